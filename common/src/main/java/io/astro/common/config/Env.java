@@ -1,0 +1,112 @@
+package io.astro.common.config;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Typed reads of environment variables with defaults. A value that is present but unusable
+ * stops the service with a message naming the variable, rather than falling back silently.
+ */
+public final class Env {
+
+  private final Map<String, String> vars;
+
+  private Env(Map<String, String> vars) {
+    this.vars = Map.copyOf(vars);
+  }
+
+  public static Env system() {
+    return new Env(System.getenv());
+  }
+
+  public static Env of(Map<String, String> vars) {
+    return new Env(vars);
+  }
+
+  /** A copy with some variables overridden: how an in-process launcher hands each service its own settings. */
+  public Env with(Map<String, String> overrides) {
+    var merged = new java.util.HashMap<>(vars);
+    merged.putAll(overrides);
+    return new Env(merged);
+  }
+
+  public String string(String name, String defaultValue) {
+    String value = vars.get(name);
+    return value == null || value.isBlank() ? defaultValue : value.trim();
+  }
+
+  /** A value that must be present; absent means a broken deployment, not a default. */
+  public String required(String name) {
+    String value = string(name, null);
+    if (value == null) {
+      throw new ConfigException(name + " is required but not set");
+    }
+    return value;
+  }
+
+  public int integer(String name, int defaultValue, int min, int max) {
+    String raw = string(name, null);
+    if (raw == null) {
+      return defaultValue;
+    }
+    try {
+      int value = Integer.parseInt(raw);
+      if (value < min || value > max) {
+        throw new ConfigException(name + " must be between " + min + " and " + max + ", got " + value);
+      }
+      return value;
+    } catch (NumberFormatException e) {
+      throw new ConfigException(name + " must be an integer, got '" + raw + "'");
+    }
+  }
+
+  public long bytes(String name, long defaultValue) {
+    String raw = string(name, null);
+    if (raw == null) {
+      return defaultValue;
+    }
+    try {
+      return ByteSize.parse(raw);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(name + " must be a size such as 1048576, 512KiB or 1MiB, got '" + raw + "'");
+    }
+  }
+
+  public Duration duration(String name, Duration defaultValue) {
+    String raw = string(name, null);
+    if (raw == null) {
+      return defaultValue;
+    }
+    try {
+      return DurationText.parse(raw);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(name + " must be a duration such as 500ms, 3s, 5m or 24h, got '" + raw + "'");
+    }
+  }
+
+  public boolean bool(String name, boolean defaultValue) {
+    String raw = string(name, null);
+    if (raw == null) {
+      return defaultValue;
+    }
+    return switch (raw.toLowerCase(java.util.Locale.ROOT)) {
+      case "true", "1", "yes", "on" -> true;
+      case "false", "0", "no", "off" -> false;
+      default -> throw new ConfigException(name + " must be true or false, got '" + raw + "'");
+    };
+  }
+
+  public <E extends Enum<E>> E oneOf(String name, Class<E> type, E defaultValue) {
+    String raw = string(name, null);
+    if (raw == null) {
+      return defaultValue;
+    }
+    for (E constant : type.getEnumConstants()) {
+      if (constant.name().equalsIgnoreCase(raw)) {
+        return constant;
+      }
+    }
+    throw new ConfigException(name + " must be one of " + java.util.Arrays.toString(type.getEnumConstants())
+        .toLowerCase(java.util.Locale.ROOT) + ", got '" + raw + "'");
+  }
+}

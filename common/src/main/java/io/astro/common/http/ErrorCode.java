@@ -1,0 +1,75 @@
+package io.astro.common.http;
+
+/**
+ * Every business code of the API with the HTTP status it travels with. The numeric codes of the
+ * original design are kept; HTTP statuses are meaningful (the original answered 200 to everything).
+ */
+public enum ErrorCode {
+  OK(0, 200, "ok"),
+
+  BAD_REQUEST(10001, 400, "bad request"),
+  UNAUTHORIZED(10002, 401, "not logged in or token invalid"),
+  FORBIDDEN(10003, 403, "forbidden"),
+  NOT_FOUND(10004, 404, "not found"),
+  METHOD_NOT_ALLOWED(10005, 405, "method not allowed"),
+  PAYLOAD_TOO_LARGE(10006, 413, "request body too large"),
+  UNSUPPORTED_MEDIA_TYPE(10007, 415, "unsupported media type"),
+  RATE_LIMITED(10008, 429, "too many requests"),
+  NOT_ACCEPTABLE(10009, 406, "not acceptable"),
+  CONFLICT(10010, 409, "conflict"),
+  UNPROCESSABLE(10011, 422, "request cannot be processed"),
+
+  USER_EXISTS(20001, 409, "user exists"),
+  LOGIN_FAILED(20009, 401, "login failed"),
+
+  APP_NOT_FOUND(21001, 404, "app not found"),
+  APP_EXISTS(21002, 409, "app exists"),
+  APP_CREATE_FAILED(21003, 422, "app create failed"),
+
+  INTERNAL(30001, 500, "internal error"),
+  DATABASE(30002, 503, "database error"),
+  KUBERNETES_OPERATION(30003, 500, "kubernetes operation error"),
+  KUBERNETES_CONNECTION(30004, 503, "kubernetes connection failed"),
+  UNAVAILABLE(30005, 503, "service unavailable");
+
+  private final int code;
+  private final int httpStatus;
+  private final String defaultMessage;
+
+  ErrorCode(int code, int httpStatus, String defaultMessage) {
+    this.code = code;
+    this.httpStatus = httpStatus;
+    this.defaultMessage = defaultMessage;
+  }
+
+  public int code() {
+    return code;
+  }
+
+  public int httpStatus() {
+    return httpStatus;
+  }
+
+  public String defaultMessage() {
+    return defaultMessage;
+  }
+
+  /** The code for a bare HTTP status raised by the web layer (no route, body too large, ...). */
+  public static ErrorCode forHttpStatus(int status) {
+    return switch (status) {
+      case 400 -> BAD_REQUEST;
+      case 401 -> UNAUTHORIZED;
+      case 403 -> FORBIDDEN;
+      case 404 -> NOT_FOUND;
+      case 405 -> METHOD_NOT_ALLOWED;
+      case 406 -> NOT_ACCEPTABLE;
+      case 409 -> CONFLICT;
+      case 413 -> PAYLOAD_TOO_LARGE;
+      case 415 -> UNSUPPORTED_MEDIA_TYPE;
+      case 422 -> UNPROCESSABLE;
+      case 429 -> RATE_LIMITED;
+      case 503 -> UNAVAILABLE;
+      default -> status >= 400 && status < 500 ? BAD_REQUEST : INTERNAL;
+    };
+  }
+}

@@ -1,0 +1,36 @@
+package io.astro.common.http;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Collects what is wrong with each field of a request so the client learns all of it at once.
+ * The envelope's {@code data} becomes {@code {"fields":[{"field":"name","reason":"..."}]}}.
+ */
+public final class FieldErrors {
+
+  private final JsonArray fields = new JsonArray();
+
+  public FieldErrors add(String field, String reason) {
+    fields.add(new JsonObject().put("field", field).put("reason", reason));
+    return this;
+  }
+
+  public boolean isEmpty() {
+    return fields.isEmpty();
+  }
+
+  /** Throws a 400 naming every bad field; does nothing when all were fine. */
+  public void throwIfAny() {
+    if (!isEmpty()) {
+      throw toException();
+    }
+  }
+
+  public ApiException toException() {
+    String message = fields.size() == 1
+        ? "invalid field " + fields.getJsonObject(0).getString("field") + ": " + fields.getJsonObject(0).getString("reason")
+        : "invalid fields: " + fields.stream().map(f -> ((JsonObject) f).getString("field")).toList();
+    return new ApiException(ErrorCode.BAD_REQUEST, message, new JsonObject().put("fields", fields.copy()));
+  }
+}

@@ -1,0 +1,210 @@
+package io.astro.common.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.OutputStreamAppender;
+import io.astro.common.config.HttpSettings;
+import io.astro.common.logging.RequestIdJsonProvider;
+import io.astro.common.ops.OpsRoutes;
+import io.astro.common.runtime.ApiServerVerticle;
+import io.astro.common.runtime.Service;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import net.logstash.logback.encoder.LogstashEncoder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/** The behaviour every service's HTTP edge inherits from {@link ApiRouter}. */
+class ApiRouterTest {
+
+  private static final org.slf4j.Logger HANDLER_LOG = LoggerFactory.getLogger("test.handler");
+  private static final ByteArrayOutputStream LOG_LINES = new ByteArrayOutputStream();
+  private static final HttpClient CLIENT = HttpClient.newHttpClient();
+  private static Service service;
+  private static String base;
+
+  @BeforeAll
+  static void start() throws Exception {
+    captureJsonLogs();
+    service = Service.create("test-service");
+    HttpSettings settings = new HttpSettings("127.0.0.1", 0, 1024);
+    OpsRoutes ops = OpsRoutes.create(service.registry(), List.of());
+    ApiServerVerticle server = new ApiServerVerticle(settings, vertx -> {
+      Router router = ApiRouter.create(vertx, settings, ops);
+      router.post("/echo").consumes("application/json").handler(ctx -> ApiResponse.ok(ctx, ctx.body().asJsonObject()));
+      router.get("/boom").handler(ctx -> {
+        throw new IllegalStateException("internal detail: row 17 locked by txn 9");
+      });
+      router.get("/invalid").handler(ctx -> new FieldErrors()
+          .add("name", "must be a DNS-1123 label")
+          .add("replicas", "must be between 0 and 10")
+          .throwIfAny());
+      router.get("/async-conflict").handler(ctx -> Future.<Void>failedFuture(new ApiException(ErrorCode.APP_EXISTS))
+          .onFailure(ctx::fail));
+      router.get("/logs").handler(ctx -> vertx.executeBlocking(() -> {
+        HANDLER_LOG.info("worked off the event loop");
+        return "done";
+      }).onSuccess(done -> ApiResponse.ok(ctx, done)));
+      return router;
+    });
+    service.deploy(() -> server, 1).await();
+    base = "http://127.0.0.1:" + server.actualPort();
+  }
+
+  @AfterAll
+  static void stop() {
+    service.close().await();
+  }
+
+  @Test
+  void unknown_paths_answer_404_in_the_envelope_with_a_generated_request_id() throws Exception {
+    HttpResponse<String> response = get("/nowhere");
+
+    assertThat(response.statusCode()).isEqualTo(404);
+    assertThat(envelope(response).getInteger("code")).isEqualTo(10004);
+    assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+    assertThat(response.headers().firstValue(RequestIds.HEADER)).hasValueSatisfying(id -> assertThat(id).hasSize(36));
+  }
+
+  @Test
+  void a_well_formed_client_request_id_is_echoed_and_a_forged_one_replaced() throws Exception {
+    HttpResponse<String> echoed = send(HttpRequest.newBuilder(URI.create(base + "/health")).header(RequestIds.HEADER, "abc-123"));
+    HttpResponse<String> replaced = send(HttpRequest.newBuilder(URI.create(base + "/health")).header(RequestIds.HEADER, "x\"}{injected"));
+
+    assertThat(echoed.headers().firstValue(RequestIds.HEADER)).hasValue("abc-123");
+    assertThat(replaced.headers().firstValue(RequestIds.HEADER)).hasValueSatisfying(id -> assertThat(id).doesNotContain("injected"));
+  }
+
+  @Test
+  void a_wrong_method_answers_405() throws Exception {
+    HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(base + "/echo")).DELETE());
+
+    assertThat(response.statusCode()).isEqualTo(405);
+    assertThat(envelope(response).getInteger("code")).isEqualTo(10005);
+  }
+
+  @Test
+  void a_body_over_the_limit_answers_413() throws Exception {
+    String big = "{\"x\":\"" + "a".repeat(2048) + "\"}";
+    HttpResponse<String> response = post("/echo", "application/json", big);
+
+    assertThat(response.statusCode()).isEqualTo(413);
+    assertThat(envelope(response).getInteger("code")).isEqualTo(10006);
+  }
+
+  @Test
+  void a_wrong_content_type_answers_415() throws Exception {
+    HttpResponse<String> response = post("/echo", "text/plain", "hello");
+
+    assertThat(response.statusCode()).isEqualTo(415);
+    assertThat(envelope(response).getInteger("code")).isEqualTo(10007);
+  }
+
+  @Test
+  void malformed_json_answers_400_not_500() throws Exception {
+    HttpResponse<String> response = post("/echo", "application/json", "{\"name\": ");
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(envelope(response).getInteger("code")).isEqualTo(10001);
+    assertThat(envelope(response).getString("message")).contains("JSON");
+  }
+
+  @Test
+  void well_formed_json_passes_through() throws Exception {
+    HttpResponse<String> response = post("/echo", "application/json", "{\"name\":\"web\"}");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(envelope(response)).isEqualTo(new JsonObject().put("code", 0).put("message", "ok")
+        .put("data", new JsonObject().put("name", "web")));
+  }
+
+  @Test
+  void an_unexpected_exception_answers_500_without_leaking_anything() throws Exception {
+    HttpResponse<String> response = get("/boom");
+
+    assertThat(response.statusCode()).isEqualTo(500);
+    assertThat(envelope(response).getInteger("code")).isEqualTo(30001);
+    assertThat(response.body()).doesNotContain("row 17", "txn 9", "Exception", "at io.");
+    assertThat(logged()).contains("row 17 locked by txn 9").contains(response.headers().firstValue(RequestIds.HEADER).orElseThrow());
+  }
+
+  @Test
+  void validation_errors_name_every_bad_field() throws Exception {
+    HttpResponse<String> response = get("/invalid");
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    JsonObject body = envelope(response);
+    assertThat(body.getInteger("code")).isEqualTo(10001);
+    assertThat(body.getJsonObject("data").getJsonArray("fields").stream().map(f -> ((JsonObject) f).getString("field")))
+        .containsExactly("name", "replicas");
+    assertThat(body.getString("message")).contains("name", "replicas");
+  }
+
+  @Test
+  void api_exceptions_failed_into_futures_keep_their_code_and_status() throws Exception {
+    HttpResponse<String> response = get("/async-conflict");
+
+    assertThat(response.statusCode()).isEqualTo(409);
+    assertThat(envelope(response).getInteger("code")).isEqualTo(21002);
+  }
+
+  @Test
+  void log_lines_carry_the_request_id_even_off_the_event_loop() throws Exception {
+    HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(base + "/logs")).header(RequestIds.HEADER, "trace-77"));
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(logged()).containsPattern("\"message\":\"worked off the event loop\"[^\\n]*\"request_id\":\"trace-77\"");
+  }
+
+  private static void captureJsonLogs() {
+    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    LogstashEncoder encoder = new LogstashEncoder();
+    encoder.setContext(context);
+    encoder.addProvider(new RequestIdJsonProvider());
+    encoder.start();
+    OutputStreamAppender<ILoggingEvent> appender = new OutputStreamAppender<>();
+    appender.setContext(context);
+    appender.setEncoder(encoder);
+    appender.setOutputStream(LOG_LINES);
+    appender.start();
+    context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(appender);
+  }
+
+  private static String logged() {
+    synchronized (LOG_LINES) {
+      return LOG_LINES.toString(StandardCharsets.UTF_8);
+    }
+  }
+
+  static JsonObject envelope(HttpResponse<String> response) {
+    JsonObject body = new JsonObject(response.body());
+    assertThat(body.fieldNames()).containsExactlyInAnyOrder("code", "message", "data");
+    return body;
+  }
+
+  private static HttpResponse<String> get(String path) throws Exception {
+    return send(HttpRequest.newBuilder(URI.create(base + path)));
+  }
+
+  private static HttpResponse<String> post(String path, String contentType, String body) throws Exception {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", contentType)
+        .POST(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
+  private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+    return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+}
