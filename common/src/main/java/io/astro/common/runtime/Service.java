@@ -1,6 +1,9 @@
 package io.astro.common.runtime;
 
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.astro.common.config.HttpSettings;
+import io.astro.common.http.ApiRouter;
+import io.astro.common.ops.OpsRoutes;
+import io.astro.common.ops.ReadinessCheck;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Deployable;
@@ -8,9 +11,12 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.ext.web.Router;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
+import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -33,7 +39,6 @@ public final class Service {
   public static Service create(String name) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.config().commonTags("service", name);
-    new UptimeMetrics().bindTo(registry);
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
         .setEnabled(true)
         .setJvmMetricsEnabled(true)
@@ -60,6 +65,19 @@ public final class Service {
 
   public Future<Service> deploy(Supplier<? extends Deployable> verticle, int instances) {
     return vertx.deployVerticle(verticle, new DeploymentOptions().setInstances(instances)).map(this);
+  }
+
+  /**
+   * Serves the standard router (request ids, body limit, envelope failures, {@code /health},
+   * {@code /ready} with {@code checks}, {@code /metrics}) plus the service's own {@code routes}.
+   */
+  public Future<Service> serve(HttpSettings http, List<ReadinessCheck> checks, Consumer<Router> routes) {
+    OpsRoutes ops = OpsRoutes.create(registry, checks);
+    return deploy(() -> new ApiServerVerticle(http, v -> {
+      Router router = ApiRouter.create(v, http, ops);
+      routes.accept(router);
+      return router;
+    }), 1);
   }
 
   /** Undeploys every verticle (each drains what it owns in its stop) and releases the event loops. */

@@ -18,24 +18,24 @@ class LogbackConfigTest {
 
   @Test
   void logs_are_json_by_default() throws Exception {
-    assertThat(rootAppenderNames()).containsExactly("json");
+    assertThat(rootEncoder()).isInstanceOf(net.logstash.logback.encoder.LogstashEncoder.class);
   }
 
   @Test
   void text_format_is_chosen_by_environment() throws Exception {
     // logback resolves ${ASTRO_LOG_FORMAT} from system properties before the environment
     System.setProperty("ASTRO_LOG_FORMAT", "text");
-    assertThat(rootAppenderNames()).containsExactly("text");
+    assertThat(rootEncoder()).isInstanceOf(ch.qos.logback.classic.encoder.PatternLayoutEncoder.class);
+    assertThat(((ch.qos.logback.classic.encoder.PatternLayoutEncoder) rootEncoder()).getPattern()).contains("%requestId");
   }
 
-  private static java.util.List<String> rootAppenderNames() throws Exception {
+  private static ch.qos.logback.core.encoder.Encoder<?> rootEncoder() throws Exception {
     LoggerContext context = new LoggerContext();
     JoranConfigurator configurator = new JoranConfigurator();
     configurator.setContext(context);
     configurator.doConfigure(LogbackConfigTest.class.getResource("/logback.xml"));
-    java.util.List<String> names = new java.util.ArrayList<>();
-    context.getLogger(Logger.ROOT_LOGGER_NAME).iteratorForAppenders().forEachRemaining(a -> names.add(a.getName()));
+    var appender = (ch.qos.logback.core.OutputStreamAppender<?>) context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("console");
     context.stop();
-    return names;
+    return appender.getEncoder();
   }
 }

@@ -1,0 +1,26 @@
+package io.astro.app;
+
+import io.astro.common.config.Env;
+import io.astro.common.runtime.Service;
+import io.astro.common.runtime.ServiceLauncher;
+import io.vertx.core.Future;
+import java.util.List;
+
+/** The apps and clusters API; desired state in MySQL, commands to Kafka through the outbox. */
+public final class Main {
+
+  public static final String NAME = "app-service";
+
+  private Main() {
+  }
+
+  public static void main(String[] args) {
+    ServiceLauncher.run(() -> start(Env.system()));
+  }
+
+  /** Starts the service in this JVM; also how a launcher runs several services in one process. */
+  public static Future<Service> start(Env env) {
+    AppServiceConfig config = AppServiceConfig.from(env);
+    return Service.create(NAME).serve(config.http(), List.of(), router -> { });
+  }
+}

@@ -1,0 +1,26 @@
+package io.astro.gateway;
+
+import io.astro.common.config.Env;
+import io.astro.common.runtime.Service;
+import io.astro.common.runtime.ServiceLauncher;
+import io.vertx.core.Future;
+import java.util.List;
+
+/** The public HTTP edge: authenticates requests and routes them to user-service and app-service. */
+public final class Main {
+
+  public static final String NAME = "gateway-service";
+
+  private Main() {
+  }
+
+  public static void main(String[] args) {
+    ServiceLauncher.run(() -> start(Env.system()));
+  }
+
+  /** Starts the service in this JVM; also how a launcher runs several services in one process. */
+  public static Future<Service> start(Env env) {
+    GatewayConfig config = GatewayConfig.from(env);
+    return Service.create(NAME).serve(config.http(), List.of(), router -> { });
+  }
+}

@@ -1,0 +1,129 @@
+package io.astro.testkit.service;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A service jar started the way operators start it ({@code java -jar}), with its output captured,
+ * stopped the way orchestrators stop it (SIGTERM).
+ */
+public final class ServiceProcess implements AutoCloseable {
+
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  private final Process process;
+  private final int port;
+  private final List<String> lines = new ArrayList<>();
+  private final Thread reader;
+
+  private ServiceProcess(Process process, int port) {
+    this.process = process;
+    this.port = port;
+    this.reader = new Thread(() -> drain(process.getInputStream()), "service-output");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  /** Starts {@code jar} listening on a free port handed over in {@code portVariable}. */
+  public static ServiceProcess start(Path jar, String portVariable, Map<String, String> env) throws IOException {
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(jar + " does not exist: run the package phase first");
+    }
+    int port = freePort();
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder builder = new ProcessBuilder(java, "-jar", jar.toString()).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    builder.environment().put(portVariable, Integer.toString(port));
+    return new ServiceProcess(builder.start(), port);
+  }
+
+  /** Polls {@code /health} until it answers 200, the process dies, or the bound passes. */
+  public void awaitHealthy(Duration bound) throws InterruptedException {
+    long deadline = System.nanoTime() + bound.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("service exited with " + process.exitValue() + ":\n" + output());
+      }
+      try {
+        if (get("/health").statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYetListening) {
+        // keep polling until the bound
+      }
+      TimeUnit.MILLISECONDS.sleep(100);
+    }
+    throw new IllegalStateException("service not healthy within " + bound + ":\n" + output());
+  }
+
+  public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(uri(path)).GET());
+  }
+
+  public HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+    return HTTP.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  public URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + port + path);
+  }
+
+  /** Sends SIGTERM and waits for the exit code; -1 if it did not exit within the bound (then it is killed). */
+  public int terminate(Duration bound) throws InterruptedException {
+    process.destroy();
+    if (process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
+      reader.join(bound.toMillis());
+      return process.exitValue();
+    }
+    process.destroyForcibly();
+    return -1;
+  }
+
+  /** Everything the process printed so far, one entry a line. */
+  public List<String> outputLines() {
+    synchronized (lines) {
+      return List.copyOf(lines);
+    }
+  }
+
+  public String output() {
+    return String.join("\n", outputLines());
+  }
+
+  @Override
+  public void close() {
+    process.destroyForcibly();
+  }
+
+  private void drain(InputStream in) {
+    try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = reader.readLine()) != null) {
+        synchronized (lines) {
+          lines.add(line);
+        }
+      }
+    } catch (IOException closed) {
+      // the process is gone; what was read is kept
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
