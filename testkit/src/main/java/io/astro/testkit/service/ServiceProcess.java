@@ -83,7 +83,8 @@ public final class ServiceProcess implements AutoCloseable {
 
   /** Sends SIGTERM and waits for the exit code; -1 if it did not exit within the bound (then it is killed). */
   public int terminate(Duration bound) throws InterruptedException {
-    process.destroy();
+    // Process.destroy() would also close our end of its stdout and lose the shutdown lines
+    process.toHandle().destroy();
     if (process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
       reader.join(bound.toMillis());
       return process.exitValue();
