@@ -1,6 +1,7 @@
 package io.astro.common.http;
 
 import io.vertx.core.Context;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxBootstrap;
 import io.vertx.core.spi.VertxServiceProvider;
@@ -38,6 +39,15 @@ public final class RequestIds implements VertxServiceProvider {
   /** Binds an id to a context; the context must be a duplicated (per request or per record) one. */
   public static void bind(Context context, String requestId) {
     context.putLocal(LOCAL, requestId);
+  }
+
+  /** Hands the current request id on to an outgoing call (HTTP request headers). */
+  public static MultiMap propagate(MultiMap outgoingHeaders) {
+    String id = current();
+    if (id != null) {
+      outgoingHeaders.set(HEADER, id);
+    }
+    return outgoingHeaders;
   }
 
   /** The client's id when it is well formed, else a fresh one. */

@@ -12,6 +12,8 @@ import io.astro.common.ops.OpsRoutes;
 import io.astro.common.runtime.ApiServerVerticle;
 import io.astro.common.runtime.Service;
 import io.vertx.core.Future;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.io.ByteArrayOutputStream;
@@ -53,6 +55,15 @@ class ApiRouterTest {
           .add("replicas", "must be between 0 and 10")
           .throwIfAny());
       router.get("/async-conflict").handler(ctx -> Future.<Void>failedFuture(new ApiException(ErrorCode.APP_EXISTS))
+          .onFailure(ctx::fail));
+      router.get("/whoami").handler(ctx -> ApiResponse.ok(ctx, ctx.request().getHeader(RequestIds.HEADER)));
+      router.get("/relay").handler(ctx -> vertx.createHttpClient()
+          .request(HttpMethod.GET, ctx.request().localAddress().port(), "127.0.0.1", "/whoami")
+          .compose(request -> {
+            RequestIds.propagate(request.headers());
+            return request.send().compose(HttpClientResponse::body);
+          })
+          .onSuccess(body -> ApiResponse.ok(ctx, body.toJsonObject().getString("data")))
           .onFailure(ctx::fail));
       router.get("/logs").handler(ctx -> vertx.executeBlocking(() -> {
         HANDLER_LOG.info("worked off the event loop");
@@ -167,6 +178,13 @@ class ApiRouterTest {
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(logged()).containsPattern("\"message\":\"worked off the event loop\"[^\\n]*\"request_id\":\"trace-77\"");
+  }
+
+  @Test
+  void the_request_id_is_handed_on_to_downstream_calls() throws Exception {
+    HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(base + "/relay")).header(RequestIds.HEADER, "hop-1"));
+
+    assertThat(envelope(response).getString("data")).isEqualTo("hop-1");
   }
 
   private static void captureJsonLogs() {
