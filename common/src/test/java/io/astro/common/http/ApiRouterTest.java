@@ -6,6 +6,11 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.OutputStreamAppender;
+import io.astro.common.auth.AuthHandler;
+import io.astro.common.auth.JwtSettings;
+import io.astro.common.auth.SigningKeys;
+import io.astro.common.auth.TokenIssuer;
+import io.astro.common.auth.TokenVerifier;
 import io.astro.common.config.HttpSettings;
 import io.astro.common.logging.RequestIdJsonProvider;
 import io.astro.common.ops.OpsRoutes;
@@ -22,6 +27,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import net.logstash.logback.encoder.LogstashEncoder;
 import org.junit.jupiter.api.AfterAll;
@@ -35,6 +41,8 @@ class ApiRouterTest {
   private static final org.slf4j.Logger HANDLER_LOG = LoggerFactory.getLogger("test.handler");
   private static final ByteArrayOutputStream LOG_LINES = new ByteArrayOutputStream();
   private static final HttpClient CLIENT = HttpClient.newHttpClient();
+  private static final SigningKeys KEYS = SigningKeys.generate();
+  private static final JwtSettings JWT = new JwtSettings("astro", "astro-api", Duration.ofSeconds(30));
   private static Service service;
   private static String base;
 
@@ -56,6 +64,8 @@ class ApiRouterTest {
           .throwIfAny());
       router.get("/async-conflict").handler(ctx -> Future.<Void>failedFuture(new ApiException(ErrorCode.APP_EXISTS))
           .onFailure(ctx::fail));
+      router.get("/me").handler(new AuthHandler(TokenVerifier.create(vertx, JWT, List.of(KEYS.publicJwk()))))
+          .handler(ctx -> ApiResponse.ok(ctx, AuthHandler.caller(ctx).uuid()));
       router.get("/whoami").handler(ctx -> ApiResponse.ok(ctx, ctx.request().getHeader(RequestIds.HEADER)));
       router.get("/relay").handler(ctx -> vertx.createHttpClient()
           .request(HttpMethod.GET, ctx.request().localAddress().port(), "127.0.0.1", "/whoami")
@@ -185,6 +195,21 @@ class ApiRouterTest {
     HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(base + "/relay")).header(RequestIds.HEADER, "hop-1"));
 
     assertThat(envelope(response).getString("data")).isEqualTo("hop-1");
+  }
+
+  @Test
+  void protected_routes_need_a_valid_bearer_token() throws Exception {
+    String token = TokenIssuer.create(service.vertx(), JWT, KEYS, Duration.ofMinutes(5)).issue("user-9", 9, "user").token();
+
+    HttpResponse<String> none = get("/me");
+    HttpResponse<String> basic = send(HttpRequest.newBuilder(URI.create(base + "/me")).header("Authorization", "Basic dXNlcjpwYXNz"));
+    HttpResponse<String> bearer = send(HttpRequest.newBuilder(URI.create(base + "/me")).header("Authorization", "Bearer " + token));
+
+    assertThat(none.statusCode()).isEqualTo(401);
+    assertThat(envelope(none).getInteger("code")).isEqualTo(10002);
+    assertThat(basic.statusCode()).isEqualTo(401);
+    assertThat(bearer.statusCode()).isEqualTo(200);
+    assertThat(envelope(bearer).getString("data")).isEqualTo("user-9");
   }
 
   private static void captureJsonLogs() {
