@@ -1,9 +1,23 @@
 package io.astro.user;
 
+import io.astro.common.auth.AuthHandler;
+import io.astro.common.auth.SigningKeys;
+import io.astro.common.auth.TokenIssuer;
+import io.astro.common.auth.TokenVerifier;
 import io.astro.common.config.Env;
+import io.astro.common.db.Database;
 import io.astro.common.runtime.Service;
 import io.astro.common.runtime.ServiceLauncher;
+import io.astro.user.accounts.Accounts;
+import io.astro.user.accounts.KeyMaterial;
+import io.astro.user.accounts.LoginThrottle;
+import io.astro.user.accounts.PasswordHasher;
+import io.astro.user.http.UserRoutes;
+import io.astro.user.store.UserStore;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import java.time.Clock;
 import java.util.List;
 
 /** Accounts, passwords and tokens. */
@@ -21,6 +35,24 @@ public final class Main {
   /** Starts the service in this JVM; also how a launcher runs several services in one process. */
   public static Future<Service> start(Env env) {
     UserServiceConfig config = UserServiceConfig.from(env);
-    return Service.create(NAME).serve(config.http(), List.of(), router -> { });
+    SigningKeys keys = KeyMaterial.load(env);
+    Service service = Service.create(NAME);
+    Vertx vertx = service.vertx();
+    return Database.migrate(vertx, config.db(), "db/users").compose(migrated -> {
+      Pool pool = Database.pool(vertx, config.db());
+      UserStore store = new UserStore(pool);
+      PasswordHasher hasher = PasswordHasher.create(vertx, config.bcryptCost(), config.bcryptThreads(),
+          config.bcryptMaxQueued());
+      TokenIssuer issuer = TokenIssuer.create(vertx, config.jwt(), keys, config.tokenTtl());
+      LoginThrottle throttle = new LoginThrottle(config.loginMaxFailures(), config.loginFailureWindow(), 100_000,
+          Clock.systemUTC());
+      Accounts accounts = new Accounts(store, hasher, issuer, throttle);
+      AuthHandler auth = new AuthHandler(TokenVerifier.create(vertx, config.jwt(), List.of(keys.publicJwk())));
+      UserRoutes routes = new UserRoutes(accounts, store, auth, keys);
+      Future<Void> admin = config.admin().configured()
+          ? accounts.ensureAdmin(config.admin().username(), config.admin().email(), config.admin().password())
+          : Future.succeededFuture();
+      return admin.compose(v -> service.serve(config.http(), List.of(Database.readiness(pool)), routes::mount));
+    });
   }
 }

@@ -29,6 +29,7 @@ public final class Service {
   private final String name;
   private final Vertx vertx;
   private final PrometheusMeterRegistry registry;
+  private volatile int httpPort;
 
   private Service(String name, Vertx vertx, PrometheusMeterRegistry registry) {
     this.name = name;
@@ -73,11 +74,17 @@ public final class Service {
    */
   public Future<Service> serve(HttpSettings http, List<ReadinessCheck> checks, Consumer<Router> routes) {
     OpsRoutes ops = OpsRoutes.create(registry, checks);
-    return deploy(() -> new ApiServerVerticle(http, v -> {
+    ApiServerVerticle server = new ApiServerVerticle(http, v -> {
       Router router = ApiRouter.create(v, http, ops);
       routes.accept(router);
       return router;
-    }), 1);
+    });
+    return deploy(() -> server, 1).onSuccess(s -> httpPort = server.actualPort());
+  }
+
+  /** The port {@link #serve} listens on; differs from the configured one when that was 0 (tests). */
+  public int httpPort() {
+    return httpPort;
   }
 
   /** Undeploys every verticle (each drains what it owns in its stop) and releases the event loops. */

@@ -1,0 +1,65 @@
+package io.astro.user.accounts;
+
+import at.favre.lib.crypto.bcrypt.BCrypt;
+import io.astro.common.http.ApiException;
+import io.astro.common.http.ErrorCode;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * bcrypt on its own bounded pool, never on an event loop. A cost-10 hash takes ~90 ms of a core,
+ * so a flood of logins would starve everything else: beyond {@code maxQueued} waiting hashes
+ * new ones are refused at once with 503, and other requests keep flowing.
+ */
+public final class PasswordHasher {
+
+  private final WorkerExecutor pool;
+  private final int cost;
+  private final int maxQueued;
+  private final AtomicInteger pending = new AtomicInteger();
+  // verifying against this when the user does not exist makes both paths cost the same
+  private final byte[] dummyHash;
+
+  private PasswordHasher(WorkerExecutor pool, int cost, int maxQueued) {
+    this.pool = pool;
+    this.cost = cost;
+    this.maxQueued = maxQueued;
+    this.dummyHash = BCrypt.withDefaults().hash(cost, "astro-dummy-password".toCharArray());
+  }
+
+  public static PasswordHasher create(Vertx vertx, int cost, int threads, int maxQueued) {
+    return new PasswordHasher(vertx.createSharedWorkerExecutor("bcrypt", threads, 30, TimeUnit.SECONDS), cost, maxQueued);
+  }
+
+  public Future<String> hash(String password) {
+    return run(() -> new String(BCrypt.withDefaults().hash(cost, password.toCharArray()), StandardCharsets.US_ASCII));
+  }
+
+  public Future<Boolean> verify(String password, String hash) {
+    return run(() -> BCrypt.verifyer().verify(password.toCharArray(), hash.getBytes(StandardCharsets.US_ASCII)).verified);
+  }
+
+  /** Spends the same work as a real verification and answers false. */
+  public Future<Boolean> verifyNobody(String password) {
+    return run(() -> {
+      BCrypt.verifyer().verify(password.toCharArray(), dummyHash);
+      return false;
+    });
+  }
+
+  private <T> Future<T> run(java.util.concurrent.Callable<T> work) {
+    if (pending.incrementAndGet() > maxQueued) {
+      pending.decrementAndGet();
+      return Future.failedFuture(new ApiException(ErrorCode.UNAVAILABLE, "too many logins in progress, retry shortly"));
+    }
+    return pool.executeBlocking(work, false).onComplete(done -> pending.decrementAndGet());
+  }
+
+  public Future<Void> close() {
+    return pool.close();
+  }
+}

@@ -1,0 +1,62 @@
+package io.astro.user.accounts;
+
+import io.astro.common.http.FieldErrors;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
+
+/** The rules of SPEC §2 for a new account; every broken rule is reported, not just the first. */
+public final class RegistrationRules {
+
+  private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9_-]{3,20}");
+  // pragmatic: one @, no spaces, a dot in the domain; deliverability is for email verification to prove
+  private static final Pattern EMAIL = Pattern.compile("[^\\s@]{1,64}@[^\\s@]+\\.[^\\s@.]{2,}");
+  static final int MIN_PASSWORD_CHARS = 8;
+  static final int MAX_PASSWORD_BYTES = 72;
+
+  private RegistrationRules() {
+  }
+
+  public record Registration(String username, String email, String password) {
+  }
+
+  public static Registration validate(JsonObject body) {
+    FieldErrors errors = new FieldErrors();
+    String username = text(body, "username", errors);
+    String email = text(body, "email", errors);
+    String password = text(body, "password", errors);
+    if (username != null && !USERNAME.matcher(username).matches()) {
+      errors.add("username", "must be 3-20 characters of letters, digits, '_' or '-'");
+    }
+    if (email != null && (email.length() > 254 || !EMAIL.matcher(email).matches())) {
+      errors.add("email", "must be a valid email address");
+    }
+    if (password != null) {
+      checkPassword(password, errors);
+    }
+    errors.throwIfAny();
+    return new Registration(username, email, password);
+  }
+
+  static void checkPassword(String password, FieldErrors errors) {
+    if (password.codePointCount(0, password.length()) < MIN_PASSWORD_CHARS) {
+      errors.add("password", "must be at least " + MIN_PASSWORD_CHARS + " characters");
+    } else if (password.getBytes(StandardCharsets.UTF_8).length > MAX_PASSWORD_BYTES) {
+      // bcrypt ignores everything past 72 bytes; refusing is honest, truncating silently is not
+      errors.add("password", "must be at most " + MAX_PASSWORD_BYTES + " bytes in UTF-8");
+    }
+  }
+
+  private static String text(JsonObject body, String field, FieldErrors errors) {
+    Object value = body.getValue(field);
+    if (value == null) {
+      errors.add(field, "is required");
+      return null;
+    }
+    if (!(value instanceof String s)) {
+      errors.add(field, "must be a string");
+      return null;
+    }
+    return s;
+  }
+}

@@ -1,0 +1,108 @@
+package io.astro.user.http;
+
+import io.astro.common.auth.AuthHandler;
+import io.astro.common.auth.Caller;
+import io.astro.common.auth.SigningKeys;
+import io.astro.common.http.ApiException;
+import io.astro.common.http.ApiResponse;
+import io.astro.common.http.ErrorCode;
+import io.astro.common.http.FieldErrors;
+import io.astro.user.accounts.Accounts;
+import io.astro.user.accounts.RegistrationRules;
+import io.astro.user.store.User;
+import io.astro.user.store.UserStore;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/** The user-service API. Public: register, login, JWKS. Everything else needs a valid token. */
+public final class UserRoutes {
+
+  private final Accounts accounts;
+  private final UserStore store;
+  private final AuthHandler auth;
+  private final String jwks;
+
+  public UserRoutes(Accounts accounts, UserStore store, AuthHandler auth, SigningKeys keys) {
+    this.accounts = accounts;
+    this.store = store;
+    this.auth = auth;
+    this.jwks = new JsonObject().put("keys", new JsonArray().add(keys.publicJwk())).encode();
+  }
+
+  public void mount(Router router) {
+    router.post("/api/v1/register").consumes("application/json").handler(this::register);
+    router.post("/api/v1/login").consumes("application/json").handler(this::login);
+    router.get("/api/v1/users/me").handler(auth).handler(this::me);
+    router.post("/api/v1/admin/users/:uuid/disable").handler(auth).handler(this::requireAdmin).handler(ctx -> setStatus(ctx, false));
+    router.post("/api/v1/admin/users/:uuid/enable").handler(auth).handler(this::requireAdmin).handler(ctx -> setStatus(ctx, true));
+    // internal: read by the gateway (and anyone verifying tokens); not routed from outside
+    router.get("/.well-known/jwks.json").handler(ctx -> ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(jwks));
+    router.get("/internal/v1/users/disabled").handler(ctx -> store.disabledUuids()
+        .onSuccess(uuids -> ApiResponse.ok(ctx, new JsonObject().put("uuids", uuids)))
+        .onFailure(ctx::fail));
+  }
+
+  private void register(RoutingContext ctx) {
+    var registration = RegistrationRules.validate(body(ctx));
+    accounts.register(registration)
+        .onSuccess(user -> ApiResponse.ok(ctx, 201, user.profile()))
+        .onFailure(ctx::fail);
+  }
+
+  private void login(RoutingContext ctx) {
+    JsonObject body = body(ctx);
+    FieldErrors errors = new FieldErrors();
+    Object identifier = body.getValue("username", body.getValue("email"));
+    Object password = body.getValue("password");
+    if (!(identifier instanceof String) || ((String) identifier).isBlank()) {
+      errors.add("username", "username or email is required");
+    }
+    if (!(password instanceof String) || ((String) password).isEmpty()) {
+      errors.add("password", "is required");
+    }
+    errors.throwIfAny();
+    accounts.login((String) identifier, (String) password)
+        .onSuccess(token -> ApiResponse.ok(ctx, token))
+        .onFailure(failure -> {
+          if (failure instanceof ApiException api && api.data() instanceof JsonObject data
+              && data.containsKey("retry_after_seconds")) {
+            ctx.response().putHeader("Retry-After", data.getValue("retry_after_seconds").toString());
+          }
+          ctx.fail(failure);
+        });
+  }
+
+  private void me(RoutingContext ctx) {
+    accounts.profile(AuthHandler.caller(ctx).uuid())
+        .map(User::profile)
+        .onSuccess(profile -> ApiResponse.ok(ctx, profile))
+        .onFailure(ctx::fail);
+  }
+
+  private void requireAdmin(RoutingContext ctx) {
+    Caller caller = AuthHandler.caller(ctx);
+    if (!caller.isAdmin()) {
+      throw new ApiException(ErrorCode.FORBIDDEN, "admin role required");
+    }
+    ctx.next();
+  }
+
+  private void setStatus(RoutingContext ctx, boolean active) {
+    accounts.setStatus(ctx.pathParam("uuid"), active)
+        .onSuccess(v -> ApiResponse.ok(ctx, new JsonObject().put("uuid", ctx.pathParam("uuid"))
+            .put("status", active ? "active" : "disabled")))
+        .onFailure(ctx::fail);
+  }
+
+  private static JsonObject body(RoutingContext ctx) {
+    JsonObject body = ctx.body().asJsonObject();
+    if (body == null) {
+      throw new ApiException(ErrorCode.BAD_REQUEST, "request body must be a JSON object");
+    }
+    return body;
+  }
+}

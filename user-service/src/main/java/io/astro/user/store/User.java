@@ -1,0 +1,23 @@
+package io.astro.user.store;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+
+/** A user row. {@link #profile()} is what clients may see: never the hash. */
+public record User(long id, String uuid, String username, String email, String passwordHash, String role,
+    String status, Instant createdAt) {
+
+  public boolean isActive() {
+    return "active".equals(status);
+  }
+
+  public JsonObject profile() {
+    return new JsonObject()
+        .put("uuid", uuid)
+        .put("username", username)
+        .put("email", email)
+        .put("role", role)
+        .put("status", status)
+        .put("created_at", createdAt.toString());
+  }
+}
