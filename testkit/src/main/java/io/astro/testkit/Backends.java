@@ -59,8 +59,8 @@ public final class Backends {
     }
   }
 
-  // Kubernetes clusters (io.astro.testkit.kube) get their accessor here, switched the same way:
-  // fake API servers by default, K3s containers with -Dastro.containers=true.
+  // Kubernetes clusters are started per test class rather than shared per JVM (tests change what is
+  // in them): see io.astro.testkit.kube.KubeClusters, switched by containers() too.
 
   private static MySqlServer startMySql() {
     String url = System.getenv(MYSQL_URL_ENV);

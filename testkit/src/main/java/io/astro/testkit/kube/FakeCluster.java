@@ -1,0 +1,236 @@
+package io.astro.testkit.kube;
+
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1Node;
+import io.kubernetes.client.openapi.models.V1NodeAddress;
+import io.kubernetes.client.openapi.models.V1NodeCondition;
+import io.kubernetes.client.openapi.models.V1NodeStatus;
+import io.kubernetes.client.openapi.models.V1NodeSystemInfo;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.custom.Quantity;
+import io.kubernetes.client.util.ClientBuilder;
+import io.kubernetes.client.util.credentials.AccessTokenAuthentication;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An in-process Kubernetes API server for tests and dev mode: the fabric8 CRUD mock (storage, resource versions,
+ * watch events) behind a {@link KubeApiProxy} that makes it speak like a real API server to the official client and
+ * kubectl, with a {@link KubeletSimulator} running Deployments and two Ready nodes.
+ *
+ * <p>HTTPS with a fixed self-signed CA ({@link ApiServerCertificate}) and a bearer token per cluster, both in
+ * {@link #kubeconfig()}; use {@link #apiClient()} or a client built from the kubeconfig. Not supported, as by the mock: strategic merge patch, server-side apply, {@code /scale}.
+ */
+public final class FakeCluster implements KubeCluster {
+
+  private static final AtomicInteger SEQUENCE = new AtomicInteger();
+  /**
+   * The mock logs every request at INFO through java.util.logging, straight to stderr. Held here because JUL keeps
+   * loggers only weakly: a level set on an unreferenced logger is lost at the next GC.
+   */
+  private static final java.util.logging.Logger MOCK_REQUEST_LOG = quiet(MockWebServer.class.getName());
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+  /** The mock keeps every request it served in an unbounded queue; emptied this often so dev mode does not grow. */
+  private static final long REQUEST_LOG_PURGE_MILLIS = 60_000;
+
+  private final String name;
+  private final String token = UUID.randomUUID().toString();
+  private final ApiTraffic traffic = new ApiTraffic();
+  private final PodLogs logs = new PodLogs();
+  private final MockWebServer mockWeb = new MockWebServer();
+  private final KubernetesMockServer mock;
+  private final Vertx vertx;
+  private KubeApiProxy proxy;
+  private String url;
+  private ApiClient apiClient;
+  private ApiClient simulatorClient;
+  private KubeletSimulator simulator;
+
+  private FakeCluster(String name) {
+    this.name = name;
+    this.mock = new KubernetesMockServer(new Context(Serialization.jsonMapper()), mockWeb, new HashMap<>(),
+        new KubernetesCrudDispatcher(), false);
+    this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
+        .setInternalBlockingPoolSize(1));
+  }
+
+  /** Starts a cluster named {@code fake-<n>}. */
+  public static FakeCluster start() {
+    return start("fake-" + SEQUENCE.incrementAndGet());
+  }
+
+  /** Starts a cluster with this name (a DNS-label-like word: it names the kubeconfig's cluster, user and context). */
+  public static FakeCluster start(String name) {
+    FakeCluster cluster = new FakeCluster(name);
+    try {
+      cluster.boot();
+      return cluster;
+    } catch (RuntimeException | Error e) {
+      cluster.close();
+      throw e;
+    }
+  }
+
+  private void boot() {
+    mock.init(InetAddress.getLoopbackAddress(), 0);
+    proxy = new KubeApiProxy(vertx, mock.getPort(), token, logs, traffic);
+    int port;
+    try {
+      port = proxy.listen().toCompletionStage().toCompletableFuture()
+          .get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("fake cluster " + name + ": interrupted while starting", e);
+    } catch (Exception e) {
+      throw new IllegalStateException("fake cluster " + name + ": proxy did not start", e);
+    }
+    url = "https://127.0.0.1:" + port;
+    apiClient = newClient();
+    vertx.setPeriodic(REQUEST_LOG_PURGE_MILLIS, id -> mockWeb.reset());
+    addNode("node-1");
+    addNode("node-2");
+    simulatorClient = newClient();
+    simulator = new KubeletSimulator(simulatorClient, logs, name);
+    simulator.start();
+  }
+
+  @Override
+  public String url() {
+    return url;
+  }
+
+  @Override
+  public ApiClient apiClient() {
+    return apiClient;
+  }
+
+  /** A fresh client of its own (own connection pool), e.g. for a component under test that must not share one. */
+  public ApiClient newClient() {
+    return new ClientBuilder()
+        .setBasePath(url)
+        .setCertificateAuthority(ApiServerCertificate.certBytes())
+        .setVerifyingSsl(true)
+        .setAuthentication(new AccessTokenAuthentication(token))
+        .setReadTimeout(Duration.ZERO)
+        .build();
+  }
+
+  @Override
+  public String kubeconfig() {
+    return Kubeconfigs.withToken(name, url, ApiServerCertificate.certBase64(), token);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public KubeletSimulator simulator() {
+    return simulator;
+  }
+
+  /** Requests this cluster has served, e.g. to prove a watch streams instead of re-listing. */
+  public ApiTraffic traffic() {
+    return traffic;
+  }
+
+  /** Adds a Ready node with 4 CPUs, 16 GiB and room for 110 pods. */
+  public void addNode(String nodeName) {
+    addNode(nodeName, true);
+  }
+
+  /** Adds a node; a NotReady one gets no new pods and counts as unhealthy. Created, then its status set as a kubelet would. */
+  public void addNode(String nodeName, boolean ready) {
+    Map<String, Quantity> capacity = Map.of(
+        "cpu", Quantity.fromString("4"),
+        "memory", Quantity.fromString("16Gi"),
+        "pods", Quantity.fromString("110"),
+        "ephemeral-storage", Quantity.fromString("100Gi"));
+    OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+    V1NodeStatus status = new V1NodeStatus()
+        .capacity(capacity)
+        .allocatable(capacity)
+        .addresses(List.of(new V1NodeAddress().type("InternalIP").address(Kubelet.nodeIp(nodeName)),
+            new V1NodeAddress().type("Hostname").address(nodeName)))
+        .conditions(List.of(
+            nodeCondition("MemoryPressure", "False", "KubeletHasSufficientMemory", now),
+            nodeCondition("DiskPressure", "False", "KubeletHasNoDiskPressure", now),
+            nodeCondition("PIDPressure", "False", "KubeletHasSufficientPID", now),
+            ready ? nodeCondition("Ready", "True", "KubeletReady", now)
+                : nodeCondition("Ready", "Unknown", "NodeStatusUnknown", now)))
+        .nodeInfo(new V1NodeSystemInfo()
+            .kubeletVersion(DiscoveryDocuments.GIT_VERSION).kubeProxyVersion(DiscoveryDocuments.GIT_VERSION)
+            .containerRuntimeVersion("containerd://1.7.20").operatingSystem("linux").architecture("amd64")
+            .osImage("Astro fake node").kernelVersion("6.1.0").machineID(nodeName).systemUUID(nodeName)
+            .bootID(nodeName));
+    V1Node node = new V1Node().apiVersion("v1").kind("Node")
+        .metadata(new V1ObjectMeta().name(nodeName).labels(Map.of(
+            "kubernetes.io/hostname", nodeName,
+            "kubernetes.io/os", "linux",
+            "kubernetes.io/arch", "amd64")));
+    CoreV1Api core = new CoreV1Api(apiClient);
+    try {
+      V1Node created = core.createNode(node).execute();
+      created.setStatus(status);
+      core.replaceNodeStatus(nodeName, created).execute();
+    } catch (ApiException e) {
+      throw new IllegalStateException("fake cluster " + name + ": could not add node " + nodeName + ": "
+          + e.getCode() + " " + e.getResponseBody(), e);
+    }
+  }
+
+  private static V1NodeCondition nodeCondition(String type, String status, String reason, OffsetDateTime at) {
+    return new V1NodeCondition().type(type).status(status).reason(reason)
+        .lastHeartbeatTime(at).lastTransitionTime(at);
+  }
+
+  @Override
+  public void close() {
+    if (simulator != null) {
+      simulator.close();
+    }
+    shutdown(apiClient);
+    shutdown(simulatorClient);
+    try {
+      if (proxy != null) {
+        proxy.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+      }
+      vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      // best effort: the ports are freed with the process at the latest
+    }
+    mock.destroy();
+  }
+
+  private static java.util.logging.Logger quiet(String name) {
+    java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
+    logger.setLevel(java.util.logging.Level.WARNING);
+    return logger;
+  }
+
+  /** OkHttp keeps pooled connections and dispatcher threads alive; release them with the cluster. */
+  private static void shutdown(ApiClient client) {
+    if (client != null) {
+      client.getHttpClient().dispatcher().executorService().shutdown();
+      client.getHttpClient().connectionPool().evictAll();
+    }
+  }
+}

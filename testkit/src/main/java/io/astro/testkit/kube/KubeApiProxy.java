@@ -1,0 +1,386 @@
+package io.astro.testkit.kube;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The HTTP front of a {@link FakeCluster}: makes the fabric8 CRUD mock behind it look like a real API server to the
+ * official client and kubectl.
+ *
+ * <ul>
+ *   <li>Watches: the mock streams watch events only over WebSocket, while the official client (and kubectl) watch
+ *       with a plain streaming GET. For {@code ?watch=true|1} the proxy opens the WebSocket to the mock and writes
+ *       each text message as one line of a chunked 200 response — exactly the real wire format — minus the mock's
+ *       replay of objects older than the requested resourceVersion.</li>
+ *   <li>Discovery and {@code /version}: served from {@link DiscoveryDocuments}.</li>
+ *   <li>{@code pods/{name}/log}: served from the simulator's {@link PodLogs} (the mock would return the pod).</li>
+ *   <li>PUT of an object keeps its stored status, as status is a subresource on a real server.</li>
+ *   <li>DELETE: the mock answers with the deleted object; a real server answers with a {@code Status} for every
+ *       kind except Pod and Service, which is what the official client parses it as (an object becomes an empty
+ *       {@code V1Status}), so it is rewritten.</li>
+ *   <li>HTTPS ({@link ApiServerCertificate}) with bearer-token authentication, so code that forgets its CA or its
+ *       credentials fails here as it would in production.</li>
+ * </ul>
+ */
+final class KubeApiProxy {
+
+  private static final String HOST = "127.0.0.1";
+  private static final Pattern POD_LOG = Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/]+)/log$");
+  private static final Pattern WATCH_ONE = Pattern.compile("(^|&)watch=1(&|$)");
+  private static final Set<String> HEALTH_PATHS = Set.of("/healthz", "/livez", "/readyz");
+  /** Kinds whose DELETE returns the object on a real server (see the official client's return types). */
+  private static final Set<String> DELETE_RETURNS_OBJECT = Set.of("Pod", "Service");
+  /** Hop-by-hop and framing headers: never forwarded, each side sets its own. */
+  private static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive", "transfer-encoding", "upgrade",
+      "proxy-connection", "te", "trailer", "content-length", "host");
+
+  private final Vertx vertx;
+  private final int mockPort;
+  private final String token;
+  private final PodLogs logs;
+  private final ApiTraffic traffic;
+  private final HttpClientAgent http;
+  private final WebSocketClient webSockets;
+  private volatile HttpServer server;
+  private volatile DiscoveryDocuments discovery;
+
+  KubeApiProxy(Vertx vertx, int mockPort, String token, PodLogs logs, ApiTraffic traffic) {
+    this.vertx = vertx;
+    this.mockPort = mockPort;
+    this.token = token;
+    this.logs = logs;
+    this.traffic = traffic;
+    this.http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(HOST).setDefaultPort(mockPort),
+        new PoolOptions().setHttp1MaxSize(32));
+    // One WebSocket per open watch; informers of several test services can hold many at once.
+    this.webSockets = vertx.createWebSocketClient(new WebSocketClientOptions()
+        .setMaxConnections(1000)
+        .setMaxFrameSize(16 * 1024 * 1024)
+        .setMaxMessageSize(64 * 1024 * 1024));
+  }
+
+  /** Starts listening on a free loopback port and completes with it. */
+  Future<Integer> listen() {
+    HttpServerOptions tls = new HttpServerOptions().setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+        .setCertValue(Buffer.buffer(ApiServerCertificate.CERT_PEM))
+        .setKeyValue(Buffer.buffer(ApiServerCertificate.KEY_PEM)));
+    return vertx.createHttpServer(tls)
+        .requestHandler(this::handle)
+        .listen(0, HOST)
+        .map(s -> {
+          server = s;
+          discovery = new DiscoveryDocuments(HOST + ":" + s.actualPort());
+          return s.actualPort();
+        });
+  }
+
+  Future<Void> close() {
+    HttpServer s = server;
+    return Future.join(s == null ? Future.succeededFuture() : s.close(), http.close(), webSockets.close())
+        .mapEmpty();
+  }
+
+  private void handle(HttpServerRequest req) {
+    String path = req.path();
+    boolean watch = isWatch(req);
+    if (!watch) {
+      traffic.request(req.method().name(), path);
+    }
+    if (!("Bearer " + token).equals(req.getHeader(HttpHeaders.AUTHORIZATION))) {
+      sendStatus(req.response(), 401, "Unauthorized", "Unauthorized");
+      return;
+    }
+    if (req.method() == HttpMethod.GET) {
+      Optional<String> document = discovery.at(path);
+      if (document.isPresent()) {
+        req.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(document.get());
+        return;
+      }
+      if (HEALTH_PATHS.contains(path)) {
+        req.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain").end("ok");
+        return;
+      }
+      Matcher log = POD_LOG.matcher(path);
+      if (log.matches()) {
+        podLog(req, log.group(1), log.group(2));
+        return;
+      }
+      if (watch) {
+        bridgeWatch(req);
+        return;
+      }
+    }
+    forward(req);
+  }
+
+  private static boolean isWatch(HttpServerRequest req) {
+    String w = req.getParam("watch");
+    return "true".equals(w) || "1".equals(w);
+  }
+
+  private void forward(HttpServerRequest req) {
+    HttpServerResponse resp = req.response();
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    req.headers().forEach(h -> {
+      if (!NOT_FORWARDED.contains(h.getKey().toLowerCase())) {
+        headers.add(h.getKey(), h.getValue());
+      }
+    });
+    req.body()
+        .compose(body -> isObjectReplace(req) ? withStoredStatus(req.path(), body) : Future.succeededFuture(body))
+        .compose(body -> http.request(new RequestOptions()
+                .setMethod(req.method()).setHost(HOST).setPort(mockPort).setURI(req.uri()).setHeaders(headers))
+            .compose(up -> body.length() == 0 ? up.send() : up.send(body)))
+        .compose(up -> up.body().map(body -> {
+          relay(req, up, body);
+          return body;
+        }))
+        .onFailure(err -> {
+          if (!resp.ended()) {
+            sendStatus(resp, 503, "ServiceUnavailable", "fake API server: " + err.getMessage());
+          }
+        });
+  }
+
+  private static boolean isObjectReplace(HttpServerRequest req) {
+    return req.method() == HttpMethod.PUT && !req.path().endsWith("/status");
+  }
+
+  /**
+   * A real server ignores {@code status} in a PUT to the object itself (status is a subresource); the mock stores the
+   * body as sent, so a client replacing a Deployment without status would wipe it until the simulator rewrites it.
+   * Copy the stored status into the body, as the real server effectively does. A concurrent status write bumps the
+   * resourceVersion, so the PUT then fails with 409 exactly as it would on a real server.
+   */
+  private Future<Buffer> withStoredStatus(String path, Buffer body) {
+    return http.request(HttpMethod.GET, mockPort, HOST, path)
+        .compose(get -> get.send())
+        .compose(stored -> stored.body().map(storedBody -> {
+          try {
+            JsonObject current = stored.statusCode() == 200 ? storedBody.toJsonObject() : null;
+            if (current == null || !current.containsKey("status")) {
+              return body;
+            }
+            return body.toJsonObject().put("status", current.getValue("status")).toBuffer();
+          } catch (DecodeException | ClassCastException notAnObject) {
+            return body;
+          }
+        }));
+  }
+
+  private void relay(HttpServerRequest req, HttpClientResponse up, Buffer body) {
+    HttpServerResponse resp = req.response();
+    resp.setStatusCode(up.statusCode());
+    up.headers().forEach(h -> {
+      if (!NOT_FORWARDED.contains(h.getKey().toLowerCase())) {
+        resp.headers().add(h.getKey(), h.getValue());
+      }
+    });
+    if (req.method() == HttpMethod.DELETE && up.statusCode() == 200) {
+      resp.end(deleteAnswer(req.path(), body));
+    } else {
+      resp.end(body);
+    }
+  }
+
+  /** What a real server answers for a successful DELETE of this object. */
+  private static Buffer deleteAnswer(String path, Buffer body) {
+    JsonObject object;
+    try {
+      object = body.toJsonObject();
+    } catch (DecodeException notJson) {
+      return body;
+    }
+    JsonObject meta = object.getJsonObject("metadata");
+    String kind = object.getString("kind");
+    if (meta == null || meta.getString("name") == null || kind == null || kind.equals("Status")
+        || DELETE_RETURNS_OBJECT.contains(kind)) {
+      return body;
+    }
+    String apiVersion = object.getString("apiVersion", "v1");
+    String[] segments = path.split("/");
+    JsonObject details = new JsonObject()
+        .put("name", meta.getString("name"))
+        .put("group", apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "")
+        .put("kind", segments[segments.length - 2])
+        .put("uid", meta.getString("uid"));
+    return new JsonObject()
+        .put("kind", "Status").put("apiVersion", "v1").put("metadata", new JsonObject())
+        .put("status", "Success").put("details", details)
+        .toBuffer();
+  }
+
+  private void bridgeWatch(HttpServerRequest req) {
+    HttpServerResponse resp = req.response();
+    String query = WATCH_ONE.matcher(req.query()).replaceAll("$1watch=true$2");
+    WebSocketConnectOptions options = new WebSocketConnectOptions()
+        .setHost(HOST).setPort(mockPort).setURI(req.path() + "?" + query);
+    webSockets.connect(options).onComplete(ar -> {
+      if (ar.failed()) {
+        sendStatus(resp, 503, "ServiceUnavailable", "fake API server: watch failed: " + ar.cause().getMessage());
+        return;
+      }
+      WebSocket socket = ar.result();
+      if (resp.closed()) {
+        socket.close();
+        return;
+      }
+      traffic.watchOpened(req.path());
+      resp.setStatusCode(200).setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+      // Headers go out now: the client's watch call returns once it sees them, before any event.
+      resp.writeHead();
+      long since = resourceVersion(req.getParam("resourceVersion"));
+      socket.textMessageHandler(event -> {
+        if (!resp.ended() && !alreadySeen(event, since)) {
+          resp.write(event + "\n");
+          if (resp.writeQueueFull()) {
+            socket.pause();
+            resp.drainHandler(v -> socket.resume());
+          }
+        }
+      });
+      long timer = watchTimeout(req, socket);
+      socket.closeHandler(v -> {
+        traffic.watchClosed();
+        vertx.cancelTimer(timer);
+        if (!resp.ended() && !resp.closed()) {
+          resp.end();
+        }
+      });
+      socket.exceptionHandler(err -> socket.close());
+      resp.closeHandler(v -> socket.close());
+    });
+  }
+
+  /** The numeric resourceVersion a watch starts from; 0 when absent or "0" (= start with the current state). */
+  private static long resourceVersion(String param) {
+    try {
+      return param == null || param.isEmpty() ? 0 : Long.parseLong(param);
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  /**
+   * On every watch the mock first replays all matching objects as ADDED, whatever resourceVersion was asked for. A
+   * real server sends only what happened after that version, so replayed objects the client already has (version
+   * at or below it) are dropped — otherwise every re-watch would hand informers a burst of no-op updates.
+   */
+  private static boolean alreadySeen(String event, long since) {
+    if (since == 0) {
+      return false;
+    }
+    try {
+      JsonObject json = new JsonObject(event);
+      JsonObject meta = json.getJsonObject("object", new JsonObject()).getJsonObject("metadata", new JsonObject());
+      return "ADDED".equals(json.getString("type")) && Long.parseLong(meta.getString("resourceVersion", "0")) <= since;
+    } catch (RuntimeException notAnObjectEvent) {
+      return false;
+    }
+  }
+
+  /** A real server ends a watch after {@code timeoutSeconds}; clients then re-watch. Returns the timer id or -1. */
+  private long watchTimeout(HttpServerRequest req, WebSocket socket) {
+    String seconds = req.getParam("timeoutSeconds");
+    if (seconds == null) {
+      return -1;
+    }
+    try {
+      long s = Long.parseLong(seconds);
+      return s > 0 ? vertx.setTimer(s * 1000, id -> socket.close()) : -1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private void podLog(HttpServerRequest req, String namespace, String pod) {
+    HttpServerResponse resp = req.response();
+    String container = req.getParam("container");
+    boolean previous = "true".equals(req.getParam("previous"));
+    boolean follow = "true".equals(req.getParam("follow"));
+    boolean timestamps = "true".equals(req.getParam("timestamps"));
+    Integer tailLines;
+    try {
+      tailLines = req.getParam("tailLines") == null ? null : Integer.valueOf(req.getParam("tailLines"));
+    } catch (NumberFormatException e) {
+      sendStatus(resp, 400, "BadRequest", "invalid tailLines: " + req.getParam("tailLines"));
+      return;
+    }
+    PodLogs.Answer answer = logs.read(namespace, pod, container, previous, Instant.now());
+    if (answer.status() != 200) {
+      sendStatus(resp, answer.status(), answer.reason(), answer.message());
+      return;
+    }
+    List<PodLogs.Line> lines = answer.lines();
+    int from = tailLines == null ? 0 : Math.max(0, lines.size() - tailLines);
+    resp.putHeader(HttpHeaders.CONTENT_TYPE, "text/plain");
+    if (!follow) {
+      resp.end(format(lines.subList(from, lines.size()), timestamps));
+      return;
+    }
+    resp.setChunked(true).write(format(lines.subList(from, lines.size()), timestamps));
+    AtomicInteger sent = new AtomicInteger(lines.size());
+    long timer = vertx.setPeriodic(1000, id -> {
+      PodLogs.Answer next = logs.read(namespace, pod, container, previous, Instant.now());
+      if (next.status() != 200) {
+        vertx.cancelTimer(id);
+        resp.end();
+        return;
+      }
+      List<PodLogs.Line> now = next.lines();
+      if (now.size() > sent.get()) {
+        resp.write(format(now.subList(sent.get(), now.size()), timestamps));
+        sent.set(now.size());
+      }
+    });
+    resp.closeHandler(v -> vertx.cancelTimer(timer));
+  }
+
+  private static String format(List<PodLogs.Line> lines, boolean timestamps) {
+    StringBuilder out = new StringBuilder();
+    for (PodLogs.Line line : lines) {
+      if (timestamps) {
+        out.append(DateTimeFormatter.ISO_INSTANT.format(line.at())).append(' ');
+      }
+      out.append(line.text()).append('\n');
+    }
+    return out.toString();
+  }
+
+  private static void sendStatus(HttpServerResponse resp, int code, String reason, String message) {
+    resp.setStatusCode(code)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(new JsonObject()
+            .put("kind", "Status").put("apiVersion", "v1").put("metadata", new JsonObject())
+            .put("status", "Failure").put("message", message).put("reason", reason).put("code", code)
+            .encode());
+  }
+}

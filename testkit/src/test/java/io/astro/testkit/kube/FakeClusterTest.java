@@ -1,0 +1,484 @@
+package io.astro.testkit.kube;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.gson.reflect.TypeToken;
+import io.kubernetes.client.custom.Quantity;
+import io.kubernetes.client.custom.V1Patch;
+import io.kubernetes.client.informer.ResourceEventHandler;
+import io.kubernetes.client.informer.SharedIndexInformer;
+import io.kubernetes.client.informer.SharedInformerFactory;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.AppsV1Api;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.apis.VersionApi;
+import io.kubernetes.client.openapi.models.CoreV1Event;
+import io.kubernetes.client.openapi.models.V1APIResource;
+import io.kubernetes.client.openapi.models.V1ConfigMap;
+import io.kubernetes.client.openapi.models.V1Container;
+import io.kubernetes.client.openapi.models.V1ContainerStatus;
+import io.kubernetes.client.openapi.models.V1Deployment;
+import io.kubernetes.client.openapi.models.V1DeploymentCondition;
+import io.kubernetes.client.openapi.models.V1DeploymentList;
+import io.kubernetes.client.openapi.models.V1DeploymentSpec;
+import io.kubernetes.client.openapi.models.V1LabelSelector;
+import io.kubernetes.client.openapi.models.V1Node;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1OwnerReference;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodList;
+import io.kubernetes.client.openapi.models.V1PodSpec;
+import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
+import io.kubernetes.client.openapi.models.V1ReplicaSet;
+import io.kubernetes.client.openapi.models.V1ReplicaSetCondition;
+import io.kubernetes.client.openapi.models.V1ResourceQuota;
+import io.kubernetes.client.openapi.models.V1ResourceQuotaSpec;
+import io.kubernetes.client.openapi.models.V1Status;
+import io.kubernetes.client.util.Config;
+import io.kubernetes.client.util.PatchUtils;
+import io.kubernetes.client.util.Watch;
+import io.kubernetes.client.util.generic.GenericKubernetesApi;
+import java.io.StringReader;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Proves the fake cluster is good enough to test Astro's sync-worker against: every check goes through the
+ * official client over HTTP, as production code does, and would fail if a piece were stubbed out.
+ */
+class FakeClusterTest {
+
+  private static FakeCluster cluster;
+  private static AppsV1Api apps;
+  private static CoreV1Api core;
+
+  @BeforeAll
+  static void startCluster() {
+    cluster = FakeCluster.start();
+    apps = new AppsV1Api(cluster.apiClient());
+    core = new CoreV1Api(cluster.apiClient());
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    cluster.close();
+  }
+
+  @AfterEach
+  void healSimulator() {
+    cluster.simulator().clearFailures();
+  }
+
+  @Test
+  void informerGetsAddAndStatusUpdateFromAStreamingWatchNotFromReListing() throws Exception {
+    String ns = "informer";
+    String listPath = "/apis/apps/v1/namespaces/" + ns + "/deployments";
+    SharedInformerFactory factory = new SharedInformerFactory(cluster.apiClient());
+    try {
+      SharedIndexInformer<V1Deployment> informer = factory.sharedIndexInformerFor(
+          new GenericKubernetesApi<>(V1Deployment.class, V1DeploymentList.class, "apps", "v1", "deployments",
+              cluster.apiClient()),
+          V1Deployment.class, 0, ns);
+      CompletableFuture<V1Deployment> added = new CompletableFuture<>();
+      CompletableFuture<V1Deployment> becameReady = new CompletableFuture<>();
+      informer.addEventHandler(new ResourceEventHandler<>() {
+        @Override
+        public void onAdd(V1Deployment d) {
+          added.complete(d);
+        }
+
+        @Override
+        public void onUpdate(V1Deployment before, V1Deployment after) {
+          if (after.getStatus() != null && Integer.valueOf(2).equals(after.getStatus().getReadyReplicas())) {
+            becameReady.complete(after);
+          }
+        }
+
+        @Override
+        public void onDelete(V1Deployment d, boolean finalStateUnknown) {}
+      });
+      factory.startAllRegisteredInformers();
+      Eventually.await("informer synced", informer::hasSynced, Boolean::booleanValue);
+      long listsBefore = cluster.traffic().requests("GET", listPath);
+
+      apps.createNamespacedDeployment(ns, deployment(ns, "streamed", "nginx:1.27", 2)).execute();
+
+      assertThat(added.get(10, TimeUnit.SECONDS).getMetadata().getName()).isEqualTo("streamed");
+      V1Deployment ready = becameReady.get(20, TimeUnit.SECONDS);
+      assertThat(ready.getStatus().getObservedGeneration()).isEqualTo(ready.getMetadata().getGeneration());
+      // Both events came while no further list was made: they were streamed over the open watch.
+      assertThat(cluster.traffic().requests("GET", listPath)).isEqualTo(listsBefore);
+      assertThat(cluster.traffic().watchesOpened(listPath)).isPositive();
+      assertThat(cluster.traffic().openWatches()).isPositive();
+      assertThat(informer.getIndexer().getByKey(ns + "/streamed")).isNotNull();
+    } finally {
+      factory.stopAllRegisteredInformers(true);
+    }
+  }
+
+  @Test
+  void labelSelectedPodInformerSeesOnlyMatchingPods() throws Exception {
+    String ns = "selected";
+    String selector = "app.kubernetes.io/managed-by=astro";
+    SharedInformerFactory factory = new SharedInformerFactory(cluster.apiClient());
+    try {
+      SharedIndexInformer<V1Pod> pods = factory.sharedIndexInformerFor(
+          params -> core.listNamespacedPod(ns).labelSelector(selector)
+              .resourceVersion(params.resourceVersion).timeoutSeconds(params.timeoutSeconds).watch(params.watch)
+              .buildCall(null),
+          V1Pod.class, V1PodList.class);
+      factory.startAllRegisteredInformers();
+      Eventually.await("pod informer synced", pods::hasSynced, Boolean::booleanValue);
+
+      V1Deployment theirs = deployment(ns, "theirs", "nginx:1.27", 1);
+      theirs.getMetadata().setLabels(Map.of("app", "theirs"));
+      theirs.getSpec().getSelector().setMatchLabels(Map.of("app", "theirs"));
+      theirs.getSpec().getTemplate().getMetadata().setLabels(Map.of("app", "theirs"));
+      apps.createNamespacedDeployment(ns, theirs).execute();
+      apps.createNamespacedDeployment(ns, deployment(ns, "mine", "nginx:1.27", 2)).execute();
+      awaitReady(ns, "theirs", 1);
+      awaitReady(ns, "mine", 2);
+
+      List<V1Pod> seen = Eventually.await("informer holding the two ready astro pods", pods.getIndexer()::list,
+          list -> list.size() == 2 && list.stream().allMatch(Kubelet::isReady));
+      assertThat(seen).allMatch(p -> "mine".equals(p.getMetadata().getLabels().get("app")));
+      assertThat(cluster.traffic().watchesOpened("/api/v1/namespaces/" + ns + "/pods")).isPositive();
+    } finally {
+      factory.stopAllRegisteredInformers(true);
+    }
+  }
+
+  @Test
+  void watchFromAResourceVersionStreamsOnlyLaterChanges() throws Exception {
+    String ns = "watching";
+    core.createNamespacedConfigMap(ns, configMap(ns, "before")).execute();
+    String listedAt = core.listNamespacedConfigMap(ns).execute().getMetadata().getResourceVersion();
+
+    try (Watch<V1ConfigMap> watch = Watch.createWatch(cluster.apiClient(),
+        core.listNamespacedConfigMap(ns).watch(true).resourceVersion(listedAt).buildCall(null),
+        new TypeToken<Watch.Response<V1ConfigMap>>() {}.getType())) {
+      CompletableFuture<Watch.Response<V1ConfigMap>> first = CompletableFuture.supplyAsync(watch::next);
+      core.createNamespacedConfigMap(ns, configMap(ns, "after")).execute();
+
+      Watch.Response<V1ConfigMap> event = first.get(10, TimeUnit.SECONDS);
+      assertThat(event.type).isEqualTo("ADDED");
+      assertThat(event.object.getMetadata().getName()).isEqualTo("after");
+    }
+  }
+
+  @Test
+  void simulatorRunsScalesRollsAndDeletesADeployment() throws Exception {
+    String ns = "lifecycle";
+    V1Deployment created = apps.createNamespacedDeployment(ns, deployment(ns, "web", "nginx:1.27", 2)).execute();
+
+    V1Deployment ready = awaitReady(ns, "web", 2);
+    assertThat(condition(ready, "Available").getStatus()).isEqualTo("True");
+    assertThat(condition(ready, "Progressing").getReason()).isEqualTo("NewReplicaSetAvailable");
+    List<V1ReplicaSet> sets = apps.listNamespacedReplicaSet(ns).execute().getItems();
+    assertThat(sets).hasSize(1);
+    V1ReplicaSet rs = sets.get(0);
+    String hash = rs.getMetadata().getLabels().get("pod-template-hash");
+    assertThat(rs.getMetadata().getName()).isEqualTo("web-" + hash);
+    assertThat(controllerOf(rs.getMetadata()).getUid()).isEqualTo(created.getMetadata().getUid());
+    List<V1Pod> pods = awaitPods(ns, "app=web", 2);
+    for (V1Pod pod : pods) {
+      assertThat(pod.getMetadata().getName()).matches("web-" + hash + "-[a-z0-9]{5}");
+      assertThat(pod.getMetadata().getLabels()).containsEntry("app", "web").containsEntry("pod-template-hash", hash);
+      assertThat(controllerOf(pod.getMetadata()).getName()).isEqualTo(rs.getMetadata().getName());
+      assertThat(pod.getSpec().getNodeName()).startsWith("node-");
+      assertThat(pod.getStatus().getPhase()).isEqualTo("Running");
+      V1ContainerStatus container = pod.getStatus().getContainerStatuses().get(0);
+      assertThat(container.getReady()).isTrue();
+      assertThat(container.getState().getRunning()).isNotNull();
+    }
+
+    // Steady state: a full resync writes nothing (no hidden write loop that would flood watchers).
+    String rvBefore = apps.readNamespacedDeployment("web", ns).execute().getMetadata().getResourceVersion();
+    cluster.simulator().resync().get(10, TimeUnit.SECONDS);
+    cluster.simulator().resync().get(10, TimeUnit.SECONDS);
+    assertThat(apps.readNamespacedDeployment("web", ns).execute().getMetadata().getResourceVersion())
+        .isEqualTo(rvBefore);
+
+    // As on a real server, replacing the object leaves its status alone (status is a subresource).
+    V1Deployment withoutStatus = apps.readNamespacedDeployment("web", ns).execute();
+    withoutStatus.setStatus(null);
+    assertThat(apps.replaceNamespacedDeployment("web", ns, withoutStatus).execute().getStatus().getReadyReplicas())
+        .isEqualTo(2);
+
+    mergePatch(ns, "web", "{\"spec\":{\"replicas\":0}}");
+    awaitPods(ns, "app=web", 0);
+    V1Deployment scaledDown = Eventually.await("status of web scaled to 0",
+        () -> apps.readNamespacedDeployment("web", ns).execute(),
+        d -> d.getStatus().getObservedGeneration().equals(d.getMetadata().getGeneration())
+            && d.getStatus().getReplicas() == null);
+    assertThat(scaledDown.getStatus().getReadyReplicas()).isNull();
+
+    V1Deployment current = apps.readNamespacedDeployment("web", ns).execute();
+    current.getSpec().setReplicas(3);
+    apps.replaceNamespacedDeployment("web", ns, current).execute();
+    awaitReady(ns, "web", 3);
+    Set<String> before = names(awaitPods(ns, "app=web", 3));
+
+    mergePatch(ns, "web", "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":"
+        + "{\"kubectl.kubernetes.io/restartedAt\":\"2026-11-22T10:00:00Z\"}}}}}");
+    List<V1Pod> rolled = Eventually.await("pods replaced by the rolling restart",
+        () -> core.listNamespacedPod(ns).labelSelector("app=web").execute().getItems(),
+        list -> list.size() == 3 && names(list).stream().noneMatch(before::contains));
+    String newHash = rolled.get(0).getMetadata().getLabels().get("pod-template-hash");
+    assertThat(newHash).isNotEqualTo(hash);
+    assertThat(rolled.get(0).getMetadata().getAnnotations())
+        .containsEntry("kubectl.kubernetes.io/restartedAt", "2026-11-22T10:00:00Z");
+    awaitReady(ns, "web", 3);
+    assertThat(apps.readNamespacedReplicaSet("web-" + hash, ns).execute().getSpec().getReplicas()).isZero();
+
+    V1Status deleted = apps.deleteNamespacedDeployment("web", ns).execute();
+    assertThat(deleted.getStatus()).isEqualTo("Success");
+    awaitPods(ns, "app=web", 0);
+    Eventually.await("replica sets of web removed", () -> apps.listNamespacedReplicaSet(ns).execute().getItems(),
+        List::isEmpty);
+  }
+
+  @Test
+  void podLogsAreServedThroughTheOfficialClient() throws Exception {
+    String ns = "logs";
+    apps.createNamespacedDeployment(ns, deployment(ns, "talker", "ghcr.io/astro/talker:2", 1)).execute();
+    awaitReady(ns, "talker", 1);
+    String pod = awaitPods(ns, "app=talker", 1).get(0).getMetadata().getName();
+
+    String log = core.readNamespacedPodLog(pod, ns).execute();
+    assertThat(log).contains("starting app from image ghcr.io/astro/talker:2").contains("ready");
+    String tail = core.readNamespacedPodLog(pod, ns).container("app").tailLines(1).execute();
+    assertThat(tail.lines()).hasSize(1);
+    assertThat(log).endsWith(tail);
+
+    assertThatThrownBy(() -> core.readNamespacedPodLog("no-such-pod", ns).execute())
+        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getCode()).isEqualTo(404));
+    assertThatThrownBy(() -> core.readNamespacedPodLog(pod, ns).previous(true).execute())
+        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getCode()).isEqualTo(400));
+  }
+
+  @Test
+  void failedImagePullShowsImagePullBackOffAndRecoversWhenHealed() throws Exception {
+    String ns = "pull";
+    String image = "registry.example.com/missing:404";
+    cluster.simulator().failImage(image);
+    V1Deployment d = deployment(ns, "broken", image, 1);
+    d.getSpec().setProgressDeadlineSeconds(1);
+    apps.createNamespacedDeployment(ns, d).execute();
+
+    V1Pod pod = Eventually.await("pod waiting in ImagePullBackOff",
+        () -> core.listNamespacedPod(ns).labelSelector("app=broken").execute().getItems(),
+        pods -> pods.size() == 1 && "ImagePullBackOff".equals(waitingReason(pods.get(0)))).get(0);
+    assertThat(pod.getStatus().getPhase()).isEqualTo("Pending");
+    assertThat(pod.getStatus().getContainerStatuses().get(0).getState().getWaiting().getMessage())
+        .isEqualTo("Back-off pulling image \"" + image + "\"");
+    V1Deployment stuck = Eventually.await("progress deadline exceeded",
+        () -> apps.readNamespacedDeployment("broken", ns).execute(),
+        dep -> "ProgressDeadlineExceeded".equals(condition(dep, "Progressing").getReason()));
+    assertThat(condition(stuck, "Progressing").getStatus()).isEqualTo("False");
+    assertThat(condition(stuck, "Available").getStatus()).isEqualTo("False");
+    assertThat(stuck.getStatus().getReadyReplicas()).isNull();
+    assertThatThrownBy(() -> core.readNamespacedPodLog(pod.getMetadata().getName(), ns).execute())
+        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getResponseBody())
+            .contains("is waiting to start: trying and failing to pull image"));
+
+    cluster.simulator().clearFailures();
+    awaitReady(ns, "broken", 1);
+  }
+
+  @Test
+  void crashingImageShowsCrashLoopBackOffWithRestarts() throws Exception {
+    String ns = "crash";
+    String image = "ghcr.io/astro/crasher:1";
+    cluster.simulator().crashImage(image);
+    apps.createNamespacedDeployment(ns, deployment(ns, "crasher", image, 1)).execute();
+
+    V1Pod pod = Eventually.await("pod in CrashLoopBackOff",
+        () -> core.listNamespacedPod(ns).labelSelector("app=crasher").execute().getItems(),
+        pods -> pods.size() == 1 && "CrashLoopBackOff".equals(waitingReason(pods.get(0)))).get(0);
+    V1ContainerStatus container = pod.getStatus().getContainerStatuses().get(0);
+    assertThat(pod.getStatus().getPhase()).isEqualTo("Running");
+    assertThat(container.getReady()).isFalse();
+    assertThat(container.getRestartCount()).isPositive();
+    assertThat(container.getLastState().getTerminated().getExitCode()).isEqualTo(1);
+    assertThat(core.readNamespacedPodLog(pod.getMetadata().getName(), ns).previous(true).execute())
+        .contains("exiting with code 1");
+    V1Deployment d = Eventually.await("crasher counted unavailable",
+        () -> apps.readNamespacedDeployment("crasher", ns).execute(),
+        dep -> dep.getStatus() != null && Integer.valueOf(1).equals(dep.getStatus().getUnavailableReplicas()));
+    assertThat(d.getStatus().getReadyReplicas()).isNull();
+    assertThat(condition(d, "Available").getStatus()).isEqualTo("False");
+  }
+
+  @Test
+  void exceededQuotaFailsReplicaSetWithWarningEventAndNoPods() throws Exception {
+    String ns = "quota";
+    core.createNamespacedResourceQuota(ns, new V1ResourceQuota().apiVersion("v1").kind("ResourceQuota")
+        .metadata(new V1ObjectMeta().name("compute").namespace(ns))
+        .spec(new V1ResourceQuotaSpec().hard(Map.of("pods", Quantity.fromString("0"))))).execute();
+    cluster.simulator().exceedQuota(ns);
+    apps.createNamespacedDeployment(ns, deployment(ns, "blocked", "nginx:1.27", 2)).execute();
+
+    V1ReplicaSet rs = Eventually.await("ReplicaFailure on the replica set",
+        () -> apps.listNamespacedReplicaSet(ns).execute().getItems(),
+        list -> list.size() == 1 && list.get(0).getStatus() != null
+            && list.get(0).getStatus().getConditions() != null).get(0);
+    V1ReplicaSetCondition failure = rs.getStatus().getConditions().get(0);
+    assertThat(failure.getType()).isEqualTo("ReplicaFailure");
+    assertThat(failure.getReason()).isEqualTo("FailedCreate");
+    assertThat(failure.getMessage()).matches("pods \"blocked-[a-z0-9]+-[a-z0-9]{5}\" is forbidden: "
+        + "exceeded quota: compute, .*");
+    List<CoreV1Event> events = Eventually.await("FailedCreate event",
+        () -> core.listNamespacedEvent(ns).execute().getItems(), list -> !list.isEmpty());
+    assertThat(events.get(0).getType()).isEqualTo("Warning");
+    assertThat(events.get(0).getReason()).isEqualTo("FailedCreate");
+    assertThat(events.get(0).getInvolvedObject().getName()).isEqualTo(rs.getMetadata().getName());
+    V1Deployment d = Eventually.await("ReplicaFailure on the deployment",
+        () -> apps.readNamespacedDeployment("blocked", ns).execute(),
+        dep -> condition(dep, "ReplicaFailure") != null);
+    assertThat(condition(d, "ReplicaFailure").getMessage()).isEqualTo(failure.getMessage());
+    assertThat(core.listNamespacedPod(ns).execute().getItems()).isEmpty();
+  }
+
+  @Test
+  void clustersAreIndependentAndEachChecksItsOwnToken() throws Exception {
+    List<FakeCluster> two = KubeClusters.startFakes(2);
+    try {
+      FakeCluster first = two.get(0);
+      FakeCluster second = two.get(1);
+      new CoreV1Api(first.apiClient()).createNamespacedConfigMap("default", configMap("default", "only-in-first")).execute();
+      apps.createNamespacedDeployment("default", deployment("default", "only-here", "nginx:1.27", 1)).execute();
+      CoreV1Api secondCore = new CoreV1Api(second.apiClient());
+
+      assertThat(first.url()).isNotEqualTo(second.url());
+      assertThatThrownBy(() -> secondCore.readNamespacedConfigMap("only-in-first", "default").execute())
+          .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getCode()).isEqualTo(404));
+      assertThatThrownBy(() -> core.readNamespacedConfigMap("only-in-first", "default").execute())
+          .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getCode()).isEqualTo(404));
+      awaitReady("default", "only-here", 1);
+      assertThat(secondCore.listPodForAllNamespaces().execute().getItems()).isEmpty();
+      assertThat(secondCore.listNode().execute().getItems()).hasSize(2);
+
+      ApiClient firstTokenAtSecond = Config.fromConfig(new StringReader(first.kubeconfig()))
+          .setBasePath(second.url());
+      assertThatThrownBy(() -> new CoreV1Api(firstTokenAtSecond).listNode().execute())
+          .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getCode()).isEqualTo(401));
+    } finally {
+      two.forEach(FakeCluster::close);
+    }
+  }
+
+  @Test
+  void versionDiscoveryAndKubeconfigWorkWithTheOfficialClient() throws Exception {
+    assertThat(new VersionApi(cluster.apiClient()).getCode().execute().getGitVersion()).isEqualTo("v1.31.0");
+    assertThat(core.getAPIResources().execute().getResources()).extracting(V1APIResource::getName)
+        .contains("pods", "pods/log", "namespaces", "nodes", "events", "resourcequotas", "limitranges");
+    assertThat(apps.getAPIResources().execute().getResources()).extracting(V1APIResource::getName)
+        .contains("deployments", "deployments/status", "replicasets");
+
+    ApiClient fromKubeconfig = Config.fromConfig(new StringReader(cluster.kubeconfig()));
+    assertThat(fromKubeconfig.getBasePath()).isEqualTo(cluster.url());
+    List<V1Node> nodes = new CoreV1Api(fromKubeconfig).listNode().execute().getItems();
+    assertThat(nodes).hasSize(2);
+    assertThat(nodes.get(0).getStatus().getCapacity()).containsKeys("cpu", "memory");
+    assertThat(nodes.get(0).getStatus().getConditions())
+        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  @Test
+  void writesBehaveAsTheMockDoes() throws Exception {
+    // Documented mock behaviour: a body without apiVersion/kind is refused (a real server would infer them).
+    V1ConfigMap bare = configMap("default", "bare").apiVersion(null).kind(null);
+    assertThatThrownBy(() -> core.createNamespacedConfigMap("default", bare).execute())
+        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getCode()).isEqualTo(422));
+
+    V1ConfigMap created = core.createNamespacedConfigMap("default", configMap("default", "versioned")).execute();
+    V1ConfigMap changed = core.replaceNamespacedConfigMap("versioned", "default",
+        created.data(Map.of("k", "v2"))).execute();
+    assertThat(changed.getMetadata().getResourceVersion()).isNotEqualTo(created.getMetadata().getResourceVersion());
+    V1ConfigMap stale = changed.data(Map.of("k", "v3"));
+    stale.getMetadata().setResourceVersion(created.getMetadata().getResourceVersion());
+    assertThatThrownBy(() -> core.replaceNamespacedConfigMap("versioned", "default", stale).execute())
+        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getCode()).isEqualTo(409));
+
+    V1ConfigMap patched = PatchUtils.patch(V1ConfigMap.class,
+        () -> core.patchNamespacedConfigMap("versioned", "default",
+            new V1Patch("{\"data\":{\"added\":\"yes\"}}")).buildCall(null),
+        V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, cluster.apiClient());
+    assertThat(patched.getData()).containsEntry("k", "v2").containsEntry("added", "yes");
+  }
+
+  private static V1Deployment deployment(String ns, String name, String image, int replicas) {
+    Map<String, String> labels = Map.of("app", name, "app.kubernetes.io/managed-by", "astro");
+    return new V1Deployment().apiVersion("apps/v1").kind("Deployment")
+        .metadata(new V1ObjectMeta().name(name).namespace(ns).labels(labels))
+        .spec(new V1DeploymentSpec()
+            .replicas(replicas)
+            .selector(new V1LabelSelector().matchLabels(labels))
+            .template(new V1PodTemplateSpec()
+                .metadata(new V1ObjectMeta().labels(labels))
+                .spec(new V1PodSpec().containers(List.of(new V1Container().name("app").image(image))))));
+  }
+
+  private static V1ConfigMap configMap(String ns, String name) {
+    return new V1ConfigMap().apiVersion("v1").kind("ConfigMap")
+        .metadata(new V1ObjectMeta().name(name).namespace(ns))
+        .data(Map.of("k", "v1"));
+  }
+
+  private static void mergePatch(String ns, String name, String patch) throws ApiException {
+    PatchUtils.patch(V1Deployment.class,
+        () -> apps.patchNamespacedDeployment(name, ns, new V1Patch(patch)).buildCall(null),
+        V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, cluster.apiClient());
+  }
+
+  private static V1Deployment awaitReady(String ns, String name, int replicas) {
+    return Eventually.await(name + " ready with " + replicas + " replicas",
+        () -> apps.readNamespacedDeployment(name, ns).execute(),
+        d -> d.getStatus() != null
+            && d.getMetadata().getGeneration().equals(d.getStatus().getObservedGeneration())
+            && Integer.valueOf(replicas).equals(d.getStatus().getReadyReplicas())
+            && Integer.valueOf(replicas).equals(d.getStatus().getReplicas())
+            && Integer.valueOf(replicas).equals(d.getStatus().getUpdatedReplicas()));
+  }
+
+  private static List<V1Pod> awaitPods(String ns, String selector, int count) {
+    return Eventually.await(count + " pods " + selector,
+        () -> core.listNamespacedPod(ns).labelSelector(selector).execute().getItems(),
+        pods -> pods.size() == count && pods.stream().allMatch(Kubelet::isReady));
+  }
+
+  private static V1DeploymentCondition condition(V1Deployment d, String type) {
+    if (d.getStatus() == null || d.getStatus().getConditions() == null) {
+      return null;
+    }
+    return d.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
+  }
+
+  private static String waitingReason(V1Pod pod) {
+    if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+      return null;
+    }
+    V1ContainerStatus c = pod.getStatus().getContainerStatuses().get(0);
+    return c.getState() == null || c.getState().getWaiting() == null ? null : c.getState().getWaiting().getReason();
+  }
+
+  private static V1OwnerReference controllerOf(V1ObjectMeta meta) {
+    return meta.getOwnerReferences().stream().filter(o -> Boolean.TRUE.equals(o.getController())).findFirst()
+        .orElseThrow();
+  }
+
+  private static Set<String> names(List<V1Pod> pods) {
+    return pods.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
+  }
+}
