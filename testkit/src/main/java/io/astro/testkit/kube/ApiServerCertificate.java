@@ -1,50 +1,83 @@
 package io.astro.testkit.kube;
 
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
+import java.util.Date;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * The TLS identity every {@link FakeCluster} serves: a self-signed EC certificate for {@code 127.0.0.1} and
- * {@code localhost}, valid 2000–2123, that the kubeconfig carries as its certificate authority.
+ * The TLS identity every {@link FakeCluster} in this JVM serves: a self-signed EC certificate for
+ * {@code 127.0.0.1} and {@code localhost}, made at first use, that kubeconfigs carry as their
+ * certificate authority. Made at run time so that no private key lives in the repository.
  *
  * <p>Why TLS at all: kubectl (client-go) does not send a bearer token over plain HTTP, and every real cluster is
- * HTTPS with a CA in the kubeconfig — so code reading kubeconfigs gets exercised as in production. The private key
- * is public on purpose: it protects nothing but loopback test traffic. Made with
- * {@code keytool -genkeypair -keyalg EC -groupname secp256r1 -startdate 2000/01/01 -validity 45000
- * -ext SAN=dns:localhost,ip:127.0.0.1 -ext BC:c=ca:true ...}.
+ * HTTPS with a CA in the kubeconfig — so code reading kubeconfigs gets exercised as in production.
  */
 final class ApiServerCertificate {
 
-  static final String CERT_PEM = """
-      -----BEGIN CERTIFICATE-----
-      MIIBtTCCAVqgAwIBAgIJAOIbK7f2au1AMAoGCCqGSM49BAMCMCQxIjAgBgNVBAMT
-      GWFzdHJvLWZha2Uta3ViZS1hcGlzZXJ2ZXIwIBcNMDAwMTAxMjI0MzUwWhgPMjEy
-      MzAzMTcyMjQzNTBaMCQxIjAgBgNVBAMTGWFzdHJvLWZha2Uta3ViZS1hcGlzZXJ2
-      ZXIwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAARmmhCq5+pADRRvKWaXRoRLiBhx
-      vtvdibcPvGcXS3fNcjFbPIl7qDpJPvojyLGrkwrhF4FvKV5idXf+sPi1KJYKo3Mw
-      cTAdBgNVHQ4EFgQUoVM+MLNu7x9PfshxOR/WrNIXQmEwDgYDVR0PAQH/BAQDAgKE
-      MBoGA1UdEQQTMBGCCWxvY2FsaG9zdIcEfwAAATAPBgNVHRMBAf8EBTADAQH/MBMG
-      A1UdJQQMMAoGCCsGAQUFBwMBMAoGCCqGSM49BAMCA0kAMEYCIQD8kcLDWAZ3bZuz
-      PkZYlkB8KxY7uS/8LU+bOBQhqGO9agIhAJSpnXAoFdknerVHqLiOuBbUi1zPZBMF
-      7nWd90wYl5KF
-      -----END CERTIFICATE-----
-      """;
+  private static final ApiServerCertificate INSTANCE = generate();
 
-  static final String KEY_PEM = """
-      -----BEGIN PRIVATE KEY-----
-      MEECAQAwEwYHKoZIzj0CAQYIKoZIzj0DAQcEJzAlAgEBBCDLVP4R5pu2od7f6Moc
-      f1ioNBK5NRCXSy3Udn3EMWaY2Q==
-      -----END PRIVATE KEY-----
-      """;
+  final String certPem;
+  final String keyPem;
 
-  private ApiServerCertificate() {}
+  private ApiServerCertificate(String certPem, String keyPem) {
+    this.certPem = certPem;
+    this.keyPem = keyPem;
+  }
 
-  static byte[] certBytes() {
-    return CERT_PEM.getBytes(StandardCharsets.US_ASCII);
+  static ApiServerCertificate get() {
+    return INSTANCE;
+  }
+
+  byte[] certBytes() {
+    return certPem.getBytes(StandardCharsets.US_ASCII);
   }
 
   /** For {@code certificate-authority-data} in a kubeconfig. */
-  static String certBase64() {
+  String certBase64() {
     return Base64.getEncoder().encodeToString(certBytes());
+  }
+
+  private static ApiServerCertificate generate() {
+    try {
+      KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+      generator.initialize(new ECGenParameterSpec("secp256r1"));
+      KeyPair pair = generator.generateKeyPair();
+      X500Name subject = new X500Name("CN=astro-fake-kube-apiserver");
+      Instant now = Instant.now();
+      X509CertificateHolder holder = new JcaX509v3CertificateBuilder(subject, BigInteger.valueOf(now.toEpochMilli()),
+          Date.from(now.minus(Duration.ofDays(1))), Date.from(now.plus(Duration.ofDays(3650))), subject, pair.getPublic())
+          .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
+              new GeneralName(GeneralName.dNSName, "localhost"),
+              new GeneralName(GeneralName.iPAddress, "127.0.0.1")}))
+          // its own CA, so a kubeconfig can name it as certificate-authority-data
+          .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
+          .build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate()));
+      X509Certificate cert = new JcaX509CertificateConverter().getCertificate(holder);
+      return new ApiServerCertificate(pem("CERTIFICATE", cert.getEncoded()), pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
+    } catch (GeneralSecurityException | org.bouncycastle.operator.OperatorCreationException | java.io.IOException e) {
+      throw new IllegalStateException("cannot make the fake API server's certificate", e);
+    }
+  }
+
+  private static String pem(String type, byte[] der) {
+    return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+        .encodeToString(der) + "\n-----END " + type + "-----\n";
   }
 }

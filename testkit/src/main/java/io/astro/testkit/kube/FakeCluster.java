@@ -125,7 +125,7 @@ public final class FakeCluster implements KubeCluster {
   public ApiClient newClient() {
     return new ClientBuilder()
         .setBasePath(url)
-        .setCertificateAuthority(ApiServerCertificate.certBytes())
+        .setCertificateAuthority(ApiServerCertificate.get().certBytes())
         .setVerifyingSsl(true)
         .setAuthentication(new AccessTokenAuthentication(token))
         .setReadTimeout(Duration.ZERO)
@@ -134,7 +134,7 @@ public final class FakeCluster implements KubeCluster {
 
   @Override
   public String kubeconfig() {
-    return Kubeconfigs.withToken(name, url, ApiServerCertificate.certBase64(), token);
+    return Kubeconfigs.withToken(name, url, ApiServerCertificate.get().certBase64(), token);
   }
 
   public String name() {

@@ -90,8 +90,8 @@ final class KubeApiProxy {
   /** Starts listening on a free loopback port and completes with it. */
   Future<Integer> listen() {
     HttpServerOptions tls = new HttpServerOptions().setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
-        .setCertValue(Buffer.buffer(ApiServerCertificate.CERT_PEM))
-        .setKeyValue(Buffer.buffer(ApiServerCertificate.KEY_PEM)));
+        .setCertValue(Buffer.buffer(ApiServerCertificate.get().certPem))
+        .setKeyValue(Buffer.buffer(ApiServerCertificate.get().keyPem)));
     return vertx.createHttpServer(tls)
         .requestHandler(this::handle)
         .listen(0, HOST)
