@@ -1,10 +1,26 @@
 package io.astro.gateway;
 
+import io.astro.common.config.ConfigException;
 import io.astro.common.config.Env;
+import io.astro.common.http.ApiRouter;
+import io.astro.common.ops.ReadinessCheck;
 import io.astro.common.runtime.Service;
 import io.astro.common.runtime.ServiceLauncher;
+import io.astro.gateway.auth.Authenticator;
+import io.astro.gateway.auth.DisabledUsers;
+import io.astro.gateway.auth.KeySource;
+import io.astro.gateway.auth.PublicKeyPem;
+import io.astro.gateway.proxy.ForwardedHeaders;
+import io.astro.gateway.proxy.Upstream;
+import io.astro.gateway.proxy.UpstreamProxy;
+import io.astro.gateway.proxy.Upstreams;
+import io.astro.gateway.ratelimit.KeyedRateLimiter;
+import io.astro.gateway.ratelimit.RateLimits;
+import io.github.bucket4j.TimeMeter;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /** The public HTTP edge: authenticates requests and routes them to user-service and app-service. */
 public final class Main {
@@ -21,6 +37,62 @@ public final class Main {
   /** Starts the service in this JVM; also how a launcher runs several services in one process. */
   public static Future<Service> start(Env env) {
     GatewayConfig config = GatewayConfig.from(env);
-    return Service.create(NAME).serve(config.http(), List.of(), router -> { });
+    List<JsonObject> fixedKeys = config.keys().fixed() ? fixedKeys(config.keys().publicKeyPem()) : null;
+    Service service = Service.create(NAME);
+    GatewayConfig.Resilience resilience = config.resilience();
+
+    ControlClient control = new ControlClient(service.vertx(), resilience.timeout());
+    KeySource keys = fixedKeys != null
+        ? KeySource.fixed(config.jwt(), fixedKeys)
+        : KeySource.jwks(config.jwt(), control, config.keys().jwks(), config.keys().refresh(), config.keys().minRefetch());
+    DisabledUsers disabled = new DisabledUsers(control, config.userService().resolve("/internal/v1/users/disabled"),
+        config.disabledPoll(), service.registry());
+
+    ForwardedHeaders forwarded = new ForwardedHeaders(config.trustForwarded());
+    Upstreams upstreams = new Upstreams(service.vertx(), resilience, service.registry());
+    Upstream userService = upstreams.create("user-service", config.userService());
+    Upstream appService = upstreams.create("app-service", config.appService());
+    RateLimits rateLimits = new RateLimits(
+        new KeyedRateLimiter(config.authRate().requests(), config.authRate().window(), config.rateLimitKeys(),
+            TimeMeter.SYSTEM_NANOTIME),
+        new KeyedRateLimiter(config.userRate().requests(), config.userRate().window(), config.rateLimitKeys(),
+            TimeMeter.SYSTEM_NANOTIME),
+        forwarded);
+    GatewayRoutes routes = new GatewayRoutes(
+        proxy(service, userService, forwarded, config),
+        proxy(service, appService, forwarded, config),
+        new Authenticator(keys, disabled), disabled, rateLimits, new RouteMetrics(service.registry()),
+        config.http().bodyLimitBytes(), config.corsOrigins());
+
+    List<ReadinessCheck> checks = List.of(
+        ReadinessCheck.of(userService.name(), () -> control.probe(config.userService().resolve("/health"))),
+        ReadinessCheck.of(appService.name(), () -> control.probe(config.appService().resolve("/health"))),
+        loaded("token-keys", () -> keys.current() != null),
+        loaded("disabled-users", disabled::loaded));
+    return service.deploy(() -> keys, 1)
+        .compose(s -> s.deploy(() -> disabled, 1))
+        .compose(s -> s.serve(config.http(), checks, router -> {
+          ApiRouter.streamBodies(router, GatewayRoutes::proxied);
+          routes.mount(router);
+        }))
+        .onFailure(failed -> service.close());
+  }
+
+  private static UpstreamProxy proxy(Service service, Upstream upstream, ForwardedHeaders forwarded, GatewayConfig config) {
+    return new UpstreamProxy(service.vertx(), upstream, forwarded, GatewayRoutes::streaming,
+        config.resilience().timeout(), config.resilience().streamTimeout(), config.http().bodyLimitBytes());
+  }
+
+  private static ReadinessCheck loaded(String name, BooleanSupplier loaded) {
+    return ReadinessCheck.of(name, () -> loaded.getAsBoolean()
+        ? Future.succeededFuture() : Future.failedFuture(new IllegalStateException("not loaded yet")));
+  }
+
+  private static List<JsonObject> fixedKeys(String pem) {
+    try {
+      return PublicKeyPem.toJwks(pem);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("ASTRO_JWT_PUBLIC_KEY(_FILE): " + e.getMessage());
+    }
   }
 }

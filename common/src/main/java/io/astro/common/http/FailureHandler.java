@@ -40,7 +40,8 @@ public final class FailureHandler implements Handler<RoutingContext> {
     } else if (failure instanceof HttpException http) {
       code = ErrorCode.forHttpStatus(http.getStatusCode());
       message = code.defaultMessage();
-    } else if (failure == null && ctx.statusCode() > 0) {
+    } else if (ctx.statusCode() > 0 && (failure == null || ctx.statusCode() < 500)) {
+      // a web-layer refusal with its own status (e.g. CORS answers 403 with an exception attached)
       code = ErrorCode.forHttpStatus(ctx.statusCode());
       message = code.defaultMessage();
     } else {

@@ -54,6 +54,15 @@ class ApiRouterTest {
     OpsRoutes ops = OpsRoutes.create(service.registry(), List.of());
     ApiServerVerticle server = new ApiServerVerticle(settings, vertx -> {
       Router router = ApiRouter.create(vertx, settings, ops);
+      ApiRouter.streamBodies(router, path -> path.startsWith("/stream/"));
+      router.get("/stream/refused").handler(ctx -> ctx.fail(new ApiException(ErrorCode.UNAUTHORIZED)));
+      // reads the body only after an asynchronous hop, as a proxy does after authenticating
+      router.post("/stream/count").handler(ctx -> vertx.setTimer(50, timer -> {
+        long[] bytes = {0};
+        ctx.request().handler(chunk -> bytes[0] += chunk.length())
+            .endHandler(end -> ApiResponse.ok(ctx, bytes[0]));
+        ctx.request().resume();
+      }));
       router.post("/echo").consumes("application/json").handler(ctx -> ApiResponse.ok(ctx, ctx.body().asJsonObject()));
       router.get("/boom").handler(ctx -> {
         throw new IllegalStateException("internal detail: row 17 locked by txn 9");
@@ -124,6 +133,24 @@ class ApiRouterTest {
 
     assertThat(response.statusCode()).isEqualTo(413);
     assertThat(envelope(response).getInteger("code")).isEqualTo(10006);
+  }
+
+  @Test
+  void streamed_paths_skip_the_body_handler_and_keep_every_byte_for_their_handler() throws Exception {
+    HttpResponse<String> streamed = post("/stream/count", "application/octet-stream", "s".repeat(64 * 1024));
+
+    assertThat(streamed.statusCode()).isEqualTo(200);
+    assertThat(envelope(streamed).getLong("data")).isEqualTo(64 * 1024L);
+  }
+
+  @Test
+  void a_streamed_request_refused_unread_leaves_its_connection_usable() throws Exception {
+    HttpClient oneConnection = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<String> response = oneConnection.send(HttpRequest.newBuilder(URI.create(base + "/stream/refused"))
+          .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).isEqualTo(401);
+    }
   }
 
   @Test

@@ -1,0 +1,123 @@
+package io.astro.gateway;
+
+import io.astro.common.http.ApiException;
+import io.astro.common.http.ErrorCode;
+import io.astro.gateway.auth.Authenticator;
+import io.astro.gateway.auth.DisabledUsers;
+import io.astro.gateway.proxy.UpstreamProxy;
+import io.astro.gateway.ratelimit.RateLimits;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.CorsHandler;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The gateway's route table. Public: register and login (rate-limited per client IP). Everything
+ * else needs a valid token of a user who is not disabled (rate-limited per user). Paths pass
+ * through unchanged; whatever matches no route gets the 404 envelope from the common router.
+ *
+ * <pre>
+ *   /api/v1/register, /api/v1/login          → user-service (public)
+ *   /api/v1/users/**, /api/v1/admin/users/** → user-service
+ *   /api/v1/apps/**, /api/v1/clusters/**     → app-service
+ * </pre>
+ */
+public final class GatewayRoutes {
+
+  private static final String API = "/api/v1/";
+  private static final Pattern FOLLOW_LOGS = Pattern.compile("/api/v1/apps/[^/]+/logs");
+  private static final ApiException TOO_LARGE = new ApiException(ErrorCode.PAYLOAD_TOO_LARGE);
+
+  private final UpstreamProxy users;
+  private final UpstreamProxy apps;
+  private final Authenticator authenticator;
+  private final DisabledUsers disabledUsers;
+  private final RateLimits rateLimits;
+  private final RouteMetrics metrics;
+  private final long bodyLimit;
+  private final List<String> corsOrigins;
+
+  public GatewayRoutes(UpstreamProxy users, UpstreamProxy apps, Authenticator authenticator, DisabledUsers disabledUsers,
+      RateLimits rateLimits, RouteMetrics metrics, long bodyLimit, List<String> corsOrigins) {
+    this.users = users;
+    this.apps = apps;
+    this.authenticator = authenticator;
+    this.disabledUsers = disabledUsers;
+    this.rateLimits = rateLimits;
+    this.metrics = metrics;
+    this.bodyLimit = bodyLimit;
+    this.corsOrigins = corsOrigins;
+  }
+
+  /** Requests whose body the proxy streams (the common router must not buffer them). */
+  public static boolean proxied(String path) {
+    return path != null && path.startsWith(API);
+  }
+
+  /** Live log streams, which may stay silent far longer than an ordinary answer. */
+  public static boolean streaming(HttpServerRequest request) {
+    return request.method() == HttpMethod.GET && "true".equals(request.getParam("follow"))
+        && FOLLOW_LOGS.matcher(request.path()).matches();
+  }
+
+  public void mount(Router router) {
+    if (!corsOrigins.isEmpty()) {
+      router.route().handler(CorsHandler.create()
+          .addOrigins(corsOrigins)
+          .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH,
+              HttpMethod.DELETE))
+          .allowedHeaders(Set.of("Authorization", "Content-Type", "X-Request-Id", "Idempotency-Key"))
+          .exposedHeaders(Set.of("X-Request-Id", "Retry-After"))
+          .maxAgeSeconds(600));
+    }
+    publicRoute(router, "/api/v1/register", users);
+    publicRoute(router, "/api/v1/login", users);
+    protectedTree(router, "/api/v1/users", users);
+    protectedTree(router, "/api/v1/admin/users", users);
+    protectedTree(router, "/api/v1/apps", apps);
+    protectedTree(router, "/api/v1/clusters", apps);
+  }
+
+  private void publicRoute(Router router, String path, UpstreamProxy upstream) {
+    router.route(path)
+        .handler(metrics.timing(path))
+        .handler(this::declaredBodyLimit)
+        .handler(rateLimits.perClientIp())
+        .handler(upstream);
+  }
+
+  // "/x/*" matches /x itself as well as everything below it
+  private void protectedTree(Router router, String prefix, UpstreamProxy upstream) {
+    router.route(prefix + "/*")
+        .handler(metrics.timing(prefix + "/**"))
+        .handler(this::declaredBodyLimit)
+        .handler(authenticator)
+        .handler(disabledUsers::refuseDisabled)
+        .handler(rateLimits.perUser())
+        .handler(upstream);
+  }
+
+  // a body announced too large is refused before any work; an unannounced one is counted as it streams
+  private void declaredBodyLimit(RoutingContext ctx) {
+    String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+    long declared;
+    try {
+      declared = length == null ? -1 : Long.parseLong(length.trim());
+    } catch (NumberFormatException e) {
+      ctx.fail(new ApiException(ErrorCode.BAD_REQUEST, "malformed Content-Length"));
+      return;
+    }
+    if (declared > bodyLimit) {
+      // the unread body would otherwise have to be drained before the connection could serve again
+      ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+      ctx.fail(TOO_LARGE);
+    } else {
+      ctx.next();
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package io.astro.gateway.auth;
+
+import io.astro.common.auth.AuthHandler;
+import io.astro.common.http.ApiException;
+import io.astro.common.http.ErrorCode;
+import io.astro.gateway.ControlClient;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The users whose tokens must stop working although they are still valid: user-service's list of
+ * disabled users, polled in the background (one poll at a time, the next one a poll period after
+ * the last ended) so the hot path only looks into a set. When user-service is unreachable the last
+ * known list stays in force; until a first list arrives, protected routes are not served at all
+ * (see {@link Authenticator}) rather than let a disabled user through.
+ */
+public final class DisabledUsers extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DisabledUsers.class);
+  private static final ApiException DISABLED = new ApiException(ErrorCode.UNAUTHORIZED, "missing or invalid token");
+
+  private final ControlClient client;
+  private final URI uri;
+  private final Duration interval;
+  private volatile Set<String> uuids;
+  private volatile long lastSuccessNanos;
+  private volatile boolean stopped;
+  private boolean failing;
+
+  public DisabledUsers(ControlClient client, URI uri, Duration interval, MeterRegistry registry) {
+    this.client = client;
+    this.uri = uri;
+    this.interval = interval;
+    Gauge.builder("astro.gateway.disabled.users", this, d -> d.uuids == null ? Double.NaN : d.uuids.size())
+        .description("users whose tokens the gateway refuses").register(registry);
+    Gauge.builder("astro.gateway.disabled.users.age", this, DisabledUsers::ageSeconds).baseUnit("seconds")
+        .description("time since the disabled-users list was last fetched").register(registry);
+  }
+
+  /** Completes after the first poll, whatever its outcome: the gateway starts while user-service is down. */
+  @Override
+  public Future<?> start() {
+    return poll().onComplete(done -> schedule()).otherwiseEmpty();
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopped = true;
+    return Future.succeededFuture();
+  }
+
+  /** Whether a list has been fetched at least once. */
+  public boolean loaded() {
+    return uuids != null;
+  }
+
+  /** Route handler after {@link AuthHandler}: a disabled user's token answers 401 like any invalid one. */
+  public void refuseDisabled(RoutingContext ctx) {
+    Set<String> disabled = uuids;
+    if (disabled != null && disabled.contains(AuthHandler.caller(ctx).uuid())) {
+      ctx.fail(DISABLED);
+    } else {
+      ctx.next();
+    }
+  }
+
+  private void schedule() {
+    if (!stopped) {
+      vertx.setTimer(interval.toMillis(), id -> poll().onComplete(done -> schedule()));
+    }
+  }
+
+  private Future<Void> poll() {
+    return client.getJson(uri).compose(DisabledUsers::parse)
+        .onSuccess(list -> {
+          if (failing || uuids == null) {
+            LOG.info("disabled-users list loaded: {} user(s)", list.size());
+          }
+          uuids = list;
+          lastSuccessNanos = System.nanoTime();
+          failing = false;
+        })
+        .onFailure(e -> {
+          if (!failing) {
+            failing = true;
+            LOG.warn("cannot fetch the disabled-users list ({}); {}", e.getMessage(),
+                uuids == null ? "protected routes answer 503 until it loads" : "keeping the last known list");
+          }
+        })
+        .mapEmpty();
+  }
+
+  private static Future<Set<String>> parse(JsonObject envelope) {
+    JsonObject data = envelope.getValue("data") instanceof JsonObject d ? d : null;
+    JsonArray list = data == null || !(data.getValue("uuids") instanceof JsonArray a) ? null : a;
+    if (list == null) {
+      return Future.failedFuture(new IllegalStateException("disabled-users answer has no data.uuids"));
+    }
+    return Future.succeededFuture(list.stream().filter(String.class::isInstance).map(String.class::cast)
+        .collect(Collectors.toUnmodifiableSet()));
+  }
+
+  private double ageSeconds() {
+    return uuids == null ? Double.NaN : (System.nanoTime() - lastSuccessNanos) / 1e9;
+  }
+}

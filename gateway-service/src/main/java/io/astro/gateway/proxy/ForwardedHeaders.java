@@ -1,0 +1,92 @@
+package io.astro.gateway.proxy;
+
+import io.astro.common.http.RequestIds;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.ext.web.RoutingContext;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Which headers cross the gateway. Hop-by-hop headers (RFC 9110 §7.6.1: the fixed list plus every
+ * header the {@code Connection} header names) stop here in both directions; {@code Host} becomes
+ * {@code X-Forwarded-Host}; the request id is ours. Unless the gateway is told it sits behind a
+ * trusted load balancer, the client's own {@code X-Forwarded-*} / {@code Forwarded} are discarded —
+ * they are trivially forged, and upstreams and rate limits rely on them.
+ */
+public final class ForwardedHeaders {
+
+  private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
+      "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade");
+  private static final String FORWARDED_FOR = "X-Forwarded-For";
+  private static final String FORWARDED_PROTO = "X-Forwarded-Proto";
+  private static final String FORWARDED_HOST = "X-Forwarded-Host";
+
+  private final boolean trustClient;
+
+  public ForwardedHeaders(boolean trustClient) {
+    this.trustClient = trustClient;
+  }
+
+  /** The headers of the upstream request; call on the request's context (it reads the request id). */
+  public MultiMap toUpstream(HttpServerRequest in) {
+    MultiMap out = MultiMap.caseInsensitiveMultiMap();
+    Set<String> dropped = hopByHop(in.headers());
+    for (Map.Entry<String, String> header : in.headers()) {
+      String name = header.getKey().toLowerCase(Locale.ROOT);
+      boolean forwarding = name.startsWith("x-forwarded-") || name.equals("forwarded");
+      if (!dropped.contains(name) && !name.equals("host") && !name.equals("x-request-id")
+          && (trustClient || !forwarding)) {
+        out.add(header.getKey(), header.getValue());
+      }
+    }
+    String remote = in.remoteAddress().hostAddress();
+    String earlier = trustClient ? in.getHeader(FORWARDED_FOR) : null;
+    out.set(FORWARDED_FOR, earlier == null ? remote : earlier + ", " + remote);
+    if (!out.contains(FORWARDED_PROTO)) {
+      out.set(FORWARDED_PROTO, in.scheme());
+    }
+    HostAndPort authority = in.authority();
+    if (!out.contains(FORWARDED_HOST) && authority != null) {
+      out.set(FORWARDED_HOST, authority.toString());
+    }
+    return RequestIds.propagate(out);
+  }
+
+  /** Copies an upstream response's headers for the client. */
+  public void toClient(MultiMap fromUpstream, MultiMap toClient) {
+    Set<String> dropped = hopByHop(fromUpstream);
+    for (Map.Entry<String, String> header : fromUpstream) {
+      String name = header.getKey().toLowerCase(Locale.ROOT);
+      // the gateway already answers with the request id, the same one it handed on
+      if (!dropped.contains(name) && !name.equals("x-request-id")) {
+        toClient.add(header.getKey(), header.getValue());
+      }
+    }
+  }
+
+  /**
+   * The address rate limits key on: the peer, or — behind a trusted load balancer — the last
+   * {@code X-Forwarded-For} entry, the one that balancer added (earlier entries are the client's word).
+   */
+  public String clientIp(RoutingContext ctx) {
+    String forwardedFor = trustClient ? ctx.request().getHeader(FORWARDED_FOR) : null;
+    if (forwardedFor != null && !forwardedFor.isBlank()) {
+      return forwardedFor.substring(forwardedFor.lastIndexOf(',') + 1).trim();
+    }
+    return ctx.request().remoteAddress().hostAddress();
+  }
+
+  private static Set<String> hopByHop(MultiMap headers) {
+    Set<String> names = new HashSet<>(HOP_BY_HOP);
+    for (String connection : headers.getAll("Connection")) {
+      for (String token : connection.split(",")) {
+        names.add(token.trim().toLowerCase(Locale.ROOT));
+      }
+    }
+    return names;
+  }
+}

@@ -1,0 +1,81 @@
+package io.astro.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.astro.common.auth.SigningKeys;
+import io.astro.common.auth.TokenIssuer;
+import io.astro.gateway.GatewayFixture.Reply;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** Where the gateway's trusted keys come from, and what it does while it has none. */
+class KeysTest {
+
+  private static final String JWKS = "/.well-known/jwks.json";
+
+  @Test
+  void starts_while_user_service_is_down_answers_503_until_the_keys_load_then_serves() {
+    try (GatewayFixture fixture = new GatewayFixture()) {
+      fixture.apps.start();
+      fixture.users.start();
+      fixture.users.stop();
+      fixture.startGateway();
+
+      assertThat(fixture.get("/health", null).status()).isEqualTo(200);
+      Reply ready = fixture.get("/ready", null);
+      assertThat(ready.status()).isEqualTo(503);
+      assertThat(ready.json().getJsonObject("data").getJsonObject("checks").getString("token-keys")).startsWith("DOWN");
+      Reply early = fixture.get("/api/v1/apps", fixture.token());
+      assertThat(early.status()).isEqualTo(503);
+      assertThat(early.code()).isEqualTo(30005);
+
+      fixture.users.start();
+      fixture.eventually("keys load in the background", () -> fixture.get("/api/v1/apps", fixture.token()).status() == 200);
+      fixture.eventually("ready", () -> fixture.get("/ready", null).status() == 200);
+    }
+  }
+
+  @Test
+  void a_token_naming_a_new_key_makes_the_gateway_fetch_the_jwks_again() {
+    try (GatewayFixture fixture = new GatewayFixture().with("ASTRO_GATEWAY_JWKS_MIN_REFETCH", "0s").start()) {
+      SigningKeys rotated = SigningKeys.generate();
+      String token = TokenIssuer.create(fixture.vertx, GatewayFixture.JWT, rotated, Duration.ofMinutes(5))
+          .issue("user-7", 7, "user").token();
+      int fetches = fixture.users.hits(JWKS);
+
+      fixture.users.jwks.set(new JsonObject().put("keys", new JsonArray().add(fixture.keys.publicJwk()).add(rotated.publicJwk())));
+
+      assertThat(fixture.get("/api/v1/apps", token).status()).isEqualTo(200);
+      assertThat(fixture.users.hits(JWKS)).isEqualTo(fetches + 1);
+      assertThat(fixture.get("/api/v1/apps", fixture.token()).status()).as("the old key still works").isEqualTo(200);
+    }
+  }
+
+  @Test
+  void unknown_key_ids_trigger_at_most_one_fetch_per_minimum_gap() {
+    try (GatewayFixture fixture = new GatewayFixture().start()) {
+      int fetches = fixture.users.hits(JWKS);
+      for (int i = 0; i < 5; i++) {
+        String forged = TokenIssuer.create(fixture.vertx, GatewayFixture.JWT, SigningKeys.generate(), Duration.ofMinutes(5))
+            .issue("user-8", 8, "user").token();
+        assertThat(fixture.get("/api/v1/apps", forged).status()).isEqualTo(401);
+      }
+      assertThat(fixture.users.hits(JWKS)).isEqualTo(fetches);
+    }
+  }
+
+  @Test
+  void keys_from_pem_are_used_without_any_jwks() {
+    try (GatewayFixture fixture = new GatewayFixture()) {
+      fixture.with("ASTRO_JWT_PUBLIC_KEY", fixture.keys.publicKeyPem()).start();
+
+      assertThat(fixture.get("/api/v1/apps", fixture.token()).status()).isEqualTo(200);
+      String other = TokenIssuer.create(fixture.vertx, GatewayFixture.JWT, SigningKeys.generate(), Duration.ofMinutes(5))
+          .issue("user-9", 9, "user").token();
+      assertThat(fixture.get("/api/v1/apps", other).status()).isEqualTo(401);
+      assertThat(fixture.users.hits(JWKS)).isZero();
+    }
+  }
+}
