@@ -1,20 +1,88 @@
 package io.astro.app;
 
+import io.astro.common.auth.JwtSettings;
+import io.astro.common.config.ConfigException;
 import io.astro.common.config.Env;
 import io.astro.common.config.HttpSettings;
+import io.astro.common.db.DbSettings;
+import io.astro.common.events.Topics;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * Everything app-service reads from its environment, in one place.
  *
  * <ul>
- *   <li>{@code ASTRO_APP_SERVICE_PORT} — HTTP port, default 8082</li>
- *   <li>{@code ASTRO_HTTP_HOST}, {@code ASTRO_HTTP_BODY_LIMIT} — see {@link HttpSettings}</li>
+ *   <li>{@code ASTRO_APP_SERVICE_PORT} — HTTP port, default 8082; {@code ASTRO_HTTP_HOST},
+ *       {@code ASTRO_HTTP_BODY_LIMIT} — see {@link HttpSettings}</li>
  *   <li>{@code ASTRO_LOG_FORMAT} ({@code json}|{@code text}), {@code ASTRO_LOG_LEVEL} — logging</li>
+ *   <li>{@code ASTRO_DB_*} — see {@link DbSettings}; database default {@code astro_apps}. Required at start
+ *       (migrations run then)</li>
+ *   <li>{@code ASTRO_KAFKA_BOOTSTRAP} — Kafka {@code bootstrap.servers}, default {@code localhost:9092}. Not needed
+ *       at start: commands wait in the outbox until Kafka answers</li>
+ *   <li>{@code ASTRO_APP_COMMANDS_TOPIC} (default {@code astro.app.commands}), {@code ASTRO_APP_STATUS_TOPIC}
+ *       (default {@code astro.app.status}; its dead letters go to {@code <topic>.dlq}),
+ *       {@code ASTRO_APP_STATUS_GROUP} — consumer group for status events, default {@code app-service}</li>
+ *   <li>{@code ASTRO_OUTBOX_POLL_INTERVAL} — how often the relay looks for rows committed by other instances,
+ *       default 1s (rows committed here wake it at once)</li>
+ *   <li>{@code ASTRO_JWT_ISSUER}, {@code ASTRO_JWT_AUDIENCE}, {@code ASTRO_JWT_LEEWAY} — see {@link JwtSettings}</li>
+ *   <li>{@code ASTRO_JWT_PUBLIC_JWK} — a trusted public key as one JWK (JSON text). When set, it is the only key
+ *       and no JWKS is fetched</li>
+ *   <li>{@code ASTRO_JWKS_URL} — where the keys are fetched from otherwise, default
+ *       {@code http://localhost:8081/.well-known/jwks.json} (user-service). Fetched in the background with
+ *       retries, and again every 10 minutes; until the first fetch succeeds the apps API answers 503</li>
+ *   <li>{@code ASTRO_IMAGE_ALLOWLIST} — comma-separated registries (e.g. {@code docker.io,ghcr.io/acme}) images
+ *       must come from; unset = any registry</li>
+ *   <li>{@code ASTRO_MAX_APPS_PER_USER} — live apps per user, default 20</li>
+ *   <li>{@code ASTRO_DEFAULT_CLUSTER} — the cluster every new app is placed on, default {@code default}</li>
  * </ul>
  */
-public record AppServiceConfig(HttpSettings http) {
+public record AppServiceConfig(HttpSettings http, DbSettings db, JwtSettings jwt, JsonObject publicJwk,
+    String jwksUrl, Kafka kafka, List<String> imageAllowlist, int maxAppsPerUser, String defaultCluster) {
+
+  /** Where commands go and status events come from. */
+  public record Kafka(String bootstrap, String commandsTopic, String statusTopic, String statusGroup,
+      Duration outboxPollInterval) {
+
+    public String statusDeadLetterTopic() {
+      return Topics.deadLetter(statusTopic);
+    }
+  }
 
   public static AppServiceConfig from(Env env) {
-    return new AppServiceConfig(HttpSettings.from(env, "ASTRO_APP_SERVICE_PORT", 8082));
+    return new AppServiceConfig(
+        HttpSettings.from(env, "ASTRO_APP_SERVICE_PORT", 8082),
+        DbSettings.from(env, "astro_apps"),
+        JwtSettings.from(env),
+        publicJwk(env.string("ASTRO_JWT_PUBLIC_JWK", null)),
+        env.string("ASTRO_JWKS_URL", "http://localhost:8081/.well-known/jwks.json"),
+        new Kafka(
+            env.string("ASTRO_KAFKA_BOOTSTRAP", "localhost:9092"),
+            env.string("ASTRO_APP_COMMANDS_TOPIC", Topics.APP_COMMANDS),
+            env.string("ASTRO_APP_STATUS_TOPIC", Topics.APP_STATUS),
+            env.string("ASTRO_APP_STATUS_GROUP", "app-service"),
+            env.duration("ASTRO_OUTBOX_POLL_INTERVAL", Duration.ofSeconds(1))),
+        Arrays.stream(env.string("ASTRO_IMAGE_ALLOWLIST", "").split(","))
+            .map(String::trim).filter(s -> !s.isEmpty()).toList(),
+        env.integer("ASTRO_MAX_APPS_PER_USER", 20, 1, 10_000),
+        env.string("ASTRO_DEFAULT_CLUSTER", "default"));
+  }
+
+  private static JsonObject publicJwk(String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      JsonObject jwk = new JsonObject(text);
+      if (!"EC".equals(jwk.getString("kty"))) {
+        throw new ConfigException("ASTRO_JWT_PUBLIC_JWK must be an EC (P-256) JWK");
+      }
+      return jwk;
+    } catch (DecodeException | ClassCastException e) {
+      throw new ConfigException("ASTRO_JWT_PUBLIC_JWK must be a JWK as JSON text");
+    }
   }
 }

@@ -1,12 +1,25 @@
 package io.astro.app;
 
+import io.astro.app.apps.AppRules;
+import io.astro.app.apps.AppService;
+import io.astro.app.auth.JwksAuthHandler;
+import io.astro.app.events.KafkaReadiness;
+import io.astro.app.events.OutboxRelay;
+import io.astro.app.events.StatusConsumer;
+import io.astro.app.http.AppRoutes;
+import io.astro.app.store.AppStore;
+import io.astro.app.store.OutboxStore;
 import io.astro.common.config.Env;
+import io.astro.common.db.Database;
 import io.astro.common.runtime.Service;
 import io.astro.common.runtime.ServiceLauncher;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import java.time.Clock;
 import java.util.List;
 
-/** The apps and clusters API; desired state in MySQL, commands to Kafka through the outbox. */
+/** The apps API; desired state in MySQL, commands to Kafka through the outbox, status back from Kafka. */
 public final class Main {
 
   public static final String NAME = "app-service";
@@ -21,6 +34,26 @@ public final class Main {
   /** Starts the service in this JVM; also how a launcher runs several services in one process. */
   public static Future<Service> start(Env env) {
     AppServiceConfig config = AppServiceConfig.from(env);
-    return Service.create(NAME).serve(config.http(), List.of(), router -> { });
+    Service service = Service.create(NAME);
+    Vertx vertx = service.vertx();
+    AppServiceConfig.Kafka kafka = config.kafka();
+    return Database.migrate(vertx, config.db(), "db/apps").compose(migrated -> {
+      Pool pool = Database.pool(vertx, config.db());
+      AppStore store = new AppStore(pool);
+      OutboxRelay relay = new OutboxRelay(new OutboxStore(pool), kafka.bootstrap(), kafka.commandsTopic(),
+          kafka.outboxPollInterval());
+      StatusConsumer status = new StatusConsumer(store, kafka.bootstrap(), kafka.statusTopic(), kafka.statusGroup());
+      KafkaReadiness kafkaReady = new KafkaReadiness(kafka.bootstrap());
+      JwksAuthHandler auth = config.publicJwk() != null
+          ? JwksAuthHandler.withKey(vertx, config.jwt(), config.publicJwk())
+          : JwksAuthHandler.fetching(vertx, config.jwt(), config.jwksUrl());
+      AppService apps = new AppService(store, config.maxAppsPerUser(), config.defaultCluster(), relay::wake,
+          Clock.systemUTC());
+      AppRoutes routes = new AppRoutes(apps, new AppRules(config.imageAllowlist()), auth);
+      return service.deploy(() -> kafkaReady, 1)
+          .compose(s -> service.deploy(() -> relay, 1))
+          .compose(s -> service.deploy(() -> status, 1))
+          .compose(s -> service.serve(config.http(), List.of(Database.readiness(pool), kafkaReady), routes::mount));
+    });
   }
 }

@@ -25,6 +25,8 @@ public enum ErrorCode {
   APP_NOT_FOUND(21001, 404, "app not found"),
   APP_EXISTS(21002, 409, "app exists"),
   APP_CREATE_FAILED(21003, 422, "app create failed"),
+  /** The caller already has as many live apps as the operator allows (ASTRO_MAX_APPS_PER_USER). */
+  APP_QUOTA_EXCEEDED(21004, 422, "app quota exceeded"),
 
   INTERNAL(30001, 500, "internal error"),
   DATABASE(30002, 503, "database error"),

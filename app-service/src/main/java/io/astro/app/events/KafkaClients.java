@@ -1,0 +1,42 @@
+package io.astro.app.events;
+
+import java.util.Map;
+
+/** Client settings chosen on purpose rather than left to Kafka's defaults. */
+final class KafkaClients {
+
+  private KafkaClients() {
+  }
+
+  /**
+   * Idempotent, {@code acks=all}, ordered per partition even across retries. Kafka 4 lingers 5 ms by default;
+   * commands are few and latency matters, so 1 ms. Blocking for metadata and delivery are bounded so a batch
+   * sent while the broker is away fails in seconds and is retried by the relay, rather than holding on for minutes.
+   */
+  static Map<String, String> producer(String bootstrap, String clientId) {
+    return Map.ofEntries(
+        Map.entry("bootstrap.servers", bootstrap),
+        Map.entry("client.id", clientId),
+        Map.entry("key.serializer", "org.apache.kafka.common.serialization.StringSerializer"),
+        Map.entry("value.serializer", "org.apache.kafka.common.serialization.StringSerializer"),
+        Map.entry("enable.idempotence", "true"),
+        Map.entry("acks", "all"),
+        Map.entry("max.in.flight.requests.per.connection", "5"),
+        Map.entry("linger.ms", "1"),
+        Map.entry("max.block.ms", "5000"),
+        Map.entry("request.timeout.ms", "5000"),
+        Map.entry("delivery.timeout.ms", "15000"));
+  }
+
+  /** Manual commits only: offsets move after the database commit, never before. */
+  static Map<String, String> consumer(String bootstrap, String group) {
+    return Map.of(
+        "bootstrap.servers", bootstrap,
+        "group.id", group,
+        "key.deserializer", "org.apache.kafka.common.serialization.StringDeserializer",
+        "value.deserializer", "org.apache.kafka.common.serialization.StringDeserializer",
+        "enable.auto.commit", "false",
+        "auto.offset.reset", "earliest",
+        "max.poll.records", "100");
+  }
+}

@@ -1,0 +1,145 @@
+package io.astro.app.events;
+
+import io.astro.app.store.AppStore;
+import io.astro.common.events.EventCodec.InvalidEventException;
+import io.astro.common.events.Topics;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.kafka.client.common.TopicPartition;
+import io.vertx.kafka.client.consumer.KafkaConsumer;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
+import io.vertx.kafka.client.consumer.OffsetAndMetadata;
+import io.vertx.kafka.client.producer.KafkaHeader;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import io.vertx.kafka.client.producer.KafkaProducerRecord;
+import io.vertx.mysqlclient.MySQLException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies status events to apps, one record at a time, in partition order. The store applies an event only when
+ * it is newer than what it holds, so redelivered and reordered events change nothing. Offsets are committed
+ * after the records' database transactions. A record that cannot be read, or that the database refuses after
+ * bounded retries, goes to the dead-letter topic with the reason and consumption goes on; while the database is
+ * unreachable the record is retried (with back-off) and never skipped.
+ */
+public final class StatusConsumer extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StatusConsumer.class);
+  private static final Duration POLL = Duration.ofMillis(500);
+  private static final int ATTEMPTS = 3;
+  private static final long RETRY_MS = 200;
+  private static final long OUTAGE_BACKOFF_MS = 2_000;
+
+  private final AppStore store;
+  private final String bootstrap;
+  private final String topic;
+  private final String group;
+  private KafkaConsumer<String, String> consumer;
+  private KafkaProducer<String, String> deadLetters;
+  private boolean stopping;
+  private Future<Void> loop = Future.succeededFuture();
+
+  public StatusConsumer(AppStore store, String bootstrap, String topic, String group) {
+    this.store = store;
+    this.bootstrap = bootstrap;
+    this.topic = topic;
+    this.group = group;
+  }
+
+  @Override
+  public Future<?> start() {
+    consumer = KafkaConsumer.create(vertx, KafkaClients.consumer(bootstrap, group));
+    deadLetters = KafkaProducer.create(vertx, KafkaClients.producer(bootstrap, "app-service-status-dlq"));
+    Promise<Void> done = Promise.promise();
+    loop = done.future();
+    consumer.subscribe(topic).onSuccess(v -> poll(done)).onFailure(done::fail);
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    return loop.transform(v -> consumer.close()).transform(v -> deadLetters.close());
+  }
+
+  private void poll(Promise<Void> done) {
+    if (stopping) {
+      done.complete();
+      return;
+    }
+    consumer.poll(POLL)
+        .compose(this::process)
+        .onComplete(result -> {
+          if (result.failed()) {
+            LOG.warn("status consumption paused: {}", result.cause().getMessage());
+            vertx.setTimer(OUTAGE_BACKOFF_MS, t -> poll(done));
+          } else {
+            poll(done);
+          }
+        });
+  }
+
+  /**
+   * Handles a batch in order and commits what is done. When the database is unreachable, the partition is
+   * rewound to the record that failed, what came before it is committed, and the failure ends the batch.
+   */
+  private Future<Void> process(KafkaConsumerRecords<String, String> records) {
+    Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = 0; i < records.size(); i++) {
+      KafkaConsumerRecord<String, String> record = records.recordAt(i);
+      chain = chain.compose(v -> handle(record, 1)
+          .onSuccess(ok -> done.put(new TopicPartition(record.topic(), record.partition()),
+              new OffsetAndMetadata(record.offset() + 1, null)))
+          .recover(outage -> consumer.seek(new TopicPartition(record.topic(), record.partition()), record.offset())
+              .transform(seek -> Future.failedFuture(outage))));
+    }
+    return chain.transform(result -> {
+      Future<?> commit = done.isEmpty() ? Future.succeededFuture() : consumer.commit(done);
+      return commit.transform(c -> result.succeeded() && c.succeeded() ? Future.<Void>succeededFuture()
+          : Future.failedFuture(result.failed() ? result.cause() : c.cause()));
+    });
+  }
+
+  /** Succeeds once the record is applied, skipped, or dead-lettered; fails only while the database is away. */
+  private Future<Void> handle(KafkaConsumerRecord<String, String> record, int attempt) {
+    return Future.<Void>succeededFuture()
+        .compose(v -> store.apply(StatusEvents.parse(record.value())))
+        .<Void>map(applied -> {
+          LOG.debug("status event {} at {}-{}@{}: {}", record.key(), record.topic(), record.partition(),
+              record.offset(), applied);
+          return null;
+        })
+        .recover(failure -> {
+          if (failure instanceof InvalidEventException) {
+            return deadLetter(record, failure);
+          }
+          if (attempt < ATTEMPTS) {
+            return vertx.timer(RETRY_MS * attempt).compose(t -> handle(record, attempt + 1));
+          }
+          // the database answered with an error: this record is the problem, not the database
+          return failure instanceof MySQLException ? deadLetter(record, failure) : Future.failedFuture(failure);
+        });
+  }
+
+  private Future<Void> deadLetter(KafkaConsumerRecord<String, String> record, Throwable reason) {
+    LOG.warn("status event at {}-{}@{} goes to the dead-letter topic: {}", record.topic(), record.partition(),
+        record.offset(), reason.getMessage());
+    KafkaProducerRecord<String, String> parked = KafkaProducerRecord.create(Topics.deadLetter(topic), record.key(),
+        record.value());
+    for (KafkaHeader header : record.headers()) {
+      parked.addHeader(header);
+    }
+    parked.addHeader("x-error", String.valueOf(reason.getMessage()))
+        .addHeader("x-original-topic", record.topic())
+        .addHeader("x-original-partition", Integer.toString(record.partition()))
+        .addHeader("x-original-offset", Long.toString(record.offset()));
+    return deadLetters.send(parked).mapEmpty();
+  }
+}

@@ -1,0 +1,147 @@
+package io.astro.app.http;
+
+import io.astro.app.apps.AppRules;
+import io.astro.app.apps.AppService;
+import io.astro.app.store.App;
+import io.astro.app.store.Page;
+import io.astro.common.auth.AuthHandler;
+import io.astro.common.auth.Caller;
+import io.astro.common.http.ApiException;
+import io.astro.common.http.ApiResponse;
+import io.astro.common.http.ErrorCode;
+import io.astro.common.http.FieldErrors;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * The apps API under {@code /api/v1/apps}, every route behind a verified token and scoped to its caller: another
+ * user's app and an app that does not exist answer the same 404 (21001).
+ */
+public final class AppRoutes {
+
+  private static final String BASE = "/api/v1/apps";
+  private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+  private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+  private static final int MAX_LIMIT = 100;
+
+  private final AppService apps;
+  private final AppRules rules;
+  private final Handler<RoutingContext> auth;
+
+  public AppRoutes(AppService apps, AppRules rules, Handler<RoutingContext> auth) {
+    this.apps = apps;
+    this.rules = rules;
+    this.auth = auth;
+  }
+
+  public void mount(Router router) {
+    router.route(BASE).handler(auth);
+    router.route(BASE + "/*").handler(auth);
+    router.post(BASE).consumes("application/json").handler(this::create);
+    router.get(BASE).handler(this::list);
+    router.get(BASE + "/:id").handler(ctx -> answer(ctx, 200, (caller, id) -> apps.get(caller, id)));
+    router.post(BASE + "/:id/start").handler(ctx -> answer(ctx, 202, apps::start));
+    router.post(BASE + "/:id/stop").handler(ctx -> answer(ctx, 202, apps::stop));
+    router.post(BASE + "/:id/restart").handler(ctx -> answer(ctx, 202, apps::restart));
+    router.post(BASE + "/:id/scale").consumes("application/json").handler(ctx -> {
+      int replicas = rules.scale(body(ctx));
+      answer(ctx, 202, (caller, id) -> apps.scale(caller, id, replicas));
+    });
+    router.delete(BASE + "/:id").handler(ctx -> answer(ctx, 202, apps::delete));
+    router.get(BASE + "/:id/events").handler(this::events);
+  }
+
+  private void create(RoutingContext ctx) {
+    String key = ctx.request().getHeader("Idempotency-Key");
+    if (key != null && !IDEMPOTENCY_KEY.matcher(key).matches()) {
+      new FieldErrors().add("Idempotency-Key", "must be 1 to 128 characters of A-Z a-z 0-9 . _ : -").throwIfAny();
+    }
+    apps.create(AuthHandler.caller(ctx), rules.create(body(ctx)), key)
+        .onSuccess(app -> ApiResponse.ok(ctx, 201, app))
+        .onFailure(ctx::fail);
+  }
+
+  private void list(RoutingContext ctx) {
+    FieldErrors errors = new FieldErrors();
+    int page = intParam(ctx, "page", 1, 1, Integer.MAX_VALUE / MAX_LIMIT, errors);
+    int limit = intParam(ctx, "limit", 20, 1, MAX_LIMIT, errors);
+    String status = ctx.request().getParam("status");
+    if (status != null && !AppRules.STATUSES.contains(status)) {
+      errors.add("status", "must be one of " + AppRules.STATUSES.stream().sorted().toList());
+    }
+    String search = ctx.request().getParam("search");
+    if (search != null && search.length() > AppRules.MAX_NAME) {
+      errors.add("search", "must be at most " + AppRules.MAX_NAME + " characters");
+    }
+    errors.throwIfAny();
+    apps.list(AuthHandler.caller(ctx), status, search == null || search.isEmpty() ? null : search, page, limit)
+        .onSuccess(found -> ApiResponse.ok(ctx, page(found, App::toJson, page, limit)))
+        .onFailure(ctx::fail);
+  }
+
+  private void events(RoutingContext ctx) {
+    FieldErrors errors = new FieldErrors();
+    int page = intParam(ctx, "page", 1, 1, Integer.MAX_VALUE / MAX_LIMIT, errors);
+    int limit = intParam(ctx, "limit", 50, 1, MAX_LIMIT, errors);
+    errors.throwIfAny();
+    String id = appId(ctx);
+    if (id == null) {
+      ctx.fail(new ApiException(ErrorCode.APP_NOT_FOUND));
+      return;
+    }
+    apps.events(AuthHandler.caller(ctx), id, page, limit)
+        .onSuccess(found -> ApiResponse.ok(ctx, page(found, e -> e.toJson(), page, limit)))
+        .onFailure(ctx::fail);
+  }
+
+  private static void answer(RoutingContext ctx, int status, BiFunction<Caller, String, Future<App>> action) {
+    String id = appId(ctx);
+    // an id that cannot exist is answered like one that does not
+    Future<App> done = id == null ? Future.failedFuture(new ApiException(ErrorCode.APP_NOT_FOUND))
+        : action.apply(AuthHandler.caller(ctx), id);
+    done.onSuccess(app -> ApiResponse.ok(ctx, status, app.toJson())).onFailure(ctx::fail);
+  }
+
+  private static String appId(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    return id != null && UUID.matcher(id).matches() ? id : null;
+  }
+
+  private static <T> JsonObject page(Page<T> found, Function<T, JsonObject> view, int page, int limit) {
+    JsonArray items = new JsonArray();
+    found.items().forEach(item -> items.add(view.apply(item)));
+    return new JsonObject().put("items", items).put("page", page).put("limit", limit).put("total", found.total());
+  }
+
+  private static int intParam(RoutingContext ctx, String name, int defaultValue, int min, int max, FieldErrors errors) {
+    String raw = ctx.request().getParam(name);
+    if (raw == null || raw.isEmpty()) {
+      return defaultValue;
+    }
+    try {
+      int value = Integer.parseInt(raw);
+      if (value >= min && value <= max) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // reported below like an out-of-range value
+    }
+    errors.add(name, "must be an integer from " + min + " to " + max);
+    return defaultValue;
+  }
+
+  private static JsonObject body(RoutingContext ctx) {
+    JsonObject body = ctx.body().asJsonObject();
+    if (body == null) {
+      throw new ApiException(ErrorCode.BAD_REQUEST, "request body must be a JSON object");
+    }
+    return body;
+  }
+}

@@ -1,0 +1,21 @@
+package io.astro.app.store;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+
+/** One line of an app's history: a command issued ({@code kind=command}) or a status change ({@code kind=status}). */
+public record AppEvent(long id, String kind, String action, long generation, String reason, String message,
+    String requestId, Instant at) {
+
+  public JsonObject toJson() {
+    return new JsonObject()
+        .put("id", id)
+        .put("kind", kind)
+        .put(kind.equals("command") ? "command" : "status", action)
+        .put("generation", generation)
+        .put("reason", reason)
+        .put("message", message)
+        .put("request_id", requestId)
+        .put("at", at.toString());
+  }
+}

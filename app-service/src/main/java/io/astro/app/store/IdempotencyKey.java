@@ -1,0 +1,5 @@
+package io.astro.app.store;
+
+/** A client's {@code Idempotency-Key} and the hash of the normalized request it came with. */
+public record IdempotencyKey(String key, String requestHash) {
+}

@@ -1,0 +1,72 @@
+package io.astro.app.store;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/** The relay's SQL: claim the publishing lock, read unpublished rows in order, mark the sent ones. */
+public final class OutboxStore {
+
+  /** An outbox row to publish. */
+  public record Row(long id, String aggregateId, String type, String payload, JsonObject headers) {
+  }
+
+  /** What one pass did: whether this instance held the lock, rows found, rows marked published. */
+  public record Pass(boolean locked, int found, int published) {
+  }
+
+  private final Pool pool;
+
+  public OutboxStore(Pool pool) {
+    this.pool = pool;
+  }
+
+  /**
+   * Under the relay lock, hands the oldest {@code limit} unpublished rows (id order) to {@code publish} and marks
+   * the ids it returns as published, in one transaction. Another instance holding the lock means nothing is read:
+   * only one relay publishes at a time, so one app's rows never overtake each other.
+   */
+  public Future<Pass> publishNext(int limit, Function<List<Row>, Future<List<Long>>> publish) {
+    return pool.withTransaction(conn -> conn
+        .query("SELECT id FROM outbox_relay_lock WHERE id = 1 FOR UPDATE SKIP LOCKED").execute()
+        .compose(lock -> {
+          if (lock.size() == 0) {
+            return Future.succeededFuture(new Pass(false, 0, 0));
+          }
+          return conn.preparedQuery("SELECT id, aggregate_id, type, payload, headers FROM outbox"
+                  + " WHERE published_at IS NULL ORDER BY id LIMIT ?")
+              .execute(Tuple.of(limit))
+              .compose(rows -> {
+                List<Row> batch = new ArrayList<>(rows.size());
+                for (io.vertx.sqlclient.Row r : rows) {
+                  batch.add(new Row(r.getLong("id"), r.getString("aggregate_id"), r.getString("type"),
+                      text(r.getValue("payload")), new JsonObject(text(r.getValue("headers")))));
+                }
+                if (batch.isEmpty()) {
+                  return Future.succeededFuture(new Pass(true, 0, 0));
+                }
+                return publish.apply(batch).compose(sent -> markPublished(conn, sent)
+                    .map(new Pass(true, batch.size(), sent.size())));
+              });
+        }));
+  }
+
+  private static Future<Void> markPublished(io.vertx.sqlclient.SqlConnection conn, List<Long> ids) {
+    if (ids.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    String marks = String.join(",", java.util.Collections.nCopies(ids.size(), "?"));
+    return conn.preparedQuery("UPDATE outbox SET published_at = CURRENT_TIMESTAMP(3) WHERE id IN (" + marks + ")")
+        .execute(Tuple.wrap(new ArrayList<Object>(ids))).mapEmpty();
+  }
+
+  // MariaDB hands JSON columns back as text, MySQL 8 as parsed JSON
+  private static String text(Object json) {
+    return json instanceof JsonObject o ? o.encode() : json.toString();
+  }
+}

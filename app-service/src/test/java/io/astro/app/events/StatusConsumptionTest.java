@@ -1,0 +1,186 @@
+package io.astro.app.events;
+
+import static io.astro.app.RunningAppService.data;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.astro.app.EventSchemas;
+import io.astro.app.RunningAppService;
+import io.astro.common.events.EventCodec;
+import io.astro.testkit.db.MySqlExtension;
+import io.astro.testkit.db.TestDatabase;
+import io.astro.testkit.kafka.KafkaBroker;
+import io.astro.testkit.kafka.KafkaExtension;
+import io.astro.testkit.kafka.ReceivedRecord;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Status events from the sync-worker, as it will publish them: duplicated, reordered, malformed. */
+@ExtendWith({MySqlExtension.class, KafkaExtension.class})
+class StatusConsumptionTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final String IMAGE = "nginx:1.27";
+  private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
+
+  private static RunningAppService app;
+  private static KafkaBroker kafka;
+  private static KafkaProducer<String, String> producer;
+  private static String statusTopic;
+  private static long users = 500;
+
+  @BeforeAll
+  static void start(TestDatabase db, KafkaBroker broker) {
+    kafka = broker;
+    statusTopic = KafkaBroker.uniqueTopicName("astro.app.status");
+    String commands = KafkaBroker.uniqueTopicName("astro.app.commands");
+    broker.createCompactedTopic(commands, 3);
+    broker.createTopic(statusTopic, 3);
+    broker.createTopic(statusTopic + ".dlq", 1);
+    app = RunningAppService.start(db, broker.bootstrapServers(), Map.of(
+        "ASTRO_APP_COMMANDS_TOPIC", commands,
+        "ASTRO_APP_STATUS_TOPIC", statusTopic,
+        "ASTRO_APP_STATUS_GROUP", statusTopic + "-group"));
+    producer = new KafkaProducer<>(Map.of("bootstrap.servers", broker.bootstrapServers(), "acks", "all"),
+        new StringSerializer(), new StringSerializer());
+  }
+
+  @AfterAll
+  static void stop() {
+    producer.close();
+    app.close();
+  }
+
+  @Test
+  void the_newest_observation_wins_whatever_order_and_how_often_events_arrive() throws Exception {
+    String token = app.token(++users);
+    String id = app.create(token, "web", IMAGE, 2).getString("id");
+    app.post("/api/v1/apps/" + id + "/scale", new JsonObject().put("replicas", 3), token);
+
+    JsonObject running = status(id, "running", 3, 3, 2, T0.plusSeconds(20))
+        .put("pods", new JsonArray().add(pod("web-1", true)).add(pod("web-2", true)).add(pod("web-3", true)));
+    JsonObject starting = status(id, "starting", 2, 0, 1, T0.plusSeconds(5)).put("reason", "ContainerCreating");
+    JsonObject olderSameGeneration = status(id, "starting", 3, 1, 2, T0.plusSeconds(10));
+    publish(id, running);
+    publish(id, running);
+    publish(id, starting);
+    publish(id, olderSameGeneration);
+    // a later, valid event proves everything before it was consumed
+    JsonObject marker = status(id, "running", 3, 3, 2, T0.plusSeconds(30))
+        .put("pods", running.getJsonArray("pods"));
+    publish(id, marker);
+
+    JsonObject seen = app.awaitApp(id, token, r -> data(r).getString("observed_at") != null
+        && data(r).getString("observed_at").equals(T0.plusSeconds(30).toString()));
+    assertThat(seen.getString("status")).isEqualTo("running");
+    assertThat(seen.getInteger("ready_replicas")).isEqualTo(3);
+    assertThat(seen.getInteger("desired_replicas")).isEqualTo(3);
+    assertThat(seen.getLong("observed_generation")).isEqualTo(2);
+    assertThat(seen.getJsonArray("pods")).hasSize(3);
+    assertThat(seen.getJsonArray("pods").getJsonObject(0).getString("node")).isEqualTo("node-a");
+    assertThat(seen.getValue("reason")).isNull();
+
+    // history: create, scale, then one status change (duplicates and stale events add nothing)
+    JsonArray history = data(app.get("/api/v1/apps/" + id + "/events", token)).getJsonArray("items");
+    assertThat(history.stream().map(e -> ((JsonObject) e).getString("kind"))).containsExactly("status", "command", "command");
+    assertThat(history.getJsonObject(0).getString("status")).isEqualTo("running");
+  }
+
+  @Test
+  void a_failure_shows_its_reason_in_the_detail_and_the_history() throws Exception {
+    String token = app.token(++users);
+    String id = app.create(token, "broken", IMAGE, 1).getString("id");
+
+    publish(id, status(id, "failed", 1, 0, 1, T0).put("reason", "ImagePullBackOff")
+        .put("message", "Back-off pulling image \"nginx:1.27\""));
+
+    JsonObject seen = app.awaitApp(id, token, r -> "failed".equals(data(r).getString("status")));
+    assertThat(seen.getString("reason")).isEqualTo("ImagePullBackOff");
+    assertThat(seen.getString("message")).contains("Back-off pulling image");
+    JsonObject last = data(app.get("/api/v1/apps/" + id + "/events", token)).getJsonArray("items").getJsonObject(0);
+    assertThat(last.getString("status")).isEqualTo("failed");
+    assertThat(last.getString("reason")).isEqualTo("ImagePullBackOff");
+  }
+
+  @Test
+  void malformed_events_go_to_the_dead_letter_topic_and_consumption_goes_on() throws Exception {
+    String token = app.token(++users);
+    String id = app.create(token, "poison", IMAGE, 1).getString("id");
+
+    producer.send(new ProducerRecord<>(statusTopic, id, "{not json")).get(30, TimeUnit.SECONDS);
+    publish(id, status(id, "sleeping", 1, 1, 1, T0));
+    publish(id, status(id, "running", 1, 1, 1, T0).put("readyReplicas", -1));
+    publish(id, status(id, "running", 1, 1, 1, T0.plusSeconds(1)));
+
+    app.awaitApp(id, token, r -> "running".equals(data(r).getString("status")));
+    List<ReceivedRecord> dead = kafka.awaitRecords(statusTopic + ".dlq", 3, r -> id.equals(r.key()), WAIT);
+    assertThat(dead).hasSize(3);
+    assertThat(dead.get(0).value()).isEqualTo("{not json");
+    assertThat(dead).allSatisfy(r -> {
+      assertThat(r.header("x-error")).isNotBlank();
+      assertThat(r.header("x-original-topic")).isEqualTo(statusTopic);
+    });
+    assertThat(dead.get(1).header("x-error")).contains("sleeping");
+  }
+
+  @Test
+  void a_deleting_app_is_soft_deleted_when_the_worker_reports_it_gone_and_its_name_is_free_again() throws Exception {
+    String token = app.token(++users);
+    String id = app.create(token, "gone", IMAGE, 1).getString("id");
+    publish(id, status(id, "running", 1, 1, 1, T0));
+    app.awaitApp(id, token, r -> "running".equals(data(r).getString("status")));
+    JsonObject deleting = data(app.send("DELETE", "/api/v1/apps/" + id, null, token, Map.of()));
+    assertThat(deleting.getString("status")).isEqualTo("deleting");
+
+    // the cluster still reports the old generation running: the app stays "deleting"
+    publish(id, status(id, "running", 1, 1, 1, T0.plusSeconds(1)));
+    publish(id, status(id, "deleted", 0, 0, deleting.getLong("generation"), T0.plusSeconds(2)));
+
+    app.awaitApp(id, token, r -> r.statusCode() == 404);
+    assertThat(data(app.get("/api/v1/apps", token)).getLong("total")).isZero();
+    assertThat(app.create(token, "gone", IMAGE, 1).getString("id")).isNotEqualTo(id);
+  }
+
+  @Test
+  void status_events_for_unknown_apps_are_skipped() throws Exception {
+    String token = app.token(++users);
+    String unknown = "00000000-0000-4000-8000-000000000001";
+    publish(unknown, status(unknown, "running", 1, 1, 1, T0));
+    String id = app.create(token, "after", IMAGE, 1).getString("id");
+    publish(id, status(id, "running", 1, 1, 1, T0));
+    app.awaitApp(id, token, r -> "running".equals(data(r).getString("status")));
+  }
+
+  private static JsonObject status(String appId, String status, int desired, int ready, long generation, Instant at) {
+    return new JsonObject().put("appId", appId).put("status", status).put("desiredReplicas", desired)
+        .put("readyReplicas", ready).put("pods", new JsonArray()).putNull("reason").putNull("message")
+        .put("observedGeneration", generation).put("observedAt", at.toString()).put("cluster", "default");
+  }
+
+  private static JsonObject pod(String name, boolean ready) {
+    return new JsonObject().put("name", name).put("phase", "Running").put("ready", ready).put("restarts", 0)
+        .put("node", "node-a");
+  }
+
+  /** Publishes a status event as the sync-worker will; valid data is checked against the schema first. */
+  private static void publish(String appId, JsonObject data) throws Exception {
+    String event = new String(EventCodec.encode(EventCodec.create(StatusEvents.TYPE, "/astro/sync-worker", appId, data)),
+        StandardCharsets.UTF_8);
+    if (StatusEvents.STATUSES.contains(data.getString("status")) && data.getInteger("readyReplicas") >= 0) {
+      EventSchemas.assertValid(StatusEvents.TYPE, event);
+    }
+    producer.send(new ProducerRecord<>(statusTopic, appId, event)).get(30, TimeUnit.SECONDS);
+  }
+}
