@@ -8,6 +8,8 @@ import io.astro.common.db.DbSettings;
 import io.astro.common.events.Topics;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -38,10 +40,32 @@ import java.util.List;
  *       must come from; unset = any registry</li>
  *   <li>{@code ASTRO_MAX_APPS_PER_USER} — live apps per user, default 20</li>
  *   <li>{@code ASTRO_DEFAULT_CLUSTER} — the cluster every new app is placed on, default {@code default}</li>
+ *   <li>{@code ASTRO_SYNC_WORKER_URL} — base URL of the sync-worker's internal API (app logs), default
+ *       {@code http://localhost:8083}</li>
+ *   <li>{@code ASTRO_INTERNAL_TOKEN} or {@code ASTRO_INTERNAL_TOKEN_FILE} (a mounted secret) — the shared secret sent
+ *       to the sync-worker, which must hold the same one; at least 16 characters. Unset: app logs answer 503 (a
+ *       warning at start) — there is no default secret</li>
+ *   <li>{@code ASTRO_SYNC_WORKER_TIMEOUT} — connect timeout and longest silence of a logs call, default 3s (a
+ *       follow stream may then stay silent up to 10 minutes)</li>
+ *   <li>{@code ASTRO_SYNC_WORKER_BREAKER_OPEN_FOR} — how long the circuit breaker in front of the sync-worker stays
+ *       open once half its recent calls failed, default 10s</li>
  * </ul>
  */
 public record AppServiceConfig(HttpSettings http, DbSettings db, JwtSettings jwt, JsonObject publicJwk,
-    String jwksUrl, Kafka kafka, List<String> imageAllowlist, int maxAppsPerUser, String defaultCluster) {
+    String jwksUrl, Kafka kafka, List<String> imageAllowlist, int maxAppsPerUser, String defaultCluster,
+    SyncWorker syncWorker) {
+
+
+  /** Where app logs are read from. {@code internalToken} is null when not configured. */
+  public record SyncWorker(URI url, String internalToken, Duration timeout, Duration breakerOpenFor) {
+
+    // never printed: records would otherwise show the token in logs and exceptions
+    @Override
+    public String toString() {
+      return "SyncWorker[" + url + ", token " + (internalToken == null ? "unset" : "set") + ", timeout " + timeout
+          + "]";
+    }
+  }
 
   /** Where commands go and status events come from. */
   public record Kafka(String bootstrap, String commandsTopic, String statusTopic, String statusGroup,
@@ -68,8 +92,26 @@ public record AppServiceConfig(HttpSettings http, DbSettings db, JwtSettings jwt
         Arrays.stream(env.string("ASTRO_IMAGE_ALLOWLIST", "").split(","))
             .map(String::trim).filter(s -> !s.isEmpty()).toList(),
         env.integer("ASTRO_MAX_APPS_PER_USER", 20, 1, 10_000),
-        env.string("ASTRO_DEFAULT_CLUSTER", "default"));
+        env.string("ASTRO_DEFAULT_CLUSTER", "default"),
+        new SyncWorker(
+            httpUrl("ASTRO_SYNC_WORKER_URL", env.string("ASTRO_SYNC_WORKER_URL", "http://localhost:8083")),
+            env.internalToken(),
+            env.duration("ASTRO_SYNC_WORKER_TIMEOUT", Duration.ofSeconds(3)),
+            env.duration("ASTRO_SYNC_WORKER_BREAKER_OPEN_FOR", Duration.ofSeconds(10))));
   }
+
+  private static URI httpUrl(String name, String text) {
+    try {
+      URI uri = new URI(text);
+      if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+        throw new ConfigException(name + " must be an http(s) URL such as http://sync-worker:8083, got '" + text + "'");
+      }
+      return uri;
+    } catch (URISyntaxException e) {
+      throw new ConfigException(name + " must be an http(s) URL such as http://sync-worker:8083, got '" + text + "'");
+    }
+  }
+
 
   private static JsonObject publicJwk(String text) {
     if (text == null) {

@@ -7,6 +7,7 @@ import io.astro.app.events.KafkaReadiness;
 import io.astro.app.events.OutboxRelay;
 import io.astro.app.events.StatusConsumer;
 import io.astro.app.http.AppRoutes;
+import io.astro.app.logs.SyncWorkerLogs;
 import io.astro.app.store.AppStore;
 import io.astro.app.store.OutboxStore;
 import io.astro.common.config.Env;
@@ -49,7 +50,8 @@ public final class Main {
           : JwksAuthHandler.fetching(vertx, config.jwt(), config.jwksUrl());
       AppService apps = new AppService(store, config.maxAppsPerUser(), config.defaultCluster(), relay::wake,
           Clock.systemUTC());
-      AppRoutes routes = new AppRoutes(apps, new AppRules(config.imageAllowlist()), auth);
+      SyncWorkerLogs logs = SyncWorkerLogs.create(vertx, config.syncWorker(), service.registry());
+      AppRoutes routes = new AppRoutes(apps, new AppRules(config.imageAllowlist()), auth, logs);
       return service.deploy(() -> kafkaReady, 1)
           .compose(s -> service.deploy(() -> relay, 1))
           .compose(s -> service.deploy(() -> status, 1))

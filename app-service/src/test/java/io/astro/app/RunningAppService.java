@@ -65,6 +65,11 @@ public final class RunningAppService implements AutoCloseable {
     service.close().await();
   }
 
+  /** Where the service listens, e.g. for a client of its own (streaming). */
+  public String baseUrl() {
+    return base;
+  }
+
   /** A token for a user with this numeric id. */
   public String token(long userId) {
     return issuer.issue(UUID.randomUUID().toString(), userId, "user").token();

@@ -3,8 +3,8 @@ package io.astro.sync;
 import io.astro.common.config.Env;
 import io.astro.common.runtime.Service;
 import io.astro.common.runtime.ServiceLauncher;
+import io.astro.sync.logs.LogRoutes;
 import io.vertx.core.Future;
-import java.util.List;
 
 /** Applies desired state to Kubernetes clusters and publishes what it observes. */
 public final class Main {
@@ -21,6 +21,10 @@ public final class Main {
   /** Starts the service in this JVM; also how a launcher runs several services in one process. */
   public static Future<Service> start(Env env) {
     SyncWorkerConfig config = SyncWorkerConfig.from(env);
-    return Service.create(NAME).serve(config.http(), List.of(), router -> { });
+    Service service = Service.create(NAME);
+    SyncWorkerVerticle worker = new SyncWorkerVerticle(config, service.registry());
+    LogRoutes logs = new LogRoutes(service.vertx(), worker.clusters(), config.internalToken());
+    return service.deploy(() -> worker, 1)
+        .compose(s -> service.serve(config.http(), worker.readiness(), logs::mount));
   }
 }

@@ -2,6 +2,11 @@ package io.astro.sync;
 
 import io.astro.common.config.Env;
 import io.astro.common.config.HttpSettings;
+import io.astro.common.events.Topics;
+import io.astro.sync.clusters.ClusterSource;
+import io.astro.sync.reconcile.TenantPolicy;
+import java.time.Duration;
+import java.util.Map;
 
 /**
  * Everything sync-worker reads from its environment, in one place.
@@ -10,11 +15,52 @@ import io.astro.common.config.HttpSettings;
  *   <li>{@code ASTRO_SYNC_WORKER_PORT} — HTTP port, default 8083</li>
  *   <li>{@code ASTRO_HTTP_HOST}, {@code ASTRO_HTTP_BODY_LIMIT} — see {@link HttpSettings}</li>
  *   <li>{@code ASTRO_LOG_FORMAT} ({@code json}|{@code text}), {@code ASTRO_LOG_LEVEL} — logging</li>
+ *   <li>{@code ASTRO_KAFKA_BOOTSTRAP} — default {@code localhost:9092}</li>
+ *   <li>{@code ASTRO_APP_COMMANDS_TOPIC} / {@code ASTRO_APP_STATUS_TOPIC} — default {@code astro.app.commands} /
+ *       {@code astro.app.status}; {@code ASTRO_APP_COMMANDS_GROUP} — consumer group, default {@code sync-worker}</li>
+ *   <li>{@code ASTRO_CLUSTERS} — {@code id=source,...}, a source being {@code in-cluster}, a kubeconfig path or
+ *       {@code base64:<kubeconfig>} (see {@link ClusterSource}); default none</li>
+ *   <li>{@code ASTRO_MAX_CLUSTERS} — clusters connected at most, default 50</li>
+ *   <li>{@code ASTRO_KUBE_REQUEST_TIMEOUT} — read timeout of cluster API calls (not watches), default 10s</li>
+ *   <li>{@code ASTRO_INFORMER_RESYNC} — how often informers replay their cache (every app is reconciled again,
+ *       writing nothing when nothing drifted), default 10m</li>
+ *   <li>{@code ASTRO_RECONCILE_WORKERS} — apps reconciled in parallel, default 4</li>
+ *   <li>{@code ASTRO_RECONCILE_RETRY_BASE} / {@code ASTRO_RECONCILE_RETRY_MAX} — back-off of a failing app,
+ *       default 200ms doubling to 1m</li>
+ *   <li>{@code ASTRO_INTERNAL_TOKEN} or {@code ASTRO_INTERNAL_TOKEN_FILE} — bearer token (≥ 16 characters) app-service
+ *       presents on the internal logs endpoint; unset = that endpoint answers 503</li>
+ *   <li>namespace quota and container defaults — see {@link TenantPolicy}</li>
  * </ul>
  */
-public record SyncWorkerConfig(HttpSettings http) {
+public record SyncWorkerConfig(HttpSettings http, Kafka kafka, Map<String, ClusterSource> clusters, int maxClusters,
+    Duration kubeRequestTimeout, Duration informerResync, int workers, Duration retryBase, Duration retryMax,
+    String internalToken, TenantPolicy tenantPolicy) {
+
+  // never printed: the token and kubeconfigs would otherwise show in logs and exceptions
+  @Override
+  public String toString() {
+    return "SyncWorkerConfig[" + http + ", " + kafka + ", clusters " + clusters.keySet() + "]";
+  }
+
+  /** Topics, group and bootstrap servers. */
+  public record Kafka(String bootstrap, String commandsTopic, String statusTopic, String group) {
+  }
 
   public static SyncWorkerConfig from(Env env) {
-    return new SyncWorkerConfig(HttpSettings.from(env, "ASTRO_SYNC_WORKER_PORT", 8083));
+    return new SyncWorkerConfig(
+        HttpSettings.from(env, "ASTRO_SYNC_WORKER_PORT", 8083),
+        new Kafka(env.string("ASTRO_KAFKA_BOOTSTRAP", "localhost:9092"),
+            env.string("ASTRO_APP_COMMANDS_TOPIC", Topics.APP_COMMANDS),
+            env.string("ASTRO_APP_STATUS_TOPIC", Topics.APP_STATUS),
+            env.string("ASTRO_APP_COMMANDS_GROUP", "sync-worker")),
+        ClusterSource.parseAll(env.string("ASTRO_CLUSTERS", "")),
+        env.integer("ASTRO_MAX_CLUSTERS", 50, 1, 10_000),
+        env.duration("ASTRO_KUBE_REQUEST_TIMEOUT", Duration.ofSeconds(10)),
+        env.duration("ASTRO_INFORMER_RESYNC", Duration.ofMinutes(10)),
+        env.integer("ASTRO_RECONCILE_WORKERS", 4, 1, 256),
+        env.duration("ASTRO_RECONCILE_RETRY_BASE", Duration.ofMillis(200)),
+        env.duration("ASTRO_RECONCILE_RETRY_MAX", Duration.ofMinutes(1)),
+        env.internalToken(),
+        TenantPolicy.from(env));
   }
 }

@@ -2,6 +2,8 @@ package io.astro.app.http;
 
 import io.astro.app.apps.AppRules;
 import io.astro.app.apps.AppService;
+import io.astro.app.logs.LogQuery;
+import io.astro.app.logs.SyncWorkerLogs;
 import io.astro.app.store.App;
 import io.astro.app.store.Page;
 import io.astro.common.auth.AuthHandler;
@@ -34,11 +36,13 @@ public final class AppRoutes {
   private final AppService apps;
   private final AppRules rules;
   private final Handler<RoutingContext> auth;
+  private final SyncWorkerLogs logs;
 
-  public AppRoutes(AppService apps, AppRules rules, Handler<RoutingContext> auth) {
+  public AppRoutes(AppService apps, AppRules rules, Handler<RoutingContext> auth, SyncWorkerLogs logs) {
     this.apps = apps;
     this.rules = rules;
     this.auth = auth;
+    this.logs = logs;
   }
 
   public void mount(Router router) {
@@ -56,6 +60,7 @@ public final class AppRoutes {
     });
     router.delete(BASE + "/:id").handler(ctx -> answer(ctx, 202, apps::delete));
     router.get(BASE + "/:id/events").handler(this::events);
+    router.get(BASE + "/:id/logs").handler(this::logs);
   }
 
   private void create(RoutingContext ctx) {
@@ -98,6 +103,19 @@ public final class AppRoutes {
     }
     apps.events(AuthHandler.caller(ctx), id, page, limit)
         .onSuccess(found -> ApiResponse.ok(ctx, page(found, e -> e.toJson(), page, limit)))
+        .onFailure(ctx::fail);
+  }
+
+  // the app is looked up first: another user's app answers 404 before anything reaches the sync-worker
+  private void logs(RoutingContext ctx) {
+    LogQuery query = LogQuery.from(ctx.request());
+    String id = appId(ctx);
+    if (id == null) {
+      ctx.fail(new ApiException(ErrorCode.APP_NOT_FOUND));
+      return;
+    }
+    apps.get(AuthHandler.caller(ctx), id)
+        .onSuccess(app -> logs.relay(ctx, app, query))
         .onFailure(ctx::fail);
   }
 

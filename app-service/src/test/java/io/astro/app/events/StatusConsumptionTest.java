@@ -3,7 +3,7 @@ package io.astro.app.events;
 import static io.astro.app.RunningAppService.data;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.astro.app.EventSchemas;
+import io.astro.testkit.events.EventSchemas;
 import io.astro.app.RunningAppService;
 import io.astro.common.events.EventCodec;
 import io.astro.testkit.db.MySqlExtension;

@@ -4,7 +4,7 @@ import static io.astro.app.RunningAppService.code;
 import static io.astro.app.RunningAppService.data;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.astro.app.EventSchemas;
+import io.astro.testkit.events.EventSchemas;
 import io.astro.app.RunningAppService;
 import io.astro.testkit.db.MySqlExtension;
 import io.astro.testkit.db.TestDatabase;

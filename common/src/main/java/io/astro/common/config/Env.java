@@ -44,6 +44,37 @@ public final class Env {
     return value;
   }
 
+  /**
+   * A secret from {@code <name>_FILE} (a mounted secret file, trimmed) or else {@code <name>}; null when neither is
+   * set. The value never appears in an error message.
+   */
+  public String secret(String name) {
+    String file = string(name + "_FILE", null);
+    if (file == null) {
+      return string(name, null);
+    }
+    try {
+      return java.nio.file.Files.readString(java.nio.file.Path.of(file)).strip();
+    } catch (java.io.IOException e) {
+      throw new ConfigException(name + "_FILE cannot be read: " + file);
+    }
+  }
+
+  /**
+   * {@code ASTRO_INTERNAL_TOKEN(_FILE)}: the secret app-service presents to the sync-worker's internal endpoints.
+   * At least 16 characters (a guessable one would open every tenant's logs); null when unset.
+   */
+  public String internalToken() {
+    String token = secret("ASTRO_INTERNAL_TOKEN");
+    if (token == null || token.isEmpty()) {
+      return null;
+    }
+    if (token.length() < 16) {
+      throw new ConfigException("ASTRO_INTERNAL_TOKEN must be at least 16 characters");
+    }
+    return token;
+  }
+
   public int integer(String name, int defaultValue, int min, int max) {
     String raw = string(name, null);
     if (raw == null) {

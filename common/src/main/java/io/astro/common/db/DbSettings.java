@@ -2,9 +2,6 @@ package io.astro.common.db;
 
 import io.astro.common.config.ConfigException;
 import io.astro.common.config.Env;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -44,14 +41,8 @@ public record DbSettings(String host, int port, String database, String user, St
   }
 
   private static String password(Env env) {
-    String file = env.string("ASTRO_DB_PASSWORD_FILE", null);
-    if (file == null) {
-      return env.string("ASTRO_DB_PASSWORD", "");
-    }
-    try {
-      return Files.readString(Path.of(file)).strip();
-    } catch (IOException e) {
-      throw new ConfigException("ASTRO_DB_PASSWORD_FILE cannot be read: " + file);
-    }
+    String password = env.secret("ASTRO_DB_PASSWORD");
+    return password == null ? "" : password;
   }
+
 }

@@ -118,6 +118,8 @@ final class DeploymentController {
         deletePod(newPods.remove(0));
       }
     }
+    // as on a real cluster, a rollout is visible for a moment: old pods go only in a pass after the new ones were ready
+    boolean readyBefore = newPods.size() == desired && newPods.stream().allMatch(Kubelet::isReady);
     List<V1Pod> synced = new ArrayList<>();
     for (V1Pod pod : newPods) {
       synced.add(kubelet.sync(pod, readyNode, now));
@@ -126,7 +128,7 @@ final class DeploymentController {
     writeReplicaSetStatus(newRs, newPods, quotaFailure, now);
 
     // Rolling update: old pods go once the new ReplicaSet is fully ready (a failing rollout keeps them serving).
-    boolean newComplete = newPods.size() == desired && newPods.stream().allMatch(Kubelet::isReady);
+    boolean newComplete = readyBefore && newPods.size() == desired && newPods.stream().allMatch(Kubelet::isReady);
     List<V1Pod> oldPods = new ArrayList<>();
     for (V1ReplicaSet old : owned) {
       List<V1Pod> pods = podsOf(old, allPods);

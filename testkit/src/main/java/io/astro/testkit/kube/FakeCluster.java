@@ -37,6 +37,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>HTTPS with a fixed self-signed CA ({@link ApiServerCertificate}) and a bearer token per cluster, both in
  * {@link #kubeconfig()}; use {@link #apiClient()} or a client built from the kubeconfig. Not supported, as by the mock: strategic merge patch, server-side apply, {@code /scale}.
+ *
+ * <p>{@link #faults()} makes the API itself fail (error answers, unreachable) for every client but the cluster's own.
  */
 public final class FakeCluster implements KubeCluster {
 
@@ -52,7 +54,10 @@ public final class FakeCluster implements KubeCluster {
 
   private final String name;
   private final String token = UUID.randomUUID().toString();
+  /** Authenticates the cluster's own client (simulator, {@link #addNode}); exempt from {@link #faults()}. */
+  private final String internalToken = UUID.randomUUID().toString();
   private final ApiTraffic traffic = new ApiTraffic();
+  private final ApiFaults faults = new ApiFaults();
   private final PodLogs logs = new PodLogs();
   private final MockWebServer mockWeb = new MockWebServer();
   private final KubernetesMockServer mock;
@@ -60,7 +65,8 @@ public final class FakeCluster implements KubeCluster {
   private KubeApiProxy proxy;
   private String url;
   private ApiClient apiClient;
-  private ApiClient simulatorClient;
+  /** The cluster's own client: {@link #addNode} and the simulator. */
+  private ApiClient internalClient;
   private KubeletSimulator simulator;
 
   private FakeCluster(String name) {
@@ -90,7 +96,7 @@ public final class FakeCluster implements KubeCluster {
 
   private void boot() {
     mock.init(InetAddress.getLoopbackAddress(), 0);
-    proxy = new KubeApiProxy(vertx, mock.getPort(), token, logs, traffic);
+    proxy = new KubeApiProxy(vertx, mock.getPort(), token, internalToken, logs, traffic, faults);
     int port;
     try {
       port = proxy.listen().toCompletionStage().toCompletableFuture()
@@ -103,11 +109,11 @@ public final class FakeCluster implements KubeCluster {
     }
     url = "https://127.0.0.1:" + port;
     apiClient = newClient();
+    internalClient = client(internalToken);
     vertx.setPeriodic(REQUEST_LOG_PURGE_MILLIS, id -> mockWeb.reset());
     addNode("node-1");
     addNode("node-2");
-    simulatorClient = newClient();
-    simulator = new KubeletSimulator(simulatorClient, logs, name);
+    simulator = new KubeletSimulator(internalClient, logs, name);
     simulator.start();
   }
 
@@ -123,13 +129,22 @@ public final class FakeCluster implements KubeCluster {
 
   /** A fresh client of its own (own connection pool), e.g. for a component under test that must not share one. */
   public ApiClient newClient() {
+    return client(token);
+  }
+
+  private ApiClient client(String bearerToken) {
     return new ClientBuilder()
         .setBasePath(url)
         .setCertificateAuthority(ApiServerCertificate.get().certBytes())
         .setVerifyingSsl(true)
-        .setAuthentication(new AccessTokenAuthentication(token))
+        .setAuthentication(new AccessTokenAuthentication(bearerToken))
         .setReadTimeout(Duration.ZERO)
         .build();
+  }
+
+  /** The cluster's own client, exempt from {@link #faults()}; for the test kit's tests only. */
+  ApiClient internalClient() {
+    return internalClient;
   }
 
   @Override
@@ -145,6 +160,15 @@ public final class FakeCluster implements KubeCluster {
     return simulator;
   }
 
+  /**
+   * Faults of the API itself: error answers ({@link ApiFaults#respond}) and an unreachable server
+   * ({@link ApiFaults#unreachable}) for every client of this cluster except its own (simulator, {@link #addNode}).
+   * {@link FakeClusterExtension} clears them after each test.
+   */
+  public ApiFaults faults() {
+    return faults;
+  }
+
   /** Requests this cluster has served, e.g. to prove a watch streams instead of re-listing. */
   public ApiTraffic traffic() {
     return traffic;
@@ -155,7 +179,10 @@ public final class FakeCluster implements KubeCluster {
     addNode(nodeName, true);
   }
 
-  /** Adds a node; a NotReady one gets no new pods and counts as unhealthy. Created, then its status set as a kubelet would. */
+  /**
+   * Adds a node; a NotReady one gets no new pods and counts as unhealthy. Created, then its status set as a kubelet
+   * would, through the cluster's own client (so {@link #faults()} do not hit it).
+   */
   public void addNode(String nodeName, boolean ready) {
     Map<String, Quantity> capacity = Map.of(
         "cpu", Quantity.fromString("4"),
@@ -184,7 +211,7 @@ public final class FakeCluster implements KubeCluster {
             "kubernetes.io/hostname", nodeName,
             "kubernetes.io/os", "linux",
             "kubernetes.io/arch", "amd64")));
-    CoreV1Api core = new CoreV1Api(apiClient);
+    CoreV1Api core = new CoreV1Api(internalClient);
     try {
       V1Node created = core.createNode(node).execute();
       created.setStatus(status);
@@ -206,7 +233,7 @@ public final class FakeCluster implements KubeCluster {
       simulator.close();
     }
     shutdown(apiClient);
-    shutdown(simulatorClient);
+    shutdown(internalClient);
     try {
       if (proxy != null) {
         proxy.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);

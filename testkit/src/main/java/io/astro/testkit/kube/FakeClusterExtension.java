@@ -1,5 +1,6 @@
 package io.astro.testkit.kube;
 
+import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -7,7 +8,9 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 /**
  * JUnit 5: injects one cluster per test class into test, {@code @BeforeAll} and {@code @BeforeEach} parameters and
  * closes it after the class. A {@link FakeCluster} parameter always gets a fake one (with its simulator); a
- * {@link KubeCluster} parameter gets whatever {@link KubeClusters#start()} chooses.
+ * {@link KubeCluster} parameter gets whatever {@link KubeClusters#start()} chooses. After each test the fake
+ * cluster's {@link FakeCluster#faults() API faults} are cleared, so one test's injected errors cannot leak into the
+ * next (the simulator's failures, {@link KubeletSimulator#clearFailures()}, are the test's to heal).
  *
  * <pre>{@code
  * @ExtendWith(FakeClusterExtension.class)
@@ -16,7 +19,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * }
  * }</pre>
  */
-public final class FakeClusterExtension implements ParameterResolver {
+public final class FakeClusterExtension implements ParameterResolver, AfterEachCallback {
 
   private static final ExtensionContext.Namespace NAMESPACE =
       ExtensionContext.Namespace.create(FakeClusterExtension.class);
@@ -35,6 +38,18 @@ public final class FakeClusterExtension implements ParameterResolver {
       return store.getOrComputeIfAbsent(FakeCluster.class, k -> FakeCluster.start(), FakeCluster.class);
     }
     return store.getOrComputeIfAbsent(KubeCluster.class, k -> KubeClusters.start(), KubeCluster.class);
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    ExtensionContext.Store store = classLevel(context).getStore(NAMESPACE);
+    FakeCluster fake = store.get(FakeCluster.class, FakeCluster.class);
+    if (fake != null) {
+      fake.faults().clear();
+    }
+    if (store.get(KubeCluster.class, KubeCluster.class) instanceof FakeCluster chosen) {
+      chosen.faults().clear();
+    }
   }
 
   private static ExtensionContext classLevel(ExtensionContext context) {

@@ -7,6 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
@@ -26,7 +27,9 @@ import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -48,6 +51,8 @@ import java.util.regex.Pattern;
  *       {@code V1Status}), so it is rewritten.</li>
  *   <li>HTTPS ({@link ApiServerCertificate}) with bearer-token authentication, so code that forgets its CA or its
  *       credentials fails here as it would in production.</li>
+ *   <li>{@link ApiFaults}: injected error answers and an unreachable server, for every client except the cluster's
+ *       own (the simulator's), which authenticates with a second, exempt token.</li>
  * </ul>
  */
 final class KubeApiProxy {
@@ -65,19 +70,28 @@ final class KubeApiProxy {
   private final Vertx vertx;
   private final int mockPort;
   private final String token;
+  /** The cluster's own token (simulator, addNode): accepted like {@link #token}, never hit by {@link ApiFaults}. */
+  private final String internalToken;
   private final PodLogs logs;
   private final ApiTraffic traffic;
+  private final ApiFaults faults;
+  /** Open connections of clients other than the cluster's own: closed when the cluster becomes unreachable. */
+  private final Set<HttpConnection> clientConnections = ConcurrentHashMap.newKeySet();
   private final HttpClientAgent http;
   private final WebSocketClient webSockets;
   private volatile HttpServer server;
   private volatile DiscoveryDocuments discovery;
 
-  KubeApiProxy(Vertx vertx, int mockPort, String token, PodLogs logs, ApiTraffic traffic) {
+  KubeApiProxy(Vertx vertx, int mockPort, String token, String internalToken, PodLogs logs, ApiTraffic traffic,
+      ApiFaults faults) {
     this.vertx = vertx;
     this.mockPort = mockPort;
     this.token = token;
+    this.internalToken = internalToken;
     this.logs = logs;
     this.traffic = traffic;
+    this.faults = faults;
+    faults.onUnreachable(this::cutClientConnections);
     this.http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(HOST).setDefaultPort(mockPort),
         new PoolOptions().setHttp1MaxSize(32));
     // One WebSocket per open watch; informers of several test services can hold many at once.
@@ -109,14 +123,32 @@ final class KubeApiProxy {
   }
 
   private void handle(HttpServerRequest req) {
+    String authorization = req.getHeader(HttpHeaders.AUTHORIZATION);
+    boolean internal = ("Bearer " + internalToken).equals(authorization);
+    if (!internal) {
+      if (faults.isUnreachable()) {
+        // Unreachable: nothing is answered, nothing counted as served.
+        faults.countDropped();
+        req.connection().close();
+        return;
+      }
+      track(req.connection());
+    }
     String path = req.path();
     boolean watch = isWatch(req);
     if (!watch) {
       traffic.request(req.method().name(), path);
     }
-    if (!("Bearer " + token).equals(req.getHeader(HttpHeaders.AUTHORIZATION))) {
+    if (!internal && !("Bearer " + token).equals(authorization)) {
       sendStatus(req.response(), 401, "Unauthorized", "Unauthorized");
       return;
+    }
+    if (!internal && !watch) {
+      OptionalInt injected = faults.answer(req.method().name(), path);
+      if (injected.isPresent()) {
+        answerInjected(req, injected.getAsInt());
+        return;
+      }
     }
     if (req.method() == HttpMethod.GET) {
       Optional<String> document = discovery.at(path);
@@ -139,6 +171,43 @@ final class KubeApiProxy {
       }
     }
     forward(req);
+  }
+
+  private void track(HttpConnection connection) {
+    if (clientConnections.add(connection)) {
+      connection.closeHandler(v -> clientConnections.remove(connection));
+    }
+  }
+
+  /** Closes every open client connection (not the cluster's own), open watches and in-flight requests included. */
+  private Future<Void> cutClientConnections() {
+    List<Future<Void>> closing = clientConnections.stream().map(HttpConnection::close).toList();
+    return Future.join(closing).transform(ar -> Future.succeededFuture());
+  }
+
+  /** An {@link ApiFaults#respond} answer, after reading the request body as a server would before answering. */
+  private static void answerInjected(HttpServerRequest req, int status) {
+    String reason = ApiFaults.reason(status);
+    String message = "injected by the fake cluster: " + status + (reason.isEmpty() ? "" : " " + reason) + " for "
+        + req.method().name() + " " + req.path();
+    req.body().onComplete(ar -> {
+      HttpServerResponse resp = req.response();
+      if (resp.closed() || resp.ended()) {
+        return;
+      }
+      JsonObject body = new JsonObject()
+          .put("kind", "Status").put("apiVersion", "v1").put("metadata", new JsonObject())
+          .put("status", "Failure").put("message", message);
+      if (!reason.isEmpty()) {
+        body.put("reason", reason);
+      }
+      if (status == 429) {
+        resp.putHeader("Retry-After", "1");
+        body.put("details", new JsonObject().put("retryAfterSeconds", 1));
+      }
+      body.put("code", status);
+      resp.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.encode());
+    });
   }
 
   private static boolean isWatch(HttpServerRequest req) {

@@ -1,0 +1,48 @@
+package io.astro.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.astro.common.config.ConfigException;
+import io.astro.common.config.Env;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AppServiceConfigTest {
+
+  @Test
+  void the_sync_worker_defaults_to_localhost_8083_with_no_token() {
+    AppServiceConfig.SyncWorker worker = AppServiceConfig.from(Env.of(Map.of())).syncWorker();
+
+    assertThat(worker.url()).isEqualTo(URI.create("http://localhost:8083"));
+    assertThat(worker.internalToken()).isNull();
+    assertThat(worker.timeout()).isEqualTo(Duration.ofSeconds(3));
+  }
+
+  @Test
+  void the_internal_token_comes_from_the_environment_or_a_file_and_is_never_printed(@TempDir Path dir)
+      throws Exception {
+    Path file = Files.writeString(dir.resolve("token"), "from-a-mounted-secret-file\n");
+    AppServiceConfig.SyncWorker fromFile = AppServiceConfig.from(Env.of(Map.of(
+        "ASTRO_INTERNAL_TOKEN_FILE", file.toString()))).syncWorker();
+    AppServiceConfig.SyncWorker fromEnv = AppServiceConfig.from(Env.of(Map.of(
+        "ASTRO_INTERNAL_TOKEN", "from-the-environment-1234"))).syncWorker();
+
+    assertThat(fromFile.internalToken()).isEqualTo("from-a-mounted-secret-file");
+    assertThat(fromEnv.internalToken()).isEqualTo("from-the-environment-1234");
+    assertThat(fromEnv.toString()).doesNotContain("from-the-environment-1234");
+  }
+
+  @Test
+  void a_short_token_or_a_url_that_is_not_http_stops_the_start() {
+    assertThatThrownBy(() -> AppServiceConfig.from(Env.of(Map.of("ASTRO_INTERNAL_TOKEN", "short"))))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("ASTRO_INTERNAL_TOKEN");
+    assertThatThrownBy(() -> AppServiceConfig.from(Env.of(Map.of("ASTRO_SYNC_WORKER_URL", "sync-worker:8083"))))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("ASTRO_SYNC_WORKER_URL");
+  }
+}

@@ -1,0 +1,64 @@
+package io.astro.sync;
+
+import io.astro.sync.clusters.ClusterConnection;
+import io.astro.sync.commands.CommandConsumer;
+import io.astro.sync.commands.DesiredApp;
+import io.astro.sync.commands.DesiredState;
+import io.astro.sync.reconcile.AppReconciler;
+import io.astro.sync.reconcile.NamespaceSetup;
+import io.astro.sync.reconcile.ReconcileLoop;
+import io.astro.sync.status.StatusPublisher;
+import java.util.List;
+
+/**
+ * Joins the parts: commands change desired state and queue their app; informer events queue the app they concern;
+ * a cluster that answers again re-queues its apps and forgets what was published for them, so their status goes
+ * out once more. (Partitions assigned anew are read from the beginning, which queues their apps the same way.)
+ */
+final class SyncEngine implements CommandConsumer.Listener, ClusterConnection.Events {
+
+  private final DesiredState state;
+  private final StatusPublisher publisher;
+  private final NamespaceSetup namespaces;
+  private ReconcileLoop loop;
+  private AppReconciler reconciler;
+
+  SyncEngine(DesiredState state, StatusPublisher publisher, NamespaceSetup namespaces) {
+    this.state = state;
+    this.publisher = publisher;
+    this.namespaces = namespaces;
+  }
+
+  /** The loop is built after the registry, which needs this engine for its events. */
+  void drive(ReconcileLoop loop, AppReconciler reconciler) {
+    this.loop = loop;
+    this.reconciler = reconciler;
+  }
+
+  @Override
+  public void changed(DesiredApp app, long commandTime) {
+    publisher.commanded(app.appId(), app.generation(), commandTime);
+    loop.enqueue(app.appId());
+  }
+
+  @Override
+  public void released(List<String> appIds) {
+    publisher.forget(appIds);
+    reconciler.forget(appIds);
+  }
+
+  @Override
+  public void appTouched(String cluster, String appId) {
+    if (loop != null) {
+      loop.enqueue(appId);
+    }
+  }
+
+  @Override
+  public void reconnected(String cluster) {
+    List<String> apps = state.appsOn(cluster);
+    namespaces.forget(cluster);
+    publisher.forget(apps);
+    loop.enqueueAll(apps);
+  }
+}

@@ -1,0 +1,229 @@
+package io.astro.sync.clusters;
+
+import io.kubernetes.client.common.KubernetesObject;
+import io.kubernetes.client.informer.ResourceEventHandler;
+import io.kubernetes.client.informer.SharedIndexInformer;
+import io.kubernetes.client.informer.SharedInformerFactory;
+import io.kubernetes.client.informer.cache.Lister;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.apis.AppsV1Api;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.CoreV1Event;
+import io.kubernetes.client.openapi.models.CoreV1EventList;
+import io.kubernetes.client.openapi.models.V1Deployment;
+import io.kubernetes.client.openapi.models.V1DeploymentList;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodList;
+import io.kubernetes.client.openapi.models.V1Service;
+import io.kubernetes.client.openapi.models.V1ServiceList;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One cluster as the worker sees it: an API client for reads and writes, and informers for the Deployments, Pods
+ * and Services Astro manages (label {@code app.kubernetes.io/managed-by=astro}) and for Events in Astro's
+ * namespaces. Every informer event names an app, which {@link Events} turns into work; reconcilers read state
+ * from the listers, never by polling the cluster.
+ */
+public final class ClusterConnection implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterConnection.class);
+  public static final String MANAGED = "app.kubernetes.io/managed-by=astro";
+  public static final String APP_ID_LABEL = "astro.io/app-id";
+  public static final String NAMESPACE_PREFIX = "astro-user-";
+  private static final String BY_APP = "byApp";
+
+  /** What informers report to the rest of the worker. */
+  public interface Events {
+    void appTouched(String cluster, String appId);
+
+    /** The cluster answered again after its watches had failed: everything on it should be looked at anew. */
+    void reconnected(String cluster);
+  }
+
+  private final String id;
+  private final ApiClient client;
+  private final KubeApis apis;
+  private final ApiClient watchClient;
+  private final ExecutorService informerThreads;
+  private final SharedInformerFactory factory;
+  private final SharedIndexInformer<V1Deployment> deployments;
+  private final SharedIndexInformer<V1Pod> pods;
+  private final SharedIndexInformer<V1Service> services;
+  private final SharedIndexInformer<CoreV1Event> events;
+  private final Events listener;
+  /** The last watch/list failure since the cluster last answered, or null while it answers. */
+  private final AtomicReference<String> failure = new AtomicReference<>();
+
+  /**
+   * @param client for reads and writes, with timeouts; {@code watchClient} must have read timeout 0
+   *     (informers hold their watches open)
+   */
+  public ClusterConnection(String id, ApiClient client, ApiClient watchClient, Duration resync, Events listener) {
+    this.id = id;
+    this.client = client;
+    this.apis = KubeApis.on(client);
+    this.watchClient = watchClient;
+    this.listener = listener;
+    this.informerThreads = Executors.newCachedThreadPool(runnable -> {
+      Thread thread = new Thread(runnable, "informer-" + id);
+      thread.setDaemon(true);
+      return thread;
+    });
+    this.factory = new SharedInformerFactory(watchClient, informerThreads, false);
+    AppsV1Api apps = new AppsV1Api(watchClient);
+    CoreV1Api core = new CoreV1Api(watchClient);
+    long resyncMillis = resync.toMillis();
+    deployments = factory.sharedIndexInformerFor(p -> apps.listDeploymentForAllNamespaces().labelSelector(MANAGED)
+        .resourceVersion(p.resourceVersion).watch(p.watch).timeoutSeconds(p.timeoutSeconds).buildCall(null),
+        V1Deployment.class, V1DeploymentList.class, resyncMillis, this::watchFailed);
+    pods = factory.sharedIndexInformerFor(p -> core.listPodForAllNamespaces().labelSelector(MANAGED)
+        .resourceVersion(p.resourceVersion).watch(p.watch).timeoutSeconds(p.timeoutSeconds).buildCall(null),
+        V1Pod.class, V1PodList.class, resyncMillis, this::watchFailed);
+    services = factory.sharedIndexInformerFor(p -> core.listServiceForAllNamespaces().labelSelector(MANAGED)
+        .resourceVersion(p.resourceVersion).watch(p.watch).timeoutSeconds(p.timeoutSeconds).buildCall(null),
+        V1Service.class, V1ServiceList.class, resyncMillis, this::watchFailed);
+    // Events carry no labels of ours; they are kept only for Astro's namespaces (see onEvent)
+    events = factory.sharedIndexInformerFor(p -> core.listEventForAllNamespaces()
+        .resourceVersion(p.resourceVersion).watch(p.watch).timeoutSeconds(p.timeoutSeconds).buildCall(null),
+        CoreV1Event.class, CoreV1EventList.class, 0, this::watchFailed);
+    pods.addIndexers(Map.of(BY_APP, pod -> List.of(appId(pod))));
+    deployments.addEventHandler(byApp());
+    pods.addEventHandler(byApp());
+    services.addEventHandler(byApp());
+    events.addEventHandler(new Handler<>(this::onEvent));
+  }
+
+  public String id() {
+    return id;
+  }
+
+  /** The client for reads and writes (bounded timeouts). */
+  public ApiClient client() {
+    return client;
+  }
+
+  /** Typed APIs over {@link #client()} for the objects Astro writes. */
+  public KubeApis apis() {
+    return apis;
+  }
+
+  public void start() {
+    factory.startAllRegisteredInformers();
+  }
+
+  /** True once every informer has listed the cluster; nothing is reconciled on this cluster before that. */
+  public boolean synced() {
+    return deployments.hasSynced() && pods.hasSynced() && services.hasSynced() && events.hasSynced();
+  }
+
+  /** Why the cluster's watches are failing, or null while they work. */
+  public String failure() {
+    return failure.get();
+  }
+
+  public V1Deployment deployment(String namespace, String name) {
+    return new Lister<>(deployments.getIndexer()).namespace(namespace).get(name);
+  }
+
+  public V1Service service(String namespace, String name) {
+    return new Lister<>(services.getIndexer()).namespace(namespace).get(name);
+  }
+
+  public List<V1Pod> podsOf(String appId) {
+    return pods.getIndexer().byIndex(BY_APP, appId);
+  }
+
+  /** Events about {@code objectPrefix} (the Deployment, its ReplicaSets and pods) in {@code namespace}. */
+  public List<CoreV1Event> eventsAbout(String namespace, String objectPrefix) {
+    return new Lister<>(events.getIndexer()).namespace(namespace).list().stream()
+        .filter(e -> e.getInvolvedObject().getName() != null && e.getInvolvedObject().getName().startsWith(objectPrefix))
+        .toList();
+  }
+
+  private <T extends KubernetesObject> ResourceEventHandler<T> byApp() {
+    return new Handler<>(object -> {
+      String appId = appId(object);
+      if (!appId.isEmpty()) {
+        listener.appTouched(id, appId);
+      }
+    });
+  }
+
+  private void onEvent(CoreV1Event event) {
+    String namespace = event.getMetadata().getNamespace();
+    String involved = event.getInvolvedObject().getName();
+    if (namespace == null || !namespace.startsWith(NAMESPACE_PREFIX) || involved == null) {
+      return;
+    }
+    // a ReplicaSet or Pod is named after its Deployment: {deployment}-{hash}[-{suffix}]
+    for (V1Deployment d : new Lister<>(deployments.getIndexer()).namespace(namespace).list()) {
+      if (involved.equals(d.getMetadata().getName()) || involved.startsWith(d.getMetadata().getName() + "-")) {
+        listener.appTouched(id, appId(d));
+      }
+    }
+  }
+
+  private static String appId(KubernetesObject object) {
+    Map<String, String> labels = object.getMetadata().getLabels();
+    String appId = labels == null ? null : labels.get(APP_ID_LABEL);
+    return appId == null ? "" : appId;
+  }
+
+  private void watchFailed(Class<?> type, Throwable error) {
+    String reason = type.getSimpleName() + " watch failed: " + error.getMessage();
+    if (failure.getAndSet(reason) == null) {
+      LOG.warn("cluster {}: {}", id, reason);
+    }
+  }
+
+  // any event after failures means the cluster answers again (a re-list replays every object as an update)
+  private void answered() {
+    if (failure.getAndSet(null) != null) {
+      LOG.info("cluster {} answers again", id);
+      listener.reconnected(id);
+    }
+  }
+
+  @Override
+  public void close() {
+    factory.stopAllRegisteredInformers(true);
+    informerThreads.shutdownNow();
+    for (ApiClient c : List.of(client, watchClient)) {
+      c.getHttpClient().dispatcher().executorService().shutdown();
+      c.getHttpClient().connectionPool().evictAll();
+    }
+  }
+
+  /** Routes add, update and delete alike: reconcile is level-triggered, the kind of change does not matter. */
+  private final class Handler<T extends KubernetesObject> implements ResourceEventHandler<T> {
+    private final java.util.function.Consumer<T> touched;
+
+    Handler(java.util.function.Consumer<T> touched) {
+      this.touched = touched;
+    }
+
+    @Override
+    public void onAdd(T object) {
+      answered();
+      touched.accept(object);
+    }
+
+    @Override
+    public void onUpdate(T before, T after) {
+      answered();
+      touched.accept(after);
+    }
+
+    @Override
+    public void onDelete(T object, boolean finalStateUnknown) {
+      touched.accept(object);
+    }
+  }
+}

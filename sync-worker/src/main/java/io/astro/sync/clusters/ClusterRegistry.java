@@ -1,0 +1,83 @@
+package io.astro.sync.clusters;
+
+import io.kubernetes.client.openapi.ApiClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The clusters the worker reconciles, by id. Clusters can be added, replaced (new credentials) and removed while
+ * it runs; a replaced or removed cluster's clients and informers are closed. The number of clusters is bounded:
+ * each holds informers and a connection pool.
+ */
+public final class ClusterRegistry implements ClusterClients, AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterRegistry.class);
+
+  private final Map<String, ClusterConnection> connections = new ConcurrentHashMap<>();
+  private final ClusterConnection.Events events;
+  private final Duration requestTimeout;
+  private final Duration resync;
+  private final int maxClusters;
+
+  public ClusterRegistry(ClusterConnection.Events events, Duration requestTimeout, Duration resync, int maxClusters) {
+    this.events = events;
+    this.requestTimeout = requestTimeout;
+    this.resync = resync;
+    this.maxClusters = maxClusters;
+  }
+
+  /** Connects to {@code source} (replacing a cluster of the same id) and starts its informers. */
+  public synchronized void put(ClusterSource source) {
+    if (!connections.containsKey(source.id()) && connections.size() >= maxClusters) {
+      throw new IllegalStateException("cluster " + source.id() + " refused: at most " + maxClusters + " clusters");
+    }
+    ClusterConnection connection;
+    try {
+      connection = new ClusterConnection(source.id(), source.client(requestTimeout), source.client(Duration.ZERO),
+          resync, events);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cluster " + source.id() + ": unusable credentials: " + e.getMessage(), e);
+    }
+    ClusterConnection previous = connections.put(source.id(), connection);
+    if (previous != null) {
+      previous.close();
+    }
+    connection.start();
+    LOG.info("cluster {} added", source.id());
+  }
+
+  public synchronized void remove(String id) {
+    ClusterConnection previous = connections.remove(id);
+    if (previous != null) {
+      previous.close();
+      LOG.info("cluster {} removed", id);
+    }
+  }
+
+  public Optional<ClusterConnection> get(String id) {
+    return Optional.ofNullable(connections.get(id));
+  }
+
+  @Override
+  public Optional<ApiClient> client(String clusterId) {
+    return get(clusterId).map(ClusterConnection::client);
+  }
+
+  public Collection<ClusterConnection> all() {
+    return List.copyOf(connections.values());
+  }
+
+  @Override
+  public synchronized void close() {
+    connections.values().forEach(ClusterConnection::close);
+    connections.clear();
+  }
+}

@@ -1,0 +1,194 @@
+package io.astro.sync.commands;
+
+import io.astro.common.events.EventCodec.InvalidEventException;
+import io.astro.common.events.Topics;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads {@code astro.app.commands} on a thread of its own (group {@code sync-worker}). The partitions this
+ * instance is assigned decide which apps it owns. On every assignment it reads them from the beginning — the topic
+ * is compacted, so that is the latest desired state of each app — and on revocation it lets their apps go.
+ * Offsets are committed after a batch is recorded in {@link DesiredState}; a record off the contract goes to the
+ * dead-letter topic with the reason, and consumption goes on.
+ */
+public final class CommandConsumer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CommandConsumer.class);
+  private static final Duration POLL = Duration.ofMillis(500);
+  private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
+
+  /** What the consumer tells the rest of the worker. */
+  public interface Listener {
+    /** {@code app} is newer than what was held; {@code commandTime} is the record's timestamp. */
+    void changed(DesiredApp app, long commandTime);
+
+    /** These apps now belong to another instance (or to nobody until the next assignment). */
+    void released(List<String> appIds);
+  }
+
+  private final KafkaConsumer<String, String> consumer;
+  private final KafkaProducer<String, String> deadLetters;
+  private final String topic;
+  private final DesiredState state;
+  private final Listener listener;
+  private final Thread thread;
+  private final Consumer<String> dlqCounter;
+  private volatile boolean running = true;
+  private volatile boolean assigned;
+
+  public CommandConsumer(Map<String, Object> consumerConfig, KafkaProducer<String, String> deadLetters, String topic,
+      DesiredState state, Listener listener, Consumer<String> dlqCounter) {
+    this.consumer = new KafkaConsumer<>(consumerConfig);
+    this.deadLetters = deadLetters;
+    this.topic = topic;
+    this.state = state;
+    this.listener = listener;
+    this.dlqCounter = dlqCounter;
+    this.thread = new Thread(this::run, "sync-worker-commands");
+    thread.setDaemon(true);
+  }
+
+  public void start() {
+    thread.start();
+  }
+
+  /** True once the group gave this instance its partitions (possibly none) at least once. */
+  public boolean assigned() {
+    return assigned;
+  }
+
+  private void run() {
+    try {
+      consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+          listener.released(state.release(partitions.stream().map(TopicPartition::partition).toList()));
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+          consumer.seekToBeginning(partitions);
+          assigned = true;
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+          onPartitionsRevoked(partitions);
+        }
+      });
+      while (running) {
+        process(consumer.poll(POLL));
+      }
+    } catch (WakeupException e) {
+      // close() asked us to stop
+    } catch (RuntimeException e) {
+      LOG.error("command consumption stopped: {}", e.toString(), e);
+    } finally {
+      consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  /**
+   * Records a batch and commits it. When a record cannot be handled (the dead-letter topic is away), what came
+   * before it is committed, its partition is rewound to it, and the batch ends after a pause.
+   */
+  private void process(ConsumerRecords<String, String> records) {
+    Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
+    try {
+      for (ConsumerRecord<String, String> record : records) {
+        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+        try {
+          handle(record);
+        } catch (RuntimeException e) {
+          LOG.warn("command at {}@{} not recorded, retrying: {}", partition, record.offset(), e.getMessage());
+          // positions moved past the whole batch: put every partition back to its first unrecorded record
+          for (TopicPartition p : records.partitions()) {
+            OffsetAndMetadata recorded = done.get(p);
+            consumer.seek(p, recorded != null ? recorded.offset() : records.records(p).get(0).offset());
+          }
+          sleep(RETRY_PAUSE);
+          return;
+        }
+        done.put(partition, new OffsetAndMetadata(record.offset() + 1));
+      }
+    } finally {
+      if (!done.isEmpty()) {
+        consumer.commitSync(done);
+      }
+    }
+  }
+
+  private static void sleep(Duration pause) {
+    try {
+      Thread.sleep(pause.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void handle(ConsumerRecord<String, String> record) {
+    if (record.value() == null) {
+      return; // a tombstone: nothing to converge to; the last delete command already removed the app
+    }
+    DesiredApp app;
+    try {
+      app = DesiredApp.parse(record.value());
+    } catch (InvalidEventException e) {
+      deadLetter(record, e.getMessage());
+      return;
+    }
+    if (state.offer(app, record.partition())) {
+      listener.changed(app, record.timestamp());
+    }
+  }
+
+  private void deadLetter(ConsumerRecord<String, String> record, String reason) {
+    LOG.warn("command at {}-{}@{} goes to the dead-letter topic: {}", record.topic(), record.partition(),
+        record.offset(), reason);
+    ProducerRecord<String, String> parked = new ProducerRecord<>(Topics.deadLetter(topic), record.key(),
+        record.value());
+    for (Header header : record.headers()) {
+      parked.headers().add(header);
+    }
+    parked.headers().add("x-error", String.valueOf(reason).getBytes())
+        .add("x-original-topic", record.topic().getBytes())
+        .add("x-original-partition", Integer.toString(record.partition()).getBytes())
+        .add("x-original-offset", Long.toString(record.offset()).getBytes());
+    try {
+      // the offset is committed after this, so the record must really be parked first
+      deadLetters.send(parked).get(30, TimeUnit.SECONDS);
+      dlqCounter.accept(topic);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot park a poison command: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    consumer.wakeup();
+    try {
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

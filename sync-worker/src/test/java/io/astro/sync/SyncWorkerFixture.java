@@ -1,0 +1,109 @@
+package io.astro.sync;
+
+import io.astro.testkit.kafka.KafkaBroker;
+import io.astro.testkit.kafka.ReceivedRecord;
+import io.astro.testkit.kube.FakeCluster;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.AppsV1Api;
+import io.kubernetes.client.openapi.models.V1Deployment;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+
+/** A broker with fresh topics, fake clusters, a worker on them, and what tests need to drive and observe it. */
+public final class SyncWorkerFixture implements AutoCloseable {
+
+  public static final Duration WAIT = Duration.ofSeconds(60);
+
+  public final KafkaBroker broker;
+  public final List<FakeCluster> clusters;
+  public final String commandsTopic = KafkaBroker.uniqueTopicName("commands");
+  public final String statusTopic = KafkaBroker.uniqueTopicName("status");
+  public final String group = "sync-worker-" + UUID.randomUUID();
+  public final Commands commands;
+  private RunningSyncWorker worker;
+
+  public SyncWorkerFixture(KafkaBroker broker, int clusterCount) {
+    this.broker = broker;
+    broker.createCompactedTopic(commandsTopic, 3);
+    broker.createTopic(statusTopic, 3);
+    this.clusters = java.util.stream.IntStream.range(0, clusterCount).mapToObj(i -> FakeCluster.start()).toList();
+    this.commands = new Commands(broker, commandsTopic);
+  }
+
+  public SyncWorkerFixture startWorker(Map<String, String> extra) {
+    worker = RunningSyncWorker.start(broker.bootstrapServers(), commandsTopic, statusTopic, group, clusters, extra);
+    return this;
+  }
+
+  public RunningSyncWorker worker() {
+    return worker;
+  }
+
+  public void stopWorker() {
+    worker.close();
+    worker = null;
+  }
+
+  public FakeCluster cluster(int i) {
+    return clusters.get(i);
+  }
+
+  /** Waits for a status of the app matching {@code condition} on the status topic; answers its data. */
+  public JsonObject awaitStatus(Commands.App app, Predicate<JsonObject> condition) {
+    List<ReceivedRecord> records = broker.awaitRecords(statusTopic, 1,
+        r -> app.id.equals(r.key()) && condition.test(data(r)), WAIT);
+    return data(records.get(0));
+  }
+
+  /** Waits for the status {@code status} of the app's current generation. */
+  public JsonObject awaitStatus(Commands.App app, String status) {
+    return awaitStatus(app, d -> status.equals(d.getString("status")) && d.getLong("observedGeneration") == app.generation);
+  }
+
+  /** Every status record of the app so far, oldest first (reads the topic up to {@code atLeast} of them). */
+  public List<JsonObject> statuses(Commands.App app, int atLeast) {
+    return broker.awaitRecords(statusTopic, atLeast, r -> app.id.equals(r.key()), WAIT).stream()
+        .map(SyncWorkerFixture::data).toList();
+  }
+
+  public static JsonObject data(ReceivedRecord record) {
+    return new JsonObject(record.value()).getJsonObject("data");
+  }
+
+  public V1Deployment deployment(int cluster, Commands.App app) {
+    try {
+      return new AppsV1Api(cluster(cluster).apiClient()).readNamespacedDeployment(app.k8sName(), app.namespace())
+          .execute();
+    } catch (ApiException e) {
+      if (e.getCode() == 404) {
+        return null;
+      }
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static void await(String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+    }
+  }
+
+  @Override
+  public void close() {
+    if (worker != null) {
+      worker.close();
+    }
+    commands.close();
+    clusters.forEach(FakeCluster::close);
+  }
+}

@@ -1,0 +1,196 @@
+package io.astro.testkit.kube;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * Faults of the Kubernetes API itself, injected by a {@link FakeCluster}'s HTTPS front: error answers
+ * ({@link #respond}) and an unreachable server ({@link #unreachable}). Thread-safe; set from tests.
+ *
+ * <p>Faults hit every client of the cluster — {@link FakeCluster#apiClient()}, {@link FakeCluster#newClient()},
+ * clients built from {@link FakeCluster#kubeconfig()} — except the cluster's own: the {@link KubeletSimulator} and
+ * {@link FakeCluster#addNode} use a second bearer token that the front exempts, so Deployments keep rolling out
+ * while the code under test sees the API fail.
+ *
+ * <pre>{@code
+ * cluster.faults().respond(500, "PUT", "/deployments/[^/]+$", 2);   // the next two replaces fail
+ * cluster.faults().unreachable(true);                               // connections dropped, watches cut
+ * cluster.faults().clear();                                         // healthy again, same URL
+ * }</pre>
+ */
+public final class ApiFaults {
+
+  /** {@code times} value for {@link #respond}: answer every matching request until {@link #clear()}. */
+  public static final int UNTIL_CLEARED = -1;
+  private static final long CUT_TIMEOUT_MILLIS = 5_000;
+  /** Kubernetes {@code StatusReason} per code, as a real API server sets it. */
+  private static final Map<Integer, String> REASONS = Map.ofEntries(
+      Map.entry(400, "BadRequest"), Map.entry(401, "Unauthorized"), Map.entry(403, "Forbidden"),
+      Map.entry(404, "NotFound"), Map.entry(405, "MethodNotAllowed"), Map.entry(409, "Conflict"),
+      Map.entry(410, "Expired"), Map.entry(413, "RequestEntityTooLarge"), Map.entry(415, "UnsupportedMediaType"),
+      Map.entry(422, "Invalid"), Map.entry(429, "TooManyRequests"), Map.entry(500, "InternalError"),
+      Map.entry(503, "ServiceUnavailable"), Map.entry(504, "Timeout"));
+
+  private final List<Rule> rules = new CopyOnWriteArrayList<>();
+  private final AtomicInteger injected = new AtomicInteger();
+  private final AtomicInteger dropped = new AtomicInteger();
+  private volatile boolean unreachable;
+  /** Set by the proxy: closes every client connection it holds (open watches included). */
+  private volatile Supplier<Future<Void>> cutConnections = Future::succeededFuture;
+
+  ApiFaults() {}
+
+  /**
+   * The next {@code times} non-watch requests matching {@code method} and {@code pathRegex} are answered with
+   * {@code status} and a Kubernetes {@code Status} body ({@code "status":"Failure"}, {@code "reason"} as a real server
+   * sets it: 409 {@code Conflict}, 429 {@code TooManyRequests}, 500 {@code InternalError}, 503
+   * {@code ServiceUnavailable}, …; a 429 also carries {@code Retry-After: 1}) without reaching the stored state —
+   * nothing is created or changed.
+   *
+   * <p>Watch requests ({@code ?watch=true}) are never answered this way (cut them with {@link #unreachable}); the
+   * list an informer makes before watching is an ordinary GET and is. Several rules may be active: the first one
+   * added that matches answers (and uses up one of its {@code times}).
+   *
+   * @param status    HTTP status, 400–599
+   * @param method    e.g. {@code "PUT"} (any case); null for any method
+   * @param pathRegex found anywhere in the request path, query excluded ({@link java.util.regex.Matcher#find()}),
+   *                  e.g. {@code "/deployments/[^/]+$"}; anchor with {@code ^…$} for an exact path; null for any
+   * @param times     how many matching requests to answer, ≥ 1, or {@link #UNTIL_CLEARED} (-1)
+   * @return this, to chain
+   */
+  public ApiFaults respond(int status, String method, String pathRegex, int times) {
+    if (status < 400 || status > 599) {
+      throw new IllegalArgumentException("status must be an error (400-599): " + status);
+    }
+    if (times < 1 && times != UNTIL_CLEARED) {
+      throw new IllegalArgumentException("times must be >= 1 or -1 (until cleared): " + times);
+    }
+    rules.add(new Rule(status, method == null ? null : method.toUpperCase(Locale.ROOT),
+        pathRegex == null ? null : Pattern.compile(pathRegex), times));
+    return this;
+  }
+
+  /**
+   * While true, the cluster is unreachable: each request is answered by closing its connection without a response
+   * (the official client throws {@code ApiException} with code 0 and an {@code IOException} cause), and on the switch
+   * to true every open client connection is closed — watches and {@code follow} logs included, so informers see
+   * their watch fail and start retrying. Returns once those connections are closed (bounded, 5 s). Back to false,
+   * everything answers again on the same URL; informers re-list and re-watch on their own schedule (≈1 s).
+   *
+   * @return this, to chain
+   */
+  public ApiFaults unreachable(boolean unreachable) {
+    this.unreachable = unreachable;
+    if (unreachable) {
+      Future<Void> cut = cutConnections.get();
+      if (!Context.isOnVertxThread()) {
+        try {
+          cut.toCompletionStage().toCompletableFuture().get(CUT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+          // best effort: a connection that would not close is refused on its next request anyway
+        }
+      }
+    }
+    return this;
+  }
+
+  /** Whether {@link #unreachable(boolean)} is on. */
+  public boolean isUnreachable() {
+    return unreachable;
+  }
+
+  /** Removes every {@link #respond} rule and makes the cluster reachable. The counters keep counting. */
+  public ApiFaults clear() {
+    rules.clear();
+    unreachable = false;
+    return this;
+  }
+
+  /** Requests answered with an injected error by {@link #respond} since the cluster started. */
+  public int injected() {
+    return injected.get();
+  }
+
+  /** Requests refused (connection closed unanswered) while {@link #unreachable} since the cluster started. */
+  public int dropped() {
+    return dropped.get();
+  }
+
+  void onUnreachable(Supplier<Future<Void>> cutConnections) {
+    this.cutConnections = cutConnections;
+  }
+
+  /** The injected status for this non-watch request, using up one answer of the rule that gives it; empty if none. */
+  OptionalInt answer(String method, String path) {
+    for (Rule rule : rules) {
+      if (rule.matches(method, path) && rule.claim()) {
+        if (rule.exhausted()) {
+          rules.remove(rule);
+        }
+        injected.incrementAndGet();
+        return OptionalInt.of(rule.status);
+      }
+    }
+    return OptionalInt.empty();
+  }
+
+  void countDropped() {
+    dropped.incrementAndGet();
+  }
+
+  /** The Kubernetes {@code StatusReason} for an HTTP status; empty (omitted) for codes without one. */
+  static String reason(int status) {
+    return REASONS.getOrDefault(status, "");
+  }
+
+  private static final class Rule {
+    final int status;
+    final String method;
+    final Pattern path;
+    final AtomicInteger remaining;
+
+    Rule(int status, String method, Pattern path, int times) {
+      this.status = status;
+      this.method = method;
+      this.path = path;
+      this.remaining = new AtomicInteger(times);
+    }
+
+    boolean matches(String requestMethod, String requestPath) {
+      return (method == null || method.equals(requestMethod)) && (path == null || path.matcher(requestPath).find());
+    }
+
+    /** Takes one answer; false once used up (another thread may have taken the last). */
+    boolean claim() {
+      while (true) {
+        int n = remaining.get();
+        if (n == UNTIL_CLEARED) {
+          return true;
+        }
+        if (n <= 0) {
+          return false;
+        }
+        if (remaining.compareAndSet(n, n - 1)) {
+          return true;
+        }
+      }
+    }
+
+    boolean exhausted() {
+      return remaining.get() == 0;
+    }
+  }
+}
