@@ -55,6 +55,11 @@ final class SyncEngine implements CommandConsumer.Listener, ClusterConnection.Ev
   }
 
   @Override
+  public void unreachable(String cluster) {
+    loop.enqueueAll(state.appsOn(cluster));
+  }
+
+  @Override
   public void reconnected(String cluster) {
     List<String> apps = state.appsOn(cluster);
     namespaces.forget(cluster);

@@ -6,8 +6,10 @@ import io.kubernetes.client.informer.SharedIndexInformer;
 import io.kubernetes.client.informer.SharedInformerFactory;
 import io.kubernetes.client.informer.cache.Lister;
 import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.AppsV1Api;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.apis.VersionApi;
 import io.kubernetes.client.openapi.models.CoreV1Event;
 import io.kubernetes.client.openapi.models.CoreV1EventList;
 import io.kubernetes.client.openapi.models.V1Deployment;
@@ -21,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,12 +42,16 @@ public final class ClusterConnection implements AutoCloseable {
   public static final String APP_ID_LABEL = "astro.io/app-id";
   public static final String NAMESPACE_PREFIX = "astro-user-";
   private static final String BY_APP = "byApp";
+  private static final Duration PROBE_EVERY = Duration.ofSeconds(2);
 
   /** What informers report to the rest of the worker. */
   public interface Events {
     void appTouched(String cluster, String appId);
 
-    /** The cluster answered again after its watches had failed: everything on it should be looked at anew. */
+    /** The cluster stopped answering: its apps should say so. */
+    void unreachable(String cluster);
+
+    /** The cluster answered again after failing: everything on it should be looked at anew. */
     void reconnected(String cluster);
   }
 
@@ -52,6 +60,7 @@ public final class ClusterConnection implements AutoCloseable {
   private final KubeApis apis;
   private final ApiClient watchClient;
   private final ExecutorService informerThreads;
+  private final ScheduledExecutorService prober;
   private final SharedInformerFactory factory;
   private final SharedIndexInformer<V1Deployment> deployments;
   private final SharedIndexInformer<V1Pod> pods;
@@ -73,6 +82,11 @@ public final class ClusterConnection implements AutoCloseable {
     this.listener = listener;
     this.informerThreads = Executors.newCachedThreadPool(runnable -> {
       Thread thread = new Thread(runnable, "informer-" + id);
+      thread.setDaemon(true);
+      return thread;
+    });
+    this.prober = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "cluster-probe-" + id);
       thread.setDaemon(true);
       return thread;
     });
@@ -116,6 +130,20 @@ public final class ClusterConnection implements AutoCloseable {
 
   public void start() {
     factory.startAllRegisteredInformers();
+    prober.scheduleWithFixedDelay(this::probe, PROBE_EVERY.toMillis(), PROBE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Informers alone may not say that a quiet cluster went away (a watch just goes silent), so the API server is
+   * asked for its version now and then: the cheapest call every server answers.
+   */
+  private void probe() {
+    try {
+      new VersionApi(client).getCode().execute();
+      answered();
+    } catch (ApiException | RuntimeException e) {
+      failed("API server does not answer: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+    }
   }
 
   /** True once every informer has listed the cluster; nothing is reconciled on this cluster before that. */
@@ -177,9 +205,13 @@ public final class ClusterConnection implements AutoCloseable {
   }
 
   private void watchFailed(Class<?> type, Throwable error) {
-    String reason = type.getSimpleName() + " watch failed: " + error.getMessage();
+    failed(type.getSimpleName() + " watch failed: " + error.getMessage());
+  }
+
+  private void failed(String reason) {
     if (failure.getAndSet(reason) == null) {
       LOG.warn("cluster {}: {}", id, reason);
+      listener.unreachable(id);
     }
   }
 
@@ -193,6 +225,7 @@ public final class ClusterConnection implements AutoCloseable {
 
   @Override
   public void close() {
+    prober.shutdownNow();
     factory.stopAllRegisteredInformers(true);
     informerThreads.shutdownNow();
     for (ApiClient c : List.of(client, watchClient)) {

@@ -150,12 +150,17 @@ public final class AppReconciler {
     if (!Objects.equals(desired.getSpec().getReplicas(), observed.getSpec().getReplicas())) {
       return true;
     }
-    List<V1Container> want = desired.getSpec().getTemplate().getSpec().getContainers();
     List<V1Container> have = observed.getSpec().getTemplate().getSpec() == null ? List.of()
         : observed.getSpec().getTemplate().getSpec().getContainers();
-    return have.size() != want.size() || !Objects.equals(want.get(0).getImage(), have.get(0).getImage())
-        || !Objects.equals(desired.getSpec().getTemplate().getMetadata().getAnnotations(),
-            observed.getSpec().getTemplate().getMetadata().getAnnotations());
+    String image = desired.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+    return have.size() != 1 || !Objects.equals(image, have.get(0).getImage())
+        || !Objects.equals(restartedAt(desired), restartedAt(observed));
+  }
+
+  private static String restartedAt(V1Deployment deployment) {
+    Map<String, String> annotations = deployment.getSpec().getTemplate().getMetadata() == null ? null
+        : deployment.getSpec().getTemplate().getMetadata().getAnnotations();
+    return annotations == null ? null : annotations.get(Manifests.RESTARTED_AT);
   }
 
   // the generation is the app's current one: unknown is the answer to "how is it now", whatever was asked last
