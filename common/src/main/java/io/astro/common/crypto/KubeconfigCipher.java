@@ -1,0 +1,121 @@
+package io.astro.common.crypto;
+
+import io.astro.common.config.ConfigException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+import javax.crypto.Cipher;
+import javax.crypto.KeyGenerator;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Encrypts kubeconfigs at rest and on the {@code astro.clusters} topic: AES-256-GCM, a random 96-bit nonce per
+ * value, the key id stored with the ciphertext so keys can rotate. Keys come from {@code ASTRO_KUBECONFIG_KEYS}
+ * ({@code kid:base64key,...}): the first encrypts, all decrypt.
+ *
+ * <p>Sealed form: {@code v1.<kid>.<base64(nonce ‖ ciphertext ‖ tag)>}. The cluster id is bound in as associated
+ * data, so a ciphertext copied onto another cluster's row does not decrypt.
+ */
+public final class KubeconfigCipher {
+
+  private static final String PREFIX = "v1";
+  private static final int NONCE_BYTES = 12;
+  private static final int TAG_BITS = 128;
+  private static final Pattern KID = Pattern.compile("[A-Za-z0-9_-]{1,32}");
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Map<String, SecretKey> keys;
+  private final String activeKid;
+
+  private KubeconfigCipher(Map<String, SecretKey> keys) {
+    this.keys = keys;
+    this.activeKid = keys.keySet().iterator().next();
+  }
+
+  /** Parses {@code kid:base64key,...}; each key must be 32 bytes (AES-256). */
+  public static KubeconfigCipher fromSpec(String spec) {
+    Map<String, SecretKey> keys = new LinkedHashMap<>();
+    for (String entry : spec.split(",")) {
+      String[] parts = entry.trim().split(":", 2);
+      if (parts.length != 2 || !KID.matcher(parts[0]).matches()) {
+        throw new ConfigException("ASTRO_KUBECONFIG_KEYS: expected kid:base64key entries (kid of [A-Za-z0-9_-])");
+      }
+      byte[] key;
+      try {
+        key = Base64.getDecoder().decode(parts[1].trim());
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("ASTRO_KUBECONFIG_KEYS: key " + parts[0] + " is not base64");
+      }
+      if (key.length != 32) {
+        throw new ConfigException("ASTRO_KUBECONFIG_KEYS: key " + parts[0] + " must be 32 bytes, is " + key.length);
+      }
+      if (keys.put(parts[0], new SecretKeySpec(key, "AES")) != null) {
+        throw new ConfigException("ASTRO_KUBECONFIG_KEYS: key id " + parts[0] + " appears twice");
+      }
+    }
+    return new KubeconfigCipher(keys);
+  }
+
+  /** A fresh random key under {@code kid}, as a spec line — for dev mode and tests. */
+  public static String generateSpec(String kid) {
+    try {
+      KeyGenerator generator = KeyGenerator.getInstance("AES");
+      generator.init(256, RANDOM);
+      return kid + ":" + Base64.getEncoder().encodeToString(generator.generateKey().getEncoded());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-256 unavailable", e);
+    }
+  }
+
+  public String activeKid() {
+    return activeKid;
+  }
+
+  public String seal(String clusterId, String plaintext) {
+    byte[] nonce = new byte[NONCE_BYTES];
+    RANDOM.nextBytes(nonce);
+    try {
+      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      cipher.init(Cipher.ENCRYPT_MODE, keys.get(activeKid), new GCMParameterSpec(TAG_BITS, nonce));
+      cipher.updateAAD(clusterId.getBytes(StandardCharsets.UTF_8));
+      byte[] sealed = cipher.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
+      byte[] out = ByteBuffer.allocate(nonce.length + sealed.length).put(nonce).put(sealed).array();
+      return PREFIX + "." + activeKid + "." + Base64.getEncoder().encodeToString(out);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("kubeconfig encryption failed", e);
+    }
+  }
+
+  /** Decrypts a sealed value; fails (without saying more) for an unknown key, another cluster's value or tampering. */
+  public String open(String clusterId, String sealed) {
+    String[] parts = sealed == null ? new String[0] : sealed.split("\\.", 3);
+    if (parts.length != 3 || !PREFIX.equals(parts[0])) {
+      throw new IllegalArgumentException("not a sealed kubeconfig");
+    }
+    SecretKey key = keys.get(parts[1]);
+    if (key == null) {
+      throw new IllegalArgumentException("kubeconfig sealed with unknown key " + parts[1]);
+    }
+    try {
+      byte[] in = Base64.getDecoder().decode(parts[2]);
+      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, in, 0, NONCE_BYTES));
+      cipher.updateAAD(clusterId.getBytes(StandardCharsets.UTF_8));
+      return new String(cipher.doFinal(in, NONCE_BYTES, in.length - NONCE_BYTES), StandardCharsets.UTF_8);
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      throw new IllegalArgumentException("kubeconfig cannot be decrypted with key " + parts[1]);
+    }
+  }
+
+  /** True when {@code sealed} is under another key than the active one (the re-encrypt command moves it). */
+  public boolean needsRotation(String sealed) {
+    return sealed != null && !sealed.startsWith(PREFIX + "." + activeKid + ".");
+  }
+}
