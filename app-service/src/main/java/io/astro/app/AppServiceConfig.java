@@ -4,6 +4,7 @@ import io.astro.common.auth.JwtSettings;
 import io.astro.common.config.ConfigException;
 import io.astro.common.config.Env;
 import io.astro.common.config.HttpSettings;
+import io.astro.common.crypto.KubeconfigCipher;
 import io.astro.common.db.DbSettings;
 import io.astro.common.events.Topics;
 import io.vertx.core.json.DecodeException;
@@ -13,6 +14,8 @@ import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Everything app-service reads from its environment, in one place.
@@ -47,13 +50,24 @@ import java.util.List;
  *       warning at start) — there is no default secret</li>
  *   <li>{@code ASTRO_SYNC_WORKER_TIMEOUT} — connect timeout and longest silence of a logs call, default 3s (a
  *       follow stream may then stay silent up to 10 minutes)</li>
+ *   <li>{@code ASTRO_KUBECONFIG_KEYS} (or {@code _FILE}) — {@code kid:base64key,...} AES-256 keys sealing imported
+ *       kubeconfigs; the first seals, all open (rotation). Required with {@code ASTRO_ENV=production}; otherwise a
+ *       throwaway key with a warning</li>
+ *   <li>{@code ASTRO_CLUSTERS_TOPIC} / {@code ASTRO_CLUSTER_STATUS_TOPIC} / {@code ASTRO_CLUSTER_STATUS_GROUP} —
+ *       default {@code astro.clusters} / {@code astro.cluster.status} / {@code app-service-clusters}</li>
+ *   <li>{@code ASTRO_PLACEMENT_LABELS} — {@code k=v,...} a cluster must carry to receive new users' apps</li>
+ *   <li>{@code ASTRO_CLUSTER_HEALTH_INTERVAL} — the sync-worker's check interval, default 5m: an app's status is
+ *       {@code stale} when its cluster has not answered for two of them</li>
+ *   <li>{@code ASTRO_KUBECONFIG_CHECK_TIMEOUT} — how long an import waits for {@code /version}, default 5s</li>
+ *   <li>{@code ASTRO_CONTAINER_REQUEST_CPU} — CPU each replica requests (as the sync-worker), default 100m; placement
+ *       subtracts it from a cluster's allocatable cores</li>
  *   <li>{@code ASTRO_SYNC_WORKER_BREAKER_OPEN_FOR} — how long the circuit breaker in front of the sync-worker stays
  *       open once half its recent calls failed, default 10s</li>
  * </ul>
  */
 public record AppServiceConfig(HttpSettings http, DbSettings db, JwtSettings jwt, JsonObject publicJwk,
     String jwksUrl, Kafka kafka, List<String> imageAllowlist, int maxAppsPerUser, String defaultCluster,
-    SyncWorker syncWorker) {
+    SyncWorker syncWorker, Clusters clusters) {
 
 
   /** Where app logs are read from. {@code internalToken} is null when not configured. */
@@ -64,6 +78,17 @@ public record AppServiceConfig(HttpSettings http, DbSettings db, JwtSettings jwt
     public String toString() {
       return "SyncWorker[" + url + ", token " + (internalToken == null ? "unset" : "set") + ", timeout " + timeout
           + "]";
+    }
+  }
+
+  /** Imported clusters: sealing, their topics, placement and health. */
+  public record Clusters(KubeconfigCipher cipher, String topic, String statusTopic, String statusGroup,
+      Map<String, String> placementLabels, Duration healthInterval, Duration checkTimeout, double coresPerReplica) {
+
+    // never printed: the cipher holds keys
+    @Override
+    public String toString() {
+      return "Clusters[" + topic + ", " + statusTopic + ", placement " + placementLabels + "]";
     }
   }
 
@@ -97,7 +122,42 @@ public record AppServiceConfig(HttpSettings http, DbSettings db, JwtSettings jwt
             httpUrl("ASTRO_SYNC_WORKER_URL", env.string("ASTRO_SYNC_WORKER_URL", "http://localhost:8083")),
             env.internalToken(),
             env.duration("ASTRO_SYNC_WORKER_TIMEOUT", Duration.ofSeconds(3)),
-            env.duration("ASTRO_SYNC_WORKER_BREAKER_OPEN_FOR", Duration.ofSeconds(10))));
+            env.duration("ASTRO_SYNC_WORKER_BREAKER_OPEN_FOR", Duration.ofSeconds(10))),
+        new Clusters(
+            KubeconfigCipher.fromEnv(env),
+            env.string("ASTRO_CLUSTERS_TOPIC", Topics.CLUSTERS),
+            env.string("ASTRO_CLUSTER_STATUS_TOPIC", Topics.CLUSTER_STATUS),
+            env.string("ASTRO_CLUSTER_STATUS_GROUP", "app-service-clusters"),
+            labels(env.string("ASTRO_PLACEMENT_LABELS", "")),
+            env.duration("ASTRO_CLUSTER_HEALTH_INTERVAL", Duration.ofMinutes(5)),
+            env.duration("ASTRO_KUBECONFIG_CHECK_TIMEOUT", Duration.ofSeconds(5)),
+            cores(env.string("ASTRO_CONTAINER_REQUEST_CPU", "100m"))));
+  }
+
+  private static Map<String, String> labels(String text) {
+    Map<String, String> labels = new TreeMap<>();
+    for (String pair : text.split(",")) {
+      if (pair.isBlank()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      if (eq <= 0) {
+        throw new ConfigException("ASTRO_PLACEMENT_LABELS must be key=value pairs separated by commas, got '" + text
+            + "'");
+      }
+      labels.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+    }
+    return labels;
+  }
+
+  // the CPU each replica requests (the sync-worker's container default), in cores: 100m → 0.1
+  private static double cores(String quantity) {
+    try {
+      return quantity.endsWith("m") ? Double.parseDouble(quantity.substring(0, quantity.length() - 1)) / 1000
+          : Double.parseDouble(quantity);
+    } catch (NumberFormatException e) {
+      throw new ConfigException("ASTRO_CONTAINER_REQUEST_CPU must be a CPU quantity such as 100m or 0.5");
+    }
   }
 
   private static URI httpUrl(String name, String text) {

@@ -1,14 +1,22 @@
 package io.astro.app;
 
+import io.astro.app.apps.AppDetail;
 import io.astro.app.apps.AppRules;
 import io.astro.app.apps.AppService;
 import io.astro.app.auth.JwksAuthHandler;
+import io.astro.app.clusters.ClusterRoutes;
+import io.astro.app.clusters.ClusterService;
+import io.astro.app.clusters.KubeconfigCheck;
+import io.astro.app.clusters.Placement;
+import io.astro.app.events.ClusterStatusEvents;
 import io.astro.app.events.KafkaReadiness;
 import io.astro.app.events.OutboxRelay;
 import io.astro.app.events.StatusConsumer;
+import io.astro.app.events.StatusEvents;
 import io.astro.app.http.AppRoutes;
 import io.astro.app.logs.SyncWorkerLogs;
 import io.astro.app.store.AppStore;
+import io.astro.app.store.ClusterStore;
 import io.astro.app.store.OutboxStore;
 import io.astro.common.config.Env;
 import io.astro.common.db.Database;
@@ -43,19 +51,34 @@ public final class Main {
       AppStore store = new AppStore(pool);
       OutboxRelay relay = new OutboxRelay(new OutboxStore(pool), kafka.bootstrap(), kafka.commandsTopic(),
           kafka.outboxPollInterval());
-      StatusConsumer status = new StatusConsumer(store, kafka.bootstrap(), kafka.statusTopic(), kafka.statusGroup());
+      StatusConsumer status = new StatusConsumer("app-status", value -> store.apply(StatusEvents.parse(value)),
+          kafka.bootstrap(), kafka.statusTopic(), kafka.statusGroup());
+      AppServiceConfig.Clusters c = config.clusters();
+      ClusterStore clusterStore = new ClusterStore(pool);
+      StatusConsumer clusterStatus = new StatusConsumer("cluster-status",
+          value -> clusterStore.applyState(ClusterStatusEvents.parse(value)), kafka.bootstrap(), c.statusTopic(),
+          c.statusGroup());
       KafkaReadiness kafkaReady = new KafkaReadiness(kafka.bootstrap());
       JwksAuthHandler auth = config.publicJwk() != null
           ? JwksAuthHandler.withKey(vertx, config.jwt(), config.publicJwk())
           : JwksAuthHandler.fetching(vertx, config.jwt(), config.jwksUrl());
-      AppService apps = new AppService(store, config.maxAppsPerUser(), config.defaultCluster(), relay::wake,
-          Clock.systemUTC());
+      Placement placement = new Placement(clusterStore, config.defaultCluster(), c.placementLabels(),
+          c.coresPerReplica());
+      AppService apps = new AppService(store, config.maxAppsPerUser(), placement, clusterStore,
+          new AppDetail(c.healthInterval()), relay::wake, Clock.systemUTC());
+      ClusterService clusters = new ClusterService(clusterStore, new KubeconfigCheck(vertx, c.checkTimeout()),
+          c.cipher(), c.topic(), relay::wake, Clock.systemUTC());
       SyncWorkerLogs logs = SyncWorkerLogs.create(vertx, config.syncWorker(), service.registry());
       AppRoutes routes = new AppRoutes(apps, new AppRules(config.imageAllowlist()), auth, logs);
+      ClusterRoutes clusterRoutes = new ClusterRoutes(clusters, auth);
       return service.deploy(() -> kafkaReady, 1)
           .compose(s -> service.deploy(() -> relay, 1))
           .compose(s -> service.deploy(() -> status, 1))
-          .compose(s -> service.serve(config.http(), List.of(Database.readiness(pool), kafkaReady), routes::mount));
+          .compose(s -> service.deploy(() -> clusterStatus, 1))
+          .compose(s -> service.serve(config.http(), List.of(Database.readiness(pool), kafkaReady), router -> {
+            routes.mount(router);
+            clusterRoutes.mount(router);
+          }));
     });
   }
 }

@@ -1,10 +1,12 @@
 package io.astro.app.apps;
 
+import io.astro.app.clusters.Placement;
 import io.astro.app.events.CommandEvents;
 import io.astro.app.store.App;
 import io.astro.app.store.AppEvent;
 import io.astro.app.store.AppStore;
 import io.astro.app.store.Change;
+import io.astro.app.store.ClusterStore;
 import io.astro.app.store.IdempotencyKey;
 import io.astro.app.store.Page;
 import io.astro.common.auth.Caller;
@@ -28,14 +30,19 @@ public final class AppService {
 
   private final AppStore store;
   private final int maxAppsPerUser;
-  private final String defaultCluster;
+  private final Placement placement;
+  private final ClusterStore clusters;
+  private final AppDetail detail;
   private final Runnable afterCommit;
   private final Clock clock;
 
-  public AppService(AppStore store, int maxAppsPerUser, String defaultCluster, Runnable afterCommit, Clock clock) {
+  public AppService(AppStore store, int maxAppsPerUser, Placement placement, ClusterStore clusters, AppDetail detail,
+      Runnable afterCommit, Clock clock) {
+    this.clusters = clusters;
+    this.detail = detail;
     this.store = store;
     this.maxAppsPerUser = maxAppsPerUser;
-    this.defaultCluster = defaultCluster;
+    this.placement = placement;
     this.afterCommit = afterCommit;
     this.clock = clock;
   }
@@ -48,20 +55,28 @@ public final class AppService {
       if (replayed != null) {
         return Future.succeededFuture(replayed);
       }
-      Instant now = now();
-      // name ≤ 40 and "-u" + a long's digits keep the Kubernetes name within its 63 characters
-      App app = new App(UUID.randomUUID().toString(), caller.userId(), spec.name(), defaultCluster,
-          "astro-user-" + caller.userId(), spec.name() + "-u" + caller.userId(),
-          new App.Desired(spec.image(), spec.replicas(), spec.port(), false, null, false), 1, "pending",
-          App.Observed.NONE, now, now);
-      String requestId = RequestIds.current();
-      Change created = new Change(app, "create", requestId, CommandEvents.of("create", app, requestId));
-      return store.create(app, created, maxAppsPerUser, key).onSuccess(done -> afterCommit.run());
-    });
+      return placement.place(caller.userId()).compose(placed -> {
+        Instant now = now();
+        // name ≤ 40 and "-u" + a long's digits keep the Kubernetes name within its 63 characters
+        App app = new App(UUID.randomUUID().toString(), caller.userId(), spec.name(), placed.cluster(),
+            placed.reason(), "astro-user-" + caller.userId(), spec.name() + "-u" + caller.userId(),
+            new App.Desired(spec.image(), spec.replicas(), spec.port(), false, null, false), 1, "pending",
+            App.Observed.NONE, now, now);
+        String requestId = RequestIds.current();
+        Change created = new Change(app, "create", requestId, CommandEvents.of("create", app, requestId));
+        return store.create(app, created, maxAppsPerUser, key);
+      });
+    }).onSuccess(done -> afterCommit.run());
   }
 
   public Future<App> get(Caller caller, String id) {
     return store.find(caller.userId(), id);
+  }
+
+  /** The app as its detail shows it: observed state, and what its cluster's health says about that state. */
+  public Future<JsonObject> detail(Caller caller, String id) {
+    return get(caller, id).compose(app -> clusters.state(app.clusterId()).map(state -> detail.toJson(app, state,
+        clock.instant())));
   }
 
   public Future<Page<App>> list(Caller caller, String status, String search, int page, int limit) {

@@ -15,7 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes outbox rows to the commands topic in id order, keyed by app id, and marks them published. It runs a
+ * Publishes outbox rows in id order to their topic (the commands topic unless the row names another), keyed by their
+ * aggregate (app id, cluster name), and marks them published. It runs a
  * pass when {@link #wake() woken} after a local commit, on a timer for rows committed by other instances, and
  * with growing back-off while Kafka fails — rows stay in the outbox until Kafka has acknowledged them.
  * Delivery is at least once (a crash between Kafka's ack and the database commit sends a row again, with the
@@ -137,7 +138,8 @@ public final class OutboxRelay extends VerticleBase {
   }
 
   private Future<?> send(OutboxStore.Row row) {
-    KafkaProducerRecord<String, String> record = KafkaProducerRecord.create(topic, row.aggregateId(), row.payload());
+    KafkaProducerRecord<String, String> record = KafkaProducerRecord.create(row.topic() == null ? topic : row.topic(),
+        row.aggregateId(), row.payload());
     row.headers().forEach(h -> record.addHeader(h.getKey(), String.valueOf(h.getValue())));
     return producer.send(record);
   }

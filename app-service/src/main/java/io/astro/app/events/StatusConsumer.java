@@ -1,6 +1,5 @@
 package io.astro.app.events;
 
-import io.astro.app.store.AppStore;
 import io.astro.common.events.EventCodec.InvalidEventException;
 import io.astro.common.events.Topics;
 import io.vertx.core.Future;
@@ -18,12 +17,13 @@ import io.vertx.mysqlclient.MySQLException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies status events to apps, one record at a time, in partition order. The store applies an event only when
- * it is newer than what it holds, so redelivered and reordered events change nothing. Offsets are committed
+ * Applies status events (of apps, of clusters) one record at a time, in partition order. The store applies an
+ * event only when it is newer than what it holds, so redelivered and reordered events change nothing. Offsets are committed
  * after the records' database transactions. A record that cannot be read, or that the database refuses after
  * bounded retries, goes to the dead-letter topic with the reason and consumption goes on; while the database is
  * unreachable the record is retried (with back-off) and never skipped.
@@ -36,7 +36,8 @@ public final class StatusConsumer extends VerticleBase {
   private static final long RETRY_MS = 200;
   private static final long OUTAGE_BACKOFF_MS = 2_000;
 
-  private final AppStore store;
+  private final String what;
+  private final Function<String, Future<?>> apply;
   private final String bootstrap;
   private final String topic;
   private final String group;
@@ -45,8 +46,13 @@ public final class StatusConsumer extends VerticleBase {
   private boolean stopping;
   private Future<Void> loop = Future.succeededFuture();
 
-  public StatusConsumer(AppStore store, String bootstrap, String topic, String group) {
-    this.store = store;
+  /**
+   * @param what names the events in logs and client ids ({@code app-status}, {@code cluster-status})
+   * @param apply parses a record value (throwing {@code InvalidEventException} for poison) and stores it
+   */
+  public StatusConsumer(String what, Function<String, Future<?>> apply, String bootstrap, String topic, String group) {
+    this.what = what;
+    this.apply = apply;
     this.bootstrap = bootstrap;
     this.topic = topic;
     this.group = group;
@@ -55,7 +61,7 @@ public final class StatusConsumer extends VerticleBase {
   @Override
   public Future<?> start() {
     consumer = KafkaConsumer.create(vertx, KafkaClients.consumer(bootstrap, group));
-    deadLetters = KafkaProducer.create(vertx, KafkaClients.producer(bootstrap, "app-service-status-dlq"));
+    deadLetters = KafkaProducer.create(vertx, KafkaClients.producer(bootstrap, "app-service-" + what + "-dlq"));
     Promise<Void> done = Promise.promise();
     loop = done.future();
     consumer.subscribe(topic).onSuccess(v -> poll(done)).onFailure(done::fail);
@@ -77,7 +83,7 @@ public final class StatusConsumer extends VerticleBase {
         .compose(this::process)
         .onComplete(result -> {
           if (result.failed()) {
-            LOG.warn("status consumption paused: {}", result.cause().getMessage());
+            LOG.warn("{} consumption paused: {}", what, result.cause().getMessage());
             vertx.setTimer(OUTAGE_BACKOFF_MS, t -> poll(done));
           } else {
             poll(done);
@@ -110,9 +116,9 @@ public final class StatusConsumer extends VerticleBase {
   /** Succeeds once the record is applied, skipped, or dead-lettered; fails only while the database is away. */
   private Future<Void> handle(KafkaConsumerRecord<String, String> record, int attempt) {
     return Future.<Void>succeededFuture()
-        .compose(v -> store.apply(StatusEvents.parse(record.value())))
+        .compose(v -> apply.apply(record.value()))
         .<Void>map(applied -> {
-          LOG.debug("status event {} at {}-{}@{}: {}", record.key(), record.topic(), record.partition(),
+          LOG.debug("{} event {} at {}-{}@{}: {}", what, record.key(), record.topic(), record.partition(),
               record.offset(), applied);
           return null;
         })
@@ -129,7 +135,7 @@ public final class StatusConsumer extends VerticleBase {
   }
 
   private Future<Void> deadLetter(KafkaConsumerRecord<String, String> record, Throwable reason) {
-    LOG.warn("status event at {}-{}@{} goes to the dead-letter topic: {}", record.topic(), record.partition(),
+    LOG.warn("{} event at {}-{}@{} goes to the dead-letter topic: {}", what, record.topic(), record.partition(),
         record.offset(), reason.getMessage());
     KafkaProducerRecord<String, String> parked = KafkaProducerRecord.create(Topics.deadLetter(topic), record.key(),
         record.value());

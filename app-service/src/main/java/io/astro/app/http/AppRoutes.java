@@ -1,5 +1,9 @@
 package io.astro.app.http;
 
+import static io.astro.app.http.Requests.body;
+import static io.astro.app.http.Requests.intParam;
+import static io.astro.app.http.Requests.page;
+
 import io.astro.app.apps.AppRules;
 import io.astro.app.apps.AppService;
 import io.astro.app.logs.LogQuery;
@@ -14,12 +18,10 @@ import io.astro.common.http.ErrorCode;
 import io.astro.common.http.FieldErrors;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.function.BiFunction;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -50,7 +52,7 @@ public final class AppRoutes {
     router.route(BASE + "/*").handler(auth);
     router.post(BASE).consumes("application/json").handler(this::create);
     router.get(BASE).handler(this::list);
-    router.get(BASE + "/:id").handler(ctx -> answer(ctx, 200, (caller, id) -> apps.get(caller, id)));
+    router.get(BASE + "/:id").handler(this::detail);
     router.post(BASE + "/:id/start").handler(ctx -> answer(ctx, 202, apps::start));
     router.post(BASE + "/:id/stop").handler(ctx -> answer(ctx, 202, apps::stop));
     router.post(BASE + "/:id/restart").handler(ctx -> answer(ctx, 202, apps::restart));
@@ -61,6 +63,17 @@ public final class AppRoutes {
     router.delete(BASE + "/:id").handler(ctx -> answer(ctx, 202, apps::delete));
     router.get(BASE + "/:id/events").handler(this::events);
     router.get(BASE + "/:id/logs").handler(this::logs);
+  }
+
+  private void detail(RoutingContext ctx) {
+    String id = appId(ctx);
+    if (id == null) {
+      ctx.fail(new ApiException(ErrorCode.APP_NOT_FOUND));
+      return;
+    }
+    apps.detail(AuthHandler.caller(ctx), id)
+        .onSuccess(json -> ApiResponse.ok(ctx, json))
+        .onFailure(ctx::fail);
   }
 
   private void create(RoutingContext ctx) {
@@ -130,36 +143,5 @@ public final class AppRoutes {
   private static String appId(RoutingContext ctx) {
     String id = ctx.pathParam("id");
     return id != null && UUID.matcher(id).matches() ? id : null;
-  }
-
-  private static <T> JsonObject page(Page<T> found, Function<T, JsonObject> view, int page, int limit) {
-    JsonArray items = new JsonArray();
-    found.items().forEach(item -> items.add(view.apply(item)));
-    return new JsonObject().put("items", items).put("page", page).put("limit", limit).put("total", found.total());
-  }
-
-  private static int intParam(RoutingContext ctx, String name, int defaultValue, int min, int max, FieldErrors errors) {
-    String raw = ctx.request().getParam(name);
-    if (raw == null || raw.isEmpty()) {
-      return defaultValue;
-    }
-    try {
-      int value = Integer.parseInt(raw);
-      if (value >= min && value <= max) {
-        return value;
-      }
-    } catch (NumberFormatException e) {
-      // reported below like an out-of-range value
-    }
-    errors.add(name, "must be an integer from " + min + " to " + max);
-    return defaultValue;
-  }
-
-  private static JsonObject body(RoutingContext ctx) {
-    JsonObject body = ctx.body().asJsonObject();
-    if (body == null) {
-      throw new ApiException(ErrorCode.BAD_REQUEST, "request body must be a JSON object");
-    }
-    return body;
   }
 }

@@ -8,7 +8,8 @@ import java.time.Instant;
  * An app row: desired state (versioned by {@code generation}) and the state last observed in its cluster
  * (versioned by {@code observedGeneration} / {@code observedAt}). {@link #toJson()} is what clients see.
  */
-public record App(String id, long userId, String name, String clusterId, String namespace, String k8sName,
+public record App(String id, long userId, String name, String clusterId, String placement, String namespace,
+    String k8sName,
     Desired desired, long generation, String status, Observed observed, Instant createdAt, Instant updatedAt) {
 
   /** What the user asked for. {@code restartedAt} changes on every restart (rolling restart stamp). */
@@ -41,7 +42,7 @@ public record App(String id, long userId, String name, String clusterId, String 
 
   /** The app after a change of desired state: next generation, and status {@code deleting} once deletion starts. */
   public App next(Desired change, Instant now) {
-    return new App(id, userId, name, clusterId, namespace, k8sName, change, generation + 1,
+    return new App(id, userId, name, clusterId, placement, namespace, k8sName, change, generation + 1,
         change.deleting() ? "deleting" : status, observed, createdAt, now);
   }
 
@@ -56,6 +57,7 @@ public record App(String id, long userId, String name, String clusterId, String 
         .put("status", status)
         .put("generation", generation)
         .put("cluster", clusterId)
+        .put("placement", placement)
         .put("namespace", namespace)
         .put("k8s_name", k8sName)
         .put("restarted_at", text(desired.restartedAt()))

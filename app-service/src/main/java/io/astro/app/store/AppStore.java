@@ -29,7 +29,7 @@ public final class AppStore {
   /** What became of a status event. */
   public enum Applied { APPLIED, STALE, UNKNOWN_APP }
 
-  private static final String COLUMNS = "id, user_id, name, cluster_id, namespace, k8s_name, image, replicas, port,"
+  private static final String COLUMNS = "id, user_id, name, cluster_id, placement, namespace, k8s_name, image, replicas, port,"
       + " stopped, restarted_at, deleting, generation, status, desired_replicas, ready_replicas, pods, reason, message,"
       + " observed_generation, observed_at, created_at, updated_at";
   private static final ApiException NOT_FOUND = new ApiException(ErrorCode.APP_NOT_FOUND);
@@ -213,10 +213,11 @@ public final class AppStore {
 
   private static Future<Void> insert(SqlConnection conn, App app) {
     App.Desired d = app.desired();
-    return conn.preparedQuery("INSERT INTO apps (id, user_id, name, cluster_id, namespace, k8s_name, image, replicas,"
-            + " port, stopped, generation, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    return conn.preparedQuery("INSERT INTO apps (id, user_id, name, cluster_id, placement, namespace, k8s_name, image,"
+            + " replicas, port, stopped, generation, status, created_at, updated_at)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .execute(Tuple.tuple().addString(app.id()).addLong(app.userId()).addString(app.name())
-            .addString(app.clusterId()).addString(app.namespace()).addString(app.k8sName()).addString(d.image())
+            .addString(app.clusterId()).addValue(app.placement()).addString(app.namespace()).addString(app.k8sName()).addString(d.image())
             .addInteger(d.replicas()).addValue(d.port()).addBoolean(d.stopped()).addLong(app.generation())
             .addString(app.status()).addValue(utc(app.createdAt())).addValue(utc(app.updatedAt())))
         .<Void>mapEmpty()
@@ -232,10 +233,7 @@ public final class AppStore {
     return conn.preparedQuery("INSERT INTO app_events (app_id, kind, action, generation, request_id) VALUES (?, 'command', ?, ?, ?)")
         .execute(Tuple.tuple().addString(app.id()).addString(change.action()).addLong(app.generation())
             .addValue(change.requestId()))
-        .compose(v -> conn.preparedQuery("INSERT INTO outbox (aggregate_id, type, payload, headers) VALUES (?, ?, ?, ?)")
-            .execute(Tuple.of(app.id(), change.message().type(), change.message().payload(),
-                change.message().headers().encode())))
-        .mapEmpty();
+        .compose(v -> OutboxStore.insert(conn, app.id(), change.message()));
   }
 
   private static Future<App> single(RowSet<Row> rows) {
@@ -257,7 +255,7 @@ public final class AppStore {
         r.getString("reason"), r.getString("message"), r.getLong("observed_generation"),
         instant(r.getLocalDateTime("observed_at")));
     return new App(r.getString("id"), r.getLong("user_id"), r.getString("name"), r.getString("cluster_id"),
-        r.getString("namespace"), r.getString("k8s_name"), desired, r.getLong("generation"), r.getString("status"),
+        r.getString("placement"), r.getString("namespace"), r.getString("k8s_name"), desired, r.getLong("generation"), r.getString("status"),
         observed, instant(r.getLocalDateTime("created_at")), instant(r.getLocalDateTime("updated_at")));
   }
 

@@ -2,6 +2,14 @@ package io.astro.app.store;
 
 import io.vertx.core.json.JsonObject;
 
-/** An event waiting in the outbox: its CloudEvent type, the whole encoded event, and the Kafka headers to send. */
-public record OutboxMessage(String type, String payload, JsonObject headers) {
+/**
+ * An event waiting in the outbox: its CloudEvent type, the whole encoded event (null: a tombstone), the Kafka headers
+ * to send, and its topic (null: the commands topic the relay is configured with).
+ */
+public record OutboxMessage(String type, String payload, JsonObject headers, String topic) {
+
+  /** An app command, for the relay's default topic. */
+  public OutboxMessage(String type, String payload, JsonObject headers) {
+    this(type, payload, headers, null);
+  }
 }

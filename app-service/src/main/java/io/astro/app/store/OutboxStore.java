@@ -13,7 +13,7 @@ import java.util.function.Function;
 public final class OutboxStore {
 
   /** An outbox row to publish. */
-  public record Row(long id, String aggregateId, String type, String payload, JsonObject headers) {
+  public record Row(long id, String aggregateId, String type, String topic, String payload, JsonObject headers) {
   }
 
   /** What one pass did: whether this instance held the lock, rows found, rows marked published. */
@@ -38,14 +38,16 @@ public final class OutboxStore {
           if (lock.size() == 0) {
             return Future.succeededFuture(new Pass(false, 0, 0));
           }
-          return conn.preparedQuery("SELECT id, aggregate_id, type, payload, headers FROM outbox"
+          return conn.preparedQuery("SELECT id, aggregate_id, type, topic, payload, headers FROM outbox"
                   + " WHERE published_at IS NULL ORDER BY id LIMIT ?")
               .execute(Tuple.of(limit))
               .compose(rows -> {
                 List<Row> batch = new ArrayList<>(rows.size());
                 for (io.vertx.sqlclient.Row r : rows) {
+                  Object payload = r.getValue("payload");
                   batch.add(new Row(r.getLong("id"), r.getString("aggregate_id"), r.getString("type"),
-                      text(r.getValue("payload")), new JsonObject(text(r.getValue("headers")))));
+                      r.getString("topic"), payload == null ? null : text(payload),
+                      new JsonObject(text(r.getValue("headers")))));
                 }
                 if (batch.isEmpty()) {
                   return Future.succeededFuture(new Pass(true, 0, 0));
@@ -54,6 +56,13 @@ public final class OutboxStore {
                     .map(new Pass(true, batch.size(), sent.size())));
               });
         }));
+  }
+
+  /** Adds {@code message} to the outbox in the caller's transaction; the relay publishes it after the commit. */
+  public static Future<Void> insert(io.vertx.sqlclient.SqlConnection conn, String aggregateId, OutboxMessage message) {
+    return conn.preparedQuery("INSERT INTO outbox (aggregate_id, type, topic, payload, headers) VALUES (?, ?, ?, ?, ?)")
+        .execute(Tuple.of(aggregateId, message.type(), message.topic(), message.payload(), message.headers().encode()))
+        .mapEmpty();
   }
 
   private static Future<Void> markPublished(io.vertx.sqlclient.SqlConnection conn, List<Long> ids) {

@@ -63,6 +63,25 @@ public final class KubeconfigCipher {
     return new KubeconfigCipher(keys);
   }
 
+  /**
+   * The keys of {@code ASTRO_KUBECONFIG_KEYS} (or {@code _FILE}). Without them a service started with
+   * {@code ASTRO_ENV=production} refuses to start; otherwise a throwaway key is generated with a loud warning —
+   * kubeconfigs sealed with it cannot be read after a restart, nor by a sync-worker that does not share it.
+   */
+  public static KubeconfigCipher fromEnv(io.astro.common.config.Env env) {
+    String spec = env.secret("ASTRO_KUBECONFIG_KEYS");
+    if (spec != null && !spec.isBlank()) {
+      return fromSpec(spec);
+    }
+    if ("production".equals(env.string("ASTRO_ENV", "dev"))) {
+      throw new ConfigException("ASTRO_KUBECONFIG_KEYS is required with ASTRO_ENV=production (kid:base64key of 32 "
+          + "bytes, e.g. k1:$(openssl rand -base64 32))");
+    }
+    org.slf4j.LoggerFactory.getLogger(KubeconfigCipher.class).warn("ASTRO_KUBECONFIG_KEYS is not set: kubeconfigs "
+        + "are sealed with a throwaway key (dev only) — set the same keys on app-service and sync-worker");
+    return fromSpec(generateSpec("dev"));
+  }
+
   /** A fresh random key under {@code kid}, as a spec line — for dev mode and tests. */
   public static String generateSpec(String kid) {
     try {

@@ -19,6 +19,8 @@ class ErrorCodeTest {
     assertThat(ErrorCode.APP_EXISTS).extracting(ErrorCode::code, ErrorCode::httpStatus).containsExactly(21002, 409);
     assertThat(ErrorCode.APP_CREATE_FAILED.code()).isEqualTo(21003);
     assertThat(ErrorCode.APP_QUOTA_EXCEEDED).extracting(ErrorCode::code, ErrorCode::httpStatus).containsExactly(21004, 422);
+    assertThat(ErrorCode.CLUSTER_NOT_FOUND).extracting(ErrorCode::code, ErrorCode::httpStatus).containsExactly(22001, 404);
+    assertThat(ErrorCode.NO_HEALTHY_CLUSTER).extracting(ErrorCode::code, ErrorCode::httpStatus).containsExactly(22005, 503);
     assertThat(ErrorCode.INTERNAL).extracting(ErrorCode::code, ErrorCode::httpStatus).containsExactly(30001, 500);
     assertThat(ErrorCode.DATABASE).extracting(ErrorCode::code, ErrorCode::httpStatus).containsExactly(30002, 503);
     assertThat(ErrorCode.KUBERNETES_OPERATION.code()).isEqualTo(30003);

@@ -1,0 +1,36 @@
+package io.astro.app.apps;
+
+import io.astro.app.store.App;
+import io.astro.app.store.Cluster;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * An app's detail with what its cluster's health says about it: on an unhealthy cluster it shows {@code unknown}
+ * with the cluster's error (the stored status comes back by itself once the cluster recovers), and its status is
+ * {@code stale} when the cluster has not answered a health check for two intervals.
+ */
+public final class AppDetail {
+
+  private final Duration healthInterval;
+
+  public AppDetail(Duration healthInterval) {
+    this.healthInterval = healthInterval;
+  }
+
+  /** {@code state} is null for a cluster without health checks (one from the sync-worker's static config). */
+  public JsonObject toJson(App app, Cluster.State state, Instant now) {
+    JsonObject json = app.toJson();
+    if (state == null) {
+      return json.put("stale", false);
+    }
+    json.put("cluster_status", state.status());
+    if (!state.healthy() && !"deleting".equals(app.status())) {
+      json.put("status", "unknown").put("reason", "ClusterUnhealthy")
+          .put("message", state.error() == null ? "the cluster failed its health check" : state.error());
+    }
+    boolean silent = state.heartbeatAt() == null || state.heartbeatAt().isBefore(now.minus(healthInterval.multipliedBy(2)));
+    return json.put("stale", !state.healthy() || silent);
+  }
+}

@@ -1,0 +1,100 @@
+package io.astro.app.clusters;
+
+import static io.astro.app.http.Requests.body;
+import static io.astro.app.http.Requests.intParam;
+import static io.astro.app.http.Requests.page;
+
+import io.astro.app.store.Cluster;
+import io.astro.common.auth.AuthHandler;
+import io.astro.common.http.ApiException;
+import io.astro.common.http.ApiResponse;
+import io.astro.common.http.ErrorCode;
+import io.astro.common.http.FieldErrors;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.regex.Pattern;
+
+/**
+ * The clusters API under {@code /api/v1/clusters}, for operators only (role {@code admin}; others get 403). No
+ * answer ever carries a kubeconfig.
+ */
+public final class ClusterRoutes {
+
+  private static final String BASE = "/api/v1/clusters";
+  private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+  private static final int MAX_LIMIT = 100;
+
+  private final ClusterService clusters;
+  private final ClusterRules rules = new ClusterRules();
+  private final Handler<RoutingContext> auth;
+
+  public ClusterRoutes(ClusterService clusters, Handler<RoutingContext> auth) {
+    this.clusters = clusters;
+    this.auth = auth;
+  }
+
+  public void mount(Router router) {
+    router.route(BASE).handler(auth).handler(ClusterRoutes::adminOnly);
+    router.route(BASE + "/*").handler(auth).handler(ClusterRoutes::adminOnly);
+    router.post(BASE).consumes("application/json").handler(ctx -> clusters.importCluster(rules.forImport(body(ctx)))
+        .onSuccess(c -> ApiResponse.ok(ctx, 201, c.toJson())).onFailure(ctx::fail));
+    router.post(BASE + "/reencrypt").handler(ctx -> clusters.reencrypt()
+        .onSuccess(n -> ApiResponse.ok(ctx, new JsonObject().put("reencrypted", n))).onFailure(ctx::fail));
+    router.get(BASE).handler(this::list);
+    router.get(BASE + "/:id").handler(ctx -> clusters.get(id(ctx))
+        .onSuccess(c -> ApiResponse.ok(ctx, c.toJson())).onFailure(ctx::fail));
+    router.patch(BASE + "/:id").consumes("application/json").handler(ctx -> {
+      String id = id(ctx);
+      clusters.patch(id, rules.forPatch(body(ctx))).onSuccess(c -> ApiResponse.ok(ctx, c.toJson()))
+          .onFailure(ctx::fail);
+    });
+    router.post(BASE + "/:id/sync").handler(ctx -> clusters.sync(id(ctx))
+        .onSuccess(c -> ApiResponse.ok(ctx, 202, c.toJson())).onFailure(ctx::fail));
+    router.delete(BASE + "/:id").handler(ctx -> {
+      String force = ctx.request().getParam("force");
+      if (force != null && !force.equals("true") && !force.equals("false")) {
+        new FieldErrors().add("force", "must be true or false").throwIfAny();
+      }
+      clusters.delete(id(ctx), "true".equals(force)).onSuccess(v -> ApiResponse.ok(ctx, 202, null))
+          .onFailure(ctx::fail);
+    });
+  }
+
+  private void list(RoutingContext ctx) {
+    FieldErrors errors = new FieldErrors();
+    int page = intParam(ctx, "page", 1, 1, Integer.MAX_VALUE / MAX_LIMIT, errors);
+    int limit = intParam(ctx, "limit", 20, 1, MAX_LIMIT, errors);
+    String status = ctx.request().getParam("status");
+    if (status != null && !ClusterRules.STATUSES.contains(status)) {
+      errors.add("status", "must be one of " + ClusterRules.STATUSES.stream().sorted().toList());
+    }
+    String search = ctx.request().getParam("search");
+    if (search != null && search.length() > 63) {
+      errors.add("search", "must be at most 63 characters");
+    }
+    String[] label = ClusterRules.labelFilter(ctx.request().getParam("label"), errors);
+    errors.throwIfAny();
+    clusters.list(status, search == null || search.isEmpty() ? null : search, label, page, limit)
+        .onSuccess(found -> ApiResponse.ok(ctx, page(found, Cluster::toJson, page, limit)))
+        .onFailure(ctx::fail);
+  }
+
+  private static void adminOnly(RoutingContext ctx) {
+    if (!AuthHandler.caller(ctx).isAdmin()) {
+      ctx.fail(new ApiException(ErrorCode.FORBIDDEN, "clusters are managed by operators (role admin)"));
+      return;
+    }
+    ctx.next();
+  }
+
+  // an id that cannot exist is answered like one that does not
+  private static String id(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    if (id == null || !UUID.matcher(id).matches()) {
+      throw new ApiException(ErrorCode.CLUSTER_NOT_FOUND);
+    }
+    return id;
+  }
+}

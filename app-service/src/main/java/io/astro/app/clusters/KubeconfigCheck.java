@@ -1,0 +1,158 @@
+package io.astro.app.clusters;
+
+import io.astro.common.http.ApiException;
+import io.astro.common.http.ErrorCode;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.apis.VersionApi;
+import io.kubernetes.client.util.ClientBuilder;
+import io.kubernetes.client.util.KubeConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.io.StringReader;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import javax.net.ssl.SSLException;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * Checks a kubeconfig before it is stored: one current context naming a cluster with a server URL, credentials that
+ * need nothing interactive or local (no {@code exec}, no {@code auth-provider}, no files), and an API server that
+ * answers {@code /version} in time. Refusals are 422 (22003) with the reason; the kubeconfig itself never appears
+ * in them.
+ */
+public final class KubeconfigCheck {
+
+  /** What the API server said about itself. */
+  public record Verified(String apiServer, String version) {
+  }
+
+  private static final List<String> FILE_FIELDS = List.of("tokenFile", "client-certificate", "client-key");
+
+  private final Vertx vertx;
+  private final Duration timeout;
+
+  public KubeconfigCheck(Vertx vertx, Duration timeout) {
+    this.vertx = vertx;
+    this.timeout = timeout;
+  }
+
+  /** Parses and calls the API server (off the event loop). */
+  public Future<Verified> verify(String kubeconfig) {
+    String server;
+    try {
+      server = checkShape(kubeconfig);
+    } catch (ApiException e) {
+      return Future.failedFuture(e);
+    }
+    return vertx.executeBlocking(() -> call(kubeconfig, server), false);
+  }
+
+  @SuppressWarnings("unchecked")
+  static String checkShape(String kubeconfig) {
+    Object parsed;
+    try {
+      parsed = new Yaml(new SafeConstructor(new LoaderOptions())).load(kubeconfig);
+    } catch (RuntimeException e) {
+      throw rejected("kubeconfig is not valid YAML");
+    }
+    if (!(parsed instanceof Map<?, ?> root)) {
+      throw rejected("kubeconfig is not a YAML mapping");
+    }
+    Object current = root.get("current-context");
+    if (!(current instanceof String name) || name.isBlank()) {
+      throw rejected("kubeconfig has no current-context");
+    }
+    Map<String, Object> context = named((Map<String, Object>) root, "contexts", name, "context");
+    if (context == null) {
+      throw rejected("current-context " + name + " is not among the contexts");
+    }
+    Map<String, Object> cluster = named((Map<String, Object>) root, "clusters", String.valueOf(context.get("cluster")),
+        "cluster");
+    Object server = cluster == null ? null : cluster.get("server");
+    if (!(server instanceof String url) || !(url.startsWith("https://") || url.startsWith("http://"))) {
+      throw rejected("the current context's cluster has no server URL");
+    }
+    Map<String, Object> user = named((Map<String, Object>) root, "users", String.valueOf(context.get("user")), "user");
+    if (user == null) {
+      throw rejected("the current context's user is not among the users");
+    }
+    if (user.containsKey("exec") || user.containsKey("auth-provider")) {
+      throw rejected("the user authenticates through an exec plugin or auth provider; Astro needs credentials that "
+          + "work unattended (a token or a client certificate)");
+    }
+    for (String field : FILE_FIELDS) {
+      if (user.containsKey(field)) {
+        throw rejected("the user's credentials refer to a local file (" + field + "); embed them (token, "
+            + "client-certificate-data, client-key-data)");
+      }
+    }
+    return URI.create(url).toString();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> named(Map<String, Object> root, String list, String name, String field) {
+    if (!(root.get(list) instanceof List<?> entries)) {
+      return null;
+    }
+    for (Object entry : entries) {
+      if (entry instanceof Map<?, ?> map && name.equals(map.get("name")) && map.get(field) instanceof Map<?, ?> body) {
+        return (Map<String, Object>) body;
+      }
+    }
+    return null;
+  }
+
+  private Verified call(String kubeconfig, String server) {
+    ApiClient client;
+    try {
+      client = ClientBuilder.kubeconfig(KubeConfig.loadKubeConfig(new StringReader(kubeconfig))).build();
+    } catch (Exception e) {
+      throw rejected("kubeconfig credentials cannot be used: " + e.getClass().getSimpleName());
+    }
+    int millis = (int) timeout.toMillis();
+    client.setConnectTimeout(millis);
+    client.setReadTimeout(millis);
+    try {
+      String version = new VersionApi(client).getCode().execute().getGitVersion();
+      return new Verified(server, version);
+    } catch (io.kubernetes.client.openapi.ApiException e) {
+      if (e.getCode() == 401 || e.getCode() == 403) {
+        throw rejected("unauthorized: the API server refused the credentials (HTTP " + e.getCode() + ")");
+      }
+      if (e.getCode() > 0) {
+        throw rejected("the API server answered /version with HTTP " + e.getCode());
+      }
+      throw rejected(transportReason(e, server));
+    } finally {
+      client.getHttpClient().dispatcher().executorService().shutdown();
+      client.getHttpClient().connectionPool().evictAll();
+    }
+  }
+
+  private static String transportReason(Throwable e, String server) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SSLException) {
+        return "TLS error talking to " + server + ": " + cause.getMessage();
+      }
+      if (cause instanceof SocketTimeoutException) {
+        return "unreachable: " + server + " did not answer in time";
+      }
+      if (cause instanceof ConnectException || cause instanceof UnknownHostException) {
+        return "unreachable: cannot connect to " + server;
+      }
+    }
+    return "unreachable: " + server + " (" + e.getClass().getSimpleName() + ")";
+  }
+
+  private static ApiException rejected(String reason) {
+    return new ApiException(ErrorCode.CLUSTER_REJECTED, reason, new JsonObject().put("field", "kubeconfig"));
+  }
+}
