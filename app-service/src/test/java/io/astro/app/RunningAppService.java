@@ -75,6 +75,11 @@ public final class RunningAppService implements AutoCloseable {
     return issuer.issue(UUID.randomUUID().toString(), userId, "user").token();
   }
 
+  /** A token for an operator (role admin) with this numeric id. */
+  public String adminToken(long userId) {
+    return issuer.issue(UUID.randomUUID().toString(), userId, "admin").token();
+  }
+
   public HttpResponse<String> send(String method, String path, JsonObject body, String token, Map<String, String> headers) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.encode()));
