@@ -4,6 +4,9 @@ import static io.astro.app.RunningAppService.code;
 import static io.astro.app.RunningAppService.data;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.astro.app.RunningAppService;
 import io.astro.common.crypto.KubeconfigCipher;
 import io.astro.common.events.EventCodec;
@@ -36,6 +39,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
 
 /** Operators import clusters by kubeconfig; it is checked, sealed, announced, health-tracked and used for placement. */
 @ExtendWith({MySqlExtension.class, KafkaExtension.class})
@@ -54,8 +58,13 @@ class ClusterApiTest {
   private static FakeCluster small;
   private static String admin;
 
+  /** Everything logged while the tests run: no line may carry a kubeconfig's credentials. */
+  private static final ListAppender<ILoggingEvent> LOGS = new ListAppender<>();
+
   @BeforeAll
   static void start(TestDatabase db, KafkaBroker broker) {
+    LOGS.start();
+    ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).addAppender(LOGS);
     kafka = broker;
     database = db;
     big = FakeCluster.start("big");
@@ -83,8 +92,15 @@ class ClusterApiTest {
   @AfterAll
   static void stop() {
     app.close();
+    ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).detachAppender(LOGS);
+    List<String> tokens = List.of(tokenOf(big.kubeconfig()), tokenOf(small.kubeconfig()));
     big.close();
     small.close();
+    assertThat(LOGS.list).isNotEmpty().allSatisfy(event -> tokens.forEach(token -> {
+      assertThat(event.getFormattedMessage()).doesNotContain(token);
+      assertThat(event.getThrowableProxy() == null ? "" : event.getThrowableProxy().getMessage())
+          .doesNotContain(token);
+    }));
   }
 
   @Test
