@@ -61,13 +61,19 @@ import java.util.TreeMap;
  *   <li>{@code ASTRO_KUBECONFIG_CHECK_TIMEOUT} — how long an import waits for {@code /version}, default 5s</li>
  *   <li>{@code ASTRO_CONTAINER_REQUEST_CPU} — CPU each replica requests (as the sync-worker), default 100m; placement
  *       subtracts it from a cluster's allocatable cores</li>
+ *   <li>{@code ASTRO_HOUSEKEEPING_INTERVAL} (default 1h), {@code ASTRO_OUTBOX_RETENTION} (published outbox rows,
+ *       default 7d), {@code ASTRO_IDEMPOTENCY_KEY_TTL} (default 24h) — cleanup of rows that only grow</li>
  *   <li>{@code ASTRO_SYNC_WORKER_BREAKER_OPEN_FOR} — how long the circuit breaker in front of the sync-worker stays
  *       open once half its recent calls failed, default 10s</li>
  * </ul>
  */
 public record AppServiceConfig(HttpSettings http, DbSettings db, JwtSettings jwt, JsonObject publicJwk,
     String jwksUrl, Kafka kafka, List<String> imageAllowlist, int maxAppsPerUser, String defaultCluster,
-    SyncWorker syncWorker, Clusters clusters) {
+    SyncWorker syncWorker, Clusters clusters, Cleanup cleanup) {
+
+  /** How long finished rows are kept. */
+  public record Cleanup(Duration every, Duration outboxRetention, Duration idempotencyKeyLifetime) {
+  }
 
 
   /** Where app logs are read from. {@code internalToken} is null when not configured. */
@@ -131,7 +137,11 @@ public record AppServiceConfig(HttpSettings http, DbSettings db, JwtSettings jwt
             labels(env.string("ASTRO_PLACEMENT_LABELS", "")),
             env.duration("ASTRO_CLUSTER_HEALTH_INTERVAL", Duration.ofMinutes(5)),
             env.duration("ASTRO_KUBECONFIG_CHECK_TIMEOUT", Duration.ofSeconds(5)),
-            cores(env.string("ASTRO_CONTAINER_REQUEST_CPU", "100m"))));
+            cores(env.string("ASTRO_CONTAINER_REQUEST_CPU", "100m"))),
+        new Cleanup(
+            env.duration("ASTRO_HOUSEKEEPING_INTERVAL", Duration.ofHours(1)),
+            env.duration("ASTRO_OUTBOX_RETENTION", Duration.ofDays(7)),
+            env.duration("ASTRO_IDEMPOTENCY_KEY_TTL", Duration.ofHours(24))));
   }
 
   private static Map<String, String> labels(String text) {

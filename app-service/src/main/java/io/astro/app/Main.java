@@ -17,6 +17,7 @@ import io.astro.app.http.AppRoutes;
 import io.astro.app.logs.SyncWorkerLogs;
 import io.astro.app.store.AppStore;
 import io.astro.app.store.ClusterStore;
+import io.astro.app.store.Housekeeping;
 import io.astro.app.store.OutboxStore;
 import io.astro.common.config.Env;
 import io.astro.common.db.Database;
@@ -75,6 +76,9 @@ public final class Main {
           .compose(s -> service.deploy(() -> relay, 1))
           .compose(s -> service.deploy(() -> status, 1))
           .compose(s -> service.deploy(() -> clusterStatus, 1))
+          .compose(s -> service.deploy(() -> new Housekeeping(pool, config.cleanup().every(),
+              config.cleanup().outboxRetention(), config.cleanup().idempotencyKeyLifetime(),
+              Clock.systemUTC()), 1))
           .compose(s -> service.serve(config.http(), List.of(Database.readiness(pool), kafkaReady), router -> {
             routes.mount(router);
             clusterRoutes.mount(router);
