@@ -1,24 +1,19 @@
 package io.astro.sync.commands;
 
 import io.astro.common.events.EventCodec.InvalidEventException;
-import io.astro.common.events.Topics;
+import io.astro.sync.kafka.DeadLetters;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,23 +40,21 @@ public final class CommandConsumer implements AutoCloseable {
   }
 
   private final KafkaConsumer<String, String> consumer;
-  private final KafkaProducer<String, String> deadLetters;
+  private final DeadLetters deadLetters;
   private final String topic;
   private final DesiredState state;
   private final Listener listener;
   private final Thread thread;
-  private final Consumer<String> dlqCounter;
   private volatile boolean running = true;
   private volatile boolean assigned;
 
-  public CommandConsumer(Map<String, Object> consumerConfig, KafkaProducer<String, String> deadLetters, String topic,
-      DesiredState state, Listener listener, Consumer<String> dlqCounter) {
+  public CommandConsumer(Map<String, Object> consumerConfig, DeadLetters deadLetters, String topic,
+      DesiredState state, Listener listener) {
     this.consumer = new KafkaConsumer<>(consumerConfig);
     this.deadLetters = deadLetters;
     this.topic = topic;
     this.state = state;
     this.listener = listener;
-    this.dlqCounter = dlqCounter;
     this.thread = new Thread(this::run, "sync-worker-commands");
     thread.setDaemon(true);
   }
@@ -163,22 +156,8 @@ public final class CommandConsumer implements AutoCloseable {
   private void deadLetter(ConsumerRecord<String, String> record, String reason) {
     LOG.warn("command at {}-{}@{} goes to the dead-letter topic: {}", record.topic(), record.partition(),
         record.offset(), reason);
-    ProducerRecord<String, String> parked = new ProducerRecord<>(Topics.deadLetter(topic), record.key(),
-        record.value());
-    for (Header header : record.headers()) {
-      parked.headers().add(header);
-    }
-    parked.headers().add("x-error", String.valueOf(reason).getBytes())
-        .add("x-original-topic", record.topic().getBytes())
-        .add("x-original-partition", Integer.toString(record.partition()).getBytes())
-        .add("x-original-offset", Long.toString(record.offset()).getBytes());
-    try {
-      // the offset is committed after this, so the record must really be parked first
-      deadLetters.send(parked).get(30, TimeUnit.SECONDS);
-      dlqCounter.accept(topic);
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot park a poison command: " + e.getMessage(), e);
-    }
+    // the offset is committed after this, so the record must really be parked first
+    deadLetters.park(record, reason);
   }
 
   @Override
