@@ -69,6 +69,8 @@ public final class ClusterConnection implements AutoCloseable {
   private final Events listener;
   /** The last watch/list failure since the cluster last answered, or null while it answers. */
   private final AtomicReference<String> failure = new AtomicReference<>();
+  /** Closed (replaced or removed): its informers' last breaths — watches cut by the close — are not news. */
+  private volatile boolean closed;
 
   /**
    * @param client for reads and writes, with timeouts; {@code watchClient} must have read timeout 0
@@ -142,7 +144,7 @@ public final class ClusterConnection implements AutoCloseable {
       new VersionApi(client).getCode().execute();
       answered();
     } catch (ApiException | RuntimeException e) {
-      failed("API server does not answer: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+      failed("API server does not answer: " + KubeErrors.describe(e));
     }
   }
 
@@ -205,10 +207,13 @@ public final class ClusterConnection implements AutoCloseable {
   }
 
   private void watchFailed(Class<?> type, Throwable error) {
-    failed(type.getSimpleName() + " watch failed: " + error.getMessage());
+    failed(type.getSimpleName() + " watch failed: " + KubeErrors.describe(error));
   }
 
   private void failed(String reason) {
+    if (closed) {
+      return;
+    }
     if (failure.getAndSet(reason) == null) {
       LOG.warn("cluster {}: {}", id, reason);
       listener.unreachable(id);
@@ -217,6 +222,9 @@ public final class ClusterConnection implements AutoCloseable {
 
   // any event after failures means the cluster answers again (a re-list replays every object as an update)
   private void answered() {
+    if (closed) {
+      return;
+    }
     if (failure.getAndSet(null) != null) {
       LOG.info("cluster {} answers again", id);
       listener.reconnected(id);
@@ -225,6 +233,7 @@ public final class ClusterConnection implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
     prober.shutdownNow();
     factory.stopAllRegisteredInformers(true);
     informerThreads.shutdownNow();

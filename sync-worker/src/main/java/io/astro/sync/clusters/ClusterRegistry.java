@@ -2,7 +2,6 @@ package io.astro.sync.clusters;
 
 import io.kubernetes.client.openapi.ApiClient;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -14,8 +13,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The clusters the worker reconciles, by id. Clusters can be added, replaced (new credentials) and removed while
- * it runs; a replaced or removed cluster's clients and informers are closed. The number of clusters is bounded:
- * each holds informers and a connection pool.
+ * it runs; a replaced or removed cluster's clients and informers are closed, and {@link ClusterConnection.Events}
+ * hears of each change as of a reconnect or a loss. The number of clusters is bounded: each holds informers and a
+ * connection pool.
  */
 public final class ClusterRegistry implements ClusterClients, AutoCloseable {
 
@@ -43,15 +43,19 @@ public final class ClusterRegistry implements ClusterClients, AutoCloseable {
     try {
       connection = new ClusterConnection(source.id(), source.client(requestTimeout), source.client(Duration.ZERO),
           resync, events);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cluster " + source.id() + ": unusable credentials: " + e.getMessage(), e);
+    } catch (IOException | RuntimeException e) {
+      // the parser's message may quote the kubeconfig (a YAML error shows the line): only its kind is told
+      throw new IllegalArgumentException("cluster " + source.id() + ": unusable kubeconfig ("
+          + e.getClass().getSimpleName() + ")");
     }
     ClusterConnection previous = connections.put(source.id(), connection);
     if (previous != null) {
       previous.close();
     }
     connection.start();
-    LOG.info("cluster {} added", source.id());
+    LOG.info("cluster {} {}", source.id(), previous == null ? "added" : "replaced");
+    // a new connection: its namespaces are checked anew, its apps queued (also those that waited for it)
+    events.reconnected(source.id());
   }
 
   public synchronized void remove(String id) {
@@ -59,6 +63,7 @@ public final class ClusterRegistry implements ClusterClients, AutoCloseable {
     if (previous != null) {
       previous.close();
       LOG.info("cluster {} removed", id);
+      events.unreachable(id); // its apps report that their cluster is unknown
     }
   }
 
