@@ -1,0 +1,169 @@
+package io.astro.sync.health;
+
+import io.astro.sync.clusters.ClusterConnection;
+import io.astro.sync.clusters.ClusterRegistry;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checks every cluster's health every interval and whenever one is asked for (a cluster put, replaced, failing or
+ * answering again, an operator's sync request), on a fixed number of threads, and publishes each result. Requests
+ * for a cluster already waiting are merged; one that comes while its check runs makes it run once more after.
+ */
+public final class ClusterHealthMonitor implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterHealthMonitor.class);
+
+  private final ClusterRegistry clusters;
+  private final ClusterHealthCheck check;
+  private final ClusterStatusPublisher publisher;
+  private final Duration interval;
+  private final MeterRegistry meters;
+  private final ScheduledExecutorService timer;
+  private final ExecutorService workers;
+  private final Set<String> queued = new HashSet<>();
+  private final Set<String> running = new HashSet<>();
+  private final Map<String, Instant> heartbeats = new ConcurrentHashMap<>();
+  private final Map<String, Gauge> gauges = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> healthy = new ConcurrentHashMap<>();
+
+  public ClusterHealthMonitor(ClusterRegistry clusters, ClusterHealthCheck check, ClusterStatusPublisher publisher,
+      Duration interval, int concurrency, MeterRegistry meters) {
+    this.clusters = clusters;
+    this.check = check;
+    this.publisher = publisher;
+    this.interval = interval;
+    this.meters = meters;
+    this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "cluster-health-timer"));
+    AtomicLong n = new AtomicLong();
+    this.workers = Executors.newFixedThreadPool(concurrency, r -> daemon(r, "cluster-health-" + n.incrementAndGet()));
+  }
+
+  private static Thread daemon(Runnable runnable, String name) {
+    Thread thread = new Thread(runnable, name);
+    thread.setDaemon(true);
+    return thread;
+  }
+
+  public void start() {
+    timer.scheduleWithFixedDelay(this::requestAll, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Every cluster of the registry, and forgets the metrics of clusters that are gone. */
+  public void requestAll() {
+    clusters.all().forEach(c -> request(c.id()));
+    gauges.keySet().stream().filter(name -> clusters.get(name).isEmpty()).forEach(this::request);
+  }
+
+  public void request(String cluster) {
+    synchronized (this) {
+      boolean submitted = queued.contains(cluster) || running.contains(cluster);
+      queued.add(cluster);
+      if (submitted) {
+        return; // a queued check will see the newest state; a running one is run again when it ends
+      }
+    }
+    submit(cluster);
+  }
+
+  private void submit(String cluster) {
+    try {
+      workers.execute(() -> run(cluster));
+    } catch (RejectedExecutionException e) {
+      // closing
+    }
+  }
+
+  private void run(String cluster) {
+    synchronized (this) {
+      queued.remove(cluster);
+      running.add(cluster);
+    }
+    boolean again;
+    try {
+      checkAndPublish(cluster);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    } catch (RuntimeException e) {
+      LOG.warn("health check of cluster {} failed: {}", cluster, e.getMessage());
+    } finally {
+      synchronized (this) {
+        running.remove(cluster);
+        again = queued.contains(cluster);
+      }
+    }
+    if (again) {
+      submit(cluster);
+    }
+  }
+
+  private void checkAndPublish(String name) throws InterruptedException {
+    ClusterConnection cluster = clusters.get(name).orElse(null);
+    if (cluster == null) {
+      forget(name);
+      return;
+    }
+    long started = System.nanoTime();
+    ClusterHealth health = check.check(cluster, heartbeats.get(name));
+    Timer.builder("astro_sync_cluster_health_check").description("one cluster's health check, retries included")
+        .tag("status", health.healthy() ? "healthy" : "unhealthy").register(meters)
+        .record(Duration.ofNanos(System.nanoTime() - started));
+    if (clusters.get(name).orElse(null) != cluster) {
+      return; // replaced or removed meanwhile: the check of what is there now is queued
+    }
+    if (health.heartbeatAt() != null) {
+      heartbeats.put(name, health.heartbeatAt());
+    }
+    gauge(name).set(health.healthy() ? 1 : 0);
+    if (!health.healthy()) {
+      LOG.warn("cluster {} is unhealthy: {}", name, health.error());
+    }
+    publisher.publish(health);
+  }
+
+  private AtomicInteger gauge(String name) {
+    return healthy.computeIfAbsent(name, n -> {
+      AtomicInteger value = new AtomicInteger();
+      gauges.put(n, Gauge.builder("astro_sync_cluster_healthy", value, AtomicInteger::get)
+          .description("1 when the cluster's last health check passed").tag("cluster", n).register(meters));
+      return value;
+    });
+  }
+
+  private void forget(String name) {
+    heartbeats.remove(name);
+    healthy.remove(name);
+    Gauge gauge = gauges.remove(name);
+    if (gauge != null) {
+      meters.remove(gauge);
+    }
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+    workers.shutdownNow();
+    try {
+      workers.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
