@@ -1,0 +1,165 @@
+package io.astro.sync.clusters;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.astro.common.crypto.KubeconfigCipher;
+import io.astro.sync.ClusterRecords;
+import io.astro.testkit.kube.FakeCluster;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** What a record of the cluster topic does to the registry: connect, replace, leave alone, check, remove. */
+class PublishedClustersTest {
+
+  private static final String OLD_KEY = KubeconfigCipher.generateSpec("k1");
+  private static final String NEW_KEY = KubeconfigCipher.generateSpec("k2");
+  private static final KubeconfigCipher BEFORE_ROTATION = KubeconfigCipher.fromSpec(OLD_KEY);
+  private static final KubeconfigCipher AFTER_ROTATION = KubeconfigCipher.fromSpec(NEW_KEY + "," + OLD_KEY);
+
+  private static FakeCluster fake;
+  private final List<String> events = new CopyOnWriteArrayList<>();
+  private final List<String> healthChecks = new CopyOnWriteArrayList<>();
+  private ClusterRegistry registry;
+  private PublishedClusters published;
+
+  @BeforeAll
+  static void startCluster() {
+    fake = FakeCluster.start("east");
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    fake.close();
+  }
+
+  @BeforeEach
+  void setUp() {
+    registry = new ClusterRegistry(new ClusterConnection.Events() {
+      @Override
+      public void appTouched(String cluster, String appId) {
+      }
+
+      @Override
+      public void unreachable(String cluster) {
+        events.add("unreachable " + cluster);
+      }
+
+      @Override
+      public void reconnected(String cluster) {
+        events.add("reconnected " + cluster);
+      }
+    }, Duration.ofSeconds(10), Duration.ofMinutes(10), 5);
+    published = new PublishedClusters(registry, AFTER_ROTATION, healthChecks::add);
+  }
+
+  @AfterEach
+  void tearDown() {
+    registry.close();
+  }
+
+  @Test
+  void a_new_cluster_is_connected_and_its_apps_looked_at() {
+    apply("east", fake.kubeconfig(), 1, null, BEFORE_ROTATION);
+
+    assertThat(registry.get("east")).isPresent();
+    assertThat(events).containsExactly("reconnected east");
+  }
+
+  @Test
+  void the_same_kubeconfig_sealed_anew_under_the_new_key_keeps_the_connection() {
+    apply("east", fake.kubeconfig(), 1, null, BEFORE_ROTATION);
+    ClusterConnection first = registry.get("east").orElseThrow();
+
+    apply("east", fake.kubeconfig(), 2, null, AFTER_ROTATION);
+
+    assertThat(registry.get("east")).containsSame(first);
+    assertThat(healthChecks).isEmpty();
+  }
+
+  @Test
+  void new_credentials_replace_the_connection() {
+    apply("east", fake.kubeconfig().replace("namespace: default", "namespace: kube-system"), 1, null,
+        BEFORE_ROTATION);
+    ClusterConnection first = registry.get("east").orElseThrow();
+
+    apply("east", fake.kubeconfig(), 2, null, AFTER_ROTATION);
+
+    assertThat(registry.get("east").orElseThrow()).isNotSameAs(first);
+    assertThat(events).containsExactly("reconnected east", "reconnected east");
+  }
+
+  @Test
+  void a_sync_request_asks_for_a_health_check_without_reconnecting() {
+    apply("east", fake.kubeconfig(), 1, null, BEFORE_ROTATION);
+    ClusterConnection first = registry.get("east").orElseThrow();
+
+    apply("east", fake.kubeconfig(), 2, "2026-01-01T10:00:00Z", BEFORE_ROTATION);
+    apply("east", fake.kubeconfig(), 3, "2026-01-01T10:00:00Z", BEFORE_ROTATION); // labels changed: nothing to do
+
+    assertThat(registry.get("east")).containsSame(first);
+    assertThat(healthChecks).containsExactly("east");
+  }
+
+  @Test
+  void a_replayed_or_older_revision_changes_nothing() {
+    apply("east", fake.kubeconfig(), 5, null, BEFORE_ROTATION);
+    ClusterConnection first = registry.get("east").orElseThrow();
+
+    apply("east", fake.kubeconfig().replace("namespace: default", "namespace: other"), 4, "2026-01-01T10:00:00Z",
+        BEFORE_ROTATION);
+
+    assertThat(registry.get("east")).containsSame(first);
+    assertThat(healthChecks).isEmpty();
+  }
+
+  @Test
+  void a_tombstone_removes_a_cluster_of_the_topic_but_not_a_static_one() {
+    registry.put(new ClusterSource("static", fake.kubeconfig()));
+    apply("east", fake.kubeconfig(), 1, null, BEFORE_ROTATION);
+
+    published.apply("east", null);
+    published.apply("static", null);
+
+    assertThat(registry.get("east")).isEmpty();
+    assertThat(registry.get("static")).isPresent();
+    assertThat(events).contains("unreachable east").doesNotContain("unreachable static");
+  }
+
+  @Test
+  void a_record_for_a_static_cluster_replaces_it() {
+    registry.put(new ClusterSource("east", fake.kubeconfig()));
+    ClusterConnection configured = registry.get("east").orElseThrow();
+
+    apply("east", fake.kubeconfig(), 1, null, BEFORE_ROTATION);
+
+    assertThat(registry.get("east").orElseThrow()).isNotSameAs(configured);
+  }
+
+  @Test
+  void records_off_the_contract_are_rejected_with_a_reason_that_quotes_no_secret() {
+    String sealed = BEFORE_ROTATION.seal("east", fake.kubeconfig());
+    assertThatThrownBy(() -> published.apply("west", ClusterRecords.event("east", "c", sealed, 1, null)))
+        .isInstanceOf(PublishedClusters.RejectedRecord.class).hasMessage("record key west is not the cluster name east");
+    assertThatThrownBy(() -> published.apply("west", ClusterRecords.event("west", "c", sealed, 1, null)))
+        .hasMessage("kubeconfig cannot be decrypted with key k1");
+    String notAKubeconfig = BEFORE_ROTATION.seal("east", "token: abc\n- not: [yaml");
+    assertThatThrownBy(() -> published.apply("east", ClusterRecords.event("east", "c", notAKubeconfig, 1, null)))
+        .hasMessageStartingWith("cluster east: unusable kubeconfig").hasMessageNotContaining("abc");
+    assertThatThrownBy(() -> new PublishedClusters(registry, null, healthChecks::add)
+        .apply("east", ClusterRecords.event("east", "c", sealed, 1, null)))
+        .hasMessage("no kubeconfig keys configured");
+    assertThat(registry.get("east")).isEmpty();
+  }
+
+  private void apply(String name, String kubeconfig, long revision, String syncRequestedAt, KubeconfigCipher cipher) {
+    published.apply(name, ClusterRecords.event(name, "id-" + name, cipher.seal(name, kubeconfig), revision,
+        syncRequestedAt));
+  }
+}
