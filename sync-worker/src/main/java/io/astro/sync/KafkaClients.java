@@ -35,4 +35,18 @@ final class KafkaClients {
         "auto.offset.reset", "earliest",
         "max.poll.records", "500");
   }
+
+  /** No group: the partitions are assigned by hand and read from the beginning, and nothing is committed. */
+  static Map<String, Object> assignedConsumer(String bootstrap, String clientId) {
+    return Map.of(
+        "bootstrap.servers", bootstrap,
+        "client.id", clientId,
+        "key.deserializer", "org.apache.kafka.common.serialization.StringDeserializer",
+        "value.deserializer", "org.apache.kafka.common.serialization.StringDeserializer",
+        "enable.auto.commit", "false",
+        "auto.offset.reset", "earliest",
+        // a topic that is not there yet is waited for, not created with the broker's defaults (not compacted)
+        "allow.auto.create.topics", "false",
+        "max.poll.records", "500");
+  }
 }

@@ -4,6 +4,7 @@ import io.astro.sync.clusters.ClusterConnection;
 import io.astro.sync.commands.CommandConsumer;
 import io.astro.sync.commands.DesiredApp;
 import io.astro.sync.commands.DesiredState;
+import io.astro.sync.health.ClusterHealthMonitor;
 import io.astro.sync.reconcile.AppReconciler;
 import io.astro.sync.reconcile.NamespaceSetup;
 import io.astro.sync.reconcile.ReconcileLoop;
@@ -12,8 +13,10 @@ import java.util.List;
 
 /**
  * Joins the parts: commands change desired state and queue their app; informer events queue the app they concern;
- * a cluster that answers again re-queues its apps and forgets what was published for them, so their status goes
- * out once more. (Partitions assigned anew are read from the beginning, which queues their apps the same way.)
+ * a cluster that answers again (or is put, or replaced) re-queues its apps and forgets what was published for them,
+ * so their status goes out once more. (Partitions assigned anew are read from the beginning, which queues their
+ * apps the same way.) A cluster that fails or answers again also gets its health checked, so the change is
+ * published without waiting for the next round of checks.
  */
 final class SyncEngine implements CommandConsumer.Listener, ClusterConnection.Events {
 
@@ -22,6 +25,7 @@ final class SyncEngine implements CommandConsumer.Listener, ClusterConnection.Ev
   private final NamespaceSetup namespaces;
   private ReconcileLoop loop;
   private AppReconciler reconciler;
+  private ClusterHealthMonitor health;
 
   SyncEngine(DesiredState state, StatusPublisher publisher, NamespaceSetup namespaces) {
     this.state = state;
@@ -30,9 +34,10 @@ final class SyncEngine implements CommandConsumer.Listener, ClusterConnection.Ev
   }
 
   /** The loop is built after the registry, which needs this engine for its events. */
-  void drive(ReconcileLoop loop, AppReconciler reconciler) {
+  void drive(ReconcileLoop loop, AppReconciler reconciler, ClusterHealthMonitor health) {
     this.loop = loop;
     this.reconciler = reconciler;
+    this.health = health;
   }
 
   @Override
@@ -57,6 +62,7 @@ final class SyncEngine implements CommandConsumer.Listener, ClusterConnection.Ev
   @Override
   public void unreachable(String cluster) {
     loop.enqueueAll(state.appsOn(cluster));
+    health.request(cluster);
   }
 
   @Override
@@ -65,5 +71,6 @@ final class SyncEngine implements CommandConsumer.Listener, ClusterConnection.Ev
     namespaces.forget(cluster);
     publisher.forget(apps);
     loop.enqueueAll(apps);
+    health.request(cluster);
   }
 }

@@ -4,8 +4,14 @@ import io.astro.common.ops.ReadinessCheck;
 import io.astro.sync.clusters.ClusterConnection;
 import io.astro.sync.clusters.ClusterRegistry;
 import io.astro.sync.clusters.ClusterSource;
+import io.astro.sync.clusters.ClusterTopicConsumer;
+import io.astro.sync.clusters.PublishedClusters;
 import io.astro.sync.commands.CommandConsumer;
 import io.astro.sync.commands.DesiredState;
+import io.astro.sync.health.ClusterHealthCheck;
+import io.astro.sync.health.ClusterHealthMonitor;
+import io.astro.sync.health.ClusterStatusPublisher;
+import io.astro.sync.kafka.DeadLetters;
 import io.astro.sync.reconcile.AppReconciler;
 import io.astro.sync.reconcile.Manifests;
 import io.astro.sync.reconcile.NamespaceSetup;
@@ -19,18 +25,22 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns the worker's threads — the command consumer, the reconcile workers and every cluster's informers — and
- * starts and stops them off the event loop: Kafka and Kubernetes clients block, and none of them runs on one.
+ * Owns the worker's threads — the command and cluster topic consumers, the reconcile workers, the health checks and
+ * every cluster's informers — and starts and stops them off the event loop: Kafka and Kubernetes clients block, and
+ * none of them runs on one.
  */
 final class SyncWorkerVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(SyncWorkerVerticle.class);
+  private static final Duration CLUSTERS_WAIT = Duration.ofSeconds(30);
 
   private final SyncWorkerConfig config;
   private final MeterRegistry registry;
@@ -39,7 +49,12 @@ final class SyncWorkerVerticle extends VerticleBase {
   private final ClusterRegistry clusters;
   private final ReconcileLoop loop;
   private final SyncEngine engine;
+  private final ClusterHealthMonitor health;
+  private final DeadLetters deadLetters;
+  private final PublishedClusters published;
+  private ClusterTopicConsumer clusterTopic;
   private CommandConsumer commands;
+  private volatile boolean stopping;
 
   SyncWorkerVerticle(SyncWorkerConfig config, MeterRegistry registry) {
     this.config = config;
@@ -56,7 +71,14 @@ final class SyncWorkerVerticle extends VerticleBase {
         config.maxClusters());
     AppReconciler reconciler = new AppReconciler(state, clusters, manifests, writer, namespaces, publisher);
     this.loop = new ReconcileLoop(reconciler, config.workers(), config.retryBase(), config.retryMax(), registry);
-    engine.drive(loop, reconciler);
+    SyncWorkerConfig.Health checks = config.health();
+    this.health = new ClusterHealthMonitor(clusters, new ClusterHealthCheck(checks.timeout()),
+        new ClusterStatusPublisher(producer, kafka.clusterStatusTopic()), checks.interval(), checks.concurrency(),
+        registry);
+    engine.drive(loop, reconciler, health);
+    this.deadLetters = new DeadLetters(producer,
+        topic -> Counter.builder("astro_sync_dead_letters").tag("topic", topic).register(registry).increment());
+    this.published = new PublishedClusters(clusters, config.kubeconfigKeys(), health::request);
     Gauge.builder("astro_sync_apps", state, DesiredState::size).description("apps this instance owns")
         .register(registry);
     Gauge.builder("astro_sync_clusters_reachable", clusters,
@@ -67,12 +89,18 @@ final class SyncWorkerVerticle extends VerticleBase {
     return clusters;
   }
 
-  /** Kafka: the group has given this instance its share; clusters: every connected one has synced and answers. */
+  /**
+   * Kafka: the group has given this instance its share; clusters: the cluster topic has been read and every
+   * connected cluster has synced and answers.
+   */
   List<ReadinessCheck> readiness() {
     return List.of(
         ReadinessCheck.of("kafka", () -> commands != null && commands.assigned() ? Future.succeededFuture()
             : Future.failedFuture("command partitions not assigned yet")),
         ReadinessCheck.of("clusters", () -> {
+          if (clusterTopic == null || !clusterTopic.caughtUp().isDone()) {
+            return Future.failedFuture("cluster topic not read yet");
+          }
           String waiting = clusters.all().stream()
               .filter(c -> !c.synced() || c.failure() != null)
               .map(ClusterConnection::id).collect(Collectors.joining(", "));
@@ -85,27 +113,46 @@ final class SyncWorkerVerticle extends VerticleBase {
   public Future<?> start() {
     return vertx.executeBlocking(() -> {
       loop.start();
-      if (config.clusters().isEmpty()) {
-        LOG.warn("no clusters configured (ASTRO_CLUSTERS): commands are recorded, apps report status unknown");
+      health.start();
+      if (config.clusters().isEmpty() && config.kubeconfigKeys() == null) {
+        LOG.warn("no clusters configured (ASTRO_CLUSTERS) and no ASTRO_KUBECONFIG_KEYS to open those of the "
+            + "cluster topic: commands are recorded, apps report status unknown");
       }
       for (ClusterSource source : config.clusters().values()) {
         clusters.put(source);
       }
       SyncWorkerConfig.Kafka kafka = config.kafka();
-      commands = new CommandConsumer(KafkaClients.consumer(kafka.bootstrap(), kafka.group()), producer,
-          kafka.commandsTopic(), state, engine,
-          topic -> Counter.builder("astro_sync_dead_letters").tag("topic", topic).register(registry).increment());
-      commands.start();
+      clusterTopic = new ClusterTopicConsumer(KafkaClients.assignedConsumer(kafka.bootstrap(), "sync-worker-clusters"),
+          deadLetters, kafka.clustersTopic(), published);
+      clusterTopic.start();
+      commands = new CommandConsumer(KafkaClients.consumer(kafka.bootstrap(), kafka.group()), deadLetters,
+          kafka.commandsTopic(), state, engine);
+      // apps are taken on once their clusters are known, or each would report "cluster unknown" at every start
+      CompletableFuture<Void> waited = clusterTopic.caughtUp().copy()
+          .completeOnTimeout(null, CLUSTERS_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      waited.thenRun(() -> {
+        if (!clusterTopic.caughtUp().isDone()) {
+          LOG.warn("cluster topic {} not read within {}: taking on apps anyway", kafka.clustersTopic(), CLUSTERS_WAIT);
+        }
+        if (!stopping) {
+          commands.start();
+        }
+      });
       return null;
     });
   }
 
   @Override
   public Future<?> stop() {
+    stopping = true;
     return vertx.executeBlocking(() -> {
+      if (clusterTopic != null) {
+        clusterTopic.close();
+      }
       if (commands != null) {
         commands.close();
       }
+      health.close();
       loop.close();
       clusters.close();
       producer.close(Duration.ofSeconds(5));

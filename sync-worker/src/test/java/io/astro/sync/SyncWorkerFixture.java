@@ -24,20 +24,38 @@ public final class SyncWorkerFixture implements AutoCloseable {
   public final List<FakeCluster> clusters;
   public final String commandsTopic = KafkaBroker.uniqueTopicName("commands");
   public final String statusTopic = KafkaBroker.uniqueTopicName("status");
+  public final String clustersTopic = KafkaBroker.uniqueTopicName("clusters");
+  public final String clusterStatusTopic = KafkaBroker.uniqueTopicName("cluster-status");
   public final String group = "sync-worker-" + UUID.randomUUID();
   public final Commands commands;
+  public final ClusterRecords clusterRecords;
   private RunningSyncWorker worker;
 
   public SyncWorkerFixture(KafkaBroker broker, int clusterCount) {
     this.broker = broker;
     broker.createCompactedTopic(commandsTopic, 3);
     broker.createTopic(statusTopic, 3);
+    broker.createCompactedTopic(clustersTopic, 3);
+    broker.createTopic(clustersTopic + ".dlq", 1);
+    broker.createTopic(clusterStatusTopic, 3);
     this.clusters = java.util.stream.IntStream.range(0, clusterCount).mapToObj(i -> FakeCluster.start()).toList();
     this.commands = new Commands(broker, commandsTopic);
+    this.clusterRecords = new ClusterRecords(broker, clustersTopic);
   }
 
+  /** A worker with every fake cluster in its static configuration ({@code ASTRO_CLUSTERS}). */
   public SyncWorkerFixture startWorker(Map<String, String> extra) {
-    worker = RunningSyncWorker.start(broker.bootstrapServers(), commandsTopic, statusTopic, group, clusters, extra);
+    return startWorker(extra, clusters);
+  }
+
+  /** A worker with only {@code staticClusters} configured; others can come from the cluster topic. */
+  public SyncWorkerFixture startWorker(Map<String, String> extra, List<FakeCluster> staticClusters) {
+    Map<String, String> vars = new java.util.HashMap<>(Map.of(
+        "ASTRO_CLUSTERS_TOPIC", clustersTopic,
+        "ASTRO_CLUSTER_STATUS_TOPIC", clusterStatusTopic));
+    vars.putAll(extra);
+    worker = RunningSyncWorker.start(broker.bootstrapServers(), commandsTopic, statusTopic, group, staticClusters,
+        vars);
     return this;
   }
 
@@ -72,6 +90,13 @@ public final class SyncWorkerFixture implements AutoCloseable {
         .map(SyncWorkerFixture::data).toList();
   }
 
+  /** Waits for a health record of the cluster matching {@code condition}; answers its data. */
+  public JsonObject awaitClusterStatus(String cluster, Predicate<JsonObject> condition) {
+    List<ReceivedRecord> records = broker.awaitRecords(clusterStatusTopic, 1,
+        r -> cluster.equals(r.key()) && condition.test(data(r)), WAIT);
+    return data(records.get(records.size() - 1));
+  }
+
   public static JsonObject data(ReceivedRecord record) {
     return new JsonObject(record.value()).getJsonObject("data");
   }
@@ -104,6 +129,7 @@ public final class SyncWorkerFixture implements AutoCloseable {
       worker.close();
     }
     commands.close();
+    clusterRecords.close();
     clusters.forEach(FakeCluster::close);
   }
 }
