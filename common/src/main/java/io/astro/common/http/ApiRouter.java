@@ -33,8 +33,13 @@ public final class ApiRouter {
         if (mayHaveBody(ctx.request())) {
           // left unread for a handler that streams it; paused, or chunks arriving before it is piped would be lost
           ctx.request().pause();
-          // whatever nobody read (a request refused before streaming) is drained, or the connection stalls
-          ctx.addEndHandler(done -> ctx.request().resume());
+          // whatever nobody read (a request refused before streaming) is drained, or the connection stalls;
+          // a request read to its end is left alone (resuming an ended HTTP/2 request throws)
+          ctx.addEndHandler(done -> {
+            if (!ctx.request().isEnded()) {
+              ctx.request().resume();
+            }
+          });
         }
         ctx.next();
       } else {
