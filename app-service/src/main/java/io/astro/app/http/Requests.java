@@ -40,7 +40,13 @@ public final class Requests {
   }
 
   public static JsonObject body(RoutingContext ctx) {
-    JsonObject body = ctx.body().asJsonObject();
+    JsonObject body;
+    try {
+      body = ctx.body().asJsonObject();
+    } catch (ClassCastException e) {
+      // valid JSON but not an object (an array, a number): the client's mistake, answered like a missing body
+      body = null;
+    }
     if (body == null) {
       throw new ApiException(ErrorCode.BAD_REQUEST, "request body must be a JSON object");
     }
