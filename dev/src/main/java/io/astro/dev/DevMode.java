@@ -48,7 +48,8 @@ public final class DevMode implements AutoCloseable {
     AstroServices services = null;
     try {
       // a fresh shared secret per run: only these two processes ever hold it
-      Wiring wiring = new Wiring(options, backing, keys, admin, Workspace.randomText(32));
+      Wiring wiring = new Wiring(options, backing, keys, admin, Workspace.randomText(32),
+          workspace.kubeconfigKeys());
       services = AstroServices.start(wiring);
       services.awaitReady(READY_TIMEOUT);
       DevMode dev = new DevMode(options, workspace, backing, admin, wiring, services, started);

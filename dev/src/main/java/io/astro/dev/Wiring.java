@@ -17,13 +17,16 @@ public final class Wiring {
   private final SigningKeys keys;
   private final Workspace.Admin admin;
   private final String internalToken;
+  private final String kubeconfigKeys;
 
-  public Wiring(DevOptions options, Backing backing, SigningKeys keys, Workspace.Admin admin, String internalToken) {
+  public Wiring(DevOptions options, Backing backing, SigningKeys keys, Workspace.Admin admin, String internalToken,
+      String kubeconfigKeys) {
     this.options = options;
     this.backing = backing;
     this.keys = keys;
     this.admin = admin;
     this.internalToken = internalToken;
+    this.kubeconfigKeys = kubeconfigKeys;
   }
 
   /** Where the services reach each other: the bind address, unless that is every address. */
@@ -59,6 +62,7 @@ public final class Wiring {
     env.put("ASTRO_DEFAULT_CLUSTER", backing.cluster().id());
     env.put("ASTRO_SYNC_WORKER_URL", url(options.ports().syncWorker()));
     internalToken(env);
+    kubeconfigKeys(env);
     return env;
   }
 
@@ -67,6 +71,7 @@ public final class Wiring {
     env.put("ASTRO_SYNC_WORKER_PORT", Integer.toString(options.ports().syncWorker()));
     env.put("ASTRO_CLUSTERS", backing.cluster().id() + "=" + backing.cluster().kubeconfig());
     internalToken(env);
+    kubeconfigKeys(env);
     return env;
   }
 
@@ -95,6 +100,12 @@ public final class Wiring {
     env.put("ASTRO_DB_USER", db.user());
     env.put("ASTRO_DB_PASSWORD", db.password());
     env.remove("ASTRO_DB_PASSWORD_FILE");
+  }
+
+  // the same keys on both: app-service seals imported kubeconfigs, the sync-worker opens them
+  private void kubeconfigKeys(Map<String, String> env) {
+    env.put("ASTRO_KUBECONFIG_KEYS", kubeconfigKeys);
+    env.remove("ASTRO_KUBECONFIG_KEYS_FILE");
   }
 
   private void internalToken(Map<String, String> env) {
