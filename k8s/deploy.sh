@@ -47,7 +47,7 @@ required_secrets() {
 
 overlay_dir() {
   local dir="$HERE/overlays/$OVERLAY"
-  [ -f "$dir/kustomization.yaml" ] || die "no overlay '$OVERLAY' (have: $(ls "$HERE/overlays" | tr '\n' ' '))"
+  [ -f "$dir/kustomization.yaml" ] || die "no overlay '$OVERLAY' (have: dev, prod)"
   echo "$dir"
 }
 
@@ -68,7 +68,7 @@ preflight() {
   local images unpinned
   images="$(grep -E '^ +(- )?image: ' <<<"$rendered" | sed 's/.*image: *//; s/"//g' | sort -u)"
   unpinned="$(grep -Ev '@sha256:|:[A-Za-z0-9._-]+$' <<<"$images" || true)$(grep -E ':latest$' <<<"$images" || true)"
-  [ -z "$unpinned" ] || die "images without a pinned tag in overlays/$OVERLAY: $(echo $unpinned)"
+  [ -z "$unpinned" ] || die "images without a pinned tag in overlays/$OVERLAY: $(tr '\n' ' ' <<<"$unpinned")"
   ok "overlays/$OVERLAY renders ($(grep -c '^kind:' <<<"$rendered") objects, every image tag pinned)"
 
   local context
@@ -154,15 +154,24 @@ wait_rollouts() {
   local failed=false
   if [ "$OVERLAY" = "dev" ]; then
     for sts in mysql kafka; do
-      kc -n "$NAMESPACE" rollout status "statefulset/$sts" --timeout="$TIMEOUT" >/dev/null \
-        && ok "statefulset/$sts ready" || { warn "statefulset/$sts not ready"; failed=true; }
+      if kc -n "$NAMESPACE" rollout status "statefulset/$sts" --timeout="$TIMEOUT" >/dev/null; then
+        ok "statefulset/$sts ready"
+      else
+        warn "statefulset/$sts not ready"; failed=true
+      fi
     done
-    kc -n "$NAMESPACE" wait --for=condition=complete job/kafka-topics --timeout="$TIMEOUT" >/dev/null 2>&1 \
-      && ok "job/kafka-topics complete" || { warn "job/kafka-topics not complete: k8s/deploy.sh logs kafka-topics"; failed=true; }
+    if kc -n "$NAMESPACE" wait --for=condition=complete job/kafka-topics --timeout="$TIMEOUT" >/dev/null 2>&1; then
+      ok "job/kafka-topics complete"
+    else
+      warn "job/kafka-topics not complete: k8s/deploy.sh logs kafka-topics"; failed=true
+    fi
   fi
   for svc in "${SERVICES[@]}"; do
-    kc -n "$NAMESPACE" rollout status "deployment/$svc" --timeout="$TIMEOUT" >/dev/null \
-      && ok "deployment/$svc ready" || { warn "deployment/$svc not ready: k8s/deploy.sh logs $svc"; failed=true; }
+    if kc -n "$NAMESPACE" rollout status "deployment/$svc" --timeout="$TIMEOUT" >/dev/null; then
+      ok "deployment/$svc ready"
+    else
+      warn "deployment/$svc not ready: k8s/deploy.sh logs $svc"; failed=true
+    fi
   done
   $failed && die "some parts are not ready (k8s/deploy.sh status)"
   return 0
