@@ -90,8 +90,8 @@ final class SyncWorkerVerticle extends VerticleBase {
   }
 
   /**
-   * Kafka: the group has given this instance its share; clusters: the cluster topic has been read and every
-   * connected cluster has synced and answers.
+   * Kafka: the group has given this instance its share; clusters: the cluster topic has been read and every cluster
+   * that answers has synced its informers.
    */
   List<ReadinessCheck> readiness() {
     return List.of(
@@ -101,11 +101,13 @@ final class SyncWorkerVerticle extends VerticleBase {
           if (clusterTopic == null || !clusterTopic.caughtUp().isDone()) {
             return Future.failedFuture("cluster topic not read yet");
           }
+          // an unreachable cluster is reported by its health and its apps' status, not by taking this instance
+          // (and every other cluster's logs) out of service
           String waiting = clusters.all().stream()
-              .filter(c -> !c.synced() || c.failure() != null)
+              .filter(c -> c.failure() == null && !c.synced())
               .map(ClusterConnection::id).collect(Collectors.joining(", "));
           return waiting.isEmpty() ? Future.succeededFuture()
-              : Future.failedFuture("not synced or unreachable: " + waiting);
+              : Future.failedFuture("informers not synced yet: " + waiting);
         }));
   }
 
