@@ -15,6 +15,7 @@ import io.astro.app.events.StatusConsumer;
 import io.astro.app.events.StatusEvents;
 import io.astro.app.http.AppRoutes;
 import io.astro.app.logs.SyncWorkerLogs;
+import io.astro.app.store.AppMetrics;
 import io.astro.app.store.AppStore;
 import io.astro.app.store.ClusterStore;
 import io.astro.app.store.Housekeeping;
@@ -79,6 +80,7 @@ public final class Main {
           .compose(s -> service.deploy(() -> new Housekeeping(pool, config.cleanup().every(),
               config.cleanup().outboxRetention(), config.cleanup().idempotencyKeyLifetime(),
               Clock.systemUTC()), 1))
+          .compose(s -> service.deploy(() -> new AppMetrics(pool, service.registry(), AppRules.STATUSES), 1))
           .compose(s -> service.serve(config.http(), List.of(Database.readiness(pool), kafkaReady), router -> {
             routes.mount(router);
             clusterRoutes.mount(router);
