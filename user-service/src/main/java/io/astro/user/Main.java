@@ -13,6 +13,7 @@ import io.astro.user.accounts.KeyMaterial;
 import io.astro.user.accounts.LoginThrottle;
 import io.astro.user.accounts.PasswordHasher;
 import io.astro.user.http.UserRoutes;
+import io.astro.user.store.UserMetrics;
 import io.astro.user.store.UserStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -52,7 +53,8 @@ public final class Main {
       Future<Void> admin = config.admin().configured()
           ? accounts.ensureAdmin(config.admin().username(), config.admin().email(), config.admin().password())
           : Future.succeededFuture();
-      return admin.compose(v -> service.serve(config.http(), List.of(Database.readiness(pool)), routes::mount));
+      return admin.compose(v -> service.deploy(() -> new UserMetrics(pool, service.registry()), 1))
+          .compose(s -> service.serve(config.http(), List.of(Database.readiness(pool)), routes::mount));
     });
   }
 }
