@@ -19,7 +19,9 @@ public final class Gateway {
 
   public static final Duration WAIT = Duration.ofSeconds(60);
   private static final AtomicInteger USERS = new AtomicInteger();
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+      // as curl speaks it; the JDK client's default h2c upgrade once left a request hanging past its timeout
+      .version(HttpClient.Version.HTTP_1_1).build();
 
   private final String base;
 
@@ -61,7 +63,8 @@ public final class Gateway {
     }
     headers.forEach(request::setHeader);
     try {
-      HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response = HTTP.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())
+          .get(15, java.util.concurrent.TimeUnit.SECONDS);
       return new Answer(response.statusCode(), response.body());
     } catch (Exception e) {
       throw new AssertionError(method + " " + path + " failed", e);
