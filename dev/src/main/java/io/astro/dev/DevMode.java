@@ -101,6 +101,7 @@ public final class DevMode implements AutoCloseable {
   public void close() {
     services.close();
     backing.close();
+    workspace.close();
     LOG.info("Astro dev mode stopped");
   }
 }

@@ -67,7 +67,11 @@ public final class Workspace implements AutoCloseable {
     try {
       lockChannel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
           StandardOpenOption.WRITE);
-      lock = lockChannel.tryLock();
+      try {
+        lock = lockChannel.tryLock();
+      } catch (java.nio.channels.OverlappingFileLockException heldInThisJvm) {
+        lock = null;
+      }
       if (lock == null) {
         String pid = Files.readString(file).strip();
         lockChannel.close();

@@ -25,7 +25,7 @@ public final class Gateway {
 
   private final String base;
 
-  Gateway(String base) {
+  public Gateway(String base) {
     this.base = base;
   }
 

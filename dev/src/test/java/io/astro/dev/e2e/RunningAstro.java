@@ -2,18 +2,12 @@ package io.astro.dev.e2e;
 
 import io.astro.dev.AstroServices;
 import io.astro.dev.DevMode;
-import io.astro.dev.DevOptions;
-import io.astro.dev.Workspace;
 import io.astro.testkit.kafka.KafkaBroker;
 import io.astro.testkit.kube.FakeCluster;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.AppsV1Api;
 import io.kubernetes.client.openapi.models.V1Deployment;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -53,14 +47,7 @@ public final class RunningAstro implements AutoCloseable {
 
   static RunningAstro start() {
     Path dir = Path.of("target", "e2e-" + ProcessHandle.current().pid()).toAbsolutePath();
-    DevOptions options = new DevOptions(dir, true, null, "127.0.0.1",
-        new DevOptions.Ports(freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()),
-        // tests register and log in far more often than the edge allows one client by default
-        Map.of("ASTRO_GATEWAY_AUTH_RATE", "100000", "ASTRO_GATEWAY_USER_RATE", "100000"));
-    Workspace workspace = Workspace.open(dir);
-    workspace.lock();
-    workspace.reset();
-    return new RunningAstro(DevMode.start(options, workspace));
+    return new RunningAstro(TestSystems.start(TestSystems.options(dir, true), true));
   }
 
   public Gateway gateway() {
@@ -98,14 +85,5 @@ public final class RunningAstro implements AutoCloseable {
   @Override
   public void close() {
     dev.close();
-    dev.workspace().close();
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

@@ -1,0 +1,51 @@
+package io.astro.dev.e2e;
+
+import io.astro.dev.DevMode;
+import io.astro.dev.DevOptions;
+import io.astro.dev.Workspace;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Dev mode as the tests start it: free ports, a workspace of their own, the edge's rate limits out of the way. */
+public final class TestSystems {
+
+  private TestSystems() {
+  }
+
+  public static DevOptions options(Path dir, boolean reset) {
+    return new DevOptions(dir, reset, null, "127.0.0.1",
+        new DevOptions.Ports(freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()),
+        // tests register and log in far more often than the edge allows one client by default
+        Map.of("ASTRO_GATEWAY_AUTH_RATE", "100000", "ASTRO_GATEWAY_USER_RATE", "100000"));
+  }
+
+  /** Locks the workspace (released on close), wipes it when asked, starts everything. */
+  public static DevMode start(DevOptions options, boolean reset) {
+    Workspace workspace = Workspace.open(options.workDir());
+    workspace.lock();
+    if (reset) {
+      workspace.reset();
+    }
+    try {
+      return DevMode.start(options, workspace);
+    } catch (RuntimeException e) {
+      workspace.close();
+      throw e;
+    }
+  }
+
+  public static Gateway gateway(DevMode dev) {
+    return new Gateway(dev.gatewayUrl());
+  }
+
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
