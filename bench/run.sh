@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Astro benchmarks (see bench/README.md).
+#   bench/run.sh [--smoke] [--only 1,2,...] [--scale CLUSTERSxAPPS] [--results FILE]
+# Builds what is needed, installs nginx from Debian's packages when it is missing, runs the benchmarks and writes
+# bench/RESULTS.md (--smoke: bench/target/work-smoke/RESULTS.md). BENCH_SKIP_BUILD=1 uses the jars as they are.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+
+install_nginx() {
+  if [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1; then
+    return
+  fi
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "bench: nginx is not installed and cannot be installed here; its rows will be missing" >&2
+    return
+  fi
+  echo "bench: installing nginx (Debian package) ..."
+  # keep the package from starting a system nginx on port 80: the benchmark runs its own
+  local policy=/usr/sbin/policy-rc.d made_policy=""
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && made_policy=1
+  fi
+  (apt-get install -y -q nginx >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q nginx >/dev/null; }) \
+    || echo "bench: nginx could not be installed; its rows will be missing" >&2
+  if [ -n "$made_policy" ]; then rm -f "$policy"; fi
+}
+
+install_nginx
+if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
+  echo "bench: building (./mvnw -q install -DskipTests -pl bench -am) ..."
+  ./mvnw -B -ntp -q -o install -DskipTests -pl bench -am 2>/dev/null \
+    || ./mvnw -B -ntp -q install -DskipTests -pl bench -am
+fi
+exec java -Dastro.root="$ROOT" -jar bench/target/astro-bench.jar "$@"

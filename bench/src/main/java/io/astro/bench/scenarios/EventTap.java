@@ -1,0 +1,126 @@
+package io.astro.bench.scenarios;
+
+import io.astro.common.events.EventCodec;
+import io.cloudevents.CloudEvent;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Reads the command and status topics from their current end, as an integration would, on a thread of its own, and
+ * keeps a {@link Timeline} per app; waiters complete when the app's {@code running} / {@code deleted} event shows.
+ * An extra {@code onStatus} hook sees every status event (reconcile at scale counts them).
+ */
+final class EventTap implements AutoCloseable {
+
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final String commandTopic;
+  private final Map<String, Timeline> timelines = new ConcurrentHashMap<>();
+  private final Consumer<JsonObject> onStatus;
+  private final Thread thread;
+  private volatile boolean closed;
+  private volatile Throwable failure;
+
+  EventTap(String bootstrap, String commandTopic, String statusTopic, Consumer<JsonObject> onStatus) {
+    this.commandTopic = commandTopic;
+    this.onStatus = onStatus;
+    this.consumer = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10,
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000),
+        new StringDeserializer(), new ByteArrayDeserializer());
+    List<TopicPartition> partitions = new ArrayList<>();
+    for (String topic : commandTopic == null ? List.of(statusTopic) : List.of(commandTopic, statusTopic)) {
+      consumer.partitionsFor(topic, Duration.ofSeconds(30))
+          .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+    }
+    consumer.assign(partitions);
+    consumer.seekToEnd(partitions);
+    partitions.forEach(consumer::position); // resolve the end now, before anything is published
+    this.thread = new Thread(this::poll, "bench-event-tap");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  Timeline timeline(String appId) {
+    return timelines.computeIfAbsent(appId, Timeline::new);
+  }
+
+  private void poll() {
+    try {
+      while (!closed) {
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(50))) {
+          if (record.value() != null) {
+            accept(record);
+          }
+        }
+      }
+    } catch (org.apache.kafka.common.errors.WakeupException e) {
+      // closing
+    } catch (RuntimeException e) {
+      failure = e;
+    } finally {
+      consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  private void accept(ConsumerRecord<String, byte[]> record) {
+    CloudEvent event;
+    try {
+      event = EventCodec.decode(record.value());
+    } catch (RuntimeException offContract) {
+      return;
+    }
+    JsonObject data = EventCodec.data(event);
+    String appId = data.getString("appId");
+    if (appId == null) {
+      return;
+    }
+    Timeline t = timeline(appId);
+    if (record.topic().equals(commandTopic)) {
+      if ("create".equals(data.getString("command")) && t.commandRecord == 0) {
+        t.commandTime = event.getTime() == null ? 0 : event.getTime().toInstant().toEpochMilli();
+        t.commandRecord = record.timestamp();
+      }
+      return;
+    }
+    onStatus.accept(data);
+    String status = data.getString("status");
+    if ("running".equals(status) && t.runningRecord == 0) {
+      t.runningObservedAt = Instant.parse(data.getString("observedAt")).toEpochMilli();
+      t.runningRecord = record.timestamp();
+      t.running.complete(null);
+    } else if ("deleted".equals(status)) {
+      t.deleted.complete(null);
+    }
+  }
+
+  void check() {
+    if (failure != null) {
+      throw new IllegalStateException("event tap failed", failure);
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    consumer.wakeup();
+    try {
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,122 @@
+package io.astro.bench.scenarios;
+
+import static io.astro.bench.Report.f;
+import static io.astro.bench.Report.text;
+
+import io.astro.bench.load.Api;
+import io.astro.bench.load.LoadResult;
+import io.astro.bench.load.Target;
+import io.astro.bench.system.AstroSystem;
+import io.astro.dev.Databases;
+import io.astro.testkit.db.MySqlServer;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * 5. {@code GET /api/v1/apps?limit=50} for a user with 1 000 apps, at a constant rate, straight to app-service and
+ * through the gateway; a deep page too, and MariaDB's plan for both queries app-service runs (the count and the
+ * page). Runs with the sync-worker stopped: the apps' commands wait on Kafka, so no cluster work competes.
+ */
+public final class ListApps {
+
+  private ListApps() {
+  }
+
+  public static void run(Context bench) {
+    AstroSystem system = bench.system();
+    Api api = new Api(system.url(AstroSystem.GATEWAY));
+    Api.User user = api.newUser("many" + CommandToStatus.suffix());
+    int apps = bench.profile().manyApps();
+    createMany(api, user, apps);
+    // another user's apps in the same table, so the index has to pick this user's out
+    Api.User other = api.newUser("other" + CommandToStatus.suffix());
+    createMany(api, other, Math.min(apps, 200));
+
+    String first = "/api/v1/apps?limit=50";
+    String deep = "/api/v1/apps?limit=50&page=" + Math.max(1, apps / 50);
+    List<Target> targets = List.of(
+        Target.get("direct, first page", system.url(AstroSystem.APP_SERVICE) + first, user.token()),
+        Target.get("gateway, first page", system.url(AstroSystem.GATEWAY) + first, user.token()),
+        Target.get("direct, last page", system.url(AstroSystem.APP_SERVICE) + deep, user.token()));
+    double rate = bench.profile().listRate();
+    StringBuilder md = new StringBuilder(f("A user with %d apps (plus another with %d). Open loop at %.0f req/s"
+        + " for %s each, 4 connections.\n\n", apps, Math.min(apps, 200), rate, text(bench.profile().listWindow())));
+    md.append("| request | req/s | p50 ms | p99 ms | p99.9 ms | errors |\n|---|---|---|---|---|---|\n");
+    LoadResult firstDirect = null;
+    LoadResult firstGateway = null;
+    for (Target t : targets) {
+      bench.load().open(t, 4, rate, bench.profile().warmup());
+      LoadResult r = bench.load().open(t, 4, rate, bench.profile().listWindow());
+      md.append(f("| %s | %.0f | %.2f | %.2f | %.2f | %d |\n", t.name(), r.throughput(), r.millis(50),
+          r.millis(99), r.millis(99.9), r.errors()));
+      if (firstDirect == null) {
+        firstDirect = r;
+      } else if (firstGateway == null) {
+        firstGateway = r;
+      }
+    }
+    md.append("\nMariaDB's plan for the queries behind the first page:\n\n```\n")
+        .append(explain(system.database())).append("```\n");
+    bench.report().goal("5. list apps", "p99 ≤ 10 ms, 1 000 apps, limit=50 (direct / gateway)",
+        f("%.2f / %.2f ms", firstDirect.millis(99), firstGateway.millis(99)), firstGateway.millis(99) <= 10);
+    bench.report().section("5. List apps of a user with many apps", md.toString());
+  }
+
+  private static void createMany(Api api, Api.User user, int apps) {
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int i = 0; i < apps; i++) {
+        String name = "app-" + i;
+        done.add(pool.submit(() -> api.create(user, name)));
+      }
+      for (Future<?> f : done) {
+        f.get(2, TimeUnit.MINUTES);
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("creating " + apps + " apps failed: " + e, e);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** EXPLAIN of the count and the page query, as AppStore.list sends them. */
+  private static String explain(MySqlServer db) {
+    StringBuilder out = new StringBuilder();
+    String url = "jdbc:mariadb://" + db.host() + ":" + db.port() + "/" + Databases.APPS;
+    try (Connection c = DriverManager.getConnection(url, db.user(), db.password())) {
+      long userId;
+      try (PreparedStatement s = c.prepareStatement("SELECT user_id FROM apps WHERE deleted_at IS NULL"
+          + " GROUP BY user_id ORDER BY COUNT(*) DESC LIMIT 1"); ResultSet rows = s.executeQuery()) {
+        rows.next();
+        userId = rows.getLong(1);
+      }
+      String where = " FROM apps WHERE user_id = " + userId + " AND deleted_at IS NULL";
+      for (String sql : List.of("SELECT COUNT(*)" + where, "SELECT *" + where + " ORDER BY seq DESC LIMIT 50")) {
+        out.append(sql).append('\n');
+        try (PreparedStatement s = c.prepareStatement("EXPLAIN " + sql); ResultSet rows = s.executeQuery()) {
+          int columns = rows.getMetaData().getColumnCount();
+          while (rows.next()) {
+            StringBuilder line = new StringBuilder("  ");
+            for (int i = 1; i <= columns; i++) {
+              line.append(rows.getMetaData().getColumnLabel(i)).append('=').append(rows.getString(i)).append(' ');
+            }
+            out.append(line.toString().stripTrailing()).append('\n');
+          }
+        }
+      }
+    } catch (SQLException e) {
+      out.append("EXPLAIN failed: ").append(e.getMessage()).append('\n');
+    }
+    return out.toString();
+  }
+}

@@ -1,0 +1,184 @@
+package io.astro.bench.scenarios;
+
+import static io.astro.bench.Report.f;
+import static io.astro.bench.Report.mib;
+
+import io.astro.bench.system.AstroSystem;
+import io.astro.bench.system.ChildJvm;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * 3. One sync-worker (its jar, -Xmx576m as in its container) against many fake clusters: desired state for every app
+ * is already on the command topic.
+ * <ol>
+ *   <li>cold: a worker starts against empty clusters and creates everything — bounded by the simulated control
+ *       planes, which run in this JVM;</li>
+ *   <li>warm: the simulators are stopped (nothing left for them to do), a fresh worker starts against the converged
+ *       clusters: time until it has published every app's status, and how many writes it issued (goal 0);</li>
+ *   <li>steady: nothing changes for a while, an informer resync included: CPU, writes, status events, heap, RSS.</li>
+ * </ol>
+ */
+public final class ReconcileAtScale {
+
+  private static final Duration COLD_BOUND = Duration.ofMinutes(6);
+  private static final Duration WARM_BOUND = Duration.ofMinutes(3);
+
+  private ReconcileAtScale() {
+  }
+
+  public static void run(Context bench) {
+    int clusters = bench.profile().scaleClusters();
+    int perCluster = bench.profile().appsPerCluster();
+    int total = clusters * perCluster;
+    String bootstrap = bench.system().kafkaBootstrap();
+    ScaleRig.createTopics(bootstrap);
+    AtomicReference<Set<String>> running = new AtomicReference<>(ConcurrentHashMap.newKeySet());
+    AtomicLong statusEvents = new AtomicLong();
+    StringBuilder md = new StringBuilder();
+    try (ScaleRig rig = ScaleRig.start(clusters, bench.work().resolve("scale"));
+        EventTap tap = new EventTap(bootstrap, null, ScaleRig.STATUS, s -> {
+          statusEvents.incrementAndGet();
+          if ("running".equals(s.getString("status"))) {
+            running.get().add(s.getString("appId"));
+          }
+        })) {
+      rig.publishApps(bootstrap, perCluster, bench.profile().appsPerNamespace());
+      md.append(f("%d fake clusters × %d apps = %d apps (1 replica, a port: Deployment + Service each), %d apps per"
+              + " user namespace; sync-worker defaults (4 reconcile workers), `ASTRO_INFORMER_RESYNC=%s`.\n\n",
+          clusters, perCluster, total, bench.profile().appsPerNamespace(), text(bench.profile().informerResync())));
+
+      // cold
+      ChildJvm cold = worker(bench, rig, 1);
+      Phase coldRun = converge(cold, running, total, COLD_BOUND);
+      String coldMetrics = cold.metrics();
+      double coldWrites = writes(coldMetrics);
+      cold.stop(Duration.ofSeconds(30));
+      rig.stopSimulators();
+
+      // warm: a fresh worker against converged clusters
+      running.set(ConcurrentHashMap.newKeySet());
+      ChildJvm warm = worker(bench, rig, 2);
+      Phase warmRun = converge(warm, running, total, WARM_BOUND);
+      String atConverge = warm.metrics();
+      long eventsAtConverge = statusEvents.get();
+      double cpuBefore = warm.cpuSeconds();
+      long windowStart = System.nanoTime();
+      sleep(bench.profile().steadyWindow());
+      double window = (System.nanoTime() - windowStart) / 1e9;
+      double cpu = (warm.cpuSeconds() - cpuBefore) / window;
+      String afterWindow = warm.metrics();
+      long rss = warm.residentBytes();
+      long heapUsed = warm.heapUsedBytes();
+      double heapMax = ChildJvm.sample(afterWindow, "jvm_memory_max_bytes", "area=\"heap\"").orElse(-1);
+      long live = warm.liveHeapBytes();
+      warm.stop(Duration.ofSeconds(30));
+
+      md.append("| phase | ready after | all statuses published after | apps with `running` | writes issued |\n"
+          + "|---|---|---|---|---|\n");
+      md.append(f("| cold (empty clusters) | %.1f s | %s | %d / %d | %.0f |\n", coldRun.ready.toMillis() / 1000.0,
+          coldRun.describe(), coldRun.seen, total, coldWrites));
+      md.append(f("| warm (fresh worker, converged clusters) | %.1f s | %s | %d / %d | %.0f |\n",
+          warmRun.ready.toMillis() / 1000.0, warmRun.describe(), warmRun.seen, total, writes(atConverge)));
+      md.append(f("\nSteady state, %.0f s with nothing changing (an informer resync every %s inside it):\n\n", window,
+          text(bench.profile().informerResync())));
+      md.append("| CPU | writes | status events | reconciles | heap used | live heap after full GC | heap max | RSS |\n"
+          + "|---|---|---|---|---|---|---|---|\n");
+      double steadyWrites = writes(afterWindow) - writes(atConverge);
+      md.append(f("| %.3f cores | %.0f | %d | %.0f | %s | %s | %s | %s |\n", cpu, steadyWrites,
+          statusEvents.get() - eventsAtConverge, reconciles(afterWindow) - reconciles(atConverge), mib(heapUsed),
+          mib(live), mib((long) heapMax), mib(rss)));
+      md.append(f("\nWrites by kind and verb (cold run): %s.\n", byKind(coldMetrics)));
+
+      bench.report().goal("3. reconcile", f("fresh worker converges ≤ 30 s (%d apps)", total),
+          warmRun.describe(), warmRun.converged && warmRun.elapsed.toSeconds() <= 30);
+      bench.report().goal("3. reconcile", "0 writes on a no-op resync / fresh start",
+          f("%.0f / %.0f", steadyWrites, writes(atConverge)), steadyWrites == 0 && writes(atConverge) == 0);
+      bench.report().goal("3. reconcile", "heap ≤ 512 MB (live after full GC)", mib(live), live <= 512L << 20);
+    }
+    bench.report().section("3. Reconcile at scale", md.toString());
+  }
+
+  private static ChildJvm worker(Context bench, ScaleRig rig, int n) {
+    int port = AstroSystem.freePort();
+    Map<String, String> env = new HashMap<>();
+    env.put("ASTRO_HTTP_HOST", "127.0.0.1");
+    env.put("ASTRO_SYNC_WORKER_PORT", Integer.toString(port));
+    env.put("ASTRO_KAFKA_BOOTSTRAP", bench.system().kafkaBootstrap());
+    env.put("ASTRO_APP_COMMANDS_TOPIC", ScaleRig.COMMANDS);
+    env.put("ASTRO_APP_STATUS_TOPIC", ScaleRig.STATUS);
+    env.put("ASTRO_APP_COMMANDS_GROUP", "bench-scale");
+    env.put("ASTRO_CLUSTERS_TOPIC", ScaleRig.CLUSTERS);
+    env.put("ASTRO_CLUSTER_STATUS_TOPIC", ScaleRig.CLUSTER_STATUS);
+    env.put("ASTRO_CLUSTERS", rig.clustersSpec);
+    env.put("ASTRO_INFORMER_RESYNC", text(bench.profile().informerResync()));
+    Path jars = bench.system().dir().resolve("jars");
+    return ChildJvm.start("sync-worker-scale-" + n, jars.resolve("sync-worker.jar"), port, 576, env,
+        bench.system().dir().resolve("logs"), List.of());
+  }
+
+  /** How one worker run went: when it was ready, and when (if) every app's status was out. */
+  private record Phase(Duration ready, Duration elapsed, boolean converged, int seen) {
+    String describe() {
+      return converged ? f("%.1f s", elapsed.toMillis() / 1000.0)
+          : f("not within %.0f s", elapsed.toMillis() / 1000.0);
+    }
+  }
+
+  private static Phase converge(ChildJvm worker, AtomicReference<Set<String>> running, int total, Duration bound) {
+    Duration ready = worker.awaitReady(Duration.ofMinutes(2));
+    long started = System.nanoTime() - ready.toNanos();
+    long deadline = started + bound.toNanos();
+    while (running.get().size() < total && System.nanoTime() < deadline) {
+      sleep(Duration.ofMillis(50));
+    }
+    return new Phase(ready, Duration.ofNanos(System.nanoTime() - started), running.get().size() >= total,
+        running.get().size());
+  }
+
+  private static double writes(String metrics) {
+    return ChildJvm.sample(metrics, "astro_sync_writes_total").orElse(0);
+  }
+
+  private static double reconciles(String metrics) {
+    return ChildJvm.sample(metrics, "astro_sync_reconcile_seconds_count").orElse(0);
+  }
+
+  /** {@code deployment create 1000, service create 1000, ...} from the writes counter's series. */
+  private static String byKind(String metrics) {
+    StringBuilder out = new StringBuilder();
+    for (String line : metrics.lines().filter(l -> l.startsWith("astro_sync_writes_total{")).toList()) {
+      double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      if (value > 0) {
+        out.append(out.isEmpty() ? "" : ", ").append(label(line, "kind")).append(' ').append(label(line, "verb"))
+            .append(' ').append(f("%.0f", value));
+      }
+    }
+    return out.isEmpty() ? "none" : out.toString();
+  }
+
+  private static String label(String series, String name) {
+    int at = series.indexOf(name + "=\"");
+    return at < 0 ? "?" : series.substring(at + name.length() + 2, series.indexOf('"', at + name.length() + 2));
+  }
+
+  static String text(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+}

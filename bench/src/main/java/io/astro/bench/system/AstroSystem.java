@@ -1,0 +1,181 @@
+package io.astro.bench.system;
+
+import io.astro.dev.Backing;
+import io.astro.dev.DevOptions;
+import io.astro.dev.Wiring;
+import io.astro.dev.Workspace;
+import io.astro.testkit.db.MySqlServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Astro as the benchmarks run it: dev mode's backing services (embedded MariaDB, Kafka broker, sandbox cluster) in
+ * this JVM, wired by dev mode's {@link Wiring}, and each of the four services as its own jar in a child JVM —
+ * started one after the other, so each start-up is measured alone.
+ */
+public final class AstroSystem implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AstroSystem.class);
+  private static final Duration READY_BOUND = Duration.ofMinutes(2);
+
+  public static final String USER_SERVICE = "user-service";
+  public static final String APP_SERVICE = "app-service";
+  public static final String SYNC_WORKER = "sync-worker";
+  public static final String GATEWAY = "gateway-service";
+
+  /** The limits the benchmarks must not run into: rates, quotas and login throttling raised well past the load. */
+  public static final Map<String, String> RAISED_LIMITS = Map.of(
+      "ASTRO_GATEWAY_USER_RATE", "1000000",
+      "ASTRO_GATEWAY_AUTH_RATE", "1000000",
+      "ASTRO_MAX_APPS_PER_USER", "10000",
+      "ASTRO_LOGIN_MAX_FAILURES", "1000");
+
+  /** Heap per service: 75 % of its memory limit in k8s/base (MaxRAMPercentage=75 in the Dockerfiles). */
+  private static final Map<String, Integer> HEAP_MB = Map.of(USER_SERVICE, 384, APP_SERVICE, 384, SYNC_WORKER, 576,
+      GATEWAY, 384);
+
+  private final Workspace workspace;
+  private final Backing backing;
+  private final Wiring wiring;
+  private final Path jars;
+  private final Map<String, ChildJvm> services = new LinkedHashMap<>();
+  private final Map<String, Integer> ports = new HashMap<>();
+
+  private AstroSystem(Workspace workspace, Backing backing, Wiring wiring, Path jars) {
+    this.workspace = workspace;
+    this.backing = backing;
+    this.wiring = wiring;
+    this.jars = jars;
+  }
+
+  /** Starts the backing services in this JVM, then the four services, each awaited before the next. */
+  public static AstroSystem start(Path root, Path dir) {
+    Workspace workspace = Workspace.open(dir);
+    workspace.lock();
+    workspace.reset();
+    Path jars = copyJars(root, dir.resolve("jars"));
+    Map<String, String> env = new HashMap<>(RAISED_LIMITS);
+    DevOptions options = new DevOptions(dir, true, null, "127.0.0.1", new DevOptions.Ports(freePort(), freePort(),
+        freePort(), freePort(), freePort(), freePort(), freePort()), env);
+    Backing backing = Backing.start(options, workspace);
+    Wiring wiring = new Wiring(options, backing, workspace.signingKeys(), workspace.admin(null, null),
+        Workspace.randomText(32), workspace.kubeconfigKeys());
+    AstroSystem system = new AstroSystem(workspace, backing, wiring, jars);
+    system.ports.putAll(Map.of(USER_SERVICE, options.ports().userService(), APP_SERVICE, options.ports().appService(),
+        SYNC_WORKER, options.ports().syncWorker(), GATEWAY, options.ports().gateway()));
+    try {
+      system.startService(USER_SERVICE, w -> w.userService());
+      system.startService(APP_SERVICE, w -> w.appService());
+      system.startService(SYNC_WORKER, w -> w.syncWorker());
+      system.startService(GATEWAY, w -> w.gateway());
+      return system;
+    } catch (RuntimeException e) {
+      system.close();
+      throw e;
+    }
+  }
+
+  private void startService(String name, Function<Wiring, Map<String, String>> env) {
+    ChildJvm child = ChildJvm.start(name, jars.resolve(name + ".jar"), ports.get(name), HEAP_MB.get(name),
+        env.apply(wiring), workspace.logs(), List.of());
+    services.put(name, child);
+    Duration ready = child.awaitReady(READY_BOUND);
+    LOG.info("{} ready after {} ms", name, ready.toMillis());
+  }
+
+  /** Stops a service (SIGTERM), e.g. the sync-worker once no more apps should reach the cluster. */
+  public void stopService(String name) {
+    ChildJvm child = services.remove(name);
+    if (child != null) {
+      child.stop(Duration.ofSeconds(30));
+    }
+  }
+
+  // a build during the run rewrites target/*.jar in place; the children run copies
+  private static Path copyJars(Path root, Path into) {
+    try {
+      Files.createDirectories(into);
+      for (String module : List.of(USER_SERVICE, APP_SERVICE, SYNC_WORKER, GATEWAY)) {
+        Path jar = root.resolve(module).resolve("target").resolve(module + ".jar");
+        if (!Files.isRegularFile(jar)) {
+          throw new IllegalStateException(jar + " is missing: build first (./mvnw -B -ntp install -DskipTests)");
+        }
+        Files.copy(jar, into.resolve(module + ".jar"), StandardCopyOption.REPLACE_EXISTING);
+      }
+      return into;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public ChildJvm service(String name) {
+    ChildJvm child = services.get(name);
+    if (child == null) {
+      throw new IllegalStateException(name + " is not running");
+    }
+    return child;
+  }
+
+  public List<ChildJvm> services() {
+    return new ArrayList<>(services.values());
+  }
+
+  public String url(String service) {
+    return "http://127.0.0.1:" + ports.get(service);
+  }
+
+  public int port(String service) {
+    return ports.get(service);
+  }
+
+  public Backing backing() {
+    return backing;
+  }
+
+  public MySqlServer database() {
+    return backing.database();
+  }
+
+  public String kafkaBootstrap() {
+    return backing.kafka().bootstrapServers();
+  }
+
+  public Path dir() {
+    return workspace.dir();
+  }
+
+  /** The edge first, then the rest; then the cluster, broker and database. */
+  @Override
+  public void close() {
+    for (String name : List.of(GATEWAY, APP_SERVICE, SYNC_WORKER, USER_SERVICE)) {
+      try {
+        stopService(name);
+      } catch (RuntimeException e) {
+        LOG.warn("stopping {}: {}", name, e.toString());
+      }
+    }
+    backing.close();
+    workspace.close();
+  }
+
+  public static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,218 @@
+package io.astro.bench.system;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One service jar in a JVM of its own, as an operator runs it ({@code java -jar}), with the heap bound its container
+ * would give it; output goes to a file so the bench JVM never pays for it. Knows its resident memory and CPU time
+ * from {@code /proc}, and its heap from its own {@code /metrics}.
+ */
+public final class ChildJvm implements AutoCloseable {
+
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final long CLOCK_TICKS = 100; // USER_HZ on Linux
+
+  private final String name;
+  private final Process process;
+  private final int port;
+  private final Path log;
+  private final long startedNanos;
+  private volatile Duration readyAfter;
+
+  private ChildJvm(String name, Process process, int port, Path log, long startedNanos) {
+    this.name = name;
+    this.process = process;
+    this.port = port;
+    this.log = log;
+    this.startedNanos = startedNanos;
+  }
+
+  /**
+   * Starts {@code jar} with {@code env} (which must name its port) and a heap of {@code heapMb} — 75 % of the
+   * service's container limit in {@code k8s/base}, as {@code -XX:MaxRAMPercentage=75} in its Dockerfile gives.
+   */
+  public static ChildJvm start(String name, Path jar, int port, int heapMb, Map<String, String> env, Path logDir,
+      List<String> extraJvmArgs) {
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(jar + " does not exist: build first (./mvnw -B -ntp install -DskipTests)");
+    }
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx" + heapMb + "m",
+        // what the JVM picks by itself in a container under 1792 MB: measure what runs there
+        "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError"));
+    command.addAll(extraJvmArgs);
+    command.addAll(List.of("-jar", jar.toString()));
+    Path logFile = logDir.resolve(name + ".log");
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+    builder.environment().putAll(env);
+    builder.environment().put("ASTRO_LOG_FORMAT", "text");
+    try {
+      Files.createDirectories(logDir);
+      long started = System.nanoTime();
+      return new ChildJvm(name, builder.start(), port, logFile, started);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot start " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public String url() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  /** Polls {@code /ready} every 20 ms until it answers 200; answers (and keeps) the time since the process started. */
+  public Duration awaitReady(Duration bound) {
+    long deadline = startedNanos + bound.toNanos();
+    while (true) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log);
+      }
+      try {
+        if (get("/ready").statusCode() == 200) {
+          readyAfter = Duration.ofNanos(System.nanoTime() - startedNanos);
+          return readyAfter;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(name + " not ready within " + bound + "; see " + log);
+      }
+      sleep(20);
+    }
+  }
+
+  public Duration readyAfter() {
+    return readyAfter;
+  }
+
+  public HttpResponse<String> get(String path) throws IOException {
+    try {
+      return HTTP.send(HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+  }
+
+  /** The Prometheus text of {@code /metrics}. */
+  public String metrics() {
+    try {
+      return get("/metrics").body();
+    } catch (IOException e) {
+      throw new IllegalStateException(name + " /metrics: " + e.getMessage(), e);
+    }
+  }
+
+  /** Sum of the samples of {@code metric} whose label text contains every one of {@code labels}. */
+  public static OptionalDouble sample(String metrics, String metric, String... labels) {
+    double sum = 0;
+    boolean found = false;
+    for (String line : metrics.lines().toList()) {
+      if (line.startsWith("#") || !(line.startsWith(metric + "{") || line.startsWith(metric + " "))) {
+        continue;
+      }
+      String series = line.substring(0, line.lastIndexOf(' '));
+      boolean all = true;
+      for (String label : labels) {
+        all &= series.contains(label);
+      }
+      if (all) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        found = true;
+      }
+    }
+    return found ? OptionalDouble.of(sum) : OptionalDouble.empty();
+  }
+
+  /** Heap in use now, from the service's JVM metrics. */
+  public long heapUsedBytes() {
+    return (long) sample(metrics(), "jvm_memory_used_bytes", "area=\"heap\"").orElse(-1);
+  }
+
+  /** Heap in use right after a full collection (jcmd GC.run): what the service really holds. */
+  public long liveHeapBytes() {
+    jcmd("GC.run");
+    return heapUsedBytes();
+  }
+
+  public void jcmd(String... command) {
+    List<String> args = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+        Long.toString(pid())));
+    args.addAll(List.of(command));
+    try {
+      Process p = new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .start();
+      p.waitFor(60, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      throw new IllegalStateException("jcmd " + String.join(" ", command) + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** VmRSS from /proc. */
+  public long residentBytes() {
+    return Proc.residentBytes(pid());
+  }
+
+  /** User + system CPU time the process has used so far. */
+  public double cpuSeconds() {
+    return Proc.cpuTicks(pid()) / (double) CLOCK_TICKS;
+  }
+
+  /** SIGTERM, as an orchestrator stops it; killed if it has not exited within the bound. */
+  public void stop(Duration bound) {
+    process.toHandle().destroy();
+    try {
+      if (!process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      stop(Duration.ofSeconds(20));
+    }
+  }
+
+  static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+}
