@@ -106,6 +106,9 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
     p.put("share.coordinator.state.topic.min.isr", "1");
     // Consumers join a group at once instead of after the default 3 s grace period.
     p.put("group.initial.rebalance.delay.ms", "0");
+    // The log cleaner (compacted topics) allocates its dedupe map on the heap at start: 128 MiB by default, more
+    // than everything else dev mode holds. 8 MiB still maps ~350 000 keys per pass.
+    p.put("log.cleaner.dedupe.buffer.size", Integer.toString(8 * 1024 * 1024));
     return p;
   }
 
