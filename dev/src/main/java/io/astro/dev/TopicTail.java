@@ -28,8 +28,8 @@ public final class TopicTail {
   }
 
   public static void main(String[] args) {
-    // before the first logger: the Kafka client's warnings as plain text lines
-    System.setProperty("ASTRO_LOG_FORMAT", "text");
+    // before the first logger: errors only (a client retrying an absent broker warns several times a second)
+    System.setProperty("logback.configurationFile", "astro-events-logback.xml");
     String bootstrap;
     try {
       Env env = Env.system();
