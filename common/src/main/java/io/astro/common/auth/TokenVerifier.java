@@ -11,6 +11,7 @@ import io.vertx.ext.auth.User;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
@@ -29,10 +30,15 @@ public final class TokenVerifier {
   private static final ApiException INVALID = new ApiException(ErrorCode.UNAUTHORIZED, "missing or invalid token");
   private static final Set<String> ROLES = Set.of("user", "admin");
 
-  private final JWTAuth jwt;
+  /** Distinct live tokens remembered as verified: ~1 KiB each. */
+  private static final int CACHED_TOKENS = 10_000;
 
-  private TokenVerifier(JWTAuth jwt) {
+  private final JWTAuth jwt;
+  private final VerifiedTokens verified;
+
+  private TokenVerifier(JWTAuth jwt, VerifiedTokens verified) {
     this.jwt = jwt;
+    this.verified = verified;
   }
 
   /** A verifier trusting the given public keys (JWKs, e.g. from user-service's JWKS document). */
@@ -41,12 +47,20 @@ public final class TokenVerifier {
         .setIssuer(settings.issuer())
         .setAudience(List.of(settings.audience()))
         .setLeeway((int) settings.leeway().toSeconds());
-    return new TokenVerifier(JWTAuth.create(vertx, new JWTAuthOptions().setJwks(jwks).setJWTOptions(checks)));
+    return new TokenVerifier(JWTAuth.create(vertx, new JWTAuthOptions().setJwks(jwks).setJWTOptions(checks)),
+        new VerifiedTokens(CACHED_TOKENS, Clock.systemUTC()));
   }
 
   /** The caller a token speaks for; fails with 401 (code 10002) for anything short of a valid token. */
   public Future<Caller> verify(String token) {
-    if (token == null || !hasPinnedAlgorithm(token)) {
+    if (token == null) {
+      return Future.failedFuture(INVALID);
+    }
+    Caller known = verified.get(token);
+    if (known != null) {
+      return Future.succeededFuture(known);
+    }
+    if (!hasPinnedAlgorithm(token)) {
       return Future.failedFuture(INVALID);
     }
     return jwt.authenticate(new TokenCredentials(token))
@@ -56,7 +70,8 @@ public final class TokenVerifier {
             return Future.failedFuture(INVALID);
           }
           return toCaller(done.result());
-        });
+        })
+        .onSuccess(caller -> verified.put(token, caller));
   }
 
   // Vert.x keeps exp/iat/nbf in the user's attributes and the other claims in its principal; get() reads both
