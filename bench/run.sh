@@ -33,4 +33,9 @@ if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
   ./mvnw -B -ntp -q -o install -DskipTests -pl bench -am 2>/dev/null \
     || ./mvnw -B -ntp -q install -DskipTests -pl bench -am
 fi
-exec java -Dastro.root="$ROOT" -jar bench/target/astro-bench.jar "$@"
+# run a copy: a build during the run rewrites target/astro-bench.jar in place, and a JVM whose jar changes under it
+# fails on the next class it loads
+RUN_JAR="$ROOT/bench/target/run/astro-bench.jar"
+mkdir -p "$(dirname "$RUN_JAR")"
+cp "$ROOT/bench/target/astro-bench.jar" "$RUN_JAR.tmp" && mv "$RUN_JAR.tmp" "$RUN_JAR"
+exec java -Dastro.root="$ROOT" -jar "$RUN_JAR" "$@"

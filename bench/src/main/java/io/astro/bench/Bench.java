@@ -45,6 +45,10 @@ public final class Bench {
   /** Runs the selected benchmarks and writes the report (also what the smoke test calls). */
   public static Report run(Options options) {
     prepare(options.work());
+    // a run cut short (Ctrl-C, SIGTERM) must not leave its service JVMs, MariaDB or nginx behind
+    Thread reaper = new Thread(() -> ProcessHandle.current().descendants().forEach(ProcessHandle::destroy),
+        "bench-reaper");
+    Runtime.getRuntime().addShutdownHook(reaper);
     Report report = new Report(options.profile().name(), Machine.describe());
     long began = System.nanoTime();
     try (AstroSystem system = AstroSystem.start(options.root(), options.work().resolve("astro"));
@@ -70,7 +74,9 @@ public final class Bench {
         }
       }
     }
-    report.section("Run", Report.f("Whole run (start-up included): %.0f s.", (System.nanoTime() - began) / 1e9));
+    Runtime.getRuntime().removeShutdownHook(reaper);
+    report.section("Run", Report.f("Whole run (start-up included): %.0f s; load average at the end: %s.",
+        (System.nanoTime() - began) / 1e9, Machine.loadAverage()));
     report.write(options.results());
     return report;
   }

@@ -21,10 +21,16 @@ final class Machine {
     row(md, "nproc", Integer.toString(Runtime.getRuntime().availableProcessors()));
     row(md, "CPU", first("/proc/cpuinfo", "model name"));
     row(md, "memory", first("/proc/meminfo", "MemTotal"));
-    row(md, "load average at start", read("/proc/loadavg"));
+    row(md, "load average at start", loadAverage());
     row(md, "Java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
     row(md, "dependencies", versions());
     return md.toString();
+  }
+
+  /** The 1, 5 and 15 minute load averages: other work on the machine during a run shows here. */
+  static String loadAverage() {
+    String[] f = read("/proc/loadavg").split(" ");
+    return f.length < 3 ? "unknown" : f[0] + " " + f[1] + " " + f[2];
   }
 
   static String versions() {

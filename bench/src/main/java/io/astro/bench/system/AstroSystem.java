@@ -90,10 +90,22 @@ public final class AstroSystem implements AutoCloseable {
 
   private void startService(String name, Function<Wiring, Map<String, String>> env) {
     ChildJvm child = ChildJvm.start(name, jars.resolve(name + ".jar"), ports.get(name), HEAP_MB.get(name),
-        env.apply(wiring), workspace.logs(), List.of());
+        env.apply(wiring), workspace.logs(), profiling(name, workspace.logs()));
     services.put(name, child);
     Duration ready = child.awaitReady(READY_BOUND);
     LOG.info("{} ready after {} ms", name, ready.toMillis());
+  }
+
+  /**
+   * {@code BENCH_JFR=gateway-service,app-service} records those services with JFR's profiling settings into
+   * {@code <logs>/<service>.jfr} (written when the service stops): where a missed goal's time goes.
+   */
+  static List<String> profiling(String name, Path logs) {
+    String wanted = System.getenv().getOrDefault("BENCH_JFR", "");
+    if (!java.util.Arrays.asList(wanted.split(",")).contains(name)) {
+      return List.of();
+    }
+    return List.of("-XX:StartFlightRecording=settings=profile,filename=" + logs.resolve(name + ".jfr"));
   }
 
   /** Stops a service (SIGTERM), e.g. the sync-worker once no more apps should reach the cluster. */

@@ -35,18 +35,4 @@ public final class Proc {
       return -1;
     }
   }
-
-  /** Total CPU ticks of the machine so far (all cores, /proc/stat first line, idle included). */
-  public static long machineTicks() {
-    try {
-      String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-      long sum = 0;
-      for (int i = 1; i < f.length; i++) {
-        sum += Long.parseLong(f[i]);
-      }
-      return sum;
-    } catch (IOException | RuntimeException e) {
-      return -1;
-    }
-  }
 }
