@@ -2,38 +2,20 @@ package io.astro.sync;
 
 import java.util.Map;
 
-/** Client settings chosen on purpose rather than left to Kafka's defaults. */
+/** Kafka client settings of the sync-worker's plain (thread-based) clients. */
 final class KafkaClients {
 
   private KafkaClients() {
   }
 
-  /** Idempotent, {@code acks=all}; status latency matters more than batching (Kafka 4 lingers 5 ms by default). */
+  /** The shared producer settings (see common's KafkaClients), typed for the plain client. */
   static Map<String, Object> producer(String bootstrap, String clientId) {
-    return Map.ofEntries(
-        Map.entry("bootstrap.servers", bootstrap),
-        Map.entry("client.id", clientId),
-        Map.entry("key.serializer", "org.apache.kafka.common.serialization.StringSerializer"),
-        Map.entry("value.serializer", "org.apache.kafka.common.serialization.StringSerializer"),
-        Map.entry("enable.idempotence", "true"),
-        Map.entry("acks", "all"),
-        Map.entry("linger.ms", "1"),
-        Map.entry("max.block.ms", "5000"),
-        Map.entry("delivery.timeout.ms", "15000"),
-        Map.entry("request.timeout.ms", "5000"));
+    return Map.copyOf(io.astro.common.events.KafkaClients.producer(bootstrap, clientId));
   }
 
   /** Manual commits, after the records are recorded; the partitions are read from the beginning on assignment. */
   static Map<String, Object> consumer(String bootstrap, String group) {
-    return Map.of(
-        "bootstrap.servers", bootstrap,
-        "group.id", group,
-        "client.id", group,
-        "key.deserializer", "org.apache.kafka.common.serialization.StringDeserializer",
-        "value.deserializer", "org.apache.kafka.common.serialization.StringDeserializer",
-        "enable.auto.commit", "false",
-        "auto.offset.reset", "earliest",
-        "max.poll.records", "500");
+    return Map.copyOf(io.astro.common.events.KafkaClients.consumer(bootstrap, group, 500));
   }
 
   /** No group: the partitions are assigned by hand and read from the beginning, and nothing is committed. */

@@ -1,5 +1,6 @@
 package io.astro.app.events;
 
+import io.astro.common.events.KafkaClients;
 import io.astro.app.store.OutboxStore;
 import io.vertx.core.Context;
 import io.vertx.core.Future;

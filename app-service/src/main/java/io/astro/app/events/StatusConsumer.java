@@ -1,5 +1,6 @@
 package io.astro.app.events;
 
+import io.astro.common.events.KafkaClients;
 import io.astro.common.events.EventCodec.InvalidEventException;
 import io.astro.common.events.Topics;
 import io.vertx.core.Future;
@@ -60,7 +61,7 @@ public final class StatusConsumer extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    consumer = KafkaConsumer.create(vertx, KafkaClients.consumer(bootstrap, group));
+    consumer = KafkaConsumer.create(vertx, KafkaClients.consumer(bootstrap, group, 100));
     deadLetters = KafkaProducer.create(vertx, KafkaClients.producer(bootstrap, "app-service-" + what + "-dlq"));
     Promise<Void> done = Promise.promise();
     loop = done.future();

@@ -1,19 +1,19 @@
-package io.astro.app.events;
+package io.astro.common.events;
 
 import java.util.Map;
 
-/** Client settings chosen on purpose rather than left to Kafka's defaults. */
-final class KafkaClients {
+/** Kafka client settings chosen on purpose rather than left to Kafka's defaults, shared by every service. */
+public final class KafkaClients {
 
   private KafkaClients() {
   }
 
   /**
    * Idempotent, {@code acks=all}, ordered per partition even across retries. Kafka 4 lingers 5 ms by default;
-   * commands are few and latency matters, so 1 ms. Blocking for metadata and delivery are bounded so a batch
-   * sent while the broker is away fails in seconds and is retried by the relay, rather than holding on for minutes.
+   * Astro's records are few and latency matters, so 1 ms. Blocking for metadata and delivery are bounded so a send
+   * while the broker is away fails in seconds and is retried by its caller, rather than holding on for minutes.
    */
-  static Map<String, String> producer(String bootstrap, String clientId) {
+  public static Map<String, String> producer(String bootstrap, String clientId) {
     return Map.ofEntries(
         Map.entry("bootstrap.servers", bootstrap),
         Map.entry("client.id", clientId),
@@ -28,15 +28,16 @@ final class KafkaClients {
         Map.entry("delivery.timeout.ms", "15000"));
   }
 
-  /** Manual commits only: offsets move after the database commit, never before. */
-  static Map<String, String> consumer(String bootstrap, String group) {
+  /** A group member that commits by hand, after the records' effect is durable. */
+  public static Map<String, String> consumer(String bootstrap, String group, int maxPollRecords) {
     return Map.of(
         "bootstrap.servers", bootstrap,
         "group.id", group,
+        "client.id", group,
         "key.deserializer", "org.apache.kafka.common.serialization.StringDeserializer",
         "value.deserializer", "org.apache.kafka.common.serialization.StringDeserializer",
         "enable.auto.commit", "false",
         "auto.offset.reset", "earliest",
-        "max.poll.records", "100");
+        "max.poll.records", Integer.toString(maxPollRecords));
   }
 }
