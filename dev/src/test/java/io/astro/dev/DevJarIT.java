@@ -65,8 +65,9 @@ class DevJarIT {
 
     first.process.toHandle().destroy(); // SIGTERM
     assertThat(first.awaitExit()).isEqualTo(0);
-    assertThat(first.text()).contains("terminated: stopping Astro dev mode", "stopped in ")
-        .doesNotContain("Exception", "\tat ");
+    assertThat(first.text()).contains("terminated: stopping Astro dev mode", "stopped in ").doesNotContain("\tat ");
+    // no exception named anywhere (a slow machine's "Exceptionally slow controller event" warning is fine)
+    assertThat(first.lines()).noneMatch(line -> line.matches(".*\\w+(Exception|Error)\\b.*"));
     assertThat(ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(dir.toString())))
         .as("nothing of it left running (the database included)").isEmpty();
   }
