@@ -137,10 +137,13 @@ public final class AstroServices implements AutoCloseable {
     }
   }
 
-  /** The edge first, so no new request comes in while the services behind it drain. */
+  /**
+   * The edge first, so no new request comes in while the services behind it drain; then the sync-worker, so no
+   * status arrives at an app-service whose database pool is closing (it would be redelivered, with a warning).
+   */
   @Override
   public void close() {
-    for (String name : List.of(GATEWAY, APP_SERVICE, SYNC_WORKER, USER_SERVICE)) {
+    for (String name : List.of(GATEWAY, SYNC_WORKER, APP_SERVICE, USER_SERVICE)) {
       stop(name);
     }
   }
