@@ -52,7 +52,7 @@ public final class Main {
       Pool pool = Database.pool(vertx, config.db());
       AppStore store = new AppStore(pool);
       OutboxRelay relay = new OutboxRelay(new OutboxStore(pool), kafka.bootstrap(), kafka.commandsTopic(),
-          kafka.outboxPollInterval());
+          kafka.outboxPollInterval(), service.registry());
       StatusConsumer status = new StatusConsumer("app-status", value -> store.apply(StatusEvents.parse(value)),
           kafka.bootstrap(), kafka.statusTopic(), kafka.statusGroup());
       AppServiceConfig.Clusters c = config.clusters();

@@ -1,7 +1,9 @@
 package io.astro.app.events;
 
-import io.astro.common.events.KafkaClients;
 import io.astro.app.store.OutboxStore;
+import io.astro.common.events.KafkaClients;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -34,6 +36,7 @@ public final class OutboxRelay extends VerticleBase {
   private final String bootstrap;
   private final String topic;
   private final Duration pollInterval;
+  private final MeterRegistry registry;
   private KafkaProducer<String, String> producer;
   private Context relayContext;
   private boolean running;
@@ -43,8 +46,11 @@ public final class OutboxRelay extends VerticleBase {
   private long backoffTimer = -1;
   private long pollTimer;
 
-  public OutboxRelay(OutboxStore outbox, String bootstrap, String topic, Duration pollInterval) {
+  /** {@code registry} gets {@code astro_app_events_emitted_total{type}}: commands (and cluster records) Kafka took. */
+  public OutboxRelay(OutboxStore outbox, String bootstrap, String topic, Duration pollInterval,
+      MeterRegistry registry) {
     this.outbox = outbox;
+    this.registry = registry;
     this.bootstrap = bootstrap;
     this.topic = topic;
     this.pollInterval = pollInterval;
@@ -133,6 +139,9 @@ public final class OutboxRelay extends VerticleBase {
             failedApps.add(row.aggregateId());
           }
         }
+        rows.stream().filter(row -> sent.contains(row.id())).forEach(row -> Counter.builder("astro_app_events_emitted")
+            .description("outbox rows Kafka acknowledged, by event type").tag("type", row.type()).register(registry)
+            .increment());
         return Future.succeededFuture(sent);
       });
     });

@@ -1,7 +1,7 @@
 package io.astro.app.events;
 
-import io.astro.common.events.KafkaClients;
 import io.astro.common.events.EventCodec.InvalidEventException;
+import io.astro.common.events.KafkaClients;
 import io.astro.common.events.Topics;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

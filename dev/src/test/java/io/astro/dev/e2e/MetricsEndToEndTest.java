@@ -36,6 +36,8 @@ class MetricsEndToEndTest {
     String apps = Scrape.awaitSample(url(AstroServices.APP_SERVICE), "astro_apps", n -> n >= 1, "status=\"running\"");
     assertThat(Scrape.sample(apps, "astro_apps", "status=\"failed\"")).isPresent();
     assertThat(Scrape.sample(apps, "astro_app_outbox_pending")).isPresent();
+    assertThat(Scrape.sample(apps, "astro_app_events_emitted_total", "type=\"io.astro.app.command.v1\"").orElse(0))
+        .isGreaterThanOrEqualTo(1);
 
     String sync = Scrape.get(url(AstroServices.SYNC_WORKER) + "/metrics").body();
     // commands applied: the writes they caused in the cluster, and the statuses published back
