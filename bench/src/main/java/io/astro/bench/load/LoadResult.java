@@ -23,6 +23,17 @@ public record LoadResult(String target, String mode, int connections, double sec
     return micros.getTotalCount() == 0 ? Double.NaN : micros.getMean() / 1000.0;
   }
 
+  /** This run and another of the same target together, e.g. rounds interleaved with other targets'. */
+  public LoadResult plus(LoadResult other) {
+    if (other == null) {
+      return this;
+    }
+    Histogram both = micros.copy();
+    both.add(other.micros);
+    return new LoadResult(target, mode, connections, seconds + other.seconds, ok + other.ok, errors + other.errors,
+        both);
+  }
+
   /** {@code 1234 req/s, p50 1.10 ms, p99 3.20 ms, p99.9 7.00 ms (0 errors)}. */
   public String summary() {
     return String.format(Locale.ROOT, "%.0f req/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms (%d errors)",

@@ -165,6 +165,8 @@ public final class CommandToStatus {
     row(md, "seen ready → `running` on Kafka (informer + status + publish)", watched,
         t -> t.runningRecord - t.deploymentReady);
     row(md, "`observedAt` → `running` on Kafka (publish)", done, t -> t.runningRecord - t.runningObservedAt);
+    row(md, "*Astro's own: the total less the simulated control plane*", watched,
+        t -> t.runningRecord - t.postAnswered - (t.deploymentReady - t.deploymentAdded));
     row(md, "`running` on Kafka → app-service DB (app_events)", stored, t -> t.dbApplied - t.runningRecord);
     md.append(f("\nThe sync-worker's own `astro_sync_command_to_status_seconds` over the same apps: mean %.1f ms.\n\n",
         workerMeanMs));

@@ -8,6 +8,7 @@ import io.astro.bench.load.Api;
 import io.astro.bench.load.LoadResult;
 import io.astro.bench.load.Target;
 import io.astro.bench.system.AstroSystem;
+import io.astro.bench.system.ChildJvm;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -50,10 +51,14 @@ public final class Logins {
     LoadResult idle = bench.load().open(me, 4, rate, bench.profile().loginWindow());
     bench.load().closed(login, bench.profile().loginConnections(), bench.profile().warmup());
     // the logins and the cheap GET side by side, on the generator's one event loop
+    ChildJvm userService = system.service(AstroSystem.USER_SERVICE);
+    double cpuBefore = userService.cpuSeconds();
+    long windowStart = System.nanoTime();
     CompletableFuture<LoadResult> logins = CompletableFuture.supplyAsync(
         () -> bench.load().closed(login, bench.profile().loginConnections(), bench.profile().loginWindow()));
     LoadResult busy = bench.load().open(me, 4, rate, bench.profile().loginWindow());
     LoadResult saturated = logins.join();
+    double userServiceCores = (userService.cpuSeconds() - cpuBefore) / ((System.nanoTime() - windowStart) / 1e9);
 
     double ratio = saturated.throughput() / bound;
     double p99Ratio = busy.millis(99) / idle.millis(99);
@@ -64,6 +69,10 @@ public final class Logins {
             + " %.2f of the bound**; p50 %.0f ms, p99 %.0f ms, %d errors.\n\n", bench.profile().loginConnections(),
         text(bench.profile().loginWindow()), users.size(), saturated.throughput(), ratio, saturated.millis(50),
         saturated.millis(99), saturated.errors()));
+    md.append(f("user-service used %.2f of the %d cores meanwhile (the rest went to the gateway, the database, the"
+            + " load generator and anything else on the machine): %.1f logins/s per core it had = %.2f of one"
+            + " thread's bcrypt rate.\n\n", userServiceCores, cores, saturated.throughput() / userServiceCores,
+        saturated.throughput() / userServiceCores / oneThread));
     md.append(f("`GET /api/v1/users/me` open loop at %.0f/s:\n\n", rate));
     md.append("| while | p50 ms | p99 ms | p99.9 ms | errors |\n|---|---|---|---|---|\n");
     md.append(f("| idle | %.2f | %.2f | %.2f | %d |\n", idle.millis(50), idle.millis(99), idle.millis(99.9),

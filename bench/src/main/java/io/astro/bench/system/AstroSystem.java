@@ -183,11 +183,20 @@ public final class AstroSystem implements AutoCloseable {
     workspace.close();
   }
 
+  /**
+   * A port free now, below Linux's ephemeral range (32768+): a port handed out by the kernel for "any free port" can
+   * be taken by some outgoing connection (a Kafka client, another test) in the seconds before a child JVM binds it.
+   */
   public static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = random.nextInt(20_000, 32_000);
+      try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+        return socket.getLocalPort();
+      } catch (IOException taken) {
+        // try another
+      }
     }
+    throw new UncheckedIOException(new IOException("no free port in 20000-32000"));
   }
 }

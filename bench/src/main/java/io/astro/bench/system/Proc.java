@@ -35,4 +35,29 @@ public final class Proc {
       return -1;
     }
   }
+
+  /** Busy CPU ticks of the whole machine so far: the first line of /proc/stat without idle and iowait. */
+  public static long machineBusyTicks() {
+    try {
+      String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long busy = 0;
+      for (int i = 1; i < f.length && i <= 8; i++) {
+        if (i != 4 && i != 5) {
+          busy += Long.parseLong(f[i]);
+        }
+      }
+      return busy;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /** CPU ticks used so far by this process and every live process it started (services, MariaDB, nginx). */
+  public static long ownTreeTicks() {
+    long sum = Math.max(0, cpuTicks(ProcessHandle.current().pid()));
+    for (ProcessHandle child : ProcessHandle.current().descendants().toList()) {
+      sum += Math.max(0, cpuTicks(child.pid()));
+    }
+    return sum;
+  }
 }
