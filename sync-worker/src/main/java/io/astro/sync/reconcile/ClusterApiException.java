@@ -14,21 +14,15 @@ public final class ClusterApiException extends RuntimeException {
   }
 
   private final Kind kind;
-  private final int httpStatus;
 
   public ClusterApiException(int httpStatus, String message) {
     super(message);
-    this.httpStatus = httpStatus;
     this.kind = httpStatus == 409 ? Kind.CONFLICT
         : httpStatus == 0 || httpStatus == 429 || httpStatus >= 500 ? Kind.UNAVAILABLE : Kind.REJECTED;
   }
 
   public Kind kind() {
     return kind;
-  }
-
-  public int httpStatus() {
-    return httpStatus;
   }
 
   /** A label for metrics: conflict, unavailable, rejected. */

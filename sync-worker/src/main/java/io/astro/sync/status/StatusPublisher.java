@@ -84,18 +84,9 @@ public final class StatusPublisher {
     return true;
   }
 
-  /** The status last published for the app, or null. */
-  public AppStatus last(String appId) {
-    return published.get(appId);
-  }
-
   /** Forgets what was published for these apps, so their next reconcile publishes again. */
   public void forget(Collection<String> appIds) {
     appIds.forEach(published::remove);
-  }
-
-  public void forgetAll() {
-    published.clear();
   }
 
 }
