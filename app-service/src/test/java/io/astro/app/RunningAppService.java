@@ -7,6 +7,7 @@ import io.astro.common.auth.SigningKeys;
 import io.astro.common.auth.TokenIssuer;
 import io.astro.common.config.Env;
 import io.astro.common.runtime.Service;
+import io.astro.testkit.Eventually;
 import io.astro.testkit.db.TestDatabase;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -17,7 +18,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 
 /** app-service started the way Main starts it, on a test database and broker, with a client for its API. */
@@ -115,15 +115,11 @@ public final class RunningAppService implements AutoCloseable {
 
   /** Polls GET /apps/{id} until {@code condition} holds (bounded), returning the last answer. */
   public JsonObject awaitApp(String id, String token, Predicate<HttpResponse<String>> condition) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    HttpResponse<String> last = get("/api/v1/apps/" + id, token);
-    while (!condition.test(last)) {
-      assertThat(System.nanoTime()).as("app %s never matched; last answer %s", id, last.body()).isLessThan(deadline);
-      LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
-      last = get("/api/v1/apps/" + id, token);
-    }
+    HttpResponse<String> last = Eventually.await("app " + id + " to match", Duration.ofSeconds(30),
+        () -> get("/api/v1/apps/" + id, token), condition);
     return last.statusCode() == 200 ? data(last) : new JsonObject(last.body());
   }
+
 
   public static JsonObject data(HttpResponse<String> response) {
     return new JsonObject(response.body()).getJsonObject("data");

@@ -1,5 +1,6 @@
 package io.astro.sync;
 
+import io.astro.testkit.Eventually;
 import io.astro.testkit.kafka.KafkaBroker;
 import io.astro.testkit.kafka.ReceivedRecord;
 import io.astro.testkit.kube.FakeCluster;
@@ -11,7 +12,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
@@ -114,14 +114,9 @@ public final class SyncWorkerFixture implements AutoCloseable {
   }
 
   public static void await(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
-    }
+    Eventually.until(what, WAIT, condition);
   }
+
 
   @Override
   public void close() {

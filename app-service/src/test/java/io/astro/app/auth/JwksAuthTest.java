@@ -9,6 +9,7 @@ import io.astro.common.auth.TokenIssuer;
 import io.astro.common.config.Env;
 import io.astro.common.runtime.Service;
 import io.astro.testkit.Backends;
+import io.astro.testkit.Eventually;
 import io.astro.testkit.db.MySqlExtension;
 import io.astro.testkit.db.TestDatabase;
 import io.vertx.core.Vertx;
@@ -23,7 +24,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -58,13 +58,8 @@ class JwksAuthTest {
       HttpServer server = userService.createHttpServer()
           .requestHandler(req -> req.response().putHeader("Content-Type", "application/json").end(jwks))
           .listen(jwksPort, "127.0.0.1").await();
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      HttpResponse<String> answer = get(apps, token);
-      while (answer.statusCode() == 503) {
-        assertThat(System.nanoTime()).as("keys never fetched").isLessThan(deadline);
-        LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
-        answer = get(apps, token);
-      }
+      HttpResponse<String> answer = Eventually.await("keys fetched", Duration.ofSeconds(30), () -> get(apps, token),
+          r -> r.statusCode() != 503);
       assertThat(answer.statusCode()).isEqualTo(200);
       assertThat(get(apps, "forged." + token.substring(token.indexOf('.') + 1)).statusCode()).isEqualTo(401);
       server.close().await();

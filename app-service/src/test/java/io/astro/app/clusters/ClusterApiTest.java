@@ -10,6 +10,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.astro.app.RunningAppService;
 import io.astro.common.crypto.KubeconfigCipher;
 import io.astro.common.events.EventCodec;
+import io.astro.testkit.Eventually;
 import io.astro.testkit.db.MySqlExtension;
 import io.astro.testkit.db.TestDatabase;
 import io.astro.testkit.events.EventSchemas;
@@ -284,15 +285,10 @@ class ClusterApiTest {
   }
 
   private static JsonObject awaitCluster(String id, java.util.function.Predicate<JsonObject> condition) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    JsonObject last = data(app.get("/api/v1/clusters/" + id, admin));
-    while (!condition.test(last)) {
-      assertThat(System.nanoTime()).as("cluster %s never matched: %s", id, last).isLessThan(deadline);
-      java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
-      last = data(app.get("/api/v1/clusters/" + id, admin));
-    }
-    return last;
+    return Eventually.await("cluster " + id + " to match", WAIT, () -> data(app.get("/api/v1/clusters/" + id, admin)),
+        condition);
   }
+
 
   private static void publishHealth(String name, String status, double cores, Instant checkedAt) {
     JsonObject data = new JsonObject().put("name", name).put("status", status).put("version", "v1.31.1")

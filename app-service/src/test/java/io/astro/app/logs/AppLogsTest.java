@@ -3,6 +3,7 @@ package io.astro.app.logs;
 import static io.astro.app.RunningAppService.code;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.astro.testkit.Eventually;
 import io.astro.app.RunningAppService;
 import io.astro.testkit.db.MySqlExtension;
 import io.astro.testkit.db.TestDatabase;
@@ -218,15 +219,6 @@ class AppLogsTest {
   }
 
   private static void await(String what, BooleanSupplier done) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!done.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("timed out waiting until %s", what).isLessThan(deadline);
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
+    Eventually.until(what, WAIT, done);
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.astro.common.events.Topics;
 import io.astro.dev.AstroServices;
 import io.astro.dev.e2e.Gateway.User;
+import io.astro.testkit.Eventually;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -88,16 +89,8 @@ class FaultsEndToEndTest {
   }
 
   private static void awaitNotReady(String serviceUrl, String check) {
-    long deadline = System.nanoTime() + Gateway.WAIT.toNanos();
-    while (true) {
-      var ready = Scrape.get(serviceUrl + "/ready");
-      if (ready.statusCode() == 503 && ready.body().contains(check)) {
-        return;
-      }
-      assertThat(System.nanoTime()).as("%s/ready never reported %s down: %s", serviceUrl, check, ready.body())
-          .isLessThan(deadline);
-      java.util.concurrent.locks.LockSupport.parkNanos(java.time.Duration.ofMillis(200).toNanos());
-    }
+    Eventually.await(serviceUrl + "/ready to report " + check + " down", Gateway.WAIT,
+        () -> Scrape.get(serviceUrl + "/ready"), ready -> ready.statusCode() == 503 && ready.body().contains(check));
   }
 
   /** One Deployment, its spec written {@code writes} times, built from the app's current generation. */

@@ -2,6 +2,7 @@ package io.astro.dev.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.astro.testkit.Eventually;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -135,18 +136,9 @@ public final class Gateway {
   }
 
   public Answer awaitAnswer(User user, String path, String what, Predicate<Answer> condition) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    Answer last = get(path, user.token());
-    while (!condition.test(last)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("GET " + path + " never showed " + what + " within " + WAIT.toSeconds()
-            + " s; last answer " + last.status() + " " + last.body());
-      }
-      java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
-      last = get(path, user.token());
-    }
-    return last;
+    return Eventually.await("GET " + path + " to show " + what, WAIT, () -> get(path, user.token()), condition);
   }
+
 
   public static List<String> podNames(JsonObject app) {
     return app.getJsonArray("pods").stream().map(p -> ((JsonObject) p).getString("name")).toList();

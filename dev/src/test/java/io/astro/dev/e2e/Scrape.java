@@ -1,5 +1,6 @@
 package io.astro.dev.e2e;
 
+import io.astro.testkit.Eventually;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -53,18 +54,11 @@ final class Scrape {
 
   /** Scrapes {@code serviceUrl/metrics} until the sample satisfies {@code condition} (bounded); answers the text. */
   static String awaitSample(String serviceUrl, String name, DoublePredicate condition, String... labels) {
-    long deadline = System.nanoTime() + Gateway.WAIT.toNanos();
-    while (true) {
-      String text = get(serviceUrl + "/metrics").body();
-      OptionalDouble value = sample(text, name, labels);
-      if (value.isPresent() && condition.test(value.getAsDouble())) {
-        return text;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(serviceUrl + "/metrics never showed " + name + " " + Arrays.toString(labels)
-            + " as expected; last value " + value);
-      }
-      java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
-    }
+    return Eventually.await(serviceUrl + "/metrics to show " + name + " " + Arrays.toString(labels) + " as expected",
+        Gateway.WAIT, () -> get(serviceUrl + "/metrics").body(), text -> {
+          OptionalDouble value = sample(text, name, labels);
+          return value.isPresent() && condition.test(value.getAsDouble());
+        });
   }
+
 }

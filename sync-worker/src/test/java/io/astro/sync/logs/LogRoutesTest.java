@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.astro.common.config.HttpSettings;
 import io.astro.common.runtime.Service;
+import io.astro.testkit.Eventually;
 import io.astro.testkit.kube.FakeCluster;
 import io.astro.testkit.kube.FakeClusterExtension;
 import io.kubernetes.client.openapi.ApiClient;
@@ -38,6 +39,7 @@ import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -349,36 +351,11 @@ class LogRoutesTest {
     }
   }
 
-  interface Probe<T> {
-    T get() throws Exception;
-  }
-
-  private static <T> T await(String what, Probe<T> probe, Predicate<T> done) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    T last = null;
-    while (System.nanoTime() < deadline) {
-      try {
-        last = probe.get();
-        if (done.test(last)) {
-          return last;
-        }
-      } catch (Exception e) {
-        // not yet
-      }
-      sleep();
-    }
-    throw new AssertionError("timed out waiting for " + what + "; last: " + last);
+  private static <T> T await(String what, Callable<T> probe, Predicate<T> done) {
+    return Eventually.await(what, WAIT, probe, done);
   }
 
   private static void awaitTrue(String what, BooleanSupplier done) {
-    await(what, done::getAsBoolean, Boolean::booleanValue);
-  }
-
-  private static void sleep() {
-    try {
-      Thread.sleep(50);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    Eventually.until(what, WAIT, done);
   }
 }

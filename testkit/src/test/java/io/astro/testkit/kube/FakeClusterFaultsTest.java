@@ -3,6 +3,7 @@ package io.astro.testkit.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.astro.testkit.Eventually;
 import io.kubernetes.client.informer.SharedIndexInformer;
 import io.kubernetes.client.informer.SharedInformerFactory;
 import io.kubernetes.client.openapi.ApiException;
@@ -20,6 +21,7 @@ import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
 import io.kubernetes.client.openapi.models.V1Status;
 import io.kubernetes.client.util.generic.GenericKubernetesApi;
 import io.kubernetes.client.openapi.JSON;
+import java.time.Duration;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +32,8 @@ import org.junit.jupiter.api.Test;
 
 /** The API of a {@link FakeCluster} failing on purpose — and recovering — as seen through the official client. */
 class FakeClusterFaultsTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(20);
 
   private static FakeCluster cluster;
   private static AppsV1Api apps;
@@ -57,7 +61,7 @@ class FakeClusterFaultsTest {
     String ns = "replace";
     apps.createNamespacedDeployment(ns, deployment(ns, "web", 0)).execute();
     // Let the simulator write its status first, so the read below stays current (steady state writes nothing).
-    Eventually.await("web observed by the simulator", () -> apps.readNamespacedDeployment("web", ns).execute(),
+    Eventually.await("web observed by the simulator", WAIT, () -> apps.readNamespacedDeployment("web", ns).execute(),
         d -> d.getStatus() != null
             && d.getMetadata().getGeneration().equals(d.getStatus().getObservedGeneration()));
     int injectedBefore = cluster.faults().injected();
@@ -160,29 +164,29 @@ class FakeClusterFaultsTest {
               cluster.apiClient()),
           V1Deployment.class, 0, ns);
       factory.startAllRegisteredInformers();
-      Eventually.await("informer synced", informer::hasSynced, Boolean::booleanValue);
-      Eventually.await("informer watching", () -> cluster.traffic().watchesOpened(path), n -> n > 0);
+      Eventually.await("informer synced", WAIT, informer::hasSynced, Boolean::booleanValue);
+      Eventually.await("informer watching", WAIT, () -> cluster.traffic().watchesOpened(path), n -> n > 0);
       long listsBefore = cluster.traffic().requests("GET", path);
       long watchesBefore = cluster.traffic().watchesOpened(path);
 
       int dropped = cluster.faults().dropped();
       cluster.faults().unreachable(true);
       // The informer's open watch was cut: it tries again and is refused.
-      Eventually.await("informer retrying against the unreachable cluster", cluster.faults()::dropped,
+      Eventually.await("informer retrying against the unreachable cluster", WAIT, cluster.faults()::dropped,
           n -> n > dropped);
       cluster.faults().unreachable(false);
 
       apps.createNamespacedDeployment(ns, deployment(ns, "after-outage", 0)).execute();
-      Eventually.await("informer holding the Deployment created after the outage",
+      Eventually.await("informer holding the Deployment created after the outage", WAIT,
           () -> informer.getIndexer().getByKey(ns + "/after-outage"), d -> d != null);
       // It recovered by listing and watching again, not by some connection that survived ...
       assertThat(cluster.traffic().requests("GET", path)).isGreaterThan(listsBefore);
-      Eventually.await("informer watching again", () -> cluster.traffic().watchesOpened(path),
+      Eventually.await("informer watching again", WAIT, () -> cluster.traffic().watchesOpened(path),
           n -> n > watchesBefore);
       // ... and streams again: the next Deployment arrives over the new watch, without another list.
       long listsAfter = cluster.traffic().requests("GET", path);
       apps.createNamespacedDeployment(ns, deployment(ns, "streamed", 0)).execute();
-      Eventually.await("informer holding the streamed Deployment",
+      Eventually.await("informer holding the streamed Deployment", WAIT,
           () -> informer.getIndexer().getByKey(ns + "/streamed"), d -> d != null);
       assertThat(cluster.traffic().requests("GET", path)).isEqualTo(listsAfter);
     } finally {
@@ -209,7 +213,7 @@ class FakeClusterFaultsTest {
 
     cluster.faults().clear();
     // Read-modify-replace, again on 409: the simulator may still be writing the status.
-    Eventually.await("web scaled to 3", () -> {
+    Eventually.await("web scaled to 3", WAIT, () -> {
       V1Deployment scaled = apps.readNamespacedDeployment("web", ns).execute();
       scaled.getSpec().setReplicas(3);
       return apps.replaceNamespacedDeployment("web", ns, scaled).execute();
@@ -233,7 +237,7 @@ class FakeClusterFaultsTest {
 
   /** Reads through the cluster's own (exempt) client: the simulator's view, unaffected by the faults. */
   private static void awaitReadyThrough(AppsV1Api own, String ns, String name, int replicas) {
-    Eventually.await(name + " ready with " + replicas + " replicas (read through the exempt client)",
+    Eventually.await(name + " ready with " + replicas + " replicas (read through the exempt client)", WAIT,
         () -> own.readNamespacedDeployment(name, ns).execute(),
         d -> d.getStatus() != null
             && d.getMetadata().getGeneration().equals(d.getStatus().getObservedGeneration())

@@ -3,6 +3,7 @@ package io.astro.testkit.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.astro.testkit.Eventually;
 import com.google.gson.reflect.TypeToken;
 import io.kubernetes.client.custom.Quantity;
 import io.kubernetes.client.custom.V1Patch;
@@ -40,6 +41,7 @@ import io.kubernetes.client.util.Config;
 import io.kubernetes.client.util.PatchUtils;
 import io.kubernetes.client.util.Watch;
 import io.kubernetes.client.util.generic.GenericKubernetesApi;
+import java.time.Duration;
 import java.io.StringReader;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +59,8 @@ import org.junit.jupiter.api.Test;
  * official client over HTTP, as production code does, and would fail if a piece were stubbed out.
  */
 class FakeClusterTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(20);
 
   private static FakeCluster cluster;
   private static AppsV1Api apps;
@@ -108,7 +112,7 @@ class FakeClusterTest {
         public void onDelete(V1Deployment d, boolean finalStateUnknown) {}
       });
       factory.startAllRegisteredInformers();
-      Eventually.await("informer synced", informer::hasSynced, Boolean::booleanValue);
+      Eventually.await("informer synced", WAIT, informer::hasSynced, Boolean::booleanValue);
       long listsBefore = cluster.traffic().requests("GET", listPath);
 
       apps.createNamespacedDeployment(ns, deployment(ns, "streamed", "nginx:1.27", 2)).execute();
@@ -138,7 +142,7 @@ class FakeClusterTest {
               .buildCall(null),
           V1Pod.class, V1PodList.class);
       factory.startAllRegisteredInformers();
-      Eventually.await("pod informer synced", pods::hasSynced, Boolean::booleanValue);
+      Eventually.await("pod informer synced", WAIT, pods::hasSynced, Boolean::booleanValue);
 
       V1Deployment theirs = deployment(ns, "theirs", "nginx:1.27", 1);
       theirs.getMetadata().setLabels(Map.of("app", "theirs"));
@@ -149,7 +153,7 @@ class FakeClusterTest {
       awaitReady(ns, "theirs", 1);
       awaitReady(ns, "mine", 2);
 
-      List<V1Pod> seen = Eventually.await("informer holding the two ready astro pods", pods.getIndexer()::list,
+      List<V1Pod> seen = Eventually.await("informer holding the two ready astro pods", WAIT, pods.getIndexer()::list,
           list -> list.size() == 2 && list.stream().allMatch(Kubelet::isReady));
       assertThat(seen).allMatch(p -> "mine".equals(p.getMetadata().getLabels().get("app")));
       assertThat(cluster.traffic().watchesOpened("/api/v1/namespaces/" + ns + "/pods")).isPositive();
@@ -217,7 +221,7 @@ class FakeClusterTest {
 
     mergePatch(ns, "web", "{\"spec\":{\"replicas\":0}}");
     awaitPods(ns, "app=web", 0);
-    V1Deployment scaledDown = Eventually.await("status of web scaled to 0",
+    V1Deployment scaledDown = Eventually.await("status of web scaled to 0", WAIT,
         () -> apps.readNamespacedDeployment("web", ns).execute(),
         d -> d.getStatus().getObservedGeneration().equals(d.getMetadata().getGeneration())
             && d.getStatus().getReplicas() == null);
@@ -231,7 +235,7 @@ class FakeClusterTest {
 
     mergePatch(ns, "web", "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":"
         + "{\"kubectl.kubernetes.io/restartedAt\":\"2026-11-22T10:00:00Z\"}}}}}");
-    List<V1Pod> rolled = Eventually.await("pods replaced by the rolling restart",
+    List<V1Pod> rolled = Eventually.await("pods replaced by the rolling restart", WAIT,
         () -> core.listNamespacedPod(ns).labelSelector("app=web").execute().getItems(),
         list -> list.size() == 3 && names(list).stream().noneMatch(before::contains));
     String newHash = rolled.get(0).getMetadata().getLabels().get("pod-template-hash");
@@ -244,7 +248,7 @@ class FakeClusterTest {
     V1Status deleted = apps.deleteNamespacedDeployment("web", ns).execute();
     assertThat(deleted.getStatus()).isEqualTo("Success");
     awaitPods(ns, "app=web", 0);
-    Eventually.await("replica sets of web removed", () -> apps.listNamespacedReplicaSet(ns).execute().getItems(),
+    Eventually.await("replica sets of web removed", WAIT, () -> apps.listNamespacedReplicaSet(ns).execute().getItems(),
         List::isEmpty);
   }
 
@@ -276,13 +280,13 @@ class FakeClusterTest {
     d.getSpec().setProgressDeadlineSeconds(1);
     apps.createNamespacedDeployment(ns, d).execute();
 
-    V1Pod pod = Eventually.await("pod waiting in ImagePullBackOff",
+    V1Pod pod = Eventually.await("pod waiting in ImagePullBackOff", WAIT,
         () -> core.listNamespacedPod(ns).labelSelector("app=broken").execute().getItems(),
         pods -> pods.size() == 1 && "ImagePullBackOff".equals(waitingReason(pods.get(0)))).get(0);
     assertThat(pod.getStatus().getPhase()).isEqualTo("Pending");
     assertThat(pod.getStatus().getContainerStatuses().get(0).getState().getWaiting().getMessage())
         .isEqualTo("Back-off pulling image \"" + image + "\"");
-    V1Deployment stuck = Eventually.await("progress deadline exceeded",
+    V1Deployment stuck = Eventually.await("progress deadline exceeded", WAIT,
         () -> apps.readNamespacedDeployment("broken", ns).execute(),
         dep -> "ProgressDeadlineExceeded".equals(condition(dep, "Progressing").getReason()));
     assertThat(condition(stuck, "Progressing").getStatus()).isEqualTo("False");
@@ -303,7 +307,7 @@ class FakeClusterTest {
     cluster.simulator().crashImage(image);
     apps.createNamespacedDeployment(ns, deployment(ns, "crasher", image, 1)).execute();
 
-    V1Pod pod = Eventually.await("pod in CrashLoopBackOff",
+    V1Pod pod = Eventually.await("pod in CrashLoopBackOff", WAIT,
         () -> core.listNamespacedPod(ns).labelSelector("app=crasher").execute().getItems(),
         pods -> pods.size() == 1 && "CrashLoopBackOff".equals(waitingReason(pods.get(0)))).get(0);
     V1ContainerStatus container = pod.getStatus().getContainerStatuses().get(0);
@@ -313,7 +317,7 @@ class FakeClusterTest {
     assertThat(container.getLastState().getTerminated().getExitCode()).isEqualTo(1);
     assertThat(core.readNamespacedPodLog(pod.getMetadata().getName(), ns).previous(true).execute())
         .contains("exiting with code 1");
-    V1Deployment d = Eventually.await("crasher counted unavailable",
+    V1Deployment d = Eventually.await("crasher counted unavailable", WAIT,
         () -> apps.readNamespacedDeployment("crasher", ns).execute(),
         dep -> dep.getStatus() != null && Integer.valueOf(1).equals(dep.getStatus().getUnavailableReplicas()));
     assertThat(d.getStatus().getReadyReplicas()).isNull();
@@ -329,7 +333,7 @@ class FakeClusterTest {
     cluster.simulator().exceedQuota(ns);
     apps.createNamespacedDeployment(ns, deployment(ns, "blocked", "nginx:1.27", 2)).execute();
 
-    V1ReplicaSet rs = Eventually.await("ReplicaFailure on the replica set",
+    V1ReplicaSet rs = Eventually.await("ReplicaFailure on the replica set", WAIT,
         () -> apps.listNamespacedReplicaSet(ns).execute().getItems(),
         list -> list.size() == 1 && list.get(0).getStatus() != null
             && list.get(0).getStatus().getConditions() != null).get(0);
@@ -338,12 +342,12 @@ class FakeClusterTest {
     assertThat(failure.getReason()).isEqualTo("FailedCreate");
     assertThat(failure.getMessage()).matches("pods \"blocked-[a-z0-9]+-[a-z0-9]{5}\" is forbidden: "
         + "exceeded quota: compute, .*");
-    List<CoreV1Event> events = Eventually.await("FailedCreate event",
+    List<CoreV1Event> events = Eventually.await("FailedCreate event", WAIT,
         () -> core.listNamespacedEvent(ns).execute().getItems(), list -> !list.isEmpty());
     assertThat(events.get(0).getType()).isEqualTo("Warning");
     assertThat(events.get(0).getReason()).isEqualTo("FailedCreate");
     assertThat(events.get(0).getInvolvedObject().getName()).isEqualTo(rs.getMetadata().getName());
-    V1Deployment d = Eventually.await("ReplicaFailure on the deployment",
+    V1Deployment d = Eventually.await("ReplicaFailure on the deployment", WAIT,
         () -> apps.readNamespacedDeployment("blocked", ns).execute(),
         dep -> condition(dep, "ReplicaFailure") != null);
     assertThat(condition(d, "ReplicaFailure").getMessage()).isEqualTo(failure.getMessage());
@@ -443,7 +447,7 @@ class FakeClusterTest {
   }
 
   private static V1Deployment awaitReady(String ns, String name, int replicas) {
-    return Eventually.await(name + " ready with " + replicas + " replicas",
+    return Eventually.await(name + " ready with " + replicas + " replicas", WAIT,
         () -> apps.readNamespacedDeployment(name, ns).execute(),
         d -> d.getStatus() != null
             && d.getMetadata().getGeneration().equals(d.getStatus().getObservedGeneration())
@@ -453,7 +457,7 @@ class FakeClusterTest {
   }
 
   private static List<V1Pod> awaitPods(String ns, String selector, int count) {
-    return Eventually.await(count + " pods " + selector,
+    return Eventually.await(count + " pods " + selector, WAIT,
         () -> core.listNamespacedPod(ns).labelSelector(selector).execute().getItems(),
         pods -> pods.size() == count && pods.stream().allMatch(Kubelet::isReady));
   }
