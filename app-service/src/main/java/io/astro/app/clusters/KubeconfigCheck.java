@@ -94,7 +94,15 @@ public final class KubeconfigCheck {
             + "client-certificate-data, client-key-data)");
       }
     }
-    return URI.create(url).toString();
+    try {
+      URI uri = new URI(url);
+      if (uri.getHost() == null) {
+        throw rejected("the current context's cluster server URL has no host");
+      }
+      return uri.toString();
+    } catch (java.net.URISyntaxException e) {
+      throw rejected("the current context's cluster server URL is malformed");
+    }
   }
 
   @SuppressWarnings("unchecked")

@@ -140,6 +140,8 @@ class ClusterApiTest {
     assertRefused(importCluster("far", unreachable, Map.of()), "unreachable");
     assertRefused(importCluster("wrong", wrongToken, Map.of()), "unauthorized");
     assertRefused(importCluster("garbage", "{{{ not yaml", Map.of()), "YAML");
+    assertRefused(importCluster("badurl", big.kubeconfig().replace(big.url(), "https://bad host:6443"), Map.of()),
+        "malformed");
 
     HttpResponse<String> notBase64 = app.post("/api/v1/clusters", new JsonObject().put("name", "x")
         .put("kubeconfig", "%%%"), admin);
