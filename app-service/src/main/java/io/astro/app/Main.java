@@ -30,13 +30,15 @@ import io.vertx.sqlclient.Pool;
 import java.time.Clock;
 import java.util.List;
 
-/** The apps API; desired state in MySQL, commands to Kafka through the outbox, status back from Kafka. */
+/**
+ * The apps API; desired state in MySQL, commands to Kafka through the outbox, status back from
+ * Kafka.
+ */
 public final class Main {
 
   public static final String NAME = "app-service";
 
-  private Main() {
-  }
+  private Main() {}
 
   public static void main(String[] args) {
     ServiceLauncher.run(() -> start(Env.system()));
@@ -48,43 +50,96 @@ public final class Main {
     Service service = Service.create(NAME);
     Vertx vertx = service.vertx();
     AppServiceConfig.Kafka kafka = config.kafka();
-    return Database.migrate(vertx, config.db(), "db/apps").compose(migrated -> {
-      Pool pool = Database.pool(vertx, config.db());
-      AppStore store = new AppStore(pool);
-      OutboxRelay relay = new OutboxRelay(new OutboxStore(pool), kafka.bootstrap(), kafka.commandsTopic(),
-          kafka.outboxPollInterval(), service.registry());
-      StatusConsumer status = new StatusConsumer("app-status", value -> store.apply(StatusEvents.parse(value)),
-          kafka.bootstrap(), kafka.statusTopic(), kafka.statusGroup());
-      AppServiceConfig.Clusters c = config.clusters();
-      ClusterStore clusterStore = new ClusterStore(pool);
-      StatusConsumer clusterStatus = new StatusConsumer("cluster-status",
-          value -> clusterStore.applyState(ClusterStatusEvents.parse(value)), kafka.bootstrap(), c.statusTopic(),
-          c.statusGroup());
-      KafkaReadiness kafkaReady = new KafkaReadiness(kafka.bootstrap());
-      JwksAuthHandler auth = config.publicJwk() != null
-          ? JwksAuthHandler.withKey(vertx, config.jwt(), config.publicJwk())
-          : JwksAuthHandler.fetching(vertx, config.jwt(), config.jwksUrl());
-      Placement placement = new Placement(clusterStore, config.defaultCluster(), c.placementLabels(),
-          c.coresPerReplica());
-      AppService apps = new AppService(store, config.maxAppsPerUser(), placement, clusterStore,
-          new AppDetail(c.healthInterval()), relay::wake, Clock.systemUTC());
-      ClusterService clusters = new ClusterService(clusterStore, new KubeconfigCheck(vertx, c.checkTimeout()),
-          c.cipher(), c.topic(), relay::wake, Clock.systemUTC());
-      SyncWorkerLogs logs = SyncWorkerLogs.create(vertx, config.syncWorker(), service.registry());
-      AppRoutes routes = new AppRoutes(apps, new AppRules(config.imageAllowlist()), auth, logs);
-      ClusterRoutes clusterRoutes = new ClusterRoutes(clusters, auth);
-      return service.deploy(() -> kafkaReady, 1)
-          .compose(s -> service.deploy(() -> relay, 1))
-          .compose(s -> service.deploy(() -> status, 1))
-          .compose(s -> service.deploy(() -> clusterStatus, 1))
-          .compose(s -> service.deploy(() -> new Housekeeping(pool, config.cleanup().every(),
-              config.cleanup().outboxRetention(), config.cleanup().idempotencyKeyLifetime(),
-              Clock.systemUTC()), 1))
-          .compose(s -> service.deploy(() -> new AppMetrics(pool, service.registry(), AppRules.STATUSES), 1))
-          .compose(s -> service.serve(config.http(), List.of(Database.readiness(pool), kafkaReady), router -> {
-            routes.mount(router);
-            clusterRoutes.mount(router);
-          }));
-    });
+    return Database.migrate(vertx, config.db(), "db/apps")
+        .compose(
+            migrated -> {
+              Pool pool = Database.pool(vertx, config.db());
+              AppStore store = new AppStore(pool);
+              OutboxRelay relay =
+                  new OutboxRelay(
+                      new OutboxStore(pool),
+                      kafka.bootstrap(),
+                      kafka.commandsTopic(),
+                      kafka.outboxPollInterval(),
+                      service.registry());
+              StatusConsumer status =
+                  new StatusConsumer(
+                      "app-status",
+                      value -> store.apply(StatusEvents.parse(value)),
+                      kafka.bootstrap(),
+                      kafka.statusTopic(),
+                      kafka.statusGroup());
+              AppServiceConfig.Clusters c = config.clusters();
+              ClusterStore clusterStore = new ClusterStore(pool);
+              StatusConsumer clusterStatus =
+                  new StatusConsumer(
+                      "cluster-status",
+                      value -> clusterStore.applyState(ClusterStatusEvents.parse(value)),
+                      kafka.bootstrap(),
+                      c.statusTopic(),
+                      c.statusGroup());
+              KafkaReadiness kafkaReady = new KafkaReadiness(kafka.bootstrap());
+              JwksAuthHandler auth =
+                  config.publicJwk() != null
+                      ? JwksAuthHandler.withKey(vertx, config.jwt(), config.publicJwk())
+                      : JwksAuthHandler.fetching(vertx, config.jwt(), config.jwksUrl());
+              Placement placement =
+                  new Placement(
+                      clusterStore,
+                      config.defaultCluster(),
+                      c.placementLabels(),
+                      c.coresPerReplica());
+              AppService apps =
+                  new AppService(
+                      store,
+                      config.maxAppsPerUser(),
+                      placement,
+                      clusterStore,
+                      new AppDetail(c.healthInterval()),
+                      relay::wake,
+                      Clock.systemUTC());
+              ClusterService clusters =
+                  new ClusterService(
+                      clusterStore,
+                      new KubeconfigCheck(vertx, c.checkTimeout()),
+                      c.cipher(),
+                      c.topic(),
+                      relay::wake,
+                      Clock.systemUTC());
+              SyncWorkerLogs logs =
+                  SyncWorkerLogs.create(vertx, config.syncWorker(), service.registry());
+              AppRoutes routes =
+                  new AppRoutes(apps, new AppRules(config.imageAllowlist()), auth, logs);
+              ClusterRoutes clusterRoutes = new ClusterRoutes(clusters, auth);
+              return service
+                  .deploy(() -> kafkaReady, 1)
+                  .compose(s -> service.deploy(() -> relay, 1))
+                  .compose(s -> service.deploy(() -> status, 1))
+                  .compose(s -> service.deploy(() -> clusterStatus, 1))
+                  .compose(
+                      s ->
+                          service.deploy(
+                              () ->
+                                  new Housekeeping(
+                                      pool,
+                                      config.cleanup().every(),
+                                      config.cleanup().outboxRetention(),
+                                      config.cleanup().idempotencyKeyLifetime(),
+                                      Clock.systemUTC()),
+                              1))
+                  .compose(
+                      s ->
+                          service.deploy(
+                              () -> new AppMetrics(pool, service.registry(), AppRules.STATUSES), 1))
+                  .compose(
+                      s ->
+                          service.serve(
+                              config.http(),
+                              List.of(Database.readiness(pool), kafkaReady),
+                              router -> {
+                                routes.mount(router);
+                                clusterRoutes.mount(router);
+                              }));
+            });
   }
 }

@@ -25,13 +25,15 @@ class AppServiceConfigTest {
   }
 
   @Test
-  void the_internal_token_comes_from_the_environment_or_a_file_and_is_never_printed(@TempDir Path dir)
-      throws Exception {
+  void the_internal_token_comes_from_the_environment_or_a_file_and_is_never_printed(
+      @TempDir Path dir) throws Exception {
     Path file = Files.writeString(dir.resolve("token"), "from-a-mounted-secret-file\n");
-    AppServiceConfig.SyncWorker fromFile = AppServiceConfig.from(Env.of(Map.of(
-        "ASTRO_INTERNAL_TOKEN_FILE", file.toString()))).syncWorker();
-    AppServiceConfig.SyncWorker fromEnv = AppServiceConfig.from(Env.of(Map.of(
-        "ASTRO_INTERNAL_TOKEN", "from-the-environment-1234"))).syncWorker();
+    AppServiceConfig.SyncWorker fromFile =
+        AppServiceConfig.from(Env.of(Map.of("ASTRO_INTERNAL_TOKEN_FILE", file.toString())))
+            .syncWorker();
+    AppServiceConfig.SyncWorker fromEnv =
+        AppServiceConfig.from(Env.of(Map.of("ASTRO_INTERNAL_TOKEN", "from-the-environment-1234")))
+            .syncWorker();
 
     assertThat(fromFile.internalToken()).isEqualTo("from-a-mounted-secret-file");
     assertThat(fromEnv.internalToken()).isEqualTo("from-the-environment-1234");
@@ -41,8 +43,12 @@ class AppServiceConfigTest {
   @Test
   void a_short_token_or_a_url_that_is_not_http_stops_the_start() {
     assertThatThrownBy(() -> AppServiceConfig.from(Env.of(Map.of("ASTRO_INTERNAL_TOKEN", "short"))))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("ASTRO_INTERNAL_TOKEN");
-    assertThatThrownBy(() -> AppServiceConfig.from(Env.of(Map.of("ASTRO_SYNC_WORKER_URL", "sync-worker:8083"))))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("ASTRO_SYNC_WORKER_URL");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("ASTRO_INTERNAL_TOKEN");
+    assertThatThrownBy(
+            () ->
+                AppServiceConfig.from(Env.of(Map.of("ASTRO_SYNC_WORKER_URL", "sync-worker:8083"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("ASTRO_SYNC_WORKER_URL");
   }
 }

@@ -12,8 +12,18 @@ class AppServiceJarIT extends ServiceJarContract {
   }
 
   private static Map<String, String> env(TestDatabase db) {
-    return Map.of("ASTRO_DB_HOST", db.host(), "ASTRO_DB_PORT", Integer.toString(db.port()),
-        "ASTRO_DB_NAME", db.database(), "ASTRO_DB_USER", db.user(), "ASTRO_DB_PASSWORD", db.password(),
-        "ASTRO_KAFKA_BOOTSTRAP", Backends.kafka().bootstrapServers());
+    return Map.of(
+        "ASTRO_DB_HOST",
+        db.host(),
+        "ASTRO_DB_PORT",
+        Integer.toString(db.port()),
+        "ASTRO_DB_NAME",
+        db.database(),
+        "ASTRO_DB_USER",
+        db.user(),
+        "ASTRO_DB_PASSWORD",
+        db.password(),
+        "ASTRO_KAFKA_BOOTSTRAP",
+        Backends.kafka().bootstrapServers());
   }
 }

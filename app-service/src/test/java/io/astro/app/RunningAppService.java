@@ -20,7 +20,10 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
 
-/** app-service started the way Main starts it, on a test database and broker, with a client for its API. */
+/**
+ * app-service started the way Main starts it, on a test database and broker, with a client for its
+ * API.
+ */
 public final class RunningAppService implements AutoCloseable {
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -35,29 +38,38 @@ public final class RunningAppService implements AutoCloseable {
     this.issuer = issuer;
   }
 
-  /** Starts with a fresh signing key pair whose public half the service trusts; {@code extra} adds settings. */
-  public static RunningAppService start(TestDatabase db, String kafkaBootstrap, Map<String, String> extra) {
+  /**
+   * Starts with a fresh signing key pair whose public half the service trusts; {@code extra} adds
+   * settings.
+   */
+  public static RunningAppService start(
+      TestDatabase db, String kafkaBootstrap, Map<String, String> extra) {
     return start(db, kafkaBootstrap, extra, SigningKeys.generate());
   }
 
-  /** Starts trusting {@code keys}: instances started with the same keys accept each other's tokens. */
-  public static RunningAppService start(TestDatabase db, String kafkaBootstrap, Map<String, String> extra,
-      SigningKeys keys) {
-    Map<String, String> vars = new HashMap<>(Map.of(
-        "ASTRO_APP_SERVICE_PORT", "0",
-        "ASTRO_HTTP_HOST", "127.0.0.1",
-        "ASTRO_DB_HOST", db.host(),
-        "ASTRO_DB_PORT", Integer.toString(db.port()),
-        "ASTRO_DB_NAME", db.database(),
-        "ASTRO_DB_USER", db.user(),
-        "ASTRO_DB_PASSWORD", db.password(),
-        "ASTRO_KAFKA_BOOTSTRAP", kafkaBootstrap,
-        "ASTRO_JWT_PUBLIC_JWK", keys.publicJwk().encode()));
+  /**
+   * Starts trusting {@code keys}: instances started with the same keys accept each other's tokens.
+   */
+  public static RunningAppService start(
+      TestDatabase db, String kafkaBootstrap, Map<String, String> extra, SigningKeys keys) {
+    Map<String, String> vars =
+        new HashMap<>(
+            Map.of(
+                "ASTRO_APP_SERVICE_PORT", "0",
+                "ASTRO_HTTP_HOST", "127.0.0.1",
+                "ASTRO_DB_HOST", db.host(),
+                "ASTRO_DB_PORT", Integer.toString(db.port()),
+                "ASTRO_DB_NAME", db.database(),
+                "ASTRO_DB_USER", db.user(),
+                "ASTRO_DB_PASSWORD", db.password(),
+                "ASTRO_KAFKA_BOOTSTRAP", kafkaBootstrap,
+                "ASTRO_JWT_PUBLIC_JWK", keys.publicJwk().encode()));
     vars.putAll(extra);
     Env env = Env.of(vars);
     Service service = Main.start(env).await();
-    return new RunningAppService(service, TokenIssuer.create(service.vertx(), JwtSettings.from(env), keys,
-        Duration.ofHours(1)));
+    return new RunningAppService(
+        service,
+        TokenIssuer.create(service.vertx(), JwtSettings.from(env), keys, Duration.ofHours(1)));
   }
 
   @Override
@@ -80,9 +92,15 @@ public final class RunningAppService implements AutoCloseable {
     return issuer.issue(UUID.randomUUID().toString(), userId, "admin").token();
   }
 
-  public HttpResponse<String> send(String method, String path, JsonObject body, String token, Map<String, String> headers) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.encode()));
+  public HttpResponse<String> send(
+      String method, String path, JsonObject body, String token, Map<String, String> headers) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body.encode()));
     if (body != null) {
       b.header("Content-Type", "application/json");
     }
@@ -107,19 +125,25 @@ public final class RunningAppService implements AutoCloseable {
 
   /** Creates an app and returns it; fails the test unless the answer is 201. */
   public JsonObject create(String token, String name, String image, int replicas) {
-    HttpResponse<String> response = post("/api/v1/apps",
-        new JsonObject().put("name", name).put("image", image).put("replicas", replicas), token);
+    HttpResponse<String> response =
+        post(
+            "/api/v1/apps",
+            new JsonObject().put("name", name).put("image", image).put("replicas", replicas),
+            token);
     assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
     return data(response);
   }
 
   /** Polls GET /apps/{id} until {@code condition} holds (bounded), returning the last answer. */
   public JsonObject awaitApp(String id, String token, Predicate<HttpResponse<String>> condition) {
-    HttpResponse<String> last = Eventually.await("app " + id + " to match", Duration.ofSeconds(30),
-        () -> get("/api/v1/apps/" + id, token), condition);
+    HttpResponse<String> last =
+        Eventually.await(
+            "app " + id + " to match",
+            Duration.ofSeconds(30),
+            () -> get("/api/v1/apps/" + id, token),
+            condition);
     return last.statusCode() == 200 ? data(last) : new JsonObject(last.body());
   }
-
 
   public static JsonObject data(HttpResponse<String> response) {
     return new JsonObject(response.body()).getJsonObject("data");

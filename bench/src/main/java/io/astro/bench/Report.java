@@ -12,8 +12,7 @@ import java.util.Locale;
 public final class Report {
 
   /** A goal of the issue and what this run measured against it. */
-  public record Goal(String benchmark, String goal, String measured, boolean met) {
-  }
+  public record Goal(String benchmark, String goal, String measured, boolean met) {}
 
   private final String profile;
   private final String machine;
@@ -52,13 +51,22 @@ public final class Report {
 
   public synchronized String markdown() {
     StringBuilder md = new StringBuilder("# Benchmark results\n\n");
-    md.append("Profile `").append(profile).append("`; written by `bench/run.sh` (see `bench/README.md`).\n\n");
+    md.append("Profile `")
+        .append(profile)
+        .append("`; written by `bench/run.sh` (see `bench/README.md`).\n\n");
     md.append(machine.strip()).append("\n\n");
     if (!goals.isEmpty()) {
       md.append("## Goals\n\n| benchmark | goal | measured | |\n|---|---|---|---|\n");
       for (Goal g : goals) {
-        md.append("| ").append(g.benchmark()).append(" | ").append(g.goal()).append(" | ").append(g.measured())
-            .append(" | ").append(g.met() ? "met" : "**missed**").append(" |\n");
+        md.append("| ")
+            .append(g.benchmark())
+            .append(" | ")
+            .append(g.goal())
+            .append(" | ")
+            .append(g.measured())
+            .append(" | ")
+            .append(g.met() ? "met" : "**missed**")
+            .append(" |\n");
       }
       md.append('\n');
     }

@@ -8,8 +8,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * The benchmarks in smoke mode (tiny sizes, sub-second measurements), so the scripts do not rot. Asserts that every
- * benchmark ran and reported, never how fast anything was.
+ * The benchmarks in smoke mode (tiny sizes, sub-second measurements), so the scripts do not rot.
+ * Asserts that every benchmark ran and reported, never how fast anything was.
  */
 class BenchSmokeTest {
 
@@ -17,14 +17,25 @@ class BenchSmokeTest {
   void every_benchmark_runs_and_reports() throws Exception {
     Path root = Bench.findRoot();
     Path work = root.resolve("bench/target/work-smoke-test");
-    Bench.Options options = new Bench.Options(Profile.smoke(), Set.of(), work.resolve("RESULTS.md"), work, root);
+    Bench.Options options =
+        new Bench.Options(Profile.smoke(), Set.of(), work.resolve("RESULTS.md"), work, root);
 
     Report report = Bench.run(options);
 
     String md = Files.readString(options.results());
-    assertThat(md).contains("nproc", "Java", "vertx 5.0.8", "## 1. Gateway overhead", "## 2. Command → status latency",
-        "## 3. Reconcile at scale", "## 4. Login throughput", "## 5. List apps", "## 6. Footprint");
-    assertThat(report.goals()).extracting(Report.Goal::benchmark)
+    assertThat(md)
+        .contains(
+            "nproc",
+            "Java",
+            "vertx 5.0.8",
+            "## 1. Gateway overhead",
+            "## 2. Command → status latency",
+            "## 3. Reconcile at scale",
+            "## 4. Login throughput",
+            "## 5. List apps",
+            "## 6. Footprint");
+    assertThat(report.goals())
+        .extracting(Report.Goal::benchmark)
         .contains("1. gateway", "2. command → status", "3. reconcile", "4. login", "5. list apps");
     assertThat(md).doesNotContain("NaN");
   }

@@ -13,42 +13,46 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The environment variables each service reads, taken from its sources — the one source of truth for
- * configuration names. A deployment file that sets a name no service reads (a typo, a renamed variable) is
- * silently ignored at run time; the checks compare against this instead.
+ * The environment variables each service reads, taken from its sources — the one source of truth
+ * for configuration names. A deployment file that sets a name no service reads (a typo, a renamed
+ * variable) is silently ignored at run time; the checks compare against this instead.
  *
- * <p>Rules: every string literal {@code "ASTRO_..."} in the service module's main sources; a name given to
- * {@code secret("X")} (or read by a file that appends {@code "_FILE"} itself) also as {@code X_FILE};
- * {@code ${ASTRO_...}} in logback configuration; and from {@code common} only the classes the service
- * actually calls (table {@link #COMMON}). A common class with a new name and no entry here fails loudly.
+ * <p>Rules: every string literal {@code "ASTRO_..."} in the service module's main sources; a name
+ * given to {@code secret("X")} (or read by a file that appends {@code "_FILE"} itself) also as
+ * {@code X_FILE}; {@code ${ASTRO_...}} in logback configuration; and from {@code common} only the
+ * classes the service actually calls (table {@link #COMMON}). A common class with a new name and no
+ * entry here fails loudly.
  */
 final class ConfigNames {
 
   private static final Pattern LITERAL = Pattern.compile("\"(ASTRO_[A-Z0-9_]+)\"");
   private static final Pattern SECRET = Pattern.compile("secret\\(\"(ASTRO_[A-Z0-9_]+)\"\\)");
   private static final Pattern LOGBACK = Pattern.compile("\\$\\{(ASTRO_[A-Z0-9_]+)");
-  private static final Pattern PORT = Pattern.compile(
-      "HttpSettings\\.from\\(env,\\s*\"(ASTRO_[A-Z_]+_PORT)\",\\s*(\\d+)\\)");
+  private static final Pattern PORT =
+      Pattern.compile("HttpSettings\\.from\\(env,\\s*\"(ASTRO_[A-Z_]+_PORT)\",\\s*(\\d+)\\)");
 
   /** common's classes that read configuration → what in a service's source shows it uses them. */
-  private static final Map<String, String> COMMON = Map.of(
-      "HttpSettings.java", "HttpSettings.from(",
-      "DbSettings.java", "DbSettings.from(",
-      "JwtSettings.java", "JwtSettings.from(",
-      "KubeconfigCipher.java", "KubeconfigCipher.fromEnv(",
-      "Env.java", "internalToken()");
+  private static final Map<String, String> COMMON =
+      Map.of(
+          "HttpSettings.java", "HttpSettings.from(",
+          "DbSettings.java", "DbSettings.from(",
+          "JwtSettings.java", "JwtSettings.from(",
+          "KubeconfigCipher.java", "KubeconfigCipher.fromEnv(",
+          "Env.java", "internalToken()");
 
   private static final Map<String, Set<String>> BY_SERVICE = new TreeMap<>();
 
-  private ConfigNames() {
-  }
+  private ConfigNames() {}
 
   /** Every variable {@code service} reads. */
   static synchronized Set<String> of(String service) {
     return BY_SERVICE.computeIfAbsent(service, ConfigNames::scan);
   }
 
-  /** The HTTP port a service listens on by default (its {@code HttpSettings.from} call), and its variable. */
+  /**
+   * The HTTP port a service listens on by default (its {@code HttpSettings.from} call), and its
+   * variable.
+   */
   static Map.Entry<String, Integer> port(String service) {
     for (Path file : javaFiles(Repo.path(service + "/src/main/java"))) {
       Matcher m = PORT.matcher(Repo.read(file));
@@ -56,7 +60,8 @@ final class ConfigNames {
         return Map.entry(m.group(1), Integer.parseInt(m.group(2)));
       }
     }
-    throw new IllegalStateException("no HttpSettings.from(env, \"ASTRO_..._PORT\", n) in " + service);
+    throw new IllegalStateException(
+        "no HttpSettings.from(env, \"ASTRO_..._PORT\", n) in " + service);
   }
 
   private static Set<String> scan(String service) {
@@ -78,7 +83,8 @@ final class ConfigNames {
       }
       String trigger = COMMON.get(file.getFileName().toString());
       if (trigger == null) {
-        throw new IllegalStateException(file + " reads " + found + ": add it to ConfigNames.COMMON (who uses it?)");
+        throw new IllegalStateException(
+            file + " reads " + found + ": add it to ConfigNames.COMMON (who uses it?)");
       }
       if (own.indexOf(trigger) >= 0) {
         names.addAll(found);

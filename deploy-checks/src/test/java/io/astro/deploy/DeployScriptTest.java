@@ -13,18 +13,28 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** k8s/deploy.sh and the shell scripts the stacks run: they parse, and name the Secrets the templates define. */
+/**
+ * k8s/deploy.sh and the shell scripts the stacks run: they parse, and name the Secrets the
+ * templates define.
+ */
 class DeployScriptTest {
 
   @Test
   void scriptsParse() throws Exception {
-    for (String script : List.of("k8s/deploy.sh", "k8s/base/infra/kafka/create-topics.sh",
-        "k8s/base/infra/mysql/init-databases.sh")) {
+    for (String script :
+        List.of(
+            "k8s/deploy.sh",
+            "k8s/base/infra/kafka/create-topics.sh",
+            "k8s/base/infra/mysql/init-databases.sh")) {
       Process p;
       try {
-        p = new ProcessBuilder("bash", "-n", Repo.path(script).toString()).redirectErrorStream(true).start();
+        p =
+            new ProcessBuilder("bash", "-n", Repo.path(script).toString())
+                .redirectErrorStream(true)
+                .start();
       } catch (IOException e) {
-        // the scripts are bash; a machine without it cannot run them either, so there is nothing to check
+        // the scripts are bash; a machine without it cannot run them either, so there is nothing to
+        // check
         assumeTrue(false, "no bash here");
         return;
       }
@@ -32,7 +42,9 @@ class DeployScriptTest {
       assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
       assertThat(p.exitValue()).as(script + ": " + out).isZero();
     }
-    assertThat(Files.isExecutable(Repo.path("k8s/deploy.sh"))).as("k8s/deploy.sh is executable").isTrue();
+    assertThat(Files.isExecutable(Repo.path("k8s/deploy.sh")))
+        .as("k8s/deploy.sh is executable")
+        .isTrue();
   }
 
   @Test
@@ -46,7 +58,8 @@ class DeployScriptTest {
     while (m.find()) {
       created.add(m.group(1));
     }
-    assertThat(created).as("Secrets k8s/deploy.sh creates = the templates")
+    assertThat(created)
+        .as("Secrets k8s/deploy.sh creates = the templates")
         .isEqualTo(KubernetesManifestsTest.secretTemplates().keySet());
     for (String service : Repo.SERVICES) {
       assertThat(script).contains(service);

@@ -9,14 +9,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Each service's Dockerfile, read statically (no engine here to build it): a Maven build stage and a JRE 17
- * stage, pinned base images, a non-root numeric USER, EXPOSE and HEALTHCHECK on the service's own port, the
- * runnable jar from {@code <module>/target/<module>.jar}, and the JVM as PID 1.
+ * Each service's Dockerfile, read statically (no engine here to build it): a Maven build stage and
+ * a JRE 17 stage, pinned base images, a non-root numeric USER, EXPOSE and HEALTHCHECK on the
+ * service's own port, the runnable jar from {@code <module>/target/<module>.jar}, and the JVM as
+ * PID 1.
  */
 class DockerfilesTest {
 
-  record Instruction(String keyword, String args) {
-  }
+  record Instruction(String keyword, String args) {}
 
   static List<String> services() {
     return Repo.SERVICES;
@@ -30,16 +30,34 @@ class DockerfilesTest {
     assertThat(froms).as(service + ": a build stage and a runtime stage").hasSize(2);
     for (Instruction from : froms) {
       String image = from.args().split("\\s+")[0];
-      assertThat(KubernetesManifestsTest.pinned(image)).as(service + " FROM " + image + ": pinned, not latest")
+      assertThat(KubernetesManifestsTest.pinned(image))
+          .as(service + " FROM " + image + ": pinned, not latest")
           .isTrue();
     }
-    assertThat(froms.get(0).args()).as(service + " build stage").startsWith("maven:").contains("temurin-17")
+    assertThat(froms.get(0).args())
+        .as(service + " build stage")
+        .startsWith("maven:")
+        .contains("temurin-17")
         .endsWith(" AS build");
-    assertThat(froms.get(1).args()).as(service + " runtime stage").startsWith("eclipse-temurin:17").contains("jre");
-    assertThat(all).as(service + ": builds its module with Maven").anyMatch(i -> i.keyword().equals("RUN")
-        && i.args().contains("mvn ") && i.args().contains("-pl " + service + " -am") && i.args().contains("package"));
-    assertThat(all).as(service + ": copies its runnable jar").anyMatch(i -> i.keyword().equals("COPY")
-        && i.args().contains("--from=build") && i.args().contains("/src/" + service + "/target/" + service + ".jar"));
+    assertThat(froms.get(1).args())
+        .as(service + " runtime stage")
+        .startsWith("eclipse-temurin:17")
+        .contains("jre");
+    assertThat(all)
+        .as(service + ": builds its module with Maven")
+        .anyMatch(
+            i ->
+                i.keyword().equals("RUN")
+                    && i.args().contains("mvn ")
+                    && i.args().contains("-pl " + service + " -am")
+                    && i.args().contains("package"));
+    assertThat(all)
+        .as(service + ": copies its runnable jar")
+        .anyMatch(
+            i ->
+                i.keyword().equals("COPY")
+                    && i.args().contains("--from=build")
+                    && i.args().contains("/src/" + service + "/target/" + service + ".jar"));
   }
 
   @ParameterizedTest
@@ -50,30 +68,49 @@ class DockerfilesTest {
     List<Instruction> users = runtime.stream().filter(i -> i.keyword().equals("USER")).toList();
     assertThat(users).as(service + " USER").isNotEmpty();
     String user = users.get(users.size() - 1).args().split(":")[0];
-    assertThat(user).as(service + ": a numeric uid (Kubernetes checks runAsNonRoot on it)").matches("\\d+");
+    assertThat(user)
+        .as(service + ": a numeric uid (Kubernetes checks runAsNonRoot on it)")
+        .matches("\\d+");
     assertThat(Integer.parseInt(user)).as(service + " uid").isPositive();
-    assertThat(runtime).as(service + " EXPOSE " + port)
+    assertThat(runtime)
+        .as(service + " EXPOSE " + port)
         .anyMatch(i -> i.keyword().equals("EXPOSE") && i.args().equals(String.valueOf(port)));
-    List<Instruction> healthchecks = runtime.stream().filter(i -> i.keyword().equals("HEALTHCHECK")).toList();
+    List<Instruction> healthchecks =
+        runtime.stream().filter(i -> i.keyword().equals("HEALTHCHECK")).toList();
     assertThat(healthchecks).as(service + " HEALTHCHECK").hasSize(1);
-    assertThat(healthchecks.get(0).args()).as(service + " HEALTHCHECK").contains("CMD ")
+    assertThat(healthchecks.get(0).args())
+        .as(service + " HEALTHCHECK")
+        .contains("CMD ")
         .contains("127.0.0.1:" + port + "/health");
-    Instruction entrypoint = runtime.stream().filter(i -> i.keyword().equals("ENTRYPOINT")).reduce((a, b) -> b)
-        .orElseThrow(() -> new AssertionError(service + ": no ENTRYPOINT"));
-    assertThat(entrypoint.args()).as(service + ": exec form, the JVM replaces the shell (SIGTERM reaches it)")
-        .startsWith("[").contains("exec java").contains("/app/" + service + ".jar");
+    Instruction entrypoint =
+        runtime.stream()
+            .filter(i -> i.keyword().equals("ENTRYPOINT"))
+            .reduce((a, b) -> b)
+            .orElseThrow(() -> new AssertionError(service + ": no ENTRYPOINT"));
+    assertThat(entrypoint.args())
+        .as(service + ": exec form, the JVM replaces the shell (SIGTERM reaches it)")
+        .startsWith("[")
+        .contains("exec java")
+        .contains("/app/" + service + ".jar");
     // JVM sized for containers, writing only to /tmp
-    String env = String.join(" ", runtime.stream().filter(i -> i.keyword().equals("ENV")).map(Instruction::args)
-        .toList());
+    String env =
+        String.join(
+            " ",
+            runtime.stream()
+                .filter(i -> i.keyword().equals("ENV"))
+                .map(Instruction::args)
+                .toList());
     assertThat(env).contains("MaxRAMPercentage", "ExitOnOutOfMemoryError", "-Djava.io.tmpdir=/tmp");
     for (Instruction i : runtime) {
       if (i.keyword().equals("ENV")) {
         String name = i.args().split("[=\\s]")[0];
         assertThat(name.equals("JAVA_OPTS") || ConfigNames.of(service).contains(name))
-            .as(service + " ENV " + name + " is JAVA_OPTS or a name the service reads").isTrue();
+            .as(service + " ENV " + name + " is JAVA_OPTS or a name the service reads")
+            .isTrue();
       }
     }
-    assertThat(runtime).as(service + ": no VOLUME (state lives outside the image)")
+    assertThat(runtime)
+        .as(service + ": no VOLUME (state lives outside the image)")
         .noneMatch(i -> i.keyword().equals("VOLUME"));
   }
 
@@ -115,7 +152,9 @@ class DockerfilesTest {
           continue;
         }
         int space = joined.indexOf(' ');
-        out.add(new Instruction(joined.substring(0, space).toUpperCase(Locale.ROOT), joined.substring(space + 1)));
+        out.add(
+            new Instruction(
+                joined.substring(0, space).toUpperCase(Locale.ROOT), joined.substring(space + 1)));
       }
     }
     return out;

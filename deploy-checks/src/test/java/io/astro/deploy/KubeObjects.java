@@ -18,16 +18,18 @@ import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
 
 /**
- * Rendered documents turned into the official client's model classes ({@code io.kubernetes.client.util.Yaml}).
- * Strict: a field the model does not have fails the load (SnakeYAML's bean constructor refuses unknown
- * properties), a field the model dropped on the way fails the round trip, and values the API server wants as
- * strings (labels, annotations, ConfigMap data, env values) must be strings in the YAML — the model's
- * {@code Map<String, String>} would take an unquoted number silently, {@code kubectl apply} would not.
- * Custom resources (no model class) are checked against {@link CustomResources}.
+ * Rendered documents turned into the official client's model classes ({@code
+ * io.kubernetes.client.util.Yaml}). Strict: a field the model does not have fails the load
+ * (SnakeYAML's bean constructor refuses unknown properties), a field the model dropped on the way
+ * fails the round trip, and values the API server wants as strings (labels, annotations, ConfigMap
+ * data, env values) must be strings in the YAML — the model's {@code Map<String, String>} would
+ * take an unquoted number silently, {@code kubectl apply} would not. Custom resources (no model
+ * class) are checked against {@link CustomResources}.
  */
 final class KubeObjects {
 
-  // SnakeYAML logs every model field it cannot map while building the bean descriptions (not our documents)
+  // SnakeYAML logs every model field it cannot map while building the bean descriptions (not our
+  // documents)
   private static final Logger SNAKEYAML_LOG = Logger.getLogger("org.yaml.snakeyaml");
 
   static {
@@ -58,8 +60,7 @@ final class KubeObjects {
     }
   }
 
-  private KubeObjects() {
-  }
+  private KubeObjects() {}
 
   static List<Doc> parse(List<Map<String, Object>> rendered) {
     List<Doc> docs = new ArrayList<>();
@@ -79,10 +80,12 @@ final class KubeObjects {
     try {
       model = io.kubernetes.client.util.Yaml.load(dump(raw));
     } catch (IOException | RuntimeException e) {
-      if (!CustomResources.known(raw) && String.valueOf(e.getMessage()).contains("DynamicKubernetesObject")) {
+      if (!CustomResources.known(raw)
+          && String.valueOf(e.getMessage()).contains("DynamicKubernetesObject")) {
         CustomResources.check(raw); // an unknown kind: says so
       }
-      throw new AssertionError(where + " does not load into the official client's model: " + firstLine(e), e);
+      throw new AssertionError(
+          where + " does not load into the official client's model: " + firstLine(e), e);
     }
     if (model instanceof DynamicKubernetesObject) {
       CustomResources.check(raw); // fails: neither built in nor known
@@ -110,7 +113,8 @@ final class KubeObjects {
       }
       for (Map.Entry<?, ?> e : r.entrySet()) {
         if (!b.containsKey(e.getKey())) {
-          throw new AssertionError(path + "." + e.getKey() + ": not a field of the model (dropped)");
+          throw new AssertionError(
+              path + "." + e.getKey() + ": not a field of the model (dropped)");
         }
         sameKeys(e.getValue(), b.get(e.getKey()), path + "." + e.getKey());
       }
@@ -131,20 +135,27 @@ final class KubeObjects {
         String key = String.valueOf(e.getKey());
         if (mustBeStrings) {
           if (!(e.getValue() instanceof String)) {
-            throw new AssertionError(path + "." + key + ": must be a string (quote it), is " + e.getValue());
+            throw new AssertionError(
+                path + "." + key + ": must be a string (quote it), is " + e.getValue());
           }
           continue;
         }
-        boolean stringMap = key.equals("labels") || key.equals("annotations") || key.equals("matchLabels")
-            || (key.equals("data") && "ConfigMap".equals(map.get("kind")));
+        boolean stringMap =
+            key.equals("labels")
+                || key.equals("annotations")
+                || key.equals("matchLabels")
+                || (key.equals("data") && "ConfigMap".equals(map.get("kind")));
         strings(e.getValue(), path + "." + key, stringMap);
       }
     } else if (node instanceof List<?> list) {
       for (int i = 0; i < list.size(); i++) {
         Object item = list.get(i);
-        if (path.endsWith(".env") && item instanceof Map<?, ?> env && env.containsKey("value")
+        if (path.endsWith(".env")
+            && item instanceof Map<?, ?> env
+            && env.containsKey("value")
             && !(env.get("value") instanceof String)) {
-          throw new AssertionError(path + "[" + env.get("name") + "].value: must be a string (quote it)");
+          throw new AssertionError(
+              path + "[" + env.get("name") + "].value: must be a string (quote it)");
         }
         strings(item, path + "[" + i + "]", false);
       }
@@ -166,13 +177,14 @@ final class KubeObjects {
     if (selector.getMatchExpressions() != null) {
       for (V1LabelSelectorRequirement r : selector.getMatchExpressions()) {
         String value = have.get(r.getKey());
-        boolean ok = switch (r.getOperator()) {
-          case "In" -> value != null && r.getValues().contains(value);
-          case "NotIn" -> value == null || !r.getValues().contains(value);
-          case "Exists" -> value != null;
-          case "DoesNotExist" -> value == null;
-          default -> throw new AssertionError("unknown selector operator " + r.getOperator());
-        };
+        boolean ok =
+            switch (r.getOperator()) {
+              case "In" -> value != null && r.getValues().contains(value);
+              case "NotIn" -> value == null || !r.getValues().contains(value);
+              case "Exists" -> value != null;
+              case "DoesNotExist" -> value == null;
+              default -> throw new AssertionError("unknown selector operator " + r.getOperator());
+            };
         if (!ok) {
           return false;
         }
@@ -182,18 +194,22 @@ final class KubeObjects {
   }
 
   static boolean matches(Map<String, String> selector, Map<String, String> labels) {
-    return selector != null && !selector.isEmpty() && matches(new V1LabelSelector().matchLabels(selector), labels);
+    return selector != null
+        && !selector.isEmpty()
+        && matches(new V1LabelSelector().matchLabels(selector), labels);
   }
 
   static Map<String, String> labels(V1PodTemplateSpec template) {
-    return template.getMetadata() == null || template.getMetadata().getLabels() == null ? Map.of()
+    return template.getMetadata() == null || template.getMetadata().getLabels() == null
+        ? Map.of()
         : template.getMetadata().getLabels();
   }
 
   private static String firstLine(Throwable e) {
     String message = String.valueOf(e.getMessage());
-    java.util.regex.Matcher unknown = java.util.regex.Pattern.compile("Unable to find property '([^']+)' on class: (\\S+)")
-        .matcher(message);
+    java.util.regex.Matcher unknown =
+        java.util.regex.Pattern.compile("Unable to find property '([^']+)' on class: (\\S+)")
+            .matcher(message);
     if (unknown.find()) {
       return "unknown field '" + unknown.group(1) + "' in " + unknown.group(2);
     }

@@ -13,25 +13,43 @@ import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
- * Renders a kustomization the way {@code kubectl kustomize} does, for the subset of kustomize that k8s/ uses:
- * {@code resources} (files and directories), {@code namespace}, {@code configMapGenerator} (files),
- * {@code images}, {@code replicas} and {@code patches} (strategic-merge patches keyed by kind and name, and JSON
- * 6902 patches with a target). Anything else in a kustomization fails the render, so the manifests cannot drift
- * into features these checks do not see. Two known differences, by design: generated ConfigMaps keep their
- * plain name (kustomize adds a content hash and rewrites the references), and no defaults are added.
- * {@link KustomizeCrossCheckTest} compares this with the real kustomize when kubectl is at hand.
+ * Renders a kustomization the way {@code kubectl kustomize} does, for the subset of kustomize that
+ * k8s/ uses: {@code resources} (files and directories), {@code namespace}, {@code
+ * configMapGenerator} (files), {@code images}, {@code replicas} and {@code patches}
+ * (strategic-merge patches keyed by kind and name, and JSON 6902 patches with a target). Anything
+ * else in a kustomization fails the render, so the manifests cannot drift into features these
+ * checks do not see. Two known differences, by design: generated ConfigMaps keep their plain name
+ * (kustomize adds a content hash and rewrites the references), and no defaults are added. {@link
+ * KustomizeCrossCheckTest} compares this with the real kustomize when kubectl is at hand.
  */
 final class Kustomize {
 
-  private static final Set<String> KNOWN = Set.of("apiVersion", "kind", "namespace", "resources", "images",
-      "replicas", "patches", "configMapGenerator");
-  /** Kinds without a namespace (of those Astro could use). */
-  static final Set<String> CLUSTER_SCOPED = Set.of("Namespace", "ClusterRole", "ClusterRoleBinding",
-      "CustomResourceDefinition", "PersistentVolume", "StorageClass", "PriorityClass");
-  private static final Set<String> WORKLOADS = Set.of("Deployment", "StatefulSet", "DaemonSet", "Job");
+  private static final Set<String> KNOWN =
+      Set.of(
+          "apiVersion",
+          "kind",
+          "namespace",
+          "resources",
+          "images",
+          "replicas",
+          "patches",
+          "configMapGenerator");
 
-  private Kustomize() {
-  }
+  /** Kinds without a namespace (of those Astro could use). */
+  static final Set<String> CLUSTER_SCOPED =
+      Set.of(
+          "Namespace",
+          "ClusterRole",
+          "ClusterRoleBinding",
+          "CustomResourceDefinition",
+          "PersistentVolume",
+          "StorageClass",
+          "PriorityClass");
+
+  private static final Set<String> WORKLOADS =
+      Set.of("Deployment", "StatefulSet", "DaemonSet", "Job");
+
+  private Kustomize() {}
 
   static Yaml yaml() {
     return new Yaml(new SafeConstructor(new LoaderOptions()));
@@ -61,7 +79,8 @@ final class Kustomize {
     Map<String, Object> k = cast(yaml().load(Repo.read(file)));
     for (String key : k.keySet()) {
       if (!KNOWN.contains(key)) {
-        throw new IllegalStateException(file + ": '" + key + "' is not rendered by these checks (Kustomize.java)");
+        throw new IllegalStateException(
+            file + ": '" + key + "' is not rendered by these checks (Kustomize.java)");
       }
     }
     if (!"Kustomization".equals(k.get("kind"))) {
@@ -96,10 +115,15 @@ final class Kustomize {
     for (Object replicas : list(k.get("replicas"))) {
       Map<String, Object> r = cast(replicas);
       only(r, Set.of("name", "count"), "replicas");
-      Map<String, Object> target = objects.stream()
-          .filter(o -> Set.of("Deployment", "StatefulSet").contains(o.get("kind")))
-          .filter(o -> r.get("name").equals(metadata(o).get("name"))).findFirst()
-          .orElseThrow(() -> new IllegalStateException("replicas: no Deployment/StatefulSet " + r.get("name")));
+      Map<String, Object> target =
+          objects.stream()
+              .filter(o -> Set.of("Deployment", "StatefulSet").contains(o.get("kind")))
+              .filter(o -> r.get("name").equals(metadata(o).get("name")))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException(
+                          "replicas: no Deployment/StatefulSet " + r.get("name")));
       cast(target.get("spec")).put("replicas", r.get("count"));
     }
     return objects;
@@ -111,7 +135,8 @@ final class Kustomize {
     for (Object f : list(generator.get("files"))) {
       String spec = (String) f;
       if (spec.contains("=")) {
-        throw new IllegalStateException("configMapGenerator: key=path files are not rendered here: " + spec);
+        throw new IllegalStateException(
+            "configMapGenerator: key=path files are not rendered here: " + spec);
       }
       Path file = dir.resolve(spec);
       data.put(file.getFileName().toString(), Repo.read(file));
@@ -126,7 +151,8 @@ final class Kustomize {
     return cm;
   }
 
-  private static void applyPatch(Path dir, Map<String, Object> patch, List<Map<String, Object>> objects) {
+  private static void applyPatch(
+      Path dir, Map<String, Object> patch, List<Map<String, Object>> objects) {
     only(patch, Set.of("path", "target"), "patches");
     Path file = dir.resolve((String) patch.get("path"));
     List<Object> contents = new ArrayList<>();
@@ -150,8 +176,10 @@ final class Kustomize {
     }
     for (Object doc : contents) {
       Map<String, Object> smp = cast(doc);
-      Map<String, Object> selector = target != null ? target
-          : Map.of("kind", smp.get("kind"), "name", metadata(smp).get("name"));
+      Map<String, Object> selector =
+          target != null
+              ? target
+              : Map.of("kind", smp.get("kind"), "name", metadata(smp).get("name"));
       for (Map<String, Object> o : select(objects, selector)) {
         Map<String, Object> body = new LinkedHashMap<>(smp);
         if (target != null) {
@@ -168,11 +196,16 @@ final class Kustomize {
     }
   }
 
-  private static List<Map<String, Object>> select(List<Map<String, Object>> objects, Map<String, Object> target) {
-    List<Map<String, Object>> matched = objects.stream()
-        .filter(o -> target.get("kind") == null || target.get("kind").equals(o.get("kind")))
-        .filter(o -> target.get("name") == null || target.get("name").equals(metadata(o).get("name")))
-        .toList();
+  private static List<Map<String, Object>> select(
+      List<Map<String, Object>> objects, Map<String, Object> target) {
+    List<Map<String, Object>> matched =
+        objects.stream()
+            .filter(o -> target.get("kind") == null || target.get("kind").equals(o.get("kind")))
+            .filter(
+                o ->
+                    target.get("name") == null
+                        || target.get("name").equals(metadata(o).get("name")))
+            .toList();
     if (matched.isEmpty()) {
       throw new IllegalStateException("a patch matches nothing: " + target);
     }
@@ -245,12 +278,16 @@ final class Kustomize {
   private static void only(Map<String, Object> map, Set<String> allowed, String where) {
     for (String key : map.keySet()) {
       if (!allowed.contains(key)) {
-        throw new IllegalStateException(where + ": '" + key + "' is not rendered by these checks (Kustomize.java)");
+        throw new IllegalStateException(
+            where + ": '" + key + "' is not rendered by these checks (Kustomize.java)");
       }
     }
   }
 
-  /** A deep copy of plain YAML data: a value patched into several objects must not be shared by them. */
+  /**
+   * A deep copy of plain YAML data: a value patched into several objects must not be shared by
+   * them.
+   */
   static Object copy(Object value) {
     if (value instanceof Map<?, ?> m) {
       Map<String, Object> out = new LinkedHashMap<>();
@@ -275,24 +312,30 @@ final class Kustomize {
     return (Map<String, Object>) value;
   }
 
-  /** Kustomize's strategic merge for the fields Astro patches: maps merge, lists of named items merge by name. */
+  /**
+   * Kustomize's strategic merge for the fields Astro patches: maps merge, lists of named items
+   * merge by name.
+   */
   static final class StrategicMerge {
-    private StrategicMerge() {
-    }
+    private StrategicMerge() {}
 
     static void merge(Map<String, Object> into, Map<String, Object> patch, String where) {
       for (Map.Entry<String, Object> e : patch.entrySet()) {
         String key = e.getKey();
         Object value = e.getValue();
         if (key.startsWith("$")) {
-          throw new IllegalStateException(where + ": patch directive " + key + " is not rendered here");
+          throw new IllegalStateException(
+              where + ": patch directive " + key + " is not rendered here");
         }
         Object current = into.get(key);
         if (value == null) {
           into.remove(key);
         } else if (value instanceof Map<?, ?> m && current instanceof Map<?, ?> c) {
           merge(cast(c), cast(m), where);
-        } else if (value instanceof List<?> l && current instanceof List<?> c && named(l) && named(c)) {
+        } else if (value instanceof List<?> l
+            && current instanceof List<?> c
+            && named(l)
+            && named(c)) {
           into.put(key, mergeNamed(c, l, where));
         } else {
           into.put(key, copy(value));
@@ -301,15 +344,20 @@ final class Kustomize {
     }
 
     private static boolean named(List<?> list) {
-      return !list.isEmpty() && list.stream().allMatch(i -> i instanceof Map<?, ?> m && m.get("name") != null);
+      return !list.isEmpty()
+          && list.stream().allMatch(i -> i instanceof Map<?, ?> m && m.get("name") != null);
     }
 
     private static List<Object> mergeNamed(List<?> current, List<?> patch, String where) {
       List<Object> merged = new ArrayList<>(current);
       for (Object p : patch) {
         Map<String, Object> item = cast(p);
-        Map<String, Object> existing = merged.stream().map(Kustomize::cast)
-            .filter(c -> item.get("name").equals(c.get("name"))).findFirst().orElse(null);
+        Map<String, Object> existing =
+            merged.stream()
+                .map(Kustomize::cast)
+                .filter(c -> item.get("name").equals(c.get("name")))
+                .findFirst()
+                .orElse(null);
         if (existing != null) {
           merge(existing, item, where);
         } else {
@@ -322,14 +370,16 @@ final class Kustomize {
 
   /** JSON 6902 (add, replace, remove) on plain maps and lists. */
   static final class JsonPatch {
-    private JsonPatch() {
-    }
+    private JsonPatch() {}
 
     static void apply(Map<String, Object> doc, Map<String, Object> op, Path where) {
       String verb = (String) op.get("op");
       String path = (String) op.get("path");
-      if (!Set.of("add", "replace", "remove").contains(verb) || path == null || !path.startsWith("/")) {
-        throw new IllegalStateException(where + ": only add/replace/remove with a path are rendered here: " + op);
+      if (!Set.of("add", "replace", "remove").contains(verb)
+          || path == null
+          || !path.startsWith("/")) {
+        throw new IllegalStateException(
+            where + ": only add/replace/remove with a path are rendered here: " + op);
       }
       String[] parts = path.substring(1).split("/");
       Object parent = doc;
@@ -366,9 +416,14 @@ final class Kustomize {
     }
 
     private static Object child(Object parent, String key, Path where, String path) {
-      Object next = parent instanceof Map<?, ?> m ? m.get(key)
-          : parent instanceof List<?> l && key.matches("\\d+") && Integer.parseInt(key) < l.size()
-          ? l.get(Integer.parseInt(key)) : null;
+      Object next =
+          parent instanceof Map<?, ?> m
+              ? m.get(key)
+              : parent instanceof List<?> l
+                      && key.matches("\\d+")
+                      && Integer.parseInt(key) < l.size()
+                  ? l.get(Integer.parseInt(key))
+                  : null;
       if (next == null) {
         throw new IllegalStateException(where + ": " + path + " does not exist");
       }

@@ -14,9 +14,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * {@link Kustomize} against the real kustomize ({@code kubectl kustomize}), when kubectl is on the PATH:
- * the same objects with the same content, but for the content hash kustomize appends to generated ConfigMaps.
- * Skipped without kubectl — the other checks do not need it.
+ * {@link Kustomize} against the real kustomize ({@code kubectl kustomize}), when kubectl is on the
+ * PATH: the same objects with the same content, but for the content hash kustomize appends to
+ * generated ConfigMaps. Skipped without kubectl — the other checks do not need it.
  */
 class KustomizeCrossCheckTest {
 
@@ -32,7 +32,8 @@ class KustomizeCrossCheckTest {
     // generated names: astro-mysql-init-7bh74mk9f8 → astro-mysql-init
     String normalised = real.replaceAll("(astro-[a-z-]+?)-[a-z0-9]{10}\\b", "$1");
     Map<String, Object> theirs = index(Kustomize.yaml().loadAll(normalised));
-    Map<String, Object> ours = index(new ArrayList<>(Kustomize.render(Repo.path("k8s/" + overlay))));
+    Map<String, Object> ours =
+        index(new ArrayList<>(Kustomize.render(Repo.path("k8s/" + overlay))));
     assertThat(ours.keySet()).as(overlay + ": the same objects").isEqualTo(theirs.keySet());
     for (String key : ours.keySet()) {
       assertThat(ours.get(key)).as(overlay + " " + key).isEqualTo(theirs.get(key));
@@ -54,8 +55,10 @@ class KustomizeCrossCheckTest {
 
   private static String kubectlKustomize(String overlay) throws InterruptedException {
     try {
-      Process p = new ProcessBuilder("kubectl", "kustomize", Repo.path("k8s/" + overlay).toString())
-          .redirectErrorStream(false).start();
+      Process p =
+          new ProcessBuilder("kubectl", "kustomize", Repo.path("k8s/" + overlay).toString())
+              .redirectErrorStream(false)
+              .start();
       byte[] out = p.getInputStream().readAllBytes();
       if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -48,7 +48,8 @@ final class Overlay {
   }
 
   V1Deployment deployment(String name) {
-    return find("Deployment", name).orElseThrow(() -> new AssertionError(this.name + ": no Deployment " + name))
+    return find("Deployment", name)
+        .orElseThrow(() -> new AssertionError(this.name + ": no Deployment " + name))
         .as(V1Deployment.class);
   }
 
@@ -59,18 +60,24 @@ final class Overlay {
   /** Every pod template with the name of its workload: Deployments, StatefulSets, Jobs. */
   Map<String, V1PodTemplateSpec> podTemplates() {
     Map<String, V1PodTemplateSpec> templates = new LinkedHashMap<>();
-    all("Deployment", V1Deployment.class).forEach(d -> templates.put("Deployment/" + d.getMetadata().getName(),
-        d.getSpec().getTemplate()));
-    all("StatefulSet", V1StatefulSet.class).forEach(s -> templates.put("StatefulSet/" + s.getMetadata().getName(),
-        s.getSpec().getTemplate()));
-    all("Job", V1Job.class).forEach(j -> templates.put("Job/" + j.getMetadata().getName(),
-        j.getSpec().getTemplate()));
+    all("Deployment", V1Deployment.class)
+        .forEach(
+            d ->
+                templates.put(
+                    "Deployment/" + d.getMetadata().getName(), d.getSpec().getTemplate()));
+    all("StatefulSet", V1StatefulSet.class)
+        .forEach(
+            s ->
+                templates.put(
+                    "StatefulSet/" + s.getMetadata().getName(), s.getSpec().getTemplate()));
+    all("Job", V1Job.class)
+        .forEach(j -> templates.put("Job/" + j.getMetadata().getName(), j.getSpec().getTemplate()));
     return templates;
   }
 
   /**
-   * The environment a container gets, resolved: its {@code env} values (null for secret references) over the
-   * data of its {@code envFrom} ConfigMaps.
+   * The environment a container gets, resolved: its {@code env} values (null for secret references)
+   * over the data of its {@code envFrom} ConfigMaps.
    */
   Map<String, String> environment(V1Container container) {
     Map<String, String> env = new LinkedHashMap<>();
@@ -78,10 +85,18 @@ final class Overlay {
       if (from.getConfigMapRef() == null) {
         throw new AssertionError(container.getName() + ": envFrom other than a ConfigMap");
       }
-      V1ConfigMap cm = find("ConfigMap", from.getConfigMapRef().getName())
-          .orElseThrow(() -> new AssertionError(name + ": " + container.getName() + " reads ConfigMap "
-              + from.getConfigMapRef().getName() + ", which is not rendered"))
-          .as(V1ConfigMap.class);
+      V1ConfigMap cm =
+          find("ConfigMap", from.getConfigMapRef().getName())
+              .orElseThrow(
+                  () ->
+                      new AssertionError(
+                          name
+                              + ": "
+                              + container.getName()
+                              + " reads ConfigMap "
+                              + from.getConfigMapRef().getName()
+                              + ", which is not rendered"))
+              .as(V1ConfigMap.class);
       if (from.getPrefix() != null) {
         throw new AssertionError(container.getName() + ": envFrom with a prefix");
       }
@@ -93,16 +108,22 @@ final class Overlay {
     return env;
   }
 
-  /** The Secret mounted at the directory holding {@code file} in this pod, and the key (file name) read. */
-  static Optional<Map.Entry<String, String>> secretFile(V1PodTemplateSpec pod, V1Container container, String file) {
+  /**
+   * The Secret mounted at the directory holding {@code file} in this pod, and the key (file name)
+   * read.
+   */
+  static Optional<Map.Entry<String, String>> secretFile(
+      V1PodTemplateSpec pod, V1Container container, String file) {
     for (V1VolumeMount mount : Optional.ofNullable(container.getVolumeMounts()).orElse(List.of())) {
-      String dir = mount.getMountPath().endsWith("/") ? mount.getMountPath() : mount.getMountPath() + "/";
+      String dir =
+          mount.getMountPath().endsWith("/") ? mount.getMountPath() : mount.getMountPath() + "/";
       if (!file.startsWith(dir) || file.substring(dir.length()).contains("/")) {
         continue;
       }
       for (V1Volume volume : pod.getSpec().getVolumes()) {
         if (volume.getName().equals(mount.getName()) && volume.getSecret() != null) {
-          return Optional.of(Map.entry(volume.getSecret().getSecretName(), file.substring(dir.length())));
+          return Optional.of(
+              Map.entry(volume.getSecret().getSecretName(), file.substring(dir.length())));
         }
       }
     }

@@ -9,13 +9,16 @@ import java.util.List;
 /** The repository this module checks: its files are read as they are in the work tree. */
 final class Repo {
 
-  /** The four Astro services: module name = image name = Deployment name = compose service (gateway: "gateway"). */
-  static final List<String> SERVICES = List.of("gateway-service", "user-service", "app-service", "sync-worker");
+  /**
+   * The four Astro services: module name = image name = Deployment name = compose service (gateway:
+   * "gateway").
+   */
+  static final List<String> SERVICES =
+      List.of("gateway-service", "user-service", "app-service", "sync-worker");
 
   private static final Path ROOT = locate();
 
-  private Repo() {
-  }
+  private Repo() {}
 
   static Path root() {
     return ROOT;
@@ -41,7 +44,8 @@ final class Repo {
     String configured = System.getProperty("astro.root");
     Path start = configured != null ? Path.of(configured) : Path.of("").toAbsolutePath();
     for (Path dir = start.toAbsolutePath().normalize(); dir != null; dir = dir.getParent()) {
-      if (Files.isDirectory(dir.resolve("k8s")) && Files.isRegularFile(dir.resolve("docker-compose.yml"))) {
+      if (Files.isDirectory(dir.resolve("k8s"))
+          && Files.isRegularFile(dir.resolve("docker-compose.yml"))) {
         return dir;
       }
     }

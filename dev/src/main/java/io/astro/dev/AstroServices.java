@@ -18,17 +18,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The four services in this JVM, each started through its own {@code Main.start(Env)} — the code path of
- * {@code java -jar} — with its own Vert.x and metrics registry. user-service, app-service and the sync-worker start
- * side by side; the gateway after user-service, whose disabled-accounts list it loads first (a failed first load
- * would wait a whole poll interval).
+ * The four services in this JVM, each started through its own {@code Main.start(Env)} — the code
+ * path of {@code java -jar} — with its own Vert.x and metrics registry. user-service, app-service
+ * and the sync-worker start side by side; the gateway after user-service, whose disabled-accounts
+ * list it loads first (a failed first load would wait a whole poll interval).
  */
 public final class AstroServices implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(AstroServices.class);
   private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   public static final String USER_SERVICE = io.astro.user.Main.NAME;
   public static final String APP_SERVICE = io.astro.app.Main.NAME;
@@ -50,8 +51,10 @@ public final class AstroServices implements AutoCloseable {
     List<RuntimeException> failures = new ArrayList<>();
     services.collect(USER_SERVICE, users, failures);
     if (failures.isEmpty()) {
-      // from this thread, not a callback of user-service's Future: a Vert.x instance is never made on another's loop
-      services.collect(GATEWAY, start(GATEWAY, io.astro.gateway.Main::start, wiring.gateway()), failures);
+      // from this thread, not a callback of user-service's Future: a Vert.x instance is never made
+      // on another's loop
+      services.collect(
+          GATEWAY, start(GATEWAY, io.astro.gateway.Main::start, wiring.gateway()), failures);
     }
     services.collect(APP_SERVICE, apps, failures);
     services.collect(SYNC_WORKER, sync, failures);
@@ -62,7 +65,8 @@ public final class AstroServices implements AutoCloseable {
     return services;
   }
 
-  private static Future<Service> start(String name, Function<Env, Future<Service>> main, Map<String, String> env) {
+  private static Future<Service> start(
+      String name, Function<Env, Future<Service>> main, Map<String, String> env) {
     try {
       return main.apply(Env.of(env));
     } catch (RuntimeException e) {
@@ -80,7 +84,8 @@ public final class AstroServices implements AutoCloseable {
     } catch (io.astro.common.config.ConfigException e) {
       failures.add(new DevFailure(name + ": " + e.getMessage(), e));
     } catch (Exception e) {
-      failures.add(new IllegalStateException(name + " did not start: " + Failures.rootMessage(e), e));
+      failures.add(
+          new IllegalStateException(name + " did not start: " + Failures.rootMessage(e), e));
     }
   }
 
@@ -99,17 +104,23 @@ public final class AstroServices implements AutoCloseable {
     return ports;
   }
 
-  /** Stops the sync-worker and starts a new one with the same settings, as a redeploy or a crash-restart would. */
+  /**
+   * Stops the sync-worker and starts a new one with the same settings, as a redeploy or a
+   * crash-restart would.
+   */
   public void restartSyncWorker() {
     stop(SYNC_WORKER);
     List<RuntimeException> failures = new ArrayList<>();
-    collect(SYNC_WORKER, start(SYNC_WORKER, io.astro.sync.Main::start, wiring.syncWorker()), failures);
+    collect(
+        SYNC_WORKER, start(SYNC_WORKER, io.astro.sync.Main::start, wiring.syncWorker()), failures);
     if (!failures.isEmpty()) {
       throw failures.get(0);
     }
   }
 
-  /** Waits until every service's {@code /ready} answers 200; the failure names what is still down. */
+  /**
+   * Waits until every service's {@code /ready} answers 200; the failure names what is still down.
+   */
   public void awaitReady(Duration bound) {
     long deadline = System.nanoTime() + bound.toNanos();
     for (Map.Entry<String, Integer> service : ports().entrySet()) {
@@ -117,8 +128,10 @@ public final class AstroServices implements AutoCloseable {
       String last = "no answer";
       while (true) {
         try {
-          HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(5))
-              .build(), HttpResponse.BodyHandlers.ofString());
+          HttpResponse<String> response =
+              HTTP.send(
+                  HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(5)).build(),
+                  HttpResponse.BodyHandlers.ofString());
           if (response.statusCode() == 200) {
             break;
           }
@@ -130,7 +143,8 @@ public final class AstroServices implements AutoCloseable {
           throw new IllegalStateException("interrupted while waiting for " + service.getKey());
         }
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException(service.getKey() + " not ready after " + bound.toSeconds() + " s: " + last);
+          throw new IllegalStateException(
+              service.getKey() + " not ready after " + bound.toSeconds() + " s: " + last);
         }
         java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
       }
@@ -138,8 +152,9 @@ public final class AstroServices implements AutoCloseable {
   }
 
   /**
-   * The edge first, so no new request comes in while the services behind it drain; then the sync-worker, so no
-   * status arrives at an app-service whose database pool is closing (it would be redelivered, with a warning).
+   * The edge first, so no new request comes in while the services behind it drain; then the
+   * sync-worker, so no status arrives at an app-service whose database pool is closing (it would be
+   * redelivered, with a warning).
    */
   @Override
   public void close() {

@@ -16,8 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the services run on: the embedded MariaDB and Kafka broker, both keeping their files in the workspace, and
- * the cluster. The three start side by side (each spends most of its time waiting on disk or a child process).
+ * What the services run on: the embedded MariaDB and Kafka broker, both keeping their files in the
+ * workspace, and the cluster. The three start side by side (each spends most of its time waiting on
+ * disk or a child process).
  */
 public final class Backing implements AutoCloseable {
 
@@ -31,8 +32,14 @@ public final class Backing implements AutoCloseable {
   private final ClusterTarget cluster;
   private final List<String> topics;
 
-  private Backing(Path kafkaDir, int kafkaPort, int kafkaControllerPort, MySqlServer database, KafkaBroker kafka,
-      ClusterTarget cluster, List<String> topics) {
+  private Backing(
+      Path kafkaDir,
+      int kafkaPort,
+      int kafkaControllerPort,
+      MySqlServer database,
+      KafkaBroker kafka,
+      ClusterTarget cluster,
+      List<String> topics) {
     this.kafkaDir = kafkaDir;
     this.kafkaPort = kafkaPort;
     this.kafkaControllerPort = kafkaControllerPort;
@@ -45,21 +52,32 @@ public final class Backing implements AutoCloseable {
   public static Backing start(DevOptions options, Workspace workspace) {
     DevOptions.Ports ports = options.ports();
     // a real cluster is checked first: when it does not answer, nothing else needs starting
-    ClusterTarget external = options.kubeconfig() == null ? null : ClusterTarget.external(options.kubeconfig());
-    ExecutorService starter = Executors.newFixedThreadPool(3, r -> {
-      Thread t = new Thread(r, "astro-dev-start");
-      t.setDaemon(true);
-      return t;
-    });
+    ClusterTarget external =
+        options.kubeconfig() == null ? null : ClusterTarget.external(options.kubeconfig());
+    ExecutorService starter =
+        Executors.newFixedThreadPool(
+            3,
+            r -> {
+              Thread t = new Thread(r, "astro-dev-start");
+              t.setDaemon(true);
+              return t;
+            });
     try {
-      Future<MySqlServer> db = starter.submit(() -> EmbeddedMariaDb.startPersistent(workspace.mariadb(),
-          ports.database()));
-      Future<KafkaBroker> broker = starter.submit(() -> EmbeddedKafkaBroker.startPersistent(workspace.kafka(),
-          ports.kafka(), ports.kafkaController()));
-      Future<ClusterTarget> cluster = external != null ? CompletableFuture.completedFuture(external)
-          : starter.submit(() -> ClusterTarget.sandbox(workspace.sandboxKubeconfig()));
+      Future<MySqlServer> db =
+          starter.submit(
+              () -> EmbeddedMariaDb.startPersistent(workspace.mariadb(), ports.database()));
+      Future<KafkaBroker> broker =
+          starter.submit(
+              () ->
+                  EmbeddedKafkaBroker.startPersistent(
+                      workspace.kafka(), ports.kafka(), ports.kafkaController()));
+      Future<ClusterTarget> cluster =
+          external != null
+              ? CompletableFuture.completedFuture(external)
+              : starter.submit(() -> ClusterTarget.sandbox(workspace.sandboxKubeconfig()));
 
-      // every start is waited for, even after one failed, so nothing is left running when this throws
+      // every start is waited for, even after one failed, so nothing is left running when this
+      // throws
       List<AutoCloseable> started = new ArrayList<>();
       List<RuntimeException> failures = new ArrayList<>();
       MySqlServer database = outcome(db, "the embedded MariaDB", started, failures);
@@ -75,7 +93,14 @@ public final class Backing implements AutoCloseable {
       try {
         Databases.ensure(database);
         List<String> topics = KafkaTopics.ensure(kafka.bootstrapServers());
-        return new Backing(workspace.kafka(), ports.kafka(), ports.kafkaController(), database, kafka, target, topics);
+        return new Backing(
+            workspace.kafka(),
+            ports.kafka(),
+            ports.kafkaController(),
+            database,
+            kafka,
+            target,
+            topics);
       } catch (RuntimeException e) {
         closeAll(List.of(target::close, kafka, database));
         throw e;
@@ -85,8 +110,8 @@ public final class Backing implements AutoCloseable {
     }
   }
 
-  private static <T> T outcome(Future<T> start, String what, List<AutoCloseable> started,
-      List<RuntimeException> failures) {
+  private static <T> T outcome(
+      Future<T> start, String what, List<AutoCloseable> started, List<RuntimeException> failures) {
     try {
       T value = start.get();
       if (value instanceof AutoCloseable closeable) {
@@ -98,8 +123,11 @@ public final class Backing implements AutoCloseable {
       failures.add(new IllegalStateException("interrupted while starting " + what));
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
-      failures.add(cause instanceof DevFailure failure ? failure
-          : new IllegalStateException(what + " did not start: " + Failures.rootMessage(cause), cause));
+      failures.add(
+          cause instanceof DevFailure failure
+              ? failure
+              : new IllegalStateException(
+                  what + " did not start: " + Failures.rootMessage(cause), cause));
     }
     return null;
   }
@@ -130,7 +158,10 @@ public final class Backing implements AutoCloseable {
     return topics;
   }
 
-  /** Stops the broker (files kept): for fault tests, which then {@link #startKafka()} it again on the same ports. */
+  /**
+   * Stops the broker (files kept): for fault tests, which then {@link #startKafka()} it again on
+   * the same ports.
+   */
   public void stopKafka() {
     kafka.close();
   }
@@ -139,7 +170,10 @@ public final class Backing implements AutoCloseable {
     kafka = EmbeddedKafkaBroker.startPersistent(kafkaDir, kafkaPort, kafkaControllerPort);
   }
 
-  /** Cluster first (its informer clients are already closed with the sync-worker), then broker, then database. */
+  /**
+   * Cluster first (its informer clients are already closed with the sync-worker), then broker, then
+   * database.
+   */
   @Override
   public void close() {
     closeAll(List.of(cluster::close, kafka, database));

@@ -3,11 +3,13 @@ package io.astro.dev;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 
-/** What dev mode prints once everything is ready: what is where, and a quick start to copy and paste. */
+/**
+ * What dev mode prints once everything is ready: what is where, and a quick start to copy and
+ * paste.
+ */
 final class Banner {
 
-  private Banner() {
-  }
+  private Banner() {}
 
   static String text(DevMode dev, Memory memory) {
     DevOptions options = dev.options();
@@ -17,24 +19,62 @@ final class Banner {
     String dir = shown(dev.workspace().dir());
     StringBuilder b = new StringBuilder();
     long sinceJvmStart = ManagementFactory.getRuntimeMXBean().getUptime();
-    b.append("\nAstro dev mode is up: ready ").append(String.format("%.1f", sinceJvmStart / 1000.0))
-        .append(" s after the JVM started; memory: ").append(memory).append("\n\n");
+    b.append("\nAstro dev mode is up: ready ")
+        .append(String.format("%.1f", sinceJvmStart / 1000.0))
+        .append(" s after the JVM started; memory: ")
+        .append(memory)
+        .append("\n\n");
     row(b, "gateway (the API)", "http://" + gateway);
-    row(b, "services", "user-service :" + ports.userService() + ", app-service :" + ports.appService()
-        + ", sync-worker :" + ports.syncWorker() + " on " + options.httpHost() + " (each: /health /ready /metrics)");
-    row(b, "Kafka", dev.backing().kafka().bootstrapServers() + " (topics " + String.join(", ", dev.backing().topics())
-        + ")");
-    row(b, "MySQL (MariaDB)", dev.backing().database().host() + ":" + dev.backing().database().port()
-        + ", databases " + Databases.USERS + " and " + Databases.APPS + ", user root, no password");
+    row(
+        b,
+        "services",
+        "user-service :"
+            + ports.userService()
+            + ", app-service :"
+            + ports.appService()
+            + ", sync-worker :"
+            + ports.syncWorker()
+            + " on "
+            + options.httpHost()
+            + " (each: /health /ready /metrics)");
+    row(
+        b,
+        "Kafka",
+        dev.backing().kafka().bootstrapServers()
+            + " (topics "
+            + String.join(", ", dev.backing().topics())
+            + ")");
+    row(
+        b,
+        "MySQL (MariaDB)",
+        dev.backing().database().host()
+            + ":"
+            + dev.backing().database().port()
+            + ", databases "
+            + Databases.USERS
+            + " and "
+            + Databases.APPS
+            + ", user root, no password");
     row(b, "cluster", cluster.id() + ": " + cluster.description());
     if (cluster.isSandbox()) {
-      row(b, "", "kubectl --kubeconfig " + shown(cluster.kubeconfig())
-          + " get ns,deploy,pods,svc,networkpolicy,resourcequota -A");
+      row(
+          b,
+          "",
+          "kubectl --kubeconfig "
+              + shown(cluster.kubeconfig())
+              + " get ns,deploy,pods,svc,networkpolicy,resourcequota -A");
     }
     Workspace.Admin admin = dev.admin();
-    row(b, "admin login", admin.username() + " / " + admin.password() + "  (" + admin.origin() + "; dev only)");
-    row(b, "state and logs", dir + "/ (--reset wipes it), " + shown(dev.workspace().logs().resolve("astro.log")));
-    b.append("""
+    row(
+        b,
+        "admin login",
+        admin.username() + " / " + admin.password() + "  (" + admin.origin() + "; dev only)");
+    row(
+        b,
+        "state and logs",
+        dir + "/ (--reset wipes it), " + shown(dev.workspace().logs().resolve("astro.log")));
+    b.append(
+        """
 
         Quick start (copy and paste into a shell):
 
@@ -49,7 +89,8 @@ final class Banner {
           curl -s "%1$s/api/v1/apps/$APP/logs?lines=5" -H "Authorization: Bearer $TOKEN"
 
         More in README.md (./astro events shows the topics). Ctrl-C stops everything.
-        """.formatted(gateway));
+        """
+            .formatted(gateway));
     return b.toString();
   }
 

@@ -13,9 +13,9 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * The cluster apps run on: the in-process sandbox (the test kit's API stand-in and kubelet simulator), or a real
- * cluster from a kubeconfig, checked before anything starts so a broken one is one clear line, not a sync-worker
- * that never gets ready.
+ * The cluster apps run on: the in-process sandbox (the test kit's API stand-in and kubelet
+ * simulator), or a real cluster from a kubeconfig, checked before anything starts so a broken one
+ * is one clear line, not a sync-worker that never gets ready.
  *
  * @param id what {@code ASTRO_CLUSTERS} and {@code ASTRO_DEFAULT_CLUSTER} call it
  * @param kubeconfig the file the sync-worker reads
@@ -34,27 +34,32 @@ public record ClusterTarget(String id, String description, Path kubeconfig, Fake
       cluster.close();
       throw new DevFailure("cannot write " + kubeconfigFile + ": " + e.getMessage());
     }
-    return new ClusterTarget(SANDBOX_ID, "in-process Kubernetes API stand-in with a kubelet simulator",
-        kubeconfigFile, cluster);
+    return new ClusterTarget(
+        SANDBOX_ID,
+        "in-process Kubernetes API stand-in with a kubelet simulator",
+        kubeconfigFile,
+        cluster);
   }
 
   /**
-   * A real cluster: the kubeconfig is read the way the sync-worker reads it (its text, current context) and
-   * {@code /version} must answer.
+   * A real cluster: the kubeconfig is read the way the sync-worker reads it (its text, current
+   * context) and {@code /version} must answer.
    */
   public static ClusterTarget external(Path file) {
     String text;
     try {
       text = Files.readString(file);
     } catch (IOException e) {
-      throw new DevFailure("kubeconfig " + file + " cannot be read (" + e.getClass().getSimpleName() + ")");
+      throw new DevFailure(
+          "kubeconfig " + file + " cannot be read (" + e.getClass().getSimpleName() + ")");
     }
     KubeConfig config;
     ApiClient client;
     try {
       config = KubeConfig.loadKubeConfig(new StringReader(text));
       if (config.getCurrentContext() == null || config.getServer() == null) {
-        throw new DevFailure("kubeconfig " + file + " has no current-context with a cluster server");
+        throw new DevFailure(
+            "kubeconfig " + file + " has no current-context with a cluster server");
       }
       client = ClientBuilder.kubeconfig(KubeConfig.loadKubeConfig(new StringReader(text))).build();
     } catch (DevFailure e) {
@@ -70,21 +75,47 @@ public record ClusterTarget(String id, String description, Path kubeconfig, Fake
       version = new VersionApi(client).getCode().execute().getGitVersion();
     } catch (ApiException e) {
       if (e.getCode() == 401 || e.getCode() == 403) {
-        throw new DevFailure("cluster " + where + " refused the credentials of " + file + " (HTTP " + e.getCode() + ")");
+        throw new DevFailure(
+            "cluster "
+                + where
+                + " refused the credentials of "
+                + file
+                + " (HTTP "
+                + e.getCode()
+                + ")");
       }
-      throw new DevFailure("cluster " + where + " from " + file + " does not answer: "
-          + (e.getCode() == 0 ? Failures.rootMessage(e) : "HTTP " + e.getCode()));
+      throw new DevFailure(
+          "cluster "
+              + where
+              + " from "
+              + file
+              + " does not answer: "
+              + (e.getCode() == 0 ? Failures.rootMessage(e) : "HTTP " + e.getCode()));
     } finally {
       client.getHttpClient().dispatcher().executorService().shutdown();
       client.getHttpClient().connectionPool().evictAll();
     }
-    return new ClusterTarget(idOf(config.getCurrentContext()), config.getCurrentContext() + " at "
-        + config.getServer() + ", Kubernetes " + version + " (from " + file + ")", file, null);
+    return new ClusterTarget(
+        idOf(config.getCurrentContext()),
+        config.getCurrentContext()
+            + " at "
+            + config.getServer()
+            + ", Kubernetes "
+            + version
+            + " (from "
+            + file
+            + ")",
+        file,
+        null);
   }
 
-  /** A DNS-label id from the context name, e.g. {@code kind-astro}; apps keep the id of the cluster they were put on. */
+  /**
+   * A DNS-label id from the context name, e.g. {@code kind-astro}; apps keep the id of the cluster
+   * they were put on.
+   */
   static String idOf(String context) {
-    String id = context.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
+    String id =
+        context.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
     if (id.length() > 40) {
       id = id.substring(0, 40).replaceAll("-+$", "");
     }

@@ -6,9 +6,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The whole system on one machine: backing services, then the four services wired to them, then a wait until all
- * four say they are ready. What {@code ./astro dev} runs, and what the end-to-end tests start (on free ports, in a
- * throw-away workspace).
+ * The whole system on one machine: backing services, then the four services wired to them, then a
+ * wait until all four say they are ready. What {@code ./astro dev} runs, and what the end-to-end
+ * tests start (on free ports, in a throw-away workspace).
  */
 public final class DevMode implements AutoCloseable {
 
@@ -24,8 +24,14 @@ public final class DevMode implements AutoCloseable {
   private final long startedNanos;
   private final long readyNanos;
 
-  private DevMode(DevOptions options, Workspace workspace, Backing backing, Workspace.Admin admin, Wiring wiring,
-      AstroServices services, long startedNanos) {
+  private DevMode(
+      DevOptions options,
+      Workspace workspace,
+      Backing backing,
+      Workspace.Admin admin,
+      Wiring wiring,
+      AstroServices services,
+      long startedNanos) {
     this.options = options;
     this.workspace = workspace;
     this.backing = backing;
@@ -36,20 +42,25 @@ public final class DevMode implements AutoCloseable {
     this.readyNanos = System.nanoTime();
   }
 
-  /** Starts everything; on failure stops what had started and throws (a {@link DevFailure} when a person can fix it). */
+  /**
+   * Starts everything; on failure stops what had started and throws (a {@link DevFailure} when a
+   * person can fix it).
+   */
   public static DevMode start(DevOptions options, Workspace workspace) {
     long started = System.nanoTime();
     io.astro.common.config.Env env = io.astro.common.config.Env.of(options.env());
     SigningKeys keys = workspace.signingKeys();
-    Workspace.Admin admin = workspace.admin(env.string("ASTRO_ADMIN_USERNAME", null),
-        env.string("ASTRO_ADMIN_PASSWORD", null));
+    Workspace.Admin admin =
+        workspace.admin(
+            env.string("ASTRO_ADMIN_USERNAME", null), env.string("ASTRO_ADMIN_PASSWORD", null));
     Backing backing = Backing.start(options, workspace);
     LOG.info("backing services up in {} ms", (System.nanoTime() - started) / 1_000_000);
     AstroServices services = null;
     try {
       // a fresh shared secret per run: only these two processes ever hold it
-      Wiring wiring = new Wiring(options, backing, keys, admin, Workspace.randomText(32),
-          workspace.kubeconfigKeys());
+      Wiring wiring =
+          new Wiring(
+              options, backing, keys, admin, Workspace.randomText(32), workspace.kubeconfigKeys());
       services = AstroServices.start(wiring);
       services.awaitReady(READY_TIMEOUT);
       DevMode dev = new DevMode(options, workspace, backing, admin, wiring, services, started);
@@ -96,7 +107,10 @@ public final class DevMode implements AutoCloseable {
     return Duration.ofNanos(readyNanos - startedNanos);
   }
 
-  /** Services first (they drain requests and consumers, commit offsets), then the cluster, broker and database. */
+  /**
+   * Services first (they drain requests and consumers, commit offsets), then the cluster, broker
+   * and database.
+   */
   @Override
   public void close() {
     services.close();

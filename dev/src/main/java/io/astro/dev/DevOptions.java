@@ -7,21 +7,34 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * What dev mode is asked for: the command line ({@code [--reset] [--kubeconfig FILE]}), the environment and the
- * defaults of a single machine.
+ * What dev mode is asked for: the command line ({@code [--reset] [--kubeconfig FILE]}), the
+ * environment and the defaults of a single machine.
  *
  * @param workDir where everything is kept ({@code .astro/}, or {@code ASTRO_DEV_DIR})
  * @param kubeconfig a real cluster to run apps on, or null for the in-process sandbox
- * @param httpHost the address the four services bind to (dev default 127.0.0.1: the laptop, not the network)
- * @param env what the services read beyond dev mode's own wiring (e.g. {@code ASTRO_IMAGE_ALLOWLIST})
+ * @param httpHost the address the four services bind to (dev default 127.0.0.1: the laptop, not the
+ *     network)
+ * @param env what the services read beyond dev mode's own wiring (e.g. {@code
+ *     ASTRO_IMAGE_ALLOWLIST})
  */
-public record DevOptions(Path workDir, boolean reset, Path kubeconfig, String httpHost, Ports ports,
+public record DevOptions(
+    Path workDir,
+    boolean reset,
+    Path kubeconfig,
+    String httpHost,
+    Ports ports,
     Map<String, String> env) {
 
   public static final String USAGE = "usage: astro dev [--reset] [--kubeconfig FILE]";
 
   /** Every port dev mode listens on. */
-  public record Ports(int gateway, int userService, int appService, int syncWorker, int kafka, int kafkaController,
+  public record Ports(
+      int gateway,
+      int userService,
+      int appService,
+      int syncWorker,
+      int kafka,
+      int kafkaController,
       int database) {
 
     static Ports from(Env env) {
@@ -69,17 +82,22 @@ public record DevOptions(Path workDir, boolean reset, Path kubeconfig, String ht
         default -> throw new ConfigException("unknown argument '" + args[i] + "'; " + USAGE);
       }
     }
-    if ((env.string("ASTRO_ADMIN_USERNAME", null) == null) != (env.string("ASTRO_ADMIN_PASSWORD", null) == null)) {
-      throw new ConfigException("ASTRO_ADMIN_USERNAME and ASTRO_ADMIN_PASSWORD must be set together");
+    if ((env.string("ASTRO_ADMIN_USERNAME", null) == null)
+        != (env.string("ASTRO_ADMIN_PASSWORD", null) == null)) {
+      throw new ConfigException(
+          "ASTRO_ADMIN_USERNAME and ASTRO_ADMIN_PASSWORD must be set together");
     }
     Ports ports = Ports.from(env);
     Map<Integer, String> seen = new HashMap<>();
-    ports.byVariable().forEach((variable, port) -> {
-      String other = seen.putIfAbsent(port, variable);
-      if (other != null) {
-        throw new ConfigException(variable + " and " + other + " are both " + port);
-      }
-    });
+    ports
+        .byVariable()
+        .forEach(
+            (variable, port) -> {
+              String other = seen.putIfAbsent(port, variable);
+              if (other != null) {
+                throw new ConfigException(variable + " and " + other + " are both " + port);
+              }
+            });
     return new DevOptions(
         Path.of(env.string("ASTRO_DEV_DIR", ".astro")).toAbsolutePath().normalize(),
         reset,

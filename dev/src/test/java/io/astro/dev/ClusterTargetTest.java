@@ -9,11 +9,13 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A real cluster is checked before anything starts: a broken kubeconfig is one line, not a sync-worker never ready. */
+/**
+ * A real cluster is checked before anything starts: a broken kubeconfig is one line, not a
+ * sync-worker never ready.
+ */
 class ClusterTargetTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void a_reachable_cluster_is_described_and_named_after_its_context() throws Exception {
@@ -30,19 +32,28 @@ class ClusterTargetTest {
   @Test
   void a_missing_a_garbled_an_unreachable_or_a_refused_kubeconfig_is_one_line() throws Exception {
     assertThatThrownBy(() -> ClusterTarget.external(dir.resolve("nope")))
-        .isInstanceOf(DevFailure.class).hasMessageContaining("cannot be read");
+        .isInstanceOf(DevFailure.class)
+        .hasMessageContaining("cannot be read");
     Path garbled = Files.writeString(dir.resolve("garbled"), "clusters: [");
     assertThatThrownBy(() -> ClusterTarget.external(garbled))
-        .isInstanceOf(DevFailure.class).hasMessageStartingWith("kubeconfig " + garbled + " is not usable");
+        .isInstanceOf(DevFailure.class)
+        .hasMessageStartingWith("kubeconfig " + garbled + " is not usable");
     try (FakeCluster cluster = FakeCluster.start("gone")) {
       String kubeconfig = cluster.kubeconfig();
-      Path unreachable = Files.writeString(dir.resolve("unreachable"),
-          kubeconfig.replace(cluster.url(), "https://127.0.0.1:1"));
+      Path unreachable =
+          Files.writeString(
+              dir.resolve("unreachable"), kubeconfig.replace(cluster.url(), "https://127.0.0.1:1"));
       assertThatThrownBy(() -> ClusterTarget.external(unreachable))
-          .isInstanceOf(DevFailure.class).hasMessageContaining("does not answer").hasMessageNotContaining("\n");
-      Path refused = Files.writeString(dir.resolve("refused"), kubeconfig.replaceAll("token: .*", "token: wrong"));
+          .isInstanceOf(DevFailure.class)
+          .hasMessageContaining("does not answer")
+          .hasMessageNotContaining("\n");
+      Path refused =
+          Files.writeString(
+              dir.resolve("refused"), kubeconfig.replaceAll("token: .*", "token: wrong"));
       assertThatThrownBy(() -> ClusterTarget.external(refused))
-          .isInstanceOf(DevFailure.class).hasMessageContaining("refused the credentials").hasMessageContaining("401");
+          .isInstanceOf(DevFailure.class)
+          .hasMessageContaining("refused the credentials")
+          .hasMessageContaining("401");
     }
   }
 

@@ -8,7 +8,10 @@ import io.astro.dev.e2e.TestSystems;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** Dev mode keeps users, tokens and apps across a restart (the sandbox is rebuilt from the commands); --reset wipes. */
+/**
+ * Dev mode keeps users, tokens and apps across a restart (the sandbox is rebuilt from the
+ * commands); --reset wipes.
+ */
 class DevModeRestartTest {
 
   @Test
@@ -29,17 +32,31 @@ class DevModeRestartTest {
       // the same token still works: the signing keys are kept too
       assertThat(api.get("/api/v1/users/me", ada.token()).status()).isEqualTo(200);
       assertThat(api.get("/api/v1/apps", ada.token()).data().getLong("total")).isEqualTo(1);
-      // the new sandbox is empty at start; the sync-worker rebuilds the app from the compacted commands
+      // the new sandbox is empty at start; the sync-worker rebuilds the app from the compacted
+      // commands
       api.awaitRunning(ada, app, 2);
       Workspace.Admin admin = second.admin();
-      assertThat(api.post("/api/v1/login", null, new io.vertx.core.json.JsonObject()
-          .put("username", admin.username()).put("password", admin.password())).status()).isEqualTo(200);
+      assertThat(
+              api.post(
+                      "/api/v1/login",
+                      null,
+                      new io.vertx.core.json.JsonObject()
+                          .put("username", admin.username())
+                          .put("password", admin.password()))
+                  .status())
+          .isEqualTo(200);
     }
 
     try (DevMode wiped = TestSystems.start(options, true)) {
       Gateway api = TestSystems.gateway(wiped);
-      assertThat(api.post("/api/v1/login", null, new io.vertx.core.json.JsonObject()
-          .put("username", ada.username()).put("password", "correct horse battery " + ada.username())).status())
+      assertThat(
+              api.post(
+                      "/api/v1/login",
+                      null,
+                      new io.vertx.core.json.JsonObject()
+                          .put("username", ada.username())
+                          .put("password", "correct horse battery " + ada.username()))
+                  .status())
           .isEqualTo(401);
     }
   }

@@ -17,8 +17,11 @@ class PortCheckTest {
       DevOptions options = options(taken.getLocalPort(), free(), free());
       assertThatThrownBy(() -> PortCheck.ensureFree(options))
           .isInstanceOf(DevFailure.class)
-          .hasMessage("port " + taken.getLocalPort() + " (ASTRO_GATEWAY_PORT) is already in use; stop what holds it "
-              + "or choose another port with the variable named");
+          .hasMessage(
+              "port "
+                  + taken.getLocalPort()
+                  + " (ASTRO_GATEWAY_PORT) is already in use; stop what holds it "
+                  + "or choose another port with the variable named");
     }
   }
 
@@ -29,8 +32,13 @@ class PortCheckTest {
   }
 
   private static DevOptions options(int gateway, int kafka, int db) throws Exception {
-    return new DevOptions(Path.of("unused"), false, null, "127.0.0.1",
-        new DevOptions.Ports(gateway, free(), free(), free(), kafka, free(), db), Map.of());
+    return new DevOptions(
+        Path.of("unused"),
+        false,
+        null,
+        "127.0.0.1",
+        new DevOptions.Ports(gateway, free(), free(), free(), kafka, free(), db),
+        Map.of());
   }
 
   private static int free() throws Exception {

@@ -12,8 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class WorkspaceTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void one_dev_mode_per_directory() {
@@ -21,8 +20,12 @@ class WorkspaceTest {
       first.lock();
       assertThatThrownBy(() -> Workspace.open(dir).lock())
           .isInstanceOf(DevFailure.class)
-          .hasMessageStartingWith("Astro dev mode is already running from " + dir + " (pid "
-              + ProcessHandle.current().pid() + ")");
+          .hasMessageStartingWith(
+              "Astro dev mode is already running from "
+                  + dir
+                  + " (pid "
+                  + ProcessHandle.current().pid()
+                  + ")");
     }
     try (Workspace again = Workspace.open(dir)) {
       again.lock();
@@ -30,7 +33,8 @@ class WorkspaceTest {
   }
 
   @Test
-  void keys_and_the_admin_login_outlive_a_restart_so_tokens_and_passwords_keep_working() throws Exception {
+  void keys_and_the_admin_login_outlive_a_restart_so_tokens_and_passwords_keep_working()
+      throws Exception {
     SigningKeys keys;
     Workspace.Admin admin;
     String sealing;
@@ -46,7 +50,9 @@ class WorkspaceTest {
     }
     assertThat(admin.username()).isEqualTo("admin");
     assertThat(admin.password()).hasSize(20);
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("admin.properties"))))
+    assertThat(
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dir.resolve("admin.properties"))))
         .isEqualTo("rw-------");
   }
 
@@ -73,7 +79,8 @@ class WorkspaceTest {
       workspace.reset();
 
       try (var left = Files.list(dir)) {
-        assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("dev.lock", "jar");
+        assertThat(left.map(p -> p.getFileName().toString()))
+            .containsExactlyInAnyOrder("dev.lock", "jar");
       }
     }
   }

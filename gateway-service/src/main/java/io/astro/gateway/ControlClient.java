@@ -24,19 +24,24 @@ public final class ControlClient {
   private final long timeoutMillis;
 
   public ControlClient(Vertx vertx, Duration timeout) {
-    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(4));
+    this.client =
+        vertx.createHttpClient(
+            new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(4));
     this.timeoutMillis = timeout.toMillis();
   }
 
   /** The JSON body of a 200 answer; any other status, a timeout or a malformed body fails. */
   public Future<JsonObject> getJson(URI uri) {
-    return get(uri).compose(body -> {
-      try {
-        return Future.succeededFuture(body.toJsonObject());
-      } catch (RuntimeException e) {
-        return Future.failedFuture(new IllegalStateException(uri.getPath() + " answered malformed JSON"));
-      }
-    });
+    return get(uri)
+        .compose(
+            body -> {
+              try {
+                return Future.succeededFuture(body.toJsonObject());
+              } catch (RuntimeException e) {
+                return Future.failedFuture(
+                    new IllegalStateException(uri.getPath() + " answered malformed JSON"));
+              }
+            });
   }
 
   /** Succeeds when {@code uri} answers 200. */
@@ -45,19 +50,24 @@ public final class ControlClient {
   }
 
   private Future<Buffer> get(URI uri) {
-    RequestOptions options = new RequestOptions()
-        .setMethod(HttpMethod.GET)
-        .setAbsoluteURI(uri.toString())
-        .setConnectTimeout(timeoutMillis)
-        .setIdleTimeout(timeoutMillis);
-    return client.request(options)
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(HttpMethod.GET)
+            .setAbsoluteURI(uri.toString())
+            .setConnectTimeout(timeoutMillis)
+            .setIdleTimeout(timeoutMillis);
+    return client
+        .request(options)
         .compose(request -> request.send())
-        .compose(response -> response.statusCode() == 200
-            ? response.body()
-            : response.body().transform(ignored -> failure(uri, response)));
+        .compose(
+            response ->
+                response.statusCode() == 200
+                    ? response.body()
+                    : response.body().transform(ignored -> failure(uri, response)));
   }
 
   private static Future<Buffer> failure(URI uri, HttpClientResponse response) {
-    return Future.failedFuture(new IllegalStateException(uri.getPath() + " answered " + response.statusCode()));
+    return Future.failedFuture(
+        new IllegalStateException(uri.getPath() + " answered " + response.statusCode()));
   }
 }

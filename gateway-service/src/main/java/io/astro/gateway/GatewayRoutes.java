@@ -42,8 +42,15 @@ public final class GatewayRoutes {
   private final long bodyLimit;
   private final List<String> corsOrigins;
 
-  public GatewayRoutes(UpstreamProxy users, UpstreamProxy apps, Authenticator authenticator, DisabledUsers disabledUsers,
-      RateLimits rateLimits, RouteMetrics metrics, long bodyLimit, List<String> corsOrigins) {
+  public GatewayRoutes(
+      UpstreamProxy users,
+      UpstreamProxy apps,
+      Authenticator authenticator,
+      DisabledUsers disabledUsers,
+      RateLimits rateLimits,
+      RouteMetrics metrics,
+      long bodyLimit,
+      List<String> corsOrigins) {
     this.users = users;
     this.apps = apps;
     this.authenticator = authenticator;
@@ -61,19 +68,30 @@ public final class GatewayRoutes {
 
   /** Live log streams, which may stay silent far longer than an ordinary answer. */
   public static boolean streaming(HttpServerRequest request) {
-    return request.method() == HttpMethod.GET && "true".equals(request.getParam("follow"))
+    return request.method() == HttpMethod.GET
+        && "true".equals(request.getParam("follow"))
         && FOLLOW_LOGS.matcher(request.path()).matches();
   }
 
   public void mount(Router router) {
     if (!corsOrigins.isEmpty()) {
-      router.route().handler(CorsHandler.create()
-          .addOrigins(corsOrigins)
-          .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH,
-              HttpMethod.DELETE))
-          .allowedHeaders(Set.of("Authorization", "Content-Type", "X-Request-Id", "Idempotency-Key"))
-          .exposedHeaders(Set.of("X-Request-Id", "Retry-After"))
-          .maxAgeSeconds(600));
+      router
+          .route()
+          .handler(
+              CorsHandler.create()
+                  .addOrigins(corsOrigins)
+                  .allowedMethods(
+                      Set.of(
+                          HttpMethod.GET,
+                          HttpMethod.HEAD,
+                          HttpMethod.POST,
+                          HttpMethod.PUT,
+                          HttpMethod.PATCH,
+                          HttpMethod.DELETE))
+                  .allowedHeaders(
+                      Set.of("Authorization", "Content-Type", "X-Request-Id", "Idempotency-Key"))
+                  .exposedHeaders(Set.of("X-Request-Id", "Retry-After"))
+                  .maxAgeSeconds(600));
     }
     publicRoute(router, "/api/v1/register", users);
     publicRoute(router, "/api/v1/login", users);
@@ -84,7 +102,8 @@ public final class GatewayRoutes {
   }
 
   private void publicRoute(Router router, String path, UpstreamProxy upstream) {
-    router.route(path)
+    router
+        .route(path)
         .handler(metrics.timing(path))
         .handler(this::declaredBodyLimit)
         .handler(rateLimits.perClientIp())
@@ -93,7 +112,8 @@ public final class GatewayRoutes {
 
   // "/x/*" matches /x itself as well as everything below it
   private void protectedTree(Router router, String prefix, UpstreamProxy upstream) {
-    router.route(prefix + "/*")
+    router
+        .route(prefix + "/*")
         .handler(metrics.timing(prefix + "/**"))
         .handler(this::declaredBodyLimit)
         .handler(authenticator)
@@ -102,7 +122,8 @@ public final class GatewayRoutes {
         .handler(upstream);
   }
 
-  // a body announced too large is refused before any work; an unannounced one is counted as it streams
+  // a body announced too large is refused before any work; an unannounced one is counted as it
+  // streams
   private void declaredBodyLimit(RoutingContext ctx) {
     String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
     long declared;

@@ -27,8 +27,7 @@ public final class Main {
 
   public static final String NAME = "gateway-service";
 
-  private Main() {
-  }
+  private Main() {}
 
   public static void main(String[] args) {
     ServiceLauncher.run(() -> start(Env.system()));
@@ -37,55 +36,98 @@ public final class Main {
   /** Starts the service in this JVM; also how a launcher runs several services in one process. */
   public static Future<Service> start(Env env) {
     GatewayConfig config = GatewayConfig.from(env);
-    List<JsonObject> fixedKeys = config.keys().fixed() ? fixedKeys(config.keys().publicKeyPem()) : null;
+    List<JsonObject> fixedKeys =
+        config.keys().fixed() ? fixedKeys(config.keys().publicKeyPem()) : null;
     Service service = Service.create(NAME);
     GatewayConfig.Resilience resilience = config.resilience();
 
     ControlClient control = new ControlClient(service.vertx(), resilience.timeout());
-    KeySource keys = fixedKeys != null
-        ? KeySource.fixed(config.jwt(), fixedKeys)
-        : KeySource.jwks(config.jwt(), control, config.keys().jwks(), config.keys().refresh(), config.keys().minRefetch());
-    DisabledUsers disabled = new DisabledUsers(control, config.userService().resolve("/internal/v1/users/disabled"),
-        config.disabledPoll(), service.registry());
+    KeySource keys =
+        fixedKeys != null
+            ? KeySource.fixed(config.jwt(), fixedKeys)
+            : KeySource.jwks(
+                config.jwt(),
+                control,
+                config.keys().jwks(),
+                config.keys().refresh(),
+                config.keys().minRefetch());
+    DisabledUsers disabled =
+        new DisabledUsers(
+            control,
+            config.userService().resolve("/internal/v1/users/disabled"),
+            config.disabledPoll(),
+            service.registry());
 
     ForwardedHeaders forwarded = new ForwardedHeaders(config.trustForwarded());
     Upstreams upstreams = new Upstreams(service.vertx(), resilience, service.registry());
     Upstream userService = upstreams.create("user-service", config.userService());
     Upstream appService = upstreams.create("app-service", config.appService());
-    RateLimits rateLimits = new RateLimits(
-        new KeyedRateLimiter(config.authRate().requests(), config.authRate().window(), config.rateLimitKeys(),
-            TimeMeter.SYSTEM_NANOTIME),
-        new KeyedRateLimiter(config.userRate().requests(), config.userRate().window(), config.rateLimitKeys(),
-            TimeMeter.SYSTEM_NANOTIME),
-        forwarded);
-    GatewayRoutes routes = new GatewayRoutes(
-        proxy(service, userService, forwarded, config),
-        proxy(service, appService, forwarded, config),
-        new Authenticator(keys, disabled), disabled, rateLimits, new RouteMetrics(service.registry()),
-        config.http().bodyLimitBytes(), config.corsOrigins());
+    RateLimits rateLimits =
+        new RateLimits(
+            new KeyedRateLimiter(
+                config.authRate().requests(),
+                config.authRate().window(),
+                config.rateLimitKeys(),
+                TimeMeter.SYSTEM_NANOTIME),
+            new KeyedRateLimiter(
+                config.userRate().requests(),
+                config.userRate().window(),
+                config.rateLimitKeys(),
+                TimeMeter.SYSTEM_NANOTIME),
+            forwarded);
+    GatewayRoutes routes =
+        new GatewayRoutes(
+            proxy(service, userService, forwarded, config),
+            proxy(service, appService, forwarded, config),
+            new Authenticator(keys, disabled),
+            disabled,
+            rateLimits,
+            new RouteMetrics(service.registry()),
+            config.http().bodyLimitBytes(),
+            config.corsOrigins());
 
-    List<ReadinessCheck> checks = List.of(
-        ReadinessCheck.of(userService.name(), () -> control.probe(config.userService().resolve("/health"))),
-        ReadinessCheck.of(appService.name(), () -> control.probe(config.appService().resolve("/health"))),
-        loaded("token-keys", () -> keys.current() != null),
-        loaded("disabled-users", disabled::loaded));
-    return service.deploy(() -> keys, 1)
+    List<ReadinessCheck> checks =
+        List.of(
+            ReadinessCheck.of(
+                userService.name(), () -> control.probe(config.userService().resolve("/health"))),
+            ReadinessCheck.of(
+                appService.name(), () -> control.probe(config.appService().resolve("/health"))),
+            loaded("token-keys", () -> keys.current() != null),
+            loaded("disabled-users", disabled::loaded));
+    return service
+        .deploy(() -> keys, 1)
         .compose(s -> s.deploy(() -> disabled, 1))
-        .compose(s -> s.serve(config.http(), checks, router -> {
-          ApiRouter.streamBodies(router, GatewayRoutes::proxied);
-          routes.mount(router);
-        }))
+        .compose(
+            s ->
+                s.serve(
+                    config.http(),
+                    checks,
+                    router -> {
+                      ApiRouter.streamBodies(router, GatewayRoutes::proxied);
+                      routes.mount(router);
+                    }))
         .onFailure(failed -> service.close());
   }
 
-  private static UpstreamProxy proxy(Service service, Upstream upstream, ForwardedHeaders forwarded, GatewayConfig config) {
-    return new UpstreamProxy(service.vertx(), upstream, forwarded, GatewayRoutes::streaming,
-        config.resilience().timeout(), config.resilience().streamTimeout(), config.http().bodyLimitBytes());
+  private static UpstreamProxy proxy(
+      Service service, Upstream upstream, ForwardedHeaders forwarded, GatewayConfig config) {
+    return new UpstreamProxy(
+        service.vertx(),
+        upstream,
+        forwarded,
+        GatewayRoutes::streaming,
+        config.resilience().timeout(),
+        config.resilience().streamTimeout(),
+        config.http().bodyLimitBytes());
   }
 
   private static ReadinessCheck loaded(String name, BooleanSupplier loaded) {
-    return ReadinessCheck.of(name, () -> loaded.getAsBoolean()
-        ? Future.succeededFuture() : Future.failedFuture(new IllegalStateException("not loaded yet")));
+    return ReadinessCheck.of(
+        name,
+        () ->
+            loaded.getAsBoolean()
+                ? Future.succeededFuture()
+                : Future.failedFuture(new IllegalStateException("not loaded yet")));
   }
 
   private static List<JsonObject> fixedKeys(String pem) {

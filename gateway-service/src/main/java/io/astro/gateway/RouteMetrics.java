@@ -15,11 +15,28 @@ import java.util.Set;
  */
 public final class RouteMetrics {
 
-  private static final Set<HttpMethod> METHODS = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST,
-      HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE, HttpMethod.OPTIONS);
-  private static final Duration[] BUCKETS = {Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
-      Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
-      Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
+  private static final Set<HttpMethod> METHODS =
+      Set.of(
+          HttpMethod.GET,
+          HttpMethod.HEAD,
+          HttpMethod.POST,
+          HttpMethod.PUT,
+          HttpMethod.PATCH,
+          HttpMethod.DELETE,
+          HttpMethod.OPTIONS);
+  private static final Duration[] BUCKETS = {
+    Duration.ofMillis(5),
+    Duration.ofMillis(10),
+    Duration.ofMillis(25),
+    Duration.ofMillis(50),
+    Duration.ofMillis(100),
+    Duration.ofMillis(250),
+    Duration.ofMillis(500),
+    Duration.ofSeconds(1),
+    Duration.ofMillis(2500),
+    Duration.ofSeconds(5),
+    Duration.ofSeconds(10)
+  };
 
   private final MeterRegistry registry;
 
@@ -31,15 +48,21 @@ public final class RouteMetrics {
   public Handler<RoutingContext> timing(String routeTemplate) {
     return ctx -> {
       long start = System.nanoTime();
-      ctx.addEndHandler(done -> Timer.builder("astro.gateway.requests")
-          .description("requests through the gateway by route template")
-          .tag("route", routeTemplate)
-          // custom methods would make the label unbounded
-          .tag("method", METHODS.contains(ctx.request().method()) ? ctx.request().method().name() : "OTHER")
-          .tag("status", Integer.toString(ctx.response().getStatusCode()))
-          .serviceLevelObjectives(BUCKETS)
-          .register(registry)
-          .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS));
+      ctx.addEndHandler(
+          done ->
+              Timer.builder("astro.gateway.requests")
+                  .description("requests through the gateway by route template")
+                  .tag("route", routeTemplate)
+                  // custom methods would make the label unbounded
+                  .tag(
+                      "method",
+                      METHODS.contains(ctx.request().method())
+                          ? ctx.request().method().name()
+                          : "OTHER")
+                  .tag("status", Integer.toString(ctx.response().getStatusCode()))
+                  .serviceLevelObjectives(BUCKETS)
+                  .register(registry)
+                  .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS));
       ctx.next();
     };
   }

@@ -14,21 +14,32 @@ class CorsTest {
 
   @Test
   void a_preflight_from_an_allowed_origin_is_answered_without_a_token_or_an_upstream_call() {
-    try (GatewayFixture fixture = new GatewayFixture().with("ASTRO_CORS_ORIGINS", CONSOLE + ", https://other.example.com").start()) {
+    try (GatewayFixture fixture =
+        new GatewayFixture()
+            .with("ASTRO_CORS_ORIGINS", CONSOLE + ", https://other.example.com")
+            .start()) {
       Reply preflight = fixture.send(HttpMethod.OPTIONS, "/api/v1/apps", preflight(CONSOLE), null);
 
       assertThat(preflight.status()).isEqualTo(204);
       assertThat(preflight.headers().get("Access-Control-Allow-Origin")).isEqualTo(CONSOLE);
       assertThat(preflight.headers().get("Access-Control-Allow-Methods")).contains("POST");
-      assertThat(preflight.headers().get("Access-Control-Allow-Headers")).containsIgnoringCase("authorization");
+      assertThat(preflight.headers().get("Access-Control-Allow-Headers"))
+          .containsIgnoringCase("authorization");
       assertThat(fixture.apps.hits("/api/v1/apps")).isZero();
 
-      Reply actual = fixture.send(HttpMethod.GET, "/api/v1/apps", GatewayFixture.bearer(fixture.token()).add("Origin", CONSOLE), null);
+      Reply actual =
+          fixture.send(
+              HttpMethod.GET,
+              "/api/v1/apps",
+              GatewayFixture.bearer(fixture.token()).add("Origin", CONSOLE),
+              null);
       assertThat(actual.status()).isEqualTo(200);
       assertThat(actual.headers().get("Access-Control-Allow-Origin")).isEqualTo(CONSOLE);
       assertThat(actual.headers().get("Access-Control-Expose-Headers")).contains("X-Request-Id");
 
-      Reply foreign = fixture.send(HttpMethod.OPTIONS, "/api/v1/apps", preflight("https://evil.example.com"), null);
+      Reply foreign =
+          fixture.send(
+              HttpMethod.OPTIONS, "/api/v1/apps", preflight("https://evil.example.com"), null);
       assertThat(foreign.status()).isEqualTo(403);
       assertThat(foreign.body()).contains("\"code\":10003");
       assertThat(foreign.headers().get("Access-Control-Allow-Origin")).isNull();
@@ -38,15 +49,23 @@ class CorsTest {
   @Test
   void without_configured_origins_there_are_no_cors_headers() {
     try (GatewayFixture fixture = new GatewayFixture().start()) {
-      Reply reply = fixture.send(HttpMethod.GET, "/api/v1/apps", GatewayFixture.bearer(fixture.token()).add("Origin", CONSOLE), null);
+      Reply reply =
+          fixture.send(
+              HttpMethod.GET,
+              "/api/v1/apps",
+              GatewayFixture.bearer(fixture.token()).add("Origin", CONSOLE),
+              null);
 
       assertThat(reply.status()).isEqualTo(200);
-      assertThat(reply.headers().names()).noneMatch(name -> name.toLowerCase().startsWith("access-control-"));
+      assertThat(reply.headers().names())
+          .noneMatch(name -> name.toLowerCase().startsWith("access-control-"));
     }
   }
 
   private static MultiMap preflight(String origin) {
-    return MultiMap.caseInsensitiveMultiMap().add("Origin", origin).add("Access-Control-Request-Method", "POST")
+    return MultiMap.caseInsensitiveMultiMap()
+        .add("Origin", origin)
+        .add("Access-Control-Request-Method", "POST")
         .add("Access-Control-Request-Headers", "authorization, content-type");
   }
 }

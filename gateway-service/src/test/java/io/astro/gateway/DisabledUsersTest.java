@@ -25,14 +25,16 @@ class DisabledUsersTest {
   }
 
   @Test
-  void a_disabled_users_token_is_refused_after_the_next_poll_and_stays_refused_while_user_service_is_down() {
+  void
+      a_disabled_users_token_is_refused_after_the_next_poll_and_stays_refused_while_user_service_is_down() {
     String uuid = "3f6c2a9e-0000-4000-8000-000000000001";
     String token = fixture.token(uuid);
     String bystander = fixture.token();
     assertThat(fixture.get("/api/v1/apps", token).status()).isEqualTo(200);
 
     fixture.users.disabled.add(uuid);
-    // a poll that started after the change has completed once the one after it arrives (polls never overlap)
+    // a poll that started after the change has completed once the one after it arrives (polls never
+    // overlap)
     await(fixture.users.hitsReached(LIST, fixture.users.hits(LIST) + 2));
 
     Reply refused = fixture.get("/api/v1/apps", token);
@@ -42,7 +44,9 @@ class DisabledUsersTest {
 
     fixture.users.stop();
     try {
-      assertThat(fixture.get("/api/v1/apps", token).status()).as("the last known list still holds").isEqualTo(401);
+      assertThat(fixture.get("/api/v1/apps", token).status())
+          .as("the last known list still holds")
+          .isEqualTo(401);
       assertThat(fixture.get("/api/v1/apps", bystander).status()).isEqualTo(200);
     } finally {
       fixture.users.start();

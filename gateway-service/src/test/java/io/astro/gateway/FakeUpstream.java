@@ -19,10 +19,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A stand-in for user-service or app-service on a real port: serves the JWKS and the
- * disabled-users list, echoes API requests (what arrived: method, URI, headers, body size), can
- * fail on demand, stream a log response chunk by chunk, and count an upload as it arrives. Counts
- * hits per path; can be stopped and started again on the same port.
+ * A stand-in for user-service or app-service on a real port: serves the JWKS and the disabled-users
+ * list, echoes API requests (what arrived: method, URI, headers, body size), can fail on demand,
+ * stream a log response chunk by chunk, and count an upload as it arrives. Counts hits per path;
+ * can be stopped and started again on the same port.
  */
 final class FakeUpstream {
 
@@ -41,16 +41,19 @@ final class FakeUpstream {
   private volatile HttpServer server;
   private int port;
 
-  private record Waiter(String path, int count, Promise<Void> reached) {
-  }
+  private record Waiter(String path, int count, Promise<Void> reached) {}
 
   FakeUpstream(Vertx vertx) {
     this.vertx = vertx;
   }
 
   FakeUpstream start() {
-    server = GatewayFixture.await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port))
-        .requestHandler(this::handle).listen());
+    server =
+        GatewayFixture.await(
+            vertx
+                .createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port))
+                .requestHandler(this::handle)
+                .listen());
     port = server.actualPort();
     return this;
   }
@@ -95,20 +98,35 @@ final class FakeUpstream {
     hits.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
     check(path);
     switch (path) {
-      case "/health" -> request.response().end("{\"code\":0,\"message\":\"ok\",\"data\":{\"status\":\"UP\"}}");
+      case "/health" ->
+          request.response().end("{\"code\":0,\"message\":\"ok\",\"data\":{\"status\":\"UP\"}}");
       case "/.well-known/jwks.json" -> {
         JsonObject document = jwks.get();
-        request.response().setStatusCode(document == null ? 404 : 200).end(document == null ? "" : document.encode());
+        request
+            .response()
+            .setStatusCode(document == null ? 404 : 200)
+            .end(document == null ? "" : document.encode());
       }
-      case "/internal/v1/users/disabled" -> request.response().end(new JsonObject().put("code", 0).put("message", "ok")
-          .put("data", new JsonObject().put("uuids", new JsonArray(List.copyOf(disabled)))).encode());
+      case "/internal/v1/users/disabled" ->
+          request
+              .response()
+              .end(
+                  new JsonObject()
+                      .put("code", 0)
+                      .put("message", "ok")
+                      .put(
+                          "data",
+                          new JsonObject().put("uuids", new JsonArray(List.copyOf(disabled))))
+                      .encode());
       default -> api(request);
     }
   }
 
   private void api(HttpServerRequest request) {
     if (failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-      request.response().setStatusCode(failWith)
+      request
+          .response()
+          .setStatusCode(failWith)
           .end("{\"code\":30002,\"message\":\"upstream says no\",\"data\":null}");
       return;
     }
@@ -119,27 +137,35 @@ final class FakeUpstream {
       return;
     }
     AtomicLong size = new AtomicLong();
-    request.handler(chunk -> {
-      size.addAndGet(chunk.length());
-      if (request.path().equals(UPLOAD)) {
-        uploaded.addAndGet(chunk.length());
-      }
-    });
-    request.endHandler(end -> {
-      JsonObject headers = new JsonObject();
-      MultiMap all = request.headers();
-      for (String name : all.names()) {
-        headers.put(name.toLowerCase(), String.join(",", all.getAll(name)));
-      }
-      request.response()
-          .putHeader("Content-Type", "application/json")
-          .putHeader("Connection", "keep-alive, X-Upstream-Private")
-          .putHeader("X-Upstream-Private", "must not leave the gateway")
-          .putHeader("Keep-Alive", "timeout=5")
-          .putHeader("X-Upstream", "echo")
-          .end(new JsonObject().put("method", request.method().name()).put("uri", request.uri())
-              .put("headers", headers).put("bodyBytes", size.get()).encode());
-    });
+    request.handler(
+        chunk -> {
+          size.addAndGet(chunk.length());
+          if (request.path().equals(UPLOAD)) {
+            uploaded.addAndGet(chunk.length());
+          }
+        });
+    request.endHandler(
+        end -> {
+          JsonObject headers = new JsonObject();
+          MultiMap all = request.headers();
+          for (String name : all.names()) {
+            headers.put(name.toLowerCase(), String.join(",", all.getAll(name)));
+          }
+          request
+              .response()
+              .putHeader("Content-Type", "application/json")
+              .putHeader("Connection", "keep-alive, X-Upstream-Private")
+              .putHeader("X-Upstream-Private", "must not leave the gateway")
+              .putHeader("Keep-Alive", "timeout=5")
+              .putHeader("X-Upstream", "echo")
+              .end(
+                  new JsonObject()
+                      .put("method", request.method().name())
+                      .put("uri", request.uri())
+                      .put("headers", headers)
+                      .put("bodyBytes", size.get())
+                      .encode());
+        });
   }
 
   private void check(String path) {

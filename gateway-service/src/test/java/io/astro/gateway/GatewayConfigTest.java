@@ -21,7 +21,8 @@ class GatewayConfigTest {
     assertThat(config.userService()).isEqualTo(URI.create("http://localhost:8081"));
     assertThat(config.appService()).isEqualTo(URI.create("http://localhost:8082"));
     assertThat(config.keys().fixed()).isFalse();
-    assertThat(config.keys().jwks()).isEqualTo(URI.create("http://localhost:8081/.well-known/jwks.json"));
+    assertThat(config.keys().jwks())
+        .isEqualTo(URI.create("http://localhost:8081/.well-known/jwks.json"));
     assertThat(config.disabledPoll()).isEqualTo(Duration.ofSeconds(15));
     assertThat(config.resilience().timeout()).isEqualTo(Duration.ofSeconds(3));
     assertThat(config.resilience().failureRate()).isEqualTo(50);
@@ -35,21 +36,30 @@ class GatewayConfigTest {
 
   @Test
   void reads_lists_and_urls() {
-    GatewayConfig config = GatewayConfig.from(Env.of(Map.of(
-        "ASTRO_USER_SERVICE_URL", "http://user-service:8081/",
-        "ASTRO_CORS_ORIGINS", "https://a.example.com, https://b.example.com,")));
+    GatewayConfig config =
+        GatewayConfig.from(
+            Env.of(
+                Map.of(
+                    "ASTRO_USER_SERVICE_URL", "http://user-service:8081/",
+                    "ASTRO_CORS_ORIGINS", "https://a.example.com, https://b.example.com,")));
 
     assertThat(config.userService()).isEqualTo(URI.create("http://user-service:8081"));
-    assertThat(config.corsOrigins()).isEqualTo(List.of("https://a.example.com", "https://b.example.com"));
+    assertThat(config.corsOrigins())
+        .isEqualTo(List.of("https://a.example.com", "https://b.example.com"));
   }
 
   @Test
   void refuses_values_that_would_break_a_promise() {
-    assertThatThrownBy(() -> GatewayConfig.from(Env.of(Map.of("ASTRO_GATEWAY_DISABLED_POLL", "2m"))))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("ASTRO_GATEWAY_DISABLED_POLL");
-    assertThatThrownBy(() -> GatewayConfig.from(Env.of(Map.of("ASTRO_APP_SERVICE_URL", "ftp://x/y"))))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("ASTRO_APP_SERVICE_URL");
+    assertThatThrownBy(
+            () -> GatewayConfig.from(Env.of(Map.of("ASTRO_GATEWAY_DISABLED_POLL", "2m"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("ASTRO_GATEWAY_DISABLED_POLL");
+    assertThatThrownBy(
+            () -> GatewayConfig.from(Env.of(Map.of("ASTRO_APP_SERVICE_URL", "ftp://x/y"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("ASTRO_APP_SERVICE_URL");
     assertThatThrownBy(() -> Main.start(Env.of(Map.of("ASTRO_JWT_PUBLIC_KEY", "not a key"))))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("ASTRO_JWT_PUBLIC_KEY");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("ASTRO_JWT_PUBLIC_KEY");
   }
 }

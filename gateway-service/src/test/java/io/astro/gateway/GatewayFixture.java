@@ -27,16 +27,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * A real gateway in this JVM between two fake upstreams, with a key pair whose public half the
- * fake user-service publishes as JWKS, and a client that talks to the gateway over HTTP.
+ * A real gateway in this JVM between two fake upstreams, with a key pair whose public half the fake
+ * user-service publishes as JWKS, and a client that talks to the gateway over HTTP.
  */
 final class GatewayFixture implements AutoCloseable {
 
   static final JwtSettings JWT = new JwtSettings("astro", "astro-api", Duration.ofSeconds(30));
   static final long WAIT_SECONDS = 20;
 
-  private static final java.net.http.HttpClient JDK_CLIENT = java.net.http.HttpClient.newBuilder()
-      .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+  private static final java.net.http.HttpClient JDK_CLIENT =
+      java.net.http.HttpClient.newBuilder()
+          .version(java.net.http.HttpClient.Version.HTTP_1_1)
+          .build();
 
   final Vertx vertx = Vertx.vertx();
   final FakeUpstream users = new FakeUpstream(vertx);
@@ -82,8 +84,10 @@ final class GatewayFixture implements AutoCloseable {
     env.putIfAbsent("ASTRO_USER_SERVICE_URL", users.url());
     env.putIfAbsent("ASTRO_APP_SERVICE_URL", apps.url());
     gateway = await(Main.start(Env.of(env)));
-    client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
-        .setDefaultPort(gateway.httpPort()), new PoolOptions().setHttp1MaxSize(4));
+    client =
+        vertx.createHttpClient(
+            new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gateway.httpPort()),
+            new PoolOptions().setHttp1MaxSize(4));
     return this;
   }
 
@@ -106,13 +110,18 @@ final class GatewayFixture implements AutoCloseable {
 
   /** Over the JDK's client: independent of the Vert.x client under test elsewhere. */
   Reply send(HttpMethod method, String path, MultiMap headers, Buffer body) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.httpPort() + path))
-        .timeout(Duration.ofSeconds(WAIT_SECONDS))
-        .method(method.name(), body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofByteArray(body.getBytes()));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.httpPort() + path))
+            .timeout(Duration.ofSeconds(WAIT_SECONDS))
+            .method(
+                method.name(),
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(body.getBytes()));
     headers.forEach(request::header);
     try {
-      HttpResponse<String> response = JDK_CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          JDK_CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
       MultiMap received = MultiMap.caseInsensitiveMultiMap();
       response.headers().map().forEach(received::add);
       return new Reply(response.statusCode(), received, response.body());
@@ -124,11 +133,22 @@ final class GatewayFixture implements AutoCloseable {
     }
   }
 
-  /** Over the Vert.x client, which sends whatever headers it is given (hop-by-hop ones included). */
+  /**
+   * Over the Vert.x client, which sends whatever headers it is given (hop-by-hop ones included).
+   */
   Reply sendRaw(HttpMethod method, String path, MultiMap headers, Buffer body) {
-    return await(client.request(new RequestOptions().setMethod(method).setURI(path).setHeaders(headers))
-        .compose(request -> body == null ? request.send() : request.send(body))
-        .compose(response -> response.body().map(b -> new Reply(response.statusCode(), response.headers(), b.toString()))));
+    return await(
+        client
+            .request(new RequestOptions().setMethod(method).setURI(path).setHeaders(headers))
+            .compose(request -> body == null ? request.send() : request.send(body))
+            .compose(
+                response ->
+                    response
+                        .body()
+                        .map(
+                            b ->
+                                new Reply(
+                                    response.statusCode(), response.headers(), b.toString()))));
   }
 
   String metrics() {

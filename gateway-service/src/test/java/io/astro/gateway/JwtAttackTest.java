@@ -25,7 +25,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every kind of bad token is refused at the gateway with 401 / 10002 and never reaches an upstream. */
+/**
+ * Every kind of bad token is refused at the gateway with 401 / 10002 and never reaches an upstream.
+ */
 class JwtAttackTest {
 
   private static final String PATH = "/api/v1/apps";
@@ -47,17 +49,40 @@ class JwtAttackTest {
         attack("no token", f -> null),
         attack("not a JWT", f -> "not-a-jwt"),
         attack("three garbage segments", f -> "a.b.c"),
-        attack("alg none, no signature", f -> segment(new JsonObject().put("alg", "none").put("typ", "JWT"))
-            + "." + segment(claims()) + "."),
+        attack(
+            "alg none, no signature",
+            f ->
+                segment(new JsonObject().put("alg", "none").put("typ", "JWT"))
+                    + "."
+                    + segment(claims())
+                    + "."),
         attack("HS256 signed with the public key", JwtAttackTest::hmacWithPublicKey),
-        attack("expired", f -> issuer(f, GatewayFixture.JWT, f.keys, Instant.now().minus(Duration.ofHours(1)))),
-        attack("not yet valid", f -> issuer(f, GatewayFixture.JWT, f.keys, Instant.now().plus(Duration.ofHours(1)))),
-        attack("wrong issuer", f -> issuer(f, new JwtSettings("evil", "astro-api", Duration.ofSeconds(30)), f.keys,
-            Instant.now())),
-        attack("wrong audience", f -> issuer(f, new JwtSettings("astro", "other-api", Duration.ofSeconds(30)), f.keys,
-            Instant.now())),
+        attack(
+            "expired",
+            f -> issuer(f, GatewayFixture.JWT, f.keys, Instant.now().minus(Duration.ofHours(1)))),
+        attack(
+            "not yet valid",
+            f -> issuer(f, GatewayFixture.JWT, f.keys, Instant.now().plus(Duration.ofHours(1)))),
+        attack(
+            "wrong issuer",
+            f ->
+                issuer(
+                    f,
+                    new JwtSettings("evil", "astro-api", Duration.ofSeconds(30)),
+                    f.keys,
+                    Instant.now())),
+        attack(
+            "wrong audience",
+            f ->
+                issuer(
+                    f,
+                    new JwtSettings("astro", "other-api", Duration.ofSeconds(30)),
+                    f.keys,
+                    Instant.now())),
         attack("tampered payload", JwtAttackTest::tampered),
-        attack("signed by another key", f -> issuer(f, GatewayFixture.JWT, SigningKeys.generate(), Instant.now())),
+        attack(
+            "signed by another key",
+            f -> issuer(f, GatewayFixture.JWT, SigningKeys.generate(), Instant.now())),
         attack("another key's signature under our key id", JwtAttackTest::foreignSignatureOurKid));
   }
 
@@ -82,15 +107,25 @@ class JwtAttackTest {
     return Arguments.of(name, token);
   }
 
-  private static String issuer(GatewayFixture f, JwtSettings settings, SigningKeys keys, Instant now) {
-    return TokenIssuer.create(f.vertx, settings, keys, Duration.ofMinutes(10), Clock.fixed(now, ZoneOffset.UTC))
-        .issue("user-1", 1, "user").token();
+  private static String issuer(
+      GatewayFixture f, JwtSettings settings, SigningKeys keys, Instant now) {
+    return TokenIssuer.create(
+            f.vertx, settings, keys, Duration.ofMinutes(10), Clock.fixed(now, ZoneOffset.UTC))
+        .issue("user-1", 1, "user")
+        .token();
   }
 
   private static JsonObject claims() {
     long now = Instant.now().getEpochSecond();
-    return new JsonObject().put("sub", "user-1").put("uid", 1).put("role", "admin").put("iss", "astro")
-        .put("aud", new JsonArray().add("astro-api")).put("iat", now).put("nbf", now).put("exp", now + 600);
+    return new JsonObject()
+        .put("sub", "user-1")
+        .put("uid", 1)
+        .put("role", "admin")
+        .put("iss", "astro")
+        .put("aud", new JsonArray().add("astro-api"))
+        .put("iat", now)
+        .put("nbf", now)
+        .put("exp", now + 600);
   }
 
   private static String segment(JsonObject json) {
@@ -99,11 +134,17 @@ class JwtAttackTest {
 
   private static String hmacWithPublicKey(GatewayFixture f) {
     try {
-      String signingInput = segment(new JsonObject().put("alg", "HS256").put("typ", "JWT").put("kid", f.keys.keyId()))
-          + "." + segment(claims());
+      String signingInput =
+          segment(new JsonObject().put("alg", "HS256").put("typ", "JWT").put("kid", f.keys.keyId()))
+              + "."
+              + segment(claims());
       Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(f.keys.publicKeyPem().getBytes(StandardCharsets.US_ASCII), "HmacSHA256"));
-      return signingInput + "." + B64.encodeToString(mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII)));
+      mac.init(
+          new SecretKeySpec(
+              f.keys.publicKeyPem().getBytes(StandardCharsets.US_ASCII), "HmacSHA256"));
+      return signingInput
+          + "."
+          + B64.encodeToString(mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII)));
     } catch (java.security.GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
@@ -111,13 +152,23 @@ class JwtAttackTest {
 
   private static String tampered(GatewayFixture f) {
     String[] parts = f.issuer.issue("user-1", 1, "user").token().split("\\.");
-    JsonObject payload = new JsonObject(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
-    return parts[0] + "." + segment(payload.put("role", "admin").put("sub", "someone-else")) + "." + parts[2];
+    JsonObject payload =
+        new JsonObject(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
+    return parts[0]
+        + "."
+        + segment(payload.put("role", "admin").put("sub", "someone-else"))
+        + "."
+        + parts[2];
   }
 
   private static String foreignSignatureOurKid(GatewayFixture f) {
-    String[] parts = issuer(f, GatewayFixture.JWT, SigningKeys.generate(), Instant.now()).split("\\.");
-    return segment(new JsonObject().put("alg", "ES256").put("typ", "JWT").put("kid", f.keys.keyId()))
-        + "." + parts[1] + "." + parts[2];
+    String[] parts =
+        issuer(f, GatewayFixture.JWT, SigningKeys.generate(), Instant.now()).split("\\.");
+    return segment(
+            new JsonObject().put("alg", "ES256").put("typ", "JWT").put("kid", f.keys.keyId()))
+        + "."
+        + parts[1]
+        + "."
+        + parts[2];
   }
 }

@@ -26,30 +26,40 @@ class KeysTest {
       assertThat(fixture.get("/health", null).status()).isEqualTo(200);
       Reply ready = fixture.get("/ready", null);
       assertThat(ready.status()).isEqualTo(503);
-      assertThat(ready.json().getJsonObject("data").getJsonObject("checks").getString("token-keys")).startsWith("DOWN");
+      assertThat(ready.json().getJsonObject("data").getJsonObject("checks").getString("token-keys"))
+          .startsWith("DOWN");
       Reply early = fixture.get("/api/v1/apps", fixture.token());
       assertThat(early.status()).isEqualTo(503);
       assertThat(early.code()).isEqualTo(30005);
 
       fixture.users.start();
-      fixture.eventually("keys load in the background", () -> fixture.get("/api/v1/apps", fixture.token()).status() == 200);
+      fixture.eventually(
+          "keys load in the background",
+          () -> fixture.get("/api/v1/apps", fixture.token()).status() == 200);
       fixture.eventually("ready", () -> fixture.get("/ready", null).status() == 200);
     }
   }
 
   @Test
   void a_token_naming_a_new_key_makes_the_gateway_fetch_the_jwks_again() {
-    try (GatewayFixture fixture = new GatewayFixture().with("ASTRO_GATEWAY_JWKS_MIN_REFETCH", "0s").start()) {
+    try (GatewayFixture fixture =
+        new GatewayFixture().with("ASTRO_GATEWAY_JWKS_MIN_REFETCH", "0s").start()) {
       SigningKeys rotated = SigningKeys.generate();
-      String token = TokenIssuer.create(fixture.vertx, GatewayFixture.JWT, rotated, Duration.ofMinutes(5))
-          .issue("user-7", 7, "user").token();
+      String token =
+          TokenIssuer.create(fixture.vertx, GatewayFixture.JWT, rotated, Duration.ofMinutes(5))
+              .issue("user-7", 7, "user")
+              .token();
       int fetches = fixture.users.hits(JWKS);
 
-      fixture.users.jwks.set(new JsonObject().put("keys", new JsonArray().add(fixture.keys.publicJwk()).add(rotated.publicJwk())));
+      fixture.users.jwks.set(
+          new JsonObject()
+              .put("keys", new JsonArray().add(fixture.keys.publicJwk()).add(rotated.publicJwk())));
 
       assertThat(fixture.get("/api/v1/apps", token).status()).isEqualTo(200);
       assertThat(fixture.users.hits(JWKS)).isEqualTo(fetches + 1);
-      assertThat(fixture.get("/api/v1/apps", fixture.token()).status()).as("the old key still works").isEqualTo(200);
+      assertThat(fixture.get("/api/v1/apps", fixture.token()).status())
+          .as("the old key still works")
+          .isEqualTo(200);
     }
   }
 
@@ -58,8 +68,14 @@ class KeysTest {
     try (GatewayFixture fixture = new GatewayFixture().start()) {
       int fetches = fixture.users.hits(JWKS);
       for (int i = 0; i < 5; i++) {
-        String forged = TokenIssuer.create(fixture.vertx, GatewayFixture.JWT, SigningKeys.generate(), Duration.ofMinutes(5))
-            .issue("user-8", 8, "user").token();
+        String forged =
+            TokenIssuer.create(
+                    fixture.vertx,
+                    GatewayFixture.JWT,
+                    SigningKeys.generate(),
+                    Duration.ofMinutes(5))
+                .issue("user-8", 8, "user")
+                .token();
         assertThat(fixture.get("/api/v1/apps", forged).status()).isEqualTo(401);
       }
       assertThat(fixture.users.hits(JWKS)).isEqualTo(fetches);
@@ -72,8 +88,11 @@ class KeysTest {
       fixture.with("ASTRO_JWT_PUBLIC_KEY", fixture.keys.publicKeyPem()).start();
 
       assertThat(fixture.get("/api/v1/apps", fixture.token()).status()).isEqualTo(200);
-      String other = TokenIssuer.create(fixture.vertx, GatewayFixture.JWT, SigningKeys.generate(), Duration.ofMinutes(5))
-          .issue("user-9", 9, "user").token();
+      String other =
+          TokenIssuer.create(
+                  fixture.vertx, GatewayFixture.JWT, SigningKeys.generate(), Duration.ofMinutes(5))
+              .issue("user-9", 9, "user")
+              .token();
       assertThat(fixture.get("/api/v1/apps", other).status()).isEqualTo(401);
       assertThat(fixture.users.hits(JWKS)).isZero();
     }

@@ -18,7 +18,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Requests pass through to the right upstream, with the right headers, and bodies stream both ways. */
+/**
+ * Requests pass through to the right upstream, with the right headers, and bodies stream both ways.
+ */
 class ProxyTest {
 
   private static final int LIMIT = 256 * 1024;
@@ -37,17 +39,19 @@ class ProxyTest {
   @Test
   void forwards_identity_and_origin_headers_and_strips_hop_by_hop_ones_both_ways() {
     String token = fixture.token();
-    MultiMap headers = GatewayFixture.bearer(token)
-        .add("X-Request-Id", "trace-42")
-        .add("Connection", "keep-alive, X-Hop-Secret")
-        .add("X-Hop-Secret", "only for the next hop")
-        .add("Keep-Alive", "timeout=5")
-        .add("Proxy-Authorization", "Basic c2VjcmV0")
-        .add("TE", "trailers")
-        .add("X-Forwarded-For", "6.6.6.6")
-        .add("X-Custom", "kept");
+    MultiMap headers =
+        GatewayFixture.bearer(token)
+            .add("X-Request-Id", "trace-42")
+            .add("Connection", "keep-alive, X-Hop-Secret")
+            .add("X-Hop-Secret", "only for the next hop")
+            .add("Keep-Alive", "timeout=5")
+            .add("Proxy-Authorization", "Basic c2VjcmV0")
+            .add("TE", "trailers")
+            .add("X-Forwarded-For", "6.6.6.6")
+            .add("X-Custom", "kept");
 
-    Reply reply = fixture.sendRaw(HttpMethod.GET, "/api/v1/apps/a9?page=2&status=running", headers, null);
+    Reply reply =
+        fixture.sendRaw(HttpMethod.GET, "/api/v1/apps/a9?page=2&status=running", headers, null);
 
     assertThat(reply.status()).isEqualTo(200);
     JsonObject seen = reply.json();
@@ -57,9 +61,11 @@ class ProxyTest {
     assertThat(upstream.getString("authorization")).isEqualTo("Bearer " + token);
     assertThat(upstream.getString("x-forwarded-for")).isEqualTo("127.0.0.1");
     assertThat(upstream.getString("x-forwarded-proto")).isEqualTo("http");
-    assertThat(upstream.getString("x-forwarded-host")).isEqualTo("127.0.0.1:" + fixture.gateway.httpPort());
+    assertThat(upstream.getString("x-forwarded-host"))
+        .isEqualTo("127.0.0.1:" + fixture.gateway.httpPort());
     assertThat(upstream.getString("x-custom")).isEqualTo("kept");
-    assertThat(upstream.fieldNames()).doesNotContain("x-hop-secret", "keep-alive", "proxy-authorization", "te");
+    assertThat(upstream.fieldNames())
+        .doesNotContain("x-hop-secret", "keep-alive", "proxy-authorization", "te");
 
     assertThat(reply.headers().get("X-Upstream")).isEqualTo("echo");
     assertThat(reply.headers().getAll("X-Request-Id")).containsExactly("trace-42");
@@ -69,7 +75,9 @@ class ProxyTest {
   @Test
   void each_route_reaches_its_upstream_and_unknown_paths_get_the_404_envelope() {
     String token = fixture.token();
-    int users = fixture.users.hits("/api/v1/users/me") + fixture.users.hits("/api/v1/admin/users/u1/disable");
+    int users =
+        fixture.users.hits("/api/v1/users/me")
+            + fixture.users.hits("/api/v1/admin/users/u1/disable");
     int apps = fixture.apps.hits("/api/v1/apps") + fixture.apps.hits("/api/v1/clusters/c1");
 
     assertThat(fixture.get("/api/v1/users/me", token).status()).isEqualTo(200);
@@ -79,9 +87,12 @@ class ProxyTest {
     Reply unknown = fixture.get("/api/v1/nothing-here", token);
     Reply lookalike = fixture.get("/api/v1/appsx", token);
 
-    assertThat(fixture.users.hits("/api/v1/users/me") + fixture.users.hits("/api/v1/admin/users/u1/disable"))
+    assertThat(
+            fixture.users.hits("/api/v1/users/me")
+                + fixture.users.hits("/api/v1/admin/users/u1/disable"))
         .isEqualTo(users + 2);
-    assertThat(fixture.apps.hits("/api/v1/apps") + fixture.apps.hits("/api/v1/clusters/c1")).isEqualTo(apps + 2);
+    assertThat(fixture.apps.hits("/api/v1/apps") + fixture.apps.hits("/api/v1/clusters/c1"))
+        .isEqualTo(apps + 2);
     assertThat(unknown.status()).isEqualTo(404);
     assertThat(unknown.code()).isEqualTo(10004);
     assertThat(lookalike.status()).isEqualTo(404);
@@ -89,8 +100,14 @@ class ProxyTest {
 
   @Test
   void register_and_login_need_no_token() {
-    assertThat(fixture.post("/api/v1/register", null, "{\"username\":\"ann\"}").status()).isEqualTo(200);
-    assertThat(fixture.post("/api/v1/login", null, "{\"username\":\"ann\"}").json().getString("method")).isEqualTo("POST");
+    assertThat(fixture.post("/api/v1/register", null, "{\"username\":\"ann\"}").status())
+        .isEqualTo(200);
+    assertThat(
+            fixture
+                .post("/api/v1/login", null, "{\"username\":\"ann\"}")
+                .json()
+                .getString("method"))
+        .isEqualTo("POST");
   }
 
   @Test
@@ -98,17 +115,25 @@ class ProxyTest {
     StringBuilder received = new StringBuilder();
     Promise<String> firstChunk = Promise.promise();
     Promise<Void> ended = Promise.promise();
-    await(fixture.client.request(new RequestOptions().setURI(FakeUpstream.LOGS + "?follow=true")
-            .setHeaders(GatewayFixture.bearer(fixture.token())))
-        .compose(HttpClientRequest::send)
-        .onSuccess(response -> response
-            .handler(chunk -> {
-              synchronized (received) {
-                received.append(chunk);
-              }
-              firstChunk.tryComplete(chunk.toString());
-            })
-            .endHandler(end -> ended.complete())));
+    await(
+        fixture
+            .client
+            .request(
+                new RequestOptions()
+                    .setURI(FakeUpstream.LOGS + "?follow=true")
+                    .setHeaders(GatewayFixture.bearer(fixture.token())))
+            .compose(HttpClientRequest::send)
+            .onSuccess(
+                response ->
+                    response
+                        .handler(
+                            chunk -> {
+                              synchronized (received) {
+                                received.append(chunk);
+                              }
+                              firstChunk.tryComplete(chunk.toString());
+                            })
+                        .endHandler(end -> ended.complete())));
 
     assertThat(await(firstChunk.future())).isEqualTo("line 1\n");
     assertThat(ended.future().isComplete()).as("the upstream has not finished yet").isFalse();
@@ -123,12 +148,18 @@ class ProxyTest {
   @Test
   void an_upload_reaches_the_upstream_while_the_client_is_still_sending() {
     long before = fixture.apps.uploaded.get();
-    HttpClientRequest upload = await(fixture.client.request(new RequestOptions().setMethod(HttpMethod.POST)
-        .setURI(FakeUpstream.UPLOAD).setHeaders(GatewayFixture.bearer(fixture.token()))));
+    HttpClientRequest upload =
+        await(
+            fixture.client.request(
+                new RequestOptions()
+                    .setMethod(HttpMethod.POST)
+                    .setURI(FakeUpstream.UPLOAD)
+                    .setHeaders(GatewayFixture.bearer(fixture.token()))));
     upload.setChunked(true);
     await(upload.write(Buffer.buffer(new byte[64 * 1024])));
 
-    fixture.eventually("the first half arrives upstream before the upload ends",
+    fixture.eventually(
+        "the first half arrives upstream before the upload ends",
         () -> fixture.apps.uploaded.get() - before >= 64 * 1024);
     await(upload.end(Buffer.buffer(new byte[64 * 1024])));
     JsonObject seen = await(upload.response().compose(r -> r.body())).toJsonObject();
@@ -140,8 +171,12 @@ class ProxyTest {
   void a_body_announced_over_the_limit_is_refused_before_reaching_the_upstream() {
     int hits = fixture.apps.hits("/api/v1/apps");
 
-    Reply reply = fixture.send(HttpMethod.POST, "/api/v1/apps", GatewayFixture.bearer(fixture.token()),
-        Buffer.buffer(new byte[LIMIT + 1]));
+    Reply reply =
+        fixture.send(
+            HttpMethod.POST,
+            "/api/v1/apps",
+            GatewayFixture.bearer(fixture.token()),
+            Buffer.buffer(new byte[LIMIT + 1]));
 
     assertThat(reply.status()).isEqualTo(413);
     assertThat(reply.code()).isEqualTo(10006);
@@ -150,12 +185,22 @@ class ProxyTest {
 
   @Test
   void a_streamed_body_growing_over_the_limit_is_cut_off_with_413() {
-    HttpClientRequest upload = await(fixture.client.request(new RequestOptions().setMethod(HttpMethod.POST)
-        .setURI("/api/v1/apps/too-big").setHeaders(GatewayFixture.bearer(fixture.token()))));
+    HttpClientRequest upload =
+        await(
+            fixture.client.request(
+                new RequestOptions()
+                    .setMethod(HttpMethod.POST)
+                    .setURI("/api/v1/apps/too-big")
+                    .setHeaders(GatewayFixture.bearer(fixture.token()))));
     upload.setChunked(true);
     upload.end(Buffer.buffer(new byte[LIMIT + 1024]));
 
-    Reply reply = await(upload.response().compose(r -> r.body().map(b -> new Reply(r.statusCode(), r.headers(), b.toString()))));
+    Reply reply =
+        await(
+            upload
+                .response()
+                .compose(
+                    r -> r.body().map(b -> new Reply(r.statusCode(), r.headers(), b.toString()))));
 
     assertThat(reply.status()).isEqualTo(413);
     assertThat(reply.code()).isEqualTo(10006);
@@ -163,12 +208,19 @@ class ProxyTest {
 
   @Test
   void a_refused_request_with_an_unread_body_leaves_the_connection_usable() {
-    HttpClient oneConnection = fixture.vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
-        .setDefaultPort(fixture.gateway.httpPort()), new PoolOptions().setHttp1MaxSize(1));
+    HttpClient oneConnection =
+        fixture.vertx.createHttpClient(
+            new HttpClientOptions()
+                .setDefaultHost("127.0.0.1")
+                .setDefaultPort(fixture.gateway.httpPort()),
+            new PoolOptions().setHttp1MaxSize(1));
     for (int i = 0; i < 3; i++) {
-      int status = await(oneConnection.request(new RequestOptions().setMethod(HttpMethod.POST).setURI("/api/v1/apps"))
-          .compose(request -> request.send(Buffer.buffer(new byte[100 * 1024])))
-          .map(response -> response.statusCode()));
+      int status =
+          await(
+              oneConnection
+                  .request(new RequestOptions().setMethod(HttpMethod.POST).setURI("/api/v1/apps"))
+                  .compose(request -> request.send(Buffer.buffer(new byte[100 * 1024])))
+                  .map(response -> response.statusCode()));
       assertThat(status).isEqualTo(401);
     }
     await(oneConnection.close());
@@ -180,7 +232,9 @@ class ProxyTest {
 
     String metrics = fixture.metrics();
 
-    assertThat(metrics).containsPattern("astro_gateway_requests_seconds_count\\{[^}]*route=\"/api/v1/apps/\\*\\*\"[^}]*status=\"200\"");
+    assertThat(metrics)
+        .containsPattern(
+            "astro_gateway_requests_seconds_count\\{[^}]*route=\"/api/v1/apps/\\*\\*\"[^}]*status=\"200\"");
     assertThat(metrics).contains("astro_gateway_requests_seconds_bucket{");
     assertThat(metrics).doesNotContain("some-app-id");
   }

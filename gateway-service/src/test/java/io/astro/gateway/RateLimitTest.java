@@ -20,10 +20,13 @@ class RateLimitTest {
 
   @BeforeAll
   static void start() {
-    fixture = new GatewayFixture()
-        .with("ASTRO_GATEWAY_AUTH_RATE", "3").with("ASTRO_GATEWAY_AUTH_RATE_WINDOW", "3s")
-        .with("ASTRO_GATEWAY_USER_RATE", "5").with("ASTRO_GATEWAY_USER_RATE_WINDOW", "5s")
-        .start();
+    fixture =
+        new GatewayFixture()
+            .with("ASTRO_GATEWAY_AUTH_RATE", "3")
+            .with("ASTRO_GATEWAY_AUTH_RATE_WINDOW", "3s")
+            .with("ASTRO_GATEWAY_USER_RATE", "5")
+            .with("ASTRO_GATEWAY_USER_RATE_WINDOW", "5s")
+            .start();
   }
 
   @AfterAll
@@ -39,8 +42,11 @@ class RateLimitTest {
 
     assertThat(limited.code()).isEqualTo(10008);
     assertThat(Integer.parseInt(limited.headers().get("Retry-After"))).isBetween(1, 3);
-    assertThat(fixture.users.hits("/api/v1/login") - hits).as("refusals never reach user-service").isGreaterThanOrEqualTo(3);
-    fixture.eventually("the bucket refills", () -> fixture.post("/api/v1/login", null, "{}").status() == 200);
+    assertThat(fixture.users.hits("/api/v1/login") - hits)
+        .as("refusals never reach user-service")
+        .isGreaterThanOrEqualTo(3);
+    fixture.eventually(
+        "the bucket refills", () -> fixture.post("/api/v1/login", null, "{}").status() == 200);
   }
 
   @Test
@@ -51,8 +57,11 @@ class RateLimitTest {
 
     assertThat(limited.code()).isEqualTo(10008);
     assertThat(Integer.parseInt(limited.headers().get("Retry-After"))).isBetween(1, 5);
-    assertThat(fixture.get("/api/v1/apps", fixture.token()).status()).as("same IP, other user").isEqualTo(200);
-    fixture.eventually("the bucket refills", () -> fixture.get("/api/v1/apps", heavy).status() == 200);
+    assertThat(fixture.get("/api/v1/apps", fixture.token()).status())
+        .as("same IP, other user")
+        .isEqualTo(200);
+    fixture.eventually(
+        "the bucket refills", () -> fixture.get("/api/v1/apps", heavy).status() == 200);
   }
 
   private static Reply untilRefused(Supplier<Reply> request, int limit) {

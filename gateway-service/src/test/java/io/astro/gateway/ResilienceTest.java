@@ -19,14 +19,15 @@ class ResilienceTest {
 
   @BeforeEach
   void start() {
-    fixture = new GatewayFixture()
-        .with("ASTRO_GATEWAY_UPSTREAM_TIMEOUT", "60s")
-        .with("ASTRO_GATEWAY_BREAKER_WINDOW", "4")
-        .with("ASTRO_GATEWAY_BREAKER_MIN_CALLS", "4")
-        .with("ASTRO_GATEWAY_BREAKER_OPEN_FOR", "2s")
-        .with("ASTRO_GATEWAY_BREAKER_HALF_OPEN_CALLS", "1")
-        .with("ASTRO_GATEWAY_USER_RATE", "10000")
-        .start();
+    fixture =
+        new GatewayFixture()
+            .with("ASTRO_GATEWAY_UPSTREAM_TIMEOUT", "60s")
+            .with("ASTRO_GATEWAY_BREAKER_WINDOW", "4")
+            .with("ASTRO_GATEWAY_BREAKER_MIN_CALLS", "4")
+            .with("ASTRO_GATEWAY_BREAKER_OPEN_FOR", "2s")
+            .with("ASTRO_GATEWAY_BREAKER_HALF_OPEN_CALLS", "1")
+            .with("ASTRO_GATEWAY_USER_RATE", "10000")
+            .start();
   }
 
   @AfterEach
@@ -38,7 +39,8 @@ class ResilienceTest {
   void a_stopped_upstream_answers_503_at_once_not_after_the_timeout() {
     fixture.apps.stop();
 
-    // GatewayFixture waits 20 s at most, the gateway's timeout is 60 s: only a prompt refusal gets here
+    // GatewayFixture waits 20 s at most, the gateway's timeout is 60 s: only a prompt refusal gets
+    // here
     Reply get = fixture.get(APPS, fixture.token());
     Reply post = fixture.post(APPS, fixture.token(), "{}");
 
@@ -49,7 +51,8 @@ class ResilienceTest {
   }
 
   @Test
-  void the_breaker_opens_on_failures_refuses_without_calling_and_closes_when_the_upstream_recovers() {
+  void
+      the_breaker_opens_on_failures_refuses_without_calling_and_closes_when_the_upstream_recovers() {
     String token = fixture.token();
     fixture.apps.failNext(Integer.MAX_VALUE, 503);
     for (int i = 0; i < 4; i++) {
@@ -63,13 +66,17 @@ class ResilienceTest {
     assertThat(refused.status()).isEqualTo(503);
     assertThat(refused.code()).isEqualTo(30005);
     assertThat(fixture.apps.hits(APPS)).as("an open breaker does not call").isEqualTo(hits);
-    assertThat(fixture.metrics()).containsPattern(
-        "resilience4j_circuitbreaker_state\\{[^}]*name=\"app-service\"[^}]*state=\"open\"[^}]*} 1\\.0");
+    assertThat(fixture.metrics())
+        .containsPattern(
+            "resilience4j_circuitbreaker_state\\{[^}]*name=\"app-service\"[^}]*state=\"open\"[^}]*} 1\\.0");
 
     fixture.apps.heal();
-    fixture.eventually("the breaker half-opens and lets a call through", () -> fixture.post(APPS, token, "{}").status() == 200);
-    assertThat(fixture.metrics()).containsPattern(
-        "resilience4j_circuitbreaker_state\\{[^}]*name=\"app-service\"[^}]*state=\"closed\"[^}]*} 1\\.0");
+    fixture.eventually(
+        "the breaker half-opens and lets a call through",
+        () -> fixture.post(APPS, token, "{}").status() == 200);
+    assertThat(fixture.metrics())
+        .containsPattern(
+            "resilience4j_circuitbreaker_state\\{[^}]*name=\"app-service\"[^}]*state=\"closed\"[^}]*} 1\\.0");
   }
 
   @Test
@@ -86,7 +93,8 @@ class ResilienceTest {
     assertThat(fixture.post(APPS, token, "{}").status()).isEqualTo(503);
     assertThat(fixture.apps.hits(APPS) - before).isEqualTo(1);
     assertThat(fixture.metrics())
-        .containsPattern("resilience4j_retry_calls_total\\{[^}]*kind=\"successful_with_retry\"[^}]*name=\"app-service\"[^}]*} 1\\.0");
+        .containsPattern(
+            "resilience4j_retry_calls_total\\{[^}]*kind=\"successful_with_retry\"[^}]*name=\"app-service\"[^}]*} 1\\.0");
   }
 
   @Test

@@ -5,20 +5,25 @@ import java.util.Map;
 /** Kafka client settings of the sync-worker's plain (thread-based) clients. */
 final class KafkaClients {
 
-  private KafkaClients() {
-  }
+  private KafkaClients() {}
 
   /** The shared producer settings (see common's KafkaClients), typed for the plain client. */
   static Map<String, Object> producer(String bootstrap, String clientId) {
     return Map.copyOf(io.astro.common.events.KafkaClients.producer(bootstrap, clientId));
   }
 
-  /** Manual commits, after the records are recorded; the partitions are read from the beginning on assignment. */
+  /**
+   * Manual commits, after the records are recorded; the partitions are read from the beginning on
+   * assignment.
+   */
   static Map<String, Object> consumer(String bootstrap, String group) {
     return Map.copyOf(io.astro.common.events.KafkaClients.consumer(bootstrap, group, 500));
   }
 
-  /** No group: the partitions are assigned by hand and read from the beginning, and nothing is committed. */
+  /**
+   * No group: the partitions are assigned by hand and read from the beginning, and nothing is
+   * committed.
+   */
   static Map<String, Object> assignedConsumer(String bootstrap, String clientId) {
     return Map.of(
         "bootstrap.servers", bootstrap,
@@ -27,7 +32,8 @@ final class KafkaClients {
         "value.deserializer", "org.apache.kafka.common.serialization.StringDeserializer",
         "enable.auto.commit", "false",
         "auto.offset.reset", "earliest",
-        // a topic that is not there yet is waited for, not created with the broker's defaults (not compacted)
+        // a topic that is not there yet is waited for, not created with the broker's defaults (not
+        // compacted)
         "allow.auto.create.topics", "false",
         "max.poll.records", "500");
   }

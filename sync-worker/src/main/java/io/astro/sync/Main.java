@@ -11,8 +11,7 @@ public final class Main {
 
   public static final String NAME = "sync-worker";
 
-  private Main() {
-  }
+  private Main() {}
 
   public static void main(String[] args) {
     ServiceLauncher.run(() -> start(Env.system()));
@@ -24,7 +23,8 @@ public final class Main {
     Service service = Service.create(NAME);
     SyncWorkerVerticle worker = new SyncWorkerVerticle(config, service.registry());
     LogRoutes logs = new LogRoutes(service.vertx(), worker.clusters(), config.internalToken());
-    return service.deploy(() -> worker, 1)
+    return service
+        .deploy(() -> worker, 1)
         .compose(s -> service.serve(config.http(), worker.readiness(), logs::mount));
   }
 }

@@ -33,9 +33,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns the worker's threads — the command and cluster topic consumers, the reconcile workers, the health checks and
- * every cluster's informers — and starts and stops them off the event loop: Kafka and Kubernetes clients block, and
- * none of them runs on one.
+ * Owns the worker's threads — the command and cluster topic consumers, the reconcile workers, the
+ * health checks and every cluster's informers — and starts and stops them off the event loop: Kafka
+ * and Kubernetes clients block, and none of them runs on one.
  */
 final class SyncWorkerVerticle extends VerticleBase {
 
@@ -62,27 +62,52 @@ final class SyncWorkerVerticle extends VerticleBase {
     SyncWorkerConfig.Kafka kafka = config.kafka();
     this.producer = new KafkaProducer<>(KafkaClients.producer(kafka.bootstrap(), "sync-worker"));
     StatusPublisher publisher = new StatusPublisher(producer, kafka.statusTopic(), registry);
-    ObjectWriter writer = new ObjectWriter((kind, verb) -> Counter.builder("astro_sync_writes")
-        .tag("kind", kind).tag("verb", verb).register(registry).increment());
+    ObjectWriter writer =
+        new ObjectWriter(
+            (kind, verb) ->
+                Counter.builder("astro_sync_writes")
+                    .tag("kind", kind)
+                    .tag("verb", verb)
+                    .register(registry)
+                    .increment());
     Manifests manifests = new Manifests(config.tenantPolicy());
     NamespaceSetup namespaces = new NamespaceSetup(manifests, writer);
     this.engine = new SyncEngine(state, publisher, namespaces);
-    this.clusters = new ClusterRegistry(engine, config.kubeRequestTimeout(), config.informerResync(),
-        config.maxClusters());
-    AppReconciler reconciler = new AppReconciler(state, clusters, manifests, writer, namespaces, publisher);
-    this.loop = new ReconcileLoop(reconciler, config.workers(), config.retryBase(), config.retryMax(), registry);
+    this.clusters =
+        new ClusterRegistry(
+            engine, config.kubeRequestTimeout(), config.informerResync(), config.maxClusters());
+    AppReconciler reconciler =
+        new AppReconciler(state, clusters, manifests, writer, namespaces, publisher);
+    this.loop =
+        new ReconcileLoop(
+            reconciler, config.workers(), config.retryBase(), config.retryMax(), registry);
     SyncWorkerConfig.Health checks = config.health();
-    this.health = new ClusterHealthMonitor(clusters, new ClusterHealthCheck(checks.timeout()),
-        new ClusterStatusPublisher(producer, kafka.clusterStatusTopic()), checks.interval(), checks.concurrency(),
-        registry);
+    this.health =
+        new ClusterHealthMonitor(
+            clusters,
+            new ClusterHealthCheck(checks.timeout()),
+            new ClusterStatusPublisher(producer, kafka.clusterStatusTopic()),
+            checks.interval(),
+            checks.concurrency(),
+            registry);
     engine.drive(loop, reconciler, health);
-    this.deadLetters = new DeadLetters(producer,
-        topic -> Counter.builder("astro_sync_dead_letters").tag("topic", topic).register(registry).increment());
+    this.deadLetters =
+        new DeadLetters(
+            producer,
+            topic ->
+                Counter.builder("astro_sync_dead_letters")
+                    .tag("topic", topic)
+                    .register(registry)
+                    .increment());
     this.published = new PublishedClusters(clusters, config.kubeconfigKeys(), health::request);
-    Gauge.builder("astro_sync_apps", state, DesiredState::size).description("apps this instance owns")
+    Gauge.builder("astro_sync_apps", state, DesiredState::size)
+        .description("apps this instance owns")
         .register(registry);
-    Gauge.builder("astro_sync_clusters_reachable", clusters,
-        c -> c.all().stream().filter(cc -> cc.synced() && cc.failure() == null).count()).register(registry);
+    Gauge.builder(
+            "astro_sync_clusters_reachable",
+            clusters,
+            c -> c.all().stream().filter(cc -> cc.synced() && cc.failure() == null).count())
+        .register(registry);
   }
 
   ClusterRegistry clusters() {
@@ -90,75 +115,105 @@ final class SyncWorkerVerticle extends VerticleBase {
   }
 
   /**
-   * Kafka: the group has given this instance its share; clusters: the cluster topic has been read and every cluster
-   * that answers has synced its informers.
+   * Kafka: the group has given this instance its share; clusters: the cluster topic has been read
+   * and every cluster that answers has synced its informers.
    */
   List<ReadinessCheck> readiness() {
     return List.of(
-        ReadinessCheck.of("kafka", () -> commands != null && commands.assigned() ? Future.succeededFuture()
-            : Future.failedFuture("command partitions not assigned yet")),
-        ReadinessCheck.of("clusters", () -> {
-          if (clusterTopic == null || !clusterTopic.caughtUp().isDone()) {
-            return Future.failedFuture("cluster topic not read yet");
-          }
-          // an unreachable cluster is reported by its health and its apps' status, not by taking this instance
-          // (and every other cluster's logs) out of service
-          String waiting = clusters.all().stream()
-              .filter(c -> c.failure() == null && !c.synced())
-              .map(ClusterConnection::id).collect(Collectors.joining(", "));
-          return waiting.isEmpty() ? Future.succeededFuture()
-              : Future.failedFuture("informers not synced yet: " + waiting);
-        }));
+        ReadinessCheck.of(
+            "kafka",
+            () ->
+                commands != null && commands.assigned()
+                    ? Future.succeededFuture()
+                    : Future.failedFuture("command partitions not assigned yet")),
+        ReadinessCheck.of(
+            "clusters",
+            () -> {
+              if (clusterTopic == null || !clusterTopic.caughtUp().isDone()) {
+                return Future.failedFuture("cluster topic not read yet");
+              }
+              // an unreachable cluster is reported by its health and its apps' status, not by
+              // taking this instance
+              // (and every other cluster's logs) out of service
+              String waiting =
+                  clusters.all().stream()
+                      .filter(c -> c.failure() == null && !c.synced())
+                      .map(ClusterConnection::id)
+                      .collect(Collectors.joining(", "));
+              return waiting.isEmpty()
+                  ? Future.succeededFuture()
+                  : Future.failedFuture("informers not synced yet: " + waiting);
+            }));
   }
 
   @Override
   public Future<?> start() {
-    return vertx.executeBlocking(() -> {
-      loop.start();
-      health.start();
-      if (config.clusters().isEmpty() && config.kubeconfigKeys() == null) {
-        LOG.warn("no clusters configured (ASTRO_CLUSTERS) and no ASTRO_KUBECONFIG_KEYS to open those of the "
-            + "cluster topic: commands are recorded, apps report status unknown");
-      }
-      for (ClusterSource source : config.clusters().values()) {
-        clusters.put(source);
-      }
-      SyncWorkerConfig.Kafka kafka = config.kafka();
-      clusterTopic = new ClusterTopicConsumer(KafkaClients.assignedConsumer(kafka.bootstrap(), "sync-worker-clusters"),
-          deadLetters, kafka.clustersTopic(), published);
-      clusterTopic.start();
-      commands = new CommandConsumer(KafkaClients.consumer(kafka.bootstrap(), kafka.group()), deadLetters,
-          kafka.commandsTopic(), state, engine);
-      // apps are taken on once their clusters are known, or each would report "cluster unknown" at every start
-      CompletableFuture<Void> waited = clusterTopic.caughtUp().copy()
-          .completeOnTimeout(null, CLUSTERS_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-      waited.thenRun(() -> {
-        if (!clusterTopic.caughtUp().isDone()) {
-          LOG.warn("cluster topic {} not read within {}: taking on apps anyway", kafka.clustersTopic(), CLUSTERS_WAIT);
-        }
-        if (!stopping) {
-          commands.start();
-        }
-      });
-      return null;
-    });
+    return vertx.executeBlocking(
+        () -> {
+          loop.start();
+          health.start();
+          if (config.clusters().isEmpty() && config.kubeconfigKeys() == null) {
+            LOG.warn(
+                "no clusters configured (ASTRO_CLUSTERS) and no ASTRO_KUBECONFIG_KEYS to open those of the "
+                    + "cluster topic: commands are recorded, apps report status unknown");
+          }
+          for (ClusterSource source : config.clusters().values()) {
+            clusters.put(source);
+          }
+          SyncWorkerConfig.Kafka kafka = config.kafka();
+          clusterTopic =
+              new ClusterTopicConsumer(
+                  KafkaClients.assignedConsumer(kafka.bootstrap(), "sync-worker-clusters"),
+                  deadLetters,
+                  kafka.clustersTopic(),
+                  published);
+          clusterTopic.start();
+          commands =
+              new CommandConsumer(
+                  KafkaClients.consumer(kafka.bootstrap(), kafka.group()),
+                  deadLetters,
+                  kafka.commandsTopic(),
+                  state,
+                  engine);
+          // apps are taken on once their clusters are known, or each would report "cluster unknown"
+          // at every start
+          CompletableFuture<Void> waited =
+              clusterTopic
+                  .caughtUp()
+                  .copy()
+                  .completeOnTimeout(null, CLUSTERS_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+          waited.thenRun(
+              () -> {
+                if (!clusterTopic.caughtUp().isDone()) {
+                  LOG.warn(
+                      "cluster topic {} not read within {}: taking on apps anyway",
+                      kafka.clustersTopic(),
+                      CLUSTERS_WAIT);
+                }
+                if (!stopping) {
+                  commands.start();
+                }
+              });
+          return null;
+        });
   }
 
   @Override
   public Future<?> stop() {
     stopping = true;
-    return vertx.executeBlocking(() -> {
-      if (clusterTopic != null) {
-        clusterTopic.close();
-      }
-      if (commands != null) {
-        commands.close();
-      }
-      health.close();
-      loop.close();
-      clusters.close();
-      producer.close(Duration.ofSeconds(5));
-      return null;
-    });
+    return vertx.executeBlocking(
+        () -> {
+          if (clusterTopic != null) {
+            clusterTopic.close();
+          }
+          if (commands != null) {
+            commands.close();
+          }
+          health.close();
+          loop.close();
+          clusters.close();
+          producer.close(Duration.ofSeconds(5));
+          return null;
+        });
   }
 }

@@ -24,7 +24,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** A command becomes the objects of SPEC §4 in the app's cluster, and the app's status follows what runs there. */
+/**
+ * A command becomes the objects of SPEC §4 in the app's cluster, and the app's status follows what
+ * runs there.
+ */
 @ExtendWith(KafkaExtension.class)
 class AppLifecycleTest {
 
@@ -41,7 +44,8 @@ class AppLifecycleTest {
   }
 
   @Test
-  void a_created_app_gets_its_namespace_fenced_in_and_a_hardened_deployment_and_service() throws Exception {
+  void a_created_app_gets_its_namespace_fenced_in_and_a_hardened_deployment_and_service()
+      throws Exception {
     Commands.App app = new Commands.App(7, "web", fx.cluster(0).name());
     fx.commands.send(app, "create");
 
@@ -53,26 +57,48 @@ class AppLifecycleTest {
     ApiClient client = fx.cluster(0).apiClient();
     CoreV1Api core = new CoreV1Api(client);
     V1Namespace ns = core.readNamespace("astro-user-7").execute();
-    assertThat(ns.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "astro")
-        .containsEntry("astro.io/user-id", "7").containsEntry("pod-security.kubernetes.io/enforce", "baseline");
-    List<V1NetworkPolicy> policies = new NetworkingV1Api(client).listNamespacedNetworkPolicy("astro-user-7").execute()
-        .getItems();
-    assertThat(policies).extracting(p -> p.getMetadata().getName())
-        .containsExactlyInAnyOrder("astro-default-deny", "astro-allow-same-namespace", "astro-allow-dns");
-    V1NetworkPolicy deny = policies.stream().filter(p -> p.getMetadata().getName().equals("astro-default-deny"))
-        .findFirst().orElseThrow();
+    assertThat(ns.getMetadata().getLabels())
+        .containsEntry("app.kubernetes.io/managed-by", "astro")
+        .containsEntry("astro.io/user-id", "7")
+        .containsEntry("pod-security.kubernetes.io/enforce", "baseline");
+    List<V1NetworkPolicy> policies =
+        new NetworkingV1Api(client)
+            .listNamespacedNetworkPolicy("astro-user-7")
+            .execute()
+            .getItems();
+    assertThat(policies)
+        .extracting(p -> p.getMetadata().getName())
+        .containsExactlyInAnyOrder(
+            "astro-default-deny", "astro-allow-same-namespace", "astro-allow-dns");
+    V1NetworkPolicy deny =
+        policies.stream()
+            .filter(p -> p.getMetadata().getName().equals("astro-default-deny"))
+            .findFirst()
+            .orElseThrow();
     assertThat(deny.getSpec().getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
     assertThat(deny.getSpec().getIngress()).isNullOrEmpty();
-    V1ResourceQuota quota = core.readNamespacedResourceQuota("astro-quota", "astro-user-7").execute();
+    V1ResourceQuota quota =
+        core.readNamespacedResourceQuota("astro-quota", "astro-user-7").execute();
     assertThat(quota.getSpec().getHard()).containsKeys("requests.cpu", "requests.memory", "pods");
     assertThat(quota.getSpec().getHard().get("pods").toSuffixedString()).isEqualTo("20");
-    assertThat(core.readNamespacedLimitRange("astro-limits", "astro-user-7").execute().getSpec().getLimits().get(0)
-        .getDefaultRequest().get("cpu").toSuffixedString()).isEqualTo("100m");
+    assertThat(
+            core.readNamespacedLimitRange("astro-limits", "astro-user-7")
+                .execute()
+                .getSpec()
+                .getLimits()
+                .get(0)
+                .getDefaultRequest()
+                .get("cpu")
+                .toSuffixedString())
+        .isEqualTo("100m");
 
     V1Deployment d = fx.deployment(0, app);
-    assertThat(d.getMetadata().getLabels()).containsEntry("app.kubernetes.io/name", "web")
-        .containsEntry("app.kubernetes.io/instance", "web-u7").containsEntry("app.kubernetes.io/managed-by", "astro")
-        .containsEntry("astro.io/app-id", app.id).containsEntry("astro.io/user-id", "7");
+    assertThat(d.getMetadata().getLabels())
+        .containsEntry("app.kubernetes.io/name", "web")
+        .containsEntry("app.kubernetes.io/instance", "web-u7")
+        .containsEntry("app.kubernetes.io/managed-by", "astro")
+        .containsEntry("astro.io/app-id", app.id)
+        .containsEntry("astro.io/user-id", "7");
     assertThat(d.getMetadata().getAnnotations()).containsEntry("astro.io/generation", "1");
     V1Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
     assertThat(c.getImage()).isEqualTo(app.image);
@@ -108,15 +134,24 @@ class AppLifecycleTest {
 
     fx.commands.restart(app);
     fx.awaitStatus(app, "restarting");
-    JsonObject restarted = fx.awaitStatus(app, d -> "running".equals(d.getString("status"))
-        && d.getLong("observedGeneration") == app.generation && d.getJsonArray("pods").size() == 1
-        && !podNames(d).equals(before));
+    JsonObject restarted =
+        fx.awaitStatus(
+            app,
+            d ->
+                "running".equals(d.getString("status"))
+                    && d.getLong("observedGeneration") == app.generation
+                    && d.getJsonArray("pods").size() == 1
+                    && !podNames(d).equals(before));
     assertThat(podNames(restarted)).doesNotContainAnyElementsOf(before);
 
     app.replicas = 3;
     fx.commands.send(app, "scale");
-    JsonObject scaled = fx.awaitStatus(app, d -> "running".equals(d.getString("status"))
-        && d.getLong("observedGeneration") == app.generation);
+    JsonObject scaled =
+        fx.awaitStatus(
+            app,
+            d ->
+                "running".equals(d.getString("status"))
+                    && d.getLong("observedGeneration") == app.generation);
     assertThat(scaled.getInteger("readyReplicas")).isEqualTo(3);
     assertThat(scaled.getJsonArray("pods")).hasSize(3);
 
@@ -130,7 +165,8 @@ class AppLifecycleTest {
   }
 
   @Test
-  void a_port_removed_removes_the_service_and_published_statuses_follow_the_schema() throws Exception {
+  void a_port_removed_removes_the_service_and_published_statuses_follow_the_schema()
+      throws Exception {
     Commands.App app = new Commands.App(9, "worker", fx.cluster(0).name());
     fx.commands.send(app, "create");
     fx.awaitStatus(app, "running");
@@ -140,15 +176,18 @@ class AppLifecycleTest {
     app.port = null;
     fx.commands.send(app, "scale");
     fx.awaitStatus(app, "running");
-    SyncWorkerFixture.await("service removed", () -> {
-      try {
-        return core.listNamespacedService("astro-user-9").execute().getItems().isEmpty();
-      } catch (Exception e) {
-        return false;
-      }
-    });
+    SyncWorkerFixture.await(
+        "service removed",
+        () -> {
+          try {
+            return core.listNamespacedService("astro-user-9").execute().getItems().isEmpty();
+          } catch (Exception e) {
+            return false;
+          }
+        });
 
-    fx.broker.awaitRecords(fx.statusTopic, 1, r -> app.id.equals(r.key()), SyncWorkerFixture.WAIT)
+    fx.broker
+        .awaitRecords(fx.statusTopic, 1, r -> app.id.equals(r.key()), SyncWorkerFixture.WAIT)
         .forEach(r -> EventSchemas.assertValid("io.astro.app.status.v1", r.value()));
   }
 
@@ -160,16 +199,20 @@ class AppLifecycleTest {
     String uid = fx.deployment(0, app).getMetadata().getUid();
 
     new io.kubernetes.client.openapi.apis.AppsV1Api(fx.cluster(0).apiClient())
-        .deleteNamespacedDeployment(app.k8sName(), app.namespace()).execute();
+        .deleteNamespacedDeployment(app.k8sName(), app.namespace())
+        .execute();
 
-    SyncWorkerFixture.await("deployment recreated", () -> {
-      V1Deployment d = fx.deployment(0, app);
-      return d != null && !d.getMetadata().getUid().equals(uid);
-    });
+    SyncWorkerFixture.await(
+        "deployment recreated",
+        () -> {
+          V1Deployment d = fx.deployment(0, app);
+          return d != null && !d.getMetadata().getUid().equals(uid);
+        });
   }
 
   private static Set<String> podNames(JsonObject status) {
-    return status.getJsonArray("pods").stream().map(p -> ((JsonObject) p).getString("name"))
+    return status.getJsonArray("pods").stream()
+        .map(p -> ((JsonObject) p).getString("name"))
         .collect(Collectors.toSet());
   }
 }

@@ -12,18 +12,23 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-/** Publishes the cluster registry the way app-service's outbox relay does, checked against the schema. */
+/**
+ * Publishes the cluster registry the way app-service's outbox relay does, checked against the
+ * schema.
+ */
 public final class ClusterRecords implements AutoCloseable {
 
   private final KafkaProducer<String, String> producer;
   private final String topic;
 
   public ClusterRecords(KafkaBroker broker, String topic) {
-    this.producer = new KafkaProducer<>(Map.of(
-        "bootstrap.servers", broker.bootstrapServers(),
-        "key.serializer", "org.apache.kafka.common.serialization.StringSerializer",
-        "value.serializer", "org.apache.kafka.common.serialization.StringSerializer",
-        "acks", "all"));
+    this.producer =
+        new KafkaProducer<>(
+            Map.of(
+                "bootstrap.servers", broker.bootstrapServers(),
+                "key.serializer", "org.apache.kafka.common.serialization.StringSerializer",
+                "value.serializer", "org.apache.kafka.common.serialization.StringSerializer",
+                "acks", "all"));
     this.topic = topic;
   }
 
@@ -44,8 +49,14 @@ public final class ClusterRecords implements AutoCloseable {
   /** Bumps the revision and publishes the cluster with its kubeconfig sealed by {@code cipher}. */
   public void publish(Cluster cluster, KubeconfigCipher cipher) {
     cluster.revision++;
-    sendRaw(cluster.name, event(cluster.name, cluster.clusterId, cipher.seal(cluster.name, cluster.kubeconfig),
-        cluster.revision, cluster.syncRequestedAt));
+    sendRaw(
+        cluster.name,
+        event(
+            cluster.name,
+            cluster.clusterId,
+            cipher.seal(cluster.name, cluster.kubeconfig),
+            cluster.revision,
+            cluster.syncRequestedAt));
   }
 
   /** An operator's "check it now": a new revision with a new {@code syncRequestedAt}. */
@@ -60,12 +71,20 @@ public final class ClusterRecords implements AutoCloseable {
   }
 
   /** A schema-valid {@code io.astro.cluster.v1} value carrying {@code sealed} as it is. */
-  public static String event(String name, String clusterId, String sealed, long revision, String syncRequestedAt) {
-    JsonObject data = new JsonObject().put("clusterId", clusterId).put("name", name).put("kubeconfig", sealed)
-        .put("labels", new JsonObject().put("region", "test")).put("revision", revision)
-        .put("syncRequestedAt", syncRequestedAt);
-    String value = new String(EventCodec.encode(EventCodec.create("io.astro.cluster.v1", "/astro/app-service", name,
-        data)));
+  public static String event(
+      String name, String clusterId, String sealed, long revision, String syncRequestedAt) {
+    JsonObject data =
+        new JsonObject()
+            .put("clusterId", clusterId)
+            .put("name", name)
+            .put("kubeconfig", sealed)
+            .put("labels", new JsonObject().put("region", "test"))
+            .put("revision", revision)
+            .put("syncRequestedAt", syncRequestedAt);
+    String value =
+        new String(
+            EventCodec.encode(
+                EventCodec.create("io.astro.cluster.v1", "/astro/app-service", name, data)));
     EventSchemas.assertValid("io.astro.cluster.v1", value);
     return value;
   }

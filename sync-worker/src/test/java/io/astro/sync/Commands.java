@@ -11,18 +11,23 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-/** Publishes commands on the command topic the way app-service's outbox relay does, checked against the schema. */
+/**
+ * Publishes commands on the command topic the way app-service's outbox relay does, checked against
+ * the schema.
+ */
 public final class Commands implements AutoCloseable {
 
   private final KafkaProducer<String, String> producer;
   private final String topic;
 
   public Commands(KafkaBroker broker, String topic) {
-    this.producer = new KafkaProducer<>(Map.of(
-        "bootstrap.servers", broker.bootstrapServers(),
-        "key.serializer", "org.apache.kafka.common.serialization.StringSerializer",
-        "value.serializer", "org.apache.kafka.common.serialization.StringSerializer",
-        "acks", "all"));
+    this.producer =
+        new KafkaProducer<>(
+            Map.of(
+                "bootstrap.servers", broker.bootstrapServers(),
+                "key.serializer", "org.apache.kafka.common.serialization.StringSerializer",
+                "value.serializer", "org.apache.kafka.common.serialization.StringSerializer",
+                "acks", "all"));
     this.topic = topic;
   }
 
@@ -56,10 +61,23 @@ public final class Commands implements AutoCloseable {
 
     JsonObject data(String command) {
       return new JsonObject()
-          .put("command", command).put("appId", id).put("userId", userId).put("name", name).put("cluster", cluster)
-          .put("namespace", namespace()).put("k8sName", k8sName()).put("generation", generation)
-          .put("desired", new JsonObject().put("image", image).put("replicas", replicas).put("port", port)
-              .put("stopped", stopped).put("restartedAt", restartedAt).put("deleted", deleted));
+          .put("command", command)
+          .put("appId", id)
+          .put("userId", userId)
+          .put("name", name)
+          .put("cluster", cluster)
+          .put("namespace", namespace())
+          .put("k8sName", k8sName())
+          .put("generation", generation)
+          .put(
+              "desired",
+              new JsonObject()
+                  .put("image", image)
+                  .put("replicas", replicas)
+                  .put("port", port)
+                  .put("stopped", stopped)
+                  .put("restartedAt", restartedAt)
+                  .put("deleted", deleted));
     }
   }
 
@@ -69,10 +87,15 @@ public final class Commands implements AutoCloseable {
     sendAsIs(app, command);
   }
 
-  /** Publishes the current state without bumping the generation (a duplicate, or an older record). */
+  /**
+   * Publishes the current state without bumping the generation (a duplicate, or an older record).
+   */
   public void sendAsIs(App app, String command) {
-    String value = new String(EventCodec.encode(EventCodec.create("io.astro.app.command.v1", "/astro/app-service",
-        app.id, app.data(command))));
+    String value =
+        new String(
+            EventCodec.encode(
+                EventCodec.create(
+                    "io.astro.app.command.v1", "/astro/app-service", app.id, app.data(command))));
     EventSchemas.assertValid("io.astro.app.command.v1", value);
     sendRaw(app.id, value);
   }

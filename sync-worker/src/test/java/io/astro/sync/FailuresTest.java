@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.astro.testkit.kafka.KafkaBroker;
 import io.astro.testkit.kafka.KafkaExtension;
-import io.astro.testkit.kube.ApiFaults;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -13,7 +12,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** What fails in the cluster shows as the app's status with its reason; a cluster in trouble is waited out. */
+/**
+ * What fails in the cluster shows as the app's status with its reason; a cluster in trouble is
+ * waited out.
+ */
 @ExtendWith(KafkaExtension.class)
 class FailuresTest {
 
@@ -78,7 +80,8 @@ class FailuresTest {
   @Test
   void server_errors_and_throttling_are_retried_until_the_app_runs() {
     int before = fx.cluster(0).faults().injected();
-    fx.cluster(0).faults()
+    fx.cluster(0)
+        .faults()
         .respond(500, "POST", "/deployments$", 2)
         .respond(429, "POST", "/deployments$", 1)
         .respond(409, "POST", "/deployments$", 1);
@@ -87,7 +90,8 @@ class FailuresTest {
 
     fx.awaitStatus(app, "running");
     assertThat(fx.cluster(0).faults().injected() - before).isEqualTo(4);
-    assertThat(fx.worker().metrics()).contains("astro_sync_reconcile_retries_total{reason=\"unavailable\"");
+    assertThat(fx.worker().metrics())
+        .contains("astro_sync_reconcile_retries_total{reason=\"unavailable\"");
   }
 
   @Test

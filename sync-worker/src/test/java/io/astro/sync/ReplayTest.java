@@ -14,7 +14,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Commands are desired state, not edges: replays, duplicates, older records and restarts change nothing. */
+/**
+ * Commands are desired state, not edges: replays, duplicates, older records and restarts change
+ * nothing.
+ */
 @ExtendWith(KafkaExtension.class)
 class ReplayTest {
 
@@ -31,32 +34,44 @@ class ReplayTest {
   }
 
   @Test
-  void a_restarted_worker_writes_nothing_for_unchanged_apps_and_publishes_their_status_once() throws Exception {
+  void a_restarted_worker_writes_nothing_for_unchanged_apps_and_publishes_their_status_once()
+      throws Exception {
     Commands.App app = new Commands.App(31, "steady", fx.cluster(0).name());
     fx.commands.send(app, "create");
     fx.awaitStatus(app, "running");
     V1Deployment before = fx.deployment(0, app);
     CoreV1Api core = new CoreV1Api(fx.cluster(0).apiClient());
-    String serviceVersion = core.readNamespacedService(app.k8sName(), app.namespace()).execute().getMetadata()
-        .getResourceVersion();
-    String namespaceVersion = core.readNamespace(app.namespace()).execute().getMetadata().getResourceVersion();
+    String serviceVersion =
+        core.readNamespacedService(app.k8sName(), app.namespace())
+            .execute()
+            .getMetadata()
+            .getResourceVersion();
+    String namespaceVersion =
+        core.readNamespace(app.namespace()).execute().getMetadata().getResourceVersion();
     int published = fx.statuses(app, 1).size();
 
     fx.stopWorker();
     fx.startWorker(Map.of());
     barrier(32);
 
-    assertThat(fx.deployment(0, app).getMetadata().getGeneration()).isEqualTo(before.getMetadata().getGeneration());
-    assertThat(core.readNamespacedService(app.k8sName(), app.namespace()).execute().getMetadata()
-        .getResourceVersion()).isEqualTo(serviceVersion);
+    assertThat(fx.deployment(0, app).getMetadata().getGeneration())
+        .isEqualTo(before.getMetadata().getGeneration());
+    assertThat(
+            core.readNamespacedService(app.k8sName(), app.namespace())
+                .execute()
+                .getMetadata()
+                .getResourceVersion())
+        .isEqualTo(serviceVersion);
     assertThat(core.readNamespace(app.namespace()).execute().getMetadata().getResourceVersion())
         .isEqualTo(namespaceVersion);
     // only the marker app was created since the restart; nothing was replaced
     assertThat(fx.worker().metrics()).doesNotContain("verb=\"replace\"");
-    List<ReceivedRecord> after = fx.broker.awaitRecords(fx.statusTopic, published + 1, r -> app.id.equals(r.key()),
-        SyncWorkerFixture.WAIT);
+    List<ReceivedRecord> after =
+        fx.broker.awaitRecords(
+            fx.statusTopic, published + 1, r -> app.id.equals(r.key()), SyncWorkerFixture.WAIT);
     assertThat(after).hasSize(published + 1);
-    assertThat(SyncWorkerFixture.data(after.get(after.size() - 1)).getString("status")).isEqualTo("running");
+    assertThat(SyncWorkerFixture.data(after.get(after.size() - 1)).getString("status"))
+        .isEqualTo("running");
   }
 
   @Test
@@ -75,7 +90,8 @@ class ReplayTest {
     barrier(34);
 
     V1Deployment d = fx.deployment(0, app);
-    assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("registry.example/web:2");
+    assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+        .isEqualTo("registry.example/web:2");
     assertThat(d.getMetadata().getAnnotations()).containsEntry("astro.io/generation", "2");
     assertThat(d.getMetadata().getGeneration()).isEqualTo(generation);
   }
@@ -85,13 +101,15 @@ class ReplayTest {
     fx.commands.sendRaw("not-an-app", "{\"this\": \"is not a CloudEvent\"}");
     barrier(35);
 
-    ReceivedRecord parked = fx.broker.awaitRecords(fx.commandsTopic + ".dlq", 1, SyncWorkerFixture.WAIT).get(0);
+    ReceivedRecord parked =
+        fx.broker.awaitRecords(fx.commandsTopic + ".dlq", 1, SyncWorkerFixture.WAIT).get(0);
     assertThat(parked.key()).isEqualTo("not-an-app");
     assertThat(parked.header("x-error")).contains("CloudEvent");
     assertThat(parked.header("x-original-topic")).isEqualTo(fx.commandsTopic);
   }
 
-  // records on a partition are handled in order; an app that runs after them shows the worker went past them
+  // records on a partition are handled in order; an app that runs after them shows the worker went
+  // past them
   private static void barrier(long userId) {
     Commands.App marker = new Commands.App(userId, "marker", fx.cluster(0).name());
     fx.commands.send(marker, "create");

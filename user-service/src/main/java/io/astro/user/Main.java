@@ -26,8 +26,7 @@ public final class Main {
 
   public static final String NAME = "user-service";
 
-  private Main() {
-  }
+  private Main() {}
 
   public static void main(String[] args) {
     ServiceLauncher.run(() -> start(Env.system()));
@@ -39,22 +38,39 @@ public final class Main {
     SigningKeys keys = KeyMaterial.load(env);
     Service service = Service.create(NAME);
     Vertx vertx = service.vertx();
-    return Database.migrate(vertx, config.db(), "db/users").compose(migrated -> {
-      Pool pool = Database.pool(vertx, config.db());
-      UserStore store = new UserStore(pool);
-      PasswordHasher hasher = PasswordHasher.create(vertx, config.bcryptCost(), config.bcryptThreads(),
-          config.bcryptMaxQueued());
-      TokenIssuer issuer = TokenIssuer.create(vertx, config.jwt(), keys, config.tokenTtl());
-      LoginThrottle throttle = new LoginThrottle(config.loginMaxFailures(), config.loginFailureWindow(), 100_000,
-          Clock.systemUTC());
-      Accounts accounts = new Accounts(store, hasher, issuer, throttle);
-      AuthHandler auth = new AuthHandler(TokenVerifier.create(vertx, config.jwt(), List.of(keys.publicJwk())));
-      UserRoutes routes = new UserRoutes(accounts, store, auth, keys);
-      Future<Void> admin = config.admin().configured()
-          ? accounts.ensureAdmin(config.admin().username(), config.admin().email(), config.admin().password())
-          : Future.succeededFuture();
-      return admin.compose(v -> service.deploy(() -> new UserMetrics(pool, service.registry()), 1))
-          .compose(s -> service.serve(config.http(), List.of(Database.readiness(pool)), routes::mount));
-    });
+    return Database.migrate(vertx, config.db(), "db/users")
+        .compose(
+            migrated -> {
+              Pool pool = Database.pool(vertx, config.db());
+              UserStore store = new UserStore(pool);
+              PasswordHasher hasher =
+                  PasswordHasher.create(
+                      vertx, config.bcryptCost(), config.bcryptThreads(), config.bcryptMaxQueued());
+              TokenIssuer issuer = TokenIssuer.create(vertx, config.jwt(), keys, config.tokenTtl());
+              LoginThrottle throttle =
+                  new LoginThrottle(
+                      config.loginMaxFailures(),
+                      config.loginFailureWindow(),
+                      100_000,
+                      Clock.systemUTC());
+              Accounts accounts = new Accounts(store, hasher, issuer, throttle);
+              AuthHandler auth =
+                  new AuthHandler(
+                      TokenVerifier.create(vertx, config.jwt(), List.of(keys.publicJwk())));
+              UserRoutes routes = new UserRoutes(accounts, store, auth, keys);
+              Future<Void> admin =
+                  config.admin().configured()
+                      ? accounts.ensureAdmin(
+                          config.admin().username(),
+                          config.admin().email(),
+                          config.admin().password())
+                      : Future.succeededFuture();
+              return admin
+                  .compose(v -> service.deploy(() -> new UserMetrics(pool, service.registry()), 1))
+                  .compose(
+                      s ->
+                          service.serve(
+                              config.http(), List.of(Database.readiness(pool)), routes::mount));
+            });
   }
 }

@@ -11,23 +11,34 @@ import java.time.Duration;
  * Everything user-service reads from its environment, in one place.
  *
  * <ul>
- *   <li>{@code ASTRO_USER_SERVICE_PORT} — HTTP port, default 8081; {@code ASTRO_HTTP_HOST},
- *       {@code ASTRO_HTTP_BODY_LIMIT} — see {@link HttpSettings}</li>
- *   <li>{@code ASTRO_DB_*} — see {@link DbSettings}; database default {@code astro_users}</li>
- *   <li>{@code ASTRO_JWT_ISSUER}, {@code ASTRO_JWT_AUDIENCE}, {@code ASTRO_JWT_LEEWAY} — see {@link JwtSettings}</li>
- *   <li>{@code ASTRO_JWT_TTL} — token lifetime, default 24h</li>
- *   <li>{@code ASTRO_JWT_PRIVATE_KEY(_FILE)}, {@code ASTRO_JWT_PUBLIC_KEY(_FILE)} — ES256 PEM key pair;
- *       none = a throwaway pair with a loud warning</li>
- *   <li>{@code ASTRO_BCRYPT_COST} — default 10 (10–14); {@code ASTRO_BCRYPT_THREADS} — default: cores;
- *       {@code ASTRO_BCRYPT_MAX_QUEUED} — hashes waiting beyond this are refused with 503, default 64</li>
- *   <li>{@code ASTRO_LOGIN_MAX_FAILURES} (default 5) failed logins per username within
- *       {@code ASTRO_LOGIN_FAILURE_WINDOW} (default 15m) → 429 until the window passes</li>
- *   <li>{@code ASTRO_ADMIN_USERNAME}, {@code ASTRO_ADMIN_PASSWORD}, {@code ASTRO_ADMIN_EMAIL} — bootstrap admin,
- *       created at start when absent</li>
+ *   <li>{@code ASTRO_USER_SERVICE_PORT} — HTTP port, default 8081; {@code ASTRO_HTTP_HOST}, {@code
+ *       ASTRO_HTTP_BODY_LIMIT} — see {@link HttpSettings}
+ *   <li>{@code ASTRO_DB_*} — see {@link DbSettings}; database default {@code astro_users}
+ *   <li>{@code ASTRO_JWT_ISSUER}, {@code ASTRO_JWT_AUDIENCE}, {@code ASTRO_JWT_LEEWAY} — see {@link
+ *       JwtSettings}
+ *   <li>{@code ASTRO_JWT_TTL} — token lifetime, default 24h
+ *   <li>{@code ASTRO_JWT_PRIVATE_KEY(_FILE)}, {@code ASTRO_JWT_PUBLIC_KEY(_FILE)} — ES256 PEM key
+ *       pair; none = a throwaway pair with a loud warning
+ *   <li>{@code ASTRO_BCRYPT_COST} — default 10 (10–14); {@code ASTRO_BCRYPT_THREADS} — default:
+ *       cores; {@code ASTRO_BCRYPT_MAX_QUEUED} — hashes waiting beyond this are refused with 503,
+ *       default 64
+ *   <li>{@code ASTRO_LOGIN_MAX_FAILURES} (default 5) failed logins per username within {@code
+ *       ASTRO_LOGIN_FAILURE_WINDOW} (default 15m) → 429 until the window passes
+ *   <li>{@code ASTRO_ADMIN_USERNAME}, {@code ASTRO_ADMIN_PASSWORD}, {@code ASTRO_ADMIN_EMAIL} —
+ *       bootstrap admin, created at start when absent
  * </ul>
  */
-public record UserServiceConfig(HttpSettings http, DbSettings db, JwtSettings jwt, Duration tokenTtl, int bcryptCost,
-    int bcryptThreads, int bcryptMaxQueued, int loginMaxFailures, Duration loginFailureWindow, Admin admin) {
+public record UserServiceConfig(
+    HttpSettings http,
+    DbSettings db,
+    JwtSettings jwt,
+    Duration tokenTtl,
+    int bcryptCost,
+    int bcryptThreads,
+    int bcryptMaxQueued,
+    int loginMaxFailures,
+    Duration loginFailureWindow,
+    Admin admin) {
 
   /** The bootstrap admin; null fields when not configured. */
   public record Admin(String username, String email, String password) {
@@ -45,7 +56,8 @@ public record UserServiceConfig(HttpSettings http, DbSettings db, JwtSettings jw
     String adminUser = env.string("ASTRO_ADMIN_USERNAME", null);
     String adminPassword = env.string("ASTRO_ADMIN_PASSWORD", null);
     if ((adminUser == null) != (adminPassword == null)) {
-      throw new ConfigException("ASTRO_ADMIN_USERNAME and ASTRO_ADMIN_PASSWORD must be set together");
+      throw new ConfigException(
+          "ASTRO_ADMIN_USERNAME and ASTRO_ADMIN_PASSWORD must be set together");
     }
     return new UserServiceConfig(
         HttpSettings.from(env, "ASTRO_USER_SERVICE_PORT", 8081),
@@ -57,7 +69,9 @@ public record UserServiceConfig(HttpSettings http, DbSettings db, JwtSettings jw
         env.integer("ASTRO_BCRYPT_MAX_QUEUED", 64, 1, 10_000),
         env.integer("ASTRO_LOGIN_MAX_FAILURES", 5, 1, 1000),
         env.duration("ASTRO_LOGIN_FAILURE_WINDOW", Duration.ofMinutes(15)),
-        new Admin(adminUser, env.string("ASTRO_ADMIN_EMAIL", adminUser == null ? null : adminUser + "@astro.local"),
+        new Admin(
+            adminUser,
+            env.string("ASTRO_ADMIN_EMAIL", adminUser == null ? null : adminUser + "@astro.local"),
             adminPassword));
   }
 }

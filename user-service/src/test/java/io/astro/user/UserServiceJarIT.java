@@ -8,11 +8,23 @@ import java.util.Map;
 class UserServiceJarIT extends ServiceJarContract {
 
   UserServiceJarIT() {
-    super(Main.NAME, "ASTRO_USER_SERVICE_PORT", databaseEnv(Backends.mysql().createDatabase("user_jar")));
+    super(
+        Main.NAME,
+        "ASTRO_USER_SERVICE_PORT",
+        databaseEnv(Backends.mysql().createDatabase("user_jar")));
   }
 
   private static Map<String, String> databaseEnv(TestDatabase db) {
-    return Map.of("ASTRO_DB_HOST", db.host(), "ASTRO_DB_PORT", Integer.toString(db.port()),
-        "ASTRO_DB_NAME", db.database(), "ASTRO_DB_USER", db.user(), "ASTRO_DB_PASSWORD", db.password());
+    return Map.of(
+        "ASTRO_DB_HOST",
+        db.host(),
+        "ASTRO_DB_PORT",
+        Integer.toString(db.port()),
+        "ASTRO_DB_NAME",
+        db.database(),
+        "ASTRO_DB_USER",
+        db.user(),
+        "ASTRO_DB_PASSWORD",
+        db.password());
   }
 }

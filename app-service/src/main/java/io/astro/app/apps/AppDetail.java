@@ -7,9 +7,10 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * An app's detail with what its cluster's health says about it: on an unhealthy cluster it shows {@code unknown}
- * with the cluster's error (the stored status comes back by itself once the cluster recovers), and its status is
- * {@code stale} when the cluster has not answered a health check for two intervals.
+ * An app's detail with what its cluster's health says about it: on an unhealthy cluster it shows
+ * {@code unknown} with the cluster's error (the stored status comes back by itself once the cluster
+ * recovers), and its status is {@code stale} when the cluster has not answered a health check for
+ * two intervals.
  */
 public final class AppDetail {
 
@@ -19,7 +20,10 @@ public final class AppDetail {
     this.healthInterval = healthInterval;
   }
 
-  /** {@code state} is null for a cluster without health checks (one from the sync-worker's static config). */
+  /**
+   * {@code state} is null for a cluster without health checks (one from the sync-worker's static
+   * config).
+   */
   public JsonObject toJson(App app, Cluster.State state, Instant now) {
     JsonObject json = app.toJson();
     if (state == null) {
@@ -27,10 +31,15 @@ public final class AppDetail {
     }
     json.put("cluster_status", state.status());
     if (!state.healthy() && !"deleting".equals(app.status())) {
-      json.put("status", "unknown").put("reason", "ClusterUnhealthy")
-          .put("message", state.error() == null ? "the cluster failed its health check" : state.error());
+      json.put("status", "unknown")
+          .put("reason", "ClusterUnhealthy")
+          .put(
+              "message",
+              state.error() == null ? "the cluster failed its health check" : state.error());
     }
-    boolean silent = state.heartbeatAt() == null || state.heartbeatAt().isBefore(now.minus(healthInterval.multipliedBy(2)));
+    boolean silent =
+        state.heartbeatAt() == null
+            || state.heartbeatAt().isBefore(now.minus(healthInterval.multipliedBy(2)));
     return json.put("stale", !state.healthy() || silent);
   }
 }

@@ -11,9 +11,18 @@ public final class AppRules {
 
   public static final int MAX_NAME = 40;
   public static final int MAX_REPLICAS = 10;
+
   /** The statuses an app can show; {@code status=} filters accept these. */
-  public static final Set<String> STATUSES = Set.of("pending", "starting", "running", "stopped", "restarting",
-      "failed", "deleting", "unknown");
+  public static final Set<String> STATUSES =
+      Set.of(
+          "pending",
+          "starting",
+          "running",
+          "stopped",
+          "restarting",
+          "failed",
+          "deleting",
+          "unknown");
 
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 
@@ -23,7 +32,10 @@ public final class AppRules {
     this.imageAllowlist = List.copyOf(imageAllowlist);
   }
 
-  /** A create request: {@code name}, {@code image}, {@code replicas} (default 1), {@code port} (optional). */
+  /**
+   * A create request: {@code name}, {@code image}, {@code replicas} (default 1), {@code port}
+   * (optional).
+   */
   public AppSpec create(JsonObject body) {
     FieldErrors errors = new FieldErrors();
     Object name = body.getValue("name");
@@ -32,7 +44,9 @@ public final class AppRules {
     } else if (n.length() > MAX_NAME) {
       errors.add("name", "must be at most " + MAX_NAME + " characters");
     } else if (!DNS_LABEL.matcher(n).matches()) {
-      errors.add("name", "must be lowercase letters, digits and '-', starting and ending with a letter or digit");
+      errors.add(
+          "name",
+          "must be lowercase letters, digits and '-', starting and ending with a letter or digit");
     }
     Object image = body.getValue("image");
     if (!(image instanceof String i) || i.isEmpty()) {
@@ -40,12 +54,22 @@ public final class AppRules {
     } else {
       ImageReference ref = ImageReference.parse(i);
       if (ref == null) {
-        errors.add("image", "is not a valid image reference such as registry.example.com/team/app:1.2 or nginx@sha256:<digest>");
+        errors.add(
+            "image",
+            "is not a valid image reference such as registry.example.com/team/app:1.2 or nginx@sha256:<digest>");
       } else if (!imageAllowlist.isEmpty() && imageAllowlist.stream().noneMatch(ref::allowedBy)) {
-        errors.add("image", "registry " + ref.registry() + " is not allowed; allowed: " + String.join(", ", imageAllowlist));
+        errors.add(
+            "image",
+            "registry "
+                + ref.registry()
+                + " is not allowed; allowed: "
+                + String.join(", ", imageAllowlist));
       }
     }
-    Integer replicas = body.containsKey("replicas") ? replicas(body.getValue("replicas"), errors) : Integer.valueOf(1);
+    Integer replicas =
+        body.containsKey("replicas")
+            ? replicas(body.getValue("replicas"), errors)
+            : Integer.valueOf(1);
     Integer port = null;
     Object rawPort = body.getValue("port");
     if (rawPort != null) {
@@ -62,7 +86,8 @@ public final class AppRules {
   /** A scale request: {@code {"replicas": n}}. */
   public int scale(JsonObject body) {
     FieldErrors errors = new FieldErrors();
-    Integer replicas = body.containsKey("replicas") ? replicas(body.getValue("replicas"), errors) : null;
+    Integer replicas =
+        body.containsKey("replicas") ? replicas(body.getValue("replicas"), errors) : null;
     if (!body.containsKey("replicas")) {
       errors.add("replicas", "is required");
     }
@@ -81,7 +106,8 @@ public final class AppRules {
 
   // JSON numbers only, and only whole ones: "3" and 2.5 are refused rather than coerced
   private static Integer integer(Object raw) {
-    if (raw instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
+    if (raw instanceof Number n
+        && n.doubleValue() == Math.rint(n.doubleValue())
         && Math.abs(n.doubleValue()) <= Integer.MAX_VALUE) {
       return n.intValue();
     }

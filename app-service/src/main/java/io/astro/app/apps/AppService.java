@@ -22,9 +22,9 @@ import java.util.UUID;
 import java.util.function.UnaryOperator;
 
 /**
- * The apps of a caller: create, read, and the operations that change desired state. Every change bumps the
- * app's generation and records a command in the same transaction; {@code afterCommit} then wakes the outbox
- * relay, so the answer never waits for Kafka.
+ * The apps of a caller: create, read, and the operations that change desired state. Every change
+ * bumps the app's generation and records a command in the same transaction; {@code afterCommit}
+ * then wakes the outbox relay, so the answer never waits for Kafka.
  */
 public final class AppService {
 
@@ -36,8 +36,14 @@ public final class AppService {
   private final Runnable afterCommit;
   private final Clock clock;
 
-  public AppService(AppStore store, int maxAppsPerUser, Placement placement, ClusterStore clusters, AppDetail detail,
-      Runnable afterCommit, Clock clock) {
+  public AppService(
+      AppStore store,
+      int maxAppsPerUser,
+      Placement placement,
+      ClusterStore clusters,
+      AppDetail detail,
+      Runnable afterCommit,
+      Clock clock) {
     this.clusters = clusters;
     this.detail = detail;
     this.store = store;
@@ -47,36 +53,72 @@ public final class AppService {
     this.clock = clock;
   }
 
-  /** Creates the app (status {@code pending}) and its create command; with a key, repeats answer the same. */
+  /**
+   * Creates the app (status {@code pending}) and its create command; with a key, repeats answer the
+   * same.
+   */
   public Future<JsonObject> create(Caller caller, AppSpec spec, String idempotencyKey) {
-    IdempotencyKey key = idempotencyKey == null ? null : new IdempotencyKey(idempotencyKey, spec.hash());
-    Future<JsonObject> earlier = key == null ? Future.succeededFuture() : store.replay(caller.userId(), key);
-    return earlier.compose(replayed -> {
-      if (replayed != null) {
-        return Future.succeededFuture(replayed);
-      }
-      return placement.place(caller.userId()).compose(placed -> {
-        Instant now = now();
-        // name ≤ 40 and "-u" + a long's digits keep the Kubernetes name within its 63 characters
-        App app = new App(UUID.randomUUID().toString(), caller.userId(), spec.name(), placed.cluster(),
-            placed.reason(), "astro-user-" + caller.userId(), spec.name() + "-u" + caller.userId(),
-            new App.Desired(spec.image(), spec.replicas(), spec.port(), false, null, false), 1, "pending",
-            App.Observed.NONE, now, now);
-        String requestId = RequestIds.current();
-        Change created = new Change(app, "create", requestId, CommandEvents.of("create", app, requestId));
-        return store.create(app, created, maxAppsPerUser, key);
-      });
-    }).onSuccess(done -> afterCommit.run());
+    IdempotencyKey key =
+        idempotencyKey == null ? null : new IdempotencyKey(idempotencyKey, spec.hash());
+    Future<JsonObject> earlier =
+        key == null ? Future.succeededFuture() : store.replay(caller.userId(), key);
+    return earlier
+        .compose(
+            replayed -> {
+              if (replayed != null) {
+                return Future.succeededFuture(replayed);
+              }
+              return placement
+                  .place(caller.userId())
+                  .compose(
+                      placed -> {
+                        Instant now = now();
+                        // name ≤ 40 and "-u" + a long's digits keep the Kubernetes name within its
+                        // 63 characters
+                        App app =
+                            new App(
+                                UUID.randomUUID().toString(),
+                                caller.userId(),
+                                spec.name(),
+                                placed.cluster(),
+                                placed.reason(),
+                                "astro-user-" + caller.userId(),
+                                spec.name() + "-u" + caller.userId(),
+                                new App.Desired(
+                                    spec.image(), spec.replicas(), spec.port(), false, null, false),
+                                1,
+                                "pending",
+                                App.Observed.NONE,
+                                now,
+                                now);
+                        String requestId = RequestIds.current();
+                        Change created =
+                            new Change(
+                                app,
+                                "create",
+                                requestId,
+                                CommandEvents.of("create", app, requestId));
+                        return store.create(app, created, maxAppsPerUser, key);
+                      });
+            })
+        .onSuccess(done -> afterCommit.run());
   }
 
   public Future<App> get(Caller caller, String id) {
     return store.find(caller.userId(), id);
   }
 
-  /** The app as its detail shows it: observed state, and what its cluster's health says about that state. */
+  /**
+   * The app as its detail shows it: observed state, and what its cluster's health says about that
+   * state.
+   */
   public Future<JsonObject> detail(Caller caller, String id) {
-    return get(caller, id).compose(app -> clusters.state(app.clusterId()).map(state -> detail.toJson(app, state,
-        clock.instant())));
+    return get(caller, id)
+        .compose(
+            app ->
+                clusters
+                    .state(app.clusterId())
+                    .map(state -> detail.toJson(app, state, clock.instant())));
   }
 
   public Future<Page<App>> list(Caller caller, String status, String search, int page, int limit) {
@@ -111,23 +153,31 @@ public final class AppService {
     return change(caller, id, "delete", App.Desired::withDeleting);
   }
 
-  private Future<App> change(Caller caller, String id, String command, UnaryOperator<App.Desired> operation) {
+  private Future<App> change(
+      Caller caller, String id, String command, UnaryOperator<App.Desired> operation) {
     String requestId = RequestIds.current();
-    return store.change(caller.userId(), id, current -> {
-      boolean deleteAgain = current.desired().deleting() && command.equals("delete");
-      if (current.desired().deleting() && !deleteAgain) {
-        throw new ApiException(ErrorCode.CONFLICT, "app is being deleted");
-      }
-      App.Desired desired = operation.apply(current.desired());
-      if (desired.equals(current.desired())) {
-        return null;
-      }
-      App after = current.next(desired, now());
-      return new Change(after, command, requestId, CommandEvents.of(command, after, requestId));
-    }).onSuccess(done -> afterCommit.run());
+    return store
+        .change(
+            caller.userId(),
+            id,
+            current -> {
+              boolean deleteAgain = current.desired().deleting() && command.equals("delete");
+              if (current.desired().deleting() && !deleteAgain) {
+                throw new ApiException(ErrorCode.CONFLICT, "app is being deleted");
+              }
+              App.Desired desired = operation.apply(current.desired());
+              if (desired.equals(current.desired())) {
+                return null;
+              }
+              App after = current.next(desired, now());
+              return new Change(
+                  after, command, requestId, CommandEvents.of(command, after, requestId));
+            })
+        .onSuccess(done -> afterCommit.run());
   }
 
-  // millisecond precision, as the database stores it, so what is answered is what is read back later
+  // millisecond precision, as the database stores it, so what is answered is what is read back
+  // later
   private Instant now() {
     return clock.instant().truncatedTo(ChronoUnit.MILLIS);
   }

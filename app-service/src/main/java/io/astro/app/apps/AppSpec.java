@@ -12,8 +12,10 @@ public record AppSpec(String name, String image, int replicas, Integer port) {
   public String hash() {
     String canonical = name + "\n" + image + "\n" + replicas + "\n" + port;
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest(canonical.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256")
+                  .digest(canonical.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

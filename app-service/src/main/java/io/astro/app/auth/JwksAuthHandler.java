@@ -20,9 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * common's {@link AuthHandler} with keys that may arrive late: either one configured JWK, or the JWKS fetched from
- * user-service in the background — retried with back-off while it is down, refreshed every 10 minutes for key
- * rotation. Until keys are known, protected routes answer 503, so the service can start before user-service.
+ * common's {@link AuthHandler} with keys that may arrive late: either one configured JWK, or the
+ * JWKS fetched from user-service in the background — retried with back-off while it is down,
+ * refreshed every 10 minutes for key rotation. Until keys are known, protected routes answer 503,
+ * so the service can start before user-service.
  */
 public final class JwksAuthHandler implements Handler<RoutingContext> {
 
@@ -48,7 +49,9 @@ public final class JwksAuthHandler implements Handler<RoutingContext> {
     return handler;
   }
 
-  /** Starts fetching {@code url} now and keeps it fresh; the timers end when {@code vertx} closes. */
+  /**
+   * Starts fetching {@code url} now and keeps it fresh; the timers end when {@code vertx} closes.
+   */
   public static JwksAuthHandler fetching(Vertx vertx, JwtSettings settings, String url) {
     JwksAuthHandler handler = new JwksAuthHandler(vertx, settings);
     HttpClient client = vertx.createHttpClient();
@@ -60,31 +63,47 @@ public final class JwksAuthHandler implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     AuthHandler current = delegate;
     if (current == null) {
-      ctx.fail(new ApiException(ErrorCode.UNAVAILABLE, "token keys are not loaded yet, retry shortly"));
+      ctx.fail(
+          new ApiException(ErrorCode.UNAVAILABLE, "token keys are not loaded yet, retry shortly"));
       return;
     }
     current.handle(ctx);
   }
 
   private void fetch(HttpClient client, String url, long retryMs) {
-    client.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url)
-            .setConnectTimeout(TIMEOUT_MS).setIdleTimeout(TIMEOUT_MS))
+    client
+        .request(
+            new RequestOptions()
+                .setMethod(HttpMethod.GET)
+                .setAbsoluteURI(url)
+                .setConnectTimeout(TIMEOUT_MS)
+                .setIdleTimeout(TIMEOUT_MS))
         .compose(request -> request.send())
-        .compose(response -> response.statusCode() == 200 ? response.body()
-            : Future.failedFuture("HTTP " + response.statusCode()))
+        .compose(
+            response ->
+                response.statusCode() == 200
+                    ? response.body()
+                    : Future.failedFuture("HTTP " + response.statusCode()))
         .map(body -> keys(body.toJsonObject()))
-        .onSuccess(keys -> {
-          if (delegate == null) {
-            LOG.info("token keys loaded from {} ({} keys)", url, keys.size());
-          }
-          trust(keys);
-          vertx.setTimer(REFRESH_MS, t -> fetch(client, url, FIRST_RETRY_MS));
-        })
-        .onFailure(failure -> {
-          // with keys already known, a failed refresh keeps them; without, the API waits (503) for the next try
-          LOG.warn("fetching token keys from {} failed ({}), retrying in {} ms", url, failure.getMessage(), retryMs);
-          vertx.setTimer(retryMs, t -> fetch(client, url, Math.min(retryMs * 2, MAX_RETRY_MS)));
-        });
+        .onSuccess(
+            keys -> {
+              if (delegate == null) {
+                LOG.info("token keys loaded from {} ({} keys)", url, keys.size());
+              }
+              trust(keys);
+              vertx.setTimer(REFRESH_MS, t -> fetch(client, url, FIRST_RETRY_MS));
+            })
+        .onFailure(
+            failure -> {
+              // with keys already known, a failed refresh keeps them; without, the API waits (503)
+              // for the next try
+              LOG.warn(
+                  "fetching token keys from {} failed ({}), retrying in {} ms",
+                  url,
+                  failure.getMessage(),
+                  retryMs);
+              vertx.setTimer(retryMs, t -> fetch(client, url, Math.min(retryMs * 2, MAX_RETRY_MS)));
+            });
   }
 
   private void trust(List<JsonObject> keys) {

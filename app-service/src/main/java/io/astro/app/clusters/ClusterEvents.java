@@ -8,8 +8,9 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Builds {@code io.astro.cluster.v1} records for the compacted {@code astro.clusters} topic (schema under
- * {@code docs/events/}): the cluster as it is now, kubeconfig sealed; a tombstone once it is deleted.
+ * Builds {@code io.astro.cluster.v1} records for the compacted {@code astro.clusters} topic (schema
+ * under {@code docs/events/}): the cluster as it is now, kubeconfig sealed; a tombstone once it is
+ * deleted.
  */
 final class ClusterEvents {
 
@@ -23,15 +24,20 @@ final class ClusterEvents {
   }
 
   OutboxMessage of(Cluster cluster) {
-    JsonObject data = new JsonObject()
-        .put("clusterId", cluster.id())
-        .put("name", cluster.name())
-        .put("kubeconfig", cluster.sealedKubeconfig())
-        .put("labels", cluster.labels().copy())
-        .put("revision", cluster.revision())
-        .put("syncRequestedAt", cluster.syncRequestedAt() == null ? null : cluster.syncRequestedAt().toString());
-    String payload = new String(EventCodec.encode(EventCodec.create(TYPE, SOURCE, cluster.name(), data)),
-        StandardCharsets.UTF_8);
+    JsonObject data =
+        new JsonObject()
+            .put("clusterId", cluster.id())
+            .put("name", cluster.name())
+            .put("kubeconfig", cluster.sealedKubeconfig())
+            .put("labels", cluster.labels().copy())
+            .put("revision", cluster.revision())
+            .put(
+                "syncRequestedAt",
+                cluster.syncRequestedAt() == null ? null : cluster.syncRequestedAt().toString());
+    String payload =
+        new String(
+            EventCodec.encode(EventCodec.create(TYPE, SOURCE, cluster.name(), data)),
+            StandardCharsets.UTF_8);
     return new OutboxMessage(TYPE, payload, headers(), topic);
   }
 
@@ -41,7 +47,8 @@ final class ClusterEvents {
 
   private static JsonObject headers() {
     String requestId = RequestIds.current();
-    return requestId == null ? new JsonObject() : new JsonObject().put(io.astro.common.events.Topics.REQUEST_ID_HEADER,
-        requestId);
+    return requestId == null
+        ? new JsonObject()
+        : new JsonObject().put(io.astro.common.events.Topics.REQUEST_ID_HEADER, requestId);
   }
 }

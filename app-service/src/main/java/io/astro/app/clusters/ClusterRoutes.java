@@ -17,13 +17,14 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.regex.Pattern;
 
 /**
- * The clusters API under {@code /api/v1/clusters}, for operators only (role {@code admin}; others get 403). No
- * answer ever carries a kubeconfig.
+ * The clusters API under {@code /api/v1/clusters}, for operators only (role {@code admin}; others
+ * get 403). No answer ever carries a kubeconfig.
  */
 public final class ClusterRoutes {
 
   private static final String BASE = "/api/v1/clusters";
-  private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+  private static final Pattern UUID =
+      Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
   private static final int MAX_LIMIT = 100;
 
   private final ClusterService clusters;
@@ -38,28 +39,64 @@ public final class ClusterRoutes {
   public void mount(Router router) {
     router.route(BASE).handler(auth).handler(ClusterRoutes::adminOnly);
     router.route(BASE + "/*").handler(auth).handler(ClusterRoutes::adminOnly);
-    router.post(BASE).consumes("application/json").handler(ctx -> clusters.importCluster(rules.forImport(body(ctx)))
-        .onSuccess(c -> ApiResponse.ok(ctx, 201, c.toJson())).onFailure(ctx::fail));
-    router.post(BASE + "/reencrypt").handler(ctx -> clusters.reencrypt()
-        .onSuccess(n -> ApiResponse.ok(ctx, new JsonObject().put("reencrypted", n))).onFailure(ctx::fail));
+    router
+        .post(BASE)
+        .consumes("application/json")
+        .handler(
+            ctx ->
+                clusters
+                    .importCluster(rules.forImport(body(ctx)))
+                    .onSuccess(c -> ApiResponse.ok(ctx, 201, c.toJson()))
+                    .onFailure(ctx::fail));
+    router
+        .post(BASE + "/reencrypt")
+        .handler(
+            ctx ->
+                clusters
+                    .reencrypt()
+                    .onSuccess(n -> ApiResponse.ok(ctx, new JsonObject().put("reencrypted", n)))
+                    .onFailure(ctx::fail));
     router.get(BASE).handler(this::list);
-    router.get(BASE + "/:id").handler(ctx -> clusters.get(id(ctx))
-        .onSuccess(c -> ApiResponse.ok(ctx, c.toJson())).onFailure(ctx::fail));
-    router.patch(BASE + "/:id").consumes("application/json").handler(ctx -> {
-      String id = id(ctx);
-      clusters.patch(id, rules.forPatch(body(ctx))).onSuccess(c -> ApiResponse.ok(ctx, c.toJson()))
-          .onFailure(ctx::fail);
-    });
-    router.post(BASE + "/:id/sync").handler(ctx -> clusters.sync(id(ctx))
-        .onSuccess(c -> ApiResponse.ok(ctx, 202, c.toJson())).onFailure(ctx::fail));
-    router.delete(BASE + "/:id").handler(ctx -> {
-      String force = ctx.request().getParam("force");
-      if (force != null && !force.equals("true") && !force.equals("false")) {
-        new FieldErrors().add("force", "must be true or false").throwIfAny();
-      }
-      clusters.delete(id(ctx), "true".equals(force)).onSuccess(v -> ApiResponse.ok(ctx, 202, null))
-          .onFailure(ctx::fail);
-    });
+    router
+        .get(BASE + "/:id")
+        .handler(
+            ctx ->
+                clusters
+                    .get(id(ctx))
+                    .onSuccess(c -> ApiResponse.ok(ctx, c.toJson()))
+                    .onFailure(ctx::fail));
+    router
+        .patch(BASE + "/:id")
+        .consumes("application/json")
+        .handler(
+            ctx -> {
+              String id = id(ctx);
+              clusters
+                  .patch(id, rules.forPatch(body(ctx)))
+                  .onSuccess(c -> ApiResponse.ok(ctx, c.toJson()))
+                  .onFailure(ctx::fail);
+            });
+    router
+        .post(BASE + "/:id/sync")
+        .handler(
+            ctx ->
+                clusters
+                    .sync(id(ctx))
+                    .onSuccess(c -> ApiResponse.ok(ctx, 202, c.toJson()))
+                    .onFailure(ctx::fail));
+    router
+        .delete(BASE + "/:id")
+        .handler(
+            ctx -> {
+              String force = ctx.request().getParam("force");
+              if (force != null && !force.equals("true") && !force.equals("false")) {
+                new FieldErrors().add("force", "must be true or false").throwIfAny();
+              }
+              clusters
+                  .delete(id(ctx), "true".equals(force))
+                  .onSuccess(v -> ApiResponse.ok(ctx, 202, null))
+                  .onFailure(ctx::fail);
+            });
   }
 
   private void list(RoutingContext ctx) {
@@ -76,14 +113,16 @@ public final class ClusterRoutes {
     }
     String[] label = ClusterRules.labelFilter(ctx.request().getParam("label"), errors);
     errors.throwIfAny();
-    clusters.list(status, search == null || search.isEmpty() ? null : search, label, page, limit)
+    clusters
+        .list(status, search == null || search.isEmpty() ? null : search, label, page, limit)
         .onSuccess(found -> ApiResponse.ok(ctx, page(found, Cluster::toJson, page, limit)))
         .onFailure(ctx::fail);
   }
 
   private static void adminOnly(RoutingContext ctx) {
     if (!AuthHandler.caller(ctx).isAdmin()) {
-      ctx.fail(new ApiException(ErrorCode.FORBIDDEN, "clusters are managed by operators (role admin)"));
+      ctx.fail(
+          new ApiException(ErrorCode.FORBIDDEN, "clusters are managed by operators (role admin)"));
       return;
     }
     ctx.next();

@@ -11,22 +11,24 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** What a request about clusters must look like (SPEC §5), with every broken field named at once. */
+/**
+ * What a request about clusters must look like (SPEC §5), with every broken field named at once.
+ */
 public final class ClusterRules {
 
   /** Import: name, kubeconfig (base64) required; description and labels optional. */
-  public record Import(String name, String description, String kubeconfig, JsonObject labels) {
-  }
+  public record Import(String name, String description, String kubeconfig, JsonObject labels) {}
 
   /** Patch: each part null when not given. */
-  public record Patch(String description, String kubeconfig, JsonObject labels) {
-  }
+  public record Patch(String description, String kubeconfig, JsonObject labels) {}
 
   public static final Set<String> STATUSES = Set.of("healthy", "unhealthy", "unknown");
   static final int MAX_KUBECONFIG_BYTES = 256 * 1024;
   private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
-  private static final Pattern LABEL_KEY = Pattern.compile("([a-z0-9.-]{1,253}/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?");
-  private static final Pattern LABEL_VALUE = Pattern.compile("([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?");
+  private static final Pattern LABEL_KEY =
+      Pattern.compile("([a-z0-9.-]{1,253}/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?");
+  private static final Pattern LABEL_VALUE =
+      Pattern.compile("([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?");
 
   public Import forImport(JsonObject body) {
     FieldErrors errors = new FieldErrors();
@@ -34,14 +36,18 @@ public final class ClusterRules {
     if (!(name instanceof String n) || n.isEmpty()) {
       errors.add("name", "is required");
     } else if (n.length() > 63 || !NAME.matcher(n).matches()) {
-      errors.add("name", "must be at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit");
+      errors.add(
+          "name",
+          "must be at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit");
     }
     String description = description(body, errors);
-    String kubeconfig = body.containsKey("kubeconfig") ? kubeconfig(body.getValue("kubeconfig"), errors) : null;
+    String kubeconfig =
+        body.containsKey("kubeconfig") ? kubeconfig(body.getValue("kubeconfig"), errors) : null;
     if (!body.containsKey("kubeconfig")) {
       errors.add("kubeconfig", "is required (the kubeconfig file, base64-encoded)");
     }
-    JsonObject labels = body.containsKey("labels") ? labels(body.getValue("labels"), errors) : new JsonObject();
+    JsonObject labels =
+        body.containsKey("labels") ? labels(body.getValue("labels"), errors) : new JsonObject();
     errors.throwIfAny();
     return new Import((String) name, description, kubeconfig, labels);
   }
@@ -60,7 +66,8 @@ public final class ClusterRules {
       errors.add("body", "give at least one of description, labels, kubeconfig");
     }
     String description = description(body, errors);
-    String kubeconfig = body.containsKey("kubeconfig") ? kubeconfig(body.getValue("kubeconfig"), errors) : null;
+    String kubeconfig =
+        body.containsKey("kubeconfig") ? kubeconfig(body.getValue("kubeconfig"), errors) : null;
     JsonObject labels = body.containsKey("labels") ? labels(body.getValue("labels"), errors) : null;
     errors.throwIfAny();
     return new Patch(description, kubeconfig, labels);
@@ -95,8 +102,11 @@ public final class ClusterRules {
       return null;
     }
     try {
-      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(raw)).toString();
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(raw))
+          .toString();
     } catch (CharacterCodingException e) {
       errors.add("kubeconfig", "does not decode to UTF-8 text");
       return null;
@@ -114,8 +124,11 @@ public final class ClusterRules {
     for (Map.Entry<String, Object> label : labels) {
       if (!LABEL_KEY.matcher(label.getKey()).matches()) {
         errors.add("labels." + label.getKey(), "is not a valid label key");
-      } else if (!(label.getValue() instanceof String v) || v.length() > 63 || !LABEL_VALUE.matcher(v).matches()) {
-        errors.add("labels." + label.getKey(), "must be a label value: up to 63 of A-Z a-z 0-9 . _ -");
+      } else if (!(label.getValue() instanceof String v)
+          || v.length() > 63
+          || !LABEL_VALUE.matcher(v).matches()) {
+        errors.add(
+            "labels." + label.getKey(), "must be a label value: up to 63 of A-Z a-z 0-9 . _ -");
       }
     }
     return labels;
@@ -127,7 +140,8 @@ public final class ClusterRules {
       return null;
     }
     int eq = param.indexOf('=');
-    if (eq <= 0 || !LABEL_KEY.matcher(param.substring(0, eq)).matches()
+    if (eq <= 0
+        || !LABEL_KEY.matcher(param.substring(0, eq)).matches()
         || !LABEL_VALUE.matcher(param.substring(eq + 1)).matches()) {
       errors.add("label", "must be key=value");
       return null;

@@ -23,18 +23,18 @@ import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
- * Checks a kubeconfig before it is stored: one current context naming a cluster with a server URL, credentials that
- * need nothing interactive or local (no {@code exec}, no {@code auth-provider}, no files), and an API server that
- * answers {@code /version} in time. Refusals are 422 (22003) with the reason; the kubeconfig itself never appears
- * in them.
+ * Checks a kubeconfig before it is stored: one current context naming a cluster with a server URL,
+ * credentials that need nothing interactive or local (no {@code exec}, no {@code auth-provider}, no
+ * files), and an API server that answers {@code /version} in time. Refusals are 422 (22003) with
+ * the reason; the kubeconfig itself never appears in them.
  */
 public final class KubeconfigCheck {
 
   /** What the API server said about itself. */
-  public record Verified(String apiServer, String version) {
-  }
+  public record Verified(String apiServer, String version) {}
 
-  private static final List<String> FILE_FIELDS = List.of("tokenFile", "client-certificate", "client-key");
+  private static final List<String> FILE_FIELDS =
+      List.of("tokenFile", "client-certificate", "client-key");
 
   private final Vertx vertx;
   private final Duration timeout;
@@ -74,24 +74,34 @@ public final class KubeconfigCheck {
     if (context == null) {
       throw rejected("current-context " + name + " is not among the contexts");
     }
-    Map<String, Object> cluster = named((Map<String, Object>) root, "clusters", String.valueOf(context.get("cluster")),
-        "cluster");
+    Map<String, Object> cluster =
+        named(
+            (Map<String, Object>) root,
+            "clusters",
+            String.valueOf(context.get("cluster")),
+            "cluster");
     Object server = cluster == null ? null : cluster.get("server");
-    if (!(server instanceof String url) || !(url.startsWith("https://") || url.startsWith("http://"))) {
+    if (!(server instanceof String url)
+        || !(url.startsWith("https://") || url.startsWith("http://"))) {
       throw rejected("the current context's cluster has no server URL");
     }
-    Map<String, Object> user = named((Map<String, Object>) root, "users", String.valueOf(context.get("user")), "user");
+    Map<String, Object> user =
+        named((Map<String, Object>) root, "users", String.valueOf(context.get("user")), "user");
     if (user == null) {
       throw rejected("the current context's user is not among the users");
     }
     if (user.containsKey("exec") || user.containsKey("auth-provider")) {
-      throw rejected("the user authenticates through an exec plugin or auth provider; Astro needs credentials that "
-          + "work unattended (a token or a client certificate)");
+      throw rejected(
+          "the user authenticates through an exec plugin or auth provider; Astro needs credentials that "
+              + "work unattended (a token or a client certificate)");
     }
     for (String field : FILE_FIELDS) {
       if (user.containsKey(field)) {
-        throw rejected("the user's credentials refer to a local file (" + field + "); embed them (token, "
-            + "client-certificate-data, client-key-data)");
+        throw rejected(
+            "the user's credentials refer to a local file ("
+                + field
+                + "); embed them (token, "
+                + "client-certificate-data, client-key-data)");
       }
     }
     try {
@@ -106,12 +116,15 @@ public final class KubeconfigCheck {
   }
 
   @SuppressWarnings("unchecked")
-  private static Map<String, Object> named(Map<String, Object> root, String list, String name, String field) {
+  private static Map<String, Object> named(
+      Map<String, Object> root, String list, String name, String field) {
     if (!(root.get(list) instanceof List<?> entries)) {
       return null;
     }
     for (Object entry : entries) {
-      if (entry instanceof Map<?, ?> map && name.equals(map.get("name")) && map.get(field) instanceof Map<?, ?> body) {
+      if (entry instanceof Map<?, ?> map
+          && name.equals(map.get("name"))
+          && map.get(field) instanceof Map<?, ?> body) {
         return (Map<String, Object>) body;
       }
     }
@@ -121,7 +134,8 @@ public final class KubeconfigCheck {
   private Verified call(String kubeconfig, String server) {
     ApiClient client;
     try {
-      client = ClientBuilder.kubeconfig(KubeConfig.loadKubeConfig(new StringReader(kubeconfig))).build();
+      client =
+          ClientBuilder.kubeconfig(KubeConfig.loadKubeConfig(new StringReader(kubeconfig))).build();
     } catch (Exception e) {
       throw rejected("kubeconfig credentials cannot be used: " + e.getClass().getSimpleName());
     }
@@ -133,7 +147,8 @@ public final class KubeconfigCheck {
       return new Verified(server, version);
     } catch (io.kubernetes.client.openapi.ApiException e) {
       if (e.getCode() == 401 || e.getCode() == 403) {
-        throw rejected("unauthorized: the API server refused the credentials (HTTP " + e.getCode() + ")");
+        throw rejected(
+            "unauthorized: the API server refused the credentials (HTTP " + e.getCode() + ")");
       }
       if (e.getCode() > 0) {
         throw rejected("the API server answered /version with HTTP " + e.getCode());
@@ -161,6 +176,7 @@ public final class KubeconfigCheck {
   }
 
   private static ApiException rejected(String reason) {
-    return new ApiException(ErrorCode.CLUSTER_REJECTED, reason, new JsonObject().put("field", "kubeconfig"));
+    return new ApiException(
+        ErrorCode.CLUSTER_REJECTED, reason, new JsonObject().put("field", "kubeconfig"));
   }
 }

@@ -11,19 +11,20 @@ import java.time.format.DateTimeParseException;
 import java.util.Set;
 
 /**
- * Reads {@code io.astro.cluster.status.v1} health checks (schema: {@code docs/events/}), published by the
- * sync-worker. Anything off the contract is an {@link InvalidEventException} for the dead-letter topic.
+ * Reads {@code io.astro.cluster.status.v1} health checks (schema: {@code docs/events/}), published
+ * by the sync-worker. Anything off the contract is an {@link InvalidEventException} for the
+ * dead-letter topic.
  */
 public final class ClusterStatusEvents {
 
   public static final String TYPE = "io.astro.cluster.status.v1";
   private static final Set<String> STATUSES = Set.of("healthy", "unhealthy");
 
-  private ClusterStatusEvents() {
-  }
+  private ClusterStatusEvents() {}
 
   public static Cluster.State parse(String value) {
-    CloudEvent event = EventCodec.decode(value == null ? null : value.getBytes(StandardCharsets.UTF_8));
+    CloudEvent event =
+        EventCodec.decode(value == null ? null : value.getBytes(StandardCharsets.UTF_8));
     if (!TYPE.equals(event.getType())) {
       throw new InvalidEventException("unexpected event type " + event.getType());
     }
@@ -39,12 +40,21 @@ public final class ClusterStatusEvents {
       }
       Number cpu = data.getNumber("cpuCores");
       String error = data.getString("error");
-      return new Cluster.State(name, status, cut(data.getString("version"), 64), cut(data.getString("apiServer"), 512),
-          data.getInteger("nodes"), data.getInteger("readyNodes"), cpu == null ? null : cpu.doubleValue(),
-          data.getLong("memoryBytes"), instant(data.getString("heartbeatAt")), cut(error, 1024),
+      return new Cluster.State(
+          name,
+          status,
+          cut(data.getString("version"), 64),
+          cut(data.getString("apiServer"), 512),
+          data.getInteger("nodes"),
+          data.getInteger("readyNodes"),
+          cpu == null ? null : cpu.doubleValue(),
+          data.getLong("memoryBytes"),
+          instant(data.getString("heartbeatAt")),
+          cut(error, 1024),
           required(instant(data.getString("checkedAt"))));
     } catch (ClassCastException | DateTimeParseException e) {
-      throw new InvalidEventException("cluster status has a field of the wrong type: " + e.getMessage());
+      throw new InvalidEventException(
+          "cluster status has a field of the wrong type: " + e.getMessage());
     }
   }
 

@@ -18,11 +18,14 @@ public final class KafkaReadiness extends VerticleBase implements ReadinessCheck
 
   @Override
   public Future<?> start() {
-    admin = KafkaAdminClient.create(vertx, Map.of(
-        "bootstrap.servers", bootstrap,
-        "client.id", "app-service-readiness",
-        "request.timeout.ms", "3000",
-        "default.api.timeout.ms", "3000"));
+    admin =
+        KafkaAdminClient.create(
+            vertx,
+            Map.of(
+                "bootstrap.servers", bootstrap,
+                "client.id", "app-service-readiness",
+                "request.timeout.ms", "3000",
+                "default.api.timeout.ms", "3000"));
     return Future.succeededFuture();
   }
 
@@ -38,7 +41,9 @@ public final class KafkaReadiness extends VerticleBase implements ReadinessCheck
 
   @Override
   public Future<Void> check() {
-    return admin.describeCluster().<Void>mapEmpty()
+    return admin
+        .describeCluster()
+        .<Void>mapEmpty()
         .recover(e -> Future.failedFuture("unreachable: " + e.getMessage()));
   }
 }

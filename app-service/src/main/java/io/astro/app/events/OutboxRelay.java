@@ -18,12 +18,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes outbox rows in id order to their topic (the commands topic unless the row names another), keyed by their
- * aggregate (app id, cluster name), and marks them published. It runs a
- * pass when {@link #wake() woken} after a local commit, on a timer for rows committed by other instances, and
- * with growing back-off while Kafka fails — rows stay in the outbox until Kafka has acknowledged them.
- * Delivery is at least once (a crash between Kafka's ack and the database commit sends a row again, with the
- * same CloudEvent id); consumers act on {@code generation}, so a repeat changes nothing.
+ * Publishes outbox rows in id order to their topic (the commands topic unless the row names
+ * another), keyed by their aggregate (app id, cluster name), and marks them published. It runs a
+ * pass when {@link #wake() woken} after a local commit, on a timer for rows committed by other
+ * instances, and with growing back-off while Kafka fails — rows stay in the outbox until Kafka has
+ * acknowledged them. Delivery is at least once (a crash between Kafka's ack and the database commit
+ * sends a row again, with the same CloudEvent id); consumers act on {@code generation}, so a repeat
+ * changes nothing.
  */
 public final class OutboxRelay extends VerticleBase {
 
@@ -46,8 +47,15 @@ public final class OutboxRelay extends VerticleBase {
   private long backoffTimer = -1;
   private long pollTimer;
 
-  /** {@code registry} gets {@code astro_app_events_emitted_total{type}}: commands (and cluster records) Kafka took. */
-  public OutboxRelay(OutboxStore outbox, String bootstrap, String topic, Duration pollInterval,
+  /**
+   * {@code registry} gets {@code astro_app_events_emitted_total{type}}: commands (and cluster
+   * records) Kafka took.
+   */
+  public OutboxRelay(
+      OutboxStore outbox,
+      String bootstrap,
+      String topic,
+      Duration pollInterval,
       MeterRegistry registry) {
     this.outbox = outbox;
     this.registry = registry;
@@ -91,65 +99,88 @@ public final class OutboxRelay extends VerticleBase {
     }
     running = true;
     wanted = false;
-    outbox.publishNext(BATCH, this::publish).onComplete(done -> {
-      running = false;
-      boolean failed = done.failed() || done.result().published() < done.result().found();
-      if (failed) {
-        backoffMs = backoffMs == 0 ? FIRST_BACKOFF_MS : Math.min(backoffMs * 2, MAX_BACKOFF_MS);
-        LOG.warn("outbox pass failed ({}), next try in {} ms",
-            done.failed() ? done.cause().getMessage() : "Kafka refused some records", backoffMs);
-        backoffTimer = vertx.setTimer(backoffMs, t -> {
-          backoffTimer = -1;
-          pass();
-        });
-        return;
-      }
-      backoffMs = 0;
-      // a full batch means more are waiting; a wake during the pass may have committed more
-      if (wanted || done.result().found() == BATCH) {
-        pass();
-      }
-    });
+    outbox
+        .publishNext(BATCH, this::publish)
+        .onComplete(
+            done -> {
+              running = false;
+              boolean failed = done.failed() || done.result().published() < done.result().found();
+              if (failed) {
+                backoffMs =
+                    backoffMs == 0 ? FIRST_BACKOFF_MS : Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+                LOG.warn(
+                    "outbox pass failed ({}), next try in {} ms",
+                    done.failed() ? done.cause().getMessage() : "Kafka refused some records",
+                    backoffMs);
+                backoffTimer =
+                    vertx.setTimer(
+                        backoffMs,
+                        t -> {
+                          backoffTimer = -1;
+                          pass();
+                        });
+                return;
+              }
+              backoffMs = 0;
+              // a full batch means more are waiting; a wake during the pass may have committed more
+              if (wanted || done.result().found() == BATCH) {
+                pass();
+              }
+            });
   }
 
   /**
-   * Sends the first row alone, then the rest together: while the broker is unreachable the producer blocks on
-   * metadata for each send, so one probe fails fast instead of a whole batch blocking in turn. Returns the rows
-   * Kafka acknowledged, except those after a failed row of the same app (they are resent with it, in order).
+   * Sends the first row alone, then the rest together: while the broker is unreachable the producer
+   * blocks on metadata for each send, so one probe fails fast instead of a whole batch blocking in
+   * turn. Returns the rows Kafka acknowledged, except those after a failed row of the same app
+   * (they are resent with it, in order).
    */
   private Future<List<Long>> publish(List<OutboxStore.Row> rows) {
-    return send(rows.get(0)).transform(first -> {
-      if (first.failed()) {
-        LOG.debug("outbox probe send failed", first.cause());
-        return Future.succeededFuture(List.of());
-      }
-      List<Future<?>> rest = new ArrayList<>(rows.size());
-      for (int i = 1; i < rows.size(); i++) {
-        rest.add(send(rows.get(i)));
-      }
-      return Future.join(rest).transform(all -> {
-        List<Long> sent = new ArrayList<>(rows.size());
-        sent.add(rows.get(0).id());
-        Set<String> failedApps = new HashSet<>();
-        for (int i = 1; i < rows.size(); i++) {
-          OutboxStore.Row row = rows.get(i);
-          if (rest.get(i - 1).succeeded() && !failedApps.contains(row.aggregateId())) {
-            sent.add(row.id());
-          } else {
-            failedApps.add(row.aggregateId());
-          }
-        }
-        rows.stream().filter(row -> sent.contains(row.id())).forEach(row -> Counter.builder("astro_app_events_emitted")
-            .description("outbox rows Kafka acknowledged, by event type").tag("type", row.type()).register(registry)
-            .increment());
-        return Future.succeededFuture(sent);
-      });
-    });
+    return send(rows.get(0))
+        .transform(
+            first -> {
+              if (first.failed()) {
+                LOG.debug("outbox probe send failed", first.cause());
+                return Future.succeededFuture(List.of());
+              }
+              List<Future<?>> rest = new ArrayList<>(rows.size());
+              for (int i = 1; i < rows.size(); i++) {
+                rest.add(send(rows.get(i)));
+              }
+              return Future.join(rest)
+                  .transform(
+                      all -> {
+                        List<Long> sent = new ArrayList<>(rows.size());
+                        sent.add(rows.get(0).id());
+                        Set<String> failedApps = new HashSet<>();
+                        for (int i = 1; i < rows.size(); i++) {
+                          OutboxStore.Row row = rows.get(i);
+                          if (rest.get(i - 1).succeeded()
+                              && !failedApps.contains(row.aggregateId())) {
+                            sent.add(row.id());
+                          } else {
+                            failedApps.add(row.aggregateId());
+                          }
+                        }
+                        rows.stream()
+                            .filter(row -> sent.contains(row.id()))
+                            .forEach(
+                                row ->
+                                    Counter.builder("astro_app_events_emitted")
+                                        .description(
+                                            "outbox rows Kafka acknowledged, by event type")
+                                        .tag("type", row.type())
+                                        .register(registry)
+                                        .increment());
+                        return Future.succeededFuture(sent);
+                      });
+            });
   }
 
   private Future<?> send(OutboxStore.Row row) {
-    KafkaProducerRecord<String, String> record = KafkaProducerRecord.create(row.topic() == null ? topic : row.topic(),
-        row.aggregateId(), row.payload());
+    KafkaProducerRecord<String, String> record =
+        KafkaProducerRecord.create(
+            row.topic() == null ? topic : row.topic(), row.aggregateId(), row.payload());
     row.headers().forEach(h -> record.addHeader(h.getKey(), String.valueOf(h.getValue())));
     return producer.send(record);
   }

@@ -23,11 +23,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies status events (of apps, of clusters) one record at a time, in partition order. The store applies an
- * event only when it is newer than what it holds, so redelivered and reordered events change nothing. Offsets are committed
- * after the records' database transactions. A record that cannot be read, or that the database refuses after
- * bounded retries, goes to the dead-letter topic with the reason and consumption goes on; while the database is
- * unreachable the record is retried (with back-off) and never skipped.
+ * Applies status events (of apps, of clusters) one record at a time, in partition order. The store
+ * applies an event only when it is newer than what it holds, so redelivered and reordered events
+ * change nothing. Offsets are committed after the records' database transactions. A record that
+ * cannot be read, or that the database refuses after bounded retries, goes to the dead-letter topic
+ * with the reason and consumption goes on; while the database is unreachable the record is retried
+ * (with back-off) and never skipped.
  */
 public final class StatusConsumer extends VerticleBase {
 
@@ -48,10 +49,17 @@ public final class StatusConsumer extends VerticleBase {
   private Future<Void> loop = Future.succeededFuture();
 
   /**
-   * @param what names the events in logs and client ids ({@code app-status}, {@code cluster-status})
-   * @param apply parses a record value (throwing {@code InvalidEventException} for poison) and stores it
+   * @param what names the events in logs and client ids ({@code app-status}, {@code
+   *     cluster-status})
+   * @param apply parses a record value (throwing {@code InvalidEventException} for poison) and
+   *     stores it
    */
-  public StatusConsumer(String what, Function<String, Future<?>> apply, String bootstrap, String topic, String group) {
+  public StatusConsumer(
+      String what,
+      Function<String, Future<?>> apply,
+      String bootstrap,
+      String topic,
+      String group) {
     this.what = what;
     this.apply = apply;
     this.bootstrap = bootstrap;
@@ -62,7 +70,9 @@ public final class StatusConsumer extends VerticleBase {
   @Override
   public Future<?> start() {
     consumer = KafkaConsumer.create(vertx, KafkaClients.consumer(bootstrap, group, 100));
-    deadLetters = KafkaProducer.create(vertx, KafkaClients.producer(bootstrap, "app-service-" + what + "-dlq"));
+    deadLetters =
+        KafkaProducer.create(
+            vertx, KafkaClients.producer(bootstrap, "app-service-" + what + "-dlq"));
     Promise<Void> done = Promise.promise();
     loop = done.future();
     consumer.subscribe(topic).onSuccess(v -> poll(done)).onFailure(done::fail);
@@ -80,70 +90,107 @@ public final class StatusConsumer extends VerticleBase {
       done.complete();
       return;
     }
-    consumer.poll(POLL)
+    consumer
+        .poll(POLL)
         .compose(this::process)
-        .onComplete(result -> {
-          if (result.failed()) {
-            LOG.warn("{} consumption paused: {}", what, result.cause().getMessage());
-            vertx.setTimer(OUTAGE_BACKOFF_MS, t -> poll(done));
-          } else {
-            poll(done);
-          }
-        });
+        .onComplete(
+            result -> {
+              if (result.failed()) {
+                LOG.warn("{} consumption paused: {}", what, result.cause().getMessage());
+                vertx.setTimer(OUTAGE_BACKOFF_MS, t -> poll(done));
+              } else {
+                poll(done);
+              }
+            });
   }
 
   /**
-   * Handles a batch in order and commits what is done. When the database is unreachable, the partition is
-   * rewound to the record that failed, what came before it is committed, and the failure ends the batch.
+   * Handles a batch in order and commits what is done. When the database is unreachable, the
+   * partition is rewound to the record that failed, what came before it is committed, and the
+   * failure ends the batch.
    */
   private Future<Void> process(KafkaConsumerRecords<String, String> records) {
     Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
     Future<Void> chain = Future.succeededFuture();
     for (int i = 0; i < records.size(); i++) {
       KafkaConsumerRecord<String, String> record = records.recordAt(i);
-      chain = chain.compose(v -> handle(record, 1)
-          .onSuccess(ok -> done.put(new TopicPartition(record.topic(), record.partition()),
-              new OffsetAndMetadata(record.offset() + 1, null)))
-          .recover(outage -> consumer.seek(new TopicPartition(record.topic(), record.partition()), record.offset())
-              .transform(seek -> Future.failedFuture(outage))));
+      chain =
+          chain.compose(
+              v ->
+                  handle(record, 1)
+                      .onSuccess(
+                          ok ->
+                              done.put(
+                                  new TopicPartition(record.topic(), record.partition()),
+                                  new OffsetAndMetadata(record.offset() + 1, null)))
+                      .recover(
+                          outage ->
+                              consumer
+                                  .seek(
+                                      new TopicPartition(record.topic(), record.partition()),
+                                      record.offset())
+                                  .transform(seek -> Future.failedFuture(outage))));
     }
-    return chain.transform(result -> {
-      Future<?> commit = done.isEmpty() ? Future.succeededFuture() : consumer.commit(done);
-      return commit.transform(c -> result.succeeded() && c.succeeded() ? Future.<Void>succeededFuture()
-          : Future.failedFuture(result.failed() ? result.cause() : c.cause()));
-    });
-  }
-
-  /** Succeeds once the record is applied, skipped, or dead-lettered; fails only while the database is away. */
-  private Future<Void> handle(KafkaConsumerRecord<String, String> record, int attempt) {
-    return Future.<Void>succeededFuture()
-        .compose(v -> apply.apply(record.value()))
-        .<Void>map(applied -> {
-          LOG.debug("{} event {} at {}-{}@{}: {}", what, record.key(), record.topic(), record.partition(),
-              record.offset(), applied);
-          return null;
-        })
-        .recover(failure -> {
-          if (failure instanceof InvalidEventException) {
-            return deadLetter(record, failure);
-          }
-          if (attempt < ATTEMPTS) {
-            return vertx.timer(RETRY_MS * attempt).compose(t -> handle(record, attempt + 1));
-          }
-          // the database answered with an error: this record is the problem, not the database
-          return failure instanceof MySQLException ? deadLetter(record, failure) : Future.failedFuture(failure);
+    return chain.transform(
+        result -> {
+          Future<?> commit = done.isEmpty() ? Future.succeededFuture() : consumer.commit(done);
+          return commit.transform(
+              c ->
+                  result.succeeded() && c.succeeded()
+                      ? Future.<Void>succeededFuture()
+                      : Future.failedFuture(result.failed() ? result.cause() : c.cause()));
         });
   }
 
+  /**
+   * Succeeds once the record is applied, skipped, or dead-lettered; fails only while the database
+   * is away.
+   */
+  private Future<Void> handle(KafkaConsumerRecord<String, String> record, int attempt) {
+    return Future.<Void>succeededFuture()
+        .compose(v -> apply.apply(record.value()))
+        .<Void>map(
+            applied -> {
+              LOG.debug(
+                  "{} event {} at {}-{}@{}: {}",
+                  what,
+                  record.key(),
+                  record.topic(),
+                  record.partition(),
+                  record.offset(),
+                  applied);
+              return null;
+            })
+        .recover(
+            failure -> {
+              if (failure instanceof InvalidEventException) {
+                return deadLetter(record, failure);
+              }
+              if (attempt < ATTEMPTS) {
+                return vertx.timer(RETRY_MS * attempt).compose(t -> handle(record, attempt + 1));
+              }
+              // the database answered with an error: this record is the problem, not the database
+              return failure instanceof MySQLException
+                  ? deadLetter(record, failure)
+                  : Future.failedFuture(failure);
+            });
+  }
+
   private Future<Void> deadLetter(KafkaConsumerRecord<String, String> record, Throwable reason) {
-    LOG.warn("{} event at {}-{}@{} goes to the dead-letter topic: {}", what, record.topic(), record.partition(),
-        record.offset(), reason.getMessage());
-    KafkaProducerRecord<String, String> parked = KafkaProducerRecord.create(Topics.deadLetter(topic), record.key(),
-        record.value());
+    LOG.warn(
+        "{} event at {}-{}@{} goes to the dead-letter topic: {}",
+        what,
+        record.topic(),
+        record.partition(),
+        record.offset(),
+        reason.getMessage());
+    KafkaProducerRecord<String, String> parked =
+        KafkaProducerRecord.create(Topics.deadLetter(topic), record.key(), record.value());
     for (KafkaHeader header : record.headers()) {
       parked.addHeader(header);
     }
-    parked.addHeader("x-error", String.valueOf(reason.getMessage()))
+    parked
+        .addHeader("x-error", String.valueOf(reason.getMessage()))
         .addHeader("x-original-topic", record.topic())
         .addHeader("x-original-partition", Integer.toString(record.partition()))
         .addHeader("x-original-offset", Long.toString(record.offset()));

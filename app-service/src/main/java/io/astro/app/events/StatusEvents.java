@@ -12,23 +12,33 @@ import java.time.format.DateTimeParseException;
 import java.util.Set;
 
 /**
- * Reads {@code io.astro.app.status.v1} events (schema: {@code docs/events/io.astro.app.status.v1.json}, the
- * contract the sync-worker publishes). Anything that does not fit is an {@link InvalidEventException}: a poison
- * message for the dead-letter topic, since reading it again would fail again.
+ * Reads {@code io.astro.app.status.v1} events (schema: {@code
+ * docs/events/io.astro.app.status.v1.json}, the contract the sync-worker publishes). Anything that
+ * does not fit is an {@link InvalidEventException}: a poison message for the dead-letter topic,
+ * since reading it again would fail again.
  */
 public final class StatusEvents {
 
   public static final String TYPE = "io.astro.app.status.v1";
-  public static final Set<String> STATUSES = Set.of("pending", "starting", "running", "stopped", "restarting",
-      "failed", "deleting", "deleted", "unknown");
+  public static final Set<String> STATUSES =
+      Set.of(
+          "pending",
+          "starting",
+          "running",
+          "stopped",
+          "restarting",
+          "failed",
+          "deleting",
+          "deleted",
+          "unknown");
   private static final int MAX_REASON = 255;
   private static final int MAX_MESSAGE = 1024;
 
-  private StatusEvents() {
-  }
+  private StatusEvents() {}
 
   public static Observation parse(String value) {
-    CloudEvent event = EventCodec.decode(value == null ? null : value.getBytes(StandardCharsets.UTF_8));
+    CloudEvent event =
+        EventCodec.decode(value == null ? null : value.getBytes(StandardCharsets.UTF_8));
     if (!TYPE.equals(event.getType())) {
       throw new InvalidEventException("unexpected event type " + event.getType());
     }
@@ -53,8 +63,15 @@ public final class StatusEvents {
           throw new InvalidEventException("every pod needs a name");
         }
       }
-      return new Observation(appId, status, count(data, "desiredReplicas"), count(data, "readyReplicas"), pods,
-          cut(data.getString("reason"), MAX_REASON), cut(data.getString("message"), MAX_MESSAGE), generation,
+      return new Observation(
+          appId,
+          status,
+          count(data, "desiredReplicas"),
+          count(data, "readyReplicas"),
+          pods,
+          cut(data.getString("reason"), MAX_REASON),
+          cut(data.getString("message"), MAX_MESSAGE),
+          generation,
           Instant.parse(observedAt));
     } catch (ClassCastException | DateTimeParseException e) {
       throw new InvalidEventException("malformed status data: " + e.getMessage());

@@ -9,7 +9,6 @@ import io.astro.app.apps.AppService;
 import io.astro.app.logs.LogQuery;
 import io.astro.app.logs.SyncWorkerLogs;
 import io.astro.app.store.App;
-import io.astro.app.store.Page;
 import io.astro.common.auth.AuthHandler;
 import io.astro.common.auth.Caller;
 import io.astro.common.http.ApiException;
@@ -18,20 +17,20 @@ import io.astro.common.http.ErrorCode;
 import io.astro.common.http.FieldErrors;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.function.BiFunction;
 import java.util.regex.Pattern;
 
 /**
- * The apps API under {@code /api/v1/apps}, every route behind a verified token and scoped to its caller: another
- * user's app and an app that does not exist answer the same 404 (21001).
+ * The apps API under {@code /api/v1/apps}, every route behind a verified token and scoped to its
+ * caller: another user's app and an app that does not exist answer the same 404 (21001).
  */
 public final class AppRoutes {
 
   private static final String BASE = "/api/v1/apps";
-  private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+  private static final Pattern UUID =
+      Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
   private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   private static final int MAX_LIMIT = 100;
 
@@ -40,7 +39,8 @@ public final class AppRoutes {
   private final Handler<RoutingContext> auth;
   private final SyncWorkerLogs logs;
 
-  public AppRoutes(AppService apps, AppRules rules, Handler<RoutingContext> auth, SyncWorkerLogs logs) {
+  public AppRoutes(
+      AppService apps, AppRules rules, Handler<RoutingContext> auth, SyncWorkerLogs logs) {
     this.apps = apps;
     this.rules = rules;
     this.auth = auth;
@@ -56,10 +56,14 @@ public final class AppRoutes {
     router.post(BASE + "/:id/start").handler(ctx -> answer(ctx, 202, apps::start));
     router.post(BASE + "/:id/stop").handler(ctx -> answer(ctx, 202, apps::stop));
     router.post(BASE + "/:id/restart").handler(ctx -> answer(ctx, 202, apps::restart));
-    router.post(BASE + "/:id/scale").consumes("application/json").handler(ctx -> {
-      int replicas = rules.scale(body(ctx));
-      answer(ctx, 202, (caller, id) -> apps.scale(caller, id, replicas));
-    });
+    router
+        .post(BASE + "/:id/scale")
+        .consumes("application/json")
+        .handler(
+            ctx -> {
+              int replicas = rules.scale(body(ctx));
+              answer(ctx, 202, (caller, id) -> apps.scale(caller, id, replicas));
+            });
     router.delete(BASE + "/:id").handler(ctx -> answer(ctx, 202, apps::delete));
     router.get(BASE + "/:id/events").handler(this::events);
     router.get(BASE + "/:id/logs").handler(this::logs);
@@ -79,7 +83,9 @@ public final class AppRoutes {
   private void create(RoutingContext ctx) {
     String key = ctx.request().getHeader("Idempotency-Key");
     if (key != null && !IDEMPOTENCY_KEY.matcher(key).matches()) {
-      new FieldErrors().add("Idempotency-Key", "must be 1 to 128 characters of A-Z a-z 0-9 . _ : -").throwIfAny();
+      new FieldErrors()
+          .add("Idempotency-Key", "must be 1 to 128 characters of A-Z a-z 0-9 . _ : -")
+          .throwIfAny();
     }
     apps.create(AuthHandler.caller(ctx), rules.create(body(ctx)), key)
         .onSuccess(app -> ApiResponse.ok(ctx, 201, app))
@@ -99,7 +105,12 @@ public final class AppRoutes {
       errors.add("search", "must be at most " + AppRules.MAX_NAME + " characters");
     }
     errors.throwIfAny();
-    apps.list(AuthHandler.caller(ctx), status, search == null || search.isEmpty() ? null : search, page, limit)
+    apps.list(
+            AuthHandler.caller(ctx),
+            status,
+            search == null || search.isEmpty() ? null : search,
+            page,
+            limit)
         .onSuccess(found -> ApiResponse.ok(ctx, page(found, App::toJson, page, limit)))
         .onFailure(ctx::fail);
   }
@@ -119,7 +130,8 @@ public final class AppRoutes {
         .onFailure(ctx::fail);
   }
 
-  // the app is looked up first: another user's app answers 404 before anything reaches the sync-worker
+  // the app is looked up first: another user's app answers 404 before anything reaches the
+  // sync-worker
   private void logs(RoutingContext ctx) {
     LogQuery query = LogQuery.from(ctx.request());
     String id = appId(ctx);
@@ -132,11 +144,14 @@ public final class AppRoutes {
         .onFailure(ctx::fail);
   }
 
-  private static void answer(RoutingContext ctx, int status, BiFunction<Caller, String, Future<App>> action) {
+  private static void answer(
+      RoutingContext ctx, int status, BiFunction<Caller, String, Future<App>> action) {
     String id = appId(ctx);
     // an id that cannot exist is answered like one that does not
-    Future<App> done = id == null ? Future.failedFuture(new ApiException(ErrorCode.APP_NOT_FOUND))
-        : action.apply(AuthHandler.caller(ctx), id);
+    Future<App> done =
+        id == null
+            ? Future.failedFuture(new ApiException(ErrorCode.APP_NOT_FOUND))
+            : action.apply(AuthHandler.caller(ctx), id);
     done.onSuccess(app -> ApiResponse.ok(ctx, status, app.toJson())).onFailure(ctx::fail);
   }
 

@@ -12,17 +12,25 @@ import java.util.function.Function;
 /** What the apps and clusters routes read from requests alike, and how a page of results looks. */
 public final class Requests {
 
-  private Requests() {
-  }
+  private Requests() {}
 
-  public static <T> JsonObject page(Page<T> found, Function<T, JsonObject> view, int page, int limit) {
+  public static <T> JsonObject page(
+      Page<T> found, Function<T, JsonObject> view, int page, int limit) {
     JsonArray items = new JsonArray();
     found.items().forEach(item -> items.add(view.apply(item)));
-    return new JsonObject().put("items", items).put("page", page).put("limit", limit).put("total", found.total());
+    return new JsonObject()
+        .put("items", items)
+        .put("page", page)
+        .put("limit", limit)
+        .put("total", found.total());
   }
 
-  /** An integer query parameter in [min, max]; a bad one is added to {@code errors} and the default returned. */
-  public static int intParam(RoutingContext ctx, String name, int defaultValue, int min, int max, FieldErrors errors) {
+  /**
+   * An integer query parameter in [min, max]; a bad one is added to {@code errors} and the default
+   * returned.
+   */
+  public static int intParam(
+      RoutingContext ctx, String name, int defaultValue, int min, int max, FieldErrors errors) {
     String raw = ctx.request().getParam(name);
     if (raw == null || raw.isEmpty()) {
       return defaultValue;
@@ -44,7 +52,8 @@ public final class Requests {
     try {
       body = ctx.body().asJsonObject();
     } catch (ClassCastException e) {
-      // valid JSON but not an object (an array, a number): the client's mistake, answered like a missing body
+      // valid JSON but not an object (an array, a number): the client's mistake, answered like a
+      // missing body
       body = null;
     }
     if (body == null) {

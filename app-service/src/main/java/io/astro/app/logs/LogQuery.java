@@ -4,7 +4,10 @@ import io.astro.common.http.FieldErrors;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.regex.Pattern;
 
-/** What a caller asked of an app's logs, validated: {@code lines} 1–5000 (default 100), container, previous, follow. */
+/**
+ * What a caller asked of an app's logs, validated: {@code lines} 1–5000 (default 100), container,
+ * previous, follow.
+ */
 public record LogQuery(int lines, String container, boolean previous, boolean follow) {
 
   public static final int DEFAULT_LINES = 100;
@@ -42,7 +45,10 @@ public record LogQuery(int lines, String container, boolean previous, boolean fo
     return new LogQuery(lines, container, previous, follow);
   }
 
-  /** The query string for the sync-worker's endpoint; every value is validated, so none needs escaping. */
+  /**
+   * The query string for the sync-worker's endpoint; every value is validated, so none needs
+   * escaping.
+   */
   public String toQueryString() {
     StringBuilder query = new StringBuilder("lines=").append(lines);
     if (container != null) {

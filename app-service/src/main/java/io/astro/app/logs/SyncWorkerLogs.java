@@ -36,24 +36,31 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads an app's logs from the sync-worker's internal endpoint and streams them to the caller, never buffering them
- * (a tail of 5000 lines per pod, or a follow stream that lasts as long as the caller listens).
+ * Reads an app's logs from the sync-worker's internal endpoint and streams them to the caller,
+ * never buffering them (a tail of 5000 lines per pod, or a follow stream that lasts as long as the
+ * caller listens).
  *
- * <p>A timeout on connecting and on silence (3 s; a follow stream may stay silent for 10 minutes once it started) and
- * a circuit breaker guard the call. Resilience4j's decorators block, so its state machine is driven from the Vert.x
- * callbacks, as in the gateway: permission first, then success or failure once the response head is in. Failures are
- * the sync-worker's own: no connection, silence, 502/504. Its 503s (a cluster it cannot reach, too many streams) are
- * answers, passed on; counting them would shut every app's logs because of one cluster. Open breaker, unreachable
- * worker → 503 (30005) at once.
+ * <p>A timeout on connecting and on silence (3 s; a follow stream may stay silent for 10 minutes
+ * once it started) and a circuit breaker guard the call. Resilience4j's decorators block, so its
+ * state machine is driven from the Vert.x callbacks, as in the gateway: permission first, then
+ * success or failure once the response head is in. Failures are the sync-worker's own: no
+ * connection, silence, 502/504. Its 503s (a cluster it cannot reach, too many streams) are answers,
+ * passed on; counting them would shut every app's logs because of one cluster. Open breaker,
+ * unreachable worker → 503 (30005) at once.
  */
 public final class SyncWorkerLogs {
 
   private static final Logger LOG = LoggerFactory.getLogger(SyncWorkerLogs.class);
   private static final long FOLLOW_SILENCE_MILLIS = Duration.ofMinutes(10).toMillis();
   private static final String TEXT = "text/plain; charset=utf-8";
+
   /** Concurrent tail calls; more wait briefly (bounded queue), then 503. */
   private static final int TAIL_CONNECTIONS = 32;
-  /** Concurrent follow streams, each holding a connection; the sync-worker bounds its pod streams too. */
+
+  /**
+   * Concurrent follow streams, each holding a connection; the sync-worker bounds its pod streams
+   * too.
+   */
   private static final int FOLLOW_CONNECTIONS = 256;
 
   private final URI base;
@@ -63,7 +70,12 @@ public final class SyncWorkerLogs {
   private final HttpClient follows;
   private final CircuitBreaker breaker;
 
-  public SyncWorkerLogs(URI base, String token, Duration timeout, HttpClient tails, HttpClient follows,
+  public SyncWorkerLogs(
+      URI base,
+      String token,
+      Duration timeout,
+      HttpClient tails,
+      HttpClient follows,
       CircuitBreaker breaker) {
     this.base = base;
     this.token = token;
@@ -74,35 +86,47 @@ public final class SyncWorkerLogs {
   }
 
   /**
-   * Two connection pools, so follow streams (which hold theirs) can never starve tails; the breaker (opens at 50 %
-   * failures of the last 20 calls, at least 10) is exported as {@code resilience4j_circuitbreaker_*{name="sync-worker"}}.
+   * Two connection pools, so follow streams (which hold theirs) can never starve tails; the breaker
+   * (opens at 50 % failures of the last 20 calls, at least 10) is exported as {@code
+   * resilience4j_circuitbreaker_*{name="sync-worker"}}.
    */
-  public static SyncWorkerLogs create(Vertx vertx, AppServiceConfig.SyncWorker settings, MeterRegistry registry) {
+  public static SyncWorkerLogs create(
+      Vertx vertx, AppServiceConfig.SyncWorker settings, MeterRegistry registry) {
     if (settings.internalToken() == null) {
-      LOG.warn("ASTRO_INTERNAL_TOKEN is not set: app logs answer 503 until it is (the same value as the sync-worker's)");
+      LOG.warn(
+          "ASTRO_INTERNAL_TOKEN is not set: app logs answer 503 until it is (the same value as the sync-worker's)");
     }
-    CircuitBreakerRegistry breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
-        .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-        .slidingWindowSize(20)
-        .minimumNumberOfCalls(10)
-        .failureRateThreshold(50)
-        .waitDurationInOpenState(settings.breakerOpenFor())
-        .permittedNumberOfCallsInHalfOpenState(3)
-        .build());
+    CircuitBreakerRegistry breakers =
+        CircuitBreakerRegistry.of(
+            CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(20)
+                .minimumNumberOfCalls(10)
+                .failureRateThreshold(50)
+                .waitDurationInOpenState(settings.breakerOpenFor())
+                .permittedNumberOfCallsInHalfOpenState(3)
+                .build());
     TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(registry);
-    HttpClientOptions options = new HttpClientOptions()
-        .setKeepAlive(true)
-        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, settings.timeout().toMillis()));
-    return new SyncWorkerLogs(settings.url(), settings.internalToken(), settings.timeout(),
-        vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(TAIL_CONNECTIONS).setMaxWaitQueueSize(64)),
-        vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(FOLLOW_CONNECTIONS).setMaxWaitQueueSize(0)),
+    HttpClientOptions options =
+        new HttpClientOptions()
+            .setKeepAlive(true)
+            .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, settings.timeout().toMillis()));
+    return new SyncWorkerLogs(
+        settings.url(),
+        settings.internalToken(),
+        settings.timeout(),
+        vertx.createHttpClient(
+            options, new PoolOptions().setHttp1MaxSize(TAIL_CONNECTIONS).setMaxWaitQueueSize(64)),
+        vertx.createHttpClient(
+            options, new PoolOptions().setHttp1MaxSize(FOLLOW_CONNECTIONS).setMaxWaitQueueSize(0)),
         breakers.circuitBreaker("sync-worker"));
   }
 
   /** Answers {@code ctx} with the logs of {@code app}'s Deployment. */
   public void relay(RoutingContext ctx, App app, LogQuery query) {
     if (token == null) {
-      ctx.fail(new ApiException(ErrorCode.UNAVAILABLE, "app logs are not configured on this server"));
+      ctx.fail(
+          new ApiException(ErrorCode.UNAVAILABLE, "app logs are not configured on this server"));
       return;
     }
     if (!breaker.tryAcquirePermission()) {
@@ -116,32 +140,46 @@ public final class SyncWorkerLogs {
       headers.set(HttpHeaders.ACCEPT, accept);
     }
     RequestIds.propagate(headers);
-    RequestOptions options = new RequestOptions()
-        .setMethod(HttpMethod.GET)
-        .setHost(base.getHost())
-        .setPort(base.getPort() > 0 ? base.getPort() : "https".equals(base.getScheme()) ? 443 : 80)
-        .setSsl("https".equals(base.getScheme()))
-        .setURI(path(app) + "?" + query.toQueryString())
-        .setHeaders(headers)
-        .setConnectTimeout(timeoutMillis)
-        .setIdleTimeout(timeoutMillis);
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(HttpMethod.GET)
+            .setHost(base.getHost())
+            .setPort(
+                base.getPort() > 0 ? base.getPort() : "https".equals(base.getScheme()) ? 443 : 80)
+            .setSsl("https".equals(base.getScheme()))
+            .setURI(path(app) + "?" + query.toQueryString())
+            .setHeaders(headers)
+            .setConnectTimeout(timeoutMillis)
+            .setIdleTimeout(timeoutMillis);
     long start = System.nanoTime();
     HttpClientRequest[] out = new HttpClientRequest[1];
-    (query.follow() ? follows : tails).request(options)
-        .compose(request -> {
-          out[0] = request;
-          return request.send();
-        })
+    (query.follow() ? follows : tails)
+        .request(options)
+        .compose(
+            request -> {
+              out[0] = request;
+              return request.send();
+            })
         .onComplete(result -> answered(ctx, query, out[0], System.nanoTime() - start, result));
   }
 
   private String path(App app) {
     String prefix = base.getRawPath() == null ? "" : base.getRawPath().replaceAll("/+$", "");
-    return prefix + "/internal/v1/clusters/" + segment(app.clusterId()) + "/namespaces/" + segment(app.namespace())
-        + "/deployments/" + segment(app.k8sName()) + "/logs";
+    return prefix
+        + "/internal/v1/clusters/"
+        + segment(app.clusterId())
+        + "/namespaces/"
+        + segment(app.namespace())
+        + "/deployments/"
+        + segment(app.k8sName())
+        + "/logs";
   }
 
-  private void answered(RoutingContext ctx, LogQuery query, HttpClientRequest out, long nanos,
+  private void answered(
+      RoutingContext ctx,
+      LogQuery query,
+      HttpClientRequest out,
+      long nanos,
       AsyncResult<HttpClientResponse> result) {
     if (result.failed()) {
       breaker.onError(nanos, TimeUnit.NANOSECONDS, result.cause());
@@ -154,7 +192,8 @@ public final class SyncWorkerLogs {
     HttpClientResponse response = result.result();
     int status = response.statusCode();
     if (status == 502 || status == 504) {
-      breaker.onError(nanos, TimeUnit.NANOSECONDS, new IllegalStateException("sync-worker answered " + status));
+      breaker.onError(
+          nanos, TimeUnit.NANOSECONDS, new IllegalStateException("sync-worker answered " + status));
     } else {
       breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
     }
@@ -167,10 +206,13 @@ public final class SyncWorkerLogs {
       return;
     }
     // error answers are small envelopes: read whole, then decide what they mean for the caller
-    response.body().onComplete(body -> refused(ctx, status, body.succeeded() ? body.result() : null));
+    response
+        .body()
+        .onComplete(body -> refused(ctx, status, body.succeeded() ? body.result() : null));
   }
 
-  private void stream(RoutingContext ctx, LogQuery query, HttpClientRequest out, HttpClientResponse response) {
+  private void stream(
+      RoutingContext ctx, LogQuery query, HttpClientRequest out, HttpClientResponse response) {
     HttpServerResponse res = ctx.response();
     String type = response.getHeader(HttpHeaders.CONTENT_TYPE);
     res.setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, type == null ? TEXT : type);
@@ -187,24 +229,29 @@ public final class SyncWorkerLogs {
           .putHeader(HttpHeaders.CONTENT_ENCODING, HttpHeaders.IDENTITY)
           .putHeader("X-Accel-Buffering", "no");
       // a graceful shutdown waits for open requests, and a stream never ends by itself: end it then
-      ctx.request().connection().shutdownHandler(v -> {
-        if (!res.ended()) {
-          res.end();
-        }
-        out.reset();
-      });
+      ctx.request()
+          .connection()
+          .shutdownHandler(
+              v -> {
+                if (!res.ended()) {
+                  res.end();
+                }
+                out.reset();
+              });
     }
     // the caller went away: hang up on the sync-worker too, so it closes the pods' log streams
     res.closeHandler(v -> out.reset());
     Pipe<Buffer> pipe = response.pipe();
     // a body cut short must reach the caller as cut short, not as a complete one
     pipe.endOnFailure(false);
-    pipe.to(res).onFailure(cause -> {
-      out.reset();
-      if (!res.ended() && !res.closed()) {
-        res.reset();
-      }
-    });
+    pipe.to(res)
+        .onFailure(
+            cause -> {
+              out.reset();
+              if (!res.ended() && !res.closed()) {
+                res.reset();
+              }
+            });
   }
 
   private void refused(RoutingContext ctx, int status, Buffer body) {
@@ -215,15 +262,22 @@ public final class SyncWorkerLogs {
       // not created yet (pending) or already removed (deleting): no pods, so no lines
       ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, TEXT).end();
     } else if (status == 404 && "cluster".equals(missing)) {
-      ctx.fail(new ApiException(ErrorCode.UNAVAILABLE, "the app's cluster cannot be read right now, retry later"));
+      ctx.fail(
+          new ApiException(
+              ErrorCode.UNAVAILABLE, "the app's cluster cannot be read right now, retry later"));
     } else if (status == 401) {
-      // the caller's token is fine; ours is not — never answer 401, clients would drop a valid session
-      LOG.error("the sync-worker refused the internal token: ASTRO_INTERNAL_TOKEN differs between app-service and"
-          + " sync-worker");
+      // the caller's token is fine; ours is not — never answer 401, clients would drop a valid
+      // session
+      LOG.error(
+          "the sync-worker refused the internal token: ASTRO_INTERNAL_TOKEN differs between app-service and"
+              + " sync-worker");
       ctx.fail(unavailable());
     } else if (envelope != null && status >= 400 && status != 404) {
-      // its own verdict in our envelope (400 naming a field, 503 cluster unreachable, ...): passed on as it is
-      ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
+      // its own verdict in our envelope (400 naming a field, 503 cluster unreachable, ...): passed
+      // on as it is
+      ctx.response()
+          .setStatusCode(status)
+          .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
           .end(body);
     } else {
       LOG.warn("sync-worker logs call answered {} unexpectedly", status);
@@ -244,7 +298,8 @@ public final class SyncWorkerLogs {
   }
 
   private static ApiException unavailable() {
-    return new ApiException(ErrorCode.UNAVAILABLE, "app logs are unavailable right now, retry later");
+    return new ApiException(
+        ErrorCode.UNAVAILABLE, "app logs are unavailable right now, retry later");
   }
 
   private static String segment(String value) {

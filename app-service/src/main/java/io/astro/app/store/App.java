@@ -5,15 +5,34 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
 /**
- * An app row: desired state (versioned by {@code generation}) and the state last observed in its cluster
- * (versioned by {@code observedGeneration} / {@code observedAt}). {@link #toJson()} is what clients see.
+ * An app row: desired state (versioned by {@code generation}) and the state last observed in its
+ * cluster (versioned by {@code observedGeneration} / {@code observedAt}). {@link #toJson()} is what
+ * clients see.
  */
-public record App(String id, long userId, String name, String clusterId, String placement, String namespace,
+public record App(
+    String id,
+    long userId,
+    String name,
+    String clusterId,
+    String placement,
+    String namespace,
     String k8sName,
-    Desired desired, long generation, String status, Observed observed, Instant createdAt, Instant updatedAt) {
+    Desired desired,
+    long generation,
+    String status,
+    Observed observed,
+    Instant createdAt,
+    Instant updatedAt) {
 
-  /** What the user asked for. {@code restartedAt} changes on every restart (rolling restart stamp). */
-  public record Desired(String image, int replicas, Integer port, boolean stopped, Instant restartedAt,
+  /**
+   * What the user asked for. {@code restartedAt} changes on every restart (rolling restart stamp).
+   */
+  public record Desired(
+      String image,
+      int replicas,
+      Integer port,
+      boolean stopped,
+      Instant restartedAt,
       boolean deleting) {
 
     public Desired withStopped(boolean value) {
@@ -34,16 +53,38 @@ public record App(String id, long userId, String name, String clusterId, String 
   }
 
   /** What the sync-worker last reported; all null/0 until the first status event. */
-  public record Observed(Integer desiredReplicas, Integer readyReplicas, JsonArray pods, String reason,
-      String message, long observedGeneration, Instant observedAt) {
+  public record Observed(
+      Integer desiredReplicas,
+      Integer readyReplicas,
+      JsonArray pods,
+      String reason,
+      String message,
+      long observedGeneration,
+      Instant observedAt) {
 
-    public static final Observed NONE = new Observed(null, null, new JsonArray(), null, null, 0, null);
+    public static final Observed NONE =
+        new Observed(null, null, new JsonArray(), null, null, 0, null);
   }
 
-  /** The app after a change of desired state: next generation, and status {@code deleting} once deletion starts. */
+  /**
+   * The app after a change of desired state: next generation, and status {@code deleting} once
+   * deletion starts.
+   */
   public App next(Desired change, Instant now) {
-    return new App(id, userId, name, clusterId, placement, namespace, k8sName, change, generation + 1,
-        change.deleting() ? "deleting" : status, observed, createdAt, now);
+    return new App(
+        id,
+        userId,
+        name,
+        clusterId,
+        placement,
+        namespace,
+        k8sName,
+        change,
+        generation + 1,
+        change.deleting() ? "deleting" : status,
+        observed,
+        createdAt,
+        now);
   }
 
   public JsonObject toJson() {

@@ -3,9 +3,19 @@ package io.astro.app.store;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
-/** One line of an app's history: a command issued ({@code kind=command}) or a status change ({@code kind=status}). */
-public record AppEvent(long id, String kind, String action, long generation, String reason, String message,
-    String requestId, Instant at) {
+/**
+ * One line of an app's history: a command issued ({@code kind=command}) or a status change ({@code
+ * kind=status}).
+ */
+public record AppEvent(
+    long id,
+    String kind,
+    String action,
+    long generation,
+    String reason,
+    String message,
+    String requestId,
+    Instant at) {
 
   public JsonObject toJson() {
     return new JsonObject()

@@ -19,19 +19,24 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * All SQL on apps, their history, the outbox rows that announce their changes, and idempotency keys.
- * Every change of desired state locks the app row first and writes its outbox row after, in one transaction:
- * two changes of one app therefore get outbox ids in commit order, which is the order the relay publishes.
- * Unexpected database failures surface as 503 (code 30002).
+ * All SQL on apps, their history, the outbox rows that announce their changes, and idempotency
+ * keys. Every change of desired state locks the app row first and writes its outbox row after, in
+ * one transaction: two changes of one app therefore get outbox ids in commit order, which is the
+ * order the relay publishes. Unexpected database failures surface as 503 (code 30002).
  */
 public final class AppStore {
 
   /** What became of a status event. */
-  public enum Applied { APPLIED, STALE, UNKNOWN_APP }
+  public enum Applied {
+    APPLIED,
+    STALE,
+    UNKNOWN_APP
+  }
 
-  private static final String COLUMNS = "id, user_id, name, cluster_id, placement, namespace, k8s_name, image, replicas, port,"
-      + " stopped, restarted_at, deleting, generation, status, desired_replicas, ready_replicas, pods, reason, message,"
-      + " observed_generation, observed_at, created_at, updated_at";
+  private static final String COLUMNS =
+      "id, user_id, name, cluster_id, placement, namespace, k8s_name, image, replicas, port,"
+          + " stopped, restarted_at, deleting, generation, status, desired_replicas, ready_replicas, pods, reason, message,"
+          + " observed_generation, observed_at, created_at, updated_at";
   private static final ApiException NOT_FOUND = new ApiException(ErrorCode.APP_NOT_FOUND);
 
   private final Pool pool;
@@ -41,62 +46,98 @@ public final class AppStore {
   }
 
   /**
-   * Inserts a new app with its create command, unless the caller is at {@code maxApps} live apps (422, 21004) or
-   * has a live app of that name (409, 21002). With an idempotency key, a key seen before answers the response
-   * stored with it when the request matches, 422 when it does not; the key is stored in the same transaction.
-   * Returns the response body of the create.
+   * Inserts a new app with its create command, unless the caller is at {@code maxApps} live apps
+   * (422, 21004) or has a live app of that name (409, 21002). With an idempotency key, a key seen
+   * before answers the response stored with it when the request matches, 422 when it does not; the
+   * key is stored in the same transaction. Returns the response body of the create.
    */
-  public Future<JsonObject> create(App app, Change created, int maxApps, IdempotencyKey idempotency) {
+  public Future<JsonObject> create(
+      App app, Change created, int maxApps, IdempotencyKey idempotency) {
     JsonObject response = app.toJson();
-    Future<JsonObject> attempt = pool.withTransaction(conn -> lockOwner(conn, app.userId())
-        .compose(v -> idempotency == null ? Future.succeededFuture()
-            : conn.preparedQuery("INSERT INTO idempotency_keys (user_id, idem_key, request_hash, response) VALUES (?, ?, ?, ?)")
-                .execute(Tuple.of(app.userId(), idempotency.key(), idempotency.requestHash(), response.encode())))
-        .compose(v -> conn.preparedQuery("SELECT COUNT(*) FROM apps WHERE user_id = ? AND deleted_at IS NULL")
-            .execute(Tuple.of(app.userId())))
-        .compose(count -> count.iterator().next().getLong(0) >= maxApps
-            ? Future.failedFuture(new ApiException(ErrorCode.APP_QUOTA_EXCEEDED,
-                "you already have " + maxApps + " apps, the most allowed; delete one first",
-                new JsonObject().put("max_apps", maxApps)))
-            : insert(conn, app))
-        .compose(v -> record(conn, created))
-        .map(response));
-    return attempt.recover(failure -> {
-      if (idempotency != null && Database.isDuplicateKey(failure) && failure.getMessage().contains("PRIMARY")) {
-        // a concurrent request with the same key won the race: answer as it did
-        return replay(app.userId(), idempotency);
-      }
-      return Database.unavailable(failure);
-    });
+    Future<JsonObject> attempt =
+        pool.withTransaction(
+            conn ->
+                lockOwner(conn, app.userId())
+                    .compose(
+                        v ->
+                            idempotency == null
+                                ? Future.succeededFuture()
+                                : conn.preparedQuery(
+                                        "INSERT INTO idempotency_keys (user_id, idem_key, request_hash, response) VALUES (?, ?, ?, ?)")
+                                    .execute(
+                                        Tuple.of(
+                                            app.userId(),
+                                            idempotency.key(),
+                                            idempotency.requestHash(),
+                                            response.encode())))
+                    .compose(
+                        v ->
+                            conn.preparedQuery(
+                                    "SELECT COUNT(*) FROM apps WHERE user_id = ? AND deleted_at IS NULL")
+                                .execute(Tuple.of(app.userId())))
+                    .compose(
+                        count ->
+                            count.iterator().next().getLong(0) >= maxApps
+                                ? Future.failedFuture(
+                                    new ApiException(
+                                        ErrorCode.APP_QUOTA_EXCEEDED,
+                                        "you already have "
+                                            + maxApps
+                                            + " apps, the most allowed; delete one first",
+                                        new JsonObject().put("max_apps", maxApps)))
+                                : insert(conn, app))
+                    .compose(v -> record(conn, created))
+                    .map(response));
+    return attempt.recover(
+        failure -> {
+          if (idempotency != null
+              && Database.isDuplicateKey(failure)
+              && failure.getMessage().contains("PRIMARY")) {
+            // a concurrent request with the same key won the race: answer as it did
+            return replay(app.userId(), idempotency);
+          }
+          return Database.unavailable(failure);
+        });
   }
 
-  /** The stored answer for an idempotency key: empty when the key is new, 422 when it came with another request. */
+  /**
+   * The stored answer for an idempotency key: empty when the key is new, 422 when it came with
+   * another request.
+   */
   public Future<JsonObject> replay(long userId, IdempotencyKey idempotency) {
-    return pool.preparedQuery("SELECT request_hash, response FROM idempotency_keys WHERE user_id = ? AND idem_key = ?")
+    return pool.preparedQuery(
+            "SELECT request_hash, response FROM idempotency_keys WHERE user_id = ? AND idem_key = ?")
         .execute(Tuple.of(userId, idempotency.key()))
         .recover(Database::unavailable)
-        .compose(rows -> {
-          if (rows.size() == 0) {
-            return Future.succeededFuture(null);
-          }
-          Row row = rows.iterator().next();
-          if (!row.getString("request_hash").equals(idempotency.requestHash())) {
-            return Future.failedFuture(new ApiException(ErrorCode.UNPROCESSABLE,
-                "Idempotency-Key was already used with a different request"));
-          }
-          return Future.succeededFuture(json(row.getValue("response")));
-        });
+        .compose(
+            rows -> {
+              if (rows.size() == 0) {
+                return Future.succeededFuture(null);
+              }
+              Row row = rows.iterator().next();
+              if (!row.getString("request_hash").equals(idempotency.requestHash())) {
+                return Future.failedFuture(
+                    new ApiException(
+                        ErrorCode.UNPROCESSABLE,
+                        "Idempotency-Key was already used with a different request"));
+              }
+              return Future.succeededFuture(json(row.getValue("response")));
+            });
   }
 
   /** A live app of the user; 404 (21001) when it does not exist or belongs to someone else. */
   public Future<App> find(long userId, String id) {
-    return pool.preparedQuery("SELECT " + COLUMNS + " FROM apps WHERE id = ? AND user_id = ? AND deleted_at IS NULL")
+    return pool.preparedQuery(
+            "SELECT " + COLUMNS + " FROM apps WHERE id = ? AND user_id = ? AND deleted_at IS NULL")
         .execute(Tuple.of(id, userId))
         .recover(Database::unavailable)
         .compose(AppStore::single);
   }
 
-  /** The user's live apps, newest first, optionally only one status and names containing {@code search}. */
+  /**
+   * The user's live apps, newest first, optionally only one status and names containing {@code
+   * search}.
+   */
   public Future<Page<App>> list(long userId, String status, String search, int page, int limit) {
     StringBuilder where = new StringBuilder(" FROM apps WHERE user_id = ? AND deleted_at IS NULL");
     Tuple args = Tuple.tuple().addLong(userId);
@@ -106,138 +147,229 @@ public final class AppStore {
     }
     if (search != null) {
       where.append(" AND name LIKE ?");
-      args.addString("%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+      args.addString(
+          "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
     }
     Tuple pageArgs = Tuple.tuple();
     for (int i = 0; i < args.size(); i++) {
       pageArgs.addValue(args.getValue(i));
     }
     pageArgs.addInteger(limit).addInteger((page - 1) * limit);
-    return pool.preparedQuery("SELECT COUNT(*)" + where).execute(args)
-        .compose(count -> pool.preparedQuery("SELECT " + COLUMNS + where + " ORDER BY seq DESC LIMIT ? OFFSET ?")
-            .execute(pageArgs)
-            .map(rows -> new Page<>(apps(rows), count.iterator().next().getLong(0))))
+    return pool.preparedQuery("SELECT COUNT(*)" + where)
+        .execute(args)
+        .compose(
+            count ->
+                pool.preparedQuery(
+                        "SELECT " + COLUMNS + where + " ORDER BY seq DESC LIMIT ? OFFSET ?")
+                    .execute(pageArgs)
+                    .map(rows -> new Page<>(apps(rows), count.iterator().next().getLong(0))))
         .recover(Database::unavailable);
   }
 
   /**
-   * Changes a live app of the user: {@code decide} sees the row as locked and returns the change, or null when the
-   * request changes nothing (the app is answered as it is). 404 (21001) when it is not the user's live app.
+   * Changes a live app of the user: {@code decide} sees the row as locked and returns the change,
+   * or null when the request changes nothing (the app is answered as it is). 404 (21001) when it is
+   * not the user's live app.
    */
   public Future<App> change(long userId, String id, Function<App, Change> decide) {
-    return pool.withTransaction(conn -> conn
-            .preparedQuery("SELECT " + COLUMNS + " FROM apps WHERE id = ? AND user_id = ? AND deleted_at IS NULL FOR UPDATE")
-            .execute(Tuple.of(id, userId))
-            .compose(AppStore::single)
-            .compose(current -> {
-              Change change = decide.apply(current);
-              if (change == null) {
-                return Future.succeededFuture(current);
-              }
-              App.Desired d = change.after().desired();
-              return conn.preparedQuery("UPDATE apps SET image = ?, replicas = ?, port = ?, stopped = ?, restarted_at = ?,"
-                      + " deleting = ?, generation = ?, status = ?, updated_at = ? WHERE id = ?")
-                  .execute(Tuple.tuple().addString(d.image()).addInteger(d.replicas()).addValue(d.port())
-                      .addBoolean(d.stopped()).addValue(utc(d.restartedAt())).addBoolean(d.deleting())
-                      .addLong(change.after().generation()).addString(change.after().status())
-                      .addValue(utc(change.after().updatedAt())).addString(id))
-                  .compose(v -> record(conn, change))
-                  .map(change.after());
-            }))
+    return pool.withTransaction(
+            conn ->
+                conn.preparedQuery(
+                        "SELECT "
+                            + COLUMNS
+                            + " FROM apps WHERE id = ? AND user_id = ? AND deleted_at IS NULL FOR UPDATE")
+                    .execute(Tuple.of(id, userId))
+                    .compose(AppStore::single)
+                    .compose(
+                        current -> {
+                          Change change = decide.apply(current);
+                          if (change == null) {
+                            return Future.succeededFuture(current);
+                          }
+                          App.Desired d = change.after().desired();
+                          return conn.preparedQuery(
+                                  "UPDATE apps SET image = ?, replicas = ?, port = ?, stopped = ?, restarted_at = ?,"
+                                      + " deleting = ?, generation = ?, status = ?, updated_at = ? WHERE id = ?")
+                              .execute(
+                                  Tuple.tuple()
+                                      .addString(d.image())
+                                      .addInteger(d.replicas())
+                                      .addValue(d.port())
+                                      .addBoolean(d.stopped())
+                                      .addValue(utc(d.restartedAt()))
+                                      .addBoolean(d.deleting())
+                                      .addLong(change.after().generation())
+                                      .addString(change.after().status())
+                                      .addValue(utc(change.after().updatedAt()))
+                                      .addString(id))
+                              .compose(v -> record(conn, change))
+                              .map(change.after());
+                        }))
         .recover(Database::unavailable);
   }
 
   /** The history of a live app of the user, newest first; 404 (21001) as {@link #find}. */
   public Future<Page<AppEvent>> events(long userId, String appId, int page, int limit) {
-    return find(userId, appId).compose(app -> pool
-        .preparedQuery("SELECT COUNT(*) FROM app_events WHERE app_id = ?").execute(Tuple.of(appId))
-        .compose(count -> pool.preparedQuery("SELECT id, kind, action, generation, reason, message, request_id, created_at"
-                + " FROM app_events WHERE app_id = ? ORDER BY id DESC LIMIT ? OFFSET ?")
-            .execute(Tuple.of(appId, limit, (page - 1) * limit))
-            .map(rows -> {
-              List<AppEvent> events = new ArrayList<>(rows.size());
-              for (Row r : rows) {
-                events.add(new AppEvent(r.getLong("id"), r.getString("kind"), r.getString("action"),
-                    r.getLong("generation"), r.getString("reason"), r.getString("message"), r.getString("request_id"),
-                    instant(r.getLocalDateTime("created_at"))));
-              }
-              return new Page<>(events, count.iterator().next().getLong(0));
-            }))
-        .recover(Database::unavailable));
+    return find(userId, appId)
+        .compose(
+            app ->
+                pool.preparedQuery("SELECT COUNT(*) FROM app_events WHERE app_id = ?")
+                    .execute(Tuple.of(appId))
+                    .compose(
+                        count ->
+                            pool.preparedQuery(
+                                    "SELECT id, kind, action, generation, reason, message, request_id, created_at"
+                                        + " FROM app_events WHERE app_id = ? ORDER BY id DESC LIMIT ? OFFSET ?")
+                                .execute(Tuple.of(appId, limit, (page - 1) * limit))
+                                .map(
+                                    rows -> {
+                                      List<AppEvent> events = new ArrayList<>(rows.size());
+                                      for (Row r : rows) {
+                                        events.add(
+                                            new AppEvent(
+                                                r.getLong("id"),
+                                                r.getString("kind"),
+                                                r.getString("action"),
+                                                r.getLong("generation"),
+                                                r.getString("reason"),
+                                                r.getString("message"),
+                                                r.getString("request_id"),
+                                                instant(r.getLocalDateTime("created_at"))));
+                                      }
+                                      return new Page<>(events, count.iterator().next().getLong(0));
+                                    }))
+                    .recover(Database::unavailable));
   }
 
   /**
-   * Applies a status event when it is newer than what is stored (see {@link Observation#isNewerThan}); a status
-   * change is added to the app's history. An app being deleted keeps status {@code deleting} until an event says
-   * it is gone, and is then soft-deleted, which frees its name.
+   * Applies a status event when it is newer than what is stored (see {@link
+   * Observation#isNewerThan}); a status change is added to the app's history. An app being deleted
+   * keeps status {@code deleting} until an event says it is gone, and is then soft-deleted, which
+   * frees its name.
    */
   public Future<Applied> apply(Observation o) {
-    return pool.withTransaction(conn -> conn
-        .preparedQuery("SELECT " + COLUMNS + " FROM apps WHERE id = ? AND deleted_at IS NULL FOR UPDATE")
-        .execute(Tuple.of(o.appId()))
-        .compose(rows -> {
-          if (rows.size() == 0) {
-            return Future.succeededFuture(Applied.UNKNOWN_APP);
-          }
-          App app = app(rows.iterator().next());
-          if (!o.isNewerThan(app.observed())) {
-            return Future.succeededFuture(Applied.STALE);
-          }
-          boolean remove = o.gone() && app.desired().deleting();
-          String status = remove ? "deleted"
-              : app.desired().deleting() ? "deleting"
-              // gone while it should exist: the worker will create it again
-              : o.gone() ? "pending" : o.status();
-          Future<?> history = status.equals(app.status()) && java.util.Objects.equals(o.reason(), app.observed().reason())
-              ? Future.succeededFuture()
-              : conn.preparedQuery("INSERT INTO app_events (app_id, kind, action, generation, reason, message)"
-                      + " VALUES (?, 'status', ?, ?, ?, ?)")
-                  .execute(Tuple.tuple().addString(app.id()).addString(status).addLong(o.observedGeneration())
-                      .addValue(o.reason()).addValue(o.message()));
-          return history.compose(v -> conn.preparedQuery("UPDATE apps SET status = ?, desired_replicas = ?,"
-                  + " ready_replicas = ?, pods = ?, reason = ?, message = ?, observed_generation = ?, observed_at = ?,"
-                  + " deleted_at = IF(?, CURRENT_TIMESTAMP(3), NULL) WHERE id = ?")
-              .execute(Tuple.tuple().addString(status).addInteger(o.desiredReplicas()).addInteger(o.readyReplicas())
-                  .addString(o.pods().encode()).addValue(o.reason()).addValue(o.message())
-                  .addLong(o.observedGeneration()).addValue(utc(o.observedAt())).addBoolean(remove)
-                  .addString(app.id())))
-              .map(Applied.APPLIED);
-        }));
+    return pool.withTransaction(
+        conn ->
+            conn.preparedQuery(
+                    "SELECT "
+                        + COLUMNS
+                        + " FROM apps WHERE id = ? AND deleted_at IS NULL FOR UPDATE")
+                .execute(Tuple.of(o.appId()))
+                .compose(
+                    rows -> {
+                      if (rows.size() == 0) {
+                        return Future.succeededFuture(Applied.UNKNOWN_APP);
+                      }
+                      App app = app(rows.iterator().next());
+                      if (!o.isNewerThan(app.observed())) {
+                        return Future.succeededFuture(Applied.STALE);
+                      }
+                      boolean remove = o.gone() && app.desired().deleting();
+                      String status =
+                          remove
+                              ? "deleted"
+                              : app.desired().deleting()
+                                  ? "deleting"
+                                  // gone while it should exist: the worker will create it again
+                                  : o.gone() ? "pending" : o.status();
+                      Future<?> history =
+                          status.equals(app.status())
+                                  && java.util.Objects.equals(o.reason(), app.observed().reason())
+                              ? Future.succeededFuture()
+                              : conn.preparedQuery(
+                                      "INSERT INTO app_events (app_id, kind, action, generation, reason, message)"
+                                          + " VALUES (?, 'status', ?, ?, ?, ?)")
+                                  .execute(
+                                      Tuple.tuple()
+                                          .addString(app.id())
+                                          .addString(status)
+                                          .addLong(o.observedGeneration())
+                                          .addValue(o.reason())
+                                          .addValue(o.message()));
+                      return history
+                          .compose(
+                              v ->
+                                  conn.preparedQuery(
+                                          "UPDATE apps SET status = ?, desired_replicas = ?,"
+                                              + " ready_replicas = ?, pods = ?, reason = ?, message = ?, observed_generation = ?, observed_at = ?,"
+                                              + " deleted_at = IF(?, CURRENT_TIMESTAMP(3), NULL) WHERE id = ?")
+                                      .execute(
+                                          Tuple.tuple()
+                                              .addString(status)
+                                              .addInteger(o.desiredReplicas())
+                                              .addInteger(o.readyReplicas())
+                                              .addString(o.pods().encode())
+                                              .addValue(o.reason())
+                                              .addValue(o.message())
+                                              .addLong(o.observedGeneration())
+                                              .addValue(utc(o.observedAt()))
+                                              .addBoolean(remove)
+                                              .addString(app.id())))
+                          .map(Applied.APPLIED);
+                    }));
   }
 
   // the owner row's lock serializes one user's creates, so the quota count below cannot race
   private static Future<Void> lockOwner(SqlConnection conn, long userId) {
-    return conn.preparedQuery("INSERT INTO app_owners (user_id) VALUES (?) ON DUPLICATE KEY UPDATE user_id = user_id")
-        .execute(Tuple.of(userId)).mapEmpty();
+    return conn.preparedQuery(
+            "INSERT INTO app_owners (user_id) VALUES (?) ON DUPLICATE KEY UPDATE user_id = user_id")
+        .execute(Tuple.of(userId))
+        .mapEmpty();
   }
 
   private static Future<Void> insert(SqlConnection conn, App app) {
     App.Desired d = app.desired();
-    return conn.preparedQuery("INSERT INTO apps (id, user_id, name, cluster_id, placement, namespace, k8s_name, image,"
-            + " replicas, port, stopped, generation, status, created_at, updated_at)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        .execute(Tuple.tuple().addString(app.id()).addLong(app.userId()).addString(app.name())
-            .addString(app.clusterId()).addValue(app.placement()).addString(app.namespace()).addString(app.k8sName()).addString(d.image())
-            .addInteger(d.replicas()).addValue(d.port()).addBoolean(d.stopped()).addLong(app.generation())
-            .addString(app.status()).addValue(utc(app.createdAt())).addValue(utc(app.updatedAt())))
+    return conn.preparedQuery(
+            "INSERT INTO apps (id, user_id, name, cluster_id, placement, namespace, k8s_name, image,"
+                + " replicas, port, stopped, generation, status, created_at, updated_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .execute(
+            Tuple.tuple()
+                .addString(app.id())
+                .addLong(app.userId())
+                .addString(app.name())
+                .addString(app.clusterId())
+                .addValue(app.placement())
+                .addString(app.namespace())
+                .addString(app.k8sName())
+                .addString(d.image())
+                .addInteger(d.replicas())
+                .addValue(d.port())
+                .addBoolean(d.stopped())
+                .addLong(app.generation())
+                .addString(app.status())
+                .addValue(utc(app.createdAt()))
+                .addValue(utc(app.updatedAt())))
         .<Void>mapEmpty()
-        .recover(failure -> Database.isDuplicateKey(failure)
-            ? Future.failedFuture(new ApiException(ErrorCode.APP_EXISTS, "you already have an app named " + app.name(),
-                new JsonObject().put("field", "name")))
-            : Future.failedFuture(failure));
+        .recover(
+            failure ->
+                Database.isDuplicateKey(failure)
+                    ? Future.failedFuture(
+                        new ApiException(
+                            ErrorCode.APP_EXISTS,
+                            "you already have an app named " + app.name(),
+                            new JsonObject().put("field", "name")))
+                    : Future.failedFuture(failure));
   }
 
   /** The history line and the outbox row of a change, in the caller's transaction. */
   private static Future<Void> record(SqlConnection conn, Change change) {
     App app = change.after();
-    return conn.preparedQuery("INSERT INTO app_events (app_id, kind, action, generation, request_id) VALUES (?, 'command', ?, ?, ?)")
-        .execute(Tuple.tuple().addString(app.id()).addString(change.action()).addLong(app.generation())
-            .addValue(change.requestId()))
+    return conn.preparedQuery(
+            "INSERT INTO app_events (app_id, kind, action, generation, request_id) VALUES (?, 'command', ?, ?, ?)")
+        .execute(
+            Tuple.tuple()
+                .addString(app.id())
+                .addString(change.action())
+                .addLong(app.generation())
+                .addValue(change.requestId()))
         .compose(v -> OutboxStore.insert(conn, app.id(), change.message()));
   }
 
   private static Future<App> single(RowSet<Row> rows) {
-    return rows.size() == 0 ? Future.failedFuture(NOT_FOUND) : Future.succeededFuture(app(rows.iterator().next()));
+    return rows.size() == 0
+        ? Future.failedFuture(NOT_FOUND)
+        : Future.succeededFuture(app(rows.iterator().next()));
   }
 
   private static List<App> apps(RowSet<Row> rows) {
@@ -247,16 +379,40 @@ public final class AppStore {
   }
 
   private static App app(Row r) {
-    App.Desired desired = new App.Desired(r.getString("image"), r.getInteger("replicas"), r.getInteger("port"),
-        r.getBoolean("stopped"), instant(r.getLocalDateTime("restarted_at")), r.getBoolean("deleting"));
+    App.Desired desired =
+        new App.Desired(
+            r.getString("image"),
+            r.getInteger("replicas"),
+            r.getInteger("port"),
+            r.getBoolean("stopped"),
+            instant(r.getLocalDateTime("restarted_at")),
+            r.getBoolean("deleting"));
     Object pods = r.getValue("pods");
-    App.Observed observed = new App.Observed(r.getInteger("desired_replicas"), r.getInteger("ready_replicas"),
-        pods == null ? new JsonArray() : pods instanceof JsonArray a ? a : new JsonArray(pods.toString()),
-        r.getString("reason"), r.getString("message"), r.getLong("observed_generation"),
-        instant(r.getLocalDateTime("observed_at")));
-    return new App(r.getString("id"), r.getLong("user_id"), r.getString("name"), r.getString("cluster_id"),
-        r.getString("placement"), r.getString("namespace"), r.getString("k8s_name"), desired, r.getLong("generation"), r.getString("status"),
-        observed, instant(r.getLocalDateTime("created_at")), instant(r.getLocalDateTime("updated_at")));
+    App.Observed observed =
+        new App.Observed(
+            r.getInteger("desired_replicas"),
+            r.getInteger("ready_replicas"),
+            pods == null
+                ? new JsonArray()
+                : pods instanceof JsonArray a ? a : new JsonArray(pods.toString()),
+            r.getString("reason"),
+            r.getString("message"),
+            r.getLong("observed_generation"),
+            instant(r.getLocalDateTime("observed_at")));
+    return new App(
+        r.getString("id"),
+        r.getLong("user_id"),
+        r.getString("name"),
+        r.getString("cluster_id"),
+        r.getString("placement"),
+        r.getString("namespace"),
+        r.getString("k8s_name"),
+        desired,
+        r.getLong("generation"),
+        r.getString("status"),
+        observed,
+        instant(r.getLocalDateTime("created_at")),
+        instant(r.getLocalDateTime("updated_at")));
   }
 
   // MariaDB hands JSON columns back as text, MySQL 8 as parsed JSON

@@ -4,26 +4,65 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
 /**
- * An imported cluster: what the operator gave (name, description, labels, the kubeconfig — held sealed only) and
- * its latest health check ({@code state}, null before the first). {@link #toJson()} never includes the kubeconfig.
+ * An imported cluster: what the operator gave (name, description, labels, the kubeconfig — held
+ * sealed only) and its latest health check ({@code state}, null before the first). {@link
+ * #toJson()} never includes the kubeconfig.
  */
-public record Cluster(String id, String name, String description, JsonObject labels, String sealedKubeconfig,
-    String keyId, String apiServer, long revision, Instant syncRequestedAt, Instant createdAt, Instant updatedAt,
-    State state, int appCount) {
+public record Cluster(
+    String id,
+    String name,
+    String description,
+    JsonObject labels,
+    String sealedKubeconfig,
+    String keyId,
+    String apiServer,
+    long revision,
+    Instant syncRequestedAt,
+    Instant createdAt,
+    Instant updatedAt,
+    State state,
+    int appCount) {
 
   /** One health check as the sync-worker reported it. */
-  public record State(String name, String status, String version, String apiServer, Integer nodes, Integer readyNodes,
-      Double cpuCores, Long memoryBytes, Instant heartbeatAt, String error, Instant checkedAt) {
+  public record State(
+      String name,
+      String status,
+      String version,
+      String apiServer,
+      Integer nodes,
+      Integer readyNodes,
+      Double cpuCores,
+      Long memoryBytes,
+      Instant heartbeatAt,
+      String error,
+      Instant checkedAt) {
 
     public boolean healthy() {
       return "healthy".equals(status);
     }
   }
 
-  public Cluster with(String description, JsonObject labels, String sealedKubeconfig, String keyId, String apiServer,
+  public Cluster with(
+      String description,
+      JsonObject labels,
+      String sealedKubeconfig,
+      String keyId,
+      String apiServer,
       Instant syncRequestedAt) {
-    return new Cluster(id, name, description, labels, sealedKubeconfig, keyId, apiServer, revision + 1,
-        syncRequestedAt, createdAt, updatedAt, state, appCount);
+    return new Cluster(
+        id,
+        name,
+        description,
+        labels,
+        sealedKubeconfig,
+        keyId,
+        apiServer,
+        revision + 1,
+        syncRequestedAt,
+        createdAt,
+        updatedAt,
+        state,
+        appCount);
   }
 
   /** The status shown in lists: {@code unknown} until the first health check. */
@@ -32,17 +71,20 @@ public record Cluster(String id, String name, String description, JsonObject lab
   }
 
   public JsonObject toJson() {
-    JsonObject json = new JsonObject()
-        .put("id", id)
-        .put("name", name)
-        .put("description", description)
-        .put("labels", labels.copy())
-        .put("api_server", state != null && state.apiServer() != null ? state.apiServer() : apiServer)
-        .put("status", status())
-        .put("app_count", appCount)
-        .put("revision", revision)
-        .put("created_at", text(createdAt))
-        .put("updated_at", text(updatedAt));
+    JsonObject json =
+        new JsonObject()
+            .put("id", id)
+            .put("name", name)
+            .put("description", description)
+            .put("labels", labels.copy())
+            .put(
+                "api_server",
+                state != null && state.apiServer() != null ? state.apiServer() : apiServer)
+            .put("status", status())
+            .put("app_count", appCount)
+            .put("revision", revision)
+            .put("created_at", text(createdAt))
+            .put("updated_at", text(updatedAt));
     if (state != null) {
       json.put("version", state.version())
           .put("nodes", state.nodes())

@@ -19,18 +19,20 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * All SQL on clusters and their latest health. Every change of a cluster writes its {@code astro.clusters} outbox
- * row in the same transaction, so the sync-worker's registry follows the table.
+ * All SQL on clusters and their latest health. Every change of a cluster writes its {@code
+ * astro.clusters} outbox row in the same transaction, so the sync-worker's registry follows the
+ * table.
  */
 public final class ClusterStore {
 
   private static final ApiException NOT_FOUND = new ApiException(ErrorCode.CLUSTER_NOT_FOUND);
-  private static final String SELECT = "SELECT c.id, c.name, c.description, c.labels, c.kubeconfig, c.key_id,"
-      + " c.api_server, c.revision, c.sync_requested_at, c.created_at, c.updated_at,"
-      + " s.status, s.version, s.api_server AS state_api_server, s.nodes, s.ready_nodes, s.cpu_cores, s.memory_bytes,"
-      + " s.heartbeat_at, s.error, s.checked_at,"
-      + " (SELECT COUNT(*) FROM apps a WHERE a.cluster_id = c.name AND a.deleted_at IS NULL) AS app_count"
-      + " FROM clusters c LEFT JOIN cluster_states s ON s.name = c.name";
+  private static final String SELECT =
+      "SELECT c.id, c.name, c.description, c.labels, c.kubeconfig, c.key_id,"
+          + " c.api_server, c.revision, c.sync_requested_at, c.created_at, c.updated_at,"
+          + " s.status, s.version, s.api_server AS state_api_server, s.nodes, s.ready_nodes, s.cpu_cores, s.memory_bytes,"
+          + " s.heartbeat_at, s.error, s.checked_at,"
+          + " (SELECT COUNT(*) FROM apps a WHERE a.cluster_id = c.name AND a.deleted_at IS NULL) AS app_count"
+          + " FROM clusters c LEFT JOIN cluster_states s ON s.name = c.name";
 
   private final Pool pool;
 
@@ -39,30 +41,51 @@ public final class ClusterStore {
   }
 
   public Future<Cluster> insert(Cluster cluster, OutboxMessage message) {
-    return pool.withTransaction(conn -> conn
-            .preparedQuery("INSERT INTO clusters (id, name, description, labels, kubeconfig, key_id, api_server, revision)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-            .execute(Tuple.tuple().addString(cluster.id()).addString(cluster.name()).addValue(cluster.description())
-                .addString(cluster.labels().encode()).addString(cluster.sealedKubeconfig()).addString(cluster.keyId())
-                .addValue(cluster.apiServer()).addLong(cluster.revision()))
-            .compose(v -> OutboxStore.insert(conn, cluster.name(), message)))
-        .recover(failure -> Database.isDuplicateKey(failure)
-            ? Future.failedFuture(new ApiException(ErrorCode.CLUSTER_EXISTS, "a cluster named " + cluster.name()
-                + " exists", new JsonObject().put("field", "name")))
-            : Database.unavailable(failure))
+    return pool.withTransaction(
+            conn ->
+                conn.preparedQuery(
+                        "INSERT INTO clusters (id, name, description, labels, kubeconfig, key_id, api_server, revision)"
+                            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+                    .execute(
+                        Tuple.tuple()
+                            .addString(cluster.id())
+                            .addString(cluster.name())
+                            .addValue(cluster.description())
+                            .addString(cluster.labels().encode())
+                            .addString(cluster.sealedKubeconfig())
+                            .addString(cluster.keyId())
+                            .addValue(cluster.apiServer())
+                            .addLong(cluster.revision()))
+                    .compose(v -> OutboxStore.insert(conn, cluster.name(), message)))
+        .recover(
+            failure ->
+                Database.isDuplicateKey(failure)
+                    ? Future.failedFuture(
+                        new ApiException(
+                            ErrorCode.CLUSTER_EXISTS,
+                            "a cluster named " + cluster.name() + " exists",
+                            new JsonObject().put("field", "name")))
+                    : Database.unavailable(failure))
         .compose(v -> find(cluster.id()));
   }
 
   public Future<Cluster> find(String id) {
-    return pool.preparedQuery(SELECT + " WHERE c.id = ? AND c.deleted_at IS NULL").execute(Tuple.of(id))
+    return pool.preparedQuery(SELECT + " WHERE c.id = ? AND c.deleted_at IS NULL")
+        .execute(Tuple.of(id))
         .recover(Database::unavailable)
-        .compose(rows -> rows.size() == 0 ? Future.failedFuture(NOT_FOUND) : Future.succeededFuture(
-            cluster(rows.iterator().next())));
+        .compose(
+            rows ->
+                rows.size() == 0
+                    ? Future.failedFuture(NOT_FOUND)
+                    : Future.succeededFuture(cluster(rows.iterator().next())));
   }
 
-  /** Live clusters, newest first; {@code status} as shown (unknown = never checked), {@code label} = key, value. */
-  public Future<Page<Cluster>> list(String status, String search, String labelKey, String labelValue, int page,
-      int limit) {
+  /**
+   * Live clusters, newest first; {@code status} as shown (unknown = never checked), {@code label} =
+   * key, value.
+   */
+  public Future<Page<Cluster>> list(
+      String status, String search, String labelKey, String labelValue, int page, int limit) {
     StringBuilder where = new StringBuilder(" WHERE c.deleted_at IS NULL");
     Tuple args = Tuple.tuple();
     if (status != null) {
@@ -71,7 +94,8 @@ public final class ClusterStore {
     }
     if (search != null) {
       where.append(" AND c.name LIKE ?");
-      args.addString("%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+      args.addString(
+          "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
     }
     if (labelKey != null) {
       where.append(" AND JSON_UNQUOTE(JSON_EXTRACT(c.labels, CONCAT('$.\"', ?, '\"'))) = ?");
@@ -82,68 +106,106 @@ public final class ClusterStore {
       pageArgs.addValue(args.getValue(i));
     }
     pageArgs.addInteger(limit).addInteger((page - 1) * limit);
-    return pool.preparedQuery("SELECT COUNT(*) FROM clusters c LEFT JOIN cluster_states s ON s.name = c.name" + where)
+    return pool.preparedQuery(
+            "SELECT COUNT(*) FROM clusters c LEFT JOIN cluster_states s ON s.name = c.name" + where)
         .execute(args)
-        .compose(count -> pool.preparedQuery(SELECT + where + " ORDER BY c.seq DESC LIMIT ? OFFSET ?").execute(pageArgs)
-            .map(rows -> new Page<>(clusters(rows), count.iterator().next().getLong(0))))
+        .compose(
+            count ->
+                pool.preparedQuery(SELECT + where + " ORDER BY c.seq DESC LIMIT ? OFFSET ?")
+                    .execute(pageArgs)
+                    .map(rows -> new Page<>(clusters(rows), count.iterator().next().getLong(0))))
         .recover(Database::unavailable);
   }
 
   /** Every live cluster, for placement and re-encryption. */
   public Future<List<Cluster>> all() {
-    return pool.query(SELECT + " WHERE c.deleted_at IS NULL ORDER BY c.seq").execute()
+    return pool.query(SELECT + " WHERE c.deleted_at IS NULL ORDER BY c.seq")
+        .execute()
         .map(ClusterStore::clusters)
         .recover(Database::unavailable);
   }
 
   /**
-   * Changes a live cluster under its row lock: {@code change} returns the cluster after the change and the outbox
-   * message announcing it.
+   * Changes a live cluster under its row lock: {@code change} returns the cluster after the change
+   * and the outbox message announcing it.
    */
   public Future<Cluster> update(String id, Function<Cluster, Changed> change) {
-    return pool.withTransaction(conn -> lock(conn, id).compose(current -> {
-      Changed changed = change.apply(current);
-      Cluster c = changed.cluster();
-      return conn.preparedQuery("UPDATE clusters SET description = ?, labels = ?, kubeconfig = ?, key_id = ?,"
-              + " api_server = ?, revision = ?, sync_requested_at = ? WHERE id = ?")
-          .execute(Tuple.tuple().addValue(c.description()).addString(c.labels().encode())
-              .addString(c.sealedKubeconfig()).addString(c.keyId()).addValue(c.apiServer()).addLong(c.revision())
-              .addValue(utc(c.syncRequestedAt())).addString(id))
-          .compose(v -> OutboxStore.insert(conn, c.name(), changed.message()));
-    })).recover(ClusterStore::unlessApi).compose(v -> find(id));
+    return pool.withTransaction(
+            conn ->
+                lock(conn, id)
+                    .compose(
+                        current -> {
+                          Changed changed = change.apply(current);
+                          Cluster c = changed.cluster();
+                          return conn.preparedQuery(
+                                  "UPDATE clusters SET description = ?, labels = ?, kubeconfig = ?, key_id = ?,"
+                                      + " api_server = ?, revision = ?, sync_requested_at = ? WHERE id = ?")
+                              .execute(
+                                  Tuple.tuple()
+                                      .addValue(c.description())
+                                      .addString(c.labels().encode())
+                                      .addString(c.sealedKubeconfig())
+                                      .addString(c.keyId())
+                                      .addValue(c.apiServer())
+                                      .addLong(c.revision())
+                                      .addValue(utc(c.syncRequestedAt()))
+                                      .addString(id))
+                              .compose(v -> OutboxStore.insert(conn, c.name(), changed.message()));
+                        }))
+        .recover(ClusterStore::unlessApi)
+        .compose(v -> find(id));
   }
 
   /** The cluster after a change and the record that announces it. */
-  public record Changed(Cluster cluster, OutboxMessage message) {
-  }
+  public record Changed(Cluster cluster, OutboxMessage message) {}
 
   /**
-   * Soft-deletes a cluster and announces its tombstone. With live apps on it, 409 unless {@code force}, which marks
-   * those apps {@code unknown}.
+   * Soft-deletes a cluster and announces its tombstone. With live apps on it, 409 unless {@code
+   * force}, which marks those apps {@code unknown}.
    */
   public Future<Void> delete(String id, boolean force, OutboxMessage tombstone) {
-    return pool.withTransaction(conn -> lock(conn, id).compose(current -> {
-      Future<Void> apps = Future.succeededFuture();
-      if (current.appCount() > 0) {
-        if (!force) {
-          return Future.failedFuture(new ApiException(ErrorCode.CLUSTER_IN_USE, current.appCount()
-              + " live apps are placed on " + current.name() + "; move or delete them, or pass force=true"));
-        }
-        apps = conn.preparedQuery("UPDATE apps SET status = 'unknown', reason = 'ClusterDeleted',"
-                + " message = 'the cluster this app was placed on was removed' WHERE cluster_id = ? AND deleted_at IS NULL")
-            .execute(Tuple.of(current.name())).mapEmpty();
-      }
-      return apps
-          .compose(v -> conn.preparedQuery("UPDATE clusters SET deleted_at = CURRENT_TIMESTAMP(3) WHERE id = ?")
-              .execute(Tuple.of(id)))
-          .compose(v -> conn.preparedQuery("DELETE FROM cluster_states WHERE name = ?").execute(Tuple.of(current.name())))
-          .compose(v -> OutboxStore.insert(conn, current.name(), tombstone));
-    })).recover(ClusterStore::unlessApi);
+    return pool.withTransaction(
+            conn ->
+                lock(conn, id)
+                    .compose(
+                        current -> {
+                          Future<Void> apps = Future.succeededFuture();
+                          if (current.appCount() > 0) {
+                            if (!force) {
+                              return Future.failedFuture(
+                                  new ApiException(
+                                      ErrorCode.CLUSTER_IN_USE,
+                                      current.appCount()
+                                          + " live apps are placed on "
+                                          + current.name()
+                                          + "; move or delete them, or pass force=true"));
+                            }
+                            apps =
+                                conn.preparedQuery(
+                                        "UPDATE apps SET status = 'unknown', reason = 'ClusterDeleted',"
+                                            + " message = 'the cluster this app was placed on was removed' WHERE cluster_id = ? AND deleted_at IS NULL")
+                                    .execute(Tuple.of(current.name()))
+                                    .mapEmpty();
+                          }
+                          return apps.compose(
+                                  v ->
+                                      conn.preparedQuery(
+                                              "UPDATE clusters SET deleted_at = CURRENT_TIMESTAMP(3) WHERE id = ?")
+                                          .execute(Tuple.of(id)))
+                              .compose(
+                                  v ->
+                                      conn.preparedQuery(
+                                              "DELETE FROM cluster_states WHERE name = ?")
+                                          .execute(Tuple.of(current.name())))
+                              .compose(v -> OutboxStore.insert(conn, current.name(), tombstone));
+                        }))
+        .recover(ClusterStore::unlessApi);
   }
 
   /** The cluster the user's live apps are on, or null for a user without live apps. */
   public Future<String> clusterOfUser(long userId) {
-    return pool.preparedQuery("SELECT cluster_id FROM apps WHERE user_id = ? AND deleted_at IS NULL LIMIT 1")
+    return pool.preparedQuery(
+            "SELECT cluster_id FROM apps WHERE user_id = ? AND deleted_at IS NULL LIMIT 1")
         .execute(Tuple.of(userId))
         .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString(0))
         .recover(Database::unavailable);
@@ -151,58 +213,84 @@ public final class ClusterStore {
 
   /** Replicas asked for by the live, running apps of each cluster (by name). */
   public Future<java.util.Map<String, Integer>> replicasByCluster() {
-    return pool.query("SELECT cluster_id, SUM(replicas) FROM apps WHERE deleted_at IS NULL AND stopped = FALSE"
-            + " GROUP BY cluster_id").execute()
-        .map(rows -> {
-          java.util.Map<String, Integer> load = new java.util.HashMap<>();
-          rows.forEach(r -> load.put(r.getString(0), r.getNumeric(1).intValue()));
-          return load;
-        })
+    return pool.query(
+            "SELECT cluster_id, SUM(replicas) FROM apps WHERE deleted_at IS NULL AND stopped = FALSE"
+                + " GROUP BY cluster_id")
+        .execute()
+        .map(
+            rows -> {
+              java.util.Map<String, Integer> load = new java.util.HashMap<>();
+              rows.forEach(r -> load.put(r.getString(0), r.getNumeric(1).intValue()));
+              return load;
+            })
         .recover(Database::unavailable);
   }
 
-  /** Keeps a health check if it is newer than the one held (by {@code checked_at}); true when it was applied. */
+  /**
+   * Keeps a health check if it is newer than the one held (by {@code checked_at}); true when it was
+   * applied.
+   */
   public Future<Boolean> applyState(Cluster.State s) {
     // checked_at is assigned last: the IFs before it compare against the row's previous value
-    return pool.preparedQuery("INSERT INTO cluster_states (name, status, version, api_server, nodes, ready_nodes,"
-            + " cpu_cores, memory_bytes, heartbeat_at, error, checked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            + " ON DUPLICATE KEY UPDATE"
-            + " status = IF(VALUES(checked_at) > checked_at, VALUES(status), status),"
-            + " version = IF(VALUES(checked_at) > checked_at, VALUES(version), version),"
-            + " api_server = IF(VALUES(checked_at) > checked_at, VALUES(api_server), api_server),"
-            + " nodes = IF(VALUES(checked_at) > checked_at, VALUES(nodes), nodes),"
-            + " ready_nodes = IF(VALUES(checked_at) > checked_at, VALUES(ready_nodes), ready_nodes),"
-            + " cpu_cores = IF(VALUES(checked_at) > checked_at, VALUES(cpu_cores), cpu_cores),"
-            + " memory_bytes = IF(VALUES(checked_at) > checked_at, VALUES(memory_bytes), memory_bytes),"
-            + " heartbeat_at = IF(VALUES(checked_at) > checked_at, COALESCE(VALUES(heartbeat_at), heartbeat_at),"
-            + " heartbeat_at),"
-            + " error = IF(VALUES(checked_at) > checked_at, VALUES(error), error),"
-            + " checked_at = GREATEST(VALUES(checked_at), checked_at)")
-        .execute(Tuple.tuple().addString(s.name()).addString(s.status()).addValue(s.version()).addValue(s.apiServer())
-            .addValue(s.nodes()).addValue(s.readyNodes())
-            .addValue(s.cpuCores() == null ? null : BigDecimal.valueOf(s.cpuCores())).addValue(s.memoryBytes())
-            .addValue(utc(s.heartbeatAt())).addValue(s.error()).addValue(utc(s.checkedAt())))
+    return pool.preparedQuery(
+            "INSERT INTO cluster_states (name, status, version, api_server, nodes, ready_nodes,"
+                + " cpu_cores, memory_bytes, heartbeat_at, error, checked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                + " ON DUPLICATE KEY UPDATE"
+                + " status = IF(VALUES(checked_at) > checked_at, VALUES(status), status),"
+                + " version = IF(VALUES(checked_at) > checked_at, VALUES(version), version),"
+                + " api_server = IF(VALUES(checked_at) > checked_at, VALUES(api_server), api_server),"
+                + " nodes = IF(VALUES(checked_at) > checked_at, VALUES(nodes), nodes),"
+                + " ready_nodes = IF(VALUES(checked_at) > checked_at, VALUES(ready_nodes), ready_nodes),"
+                + " cpu_cores = IF(VALUES(checked_at) > checked_at, VALUES(cpu_cores), cpu_cores),"
+                + " memory_bytes = IF(VALUES(checked_at) > checked_at, VALUES(memory_bytes), memory_bytes),"
+                + " heartbeat_at = IF(VALUES(checked_at) > checked_at, COALESCE(VALUES(heartbeat_at), heartbeat_at),"
+                + " heartbeat_at),"
+                + " error = IF(VALUES(checked_at) > checked_at, VALUES(error), error),"
+                + " checked_at = GREATEST(VALUES(checked_at), checked_at)")
+        .execute(
+            Tuple.tuple()
+                .addString(s.name())
+                .addString(s.status())
+                .addValue(s.version())
+                .addValue(s.apiServer())
+                .addValue(s.nodes())
+                .addValue(s.readyNodes())
+                .addValue(s.cpuCores() == null ? null : BigDecimal.valueOf(s.cpuCores()))
+                .addValue(s.memoryBytes())
+                .addValue(utc(s.heartbeatAt()))
+                .addValue(s.error())
+                .addValue(utc(s.checkedAt())))
         .map(rows -> rows.rowCount() > 0)
         .recover(Database::unavailable);
   }
 
-  /** The latest health of a cluster by name, or null if none was reported (e.g. a cluster from static config). */
+  /**
+   * The latest health of a cluster by name, or null if none was reported (e.g. a cluster from
+   * static config).
+   */
   public Future<Cluster.State> state(String name) {
-    return pool.preparedQuery("SELECT name, status, version, api_server AS state_api_server, nodes, ready_nodes,"
-            + " cpu_cores, memory_bytes, heartbeat_at, error, checked_at FROM cluster_states WHERE name = ?")
+    return pool.preparedQuery(
+            "SELECT name, status, version, api_server AS state_api_server, nodes, ready_nodes,"
+                + " cpu_cores, memory_bytes, heartbeat_at, error, checked_at FROM cluster_states WHERE name = ?")
         .execute(Tuple.of(name))
         .map(rows -> rows.size() == 0 ? null : state(rows.iterator().next(), name))
         .recover(Database::unavailable);
   }
 
   private static Future<Cluster> lock(SqlConnection conn, String id) {
-    return conn.preparedQuery(SELECT + " WHERE c.id = ? AND c.deleted_at IS NULL FOR UPDATE").execute(Tuple.of(id))
-        .compose(rows -> rows.size() == 0 ? Future.failedFuture(NOT_FOUND)
-            : Future.succeededFuture(cluster(rows.iterator().next())));
+    return conn.preparedQuery(SELECT + " WHERE c.id = ? AND c.deleted_at IS NULL FOR UPDATE")
+        .execute(Tuple.of(id))
+        .compose(
+            rows ->
+                rows.size() == 0
+                    ? Future.failedFuture(NOT_FOUND)
+                    : Future.succeededFuture(cluster(rows.iterator().next())));
   }
 
   private static <T> Future<T> unlessApi(Throwable failure) {
-    return failure instanceof ApiException ? Future.failedFuture(failure) : Database.unavailable(failure);
+    return failure instanceof ApiException
+        ? Future.failedFuture(failure)
+        : Database.unavailable(failure);
   }
 
   private static List<Cluster> clusters(RowSet<Row> rows) {
@@ -214,18 +302,35 @@ public final class ClusterStore {
   private static Cluster cluster(Row r) {
     Object labels = r.getValue("labels");
     Cluster.State state = r.getString("status") == null ? null : state(r, r.getString("name"));
-    return new Cluster(r.getString("id"), r.getString("name"), r.getString("description"),
-        labels instanceof JsonObject o ? o : new JsonObject(labels.toString()), r.getString("kubeconfig"),
-        r.getString("key_id"), r.getString("api_server"), r.getLong("revision"),
-        instant(r.getLocalDateTime("sync_requested_at")), instant(r.getLocalDateTime("created_at")),
-        instant(r.getLocalDateTime("updated_at")), state, r.getInteger("app_count"));
+    return new Cluster(
+        r.getString("id"),
+        r.getString("name"),
+        r.getString("description"),
+        labels instanceof JsonObject o ? o : new JsonObject(labels.toString()),
+        r.getString("kubeconfig"),
+        r.getString("key_id"),
+        r.getString("api_server"),
+        r.getLong("revision"),
+        instant(r.getLocalDateTime("sync_requested_at")),
+        instant(r.getLocalDateTime("created_at")),
+        instant(r.getLocalDateTime("updated_at")),
+        state,
+        r.getInteger("app_count"));
   }
 
   private static Cluster.State state(Row r, String name) {
     BigDecimal cpu = r.getBigDecimal("cpu_cores");
-    return new Cluster.State(name, r.getString("status"), r.getString("version"), r.getString("state_api_server"),
-        r.getInteger("nodes"), r.getInteger("ready_nodes"), cpu == null ? null : cpu.doubleValue(),
-        r.getLong("memory_bytes"), instant(r.getLocalDateTime("heartbeat_at")), r.getString("error"),
+    return new Cluster.State(
+        name,
+        r.getString("status"),
+        r.getString("version"),
+        r.getString("state_api_server"),
+        r.getInteger("nodes"),
+        r.getInteger("ready_nodes"),
+        cpu == null ? null : cpu.doubleValue(),
+        r.getLong("memory_bytes"),
+        instant(r.getLocalDateTime("heartbeat_at")),
+        r.getString("error"),
         instant(r.getLocalDateTime("checked_at")));
   }
 

@@ -1,5 +1,4 @@
 package io.astro.app.store;
 
 /** A client's {@code Idempotency-Key} and the hash of the normalized request it came with. */
-public record IdempotencyKey(String key, String requestHash) {
-}
+public record IdempotencyKey(String key, String requestHash) {}

@@ -3,8 +3,8 @@ package io.astro.app.store;
 import io.vertx.core.json.JsonObject;
 
 /**
- * An event waiting in the outbox: its CloudEvent type, the whole encoded event (null: a tombstone), the Kafka headers
- * to send, and its topic (null: the commands topic the relay is configured with).
+ * An event waiting in the outbox: its CloudEvent type, the whole encoded event (null: a tombstone),
+ * the Kafka headers to send, and its topic (null: the commands topic the relay is configured with).
  */
 public record OutboxMessage(String type, String payload, JsonObject headers, String topic) {
 

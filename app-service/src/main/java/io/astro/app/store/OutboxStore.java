@@ -9,16 +9,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
-/** The relay's SQL: claim the publishing lock, read unpublished rows in order, mark the sent ones. */
+/**
+ * The relay's SQL: claim the publishing lock, read unpublished rows in order, mark the sent ones.
+ */
 public final class OutboxStore {
 
   /** An outbox row to publish. */
-  public record Row(long id, String aggregateId, String type, String topic, String payload, JsonObject headers) {
-  }
+  public record Row(
+      long id, String aggregateId, String type, String topic, String payload, JsonObject headers) {}
 
   /** What one pass did: whether this instance held the lock, rows found, rows marked published. */
-  public record Pass(boolean locked, int found, int published) {
-  }
+  public record Pass(boolean locked, int found, int published) {}
 
   private final Pool pool;
 
@@ -27,41 +28,67 @@ public final class OutboxStore {
   }
 
   /**
-   * Under the relay lock, hands the oldest {@code limit} unpublished rows (id order) to {@code publish} and marks
-   * the ids it returns as published, in one transaction. Another instance holding the lock means nothing is read:
-   * only one relay publishes at a time, so one app's rows never overtake each other.
+   * Under the relay lock, hands the oldest {@code limit} unpublished rows (id order) to {@code
+   * publish} and marks the ids it returns as published, in one transaction. Another instance
+   * holding the lock means nothing is read: only one relay publishes at a time, so one app's rows
+   * never overtake each other.
    */
   public Future<Pass> publishNext(int limit, Function<List<Row>, Future<List<Long>>> publish) {
-    return pool.withTransaction(conn -> conn
-        .query("SELECT id FROM outbox_relay_lock WHERE id = 1 FOR UPDATE SKIP LOCKED").execute()
-        .compose(lock -> {
-          if (lock.size() == 0) {
-            return Future.succeededFuture(new Pass(false, 0, 0));
-          }
-          return conn.preparedQuery("SELECT id, aggregate_id, type, topic, payload, headers FROM outbox"
-                  + " WHERE published_at IS NULL ORDER BY id LIMIT ?")
-              .execute(Tuple.of(limit))
-              .compose(rows -> {
-                List<Row> batch = new ArrayList<>(rows.size());
-                for (io.vertx.sqlclient.Row r : rows) {
-                  Object payload = r.getValue("payload");
-                  batch.add(new Row(r.getLong("id"), r.getString("aggregate_id"), r.getString("type"),
-                      r.getString("topic"), payload == null ? null : text(payload),
-                      new JsonObject(text(r.getValue("headers")))));
-                }
-                if (batch.isEmpty()) {
-                  return Future.succeededFuture(new Pass(true, 0, 0));
-                }
-                return publish.apply(batch).compose(sent -> markPublished(conn, sent)
-                    .map(new Pass(true, batch.size(), sent.size())));
-              });
-        }));
+    return pool.withTransaction(
+        conn ->
+            conn.query("SELECT id FROM outbox_relay_lock WHERE id = 1 FOR UPDATE SKIP LOCKED")
+                .execute()
+                .compose(
+                    lock -> {
+                      if (lock.size() == 0) {
+                        return Future.succeededFuture(new Pass(false, 0, 0));
+                      }
+                      return conn.preparedQuery(
+                              "SELECT id, aggregate_id, type, topic, payload, headers FROM outbox"
+                                  + " WHERE published_at IS NULL ORDER BY id LIMIT ?")
+                          .execute(Tuple.of(limit))
+                          .compose(
+                              rows -> {
+                                List<Row> batch = new ArrayList<>(rows.size());
+                                for (io.vertx.sqlclient.Row r : rows) {
+                                  Object payload = r.getValue("payload");
+                                  batch.add(
+                                      new Row(
+                                          r.getLong("id"),
+                                          r.getString("aggregate_id"),
+                                          r.getString("type"),
+                                          r.getString("topic"),
+                                          payload == null ? null : text(payload),
+                                          new JsonObject(text(r.getValue("headers")))));
+                                }
+                                if (batch.isEmpty()) {
+                                  return Future.succeededFuture(new Pass(true, 0, 0));
+                                }
+                                return publish
+                                    .apply(batch)
+                                    .compose(
+                                        sent ->
+                                            markPublished(conn, sent)
+                                                .map(new Pass(true, batch.size(), sent.size())));
+                              });
+                    }));
   }
 
-  /** Adds {@code message} to the outbox in the caller's transaction; the relay publishes it after the commit. */
-  public static Future<Void> insert(io.vertx.sqlclient.SqlConnection conn, String aggregateId, OutboxMessage message) {
-    return conn.preparedQuery("INSERT INTO outbox (aggregate_id, type, topic, payload, headers) VALUES (?, ?, ?, ?, ?)")
-        .execute(Tuple.of(aggregateId, message.type(), message.topic(), message.payload(), message.headers().encode()))
+  /**
+   * Adds {@code message} to the outbox in the caller's transaction; the relay publishes it after
+   * the commit.
+   */
+  public static Future<Void> insert(
+      io.vertx.sqlclient.SqlConnection conn, String aggregateId, OutboxMessage message) {
+    return conn.preparedQuery(
+            "INSERT INTO outbox (aggregate_id, type, topic, payload, headers) VALUES (?, ?, ?, ?, ?)")
+        .execute(
+            Tuple.of(
+                aggregateId,
+                message.type(),
+                message.topic(),
+                message.payload(),
+                message.headers().encode()))
         .mapEmpty();
   }
 
@@ -70,8 +97,10 @@ public final class OutboxStore {
       return Future.succeededFuture();
     }
     String marks = String.join(",", java.util.Collections.nCopies(ids.size(), "?"));
-    return conn.preparedQuery("UPDATE outbox SET published_at = CURRENT_TIMESTAMP(3) WHERE id IN (" + marks + ")")
-        .execute(Tuple.wrap(new ArrayList<Object>(ids))).mapEmpty();
+    return conn.preparedQuery(
+            "UPDATE outbox SET published_at = CURRENT_TIMESTAMP(3) WHERE id IN (" + marks + ")")
+        .execute(Tuple.wrap(new ArrayList<Object>(ids)))
+        .mapEmpty();
   }
 
   // MariaDB hands JSON columns back as text, MySQL 8 as parsed JSON

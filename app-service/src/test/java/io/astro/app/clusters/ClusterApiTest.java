@@ -42,7 +42,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.LoggerFactory;
 
-/** Operators import clusters by kubeconfig; it is checked, sealed, announced, health-tracked and used for placement. */
+/**
+ * Operators import clusters by kubeconfig; it is checked, sealed, announced, health-tracked and
+ * used for placement.
+ */
 @ExtendWith({MySqlExtension.class, KafkaExtension.class})
 class ClusterApiTest {
 
@@ -97,16 +100,25 @@ class ClusterApiTest {
     List<String> tokens = List.of(tokenOf(big.kubeconfig()), tokenOf(small.kubeconfig()));
     big.close();
     small.close();
-    assertThat(LOGS.list).isNotEmpty().allSatisfy(event -> tokens.forEach(token -> {
-      assertThat(event.getFormattedMessage()).doesNotContain(token);
-      assertThat(event.getThrowableProxy() == null ? "" : event.getThrowableProxy().getMessage())
-          .doesNotContain(token);
-    }));
+    assertThat(LOGS.list)
+        .isNotEmpty()
+        .allSatisfy(
+            event ->
+                tokens.forEach(
+                    token -> {
+                      assertThat(event.getFormattedMessage()).doesNotContain(token);
+                      assertThat(
+                              event.getThrowableProxy() == null
+                                  ? ""
+                                  : event.getThrowableProxy().getMessage())
+                          .doesNotContain(token);
+                    }));
   }
 
   @Test
   void an_imported_kubeconfig_is_checked_sealed_announced_and_never_shown() throws Exception {
-    HttpResponse<String> created = importCluster("sealed-one", big.kubeconfig(), Map.of("tier", "shared"));
+    HttpResponse<String> created =
+        importCluster("sealed-one", big.kubeconfig(), Map.of("tier", "shared"));
 
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
     JsonObject cluster = data(created);
@@ -116,23 +128,30 @@ class ClusterApiTest {
     assertThat(cluster.getJsonObject("labels").getString("tier")).isEqualTo("shared");
     String token = tokenOf(big.kubeconfig());
     assertThat(created.body()).doesNotContain(token).doesNotContain("kubeconfig");
-    assertThat(app.get("/api/v1/clusters/" + cluster.getString("id"), admin).body()).doesNotContain(token);
+    assertThat(app.get("/api/v1/clusters/" + cluster.getString("id"), admin).body())
+        .doesNotContain(token);
 
     String stored = storedKubeconfig("sealed-one");
     assertThat(stored).startsWith("v1.k1.").doesNotContain(token);
 
-    ReceivedRecord record = kafka.awaitRecords(clustersTopic, 1, r -> "sealed-one".equals(r.key()), WAIT).get(0);
+    ReceivedRecord record =
+        kafka.awaitRecords(clustersTopic, 1, r -> "sealed-one".equals(r.key()), WAIT).get(0);
     EventSchemas.assertValid("io.astro.cluster.v1", record.value());
     assertThat(record.value()).doesNotContain(token);
-    String sealed = EventCodec.data(EventCodec.decode(record.value().getBytes(StandardCharsets.UTF_8)))
-        .getString("kubeconfig");
-    assertThat(KubeconfigCipher.fromSpec(KEY_1).open("sealed-one", sealed)).isEqualTo(big.kubeconfig());
+    String sealed =
+        EventCodec.data(EventCodec.decode(record.value().getBytes(StandardCharsets.UTF_8)))
+            .getString("kubeconfig");
+    assertThat(KubeconfigCipher.fromSpec(KEY_1).open("sealed-one", sealed))
+        .isEqualTo(big.kubeconfig());
   }
 
   @Test
   void kubeconfigs_that_cannot_work_unattended_are_refused_with_the_reason() {
-    String exec = big.kubeconfig().replaceAll("token: .*", "exec: {apiVersion: client.authentication.k8s.io/v1, "
-        + "command: aws}");
+    String exec =
+        big.kubeconfig()
+            .replaceAll(
+                "token: .*",
+                "exec: {apiVersion: client.authentication.k8s.io/v1, " + "command: aws}");
     String unreachable = big.kubeconfig().replace(big.url(), "https://127.0.0.1:1");
     String wrongToken = big.kubeconfig().replace(tokenOf(big.kubeconfig()), "not-the-token");
 
@@ -140,14 +159,18 @@ class ClusterApiTest {
     assertRefused(importCluster("far", unreachable, Map.of()), "unreachable");
     assertRefused(importCluster("wrong", wrongToken, Map.of()), "unauthorized");
     assertRefused(importCluster("garbage", "{{{ not yaml", Map.of()), "YAML");
-    assertRefused(importCluster("badurl", big.kubeconfig().replace(big.url(), "https://bad host:6443"), Map.of()),
+    assertRefused(
+        importCluster(
+            "badurl", big.kubeconfig().replace(big.url(), "https://bad host:6443"), Map.of()),
         "malformed");
 
-    HttpResponse<String> notBase64 = app.post("/api/v1/clusters", new JsonObject().put("name", "x")
-        .put("kubeconfig", "%%%"), admin);
+    HttpResponse<String> notBase64 =
+        app.post(
+            "/api/v1/clusters", new JsonObject().put("name", "x").put("kubeconfig", "%%%"), admin);
     assertThat(notBase64.statusCode()).isEqualTo(400);
     assertThat(notBase64.body()).contains("kubeconfig");
-    HttpResponse<String> badName = app.post("/api/v1/clusters", new JsonObject().put("name", "Bad_Name"), admin);
+    HttpResponse<String> badName =
+        app.post("/api/v1/clusters", new JsonObject().put("name", "Bad_Name"), admin);
     assertThat(badName.statusCode()).isEqualTo(400);
     assertThat(badName.body()).contains("\"name\"").contains("\"kubeconfig\"");
     assertThat(app.get("/api/v1/clusters?search=exec", admin).body()).contains("\"total\":0");
@@ -155,11 +178,15 @@ class ClusterApiTest {
 
   @Test
   void only_operators_manage_clusters_and_names_are_unique() {
-    HttpResponse<String> asUser = app.post("/api/v1/clusters", new JsonObject().put("name", "mine"),
-        app.token(USERS.incrementAndGet()));
+    HttpResponse<String> asUser =
+        app.post(
+            "/api/v1/clusters",
+            new JsonObject().put("name", "mine"),
+            app.token(USERS.incrementAndGet()));
     assertThat(asUser.statusCode()).isEqualTo(403);
     assertThat(code(asUser)).isEqualTo(10003);
-    assertThat(app.get("/api/v1/clusters", app.token(USERS.incrementAndGet())).statusCode()).isEqualTo(403);
+    assertThat(app.get("/api/v1/clusters", app.token(USERS.incrementAndGet())).statusCode())
+        .isEqualTo(403);
 
     assertThat(importCluster("twice", small.kubeconfig(), Map.of()).statusCode()).isEqualTo(201);
     HttpResponse<String> again = importCluster("twice", small.kubeconfig(), Map.of());
@@ -169,7 +196,8 @@ class ClusterApiTest {
 
   @Test
   void lists_show_health_from_the_status_topic_and_filter_by_status_label_and_name() {
-    String id = data(importCluster("listed", small.kubeconfig(), Map.of("region", "eu"))).getString("id");
+    String id =
+        data(importCluster("listed", small.kubeconfig(), Map.of("region", "eu"))).getString("id");
     publishHealth("listed", "healthy", 6.0, Instant.now());
 
     JsonObject shown = awaitCluster(id, c -> "healthy".equals(c.getString("status")));
@@ -180,8 +208,10 @@ class ClusterApiTest {
 
     // an older check arriving late changes nothing
     publishHealth("listed", "unhealthy", 1.0, Instant.now().minusSeconds(600));
-    assertThat(data(app.get("/api/v1/clusters?label=region=eu&status=healthy&search=list", admin))
-        .getJsonArray("items")).hasSize(1);
+    assertThat(
+            data(app.get("/api/v1/clusters?label=region=eu&status=healthy&search=list", admin))
+                .getJsonArray("items"))
+        .hasSize(1);
     assertThat(data(app.get("/api/v1/clusters?label=region=us", admin)).getLong("total")).isZero();
     assertThat(app.get("/api/v1/clusters?status=sleepy", admin).statusCode()).isEqualTo(400);
     assertThat(app.get("/api/v1/clusters?label=novalue", admin).statusCode()).isEqualTo(400);
@@ -189,8 +219,10 @@ class ClusterApiTest {
 
   @Test
   void a_users_first_app_goes_to_the_emptier_healthy_cluster_and_the_next_ones_follow_it() {
-    String roomy = data(importCluster("roomy", big.kubeconfig(), Map.of("tier", "shared"))).getString("id");
-    String tight = data(importCluster("tight", small.kubeconfig(), Map.of("tier", "shared"))).getString("id");
+    String roomy =
+        data(importCluster("roomy", big.kubeconfig(), Map.of("tier", "shared"))).getString("id");
+    String tight =
+        data(importCluster("tight", small.kubeconfig(), Map.of("tier", "shared"))).getString("id");
     data(importCluster("private", small.kubeconfig(), Map.of("tier", "private")));
     publishHealth("roomy", "healthy", 64.0, Instant.now());
     publishHealth("tight", "healthy", 2.0, Instant.now());
@@ -211,37 +243,63 @@ class ClusterApiTest {
 
     // a cluster going unhealthy shows its apps unknown, and they come back with it
     publishHealth("roomy", "unhealthy", 1.0, Instant.now());
-    JsonObject unknown = app.awaitApp(first.getString("id"), user,
-        r -> "unknown".equals(data(r).getString("status")));
+    JsonObject unknown =
+        app.awaitApp(
+            first.getString("id"), user, r -> "unknown".equals(data(r).getString("status")));
     assertThat(unknown.getString("reason")).isEqualTo("ClusterUnhealthy");
     assertThat(unknown.getBoolean("stale")).isTrue();
     publishHealth("roomy", "healthy", 1.0, Instant.now());
-    JsonObject back = app.awaitApp(first.getString("id"), user, r -> "pending".equals(data(r).getString("status")));
+    JsonObject back =
+        app.awaitApp(
+            first.getString("id"), user, r -> "pending".equals(data(r).getString("status")));
     assertThat(back.getBoolean("stale")).isFalse();
 
     // delete is refused while apps live there; force marks them unknown
-    HttpResponse<String> refused = app.send("DELETE", "/api/v1/clusters/" + roomy, null, admin, Map.of());
+    HttpResponse<String> refused =
+        app.send("DELETE", "/api/v1/clusters/" + roomy, null, admin, Map.of());
     assertThat(refused.statusCode()).isEqualTo(409);
     assertThat(code(refused)).isEqualTo(22004);
-    assertThat(app.send("DELETE", "/api/v1/clusters/" + roomy + "?force=true", null, admin, Map.of()).statusCode())
+    assertThat(
+            app.send("DELETE", "/api/v1/clusters/" + roomy + "?force=true", null, admin, Map.of())
+                .statusCode())
         .isEqualTo(202);
     assertThat(app.get("/api/v1/clusters/" + roomy, admin).statusCode()).isEqualTo(404);
-    assertThat(kafka.awaitRecords(clustersTopic, 1, r -> "roomy".equals(r.key()) && r.value() == null, WAIT))
+    assertThat(
+            kafka.awaitRecords(
+                clustersTopic, 1, r -> "roomy".equals(r.key()) && r.value() == null, WAIT))
         .hasSize(1);
   }
 
   @Test
   void a_new_user_gets_503_when_no_healthy_cluster_carries_the_placement_labels() {
-    try (RunningAppService picky = RunningAppService.start(database, kafka.bootstrapServers(),
-        Map.of("ASTRO_KUBECONFIG_KEYS", KEY_1, "ASTRO_PLACEMENT_LABELS", "tier=gpu",
-            "ASTRO_CLUSTERS_TOPIC", clustersTopic, "ASTRO_CLUSTER_STATUS_TOPIC", statusTopic))) {
-      HttpResponse<String> imported = picky.post("/api/v1/clusters", new JsonObject().put("name", "cpu-only")
-          .put("kubeconfig", b64(small.kubeconfig())).put("labels", new JsonObject().put("tier", "cpu")),
-          picky.adminToken(1));
+    try (RunningAppService picky =
+        RunningAppService.start(
+            database,
+            kafka.bootstrapServers(),
+            Map.of(
+                "ASTRO_KUBECONFIG_KEYS",
+                KEY_1,
+                "ASTRO_PLACEMENT_LABELS",
+                "tier=gpu",
+                "ASTRO_CLUSTERS_TOPIC",
+                clustersTopic,
+                "ASTRO_CLUSTER_STATUS_TOPIC",
+                statusTopic))) {
+      HttpResponse<String> imported =
+          picky.post(
+              "/api/v1/clusters",
+              new JsonObject()
+                  .put("name", "cpu-only")
+                  .put("kubeconfig", b64(small.kubeconfig()))
+                  .put("labels", new JsonObject().put("tier", "cpu")),
+              picky.adminToken(1));
       assertThat(imported.statusCode()).as(imported.body()).isEqualTo(201);
 
-      HttpResponse<String> answer = picky.post("/api/v1/apps", new JsonObject().put("name", "nowhere")
-          .put("image", "nginx:1.27"), picky.token(USERS.incrementAndGet()));
+      HttpResponse<String> answer =
+          picky.post(
+              "/api/v1/apps",
+              new JsonObject().put("name", "nowhere").put("image", "nginx:1.27"),
+              picky.token(USERS.incrementAndGet()));
       assertThat(answer.statusCode()).as(answer.body()).isEqualTo(503);
       assertThat(code(answer)).isEqualTo(22005);
       assertThat(new JsonObject(answer.body()).getString("message")).contains("tier=gpu");
@@ -249,28 +307,48 @@ class ClusterApiTest {
   }
 
   @Test
-  void rotated_credentials_and_keys_are_announced_and_reencrypt_moves_rows_to_the_new_key() throws Exception {
+  void rotated_credentials_and_keys_are_announced_and_reencrypt_moves_rows_to_the_new_key()
+      throws Exception {
     String id = data(importCluster("rotating", big.kubeconfig(), Map.of())).getString("id");
-    HttpResponse<String> patched = app.send("PATCH", "/api/v1/clusters/" + id, new JsonObject()
-        .put("kubeconfig", b64(small.kubeconfig())).put("description", "moved"), admin, Map.of());
+    HttpResponse<String> patched =
+        app.send(
+            "PATCH",
+            "/api/v1/clusters/" + id,
+            new JsonObject().put("kubeconfig", b64(small.kubeconfig())).put("description", "moved"),
+            admin,
+            Map.of());
     assertThat(patched.statusCode()).as(patched.body()).isEqualTo(200);
     assertThat(data(patched).getLong("revision")).isEqualTo(2);
     assertThat(data(patched).getString("api_server")).isEqualTo(small.url());
-    assertThat(app.send("PATCH", "/api/v1/clusters/" + id, new JsonObject().put("name", "renamed"), admin, Map.of())
-        .statusCode()).isEqualTo(400);
+    assertThat(
+            app.send(
+                    "PATCH",
+                    "/api/v1/clusters/" + id,
+                    new JsonObject().put("name", "renamed"),
+                    admin,
+                    Map.of())
+                .statusCode())
+        .isEqualTo(400);
 
     String key2 = KubeconfigCipher.generateSpec("k2");
-    try (RunningAppService rotated = RunningAppService.start(database, kafka.bootstrapServers(),
-        env(key2 + "," + KEY_1, KafkaBroker.uniqueTopicName("astro.app.commands")))) {
+    try (RunningAppService rotated =
+        RunningAppService.start(
+            database,
+            kafka.bootstrapServers(),
+            env(key2 + "," + KEY_1, KafkaBroker.uniqueTopicName("astro.app.commands")))) {
       String rotatedAdmin = rotated.adminToken(1);
-      HttpResponse<String> moved = rotated.post("/api/v1/clusters/reencrypt", new JsonObject(), rotatedAdmin);
+      HttpResponse<String> moved =
+          rotated.post("/api/v1/clusters/reencrypt", new JsonObject(), rotatedAdmin);
       assertThat(moved.statusCode()).as(moved.body()).isEqualTo(200);
       assertThat(data(moved).getInteger("reencrypted")).isPositive();
       assertThat(storedKubeconfig("rotating")).startsWith("v1.k2.");
-      ReceivedRecord latest = kafka.awaitRecords(clustersTopic, 3, r -> "rotating".equals(r.key()), WAIT).get(2);
-      String sealed = EventCodec.data(EventCodec.decode(latest.value().getBytes(StandardCharsets.UTF_8)))
-          .getString("kubeconfig");
-      assertThat(KubeconfigCipher.fromSpec(key2).open("rotating", sealed)).isEqualTo(small.kubeconfig());
+      ReceivedRecord latest =
+          kafka.awaitRecords(clustersTopic, 3, r -> "rotating".equals(r.key()), WAIT).get(2);
+      String sealed =
+          EventCodec.data(EventCodec.decode(latest.value().getBytes(StandardCharsets.UTF_8)))
+              .getString("kubeconfig");
+      assertThat(KubeconfigCipher.fromSpec(key2).open("rotating", sealed))
+          .isEqualTo(small.kubeconfig());
     }
   }
 
@@ -281,30 +359,53 @@ class ClusterApiTest {
     assertThat(answer.body()).doesNotContain(tokenOf(big.kubeconfig()));
   }
 
-  private static HttpResponse<String> importCluster(String name, String kubeconfig, Map<String, String> labels) {
-    return app.post("/api/v1/clusters", new JsonObject().put("name", name).put("description", "test cluster")
-        .put("kubeconfig", b64(kubeconfig)).put("labels", new JsonObject(new HashMap<>(labels))), admin);
+  private static HttpResponse<String> importCluster(
+      String name, String kubeconfig, Map<String, String> labels) {
+    return app.post(
+        "/api/v1/clusters",
+        new JsonObject()
+            .put("name", name)
+            .put("description", "test cluster")
+            .put("kubeconfig", b64(kubeconfig))
+            .put("labels", new JsonObject(new HashMap<>(labels))),
+        admin);
   }
 
-  private static JsonObject awaitCluster(String id, java.util.function.Predicate<JsonObject> condition) {
-    return Eventually.await("cluster " + id + " to match", WAIT, () -> data(app.get("/api/v1/clusters/" + id, admin)),
+  private static JsonObject awaitCluster(
+      String id, java.util.function.Predicate<JsonObject> condition) {
+    return Eventually.await(
+        "cluster " + id + " to match",
+        WAIT,
+        () -> data(app.get("/api/v1/clusters/" + id, admin)),
         condition);
   }
 
-
   private static void publishHealth(String name, String status, double cores, Instant checkedAt) {
-    JsonObject data = new JsonObject().put("name", name).put("status", status).put("version", "v1.31.1")
-        .put("apiServer", "https://127.0.0.1:6443").put("nodes", 2).put("readyNodes", 2).put("cpuCores", cores)
-        .put("memoryBytes", 34359738368L).put("heartbeatAt", "healthy".equals(status) ? checkedAt.toString() : null)
-        .put("error", "healthy".equals(status) ? null : "API server does not answer").put("checkedAt",
-            checkedAt.toString());
-    String value = new String(EventCodec.encode(EventCodec.create("io.astro.cluster.status.v1", "/astro/sync-worker",
-        name, data)), StandardCharsets.UTF_8);
+    JsonObject data =
+        new JsonObject()
+            .put("name", name)
+            .put("status", status)
+            .put("version", "v1.31.1")
+            .put("apiServer", "https://127.0.0.1:6443")
+            .put("nodes", 2)
+            .put("readyNodes", 2)
+            .put("cpuCores", cores)
+            .put("memoryBytes", 34359738368L)
+            .put("heartbeatAt", "healthy".equals(status) ? checkedAt.toString() : null)
+            .put("error", "healthy".equals(status) ? null : "API server does not answer")
+            .put("checkedAt", checkedAt.toString());
+    String value =
+        new String(
+            EventCodec.encode(
+                EventCodec.create("io.astro.cluster.status.v1", "/astro/sync-worker", name, data)),
+            StandardCharsets.UTF_8);
     EventSchemas.assertValid("io.astro.cluster.status.v1", value);
-    try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-        "bootstrap.servers", kafka.bootstrapServers(),
-        "key.serializer", "org.apache.kafka.common.serialization.StringSerializer",
-        "value.serializer", "org.apache.kafka.common.serialization.StringSerializer"))) {
+    try (KafkaProducer<String, String> producer =
+        new KafkaProducer<>(
+            Map.of(
+                "bootstrap.servers", kafka.bootstrapServers(),
+                "key.serializer", "org.apache.kafka.common.serialization.StringSerializer",
+                "value.serializer", "org.apache.kafka.common.serialization.StringSerializer"))) {
       producer.send(new ProducerRecord<>(statusTopic, name, value)).get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new AssertionError("cannot publish a health check", e);
@@ -312,9 +413,14 @@ class ClusterApiTest {
   }
 
   private static String storedKubeconfig(String name) throws Exception {
-    try (Connection c = DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password());
-        ResultSet rs = c.createStatement().executeQuery(
-            "SELECT kubeconfig FROM clusters WHERE deleted_at IS NULL AND name = '" + name + "'")) {
+    try (Connection c =
+            DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password());
+        ResultSet rs =
+            c.createStatement()
+                .executeQuery(
+                    "SELECT kubeconfig FROM clusters WHERE deleted_at IS NULL AND name = '"
+                        + name
+                        + "'")) {
       assertThat(rs.next()).isTrue();
       return rs.getString(1);
     }

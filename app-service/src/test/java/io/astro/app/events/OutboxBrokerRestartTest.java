@@ -3,10 +3,10 @@ package io.astro.app.events;
 import static io.astro.app.RunningAppService.data;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.astro.testkit.events.EventSchemas;
 import io.astro.app.RunningAppService;
 import io.astro.testkit.db.MySqlExtension;
 import io.astro.testkit.db.TestDatabase;
+import io.astro.testkit.events.EventSchemas;
 import io.astro.testkit.kafka.EmbeddedKafkaBroker;
 import io.astro.testkit.kafka.KafkaBroker;
 import io.astro.testkit.kafka.ReceivedRecord;
@@ -26,8 +26,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The broker goes away while users create and change apps: the API keeps answering, and once the broker is back
- * every command arrives, in order per app, none twice. Runs its own broker (restartable on the same ports).
+ * The broker goes away while users create and change apps: the API keeps answering, and once the
+ * broker is back every command arrives, in order per app, none twice. Runs its own broker
+ * (restartable on the same ports).
  */
 @ExtendWith(MySqlExtension.class)
 class OutboxBrokerRestartTest {
@@ -35,7 +36,8 @@ class OutboxBrokerRestartTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
 
   @Test
-  void commands_recorded_while_kafka_is_down_arrive_in_order_once_it_is_back(TestDatabase db) throws Exception {
+  void commands_recorded_while_kafka_is_down_arrive_in_order_once_it_is_back(TestDatabase db)
+      throws Exception {
     Path workDir = Path.of("target", "restart-kafka-" + ProcessHandle.current().pid());
     int port = freePort();
     int controllerPort = freePort();
@@ -44,7 +46,8 @@ class OutboxBrokerRestartTest {
     try {
       broker.createCompactedTopic(topic, 3);
       broker.createTopic("astro.app.status", 1);
-      try (RunningAppService app = RunningAppService.start(db, broker.bootstrapServers(), Map.of())) {
+      try (RunningAppService app =
+          RunningAppService.start(db, broker.bootstrapServers(), Map.of())) {
         String token = app.token(42);
         String before = app.create(token, "before", "nginx", 1).getString("id");
         broker.awaitRecords(topic, 1, r -> before.equals(r.key()), WAIT);
@@ -55,25 +58,41 @@ class OutboxBrokerRestartTest {
           String id = app.create(token, "down-" + i, "nginx", 1).getString("id");
           ids.add(id);
           assertThat(accepted(app.post("/api/v1/apps/" + id + "/stop", null, token))).isEqualTo(2);
-          assertThat(accepted(app.post("/api/v1/apps/" + id + "/scale", new JsonObject().put("replicas", 3), token)))
+          assertThat(
+                  accepted(
+                      app.post(
+                          "/api/v1/apps/" + id + "/scale",
+                          new JsonObject().put("replicas", 3),
+                          token)))
               .isEqualTo(3);
         }
         assertThat(data(app.get("/api/v1/apps", token)).getLong("total")).isEqualTo(5);
 
         broker = EmbeddedKafkaBroker.startPersistent(workDir, port, controllerPort);
         Set<String> waiting = Set.copyOf(ids);
-        List<ReceivedRecord> records = broker.awaitRecords(topic, 12, r -> waiting.contains(r.key()), WAIT);
+        List<ReceivedRecord> records =
+            broker.awaitRecords(topic, 12, r -> waiting.contains(r.key()), WAIT);
 
         assertThat(records).hasSize(12);
         for (String id : ids) {
-          List<JsonObject> commands = records.stream().filter(r -> r.key().equals(id)).map(r -> {
-            EventSchemas.assertValid("io.astro.app.command.v1", r.value());
-            return new JsonObject(r.value()).getJsonObject("data");
-          }).toList();
-          assertThat(commands).extracting(c -> c.getString("command")).containsExactly("create", "stop", "scale");
+          List<JsonObject> commands =
+              records.stream()
+                  .filter(r -> r.key().equals(id))
+                  .map(
+                      r -> {
+                        EventSchemas.assertValid("io.astro.app.command.v1", r.value());
+                        return new JsonObject(r.value()).getJsonObject("data");
+                      })
+                  .toList();
+          assertThat(commands)
+              .extracting(c -> c.getString("command"))
+              .containsExactly("create", "stop", "scale");
           assertThat(commands).extracting(c -> c.getLong("generation")).containsExactly(1L, 2L, 3L);
         }
-        assertThat(records.stream().map(r -> new JsonObject(r.value()).getString("id")).collect(Collectors.toSet()))
+        assertThat(
+                records.stream()
+                    .map(r -> new JsonObject(r.value()).getString("id"))
+                    .collect(Collectors.toSet()))
             .hasSize(12);
         assertThat(broker.awaitRecords(topic, 1, r -> before.equals(r.key()), WAIT)).hasSize(1);
       }

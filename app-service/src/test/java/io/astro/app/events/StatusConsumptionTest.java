@@ -3,11 +3,11 @@ package io.astro.app.events;
 import static io.astro.app.RunningAppService.data;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.astro.testkit.events.EventSchemas;
 import io.astro.app.RunningAppService;
 import io.astro.common.events.EventCodec;
 import io.astro.testkit.db.MySqlExtension;
 import io.astro.testkit.db.TestDatabase;
+import io.astro.testkit.events.EventSchemas;
 import io.astro.testkit.kafka.KafkaBroker;
 import io.astro.testkit.kafka.KafkaExtension;
 import io.astro.testkit.kafka.ReceivedRecord;
@@ -27,7 +27,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Status events from the sync-worker, as it will publish them: duplicated, reordered, malformed. */
+/**
+ * Status events from the sync-worker, as it will publish them: duplicated, reordered, malformed.
+ */
 @ExtendWith({MySqlExtension.class, KafkaExtension.class})
 class StatusConsumptionTest {
 
@@ -49,12 +51,19 @@ class StatusConsumptionTest {
     broker.createCompactedTopic(commands, 3);
     broker.createTopic(statusTopic, 3);
     broker.createTopic(statusTopic + ".dlq", 1);
-    app = RunningAppService.start(db, broker.bootstrapServers(), Map.of(
-        "ASTRO_APP_COMMANDS_TOPIC", commands,
-        "ASTRO_APP_STATUS_TOPIC", statusTopic,
-        "ASTRO_APP_STATUS_GROUP", statusTopic + "-group"));
-    producer = new KafkaProducer<>(Map.of("bootstrap.servers", broker.bootstrapServers(), "acks", "all"),
-        new StringSerializer(), new StringSerializer());
+    app =
+        RunningAppService.start(
+            db,
+            broker.bootstrapServers(),
+            Map.of(
+                "ASTRO_APP_COMMANDS_TOPIC", commands,
+                "ASTRO_APP_STATUS_TOPIC", statusTopic,
+                "ASTRO_APP_STATUS_GROUP", statusTopic + "-group"));
+    producer =
+        new KafkaProducer<>(
+            Map.of("bootstrap.servers", broker.bootstrapServers(), "acks", "all"),
+            new StringSerializer(),
+            new StringSerializer());
   }
 
   @AfterAll
@@ -69,21 +78,34 @@ class StatusConsumptionTest {
     String id = app.create(token, "web", IMAGE, 2).getString("id");
     app.post("/api/v1/apps/" + id + "/scale", new JsonObject().put("replicas", 3), token);
 
-    JsonObject running = status(id, "running", 3, 3, 2, T0.plusSeconds(20))
-        .put("pods", new JsonArray().add(pod("web-1", true)).add(pod("web-2", true)).add(pod("web-3", true)));
-    JsonObject starting = status(id, "starting", 2, 0, 1, T0.plusSeconds(5)).put("reason", "ContainerCreating");
+    JsonObject running =
+        status(id, "running", 3, 3, 2, T0.plusSeconds(20))
+            .put(
+                "pods",
+                new JsonArray()
+                    .add(pod("web-1", true))
+                    .add(pod("web-2", true))
+                    .add(pod("web-3", true)));
+    JsonObject starting =
+        status(id, "starting", 2, 0, 1, T0.plusSeconds(5)).put("reason", "ContainerCreating");
     JsonObject olderSameGeneration = status(id, "starting", 3, 1, 2, T0.plusSeconds(10));
     publish(id, running);
     publish(id, running);
     publish(id, starting);
     publish(id, olderSameGeneration);
     // a later, valid event proves everything before it was consumed
-    JsonObject marker = status(id, "running", 3, 3, 2, T0.plusSeconds(30))
-        .put("pods", running.getJsonArray("pods"));
+    JsonObject marker =
+        status(id, "running", 3, 3, 2, T0.plusSeconds(30))
+            .put("pods", running.getJsonArray("pods"));
     publish(id, marker);
 
-    JsonObject seen = app.awaitApp(id, token, r -> data(r).getString("observed_at") != null
-        && data(r).getString("observed_at").equals(T0.plusSeconds(30).toString()));
+    JsonObject seen =
+        app.awaitApp(
+            id,
+            token,
+            r ->
+                data(r).getString("observed_at") != null
+                    && data(r).getString("observed_at").equals(T0.plusSeconds(30).toString()));
     assertThat(seen.getString("status")).isEqualTo("running");
     assertThat(seen.getInteger("ready_replicas")).isEqualTo(3);
     assertThat(seen.getInteger("desired_replicas")).isEqualTo(3);
@@ -93,8 +115,10 @@ class StatusConsumptionTest {
     assertThat(seen.getValue("reason")).isNull();
 
     // history: create, scale, then one status change (duplicates and stale events add nothing)
-    JsonArray history = data(app.get("/api/v1/apps/" + id + "/events", token)).getJsonArray("items");
-    assertThat(history.stream().map(e -> ((JsonObject) e).getString("kind"))).containsExactly("status", "command", "command");
+    JsonArray history =
+        data(app.get("/api/v1/apps/" + id + "/events", token)).getJsonArray("items");
+    assertThat(history.stream().map(e -> ((JsonObject) e).getString("kind")))
+        .containsExactly("status", "command", "command");
     assertThat(history.getJsonObject(0).getString("status")).isEqualTo("running");
   }
 
@@ -103,13 +127,19 @@ class StatusConsumptionTest {
     String token = app.token(++users);
     String id = app.create(token, "broken", IMAGE, 1).getString("id");
 
-    publish(id, status(id, "failed", 1, 0, 1, T0).put("reason", "ImagePullBackOff")
-        .put("message", "Back-off pulling image \"nginx:1.27\""));
+    publish(
+        id,
+        status(id, "failed", 1, 0, 1, T0)
+            .put("reason", "ImagePullBackOff")
+            .put("message", "Back-off pulling image \"nginx:1.27\""));
 
     JsonObject seen = app.awaitApp(id, token, r -> "failed".equals(data(r).getString("status")));
     assertThat(seen.getString("reason")).isEqualTo("ImagePullBackOff");
     assertThat(seen.getString("message")).contains("Back-off pulling image");
-    JsonObject last = data(app.get("/api/v1/apps/" + id + "/events", token)).getJsonArray("items").getJsonObject(0);
+    JsonObject last =
+        data(app.get("/api/v1/apps/" + id + "/events", token))
+            .getJsonArray("items")
+            .getJsonObject(0);
     assertThat(last.getString("status")).isEqualTo("failed");
     assertThat(last.getString("reason")).isEqualTo("ImagePullBackOff");
   }
@@ -125,18 +155,22 @@ class StatusConsumptionTest {
     publish(id, status(id, "running", 1, 1, 1, T0.plusSeconds(1)));
 
     app.awaitApp(id, token, r -> "running".equals(data(r).getString("status")));
-    List<ReceivedRecord> dead = kafka.awaitRecords(statusTopic + ".dlq", 3, r -> id.equals(r.key()), WAIT);
+    List<ReceivedRecord> dead =
+        kafka.awaitRecords(statusTopic + ".dlq", 3, r -> id.equals(r.key()), WAIT);
     assertThat(dead).hasSize(3);
     assertThat(dead.get(0).value()).isEqualTo("{not json");
-    assertThat(dead).allSatisfy(r -> {
-      assertThat(r.header("x-error")).isNotBlank();
-      assertThat(r.header("x-original-topic")).isEqualTo(statusTopic);
-    });
+    assertThat(dead)
+        .allSatisfy(
+            r -> {
+              assertThat(r.header("x-error")).isNotBlank();
+              assertThat(r.header("x-original-topic")).isEqualTo(statusTopic);
+            });
     assertThat(dead.get(1).header("x-error")).contains("sleeping");
   }
 
   @Test
-  void a_deleting_app_is_soft_deleted_when_the_worker_reports_it_gone_and_its_name_is_free_again() throws Exception {
+  void a_deleting_app_is_soft_deleted_when_the_worker_reports_it_gone_and_its_name_is_free_again()
+      throws Exception {
     String token = app.token(++users);
     String id = app.create(token, "gone", IMAGE, 1).getString("id");
     publish(id, status(id, "running", 1, 1, 1, T0));
@@ -163,22 +197,42 @@ class StatusConsumptionTest {
     app.awaitApp(id, token, r -> "running".equals(data(r).getString("status")));
   }
 
-  private static JsonObject status(String appId, String status, int desired, int ready, long generation, Instant at) {
-    return new JsonObject().put("appId", appId).put("status", status).put("desiredReplicas", desired)
-        .put("readyReplicas", ready).put("pods", new JsonArray()).putNull("reason").putNull("message")
-        .put("observedGeneration", generation).put("observedAt", at.toString()).put("cluster", "default");
+  private static JsonObject status(
+      String appId, String status, int desired, int ready, long generation, Instant at) {
+    return new JsonObject()
+        .put("appId", appId)
+        .put("status", status)
+        .put("desiredReplicas", desired)
+        .put("readyReplicas", ready)
+        .put("pods", new JsonArray())
+        .putNull("reason")
+        .putNull("message")
+        .put("observedGeneration", generation)
+        .put("observedAt", at.toString())
+        .put("cluster", "default");
   }
 
   private static JsonObject pod(String name, boolean ready) {
-    return new JsonObject().put("name", name).put("phase", "Running").put("ready", ready).put("restarts", 0)
+    return new JsonObject()
+        .put("name", name)
+        .put("phase", "Running")
+        .put("ready", ready)
+        .put("restarts", 0)
         .put("node", "node-a");
   }
 
-  /** Publishes a status event as the sync-worker will; valid data is checked against the schema first. */
+  /**
+   * Publishes a status event as the sync-worker will; valid data is checked against the schema
+   * first.
+   */
   private static void publish(String appId, JsonObject data) throws Exception {
-    String event = new String(EventCodec.encode(EventCodec.create(StatusEvents.TYPE, "/astro/sync-worker", appId, data)),
-        StandardCharsets.UTF_8);
-    if (StatusEvents.STATUSES.contains(data.getString("status")) && data.getInteger("readyReplicas") >= 0) {
+    String event =
+        new String(
+            EventCodec.encode(
+                EventCodec.create(StatusEvents.TYPE, "/astro/sync-worker", appId, data)),
+            StandardCharsets.UTF_8);
+    if (StatusEvents.STATUSES.contains(data.getString("status"))
+        && data.getInteger("readyReplicas") >= 0) {
       EventSchemas.assertValid(StatusEvents.TYPE, event);
     }
     producer.send(new ProducerRecord<>(statusTopic, appId, event)).get(30, TimeUnit.SECONDS);

@@ -31,15 +31,30 @@ class StatusEventsTest {
 
   @Test
   void anything_off_contract_is_an_invalid_event() {
-    for (String bad : new String[] {null, "", "{}", "[1]", event(data("sleeping", 1)),
-        event(data("running", 1).put("observedAt", "yesterday")), event(data("running", 1).put("readyReplicas", "2")),
-        event(data("running", 1).put("pods", new JsonArray().add("web-1"))), event(data("running", 1).putNull("observedGeneration")),
-        event(data("running", 1).put("appId", "short"))}) {
-      assertThatThrownBy(() -> StatusEvents.parse(bad)).as(String.valueOf(bad)).isInstanceOf(InvalidEventException.class);
+    for (String bad :
+        new String[] {
+          null,
+          "",
+          "{}",
+          "[1]",
+          event(data("sleeping", 1)),
+          event(data("running", 1).put("observedAt", "yesterday")),
+          event(data("running", 1).put("readyReplicas", "2")),
+          event(data("running", 1).put("pods", new JsonArray().add("web-1"))),
+          event(data("running", 1).putNull("observedGeneration")),
+          event(data("running", 1).put("appId", "short"))
+        }) {
+      assertThatThrownBy(() -> StatusEvents.parse(bad))
+          .as(String.valueOf(bad))
+          .isInstanceOf(InvalidEventException.class);
     }
-    String otherType = new String(EventCodec.encode(EventCodec.create("io.astro.app.command.v1", "/x", APP,
-        data("running", 1))), StandardCharsets.UTF_8);
-    assertThatThrownBy(() -> StatusEvents.parse(otherType)).isInstanceOf(InvalidEventException.class);
+    String otherType =
+        new String(
+            EventCodec.encode(
+                EventCodec.create("io.astro.app.command.v1", "/x", APP, data("running", 1))),
+            StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> StatusEvents.parse(otherType))
+        .isInstanceOf(InvalidEventException.class);
   }
 
   @Test
@@ -58,12 +73,19 @@ class StatusEventsTest {
   }
 
   private static JsonObject data(String status, long generation) {
-    return new JsonObject().put("appId", APP).put("status", status).put("desiredReplicas", 1).put("readyReplicas", 1)
-        .put("pods", new JsonArray()).put("observedGeneration", generation).put("observedAt", T0.toString());
+    return new JsonObject()
+        .put("appId", APP)
+        .put("status", status)
+        .put("desiredReplicas", 1)
+        .put("readyReplicas", 1)
+        .put("pods", new JsonArray())
+        .put("observedGeneration", generation)
+        .put("observedAt", T0.toString());
   }
 
   private static String event(JsonObject data) {
-    return new String(EventCodec.encode(EventCodec.create(StatusEvents.TYPE, "/astro/sync-worker", APP, data)),
+    return new String(
+        EventCodec.encode(EventCodec.create(StatusEvents.TYPE, "/astro/sync-worker", APP, data)),
         StandardCharsets.UTF_8);
   }
 }

@@ -4,10 +4,10 @@ import static io.astro.app.RunningAppService.code;
 import static io.astro.app.RunningAppService.data;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.astro.testkit.events.EventSchemas;
 import io.astro.app.RunningAppService;
 import io.astro.testkit.db.MySqlExtension;
 import io.astro.testkit.db.TestDatabase;
+import io.astro.testkit.events.EventSchemas;
 import io.astro.testkit.kafka.KafkaBroker;
 import io.astro.testkit.kafka.KafkaExtension;
 import io.astro.testkit.kafka.ReceivedRecord;
@@ -44,13 +44,23 @@ class AppApiTest {
     broker.createCompactedTopic(commands, 3);
     broker.createTopic(status, 3);
     broker.createTopic(status + ".dlq", 1);
-    app = RunningAppService.start(db, broker.bootstrapServers(), Map.of(
-        "ASTRO_APP_COMMANDS_TOPIC", commands,
-        "ASTRO_APP_STATUS_TOPIC", status,
-        "ASTRO_APP_STATUS_GROUP", status + "-group",
-        "ASTRO_IMAGE_ALLOWLIST", "docker.io, ghcr.io/acme, registry.example.com:5000",
-        "ASTRO_MAX_APPS_PER_USER", "5",
-        "ASTRO_DEFAULT_CLUSTER", "eu-1"));
+    app =
+        RunningAppService.start(
+            db,
+            broker.bootstrapServers(),
+            Map.of(
+                "ASTRO_APP_COMMANDS_TOPIC",
+                commands,
+                "ASTRO_APP_STATUS_TOPIC",
+                status,
+                "ASTRO_APP_STATUS_GROUP",
+                status + "-group",
+                "ASTRO_IMAGE_ALLOWLIST",
+                "docker.io, ghcr.io/acme, registry.example.com:5000",
+                "ASTRO_MAX_APPS_PER_USER",
+                "5",
+                "ASTRO_DEFAULT_CLUSTER",
+                "eu-1"));
   }
 
   @AfterAll
@@ -61,9 +71,17 @@ class AppApiTest {
   @Test
   void create_answers_201_with_a_pending_app_and_publishes_its_create_command() {
     long user = USERS.incrementAndGet();
-    HttpResponse<String> response = app.send("POST", "/api/v1/apps",
-        new JsonObject().put("name", "web").put("image", IMAGE).put("replicas", 2).put("port", 8080),
-        app.token(user), Map.of("X-Request-Id", "create-req-1"));
+    HttpResponse<String> response =
+        app.send(
+            "POST",
+            "/api/v1/apps",
+            new JsonObject()
+                .put("name", "web")
+                .put("image", IMAGE)
+                .put("replicas", 2)
+                .put("port", 8080),
+            app.token(user),
+            Map.of("X-Request-Id", "create-req-1"));
 
     assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
     JsonObject created = data(response);
@@ -86,40 +104,64 @@ class AppApiTest {
     assertThat(command.getString("k8sName")).isEqualTo("web-u" + user);
     assertThat(command.getString("cluster")).isEqualTo("eu-1");
     assertThat(command.getLong("generation")).isEqualTo(1);
-    assertThat(command.getJsonObject("desired")).isEqualTo(new JsonObject().put("image", IMAGE).put("replicas", 2)
-        .put("port", 8080).put("stopped", false).putNull("restartedAt").put("deleted", false));
+    assertThat(command.getJsonObject("desired"))
+        .isEqualTo(
+            new JsonObject()
+                .put("image", IMAGE)
+                .put("replicas", 2)
+                .put("port", 8080)
+                .put("stopped", false)
+                .putNull("restartedAt")
+                .put("deleted", false));
   }
 
   @Test
   void every_validation_rule_answers_400_naming_the_field() {
     String token = app.token(USERS.incrementAndGet());
-    record Case(JsonObject body, String field) { }
-    List<Case> cases = List.of(
-        new Case(new JsonObject().put("image", IMAGE), "name"),
-        new Case(new JsonObject().put("name", "Web").put("image", IMAGE), "name"),
-        new Case(new JsonObject().put("name", "-web").put("image", IMAGE), "name"),
-        new Case(new JsonObject().put("name", "web_1").put("image", IMAGE), "name"),
-        new Case(new JsonObject().put("name", "a".repeat(41)).put("image", IMAGE), "name"),
-        new Case(new JsonObject().put("name", 7).put("image", IMAGE), "name"),
-        new Case(new JsonObject().put("name", "web"), "image"),
-        new Case(new JsonObject().put("name", "web").put("image", "Not An Image"), "image"),
-        new Case(new JsonObject().put("name", "web").put("image", "nginx:"), "image"),
-        new Case(new JsonObject().put("name", "web").put("image", "quay.io/acme/web:1"), "image"),
-        new Case(new JsonObject().put("name", "web").put("image", "ghcr.io/other/web:1"), "image"),
-        new Case(new JsonObject().put("name", "web").put("image", IMAGE).put("replicas", -1), "replicas"),
-        new Case(new JsonObject().put("name", "web").put("image", IMAGE).put("replicas", 11), "replicas"),
-        new Case(new JsonObject().put("name", "web").put("image", IMAGE).put("replicas", "3"), "replicas"),
-        new Case(new JsonObject().put("name", "web").put("image", IMAGE).put("replicas", 1.5), "replicas"),
-        new Case(new JsonObject().put("name", "web").put("image", IMAGE).put("port", 0), "port"),
-        new Case(new JsonObject().put("name", "web").put("image", IMAGE).put("port", 65536), "port"));
+    record Case(JsonObject body, String field) {}
+    List<Case> cases =
+        List.of(
+            new Case(new JsonObject().put("image", IMAGE), "name"),
+            new Case(new JsonObject().put("name", "Web").put("image", IMAGE), "name"),
+            new Case(new JsonObject().put("name", "-web").put("image", IMAGE), "name"),
+            new Case(new JsonObject().put("name", "web_1").put("image", IMAGE), "name"),
+            new Case(new JsonObject().put("name", "a".repeat(41)).put("image", IMAGE), "name"),
+            new Case(new JsonObject().put("name", 7).put("image", IMAGE), "name"),
+            new Case(new JsonObject().put("name", "web"), "image"),
+            new Case(new JsonObject().put("name", "web").put("image", "Not An Image"), "image"),
+            new Case(new JsonObject().put("name", "web").put("image", "nginx:"), "image"),
+            new Case(
+                new JsonObject().put("name", "web").put("image", "quay.io/acme/web:1"), "image"),
+            new Case(
+                new JsonObject().put("name", "web").put("image", "ghcr.io/other/web:1"), "image"),
+            new Case(
+                new JsonObject().put("name", "web").put("image", IMAGE).put("replicas", -1),
+                "replicas"),
+            new Case(
+                new JsonObject().put("name", "web").put("image", IMAGE).put("replicas", 11),
+                "replicas"),
+            new Case(
+                new JsonObject().put("name", "web").put("image", IMAGE).put("replicas", "3"),
+                "replicas"),
+            new Case(
+                new JsonObject().put("name", "web").put("image", IMAGE).put("replicas", 1.5),
+                "replicas"),
+            new Case(
+                new JsonObject().put("name", "web").put("image", IMAGE).put("port", 0), "port"),
+            new Case(
+                new JsonObject().put("name", "web").put("image", IMAGE).put("port", 65536),
+                "port"));
     for (Case c : cases) {
       HttpResponse<String> response = app.post("/api/v1/apps", c.body(), token);
       assertThat(response.statusCode()).as(c.body().encode()).isEqualTo(400);
       assertThat(code(response)).isEqualTo(10001);
       assertThat(fields(response)).as(c.body().encode()).containsExactly(c.field());
     }
-    HttpResponse<String> all = app.post("/api/v1/apps", new JsonObject().put("name", "").put("image", "")
-        .put("replicas", 99).put("port", -1), token);
+    HttpResponse<String> all =
+        app.post(
+            "/api/v1/apps",
+            new JsonObject().put("name", "").put("image", "").put("replicas", 99).put("port", -1),
+            token);
     assertThat(fields(all)).containsExactly("name", "image", "replicas", "port");
     assertThat(app.get("/api/v1/apps", token).body()).contains("\"total\":0");
   }
@@ -130,7 +172,9 @@ class AppApiTest {
     app.create(token, "a", "nginx", 1);
     app.create(token, "b", "library/redis:7.2", 0);
     app.create(token, "c", "registry.example.com:5000/team/api@sha256:" + "a".repeat(64), 10);
-    HttpResponse<String> noReplicas = app.post("/api/v1/apps", new JsonObject().put("name", "d").put("image", "nginx:1.27"), token);
+    HttpResponse<String> noReplicas =
+        app.post(
+            "/api/v1/apps", new JsonObject().put("name", "d").put("image", "nginx:1.27"), token);
     assertThat(noReplicas.statusCode()).isEqualTo(201);
     assertThat(data(noReplicas).getInteger("replicas")).isEqualTo(1);
     assertThat(data(noReplicas).getValue("port")).isNull();
@@ -142,14 +186,16 @@ class AppApiTest {
     String token = app.token(user);
     app.create(token, "api", IMAGE, 1);
 
-    HttpResponse<String> same = app.post("/api/v1/apps", new JsonObject().put("name", "api").put("image", IMAGE), token);
+    HttpResponse<String> same =
+        app.post("/api/v1/apps", new JsonObject().put("name", "api").put("image", IMAGE), token);
     assertThat(same.statusCode()).isEqualTo(409);
     assertThat(code(same)).isEqualTo(21002);
     // another user may use the name
     app.create(app.token(USERS.incrementAndGet()), "api", IMAGE, 1);
 
     IntStream.range(1, 5).forEach(i -> app.create(token, "app-" + i, IMAGE, 1));
-    HttpResponse<String> sixth = app.post("/api/v1/apps", new JsonObject().put("name", "six").put("image", IMAGE), token);
+    HttpResponse<String> sixth =
+        app.post("/api/v1/apps", new JsonObject().put("name", "six").put("image", IMAGE), token);
     assertThat(sixth.statusCode()).isEqualTo(422);
     assertThat(code(sixth)).isEqualTo(21004);
     assertThat(new JsonObject(sixth.body()).getString("message")).contains("5 apps");
@@ -163,10 +209,17 @@ class AppApiTest {
 
     HttpResponse<String> first = app.send("POST", "/api/v1/apps", body, token, key);
     // same request, keys in another order
-    HttpResponse<String> again = app.send("POST", "/api/v1/apps",
-        new JsonObject().put("replicas", 1).put("image", IMAGE).put("name", "once"), token, key);
-    HttpResponse<String> other = app.send("POST", "/api/v1/apps", body.copy().put("replicas", 2), token, key);
-    HttpResponse<String> badKey = app.send("POST", "/api/v1/apps", body, token, Map.of("Idempotency-Key", "no spaces"));
+    HttpResponse<String> again =
+        app.send(
+            "POST",
+            "/api/v1/apps",
+            new JsonObject().put("replicas", 1).put("image", IMAGE).put("name", "once"),
+            token,
+            key);
+    HttpResponse<String> other =
+        app.send("POST", "/api/v1/apps", body.copy().put("replicas", 2), token, key);
+    HttpResponse<String> badKey =
+        app.send("POST", "/api/v1/apps", body, token, Map.of("Idempotency-Key", "no spaces"));
 
     assertThat(first.statusCode()).isEqualTo(201);
     assertThat(again.statusCode()).isEqualTo(201);
@@ -177,7 +230,8 @@ class AppApiTest {
     assertThat(data(app.get("/api/v1/apps", token)).getLong("total")).isEqualTo(1);
     assertThat(awaitCommands(data(first).getString("id"), 1)).hasSize(1);
     // the key belongs to its user: another user's same key is a new request
-    HttpResponse<String> otherUser = app.send("POST", "/api/v1/apps", body, app.token(USERS.incrementAndGet()), key);
+    HttpResponse<String> otherUser =
+        app.send("POST", "/api/v1/apps", body, app.token(USERS.incrementAndGet()), key);
     assertThat(otherUser.statusCode()).isEqualTo(201);
     assertThat(data(otherUser).getString("id")).isNotEqualTo(data(first).getString("id"));
   }
@@ -188,8 +242,13 @@ class AppApiTest {
     for (String name : List.of("alpha", "beta", "gamma", "alpha-two", "delta")) {
       app.create(token, name, IMAGE, 1);
     }
-    String deleting = data(app.get("/api/v1/apps?search=beta", token)).getJsonArray("items").getJsonObject(0).getString("id");
-    assertThat(app.send("DELETE", "/api/v1/apps/" + deleting, null, token, Map.of()).statusCode()).isEqualTo(202);
+    String deleting =
+        data(app.get("/api/v1/apps?search=beta", token))
+            .getJsonArray("items")
+            .getJsonObject(0)
+            .getString("id");
+    assertThat(app.send("DELETE", "/api/v1/apps/" + deleting, null, token, Map.of()).statusCode())
+        .isEqualTo(202);
 
     JsonObject first = data(app.get("/api/v1/apps?page=1&limit=2", token));
     JsonObject third = data(app.get("/api/v1/apps?page=3&limit=2", token));
@@ -198,7 +257,8 @@ class AppApiTest {
     assertThat(first.getInteger("limit")).isEqualTo(2);
     assertThat(names(first)).containsExactly("delta", "alpha-two");
     assertThat(names(third)).containsExactly("alpha");
-    assertThat(names(data(app.get("/api/v1/apps?search=alpha", token)))).containsExactly("alpha-two", "alpha");
+    assertThat(names(data(app.get("/api/v1/apps?search=alpha", token))))
+        .containsExactly("alpha-two", "alpha");
     assertThat(names(data(app.get("/api/v1/apps?search=%25", token)))).isEmpty();
     assertThat(names(data(app.get("/api/v1/apps?status=deleting", token)))).containsExactly("beta");
     assertThat(data(app.get("/api/v1/apps?status=pending", token)).getLong("total")).isEqualTo(4);
@@ -220,11 +280,16 @@ class AppApiTest {
     JsonObject stoppedAgain = accepted(app.post("/api/v1/apps/" + id + "/stop", null, token));
     JsonObject started = accepted(app.post("/api/v1/apps/" + id + "/start", null, token));
     JsonObject startedAgain = accepted(app.post("/api/v1/apps/" + id + "/start", null, token));
-    JsonObject scaled = accepted(app.post("/api/v1/apps/" + id + "/scale", new JsonObject().put("replicas", 5), token));
-    JsonObject scaledSame = accepted(app.post("/api/v1/apps/" + id + "/scale", new JsonObject().put("replicas", 5), token));
+    JsonObject scaled =
+        accepted(
+            app.post("/api/v1/apps/" + id + "/scale", new JsonObject().put("replicas", 5), token));
+    JsonObject scaledSame =
+        accepted(
+            app.post("/api/v1/apps/" + id + "/scale", new JsonObject().put("replicas", 5), token));
     JsonObject restarted = accepted(app.post("/api/v1/apps/" + id + "/restart", null, token));
     JsonObject deleting = accepted(app.send("DELETE", "/api/v1/apps/" + id, null, token, Map.of()));
-    JsonObject deletingAgain = accepted(app.send("DELETE", "/api/v1/apps/" + id, null, token, Map.of()));
+    JsonObject deletingAgain =
+        accepted(app.send("DELETE", "/api/v1/apps/" + id, null, token, Map.of()));
 
     assertThat(stopped.getBoolean("stopped")).isTrue();
     assertThat(stopped.getLong("generation")).isEqualTo(2);
@@ -243,17 +308,25 @@ class AppApiTest {
 
     HttpResponse<String> afterDelete = app.post("/api/v1/apps/" + id + "/start", null, token);
     assertThat(afterDelete.statusCode()).isEqualTo(409);
-    HttpResponse<String> badScale = app.post("/api/v1/apps/" + id + "/scale", new JsonObject().put("replicas", 11), token);
+    HttpResponse<String> badScale =
+        app.post("/api/v1/apps/" + id + "/scale", new JsonObject().put("replicas", 11), token);
     assertThat(badScale.statusCode()).isEqualTo(400);
     assertThat(fields(badScale)).containsExactly("replicas");
 
-    List<JsonObject> published = awaitCommands(id, 6).stream().map(r -> {
-      EventSchemas.assertValid("io.astro.app.command.v1", r.value());
-      return new JsonObject(r.value()).getJsonObject("data");
-    }).toList();
-    assertThat(published).extracting(c -> c.getString("command"))
+    List<JsonObject> published =
+        awaitCommands(id, 6).stream()
+            .map(
+                r -> {
+                  EventSchemas.assertValid("io.astro.app.command.v1", r.value());
+                  return new JsonObject(r.value()).getJsonObject("data");
+                })
+            .toList();
+    assertThat(published)
+        .extracting(c -> c.getString("command"))
         .containsExactly("create", "stop", "start", "scale", "restart", "delete");
-    assertThat(published).extracting(c -> c.getLong("generation")).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+    assertThat(published)
+        .extracting(c -> c.getLong("generation"))
+        .containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
     JsonObject last = published.get(5).getJsonObject("desired");
     assertThat(last.getInteger("replicas")).isEqualTo(5);
     assertThat(last.getBoolean("stopped")).isFalse();
@@ -263,7 +336,8 @@ class AppApiTest {
 
     JsonObject history = data(app.get("/api/v1/apps/" + id + "/events", token));
     assertThat(history.getLong("total")).isEqualTo(6);
-    assertThat(history.getJsonArray("items").stream().map(e -> ((JsonObject) e).getString("command")))
+    assertThat(
+            history.getJsonArray("items").stream().map(e -> ((JsonObject) e).getString("command")))
         .containsExactly("delete", "restart", "scale", "start", "stop", "create");
   }
 
@@ -275,17 +349,22 @@ class AppApiTest {
     String missing = "00000000-0000-4000-8000-000000000000";
 
     for (String target : List.of(id, missing, "not-a-uuid")) {
-      List<HttpResponse<String>> answers = List.of(
-          app.get("/api/v1/apps/" + target, stranger),
-          app.get("/api/v1/apps/" + target + "/events", stranger),
-          app.post("/api/v1/apps/" + target + "/start", null, stranger),
-          app.post("/api/v1/apps/" + target + "/stop", null, stranger),
-          app.post("/api/v1/apps/" + target + "/restart", null, stranger),
-          app.post("/api/v1/apps/" + target + "/scale", new JsonObject().put("replicas", 1), stranger),
-          app.send("DELETE", "/api/v1/apps/" + target, null, stranger, Map.of()));
+      List<HttpResponse<String>> answers =
+          List.of(
+              app.get("/api/v1/apps/" + target, stranger),
+              app.get("/api/v1/apps/" + target + "/events", stranger),
+              app.post("/api/v1/apps/" + target + "/start", null, stranger),
+              app.post("/api/v1/apps/" + target + "/stop", null, stranger),
+              app.post("/api/v1/apps/" + target + "/restart", null, stranger),
+              app.post(
+                  "/api/v1/apps/" + target + "/scale",
+                  new JsonObject().put("replicas", 1),
+                  stranger),
+              app.send("DELETE", "/api/v1/apps/" + target, null, stranger, Map.of()));
       for (HttpResponse<String> answer : answers) {
         assertThat(answer.statusCode()).as(target + " " + answer.uri()).isEqualTo(404);
-        assertThat(answer.body()).isEqualTo("{\"code\":21001,\"message\":\"app not found\",\"data\":null}");
+        assertThat(answer.body())
+            .isEqualTo("{\"code\":21001,\"message\":\"app not found\",\"data\":null}");
       }
     }
     assertThat(data(app.get("/api/v1/apps", stranger)).getLong("total")).isZero();
@@ -300,15 +379,22 @@ class AppApiTest {
       HttpResponse<String> list = app.get("/api/v1/apps", token);
       assertThat(list.statusCode()).isEqualTo(401);
       assertThat(code(list)).isEqualTo(10002);
-      assertThat(app.post("/api/v1/apps", new JsonObject().put("name", "x").put("image", IMAGE), token).statusCode())
+      assertThat(
+              app.post("/api/v1/apps", new JsonObject().put("name", "x").put("image", IMAGE), token)
+                  .statusCode())
           .isEqualTo(401);
     }
   }
 
   @Test
   void malformed_json_answers_400() {
-    HttpResponse<String> response = app.send("POST", "/api/v1/apps", null, app.token(USERS.incrementAndGet()),
-        Map.of("Content-Type", "application/json"));
+    HttpResponse<String> response =
+        app.send(
+            "POST",
+            "/api/v1/apps",
+            null,
+            app.token(USERS.incrementAndGet()),
+            Map.of("Content-Type", "application/json"));
     assertThat(response.statusCode()).isEqualTo(400);
     assertThat(code(response)).isEqualTo(10001);
   }
@@ -319,13 +405,16 @@ class AppApiTest {
   }
 
   private static List<ReceivedRecord> awaitCommands(String appId, int count) {
-    List<ReceivedRecord> records = kafka.awaitRecords(commands, count, r -> appId.equals(r.key()), WAIT);
+    List<ReceivedRecord> records =
+        kafka.awaitRecords(commands, count, r -> appId.equals(r.key()), WAIT);
     assertThat(records).as("commands of %s, none twice", appId).hasSize(count);
     return records;
   }
 
   private static List<String> fields(HttpResponse<String> response) {
-    return data(response).getJsonArray("fields").stream().map(f -> ((JsonObject) f).getString("field")).toList();
+    return data(response).getJsonArray("fields").stream()
+        .map(f -> ((JsonObject) f).getString("field"))
+        .toList();
   }
 
   private static List<String> names(JsonObject page) {

@@ -3,8 +3,8 @@ package io.astro.app.logs;
 import static io.astro.app.RunningAppService.code;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.astro.testkit.Eventually;
 import io.astro.app.RunningAppService;
+import io.astro.testkit.Eventually;
 import io.astro.testkit.db.MySqlExtension;
 import io.astro.testkit.db.TestDatabase;
 import io.astro.testkit.kafka.KafkaBroker;
@@ -37,7 +37,8 @@ class AppLogsTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final String TOKEN = "app-logs-test-internal-token";
   private static final AtomicLong USERS = new AtomicLong(700);
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   private static TestDatabase database;
   private static KafkaBroker kafka;
@@ -55,13 +56,20 @@ class AppLogsTest {
     broker.createTopic(status, 1);
     broker.createTopic(status + ".dlq", 1);
     worker = FakeSyncWorker.start(TOKEN, 0);
-    env = Map.of(
-        "ASTRO_APP_COMMANDS_TOPIC", commands,
-        "ASTRO_APP_STATUS_TOPIC", status,
-        "ASTRO_APP_STATUS_GROUP", status + "-group",
-        "ASTRO_DEFAULT_CLUSTER", "eu-1",
-        "ASTRO_INTERNAL_TOKEN", TOKEN,
-        "ASTRO_SYNC_WORKER_URL", "http://127.0.0.1:" + worker.port());
+    env =
+        Map.of(
+            "ASTRO_APP_COMMANDS_TOPIC",
+            commands,
+            "ASTRO_APP_STATUS_TOPIC",
+            status,
+            "ASTRO_APP_STATUS_GROUP",
+            status + "-group",
+            "ASTRO_DEFAULT_CLUSTER",
+            "eu-1",
+            "ASTRO_INTERNAL_TOKEN",
+            TOKEN,
+            "ASTRO_SYNC_WORKER_URL",
+            "http://127.0.0.1:" + worker.port());
     app = RunningAppService.start(db, broker.bootstrapServers(), env);
   }
 
@@ -77,15 +85,25 @@ class AppLogsTest {
     String token = app.token(user);
     String id = app.create(token, "web", "nginx", 2).getString("id");
 
-    HttpResponse<String> response = app.send("GET", "/api/v1/apps/" + id + "/logs?lines=50&container=web", null,
-        token, Map.of("X-Request-Id", "logs-req-1"));
+    HttpResponse<String> response =
+        app.send(
+            "GET",
+            "/api/v1/apps/" + id + "/logs?lines=50&container=web",
+            null,
+            token,
+            Map.of("X-Request-Id", "logs-req-1"));
 
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     assertThat(response.headers().firstValue("Content-Type")).hasValue("text/plain; charset=utf-8");
     assertThat(response.body()).isEqualTo(FakeSyncWorker.body("web-u" + user));
     FakeSyncWorker.Seen seen = last();
-    assertThat(seen.path()).isEqualTo("/internal/v1/clusters/eu-1/namespaces/astro-user-" + user
-        + "/deployments/web-u" + user + "/logs");
+    assertThat(seen.path())
+        .isEqualTo(
+            "/internal/v1/clusters/eu-1/namespaces/astro-user-"
+                + user
+                + "/deployments/web-u"
+                + user
+                + "/logs");
     assertThat(seen.query()).isEqualTo("lines=50&container=web");
     assertThat(seen.authorization()).isEqualTo("Bearer " + TOKEN);
     assertThat(seen.requestId()).isEqualTo("logs-req-1");
@@ -98,7 +116,8 @@ class AppLogsTest {
 
     assertThat(app.get("/api/v1/apps/" + id + "/logs", token).statusCode()).isEqualTo(200);
     assertThat(last().query()).isEqualTo("lines=100");
-    assertThat(app.get("/api/v1/apps/" + id + "/logs?previous=true", token).statusCode()).isEqualTo(200);
+    assertThat(app.get("/api/v1/apps/" + id + "/logs?previous=true", token).statusCode())
+        .isEqualTo(200);
     assertThat(last().query()).isEqualTo("lines=100&previous=true");
   }
 
@@ -107,11 +126,13 @@ class AppLogsTest {
     String id = app.create(app.token(USERS.incrementAndGet()), "mine", "nginx", 1).getString("id");
     int before = worker.seen().size();
 
-    HttpResponse<String> response = app.get("/api/v1/apps/" + id + "/logs", app.token(USERS.incrementAndGet()));
+    HttpResponse<String> response =
+        app.get("/api/v1/apps/" + id + "/logs", app.token(USERS.incrementAndGet()));
 
     assertThat(response.statusCode()).isEqualTo(404);
     assertThat(code(response)).isEqualTo(21001);
-    assertThat(app.get("/api/v1/apps/not-a-uuid/logs", app.token(USERS.get())).statusCode()).isEqualTo(404);
+    assertThat(app.get("/api/v1/apps/not-a-uuid/logs", app.token(USERS.get())).statusCode())
+        .isEqualTo(404);
     assertThat(worker.seen()).hasSize(before);
   }
 
@@ -120,16 +141,34 @@ class AppLogsTest {
     String token = app.token(USERS.incrementAndGet());
     String id = app.create(token, "web", "nginx", 1).getString("id");
     int before = worker.seen().size();
-    Map<String, String> cases = Map.of(
-        "lines=0", "lines", "lines=5001", "lines", "lines=many", "lines",
-        "container=Web_1", "container", "follow=yes", "follow", "previous=true&follow=true", "follow");
-    cases.forEach((query, field) -> {
-      HttpResponse<String> response = app.get("/api/v1/apps/" + id + "/logs?" + query, token);
-      assertThat(response.statusCode()).as(query).isEqualTo(400);
-      assertThat(code(response)).isEqualTo(10001);
-      assertThat(new JsonObject(response.body()).getJsonObject("data").getJsonArray("fields").getJsonObject(0)
-          .getString("field")).as(query).isEqualTo(field);
-    });
+    Map<String, String> cases =
+        Map.of(
+            "lines=0",
+            "lines",
+            "lines=5001",
+            "lines",
+            "lines=many",
+            "lines",
+            "container=Web_1",
+            "container",
+            "follow=yes",
+            "follow",
+            "previous=true&follow=true",
+            "follow");
+    cases.forEach(
+        (query, field) -> {
+          HttpResponse<String> response = app.get("/api/v1/apps/" + id + "/logs?" + query, token);
+          assertThat(response.statusCode()).as(query).isEqualTo(400);
+          assertThat(code(response)).isEqualTo(10001);
+          assertThat(
+                  new JsonObject(response.body())
+                      .getJsonObject("data")
+                      .getJsonArray("fields")
+                      .getJsonObject(0)
+                      .getString("field"))
+              .as(query)
+              .isEqualTo(field);
+        });
     assertThat(worker.seen()).hasSize(before);
   }
 
@@ -145,21 +184,29 @@ class AppLogsTest {
   }
 
   @Test
-  void follow_streams_server_sent_events_through_and_hangs_up_on_the_sync_worker_when_the_caller_goes() throws Exception {
+  void
+      follow_streams_server_sent_events_through_and_hangs_up_on_the_sync_worker_when_the_caller_goes()
+          throws Exception {
     long user = USERS.incrementAndGet();
     String token = app.token(user);
     String id = app.create(token, "web", "nginx", 1).getString("id");
     int hungUpBefore = worker.hungUp();
-    HttpRequest request = HttpRequest.newBuilder(URI.create(app.baseUrl() + "/api/v1/apps/" + id
-            + "/logs?follow=true&lines=10"))
-        .header("Authorization", "Bearer " + token).header("Accept", "text/event-stream").build();
+    HttpRequest request =
+        HttpRequest.newBuilder(
+                URI.create(app.baseUrl() + "/api/v1/apps/" + id + "/logs?follow=true&lines=10"))
+            .header("Authorization", "Bearer " + token)
+            .header("Accept", "text/event-stream")
+            .build();
 
-    HttpResponse<InputStream> response = HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream())
-        .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    HttpResponse<InputStream> response =
+        HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream())
+            .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     try (InputStream body = response.body()) {
       assertThat(response.statusCode()).isEqualTo(200);
-      assertThat(response.headers().firstValue("Content-Type")).hasValue("text/event-stream; charset=utf-8");
-      BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
+      assertThat(response.headers().firstValue("Content-Type"))
+          .hasValue("text/event-stream; charset=utf-8");
+      BufferedReader lines =
+          new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
       assertThat(lines.readLine()).isEqualTo("data: [web-u" + user + "-abc12-x1] live");
       assertThat(last().query()).isEqualTo("lines=10&follow=true");
       assertThat(last().accept()).isEqualTo("text/event-stream");
@@ -177,7 +224,8 @@ class AppLogsTest {
     Map<String, String> down = new HashMap<>(env);
     down.put("ASTRO_SYNC_WORKER_URL", "http://127.0.0.1:" + port);
     down.put("ASTRO_SYNC_WORKER_BREAKER_OPEN_FOR", "10m");
-    try (RunningAppService instance = RunningAppService.start(database, kafka.bootstrapServers(), down)) {
+    try (RunningAppService instance =
+        RunningAppService.start(database, kafka.bootstrapServers(), down)) {
       String token = instance.token(USERS.incrementAndGet());
       String id = instance.create(token, "web", "nginx", 1).getString("id");
       // the breaker opens after 10 calls of which half failed
@@ -199,7 +247,8 @@ class AppLogsTest {
   void without_an_internal_token_logs_answer_503() {
     Map<String, String> unset = new HashMap<>(env);
     unset.remove("ASTRO_INTERNAL_TOKEN");
-    try (RunningAppService instance = RunningAppService.start(database, kafka.bootstrapServers(), unset)) {
+    try (RunningAppService instance =
+        RunningAppService.start(database, kafka.bootstrapServers(), unset)) {
       String token = instance.token(USERS.incrementAndGet());
       String id = instance.create(token, "web", "nginx", 1).getString("id");
       int before = worker.seen().size();

@@ -32,9 +32,21 @@ class HousekeepingTest {
   @BeforeAll
   static void start(TestDatabase db) {
     vertx = Vertx.vertx();
-    DbSettings settings = DbSettings.from(Env.of(Map.of("ASTRO_DB_HOST", db.host(), "ASTRO_DB_PORT",
-        Integer.toString(db.port()), "ASTRO_DB_NAME", db.database(), "ASTRO_DB_USER", db.user(), "ASTRO_DB_PASSWORD",
-        db.password())), "unused");
+    DbSettings settings =
+        DbSettings.from(
+            Env.of(
+                Map.of(
+                    "ASTRO_DB_HOST",
+                    db.host(),
+                    "ASTRO_DB_PORT",
+                    Integer.toString(db.port()),
+                    "ASTRO_DB_NAME",
+                    db.database(),
+                    "ASTRO_DB_USER",
+                    db.user(),
+                    "ASTRO_DB_PASSWORD",
+                    db.password())),
+            "unused");
     Database.migrate(vertx, settings, "db/apps").await();
     pool = Database.pool(vertx, settings);
   }
@@ -52,23 +64,39 @@ class HousekeepingTest {
     key("old-key", NOW.minus(Duration.ofHours(25)));
     key("fresh-key", NOW.minus(Duration.ofHours(1)));
 
-    Housekeeping.Removed removed = new Housekeeping(pool, Duration.ofHours(1), Duration.ofDays(7),
-        Duration.ofHours(24), Clock.fixed(NOW, ZoneOffset.UTC)).runOnce().await();
+    Housekeeping.Removed removed =
+        new Housekeeping(
+                pool,
+                Duration.ofHours(1),
+                Duration.ofDays(7),
+                Duration.ofHours(24),
+                Clock.fixed(NOW, ZoneOffset.UTC))
+            .runOnce()
+            .await();
 
     assertThat(removed).isEqualTo(new Housekeeping.Removed(1, 1));
-    assertThat(count("SELECT COUNT(*) FROM outbox WHERE aggregate_id LIKE 'old-unpublished'")).isEqualTo(1);
-    assertThat(count("SELECT COUNT(*) FROM outbox WHERE aggregate_id LIKE 'recent-published'")).isEqualTo(1);
-    assertThat(count("SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = 'fresh-key'")).isEqualTo(1);
+    assertThat(count("SELECT COUNT(*) FROM outbox WHERE aggregate_id LIKE 'old-unpublished'"))
+        .isEqualTo(1);
+    assertThat(count("SELECT COUNT(*) FROM outbox WHERE aggregate_id LIKE 'recent-published'"))
+        .isEqualTo(1);
+    assertThat(count("SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = 'fresh-key'"))
+        .isEqualTo(1);
   }
 
   private static void outbox(String aggregate, Instant created, Instant published) {
-    pool.preparedQuery("INSERT INTO outbox (aggregate_id, type, payload, headers, created_at, published_at)"
-        + " VALUES (?, 't', '{}', '{}', ?, ?)").execute(Tuple.of(aggregate, utc(created), utc(published))).await();
+    pool.preparedQuery(
+            "INSERT INTO outbox (aggregate_id, type, payload, headers, created_at, published_at)"
+                + " VALUES (?, 't', '{}', '{}', ?, ?)")
+        .execute(Tuple.of(aggregate, utc(created), utc(published)))
+        .await();
   }
 
   private static void key(String key, Instant created) {
-    pool.preparedQuery("INSERT INTO idempotency_keys (user_id, idem_key, request_hash, response, created_at)"
-        + " VALUES (1, ?, 'h', '{}', ?)").execute(Tuple.of(key, utc(created))).await();
+    pool.preparedQuery(
+            "INSERT INTO idempotency_keys (user_id, idem_key, request_hash, response, created_at)"
+                + " VALUES (1, ?, 'h', '{}', ?)")
+        .execute(Tuple.of(key, utc(created)))
+        .await();
   }
 
   private static long count(String sql) {

@@ -11,7 +11,8 @@ import java.util.function.Predicate;
 /** The public API for the untimed steps around a measurement: accounts, apps to list, waits. */
 public final class Api {
 
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   public static final String PASSWORD = "correct horse battery staple";
 
   private final String base;
@@ -27,13 +28,17 @@ public final class Api {
   }
 
   /** A registered, logged-in user. */
-  public record User(String username, String token) {
-  }
+  public record User(String username, String token) {}
 
   public Answer send(String method, String path, String token, JsonObject body) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body.encode()));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(Duration.ofSeconds(30))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body.encode()));
     if (body != null) {
       request.header("Content-Type", "application/json");
     }
@@ -41,7 +46,8 @@ public final class Api {
       request.header("Authorization", "Bearer " + token);
     }
     try {
-      HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
       return new Answer(response.statusCode(), response.body(), System.currentTimeMillis());
     } catch (java.io.IOException e) {
       throw new IllegalStateException(method + " " + path + " failed: " + e, e);
@@ -54,7 +60,8 @@ public final class Api {
   public Answer expect(int status, String method, String path, String token, JsonObject body) {
     Answer answer = send(method, path, token, body);
     if (answer.status() != status) {
-      throw new IllegalStateException(method + " " + path + " answered " + answer.status() + ": " + answer.body());
+      throw new IllegalStateException(
+          method + " " + path + " answered " + answer.status() + ": " + answer.body());
     }
     return answer;
   }
@@ -64,8 +71,15 @@ public final class Api {
   }
 
   public User newUser(String username) {
-    expect(201, "POST", "/api/v1/register", null, new JsonObject().put("username", username)
-        .put("email", username + "@bench.example").put("password", PASSWORD));
+    expect(
+        201,
+        "POST",
+        "/api/v1/register",
+        null,
+        new JsonObject()
+            .put("username", username)
+            .put("email", username + "@bench.example")
+            .put("password", PASSWORD));
     return login(username);
   }
 
@@ -75,10 +89,16 @@ public final class Api {
   }
 
   public static JsonObject app(String name) {
-    return new JsonObject().put("name", name).put("image", "nginx:1.27").put("replicas", 1).put("port", 80);
+    return new JsonObject()
+        .put("name", name)
+        .put("image", "nginx:1.27")
+        .put("replicas", 1)
+        .put("port", 80);
   }
 
-  /** Creates an app (201) and answers the response, stamped with the wall-clock time it was read. */
+  /**
+   * Creates an app (201) and answers the response, stamped with the wall-clock time it was read.
+   */
   public Answer create(User user, String name) {
     return expect(201, "POST", "/api/v1/apps", user.token(), app(name));
   }
@@ -93,8 +113,13 @@ public final class Api {
     Answer last = send("GET", path, user.token(), null);
     while (!condition.test(last)) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("GET " + path + " never satisfied the wait; last " + last.status() + " "
-            + last.body().substring(0, Math.min(300, last.body().length())));
+        throw new IllegalStateException(
+            "GET "
+                + path
+                + " never satisfied the wait; last "
+                + last.status()
+                + " "
+                + last.body().substring(0, Math.min(300, last.body().length())));
       }
       java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
       last = send("GET", path, user.token(), null);

@@ -16,15 +16,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.HdrHistogram.Histogram;
 
 /**
- * HTTP/1.1 load on a fixed number of keep-alive connections, from one event loop of its own (so the generator never
- * needs more than one core, the same for every target it is compared on).
+ * HTTP/1.1 load on a fixed number of keep-alive connections, from one event loop of its own (so the
+ * generator never needs more than one core, the same for every target it is compared on).
  *
  * <ul>
- *   <li>closed loop: each connection sends its next request when the previous answer is read — throughput is
- *       what the server sustains, latency hides queueing;</li>
- *   <li>open loop: requests are due at a constant rate whatever the server does; when every connection is busy they
- *       wait in the client's queue and that wait counts in their latency.</li>
+ *   <li>closed loop: each connection sends its next request when the previous answer is read —
+ *       throughput is what the server sustains, latency hides queueing;
+ *   <li>open loop: requests are due at a constant rate whatever the server does; when every
+ *       connection is busy they wait in the client's queue and that wait counts in their latency.
  * </ul>
+ *
  * All recording happens on the event loop, so the histograms need no locking.
  */
 public final class LoadGenerator implements AutoCloseable {
@@ -32,39 +33,54 @@ public final class LoadGenerator implements AutoCloseable {
   private static final long MAX_MICROS = TimeUnit.MINUTES.toMicros(2);
   private static final Duration DRAIN = Duration.ofSeconds(15);
 
-  private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+  private final Vertx vertx =
+      Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
 
-  /** {@code connections} loops back to back for {@code duration}; what was in flight at the end is not counted. */
+  /**
+   * {@code connections} loops back to back for {@code duration}; what was in flight at the end is
+   * not counted.
+   */
   public LoadResult closed(Target target, int connections, Duration duration) {
     HttpClientAgent client = client(target, connections);
     Run run = new Run(target, "closed", connections);
     CompletableFuture<Void> done = new CompletableFuture<>();
     AtomicInteger active = new AtomicInteger(connections);
-    vertx.runOnContext(v -> {
-      run.start = System.nanoTime();
-      long end = run.start + duration.toNanos();
-      for (int i = 0; i < connections; i++) {
-        loop(client, run, end, active, done);
-      }
-    });
+    vertx.runOnContext(
+        v -> {
+          run.start = System.nanoTime();
+          long end = run.start + duration.toNanos();
+          for (int i = 0; i < connections; i++) {
+            loop(client, run, end, active, done);
+          }
+        });
     return finish(client, run, done, duration);
   }
 
-  private void loop(HttpClientAgent client, Run run, long end, AtomicInteger active, CompletableFuture<Void> done) {
+  private void loop(
+      HttpClientAgent client,
+      Run run,
+      long end,
+      AtomicInteger active,
+      CompletableFuture<Void> done) {
     long sent = System.nanoTime();
-    send(client, run.target, run.sequence++).onComplete(answer -> {
-      long now = System.nanoTime();
-      if (now <= end) {
-        run.record(answer.succeeded() ? answer.result() : -1, now - sent);
-        loop(client, run, end, active, done);
-      } else if (active.decrementAndGet() == 0) {
-        run.end = end;
-        done.complete(null);
-      }
-    });
+    send(client, run.target, run.sequence++)
+        .onComplete(
+            answer -> {
+              long now = System.nanoTime();
+              if (now <= end) {
+                run.record(answer.succeeded() ? answer.result() : -1, now - sent);
+                loop(client, run, end, active, done);
+              } else if (active.decrementAndGet() == 0) {
+                run.end = end;
+                done.complete(null);
+              }
+            });
   }
 
-  /** Requests due at {@code rate} per second for {@code duration}, over at most {@code connections} connections. */
+  /**
+   * Requests due at {@code rate} per second for {@code duration}, over at most {@code connections}
+   * connections.
+   */
   public LoadResult open(Target target, int connections, double rate, Duration duration) {
     HttpClientAgent client = client(target, connections);
     Run run = new Run(target, "open", connections);
@@ -72,65 +88,98 @@ public final class LoadGenerator implements AutoCloseable {
     long total = Math.max(1, Math.round(rate * duration.toNanos() / 1e9));
     double intervalNanos = 1e9 / rate;
     AtomicInteger outstanding = new AtomicInteger();
-    vertx.runOnContext(v -> {
-      run.start = System.nanoTime();
-      run.end = run.start + duration.toNanos();
-      // a 1 ms tick sends everything that fell due since the last one, each stamped with when it was due
-      vertx.setPeriodic(0, 1, timer -> {
-        long now = System.nanoTime();
-        while (run.sequence < total && run.start + (long) (run.sequence * intervalNanos) <= now) {
-          long due = run.start + (long) (run.sequence * intervalNanos);
-          outstanding.incrementAndGet();
-          send(client, target, run.sequence++).onComplete(answer -> {
-            run.record(answer.succeeded() ? answer.result() : -1, System.nanoTime() - due);
-            if (outstanding.decrementAndGet() == 0 && run.sequence == total) {
-              done.complete(null);
-            }
-          });
-        }
-        if (run.sequence == total) {
-          vertx.cancelTimer(timer);
-        }
-      });
-    });
+    vertx.runOnContext(
+        v -> {
+          run.start = System.nanoTime();
+          run.end = run.start + duration.toNanos();
+          // a 1 ms tick sends everything that fell due since the last one, each stamped with when
+          // it was due
+          vertx.setPeriodic(
+              0,
+              1,
+              timer -> {
+                long now = System.nanoTime();
+                while (run.sequence < total
+                    && run.start + (long) (run.sequence * intervalNanos) <= now) {
+                  long due = run.start + (long) (run.sequence * intervalNanos);
+                  outstanding.incrementAndGet();
+                  send(client, target, run.sequence++)
+                      .onComplete(
+                          answer -> {
+                            run.record(
+                                answer.succeeded() ? answer.result() : -1, System.nanoTime() - due);
+                            if (outstanding.decrementAndGet() == 0 && run.sequence == total) {
+                              done.complete(null);
+                            }
+                          });
+                }
+                if (run.sequence == total) {
+                  vertx.cancelTimer(timer);
+                }
+              });
+        });
     return finish(client, run, done, duration);
   }
 
-  private LoadResult finish(HttpClientAgent client, Run run, CompletableFuture<Void> done, Duration duration) {
+  private LoadResult finish(
+      HttpClientAgent client, Run run, CompletableFuture<Void> done, Duration duration) {
     try {
       done.get(duration.plus(DRAIN).toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       // answers still missing after the drain count as errors: the server fell too far behind
       CompletableFuture<Void> counted = new CompletableFuture<>();
-      vertx.runOnContext(v -> {
-        run.errors += Math.max(0, run.sequence - run.ok - run.errors);
-        counted.complete(null);
-      });
+      vertx.runOnContext(
+          v -> {
+            run.errors += Math.max(0, run.sequence - run.ok - run.errors);
+            counted.complete(null);
+          });
       counted.join();
     }
     client.close();
     CompletableFuture<LoadResult> result = new CompletableFuture<>();
-    vertx.runOnContext(v -> result.complete(new LoadResult(run.target.name(), run.mode, run.connections,
-        (run.end - run.start) / 1e9, run.ok, run.errors, run.histogram.copy())));
+    vertx.runOnContext(
+        v ->
+            result.complete(
+                new LoadResult(
+                    run.target.name(),
+                    run.mode,
+                    run.connections,
+                    (run.end - run.start) / 1e9,
+                    run.ok,
+                    run.errors,
+                    run.histogram.copy())));
     return result.join();
   }
 
   private HttpClientAgent client(Target target, int connections) {
-    return vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
-            .setDefaultHost(target.host()).setDefaultPort(target.port()),
+    return vertx.createHttpClient(
+        new HttpClientOptions()
+            .setKeepAlive(true)
+            .setTcpNoDelay(true)
+            .setDefaultHost(target.host())
+            .setDefaultPort(target.port()),
         new PoolOptions().setHttp1MaxSize(connections));
   }
 
   /** Answers the status code once the whole body is read. */
   private static Future<Integer> send(HttpClientAgent client, Target target, int n) {
-    RequestOptions options = new RequestOptions().setMethod(HttpMethod.valueOf(target.method()))
-        .setHost(target.host()).setPort(target.port()).setURI(target.pathAndQuery());
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(HttpMethod.valueOf(target.method()))
+            .setHost(target.host())
+            .setPort(target.port())
+            .setURI(target.pathAndQuery());
     target.headers().forEach(options::putHeader);
-    return client.request(options).compose(request -> {
-      Future<io.vertx.core.http.HttpClientResponse> response = target.body() == null ? request.send()
-          : request.send(Buffer.buffer(target.body().apply(n)));
-      return response.compose(r -> r.body().map(b -> r.statusCode()));
-    });
+    return client
+        .request(options)
+        .compose(
+            request -> {
+              Future<io.vertx.core.http.HttpClientResponse> response =
+                  target.body() == null
+                      ? request.send()
+                      : request.send(Buffer.buffer(target.body().apply(n)));
+              return response.compose(r -> r.body().map(b -> r.statusCode()));
+            });
   }
 
   @Override

@@ -25,27 +25,30 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.ToLongFunction;
 
 /**
- * 2. From the {@code POST /apps} answer to the app's {@code running} status event on Kafka, with the sandbox cluster
- * making pods ready at once: sequentially (one app at a time) and with N users creating at once. Each app is deleted
- * once running (untimed), so the cluster holds few apps and its simulator's periodic resync stays small.
+ * 2. From the {@code POST /apps} answer to the app's {@code running} status event on Kafka, with
+ * the sandbox cluster making pods ready at once: sequentially (one app at a time) and with N users
+ * creating at once. Each app is deleted once running (untimed), so the cluster holds few apps and
+ * its simulator's periodic resync stays small.
  */
 public final class CommandToStatus {
 
   private static final long WAIT_SECONDS = 60;
 
-  private CommandToStatus() {
-  }
+  private CommandToStatus() {}
 
   public static void run(Context bench) {
     AstroSystem system = bench.system();
     Api api = new Api(system.url(AstroSystem.GATEWAY));
     StringBuilder md = new StringBuilder();
-    md.append("Stages come from timestamps already there: the command's record timestamp (outbox relay send), a"
-        + " watch on the sandbox's Deployments (the same watch path as the worker's informers), the status record's"
-        + " timestamp and `observedAt`, and app-service's history row (`app_events.created_at`). All on one"
-        + " machine's clock, in ms.\n\n");
-    try (EventTap tap = new EventTap(system.kafkaBootstrap(), Topics.APP_COMMANDS, Topics.APP_STATUS, s -> { });
-        DeploymentWatch watch = new DeploymentWatch(system.backing().cluster().sandbox().newClient(), tap)) {
+    md.append(
+        "Stages come from timestamps already there: the command's record timestamp (outbox relay send), a"
+            + " watch on the sandbox's Deployments (the same watch path as the worker's informers), the status record's"
+            + " timestamp and `observedAt`, and app-service's history row (`app_events.created_at`). All on one"
+            + " machine's clock, in ms.\n\n");
+    try (EventTap tap =
+            new EventTap(system.kafkaBootstrap(), Topics.APP_COMMANDS, Topics.APP_STATUS, s -> {});
+        DeploymentWatch watch =
+            new DeploymentWatch(system.backing().cluster().sandbox().newClient(), tap)) {
       // one warm-up app per user path, not counted
       Api.User warm = api.newUser("c2sw" + suffix());
       createAndWait(api, tap, warm, "warm");
@@ -58,22 +61,36 @@ public final class CommandToStatus {
         sequential.add(createAndWait(api, tap, solo, "s" + i));
       }
       String between = worker.metrics();
-      List<Timeline> concurrent = concurrently(api, tap, bench.profile().concurrentUsers(),
-          bench.profile().appsPerConcurrentUser());
+      List<Timeline> concurrent =
+          concurrently(
+              api, tap, bench.profile().concurrentUsers(), bench.profile().appsPerConcurrentUser());
       String after = worker.metrics();
       tap.check();
       dbApplied(system.database(), sequential, concurrent);
 
-      section(md, "sequential (1 user, one app at a time)", sequential, workerMean(before, between));
-      section(md, f("%d users at once, each one app at a time", bench.profile().concurrentUsers()), concurrent,
+      section(
+          md, "sequential (1 user, one app at a time)", sequential, workerMean(before, between));
+      section(
+          md,
+          f("%d users at once, each one app at a time", bench.profile().concurrentUsers()),
+          concurrent,
           workerMean(between, after));
       Samples seq = Samples.of(complete(sequential), t -> t.runningRecord - t.postAnswered);
       Samples con = Samples.of(complete(concurrent), t -> t.runningRecord - t.postAnswered);
-      bench.report().goal("2. command → status", "p50 ≤ 30 ms (sequential / concurrent)",
-          f("%d / %d ms", seq.percentile(50), con.percentile(50)), seq.percentile(50) <= 30 && con.percentile(50) <= 30);
-      bench.report().goal("2. command → status", "p99 ≤ 150 ms (sequential / concurrent)",
-          f("%d / %d ms", seq.percentile(99), con.percentile(99)),
-          seq.percentile(99) <= 150 && con.percentile(99) <= 150);
+      bench
+          .report()
+          .goal(
+              "2. command → status",
+              "p50 ≤ 30 ms (sequential / concurrent)",
+              f("%d / %d ms", seq.percentile(50), con.percentile(50)),
+              seq.percentile(50) <= 30 && con.percentile(50) <= 30);
+      bench
+          .report()
+          .goal(
+              "2. command → status",
+              "p99 ≤ 150 ms (sequential / concurrent)",
+              f("%d / %d ms", seq.percentile(99), con.percentile(99)),
+              seq.percentile(99) <= 150 && con.percentile(99) <= 150);
     }
     bench.report().section("2. Command → status latency", md.toString());
   }
@@ -97,13 +114,15 @@ public final class CommandToStatus {
       }
       List<Future<List<Timeline>>> runs = new ArrayList<>();
       for (Api.User user : people) {
-        runs.add(pool.submit(() -> {
-          List<Timeline> mine = new ArrayList<>();
-          for (int i = 0; i < appsEach; i++) {
-            mine.add(createAndWait(api, tap, user, "c" + i));
-          }
-          return mine;
-        }));
+        runs.add(
+            pool.submit(
+                () -> {
+                  List<Timeline> mine = new ArrayList<>();
+                  for (int i = 0; i < appsEach; i++) {
+                    mine.add(createAndWait(api, tap, user, "c" + i));
+                  }
+                  return mine;
+                }));
       }
       List<Timeline> all = Collections.synchronizedList(new ArrayList<>());
       for (Future<List<Timeline>> run : runs) {
@@ -117,11 +136,13 @@ public final class CommandToStatus {
     }
   }
 
-  private static void await(java.util.concurrent.CompletableFuture<Void> event, String what, String appId) {
+  private static void await(
+      java.util.concurrent.CompletableFuture<Void> event, String what, String appId) {
     try {
       event.get(WAIT_SECONDS, TimeUnit.SECONDS);
     } catch (Exception e) {
-      throw new IllegalStateException("no " + what + " status for app " + appId + " within " + WAIT_SECONDS + " s", e);
+      throw new IllegalStateException(
+          "no " + what + " status for app " + appId + " within " + WAIT_SECONDS + " s", e);
     }
   }
 
@@ -131,9 +152,12 @@ public final class CommandToStatus {
     a.forEach(t -> byId.put(t.appId, t));
     b.forEach(t -> byId.put(t.appId, t));
     String url = "jdbc:mariadb://" + db.host() + ":" + db.port() + "/" + Databases.APPS;
-    try (Connection c = DriverManager.getConnection(url, db.user(), db.password()); Statement s = c.createStatement();
-        ResultSet rows = s.executeQuery("SELECT app_id, MIN(UNIX_TIMESTAMP(created_at) * 1000) FROM app_events"
-            + " WHERE kind = 'status' AND action = 'running' GROUP BY app_id")) {
+    try (Connection c = DriverManager.getConnection(url, db.user(), db.password());
+        Statement s = c.createStatement();
+        ResultSet rows =
+            s.executeQuery(
+                "SELECT app_id, MIN(UNIX_TIMESTAMP(created_at) * 1000) FROM app_events"
+                    + " WHERE kind = 'status' AND action = 'running' GROUP BY app_id")) {
       while (rows.next()) {
         Timeline t = byId.get(rows.getString(1));
         if (t != null) {
@@ -149,40 +173,84 @@ public final class CommandToStatus {
     return all.stream().filter(Timeline::complete).toList();
   }
 
-  private static void section(StringBuilder md, String title, List<Timeline> all, double workerMeanMs) {
+  private static void section(
+      StringBuilder md, String title, List<Timeline> all, double workerMeanMs) {
     List<Timeline> done = complete(all);
-    List<Timeline> watched = done.stream().filter(t -> t.deploymentAdded > 0 && t.deploymentReady > 0).toList();
+    List<Timeline> watched =
+        done.stream().filter(t -> t.deploymentAdded > 0 && t.deploymentReady > 0).toList();
     List<Timeline> stored = done.stream().filter(t -> t.dbApplied > 0).toList();
     md.append(f("### %s — %d apps\n\n", title, done.size()));
-    md.append("| span | n | p50 ms | p95 ms | p99 ms | max ms | mean ms |\n|---|---|---|---|---|---|---|\n");
+    md.append(
+        "| span | n | p50 ms | p95 ms | p99 ms | max ms | mean ms |\n|---|---|---|---|---|---|---|\n");
     row(md, "**POST answered → `running` on Kafka**", done, t -> t.runningRecord - t.postAnswered);
-    row(md, "command built (event `time`) → POST answered", done, t -> t.postAnswered - t.commandTime);
-    row(md, "POST answered → command on Kafka (outbox relay)", done, t -> t.commandRecord - t.postAnswered);
-    row(md, "command on Kafka → Deployment seen (worker consume + apply + watch)", watched,
+    row(
+        md,
+        "command built (event `time`) → POST answered",
+        done,
+        t -> t.postAnswered - t.commandTime);
+    row(
+        md,
+        "POST answered → command on Kafka (outbox relay)",
+        done,
+        t -> t.commandRecord - t.postAnswered);
+    row(
+        md,
+        "command on Kafka → Deployment seen (worker consume + apply + watch)",
+        watched,
         t -> t.deploymentAdded - t.commandRecord);
-    row(md, "Deployment seen → seen ready (simulated control plane)", watched,
+    row(
+        md,
+        "Deployment seen → seen ready (simulated control plane)",
+        watched,
         t -> t.deploymentReady - t.deploymentAdded);
-    row(md, "seen ready → `running` on Kafka (informer + status + publish)", watched,
+    row(
+        md,
+        "seen ready → `running` on Kafka (informer + status + publish)",
+        watched,
         t -> t.runningRecord - t.deploymentReady);
-    row(md, "`observedAt` → `running` on Kafka (publish)", done, t -> t.runningRecord - t.runningObservedAt);
-    row(md, "*Astro's own: the total less the simulated control plane*", watched,
+    row(
+        md,
+        "`observedAt` → `running` on Kafka (publish)",
+        done,
+        t -> t.runningRecord - t.runningObservedAt);
+    row(
+        md,
+        "*Astro's own: the total less the simulated control plane*",
+        watched,
         t -> t.runningRecord - t.postAnswered - (t.deploymentReady - t.deploymentAdded));
-    row(md, "`running` on Kafka → app-service DB (app_events)", stored, t -> t.dbApplied - t.runningRecord);
-    md.append(f("\nThe sync-worker's own `astro_sync_command_to_status_seconds` over the same apps: mean %.1f ms.\n\n",
-        workerMeanMs));
+    row(
+        md,
+        "`running` on Kafka → app-service DB (app_events)",
+        stored,
+        t -> t.dbApplied - t.runningRecord);
+    md.append(
+        f(
+            "\nThe sync-worker's own `astro_sync_command_to_status_seconds` over the same apps: mean %.1f ms.\n\n",
+            workerMeanMs));
   }
 
-  private static void row(StringBuilder md, String span, List<Timeline> items, ToLongFunction<Timeline> value) {
+  private static void row(
+      StringBuilder md, String span, List<Timeline> items, ToLongFunction<Timeline> value) {
     Samples s = Samples.of(items, value);
-    md.append(f("| %s | %d | %d | %d | %d | %d | %.1f |\n", span, s.size(), s.percentile(50), s.percentile(95),
-        s.percentile(99), s.max(), s.mean()));
+    md.append(
+        f(
+            "| %s | %d | %d | %d | %d | %d | %.1f |\n",
+            span,
+            s.size(),
+            s.percentile(50),
+            s.percentile(95),
+            s.percentile(99),
+            s.max(),
+            s.mean()));
   }
 
   private static double workerMean(String before, String after) {
-    double sum = ChildJvm.sample(after, "astro_sync_command_to_status_seconds_sum").orElse(0)
-        - ChildJvm.sample(before, "astro_sync_command_to_status_seconds_sum").orElse(0);
-    double count = ChildJvm.sample(after, "astro_sync_command_to_status_seconds_count").orElse(0)
-        - ChildJvm.sample(before, "astro_sync_command_to_status_seconds_count").orElse(0);
+    double sum =
+        ChildJvm.sample(after, "astro_sync_command_to_status_seconds_sum").orElse(0)
+            - ChildJvm.sample(before, "astro_sync_command_to_status_seconds_sum").orElse(0);
+    double count =
+        ChildJvm.sample(after, "astro_sync_command_to_status_seconds_count").orElse(0)
+            - ChildJvm.sample(before, "astro_sync_command_to_status_seconds_count").orElse(0);
     return count == 0 ? Double.NaN : sum / count * 1000;
   }
 

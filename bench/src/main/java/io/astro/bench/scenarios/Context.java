@@ -8,9 +8,14 @@ import io.astro.bench.system.Nginx;
 import java.nio.file.Path;
 
 /**
- * What every benchmark gets: the profile, the report, the running system (its services as child JVMs), the load
- * generator and — when installed — nginx in front of app-service.
+ * What every benchmark gets: the profile, the report, the running system (its services as child
+ * JVMs), the load generator and — when installed — nginx in front of app-service.
  */
-public record Context(Profile profile, Report report, AstroSystem system, LoadGenerator load, Nginx nginx,
-    Path root, Path work) {
-}
+public record Context(
+    Profile profile,
+    Report report,
+    AstroSystem system,
+    LoadGenerator load,
+    Nginx nginx,
+    Path root,
+    Path work) {}

@@ -10,9 +10,9 @@ import io.kubernetes.client.util.generic.GenericKubernetesApi;
 import java.util.concurrent.Executors;
 
 /**
- * A watch on the sandbox's Deployments through the same watch path the sync-worker's informers use: when each app's
- * Deployment appeared and when it first reported every replica ready. That splits "the worker applied" from "the
- * simulated control plane made it ready".
+ * A watch on the sandbox's Deployments through the same watch path the sync-worker's informers use:
+ * when each app's Deployment appeared and when it first reported every replica ready. That splits
+ * "the worker applied" from "the simulated control plane made it ready".
  */
 final class DeploymentWatch implements AutoCloseable {
 
@@ -20,44 +20,55 @@ final class DeploymentWatch implements AutoCloseable {
   private final SharedInformerFactory factory;
 
   DeploymentWatch(ApiClient client, EventTap tap) {
-    factory = new SharedInformerFactory(client, Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "bench-deployment-watch");
-      t.setDaemon(true);
-      return t;
-    }), false);
-    SharedIndexInformer<V1Deployment> informer = factory.sharedIndexInformerFor(
-        new GenericKubernetesApi<>(V1Deployment.class, V1DeploymentList.class, "apps", "v1", "deployments", client),
-        V1Deployment.class, 0);
-    informer.addEventHandler(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(V1Deployment d) {
-        see(d);
-      }
+    factory =
+        new SharedInformerFactory(
+            client,
+            Executors.newCachedThreadPool(
+                r -> {
+                  Thread t = new Thread(r, "bench-deployment-watch");
+                  t.setDaemon(true);
+                  return t;
+                }),
+            false);
+    SharedIndexInformer<V1Deployment> informer =
+        factory.sharedIndexInformerFor(
+            new GenericKubernetesApi<>(
+                V1Deployment.class, V1DeploymentList.class, "apps", "v1", "deployments", client),
+            V1Deployment.class,
+            0);
+    informer.addEventHandler(
+        new ResourceEventHandler<>() {
+          @Override
+          public void onAdd(V1Deployment d) {
+            see(d);
+          }
 
-      @Override
-      public void onUpdate(V1Deployment before, V1Deployment after) {
-        see(after);
-      }
+          @Override
+          public void onUpdate(V1Deployment before, V1Deployment after) {
+            see(after);
+          }
 
-      @Override
-      public void onDelete(V1Deployment d, boolean finalStateUnknown) {
-      }
+          @Override
+          public void onDelete(V1Deployment d, boolean finalStateUnknown) {}
 
-      private void see(V1Deployment d) {
-        long now = System.currentTimeMillis();
-        String appId = d.getMetadata().getLabels() == null ? null : d.getMetadata().getLabels().get(APP_ID);
-        if (appId == null) {
-          return;
-        }
-        Timeline t = tap.timeline(appId);
-        if (t.deploymentAdded == 0) {
-          t.deploymentAdded = now;
-        }
-        if (t.deploymentReady == 0 && ready(d)) {
-          t.deploymentReady = now;
-        }
-      }
-    });
+          private void see(V1Deployment d) {
+            long now = System.currentTimeMillis();
+            String appId =
+                d.getMetadata().getLabels() == null
+                    ? null
+                    : d.getMetadata().getLabels().get(APP_ID);
+            if (appId == null) {
+              return;
+            }
+            Timeline t = tap.timeline(appId);
+            if (t.deploymentAdded == 0) {
+              t.deploymentAdded = now;
+            }
+            if (t.deploymentReady == 0 && ready(d)) {
+              t.deploymentReady = now;
+            }
+          }
+        });
     factory.startAllRegisteredInformers();
     long deadline = System.nanoTime() + 30_000_000_000L;
     while (!informer.hasSynced() && System.nanoTime() < deadline) {
@@ -72,7 +83,8 @@ final class DeploymentWatch implements AutoCloseable {
     int want = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
     int ready = d.getStatus().getReadyReplicas() == null ? 0 : d.getStatus().getReadyReplicas();
     long generation = d.getMetadata().getGeneration() == null ? 0 : d.getMetadata().getGeneration();
-    long observed = d.getStatus().getObservedGeneration() == null ? 0 : d.getStatus().getObservedGeneration();
+    long observed =
+        d.getStatus().getObservedGeneration() == null ? 0 : d.getStatus().getObservedGeneration();
     return want > 0 && ready >= want && observed >= generation;
   }
 

@@ -18,9 +18,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Reads the command and status topics from their current end, as an integration would, on a thread of its own, and
- * keeps a {@link Timeline} per app; waiters complete when the app's {@code running} / {@code deleted} event shows.
- * An extra {@code onStatus} hook sees every status event (reconcile at scale counts them).
+ * Reads the command and status topics from their current end, as an integration would, on a thread
+ * of its own, and keeps a {@link Timeline} per app; waiters complete when the app's {@code running}
+ * / {@code deleted} event shows. An extra {@code onStatus} hook sees every status event (reconcile
+ * at scale counts them).
  */
 final class EventTap implements AutoCloseable {
 
@@ -32,18 +33,28 @@ final class EventTap implements AutoCloseable {
   private volatile boolean closed;
   private volatile Throwable failure;
 
-  EventTap(String bootstrap, String commandTopic, String statusTopic, Consumer<JsonObject> onStatus) {
+  EventTap(
+      String bootstrap, String commandTopic, String statusTopic, Consumer<JsonObject> onStatus) {
     this.commandTopic = commandTopic;
     this.onStatus = onStatus;
-    this.consumer = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10,
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000),
-        new StringDeserializer(), new ByteArrayDeserializer());
+    this.consumer =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
+                10,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                false,
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                5000),
+            new StringDeserializer(),
+            new ByteArrayDeserializer());
     List<TopicPartition> partitions = new ArrayList<>();
-    for (String topic : commandTopic == null ? List.of(statusTopic) : List.of(commandTopic, statusTopic)) {
-      consumer.partitionsFor(topic, Duration.ofSeconds(30))
+    for (String topic :
+        commandTopic == null ? List.of(statusTopic) : List.of(commandTopic, statusTopic)) {
+      consumer
+          .partitionsFor(topic, Duration.ofSeconds(30))
           .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
     }
     consumer.assign(partitions);

@@ -14,18 +14,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * 1. The gateway's cost: the same authenticated {@code GET /api/v1/apps} (a user with 20 apps) straight to
- * app-service, through the gateway (JWT verify, per-user rate limit set high, bulkhead, breaker, retry policy, proxy)
- * and through nginx (a plain keep-alive proxy hop, the floor). Per concurrency, the three targets run back to back:
- * closed loop first (throughput), then open loop at the same fixed rate for all three — a fraction of the
- * gateway's closed-loop throughput — so latencies compare at equal load, queueing included.
+ * 1. The gateway's cost: the same authenticated {@code GET /api/v1/apps} (a user with 20 apps)
+ * straight to app-service, through the gateway (JWT verify, per-user rate limit set high, bulkhead,
+ * breaker, retry policy, proxy) and through nginx (a plain keep-alive proxy hop, the floor). Per
+ * concurrency, the three targets run back to back: closed loop first (throughput), then open loop
+ * at the same fixed rate for all three — a fraction of the gateway's closed-loop throughput — so
+ * latencies compare at equal load, queueing included.
  */
 public final class GatewayOverhead {
 
   private static final int ROUNDS = 4;
 
-  private GatewayOverhead() {
-  }
+  private GatewayOverhead() {}
 
   public static void run(Context bench) {
     Api api = new Api(bench.system().url(AstroSystem.GATEWAY));
@@ -34,62 +34,107 @@ public final class GatewayOverhead {
     for (int i = 0; i < apps; i++) {
       api.create(user, "app-" + i);
     }
-    // settled first: status events arriving during the run would make app-service write while it is measured
-    api.await(user, "/api/v1/apps?limit=100", Duration.ofSeconds(120), a -> a.status() == 200
-        && a.data().getJsonArray("items").stream().allMatch(o -> "running".equals(((io.vertx.core.json.JsonObject) o)
-            .getString("status"))));
+    // settled first: status events arriving during the run would make app-service write while it is
+    // measured
+    api.await(
+        user,
+        "/api/v1/apps?limit=100",
+        Duration.ofSeconds(120),
+        a ->
+            a.status() == 200
+                && a.data().getJsonArray("items").stream()
+                    .allMatch(
+                        o ->
+                            "running"
+                                .equals(((io.vertx.core.json.JsonObject) o).getString("status"))));
 
     String path = "/api/v1/apps?limit=" + apps;
     List<Target> targets = new ArrayList<>();
-    targets.add(Target.get("direct", bench.system().url(AstroSystem.APP_SERVICE) + path, user.token()));
-    targets.add(Target.get("gateway", bench.system().url(AstroSystem.GATEWAY) + path, user.token()));
+    targets.add(
+        Target.get("direct", bench.system().url(AstroSystem.APP_SERVICE) + path, user.token()));
+    targets.add(
+        Target.get("gateway", bench.system().url(AstroSystem.GATEWAY) + path, user.token()));
     if (bench.nginx() != null) {
       targets.add(Target.get("nginx", bench.nginx().url() + path, user.token()));
     }
 
     StringBuilder md = new StringBuilder();
-    md.append(f("`GET %s` as a user with %d apps (%d-byte answer); %s warm-up, then %s per target in %d rounds of the"
-            + " targets taking turns; one connection per virtual user, keep-alive. Open loop: a constant rate of %.0f %% of the gateway's closed-loop"
-            + " throughput at that concurrency, the same for every target; latency counted from when each request"
-            + " was due.%s\n\n", path, apps, bodyLength(api, user, path), text(bench.profile().warmup()),
-        text(bench.profile().measure()), ROUNDS, bench.profile().openLoadFraction() * 100,
-        bench.nginx() == null ? " **nginx is not installed: its rows are missing** (bench/run.sh installs it)." : ""));
-    md.append("| conns | mode | target | req/s | p50 ms | p99 ms | p99.9 ms | errors |\n|---|---|---|---|---|---|---|---|\n");
-    StringBuilder ratios = new StringBuilder("| conns | gateway/direct req/s | gateway/nginx req/s |"
-        + " p99 gateway − direct (open) | p99 gateway − nginx (open) |\n|---|---|---|---|---|\n");
+    md.append(
+        f(
+            "`GET %s` as a user with %d apps (%d-byte answer); %s warm-up, then %s per target in %d rounds of the"
+                + " targets taking turns; one connection per virtual user, keep-alive. Open loop: a constant rate of %.0f %% of the gateway's closed-loop"
+                + " throughput at that concurrency, the same for every target; latency counted from when each request"
+                + " was due.%s\n\n",
+            path,
+            apps,
+            bodyLength(api, user, path),
+            text(bench.profile().warmup()),
+            text(bench.profile().measure()),
+            ROUNDS,
+            bench.profile().openLoadFraction() * 100,
+            bench.nginx() == null
+                ? " **nginx is not installed: its rows are missing** (bench/run.sh installs it)."
+                : ""));
+    md.append(
+        "| conns | mode | target | req/s | p50 ms | p99 ms | p99.9 ms | errors |\n|---|---|---|---|---|---|---|---|\n");
+    StringBuilder ratios =
+        new StringBuilder(
+            "| conns | gateway/direct req/s | gateway/nginx req/s |"
+                + " p99 gateway − direct (open) | p99 gateway − nginx (open) |\n|---|---|---|---|---|\n");
     for (int connections : bench.profile().concurrencies()) {
       for (Target t : targets) {
         bench.load().closed(t, connections, bench.profile().warmup());
       }
-      // in rounds, the targets taking turns: a stall of the machine (GC, another process) hits all of them alike
+      // in rounds, the targets taking turns: a stall of the machine (GC, another process) hits all
+      // of them alike
       Duration round = bench.profile().measure().dividedBy(ROUNDS);
       Map<String, LoadResult> closed = new LinkedHashMap<>();
       for (int r = 0; r < ROUNDS; r++) {
         for (Target t : targets) {
-          closed.put(t.name(), bench.load().closed(t, connections, round).plus(closed.get(t.name())));
+          closed.put(
+              t.name(), bench.load().closed(t, connections, round).plus(closed.get(t.name())));
         }
       }
-      double rate = Math.max(1, closed.get("gateway").throughput() * bench.profile().openLoadFraction());
+      double rate =
+          Math.max(1, closed.get("gateway").throughput() * bench.profile().openLoadFraction());
       Map<String, LoadResult> open = new LinkedHashMap<>();
       for (int r = 0; r < ROUNDS; r++) {
         for (Target t : targets) {
-          open.put(t.name(), bench.load().open(t, connections, rate, round).plus(open.get(t.name())));
+          open.put(
+              t.name(), bench.load().open(t, connections, rate, round).plus(open.get(t.name())));
         }
       }
       closed.values().forEach(r -> row(md, r));
       open.values().forEach(r -> row(md, r));
       double tputRatio = closed.get("gateway").throughput() / closed.get("direct").throughput();
       double p99Overhead = open.get("gateway").millis(99) - open.get("direct").millis(99);
-      ratios.append(f("| %d | %.2f | %s | %+.2f ms | %s |\n", connections, tputRatio,
-          closed.containsKey("nginx") ? f("%.2f", closed.get("gateway").throughput() / closed.get("nginx").throughput())
-              : "n/a", p99Overhead,
-          open.containsKey("nginx") ? f("%+.2f ms", open.get("gateway").millis(99) - open.get("nginx").millis(99))
-              : "n/a"));
-      bench.report().goal("1. gateway", f("≥ 0.7× direct throughput at %d conns", connections),
-          f("%.2f×", tputRatio), tputRatio >= 0.7);
+      ratios.append(
+          f(
+              "| %d | %.2f | %s | %+.2f ms | %s |\n",
+              connections,
+              tputRatio,
+              closed.containsKey("nginx")
+                  ? f("%.2f", closed.get("gateway").throughput() / closed.get("nginx").throughput())
+                  : "n/a",
+              p99Overhead,
+              open.containsKey("nginx")
+                  ? f("%+.2f ms", open.get("gateway").millis(99) - open.get("nginx").millis(99))
+                  : "n/a"));
+      bench
+          .report()
+          .goal(
+              "1. gateway",
+              f("≥ 0.7× direct throughput at %d conns", connections),
+              f("%.2f×", tputRatio),
+              tputRatio >= 0.7);
       if (connections == 16) {
-        bench.report().goal("1. gateway", "p99 overhead ≤ 1 ms at 16 conns (open loop)", f("%+.2f ms", p99Overhead),
-            p99Overhead <= 1.0);
+        bench
+            .report()
+            .goal(
+                "1. gateway",
+                "p99 overhead ≤ 1 ms at 16 conns (open loop)",
+                f("%+.2f ms", p99Overhead),
+                p99Overhead <= 1.0);
       }
     }
     md.append("\nRatios (closed loop for throughput, open loop for p99):\n\n").append(ratios);
@@ -101,7 +146,16 @@ public final class GatewayOverhead {
   }
 
   private static void row(StringBuilder md, LoadResult r) {
-    md.append(f("| %d | %s | %s | %.0f | %.2f | %.2f | %.2f | %d |\n", r.connections(), r.mode(), r.target(),
-        r.throughput(), r.millis(50), r.millis(99), r.millis(99.9), r.errors()));
+    md.append(
+        f(
+            "| %d | %s | %s | %.0f | %.2f | %.2f | %.2f | %d |\n",
+            r.connections(),
+            r.mode(),
+            r.target(),
+            r.throughput(),
+            r.millis(50),
+            r.millis(99),
+            r.millis(99.9),
+            r.errors()));
   }
 }

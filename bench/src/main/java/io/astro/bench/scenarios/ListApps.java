@@ -22,16 +22,16 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
- * 5. {@code GET /api/v1/apps?limit=50} for a user with 1 000 apps, at a constant rate, straight to app-service and
- * through the gateway; a deep page too, and MariaDB's plan for both queries app-service runs (the count and the
- * page). Runs with the sync-worker stopped: the apps' commands wait on Kafka, so no cluster work competes.
+ * 5. {@code GET /api/v1/apps?limit=50} for a user with 1 000 apps, at a constant rate, straight to
+ * app-service and through the gateway; a deep page too, and MariaDB's plan for both queries
+ * app-service runs (the count and the page). Runs with the sync-worker stopped: the apps' commands
+ * wait on Kafka, so no cluster work competes.
  */
 public final class ListApps {
 
   private static final int ROUNDS = 4;
 
-  private ListApps() {
-  }
+  private ListApps() {}
 
   public static void run(Context bench) {
     AstroSystem system = bench.system();
@@ -45,14 +45,23 @@ public final class ListApps {
 
     String first = "/api/v1/apps?limit=50";
     String deep = "/api/v1/apps?limit=50&page=" + Math.max(1, apps / 50);
-    List<Target> targets = List.of(
-        Target.get("direct, first page", system.url(AstroSystem.APP_SERVICE) + first, user.token()),
-        Target.get("gateway, first page", system.url(AstroSystem.GATEWAY) + first, user.token()),
-        Target.get("direct, last page", system.url(AstroSystem.APP_SERVICE) + deep, user.token()));
+    List<Target> targets =
+        List.of(
+            Target.get(
+                "direct, first page", system.url(AstroSystem.APP_SERVICE) + first, user.token()),
+            Target.get(
+                "gateway, first page", system.url(AstroSystem.GATEWAY) + first, user.token()),
+            Target.get(
+                "direct, last page", system.url(AstroSystem.APP_SERVICE) + deep, user.token()));
     double rate = bench.profile().listRate();
-    StringBuilder md = new StringBuilder(f("A user with %d apps (plus another with %d). Open loop at %.0f req/s"
-        + " for %s each in 4 rounds taking turns, 4 connections.\n\n", apps, Math.min(apps, 200), rate, text(bench.profile().listWindow())));
-    md.append("| request | req/s | p50 ms | p99 ms | p99.9 ms | errors |\n|---|---|---|---|---|---|\n");
+    StringBuilder md =
+        new StringBuilder(
+            f(
+                "A user with %d apps (plus another with %d). Open loop at %.0f req/s"
+                    + " for %s each in 4 rounds taking turns, 4 connections.\n\n",
+                apps, Math.min(apps, 200), rate, text(bench.profile().listWindow())));
+    md.append(
+        "| request | req/s | p50 ms | p99 ms | p99.9 ms | errors |\n|---|---|---|---|---|---|\n");
     for (Target t : targets) {
       bench.load().open(t, 4, rate, bench.profile().warmup());
     }
@@ -60,20 +69,32 @@ public final class ListApps {
     java.util.Map<String, LoadResult> results = new java.util.LinkedHashMap<>();
     for (int round = 0; round < ROUNDS; round++) {
       for (Target t : targets) {
-        results.put(t.name(), bench.load().open(t, 4, rate, bench.profile().listWindow().dividedBy(ROUNDS))
-            .plus(results.get(t.name())));
+        results.put(
+            t.name(),
+            bench
+                .load()
+                .open(t, 4, rate, bench.profile().listWindow().dividedBy(ROUNDS))
+                .plus(results.get(t.name())));
       }
     }
     for (LoadResult r : results.values()) {
-      md.append(f("| %s | %.0f | %.2f | %.2f | %.2f | %d |\n", r.target(), r.throughput(), r.millis(50),
-          r.millis(99), r.millis(99.9), r.errors()));
+      md.append(
+          f(
+              "| %s | %.0f | %.2f | %.2f | %.2f | %d |\n",
+              r.target(), r.throughput(), r.millis(50), r.millis(99), r.millis(99.9), r.errors()));
     }
     LoadResult firstDirect = results.get(targets.get(0).name());
     LoadResult firstGateway = results.get(targets.get(1).name());
     md.append("\nMariaDB's plan for the queries behind the first page:\n\n```\n")
-        .append(explain(system.database())).append("```\n");
-    bench.report().goal("5. list apps", "p99 ≤ 10 ms, 1 000 apps, limit=50 (direct / gateway)",
-        f("%.2f / %.2f ms", firstDirect.millis(99), firstGateway.millis(99)), firstGateway.millis(99) <= 10);
+        .append(explain(system.database()))
+        .append("```\n");
+    bench
+        .report()
+        .goal(
+            "5. list apps",
+            "p99 ≤ 10 ms, 1 000 apps, limit=50 (direct / gateway)",
+            f("%.2f / %.2f ms", firstDirect.millis(99), firstGateway.millis(99)),
+            firstGateway.millis(99) <= 10);
     bench.report().section("5. List apps of a user with many apps", md.toString());
   }
 
@@ -101,20 +122,28 @@ public final class ListApps {
     String url = "jdbc:mariadb://" + db.host() + ":" + db.port() + "/" + Databases.APPS;
     try (Connection c = DriverManager.getConnection(url, db.user(), db.password())) {
       long userId;
-      try (PreparedStatement s = c.prepareStatement("SELECT user_id FROM apps WHERE deleted_at IS NULL"
-          + " GROUP BY user_id ORDER BY COUNT(*) DESC LIMIT 1"); ResultSet rows = s.executeQuery()) {
+      try (PreparedStatement s =
+              c.prepareStatement(
+                  "SELECT user_id FROM apps WHERE deleted_at IS NULL"
+                      + " GROUP BY user_id ORDER BY COUNT(*) DESC LIMIT 1");
+          ResultSet rows = s.executeQuery()) {
         rows.next();
         userId = rows.getLong(1);
       }
       String where = " FROM apps WHERE user_id = " + userId + " AND deleted_at IS NULL";
-      for (String sql : List.of("SELECT COUNT(*)" + where, "SELECT *" + where + " ORDER BY seq DESC LIMIT 50")) {
+      for (String sql :
+          List.of("SELECT COUNT(*)" + where, "SELECT *" + where + " ORDER BY seq DESC LIMIT 50")) {
         out.append(sql).append('\n');
-        try (PreparedStatement s = c.prepareStatement("EXPLAIN " + sql); ResultSet rows = s.executeQuery()) {
+        try (PreparedStatement s = c.prepareStatement("EXPLAIN " + sql);
+            ResultSet rows = s.executeQuery()) {
           int columns = rows.getMetaData().getColumnCount();
           while (rows.next()) {
             StringBuilder line = new StringBuilder("  ");
             for (int i = 1; i <= columns; i++) {
-              line.append(rows.getMetaData().getColumnLabel(i)).append('=').append(rows.getString(i)).append(' ');
+              line.append(rows.getMetaData().getColumnLabel(i))
+                  .append('=')
+                  .append(rows.getString(i))
+                  .append(' ');
             }
             out.append(line.toString().stripTrailing()).append('\n');
           }

@@ -14,17 +14,16 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * 4. Logins through the gateway against the bcrypt bound measured in this run (one thread's cost-10 verify rate
- * here × cores), and the p99 of a cheap authenticated GET ({@code /api/v1/users/me}, served by the same
- * user-service) at a constant rate — idle, then while logins saturate the bcrypt pool. A blocked event loop would
- * show as that GET's p99 jumping.
+ * 4. Logins through the gateway against the bcrypt bound measured in this run (one thread's cost-10
+ * verify rate here × cores), and the p99 of a cheap authenticated GET ({@code /api/v1/users/me},
+ * served by the same user-service) at a constant rate — idle, then while logins saturate the bcrypt
+ * pool. A blocked event loop would show as that GET's p99 jumping.
  */
 public final class Logins {
 
   private static final int COST = 10; // ASTRO_BCRYPT_COST default
 
-  private Logins() {
-  }
+  private Logins() {}
 
   public static void run(Context bench) {
     AstroSystem system = bench.system();
@@ -39,8 +38,9 @@ public final class Logins {
       reader = api.newUser(u);
     }
     Target me = Target.get("users/me", gateway + "/api/v1/users/me", reader.token());
-    Target login = Target.post("login", gateway + "/api/v1/login",
-        n -> Api.loginBody(users.get(n % users.size())));
+    Target login =
+        Target.post(
+            "login", gateway + "/api/v1/login", n -> Api.loginBody(users.get(n % users.size())));
 
     double oneThread = bcryptRate(bench.profile().bcryptSample().toMillis());
     int cores = Runtime.getRuntime().availableProcessors();
@@ -54,35 +54,65 @@ public final class Logins {
     ChildJvm userService = system.service(AstroSystem.USER_SERVICE);
     double cpuBefore = userService.cpuSeconds();
     long windowStart = System.nanoTime();
-    CompletableFuture<LoadResult> logins = CompletableFuture.supplyAsync(
-        () -> bench.load().closed(login, bench.profile().loginConnections(), bench.profile().loginWindow()));
+    CompletableFuture<LoadResult> logins =
+        CompletableFuture.supplyAsync(
+            () ->
+                bench
+                    .load()
+                    .closed(
+                        login, bench.profile().loginConnections(), bench.profile().loginWindow()));
     LoadResult busy = bench.load().open(me, 4, rate, bench.profile().loginWindow());
     LoadResult saturated = logins.join();
-    double userServiceCores = (userService.cpuSeconds() - cpuBefore) / ((System.nanoTime() - windowStart) / 1e9);
+    double userServiceCores =
+        (userService.cpuSeconds() - cpuBefore) / ((System.nanoTime() - windowStart) / 1e9);
 
     double ratio = saturated.throughput() / bound;
     double p99Ratio = busy.millis(99) / idle.millis(99);
     StringBuilder md = new StringBuilder();
-    md.append(f("bcrypt cost %d verify, one thread in the bench JVM: %.1f/s → bound %.1f logins/s on %d cores.\n\n",
-        COST, oneThread, bound, cores));
-    md.append(f("Logins through the gateway, %d connections closed loop for %s over %d users: **%.1f logins/s ="
-            + " %.2f of the bound**; p50 %.0f ms, p99 %.0f ms, %d errors.\n\n", bench.profile().loginConnections(),
-        text(bench.profile().loginWindow()), users.size(), saturated.throughput(), ratio, saturated.millis(50),
-        saturated.millis(99), saturated.errors()));
-    md.append(f("user-service used %.2f of the %d cores meanwhile (the rest went to the gateway, the database, the"
-            + " load generator and anything else on the machine): %.1f logins/s per core it had = %.2f of one"
-            + " thread's bcrypt rate.\n\n", userServiceCores, cores, saturated.throughput() / userServiceCores,
-        saturated.throughput() / userServiceCores / oneThread));
+    md.append(
+        f(
+            "bcrypt cost %d verify, one thread in the bench JVM: %.1f/s → bound %.1f logins/s on %d cores.\n\n",
+            COST, oneThread, bound, cores));
+    md.append(
+        f(
+            "Logins through the gateway, %d connections closed loop for %s over %d users: **%.1f logins/s ="
+                + " %.2f of the bound**; p50 %.0f ms, p99 %.0f ms, %d errors.\n\n",
+            bench.profile().loginConnections(),
+            text(bench.profile().loginWindow()),
+            users.size(),
+            saturated.throughput(),
+            ratio,
+            saturated.millis(50),
+            saturated.millis(99),
+            saturated.errors()));
+    md.append(
+        f(
+            "user-service used %.2f of the %d cores meanwhile (the rest went to the gateway, the database, the"
+                + " load generator and anything else on the machine): %.1f logins/s per core it had = %.2f of one"
+                + " thread's bcrypt rate.\n\n",
+            userServiceCores,
+            cores,
+            saturated.throughput() / userServiceCores,
+            saturated.throughput() / userServiceCores / oneThread));
     md.append(f("`GET /api/v1/users/me` open loop at %.0f/s:\n\n", rate));
     md.append("| while | p50 ms | p99 ms | p99.9 ms | errors |\n|---|---|---|---|---|\n");
-    md.append(f("| idle | %.2f | %.2f | %.2f | %d |\n", idle.millis(50), idle.millis(99), idle.millis(99.9),
-        idle.errors()));
-    md.append(f("| logins saturate | %.2f | %.2f | %.2f | %d |\n", busy.millis(50), busy.millis(99),
-        busy.millis(99.9), busy.errors()));
+    md.append(
+        f(
+            "| idle | %.2f | %.2f | %.2f | %d |\n",
+            idle.millis(50), idle.millis(99), idle.millis(99.9), idle.errors()));
+    md.append(
+        f(
+            "| logins saturate | %.2f | %.2f | %.2f | %d |\n",
+            busy.millis(50), busy.millis(99), busy.millis(99.9), busy.errors()));
     md.append(f("\np99 busy / idle = %.2f×.\n", p99Ratio));
     bench.report().goal("4. login", "≥ 0.9 of the bcrypt bound", f("%.2f", ratio), ratio >= 0.9);
-    bench.report().goal("4. login", "cheap GET p99 ≤ 2× idle while logins saturate", f("%.2f×", p99Ratio),
-        p99Ratio <= 2.0);
+    bench
+        .report()
+        .goal(
+            "4. login",
+            "cheap GET p99 ≤ 2× idle while logins saturate",
+            f("%.2f×", p99Ratio),
+            p99Ratio <= 2.0);
     bench.report().section("4. Login throughput", md.toString());
   }
 

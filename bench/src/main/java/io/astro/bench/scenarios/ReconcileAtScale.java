@@ -16,14 +16,17 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * 3. One sync-worker (its jar, -Xmx576m as in its container) against many fake clusters: desired state for every app
- * is already on the command topic.
+ * 3. One sync-worker (its jar, -Xmx576m as in its container) against many fake clusters: desired
+ * state for every app is already on the command topic.
+ *
  * <ol>
- *   <li>cold: a worker starts against empty clusters and creates everything — bounded by the simulated control
- *       planes, which run in this JVM;</li>
- *   <li>warm: the simulators are stopped (nothing left for them to do), a fresh worker starts against the converged
- *       clusters: time until it has published every app's status, and how many writes it issued (goal 0);</li>
- *   <li>steady: nothing changes for a while, an informer resync included: CPU, writes, status events, heap, RSS.</li>
+ *   <li>cold: a worker starts against empty clusters and creates everything — bounded by the
+ *       simulated control planes, which run in this JVM;
+ *   <li>warm: the simulators are stopped (nothing left for them to do), a fresh worker starts
+ *       against the converged clusters: time until it has published every app's status, and how
+ *       many writes it issued (goal 0);
+ *   <li>steady: nothing changes for a while, an informer resync included: CPU, writes, status
+ *       events, heap, RSS.
  * </ol>
  */
 public final class ReconcileAtScale {
@@ -31,8 +34,7 @@ public final class ReconcileAtScale {
   private static final Duration COLD_BOUND = Duration.ofMinutes(4);
   private static final Duration WARM_BOUND = Duration.ofMinutes(3);
 
-  private ReconcileAtScale() {
-  }
+  private ReconcileAtScale() {}
 
   public static void run(Context bench) {
     int clusters = bench.profile().scaleClusters();
@@ -40,27 +42,39 @@ public final class ReconcileAtScale {
     int total = clusters * perCluster;
     String bootstrap = bench.system().kafkaBootstrap();
     ScaleRig.createTopics(bootstrap);
-    // cold waits for every app running (created and ready); warm for every app's status out, whatever it says
+    // cold waits for every app running (created and ready); warm for every app's status out,
+    // whatever it says
     AtomicReference<Set<String>> running = new AtomicReference<>(ConcurrentHashMap.newKeySet());
     AtomicReference<Set<String>> reported = new AtomicReference<>(ConcurrentHashMap.newKeySet());
     AtomicLong lastNew = new AtomicLong();
     AtomicLong statusEvents = new AtomicLong();
     StringBuilder md = new StringBuilder();
     try (ScaleRig rig = ScaleRig.start(clusters, bench.work().resolve("scale"));
-        EventTap tap = new EventTap(bootstrap, null, ScaleRig.STATUS, s -> {
-          statusEvents.incrementAndGet();
-          boolean added = reported.get().add(s.getString("appId"));
-          if ("running".equals(s.getString("status"))) {
-            added |= running.get().add(s.getString("appId"));
-          }
-          if (added) {
-            lastNew.set(System.nanoTime());
-          }
-        })) {
+        EventTap tap =
+            new EventTap(
+                bootstrap,
+                null,
+                ScaleRig.STATUS,
+                s -> {
+                  statusEvents.incrementAndGet();
+                  boolean added = reported.get().add(s.getString("appId"));
+                  if ("running".equals(s.getString("status"))) {
+                    added |= running.get().add(s.getString("appId"));
+                  }
+                  if (added) {
+                    lastNew.set(System.nanoTime());
+                  }
+                })) {
       rig.publishApps(bootstrap, perCluster, bench.profile().appsPerNamespace());
-      md.append(f("%d fake clusters × %d apps = %d apps (1 replica, a port: Deployment + Service each), %d apps per"
-              + " user namespace; sync-worker defaults (4 reconcile workers), `ASTRO_INFORMER_RESYNC=%s`.\n\n",
-          clusters, perCluster, total, bench.profile().appsPerNamespace(), text(bench.profile().informerResync())));
+      md.append(
+          f(
+              "%d fake clusters × %d apps = %d apps (1 replica, a port: Deployment + Service each), %d apps per"
+                  + " user namespace; sync-worker defaults (4 reconcile workers), `ASTRO_INFORMER_RESYNC=%s`.\n\n",
+              clusters,
+              perCluster,
+              total,
+              bench.profile().appsPerNamespace(),
+              text(bench.profile().informerResync())));
 
       // cold
       ChildJvm cold = worker(bench, rig, 1);
@@ -84,36 +98,76 @@ public final class ReconcileAtScale {
       String afterWindow = warm.metrics();
       long rss = warm.residentBytes();
       long heapUsed = warm.heapUsedBytes();
-      double heapMax = ChildJvm.sample(afterWindow, "jvm_memory_max_bytes", "area=\"heap\"").orElse(-1);
+      double heapMax =
+          ChildJvm.sample(afterWindow, "jvm_memory_max_bytes", "area=\"heap\"").orElse(-1);
       long live = warm.liveHeapBytes();
       warm.stop(Duration.ofSeconds(30));
 
-      md.append("| phase | ready after | converged after | apps | last new status after | writes issued |\n"
-          + "|---|---|---|---|---|---|\n");
-      md.append(f("| cold (empty clusters): every app `running` | %.1f s | %s | %d / %d | %.1f s | %.0f |\n",
-          coldRun.ready.toMillis() / 1000.0, coldRun.describe(), coldRun.seen, total, coldRun.lastNewSeconds,
-          coldWrites));
-      md.append(f("| warm (fresh worker, the clusters as cold left them): every app's status out | %.1f s | %s |"
-              + " %d / %d | %.1f s | %.0f |\n", warmRun.ready.toMillis() / 1000.0, warmRun.describe(), warmRun.seen,
-          total, warmRun.lastNewSeconds, writes(atConverge)));
-      md.append("\nTimes from the worker's process start. An app the cold run could not make ready in its bound"
-          + " (the simulated control planes run in the bench JVM) has no Deployment status, so the warm worker"
-          + " rightly reports nothing for it.\n");
-      md.append(f("\nSteady state, %.0f s with nothing changing (an informer resync every %s inside it):\n\n", window,
-          text(bench.profile().informerResync())));
-      md.append("| CPU | writes | status events | reconciles | heap used | live heap after full GC | heap max | RSS |\n"
-          + "|---|---|---|---|---|---|---|---|\n");
+      md.append(
+          "| phase | ready after | converged after | apps | last new status after | writes issued |\n"
+              + "|---|---|---|---|---|---|\n");
+      md.append(
+          f(
+              "| cold (empty clusters): every app `running` | %.1f s | %s | %d / %d | %.1f s | %.0f |\n",
+              coldRun.ready.toMillis() / 1000.0,
+              coldRun.describe(),
+              coldRun.seen,
+              total,
+              coldRun.lastNewSeconds,
+              coldWrites));
+      md.append(
+          f(
+              "| warm (fresh worker, the clusters as cold left them): every app's status out | %.1f s | %s |"
+                  + " %d / %d | %.1f s | %.0f |\n",
+              warmRun.ready.toMillis() / 1000.0,
+              warmRun.describe(),
+              warmRun.seen,
+              total,
+              warmRun.lastNewSeconds,
+              writes(atConverge)));
+      md.append(
+          "\nTimes from the worker's process start. An app the cold run could not make ready in its bound"
+              + " (the simulated control planes run in the bench JVM) has no Deployment status, so the warm worker"
+              + " rightly reports nothing for it.\n");
+      md.append(
+          f(
+              "\nSteady state, %.0f s with nothing changing (an informer resync every %s inside it):\n\n",
+              window, text(bench.profile().informerResync())));
+      md.append(
+          "| CPU | writes | status events | reconciles | heap used | live heap after full GC | heap max | RSS |\n"
+              + "|---|---|---|---|---|---|---|---|\n");
       double steadyWrites = writes(afterWindow) - writes(atConverge);
-      md.append(f("| %.3f cores | %.0f | %d | %.0f | %s | %s | %s | %s |\n", cpu, steadyWrites,
-          statusEvents.get() - eventsAtConverge, reconciles(afterWindow) - reconciles(atConverge), mib(heapUsed),
-          mib(live), mib((long) heapMax), mib(rss)));
+      md.append(
+          f(
+              "| %.3f cores | %.0f | %d | %.0f | %s | %s | %s | %s |\n",
+              cpu,
+              steadyWrites,
+              statusEvents.get() - eventsAtConverge,
+              reconciles(afterWindow) - reconciles(atConverge),
+              mib(heapUsed),
+              mib(live),
+              mib((long) heapMax),
+              mib(rss)));
       md.append(f("\nWrites by kind and verb (cold run): %s.\n", byKind(coldMetrics)));
 
-      bench.report().goal("3. reconcile", f("fresh worker converges ≤ 30 s (%d apps)", total),
-          warmRun.describe(), warmRun.converged && warmRun.elapsed.toSeconds() <= 30);
-      bench.report().goal("3. reconcile", "0 writes on a no-op resync / fresh start",
-          f("%.0f / %.0f", steadyWrites, writes(atConverge)), steadyWrites == 0 && writes(atConverge) == 0);
-      bench.report().goal("3. reconcile", "heap ≤ 512 MB (live after full GC)", mib(live), live <= 512L << 20);
+      bench
+          .report()
+          .goal(
+              "3. reconcile",
+              f("fresh worker converges ≤ 30 s (%d apps)", total),
+              warmRun.describe(),
+              warmRun.converged && warmRun.elapsed.toSeconds() <= 30);
+      bench
+          .report()
+          .goal(
+              "3. reconcile",
+              "0 writes on a no-op resync / fresh start",
+              f("%.0f / %.0f", steadyWrites, writes(atConverge)),
+              steadyWrites == 0 && writes(atConverge) == 0);
+      bench
+          .report()
+          .goal(
+              "3. reconcile", "heap ≤ 512 MB (live after full GC)", mib(live), live <= 512L << 20);
     }
     bench.report().section("3. Reconcile at scale", md.toString());
   }
@@ -132,19 +186,31 @@ public final class ReconcileAtScale {
     env.put("ASTRO_CLUSTERS", rig.clustersSpec);
     env.put("ASTRO_INFORMER_RESYNC", text(bench.profile().informerResync()));
     Path jars = bench.system().dir().resolve("jars");
-    return ChildJvm.start("sync-worker-scale-" + n, jars.resolve("sync-worker.jar"), port, 576, env,
-        bench.system().dir().resolve("logs"), List.of());
+    return ChildJvm.start(
+        "sync-worker-scale-" + n,
+        jars.resolve("sync-worker.jar"),
+        port,
+        576,
+        env,
+        bench.system().dir().resolve("logs"),
+        List.of());
   }
 
   /** How one worker run went: when it was ready, and when (if) every app's status was out. */
-  private record Phase(Duration ready, Duration elapsed, boolean converged, int seen, double lastNewSeconds) {
+  private record Phase(
+      Duration ready, Duration elapsed, boolean converged, int seen, double lastNewSeconds) {
     String describe() {
-      return converged ? f("%.1f s", elapsed.toMillis() / 1000.0)
+      return converged
+          ? f("%.1f s", elapsed.toMillis() / 1000.0)
           : f("not within %.0f s", elapsed.toMillis() / 1000.0);
     }
   }
 
-  private static Phase converge(ChildJvm worker, AtomicReference<Set<String>> apps, AtomicLong lastNew, int total,
+  private static Phase converge(
+      ChildJvm worker,
+      AtomicReference<Set<String>> apps,
+      AtomicLong lastNew,
+      int total,
       Duration bound) {
     Duration ready = worker.awaitReady(Duration.ofMinutes(2));
     long started = System.nanoTime() - ready.toNanos();
@@ -152,8 +218,12 @@ public final class ReconcileAtScale {
     while (apps.get().size() < total && System.nanoTime() < deadline) {
       sleep(Duration.ofMillis(50));
     }
-    return new Phase(ready, Duration.ofNanos(System.nanoTime() - started), apps.get().size() >= total,
-        apps.get().size(), Math.max(0, lastNew.get() - started) / 1e9);
+    return new Phase(
+        ready,
+        Duration.ofNanos(System.nanoTime() - started),
+        apps.get().size() >= total,
+        apps.get().size(),
+        Math.max(0, lastNew.get() - started) / 1e9);
   }
 
   private static double writes(String metrics) {
@@ -167,11 +237,16 @@ public final class ReconcileAtScale {
   /** {@code deployment create 1000, service create 1000, ...} from the writes counter's series. */
   private static String byKind(String metrics) {
     StringBuilder out = new StringBuilder();
-    for (String line : metrics.lines().filter(l -> l.startsWith("astro_sync_writes_total{")).toList()) {
+    for (String line :
+        metrics.lines().filter(l -> l.startsWith("astro_sync_writes_total{")).toList()) {
       double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
       if (value > 0) {
-        out.append(out.isEmpty() ? "" : ", ").append(label(line, "kind")).append(' ').append(label(line, "verb"))
-            .append(' ').append(f("%.0f", value));
+        out.append(out.isEmpty() ? "" : ", ")
+            .append(label(line, "kind"))
+            .append(' ')
+            .append(label(line, "verb"))
+            .append(' ')
+            .append(f("%.0f", value));
       }
     }
     return out.isEmpty() ? "none" : out.toString();
@@ -179,7 +254,9 @@ public final class ReconcileAtScale {
 
   private static String label(String series, String name) {
     int at = series.indexOf(name + "=\"");
-    return at < 0 ? "?" : series.substring(at + name.length() + 2, series.indexOf('"', at + name.length() + 2));
+    return at < 0
+        ? "?"
+        : series.substring(at + name.length() + 2, series.indexOf('"', at + name.length() + 2));
   }
 
   static String text(Duration d) {

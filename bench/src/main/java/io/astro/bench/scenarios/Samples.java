@@ -4,7 +4,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.ToLongFunction;
 
-/** Millisecond samples (may be negative: stages between two clocks' readings) and their nearest-rank percentiles. */
+/**
+ * Millisecond samples (may be negative: stages between two clocks' readings) and their nearest-rank
+ * percentiles.
+ */
 final class Samples {
 
   private final long[] sorted;

@@ -24,9 +24,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * What reconcile at scale runs against: fake clusters in this JVM (their kubeconfigs written to files for
- * {@code ASTRO_CLUSTERS}), topics of their own on the broker, and desired state for every app published on the
- * command topic the way app-service's outbox would — so no database or API is involved.
+ * What reconcile at scale runs against: fake clusters in this JVM (their kubeconfigs written to
+ * files for {@code ASTRO_CLUSTERS}), topics of their own on the broker, and desired state for every
+ * app published on the command topic the way app-service's outbox would — so no database or API is
+ * involved.
  */
 final class ScaleRig implements AutoCloseable {
 
@@ -66,12 +67,15 @@ final class ScaleRig implements AutoCloseable {
   }
 
   static void createTopics(String bootstrap) {
-    Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
-    List<NewTopic> topics = new ArrayList<>(List.of(
-        new NewTopic(COMMANDS, Optional.of(3), Optional.empty()).configs(compacted),
-        new NewTopic(STATUS, Optional.of(3), Optional.empty()),
-        new NewTopic(CLUSTERS, Optional.of(1), Optional.empty()).configs(compacted),
-        new NewTopic(CLUSTER_STATUS, Optional.of(1), Optional.empty())));
+    Map<String, String> compacted =
+        Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+    List<NewTopic> topics =
+        new ArrayList<>(
+            List.of(
+                new NewTopic(COMMANDS, Optional.of(3), Optional.empty()).configs(compacted),
+                new NewTopic(STATUS, Optional.of(3), Optional.empty()),
+                new NewTopic(CLUSTERS, Optional.of(1), Optional.empty()).configs(compacted),
+                new NewTopic(CLUSTER_STATUS, Optional.of(1), Optional.empty())));
     for (String t : List.of(COMMANDS, STATUS, CLUSTERS, CLUSTER_STATUS)) {
       topics.add(new NewTopic(Topics.deadLetter(t), Optional.of(1), Optional.empty()));
     }
@@ -94,26 +98,54 @@ final class ScaleRig implements AutoCloseable {
     }
   }
 
-  /** One create command per app: {@code perCluster} apps on each cluster, {@code perNamespace} per user. */
+  /**
+   * One create command per app: {@code perCluster} apps on each cluster, {@code perNamespace} per
+   * user.
+   */
   List<String> publishApps(String bootstrap, int perCluster, int perNamespace) {
     List<String> ids = new ArrayList<>();
-    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ProducerConfig.ACKS_CONFIG, "all",
-        ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), new ByteArraySerializer())) {
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(
+            Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.LINGER_MS_CONFIG,
+                5),
+            new StringSerializer(),
+            new ByteArraySerializer())) {
       for (int c = 0; c < clusters.size(); c++) {
         for (int i = 0; i < perCluster; i++) {
           long userId = 1_000_000L + (long) c * 10_000 + i / perNamespace;
           String id = UUID.randomUUID().toString();
           String name = "app-" + i;
-          JsonObject data = new JsonObject()
-              .put("command", "create").put("appId", id).put("userId", userId).put("name", name)
-              .put("cluster", clusters.get(c).name()).put("namespace", "astro-user-" + userId)
-              .put("k8sName", name).put("generation", 1)
-              .put("desired", new JsonObject().put("image", "nginx:1.27").put("replicas", 1).put("port", 80)
-                  .put("stopped", false).putNull("restartedAt").put("deleted", false));
-          producer.send(new ProducerRecord<>(COMMANDS, id,
-              EventCodec.encode(EventCodec.create("io.astro.app.command.v1", "/astro/app-service", id, data))));
+          JsonObject data =
+              new JsonObject()
+                  .put("command", "create")
+                  .put("appId", id)
+                  .put("userId", userId)
+                  .put("name", name)
+                  .put("cluster", clusters.get(c).name())
+                  .put("namespace", "astro-user-" + userId)
+                  .put("k8sName", name)
+                  .put("generation", 1)
+                  .put(
+                      "desired",
+                      new JsonObject()
+                          .put("image", "nginx:1.27")
+                          .put("replicas", 1)
+                          .put("port", 80)
+                          .put("stopped", false)
+                          .putNull("restartedAt")
+                          .put("deleted", false));
+          producer.send(
+              new ProducerRecord<>(
+                  COMMANDS,
+                  id,
+                  EventCodec.encode(
+                      EventCodec.create(
+                          "io.astro.app.command.v1", "/astro/app-service", id, data))));
           ids.add(id);
         }
       }
@@ -122,7 +154,10 @@ final class ScaleRig implements AutoCloseable {
     return ids;
   }
 
-  /** Stops every cluster's simulated control plane: once all is ready nothing needs it, and its resync is costly. */
+  /**
+   * Stops every cluster's simulated control plane: once all is ready nothing needs it, and its
+   * resync is costly.
+   */
   void stopSimulators() {
     for (FakeCluster c : clusters) {
       try {

@@ -22,9 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Astro as the benchmarks run it: dev mode's backing services (embedded MariaDB, Kafka broker, sandbox cluster) in
- * this JVM, wired by dev mode's {@link Wiring}, and each of the four services as its own jar in a child JVM —
- * started one after the other, so each start-up is measured alone.
+ * Astro as the benchmarks run it: dev mode's backing services (embedded MariaDB, Kafka broker,
+ * sandbox cluster) in this JVM, wired by dev mode's {@link Wiring}, and each of the four services
+ * as its own jar in a child JVM — started one after the other, so each start-up is measured alone.
  */
 public final class AstroSystem implements AutoCloseable {
 
@@ -36,16 +36,23 @@ public final class AstroSystem implements AutoCloseable {
   public static final String SYNC_WORKER = "sync-worker";
   public static final String GATEWAY = "gateway-service";
 
-  /** The limits the benchmarks must not run into: rates, quotas and login throttling raised well past the load. */
-  public static final Map<String, String> RAISED_LIMITS = Map.of(
-      "ASTRO_GATEWAY_USER_RATE", "1000000",
-      "ASTRO_GATEWAY_AUTH_RATE", "1000000",
-      "ASTRO_MAX_APPS_PER_USER", "10000",
-      "ASTRO_LOGIN_MAX_FAILURES", "1000");
+  /**
+   * The limits the benchmarks must not run into: rates, quotas and login throttling raised well
+   * past the load.
+   */
+  public static final Map<String, String> RAISED_LIMITS =
+      Map.of(
+          "ASTRO_GATEWAY_USER_RATE", "1000000",
+          "ASTRO_GATEWAY_AUTH_RATE", "1000000",
+          "ASTRO_MAX_APPS_PER_USER", "10000",
+          "ASTRO_LOGIN_MAX_FAILURES", "1000");
 
-  /** Heap per service: 75 % of its memory limit in k8s/base (MaxRAMPercentage=75 in the Dockerfiles). */
-  private static final Map<String, Integer> HEAP_MB = Map.of(USER_SERVICE, 384, APP_SERVICE, 384, SYNC_WORKER, 576,
-      GATEWAY, 384);
+  /**
+   * Heap per service: 75 % of its memory limit in k8s/base (MaxRAMPercentage=75 in the
+   * Dockerfiles).
+   */
+  private static final Map<String, Integer> HEAP_MB =
+      Map.of(USER_SERVICE, 384, APP_SERVICE, 384, SYNC_WORKER, 576, GATEWAY, 384);
 
   private final Workspace workspace;
   private final Backing backing;
@@ -61,21 +68,44 @@ public final class AstroSystem implements AutoCloseable {
     this.jars = jars;
   }
 
-  /** Starts the backing services in this JVM, then the four services, each awaited before the next. */
+  /**
+   * Starts the backing services in this JVM, then the four services, each awaited before the next.
+   */
   public static AstroSystem start(Path root, Path dir) {
     Workspace workspace = Workspace.open(dir);
     workspace.lock();
     workspace.reset();
     Path jars = copyJars(root, dir.resolve("jars"));
     Map<String, String> env = new HashMap<>(RAISED_LIMITS);
-    DevOptions options = new DevOptions(dir, true, null, "127.0.0.1", new DevOptions.Ports(freePort(), freePort(),
-        freePort(), freePort(), freePort(), freePort(), freePort()), env);
+    DevOptions options =
+        new DevOptions(
+            dir,
+            true,
+            null,
+            "127.0.0.1",
+            new DevOptions.Ports(
+                freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()),
+            env);
     Backing backing = Backing.start(options, workspace);
-    Wiring wiring = new Wiring(options, backing, workspace.signingKeys(), workspace.admin(null, null),
-        Workspace.randomText(32), workspace.kubeconfigKeys());
+    Wiring wiring =
+        new Wiring(
+            options,
+            backing,
+            workspace.signingKeys(),
+            workspace.admin(null, null),
+            Workspace.randomText(32),
+            workspace.kubeconfigKeys());
     AstroSystem system = new AstroSystem(workspace, backing, wiring, jars);
-    system.ports.putAll(Map.of(USER_SERVICE, options.ports().userService(), APP_SERVICE, options.ports().appService(),
-        SYNC_WORKER, options.ports().syncWorker(), GATEWAY, options.ports().gateway()));
+    system.ports.putAll(
+        Map.of(
+            USER_SERVICE,
+            options.ports().userService(),
+            APP_SERVICE,
+            options.ports().appService(),
+            SYNC_WORKER,
+            options.ports().syncWorker(),
+            GATEWAY,
+            options.ports().gateway()));
     try {
       system.startService(USER_SERVICE, w -> w.userService());
       system.startService(APP_SERVICE, w -> w.appService());
@@ -89,23 +119,32 @@ public final class AstroSystem implements AutoCloseable {
   }
 
   private void startService(String name, Function<Wiring, Map<String, String>> env) {
-    ChildJvm child = ChildJvm.start(name, jars.resolve(name + ".jar"), ports.get(name), HEAP_MB.get(name),
-        env.apply(wiring), workspace.logs(), profiling(name, workspace.logs()));
+    ChildJvm child =
+        ChildJvm.start(
+            name,
+            jars.resolve(name + ".jar"),
+            ports.get(name),
+            HEAP_MB.get(name),
+            env.apply(wiring),
+            workspace.logs(),
+            profiling(name, workspace.logs()));
     services.put(name, child);
     Duration ready = child.awaitReady(READY_BOUND);
     LOG.info("{} ready after {} ms", name, ready.toMillis());
   }
 
   /**
-   * {@code BENCH_JFR=gateway-service,app-service} records those services with JFR's profiling settings into
-   * {@code <logs>/<service>.jfr} (written when the service stops): where a missed goal's time goes.
+   * {@code BENCH_JFR=gateway-service,app-service} records those services with JFR's profiling
+   * settings into {@code <logs>/<service>.jfr} (written when the service stops): where a missed
+   * goal's time goes.
    */
   static List<String> profiling(String name, Path logs) {
     String wanted = System.getenv().getOrDefault("BENCH_JFR", "");
     if (!java.util.Arrays.asList(wanted.split(",")).contains(name)) {
       return List.of();
     }
-    return List.of("-XX:StartFlightRecording=settings=profile,filename=" + logs.resolve(name + ".jfr"));
+    return List.of(
+        "-XX:StartFlightRecording=settings=profile,filename=" + logs.resolve(name + ".jfr"));
   }
 
   /** Stops a service (SIGTERM), e.g. the sync-worker once no more apps should reach the cluster. */
@@ -123,7 +162,8 @@ public final class AstroSystem implements AutoCloseable {
       for (String module : List.of(USER_SERVICE, APP_SERVICE, SYNC_WORKER, GATEWAY)) {
         Path jar = root.resolve(module).resolve("target").resolve(module + ".jar");
         if (!Files.isRegularFile(jar)) {
-          throw new IllegalStateException(jar + " is missing: build first (./mvnw -B -ntp install -DskipTests)");
+          throw new IllegalStateException(
+              jar + " is missing: build first (./mvnw -B -ntp install -DskipTests)");
         }
         Files.copy(jar, into.resolve(module + ".jar"), StandardCopyOption.REPLACE_EXISTING);
       }
@@ -184,14 +224,17 @@ public final class AstroSystem implements AutoCloseable {
   }
 
   /**
-   * A port free now, below Linux's ephemeral range (32768+): a port handed out by the kernel for "any free port" can
-   * be taken by some outgoing connection (a Kafka client, another test) in the seconds before a child JVM binds it.
+   * A port free now, below Linux's ephemeral range (32768+): a port handed out by the kernel for
+   * "any free port" can be taken by some outgoing connection (a Kafka client, another test) in the
+   * seconds before a child JVM binds it.
    */
   public static int freePort() {
-    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+    java.util.concurrent.ThreadLocalRandom random =
+        java.util.concurrent.ThreadLocalRandom.current();
     for (int attempt = 0; attempt < 200; attempt++) {
       int port = random.nextInt(20_000, 32_000);
-      try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+      try (ServerSocket socket =
+          new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
         return socket.getLocalPort();
       } catch (IOException taken) {
         // try another

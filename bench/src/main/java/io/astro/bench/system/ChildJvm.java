@@ -15,13 +15,15 @@ import java.util.OptionalDouble;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One service jar in a JVM of its own, as an operator runs it ({@code java -jar}), with the heap bound its container
- * would give it; output goes to a file so the bench JVM never pays for it. Knows its resident memory and CPU time
- * from {@code /proc}, and its heap from its own {@code /metrics}.
+ * One service jar in a JVM of its own, as an operator runs it ({@code java -jar}), with the heap
+ * bound its container would give it; output goes to a file so the bench JVM never pays for it.
+ * Knows its resident memory and CPU time from {@code /proc}, and its heap from its own {@code
+ * /metrics}.
  */
 public final class ChildJvm implements AutoCloseable {
 
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private static final long CLOCK_TICKS = 100; // USER_HZ on Linux
 
   private final String name;
@@ -40,23 +42,38 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   /**
-   * Starts {@code jar} with {@code env} (which must name its port) and a heap of {@code heapMb} — 75 % of the
-   * service's container limit in {@code k8s/base}, as {@code -XX:MaxRAMPercentage=75} in its Dockerfile gives.
+   * Starts {@code jar} with {@code env} (which must name its port) and a heap of {@code heapMb} —
+   * 75 % of the service's container limit in {@code k8s/base}, as {@code -XX:MaxRAMPercentage=75}
+   * in its Dockerfile gives.
    */
-  public static ChildJvm start(String name, Path jar, int port, int heapMb, Map<String, String> env, Path logDir,
+  public static ChildJvm start(
+      String name,
+      Path jar,
+      int port,
+      int heapMb,
+      Map<String, String> env,
+      Path logDir,
       List<String> extraJvmArgs) {
     if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException(jar + " does not exist: build first (./mvnw -B -ntp install -DskipTests)");
+      throw new IllegalStateException(
+          jar + " does not exist: build first (./mvnw -B -ntp install -DskipTests)");
     }
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx" + heapMb + "m",
-        // what the JVM picks by itself in a container under 1792 MB: measure what runs there
-        "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + heapMb + "m",
+                // what the JVM picks by itself in a container under 1792 MB: measure what runs
+                // there
+                "-XX:+UseSerialGC",
+                "-XX:+ExitOnOutOfMemoryError"));
     command.addAll(extraJvmArgs);
     command.addAll(List.of("-jar", jar.toString()));
     Path logFile = logDir.resolve(name + ".log");
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
     builder.environment().putAll(env);
     builder.environment().put("ASTRO_LOG_FORMAT", "text");
     try {
@@ -84,12 +101,16 @@ public final class ChildJvm implements AutoCloseable {
     return "http://127.0.0.1:" + port;
   }
 
-  /** Polls {@code /ready} every 20 ms until it answers 200; answers (and keeps) the time since the process started. */
+  /**
+   * Polls {@code /ready} every 20 ms until it answers 200; answers (and keeps) the time since the
+   * process started.
+   */
   public Duration awaitReady(Duration bound) {
     long deadline = startedNanos + bound.toNanos();
     while (true) {
       if (!process.isAlive()) {
-        throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log);
+        throw new IllegalStateException(
+            name + " exited with " + process.exitValue() + "; see " + log);
       }
       try {
         if (get("/ready").statusCode() == 200) {
@@ -112,7 +133,8 @@ public final class ChildJvm implements AutoCloseable {
 
   public HttpResponse<String> get(String path) throws IOException {
     try {
-      return HTTP.send(HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(10)).build(),
+      return HTTP.send(
+          HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(10)).build(),
           HttpResponse.BodyHandlers.ofString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -134,7 +156,8 @@ public final class ChildJvm implements AutoCloseable {
     double sum = 0;
     boolean found = false;
     for (String line : metrics.lines().toList()) {
-      if (line.startsWith("#") || !(line.startsWith(metric + "{") || line.startsWith(metric + " "))) {
+      if (line.startsWith("#")
+          || !(line.startsWith(metric + "{") || line.startsWith(metric + " "))) {
         continue;
       }
       String series = line.substring(0, line.lastIndexOf(' '));
@@ -162,15 +185,22 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   public void jcmd(String... command) {
-    List<String> args = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-        Long.toString(pid())));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(pid())));
     args.addAll(List.of(command));
     try {
-      Process p = new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-          .start();
+      Process p =
+          new ProcessBuilder(args)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
       p.waitFor(60, TimeUnit.SECONDS);
     } catch (IOException e) {
-      throw new IllegalStateException("jcmd " + String.join(" ", command) + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "jcmd " + String.join(" ", command) + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -8,13 +8,15 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * nginx (from Debian's package; {@code bench/run.sh} installs it) as a plain keep-alive reverse proxy in front of
- * app-service: the floor a proxy hop costs. One worker process, as the gateway serves HTTP on one event loop.
+ * nginx (from Debian's package; {@code bench/run.sh} installs it) as a plain keep-alive reverse
+ * proxy in front of app-service: the floor a proxy hop costs. One worker process, as the gateway
+ * serves HTTP on one event loop.
  */
 public final class Nginx implements AutoCloseable {
 
-  private static final List<Path> CANDIDATES = List.of(Path.of("/usr/sbin/nginx"), Path.of("/usr/bin/nginx"),
-      Path.of("/usr/local/sbin/nginx"));
+  private static final List<Path> CANDIDATES =
+      List.of(
+          Path.of("/usr/sbin/nginx"), Path.of("/usr/bin/nginx"), Path.of("/usr/local/sbin/nginx"));
 
   private final Process process;
   private final int port;
@@ -34,9 +36,18 @@ public final class Nginx implements AutoCloseable {
       Files.createDirectories(dir.resolve("logs"));
       Path conf = dir.resolve("nginx.conf");
       Files.writeString(conf, config(dir, port, upstreamPort));
-      Process process = new ProcessBuilder(binary.toString(), "-p", dir.toString(), "-c", conf.toString(),
-          "-g", "daemon off;").redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("nginx.out").toFile())).start();
+      Process process =
+          new ProcessBuilder(
+                  binary.toString(),
+                  "-p",
+                  dir.toString(),
+                  "-c",
+                  conf.toString(),
+                  "-g",
+                  "daemon off;")
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("nginx.out").toFile()))
+              .start();
       Nginx nginx = new Nginx(process, port);
       nginx.awaitListening(Duration.ofSeconds(10));
       return nginx;
@@ -75,7 +86,8 @@ public final class Nginx implements AutoCloseable {
             }
           }
         }
-        """.formatted(dir, port, upstreamPort);
+        """
+        .formatted(dir, port, upstreamPort);
   }
 
   public String url() {

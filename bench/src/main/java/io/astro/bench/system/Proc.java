@@ -7,8 +7,7 @@ import java.nio.file.Path;
 /** Process facts from Linux's {@code /proc}. */
 public final class Proc {
 
-  private Proc() {
-  }
+  private Proc() {}
 
   /** VmRSS of the process, or -1 when it cannot be read. */
   public static long residentBytes(long pid) {
@@ -36,7 +35,10 @@ public final class Proc {
     }
   }
 
-  /** Busy CPU ticks of the whole machine so far: the first line of /proc/stat without idle and iowait. */
+  /**
+   * Busy CPU ticks of the whole machine so far: the first line of /proc/stat without idle and
+   * iowait.
+   */
   public static long machineBusyTicks() {
     try {
       String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
@@ -52,7 +54,10 @@ public final class Proc {
     }
   }
 
-  /** CPU ticks used so far by this process and every live process it started (services, MariaDB, nginx). */
+  /**
+   * CPU ticks used so far by this process and every live process it started (services, MariaDB,
+   * nginx).
+   */
   public static long ownTreeTicks() {
     long sum = Math.max(0, cpuTicks(ProcessHandle.current().pid()));
     for (ProcessHandle child : ProcessHandle.current().descendants().toList()) {

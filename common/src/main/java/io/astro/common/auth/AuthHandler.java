@@ -4,9 +4,9 @@ import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * Requires a valid bearer token and makes its {@link Caller} available to later handlers.
- * Services mount it too, not only the gateway: a request that bypasses the gateway still needs
- * a valid token.
+ * Requires a valid bearer token and makes its {@link Caller} available to later handlers. Services
+ * mount it too, not only the gateway: a request that bypasses the gateway still needs a valid
+ * token.
  */
 public final class AuthHandler implements Handler<RoutingContext> {
 
@@ -22,12 +22,18 @@ public final class AuthHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     String header = ctx.request().getHeader("Authorization");
-    String token = header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())
-        ? header.substring(BEARER.length()).trim() : null;
-    verifier.verify(token).onSuccess(caller -> {
-      ctx.put(CALLER, caller);
-      ctx.next();
-    }).onFailure(ctx::fail);
+    String token =
+        header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())
+            ? header.substring(BEARER.length()).trim()
+            : null;
+    verifier
+        .verify(token)
+        .onSuccess(
+            caller -> {
+              ctx.put(CALLER, caller);
+              ctx.next();
+            })
+        .onFailure(ctx::fail);
   }
 
   /** The verified caller of a request that passed this handler. */

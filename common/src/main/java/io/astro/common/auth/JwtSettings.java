@@ -7,9 +7,10 @@ import java.time.Duration;
  * What a token must say to be accepted, shared by the issuer (user-service) and every verifier.
  *
  * <ul>
- *   <li>{@code ASTRO_JWT_ISSUER} — {@code iss}, default {@code astro}</li>
- *   <li>{@code ASTRO_JWT_AUDIENCE} — {@code aud}, default {@code astro-api}</li>
- *   <li>{@code ASTRO_JWT_LEEWAY} — clock skew tolerated on {@code exp}/{@code iat}/{@code nbf}, default 30s (max 30s)</li>
+ *   <li>{@code ASTRO_JWT_ISSUER} — {@code iss}, default {@code astro}
+ *   <li>{@code ASTRO_JWT_AUDIENCE} — {@code aud}, default {@code astro-api}
+ *   <li>{@code ASTRO_JWT_LEEWAY} — clock skew tolerated on {@code exp}/{@code iat}/{@code nbf},
+ *       default 30s (max 30s)
  * </ul>
  */
 public record JwtSettings(String issuer, String audience, Duration leeway) {
@@ -20,8 +21,12 @@ public record JwtSettings(String issuer, String audience, Duration leeway) {
   public static JwtSettings from(Env env) {
     Duration leeway = env.duration("ASTRO_JWT_LEEWAY", Duration.ofSeconds(30));
     if (leeway.compareTo(Duration.ofSeconds(30)) > 0) {
-      throw new io.astro.common.config.ConfigException("ASTRO_JWT_LEEWAY must be at most 30s, got " + leeway);
+      throw new io.astro.common.config.ConfigException(
+          "ASTRO_JWT_LEEWAY must be at most 30s, got " + leeway);
     }
-    return new JwtSettings(env.string("ASTRO_JWT_ISSUER", "astro"), env.string("ASTRO_JWT_AUDIENCE", "astro-api"), leeway);
+    return new JwtSettings(
+        env.string("ASTRO_JWT_ISSUER", "astro"),
+        env.string("ASTRO_JWT_AUDIENCE", "astro-api"),
+        leeway);
   }
 }

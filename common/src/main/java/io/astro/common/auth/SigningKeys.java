@@ -47,8 +47,12 @@ public final class SigningKeys {
   public static SigningKeys fromPem(String privatePem, String publicPem) {
     try {
       KeyFactory factory = KeyFactory.getInstance("EC");
-      ECPrivateKey priv = (ECPrivateKey) factory.generatePrivate(new PKCS8EncodedKeySpec(der(privatePem, "PRIVATE KEY")));
-      ECPublicKey pub = (ECPublicKey) factory.generatePublic(new X509EncodedKeySpec(der(publicPem, "PUBLIC KEY")));
+      ECPrivateKey priv =
+          (ECPrivateKey)
+              factory.generatePrivate(new PKCS8EncodedKeySpec(der(privatePem, "PRIVATE KEY")));
+      ECPublicKey pub =
+          (ECPublicKey)
+              factory.generatePublic(new X509EncodedKeySpec(der(publicPem, "PUBLIC KEY")));
       return new SigningKeys(priv, pub);
     } catch (GeneralSecurityException | IllegalArgumentException | ClassCastException e) {
       // never echo key material
@@ -99,13 +103,20 @@ public final class SigningKeys {
   }
 
   private static byte[] der(String pem, String type) {
-    String body = pem.replace("-----BEGIN " + type + "-----", "").replace("-----END " + type + "-----", "")
-        .replaceAll("\\s", "");
+    String body =
+        pem.replace("-----BEGIN " + type + "-----", "")
+            .replace("-----END " + type + "-----", "")
+            .replaceAll("\\s", "");
     return Base64.getDecoder().decode(body.getBytes(StandardCharsets.US_ASCII));
   }
 
   private static String pem(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-        .encodeToString(der) + "\n-----END " + type + "-----\n";
+    return "-----BEGIN "
+        + type
+        + "-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+        + "\n-----END "
+        + type
+        + "-----\n";
   }
 }

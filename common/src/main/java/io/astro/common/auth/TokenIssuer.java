@@ -21,7 +21,8 @@ public final class TokenIssuer {
   private final Duration ttl;
   private final Clock clock;
 
-  private TokenIssuer(JWTAuth jwt, JwtSettings settings, SigningKeys keys, Duration ttl, Clock clock) {
+  private TokenIssuer(
+      JWTAuth jwt, JwtSettings settings, SigningKeys keys, Duration ttl, Clock clock) {
     this.jwt = jwt;
     this.settings = settings;
     this.keys = keys;
@@ -29,36 +30,48 @@ public final class TokenIssuer {
     this.clock = clock;
   }
 
-  public static TokenIssuer create(Vertx vertx, JwtSettings settings, SigningKeys keys, Duration ttl) {
+  public static TokenIssuer create(
+      Vertx vertx, JwtSettings settings, SigningKeys keys, Duration ttl) {
     return create(vertx, settings, keys, ttl, Clock.systemUTC());
   }
 
   /** With a clock, so tests can mint tokens that are already expired or not yet valid. */
-  public static TokenIssuer create(Vertx vertx, JwtSettings settings, SigningKeys keys, Duration ttl, Clock clock) {
-    JWTAuth jwt = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions()
-        .setAlgorithm(JwtSettings.ALGORITHM).setId(keys.keyId()).setBuffer(keys.privateKeyPem())));
+  public static TokenIssuer create(
+      Vertx vertx, JwtSettings settings, SigningKeys keys, Duration ttl, Clock clock) {
+    JWTAuth jwt =
+        JWTAuth.create(
+            vertx,
+            new JWTAuthOptions()
+                .addPubSecKey(
+                    new PubSecKeyOptions()
+                        .setAlgorithm(JwtSettings.ALGORITHM)
+                        .setId(keys.keyId())
+                        .setBuffer(keys.privateKeyPem())));
     return new TokenIssuer(jwt, settings, keys, ttl, clock);
   }
 
   public IssuedToken issue(String uuid, long userId, String role) {
     Instant now = clock.instant();
     Instant expiresAt = now.plus(ttl);
-    JsonObject claims = new JsonObject()
-        .put("sub", uuid)
-        .put("uid", userId)
-        .put("role", role)
-        .put("iss", settings.issuer())
-        .put("aud", List.of(settings.audience()))
-        .put("iat", now.getEpochSecond())
-        .put("nbf", now.getEpochSecond())
-        .put("exp", expiresAt.getEpochSecond())
-        .put("jti", UUID.randomUUID().toString());
+    JsonObject claims =
+        new JsonObject()
+            .put("sub", uuid)
+            .put("uid", userId)
+            .put("role", role)
+            .put("iss", settings.issuer())
+            .put("aud", List.of(settings.audience()))
+            .put("iat", now.getEpochSecond())
+            .put("nbf", now.getEpochSecond())
+            .put("exp", expiresAt.getEpochSecond())
+            .put("jti", UUID.randomUUID().toString());
     // timestamps are ours (from the clock), so Vert.x must not add its own
-    JWTOptions options = new JWTOptions().setAlgorithm(JwtSettings.ALGORITHM).setNoTimestamp(true)
-        .setHeader(new JsonObject().put("kid", keys.keyId()));
+    JWTOptions options =
+        new JWTOptions()
+            .setAlgorithm(JwtSettings.ALGORITHM)
+            .setNoTimestamp(true)
+            .setHeader(new JsonObject().put("kid", keys.keyId()));
     return new IssuedToken(jwt.generateToken(claims, options), expiresAt);
   }
 
-  public record IssuedToken(String token, Instant expiresAt) {
-  }
+  public record IssuedToken(String token, Instant expiresAt) {}
 }

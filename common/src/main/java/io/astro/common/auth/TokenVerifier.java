@@ -20,14 +20,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Verifies Astro access tokens: ES256 only (the header is checked before any key is used, so
- * {@code none} and HMAC-with-the-public-key tricks never reach a verifier), signature against
- * the published keys, {@code iss}, {@code aud}, and a present, unexpired {@code exp}.
+ * Verifies Astro access tokens: ES256 only (the header is checked before any key is used, so {@code
+ * none} and HMAC-with-the-public-key tricks never reach a verifier), signature against the
+ * published keys, {@code iss}, {@code aud}, and a present, unexpired {@code exp}.
  */
 public final class TokenVerifier {
 
   private static final Logger LOG = LoggerFactory.getLogger(TokenVerifier.class);
-  private static final ApiException INVALID = new ApiException(ErrorCode.UNAUTHORIZED, "missing or invalid token");
+  private static final ApiException INVALID =
+      new ApiException(ErrorCode.UNAUTHORIZED, "missing or invalid token");
   private static final Set<String> ROLES = Set.of("user", "admin");
 
   /** Distinct live tokens remembered as verified: ~1 KiB each. */
@@ -43,15 +44,19 @@ public final class TokenVerifier {
 
   /** A verifier trusting the given public keys (JWKs, e.g. from user-service's JWKS document). */
   public static TokenVerifier create(Vertx vertx, JwtSettings settings, List<JsonObject> jwks) {
-    JWTOptions checks = new JWTOptions()
-        .setIssuer(settings.issuer())
-        .setAudience(List.of(settings.audience()))
-        .setLeeway((int) settings.leeway().toSeconds());
-    return new TokenVerifier(JWTAuth.create(vertx, new JWTAuthOptions().setJwks(jwks).setJWTOptions(checks)),
+    JWTOptions checks =
+        new JWTOptions()
+            .setIssuer(settings.issuer())
+            .setAudience(List.of(settings.audience()))
+            .setLeeway((int) settings.leeway().toSeconds());
+    return new TokenVerifier(
+        JWTAuth.create(vertx, new JWTAuthOptions().setJwks(jwks).setJWTOptions(checks)),
         new VerifiedTokens(CACHED_TOKENS, Clock.systemUTC()));
   }
 
-  /** The caller a token speaks for; fails with 401 (code 10002) for anything short of a valid token. */
+  /**
+   * The caller a token speaks for; fails with 401 (code 10002) for anything short of a valid token.
+   */
   public Future<Caller> verify(String token) {
     if (token == null) {
       return Future.failedFuture(INVALID);
@@ -64,28 +69,38 @@ public final class TokenVerifier {
       return Future.failedFuture(INVALID);
     }
     return jwt.authenticate(new TokenCredentials(token))
-        .transform(done -> {
-          if (done.failed()) {
-            LOG.debug("token refused: {}", done.cause().getMessage());
-            return Future.failedFuture(INVALID);
-          }
-          return toCaller(done.result());
-        })
+        .transform(
+            done -> {
+              if (done.failed()) {
+                LOG.debug("token refused: {}", done.cause().getMessage());
+                return Future.failedFuture(INVALID);
+              }
+              return toCaller(done.result());
+            })
         .onSuccess(caller -> verified.put(token, caller));
   }
 
-  // Vert.x keeps exp/iat/nbf in the user's attributes and the other claims in its principal; get() reads both
+  // Vert.x keeps exp/iat/nbf in the user's attributes and the other claims in its principal; get()
+  // reads both
   private static Future<Caller> toCaller(User user) {
     Object uid = user.get("uid");
     Object role = user.get("role");
     Object sub = user.get("sub");
     Object exp = user.get("exp");
     Object jti = user.get("jti");
-    if (!(uid instanceof Number) || !ROLES.contains(role) || !(sub instanceof String) || !(exp instanceof Number)) {
+    if (!(uid instanceof Number)
+        || !ROLES.contains(role)
+        || !(sub instanceof String)
+        || !(exp instanceof Number)) {
       return Future.failedFuture(INVALID);
     }
-    return Future.succeededFuture(new Caller((String) sub, ((Number) uid).longValue(), (String) role,
-        jti instanceof String ? (String) jti : null, Instant.ofEpochSecond(((Number) exp).longValue())));
+    return Future.succeededFuture(
+        new Caller(
+            (String) sub,
+            ((Number) uid).longValue(),
+            (String) role,
+            jti instanceof String ? (String) jti : null,
+            Instant.ofEpochSecond(((Number) exp).longValue())));
   }
 
   private static boolean hasPinnedAlgorithm(String token) {
@@ -94,7 +109,8 @@ public final class TokenVerifier {
       return false;
     }
     try {
-      JsonObject header = new JsonObject(Buffer.buffer(Base64.getUrlDecoder().decode(token.substring(0, dot))));
+      JsonObject header =
+          new JsonObject(Buffer.buffer(Base64.getUrlDecoder().decode(token.substring(0, dot))));
       return JwtSettings.ALGORITHM.equals(header.getString("alg"));
     } catch (RuntimeException malformed) {
       return false;

@@ -5,10 +5,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Tokens this verifier has already accepted, until they expire. An ES256 verification costs about a millisecond of
- * a core on Java 17 (bench/: ~90 % of the gateway's and of app-service's CPU per request), and a client sends the
- * same token with every request. Keyed by the exact token text, so only that token hits; a verifier (one per set of
- * trusted keys) owns its cache, so a key rotation starts empty. Bounded: the least recently used go first.
+ * Tokens this verifier has already accepted, until they expire. An ES256 verification costs about a
+ * millisecond of a core on Java 17 (bench/: ~90 % of the gateway's and of app-service's CPU per
+ * request), and a client sends the same token with every request. Keyed by the exact token text, so
+ * only that token hits; a verifier (one per set of trusted keys) owns its cache, so a key rotation
+ * starts empty. Bounded: the least recently used go first.
  */
 final class VerifiedTokens {
 
@@ -17,15 +18,19 @@ final class VerifiedTokens {
 
   VerifiedTokens(int capacity, Clock clock) {
     this.clock = clock;
-    this.callers = new LinkedHashMap<>(256, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Caller> eldest) {
-        return size() > capacity;
-      }
-    };
+    this.callers =
+        new LinkedHashMap<>(256, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, Caller> eldest) {
+            return size() > capacity;
+          }
+        };
   }
 
-  /** The caller of a token accepted before and not expired since, or null (then it must be verified). */
+  /**
+   * The caller of a token accepted before and not expired since, or null (then it must be
+   * verified).
+   */
   synchronized Caller get(String token) {
     Caller caller = callers.get(token);
     if (caller != null && !clock.instant().isBefore(caller.expiresAt())) {

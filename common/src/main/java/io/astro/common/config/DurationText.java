@@ -4,13 +4,15 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
-/** Parses durations written as operators write them: {@code 500ms}, {@code 3s}, {@code 5m}, {@code 24h}, {@code 7d}. */
+/**
+ * Parses durations written as operators write them: {@code 500ms}, {@code 3s}, {@code 5m}, {@code
+ * 24h}, {@code 7d}.
+ */
 final class DurationText {
 
   private static final Pattern FORMAT = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
-  private DurationText() {
-  }
+  private DurationText() {}
 
   static Duration parse(String text) {
     var m = FORMAT.matcher(text.trim().toLowerCase(Locale.ROOT));

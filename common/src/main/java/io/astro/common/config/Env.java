@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * Typed reads of environment variables with defaults. A value that is present but unusable
- * stops the service with a message naming the variable, rather than falling back silently.
+ * Typed reads of environment variables with defaults. A value that is present but unusable stops
+ * the service with a message naming the variable, rather than falling back silently.
  */
 public final class Env {
 
@@ -23,7 +23,10 @@ public final class Env {
     return new Env(vars);
   }
 
-  /** A copy with some variables overridden: how an in-process launcher hands each service its own settings. */
+  /**
+   * A copy with some variables overridden: how an in-process launcher hands each service its own
+   * settings.
+   */
   public Env with(Map<String, String> overrides) {
     var merged = new java.util.HashMap<>(vars);
     merged.putAll(overrides);
@@ -45,8 +48,8 @@ public final class Env {
   }
 
   /**
-   * A secret from {@code <name>_FILE} (a mounted secret file, trimmed) or else {@code <name>}; null when neither is
-   * set. The value never appears in an error message.
+   * A secret from {@code <name>_FILE} (a mounted secret file, trimmed) or else {@code <name>}; null
+   * when neither is set. The value never appears in an error message.
    */
   public String secret(String name) {
     String file = string(name + "_FILE", null);
@@ -61,8 +64,9 @@ public final class Env {
   }
 
   /**
-   * {@code ASTRO_INTERNAL_TOKEN(_FILE)}: the secret app-service presents to the sync-worker's internal endpoints.
-   * At least 16 characters (a guessable one would open every tenant's logs); null when unset.
+   * {@code ASTRO_INTERNAL_TOKEN(_FILE)}: the secret app-service presents to the sync-worker's
+   * internal endpoints. At least 16 characters (a guessable one would open every tenant's logs);
+   * null when unset.
    */
   public String internalToken() {
     String token = secret("ASTRO_INTERNAL_TOKEN");
@@ -83,7 +87,8 @@ public final class Env {
     try {
       int value = Integer.parseInt(raw);
       if (value < min || value > max) {
-        throw new ConfigException(name + " must be between " + min + " and " + max + ", got " + value);
+        throw new ConfigException(
+            name + " must be between " + min + " and " + max + ", got " + value);
       }
       return value;
     } catch (NumberFormatException e) {
@@ -99,7 +104,8 @@ public final class Env {
     try {
       return ByteSize.parse(raw);
     } catch (IllegalArgumentException e) {
-      throw new ConfigException(name + " must be a size such as 1048576, 512KiB or 1MiB, got '" + raw + "'");
+      throw new ConfigException(
+          name + " must be a size such as 1048576, 512KiB or 1MiB, got '" + raw + "'");
     }
   }
 
@@ -111,7 +117,8 @@ public final class Env {
     try {
       return DurationText.parse(raw);
     } catch (IllegalArgumentException e) {
-      throw new ConfigException(name + " must be a duration such as 500ms, 3s, 5m or 24h, got '" + raw + "'");
+      throw new ConfigException(
+          name + " must be a duration such as 500ms, 3s, 5m or 24h, got '" + raw + "'");
     }
   }
 
@@ -137,7 +144,12 @@ public final class Env {
         return constant;
       }
     }
-    throw new ConfigException(name + " must be one of " + java.util.Arrays.toString(type.getEnumConstants())
-        .toLowerCase(java.util.Locale.ROOT) + ", got '" + raw + "'");
+    throw new ConfigException(
+        name
+            + " must be one of "
+            + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(java.util.Locale.ROOT)
+            + ", got '"
+            + raw
+            + "'");
   }
 }

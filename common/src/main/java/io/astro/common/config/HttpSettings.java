@@ -1,13 +1,14 @@
 package io.astro.common.config;
 
 /**
- * The HTTP server settings every service shares. The port variable is per service so that
- * several services can run in one process or on one host without colliding.
+ * The HTTP server settings every service shares. The port variable is per service so that several
+ * services can run in one process or on one host without colliding.
  *
  * <ul>
- *   <li>{@code <portVariable>} — listen port (each service documents its own name and default)</li>
- *   <li>{@code ASTRO_HTTP_HOST} — bind address, default {@code 0.0.0.0}</li>
- *   <li>{@code ASTRO_HTTP_BODY_LIMIT} — largest request body accepted, default {@code 1MiB}; larger → 413</li>
+ *   <li>{@code <portVariable>} — listen port (each service documents its own name and default)
+ *   <li>{@code ASTRO_HTTP_HOST} — bind address, default {@code 0.0.0.0}
+ *   <li>{@code ASTRO_HTTP_BODY_LIMIT} — largest request body accepted, default {@code 1MiB}; larger
+ *       → 413
  * </ul>
  */
 public record HttpSettings(String host, int port, long bodyLimitBytes) {

@@ -16,12 +16,12 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Encrypts kubeconfigs at rest and on the {@code astro.clusters} topic: AES-256-GCM, a random 96-bit nonce per
- * value, the key id stored with the ciphertext so keys can rotate. Keys come from {@code ASTRO_KUBECONFIG_KEYS}
- * ({@code kid:base64key,...}): the first encrypts, all decrypt.
+ * Encrypts kubeconfigs at rest and on the {@code astro.clusters} topic: AES-256-GCM, a random
+ * 96-bit nonce per value, the key id stored with the ciphertext so keys can rotate. Keys come from
+ * {@code ASTRO_KUBECONFIG_KEYS} ({@code kid:base64key,...}): the first encrypts, all decrypt.
  *
- * <p>Sealed form: {@code v1.<kid>.<base64(nonce ‖ ciphertext ‖ tag)>}. The cluster id is bound in as associated
- * data, so a ciphertext copied onto another cluster's row does not decrypt.
+ * <p>Sealed form: {@code v1.<kid>.<base64(nonce ‖ ciphertext ‖ tag)>}. The cluster id is bound in
+ * as associated data, so a ciphertext copied onto another cluster's row does not decrypt.
  */
 public final class KubeconfigCipher {
 
@@ -45,7 +45,8 @@ public final class KubeconfigCipher {
     for (String entry : spec.split(",")) {
       String[] parts = entry.trim().split(":", 2);
       if (parts.length != 2 || !KID.matcher(parts[0]).matches()) {
-        throw new ConfigException("ASTRO_KUBECONFIG_KEYS: expected kid:base64key entries (kid of [A-Za-z0-9_-])");
+        throw new ConfigException(
+            "ASTRO_KUBECONFIG_KEYS: expected kid:base64key entries (kid of [A-Za-z0-9_-])");
       }
       byte[] key;
       try {
@@ -54,7 +55,8 @@ public final class KubeconfigCipher {
         throw new ConfigException("ASTRO_KUBECONFIG_KEYS: key " + parts[0] + " is not base64");
       }
       if (key.length != 32) {
-        throw new ConfigException("ASTRO_KUBECONFIG_KEYS: key " + parts[0] + " must be 32 bytes, is " + key.length);
+        throw new ConfigException(
+            "ASTRO_KUBECONFIG_KEYS: key " + parts[0] + " must be 32 bytes, is " + key.length);
       }
       if (keys.put(parts[0], new SecretKeySpec(key, "AES")) != null) {
         throw new ConfigException("ASTRO_KUBECONFIG_KEYS: key id " + parts[0] + " appears twice");
@@ -64,9 +66,10 @@ public final class KubeconfigCipher {
   }
 
   /**
-   * The keys of {@code ASTRO_KUBECONFIG_KEYS} (or {@code _FILE}). Without them a service started with
-   * {@code ASTRO_ENV=production} refuses to start; otherwise a throwaway key is generated with a loud warning —
-   * kubeconfigs sealed with it cannot be read after a restart, nor by a sync-worker that does not share it.
+   * The keys of {@code ASTRO_KUBECONFIG_KEYS} (or {@code _FILE}). Without them a service started
+   * with {@code ASTRO_ENV=production} refuses to start; otherwise a throwaway key is generated with
+   * a loud warning — kubeconfigs sealed with it cannot be read after a restart, nor by a
+   * sync-worker that does not share it.
    */
   public static KubeconfigCipher fromEnv(io.astro.common.config.Env env) {
     String spec = env.secret("ASTRO_KUBECONFIG_KEYS");
@@ -74,11 +77,14 @@ public final class KubeconfigCipher {
       return fromSpec(spec);
     }
     if ("production".equals(env.string("ASTRO_ENV", "dev"))) {
-      throw new ConfigException("ASTRO_KUBECONFIG_KEYS is required with ASTRO_ENV=production (kid:base64key of 32 "
-          + "bytes, e.g. k1:$(openssl rand -base64 32))");
+      throw new ConfigException(
+          "ASTRO_KUBECONFIG_KEYS is required with ASTRO_ENV=production (kid:base64key of 32 "
+              + "bytes, e.g. k1:$(openssl rand -base64 32))");
     }
-    org.slf4j.LoggerFactory.getLogger(KubeconfigCipher.class).warn("ASTRO_KUBECONFIG_KEYS is not set: kubeconfigs "
-        + "are sealed with a throwaway key (dev only) — set the same keys on app-service and sync-worker");
+    org.slf4j.LoggerFactory.getLogger(KubeconfigCipher.class)
+        .warn(
+            "ASTRO_KUBECONFIG_KEYS is not set: kubeconfigs "
+                + "are sealed with a throwaway key (dev only) — set the same keys on app-service and sync-worker");
     return fromSpec(generateSpec("dev"));
   }
 
@@ -112,7 +118,10 @@ public final class KubeconfigCipher {
     }
   }
 
-  /** Decrypts a sealed value; fails (without saying more) for an unknown key, another cluster's value or tampering. */
+  /**
+   * Decrypts a sealed value; fails (without saying more) for an unknown key, another cluster's
+   * value or tampering.
+   */
   public String open(String clusterId, String sealed) {
     String[] parts = sealed == null ? new String[0] : sealed.split("\\.", 3);
     if (parts.length != 3 || !PREFIX.equals(parts[0])) {
@@ -127,13 +136,17 @@ public final class KubeconfigCipher {
       Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
       cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, in, 0, NONCE_BYTES));
       cipher.updateAAD(clusterId.getBytes(StandardCharsets.UTF_8));
-      return new String(cipher.doFinal(in, NONCE_BYTES, in.length - NONCE_BYTES), StandardCharsets.UTF_8);
+      return new String(
+          cipher.doFinal(in, NONCE_BYTES, in.length - NONCE_BYTES), StandardCharsets.UTF_8);
     } catch (GeneralSecurityException | IllegalArgumentException e) {
       throw new IllegalArgumentException("kubeconfig cannot be decrypted with key " + parts[1]);
     }
   }
 
-  /** True when {@code sealed} is under another key than the active one (the re-encrypt command moves it). */
+  /**
+   * True when {@code sealed} is under another key than the active one (the re-encrypt command moves
+   * it).
+   */
   public boolean needsRotation(String sealed) {
     return sealed != null && !sealed.startsWith(PREFIX + "." + activeKid + ".");
   }

@@ -15,70 +15,95 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A service's database: schema migrations at start-up (Flyway over JDBC, on a worker thread),
- * then a bounded reactive pool for everything else.
+ * A service's database: schema migrations at start-up (Flyway over JDBC, on a worker thread), then
+ * a bounded reactive pool for everything else.
  */
 public final class Database {
 
   private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+
   /** MySQL's duplicate-key error. */
   public static final int DUPLICATE_KEY = 1062;
 
-  private Database() {
-  }
+  private Database() {}
 
-  /** Applies the migrations under {@code classpath:<location>}; safe to run on every start and by several instances. */
+  /**
+   * Applies the migrations under {@code classpath:<location>}; safe to run on every start and by
+   * several instances.
+   */
   public static Future<Void> migrate(Vertx vertx, DbSettings settings, String location) {
-    return vertx.executeBlocking(() -> {
-      var result = Flyway.configure()
-          .dataSource(settings.jdbcUrl(), settings.user(), settings.password())
-          .locations("classpath:" + location)
-          .connectRetries(5)
-          .load()
-          .migrate();
-      LOG.info("database {} at schema version {} ({} migrations applied)", settings.database(),
-          result.targetSchemaVersion, result.migrationsExecuted);
-      return null;
-    });
+    return vertx.executeBlocking(
+        () -> {
+          var result =
+              Flyway.configure()
+                  .dataSource(settings.jdbcUrl(), settings.user(), settings.password())
+                  .locations("classpath:" + location)
+                  .connectRetries(5)
+                  .load()
+                  .migrate();
+          LOG.info(
+              "database {} at schema version {} ({} migrations applied)",
+              settings.database(),
+              result.targetSchemaVersion,
+              result.migrationsExecuted);
+          return null;
+        });
   }
 
   public static Pool pool(Vertx vertx, DbSettings settings) {
-    MySQLConnectOptions connect = new MySQLConnectOptions()
-        .setHost(settings.host())
-        .setPort(settings.port())
-        .setDatabase(settings.database())
-        .setUser(settings.user())
-        .setPassword(settings.password())
-        .setCharset("utf8mb4")
-        .setCachePreparedStatements(true);
-    PoolOptions pool = new PoolOptions()
-        .setMaxSize(settings.poolSize())
-        // a bounded queue: when the database is gone, callers fail fast instead of piling up
-        .setMaxWaitQueueSize(settings.poolSize() * 32)
-        .setConnectionTimeout((int) settings.connectTimeout().toMillis())
-        .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
-        .setName("astro-db-" + settings.database());
-    return MySQLBuilder.pool().with(pool).connectingTo(connect).using(vertx)
-        // every timestamp in UTC, whatever the server's zone; the handler must hand the connection back
-        .withConnectHandler(conn -> conn.query("SET time_zone = '+00:00'").execute().onComplete(done -> conn.close()))
+    MySQLConnectOptions connect =
+        new MySQLConnectOptions()
+            .setHost(settings.host())
+            .setPort(settings.port())
+            .setDatabase(settings.database())
+            .setUser(settings.user())
+            .setPassword(settings.password())
+            .setCharset("utf8mb4")
+            .setCachePreparedStatements(true);
+    PoolOptions pool =
+        new PoolOptions()
+            .setMaxSize(settings.poolSize())
+            // a bounded queue: when the database is gone, callers fail fast instead of piling up
+            .setMaxWaitQueueSize(settings.poolSize() * 32)
+            .setConnectionTimeout((int) settings.connectTimeout().toMillis())
+            .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
+            .setName("astro-db-" + settings.database());
+    return MySQLBuilder.pool()
+        .with(pool)
+        .connectingTo(connect)
+        .using(vertx)
+        // every timestamp in UTC, whatever the server's zone; the handler must hand the connection
+        // back
+        .withConnectHandler(
+            conn ->
+                conn.query("SET time_zone = '+00:00'").execute().onComplete(done -> conn.close()))
         .build();
   }
 
   public static ReadinessCheck readiness(Pool pool) {
-    return ReadinessCheck.of("database", () -> pool.query("SELECT 1").execute().<Void>mapEmpty()
-        .recover(e -> Future.failedFuture("unreachable: " + e.getMessage())));
+    return ReadinessCheck.of(
+        "database",
+        () ->
+            pool.query("SELECT 1")
+                .execute()
+                .<Void>mapEmpty()
+                .recover(e -> Future.failedFuture("unreachable: " + e.getMessage())));
   }
 
   public static boolean isDuplicateKey(Throwable failure) {
     return failure instanceof MySQLException e && e.getErrorCode() == DUPLICATE_KEY;
   }
 
-  /** Any failure the caller did not expect becomes a 503: the client may retry, nothing internal leaks. */
+  /**
+   * Any failure the caller did not expect becomes a 503: the client may retry, nothing internal
+   * leaks.
+   */
   public static <T> Future<T> unavailable(Throwable failure) {
     if (failure instanceof ApiException) {
       return Future.failedFuture(failure);
     }
     LOG.error("database call failed", failure);
-    return Future.failedFuture(new ApiException(ErrorCode.DATABASE, "database unavailable, retry later"));
+    return Future.failedFuture(
+        new ApiException(ErrorCode.DATABASE, "database unavailable, retry later"));
   }
 }

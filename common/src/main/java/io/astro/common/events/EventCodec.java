@@ -12,10 +12,10 @@ import java.time.ZoneOffset;
 import java.util.UUID;
 
 /**
- * CloudEvents 1.0 in structured JSON mode: the record value is the whole event
- * ({@code specversion, id, source, type, time, subject, datacontenttype, data}) with {@code data}
- * as a JSON object, not base64. Integrations depend on this shape; types carry their version
- * ({@code io.astro.app.status.v1}).
+ * CloudEvents 1.0 in structured JSON mode: the record value is the whole event ({@code specversion,
+ * id, source, type, time, subject, datacontenttype, data}) with {@code data} as a JSON object, not
+ * base64. Integrations depend on this shape; types carry their version ({@code
+ * io.astro.app.status.v1}).
  */
 public final class EventCodec {
 
@@ -23,10 +23,12 @@ public final class EventCodec {
 
   private static final JsonFormat FORMAT = new JsonFormat();
 
-  private EventCodec() {
-  }
+  private EventCodec() {}
 
-  /** A new event with a fresh id and the current time. {@code source} names the producer, e.g. {@code /astro/app-service}. */
+  /**
+   * A new event with a fresh id and the current time. {@code source} names the producer, e.g.
+   * {@code /astro/app-service}.
+   */
   public static CloudEvent create(String type, String source, String subject, JsonObject data) {
     return CloudEventBuilder.v1()
         .withId(UUID.randomUUID().toString())
@@ -43,7 +45,10 @@ public final class EventCodec {
     return FORMAT.serialize(event);
   }
 
-  /** Parses a record value; a value that is not a CloudEvent is a poison message for the caller's DLQ. */
+  /**
+   * Parses a record value; a value that is not a CloudEvent is a poison message for the caller's
+   * DLQ.
+   */
   public static CloudEvent decode(byte[] value) {
     if (value == null || value.length == 0) {
       throw new InvalidEventException("empty record value");
@@ -55,7 +60,9 @@ public final class EventCodec {
     }
   }
 
-  /** The event's data as JSON; an event without a JSON object payload is invalid for Astro's types. */
+  /**
+   * The event's data as JSON; an event without a JSON object payload is invalid for Astro's types.
+   */
   public static JsonObject data(CloudEvent event) {
     if (event.getData() == null) {
       throw new InvalidEventException("event " + event.getId() + " has no data");

@@ -2,16 +2,19 @@ package io.astro.common.events;
 
 import java.util.Map;
 
-/** Kafka client settings chosen on purpose rather than left to Kafka's defaults, shared by every service. */
+/**
+ * Kafka client settings chosen on purpose rather than left to Kafka's defaults, shared by every
+ * service.
+ */
 public final class KafkaClients {
 
-  private KafkaClients() {
-  }
+  private KafkaClients() {}
 
   /**
-   * Idempotent, {@code acks=all}, ordered per partition even across retries. Kafka 4 lingers 5 ms by default;
-   * Astro's records are few and latency matters, so 1 ms. Blocking for metadata and delivery are bounded so a send
-   * while the broker is away fails in seconds and is retried by its caller, rather than holding on for minutes.
+   * Idempotent, {@code acks=all}, ordered per partition even across retries. Kafka 4 lingers 5 ms
+   * by default; Astro's records are few and latency matters, so 1 ms. Blocking for metadata and
+   * delivery are bounded so a send while the broker is away fails in seconds and is retried by its
+   * caller, rather than holding on for minutes.
    */
   public static Map<String, String> producer(String bootstrap, String clientId) {
     return Map.ofEntries(
@@ -31,13 +34,21 @@ public final class KafkaClients {
   /** A group member that commits by hand, after the records' effect is durable. */
   public static Map<String, String> consumer(String bootstrap, String group, int maxPollRecords) {
     return Map.of(
-        "bootstrap.servers", bootstrap,
-        "group.id", group,
-        "client.id", group,
-        "key.deserializer", "org.apache.kafka.common.serialization.StringDeserializer",
-        "value.deserializer", "org.apache.kafka.common.serialization.StringDeserializer",
-        "enable.auto.commit", "false",
-        "auto.offset.reset", "earliest",
-        "max.poll.records", Integer.toString(maxPollRecords));
+        "bootstrap.servers",
+        bootstrap,
+        "group.id",
+        group,
+        "client.id",
+        group,
+        "key.deserializer",
+        "org.apache.kafka.common.serialization.StringDeserializer",
+        "value.deserializer",
+        "org.apache.kafka.common.serialization.StringDeserializer",
+        "enable.auto.commit",
+        "false",
+        "auto.offset.reset",
+        "earliest",
+        "max.poll.records",
+        Integer.toString(maxPollRecords));
   }
 }

@@ -3,20 +3,27 @@ package io.astro.common.events;
 /** Kafka topics of DESIGN §3. Keys are the aggregate id (app id, cluster id). */
 public final class Topics {
 
-  /** app-service (outbox) → sync-worker: full desired state per app with a generation. Compacted. */
+  /**
+   * app-service (outbox) → sync-worker: full desired state per app with a generation. Compacted.
+   */
   public static final String APP_COMMANDS = "astro.app.commands";
+
   /** sync-worker → app-service and integrations: observed state per app. */
   public static final String APP_STATUS = "astro.app.status";
-  /** app-service (outbox) → sync-worker: the cluster registry, kubeconfig encrypted. Compacted, tombstone on delete. */
+
+  /**
+   * app-service (outbox) → sync-worker: the cluster registry, kubeconfig encrypted. Compacted,
+   * tombstone on delete.
+   */
   public static final String CLUSTERS = "astro.clusters";
+
   /** sync-worker → app-service and integrations: health-check results. */
   public static final String CLUSTER_STATUS = "astro.cluster.status";
 
   /** Header carrying the request id from the HTTP edge through every hop. */
   public static final String REQUEST_ID_HEADER = "x-request-id";
 
-  private Topics() {
-  }
+  private Topics() {}
 
   /** Where a consumer of {@code topic} parks records it cannot process, with the reason. */
   public static String deadLetter(String topic) {

@@ -10,8 +10,7 @@ public final class ApiResponse {
 
   private static final String JSON = "application/json; charset=utf-8";
 
-  private ApiResponse() {
-  }
+  private ApiResponse() {}
 
   public static JsonObject envelope(ErrorCode code, String message, Object data) {
     return new JsonObject().put("code", code.code()).put("message", message).put("data", data);
@@ -26,7 +25,8 @@ public final class ApiResponse {
     return send(ctx, httpStatus, envelope(ErrorCode.OK, "ok", data));
   }
 
-  public static Future<Void> error(RoutingContext ctx, ErrorCode code, String message, Object data) {
+  public static Future<Void> error(
+      RoutingContext ctx, ErrorCode code, String message, Object data) {
     return send(ctx, code.httpStatus(), envelope(code, message, data));
   }
 

@@ -12,40 +12,46 @@ import java.util.function.Predicate;
 
 /**
  * The router every service starts from: request ids first, a bounded body, health and metrics
- * routes, and the envelope for every failure and every unmatched request. Services add their
- * routes to the returned router.
+ * routes, and the envelope for every failure and every unmatched request. Services add their routes
+ * to the returned router.
  */
 public final class ApiRouter {
 
   private static final String STREAMED_PATHS = "astro.streamedPaths";
 
-  private ApiRouter() {
-  }
+  private ApiRouter() {}
 
   public static Router create(Vertx vertx, HttpSettings settings, OpsRoutes ops) {
     Router router = Router.router(vertx);
     FailureHandler failures = new FailureHandler();
     BodyHandler bodies = BodyHandler.create(false).setBodyLimit(settings.bodyLimitBytes());
     router.route().handler(new RequestIdHandler());
-    router.route().handler(ctx -> {
-      Predicate<String> streamed = router.getMetadata(STREAMED_PATHS);
-      if (streamed != null && streamed.test(ctx.normalizedPath())) {
-        if (mayHaveBody(ctx.request())) {
-          // left unread for a handler that streams it; paused, or chunks arriving before it is piped would be lost
-          ctx.request().pause();
-          // whatever nobody read (a request refused before streaming) is drained, or the connection stalls;
-          // a request read to its end is left alone (resuming an ended HTTP/2 request throws)
-          ctx.addEndHandler(done -> {
-            if (!ctx.request().isEnded()) {
-              ctx.request().resume();
-            }
-          });
-        }
-        ctx.next();
-      } else {
-        bodies.handle(ctx);
-      }
-    });
+    router
+        .route()
+        .handler(
+            ctx -> {
+              Predicate<String> streamed = router.getMetadata(STREAMED_PATHS);
+              if (streamed != null && streamed.test(ctx.normalizedPath())) {
+                if (mayHaveBody(ctx.request())) {
+                  // left unread for a handler that streams it; paused, or chunks arriving before it
+                  // is piped would be lost
+                  ctx.request().pause();
+                  // whatever nobody read (a request refused before streaming) is drained, or the
+                  // connection stalls;
+                  // a request read to its end is left alone (resuming an ended HTTP/2 request
+                  // throws)
+                  ctx.addEndHandler(
+                      done -> {
+                        if (!ctx.request().isEnded()) {
+                          ctx.request().resume();
+                        }
+                      });
+                }
+                ctx.next();
+              } else {
+                bodies.handle(ctx);
+              }
+            });
     router.route().failureHandler(failures);
     // requests that match no route never reach a route failure handler
     for (int status : new int[] {400, 404, 405, 406, 413, 415, 500}) {
@@ -58,7 +64,8 @@ public final class ApiRouter {
   // only a request that may carry a body needs holding back; a bodyless one is left to end as usual
   private static boolean mayHaveBody(HttpServerRequest request) {
     String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    return request.version() == HttpVersion.HTTP_2 || request.headers().contains(HttpHeaders.TRANSFER_ENCODING)
+    return request.version() == HttpVersion.HTTP_2
+        || request.headers().contains(HttpHeaders.TRANSFER_ENCODING)
         || (length != null && !"0".equals(length.trim()));
   }
 

@@ -30,11 +30,16 @@ public enum ErrorCode {
 
   CLUSTER_NOT_FOUND(22001, 404, "cluster not found"),
   CLUSTER_EXISTS(22002, 409, "cluster exists"),
-  /** The kubeconfig cannot be used: malformed, interactive credentials, or the API server does not answer well. */
+  /**
+   * The kubeconfig cannot be used: malformed, interactive credentials, or the API server does not
+   * answer well.
+   */
   CLUSTER_REJECTED(22003, 422, "kubeconfig rejected"),
   /** Live apps are placed on the cluster (DELETE without {@code force=true}). */
   CLUSTER_IN_USE(22004, 409, "cluster has live apps"),
-  /** No imported cluster is healthy (and matches the placement labels) to place a new user's app on. */
+  /**
+   * No imported cluster is healthy (and matches the placement labels) to place a new user's app on.
+   */
   NO_HEALTHY_CLUSTER(22005, 503, "no healthy cluster"),
 
   INTERNAL(30001, 500, "internal error"),

@@ -8,9 +8,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns every failure — thrown, failed into a Future, or raised by the web layer (no route,
- * wrong method, body too large, wrong content type) — into the JSON envelope. Clients never see
- * a stack trace or an HTML page; server-side faults are logged with the request id.
+ * Turns every failure — thrown, failed into a Future, or raised by the web layer (no route, wrong
+ * method, body too large, wrong content type) — into the JSON envelope. Clients never see a stack
+ * trace or an HTML page; server-side faults are logged with the request id.
  */
 public final class FailureHandler implements Handler<RoutingContext> {
 
@@ -34,7 +34,8 @@ public final class FailureHandler implements Handler<RoutingContext> {
       code = api.errorCode();
       message = api.getMessage();
       data = api.data();
-    } else if (failure instanceof DecodeException || failure instanceof IllegalArgumentException && isJsonError(failure)) {
+    } else if (failure instanceof DecodeException
+        || failure instanceof IllegalArgumentException && isJsonError(failure)) {
       code = ErrorCode.BAD_REQUEST;
       message = "request body is not valid JSON";
     } else if (failure instanceof HttpException http) {
@@ -49,16 +50,27 @@ public final class FailureHandler implements Handler<RoutingContext> {
       message = code.defaultMessage();
     }
     if (code.httpStatus() >= 500) {
-      LOG.error("{} {} failed with {} ({})", ctx.request().method(), ctx.request().path(), code.httpStatus(),
-          code.code(), failure);
+      LOG.error(
+          "{} {} failed with {} ({})",
+          ctx.request().method(),
+          ctx.request().path(),
+          code.httpStatus(),
+          code.code(),
+          failure);
     } else {
-      LOG.debug("{} {} answered {} ({}): {}", ctx.request().method(), ctx.request().path(), code.httpStatus(),
-          code.code(), message);
+      LOG.debug(
+          "{} {} answered {} ({}): {}",
+          ctx.request().method(),
+          ctx.request().path(),
+          code.httpStatus(),
+          code.code(),
+          message);
     }
     ApiResponse.error(ctx, code, message, data);
   }
 
-  // vertx-web reports a malformed body of a JSON-consuming route as an IllegalArgumentException wrapping the decode error
+  // vertx-web reports a malformed body of a JSON-consuming route as an IllegalArgumentException
+  // wrapping the decode error
   private static boolean isJsonError(Throwable failure) {
     return failure.getCause() instanceof DecodeException;
   }

@@ -4,8 +4,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Collects what is wrong with each field of a request so the client learns all of it at once.
- * The envelope's {@code data} becomes {@code {"fields":[{"field":"name","reason":"..."}]}}.
+ * Collects what is wrong with each field of a request so the client learns all of it at once. The
+ * envelope's {@code data} becomes {@code {"fields":[{"field":"name","reason":"..."}]}}.
  */
 public final class FieldErrors {
 
@@ -28,9 +28,15 @@ public final class FieldErrors {
   }
 
   public ApiException toException() {
-    String message = fields.size() == 1
-        ? "invalid field " + fields.getJsonObject(0).getString("field") + ": " + fields.getJsonObject(0).getString("reason")
-        : "invalid fields: " + fields.stream().map(f -> ((JsonObject) f).getString("field")).toList();
-    return new ApiException(ErrorCode.BAD_REQUEST, message, new JsonObject().put("fields", fields.copy()));
+    String message =
+        fields.size() == 1
+            ? "invalid field "
+                + fields.getJsonObject(0).getString("field")
+                + ": "
+                + fields.getJsonObject(0).getString("reason")
+            : "invalid fields: "
+                + fields.stream().map(f -> ((JsonObject) f).getString("field")).toList();
+    return new ApiException(
+        ErrorCode.BAD_REQUEST, message, new JsonObject().put("fields", fields.copy()));
   }
 }

@@ -5,8 +5,8 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * First handler of every router: takes the caller's {@code X-Request-Id} (or makes one), echoes
- * it on the response, and binds it to the request's context so logs and outgoing calls carry it.
+ * First handler of every router: takes the caller's {@code X-Request-Id} (or makes one), echoes it
+ * on the response, and binds it to the request's context so logs and outgoing calls carry it.
  */
 public final class RequestIdHandler implements Handler<RoutingContext> {
 

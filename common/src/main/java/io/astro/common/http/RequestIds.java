@@ -10,9 +10,9 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * The request id of the work in progress. Vert.x runs each HTTP request (and each Kafka record)
- * on its own duplicated context, so the id lives in a context-local rather than a thread-local:
- * it follows the request across Future callbacks and executeBlocking hops on any thread.
+ * The request id of the work in progress. Vert.x runs each HTTP request (and each Kafka record) on
+ * its own duplicated context, so the id lives in a context-local rather than a thread-local: it
+ * follows the request across Future callbacks and executeBlocking hops on any thread.
  *
  * <p>Registered as a {@link VertxServiceProvider} because context locals must exist before the
  * first Vertx instance is built.
@@ -22,7 +22,8 @@ public final class RequestIds implements VertxServiceProvider {
   public static final String HEADER = "X-Request-Id";
 
   private static final ContextLocal<String> LOCAL = ContextLocal.registerLocal(String.class);
-  // What we accept from clients: enough for UUIDs and common trace ids, nothing that could forge log lines.
+  // What we accept from clients: enough for UUIDs and common trace ids, nothing that could forge
+  // log lines.
   private static final Pattern ACCEPTED = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
   @Override
@@ -52,6 +53,8 @@ public final class RequestIds implements VertxServiceProvider {
 
   /** The client's id when it is well formed, else a fresh one. */
   public static String acceptOrGenerate(String fromClient) {
-    return fromClient != null && ACCEPTED.matcher(fromClient).matches() ? fromClient : UUID.randomUUID().toString();
+    return fromClient != null && ACCEPTED.matcher(fromClient).matches()
+        ? fromClient
+        : UUID.randomUUID().toString();
   }
 }

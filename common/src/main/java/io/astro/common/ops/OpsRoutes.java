@@ -2,11 +2,11 @@ package io.astro.common.ops;
 
 import io.astro.common.http.ApiResponse;
 import io.astro.common.http.ErrorCode;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,23 +46,29 @@ public final class OpsRoutes {
     for (ReadinessCheck check : checks) {
       results.add(bounded(check).map("UP").otherwise(failure -> "DOWN: " + describe(failure)));
     }
-    Future.join(results).onComplete(done -> {
-      JsonObject report = new JsonObject();
-      List<String> down = new ArrayList<>();
-      for (int i = 0; i < checks.size(); i++) {
-        String state = results.get(i).result();
-        report.put(checks.get(i).name(), state);
-        if (!"UP".equals(state)) {
-          down.add(checks.get(i).name());
-        }
-      }
-      JsonObject data = new JsonObject().put("status", down.isEmpty() ? "UP" : "DOWN").put("checks", report);
-      if (down.isEmpty()) {
-        ApiResponse.ok(ctx, data);
-      } else {
-        ApiResponse.error(ctx, ErrorCode.UNAVAILABLE, "not ready: " + String.join(", ", down), data);
-      }
-    });
+    Future.join(results)
+        .onComplete(
+            done -> {
+              JsonObject report = new JsonObject();
+              List<String> down = new ArrayList<>();
+              for (int i = 0; i < checks.size(); i++) {
+                String state = results.get(i).result();
+                report.put(checks.get(i).name(), state);
+                if (!"UP".equals(state)) {
+                  down.add(checks.get(i).name());
+                }
+              }
+              JsonObject data =
+                  new JsonObject()
+                      .put("status", down.isEmpty() ? "UP" : "DOWN")
+                      .put("checks", report);
+              if (down.isEmpty()) {
+                ApiResponse.ok(ctx, data);
+              } else {
+                ApiResponse.error(
+                    ctx, ErrorCode.UNAVAILABLE, "not ready: " + String.join(", ", down), data);
+              }
+            });
   }
 
   private Future<Void> bounded(ReadinessCheck check) {

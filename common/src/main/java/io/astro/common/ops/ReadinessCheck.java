@@ -2,13 +2,19 @@ package io.astro.common.ops;
 
 import io.vertx.core.Future;
 
-/** One dependency whose reachability decides whether the service takes traffic (DB, Kafka, a cluster). */
+/**
+ * One dependency whose reachability decides whether the service takes traffic (DB, Kafka, a
+ * cluster).
+ */
 public interface ReadinessCheck {
 
   /** Short stable name shown in {@code /ready}: {@code database}, {@code kafka}, ... */
   String name();
 
-  /** Succeeds when the dependency answers; the failure message is shown to operators, so keep secrets out. */
+  /**
+   * Succeeds when the dependency answers; the failure message is shown to operators, so keep
+   * secrets out.
+   */
   Future<Void> check();
 
   static ReadinessCheck of(String name, java.util.function.Supplier<Future<Void>> check) {

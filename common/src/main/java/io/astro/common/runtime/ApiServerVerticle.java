@@ -2,8 +2,8 @@ package io.astro.common.runtime;
 
 import io.astro.common.config.HttpSettings;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
@@ -32,21 +32,24 @@ public final class ApiServerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    HttpServerOptions options = new HttpServerOptions()
-        .setCompressionSupported(true)
-        .setMaxHeaderSize(16 * 1024);
-    return vertx.createHttpServer(options)
+    HttpServerOptions options =
+        new HttpServerOptions().setCompressionSupported(true).setMaxHeaderSize(16 * 1024);
+    return vertx
+        .createHttpServer(options)
         .requestHandler(routes.apply(vertx))
         .listen(settings.port(), settings.host())
-        .onSuccess(s -> {
-          server = s;
-          LOG.info("listening on {}:{}", settings.host(), s.actualPort());
-        });
+        .onSuccess(
+            s -> {
+              server = s;
+              LOG.info("listening on {}:{}", settings.host(), s.actualPort());
+            });
   }
 
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.shutdown(DRAIN_SECONDS, TimeUnit.SECONDS);
+    return server == null
+        ? Future.succeededFuture()
+        : server.shutdown(DRAIN_SECONDS, TimeUnit.SECONDS);
   }
 
   /** The bound port; differs from the configured one when that was 0 (tests). */

@@ -20,9 +20,9 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * One running service: its Vert.x instance and its metrics registry. Each service owns a
- * registry (tagged {@code service=<name>}) rather than sharing a global one, so several
- * services can run in one JVM (dev mode, end-to-end tests) and still report separately.
+ * One running service: its Vert.x instance and its metrics registry. Each service owns a registry
+ * (tagged {@code service=<name>}) rather than sharing a global one, so several services can run in
+ * one JVM (dev mode, end-to-end tests) and still report separately.
  */
 public final class Service {
 
@@ -40,15 +40,17 @@ public final class Service {
   public static Service create(String name) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.config().commonTags("service", name);
-    MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
-        .setEnabled(true)
-        .setJvmMetricsEnabled(true)
-        .setRegistryName(name)
-        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
-    Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(metrics))
-        .withMetrics(new MicrometerMetricsFactory(registry))
-        .build();
+    MicrometerMetricsOptions metrics =
+        new MicrometerMetricsOptions()
+            .setEnabled(true)
+            .setJvmMetricsEnabled(true)
+            .setRegistryName(name)
+            .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
+    Vertx vertx =
+        Vertx.builder()
+            .with(new VertxOptions().setMetricsOptions(metrics))
+            .withMetrics(new MicrometerMetricsFactory(registry))
+            .build();
     return new Service(name, vertx, registry);
   }
 
@@ -65,29 +67,39 @@ public final class Service {
   }
 
   public Future<Service> deploy(Supplier<? extends Deployable> verticle, int instances) {
-    return vertx.deployVerticle(verticle, new DeploymentOptions().setInstances(instances)).map(this);
+    return vertx
+        .deployVerticle(verticle, new DeploymentOptions().setInstances(instances))
+        .map(this);
   }
 
   /**
-   * Serves the standard router (request ids, body limit, envelope failures, {@code /health},
-   * {@code /ready} with {@code checks}, {@code /metrics}) plus the service's own {@code routes}.
+   * Serves the standard router (request ids, body limit, envelope failures, {@code /health}, {@code
+   * /ready} with {@code checks}, {@code /metrics}) plus the service's own {@code routes}.
    */
-  public Future<Service> serve(HttpSettings http, List<ReadinessCheck> checks, Consumer<Router> routes) {
+  public Future<Service> serve(
+      HttpSettings http, List<ReadinessCheck> checks, Consumer<Router> routes) {
     OpsRoutes ops = OpsRoutes.create(registry, checks);
-    ApiServerVerticle server = new ApiServerVerticle(http, v -> {
-      Router router = ApiRouter.create(v, http, ops);
-      routes.accept(router);
-      return router;
-    });
+    ApiServerVerticle server =
+        new ApiServerVerticle(
+            http,
+            v -> {
+              Router router = ApiRouter.create(v, http, ops);
+              routes.accept(router);
+              return router;
+            });
     return deploy(() -> server, 1).onSuccess(s -> httpPort = server.actualPort());
   }
 
-  /** The port {@link #serve} listens on; differs from the configured one when that was 0 (tests). */
+  /**
+   * The port {@link #serve} listens on; differs from the configured one when that was 0 (tests).
+   */
   public int httpPort() {
     return httpPort;
   }
 
-  /** Undeploys every verticle (each drains what it owns in its stop) and releases the event loops. */
+  /**
+   * Undeploys every verticle (each drains what it owns in its stop) and releases the event loops.
+   */
   public Future<Void> close() {
     return vertx.close().onComplete(done -> registry.close());
   }

@@ -10,17 +10,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What every service's {@code main} does: start, report how long it took, stop cleanly on
- * SIGTERM / Ctrl-C within the grace period, and turn start-up failures into one clear line and a
- * non-zero exit instead of a stack trace wall.
+ * What every service's {@code main} does: start, report how long it took, stop cleanly on SIGTERM /
+ * Ctrl-C within the grace period, and turn start-up failures into one clear line and a non-zero
+ * exit instead of a stack trace wall.
  */
 public final class ServiceLauncher {
 
   private static final Logger LOG = LoggerFactory.getLogger(ServiceLauncher.class);
   private static final long GRACE_SECONDS = 30;
 
-  private ServiceLauncher() {
-  }
+  private ServiceLauncher() {}
 
   public static void run(Supplier<Future<Service>> start) {
     Service service;
@@ -36,7 +35,8 @@ public final class ServiceLauncher {
       System.exit(1);
       return;
     }
-    LOG.info("{} started in {} ms", service.name(), ManagementFactory.getRuntimeMXBean().getUptime());
+    LOG.info(
+        "{} started in {} ms", service.name(), ManagementFactory.getRuntimeMXBean().getUptime());
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(service), "shutdown"));
   }
 

@@ -26,7 +26,9 @@ class VerifiedTokensTest {
     assertThat(tokens.get("a.b.c")).isEqualTo(caller);
     assertThat(tokens.get("a.b.d")).isNull();
     clock.now = NOW.plus(Duration.ofMinutes(5));
-    assertThat(tokens.get("a.b.c")).as("expired: verified again, not answered from memory").isNull();
+    assertThat(tokens.get("a.b.c"))
+        .as("expired: verified again, not answered from memory")
+        .isNull();
     assertThat(tokens.size()).isZero();
   }
 

@@ -9,7 +9,10 @@ import org.junit.jupiter.api.Test;
 
 class EnvTest {
 
-  enum Format { JSON, TEXT }
+  enum Format {
+    JSON,
+    TEXT
+  }
 
   @Test
   void absent_or_blank_values_take_the_default() {
@@ -24,9 +27,11 @@ class EnvTest {
 
   @Test
   void values_are_parsed_into_their_types() {
-    Env env = Env.of(Map.of(
-        "PORT", "8081", "ON", "yes", "OFF", "false", "T1", "500ms", "T2", "5m", "T3", "24h",
-        "SIZE", "1MiB", "SIZE2", "2048", "FMT", "text"));
+    Env env =
+        Env.of(
+            Map.of(
+                "PORT", "8081", "ON", "yes", "OFF", "false", "T1", "500ms", "T2", "5m", "T3", "24h",
+                "SIZE", "1MiB", "SIZE2", "2048", "FMT", "text"));
     assertThat(env.integer("PORT", 0, 0, 65535)).isEqualTo(8081);
     assertThat(env.bool("ON", false)).isTrue();
     assertThat(env.bool("OFF", true)).isFalse();
@@ -40,14 +45,21 @@ class EnvTest {
 
   @Test
   void unusable_values_fail_naming_the_variable() {
-    Env env = Env.of(Map.of("PORT", "80x", "BIG", "70000", "B", "maybe", "T", "soon", "S", "lots", "F", "xml"));
-    assertThatThrownBy(() -> env.integer("PORT", 0, 0, 65535)).isInstanceOf(ConfigException.class)
-        .hasMessageContaining("PORT").hasMessageContaining("80x");
-    assertThatThrownBy(() -> env.integer("BIG", 0, 0, 65535)).hasMessageContaining("between 0 and 65535");
+    Env env =
+        Env.of(
+            Map.of(
+                "PORT", "80x", "BIG", "70000", "B", "maybe", "T", "soon", "S", "lots", "F", "xml"));
+    assertThatThrownBy(() -> env.integer("PORT", 0, 0, 65535))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("PORT")
+        .hasMessageContaining("80x");
+    assertThatThrownBy(() -> env.integer("BIG", 0, 0, 65535))
+        .hasMessageContaining("between 0 and 65535");
     assertThatThrownBy(() -> env.bool("B", false)).hasMessageContaining("B must be true or false");
     assertThatThrownBy(() -> env.duration("T", null)).hasMessageContaining("T must be a duration");
     assertThatThrownBy(() -> env.bytes("S", 0)).hasMessageContaining("S must be a size");
-    assertThatThrownBy(() -> env.oneOf("F", Format.class, Format.JSON)).hasMessageContaining("[json, text]");
+    assertThatThrownBy(() -> env.oneOf("F", Format.class, Format.JSON))
+        .hasMessageContaining("[json, text]");
     assertThatThrownBy(() -> env.required("NOPE")).hasMessage("NOPE is required but not set");
   }
 
@@ -60,7 +72,8 @@ class EnvTest {
 
   @Test
   void http_settings_default_to_a_one_mebibyte_body_limit() {
-    HttpSettings settings = HttpSettings.from(Env.of(Map.of("ASTRO_GATEWAY_PORT", "9000")), "ASTRO_GATEWAY_PORT", 8080);
+    HttpSettings settings =
+        HttpSettings.from(Env.of(Map.of("ASTRO_GATEWAY_PORT", "9000")), "ASTRO_GATEWAY_PORT", 8080);
     assertThat(settings.port()).isEqualTo(9000);
     assertThat(settings.host()).isEqualTo("0.0.0.0");
     assertThat(settings.bodyLimitBytes()).isEqualTo(1024 * 1024);

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 /** Kubeconfigs are sealed with AES-256-GCM under a rotating key set, bound to their cluster. */
 class KubeconfigCipherTest {
 
-  private static final String KUBECONFIG = "apiVersion: v1\nkind: Config\nusers:\n- user: {token: s3cr3t}\n";
+  private static final String KUBECONFIG =
+      "apiVersion: v1\nkind: Config\nusers:\n- user: {token: s3cr3t}\n";
 
   @Test
   void a_sealed_kubeconfig_opens_again_and_never_shows_its_plaintext() {
@@ -31,7 +32,8 @@ class KubeconfigCipherTest {
   void after_rotation_the_new_key_seals_and_the_old_one_still_opens() {
     String oldKey = KubeconfigCipher.generateSpec("k1");
     String sealedBefore = KubeconfigCipher.fromSpec(oldKey).seal("c-1", KUBECONFIG);
-    KubeconfigCipher rotated = KubeconfigCipher.fromSpec(KubeconfigCipher.generateSpec("k2") + "," + oldKey);
+    KubeconfigCipher rotated =
+        KubeconfigCipher.fromSpec(KubeconfigCipher.generateSpec("k2") + "," + oldKey);
 
     assertThat(rotated.open("c-1", sealedBefore)).isEqualTo(KUBECONFIG);
     assertThat(rotated.needsRotation(sealedBefore)).isTrue();
@@ -42,18 +44,26 @@ class KubeconfigCipherTest {
   void a_value_moved_to_another_cluster_tampered_or_under_an_unknown_key_does_not_open() {
     KubeconfigCipher cipher = KubeconfigCipher.fromSpec(KubeconfigCipher.generateSpec("k1"));
     String sealed = cipher.seal("c-1", KUBECONFIG);
-    String tampered = sealed.substring(0, sealed.length() - 4) + (sealed.endsWith("AAAA") ? "BBBB" : "AAAA");
+    String tampered =
+        sealed.substring(0, sealed.length() - 4) + (sealed.endsWith("AAAA") ? "BBBB" : "AAAA");
 
-    assertThatThrownBy(() -> cipher.open("c-2", sealed)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> cipher.open("c-1", tampered)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> KubeconfigCipher.fromSpec(KubeconfigCipher.generateSpec("other")).open("c-1", sealed))
+    assertThatThrownBy(() -> cipher.open("c-2", sealed))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> cipher.open("c-1", tampered))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(
+            () ->
+                KubeconfigCipher.fromSpec(KubeconfigCipher.generateSpec("other"))
+                    .open("c-1", sealed))
         .hasMessageContaining("unknown key");
   }
 
   @Test
   void bad_key_specs_are_refused_at_start() {
-    assertThatThrownBy(() -> KubeconfigCipher.fromSpec("k1:c2hvcnQ=")).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(() -> KubeconfigCipher.fromSpec("k1:c2hvcnQ="))
+        .isInstanceOf(ConfigException.class)
         .hasMessageContaining("32 bytes");
-    assertThatThrownBy(() -> KubeconfigCipher.fromSpec("no-colon")).isInstanceOf(ConfigException.class);
+    assertThatThrownBy(() -> KubeconfigCipher.fromSpec("no-colon"))
+        .isInstanceOf(ConfigException.class);
   }
 }

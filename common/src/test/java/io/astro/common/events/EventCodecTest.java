@@ -15,7 +15,8 @@ class EventCodecTest {
 
   @Test
   void events_are_structured_json_with_data_as_an_object() {
-    CloudEvent event = EventCodec.create("io.astro.app.status.v1", "/astro/sync-worker", "42", data);
+    CloudEvent event =
+        EventCodec.create("io.astro.app.status.v1", "/astro/sync-worker", "42", data);
 
     JsonObject json = new JsonObject(Buffer.buffer(EventCodec.encode(event)));
 
@@ -32,7 +33,8 @@ class EventCodecTest {
 
   @Test
   void decode_reverses_encode() {
-    CloudEvent event = EventCodec.create("io.astro.app.status.v1", "/astro/sync-worker", "42", data);
+    CloudEvent event =
+        EventCodec.create("io.astro.app.status.v1", "/astro/sync-worker", "42", data);
 
     CloudEvent decoded = EventCodec.decode(EventCodec.encode(event));
 

@@ -42,7 +42,8 @@ class ApiRouterTest {
   private static final ByteArrayOutputStream LOG_LINES = new ByteArrayOutputStream();
   private static final HttpClient CLIENT = HttpClient.newHttpClient();
   private static final SigningKeys KEYS = SigningKeys.generate();
-  private static final JwtSettings JWT = new JwtSettings("astro", "astro-api", Duration.ofSeconds(30));
+  private static final JwtSettings JWT =
+      new JwtSettings("astro", "astro-api", Duration.ofSeconds(30));
   private static Service service;
   private static String base;
 
@@ -52,44 +53,94 @@ class ApiRouterTest {
     service = Service.create("test-service");
     HttpSettings settings = new HttpSettings("127.0.0.1", 0, 1024);
     OpsRoutes ops = OpsRoutes.create(service.registry(), List.of());
-    ApiServerVerticle server = new ApiServerVerticle(settings, vertx -> {
-      Router router = ApiRouter.create(vertx, settings, ops);
-      ApiRouter.streamBodies(router, path -> path.startsWith("/stream/"));
-      router.get("/stream/refused").handler(ctx -> ctx.fail(new ApiException(ErrorCode.UNAUTHORIZED)));
-      // reads the body only after an asynchronous hop, as a proxy does after authenticating
-      router.post("/stream/count").handler(ctx -> vertx.setTimer(50, timer -> {
-        long[] bytes = {0};
-        ctx.request().handler(chunk -> bytes[0] += chunk.length())
-            .endHandler(end -> ApiResponse.ok(ctx, bytes[0]));
-        ctx.request().resume();
-      }));
-      router.post("/echo").consumes("application/json").handler(ctx -> ApiResponse.ok(ctx, ctx.body().asJsonObject()));
-      router.get("/boom").handler(ctx -> {
-        throw new IllegalStateException("internal detail: row 17 locked by txn 9");
-      });
-      router.get("/invalid").handler(ctx -> new FieldErrors()
-          .add("name", "must be a DNS-1123 label")
-          .add("replicas", "must be between 0 and 10")
-          .throwIfAny());
-      router.get("/async-conflict").handler(ctx -> Future.<Void>failedFuture(new ApiException(ErrorCode.APP_EXISTS))
-          .onFailure(ctx::fail));
-      router.get("/me").handler(new AuthHandler(TokenVerifier.create(vertx, JWT, List.of(KEYS.publicJwk()))))
-          .handler(ctx -> ApiResponse.ok(ctx, AuthHandler.caller(ctx).uuid()));
-      router.get("/whoami").handler(ctx -> ApiResponse.ok(ctx, ctx.request().getHeader(RequestIds.HEADER)));
-      router.get("/relay").handler(ctx -> vertx.createHttpClient()
-          .request(HttpMethod.GET, ctx.request().localAddress().port(), "127.0.0.1", "/whoami")
-          .compose(request -> {
-            RequestIds.propagate(request.headers());
-            return request.send().compose(HttpClientResponse::body);
-          })
-          .onSuccess(body -> ApiResponse.ok(ctx, body.toJsonObject().getString("data")))
-          .onFailure(ctx::fail));
-      router.get("/logs").handler(ctx -> vertx.executeBlocking(() -> {
-        HANDLER_LOG.info("worked off the event loop");
-        return "done";
-      }).onSuccess(done -> ApiResponse.ok(ctx, done)));
-      return router;
-    });
+    ApiServerVerticle server =
+        new ApiServerVerticle(
+            settings,
+            vertx -> {
+              Router router = ApiRouter.create(vertx, settings, ops);
+              ApiRouter.streamBodies(router, path -> path.startsWith("/stream/"));
+              router
+                  .get("/stream/refused")
+                  .handler(ctx -> ctx.fail(new ApiException(ErrorCode.UNAUTHORIZED)));
+              // reads the body only after an asynchronous hop, as a proxy does after authenticating
+              router
+                  .post("/stream/count")
+                  .handler(
+                      ctx ->
+                          vertx.setTimer(
+                              50,
+                              timer -> {
+                                long[] bytes = {0};
+                                ctx.request()
+                                    .handler(chunk -> bytes[0] += chunk.length())
+                                    .endHandler(end -> ApiResponse.ok(ctx, bytes[0]));
+                                ctx.request().resume();
+                              }));
+              router
+                  .post("/echo")
+                  .consumes("application/json")
+                  .handler(ctx -> ApiResponse.ok(ctx, ctx.body().asJsonObject()));
+              router
+                  .get("/boom")
+                  .handler(
+                      ctx -> {
+                        throw new IllegalStateException("internal detail: row 17 locked by txn 9");
+                      });
+              router
+                  .get("/invalid")
+                  .handler(
+                      ctx ->
+                          new FieldErrors()
+                              .add("name", "must be a DNS-1123 label")
+                              .add("replicas", "must be between 0 and 10")
+                              .throwIfAny());
+              router
+                  .get("/async-conflict")
+                  .handler(
+                      ctx ->
+                          Future.<Void>failedFuture(new ApiException(ErrorCode.APP_EXISTS))
+                              .onFailure(ctx::fail));
+              router
+                  .get("/me")
+                  .handler(
+                      new AuthHandler(TokenVerifier.create(vertx, JWT, List.of(KEYS.publicJwk()))))
+                  .handler(ctx -> ApiResponse.ok(ctx, AuthHandler.caller(ctx).uuid()));
+              router
+                  .get("/whoami")
+                  .handler(ctx -> ApiResponse.ok(ctx, ctx.request().getHeader(RequestIds.HEADER)));
+              router
+                  .get("/relay")
+                  .handler(
+                      ctx ->
+                          vertx
+                              .createHttpClient()
+                              .request(
+                                  HttpMethod.GET,
+                                  ctx.request().localAddress().port(),
+                                  "127.0.0.1",
+                                  "/whoami")
+                              .compose(
+                                  request -> {
+                                    RequestIds.propagate(request.headers());
+                                    return request.send().compose(HttpClientResponse::body);
+                                  })
+                              .onSuccess(
+                                  body ->
+                                      ApiResponse.ok(ctx, body.toJsonObject().getString("data")))
+                              .onFailure(ctx::fail));
+              router
+                  .get("/logs")
+                  .handler(
+                      ctx ->
+                          vertx
+                              .executeBlocking(
+                                  () -> {
+                                    HANDLER_LOG.info("worked off the event loop");
+                                    return "done";
+                                  })
+                              .onSuccess(done -> ApiResponse.ok(ctx, done)));
+              return router;
+            });
     service.deploy(() -> server, 1).await();
     base = "http://127.0.0.1:" + server.actualPort();
   }
@@ -105,22 +156,32 @@ class ApiRouterTest {
 
     assertThat(response.statusCode()).isEqualTo(404);
     assertThat(envelope(response).getInteger("code")).isEqualTo(10004);
-    assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
-    assertThat(response.headers().firstValue(RequestIds.HEADER)).hasValueSatisfying(id -> assertThat(id).hasSize(36));
+    assertThat(response.headers().firstValue("content-type"))
+        .hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+    assertThat(response.headers().firstValue(RequestIds.HEADER))
+        .hasValueSatisfying(id -> assertThat(id).hasSize(36));
   }
 
   @Test
   void a_well_formed_client_request_id_is_echoed_and_a_forged_one_replaced() throws Exception {
-    HttpResponse<String> echoed = send(HttpRequest.newBuilder(URI.create(base + "/health")).header(RequestIds.HEADER, "abc-123"));
-    HttpResponse<String> replaced = send(HttpRequest.newBuilder(URI.create(base + "/health")).header(RequestIds.HEADER, "x\"}{injected"));
+    HttpResponse<String> echoed =
+        send(
+            HttpRequest.newBuilder(URI.create(base + "/health"))
+                .header(RequestIds.HEADER, "abc-123"));
+    HttpResponse<String> replaced =
+        send(
+            HttpRequest.newBuilder(URI.create(base + "/health"))
+                .header(RequestIds.HEADER, "x\"}{injected"));
 
     assertThat(echoed.headers().firstValue(RequestIds.HEADER)).hasValue("abc-123");
-    assertThat(replaced.headers().firstValue(RequestIds.HEADER)).hasValueSatisfying(id -> assertThat(id).doesNotContain("injected"));
+    assertThat(replaced.headers().firstValue(RequestIds.HEADER))
+        .hasValueSatisfying(id -> assertThat(id).doesNotContain("injected"));
   }
 
   @Test
   void a_wrong_method_answers_405() throws Exception {
-    HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(base + "/echo")).DELETE());
+    HttpResponse<String> response =
+        send(HttpRequest.newBuilder(URI.create(base + "/echo")).DELETE());
 
     assertThat(response.statusCode()).isEqualTo(405);
     assertThat(envelope(response).getInteger("code")).isEqualTo(10005);
@@ -136,8 +197,10 @@ class ApiRouterTest {
   }
 
   @Test
-  void streamed_paths_skip_the_body_handler_and_keep_every_byte_for_their_handler() throws Exception {
-    HttpResponse<String> streamed = post("/stream/count", "application/octet-stream", "s".repeat(64 * 1024));
+  void streamed_paths_skip_the_body_handler_and_keep_every_byte_for_their_handler()
+      throws Exception {
+    HttpResponse<String> streamed =
+        post("/stream/count", "application/octet-stream", "s".repeat(64 * 1024));
 
     assertThat(streamed.statusCode()).isEqualTo(200);
     assertThat(envelope(streamed).getLong("data")).isEqualTo(64 * 1024L);
@@ -147,8 +210,12 @@ class ApiRouterTest {
   void a_streamed_request_refused_unread_leaves_its_connection_usable() throws Exception {
     HttpClient oneConnection = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     for (int i = 0; i < 3; i++) {
-      HttpResponse<String> response = oneConnection.send(HttpRequest.newBuilder(URI.create(base + "/stream/refused"))
-          .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          oneConnection.send(
+              HttpRequest.newBuilder(URI.create(base + "/stream/refused"))
+                  .timeout(Duration.ofSeconds(20))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(response.statusCode()).isEqualTo(401);
     }
   }
@@ -175,8 +242,12 @@ class ApiRouterTest {
     HttpResponse<String> response = post("/echo", "application/json", "{\"name\":\"web\"}");
 
     assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(envelope(response)).isEqualTo(new JsonObject().put("code", 0).put("message", "ok")
-        .put("data", new JsonObject().put("name", "web")));
+    assertThat(envelope(response))
+        .isEqualTo(
+            new JsonObject()
+                .put("code", 0)
+                .put("message", "ok")
+                .put("data", new JsonObject().put("name", "web")));
   }
 
   @Test
@@ -186,7 +257,9 @@ class ApiRouterTest {
     assertThat(response.statusCode()).isEqualTo(500);
     assertThat(envelope(response).getInteger("code")).isEqualTo(30001);
     assertThat(response.body()).doesNotContain("row 17", "txn 9", "Exception", "at io.");
-    assertThat(logged()).contains("row 17 locked by txn 9").contains(response.headers().firstValue(RequestIds.HEADER).orElseThrow());
+    assertThat(logged())
+        .contains("row 17 locked by txn 9")
+        .contains(response.headers().firstValue(RequestIds.HEADER).orElseThrow());
   }
 
   @Test
@@ -196,7 +269,9 @@ class ApiRouterTest {
     assertThat(response.statusCode()).isEqualTo(400);
     JsonObject body = envelope(response);
     assertThat(body.getInteger("code")).isEqualTo(10001);
-    assertThat(body.getJsonObject("data").getJsonArray("fields").stream().map(f -> ((JsonObject) f).getString("field")))
+    assertThat(
+            body.getJsonObject("data").getJsonArray("fields").stream()
+                .map(f -> ((JsonObject) f).getString("field")))
         .containsExactly("name", "replicas");
     assertThat(body.getString("message")).contains("name", "replicas");
   }
@@ -211,26 +286,42 @@ class ApiRouterTest {
 
   @Test
   void log_lines_carry_the_request_id_even_off_the_event_loop() throws Exception {
-    HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(base + "/logs")).header(RequestIds.HEADER, "trace-77"));
+    HttpResponse<String> response =
+        send(
+            HttpRequest.newBuilder(URI.create(base + "/logs"))
+                .header(RequestIds.HEADER, "trace-77"));
 
     assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(logged()).containsPattern("\"message\":\"worked off the event loop\"[^\\n]*\"request_id\":\"trace-77\"");
+    assertThat(logged())
+        .containsPattern(
+            "\"message\":\"worked off the event loop\"[^\\n]*\"request_id\":\"trace-77\"");
   }
 
   @Test
   void the_request_id_is_handed_on_to_downstream_calls() throws Exception {
-    HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(base + "/relay")).header(RequestIds.HEADER, "hop-1"));
+    HttpResponse<String> response =
+        send(
+            HttpRequest.newBuilder(URI.create(base + "/relay")).header(RequestIds.HEADER, "hop-1"));
 
     assertThat(envelope(response).getString("data")).isEqualTo("hop-1");
   }
 
   @Test
   void protected_routes_need_a_valid_bearer_token() throws Exception {
-    String token = TokenIssuer.create(service.vertx(), JWT, KEYS, Duration.ofMinutes(5)).issue("user-9", 9, "user").token();
+    String token =
+        TokenIssuer.create(service.vertx(), JWT, KEYS, Duration.ofMinutes(5))
+            .issue("user-9", 9, "user")
+            .token();
 
     HttpResponse<String> none = get("/me");
-    HttpResponse<String> basic = send(HttpRequest.newBuilder(URI.create(base + "/me")).header("Authorization", "Basic dXNlcjpwYXNz"));
-    HttpResponse<String> bearer = send(HttpRequest.newBuilder(URI.create(base + "/me")).header("Authorization", "Bearer " + token));
+    HttpResponse<String> basic =
+        send(
+            HttpRequest.newBuilder(URI.create(base + "/me"))
+                .header("Authorization", "Basic dXNlcjpwYXNz"));
+    HttpResponse<String> bearer =
+        send(
+            HttpRequest.newBuilder(URI.create(base + "/me"))
+                .header("Authorization", "Bearer " + token));
 
     assertThat(none.statusCode()).isEqualTo(401);
     assertThat(envelope(none).getInteger("code")).isEqualTo(10002);
@@ -269,9 +360,12 @@ class ApiRouterTest {
     return send(HttpRequest.newBuilder(URI.create(base + path)));
   }
 
-  private static HttpResponse<String> post(String path, String contentType, String body) throws Exception {
-    return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", contentType)
-        .POST(HttpRequest.BodyPublishers.ofString(body)));
+  private static HttpResponse<String> post(String path, String contentType, String body)
+      throws Exception {
+    return send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Content-Type", contentType)
+            .POST(HttpRequest.BodyPublishers.ofString(body)));
   }
 
   private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {

@@ -25,8 +25,10 @@ class LogbackConfigTest {
   void text_format_is_chosen_by_environment() throws Exception {
     // logback resolves ${ASTRO_LOG_FORMAT} from system properties before the environment
     System.setProperty("ASTRO_LOG_FORMAT", "text");
-    assertThat(rootEncoder()).isInstanceOf(ch.qos.logback.classic.encoder.PatternLayoutEncoder.class);
-    assertThat(((ch.qos.logback.classic.encoder.PatternLayoutEncoder) rootEncoder()).getPattern()).contains("%requestId");
+    assertThat(rootEncoder())
+        .isInstanceOf(ch.qos.logback.classic.encoder.PatternLayoutEncoder.class);
+    assertThat(((ch.qos.logback.classic.encoder.PatternLayoutEncoder) rootEncoder()).getPattern())
+        .contains("%requestId");
   }
 
   private static ch.qos.logback.core.encoder.Encoder<?> rootEncoder() throws Exception {
@@ -34,7 +36,9 @@ class LogbackConfigTest {
     JoranConfigurator configurator = new JoranConfigurator();
     configurator.setContext(context);
     configurator.doConfigure(LogbackConfigTest.class.getResource("/logback.xml"));
-    var appender = (ch.qos.logback.core.OutputStreamAppender<?>) context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("console");
+    var appender =
+        (ch.qos.logback.core.OutputStreamAppender<?>)
+            context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("console");
     context.stop();
     return appender.getEncoder();
   }

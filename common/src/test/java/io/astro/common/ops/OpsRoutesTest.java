@@ -27,19 +27,28 @@ class OpsRoutesTest {
 
   @BeforeAll
   static void start() {
-    healthy = start("healthy-service", List.of(ReadinessCheck.of("database", Future::succeededFuture)), 0);
-    degraded = start("degraded-service", List.of(
-        ReadinessCheck.of("database", Future::succeededFuture),
-        ReadinessCheck.of("kafka", () -> Future.failedFuture("broker unreachable")),
-        // a dependency that never answers must not hang readiness
-        ReadinessCheck.of("cluster", () -> Promise.<Void>promise().future())), 1);
+    healthy =
+        start(
+            "healthy-service", List.of(ReadinessCheck.of("database", Future::succeededFuture)), 0);
+    degraded =
+        start(
+            "degraded-service",
+            List.of(
+                ReadinessCheck.of("database", Future::succeededFuture),
+                ReadinessCheck.of("kafka", () -> Future.failedFuture("broker unreachable")),
+                // a dependency that never answers must not hang readiness
+                ReadinessCheck.of("cluster", () -> Promise.<Void>promise().future())),
+            1);
   }
 
   private static Service start(String name, List<ReadinessCheck> checks, int slot) {
     Service service = Service.create(name);
     HttpSettings settings = new HttpSettings("127.0.0.1", 0, HttpSettings.DEFAULT_BODY_LIMIT);
-    SERVERS[slot] = new ApiServerVerticle(settings,
-        vertx -> ApiRouter.create(vertx, settings, OpsRoutes.create(service.registry(), checks)));
+    SERVERS[slot] =
+        new ApiServerVerticle(
+            settings,
+            vertx ->
+                ApiRouter.create(vertx, settings, OpsRoutes.create(service.registry(), checks)));
     return service.deploy(() -> SERVERS[slot], 1).await();
   }
 
@@ -54,7 +63,8 @@ class OpsRoutesTest {
     HttpResponse<String> response = get(1, "/health");
 
     assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(new JsonObject(response.body()).getJsonObject("data").getString("status")).isEqualTo("UP");
+    assertThat(new JsonObject(response.body()).getJsonObject("data").getString("status"))
+        .isEqualTo("UP");
   }
 
   @Test
@@ -62,7 +72,11 @@ class OpsRoutesTest {
     HttpResponse<String> response = get(0, "/ready");
 
     assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(new JsonObject(response.body()).getJsonObject("data").getJsonObject("checks").getString("database"))
+    assertThat(
+            new JsonObject(response.body())
+                .getJsonObject("data")
+                .getJsonObject("checks")
+                .getString("database"))
         .isEqualTo("UP");
   }
 
@@ -81,13 +95,15 @@ class OpsRoutesTest {
   }
 
   @Test
-  void metrics_are_prometheus_text_with_http_server_and_jvm_series_tagged_by_service() throws Exception {
+  void metrics_are_prometheus_text_with_http_server_and_jvm_series_tagged_by_service()
+      throws Exception {
     get(0, "/health");
 
     HttpResponse<String> response = get(0, "/metrics");
 
     assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
+    assertThat(response.headers().firstValue("content-type"))
+        .hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
     assertThat(response.body())
         .contains("# TYPE vertx_http_server_requests_total counter")
         .contains("jvm_memory_used_bytes")
@@ -97,7 +113,9 @@ class OpsRoutesTest {
   }
 
   private static HttpResponse<String> get(int slot, String path) throws Exception {
-    return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + SERVERS[slot].actualPort() + path)).build(),
+    return CLIENT.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + SERVERS[slot].actualPort() + path))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 }

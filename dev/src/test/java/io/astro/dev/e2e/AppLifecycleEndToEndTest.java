@@ -17,7 +17,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** A user's whole journey with one app, through the gateway only; integrations see it on the topics. */
+/**
+ * A user's whole journey with one app, through the gateway only; integrations see it on the topics.
+ */
 @ExtendWith(RunningAstro.Extension.class)
 class AppLifecycleEndToEndTest {
 
@@ -44,18 +46,21 @@ class AppLifecycleEndToEndTest {
     assertThat(created.getLong("generation")).isEqualTo(1);
     JsonObject running = api.awaitRunning(ada, id, 2);
     assertThat(running.getString("cluster")).isEqualTo("sandbox");
-    assertThat(running.getJsonArray("pods")).allSatisfy(p -> {
-      JsonObject pod = (JsonObject) p;
-      assertThat(pod.getString("phase")).isEqualTo("Running");
-      assertThat(pod.getString("node")).startsWith("node-");
-    });
+    assertThat(running.getJsonArray("pods"))
+        .allSatisfy(
+            p -> {
+              JsonObject pod = (JsonObject) p;
+              assertThat(pod.getString("phase")).isEqualTo("Running");
+              assertThat(pod.getString("node")).startsWith("node-");
+            });
 
     // list: newest first, filtered by status and name
     Answer list = api.get("/api/v1/apps?page=1&limit=20&status=running&search=we", ada.token());
     assertThat(list.status()).isEqualTo(200);
     assertThat(list.data().getLong("total")).isEqualTo(1);
     assertThat(list.items().getJsonObject(0).getString("id")).isEqualTo(id);
-    assertThat(api.get("/api/v1/apps?status=stopped", ada.token()).data().getLong("total")).isZero();
+    assertThat(api.get("/api/v1/apps?status=stopped", ada.token()).data().getLong("total"))
+        .isZero();
 
     // logs: the last lines of every pod, each prefixed with its pod
     Answer logs = api.get("/api/v1/apps/" + id + "/logs?lines=3", ada.token());
@@ -67,8 +72,12 @@ class AppLifecycleEndToEndTest {
 
     // stop: no pods, nothing else lost
     api.act(ada, id, "stop", null);
-    JsonObject stopped = api.awaitApp(ada, id, "stopped without pods",
-        app -> "stopped".equals(app.getString("status")) && app.getJsonArray("pods").isEmpty());
+    JsonObject stopped =
+        api.awaitApp(
+            ada,
+            id,
+            "stopped without pods",
+            app -> "stopped".equals(app.getString("status")) && app.getJsonArray("pods").isEmpty());
     assertThat(stopped.getInteger("replicas")).isEqualTo(2);
     assertThat(api.get("/api/v1/apps/" + id + "/logs", ada.token()).body()).isEmpty();
 
@@ -78,9 +87,16 @@ class AppLifecycleEndToEndTest {
 
     // restart: a rolling restart ends with new pods only
     api.act(ada, id, "restart", null);
-    JsonObject restarted = api.awaitApp(ada, id, "running on new pods", app -> "running".equals(app.getString("status"))
-        && app.getInteger("ready_replicas", -1) == 2 && app.getJsonArray("pods").size() == 2
-        && podNames(app).stream().noneMatch(before::contains));
+    JsonObject restarted =
+        api.awaitApp(
+            ada,
+            id,
+            "running on new pods",
+            app ->
+                "running".equals(app.getString("status"))
+                    && app.getInteger("ready_replicas", -1) == 2
+                    && app.getJsonArray("pods").size() == 2
+                    && podNames(app).stream().noneMatch(before::contains));
     assertThat(restarted.getString("restarted_at")).isNotNull();
 
     // scale: three ready
@@ -89,15 +105,20 @@ class AppLifecycleEndToEndTest {
     assertThat(scaled.getLong("generation")).isEqualTo(5);
 
     // what landed in the cluster: one Deployment, built from the latest generation
-    V1Deployment deployment = astro.deployment(scaled.getString("namespace"), scaled.getString("k8s_name"));
+    V1Deployment deployment =
+        astro.deployment(scaled.getString("namespace"), scaled.getString("k8s_name"));
     assertThat(deployment.getSpec().getReplicas()).isEqualTo(3);
     assertThat(deployment.getMetadata().getAnnotations()).containsEntry("astro.io/generation", "5");
 
     // history: every command, newest first
     Answer history = api.get("/api/v1/apps/" + id + "/events?limit=100", ada.token());
     assertThat(history.status()).isEqualTo(200);
-    assertThat(history.items().stream().map(e -> (JsonObject) e).filter(e -> "command".equals(e.getString("kind")))
-        .map(e -> e.getString("command")).toList())
+    assertThat(
+            history.items().stream()
+                .map(e -> (JsonObject) e)
+                .filter(e -> "command".equals(e.getString("kind")))
+                .map(e -> e.getString("command"))
+                .toList())
         .containsExactly("scale", "restart", "start", "stop", "create");
 
     // delete: gone from every route, the cluster emptied, the name free again
@@ -107,7 +128,8 @@ class AppLifecycleEndToEndTest {
     api.awaitAnswer(ada, "/api/v1/apps/" + id, "404", a -> a.status() == 404 && a.code() == 21001);
     assertThat(api.get("/api/v1/apps", ada.token()).data().getLong("total")).isZero();
     assertThat(api.get("/api/v1/apps/" + id + "/logs", ada.token()).status()).isEqualTo(404);
-    assertThat(astro.deployment(scaled.getString("namespace"), scaled.getString("k8s_name"))).isNull();
+    assertThat(astro.deployment(scaled.getString("namespace"), scaled.getString("k8s_name")))
+        .isNull();
 
     String again = api.create(ada, "web", 1).getString("id");
     assertThat(again).isNotEqualTo(id);
@@ -115,21 +137,33 @@ class AppLifecycleEndToEndTest {
     assertThat(api.delete("/api/v1/apps/" + again, ada.token()).status()).isEqualTo(202);
     api.awaitAnswer(ada, "/api/v1/apps/" + again, "404", a -> a.status() == 404);
 
-    // integrations: every status of the app on astro.app.status is a CloudEvent valid against docs/events/
-    List<ReceivedRecord> statuses = astro.kafka().awaitRecords(Topics.APP_STATUS, 1,
-        r -> id.equals(r.key()) && r.value().contains("\"deleted\""), Gateway.WAIT);
-    List<ReceivedRecord> all = astro.kafka().awaitRecords(Topics.APP_STATUS, 1, r -> id.equals(r.key()), Gateway.WAIT);
+    // integrations: every status of the app on astro.app.status is a CloudEvent valid against
+    // docs/events/
+    List<ReceivedRecord> statuses =
+        astro
+            .kafka()
+            .awaitRecords(
+                Topics.APP_STATUS,
+                1,
+                r -> id.equals(r.key()) && r.value().contains("\"deleted\""),
+                Gateway.WAIT);
+    List<ReceivedRecord> all =
+        astro.kafka().awaitRecords(Topics.APP_STATUS, 1, r -> id.equals(r.key()), Gateway.WAIT);
     assertThat(statuses).isNotEmpty();
-    Set<String> seen = all.stream().map(r -> {
-      EventSchemas.assertValid("io.astro.app.status.v1", r.value());
-      JsonObject event = new JsonObject(r.value());
-      assertThat(event.getString("specversion")).isEqualTo("1.0");
-      assertThat(event.getString("subject")).isEqualTo(id);
-      return event.getJsonObject("data").getString("status");
-    }).collect(Collectors.toSet());
+    Set<String> seen =
+        all.stream()
+            .map(
+                r -> {
+                  EventSchemas.assertValid("io.astro.app.status.v1", r.value());
+                  JsonObject event = new JsonObject(r.value());
+                  assertThat(event.getString("specversion")).isEqualTo("1.0");
+                  assertThat(event.getString("subject")).isEqualTo(id);
+                  return event.getJsonObject("data").getString("status");
+                })
+            .collect(Collectors.toSet());
     assertThat(seen).contains("running", "stopped", "restarting", "deleting", "deleted");
-    List<ReceivedRecord> commands = astro.kafka().awaitRecords(Topics.APP_COMMANDS, 6, r -> id.equals(r.key()),
-        Gateway.WAIT);
+    List<ReceivedRecord> commands =
+        astro.kafka().awaitRecords(Topics.APP_COMMANDS, 6, r -> id.equals(r.key()), Gateway.WAIT);
     commands.forEach(r -> EventSchemas.assertValid("io.astro.app.command.v1", r.value()));
   }
 }

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Every route refuses what it cannot use with a 4xx in the envelope — naming the field when one is at fault — and
- * stores nothing: no account, no app, no command, nothing in the cluster.
+ * Every route refuses what it cannot use with a 4xx in the envelope — naming the field when one is
+ * at fault — and stores nothing: no account, no app, no command, nothing in the cluster.
  */
 @ExtendWith(RunningAstro.Extension.class)
 class BadInputEndToEndTest {
@@ -41,26 +41,50 @@ class BadInputEndToEndTest {
     expect(register(account("x".repeat(21), "long@example.org", good)), 400, 10001, "username");
     expect(register(account("nomail", "not-an-email", good)), 400, 10001, "email");
     expect(register(account("short", "short@example.org", "1234567")), 400, 10001, "password");
-    expect(register(account("longpw", "longpw@example.org", "é".repeat(37))), 400, 10001, "password");
+    expect(
+        register(account("longpw", "longpw@example.org", "é".repeat(37))), 400, 10001, "password");
     expect(api.send("POST", "/api/v1/register", null, "{\"username\":", Map.of()), 400, 10001);
     expect(api.send("POST", "/api/v1/register", null, "[]", Map.of()), 400, 10001);
-    expect(api.send("POST", "/api/v1/register", null, "username=x",
-        Map.of("Content-Type", "application/x-www-form-urlencoded")), 415, 10007);
-    expect(register(account(taken.username().toUpperCase(), "other@example.org", good)), 409, 20001);
-    expect(register(account("fresh" + taken.username(), taken.username() + "@example.org", good)), 409, 20001);
+    expect(
+        api.send(
+            "POST",
+            "/api/v1/register",
+            null,
+            "username=x",
+            Map.of("Content-Type", "application/x-www-form-urlencoded")),
+        415,
+        10007);
+    expect(
+        register(account(taken.username().toUpperCase(), "other@example.org", good)), 409, 20001);
+    expect(
+        register(account("fresh" + taken.username(), taken.username() + "@example.org", good)),
+        409,
+        20001);
 
-    Answer wrongPassword = api.post("/api/v1/login", null,
-        new JsonObject().put("username", taken.username()).put("password", "not the password"));
-    Answer unknownUser = api.post("/api/v1/login", null,
-        new JsonObject().put("username", "nobody" + taken.username()).put("password", "not the password"));
+    Answer wrongPassword =
+        api.post(
+            "/api/v1/login",
+            null,
+            new JsonObject().put("username", taken.username()).put("password", "not the password"));
+    Answer unknownUser =
+        api.post(
+            "/api/v1/login",
+            null,
+            new JsonObject()
+                .put("username", "nobody" + taken.username())
+                .put("password", "not the password"));
     expect(wrongPassword, 401, 20009);
     expect(unknownUser, 401, 20009);
-    assertThat(unknownUser.envelope().getString("message")).isEqualTo(wrongPassword.envelope().getString("message"));
+    assertThat(unknownUser.envelope().getString("message"))
+        .isEqualTo(wrongPassword.envelope().getString("message"));
     expect(api.post("/api/v1/login", null, new JsonObject()), 400, 10001);
 
     // none of the refused names exists: each can still be registered
     for (String name : List.of("nomail", "short", "longpw")) {
-      assertThat(register(account(name + taken.username().substring(5), name + "@ok.example.org", good)).status())
+      assertThat(
+              register(
+                      account(name + taken.username().substring(5), name + "@ok.example.org", good))
+                  .status())
           .isEqualTo(201);
     }
   }
@@ -69,7 +93,8 @@ class BadInputEndToEndTest {
   void protected_routes_refuse_a_missing_forged_or_expired_token() {
     User user = api.newUser("tok");
     String forged = user.token().substring(0, user.token().lastIndexOf('.') + 1) + "AAAA";
-    for (String path : List.of("/api/v1/apps", "/api/v1/users/me", "/api/v1/apps/" + UUID.randomUUID())) {
+    for (String path :
+        List.of("/api/v1/apps", "/api/v1/users/me", "/api/v1/apps/" + UUID.randomUUID())) {
       expect(api.get(path, null), 401, 10002);
       expect(api.get(path, "not-a-jwt"), 401, 10002);
       expect(api.get(path, forged), 401, 10002);
@@ -95,17 +120,48 @@ class BadInputEndToEndTest {
     expect(api.post("/api/v1/apps", token, app("web", "", 1)), 400, 10001, "image");
     expect(api.post("/api/v1/apps", token, app("web", "nginx", 11)), 400, 10001, "replicas");
     expect(api.post("/api/v1/apps", token, app("web", "nginx", -1)), 400, 10001, "replicas");
-    expect(api.post("/api/v1/apps", token, app("web", "nginx", 1).put("replicas", "two")), 400, 10001, "replicas");
-    expect(api.post("/api/v1/apps", token, app("web", "nginx", 1).put("port", 0)), 400, 10001, "port");
-    expect(api.post("/api/v1/apps", token, app("web", "nginx", 1).put("port", 70000)), 400, 10001, "port");
-    expect(api.post("/api/v1/apps", token, app("web", "nginx", 1).put("port", "http")), 400, 10001, "port");
+    expect(
+        api.post("/api/v1/apps", token, app("web", "nginx", 1).put("replicas", "two")),
+        400,
+        10001,
+        "replicas");
+    expect(
+        api.post("/api/v1/apps", token, app("web", "nginx", 1).put("port", 0)), 400, 10001, "port");
+    expect(
+        api.post("/api/v1/apps", token, app("web", "nginx", 1).put("port", 70000)),
+        400,
+        10001,
+        "port");
+    expect(
+        api.post("/api/v1/apps", token, app("web", "nginx", 1).put("port", "http")),
+        400,
+        10001,
+        "port");
     expect(api.send("POST", "/api/v1/apps", token, "{\"name\":\"web\"", Map.of()), 400, 10001);
     expect(api.send("POST", "/api/v1/apps", token, "[1,2]", Map.of()), 400, 10001);
-    expect(api.send("POST", "/api/v1/apps", token, "name=web", Map.of("Content-Type", "text/plain")), 415, 10007);
-    expect(api.send("POST", "/api/v1/apps", token, app("web", "nginx", 1).encode(),
-        Map.of("Idempotency-Key", "not valid!")), 400, 10001, "Idempotency-Key");
-    expect(api.send("POST", "/api/v1/apps", token, "{\"name\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}", Map.of()),
-        413, 10006);
+    expect(
+        api.send("POST", "/api/v1/apps", token, "name=web", Map.of("Content-Type", "text/plain")),
+        415,
+        10007);
+    expect(
+        api.send(
+            "POST",
+            "/api/v1/apps",
+            token,
+            app("web", "nginx", 1).encode(),
+            Map.of("Idempotency-Key", "not valid!")),
+        400,
+        10001,
+        "Idempotency-Key");
+    expect(
+        api.send(
+            "POST",
+            "/api/v1/apps",
+            token,
+            "{\"name\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}",
+            Map.of()),
+        413,
+        10006);
     expect(api.post("/api/v1/apps", token, app("kept", "nginx", 1)), 409, 21002);
 
     // list
@@ -131,8 +187,16 @@ class BadInputEndToEndTest {
     // per-app routes of an existing app
     String base = "/api/v1/apps/" + id;
     expect(api.post(base + "/scale", token, new JsonObject()), 400, 10001, "replicas");
-    expect(api.post(base + "/scale", token, new JsonObject().put("replicas", 11)), 400, 10001, "replicas");
-    expect(api.post(base + "/scale", token, new JsonObject().put("replicas", "3")), 400, 10001, "replicas");
+    expect(
+        api.post(base + "/scale", token, new JsonObject().put("replicas", 11)),
+        400,
+        10001,
+        "replicas");
+    expect(
+        api.post(base + "/scale", token, new JsonObject().put("replicas", "3")),
+        400,
+        10001,
+        "replicas");
     expect(api.send("POST", base + "/scale", token, "3", Map.of()), 400, 10001);
     expect(api.get(base + "/logs?lines=0", token), 400, 10001, "lines");
     expect(api.get(base + "/logs?lines=5001", token), 400, 10001, "lines");
@@ -150,8 +214,15 @@ class BadInputEndToEndTest {
     JsonObject kept = api.get(base, token).data();
     assertThat(kept.getLong("generation")).isEqualTo(1);
     assertThat(kept.getInteger("replicas")).isEqualTo(1);
-    assertThat(astro.kafka().awaitRecords(Topics.APP_COMMANDS, 1,
-        r -> r.value().contains("\"namespace\":\"" + namespace + "\""), Duration.ofSeconds(30))).hasSize(1);
+    assertThat(
+            astro
+                .kafka()
+                .awaitRecords(
+                    Topics.APP_COMMANDS,
+                    1,
+                    r -> r.value().contains("\"namespace\":\"" + namespace + "\""),
+                    Duration.ofSeconds(30)))
+        .hasSize(1);
   }
 
   private static Answer register(JsonObject account) {
@@ -166,7 +237,9 @@ class BadInputEndToEndTest {
     return new JsonObject().put("name", name).put("image", image).put("replicas", replicas);
   }
 
-  /** The status, the code, the envelope, and — for a validation error — exactly the fields named. */
+  /**
+   * The status, the code, the envelope, and — for a validation error — exactly the fields named.
+   */
   private static void expect(Answer answer, int status, int code, String... fields) {
     assertThat(answer.status()).as(answer.body()).isEqualTo(status);
     JsonObject envelope = answer.envelope();
@@ -175,7 +248,10 @@ class BadInputEndToEndTest {
     assertThat(envelope.getString("message")).isNotBlank();
     if (fields.length > 0) {
       List<String> named = new ArrayList<>();
-      envelope.getJsonObject("data").getJsonArray("fields").forEach(f -> named.add(((JsonObject) f).getString("field")));
+      envelope
+          .getJsonObject("data")
+          .getJsonArray("fields")
+          .forEach(f -> named.add(((JsonObject) f).getString("field")));
       assertThat(named).as(answer.body()).containsExactlyInAnyOrder(fields);
     }
   }

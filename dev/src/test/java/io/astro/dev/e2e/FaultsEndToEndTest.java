@@ -16,9 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The sync-worker restarts and the broker goes away while users create and change apps: every app still ends
- * running, and no command is applied twice — each Deployment was written once per generation (its
- * {@code metadata.generation} counts spec changes, its {@code astro.io/generation} names the app's latest).
+ * The sync-worker restarts and the broker goes away while users create and change apps: every app
+ * still ends running, and no command is applied twice — each Deployment was written once per
+ * generation (its {@code metadata.generation} counts spec changes, its {@code astro.io/generation}
+ * names the app's latest).
  */
 @ExtendWith(RunningAstro.Extension.class)
 class FaultsEndToEndTest {
@@ -64,7 +65,9 @@ class FaultsEndToEndTest {
       for (int i = 0; i < 3; i++) {
         created.add(api.create(user, "down-" + i, 1).getString("id"));
       }
-      assertThat(api.act(user, scaled, "scale", new JsonObject().put("replicas", 2)).getLong("generation"))
+      assertThat(
+              api.act(user, scaled, "scale", new JsonObject().put("replicas", 2))
+                  .getLong("generation"))
           .isEqualTo(2);
       assertThat(api.get("/api/v1/apps/" + created.get(0), user.token()).data().getString("status"))
           .isEqualTo("pending");
@@ -80,26 +83,39 @@ class FaultsEndToEndTest {
       assertAppliedOnce(api.awaitRunning(user, id, 1), 1);
     }
     assertAppliedOnce(api.awaitRunning(user, scaled, 2), 2);
-    // every command reached the topic exactly once per generation (at-least-once delivery may repeat a record;
+    // every command reached the topic exactly once per generation (at-least-once delivery may
+    // repeat a record;
     // what matters is that a repeat carries the same event id and generation)
     Set<String> waiting = Set.copyOf(created);
-    List<JsonObject> commands = astro.kafka().awaitRecords(Topics.APP_COMMANDS, 3, r -> waiting.contains(r.key()),
-        Gateway.WAIT).stream().map(r -> new JsonObject(r.value())).toList();
+    List<JsonObject> commands =
+        astro
+            .kafka()
+            .awaitRecords(Topics.APP_COMMANDS, 3, r -> waiting.contains(r.key()), Gateway.WAIT)
+            .stream()
+            .map(r -> new JsonObject(r.value()))
+            .toList();
     assertThat(commands.stream().map(c -> c.getString("id")).distinct().count()).isEqualTo(3);
   }
 
   private static void awaitNotReady(String serviceUrl, String check) {
-    Eventually.await(serviceUrl + "/ready to report " + check + " down", Gateway.WAIT,
-        () -> Scrape.get(serviceUrl + "/ready"), ready -> ready.statusCode() == 503 && ready.body().contains(check));
+    Eventually.await(
+        serviceUrl + "/ready to report " + check + " down",
+        Gateway.WAIT,
+        () -> Scrape.get(serviceUrl + "/ready"),
+        ready -> ready.statusCode() == 503 && ready.body().contains(check));
   }
 
-  /** One Deployment, its spec written {@code writes} times, built from the app's current generation. */
+  /**
+   * One Deployment, its spec written {@code writes} times, built from the app's current generation.
+   */
   private static void assertAppliedOnce(JsonObject app, long writes) {
-    V1Deployment deployment = astro.deployment(app.getString("namespace"), app.getString("k8s_name"));
+    V1Deployment deployment =
+        astro.deployment(app.getString("namespace"), app.getString("k8s_name"));
     assertThat(deployment).as("deployment of %s", app.getString("name")).isNotNull();
     assertThat(deployment.getMetadata().getAnnotations())
         .containsEntry("astro.io/generation", Long.toString(app.getLong("generation")));
-    assertThat(deployment.getMetadata().getGeneration()).as("spec writes of %s", app.getString("name"))
+    assertThat(deployment.getMetadata().getGeneration())
+        .as("spec writes of %s", app.getString("name"))
         .isEqualTo(writes);
   }
 }

@@ -20,9 +20,13 @@ public final class Gateway {
 
   public static final Duration WAIT = Duration.ofSeconds(60);
   private static final AtomicInteger USERS = new AtomicInteger();
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-      // as curl speaks it; the JDK client's default h2c upgrade once left a request hanging past its timeout
-      .version(HttpClient.Version.HTTP_1_1).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(5))
+          // as curl speaks it; the JDK client's default h2c upgrade once left a request hanging
+          // past its timeout
+          .version(HttpClient.Version.HTTP_1_1)
+          .build();
 
   private final String base;
 
@@ -50,12 +54,18 @@ public final class Gateway {
   }
 
   /** A registered, logged-in user. */
-  public record User(String username, String uuid, String token) {
-  }
+  public record User(String username, String uuid, String token) {}
 
-  public Answer send(String method, String path, String token, String body, Map<String, String> headers) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+  public Answer send(
+      String method, String path, String token, String body, Map<String, String> headers) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(Duration.ofSeconds(10))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     if (body != null) {
       request.header("Content-Type", "application/json");
     }
@@ -64,8 +74,9 @@ public final class Gateway {
     }
     headers.forEach(request::setHeader);
     try {
-      HttpResponse<String> response = HTTP.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())
-          .get(15, java.util.concurrent.TimeUnit.SECONDS);
+      HttpResponse<String> response =
+          HTTP.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())
+              .get(15, java.util.concurrent.TimeUnit.SECONDS);
       return new Answer(response.statusCode(), response.body());
     } catch (Exception e) {
       throw new AssertionError(method + " " + path + " failed", e);
@@ -88,14 +99,24 @@ public final class Gateway {
   public User newUser(String prefix) {
     String username = prefix + USERS.incrementAndGet();
     String password = "correct horse battery " + username;
-    Answer registered = post("/api/v1/register", null, new JsonObject().put("username", username)
-        .put("email", username + "@example.org").put("password", password));
+    Answer registered =
+        post(
+            "/api/v1/register",
+            null,
+            new JsonObject()
+                .put("username", username)
+                .put("email", username + "@example.org")
+                .put("password", password));
     assertThat(registered.status()).as(registered.body()).isEqualTo(201);
     return login(username, password, registered.data().getString("uuid"));
   }
 
   public User login(String username, String password, String uuid) {
-    Answer login = post("/api/v1/login", null, new JsonObject().put("username", username).put("password", password));
+    Answer login =
+        post(
+            "/api/v1/login",
+            null,
+            new JsonObject().put("username", username).put("password", password));
     assertThat(login.status()).as(login.body()).isEqualTo(200);
     return new User(username, uuid, login.data().getString("token"));
   }
@@ -108,8 +129,13 @@ public final class Gateway {
   }
 
   public JsonObject create(User user, String name, int replicas) {
-    return create(user, new JsonObject().put("name", name).put("image", "nginx:1.27").put("replicas", replicas)
-        .put("port", 80));
+    return create(
+        user,
+        new JsonObject()
+            .put("name", name)
+            .put("image", "nginx:1.27")
+            .put("replicas", replicas)
+            .put("port", 80));
   }
 
   /** An action (start, stop, restart, scale) that must be accepted (202); answers the app. */
@@ -121,7 +147,9 @@ public final class Gateway {
 
   /** Reads the app until {@code condition} holds (bounded wait); answers the last detail. */
   public JsonObject awaitApp(User user, String id, String what, Predicate<JsonObject> condition) {
-    return awaitAnswer(user, "/api/v1/apps/" + id, what, a -> a.status() == 200 && condition.test(a.data())).data();
+    return awaitAnswer(
+            user, "/api/v1/apps/" + id, what, a -> a.status() == 200 && condition.test(a.data()))
+        .data();
   }
 
   public JsonObject awaitStatus(User user, String id, String status) {
@@ -130,15 +158,22 @@ public final class Gateway {
 
   /** {@code running} with every replica ready, each pod listed ready. */
   public JsonObject awaitRunning(User user, String id, int replicas) {
-    return awaitApp(user, id, "running with " + replicas + " ready", app -> "running".equals(app.getString("status"))
-        && app.getInteger("ready_replicas", -1) == replicas && app.getJsonArray("pods").size() == replicas
-        && app.getJsonArray("pods").stream().allMatch(p -> ((JsonObject) p).getBoolean("ready")));
+    return awaitApp(
+        user,
+        id,
+        "running with " + replicas + " ready",
+        app ->
+            "running".equals(app.getString("status"))
+                && app.getInteger("ready_replicas", -1) == replicas
+                && app.getJsonArray("pods").size() == replicas
+                && app.getJsonArray("pods").stream()
+                    .allMatch(p -> ((JsonObject) p).getBoolean("ready")));
   }
 
   public Answer awaitAnswer(User user, String path, String what, Predicate<Answer> condition) {
-    return Eventually.await("GET " + path + " to show " + what, WAIT, () -> get(path, user.token()), condition);
+    return Eventually.await(
+        "GET " + path + " to show " + what, WAIT, () -> get(path, user.token()), condition);
   }
-
 
   public static List<String> podNames(JsonObject app) {
     return app.getJsonArray("pods").stream().map(p -> ((JsonObject) p).getString("name")).toList();

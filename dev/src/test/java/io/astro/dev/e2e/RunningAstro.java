@@ -13,14 +13,16 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * The whole system started the way {@code ./astro dev} starts it — {@link DevMode} with an embedded MariaDB and
- * Kafka broker and a sandbox cluster — but on free ports and in a throw-away workspace under {@code target/}. One per
- * test JVM (a start costs seconds), stopped after the last test; tests reach it only as a user (the gateway) and an
- * integration (the topics) would, plus the cluster to check what landed there.
+ * The whole system started the way {@code ./astro dev} starts it — {@link DevMode} with an embedded
+ * MariaDB and Kafka broker and a sandbox cluster — but on free ports and in a throw-away workspace
+ * under {@code target/}. One per test JVM (a start costs seconds), stopped after the last test;
+ * tests reach it only as a user (the gateway) and an integration (the topics) would, plus the
+ * cluster to check what landed there.
  */
 public final class RunningAstro implements AutoCloseable {
 
-  private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(RunningAstro.class);
+  private static final ExtensionContext.Namespace NAMESPACE =
+      ExtensionContext.Namespace.create(RunningAstro.class);
 
   /** Injects the JVM's running system into test and lifecycle methods. */
   public static final class Extension implements ParameterResolver {
@@ -32,8 +34,10 @@ public final class RunningAstro implements AutoCloseable {
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
       // the root store closes AutoCloseable values when the whole run ends
-      return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(RunningAstro.class, k -> start(),
-          RunningAstro.class);
+      return context
+          .getRoot()
+          .getStore(NAMESPACE)
+          .getOrComputeIfAbsent(RunningAstro.class, k -> start(), RunningAstro.class);
     }
   }
 
@@ -73,12 +77,15 @@ public final class RunningAstro implements AutoCloseable {
   /** The app's Deployment in the sandbox, or null when there is none. */
   public V1Deployment deployment(String namespace, String name) {
     try {
-      return new AppsV1Api(cluster().apiClient()).readNamespacedDeployment(name, namespace).execute();
+      return new AppsV1Api(cluster().apiClient())
+          .readNamespacedDeployment(name, namespace)
+          .execute();
     } catch (ApiException e) {
       if (e.getCode() == 404) {
         return null;
       }
-      throw new IllegalStateException("reading deployment " + namespace + "/" + name + ": " + e.getCode(), e);
+      throw new IllegalStateException(
+          "reading deployment " + namespace + "/" + name + ": " + e.getCode(), e);
     }
   }
 

@@ -10,7 +10,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Another user's app does not exist for you: every route answers 404, and nothing you do reaches it. */
+/**
+ * Another user's app does not exist for you: every route answers 404, and nothing you do reaches
+ * it.
+ */
 @ExtendWith(RunningAstro.Extension.class)
 class TenantIsolationEndToEndTest {
 
@@ -33,33 +36,42 @@ class TenantIsolationEndToEndTest {
     assertThat(api.get("/api/v1/apps", other.token()).data().getLong("total")).isZero();
     assertThat(api.get("/api/v1/apps?search=shop", other.token()).items()).isEmpty();
     String base = "/api/v1/apps/" + id;
-    List<Answer> answers = List.of(
-        api.get(base, other.token()),
-        api.get(base + "/logs", other.token()),
-        api.get(base + "/events", other.token()),
-        api.post(base + "/stop", other.token(), null),
-        api.post(base + "/start", other.token(), null),
-        api.post(base + "/restart", other.token(), null),
-        api.post(base + "/scale", other.token(), new JsonObject().put("replicas", 5)),
-        api.delete(base, other.token()));
-    assertThat(answers).allSatisfy(a -> {
-      assertThat(a.status()).as(a.body()).isEqualTo(404);
-      assertThat(a.code()).isEqualTo(21001);
-      assertThat(a.body()).doesNotContain("shop").doesNotContain(owner.username());
-    });
+    List<Answer> answers =
+        List.of(
+            api.get(base, other.token()),
+            api.get(base + "/logs", other.token()),
+            api.get(base + "/events", other.token()),
+            api.post(base + "/stop", other.token(), null),
+            api.post(base + "/start", other.token(), null),
+            api.post(base + "/restart", other.token(), null),
+            api.post(base + "/scale", other.token(), new JsonObject().put("replicas", 5)),
+            api.delete(base, other.token()));
+    assertThat(answers)
+        .allSatisfy(
+            a -> {
+              assertThat(a.status()).as(a.body()).isEqualTo(404);
+              assertThat(a.code()).isEqualTo(21001);
+              assertThat(a.body()).doesNotContain("shop").doesNotContain(owner.username());
+            });
 
-    // names are per user: the same name is the other user's own app, in the other user's own namespace
+    // names are per user: the same name is the other user's own app, in the other user's own
+    // namespace
     JsonObject theirs = api.create(other, "shop", 1);
     assertThat(theirs.getString("namespace")).isNotEqualTo(running.getString("namespace"));
     api.awaitRunning(other, theirs.getString("id"), 1);
-    assertThat(api.get("/api/v1/apps", other.token()).items()).extracting(a -> ((JsonObject) a).getString("id"))
+    assertThat(api.get("/api/v1/apps", other.token()).items())
+        .extracting(a -> ((JsonObject) a).getString("id"))
         .containsExactly(theirs.getString("id"));
 
     // the owner's app is as it was: nothing the other user sent was applied
     JsonObject after = api.get(base, owner.token()).data();
     assertThat(after.getString("status")).isEqualTo("running");
     assertThat(after.getLong("generation")).isEqualTo(1);
-    assertThat(astro.deployment(running.getString("namespace"), running.getString("k8s_name")).getMetadata()
-        .getAnnotations()).containsEntry("astro.io/generation", "1");
+    assertThat(
+            astro
+                .deployment(running.getString("namespace"), running.getString("k8s_name"))
+                .getMetadata()
+                .getAnnotations())
+        .containsEntry("astro.io/generation", "1");
   }
 }

@@ -9,15 +9,22 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** Dev mode as the tests start it: free ports, a workspace of their own, the edge's rate limits out of the way. */
+/**
+ * Dev mode as the tests start it: free ports, a workspace of their own, the edge's rate limits out
+ * of the way.
+ */
 public final class TestSystems {
 
-  private TestSystems() {
-  }
+  private TestSystems() {}
 
   public static DevOptions options(Path dir, boolean reset) {
-    return new DevOptions(dir, reset, null, "127.0.0.1",
-        new DevOptions.Ports(freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()),
+    return new DevOptions(
+        dir,
+        reset,
+        null,
+        "127.0.0.1",
+        new DevOptions.Ports(
+            freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()),
         // tests register and log in far more often than the edge allows one client by default
         Map.of("ASTRO_GATEWAY_AUTH_RATE", "100000", "ASTRO_GATEWAY_USER_RATE", "100000"));
   }

@@ -11,9 +11,9 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.Base64;
 
 /**
- * Verifies the bearer token of a protected route with the keys trusted now (common's
- * {@code AuthHandler}, so the {@code Caller} lands where every service expects it). A token naming
- * a key not seen yet makes the {@link KeySource} fetch again first (rate-limited there).
+ * Verifies the bearer token of a protected route with the keys trusted now (common's {@code
+ * AuthHandler}, so the {@code Caller} lands where every service expects it). A token naming a key
+ * not seen yet makes the {@link KeySource} fetch again first (rate-limited there).
  *
  * <p>Before the keys and the disabled-users list have both loaded once, protected routes answer
  * 503, not 401: the token may well be valid, and a 401 would make clients throw it away.
@@ -44,11 +44,13 @@ public final class Authenticator implements Handler<RoutingContext> {
     } else {
       // a fetch already under way completes on its own context; the request goes on on its own
       Context context = Vertx.currentContext();
-      keys.refetchFor(keyId).onComplete(done -> context.runOnContext(v -> keys.current().handler().handle(ctx)));
+      keys.refetchFor(keyId)
+          .onComplete(done -> context.runOnContext(v -> keys.current().handler().handle(ctx)));
     }
   }
 
-  // the kid of a bearer token's header, or null for anything unreadable (the verifier then refuses it)
+  // the kid of a bearer token's header, or null for anything unreadable (the verifier then refuses
+  // it)
   private static String keyId(String authorization) {
     if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return null;
@@ -59,7 +61,9 @@ public final class Authenticator implements Handler<RoutingContext> {
       return null;
     }
     try {
-      Object kid = new JsonObject(Buffer.buffer(Base64.getUrlDecoder().decode(token.substring(0, dot)))).getValue("kid");
+      Object kid =
+          new JsonObject(Buffer.buffer(Base64.getUrlDecoder().decode(token.substring(0, dot))))
+              .getValue("kid");
       return kid instanceof String s ? s : null;
     } catch (RuntimeException malformed) {
       return null;

@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
 public final class DisabledUsers extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(DisabledUsers.class);
-  private static final ApiException DISABLED = new ApiException(ErrorCode.UNAUTHORIZED, "missing or invalid token");
+  private static final ApiException DISABLED =
+      new ApiException(ErrorCode.UNAUTHORIZED, "missing or invalid token");
 
   private final ControlClient client;
   private final URI uri;
@@ -42,13 +43,22 @@ public final class DisabledUsers extends VerticleBase {
     this.client = client;
     this.uri = uri;
     this.interval = interval;
-    Gauge.builder("astro.gateway.disabled.users", this, d -> d.uuids == null ? Double.NaN : d.uuids.size())
-        .description("users whose tokens the gateway refuses").register(registry);
-    Gauge.builder("astro.gateway.disabled.users.age", this, DisabledUsers::ageSeconds).baseUnit("seconds")
-        .description("time since the disabled-users list was last fetched").register(registry);
+    Gauge.builder(
+            "astro.gateway.disabled.users",
+            this,
+            d -> d.uuids == null ? Double.NaN : d.uuids.size())
+        .description("users whose tokens the gateway refuses")
+        .register(registry);
+    Gauge.builder("astro.gateway.disabled.users.age", this, DisabledUsers::ageSeconds)
+        .baseUnit("seconds")
+        .description("time since the disabled-users list was last fetched")
+        .register(registry);
   }
 
-  /** Completes after the first poll, whatever its outcome: the gateway starts while user-service is down. */
+  /**
+   * Completes after the first poll, whatever its outcome: the gateway starts while user-service is
+   * down.
+   */
   @Override
   public Future<?> start() {
     return poll().onComplete(done -> schedule()).otherwiseEmpty();
@@ -65,7 +75,10 @@ public final class DisabledUsers extends VerticleBase {
     return uuids != null;
   }
 
-  /** Route handler after {@link AuthHandler}: a disabled user's token answers 401 like any invalid one. */
+  /**
+   * Route handler after {@link AuthHandler}: a disabled user's token answers 401 like any invalid
+   * one.
+   */
   public void refuseDisabled(RoutingContext ctx) {
     Set<String> disabled = uuids;
     if (disabled != null && disabled.contains(AuthHandler.caller(ctx).uuid())) {
@@ -82,22 +95,30 @@ public final class DisabledUsers extends VerticleBase {
   }
 
   private Future<Void> poll() {
-    return client.getJson(uri).compose(DisabledUsers::parse)
-        .onSuccess(list -> {
-          if (failing || uuids == null) {
-            LOG.info("disabled-users list loaded: {} user(s)", list.size());
-          }
-          uuids = list;
-          lastSuccessNanos = System.nanoTime();
-          failing = false;
-        })
-        .onFailure(e -> {
-          if (!failing) {
-            failing = true;
-            LOG.warn("cannot fetch the disabled-users list ({}); {}", e.getMessage(),
-                uuids == null ? "protected routes answer 503 until it loads" : "keeping the last known list");
-          }
-        })
+    return client
+        .getJson(uri)
+        .compose(DisabledUsers::parse)
+        .onSuccess(
+            list -> {
+              if (failing || uuids == null) {
+                LOG.info("disabled-users list loaded: {} user(s)", list.size());
+              }
+              uuids = list;
+              lastSuccessNanos = System.nanoTime();
+              failing = false;
+            })
+        .onFailure(
+            e -> {
+              if (!failing) {
+                failing = true;
+                LOG.warn(
+                    "cannot fetch the disabled-users list ({}); {}",
+                    e.getMessage(),
+                    uuids == null
+                        ? "protected routes answer 503 until it loads"
+                        : "keeping the last known list");
+              }
+            })
         .mapEmpty();
   }
 
@@ -105,10 +126,14 @@ public final class DisabledUsers extends VerticleBase {
     JsonObject data = envelope.getValue("data") instanceof JsonObject d ? d : null;
     JsonArray list = data == null || !(data.getValue("uuids") instanceof JsonArray a) ? null : a;
     if (list == null) {
-      return Future.failedFuture(new IllegalStateException("disabled-users answer has no data.uuids"));
+      return Future.failedFuture(
+          new IllegalStateException("disabled-users answer has no data.uuids"));
     }
-    return Future.succeededFuture(list.stream().filter(String.class::isInstance).map(String.class::cast)
-        .collect(Collectors.toUnmodifiableSet()));
+    return Future.succeededFuture(
+        list.stream()
+            .filter(String.class::isInstance)
+            .map(String.class::cast)
+            .collect(Collectors.toUnmodifiableSet()));
   }
 
   private double ageSeconds() {

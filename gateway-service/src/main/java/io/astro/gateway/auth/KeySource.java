@@ -31,8 +31,7 @@ public final class KeySource extends VerticleBase {
   private static final Duration MAX_RETRY = Duration.ofSeconds(30);
 
   /** The keys trusted now: their ids, and the handler that verifies bearer tokens against them. */
-  public record TrustedKeys(Set<String> keyIds, AuthHandler handler) {
-  }
+  public record TrustedKeys(Set<String> keyIds, AuthHandler handler) {}
 
   private final JwtSettings jwt;
   private final Supplier<Future<List<JsonObject>>> fetch;
@@ -45,7 +44,11 @@ public final class KeySource extends VerticleBase {
   private long lastFetchStart;
   private boolean failing;
 
-  private KeySource(JwtSettings jwt, Supplier<Future<List<JsonObject>>> fetch, Duration refresh, Duration minRefetch) {
+  private KeySource(
+      JwtSettings jwt,
+      Supplier<Future<List<JsonObject>>> fetch,
+      Duration refresh,
+      Duration minRefetch) {
     this.jwt = jwt;
     this.fetch = fetch;
     this.refresh = refresh;
@@ -58,8 +61,10 @@ public final class KeySource extends VerticleBase {
   }
 
   /** Keys served as a JWKS document ({@code {"keys": [...]}}) by user-service. */
-  public static KeySource jwks(JwtSettings jwt, ControlClient client, URI uri, Duration refresh, Duration minRefetch) {
-    return new KeySource(jwt, () -> client.getJson(uri).map(KeySource::signingKeys), refresh, minRefetch);
+  public static KeySource jwks(
+      JwtSettings jwt, ControlClient client, URI uri, Duration refresh, Duration minRefetch) {
+    return new KeySource(
+        jwt, () -> client.getJson(uri).map(KeySource::signingKeys), refresh, minRefetch);
   }
 
   /**
@@ -71,7 +76,9 @@ public final class KeySource extends VerticleBase {
     if (refresh == null) {
       return fetchNow();
     }
-    return fetchNow().onComplete(done -> schedule(done.succeeded() ? refresh : FIRST_RETRY)).otherwiseEmpty();
+    return fetchNow()
+        .onComplete(done -> schedule(done.succeeded() ? refresh : FIRST_RETRY))
+        .otherwiseEmpty();
   }
 
   @Override
@@ -107,8 +114,11 @@ public final class KeySource extends VerticleBase {
     if (stopped) {
       return;
     }
-    Duration backoff = delay.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : delay.multipliedBy(2);
-    vertx.setTimer(delay.toMillis(), id -> fetchNow().onComplete(done -> schedule(done.succeeded() ? refresh : backoff)));
+    Duration backoff =
+        delay.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : delay.multipliedBy(2);
+    vertx.setTimer(
+        delay.toMillis(),
+        id -> fetchNow().onComplete(done -> schedule(done.succeeded() ? refresh : backoff)));
   }
 
   private synchronized Future<Void> fetchNow() {
@@ -129,8 +139,12 @@ public final class KeySource extends VerticleBase {
     } else if (!failing) {
       failing = true;
       // once per outage: the background retries would otherwise log every few seconds
-      LOG.warn("cannot load token signing keys ({}); {}", result.cause().getMessage(),
-          current == null ? "protected routes answer 503 until they load" : "keeping the keys already known");
+      LOG.warn(
+          "cannot load token signing keys ({}); {}",
+          result.cause().getMessage(),
+          current == null
+              ? "protected routes answer 503 until they load"
+              : "keeping the keys already known");
     }
   }
 
@@ -139,7 +153,11 @@ public final class KeySource extends VerticleBase {
       return Future.succeededFuture();
     }
     try {
-      Set<String> ids = jwks.stream().map(k -> k.getString("kid")).filter(id -> id != null).collect(Collectors.toSet());
+      Set<String> ids =
+          jwks.stream()
+              .map(k -> k.getString("kid"))
+              .filter(id -> id != null)
+              .collect(Collectors.toSet());
       current = new TrustedKeys(ids, new AuthHandler(TokenVerifier.create(vertx, jwt, jwks)));
       trustedJwks = jwks;
       LOG.info("trusting token signing keys {}", ids);
@@ -152,12 +170,21 @@ public final class KeySource extends VerticleBase {
   // only ES256 keys can verify an Astro token; anything else in the document is ignored
   private static List<JsonObject> signingKeys(JsonObject document) {
     JsonArray keys = document.getJsonArray("keys");
-    List<JsonObject> usable = keys == null ? List.of() : keys.stream()
-        .filter(JsonObject.class::isInstance).map(JsonObject.class::cast)
-        .filter(k -> "EC".equals(k.getString("kty")) && "P-256".equals(k.getString("crv")))
-        .filter(k -> k.getString("alg") == null || JwtSettings.ALGORITHM.equals(k.getString("alg")))
-        .map(k -> k.getString("alg") == null ? k.copy().put("alg", JwtSettings.ALGORITHM) : k)
-        .toList();
+    List<JsonObject> usable =
+        keys == null
+            ? List.of()
+            : keys.stream()
+                .filter(JsonObject.class::isInstance)
+                .map(JsonObject.class::cast)
+                .filter(k -> "EC".equals(k.getString("kty")) && "P-256".equals(k.getString("crv")))
+                .filter(
+                    k ->
+                        k.getString("alg") == null
+                            || JwtSettings.ALGORITHM.equals(k.getString("alg")))
+                .map(
+                    k ->
+                        k.getString("alg") == null ? k.copy().put("alg", JwtSettings.ALGORITHM) : k)
+                .toList();
     if (usable.isEmpty()) {
       throw new IllegalStateException("JWKS holds no ES256 key");
     }

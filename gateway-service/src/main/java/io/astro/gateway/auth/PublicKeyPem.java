@@ -23,12 +23,15 @@ import java.util.regex.Pattern;
  */
 public final class PublicKeyPem {
 
-  private static final Pattern BLOCK = Pattern.compile("-----BEGIN PUBLIC KEY-----([^-]+)-----END PUBLIC KEY-----");
+  private static final Pattern BLOCK =
+      Pattern.compile("-----BEGIN PUBLIC KEY-----([^-]+)-----END PUBLIC KEY-----");
 
-  private PublicKeyPem() {
-  }
+  private PublicKeyPem() {}
 
-  /** Every key in {@code pem}; fails with an {@link IllegalArgumentException} (never echoing key material). */
+  /**
+   * Every key in {@code pem}; fails with an {@link IllegalArgumentException} (never echoing key
+   * material).
+   */
   public static List<JsonObject> toJwks(String pem) {
     List<JsonObject> keys = new ArrayList<>();
     Matcher block = BLOCK.matcher(pem);
@@ -44,7 +47,8 @@ public final class PublicKeyPem {
   private static JsonObject toJwk(String base64) {
     try {
       byte[] der = Base64.getMimeDecoder().decode(base64.getBytes(StandardCharsets.US_ASCII));
-      ECPublicKey key = (ECPublicKey) KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(der));
+      ECPublicKey key =
+          (ECPublicKey) KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(der));
       if (key.getParams().getCurve().getField().getFieldSize() != 256) {
         throw new IllegalArgumentException("public key is not a P-256 key");
       }
@@ -61,7 +65,8 @@ public final class PublicKeyPem {
     }
   }
 
-  // same derivation as common's SigningKeys: SHA-256 of the SPKI encoding, first 12 bytes, base64url
+  // same derivation as common's SigningKeys: SHA-256 of the SPKI encoding, first 12 bytes,
+  // base64url
   private static String keyId(byte[] der) throws GeneralSecurityException {
     byte[] digest = MessageDigest.getInstance("SHA-256").digest(der);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, 12));

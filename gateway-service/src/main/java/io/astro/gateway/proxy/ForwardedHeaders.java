@@ -19,8 +19,17 @@ import java.util.Set;
  */
 public final class ForwardedHeaders {
 
-  private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
-      "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade");
+  private static final Set<String> HOP_BY_HOP =
+      Set.of(
+          "connection",
+          "keep-alive",
+          "proxy-authenticate",
+          "proxy-authorization",
+          "proxy-connection",
+          "te",
+          "trailer",
+          "transfer-encoding",
+          "upgrade");
   private static final String FORWARDED_FOR = "X-Forwarded-For";
   private static final String FORWARDED_PROTO = "X-Forwarded-Proto";
   private static final String FORWARDED_HOST = "X-Forwarded-Host";
@@ -31,14 +40,18 @@ public final class ForwardedHeaders {
     this.trustClient = trustClient;
   }
 
-  /** The headers of the upstream request; call on the request's context (it reads the request id). */
+  /**
+   * The headers of the upstream request; call on the request's context (it reads the request id).
+   */
   public MultiMap toUpstream(HttpServerRequest in) {
     MultiMap out = MultiMap.caseInsensitiveMultiMap();
     Set<String> dropped = hopByHop(in.headers());
     for (Map.Entry<String, String> header : in.headers()) {
       String name = header.getKey().toLowerCase(Locale.ROOT);
       boolean forwarding = name.startsWith("x-forwarded-") || name.equals("forwarded");
-      if (!dropped.contains(name) && !name.equals("host") && !name.equals("x-request-id")
+      if (!dropped.contains(name)
+          && !name.equals("host")
+          && !name.equals("x-request-id")
           && (trustClient || !forwarding)) {
         out.add(header.getKey(), header.getValue());
       }
@@ -69,8 +82,8 @@ public final class ForwardedHeaders {
   }
 
   /**
-   * The address rate limits key on: the peer, or — behind a trusted load balancer — the last
-   * {@code X-Forwarded-For} entry, the one that balancer added (earlier entries are the client's word).
+   * The address rate limits key on: the peer, or — behind a trusted load balancer — the last {@code
+   * X-Forwarded-For} entry, the one that balancer added (earlier entries are the client's word).
    */
   public String clientIp(RoutingContext ctx) {
     String forwardedFor = trustClient ? ctx.request().getHeader(FORWARDED_FOR) : null;

@@ -16,7 +16,11 @@ final class LimitedBody implements ReadStream<Buffer> {
     private final boolean tooLarge;
 
     ClientBodyException(boolean tooLarge, Throwable cause) {
-      super(tooLarge ? "request body over the limit" : "client request broke off", cause, false, false);
+      super(
+          tooLarge ? "request body over the limit" : "client request broke off",
+          cause,
+          false,
+          false);
       this.tooLarge = tooLarge;
     }
 
@@ -45,17 +49,20 @@ final class LimitedBody implements ReadStream<Buffer> {
 
   @Override
   public LimitedBody handler(Handler<Buffer> handler) {
-    source.handler(handler == null ? null : chunk -> {
-      if (failure != null) {
-        return;
-      }
-      seen += chunk.length();
-      if (seen > limit) {
-        fail(new ClientBodyException(true, null));
-      } else {
-        handler.handle(chunk);
-      }
-    });
+    source.handler(
+        handler == null
+            ? null
+            : chunk -> {
+              if (failure != null) {
+                return;
+              }
+              seen += chunk.length();
+              if (seen > limit) {
+                fail(new ClientBodyException(true, null));
+              } else {
+                handler.handle(chunk);
+              }
+            });
     return this;
   }
 

@@ -32,8 +32,8 @@ import java.util.function.Predicate;
  * 502/503/504 count as failures; the response head decides, not the body); idempotent requests
  * without a body (GET, HEAD) are retried on a Vert.x timer with exponential back-off — never once
  * the response has started. Refusals (bulkhead full, breaker open, upstream unreachable after the
- * tries) answer 503 with code 30005 at once; nothing waits for a timeout unless the upstream
- * itself is silent.
+ * tries) answer 503 with code 30005 at once; nothing waits for a timeout unless the upstream itself
+ * is silent.
  */
 public final class UpstreamProxy implements Handler<RoutingContext> {
 
@@ -48,8 +48,14 @@ public final class UpstreamProxy implements Handler<RoutingContext> {
   private final long streamTimeoutMillis;
   private final long bodyLimit;
 
-  public UpstreamProxy(Vertx vertx, Upstream upstream, ForwardedHeaders forwarded, Predicate<HttpServerRequest> streaming,
-      Duration timeout, Duration streamTimeout, long bodyLimit) {
+  public UpstreamProxy(
+      Vertx vertx,
+      Upstream upstream,
+      ForwardedHeaders forwarded,
+      Predicate<HttpServerRequest> streaming,
+      Duration timeout,
+      Duration streamTimeout,
+      long bodyLimit) {
     this.vertx = vertx;
     this.upstream = upstream;
     this.forwarded = forwarded;
@@ -67,7 +73,11 @@ public final class UpstreamProxy implements Handler<RoutingContext> {
     final Retry.AsyncContext<Void> retry;
     HttpClientRequest out;
 
-    Exchange(RoutingContext ctx, RequestOptions options, LimitedBody body, Retry.AsyncContext<Void> retry) {
+    Exchange(
+        RoutingContext ctx,
+        RequestOptions options,
+        LimitedBody body,
+        Retry.AsyncContext<Void> retry) {
       this.ctx = ctx;
       this.options = options;
       this.body = body;
@@ -85,23 +95,30 @@ public final class UpstreamProxy implements Handler<RoutingContext> {
     ctx.addEndHandler(done -> upstream.bulkhead().onComplete());
     boolean hasBody = hasBody(in);
     long silence = streaming.test(in) ? streamTimeoutMillis : timeoutMillis;
-    RequestOptions options = new RequestOptions()
-        .setMethod(in.method())
-        .setHost(upstream.base().getHost())
-        .setPort(upstream.port())
-        .setSsl(upstream.ssl())
-        // the normalized path is the one the routes and the auth decision saw
-        .setURI(in.query() == null ? ctx.normalizedPath() : ctx.normalizedPath() + "?" + in.query())
-        .setHeaders(forwarded.toUpstream(in))
-        .setConnectTimeout(timeoutMillis)
-        .setIdleTimeout(silence);
-    boolean idempotent = !hasBody && (in.method() == HttpMethod.GET || in.method() == HttpMethod.HEAD);
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(in.method())
+            .setHost(upstream.base().getHost())
+            .setPort(upstream.port())
+            .setSsl(upstream.ssl())
+            // the normalized path is the one the routes and the auth decision saw
+            .setURI(
+                in.query() == null ? ctx.normalizedPath() : ctx.normalizedPath() + "?" + in.query())
+            .setHeaders(forwarded.toUpstream(in))
+            .setConnectTimeout(timeoutMillis)
+            .setIdleTimeout(silence);
+    boolean idempotent =
+        !hasBody && (in.method() == HttpMethod.GET || in.method() == HttpMethod.HEAD);
     if (!hasBody) {
       // nothing to stream: let the (empty) request end so the connection stays usable
       in.resume();
     }
-    attempt(new Exchange(ctx, options, hasBody ? new LimitedBody(in, bodyLimit) : null,
-        idempotent ? upstream.retry().asyncContext() : null));
+    attempt(
+        new Exchange(
+            ctx,
+            options,
+            hasBody ? new LimitedBody(in, bodyLimit) : null,
+            idempotent ? upstream.retry().asyncContext() : null));
   }
 
   private void attempt(Exchange exchange) {
@@ -114,27 +131,31 @@ public final class UpstreamProxy implements Handler<RoutingContext> {
       return;
     }
     long start = System.nanoTime();
-    upstream.client().request(exchange.options)
-        .compose(out -> {
-          exchange.out = out;
-          if (exchange.body == null) {
-            return out.send();
-          }
-          if (!out.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
-            out.setChunked(true);
-          }
-          Pipe<Buffer> pipe = exchange.body.pipe();
-          pipe.endOnFailure(false);
-          pipe.to(out).onFailure(cause -> out.reset(0, cause));
-          return out.response();
-        })
+    upstream
+        .client()
+        .request(exchange.options)
+        .compose(
+            out -> {
+              exchange.out = out;
+              if (exchange.body == null) {
+                return out.send();
+              }
+              if (!out.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+                out.setChunked(true);
+              }
+              Pipe<Buffer> pipe = exchange.body.pipe();
+              pipe.endOnFailure(false);
+              pipe.to(out).onFailure(cause -> out.reset(0, cause));
+              return out.response();
+            })
         .onComplete(result -> answered(exchange, System.nanoTime() - start, result));
   }
 
   private void answered(Exchange exchange, long nanos, AsyncResult<HttpClientResponse> result) {
     CircuitBreaker breaker = upstream.breaker();
     if (result.failed()) {
-      LimitedBody.ClientBodyException client = exchange.body == null ? null : exchange.body.failure();
+      LimitedBody.ClientBodyException client =
+          exchange.body == null ? null : exchange.body.failure();
       if (client != null) {
         // the client's doing: neither the breaker nor a retry should hear of it
         breaker.releasePermission();
@@ -169,7 +190,8 @@ public final class UpstreamProxy implements Handler<RoutingContext> {
   }
 
   // a discarded attempt's response is read to its end, so its connection goes back to the pool
-  private void retryOr(Exchange exchange, Throwable failure, Runnable giveUp, HttpClientResponse discard) {
+  private void retryOr(
+      Exchange exchange, Throwable failure, Runnable giveUp, HttpClientResponse discard) {
     long delay = exchange.retry == null ? -1 : exchange.retry.onError(failure);
     if (delay < 0) {
       giveUp.run();
@@ -189,21 +211,25 @@ public final class UpstreamProxy implements Handler<RoutingContext> {
     }
     res.setStatusCode(response.statusCode());
     forwarded.toClient(response.headers(), res.headers());
-    if (!res.headers().contains(HttpHeaders.CONTENT_LENGTH) && mayHaveBody(exchange.ctx.request(), response)
+    if (!res.headers().contains(HttpHeaders.CONTENT_LENGTH)
+        && mayHaveBody(exchange.ctx.request(), response)
         && exchange.ctx.request().version() != HttpVersion.HTTP_1_0) {
       res.setChunked(true);
     }
     Pipe<Buffer> pipe = response.pipe();
     // a body cut short must reach the client as cut short, not as a complete one
     pipe.endOnFailure(false);
-    pipe.to(res).onFailure(cause -> {
-      exchange.out.reset();
-      res.reset();
-    });
+    pipe.to(res)
+        .onFailure(
+            cause -> {
+              exchange.out.reset();
+              res.reset();
+            });
   }
 
   private ApiException unavailable(String state) {
-    return new ApiException(ErrorCode.UNAVAILABLE, upstream.name() + " is " + state + ", retry later");
+    return new ApiException(
+        ErrorCode.UNAVAILABLE, upstream.name() + " is " + state + ", retry later");
   }
 
   private static boolean hasBody(HttpServerRequest in) {
@@ -215,7 +241,9 @@ public final class UpstreamProxy implements Handler<RoutingContext> {
       return true;
     }
     // HTTP/2 may stream a body without announcing it; only the methods that carry none are sure
-    return in.version() == HttpVersion.HTTP_2 && in.method() != HttpMethod.GET && in.method() != HttpMethod.HEAD;
+    return in.version() == HttpVersion.HTTP_2
+        && in.method() != HttpMethod.GET
+        && in.method() != HttpMethod.HEAD;
   }
 
   private static boolean mayHaveBody(HttpServerRequest in, HttpClientResponse response) {

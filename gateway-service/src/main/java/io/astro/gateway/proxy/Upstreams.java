@@ -21,8 +21,8 @@ import java.time.Duration;
 
 /**
  * Builds {@link Upstream}s from the resilience settings, and exports every breaker, retry and
- * bulkhead to the service's Prometheus registry ({@code resilience4j_circuitbreaker_state},
- * {@code resilience4j_retry_calls_total}, {@code resilience4j_bulkhead_available_concurrent_calls}, ...).
+ * bulkhead to the service's Prometheus registry ({@code resilience4j_circuitbreaker_state}, {@code
+ * resilience4j_retry_calls_total}, {@code resilience4j_bulkhead_available_concurrent_calls}, ...).
  */
 public final class Upstreams {
 
@@ -35,37 +35,50 @@ public final class Upstreams {
   public Upstreams(Vertx vertx, GatewayConfig.Resilience settings, MeterRegistry registry) {
     this.vertx = vertx;
     this.settings = settings;
-    this.breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
-        .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-        .slidingWindowSize(settings.window())
-        .minimumNumberOfCalls(settings.minCalls())
-        .failureRateThreshold(settings.failureRate())
-        .waitDurationInOpenState(settings.openFor())
-        .permittedNumberOfCallsInHalfOpenState(settings.halfOpenCalls())
-        .build());
-    this.retries = RetryRegistry.of(RetryConfig.custom()
-        .maxAttempts(settings.retryAttempts())
-        .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(settings.retryBackoff(), 2.0, 0.5))
-        // an open breaker is an answer, not a glitch worth another try
-        .retryOnException(e -> !(e instanceof CallNotPermittedException))
-        .build());
-    this.bulkheads = BulkheadRegistry.of(BulkheadConfig.custom()
-        .maxConcurrentCalls(settings.bulkhead())
-        // full means full: refuse at once instead of parking a request
-        .maxWaitDuration(Duration.ZERO)
-        .build());
+    this.breakers =
+        CircuitBreakerRegistry.of(
+            CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(settings.window())
+                .minimumNumberOfCalls(settings.minCalls())
+                .failureRateThreshold(settings.failureRate())
+                .waitDurationInOpenState(settings.openFor())
+                .permittedNumberOfCallsInHalfOpenState(settings.halfOpenCalls())
+                .build());
+    this.retries =
+        RetryRegistry.of(
+            RetryConfig.custom()
+                .maxAttempts(settings.retryAttempts())
+                .intervalFunction(
+                    IntervalFunction.ofExponentialRandomBackoff(settings.retryBackoff(), 2.0, 0.5))
+                // an open breaker is an answer, not a glitch worth another try
+                .retryOnException(e -> !(e instanceof CallNotPermittedException))
+                .build());
+    this.bulkheads =
+        BulkheadRegistry.of(
+            BulkheadConfig.custom()
+                .maxConcurrentCalls(settings.bulkhead())
+                // full means full: refuse at once instead of parking a request
+                .maxWaitDuration(Duration.ZERO)
+                .build());
     TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(registry);
     TaggedRetryMetrics.ofRetryRegistry(retries).bindTo(registry);
     TaggedBulkheadMetrics.ofBulkheadRegistry(bulkheads).bindTo(registry);
   }
 
   public Upstream create(String name, URI base) {
-    HttpClientOptions options = new HttpClientOptions()
-        .setKeepAlive(true)
-        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, settings.timeout().toMillis()));
+    HttpClientOptions options =
+        new HttpClientOptions()
+            .setKeepAlive(true)
+            .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, settings.timeout().toMillis()));
     // the bulkhead bounds concurrent calls; requests must never queue behind a smaller pool
     PoolOptions pool = new PoolOptions().setHttp1MaxSize(settings.bulkhead());
-    return new Upstream(name, base, vertx.createHttpClient(options, pool), breakers.circuitBreaker(name),
-        retries.retry(name), bulkheads.bulkhead(name));
+    return new Upstream(
+        name,
+        base,
+        vertx.createHttpClient(options, pool),
+        breakers.circuitBreaker(name),
+        retries.retry(name),
+        bulkheads.bulkhead(name));
   }
 }

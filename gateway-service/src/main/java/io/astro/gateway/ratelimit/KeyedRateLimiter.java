@@ -20,8 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class KeyedRateLimiter {
 
   /** The outcome for one request; {@code retryAfterSeconds} is 0 when allowed. */
-  public record Decision(boolean allowed, long retryAfterSeconds) {
-  }
+  public record Decision(boolean allowed, long retryAfterSeconds) {}
 
   private static final Decision ALLOWED = new Decision(true, 0);
   private static final long MIN_SWEEP_NANOS = Duration.ofSeconds(10).toNanos();
@@ -52,7 +51,8 @@ public final class KeyedRateLimiter {
     }
     Bucket bucket = buckets.get(key);
     if (bucket == null) {
-      bucket = buckets.size() >= maxKeys ? overflow : buckets.computeIfAbsent(key, k -> newBucket());
+      bucket =
+          buckets.size() >= maxKeys ? overflow : buckets.computeIfAbsent(key, k -> newBucket());
     }
     ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
     if (probe.isConsumed()) {

@@ -15,13 +15,15 @@ import java.util.function.Function;
  */
 public final class RateLimits {
 
-  private static final ApiException LIMITED = new ApiException(ErrorCode.RATE_LIMITED, "too many requests, slow down");
+  private static final ApiException LIMITED =
+      new ApiException(ErrorCode.RATE_LIMITED, "too many requests, slow down");
 
   private final KeyedRateLimiter perClientIp;
   private final KeyedRateLimiter perUser;
   private final ForwardedHeaders forwarded;
 
-  public RateLimits(KeyedRateLimiter perClientIp, KeyedRateLimiter perUser, ForwardedHeaders forwarded) {
+  public RateLimits(
+      KeyedRateLimiter perClientIp, KeyedRateLimiter perUser, ForwardedHeaders forwarded) {
     this.perClientIp = perClientIp;
     this.perUser = perUser;
     this.forwarded = forwarded;
@@ -36,7 +38,8 @@ public final class RateLimits {
     return limit(perUser, ctx -> AuthHandler.caller(ctx).uuid());
   }
 
-  private static Handler<RoutingContext> limit(KeyedRateLimiter limiter, Function<RoutingContext, String> key) {
+  private static Handler<RoutingContext> limit(
+      KeyedRateLimiter limiter, Function<RoutingContext, String> key) {
     return ctx -> {
       KeyedRateLimiter.Decision decision = limiter.tryAcquire(key.apply(ctx));
       if (decision.allowed()) {

@@ -68,7 +68,9 @@ class KeyedRateLimiterTest {
 
     assertThat(limiter.tryAcquire("d").allowed()).isTrue();
     assertThat(limiter.tryAcquire("e").allowed()).isTrue();
-    assertThat(limiter.tryAcquire("f").allowed()).as("d, e and f share the overflow bucket").isFalse();
+    assertThat(limiter.tryAcquire("f").allowed())
+        .as("d, e and f share the overflow bucket")
+        .isFalse();
     assertThat(limiter.size()).isEqualTo(3);
     assertThat(limiter.tryAcquire("a").allowed()).as("known keys keep their own bucket").isTrue();
   }

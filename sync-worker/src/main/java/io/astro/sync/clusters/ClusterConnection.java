@@ -30,10 +30,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One cluster as the worker sees it: an API client for reads and writes, and informers for the Deployments, Pods
- * and Services Astro manages (label {@code app.kubernetes.io/managed-by=astro}) and for Events in Astro's
- * namespaces. Every informer event names an app, which {@link Events} turns into work; reconcilers read state
- * from the listers, never by polling the cluster.
+ * One cluster as the worker sees it: an API client for reads and writes, and informers for the
+ * Deployments, Pods and Services Astro manages (label {@code app.kubernetes.io/managed-by=astro})
+ * and for Events in Astro's namespaces. Every informer event names an app, which {@link Events}
+ * turns into work; reconcilers read state from the listers, never by polling the cluster.
  */
 public final class ClusterConnection implements AutoCloseable {
 
@@ -67,48 +67,97 @@ public final class ClusterConnection implements AutoCloseable {
   private final SharedIndexInformer<V1Service> services;
   private final SharedIndexInformer<CoreV1Event> events;
   private final Events listener;
+
   /** The last watch/list failure since the cluster last answered, or null while it answers. */
   private final AtomicReference<String> failure = new AtomicReference<>();
-  /** Closed (replaced or removed): its informers' last breaths — watches cut by the close — are not news. */
+
+  /**
+   * Closed (replaced or removed): its informers' last breaths — watches cut by the close — are not
+   * news.
+   */
   private volatile boolean closed;
 
   /**
    * @param client for reads and writes, with timeouts; {@code watchClient} must have read timeout 0
    *     (informers hold their watches open)
    */
-  public ClusterConnection(String id, ApiClient client, ApiClient watchClient, Duration resync, Events listener) {
+  public ClusterConnection(
+      String id, ApiClient client, ApiClient watchClient, Duration resync, Events listener) {
     this.id = id;
     this.client = client;
     this.apis = KubeApis.on(client);
     this.watchClient = watchClient;
     this.listener = listener;
-    this.informerThreads = Executors.newCachedThreadPool(runnable -> {
-      Thread thread = new Thread(runnable, "informer-" + id);
-      thread.setDaemon(true);
-      return thread;
-    });
-    this.prober = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "cluster-probe-" + id);
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.informerThreads =
+        Executors.newCachedThreadPool(
+            runnable -> {
+              Thread thread = new Thread(runnable, "informer-" + id);
+              thread.setDaemon(true);
+              return thread;
+            });
+    this.prober =
+        Executors.newSingleThreadScheduledExecutor(
+            runnable -> {
+              Thread thread = new Thread(runnable, "cluster-probe-" + id);
+              thread.setDaemon(true);
+              return thread;
+            });
     this.factory = new SharedInformerFactory(watchClient, informerThreads, false);
     AppsV1Api apps = new AppsV1Api(watchClient);
     CoreV1Api core = new CoreV1Api(watchClient);
     long resyncMillis = resync.toMillis();
-    deployments = factory.sharedIndexInformerFor(p -> apps.listDeploymentForAllNamespaces().labelSelector(MANAGED)
-        .resourceVersion(p.resourceVersion).watch(p.watch).timeoutSeconds(p.timeoutSeconds).buildCall(null),
-        V1Deployment.class, V1DeploymentList.class, resyncMillis, this::watchFailed);
-    pods = factory.sharedIndexInformerFor(p -> core.listPodForAllNamespaces().labelSelector(MANAGED)
-        .resourceVersion(p.resourceVersion).watch(p.watch).timeoutSeconds(p.timeoutSeconds).buildCall(null),
-        V1Pod.class, V1PodList.class, resyncMillis, this::watchFailed);
-    services = factory.sharedIndexInformerFor(p -> core.listServiceForAllNamespaces().labelSelector(MANAGED)
-        .resourceVersion(p.resourceVersion).watch(p.watch).timeoutSeconds(p.timeoutSeconds).buildCall(null),
-        V1Service.class, V1ServiceList.class, resyncMillis, this::watchFailed);
+    deployments =
+        factory.sharedIndexInformerFor(
+            p ->
+                apps.listDeploymentForAllNamespaces()
+                    .labelSelector(MANAGED)
+                    .resourceVersion(p.resourceVersion)
+                    .watch(p.watch)
+                    .timeoutSeconds(p.timeoutSeconds)
+                    .buildCall(null),
+            V1Deployment.class,
+            V1DeploymentList.class,
+            resyncMillis,
+            this::watchFailed);
+    pods =
+        factory.sharedIndexInformerFor(
+            p ->
+                core.listPodForAllNamespaces()
+                    .labelSelector(MANAGED)
+                    .resourceVersion(p.resourceVersion)
+                    .watch(p.watch)
+                    .timeoutSeconds(p.timeoutSeconds)
+                    .buildCall(null),
+            V1Pod.class,
+            V1PodList.class,
+            resyncMillis,
+            this::watchFailed);
+    services =
+        factory.sharedIndexInformerFor(
+            p ->
+                core.listServiceForAllNamespaces()
+                    .labelSelector(MANAGED)
+                    .resourceVersion(p.resourceVersion)
+                    .watch(p.watch)
+                    .timeoutSeconds(p.timeoutSeconds)
+                    .buildCall(null),
+            V1Service.class,
+            V1ServiceList.class,
+            resyncMillis,
+            this::watchFailed);
     // Events carry no labels of ours; they are kept only for Astro's namespaces (see onEvent)
-    events = factory.sharedIndexInformerFor(p -> core.listEventForAllNamespaces()
-        .resourceVersion(p.resourceVersion).watch(p.watch).timeoutSeconds(p.timeoutSeconds).buildCall(null),
-        CoreV1Event.class, CoreV1EventList.class, 0, this::watchFailed);
+    events =
+        factory.sharedIndexInformerFor(
+            p ->
+                core.listEventForAllNamespaces()
+                    .resourceVersion(p.resourceVersion)
+                    .watch(p.watch)
+                    .timeoutSeconds(p.timeoutSeconds)
+                    .buildCall(null),
+            CoreV1Event.class,
+            CoreV1EventList.class,
+            0,
+            this::watchFailed);
     pods.addIndexers(Map.of(BY_APP, pod -> List.of(appId(pod))));
     deployments.addEventHandler(byApp());
     pods.addEventHandler(byApp());
@@ -132,12 +181,13 @@ public final class ClusterConnection implements AutoCloseable {
 
   public void start() {
     factory.startAllRegisteredInformers();
-    prober.scheduleWithFixedDelay(this::probe, PROBE_EVERY.toMillis(), PROBE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    prober.scheduleWithFixedDelay(
+        this::probe, PROBE_EVERY.toMillis(), PROBE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /**
-   * Informers alone may not say that a quiet cluster went away (a watch just goes silent), so the API server is
-   * asked for its version now and then: the cheapest call every server answers.
+   * Informers alone may not say that a quiet cluster went away (a watch just goes silent), so the
+   * API server is asked for its version now and then: the cheapest call every server answers.
    */
   private void probe() {
     try {
@@ -148,9 +198,15 @@ public final class ClusterConnection implements AutoCloseable {
     }
   }
 
-  /** True once every informer has listed the cluster; nothing is reconciled on this cluster before that. */
+  /**
+   * True once every informer has listed the cluster; nothing is reconciled on this cluster before
+   * that.
+   */
   public boolean synced() {
-    return deployments.hasSynced() && pods.hasSynced() && services.hasSynced() && events.hasSynced();
+    return deployments.hasSynced()
+        && pods.hasSynced()
+        && services.hasSynced()
+        && events.hasSynced();
   }
 
   /** Why the cluster's watches are failing, or null while they work. */
@@ -170,20 +226,28 @@ public final class ClusterConnection implements AutoCloseable {
     return pods.getIndexer().byIndex(BY_APP, appId);
   }
 
-  /** Events about {@code objectPrefix} (the Deployment, its ReplicaSets and pods) in {@code namespace}. */
+  /**
+   * Events about {@code objectPrefix} (the Deployment, its ReplicaSets and pods) in {@code
+   * namespace}.
+   */
   public List<CoreV1Event> eventsAbout(String namespace, String objectPrefix) {
-    return new Lister<>(events.getIndexer()).namespace(namespace).list().stream()
-        .filter(e -> e.getInvolvedObject().getName() != null && e.getInvolvedObject().getName().startsWith(objectPrefix))
-        .toList();
+    return new Lister<>(events.getIndexer())
+        .namespace(namespace).list().stream()
+            .filter(
+                e ->
+                    e.getInvolvedObject().getName() != null
+                        && e.getInvolvedObject().getName().startsWith(objectPrefix))
+            .toList();
   }
 
   private <T extends KubernetesObject> ResourceEventHandler<T> byApp() {
-    return new Handler<>(object -> {
-      String appId = appId(object);
-      if (!appId.isEmpty()) {
-        listener.appTouched(id, appId);
-      }
-    });
+    return new Handler<>(
+        object -> {
+          String appId = appId(object);
+          if (!appId.isEmpty()) {
+            listener.appTouched(id, appId);
+          }
+        });
   }
 
   private void onEvent(CoreV1Event event) {
@@ -194,7 +258,8 @@ public final class ClusterConnection implements AutoCloseable {
     }
     // a ReplicaSet or Pod is named after its Deployment: {deployment}-{hash}[-{suffix}]
     for (V1Deployment d : new Lister<>(deployments.getIndexer()).namespace(namespace).list()) {
-      if (involved.equals(d.getMetadata().getName()) || involved.startsWith(d.getMetadata().getName() + "-")) {
+      if (involved.equals(d.getMetadata().getName())
+          || involved.startsWith(d.getMetadata().getName() + "-")) {
         listener.appTouched(id, appId(d));
       }
     }
@@ -220,7 +285,8 @@ public final class ClusterConnection implements AutoCloseable {
     }
   }
 
-  // any event after failures means the cluster answers again (a re-list replays every object as an update)
+  // any event after failures means the cluster answers again (a re-list replays every object as an
+  // update)
   private void answered() {
     if (closed) {
       return;
@@ -243,7 +309,10 @@ public final class ClusterConnection implements AutoCloseable {
     }
   }
 
-  /** Routes add, update and delete alike: reconcile is level-triggered, the kind of change does not matter. */
+  /**
+   * Routes add, update and delete alike: reconcile is level-triggered, the kind of change does not
+   * matter.
+   */
   private final class Handler<T extends KubernetesObject> implements ResourceEventHandler<T> {
     private final java.util.function.Consumer<T> touched;
 

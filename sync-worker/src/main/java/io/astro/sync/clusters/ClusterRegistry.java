@@ -12,10 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The clusters the worker reconciles, by id. Clusters can be added, replaced (new credentials) and removed while
- * it runs; a replaced or removed cluster's clients and informers are closed, and {@link ClusterConnection.Events}
- * hears of each change as of a reconnect or a loss. The number of clusters is bounded: each holds informers and a
- * connection pool.
+ * The clusters the worker reconciles, by id. Clusters can be added, replaced (new credentials) and
+ * removed while it runs; a replaced or removed cluster's clients and informers are closed, and
+ * {@link ClusterConnection.Events} hears of each change as of a reconnect or a loss. The number of
+ * clusters is bounded: each holds informers and a connection pool.
  */
 public final class ClusterRegistry implements ClusterClients, AutoCloseable {
 
@@ -27,7 +27,8 @@ public final class ClusterRegistry implements ClusterClients, AutoCloseable {
   private final Duration resync;
   private final int maxClusters;
 
-  public ClusterRegistry(ClusterConnection.Events events, Duration requestTimeout, Duration resync, int maxClusters) {
+  public ClusterRegistry(
+      ClusterConnection.Events events, Duration requestTimeout, Duration resync, int maxClusters) {
     this.events = events;
     this.requestTimeout = requestTimeout;
     this.resync = resync;
@@ -37,16 +38,27 @@ public final class ClusterRegistry implements ClusterClients, AutoCloseable {
   /** Connects to {@code source} (replacing a cluster of the same id) and starts its informers. */
   public synchronized void put(ClusterSource source) {
     if (!connections.containsKey(source.id()) && connections.size() >= maxClusters) {
-      throw new IllegalStateException("cluster " + source.id() + " refused: at most " + maxClusters + " clusters");
+      throw new IllegalStateException(
+          "cluster " + source.id() + " refused: at most " + maxClusters + " clusters");
     }
     ClusterConnection connection;
     try {
-      connection = new ClusterConnection(source.id(), source.client(requestTimeout), source.client(Duration.ZERO),
-          resync, events);
+      connection =
+          new ClusterConnection(
+              source.id(),
+              source.client(requestTimeout),
+              source.client(Duration.ZERO),
+              resync,
+              events);
     } catch (IOException | RuntimeException e) {
-      // the parser's message may quote the kubeconfig (a YAML error shows the line): only its kind is told
-      throw new IllegalArgumentException("cluster " + source.id() + ": unusable kubeconfig ("
-          + e.getClass().getSimpleName() + ")");
+      // the parser's message may quote the kubeconfig (a YAML error shows the line): only its kind
+      // is told
+      throw new IllegalArgumentException(
+          "cluster "
+              + source.id()
+              + ": unusable kubeconfig ("
+              + e.getClass().getSimpleName()
+              + ")");
     }
     ClusterConnection previous = connections.put(source.id(), connection);
     if (previous != null) {
@@ -54,7 +66,8 @@ public final class ClusterRegistry implements ClusterClients, AutoCloseable {
     }
     connection.start();
     LOG.info("cluster {} {}", source.id(), previous == null ? "added" : "replaced");
-    // a new connection: its namespaces are checked anew, its apps queued (also those that waited for it)
+    // a new connection: its namespaces are checked anew, its apps queued (also those that waited
+    // for it)
     events.reconnected(source.id());
   }
 

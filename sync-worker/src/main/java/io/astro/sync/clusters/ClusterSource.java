@@ -16,9 +16,9 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Where a cluster's credentials come from: a kubeconfig (its text), or the service account of the pod the worker
- * runs in. {@code ASTRO_CLUSTERS} lists them as {@code id=source,...} where a source is {@code in-cluster}, a path
- * to a kubeconfig file, or {@code base64:<kubeconfig>}.
+ * Where a cluster's credentials come from: a kubeconfig (its text), or the service account of the
+ * pod the worker runs in. {@code ASTRO_CLUSTERS} lists them as {@code id=source,...} where a source
+ * is {@code in-cluster}, a path to a kubeconfig file, or {@code base64:<kubeconfig>}.
  */
 public record ClusterSource(String id, String kubeconfig) {
 
@@ -39,8 +39,10 @@ public record ClusterSource(String id, String kubeconfig) {
       String id = eq < 0 ? "" : entry.substring(0, eq).trim();
       String source = eq < 0 ? "" : entry.substring(eq + 1).trim();
       if (!ID.matcher(id).matches() || source.isEmpty()) {
-        throw new ConfigException("ASTRO_CLUSTERS: expected id=in-cluster|<kubeconfig path>|base64:<kubeconfig>, got '"
-            + entry.trim() + "'");
+        throw new ConfigException(
+            "ASTRO_CLUSTERS: expected id=in-cluster|<kubeconfig path>|base64:<kubeconfig>, got '"
+                + entry.trim()
+                + "'");
       }
       sources.put(id, parse(id, source));
     }
@@ -53,22 +55,29 @@ public record ClusterSource(String id, String kubeconfig) {
     }
     if (source.startsWith("base64:")) {
       try {
-        return new ClusterSource(id, new String(Base64.getDecoder().decode(source.substring(7)), StandardCharsets.UTF_8));
+        return new ClusterSource(
+            id,
+            new String(Base64.getDecoder().decode(source.substring(7)), StandardCharsets.UTF_8));
       } catch (IllegalArgumentException e) {
-        throw new ConfigException("ASTRO_CLUSTERS: the kubeconfig of cluster " + id + " is not valid base64");
+        throw new ConfigException(
+            "ASTRO_CLUSTERS: the kubeconfig of cluster " + id + " is not valid base64");
       }
     }
     try {
       return new ClusterSource(id, Files.readString(Path.of(source)));
     } catch (IOException e) {
-      throw new ConfigException("ASTRO_CLUSTERS: cannot read the kubeconfig of cluster " + id + " at " + source);
+      throw new ConfigException(
+          "ASTRO_CLUSTERS: cannot read the kubeconfig of cluster " + id + " at " + source);
     }
   }
 
   /** A client for this cluster; {@code readTimeout} zero for one that holds watches open. */
   public ApiClient client(Duration readTimeout) throws IOException {
-    ApiClient client = kubeconfig == null ? ClientBuilder.cluster().build()
-        : ClientBuilder.kubeconfig(KubeConfig.loadKubeConfig(new StringReader(kubeconfig))).build();
+    ApiClient client =
+        kubeconfig == null
+            ? ClientBuilder.cluster().build()
+            : ClientBuilder.kubeconfig(KubeConfig.loadKubeConfig(new StringReader(kubeconfig)))
+                .build();
     client.setReadTimeout((int) readTimeout.toMillis());
     client.setConnectTimeout(5_000);
     return client;

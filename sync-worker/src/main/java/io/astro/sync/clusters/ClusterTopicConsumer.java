@@ -19,11 +19,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads {@code astro.clusters} on a thread of its own into {@link PublishedClusters}. Every instance needs every
- * cluster (apps of any cluster may be its share), so all partitions are assigned by hand and read from the
- * beginning — the topic is compacted: the latest record per cluster — with no group and no commits. A record the
- * registry cannot take goes to the dead-letter topic and reading goes on; if the dead-letter topic cannot be
- * written, the partition is rewound and the record tried again.
+ * Reads {@code astro.clusters} on a thread of its own into {@link PublishedClusters}. Every
+ * instance needs every cluster (apps of any cluster may be its share), so all partitions are
+ * assigned by hand and read from the beginning — the topic is compacted: the latest record per
+ * cluster — with no group and no commits. A record the registry cannot take goes to the dead-letter
+ * topic and reading goes on; if the dead-letter topic cannot be written, the partition is rewound
+ * and the record tried again.
  */
 public final class ClusterTopicConsumer implements AutoCloseable {
 
@@ -41,8 +42,13 @@ public final class ClusterTopicConsumer implements AutoCloseable {
   private final CountDownLatch stopping = new CountDownLatch(1);
   private volatile boolean running = true;
 
-  /** @param consumerConfig without {@code group.id}: nothing is committed */
-  public ClusterTopicConsumer(Map<String, Object> consumerConfig, DeadLetters deadLetters, String topic,
+  /**
+   * @param consumerConfig without {@code group.id}: nothing is committed
+   */
+  public ClusterTopicConsumer(
+      Map<String, Object> consumerConfig,
+      DeadLetters deadLetters,
+      String topic,
       PublishedClusters clusters) {
     this.consumer = new KafkaConsumer<>(consumerConfig);
     this.deadLetters = deadLetters;
@@ -57,8 +63,8 @@ public final class ClusterTopicConsumer implements AutoCloseable {
   }
 
   /**
-   * Completes once the records that were on the topic when reading began have been applied (or at once when there
-   * is no such topic): until then an app's cluster may just not be read yet.
+   * Completes once the records that were on the topic when reading began have been applied (or at
+   * once when there is no such topic): until then an app's cluster may just not be read yet.
    */
   public CompletableFuture<Void> caughtUp() {
     return caughtUp;
@@ -75,7 +81,8 @@ public final class ClusterTopicConsumer implements AutoCloseable {
         if (!caughtUp.isDone()) {
           try {
             end = end != null ? end : consumer.endOffsets(partitions);
-            if (end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+            if (end.entrySet().stream()
+                .allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
               LOG.info("cluster registry read from {}", topic);
               caughtUp.complete(null);
             }
@@ -93,7 +100,8 @@ public final class ClusterTopicConsumer implements AutoCloseable {
     }
   }
 
-  // a deployment with static clusters only may have no such topic: nothing to wait for, but it is looked for again
+  // a deployment with static clusters only may have no such topic: nothing to wait for, but it is
+  // looked for again
   private List<TopicPartition> awaitPartitions() {
     boolean told = false;
     while (true) {
@@ -109,7 +117,8 @@ public final class ClusterTopicConsumer implements AutoCloseable {
       }
       if (!told) {
         told = true;
-        LOG.info("topic {} does not exist (yet): only static clusters (ASTRO_CLUSTERS) for now", topic);
+        LOG.info(
+            "topic {} does not exist (yet): only static clusters (ASTRO_CLUSTERS) for now", topic);
         caughtUp.complete(null);
       }
       sleep(TOPIC_MISSING_PAUSE);
@@ -126,8 +135,13 @@ public final class ClusterTopicConsumer implements AutoCloseable {
       try {
         handle(record);
       } catch (RuntimeException e) {
-        LOG.warn("cluster record at {}@{} not applied, retrying: {}", partition, record.offset(), e.getMessage());
-        // positions moved past the whole batch: put every partition back to its first unapplied record
+        LOG.warn(
+            "cluster record at {}@{} not applied, retrying: {}",
+            partition,
+            record.offset(),
+            e.getMessage());
+        // positions moved past the whole batch: put every partition back to its first unapplied
+        // record
         for (TopicPartition p : records.partitions()) {
           Long next = done.get(p);
           consumer.seek(p, next != null ? next : records.records(p).get(0).offset());
@@ -143,13 +157,19 @@ public final class ClusterTopicConsumer implements AutoCloseable {
     try {
       clusters.apply(record.key(), record.value());
     } catch (PublishedClusters.RejectedRecord rejected) {
-      LOG.warn("cluster record {} at {}-{}@{} goes to the dead-letter topic: {}", record.key(), record.topic(),
-          record.partition(), record.offset(), rejected.getMessage());
+      LOG.warn(
+          "cluster record {} at {}-{}@{} goes to the dead-letter topic: {}",
+          record.key(),
+          record.topic(),
+          record.partition(),
+          record.offset(),
+          rejected.getMessage());
       deadLetters.park(record, rejected.getMessage());
     }
   }
 
-  // not Thread.sleep + interrupt: an interrupt inside a Kafka call makes it throw instead of stopping quietly
+  // not Thread.sleep + interrupt: an interrupt inside a Kafka call makes it throw instead of
+  // stopping quietly
   private void sleep(Duration pause) {
     try {
       stopping.await(pause.toMillis(), TimeUnit.MILLISECONDS);

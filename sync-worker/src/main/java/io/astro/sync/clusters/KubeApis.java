@@ -26,12 +26,22 @@ public record KubeApis(
 
   public static KubeApis on(ApiClient client) {
     return new KubeApis(
-        new GenericKubernetesApi<>(V1Namespace.class, V1NamespaceList.class, "", "v1", "namespaces", client),
-        new GenericKubernetesApi<>(V1NetworkPolicy.class, V1NetworkPolicyList.class, "networking.k8s.io", "v1",
-            "networkpolicies", client),
-        new GenericKubernetesApi<>(V1ResourceQuota.class, V1ResourceQuotaList.class, "", "v1", "resourcequotas", client),
-        new GenericKubernetesApi<>(V1LimitRange.class, V1LimitRangeList.class, "", "v1", "limitranges", client),
-        new GenericKubernetesApi<>(V1Deployment.class, V1DeploymentList.class, "apps", "v1", "deployments", client),
-        new GenericKubernetesApi<>(V1Service.class, V1ServiceList.class, "", "v1", "services", client));
+        new GenericKubernetesApi<>(
+            V1Namespace.class, V1NamespaceList.class, "", "v1", "namespaces", client),
+        new GenericKubernetesApi<>(
+            V1NetworkPolicy.class,
+            V1NetworkPolicyList.class,
+            "networking.k8s.io",
+            "v1",
+            "networkpolicies",
+            client),
+        new GenericKubernetesApi<>(
+            V1ResourceQuota.class, V1ResourceQuotaList.class, "", "v1", "resourcequotas", client),
+        new GenericKubernetesApi<>(
+            V1LimitRange.class, V1LimitRangeList.class, "", "v1", "limitranges", client),
+        new GenericKubernetesApi<>(
+            V1Deployment.class, V1DeploymentList.class, "apps", "v1", "deployments", client),
+        new GenericKubernetesApi<>(
+            V1Service.class, V1ServiceList.class, "", "v1", "services", client));
   }
 }

@@ -13,19 +13,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the records of {@code astro.clusters} mean for the {@link ClusterRegistry}. A record newer (by revision) than
- * the one held is opened with the kubeconfig keys; when its kubeconfig differs from the one connected, the cluster
- * is put (replacing a static one of the same name, or itself with rotated credentials); when only
- * {@code syncRequestedAt} changed, a health check is asked for. A tombstone removes a cluster that came from the
- * topic. Used by one thread, the topic consumer's.
+ * What the records of {@code astro.clusters} mean for the {@link ClusterRegistry}. A record newer
+ * (by revision) than the one held is opened with the kubeconfig keys; when its kubeconfig differs
+ * from the one connected, the cluster is put (replacing a static one of the same name, or itself
+ * with rotated credentials); when only {@code syncRequestedAt} changed, a health check is asked
+ * for. A tombstone removes a cluster that came from the topic. Used by one thread, the topic
+ * consumer's.
  */
 public final class PublishedClusters {
 
   private static final Logger LOG = LoggerFactory.getLogger(PublishedClusters.class);
 
-  /** What is known of a cluster from the topic: a digest of its kubeconfig, never the kubeconfig. */
-  private record Held(long revision, String kubeconfigDigest, String syncRequestedAt) {
-  }
+  /**
+   * What is known of a cluster from the topic: a digest of its kubeconfig, never the kubeconfig.
+   */
+  private record Held(long revision, String kubeconfigDigest, String syncRequestedAt) {}
 
   /** A record the registry cannot take; {@code getMessage()} is the reason, free of secrets. */
   public static final class RejectedRecord extends RuntimeException {
@@ -41,16 +43,21 @@ public final class PublishedClusters {
   private boolean warnedNoKeys;
 
   /**
-   * @param cipher the kubeconfig keys, or null when none are configured (every record is then rejected)
+   * @param cipher the kubeconfig keys, or null when none are configured (every record is then
+   *     rejected)
    * @param healthCheck asks for a health check of the named cluster
    */
-  public PublishedClusters(ClusterRegistry registry, KubeconfigCipher cipher, Consumer<String> healthCheck) {
+  public PublishedClusters(
+      ClusterRegistry registry, KubeconfigCipher cipher, Consumer<String> healthCheck) {
     this.registry = registry;
     this.cipher = cipher;
     this.healthCheck = healthCheck;
   }
 
-  /** Applies one record ({@code value} null = tombstone); throws {@link RejectedRecord} for the dead-letter topic. */
+  /**
+   * Applies one record ({@code value} null = tombstone); throws {@link RejectedRecord} for the
+   * dead-letter topic.
+   */
   public void apply(String key, String value) {
     if (key == null) {
       throw new RejectedRecord("record without a key");
@@ -75,7 +82,8 @@ public final class PublishedClusters {
     String digest = digest(kubeconfig);
     if (before == null || !before.kubeconfigDigest().equals(digest)) {
       try {
-        registry.put(new ClusterSource(record.name(), kubeconfig)); // its health is checked when it is put
+        registry.put(
+            new ClusterSource(record.name(), kubeconfig)); // its health is checked when it is put
       } catch (IllegalArgumentException | IllegalStateException e) {
         throw new RejectedRecord(e.getMessage()); // the registry's messages name no credentials
       }
@@ -90,22 +98,26 @@ public final class PublishedClusters {
     if (cipher == null) {
       if (!warnedNoKeys) {
         warnedNoKeys = true;
-        LOG.warn("ASTRO_KUBECONFIG_KEYS is not set: clusters on the topic cannot be opened and go to the "
-            + "dead-letter topic");
+        LOG.warn(
+            "ASTRO_KUBECONFIG_KEYS is not set: clusters on the topic cannot be opened and go to the "
+                + "dead-letter topic");
       }
       throw new RejectedRecord("no kubeconfig keys configured");
     }
     try {
       return cipher.open(record.name(), record.sealedKubeconfig());
     } catch (IllegalArgumentException e) {
-      throw new RejectedRecord(e.getMessage()); // "… cannot be decrypted with key k1": names the key id only
+      throw new RejectedRecord(
+          e.getMessage()); // "… cannot be decrypted with key k1": names the key id only
     }
   }
 
   private static String digest(String kubeconfig) {
     try {
-      return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest(kubeconfig.getBytes(StandardCharsets.UTF_8)));
+      return java.util.HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256")
+                  .digest(kubeconfig.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

@@ -18,11 +18,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads {@code astro.app.commands} on a thread of its own (group {@code sync-worker}). The partitions this
- * instance is assigned decide which apps it owns. On every assignment it reads them from the beginning — the topic
- * is compacted, so that is the latest desired state of each app — and on revocation it lets their apps go.
- * Offsets are committed after a batch is recorded in {@link DesiredState}; a record off the contract goes to the
- * dead-letter topic with the reason, and consumption goes on.
+ * Reads {@code astro.app.commands} on a thread of its own (group {@code sync-worker}). The
+ * partitions this instance is assigned decide which apps it owns. On every assignment it reads them
+ * from the beginning — the topic is compacted, so that is the latest desired state of each app —
+ * and on revocation it lets their apps go. Offsets are committed after a batch is recorded in
+ * {@link DesiredState}; a record off the contract goes to the dead-letter topic with the reason,
+ * and consumption goes on.
  */
 public final class CommandConsumer implements AutoCloseable {
 
@@ -48,8 +49,12 @@ public final class CommandConsumer implements AutoCloseable {
   private volatile boolean running = true;
   private volatile boolean assigned;
 
-  public CommandConsumer(Map<String, Object> consumerConfig, DeadLetters deadLetters, String topic,
-      DesiredState state, Listener listener) {
+  public CommandConsumer(
+      Map<String, Object> consumerConfig,
+      DeadLetters deadLetters,
+      String topic,
+      DesiredState state,
+      Listener listener) {
     this.consumer = new KafkaConsumer<>(consumerConfig);
     this.deadLetters = deadLetters;
     this.topic = topic;
@@ -70,23 +75,26 @@ public final class CommandConsumer implements AutoCloseable {
 
   private void run() {
     try {
-      consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
-        @Override
-        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-          listener.released(state.release(partitions.stream().map(TopicPartition::partition).toList()));
-        }
+      consumer.subscribe(
+          List.of(topic),
+          new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+              listener.released(
+                  state.release(partitions.stream().map(TopicPartition::partition).toList()));
+            }
 
-        @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-          consumer.seekToBeginning(partitions);
-          assigned = true;
-        }
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+              consumer.seekToBeginning(partitions);
+              assigned = true;
+            }
 
-        @Override
-        public void onPartitionsLost(Collection<TopicPartition> partitions) {
-          onPartitionsRevoked(partitions);
-        }
-      });
+            @Override
+            public void onPartitionsLost(Collection<TopicPartition> partitions) {
+              onPartitionsRevoked(partitions);
+            }
+          });
       while (running) {
         process(consumer.poll(POLL));
       }
@@ -100,8 +108,9 @@ public final class CommandConsumer implements AutoCloseable {
   }
 
   /**
-   * Records a batch and commits it. When a record cannot be handled (the dead-letter topic is away), what came
-   * before it is committed, its partition is rewound to it, and the batch ends after a pause.
+   * Records a batch and commits it. When a record cannot be handled (the dead-letter topic is
+   * away), what came before it is committed, its partition is rewound to it, and the batch ends
+   * after a pause.
    */
   private void process(ConsumerRecords<String, String> records) {
     Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
@@ -111,11 +120,17 @@ public final class CommandConsumer implements AutoCloseable {
         try {
           handle(record);
         } catch (RuntimeException e) {
-          LOG.warn("command at {}@{} not recorded, retrying: {}", partition, record.offset(), e.getMessage());
-          // positions moved past the whole batch: put every partition back to its first unrecorded record
+          LOG.warn(
+              "command at {}@{} not recorded, retrying: {}",
+              partition,
+              record.offset(),
+              e.getMessage());
+          // positions moved past the whole batch: put every partition back to its first unrecorded
+          // record
           for (TopicPartition p : records.partitions()) {
             OffsetAndMetadata recorded = done.get(p);
-            consumer.seek(p, recorded != null ? recorded.offset() : records.records(p).get(0).offset());
+            consumer.seek(
+                p, recorded != null ? recorded.offset() : records.records(p).get(0).offset());
           }
           sleep(RETRY_PAUSE);
           return;
@@ -139,7 +154,8 @@ public final class CommandConsumer implements AutoCloseable {
 
   private void handle(ConsumerRecord<String, String> record) {
     if (record.value() == null) {
-      return; // a tombstone: nothing to converge to; the last delete command already removed the app
+      return; // a tombstone: nothing to converge to; the last delete command already removed the
+      // app
     }
     DesiredApp app;
     try {
@@ -154,8 +170,12 @@ public final class CommandConsumer implements AutoCloseable {
   }
 
   private void deadLetter(ConsumerRecord<String, String> record, String reason) {
-    LOG.warn("command at {}-{}@{} goes to the dead-letter topic: {}", record.topic(), record.partition(),
-        record.offset(), reason);
+    LOG.warn(
+        "command at {}-{}@{} goes to the dead-letter topic: {}",
+        record.topic(),
+        record.partition(),
+        record.offset(),
+        reason);
     // the offset is committed after this, so the record must really be parked first
     deadLetters.park(record, reason);
   }

@@ -4,15 +4,25 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
 /**
- * The result of one health check of a cluster: the data of an {@code io.astro.cluster.status.v1} event. What the
- * cluster did not answer is null; {@code heartbeatAt} is when it last answered a check (this one or an earlier one).
+ * The result of one health check of a cluster: the data of an {@code io.astro.cluster.status.v1}
+ * event. What the cluster did not answer is null; {@code heartbeatAt} is when it last answered a
+ * check (this one or an earlier one).
  */
-public record ClusterHealth(String name, boolean healthy, String version, String apiServer, Nodes nodes,
-    Instant heartbeatAt, String error, Instant checkedAt) {
+public record ClusterHealth(
+    String name,
+    boolean healthy,
+    String version,
+    String apiServer,
+    Nodes nodes,
+    Instant heartbeatAt,
+    String error,
+    Instant checkedAt) {
 
-  /** What the node list says: how many, how many Ready, and their allocatable CPU (cores) and memory (bytes). */
-  public record Nodes(int count, int ready, double cpuCores, long memoryBytes) {
-  }
+  /**
+   * What the node list says: how many, how many Ready, and their allocatable CPU (cores) and memory
+   * (bytes).
+   */
+  public record Nodes(int count, int ready, double cpuCores, long memoryBytes) {}
 
   public JsonObject toJson() {
     return new JsonObject()

@@ -20,10 +20,11 @@ import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
 
 /**
- * Checks one cluster: {@code /version} and the node list, tried up to three times with back-off (0.5 s, then 2 s),
- * all within one time budget — each call's OkHttp call timeout is what is left of it, so a hanging server costs at
- * most the budget. A cluster is healthy when both answered, at least one node is Ready and its informers are not
- * failing ({@link ClusterConnection#failure()}), which the API answering does not make up for.
+ * Checks one cluster: {@code /version} and the node list, tried up to three times with back-off
+ * (0.5 s, then 2 s), all within one time budget — each call's OkHttp call timeout is what is left
+ * of it, so a hanging server costs at most the budget. A cluster is healthy when both answered, at
+ * least one node is Ready and its informers are not failing ({@link ClusterConnection#failure()}),
+ * which the API answering does not make up for.
  */
 public final class ClusterHealthCheck {
 
@@ -37,8 +38,12 @@ public final class ClusterHealthCheck {
     this.budget = budget;
   }
 
-  /** @param lastHeartbeat when the cluster last answered a check, or null; reported again if it does not answer now */
-  public ClusterHealth check(ClusterConnection cluster, Instant lastHeartbeat) throws InterruptedException {
+  /**
+   * @param lastHeartbeat when the cluster last answered a check, or null; reported again if it does
+   *     not answer now
+   */
+  public ClusterHealth check(ClusterConnection cluster, Instant lastHeartbeat)
+      throws InterruptedException {
     long deadline = System.nanoTime() + budget.toNanos();
     ApiClient client = cluster.client();
     String version = null;
@@ -49,11 +54,22 @@ public final class ClusterHealthCheck {
     for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
       boolean answered = false;
       try {
-        VersionInfo info = call(client, new VersionApi(client).getCode().buildCall(null), VersionInfo.class, deadline);
+        VersionInfo info =
+            call(
+                client,
+                new VersionApi(client).getCode().buildCall(null),
+                VersionInfo.class,
+                deadline);
         answered = true;
         version = info.getGitVersion();
         heartbeat = now();
-        nodes = summarize(call(client, new CoreV1Api(client).listNode().buildCall(null), V1NodeList.class, deadline));
+        nodes =
+            summarize(
+                call(
+                    client,
+                    new CoreV1Api(client).listNode().buildCall(null),
+                    V1NodeList.class,
+                    deadline));
         error = null;
         break;
       } catch (ApiException | RuntimeException e) {
@@ -72,11 +88,12 @@ public final class ClusterHealthCheck {
     if (error == null && nodes.ready() == 0) {
       error = "no node is Ready";
     }
-    return new ClusterHealth(cluster.id(), error == null, version, client.getBasePath(), nodes, heartbeat, error,
-        now());
+    return new ClusterHealth(
+        cluster.id(), error == null, version, client.getBasePath(), nodes, heartbeat, error, now());
   }
 
-  private static <T> T call(ApiClient client, Call call, Type type, long deadlineNanos) throws ApiException {
+  private static <T> T call(ApiClient client, Call call, Type type, long deadlineNanos)
+      throws ApiException {
     long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
     call.timeout().timeout(left, TimeUnit.MILLISECONDS);
     return client.<T>execute(call, type).getData();
@@ -92,8 +109,9 @@ public final class ClusterHealthCheck {
       if (node.getStatus() == null) {
         continue;
       }
-      if (node.getStatus().getConditions() != null && node.getStatus().getConditions().stream()
-          .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()))) {
+      if (node.getStatus().getConditions() != null
+          && node.getStatus().getConditions().stream()
+              .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()))) {
         ready++;
       }
       Map<String, Quantity> allocatable = node.getStatus().getAllocatable();

@@ -22,9 +22,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Checks every cluster's health every interval and whenever one is asked for (a cluster put, replaced, failing or
- * answering again, an operator's sync request), on a fixed number of threads, and publishes each result. Requests
- * for a cluster already waiting are merged; one that comes while its check runs makes it run once more after.
+ * Checks every cluster's health every interval and whenever one is asked for (a cluster put,
+ * replaced, failing or answering again, an operator's sync request), on a fixed number of threads,
+ * and publishes each result. Requests for a cluster already waiting are merged; one that comes
+ * while its check runs makes it run once more after.
  */
 public final class ClusterHealthMonitor implements AutoCloseable {
 
@@ -43,8 +44,13 @@ public final class ClusterHealthMonitor implements AutoCloseable {
   private final Map<String, Gauge> gauges = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> healthy = new ConcurrentHashMap<>();
 
-  public ClusterHealthMonitor(ClusterRegistry clusters, ClusterHealthCheck check, ClusterStatusPublisher publisher,
-      Duration interval, int concurrency, MeterRegistry meters) {
+  public ClusterHealthMonitor(
+      ClusterRegistry clusters,
+      ClusterHealthCheck check,
+      ClusterStatusPublisher publisher,
+      Duration interval,
+      int concurrency,
+      MeterRegistry meters) {
     this.clusters = clusters;
     this.check = check;
     this.publisher = publisher;
@@ -52,7 +58,9 @@ public final class ClusterHealthMonitor implements AutoCloseable {
     this.meters = meters;
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "cluster-health-timer"));
     AtomicLong n = new AtomicLong();
-    this.workers = Executors.newFixedThreadPool(concurrency, r -> daemon(r, "cluster-health-" + n.incrementAndGet()));
+    this.workers =
+        Executors.newFixedThreadPool(
+            concurrency, r -> daemon(r, "cluster-health-" + n.incrementAndGet()));
   }
 
   private static Thread daemon(Runnable runnable, String name) {
@@ -62,7 +70,8 @@ public final class ClusterHealthMonitor implements AutoCloseable {
   }
 
   public void start() {
-    timer.scheduleWithFixedDelay(this::requestAll, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    timer.scheduleWithFixedDelay(
+        this::requestAll, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Every cluster of the registry, and forgets the metrics of clusters that are gone. */
@@ -122,8 +131,10 @@ public final class ClusterHealthMonitor implements AutoCloseable {
     }
     long started = System.nanoTime();
     ClusterHealth health = check.check(cluster, heartbeats.get(name));
-    Timer.builder("astro_sync_cluster_health_check").description("one cluster's health check, retries included")
-        .tag("status", health.healthy() ? "healthy" : "unhealthy").register(meters)
+    Timer.builder("astro_sync_cluster_health_check")
+        .description("one cluster's health check, retries included")
+        .tag("status", health.healthy() ? "healthy" : "unhealthy")
+        .register(meters)
         .record(Duration.ofNanos(System.nanoTime() - started));
     if (clusters.get(name).orElse(null) != cluster) {
       return; // replaced or removed meanwhile: the check of what is there now is queued
@@ -139,12 +150,18 @@ public final class ClusterHealthMonitor implements AutoCloseable {
   }
 
   private AtomicInteger gauge(String name) {
-    return healthy.computeIfAbsent(name, n -> {
-      AtomicInteger value = new AtomicInteger();
-      gauges.put(n, Gauge.builder("astro_sync_cluster_healthy", value, AtomicInteger::get)
-          .description("1 when the cluster's last health check passed").tag("cluster", n).register(meters));
-      return value;
-    });
+    return healthy.computeIfAbsent(
+        name,
+        n -> {
+          AtomicInteger value = new AtomicInteger();
+          gauges.put(
+              n,
+              Gauge.builder("astro_sync_cluster_healthy", value, AtomicInteger::get)
+                  .description("1 when the cluster's last health check passed")
+                  .tag("cluster", n)
+                  .register(meters));
+          return value;
+        });
   }
 
   private void forget(String name) {

@@ -7,7 +7,10 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-/** Publishes {@code io.astro.cluster.status.v1} (key = the cluster's name) and waits for the broker to have it. */
+/**
+ * Publishes {@code io.astro.cluster.status.v1} (key = the cluster's name) and waits for the broker
+ * to have it.
+ */
 public final class ClusterStatusPublisher {
 
   public static final String TYPE = "io.astro.cluster.status.v1";
@@ -22,11 +25,14 @@ public final class ClusterStatusPublisher {
   }
 
   public void publish(ClusterHealth health) throws InterruptedException {
-    String value = new String(EventCodec.encode(EventCodec.create(TYPE, SOURCE, health.name(), health.toJson())));
+    String value =
+        new String(
+            EventCodec.encode(EventCodec.create(TYPE, SOURCE, health.name(), health.toJson())));
     try {
       producer.send(new ProducerRecord<>(topic, health.name(), value)).get(15, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("health of cluster " + health.name() + " not published: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "health of cluster " + health.name() + " not published: " + e.getMessage(), e);
     }
   }
 }

@@ -16,10 +16,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A bounded pool of daemon threads for blocking Kubernetes calls. Its own, not Vert.x's worker pool: a follow
- * stream holds a thread for as long as someone reads, which would starve the worker pool and trip Vert.x's
- * blocked-thread warnings. When full it refuses at once (503) instead of queueing without bound. Idle threads end
- * after a while, so an unused pool costs nothing and needs no closing.
+ * A bounded pool of daemon threads for blocking Kubernetes calls. Its own, not Vert.x's worker
+ * pool: a follow stream holds a thread for as long as someone reads, which would starve the worker
+ * pool and trip Vert.x's blocked-thread warnings. When full it refuses at once (503) instead of
+ * queueing without bound. Idle threads end after a while, so an unused pool costs nothing and needs
+ * no closing.
  */
 final class BlockingPool {
 
@@ -29,27 +30,37 @@ final class BlockingPool {
 
   /** {@code queue} 0: a task runs at once on a free thread or is refused. */
   BlockingPool(String name, int threads, int queue) {
-    BlockingQueue<Runnable> waiting = queue == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queue);
+    BlockingQueue<Runnable> waiting =
+        queue == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queue);
     AtomicInteger sequence = new AtomicInteger();
-    this.executor = new ThreadPoolExecutor(threads, threads, IDLE.toMillis(), TimeUnit.MILLISECONDS, waiting, task -> {
-      Thread thread = new Thread(task, name + "-" + sequence.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.executor =
+        new ThreadPoolExecutor(
+            threads,
+            threads,
+            IDLE.toMillis(),
+            TimeUnit.MILLISECONDS,
+            waiting,
+            task -> {
+              Thread thread = new Thread(task, name + "-" + sequence.incrementAndGet());
+              thread.setDaemon(true);
+              return thread;
+            });
     executor.allowCoreThreadTimeOut(true);
   }
 
   /** Runs {@code task} on the pool; its outcome arrives on {@code context}. Full → 503 (30005). */
   <T> Future<T> call(Context context, Callable<T> task) {
     Promise<T> promise = Promise.promise();
-    boolean started = run(() -> {
-      try {
-        T value = task.call();
-        context.runOnContext(v -> promise.complete(value));
-      } catch (Throwable e) {
-        context.runOnContext(v -> promise.fail(e));
-      }
-    });
+    boolean started =
+        run(
+            () -> {
+              try {
+                T value = task.call();
+                context.runOnContext(v -> promise.complete(value));
+              } catch (Throwable e) {
+                context.runOnContext(v -> promise.fail(e));
+              }
+            });
     return started ? promise.future() : Future.failedFuture(busy());
   }
 

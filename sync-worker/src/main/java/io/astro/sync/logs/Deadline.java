@@ -5,9 +5,9 @@ import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
 
 /**
- * One time budget shared by the Kubernetes calls of a request. Cluster clients are built with no read timeout
- * (informers need that), so each call gets what is left of the budget as its OkHttp call timeout, which covers
- * connecting, waiting and reading the body.
+ * One time budget shared by the Kubernetes calls of a request. Cluster clients are built with no
+ * read timeout (informers need that), so each call gets what is left of the budget as its OkHttp
+ * call timeout, which covers connecting, waiting and reading the body.
  */
 record Deadline(long atNanos) {
 
@@ -15,7 +15,9 @@ record Deadline(long atNanos) {
     return new Deadline(System.nanoTime() + budget.toNanos());
   }
 
-  /** Bounds {@code call} by the time left (at least 1 ms, so a spent budget fails the call at once). */
+  /**
+   * Bounds {@code call} by the time left (at least 1 ms, so a spent budget fails the call at once).
+   */
   Call bound(Call call) {
     long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(atNanos - System.nanoTime()));
     call.timeout().timeout(left, TimeUnit.MILLISECONDS);

@@ -17,13 +17,14 @@ import okhttp3.ResponseBody;
 import okio.BufferedSource;
 
 /**
- * One {@code follow=true} answer: a Kubernetes log stream per pod, each read by a blocking thread, their lines
- * written to one HTTP response on the request's context. Ends when every pod's stream has ended; when the client goes
- * away (or the server shuts down) every Kubernetes call is cancelled, which unblocks its reader.
+ * One {@code follow=true} answer: a Kubernetes log stream per pod, each read by a blocking thread,
+ * their lines written to one HTTP response on the request's context. Ends when every pod's stream
+ * has ended; when the client goes away (or the server shuts down) every Kubernetes call is
+ * cancelled, which unblocks its reader.
  *
- * <p>Backpressure: readers spend one credit per line and get it back once the line is written and the response's
- * write queue is not full (else when it drains), so a slow client holds at most {@link #CREDIT} lines here, and the
- * Kubernetes streams wait.
+ * <p>Backpressure: readers spend one credit per line and get it back once the line is written and
+ * the response's write queue is not full (else when it drains), so a slow client holds at most
+ * {@link #CREDIT} lines here, and the Kubernetes streams wait.
  */
 final class FollowSession {
 
@@ -43,7 +44,12 @@ final class FollowSession {
   private int owed;
   private long keepAlive = -1;
 
-  FollowSession(Vertx vertx, Context context, HttpServerResponse response, boolean sse, AtomicInteger openStreams) {
+  FollowSession(
+      Vertx vertx,
+      Context context,
+      HttpServerResponse response,
+      boolean sse,
+      AtomicInteger openStreams) {
     this.vertx = vertx;
     this.context = context;
     this.response = response;
@@ -51,7 +57,10 @@ final class FollowSession {
     this.openStreams = openStreams;
   }
 
-  /** Starts one reader per pod on {@code pool}, then the response head. False (nothing written) when the pool is full. */
+  /**
+   * Starts one reader per pod on {@code pool}, then the response head. False (nothing written) when
+   * the pool is full.
+   */
   boolean start(BlockingPool pool, ApiClient client, String namespace, List<Pod> pods, int lines) {
     for (Pod pod : pods) {
       openStreams.incrementAndGet();
@@ -63,7 +72,8 @@ final class FollowSession {
         return false;
       }
     }
-    response.setChunked(true)
+    response
+        .setChunked(true)
         .putHeader("Content-Type", sse ? LogLines.EVENT_STREAM : LogLines.TEXT)
         .putHeader("Cache-Control", "no-cache")
         // compressing would hold lines back in the deflater; proxies (nginx) must not buffer either
@@ -76,11 +86,14 @@ final class FollowSession {
       return true;
     }
     if (sse) {
-      keepAlive = vertx.setPeriodic(KEEP_ALIVE_MILLIS, id -> {
-        if (!response.ended()) {
-          response.write(LogLines.KEEP_ALIVE);
-        }
-      });
+      keepAlive =
+          vertx.setPeriodic(
+              KEEP_ALIVE_MILLIS,
+              id -> {
+                if (!response.ended()) {
+                  response.write(LogLines.KEEP_ALIVE);
+                }
+              });
     }
     return true;
   }
@@ -88,7 +101,10 @@ final class FollowSession {
   /** A pod to follow and the container whose log to read. */
   record Pod(String name, String container) {}
 
-  /** Cancels every stream; the response ends as the readers notice. Safe from any thread, more than once. */
+  /**
+   * Cancels every stream; the response ends as the readers notice. Safe from any thread, more than
+   * once.
+   */
   void stop() {
     stopped = true;
     calls.forEach(Call::cancel);
@@ -112,7 +128,8 @@ final class FollowSession {
   }
 
   /** Relays the pod's lines; returns why its stream ended (null when stopped). */
-  private String stream(ApiClient client, String namespace, Pod pod, int lines) throws InterruptedException {
+  private String stream(ApiClient client, String namespace, Pod pod, int lines)
+      throws InterruptedException {
     if (pod.container() == null) {
       return "no such container in this pod";
     }
@@ -133,7 +150,9 @@ final class FollowSession {
           return PodLogReader.refusal(client, answer.code(), body == null ? "" : body.string());
         }
         BufferedSource source = body.source();
-        for (String line = source.readUtf8Line(); line != null && !stopped; line = source.readUtf8Line()) {
+        for (String line = source.readUtf8Line();
+            line != null && !stopped;
+            line = source.readUtf8Line()) {
           emit(pod.name(), LogLines.chomp(line));
         }
         return stopped ? null : "log stream ended";
@@ -165,10 +184,11 @@ final class FollowSession {
     response.write(line);
     if (response.writeQueueFull()) {
       owed++;
-      response.drainHandler(v -> {
-        credit.release(owed);
-        owed = 0;
-      });
+      response.drainHandler(
+          v -> {
+            credit.release(owed);
+            owed = 0;
+          });
     } else {
       credit.release();
     }
@@ -182,7 +202,9 @@ final class FollowSession {
     }
   }
 
-  /** Ends the response (e.g. at server shutdown, or when every stream has ended). On the context. */
+  /**
+   * Ends the response (e.g. at server shutdown, or when every stream has ended). On the context.
+   */
   void finish() {
     stop();
     if (keepAlive >= 0) {

@@ -7,8 +7,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
 /**
- * The shared secret internal callers (app-service) present as {@code Authorization: Bearer <token>}. Both sides are
- * hashed before comparing so neither the content nor the length of the expected token leaks through timing.
+ * The shared secret internal callers (app-service) present as {@code Authorization: Bearer
+ * <token>}. Both sides are hashed before comparing so neither the content nor the length of the
+ * expected token leaks through timing.
  */
 final class InternalToken {
 
@@ -25,8 +26,10 @@ final class InternalToken {
 
   /** Throws 401 (10002) unless {@code authorization} carries the token. */
   void check(String authorization) {
-    if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())
-        || !MessageDigest.isEqual(expected, sha256(authorization.substring(BEARER.length()).trim()))) {
+    if (authorization == null
+        || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())
+        || !MessageDigest.isEqual(
+            expected, sha256(authorization.substring(BEARER.length()).trim()))) {
       throw new ApiException(ErrorCode.UNAUTHORIZED, "missing or wrong internal token");
     }
   }

@@ -1,18 +1,20 @@
 package io.astro.sync.logs;
 
 /**
- * The wire format of log lines: each prefixed with its pod, {@code [pod] text}. Plain text puts one per line; server-sent
- * events put one per event ({@code data: [pod] text}, blank line).
+ * The wire format of log lines: each prefixed with its pod, {@code [pod] text}. Plain text puts one
+ * per line; server-sent events put one per event ({@code data: [pod] text}, blank line).
  */
 final class LogLines {
 
   static final String TEXT = "text/plain; charset=utf-8";
   static final String EVENT_STREAM = "text/event-stream; charset=utf-8";
-  /** An SSE comment: keeps idle connections (and proxies' silence timers) alive; clients ignore it. */
+
+  /**
+   * An SSE comment: keeps idle connections (and proxies' silence timers) alive; clients ignore it.
+   */
   static final String KEEP_ALIVE = ": keep-alive\n\n";
 
-  private LogLines() {
-  }
+  private LogLines() {}
 
   static void append(StringBuilder out, String pod, String text, boolean sse) {
     if (sse) {
@@ -33,7 +35,10 @@ final class LogLines {
     return out.toString();
   }
 
-  /** A note from Astro rather than from the app, e.g. why a pod has no logs: in parentheses, to tell them apart. */
+  /**
+   * A note from Astro rather than from the app, e.g. why a pod has no logs: in parentheses, to tell
+   * them apart.
+   */
   static String note(String text) {
     return "(" + text + ")";
   }

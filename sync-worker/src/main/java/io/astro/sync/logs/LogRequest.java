@@ -6,26 +6,35 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.regex.Pattern;
 
 /**
- * One validated logs request: which Deployment of which cluster, how many lines, which container, and how to answer
- * (a tail, or a live stream as chunked text or server-sent events).
+ * One validated logs request: which Deployment of which cluster, how many lines, which container,
+ * and how to answer (a tail, or a live stream as chunked text or server-sent events).
  */
-record LogRequest(String cluster, String namespace, String deployment, int lines, String container,
-    boolean previous, boolean follow, boolean sse) {
+record LogRequest(
+    String cluster,
+    String namespace,
+    String deployment,
+    int lines,
+    String container,
+    boolean previous,
+    boolean follow,
+    boolean sse) {
 
   static final int DEFAULT_LINES = 100;
   static final int MAX_LINES = 5000;
 
   private static final Pattern CLUSTER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,252}");
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
-  private static final Pattern DNS_SUBDOMAIN = Pattern.compile(
-      "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  private static final Pattern DNS_SUBDOMAIN =
+      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
   /** Reads the path and query of {@code ctx}; a 400 naming every bad field otherwise. */
   static LogRequest from(RoutingContext ctx) {
     FieldErrors errors = new FieldErrors();
     String cluster = ctx.pathParam("cluster");
     if (cluster == null || !CLUSTER.matcher(cluster).matches()) {
-      errors.add("cluster", "must be 1 to 253 characters of A-Z a-z 0-9 . _ - starting with a letter or digit");
+      errors.add(
+          "cluster",
+          "must be 1 to 253 characters of A-Z a-z 0-9 . _ - starting with a letter or digit");
     }
     String namespace = ctx.pathParam("ns");
     if (namespace == null || !DNS_LABEL.matcher(namespace).matches()) {

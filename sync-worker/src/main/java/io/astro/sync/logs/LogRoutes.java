@@ -19,20 +19,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The internal logs endpoint app-service calls (not routed by the gateway):
- * {@code GET /internal/v1/clusters/{cluster}/namespaces/{ns}/deployments/{name}/logs?lines=&container=&previous=&follow=}
- * behind {@code Authorization: Bearer <internal token>}. The contract is in {@code docs/sync-worker-logs.md}.
+ * The internal logs endpoint app-service calls (not routed by the gateway): {@code GET
+ * /internal/v1/clusters/{cluster}/namespaces/{ns}/deployments/{name}/logs?lines=&container=&previous=&follow=}
+ * behind {@code Authorization: Bearer <internal token>}. The contract is in {@code
+ * docs/sync-worker-logs.md}.
  *
- * <p>Every Kubernetes call runs on a bounded pool of its own, never on the event loop. A tail answers within
- * {@link #TAIL_BUDGET} or says the cluster did not answer, so it stays inside app-service's 3 s timeout.
+ * <p>Every Kubernetes call runs on a bounded pool of its own, never on the event loop. A tail
+ * answers within {@link #TAIL_BUDGET} or says the cluster did not answer, so it stays inside
+ * app-service's 3 s timeout.
  */
 public final class LogRoutes {
 
-  public static final String PATH = "/internal/v1/clusters/:cluster/namespaces/:ns/deployments/:name/logs";
+  public static final String PATH =
+      "/internal/v1/clusters/:cluster/namespaces/:ns/deployments/:name/logs";
 
   static final Duration TAIL_BUDGET = Duration.ofMillis(2500);
+
   /** Pod log streams open at once, across all followers; one thread each. */
   static final int MAX_STREAMS = 128;
+
   private static final int TAIL_THREADS = 8;
   private static final int TAIL_QUEUE = 64;
   private static final Logger LOG = LoggerFactory.getLogger(LogRoutes.class);
@@ -45,8 +50,8 @@ public final class LogRoutes {
   private final AtomicInteger openStreams = new AtomicInteger();
 
   /**
-   * @param internalToken the shared secret callers must present; null or blank turns the endpoint off (every
-   *     request answers 503), so a missing setting never means "no authentication"
+   * @param internalToken the shared secret callers must present; null or blank turns the endpoint
+   *     off (every request answers 503), so a missing setting never means "no authentication"
    */
   public LogRoutes(Vertx vertx, ClusterClients clusters, String internalToken) {
     this.vertx = vertx;
@@ -63,7 +68,10 @@ public final class LogRoutes {
     router.get(PATH).handler(this::logs);
   }
 
-  /** Kubernetes log streams open now (follow requests hold one per pod until their client goes away). */
+  /**
+   * Kubernetes log streams open now (follow requests hold one per pod until their client goes
+   * away).
+   */
   public int openStreams() {
     return openStreams.get();
   }
@@ -76,31 +84,51 @@ public final class LogRoutes {
     LogRequest request = LogRequest.from(ctx);
     Context context = vertx.getOrCreateContext();
     Deadline deadline = Deadline.in(TAIL_BUDGET);
-    // the cluster lookup goes to the pool too: a registry may build a client (TLS, kubeconfig) on first use
-    Future<?> answered = request.follow()
-        ? tails.call(context, () -> {
-              ApiClient client = client(request);
-              return new Found(client, pods(client, request, deadline));
-            })
-            .compose(found -> follow(ctx, context, found.client(), request, found.pods()))
-        : tails.call(context, () -> {
-              ApiClient client = client(request);
-              return tail(client, request, pods(client, request, deadline), deadline);
-            })
-            .compose(text -> ctx.response().closed() ? Future.succeededFuture()
-                : ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, LogLines.TEXT).end(text));
-    answered.onFailure(failure -> {
-      if (!ctx.response().closed()) {
-        ctx.fail(failure);
-      }
-    });
+    // the cluster lookup goes to the pool too: a registry may build a client (TLS, kubeconfig) on
+    // first use
+    Future<?> answered =
+        request.follow()
+            ? tails
+                .call(
+                    context,
+                    () -> {
+                      ApiClient client = client(request);
+                      return new Found(client, pods(client, request, deadline));
+                    })
+                .compose(found -> follow(ctx, context, found.client(), request, found.pods()))
+            : tails
+                .call(
+                    context,
+                    () -> {
+                      ApiClient client = client(request);
+                      return tail(client, request, pods(client, request, deadline), deadline);
+                    })
+                .compose(
+                    text ->
+                        ctx.response().closed()
+                            ? Future.succeededFuture()
+                            : ctx.response()
+                                .putHeader(HttpHeaders.CONTENT_TYPE, LogLines.TEXT)
+                                .end(text));
+    answered.onFailure(
+        failure -> {
+          if (!ctx.response().closed()) {
+            ctx.fail(failure);
+          }
+        });
   }
 
   private record Found(ApiClient client, List<V1Pod> pods) {}
 
   private ApiClient client(LogRequest request) {
-    return clusters.client(request.cluster()).orElseThrow(() ->
-        new ApiException(ErrorCode.NOT_FOUND, "unknown cluster " + request.cluster(), KubeFailures.missing("cluster")));
+    return clusters
+        .client(request.cluster())
+        .orElseThrow(
+            () ->
+                new ApiException(
+                    ErrorCode.NOT_FOUND,
+                    "unknown cluster " + request.cluster(),
+                    KubeFailures.missing("cluster")));
   }
 
   private static List<V1Pod> pods(ApiClient client, LogRequest request, Deadline deadline) {
@@ -110,16 +138,19 @@ public final class LogRoutes {
     } catch (io.kubernetes.client.openapi.ApiException e) {
       throw KubeFailures.of(e, "deployment " + request.namespace() + "/" + request.deployment());
     }
-    if (request.container() != null && !pods.isEmpty()
+    if (request.container() != null
+        && !pods.isEmpty()
         && pods.stream().noneMatch(pod -> PodContainers.names(pod).contains(request.container()))) {
-      throw new FieldErrors().add("container", "no pod of this deployment has a container of that name")
+      throw new FieldErrors()
+          .add("container", "no pod of this deployment has a container of that name")
           .toException();
     }
     return pods;
   }
 
   // blocking: one pod after the other, all within the request's budget
-  private static String tail(ApiClient client, LogRequest request, List<V1Pod> pods, Deadline deadline) {
+  private static String tail(
+      ApiClient client, LogRequest request, List<V1Pod> pods, Deadline deadline) {
     StringBuilder out = new StringBuilder();
     for (V1Pod pod : pods) {
       String name = pod.getMetadata().getName();
@@ -128,8 +159,15 @@ public final class LogRoutes {
         LogLines.append(out, name, LogLines.note("no such container in this pod"), false);
         continue;
       }
-      PodLogReader.Tail tail = PodLogReader.tail(client, request.namespace(), name, container, request.lines(),
-          request.previous(), deadline);
+      PodLogReader.Tail tail =
+          PodLogReader.tail(
+              client,
+              request.namespace(),
+              name,
+              container,
+              request.lines(),
+              request.previous(),
+              deadline);
       if (tail.note() != null) {
         LogLines.append(out, name, LogLines.note(tail.note()), false);
       }
@@ -138,15 +176,20 @@ public final class LogRoutes {
     return out.toString();
   }
 
-  private Future<Void> follow(RoutingContext ctx, Context context, ApiClient client, LogRequest request,
-      List<V1Pod> pods) {
+  private Future<Void> follow(
+      RoutingContext ctx, Context context, ApiClient client, LogRequest request, List<V1Pod> pods) {
     if (ctx.response().closed()) {
       return Future.succeededFuture();
     }
-    FollowSession session = new FollowSession(vertx, context, ctx.response(), request.sse(), openStreams);
-    List<FollowSession.Pod> followed = pods.stream()
-        .map(pod -> new FollowSession.Pod(pod.getMetadata().getName(), PodContainers.pick(pod, request.container())))
-        .toList();
+    FollowSession session =
+        new FollowSession(vertx, context, ctx.response(), request.sse(), openStreams);
+    List<FollowSession.Pod> followed =
+        pods.stream()
+            .map(
+                pod ->
+                    new FollowSession.Pod(
+                        pod.getMetadata().getName(), PodContainers.pick(pod, request.container())))
+            .toList();
     if (openStreams.get() + followed.size() > MAX_STREAMS
         || !session.start(streams, client, request.namespace(), followed, request.lines())) {
       return Future.failedFuture(BlockingPool.busy());

@@ -18,8 +18,9 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Makes one app's objects in its cluster match its desired state, then reports what the informers show. Safe to
- * run any number of times: it reads the listers, writes only what differs, and publishes only a changed status.
+ * Makes one app's objects in its cluster match its desired state, then reports what the informers
+ * show. Safe to run any number of times: it reads the listers, writes only what differs, and
+ * publishes only a changed status.
  */
 public final class AppReconciler {
 
@@ -42,6 +43,7 @@ public final class AppReconciler {
 
   /** Failures of the cluster API in a row after which the app is reported {@code unknown}. */
   static final int UNKNOWN_AFTER = 3;
+
   private static final Duration WAIT_FOR_SYNC = Duration.ofMillis(200);
   private static final Duration WAIT_FOR_CLUSTER = Duration.ofSeconds(5);
 
@@ -53,8 +55,13 @@ public final class AppReconciler {
   private final StatusPublisher publisher;
   private final Map<String, Integer> failuresInARow = new ConcurrentHashMap<>();
 
-  public AppReconciler(DesiredState state, ClusterRegistry clusters, Manifests manifests, ObjectWriter writer,
-      NamespaceSetup namespaces, StatusPublisher publisher) {
+  public AppReconciler(
+      DesiredState state,
+      ClusterRegistry clusters,
+      Manifests manifests,
+      ObjectWriter writer,
+      NamespaceSetup namespaces,
+      StatusPublisher publisher) {
     this.state = state;
     this.clusters = clusters;
     this.manifests = manifests;
@@ -70,7 +77,8 @@ public final class AppReconciler {
     }
     ClusterConnection cluster = clusters.get(app.cluster()).orElse(null);
     if (cluster == null) {
-      publisher.publish(app, unknown(app, "ClusterUnknown", "cluster " + app.cluster() + " is not connected"));
+      publisher.publish(
+          app, unknown(app, "ClusterUnknown", "cluster " + app.cluster() + " is not connected"));
       return Result.after(WAIT_FOR_CLUSTER);
     }
     if (cluster.failure() != null) {
@@ -85,7 +93,10 @@ public final class AppReconciler {
         remove(app, cluster);
       } else {
         apply(app, cluster);
-        DeploymentStatusMapper.map(app, cluster.deployment(app.namespace(), app.k8sName()), cluster.podsOf(appId),
+        DeploymentStatusMapper.map(
+                app,
+                cluster.deployment(app.namespace(), app.k8sName()),
+                cluster.podsOf(appId),
                 cluster.eventsAbout(app.namespace(), app.k8sName()))
             .ifPresent(status -> publisher.publish(app, status));
       }
@@ -107,10 +118,14 @@ public final class AppReconciler {
     }
     V1Deployment observed = cluster.deployment(app.namespace(), app.k8sName());
     V1Deployment desired = manifests.deployment(app);
-    writer.ensure(apis.deployments(), desired, observed, observed != null && drifted(desired, observed));
+    writer.ensure(
+        apis.deployments(), desired, observed, observed != null && drifted(desired, observed));
   }
 
-  /** Removes the app's objects; reports {@code deleting} until the informers show nothing left, then {@code deleted}. */
+  /**
+   * Removes the app's objects; reports {@code deleting} until the informers show nothing left, then
+   * {@code deleted}.
+   */
   private void remove(DesiredApp app, ClusterConnection cluster) {
     KubeApis apis = cluster.apis();
     V1Deployment deployment = cluster.deployment(app.namespace(), app.k8sName());
@@ -122,17 +137,21 @@ public final class AppReconciler {
       writer.delete(apis.deployments(), "Deployment", app.namespace(), app.k8sName());
     }
     boolean gone = deployment == null && service == null && cluster.podsOf(app.appId()).isEmpty();
-    publisher.publish(app, AppStatus.of(gone ? "deleted" : "deleting", 0, 0, List.of(), app.generation()));
+    publisher.publish(
+        app, AppStatus.of(gone ? "deleted" : "deleting", 0, 0, List.of(), app.generation()));
   }
 
   private Result failed(DesiredApp app, ClusterApiException e) {
     switch (e.kind()) {
       case CONFLICT -> {
-        return Result.retry(e.reason()); // the informer brings the newer object; the retry works from it
+        return Result.retry(
+            e.reason()); // the informer brings the newer object; the retry works from it
       }
       case REJECTED -> {
-        publisher.publish(app, AppStatus.of("failed", app.runningReplicas(), 0, List.of(), app.generation())
-            .withReason("ApplyRejected", e.getMessage()));
+        publisher.publish(
+            app,
+            AppStatus.of("failed", app.runningReplicas(), 0, List.of(), app.generation())
+                .withReason("ApplyRejected", e.getMessage()));
         return Result.retry(e.reason());
       }
       default -> {
@@ -150,22 +169,29 @@ public final class AppReconciler {
     if (!Objects.equals(desired.getSpec().getReplicas(), observed.getSpec().getReplicas())) {
       return true;
     }
-    List<V1Container> have = observed.getSpec().getTemplate().getSpec() == null ? List.of()
-        : observed.getSpec().getTemplate().getSpec().getContainers();
+    List<V1Container> have =
+        observed.getSpec().getTemplate().getSpec() == null
+            ? List.of()
+            : observed.getSpec().getTemplate().getSpec().getContainers();
     String image = desired.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
-    return have.size() != 1 || !Objects.equals(image, have.get(0).getImage())
+    return have.size() != 1
+        || !Objects.equals(image, have.get(0).getImage())
         || !Objects.equals(restartedAt(desired), restartedAt(observed));
   }
 
   private static String restartedAt(V1Deployment deployment) {
-    Map<String, String> annotations = deployment.getSpec().getTemplate().getMetadata() == null ? null
-        : deployment.getSpec().getTemplate().getMetadata().getAnnotations();
+    Map<String, String> annotations =
+        deployment.getSpec().getTemplate().getMetadata() == null
+            ? null
+            : deployment.getSpec().getTemplate().getMetadata().getAnnotations();
     return annotations == null ? null : annotations.get(Manifests.RESTARTED_AT);
   }
 
-  // the generation is the app's current one: unknown is the answer to "how is it now", whatever was asked last
+  // the generation is the app's current one: unknown is the answer to "how is it now", whatever was
+  // asked last
   private static AppStatus unknown(DesiredApp app, String reason, String message) {
-    return AppStatus.of("unknown", app.runningReplicas(), 0, List.of(), app.generation()).withReason(reason, message);
+    return AppStatus.of("unknown", app.runningReplicas(), 0, List.of(), app.generation())
+        .withReason(reason, message);
   }
 
   /** Forgets failure counts of apps that went elsewhere. */

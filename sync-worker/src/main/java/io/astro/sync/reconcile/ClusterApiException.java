@@ -1,6 +1,9 @@
 package io.astro.sync.reconcile;
 
-/** A cluster API call that did not do what was asked, classified by what the reconciler should do about it. */
+/**
+ * A cluster API call that did not do what was asked, classified by what the reconciler should do
+ * about it.
+ */
 public final class ClusterApiException extends RuntimeException {
 
   /** How a failure is handled. */
@@ -9,7 +12,10 @@ public final class ClusterApiException extends RuntimeException {
     CONFLICT,
     /** unreachable, timeout, 429, 5xx: the cluster is in trouble; back off and try again. */
     UNAVAILABLE,
-    /** any other 4xx: the API refuses what Astro asked; the app is failed until its desired state changes. */
+    /**
+     * any other 4xx: the API refuses what Astro asked; the app is failed until its desired state
+     * changes.
+     */
     REJECTED
   }
 
@@ -17,8 +23,12 @@ public final class ClusterApiException extends RuntimeException {
 
   public ClusterApiException(int httpStatus, String message) {
     super(message);
-    this.kind = httpStatus == 409 ? Kind.CONFLICT
-        : httpStatus == 0 || httpStatus == 429 || httpStatus >= 500 ? Kind.UNAVAILABLE : Kind.REJECTED;
+    this.kind =
+        httpStatus == 409
+            ? Kind.CONFLICT
+            : httpStatus == 0 || httpStatus == 429 || httpStatus >= 500
+                ? Kind.UNAVAILABLE
+                : Kind.REJECTED;
   }
 
   public Kind kind() {

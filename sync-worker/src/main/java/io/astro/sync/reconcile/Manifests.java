@@ -42,9 +42,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The whole desired objects of an app and of its user's namespace, with {@code apiVersion} and {@code kind} set.
- * Each carries the hash of what it was built from ({@value #SPEC_HASH}), so an unchanged object is recognised
- * without comparing fields a server may have defaulted.
+ * The whole desired objects of an app and of its user's namespace, with {@code apiVersion} and
+ * {@code kind} set. Each carries the hash of what it was built from ({@value #SPEC_HASH}), so an
+ * unchanged object is recognised without comparing fields a server may have defaulted.
  */
 public final class Manifests {
 
@@ -70,42 +70,69 @@ public final class Manifests {
   }
 
   public V1Deployment deployment(DesiredApp app) {
-    Map<String, String> templateAnnotations = app.restartedAt() == null ? null : sorted(Map.of(RESTARTED_AT, app.restartedAt()));
-    V1Container container = new V1Container()
-        .name(CONTAINER)
-        .image(app.image())
-        .ports(app.port() == null ? null : List.of(new V1ContainerPort().containerPort(app.port()).protocol("TCP")))
-        .resources(new V1ResourceRequirements()
-            .requests(sorted(Map.of("cpu", policy.requestCpu(), "memory", policy.requestMemory())))
-            .limits(sorted(Map.of("cpu", policy.limitCpu(), "memory", policy.limitMemory()))))
-        .securityContext(new V1SecurityContext()
-            .allowPrivilegeEscalation(false)
-            .capabilities(new V1Capabilities().drop(List.of("ALL")))
-            .seccompProfile(new V1SeccompProfile().type("RuntimeDefault")));
-    V1Deployment deployment = new V1Deployment()
-        .apiVersion("apps/v1").kind("Deployment")
-        .metadata(meta(app.namespace(), app.k8sName(), appLabels(app)))
-        .spec(new V1DeploymentSpec()
-            .replicas(app.runningReplicas())
-            .selector(new V1LabelSelector().matchLabels(Map.of("astro.io/app-id", app.appId())))
-            .template(new V1PodTemplateSpec()
-                .metadata(new V1ObjectMeta().labels(appLabels(app)).annotations(templateAnnotations))
-                .spec(new V1PodSpec()
-                    .automountServiceAccountToken(false)
-                    .enableServiceLinks(false)
-                    .containers(List.of(container)))));
+    Map<String, String> templateAnnotations =
+        app.restartedAt() == null ? null : sorted(Map.of(RESTARTED_AT, app.restartedAt()));
+    V1Container container =
+        new V1Container()
+            .name(CONTAINER)
+            .image(app.image())
+            .ports(
+                app.port() == null
+                    ? null
+                    : List.of(new V1ContainerPort().containerPort(app.port()).protocol("TCP")))
+            .resources(
+                new V1ResourceRequirements()
+                    .requests(
+                        sorted(
+                            Map.of("cpu", policy.requestCpu(), "memory", policy.requestMemory())))
+                    .limits(
+                        sorted(Map.of("cpu", policy.limitCpu(), "memory", policy.limitMemory()))))
+            .securityContext(
+                new V1SecurityContext()
+                    .allowPrivilegeEscalation(false)
+                    .capabilities(new V1Capabilities().drop(List.of("ALL")))
+                    .seccompProfile(new V1SeccompProfile().type("RuntimeDefault")));
+    V1Deployment deployment =
+        new V1Deployment()
+            .apiVersion("apps/v1")
+            .kind("Deployment")
+            .metadata(meta(app.namespace(), app.k8sName(), appLabels(app)))
+            .spec(
+                new V1DeploymentSpec()
+                    .replicas(app.runningReplicas())
+                    .selector(
+                        new V1LabelSelector().matchLabels(Map.of("astro.io/app-id", app.appId())))
+                    .template(
+                        new V1PodTemplateSpec()
+                            .metadata(
+                                new V1ObjectMeta()
+                                    .labels(appLabels(app))
+                                    .annotations(templateAnnotations))
+                            .spec(
+                                new V1PodSpec()
+                                    .automountServiceAccountToken(false)
+                                    .enableServiceLinks(false)
+                                    .containers(List.of(container)))));
     return stamp(deployment, Map.of(GENERATION, Long.toString(app.generation())));
   }
 
   public V1Service service(DesiredApp app) {
-    V1Service service = new V1Service()
-        .apiVersion("v1").kind("Service")
-        .metadata(meta(app.namespace(), app.k8sName(), appLabels(app)))
-        .spec(new V1ServiceSpec()
-            .type("ClusterIP")
-            .selector(Map.of("astro.io/app-id", app.appId()))
-            .ports(List.of(new V1ServicePort().name("http").protocol("TCP").port(app.port())
-                .targetPort(new IntOrString(app.port())))));
+    V1Service service =
+        new V1Service()
+            .apiVersion("v1")
+            .kind("Service")
+            .metadata(meta(app.namespace(), app.k8sName(), appLabels(app)))
+            .spec(
+                new V1ServiceSpec()
+                    .type("ClusterIP")
+                    .selector(Map.of("astro.io/app-id", app.appId()))
+                    .ports(
+                        List.of(
+                            new V1ServicePort()
+                                .name("http")
+                                .protocol("TCP")
+                                .port(app.port())
+                                .targetPort(new IntOrString(app.port())))));
     return stamp(service, Map.of());
   }
 
@@ -115,46 +142,102 @@ public final class Manifests {
     labels.put("astro.io/user-id", Long.toString(userId));
     labels.put("pod-security.kubernetes.io/enforce", "baseline");
     labels.put("pod-security.kubernetes.io/warn", "restricted");
-    return stamp(new V1Namespace().apiVersion("v1").kind("Namespace").metadata(meta(null, name, labels)), Map.of());
+    return stamp(
+        new V1Namespace().apiVersion("v1").kind("Namespace").metadata(meta(null, name, labels)),
+        Map.of());
   }
 
-  /** Deny all traffic in and out, then allow pods of the namespace to talk to each other and to the cluster DNS. */
+  /**
+   * Deny all traffic in and out, then allow pods of the namespace to talk to each other and to the
+   * cluster DNS.
+   */
   public List<V1NetworkPolicy> networkPolicies(String namespace) {
     V1LabelSelector all = new V1LabelSelector();
-    V1NetworkPolicyPeer sameNamespace = new V1NetworkPolicyPeer().podSelector(new V1LabelSelector());
-    V1NetworkPolicyPeer clusterDns = new V1NetworkPolicyPeer()
-        .namespaceSelector(new V1LabelSelector().matchLabels(Map.of("kubernetes.io/metadata.name", "kube-system")))
-        .podSelector(new V1LabelSelector().matchLabels(Map.of("k8s-app", "kube-dns")));
+    V1NetworkPolicyPeer sameNamespace =
+        new V1NetworkPolicyPeer().podSelector(new V1LabelSelector());
+    V1NetworkPolicyPeer clusterDns =
+        new V1NetworkPolicyPeer()
+            .namespaceSelector(
+                new V1LabelSelector()
+                    .matchLabels(Map.of("kubernetes.io/metadata.name", "kube-system")))
+            .podSelector(new V1LabelSelector().matchLabels(Map.of("k8s-app", "kube-dns")));
     return List.of(
-        policy(namespace, "astro-default-deny", new V1NetworkPolicySpec().podSelector(all)
-            .policyTypes(List.of("Ingress", "Egress"))),
-        policy(namespace, "astro-allow-same-namespace", new V1NetworkPolicySpec().podSelector(all)
-            .policyTypes(List.of("Ingress", "Egress"))
-            .ingress(List.of(new V1NetworkPolicyIngressRule().from(List.of(sameNamespace))))
-            .egress(List.of(new V1NetworkPolicyEgressRule().to(List.of(sameNamespace))))),
-        policy(namespace, "astro-allow-dns", new V1NetworkPolicySpec().podSelector(all)
-            .policyTypes(List.of("Egress"))
-            .egress(List.of(new V1NetworkPolicyEgressRule().to(List.of(clusterDns)).ports(List.of(
-                new V1NetworkPolicyPort().protocol("UDP").port(new IntOrString(53)),
-                new V1NetworkPolicyPort().protocol("TCP").port(new IntOrString(53))))))));
+        policy(
+            namespace,
+            "astro-default-deny",
+            new V1NetworkPolicySpec().podSelector(all).policyTypes(List.of("Ingress", "Egress"))),
+        policy(
+            namespace,
+            "astro-allow-same-namespace",
+            new V1NetworkPolicySpec()
+                .podSelector(all)
+                .policyTypes(List.of("Ingress", "Egress"))
+                .ingress(List.of(new V1NetworkPolicyIngressRule().from(List.of(sameNamespace))))
+                .egress(List.of(new V1NetworkPolicyEgressRule().to(List.of(sameNamespace))))),
+        policy(
+            namespace,
+            "astro-allow-dns",
+            new V1NetworkPolicySpec()
+                .podSelector(all)
+                .policyTypes(List.of("Egress"))
+                .egress(
+                    List.of(
+                        new V1NetworkPolicyEgressRule()
+                            .to(List.of(clusterDns))
+                            .ports(
+                                List.of(
+                                    new V1NetworkPolicyPort()
+                                        .protocol("UDP")
+                                        .port(new IntOrString(53)),
+                                    new V1NetworkPolicyPort()
+                                        .protocol("TCP")
+                                        .port(new IntOrString(53))))))));
   }
 
   public V1ResourceQuota resourceQuota(String namespace) {
-    return stamp(new V1ResourceQuota().apiVersion("v1").kind("ResourceQuota")
-        .metadata(meta(namespace, "astro-quota", managed()))
-        .spec(new V1ResourceQuotaSpec().hard(sorted(Map.of(
-            "requests.cpu", policy.quotaCpu(),
-            "requests.memory", policy.quotaMemory(),
-            "pods", new Quantity(Integer.toString(policy.quotaPods())))))), Map.of());
+    return stamp(
+        new V1ResourceQuota()
+            .apiVersion("v1")
+            .kind("ResourceQuota")
+            .metadata(meta(namespace, "astro-quota", managed()))
+            .spec(
+                new V1ResourceQuotaSpec()
+                    .hard(
+                        sorted(
+                            Map.of(
+                                "requests.cpu", policy.quotaCpu(),
+                                "requests.memory", policy.quotaMemory(),
+                                "pods", new Quantity(Integer.toString(policy.quotaPods())))))),
+        Map.of());
   }
 
   public V1LimitRange limitRange(String namespace) {
-    return stamp(new V1LimitRange().apiVersion("v1").kind("LimitRange")
-        .metadata(meta(namespace, "astro-limits", managed()))
-        .spec(new V1LimitRangeSpec().limits(List.of(new V1LimitRangeItem()
-            .type("Container")
-            .defaultRequest(sorted(Map.of("cpu", policy.requestCpu(), "memory", policy.requestMemory())))
-            ._default(sorted(Map.of("cpu", policy.limitCpu(), "memory", policy.limitMemory())))))), Map.of());
+    return stamp(
+        new V1LimitRange()
+            .apiVersion("v1")
+            .kind("LimitRange")
+            .metadata(meta(namespace, "astro-limits", managed()))
+            .spec(
+                new V1LimitRangeSpec()
+                    .limits(
+                        List.of(
+                            new V1LimitRangeItem()
+                                .type("Container")
+                                .defaultRequest(
+                                    sorted(
+                                        Map.of(
+                                            "cpu",
+                                            policy.requestCpu(),
+                                            "memory",
+                                            policy.requestMemory())))
+                                ._default(
+                                    sorted(
+                                        Map.of(
+                                            "cpu",
+                                            policy.limitCpu(),
+                                            "memory",
+                                            policy.limitMemory())))))),
+        Map.of());
   }
 
   /** The hash an object was built from, or null for one Astro did not build. */
@@ -164,8 +247,13 @@ public final class Manifests {
   }
 
   private V1NetworkPolicy policy(String namespace, String name, V1NetworkPolicySpec spec) {
-    return stamp(new V1NetworkPolicy().apiVersion("networking.k8s.io/v1").kind("NetworkPolicy")
-        .metadata(meta(namespace, name, managed())).spec(spec), Map.of());
+    return stamp(
+        new V1NetworkPolicy()
+            .apiVersion("networking.k8s.io/v1")
+            .kind("NetworkPolicy")
+            .metadata(meta(namespace, name, managed()))
+            .spec(spec),
+        Map.of());
   }
 
   // Map.of iterates in an order that changes from one JVM to the next; the hash must not
@@ -181,7 +269,8 @@ public final class Manifests {
     return new V1ObjectMeta().namespace(namespace).name(name).labels(labels);
   }
 
-  // the hash covers everything built so far; annotations added with it (the generation) are part of the input
+  // the hash covers everything built so far; annotations added with it (the generation) are part of
+  // the input
   private static <T extends KubernetesObject> T stamp(T object, Map<String, String> annotations) {
     Map<String, String> all = new LinkedHashMap<>(annotations);
     object.getMetadata().setAnnotations(all.isEmpty() ? null : all);
@@ -193,7 +282,8 @@ public final class Manifests {
 
   private static String sha256(String text) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest, 0, 12);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);

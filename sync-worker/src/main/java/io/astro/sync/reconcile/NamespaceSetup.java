@@ -7,9 +7,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A user's namespace and what fences it in: Pod Security labels, NetworkPolicies (deny all, allow the namespace
- * and DNS), a ResourceQuota and a LimitRange. These objects are not watched; each namespace is checked (read, then
- * written only where it differs) once per worker run and cluster connection, then trusted.
+ * A user's namespace and what fences it in: Pod Security labels, NetworkPolicies (deny all, allow
+ * the namespace and DNS), a ResourceQuota and a LimitRange. These objects are not watched; each
+ * namespace is checked (read, then written only where it differs) once per worker run and cluster
+ * connection, then trusted.
  */
 public final class NamespaceSetup {
 
@@ -28,16 +29,29 @@ public final class NamespaceSetup {
       return;
     }
     KubeApis apis = cluster.apis();
-    writer.ensure(apis.namespaces(), manifests.namespace(namespace, userId),
-        writer.read(apis.namespaces(), "Namespace", null, namespace), false);
+    writer.ensure(
+        apis.namespaces(),
+        manifests.namespace(namespace, userId),
+        writer.read(apis.namespaces(), "Namespace", null, namespace),
+        false);
     for (V1NetworkPolicy policy : manifests.networkPolicies(namespace)) {
-      writer.ensure(apis.networkPolicies(), policy,
-          writer.read(apis.networkPolicies(), "NetworkPolicy", namespace, policy.getMetadata().getName()), false);
+      writer.ensure(
+          apis.networkPolicies(),
+          policy,
+          writer.read(
+              apis.networkPolicies(), "NetworkPolicy", namespace, policy.getMetadata().getName()),
+          false);
     }
-    writer.ensure(apis.resourceQuotas(), manifests.resourceQuota(namespace),
-        writer.read(apis.resourceQuotas(), "ResourceQuota", namespace, "astro-quota"), false);
-    writer.ensure(apis.limitRanges(), manifests.limitRange(namespace),
-        writer.read(apis.limitRanges(), "LimitRange", namespace, "astro-limits"), false);
+    writer.ensure(
+        apis.resourceQuotas(),
+        manifests.resourceQuota(namespace),
+        writer.read(apis.resourceQuotas(), "ResourceQuota", namespace, "astro-quota"),
+        false);
+    writer.ensure(
+        apis.limitRanges(),
+        manifests.limitRange(namespace),
+        writer.read(apis.limitRanges(), "LimitRange", namespace, "astro-limits"),
+        false);
     ready.add(key);
   }
 

@@ -12,8 +12,8 @@ import java.util.function.Supplier;
 
 /**
  * Creates, replaces and deletes whole objects (DESIGN §4: create, or replace with the observed
- * {@code resourceVersion}; no server-side apply, no strategic merge). Nothing is written when the observed object
- * was built from the same spec hash, so a resync or a restart issues no writes.
+ * {@code resourceVersion}; no server-side apply, no strategic merge). Nothing is written when the
+ * observed object was built from the same spec hash, so a resync or a restart issues no writes.
  */
 public final class ObjectWriter {
 
@@ -29,13 +29,14 @@ public final class ObjectWriter {
   }
 
   /**
-   * Makes the cluster hold {@code desired}. {@code observed} is what the caller saw (from a lister or a read), null
-   * if absent; {@code drifted} says whether it differs in a way the spec hash cannot see (a hand edit).
+   * Makes the cluster hold {@code desired}. {@code observed} is what the caller saw (from a lister
+   * or a read), null if absent; {@code drifted} says whether it differs in a way the spec hash
+   * cannot see (a hand edit).
    *
    * @return true when something was written
    */
-  public <T extends KubernetesObject, L extends KubernetesListObject> boolean ensure(GenericKubernetesApi<T, L> api,
-      T desired, T observed, boolean drifted) {
+  public <T extends KubernetesObject, L extends KubernetesListObject> boolean ensure(
+      GenericKubernetesApi<T, L> api, T desired, T observed, boolean drifted) {
     if (observed == null) {
       call(() -> api.create(desired), desired, "create");
       return true;
@@ -49,9 +50,10 @@ public final class ObjectWriter {
   }
 
   /** Removes the object; one already gone is fine. */
-  public <T extends KubernetesObject, L extends KubernetesListObject> void delete(GenericKubernetesApi<T, L> api,
-      String kind, String namespace, String name) {
-    KubernetesApiResponse<T> response = send(() -> api.delete(namespace, name), kind, namespace, name);
+  public <T extends KubernetesObject, L extends KubernetesListObject> void delete(
+      GenericKubernetesApi<T, L> api, String kind, String namespace, String name) {
+    KubernetesApiResponse<T> response =
+        send(() -> api.delete(namespace, name), kind, namespace, name);
     writes.count(kind, "delete");
     if (!response.isSuccess() && response.getHttpStatusCode() != 404) {
       throw failure(response, "delete " + kind + " " + namespace + "/" + name);
@@ -59,10 +61,14 @@ public final class ObjectWriter {
   }
 
   /** Reads one object; null when it does not exist. */
-  public <T extends KubernetesObject, L extends KubernetesListObject> T read(GenericKubernetesApi<T, L> api,
-      String kind, String namespace, String name) {
-    KubernetesApiResponse<T> response = send(() -> namespace == null ? api.get(name) : api.get(namespace, name),
-        kind, namespace, name);
+  public <T extends KubernetesObject, L extends KubernetesListObject> T read(
+      GenericKubernetesApi<T, L> api, String kind, String namespace, String name) {
+    KubernetesApiResponse<T> response =
+        send(
+            () -> namespace == null ? api.get(name) : api.get(namespace, name),
+            kind,
+            namespace,
+            name);
     if (response.getHttpStatusCode() == 404) {
       return null;
     }
@@ -72,10 +78,11 @@ public final class ObjectWriter {
     return response.getObject();
   }
 
-  private <T extends KubernetesObject> void call(Supplier<KubernetesApiResponse<T>> request, T object, String verb) {
+  private <T extends KubernetesObject> void call(
+      Supplier<KubernetesApiResponse<T>> request, T object, String verb) {
     String kind = object.getKind();
-    KubernetesApiResponse<T> response = send(request, kind, object.getMetadata().getNamespace(),
-        object.getMetadata().getName());
+    KubernetesApiResponse<T> response =
+        send(request, kind, object.getMetadata().getNamespace(), object.getMetadata().getName());
     writes.count(kind, verb);
     if (!response.isSuccess()) {
       throw failure(response, verb + " " + kind + " " + object.getMetadata().getName());
@@ -83,22 +90,29 @@ public final class ObjectWriter {
   }
 
   /**
-   * The generic API answers some refusals as a response and throws others (e.g. a 404 on get) wrapped in a
-   * RuntimeException; both become a response here. Without an HTTP status the cluster did not answer at all.
+   * The generic API answers some refusals as a response and throws others (e.g. a 404 on get)
+   * wrapped in a RuntimeException; both become a response here. Without an HTTP status the cluster
+   * did not answer at all.
    */
-  private static <T extends KubernetesObject> KubernetesApiResponse<T> send(Supplier<KubernetesApiResponse<T>> request,
-      String kind, String namespace, String name) {
+  private static <T extends KubernetesObject> KubernetesApiResponse<T> send(
+      Supplier<KubernetesApiResponse<T>> request, String kind, String namespace, String name) {
     try {
       return request.get();
     } catch (RuntimeException e) {
       for (Throwable cause = e; cause != null; cause = cause.getCause()) {
         if (cause instanceof ApiException api && api.getCode() > 0) {
-          return new KubernetesApiResponse<>(new V1Status().code(api.getCode()).message(statusMessage(api)),
-              api.getCode());
+          return new KubernetesApiResponse<>(
+              new V1Status().code(api.getCode()).message(statusMessage(api)), api.getCode());
         }
       }
-      throw new ClusterApiException(0, kind + " " + (namespace == null ? "" : namespace + "/") + name
-          + ": cluster unreachable: " + rootMessage(e));
+      throw new ClusterApiException(
+          0,
+          kind
+              + " "
+              + (namespace == null ? "" : namespace + "/")
+              + name
+              + ": cluster unreachable: "
+              + rootMessage(e));
     }
   }
 
@@ -116,8 +130,10 @@ public final class ObjectWriter {
   }
 
   private static ClusterApiException failure(KubernetesApiResponse<?> response, String what) {
-    String message = response.getStatus() != null && response.getStatus().getMessage() != null
-        ? response.getStatus().getMessage() : "HTTP " + response.getHttpStatusCode();
+    String message =
+        response.getStatus() != null && response.getStatus().getMessage() != null
+            ? response.getStatus().getMessage()
+            : "HTTP " + response.getHttpStatusCode();
     return new ClusterApiException(response.getHttpStatusCode(), what + ": " + message);
   }
 

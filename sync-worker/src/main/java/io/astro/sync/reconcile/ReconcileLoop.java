@@ -16,9 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A work queue of app ids and a bounded set of workers that reconcile them (client-java's rate-limited queue: an
- * id queued many times is reconciled once, never by two workers at a time; failures come back after exponential
- * back-off).
+ * A work queue of app ids and a bounded set of workers that reconcile them (client-java's
+ * rate-limited queue: an id queued many times is reconciled once, never by two workers at a time;
+ * failures come back after exponential back-off).
  */
 public final class ReconcileLoop implements AutoCloseable {
 
@@ -30,14 +30,23 @@ public final class ReconcileLoop implements AutoCloseable {
   private final Timer duration;
   private final MeterRegistry registry;
 
-  public ReconcileLoop(AppReconciler reconciler, int workerCount, Duration baseDelay, Duration maxDelay,
+  public ReconcileLoop(
+      AppReconciler reconciler,
+      int workerCount,
+      Duration baseDelay,
+      Duration maxDelay,
       MeterRegistry registry) {
     this.reconciler = reconciler;
     this.registry = registry;
-    this.queue = new DefaultRateLimitingQueue<>(Executors.newSingleThreadExecutor(runnable -> daemon(runnable,
-        "reconcile-delays")), new ItemExponentialFailureRateLimiter<>(baseDelay, maxDelay));
-    this.duration = Timer.builder("astro_sync_reconcile").description("time to reconcile one app")
-        .publishPercentileHistogram().register(registry);
+    this.queue =
+        new DefaultRateLimitingQueue<>(
+            Executors.newSingleThreadExecutor(runnable -> daemon(runnable, "reconcile-delays")),
+            new ItemExponentialFailureRateLimiter<>(baseDelay, maxDelay));
+    this.duration =
+        Timer.builder("astro_sync_reconcile")
+            .description("time to reconcile one app")
+            .publishPercentileHistogram()
+            .register(registry);
     Gauge.builder("astro_sync_queue_depth", queue, RateLimitingQueue::length).register(registry);
     for (int i = 0; i < workerCount; i++) {
       workers.add(daemon(this::work, "reconcile-" + i));
@@ -75,14 +84,19 @@ public final class ReconcileLoop implements AutoCloseable {
           queue.forget(appId);
           queue.addAfter(appId, result.after());
         } else {
-          Counter.builder("astro_sync_reconcile_retries").tag("reason", result.retryReason()).register(registry)
+          Counter.builder("astro_sync_reconcile_retries")
+              .tag("reason", result.retryReason())
+              .register(registry)
               .increment();
           queue.addRateLimited(appId);
         }
       } catch (Exception e) {
         // a bug or a status that could not be published: try again later rather than lose the app
         LOG.warn("reconcile of app {} failed: {}", appId, e.toString());
-        Counter.builder("astro_sync_reconcile_retries").tag("reason", "error").register(registry).increment();
+        Counter.builder("astro_sync_reconcile_retries")
+            .tag("reason", "error")
+            .register(registry)
+            .increment();
         queue.addRateLimited(appId);
       } finally {
         queue.done(appId);

@@ -5,17 +5,23 @@ import io.astro.common.config.Env;
 import io.kubernetes.client.custom.Quantity;
 
 /**
- * What each user namespace is allowed, from operator configuration: a ResourceQuota for the namespace and the
- * default requests and limits of a container.
+ * What each user namespace is allowed, from operator configuration: a ResourceQuota for the
+ * namespace and the default requests and limits of a container.
  *
  * <ul>
- *   <li>{@code ASTRO_NAMESPACE_QUOTA_CPU} / {@code _MEMORY} / {@code _PODS} — default 4 / 8Gi / 20</li>
- *   <li>{@code ASTRO_CONTAINER_REQUEST_CPU} / {@code _MEMORY} — default 100m / 128Mi</li>
- *   <li>{@code ASTRO_CONTAINER_LIMIT_CPU} / {@code _MEMORY} — default 500m / 512Mi</li>
+ *   <li>{@code ASTRO_NAMESPACE_QUOTA_CPU} / {@code _MEMORY} / {@code _PODS} — default 4 / 8Gi / 20
+ *   <li>{@code ASTRO_CONTAINER_REQUEST_CPU} / {@code _MEMORY} — default 100m / 128Mi
+ *   <li>{@code ASTRO_CONTAINER_LIMIT_CPU} / {@code _MEMORY} — default 500m / 512Mi
  * </ul>
  */
-public record TenantPolicy(Quantity quotaCpu, Quantity quotaMemory, int quotaPods, Quantity requestCpu,
-    Quantity requestMemory, Quantity limitCpu, Quantity limitMemory) {
+public record TenantPolicy(
+    Quantity quotaCpu,
+    Quantity quotaMemory,
+    int quotaPods,
+    Quantity requestCpu,
+    Quantity requestMemory,
+    Quantity limitCpu,
+    Quantity limitMemory) {
 
   public static TenantPolicy defaults() {
     return from(Env.of(java.util.Map.of()));

@@ -16,63 +16,89 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Turns what the informers hold about one app — its Deployment, pods and events — into the status a user sees
- * (SPEC §3). Empty when the cluster has not yet observed the app's current generation: a status is never
- * reported for a generation as if it were current before the Deployment controller has seen it.
+ * Turns what the informers hold about one app — its Deployment, pods and events — into the status a
+ * user sees (SPEC §3). Empty when the cluster has not yet observed the app's current generation: a
+ * status is never reported for a generation as if it were current before the Deployment controller
+ * has seen it.
  */
 public final class DeploymentStatusMapper {
 
-  private static final Set<String> FAILING_WAITS = Set.of("ImagePullBackOff", "ErrImagePull", "InvalidImageName",
-      "CrashLoopBackOff", "CreateContainerConfigError", "CreateContainerError", "RunContainerError");
+  private static final Set<String> FAILING_WAITS =
+      Set.of(
+          "ImagePullBackOff",
+          "ErrImagePull",
+          "InvalidImageName",
+          "CrashLoopBackOff",
+          "CreateContainerConfigError",
+          "CreateContainerError",
+          "RunContainerError");
 
-  private DeploymentStatusMapper() {
-  }
+  private DeploymentStatusMapper() {}
 
-  public static Optional<AppStatus> map(DesiredApp app, V1Deployment deployment, List<V1Pod> pods,
-      List<CoreV1Event> events) {
+  public static Optional<AppStatus> map(
+      DesiredApp app, V1Deployment deployment, List<V1Pod> pods, List<CoreV1Event> events) {
     if (deployment == null || !observed(app, deployment)) {
       return Optional.empty();
     }
-    V1DeploymentStatus s = Objects.requireNonNullElseGet(deployment.getStatus(), V1DeploymentStatus::new);
-    int desired = deployment.getSpec().getReplicas() == null ? 1 : deployment.getSpec().getReplicas();
+    V1DeploymentStatus s =
+        Objects.requireNonNullElseGet(deployment.getStatus(), V1DeploymentStatus::new);
+    int desired =
+        deployment.getSpec().getReplicas() == null ? 1 : deployment.getSpec().getReplicas();
     int ready = orZero(s.getReadyReplicas());
     int total = orZero(s.getReplicas());
     int updated = orZero(s.getUpdatedReplicas());
-    List<AppStatus.Pod> summary = pods.stream().map(DeploymentStatusMapper::pod)
-        .sorted(Comparator.comparing(AppStatus.Pod::name)).toList();
+    List<AppStatus.Pod> summary =
+        pods.stream()
+            .map(DeploymentStatusMapper::pod)
+            .sorted(Comparator.comparing(AppStatus.Pod::name))
+            .toList();
     long generation = app.generation();
 
-    Optional<AppStatus.Pod> failing = summary.stream()
-        .filter(p -> p.waitingReason() != null && FAILING_WAITS.contains(p.waitingReason())).findFirst();
+    Optional<AppStatus.Pod> failing =
+        summary.stream()
+            .filter(p -> p.waitingReason() != null && FAILING_WAITS.contains(p.waitingReason()))
+            .findFirst();
     if (failing.isPresent()) {
       String reason = failing.get().waitingReason();
-      return Optional.of(AppStatus.of("failed", desired, ready, summary, generation)
-          .withReason(reason, waitingMessage(pods, failing.get().name())));
+      return Optional.of(
+          AppStatus.of("failed", desired, ready, summary, generation)
+              .withReason(reason, waitingMessage(pods, failing.get().name())));
     }
     Optional<V1DeploymentCondition> replicaFailure = condition(s, "ReplicaFailure", "True");
     if (replicaFailure.isPresent()) {
       String message = replicaFailure.get().getMessage();
       boolean quota = message != null && message.contains("exceeded quota");
-      return Optional.of(AppStatus.of("failed", desired, ready, summary, generation)
-          .withReason(quota ? "QuotaExceeded" : replicaFailure.get().getReason(), message));
+      return Optional.of(
+          AppStatus.of("failed", desired, ready, summary, generation)
+              .withReason(quota ? "QuotaExceeded" : replicaFailure.get().getReason(), message));
     }
-    Optional<CoreV1Event> quotaEvent = events.stream()
-        .filter(e -> "Warning".equals(e.getType()) && "FailedCreate".equals(e.getReason())
-            && e.getMessage() != null && e.getMessage().contains("exceeded quota"))
-        .findFirst();
-    // pods missing, and the ReplicaSet controller said why (a real server may show the event before the condition)
+    Optional<CoreV1Event> quotaEvent =
+        events.stream()
+            .filter(
+                e ->
+                    "Warning".equals(e.getType())
+                        && "FailedCreate".equals(e.getReason())
+                        && e.getMessage() != null
+                        && e.getMessage().contains("exceeded quota"))
+            .findFirst();
+    // pods missing, and the ReplicaSet controller said why (a real server may show the event before
+    // the condition)
     if (quotaEvent.isPresent() && total < desired) {
-      return Optional.of(AppStatus.of("failed", desired, ready, summary, generation)
-          .withReason("QuotaExceeded", quotaEvent.get().getMessage()));
+      return Optional.of(
+          AppStatus.of("failed", desired, ready, summary, generation)
+              .withReason("QuotaExceeded", quotaEvent.get().getMessage()));
     }
     Optional<V1DeploymentCondition> stalled = condition(s, "Progressing", "False");
     if (stalled.isPresent()) {
-      return Optional.of(AppStatus.of("failed", desired, ready, summary, generation)
-          .withReason(stalled.get().getReason(), stalled.get().getMessage()));
+      return Optional.of(
+          AppStatus.of("failed", desired, ready, summary, generation)
+              .withReason(stalled.get().getReason(), stalled.get().getMessage()));
     }
     if (desired == 0) {
       // pods still shutting down: not stopped yet, and nothing new to say until they are gone
-      return summary.isEmpty() ? Optional.of(AppStatus.of("stopped", 0, 0, summary, generation)) : Optional.empty();
+      return summary.isEmpty()
+          ? Optional.of(AppStatus.of("stopped", 0, 0, summary, generation))
+          : Optional.empty();
     }
     if (total > updated) {
       // pods of an older template are still there: a rolling restart or update
@@ -89,39 +115,61 @@ public final class DeploymentStatusMapper {
     Map<String, String> annotations = deployment.getMetadata().getAnnotations();
     String built = annotations == null ? null : annotations.get(Manifests.GENERATION);
     Long metaGeneration = deployment.getMetadata().getGeneration();
-    Long controllerSaw = deployment.getStatus() == null ? null : deployment.getStatus().getObservedGeneration();
+    Long controllerSaw =
+        deployment.getStatus() == null ? null : deployment.getStatus().getObservedGeneration();
     return Long.toString(app.generation()).equals(built)
         && (metaGeneration == null || (controllerSaw != null && controllerSaw >= metaGeneration));
   }
 
   private static AppStatus.Pod pod(V1Pod pod) {
-    List<V1ContainerStatus> containers = pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null
-        ? List.of() : pod.getStatus().getContainerStatuses();
-    boolean ready = pod.getStatus() != null && pod.getStatus().getConditions() != null
-        && pod.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    List<V1ContainerStatus> containers =
+        pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null
+            ? List.of()
+            : pod.getStatus().getContainerStatuses();
+    boolean ready =
+        pod.getStatus() != null
+            && pod.getStatus().getConditions() != null
+            && pod.getStatus().getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     int restarts = containers.stream().mapToInt(c -> orZero(c.getRestartCount())).sum();
-    String waiting = containers.stream()
-        .filter(c -> c.getState() != null && c.getState().getWaiting() != null)
-        .map(c -> c.getState().getWaiting().getReason())
-        .filter(Objects::nonNull)
-        .findFirst().orElse(null);
-    String phase = pod.getStatus() == null || pod.getStatus().getPhase() == null ? "Pending" : pod.getStatus().getPhase();
-    return new AppStatus.Pod(pod.getMetadata().getName(), phase, ready, restarts,
-        pod.getSpec() == null ? null : pod.getSpec().getNodeName(), waiting);
+    String waiting =
+        containers.stream()
+            .filter(c -> c.getState() != null && c.getState().getWaiting() != null)
+            .map(c -> c.getState().getWaiting().getReason())
+            .filter(Objects::nonNull)
+            .findFirst()
+            .orElse(null);
+    String phase =
+        pod.getStatus() == null || pod.getStatus().getPhase() == null
+            ? "Pending"
+            : pod.getStatus().getPhase();
+    return new AppStatus.Pod(
+        pod.getMetadata().getName(),
+        phase,
+        ready,
+        restarts,
+        pod.getSpec() == null ? null : pod.getSpec().getNodeName(),
+        waiting);
   }
 
   private static String waitingMessage(List<V1Pod> pods, String podName) {
-    return pods.stream().filter(p -> p.getMetadata().getName().equals(podName))
+    return pods.stream()
+        .filter(p -> p.getMetadata().getName().equals(podName))
         .flatMap(p -> p.getStatus().getContainerStatuses().stream())
         .filter(c -> c.getState() != null && c.getState().getWaiting() != null)
         .map(c -> c.getState().getWaiting().getMessage())
         .filter(Objects::nonNull)
-        .findFirst().orElse(null);
+        .findFirst()
+        .orElse(null);
   }
 
-  private static Optional<V1DeploymentCondition> condition(V1DeploymentStatus status, String type, String value) {
-    return status.getConditions() == null ? Optional.empty() : status.getConditions().stream()
-        .filter(c -> type.equals(c.getType()) && value.equals(c.getStatus())).findFirst();
+  private static Optional<V1DeploymentCondition> condition(
+      V1DeploymentStatus status, String type, String value) {
+    return status.getConditions() == null
+        ? Optional.empty()
+        : status.getConditions().stream()
+            .filter(c -> type.equals(c.getType()) && value.equals(c.getStatus()))
+            .findFirst();
   }
 
   private static int orZero(Integer value) {

@@ -20,10 +20,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * Publishes {@code io.astro.app.status.v1} (key = app id) when what a user sees of an app changed since this
- * worker last published it. After a start, a rebalance or a reconnect the memory is dropped ({@link #forget}), so
- * the current status of every app goes out once more. Sends are awaited: a reconcile that could not publish fails
- * and is retried.
+ * Publishes {@code io.astro.app.status.v1} (key = app id) when what a user sees of an app changed
+ * since this worker last published it. After a start, a rebalance or a reconnect the memory is
+ * dropped ({@link #forget}), so the current status of every app goes out once more. Sends are
+ * awaited: a reconcile that could not publish fails and is retried.
  */
 public final class StatusPublisher {
 
@@ -31,8 +31,7 @@ public final class StatusPublisher {
   private static final String SOURCE = "/astro/sync-worker";
   private static final Set<String> SETTLED = Set.of("running", "stopped", "failed", "deleted");
 
-  private record Commanded(long generation, long at) {
-  }
+  private record Commanded(long generation, long at) {}
 
   private final KafkaProducer<String, String> producer;
   private final String topic;
@@ -41,16 +40,22 @@ public final class StatusPublisher {
   private final MeterRegistry registry;
   private final Timer commandToStatus;
 
-  public StatusPublisher(KafkaProducer<String, String> producer, String topic, MeterRegistry registry) {
+  public StatusPublisher(
+      KafkaProducer<String, String> producer, String topic, MeterRegistry registry) {
     this.producer = producer;
     this.topic = topic;
     this.registry = registry;
-    this.commandToStatus = Timer.builder("astro_sync_command_to_status")
-        .description("time from a command record to the first settled status of its generation")
-        .publishPercentileHistogram().register(registry);
+    this.commandToStatus =
+        Timer.builder("astro_sync_command_to_status")
+            .description("time from a command record to the first settled status of its generation")
+            .publishPercentileHistogram()
+            .register(registry);
   }
 
-  /** A command of this generation was recorded at {@code epochMillis} (its record time), for the latency metric. */
+  /**
+   * A command of this generation was recorded at {@code epochMillis} (its record time), for the
+   * latency metric.
+   */
   public void commanded(String appId, long generation, long epochMillis) {
     commanded.put(appId, new Commanded(generation, epochMillis));
   }
@@ -61,23 +66,36 @@ public final class StatusPublisher {
       return false;
     }
     Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-    CloudEvent event = EventCodec.create(TYPE, SOURCE, app.appId(), status.toJson()
-        .put("appId", app.appId())
-        .put("cluster", app.cluster())
-        .put("observedAt", now.toString()));
+    CloudEvent event =
+        EventCodec.create(
+            TYPE,
+            SOURCE,
+            app.appId(),
+            status
+                .toJson()
+                .put("appId", app.appId())
+                .put("cluster", app.cluster())
+                .put("observedAt", now.toString()));
     try {
-      producer.send(new ProducerRecord<>(topic, app.appId(), new String(EventCodec.encode(event))))
+      producer
+          .send(new ProducerRecord<>(topic, app.appId(), new String(EventCodec.encode(event))))
           .get(15, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while publishing a status", e);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("status of " + app.appId() + " not published: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "status of " + app.appId() + " not published: " + e.getMessage(), e);
     }
     published.put(app.appId(), status);
-    Counter.builder("astro_sync_status_published").tag("status", status.status()).register(registry).increment();
+    Counter.builder("astro_sync_status_published")
+        .tag("status", status.status())
+        .register(registry)
+        .increment();
     Commanded c = commanded.get(app.appId());
-    if (c != null && c.generation() == status.observedGeneration() && SETTLED.contains(status.status())
+    if (c != null
+        && c.generation() == status.observedGeneration()
+        && SETTLED.contains(status.status())
         && commanded.remove(app.appId(), c)) {
       commandToStatus.record(Duration.ofMillis(Math.max(0, now.toEpochMilli() - c.at())));
     }
@@ -88,5 +106,4 @@ public final class StatusPublisher {
   public void forget(Collection<String> appIds) {
     appIds.forEach(published::remove);
   }
-
 }

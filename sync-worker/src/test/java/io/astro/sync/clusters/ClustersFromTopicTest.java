@@ -25,19 +25,24 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Clusters come from {@code astro.clusters} as app-service publishes them — sealed kubeconfigs, revisions,
- * tombstones — and every cluster's health goes out on {@code astro.cluster.status}. The worker starts with no
- * static cluster and holds the rotated key set: the new key {@code k2} first, the old {@code k1} second.
+ * Clusters come from {@code astro.clusters} as app-service publishes them — sealed kubeconfigs,
+ * revisions, tombstones — and every cluster's health goes out on {@code astro.cluster.status}. The
+ * worker starts with no static cluster and holds the rotated key set: the new key {@code k2} first,
+ * the old {@code k1} second.
  */
 @ExtendWith(KafkaExtension.class)
 class ClustersFromTopicTest {
 
   private static final String OLD_KEY = KubeconfigCipher.generateSpec("k1");
   private static final String NEW_KEY = KubeconfigCipher.generateSpec("k2");
+
   /** app-service before the rotation: seals with k1. */
   private static final KubeconfigCipher BEFORE_ROTATION = KubeconfigCipher.fromSpec(OLD_KEY);
+
   /** app-service after it: seals with k2. */
-  private static final KubeconfigCipher AFTER_ROTATION = KubeconfigCipher.fromSpec(NEW_KEY + "," + OLD_KEY);
+  private static final KubeconfigCipher AFTER_ROTATION =
+      KubeconfigCipher.fromSpec(NEW_KEY + "," + OLD_KEY);
+
   private static final Pattern TOKEN = Pattern.compile("token: (\\S+)");
   private static final long GI = 1024L * 1024 * 1024;
 
@@ -46,8 +51,9 @@ class ClustersFromTopicTest {
 
   @BeforeAll
   static void start(KafkaBroker broker) {
-    fx = new SyncWorkerFixture(broker, 7)
-        .startWorker(Map.of("ASTRO_KUBECONFIG_KEYS", NEW_KEY + "," + OLD_KEY), List.of());
+    fx =
+        new SyncWorkerFixture(broker, 7)
+            .startWorker(Map.of("ASTRO_KUBECONFIG_KEYS", NEW_KEY + "," + OLD_KEY), List.of());
   }
 
   @AfterEach
@@ -67,7 +73,8 @@ class ClustersFromTopicTest {
     fx.commands.send(app, "create");
     assertThat(fx.awaitStatus(app, "unknown").getString("reason")).isEqualTo("ClusterUnknown");
 
-    fx.clusterRecords.publish(new ClusterRecords.Cluster(fake.name(), fake.kubeconfig()), BEFORE_ROTATION);
+    fx.clusterRecords.publish(
+        new ClusterRecords.Cluster(fake.name(), fake.kubeconfig()), BEFORE_ROTATION);
 
     fx.awaitStatus(app, "running");
     assertThat(fx.deployment(0, app)).isNotNull();
@@ -78,7 +85,8 @@ class ClustersFromTopicTest {
     FakeCluster fake = fx.cluster(1);
     connect(1);
 
-    JsonObject health = fx.awaitClusterStatus(fake.name(), d -> "healthy".equals(d.getString("status")));
+    JsonObject health =
+        fx.awaitClusterStatus(fake.name(), d -> "healthy".equals(d.getString("status")));
     assertThat(health.getString("name")).isEqualTo(fake.name());
     assertThat(health.getString("version")).isEqualTo("v1.31.0");
     assertThat(health.getString("apiServer")).isEqualTo(fake.url());
@@ -87,12 +95,23 @@ class ClustersFromTopicTest {
     assertThat(health.getDouble("cpuCores")).isEqualTo(8.0);
     assertThat(health.getLong("memoryBytes")).isEqualTo(32 * GI);
     assertThat(health.getString("error")).isNull();
-    assertThat(Instant.parse(health.getString("heartbeatAt"))).isBeforeOrEqualTo(Instant.parse(
-        health.getString("checkedAt")));
-    fx.broker.awaitRecords(fx.clusterStatusTopic, 1, r -> fake.name().equals(r.key()), SyncWorkerFixture.WAIT)
+    assertThat(Instant.parse(health.getString("heartbeatAt")))
+        .isBeforeOrEqualTo(Instant.parse(health.getString("checkedAt")));
+    fx.broker
+        .awaitRecords(
+            fx.clusterStatusTopic, 1, r -> fake.name().equals(r.key()), SyncWorkerFixture.WAIT)
         .forEach(r -> EventSchemas.assertValid("io.astro.cluster.status.v1", r.value()));
-    SyncWorkerFixture.await("healthy gauge", () -> fx.worker().metrics().lines()
-        .anyMatch(l -> l.startsWith("astro_sync_cluster_healthy{") && l.contains(fake.name()) && l.endsWith(" 1.0")));
+    SyncWorkerFixture.await(
+        "healthy gauge",
+        () ->
+            fx.worker()
+                .metrics()
+                .lines()
+                .anyMatch(
+                    l ->
+                        l.startsWith("astro_sync_cluster_healthy{")
+                            && l.contains(fake.name())
+                            && l.endsWith(" 1.0")));
   }
 
   @Test
@@ -103,8 +122,9 @@ class ClustersFromTopicTest {
     fake.addNode("node-3", false);
     fx.clusterRecords.requestSync(cluster, BEFORE_ROTATION);
 
-    JsonObject health = fx.awaitClusterStatus(fake.name(), d -> d.getInteger("nodes") != null
-        && d.getInteger("nodes") == 3);
+    JsonObject health =
+        fx.awaitClusterStatus(
+            fake.name(), d -> d.getInteger("nodes") != null && d.getInteger("nodes") == 3);
     assertThat(health.getInteger("readyNodes")).isEqualTo(2);
     assertThat(health.getDouble("cpuCores")).isEqualTo(12.0);
     assertThat(health.getString("status")).isEqualTo("healthy");
@@ -113,10 +133,12 @@ class ClustersFromTopicTest {
   @Test
   void credentials_rotated_on_the_topic_are_used_without_a_restart() {
     FakeCluster fake = fx.cluster(3);
-    ClusterRecords.Cluster cluster = new ClusterRecords.Cluster(fake.name(),
-        fake.kubeconfig().replace(token(fake), "revoked-token-0123456789"));
+    ClusterRecords.Cluster cluster =
+        new ClusterRecords.Cluster(
+            fake.name(), fake.kubeconfig().replace(token(fake), "revoked-token-0123456789"));
     fx.clusterRecords.publish(cluster, BEFORE_ROTATION);
-    JsonObject refused = fx.awaitClusterStatus(fake.name(), d -> "unhealthy".equals(d.getString("status")));
+    JsonObject refused =
+        fx.awaitClusterStatus(fake.name(), d -> "unhealthy".equals(d.getString("status")));
     assertThat(refused.getString("error")).contains("401");
     Commands.App app = new Commands.App(43, "rotated", fake.name());
     fx.commands.send(app, "create");
@@ -143,8 +165,16 @@ class ClustersFromTopicTest {
 
     JsonObject unknown = fx.awaitStatus(app, "unknown");
     assertThat(unknown.getString("reason")).isEqualTo("ClusterUnknown");
-    SyncWorkerFixture.await("gauge of the removed cluster gone", () -> fx.worker().metrics().lines()
-        .noneMatch(l -> l.startsWith("astro_sync_cluster_healthy{") && l.contains("\"" + fake.name() + "\"")));
+    SyncWorkerFixture.await(
+        "gauge of the removed cluster gone",
+        () ->
+            fx.worker()
+                .metrics()
+                .lines()
+                .noneMatch(
+                    l ->
+                        l.startsWith("astro_sync_cluster_healthy{")
+                            && l.contains("\"" + fake.name() + "\"")));
   }
 
   @Test
@@ -153,16 +183,30 @@ class ClustersFromTopicTest {
     connect(5);
 
     fake.faults().unreachable(true);
-    JsonObject down = fx.awaitClusterStatus(fake.name(), d -> "unhealthy".equals(d.getString("status")));
+    JsonObject down =
+        fx.awaitClusterStatus(fake.name(), d -> "unhealthy".equals(d.getString("status")));
     assertThat(down.getString("error")).isNotBlank();
     assertThat(down.getString("heartbeatAt")).isNotNull(); // when it last answered
-    SyncWorkerFixture.await("unhealthy gauge", () -> fx.worker().metrics().lines()
-        .anyMatch(l -> l.startsWith("astro_sync_cluster_healthy{") && l.contains(fake.name()) && l.endsWith(" 0.0")));
+    SyncWorkerFixture.await(
+        "unhealthy gauge",
+        () ->
+            fx.worker()
+                .metrics()
+                .lines()
+                .anyMatch(
+                    l ->
+                        l.startsWith("astro_sync_cluster_healthy{")
+                            && l.contains(fake.name())
+                            && l.endsWith(" 0.0")));
 
     Instant healed = Instant.now();
     fake.faults().unreachable(false);
-    JsonObject up = fx.awaitClusterStatus(fake.name(), d -> "healthy".equals(d.getString("status"))
-        && !Instant.parse(d.getString("checkedAt")).isBefore(healed));
+    JsonObject up =
+        fx.awaitClusterStatus(
+            fake.name(),
+            d ->
+                "healthy".equals(d.getString("status"))
+                    && !Instant.parse(d.getString("checkedAt")).isBefore(healed));
     assertThat(up.getString("error")).isNull();
     assertThat(Instant.parse(up.getString("heartbeatAt"))).isAfterOrEqualTo(healed.minusMillis(1));
     assertNoTokenOn(fx.clusterStatusTopic);
@@ -174,40 +218,52 @@ class ClustersFromTopicTest {
     FakeCluster fake = fx.cluster(6);
     KubeconfigCipher unknownKey = KubeconfigCipher.fromSpec(KubeconfigCipher.generateSpec("k9"));
     fx.clusterRecords.sendRaw("junk", "{not a cloud event");
-    fx.clusterRecords.sendRaw("ghost", ClusterRecords.event("ghost", "c-1",
-        unknownKey.seal("ghost", fake.kubeconfig()), 1, null));
+    fx.clusterRecords.sendRaw(
+        "ghost",
+        ClusterRecords.event("ghost", "c-1", unknownKey.seal("ghost", fake.kubeconfig()), 1, null));
     // sealed for another cluster: the name is bound in, so it does not open under this one
-    fx.clusterRecords.sendRaw("ghost-2", ClusterRecords.event("ghost-2", "c-2",
-        AFTER_ROTATION.seal("other", fake.kubeconfig()), 1, null));
+    fx.clusterRecords.sendRaw(
+        "ghost-2",
+        ClusterRecords.event(
+            "ghost-2", "c-2", AFTER_ROTATION.seal("other", fake.kubeconfig()), 1, null));
 
     assertThat(errorOf(dlq, "junk")).startsWith("not a CloudEvent");
     assertThat(errorOf(dlq, "ghost")).isEqualTo("kubeconfig sealed with unknown key k9");
     assertThat(errorOf(dlq, "ghost-2")).isEqualTo("kubeconfig cannot be decrypted with key k2");
-    ReceivedRecord parked = fx.broker.awaitRecords(dlq, 1, r -> "ghost".equals(r.key()), SyncWorkerFixture.WAIT)
-        .get(0);
+    ReceivedRecord parked =
+        fx.broker.awaitRecords(dlq, 1, r -> "ghost".equals(r.key()), SyncWorkerFixture.WAIT).get(0);
     assertThat(parked.header("x-original-topic")).isEqualTo(fx.clustersTopic);
 
     // the consumer is still reading: a good record after the bad ones is connected
-    fx.clusterRecords.publish(new ClusterRecords.Cluster(fake.name(), fake.kubeconfig()), AFTER_ROTATION);
+    fx.clusterRecords.publish(
+        new ClusterRecords.Cluster(fake.name(), fake.kubeconfig()), AFTER_ROTATION);
     fx.awaitClusterStatus(fake.name(), d -> "healthy".equals(d.getString("status")));
     assertNoTokenOn(dlq);
     assertNoTokenOn(fx.clusterStatusTopic);
   }
 
-  /** Publishes fake cluster {@code i} once (sealed with the old key) and waits until it is healthy. */
+  /**
+   * Publishes fake cluster {@code i} once (sealed with the old key) and waits until it is healthy.
+   */
   private static ClusterRecords.Cluster connect(int i) {
     FakeCluster fake = fx.cluster(i);
-    ClusterRecords.Cluster cluster = connected.computeIfAbsent(i, n -> {
-      ClusterRecords.Cluster c = new ClusterRecords.Cluster(fake.name(), fake.kubeconfig());
-      fx.clusterRecords.publish(c, BEFORE_ROTATION);
-      return c;
-    });
+    ClusterRecords.Cluster cluster =
+        connected.computeIfAbsent(
+            i,
+            n -> {
+              ClusterRecords.Cluster c = new ClusterRecords.Cluster(fake.name(), fake.kubeconfig());
+              fx.clusterRecords.publish(c, BEFORE_ROTATION);
+              return c;
+            });
     fx.awaitClusterStatus(fake.name(), d -> "healthy".equals(d.getString("status")));
     return cluster;
   }
 
   private static String errorOf(String dlq, String key) {
-    return fx.broker.awaitRecords(dlq, 1, r -> key.equals(r.key()), SyncWorkerFixture.WAIT).get(0).header("x-error");
+    return fx.broker
+        .awaitRecords(dlq, 1, r -> key.equals(r.key()), SyncWorkerFixture.WAIT)
+        .get(0)
+        .header("x-error");
   }
 
   private static String token(FakeCluster cluster) {
@@ -216,15 +272,19 @@ class ClustersFromTopicTest {
     return m.group(1);
   }
 
-  /** No record on {@code topic} carries a fake cluster's bearer token, in its value or in a header. */
+  /**
+   * No record on {@code topic} carries a fake cluster's bearer token, in its value or in a header.
+   */
   private static void assertNoTokenOn(String topic) {
     List<ReceivedRecord> records = fx.broker.awaitRecords(topic, 1, SyncWorkerFixture.WAIT);
     for (FakeCluster cluster : fx.clusters) {
       String token = token(cluster);
-      assertThat(records).allSatisfy(r -> {
-        assertThat(r.value() == null ? "" : r.value()).doesNotContain(token);
-        assertThat(r.headers().values()).noneMatch(v -> v != null && v.contains(token));
-      });
+      assertThat(records)
+          .allSatisfy(
+              r -> {
+                assertThat(r.value() == null ? "" : r.value()).doesNotContain(token);
+                assertThat(r.headers().values()).noneMatch(v -> v != null && v.contains(token));
+              });
     }
   }
 }

@@ -8,32 +8,44 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Failure texts go into logs, app statuses and cluster health: one line, the server's reason, no credential. */
+/**
+ * Failure texts go into logs, app statuses and cluster health: one line, the server's reason, no
+ * credential.
+ */
 class KubeErrorsTest {
 
   @Test
   void an_http_failure_is_its_status_and_the_servers_message_without_headers_or_body() {
-    ApiException e = new ApiException("Forbidden", 403, Map.of("audit-id", List.of("a1")),
-        "{\"kind\":\"Status\",\"message\":\"nodes is forbidden: User \\\"astro\\\" cannot list resource \\\"nodes\\\"\","
-            + "\"reason\":\"Forbidden\",\"code\":403}");
+    ApiException e =
+        new ApiException(
+            "Forbidden",
+            403,
+            Map.of("audit-id", List.of("a1")),
+            "{\"kind\":\"Status\",\"message\":\"nodes is forbidden: User \\\"astro\\\" cannot list resource \\\"nodes\\\"\","
+                + "\"reason\":\"Forbidden\",\"code\":403}");
 
     assertThat(KubeErrors.describe(e))
-        .isEqualTo("the API server answered 403: nodes is forbidden: User \"astro\" cannot list resource \"nodes\"")
+        .isEqualTo(
+            "the API server answered 403: nodes is forbidden: User \"astro\" cannot list resource \"nodes\"")
         .doesNotContain("audit-id");
   }
 
   @Test
   void a_body_that_is_not_a_status_is_not_repeated() {
-    assertThat(KubeErrors.describe(new ApiException("Bad Gateway", 502, Map.of(), "<html>proxy token: s3cr3t</html>")))
+    assertThat(
+            KubeErrors.describe(
+                new ApiException("Bad Gateway", 502, Map.of(), "<html>proxy token: s3cr3t</html>")))
         .isEqualTo("the API server answered 502");
   }
 
   @Test
   void no_answer_names_the_cause() {
-    ApiException e = new ApiException(new IOException("unexpected end of stream on https://10.0.0.1:6443/..."));
+    ApiException e =
+        new ApiException(new IOException("unexpected end of stream on https://10.0.0.1:6443/..."));
 
     assertThat(KubeErrors.describe(e))
-        .isEqualTo("no answer from the API server: IOException: unexpected end of stream on https://10.0.0.1:6443/...");
+        .isEqualTo(
+            "no answer from the API server: IOException: unexpected end of stream on https://10.0.0.1:6443/...");
   }
 
   @Test

@@ -15,13 +15,17 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** What a record of the cluster topic does to the registry: connect, replace, leave alone, check, remove. */
+/**
+ * What a record of the cluster topic does to the registry: connect, replace, leave alone, check,
+ * remove.
+ */
 class PublishedClustersTest {
 
   private static final String OLD_KEY = KubeconfigCipher.generateSpec("k1");
   private static final String NEW_KEY = KubeconfigCipher.generateSpec("k2");
   private static final KubeconfigCipher BEFORE_ROTATION = KubeconfigCipher.fromSpec(OLD_KEY);
-  private static final KubeconfigCipher AFTER_ROTATION = KubeconfigCipher.fromSpec(NEW_KEY + "," + OLD_KEY);
+  private static final KubeconfigCipher AFTER_ROTATION =
+      KubeconfigCipher.fromSpec(NEW_KEY + "," + OLD_KEY);
 
   private static FakeCluster fake;
   private final List<String> events = new CopyOnWriteArrayList<>();
@@ -41,21 +45,25 @@ class PublishedClustersTest {
 
   @BeforeEach
   void setUp() {
-    registry = new ClusterRegistry(new ClusterConnection.Events() {
-      @Override
-      public void appTouched(String cluster, String appId) {
-      }
+    registry =
+        new ClusterRegistry(
+            new ClusterConnection.Events() {
+              @Override
+              public void appTouched(String cluster, String appId) {}
 
-      @Override
-      public void unreachable(String cluster) {
-        events.add("unreachable " + cluster);
-      }
+              @Override
+              public void unreachable(String cluster) {
+                events.add("unreachable " + cluster);
+              }
 
-      @Override
-      public void reconnected(String cluster) {
-        events.add("reconnected " + cluster);
-      }
-    }, Duration.ofSeconds(10), Duration.ofMinutes(10), 5);
+              @Override
+              public void reconnected(String cluster) {
+                events.add("reconnected " + cluster);
+              }
+            },
+            Duration.ofSeconds(10),
+            Duration.ofMinutes(10),
+            5);
     published = new PublishedClusters(registry, AFTER_ROTATION, healthChecks::add);
   }
 
@@ -85,7 +93,11 @@ class PublishedClustersTest {
 
   @Test
   void new_credentials_replace_the_connection() {
-    apply("east", fake.kubeconfig().replace("namespace: default", "namespace: kube-system"), 1, null,
+    apply(
+        "east",
+        fake.kubeconfig().replace("namespace: default", "namespace: kube-system"),
+        1,
+        null,
         BEFORE_ROTATION);
     ClusterConnection first = registry.get("east").orElseThrow();
 
@@ -101,7 +113,12 @@ class PublishedClustersTest {
     ClusterConnection first = registry.get("east").orElseThrow();
 
     apply("east", fake.kubeconfig(), 2, "2026-01-01T10:00:00Z", BEFORE_ROTATION);
-    apply("east", fake.kubeconfig(), 3, "2026-01-01T10:00:00Z", BEFORE_ROTATION); // labels changed: nothing to do
+    apply(
+        "east",
+        fake.kubeconfig(),
+        3,
+        "2026-01-01T10:00:00Z",
+        BEFORE_ROTATION); // labels changed: nothing to do
 
     assertThat(registry.get("east")).containsSame(first);
     assertThat(healthChecks).containsExactly("east");
@@ -112,7 +129,11 @@ class PublishedClustersTest {
     apply("east", fake.kubeconfig(), 5, null, BEFORE_ROTATION);
     ClusterConnection first = registry.get("east").orElseThrow();
 
-    apply("east", fake.kubeconfig().replace("namespace: default", "namespace: other"), 4, "2026-01-01T10:00:00Z",
+    apply(
+        "east",
+        fake.kubeconfig().replace("namespace: default", "namespace: other"),
+        4,
+        "2026-01-01T10:00:00Z",
         BEFORE_ROTATION);
 
     assertThat(registry.get("east")).containsSame(first);
@@ -145,21 +166,36 @@ class PublishedClustersTest {
   @Test
   void records_off_the_contract_are_rejected_with_a_reason_that_quotes_no_secret() {
     String sealed = BEFORE_ROTATION.seal("east", fake.kubeconfig());
-    assertThatThrownBy(() -> published.apply("west", ClusterRecords.event("east", "c", sealed, 1, null)))
-        .isInstanceOf(PublishedClusters.RejectedRecord.class).hasMessage("record key west is not the cluster name east");
-    assertThatThrownBy(() -> published.apply("west", ClusterRecords.event("west", "c", sealed, 1, null)))
+    assertThatThrownBy(
+            () -> published.apply("west", ClusterRecords.event("east", "c", sealed, 1, null)))
+        .isInstanceOf(PublishedClusters.RejectedRecord.class)
+        .hasMessage("record key west is not the cluster name east");
+    assertThatThrownBy(
+            () -> published.apply("west", ClusterRecords.event("west", "c", sealed, 1, null)))
         .hasMessage("kubeconfig cannot be decrypted with key k1");
     String notAKubeconfig = BEFORE_ROTATION.seal("east", "token: abc\n- not: [yaml");
-    assertThatThrownBy(() -> published.apply("east", ClusterRecords.event("east", "c", notAKubeconfig, 1, null)))
-        .hasMessageStartingWith("cluster east: unusable kubeconfig").hasMessageNotContaining("abc");
-    assertThatThrownBy(() -> new PublishedClusters(registry, null, healthChecks::add)
-        .apply("east", ClusterRecords.event("east", "c", sealed, 1, null)))
+    assertThatThrownBy(
+            () ->
+                published.apply("east", ClusterRecords.event("east", "c", notAKubeconfig, 1, null)))
+        .hasMessageStartingWith("cluster east: unusable kubeconfig")
+        .hasMessageNotContaining("abc");
+    assertThatThrownBy(
+            () ->
+                new PublishedClusters(registry, null, healthChecks::add)
+                    .apply("east", ClusterRecords.event("east", "c", sealed, 1, null)))
         .hasMessage("no kubeconfig keys configured");
     assertThat(registry.get("east")).isEmpty();
   }
 
-  private void apply(String name, String kubeconfig, long revision, String syncRequestedAt, KubeconfigCipher cipher) {
-    published.apply(name, ClusterRecords.event(name, "id-" + name, cipher.seal(name, kubeconfig), revision,
-        syncRequestedAt));
+  private void apply(
+      String name,
+      String kubeconfig,
+      long revision,
+      String syncRequestedAt,
+      KubeconfigCipher cipher) {
+    published.apply(
+        name,
+        ClusterRecords.event(
+            name, "id-" + name, cipher.seal(name, kubeconfig), revision, syncRequestedAt));
   }
 }

@@ -18,7 +18,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Without ASTRO_KUBECONFIG_KEYS the topic's clusters cannot be opened; the static ones work as before. */
+/**
+ * Without ASTRO_KUBECONFIG_KEYS the topic's clusters cannot be opened; the static ones work as
+ * before.
+ */
 @ExtendWith(KafkaExtension.class)
 class WithoutKubeconfigKeysTest {
 
@@ -38,15 +41,23 @@ class WithoutKubeconfigKeysTest {
   @Test
   void a_cluster_record_goes_to_the_dead_letter_topic_and_static_clusters_keep_working() {
     FakeCluster fromTopic = fx.cluster(1);
-    fx.clusterRecords.publish(new ClusterRecords.Cluster(fromTopic.name(), fromTopic.kubeconfig()),
+    fx.clusterRecords.publish(
+        new ClusterRecords.Cluster(fromTopic.name(), fromTopic.kubeconfig()),
         KubeconfigCipher.fromSpec(KubeconfigCipher.generateSpec("k1")));
 
-    ReceivedRecord parked = fx.broker.awaitRecords(fx.clustersTopic + ".dlq", 1,
-        r -> fromTopic.name().equals(r.key()), SyncWorkerFixture.WAIT).get(0);
+    ReceivedRecord parked =
+        fx.broker
+            .awaitRecords(
+                fx.clustersTopic + ".dlq",
+                1,
+                r -> fromTopic.name().equals(r.key()),
+                SyncWorkerFixture.WAIT)
+            .get(0);
     assertThat(parked.header("x-error")).isEqualTo("no kubeconfig keys configured");
 
     FakeCluster configured = fx.cluster(0);
-    JsonObject health = fx.awaitClusterStatus(configured.name(), d -> "healthy".equals(d.getString("status")));
+    JsonObject health =
+        fx.awaitClusterStatus(configured.name(), d -> "healthy".equals(d.getString("status")));
     assertThat(health.getInteger("nodes")).isEqualTo(2);
     Commands.App app = new Commands.App(51, "static", configured.name());
     fx.commands.send(app, "create");

@@ -37,9 +37,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -50,7 +50,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The internal logs endpoint over HTTP, reading a fake cluster whose simulated pods print a heartbeat every 5 s. */
+/**
+ * The internal logs endpoint over HTTP, reading a fake cluster whose simulated pods print a
+ * heartbeat every 5 s.
+ */
 @ExtendWith(FakeClusterExtension.class)
 class LogRoutesTest {
 
@@ -61,7 +64,8 @@ class LogRoutesTest {
   private static final String BROKEN = "broken-u7";
   private static final String BAD_IMAGE = "registry.example.com/missing:404";
   private static final Pattern UPTIME = Pattern.compile("\\(uptime (\\d+)s\\)");
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   private static Service service;
   private static LogRoutes routes;
@@ -70,28 +74,54 @@ class LogRoutesTest {
 
   @BeforeAll
   static void start(FakeCluster cluster) throws Exception {
-    new CoreV1Api(cluster.apiClient()).createNamespace(new V1Namespace().apiVersion("v1").kind("Namespace")
-        .metadata(new V1ObjectMeta().name(NS))).execute();
+    new CoreV1Api(cluster.apiClient())
+        .createNamespace(
+            new V1Namespace()
+                .apiVersion("v1")
+                .kind("Namespace")
+                .metadata(new V1ObjectMeta().name(NS)))
+        .execute();
     AppsV1Api apps = new AppsV1Api(cluster.apiClient());
     apps.createNamespacedDeployment(NS, deployment(WEB, "ghcr.io/acme/web:1", 2)).execute();
     cluster.simulator().failImage(BAD_IMAGE);
     apps.createNamespacedDeployment(NS, deployment(BROKEN, BAD_IMAGE, 1)).execute();
     CoreV1Api core = new CoreV1Api(cluster.apiClient());
-    webPods = await("2 running pods of " + WEB, () -> core.listNamespacedPod(NS).labelSelector("app=" + WEB).execute()
-        .getItems(), pods -> pods.size() == 2 && pods.stream().allMatch(p -> "Running".equals(p.getStatus().getPhase())))
-        .stream().map(p -> p.getMetadata().getName()).sorted().toList();
-    await("a pod of " + BROKEN + " in ImagePullBackOff", () -> core.listNamespacedPod(NS)
-        .labelSelector("app=" + BROKEN).execute().getItems(), pods -> pods.size() == 1 && waiting(pods.get(0)));
+    webPods =
+        await(
+                "2 running pods of " + WEB,
+                () -> core.listNamespacedPod(NS).labelSelector("app=" + WEB).execute().getItems(),
+                pods ->
+                    pods.size() == 2
+                        && pods.stream().allMatch(p -> "Running".equals(p.getStatus().getPhase())))
+            .stream()
+            .map(p -> p.getMetadata().getName())
+            .sorted()
+            .toList();
+    await(
+        "a pod of " + BROKEN + " in ImagePullBackOff",
+        () -> core.listNamespacedPod(NS).labelSelector("app=" + BROKEN).execute().getItems(),
+        pods -> pods.size() == 1 && waiting(pods.get(0)));
 
     ApiClient client = cluster.newClient();
-    ApiClient unreachable = new ClientBuilder().setBasePath("http://127.0.0.1:" + closedPort()).build();
+    ApiClient unreachable =
+        new ClientBuilder().setBasePath("http://127.0.0.1:" + closedPort()).build();
     service = Service.create("sync-worker-logs-test");
-    routes = new LogRoutes(service.vertx(), id -> switch (id) {
-      case "c1" -> Optional.of(client);
-      case "down" -> Optional.of(unreachable);
-      default -> Optional.empty();
-    }, TOKEN);
-    service.serve(new HttpSettings("127.0.0.1", 0, HttpSettings.DEFAULT_BODY_LIMIT), List.of(), routes::mount).await();
+    routes =
+        new LogRoutes(
+            service.vertx(),
+            id ->
+                switch (id) {
+                  case "c1" -> Optional.of(client);
+                  case "down" -> Optional.of(unreachable);
+                  default -> Optional.empty();
+                },
+            TOKEN);
+    service
+        .serve(
+            new HttpSettings("127.0.0.1", 0, HttpSettings.DEFAULT_BODY_LIMIT),
+            List.of(),
+            routes::mount)
+        .await();
     base = "http://127.0.0.1:" + service.httpPort();
   }
 
@@ -116,7 +146,10 @@ class LogRoutesTest {
   @Test
   void lines_defaults_to_100_and_is_honoured() {
     Map<String, List<String>> all = byPod(get(path("c1", WEB), TOKEN).body());
-    assertThat(all.get(webPods.get(0))).first().asString().contains("starting app from image ghcr.io/acme/web:1");
+    assertThat(all.get(webPods.get(0)))
+        .first()
+        .asString()
+        .contains("starting app from image ghcr.io/acme/web:1");
 
     Map<String, List<String>> one = byPod(get(path("c1", WEB) + "?lines=1", TOKEN).body());
     assertThat(one.keySet()).containsExactlyElementsOf(webPods);
@@ -125,15 +158,22 @@ class LogRoutesTest {
 
   @Test
   void container_and_previous_are_asked_of_the_cluster() {
-    Map<String, List<String>> named = byPod(get(path("c1", WEB) + "?lines=1&container=app", TOKEN).body());
+    Map<String, List<String>> named =
+        byPod(get(path("c1", WEB) + "?lines=1&container=app", TOKEN).body());
     assertThat(named.keySet()).containsExactlyElementsOf(webPods);
 
     HttpResponse<String> previous = get(path("c1", WEB) + "?previous=true", TOKEN);
     assertThat(previous.statusCode()).isEqualTo(200);
     Map<String, List<String>> notes = byPod(previous.body());
     assertThat(notes.keySet()).containsExactlyElementsOf(webPods);
-    notes.values().forEach(lines -> assertThat(lines).singleElement().asString()
-        .startsWith("(no logs: previous terminated container \"app\""));
+    notes
+        .values()
+        .forEach(
+            lines ->
+                assertThat(lines)
+                    .singleElement()
+                    .asString()
+                    .startsWith("(no logs: previous terminated container \"app\""));
   }
 
   @Test
@@ -141,14 +181,22 @@ class LogRoutesTest {
     HttpResponse<String> response = get(path("c1", BROKEN), TOKEN);
 
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    assertThat(response.body()).matches("\\[" + BROKEN + "-[a-z0-9-]+\\] \\(no logs: container \"app\" in pod .*"
-        + "is waiting to start: .*\\)\n");
+    assertThat(response.body())
+        .matches(
+            "\\["
+                + BROKEN
+                + "-[a-z0-9-]+\\] \\(no logs: container \"app\" in pod .*"
+                + "is waiting to start: .*\\)\n");
   }
 
   @Test
-  void follow_streams_lines_that_arrive_after_the_request_and_closes_the_pod_streams_when_the_client_goes() {
-    long uptimeBefore = byPod(get(path("c1", WEB) + "?lines=1", TOKEN).body()).values().stream()
-        .mapToLong(lines -> uptime(lines.get(0))).max().orElseThrow();
+  void
+      follow_streams_lines_that_arrive_after_the_request_and_closes_the_pod_streams_when_the_client_goes() {
+    long uptimeBefore =
+        byPod(get(path("c1", WEB) + "?lines=1", TOKEN).body()).values().stream()
+            .mapToLong(lines -> uptime(lines.get(0)))
+            .max()
+            .orElseThrow();
 
     try (Stream stream = Stream.open(path("c1", WEB) + "?lines=1&follow=true", "text/plain")) {
       assertThat(stream.contentType).isEqualTo("text/plain; charset=utf-8");
@@ -162,7 +210,8 @@ class LogRoutesTest {
 
   @Test
   void follow_answers_server_sent_events_when_the_client_accepts_them() {
-    try (Stream stream = Stream.open(path("c1", WEB) + "?lines=1&follow=true", "text/event-stream")) {
+    try (Stream stream =
+        Stream.open(path("c1", WEB) + "?lines=1&follow=true", "text/event-stream")) {
       assertThat(stream.contentType).isEqualTo("text/event-stream; charset=utf-8");
       String event = stream.awaitLine(line -> !line.isEmpty());
       assertThat(event).matches("data: \\[(" + String.join("|", webPods) + ")\\] .*");
@@ -182,24 +231,36 @@ class LogRoutesTest {
 
   @Test
   void bad_parameters_answer_400_naming_the_field() {
-    record Case(String path, String field) { }
-    List<Case> cases = List.of(
-        new Case(path("c1", WEB) + "?lines=0", "lines"),
-        new Case(path("c1", WEB) + "?lines=5001", "lines"),
-        new Case(path("c1", WEB) + "?lines=ten", "lines"),
-        new Case(path("c1", WEB) + "?follow=yes", "follow"),
-        new Case(path("c1", WEB) + "?previous=1", "previous"),
-        new Case(path("c1", WEB) + "?container=Bad_Name", "container"),
-        new Case(path("c1", WEB) + "?container=sidecar", "container"),
-        new Case("/internal/v1/clusters/c1/namespaces/Astro_NS/deployments/" + WEB + "/logs", "namespace"),
-        new Case("/internal/v1/clusters/c1/namespaces/" + NS + "/deployments/web..u7/logs", "name"),
-        new Case("/internal/v1/clusters/c%20d/namespaces/" + NS + "/deployments/" + WEB + "/logs", "cluster"));
+    record Case(String path, String field) {}
+    List<Case> cases =
+        List.of(
+            new Case(path("c1", WEB) + "?lines=0", "lines"),
+            new Case(path("c1", WEB) + "?lines=5001", "lines"),
+            new Case(path("c1", WEB) + "?lines=ten", "lines"),
+            new Case(path("c1", WEB) + "?follow=yes", "follow"),
+            new Case(path("c1", WEB) + "?previous=1", "previous"),
+            new Case(path("c1", WEB) + "?container=Bad_Name", "container"),
+            new Case(path("c1", WEB) + "?container=sidecar", "container"),
+            new Case(
+                "/internal/v1/clusters/c1/namespaces/Astro_NS/deployments/" + WEB + "/logs",
+                "namespace"),
+            new Case(
+                "/internal/v1/clusters/c1/namespaces/" + NS + "/deployments/web..u7/logs", "name"),
+            new Case(
+                "/internal/v1/clusters/c%20d/namespaces/" + NS + "/deployments/" + WEB + "/logs",
+                "cluster"));
     for (Case c : cases) {
       HttpResponse<String> response = get(c.path(), TOKEN);
       assertThat(response.statusCode()).as(c.path() + " " + response.body()).isEqualTo(400);
       assertThat(code(response)).isEqualTo(10001);
-      assertThat(new JsonObject(response.body()).getJsonObject("data").getJsonArray("fields").getJsonObject(0)
-          .getString("field")).as(c.path()).isEqualTo(c.field());
+      assertThat(
+              new JsonObject(response.body())
+                  .getJsonObject("data")
+                  .getJsonArray("fields")
+                  .getJsonObject(0)
+                  .getString("field"))
+          .as(c.path())
+          .isEqualTo(c.field());
     }
   }
 
@@ -208,12 +269,14 @@ class LogRoutesTest {
     HttpResponse<String> cluster = get(path("nowhere", WEB), TOKEN);
     assertThat(cluster.statusCode()).isEqualTo(404);
     assertThat(code(cluster)).isEqualTo(10004);
-    assertThat(new JsonObject(cluster.body()).getJsonObject("data").getString("missing")).isEqualTo("cluster");
+    assertThat(new JsonObject(cluster.body()).getJsonObject("data").getString("missing"))
+        .isEqualTo("cluster");
 
     HttpResponse<String> deployment = get(path("c1", "gone-u7"), TOKEN);
     assertThat(deployment.statusCode()).isEqualTo(404);
     assertThat(code(deployment)).isEqualTo(10004);
-    assertThat(new JsonObject(deployment.body()).getJsonObject("data").getString("missing")).isEqualTo("deployment");
+    assertThat(new JsonObject(deployment.body()).getJsonObject("data").getString("missing"))
+        .isEqualTo("deployment");
   }
 
   @Test
@@ -225,7 +288,13 @@ class LogRoutesTest {
   }
 
   private static String path(String cluster, String deployment) {
-    return "/internal/v1/clusters/" + cluster + "/namespaces/" + NS + "/deployments/" + deployment + "/logs";
+    return "/internal/v1/clusters/"
+        + cluster
+        + "/namespaces/"
+        + NS
+        + "/deployments/"
+        + deployment
+        + "/logs";
   }
 
   private static HttpResponse<String> get(String path, String token) {
@@ -244,15 +313,24 @@ class LogRoutesTest {
     return new JsonObject(response.body()).getInteger("code");
   }
 
-  /** The answer's lines grouped by their {@code [pod]} prefix, in order; fails on a line without one. */
+  /**
+   * The answer's lines grouped by their {@code [pod]} prefix, in order; fails on a line without
+   * one.
+   */
   private static Map<String, List<String>> byPod(String body) {
     Pattern line = Pattern.compile("\\[([^\\]]+)\\] (.*)");
-    return body.lines().map(l -> {
-      Matcher m = line.matcher(l);
-      assertThat(m.matches()).as("line without a pod prefix: %s", l).isTrue();
-      return m;
-    }).collect(Collectors.groupingBy(m -> m.group(1), java.util.TreeMap::new,
-        Collectors.mapping(m -> m.group(2), Collectors.toList())));
+    return body.lines()
+        .map(
+            l -> {
+              Matcher m = line.matcher(l);
+              assertThat(m.matches()).as("line without a pod prefix: %s", l).isTrue();
+              return m;
+            })
+        .collect(
+            Collectors.groupingBy(
+                m -> m.group(1),
+                java.util.TreeMap::new,
+                Collectors.mapping(m -> m.group(2), Collectors.toList())));
   }
 
   /** The uptime a heartbeat line reports, 0 for the lines printed at start. */
@@ -270,25 +348,33 @@ class LogRoutesTest {
     private Stream(HttpResponse<InputStream> response) {
       this.contentType = response.headers().firstValue("Content-Type").orElse(null);
       this.body = response.body();
-      Thread reader = new Thread(() -> {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
-          for (String line = in.readLine(); line != null; line = in.readLine()) {
-            lines.add(line);
-          }
-        } catch (Exception e) {
-          // closed by the test
-        }
-      }, "follow-reader");
+      Thread reader =
+          new Thread(
+              () -> {
+                try (BufferedReader in =
+                    new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
+                  for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    lines.add(line);
+                  }
+                } catch (Exception e) {
+                  // closed by the test
+                }
+              },
+              "follow-reader");
       reader.setDaemon(true);
       reader.start();
     }
 
     static Stream open(String path, String accept) {
-      HttpRequest request = HttpRequest.newBuilder(URI.create(base + path))
-          .header("Authorization", "Bearer " + TOKEN).header("Accept", accept).build();
+      HttpRequest request =
+          HttpRequest.newBuilder(URI.create(base + path))
+              .header("Authorization", "Bearer " + TOKEN)
+              .header("Accept", accept)
+              .build();
       try {
-        HttpResponse<InputStream> response = HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream())
-            .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        HttpResponse<InputStream> response =
+            HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream())
+                .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         assertThat(response.statusCode()).isEqualTo(200);
         return new Stream(response);
       } catch (Exception e) {
@@ -328,19 +414,28 @@ class LogRoutesTest {
 
   private static V1Deployment deployment(String name, String image, int replicas) {
     Map<String, String> labels = Map.of("app", name, "app.kubernetes.io/managed-by", "astro");
-    return new V1Deployment().apiVersion("apps/v1").kind("Deployment")
+    return new V1Deployment()
+        .apiVersion("apps/v1")
+        .kind("Deployment")
         .metadata(new V1ObjectMeta().name(name).namespace(NS).labels(labels))
-        .spec(new V1DeploymentSpec()
-            .replicas(replicas)
-            .selector(new V1LabelSelector().matchLabels(Map.of("app", name)))
-            .template(new V1PodTemplateSpec()
-                .metadata(new V1ObjectMeta().labels(labels))
-                .spec(new V1PodSpec().containers(List.of(new V1Container().name("app").image(image))))));
+        .spec(
+            new V1DeploymentSpec()
+                .replicas(replicas)
+                .selector(new V1LabelSelector().matchLabels(Map.of("app", name)))
+                .template(
+                    new V1PodTemplateSpec()
+                        .metadata(new V1ObjectMeta().labels(labels))
+                        .spec(
+                            new V1PodSpec()
+                                .containers(List.of(new V1Container().name("app").image(image))))));
   }
 
   private static boolean waiting(V1Pod pod) {
-    List<V1ContainerStatus> statuses = pod.getStatus() == null ? null : pod.getStatus().getContainerStatuses();
-    return statuses != null && !statuses.isEmpty() && statuses.get(0).getState() != null
+    List<V1ContainerStatus> statuses =
+        pod.getStatus() == null ? null : pod.getStatus().getContainerStatuses();
+    return statuses != null
+        && !statuses.isEmpty()
+        && statuses.get(0).getState() != null
         && statuses.get(0).getState().getWaiting() != null
         && "ImagePullBackOff".equals(statuses.get(0).getState().getWaiting().getReason());
   }

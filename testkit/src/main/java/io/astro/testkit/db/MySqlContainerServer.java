@@ -15,12 +15,13 @@ public final class MySqlContainerServer implements MySqlServer {
   }
 
   public static MySqlContainerServer start() {
-    MySQLContainer container = new MySQLContainer(DockerImageName.parse("mysql:8.0"))
-        .withUsername("root") // root, because the kit creates a database per test class
-        .withPassword("astro")
-        // Native password auth lets JDBC and the Vert.x client log in over plain TCP without
-        // the RSA key exchange caching_sha2_password needs there.
-        .withCommand("--default-authentication-plugin=mysql_native_password");
+    MySQLContainer container =
+        new MySQLContainer(DockerImageName.parse("mysql:8.0"))
+            .withUsername("root") // root, because the kit creates a database per test class
+            .withPassword("astro")
+            // Native password auth lets JDBC and the Vert.x client log in over plain TCP without
+            // the RSA key exchange caching_sha2_password needs there.
+            .withCommand("--default-authentication-plugin=mysql_native_password");
     container.start();
     return new MySqlContainerServer(container);
   }

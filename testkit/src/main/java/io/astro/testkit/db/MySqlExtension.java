@@ -11,7 +11,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  */
 public final class MySqlExtension implements ParameterResolver {
 
-  private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(MySqlExtension.class);
+  private static final ExtensionContext.Namespace NAMESPACE =
+      ExtensionContext.Namespace.create(MySqlExtension.class);
 
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
@@ -26,9 +27,14 @@ public final class MySqlExtension implements ParameterResolver {
     }
     ExtensionContext classContext = topLevelClassContext(context);
     // JUnit closes AutoCloseable store values when the class context ends: that drops the database.
-    return classContext.getStore(NAMESPACE).getOrComputeIfAbsent(TestDatabase.class,
-        type -> Backends.mysql().createDatabase(classContext.getRequiredTestClass().getSimpleName()),
-        TestDatabase.class);
+    return classContext
+        .getStore(NAMESPACE)
+        .getOrComputeIfAbsent(
+            TestDatabase.class,
+            type ->
+                Backends.mysql()
+                    .createDatabase(classContext.getRequiredTestClass().getSimpleName()),
+            TestDatabase.class);
   }
 
   /** Nested classes share their enclosing class's database, like they share its state. */

@@ -3,7 +3,8 @@ package io.astro.testkit.db;
 /**
  * A MySQL-protocol server that tests (or dev mode) create databases on: the embedded MariaDB, an
  * external server or a MySQL container. Only plain fields are exposed so that users of the test kit
- * pick their own client (Vert.x reactive client, JDBC for Flyway) without the kit forcing one on them.
+ * pick their own client (Vert.x reactive client, JDBC for Flyway) without the kit forcing one on
+ * them.
  */
 public interface MySqlServer extends AutoCloseable {
 

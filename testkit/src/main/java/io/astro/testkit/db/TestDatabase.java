@@ -12,13 +12,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One database of its own on a {@link MySqlServer}, so test classes sharing the server never see each
- * other's tables. Closing it drops the database.
+ * One database of its own on a {@link MySqlServer}, so test classes sharing the server never see
+ * each other's tables. Closing it drops the database.
  *
- * <p>For the Vert.x reactive client build the options from the fields, e.g.
- * {@code new MySQLConnectOptions().setHost(db.host()).setPort(db.port()).setDatabase(db.database())
- * .setUser(db.user()).setPassword(db.password())}, or pass {@link #uri()} to
- * {@code MySQLConnectOptions.fromUri}.
+ * <p>For the Vert.x reactive client build the options from the fields, e.g. {@code new
+ * MySQLConnectOptions().setHost(db.host()).setPort(db.port()).setDatabase(db.database())
+ * .setUser(db.user()).setPassword(db.password())}, or pass {@link #uri()} to {@code
+ * MySQLConnectOptions.fromUri}.
  */
 public final class TestDatabase implements AutoCloseable {
 
@@ -38,7 +38,8 @@ public final class TestDatabase implements AutoCloseable {
   static TestDatabase create(MySqlServer server, String prefix) {
     String name = uniqueName(prefix);
     // Explicit charset and collation: MariaDB 11.4 and MySQL 8 have different defaults.
-    execute(server, "CREATE DATABASE `" + name + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
+    execute(
+        server, "CREATE DATABASE `" + name + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
     return new TestDatabase(server, name);
   }
 
@@ -67,9 +68,21 @@ public final class TestDatabase implements AutoCloseable {
     return "jdbc:mariadb://" + host() + ":" + port() + "/" + database;
   }
 
-  /** {@code mysql://user:password@host:port/database}, the form {@code MySQLConnectOptions.fromUri} reads. */
+  /**
+   * {@code mysql://user:password@host:port/database}, the form {@code MySQLConnectOptions.fromUri}
+   * reads.
+   */
   public String uri() {
-    return "mysql://" + encode(user()) + ":" + encode(password()) + "@" + host() + ":" + port() + "/" + database;
+    return "mysql://"
+        + encode(user())
+        + ":"
+        + encode(password())
+        + "@"
+        + host()
+        + ":"
+        + port()
+        + "/"
+        + database;
   }
 
   /** Drops the database; calling it again does nothing. */
@@ -101,11 +114,13 @@ public final class TestDatabase implements AutoCloseable {
 
   private static void execute(MySqlServer server, String sql) {
     String url = "jdbc:mariadb://" + server.host() + ":" + server.port() + "/";
-    try (Connection connection = DriverManager.getConnection(url, server.user(), server.password());
-       Statement statement = connection.createStatement()) {
+    try (Connection connection =
+            DriverManager.getConnection(url, server.user(), server.password());
+        Statement statement = connection.createStatement()) {
       statement.execute(sql);
     } catch (SQLException e) {
-      throw new IllegalStateException("Failed on " + server.host() + ":" + server.port() + ": " + sql, e);
+      throw new IllegalStateException(
+          "Failed on " + server.host() + ":" + server.port() + ": " + sql, e);
     }
   }
 

@@ -11,16 +11,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 
-/** The event contracts under {@code docs/events/}, for checking what is produced and what tests publish. */
+/**
+ * The event contracts under {@code docs/events/}, for checking what is produced and what tests
+ * publish.
+ */
 public final class EventSchemas {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+  private static final JsonSchemaFactory FACTORY =
+      JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
 
-  private EventSchemas() {
-  }
+  private EventSchemas() {}
 
-  /** Fails unless {@code event} (a CloudEvent as JSON text) is valid against the schema of {@code type}. */
+  /**
+   * Fails unless {@code event} (a CloudEvent as JSON text) is valid against the schema of {@code
+   * type}.
+   */
   public static void assertValid(String type, String event) {
     Set<ValidationMessage> errors;
     try (InputStream in = Files.newInputStream(schemas().resolve(type + ".json"))) {

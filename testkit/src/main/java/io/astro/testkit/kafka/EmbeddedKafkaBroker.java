@@ -57,7 +57,8 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
     return start(workDir, port, controllerPort, true);
   }
 
-  private static EmbeddedKafkaBroker start(Path workDir, int port, int controllerPort, boolean keepData) {
+  private static EmbeddedKafkaBroker start(
+      Path workDir, int port, int controllerPort, boolean keepData) {
     quietLoggers();
     keepKafkaFromExitingTheJvm();
     long started = System.nanoTime();
@@ -77,8 +78,12 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
     }
     KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(properties), Time.SYSTEM);
     server.startup();
-    LOG.info("Embedded Kafka broker on {}:{} (logs in {}) started in {} ms",
-        HOST, port, workDir.resolve("logs"), (System.nanoTime() - started) / 1_000_000);
+    LOG.info(
+        "Embedded Kafka broker on {}:{} (logs in {}) started in {} ms",
+        HOST,
+        port,
+        workDir.resolve("logs"),
+        (System.nanoTime() - started) / 1_000_000);
     return new EmbeddedKafkaBroker(server, port, workDir, keepData);
   }
 
@@ -88,7 +93,9 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
     p.put("node.id", "1");
     // A static voter set, so the log dir is formatted without --standalone.
     p.put("controller.quorum.voters", "1@" + HOST + ":" + controllerPort);
-    p.put("listeners", "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
+    p.put(
+        "listeners",
+        "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
     p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + port);
     p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
     p.put("controller.listener.names", "CONTROLLER");
@@ -106,7 +113,8 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
     p.put("share.coordinator.state.topic.min.isr", "1");
     // Consumers join a group at once instead of after the default 3 s grace period.
     p.put("group.initial.rebalance.delay.ms", "0");
-    // The log cleaner (compacted topics) allocates its dedupe map on the heap at start: 128 MiB by default, more
+    // The log cleaner (compacted topics) allocates its dedupe map on the heap at start: 128 MiB by
+    // default, more
     // than everything else dev mode holds. 8 MiB still maps ~350 000 keys per pass.
     p.put("log.cleaner.dedupe.buffer.size", Integer.toString(8 * 1024 * 1024));
     return p;
@@ -120,8 +128,11 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
       status = kafka.tools.StorageTool$.MODULE$.execute(args, out);
     }
     if (status != 0) {
-      throw new IllegalStateException("Formatting the Kafka log dir failed (" + status + "): "
-          + output.toString(StandardCharsets.UTF_8));
+      throw new IllegalStateException(
+          "Formatting the Kafka log dir failed ("
+              + status
+              + "): "
+              + output.toString(StandardCharsets.UTF_8));
     }
   }
 
@@ -147,12 +158,16 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
    * hosting every service; fail the broker thread loudly instead.
    */
   private static void keepKafkaFromExitingTheJvm() {
-    Exit.setExitProcedure((status, message) -> {
-      throw new IllegalStateException("Embedded Kafka asked to exit the JVM with status " + status + ": " + message);
-    });
-    Exit.setHaltProcedure((status, message) -> {
-      throw new IllegalStateException("Embedded Kafka asked to halt the JVM with status " + status + ": " + message);
-    });
+    Exit.setExitProcedure(
+        (status, message) -> {
+          throw new IllegalStateException(
+              "Embedded Kafka asked to exit the JVM with status " + status + ": " + message);
+        });
+    Exit.setHaltProcedure(
+        (status, message) -> {
+          throw new IllegalStateException(
+              "Embedded Kafka asked to halt the JVM with status " + status + ": " + message);
+        });
   }
 
   /** The broker logs a lot at INFO; keep warnings and errors (clients included). */

@@ -10,8 +10,8 @@ import org.apache.kafka.common.config.TopicConfig;
 
 /**
  * A Kafka broker for tests and dev mode: the in-process KRaft broker or a Kafka container. Topics
- * are shared by everything using the same broker, so tests name theirs uniquely
- * ({@link #uniqueTopicName}).
+ * are shared by everything using the same broker, so tests name theirs uniquely ({@link
+ * #uniqueTopicName}).
  */
 public interface KafkaBroker extends AutoCloseable {
 
@@ -33,10 +33,16 @@ public interface KafkaBroker extends AutoCloseable {
 
   /** A topic that keeps the latest record per key ({@code cleanup.policy=compact}). */
   default void createCompactedTopic(String name, int partitions) {
-    createTopic(name, partitions, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+    createTopic(
+        name,
+        partitions,
+        Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
   }
 
-  /** Creates the topic with the broker's default replication factor and waits until the controller has it. */
+  /**
+   * Creates the topic with the broker's default replication factor and waits until the controller
+   * has it.
+   */
   default void createTopic(String name, int partitions, Map<String, String> configs) {
     TopicCreator.create(this, name, partitions, configs);
   }
@@ -50,9 +56,11 @@ public interface KafkaBroker extends AutoCloseable {
    * Reads {@code topic} from the beginning with a consumer of its own (no group, commits nothing)
    * until at least {@code count} records match {@code filter}, then on to the end of the topic so
    * that duplicates already written show up too. Returns every matching record read, in partition
-   * and offset order; throws {@link AssertionError} saying what it saw if {@code timeout} passes first.
+   * and offset order; throws {@link AssertionError} saying what it saw if {@code timeout} passes
+   * first.
    */
-  default List<ReceivedRecord> awaitRecords(String topic, int count, Predicate<ReceivedRecord> filter, Duration timeout) {
+  default List<ReceivedRecord> awaitRecords(
+      String topic, int count, Predicate<ReceivedRecord> filter, Duration timeout) {
     return new RecordAwaiter(bootstrapServers()).await(topic, count, filter, timeout);
   }
 

@@ -13,9 +13,10 @@ public final class KafkaContainerBroker implements KafkaBroker {
   }
 
   public static KafkaContainerBroker start() {
-    KafkaContainer container = new KafkaContainer(DockerImageName.parse("apache/kafka:4.2.0"))
-        // same as the embedded broker: consumers join a group at once
-        .withEnv("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0");
+    KafkaContainer container =
+        new KafkaContainer(DockerImageName.parse("apache/kafka:4.2.0"))
+            // same as the embedded broker: consumers join a group at once
+            .withEnv("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0");
     container.start();
     return new KafkaContainerBroker(container);
   }

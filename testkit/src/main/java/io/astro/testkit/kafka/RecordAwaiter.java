@@ -29,15 +29,24 @@ final class RecordAwaiter {
     this.bootstrapServers = bootstrapServers;
   }
 
-  List<ReceivedRecord> await(String topic, int count, Predicate<ReceivedRecord> filter, Duration timeout) {
+  List<ReceivedRecord> await(
+      String topic, int count, Predicate<ReceivedRecord> filter, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     List<ReceivedRecord> matching = new ArrayList<>();
     List<ReceivedRecord> others = new ArrayList<>();
-    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config(), new StringDeserializer(), new StringDeserializer())) {
+    try (KafkaConsumer<String, String> consumer =
+        new KafkaConsumer<>(config(), new StringDeserializer(), new StringDeserializer())) {
       List<TopicPartition> partitions = awaitPartitions(consumer, topic, deadline);
       if (partitions.isEmpty()) {
-        throw new AssertionError("Timed out after " + timeout + " waiting for " + count
-            + " record(s) on topic '" + topic + "': the topic does not exist on " + bootstrapServers);
+        throw new AssertionError(
+            "Timed out after "
+                + timeout
+                + " waiting for "
+                + count
+                + " record(s) on topic '"
+                + topic
+                + "': the topic does not exist on "
+                + bootstrapServers);
       }
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
@@ -48,14 +57,27 @@ final class RecordAwaiter {
             endOffsets = consumer.endOffsets(partitions, remaining(deadline));
           }
           if (atEnd(consumer, endOffsets) || System.nanoTime() >= deadline) {
-            matching.sort(Comparator.comparingInt(ReceivedRecord::partition).thenComparingLong(ReceivedRecord::offset));
+            matching.sort(
+                Comparator.comparingInt(ReceivedRecord::partition)
+                    .thenComparingLong(ReceivedRecord::offset));
             return matching;
           }
         } else if (System.nanoTime() >= deadline) {
-          throw new AssertionError("Timed out after " + timeout + " waiting for " + count
-              + " matching record(s) on topic '" + topic + "': " + matching.size() + " matched among "
-              + (matching.size() + others.size()) + " read. Matching: " + firstFew(matching)
-              + ". Not matching: " + firstFew(others));
+          throw new AssertionError(
+              "Timed out after "
+                  + timeout
+                  + " waiting for "
+                  + count
+                  + " matching record(s) on topic '"
+                  + topic
+                  + "': "
+                  + matching.size()
+                  + " matched among "
+                  + (matching.size() + others.size())
+                  + " read. Matching: "
+                  + firstFew(matching)
+                  + ". Not matching: "
+                  + firstFew(others));
         }
         for (ConsumerRecord<String, String> record : consumer.poll(POLL)) {
           ReceivedRecord received = toReceived(record);
@@ -69,7 +91,8 @@ final class RecordAwaiter {
    * The topic may not exist yet when the code under test creates it on first use: partitionsFor
    * keeps asking the broker until it does or the time is up. An empty list means it never appeared.
    */
-  private static List<TopicPartition> awaitPartitions(KafkaConsumer<?, ?> consumer, String topic, long deadline) {
+  private static List<TopicPartition> awaitPartitions(
+      KafkaConsumer<?, ?> consumer, String topic, long deadline) {
     try {
       return consumer.partitionsFor(topic, remaining(deadline)).stream()
           .map(info -> new TopicPartition(topic, info.partition()))
@@ -80,7 +103,8 @@ final class RecordAwaiter {
   }
 
   private static boolean atEnd(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> endOffsets) {
-    return endOffsets.entrySet().stream().allMatch(end -> consumer.position(end.getKey()) >= end.getValue());
+    return endOffsets.entrySet().stream()
+        .allMatch(end -> consumer.position(end.getKey()) >= end.getValue());
   }
 
   private static Duration remaining(long deadline) {
@@ -90,25 +114,39 @@ final class RecordAwaiter {
   private static ReceivedRecord toReceived(ConsumerRecord<String, String> record) {
     Map<String, String> headers = new LinkedHashMap<>();
     for (Header header : record.headers()) {
-      headers.put(header.key(), header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8));
+      headers.put(
+          header.key(),
+          header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8));
     }
-    return new ReceivedRecord(record.topic(), record.partition(), record.offset(), record.key(), record.value(),
+    return new ReceivedRecord(
+        record.topic(),
+        record.partition(),
+        record.offset(),
+        record.key(),
+        record.value(),
         Collections.unmodifiableMap(headers));
   }
 
   private static String firstFew(List<ReceivedRecord> records) {
     return records.size() <= SHOWN_IN_FAILURE
         ? records.toString()
-        : records.subList(0, SHOWN_IN_FAILURE) + " and " + (records.size() - SHOWN_IN_FAILURE) + " more";
+        : records.subList(0, SHOWN_IN_FAILURE)
+            + " and "
+            + (records.size() - SHOWN_IN_FAILURE)
+            + " more";
   }
 
   private Map<String, Object> config() {
     return Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-        ConsumerConfig.CLIENT_ID_CONFIG, "astro-testkit-await",
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+        bootstrapServers,
+        ConsumerConfig.CLIENT_ID_CONFIG,
+        "astro-testkit-await",
         // no group: it must not move any group's offsets nor join a rebalance
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+        false,
         // looking must not create the topic it looks for
-        ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG,
+        false);
   }
 }

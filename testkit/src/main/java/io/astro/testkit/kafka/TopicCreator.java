@@ -18,8 +18,7 @@ final class TopicCreator {
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
   private static final long TIMEOUT_SECONDS = 30;
 
-  private TopicCreator() {
-  }
+  private TopicCreator() {}
 
   static void create(KafkaBroker broker, String name, int partitions, Map<String, String> configs) {
     NewTopic topic = new NewTopic(name, Optional.of(partitions), Optional.empty()).configs(configs);
@@ -30,21 +29,26 @@ final class TopicCreator {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted while creating topic " + name, e);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("Cannot create topic " + name + " on " + broker.bootstrapServers(), e);
+      throw new IllegalStateException(
+          "Cannot create topic " + name + " on " + broker.bootstrapServers(), e);
     }
   }
 
-  // createTopics returns when the controller has the topic; brokers serve its metadata a moment later,
+  // createTopics returns when the controller has the topic; brokers serve its metadata a moment
+  // later,
   // and a describe or produce in between fails with UnknownTopicOrPartition
-  private static void awaitMetadata(Admin admin, String name) throws InterruptedException, TimeoutException {
+  private static void awaitMetadata(Admin admin, String name)
+      throws InterruptedException, TimeoutException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
     while (true) {
       try {
         admin.describeTopics(List.of(name)).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         return;
       } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
-          throw new IllegalStateException("Topic " + name + " was created but its metadata never appeared", e);
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+            || System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              "Topic " + name + " was created but its metadata never appeared", e);
         }
         TimeUnit.MILLISECONDS.sleep(20);
       }
@@ -52,7 +56,8 @@ final class TopicCreator {
   }
 
   static String uniqueName(String prefix) {
-    // Topic names allow [a-zA-Z0-9._-]; the nanoTime part keeps reruns against a persistent broker apart.
+    // Topic names allow [a-zA-Z0-9._-]; the nanoTime part keeps reruns against a persistent broker
+    // apart.
     String clean = prefix.replaceAll("[^a-zA-Z0-9._-]", "-").toLowerCase(Locale.ROOT);
     return clean + "-" + SEQUENCE.incrementAndGet() + "-" + Long.toString(System.nanoTime(), 36);
   }

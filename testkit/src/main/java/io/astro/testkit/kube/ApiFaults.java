@@ -15,13 +15,15 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
- * Faults of the Kubernetes API itself, injected by a {@link FakeCluster}'s HTTPS front: error answers
- * ({@link #respond}) and an unreachable server ({@link #unreachable}). Thread-safe; set from tests.
+ * Faults of the Kubernetes API itself, injected by a {@link FakeCluster}'s HTTPS front: error
+ * answers ({@link #respond}) and an unreachable server ({@link #unreachable}). Thread-safe; set
+ * from tests.
  *
- * <p>Faults hit every client of the cluster — {@link FakeCluster#apiClient()}, {@link FakeCluster#newClient()},
- * clients built from {@link FakeCluster#kubeconfig()} — except the cluster's own: the {@link KubeletSimulator} and
- * {@link FakeCluster#addNode} use a second bearer token that the front exempts, so Deployments keep rolling out
- * while the code under test sees the API fail.
+ * <p>Faults hit every client of the cluster — {@link FakeCluster#apiClient()}, {@link
+ * FakeCluster#newClient()}, clients built from {@link FakeCluster#kubeconfig()} — except the
+ * cluster's own: the {@link KubeletSimulator} and {@link FakeCluster#addNode} use a second bearer
+ * token that the front exempts, so Deployments keep rolling out while the code under test sees the
+ * API fail.
  *
  * <pre>{@code
  * cluster.faults().respond(500, "PUT", "/deployments/[^/]+$", 2);   // the next two replaces fail
@@ -31,42 +33,59 @@ import java.util.regex.Pattern;
  */
 public final class ApiFaults {
 
-  /** {@code times} value for {@link #respond}: answer every matching request until {@link #clear()}. */
+  /**
+   * {@code times} value for {@link #respond}: answer every matching request until {@link #clear()}.
+   */
   public static final int UNTIL_CLEARED = -1;
+
   private static final long CUT_TIMEOUT_MILLIS = 5_000;
+
   /** Kubernetes {@code StatusReason} per code, as a real API server sets it. */
-  private static final Map<Integer, String> REASONS = Map.ofEntries(
-      Map.entry(400, "BadRequest"), Map.entry(401, "Unauthorized"), Map.entry(403, "Forbidden"),
-      Map.entry(404, "NotFound"), Map.entry(405, "MethodNotAllowed"), Map.entry(409, "Conflict"),
-      Map.entry(410, "Expired"), Map.entry(413, "RequestEntityTooLarge"), Map.entry(415, "UnsupportedMediaType"),
-      Map.entry(422, "Invalid"), Map.entry(429, "TooManyRequests"), Map.entry(500, "InternalError"),
-      Map.entry(503, "ServiceUnavailable"), Map.entry(504, "Timeout"));
+  private static final Map<Integer, String> REASONS =
+      Map.ofEntries(
+          Map.entry(400, "BadRequest"),
+          Map.entry(401, "Unauthorized"),
+          Map.entry(403, "Forbidden"),
+          Map.entry(404, "NotFound"),
+          Map.entry(405, "MethodNotAllowed"),
+          Map.entry(409, "Conflict"),
+          Map.entry(410, "Expired"),
+          Map.entry(413, "RequestEntityTooLarge"),
+          Map.entry(415, "UnsupportedMediaType"),
+          Map.entry(422, "Invalid"),
+          Map.entry(429, "TooManyRequests"),
+          Map.entry(500, "InternalError"),
+          Map.entry(503, "ServiceUnavailable"),
+          Map.entry(504, "Timeout"));
 
   private final List<Rule> rules = new CopyOnWriteArrayList<>();
   private final AtomicInteger injected = new AtomicInteger();
   private final AtomicInteger dropped = new AtomicInteger();
   private volatile boolean unreachable;
+
   /** Set by the proxy: closes every client connection it holds (open watches included). */
   private volatile Supplier<Future<Void>> cutConnections = Future::succeededFuture;
 
   ApiFaults() {}
 
   /**
-   * The next {@code times} non-watch requests matching {@code method} and {@code pathRegex} are answered with
-   * {@code status} and a Kubernetes {@code Status} body ({@code "status":"Failure"}, {@code "reason"} as a real server
-   * sets it: 409 {@code Conflict}, 429 {@code TooManyRequests}, 500 {@code InternalError}, 503
-   * {@code ServiceUnavailable}, …; a 429 also carries {@code Retry-After: 1}) without reaching the stored state —
-   * nothing is created or changed.
+   * The next {@code times} non-watch requests matching {@code method} and {@code pathRegex} are
+   * answered with {@code status} and a Kubernetes {@code Status} body ({@code "status":"Failure"},
+   * {@code "reason"} as a real server sets it: 409 {@code Conflict}, 429 {@code TooManyRequests},
+   * 500 {@code InternalError}, 503 {@code ServiceUnavailable}, …; a 429 also carries {@code
+   * Retry-After: 1}) without reaching the stored state — nothing is created or changed.
    *
-   * <p>Watch requests ({@code ?watch=true}) are never answered this way (cut them with {@link #unreachable}); the
-   * list an informer makes before watching is an ordinary GET and is. Several rules may be active: the first one
-   * added that matches answers (and uses up one of its {@code times}).
+   * <p>Watch requests ({@code ?watch=true}) are never answered this way (cut them with {@link
+   * #unreachable}); the list an informer makes before watching is an ordinary GET and is. Several
+   * rules may be active: the first one added that matches answers (and uses up one of its {@code
+   * times}).
    *
-   * @param status    HTTP status, 400–599
-   * @param method    e.g. {@code "PUT"} (any case); null for any method
-   * @param pathRegex found anywhere in the request path, query excluded ({@link java.util.regex.Matcher#find()}),
-   *                  e.g. {@code "/deployments/[^/]+$"}; anchor with {@code ^…$} for an exact path; null for any
-   * @param times     how many matching requests to answer, ≥ 1, or {@link #UNTIL_CLEARED} (-1)
+   * @param status HTTP status, 400–599
+   * @param method e.g. {@code "PUT"} (any case); null for any method
+   * @param pathRegex found anywhere in the request path, query excluded ({@link
+   *     java.util.regex.Matcher#find()}), e.g. {@code "/deployments/[^/]+$"}; anchor with {@code
+   *     ^…$} for an exact path; null for any
+   * @param times how many matching requests to answer, ≥ 1, or {@link #UNTIL_CLEARED} (-1)
    * @return this, to chain
    */
   public ApiFaults respond(int status, String method, String pathRegex, int times) {
@@ -76,17 +95,22 @@ public final class ApiFaults {
     if (times < 1 && times != UNTIL_CLEARED) {
       throw new IllegalArgumentException("times must be >= 1 or -1 (until cleared): " + times);
     }
-    rules.add(new Rule(status, method == null ? null : method.toUpperCase(Locale.ROOT),
-        pathRegex == null ? null : Pattern.compile(pathRegex), times));
+    rules.add(
+        new Rule(
+            status,
+            method == null ? null : method.toUpperCase(Locale.ROOT),
+            pathRegex == null ? null : Pattern.compile(pathRegex),
+            times));
     return this;
   }
 
   /**
-   * While true, the cluster is unreachable: each request is answered by closing its connection without a response
-   * (the official client throws {@code ApiException} with code 0 and an {@code IOException} cause), and on the switch
-   * to true every open client connection is closed — watches and {@code follow} logs included, so informers see
-   * their watch fail and start retrying. Returns once those connections are closed (bounded, 5 s). Back to false,
-   * everything answers again on the same URL; informers re-list and re-watch on their own schedule (≈1 s).
+   * While true, the cluster is unreachable: each request is answered by closing its connection
+   * without a response (the official client throws {@code ApiException} with code 0 and an {@code
+   * IOException} cause), and on the switch to true every open client connection is closed — watches
+   * and {@code follow} logs included, so informers see their watch fail and start retrying. Returns
+   * once those connections are closed (bounded, 5 s). Back to false, everything answers again on
+   * the same URL; informers re-list and re-watch on their own schedule (≈1 s).
    *
    * @return this, to chain
    */
@@ -96,7 +120,9 @@ public final class ApiFaults {
       Future<Void> cut = cutConnections.get();
       if (!Context.isOnVertxThread()) {
         try {
-          cut.toCompletionStage().toCompletableFuture().get(CUT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+          cut.toCompletionStage()
+              .toCompletableFuture()
+              .get(CUT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
@@ -112,7 +138,10 @@ public final class ApiFaults {
     return unreachable;
   }
 
-  /** Removes every {@link #respond} rule and makes the cluster reachable. The counters keep counting. */
+  /**
+   * Removes every {@link #respond} rule and makes the cluster reachable. The counters keep
+   * counting.
+   */
   public ApiFaults clear() {
     rules.clear();
     unreachable = false;
@@ -124,7 +153,10 @@ public final class ApiFaults {
     return injected.get();
   }
 
-  /** Requests refused (connection closed unanswered) while {@link #unreachable} since the cluster started. */
+  /**
+   * Requests refused (connection closed unanswered) while {@link #unreachable} since the cluster
+   * started.
+   */
   public int dropped() {
     return dropped.get();
   }
@@ -133,7 +165,10 @@ public final class ApiFaults {
     this.cutConnections = cutConnections;
   }
 
-  /** The injected status for this non-watch request, using up one answer of the rule that gives it; empty if none. */
+  /**
+   * The injected status for this non-watch request, using up one answer of the rule that gives it;
+   * empty if none.
+   */
   OptionalInt answer(String method, String path) {
     for (Rule rule : rules) {
       if (rule.matches(method, path) && rule.claim()) {
@@ -151,7 +186,9 @@ public final class ApiFaults {
     dropped.incrementAndGet();
   }
 
-  /** The Kubernetes {@code StatusReason} for an HTTP status; empty (omitted) for codes without one. */
+  /**
+   * The Kubernetes {@code StatusReason} for an HTTP status; empty (omitted) for codes without one.
+   */
   static String reason(int status) {
     return REASONS.getOrDefault(status, "");
   }
@@ -170,7 +207,8 @@ public final class ApiFaults {
     }
 
     boolean matches(String requestMethod, String requestPath) {
-      return (method == null || method.equals(requestMethod)) && (path == null || path.matcher(requestPath).find());
+      return (method == null || method.equals(requestMethod))
+          && (path == null || path.matcher(requestPath).find());
     }
 
     /** Takes one answer; false once used up (another thread may have taken the last). */

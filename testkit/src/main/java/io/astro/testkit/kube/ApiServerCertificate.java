@@ -26,8 +26,9 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * {@code 127.0.0.1} and {@code localhost}, made at first use, that kubeconfigs carry as their
  * certificate authority. Made at run time so that no private key lives in the repository.
  *
- * <p>Why TLS at all: kubectl (client-go) does not send a bearer token over plain HTTP, and every real cluster is
- * HTTPS with a CA in the kubeconfig — so code reading kubeconfigs gets exercised as in production.
+ * <p>Why TLS at all: kubectl (client-go) does not send a bearer token over plain HTTP, and every
+ * real cluster is HTTPS with a CA in the kubeconfig — so code reading kubeconfigs gets exercised as
+ * in production.
  */
 final class ApiServerCertificate {
 
@@ -61,23 +62,43 @@ final class ApiServerCertificate {
       KeyPair pair = generator.generateKeyPair();
       X500Name subject = new X500Name("CN=astro-fake-kube-apiserver");
       Instant now = Instant.now();
-      X509CertificateHolder holder = new JcaX509v3CertificateBuilder(subject, BigInteger.valueOf(now.toEpochMilli()),
-          Date.from(now.minus(Duration.ofDays(1))), Date.from(now.plus(Duration.ofDays(3650))), subject, pair.getPublic())
-          .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-              new GeneralName(GeneralName.dNSName, "localhost"),
-              new GeneralName(GeneralName.iPAddress, "127.0.0.1")}))
-          // its own CA, so a kubeconfig can name it as certificate-authority-data
-          .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
-          .build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate()));
+      X509CertificateHolder holder =
+          new JcaX509v3CertificateBuilder(
+                  subject,
+                  BigInteger.valueOf(now.toEpochMilli()),
+                  Date.from(now.minus(Duration.ofDays(1))),
+                  Date.from(now.plus(Duration.ofDays(3650))),
+                  subject,
+                  pair.getPublic())
+              .addExtension(
+                  Extension.subjectAlternativeName,
+                  false,
+                  new GeneralNames(
+                      new GeneralName[] {
+                        new GeneralName(GeneralName.dNSName, "localhost"),
+                        new GeneralName(GeneralName.iPAddress, "127.0.0.1")
+                      }))
+              // its own CA, so a kubeconfig can name it as certificate-authority-data
+              .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
+              .build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate()));
       X509Certificate cert = new JcaX509CertificateConverter().getCertificate(holder);
-      return new ApiServerCertificate(pem("CERTIFICATE", cert.getEncoded()), pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
-    } catch (GeneralSecurityException | org.bouncycastle.operator.OperatorCreationException | java.io.IOException e) {
+      return new ApiServerCertificate(
+          pem("CERTIFICATE", cert.getEncoded()),
+          pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
+    } catch (GeneralSecurityException
+        | org.bouncycastle.operator.OperatorCreationException
+        | java.io.IOException e) {
       throw new IllegalStateException("cannot make the fake API server's certificate", e);
     }
   }
 
   private static String pem(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-        .encodeToString(der) + "\n-----END " + type + "-----\n";
+    return "-----BEGIN "
+        + type
+        + "-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+        + "\n-----END "
+        + type
+        + "-----\n";
   }
 }

@@ -5,8 +5,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Counts the requests a {@link FakeCluster} received, by method and path, keeping watches apart from plain reads —
- * so a test can tell an informer that streams from one that keeps re-listing.
+ * Counts the requests a {@link FakeCluster} received, by method and path, keeping watches apart
+ * from plain reads — so a test can tell an informer that streams from one that keeps re-listing.
  */
 public final class ApiTraffic {
 
@@ -26,7 +26,10 @@ public final class ApiTraffic {
     openWatches.decrementAndGet();
   }
 
-  /** Non-watch requests seen for exactly this method and path (no query string), e.g. {@code GET /api/v1/pods}. */
+  /**
+   * Non-watch requests seen for exactly this method and path (no query string), e.g. {@code GET
+   * /api/v1/pods}.
+   */
   public long requests(String method, String path) {
     AtomicLong n = counts.get(method + " " + path);
     return n == null ? 0 : n.get();

@@ -37,9 +37,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * The control-plane side of the simulation: what the Deployment controller, the ReplicaSet controller and the garbage
- * collector do for one Deployment. Level-triggered — every call recomputes from what is stored now and writes only
- * what differs — so it can run any number of times, after any event or none.
+ * The control-plane side of the simulation: what the Deployment controller, the ReplicaSet
+ * controller and the garbage collector do for one Deployment. Level-triggered — every call
+ * recomputes from what is stored now and writes only what differs — so it can run any number of
+ * times, after any event or none.
  */
 final class DeploymentController {
 
@@ -52,8 +53,12 @@ final class DeploymentController {
   private final Kubelet kubelet;
   private final Faults faults;
   private final AtomicInteger nextNode = new AtomicInteger();
-  /** FailedCreate events already recorded, so a blocked ReplicaSet does not post one per reconcile. */
+
+  /**
+   * FailedCreate events already recorded, so a blocked ReplicaSet does not post one per reconcile.
+   */
   private final Set<String> recordedEvents = ConcurrentHashMap.newKeySet();
+
   private volatile Duration defaultProgressDeadline = Duration.ofSeconds(600);
 
   DeploymentController(AppsV1Api apps, CoreV1Api core, Kubelet kubelet, Faults faults) {
@@ -67,7 +72,10 @@ final class DeploymentController {
     this.defaultProgressDeadline = deadline;
   }
 
-  /** Converges the Deployment's ReplicaSets, pods and status. Returns false once the Deployment is gone. */
+  /**
+   * Converges the Deployment's ReplicaSets, pods and status. Returns false once the Deployment is
+   * gone.
+   */
   boolean reconcile(String namespace, String name) throws ApiException {
     Instant now = Instant.now();
     V1Deployment d = readDeployment(namespace, name);
@@ -79,8 +87,11 @@ final class DeploymentController {
       if (owner == null || !"Deployment".equals(owner.getKind()) || !name.equals(owner.getName())) {
         continue;
       }
-      if (d == null || d.getMetadata().getDeletionTimestamp() != null || !owner.getUid().equals(uid)) {
-        // No garbage collector behind the mock: remove what the deleted (or replaced) Deployment owned.
+      if (d == null
+          || d.getMetadata().getDeletionTimestamp() != null
+          || !owner.getUid().equals(uid)) {
+        // No garbage collector behind the mock: remove what the deleted (or replaced) Deployment
+        // owned.
         deleteReplicaSet(rs, podsOf(rs, allPods));
       } else {
         owned.add(rs);
@@ -93,10 +104,15 @@ final class DeploymentController {
     int desired = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
     String hash = PodTemplateHash.of(d.getSpec().getTemplate());
     String newName = name + "-" + hash;
-    V1ReplicaSet newRs = owned.stream().filter(rs -> newName.equals(rs.getMetadata().getName())).findFirst()
-        .orElse(null);
+    V1ReplicaSet newRs =
+        owned.stream()
+            .filter(rs -> newName.equals(rs.getMetadata().getName()))
+            .findFirst()
+            .orElse(null);
     if (newRs == null) {
-      newRs = apps.createNamespacedReplicaSet(namespace, newReplicaSet(d, hash, nextRevision(owned))).execute();
+      newRs =
+          apps.createNamespacedReplicaSet(namespace, newReplicaSet(d, hash, nextRevision(owned)))
+              .execute();
     } else {
       owned.remove(newRs);
     }
@@ -112,13 +128,17 @@ final class DeploymentController {
       while (newPods.size() < desired) {
         newPods.add(core.createNamespacedPod(namespace, newPod(newRs)).execute());
       }
-      newPods.sort(Comparator.comparing((V1Pod p) -> p.getMetadata().getCreationTimestamp(),
-          Comparator.nullsLast(Comparator.naturalOrder())).reversed());
+      newPods.sort(
+          Comparator.comparing(
+                  (V1Pod p) -> p.getMetadata().getCreationTimestamp(),
+                  Comparator.nullsLast(Comparator.naturalOrder()))
+              .reversed());
       while (newPods.size() > desired) {
         deletePod(newPods.remove(0));
       }
     }
-    // as on a real cluster, a rollout is visible for a moment: old pods go only in a pass after the new ones were ready
+    // as on a real cluster, a rollout is visible for a moment: old pods go only in a pass after the
+    // new ones were ready
     boolean readyBefore = newPods.size() == desired && newPods.stream().allMatch(Kubelet::isReady);
     List<V1Pod> synced = new ArrayList<>();
     for (V1Pod pod : newPods) {
@@ -127,8 +147,10 @@ final class DeploymentController {
     newPods = synced;
     writeReplicaSetStatus(newRs, newPods, quotaFailure, now);
 
-    // Rolling update: old pods go once the new ReplicaSet is fully ready (a failing rollout keeps them serving).
-    boolean newComplete = readyBefore && newPods.size() == desired && newPods.stream().allMatch(Kubelet::isReady);
+    // Rolling update: old pods go once the new ReplicaSet is fully ready (a failing rollout keeps
+    // them serving).
+    boolean newComplete =
+        readyBefore && newPods.size() == desired && newPods.stream().allMatch(Kubelet::isReady);
     List<V1Pod> oldPods = new ArrayList<>();
     for (V1ReplicaSet old : owned) {
       List<V1Pod> pods = podsOf(old, allPods);
@@ -165,30 +187,37 @@ final class DeploymentController {
 
   private V1ReplicaSet newReplicaSet(V1Deployment d, String hash, int revision) {
     V1PodTemplateSpec template = copy(d.getSpec().getTemplate(), V1PodTemplateSpec.class);
-    Map<String, String> labels = new HashMap<>(template.getMetadata() == null || template.getMetadata().getLabels()
-        == null ? Map.of() : template.getMetadata().getLabels());
+    Map<String, String> labels =
+        new HashMap<>(
+            template.getMetadata() == null || template.getMetadata().getLabels() == null
+                ? Map.of()
+                : template.getMetadata().getLabels());
     labels.put(HASH_LABEL, hash);
     if (template.getMetadata() == null) {
       template.setMetadata(new V1ObjectMeta());
     }
     template.getMetadata().setLabels(labels);
     V1LabelSelector selector = copy(d.getSpec().getSelector(), V1LabelSelector.class);
-    Map<String, String> matchLabels = new HashMap<>(selector.getMatchLabels() == null ? Map.of()
-        : selector.getMatchLabels());
+    Map<String, String> matchLabels =
+        new HashMap<>(selector.getMatchLabels() == null ? Map.of() : selector.getMatchLabels());
     matchLabels.put(HASH_LABEL, hash);
     selector.setMatchLabels(matchLabels);
-    return new V1ReplicaSet().apiVersion("apps/v1").kind("ReplicaSet")
-        .metadata(new V1ObjectMeta()
-            .name(d.getMetadata().getName() + "-" + hash)
-            .namespace(d.getMetadata().getNamespace())
-            .labels(labels)
-            .annotations(Map.of(REVISION, String.valueOf(revision)))
-            .ownerReferences(List.of(ownerReference("apps/v1", "Deployment", d.getMetadata()))))
-        .spec(new V1ReplicaSetSpec()
-            .replicas(d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas())
-            .minReadySeconds(d.getSpec().getMinReadySeconds())
-            .selector(selector)
-            .template(template));
+    return new V1ReplicaSet()
+        .apiVersion("apps/v1")
+        .kind("ReplicaSet")
+        .metadata(
+            new V1ObjectMeta()
+                .name(d.getMetadata().getName() + "-" + hash)
+                .namespace(d.getMetadata().getNamespace())
+                .labels(labels)
+                .annotations(Map.of(REVISION, String.valueOf(revision)))
+                .ownerReferences(List.of(ownerReference("apps/v1", "Deployment", d.getMetadata()))))
+        .spec(
+            new V1ReplicaSetSpec()
+                .replicas(d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas())
+                .minReadySeconds(d.getSpec().getMinReadySeconds())
+                .selector(selector)
+                .template(template));
   }
 
   private static int nextRevision(List<V1ReplicaSet> owned) {
@@ -207,19 +236,24 @@ final class DeploymentController {
       return rs;
     }
     rs.getSpec().setReplicas(replicas);
-    return apps.replaceNamespacedReplicaSet(rs.getMetadata().getName(), rs.getMetadata().getNamespace(), rs)
+    return apps.replaceNamespacedReplicaSet(
+            rs.getMetadata().getName(), rs.getMetadata().getNamespace(), rs)
         .execute();
   }
 
   private V1Pod newPod(V1ReplicaSet rs) {
     V1PodTemplateSpec template = copy(rs.getSpec().getTemplate(), V1PodTemplateSpec.class);
-    return new V1Pod().apiVersion("v1").kind("Pod")
-        .metadata(new V1ObjectMeta()
-            .name(rs.getMetadata().getName() + "-" + PodTemplateHash.randomSuffix())
-            .namespace(rs.getMetadata().getNamespace())
-            .labels(template.getMetadata().getLabels())
-            .annotations(template.getMetadata().getAnnotations())
-            .ownerReferences(List.of(ownerReference("apps/v1", "ReplicaSet", rs.getMetadata()))))
+    return new V1Pod()
+        .apiVersion("v1")
+        .kind("Pod")
+        .metadata(
+            new V1ObjectMeta()
+                .name(rs.getMetadata().getName() + "-" + PodTemplateHash.randomSuffix())
+                .namespace(rs.getMetadata().getNamespace())
+                .labels(template.getMetadata().getLabels())
+                .annotations(template.getMetadata().getAnnotations())
+                .ownerReferences(
+                    List.of(ownerReference("apps/v1", "ReplicaSet", rs.getMetadata()))))
         .spec(template.getSpec());
   }
 
@@ -227,13 +261,18 @@ final class DeploymentController {
     for (V1Pod pod : pods) {
       deletePod(pod);
     }
-    ignoreNotFound(() -> apps.deleteNamespacedReplicaSet(rs.getMetadata().getName(), rs.getMetadata().getNamespace())
-        .execute());
+    ignoreNotFound(
+        () ->
+            apps.deleteNamespacedReplicaSet(
+                    rs.getMetadata().getName(), rs.getMetadata().getNamespace())
+                .execute());
   }
 
   private void deletePod(V1Pod pod) throws ApiException {
-    ignoreNotFound(() -> core.deleteNamespacedPod(pod.getMetadata().getName(), pod.getMetadata().getNamespace())
-        .execute());
+    ignoreNotFound(
+        () ->
+            core.deleteNamespacedPod(pod.getMetadata().getName(), pod.getMetadata().getNamespace())
+                .execute());
     kubelet.forget(pod);
   }
 
@@ -241,42 +280,68 @@ final class DeploymentController {
     try {
       List<String> ready = new ArrayList<>();
       for (V1Node node : core.listNode().execute().getItems()) {
-        if (node.getStatus() != null && node.getStatus().getConditions() != null && node.getStatus().getConditions()
-            .stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()))) {
+        if (node.getStatus() != null
+            && node.getStatus().getConditions() != null
+            && node.getStatus().getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()))) {
           ready.add(node.getMetadata().getName());
         }
       }
       ready.sort(Comparator.naturalOrder());
-      return ready.isEmpty() ? null : ready.get(Math.floorMod(nextNode.getAndIncrement(), ready.size()));
+      return ready.isEmpty()
+          ? null
+          : ready.get(Math.floorMod(nextNode.getAndIncrement(), ready.size()));
     } catch (ApiException e) {
       return null;
     }
   }
 
-  private String quotaMessage(String namespace, V1ReplicaSet rs, int podsInNamespace) throws ApiException {
+  private String quotaMessage(String namespace, V1ReplicaSet rs, int podsInNamespace)
+      throws ApiException {
     List<V1ResourceQuota> quotas = core.listNamespacedResourceQuota(namespace).execute().getItems();
     String quota = quotas.isEmpty() ? "compute-resources" : quotas.get(0).getMetadata().getName();
-    String pod = rs.getMetadata().getName() + "-" + PodTemplateHash.stableSuffix(rs.getMetadata().getName());
-    return "pods \"" + pod + "\" is forbidden: exceeded quota: " + quota + ", requested: pods=1, used: pods="
-        + podsInNamespace + ", limited: pods=" + podsInNamespace;
+    String pod =
+        rs.getMetadata().getName() + "-" + PodTemplateHash.stableSuffix(rs.getMetadata().getName());
+    return "pods \""
+        + pod
+        + "\" is forbidden: exceeded quota: "
+        + quota
+        + ", requested: pods=1, used: pods="
+        + podsInNamespace
+        + ", limited: pods="
+        + podsInNamespace;
   }
 
-  private void recordFailedCreate(V1ReplicaSet rs, String message, Instant now) throws ApiException {
-    String eventName = rs.getMetadata().getName() + "." + PodTemplateHash.stableSuffix(rs.getMetadata().getUid());
+  private void recordFailedCreate(V1ReplicaSet rs, String message, Instant now)
+      throws ApiException {
+    String eventName =
+        rs.getMetadata().getName() + "." + PodTemplateHash.stableSuffix(rs.getMetadata().getUid());
     String key = rs.getMetadata().getNamespace() + "/" + eventName;
     if (recordedEvents.contains(key)) {
       return;
     }
     OffsetDateTime at = now.atOffset(ZoneOffset.UTC);
-    CoreV1Event event = new CoreV1Event().apiVersion("v1").kind("Event")
-        .metadata(new V1ObjectMeta().name(eventName).namespace(rs.getMetadata().getNamespace()))
-        .involvedObject(new V1ObjectReference().apiVersion("apps/v1").kind("ReplicaSet")
-            .name(rs.getMetadata().getName()).namespace(rs.getMetadata().getNamespace())
-            .uid(rs.getMetadata().getUid()).resourceVersion(rs.getMetadata().getResourceVersion()))
-        .type("Warning").reason("FailedCreate").message("Error creating: " + message)
-        .source(new V1EventSource().component(CONTROLLER))
-        .reportingComponent(CONTROLLER)
-        .firstTimestamp(at).lastTimestamp(at).count(1);
+    CoreV1Event event =
+        new CoreV1Event()
+            .apiVersion("v1")
+            .kind("Event")
+            .metadata(new V1ObjectMeta().name(eventName).namespace(rs.getMetadata().getNamespace()))
+            .involvedObject(
+                new V1ObjectReference()
+                    .apiVersion("apps/v1")
+                    .kind("ReplicaSet")
+                    .name(rs.getMetadata().getName())
+                    .namespace(rs.getMetadata().getNamespace())
+                    .uid(rs.getMetadata().getUid())
+                    .resourceVersion(rs.getMetadata().getResourceVersion()))
+            .type("Warning")
+            .reason("FailedCreate")
+            .message("Error creating: " + message)
+            .source(new V1EventSource().component(CONTROLLER))
+            .reportingComponent(CONTROLLER)
+            .firstTimestamp(at)
+            .lastTimestamp(at)
+            .count(1);
     try {
       core.createNamespacedEvent(rs.getMetadata().getNamespace(), event).execute();
     } catch (ApiException e) {
@@ -287,41 +352,61 @@ final class DeploymentController {
     recordedEvents.add(key);
   }
 
-  private void writeReplicaSetStatus(V1ReplicaSet rs, List<V1Pod> pods, String quotaFailure, Instant now)
-      throws ApiException {
+  private void writeReplicaSetStatus(
+      V1ReplicaSet rs, List<V1Pod> pods, String quotaFailure, Instant now) throws ApiException {
     int ready = (int) pods.stream().filter(Kubelet::isReady).count();
     List<V1ReplicaSetCondition> conditions = new ArrayList<>();
     if (quotaFailure != null) {
-      V1ReplicaSetCondition failure = new V1ReplicaSetCondition().type("ReplicaFailure").status("True")
-          .reason("FailedCreate").message(quotaFailure).lastTransitionTime(now.atOffset(ZoneOffset.UTC));
-      V1ReplicaSetCondition before = rs.getStatus() == null || rs.getStatus().getConditions() == null ? null
-          : rs.getStatus().getConditions().stream().filter(c -> "ReplicaFailure".equals(c.getType())).findFirst()
-              .orElse(null);
+      V1ReplicaSetCondition failure =
+          new V1ReplicaSetCondition()
+              .type("ReplicaFailure")
+              .status("True")
+              .reason("FailedCreate")
+              .message(quotaFailure)
+              .lastTransitionTime(now.atOffset(ZoneOffset.UTC));
+      V1ReplicaSetCondition before =
+          rs.getStatus() == null || rs.getStatus().getConditions() == null
+              ? null
+              : rs.getStatus().getConditions().stream()
+                  .filter(c -> "ReplicaFailure".equals(c.getType()))
+                  .findFirst()
+                  .orElse(null);
       if (before != null && "True".equals(before.getStatus())) {
         failure.setLastTransitionTime(before.getLastTransitionTime());
       }
       conditions.add(failure);
     }
-    V1ReplicaSetStatus status = new V1ReplicaSetStatus()
-        .replicas(pods.size())
-        .fullyLabeledReplicas(omitZero(pods.size()))
-        .readyReplicas(omitZero(ready))
-        .availableReplicas(omitZero(ready))
-        .observedGeneration(rs.getMetadata().getGeneration())
-        .conditions(conditions.isEmpty() ? null : conditions);
+    V1ReplicaSetStatus status =
+        new V1ReplicaSetStatus()
+            .replicas(pods.size())
+            .fullyLabeledReplicas(omitZero(pods.size()))
+            .readyReplicas(omitZero(ready))
+            .availableReplicas(omitZero(ready))
+            .observedGeneration(rs.getMetadata().getGeneration())
+            .conditions(conditions.isEmpty() ? null : conditions);
     if (!JSON.serialize(status).equals(JSON.serialize(rs.getStatus()))) {
       rs.setStatus(status);
-      apps.replaceNamespacedReplicaSetStatus(rs.getMetadata().getName(), rs.getMetadata().getNamespace(), rs)
+      apps.replaceNamespacedReplicaSetStatus(
+              rs.getMetadata().getName(), rs.getMetadata().getNamespace(), rs)
           .execute();
     }
   }
 
-  private void writeDeploymentStatus(V1Deployment d, V1ReplicaSet newRs, int desired, List<V1Pod> newPods,
-      List<V1Pod> oldPods, String quotaFailure, Instant now) throws ApiException {
+  private void writeDeploymentStatus(
+      V1Deployment d,
+      V1ReplicaSet newRs,
+      int desired,
+      List<V1Pod> newPods,
+      List<V1Pod> oldPods,
+      String quotaFailure,
+      Instant now)
+      throws ApiException {
     int total = newPods.size() + oldPods.size();
     int updated = newPods.size();
-    int available = (int) (newPods.stream().filter(Kubelet::isReady).count()
-        + oldPods.stream().filter(Kubelet::isReady).count());
+    int available =
+        (int)
+            (newPods.stream().filter(Kubelet::isReady).count()
+                + oldPods.stream().filter(Kubelet::isReady).count());
     boolean complete = updated == desired && total == desired && available == desired;
     Map<String, V1DeploymentCondition> before = new HashMap<>();
     if (d.getStatus() != null && d.getStatus().getConditions() != null) {
@@ -331,10 +416,20 @@ final class DeploymentController {
     // Like the real controller with the default maxUnavailable of 25%.
     boolean minimumAvailable = available >= desired - desired / 4;
     List<V1DeploymentCondition> conditions = new ArrayList<>();
-    conditions.add(minimumAvailable
-        ? condition("Available", true, "MinimumReplicasAvailable", "Deployment has minimum availability.")
-        : condition("Available", false, "MinimumReplicasUnavailable", "Deployment does not have minimum availability."));
-    conditions.add(progressing(d, newRs.getMetadata().getName(), complete, before.get("Progressing"), now));
+    conditions.add(
+        minimumAvailable
+            ? condition(
+                "Available",
+                true,
+                "MinimumReplicasAvailable",
+                "Deployment has minimum availability.")
+            : condition(
+                "Available",
+                false,
+                "MinimumReplicasUnavailable",
+                "Deployment does not have minimum availability."));
+    conditions.add(
+        progressing(d, newRs.getMetadata().getName(), complete, before.get("Progressing"), now));
     if (quotaFailure != null) {
       conditions.add(condition("ReplicaFailure", true, "FailedCreate", quotaFailure));
     }
@@ -342,61 +437,86 @@ final class DeploymentController {
     for (V1DeploymentCondition c : conditions) {
       V1DeploymentCondition old = before.get(c.getType());
       boolean sameStatus = old != null && Objects.equals(old.getStatus(), c.getStatus());
-      boolean sameDetail = sameStatus && Objects.equals(old.getReason(), c.getReason())
-          && Objects.equals(old.getMessage(), c.getMessage());
+      boolean sameDetail =
+          sameStatus
+              && Objects.equals(old.getReason(), c.getReason())
+              && Objects.equals(old.getMessage(), c.getMessage());
       c.lastTransitionTime(sameStatus ? old.getLastTransitionTime() : at)
           .lastUpdateTime(sameDetail ? old.getLastUpdateTime() : at);
     }
-    V1DeploymentStatus status = new V1DeploymentStatus()
-        .observedGeneration(d.getMetadata().getGeneration())
-        .replicas(omitZero(total))
-        .updatedReplicas(omitZero(updated))
-        .readyReplicas(omitZero(available))
-        .availableReplicas(omitZero(available))
-        .unavailableReplicas(omitZero(Math.max(0, desired - available)))
-        .conditions(conditions);
+    V1DeploymentStatus status =
+        new V1DeploymentStatus()
+            .observedGeneration(d.getMetadata().getGeneration())
+            .replicas(omitZero(total))
+            .updatedReplicas(omitZero(updated))
+            .readyReplicas(omitZero(available))
+            .availableReplicas(omitZero(available))
+            .unavailableReplicas(omitZero(Math.max(0, desired - available)))
+            .conditions(conditions);
     if (!JSON.serialize(status).equals(JSON.serialize(d.getStatus()))) {
       d.setStatus(status);
-      apps.replaceNamespacedDeploymentStatus(d.getMetadata().getName(), d.getMetadata().getNamespace(), d).execute();
+      apps.replaceNamespacedDeploymentStatus(
+              d.getMetadata().getName(), d.getMetadata().getNamespace(), d)
+          .execute();
     }
   }
 
   /**
-   * Progressing as the real controller reports it: NewReplicaSetAvailable once done; ReplicaSetUpdated while
-   * progress is possible; ProgressDeadlineExceeded (status False) once the rollout of this ReplicaSet has been
-   * stuck longer than {@code spec.progressDeadlineSeconds}.
+   * Progressing as the real controller reports it: NewReplicaSetAvailable once done;
+   * ReplicaSetUpdated while progress is possible; ProgressDeadlineExceeded (status False) once the
+   * rollout of this ReplicaSet has been stuck longer than {@code spec.progressDeadlineSeconds}.
    */
-  private V1DeploymentCondition progressing(V1Deployment d, String rsName, boolean complete,
-      V1DeploymentCondition before, Instant now) {
+  private V1DeploymentCondition progressing(
+      V1Deployment d, String rsName, boolean complete, V1DeploymentCondition before, Instant now) {
     if (complete) {
-      return condition("Progressing", true, "NewReplicaSetAvailable",
+      return condition(
+          "Progressing",
+          true,
+          "NewReplicaSetAvailable",
           "ReplicaSet \"" + rsName + "\" has successfully progressed.");
     }
-    V1DeploymentCondition updating = condition("Progressing", true, "ReplicaSetUpdated",
-        "ReplicaSet \"" + rsName + "\" is progressing.");
-    V1DeploymentCondition timedOut = condition("Progressing", false, "ProgressDeadlineExceeded",
-        "ReplicaSet \"" + rsName + "\" has timed out progressing.");
+    V1DeploymentCondition updating =
+        condition(
+            "Progressing",
+            true,
+            "ReplicaSetUpdated",
+            "ReplicaSet \"" + rsName + "\" is progressing.");
+    V1DeploymentCondition timedOut =
+        condition(
+            "Progressing",
+            false,
+            "ProgressDeadlineExceeded",
+            "ReplicaSet \"" + rsName + "\" has timed out progressing.");
     if (before != null && Objects.equals(before.getMessage(), timedOut.getMessage())) {
       return timedOut;
     }
-    boolean stillUpdating = before != null && Objects.equals(before.getMessage(), updating.getMessage())
-        && before.getLastUpdateTime() != null;
+    boolean stillUpdating =
+        before != null
+            && Objects.equals(before.getMessage(), updating.getMessage())
+            && before.getLastUpdateTime() != null;
     Instant since = stillUpdating ? before.getLastUpdateTime().toInstant() : now;
     Integer seconds = d.getSpec().getProgressDeadlineSeconds();
     Duration deadline = seconds != null ? Duration.ofSeconds(seconds) : defaultProgressDeadline;
     return Duration.between(since, now).compareTo(deadline) > 0 ? timedOut : updating;
   }
 
-  private static V1DeploymentCondition condition(String type, boolean status, String reason, String message) {
-    return new V1DeploymentCondition().type(type).status(status ? "True" : "False").reason(reason).message(message);
+  private static V1DeploymentCondition condition(
+      String type, boolean status, String reason, String message) {
+    return new V1DeploymentCondition()
+        .type(type)
+        .status(status ? "True" : "False")
+        .reason(reason)
+        .message(message);
   }
 
   private static List<V1Pod> podsOf(V1ReplicaSet rs, List<V1Pod> pods) {
     List<V1Pod> out = new ArrayList<>();
     for (V1Pod pod : pods) {
       V1OwnerReference owner = controllerOf(pod.getMetadata());
-      if (owner != null && "ReplicaSet".equals(owner.getKind())
-          && rs.getMetadata().getName().equals(owner.getName()) && rs.getMetadata().getUid().equals(owner.getUid())) {
+      if (owner != null
+          && "ReplicaSet".equals(owner.getKind())
+          && rs.getMetadata().getName().equals(owner.getName())
+          && rs.getMetadata().getUid().equals(owner.getUid())) {
         out.add(pod);
       }
     }
@@ -407,16 +527,27 @@ final class DeploymentController {
     if (meta.getOwnerReferences() == null) {
       return null;
     }
-    return meta.getOwnerReferences().stream().filter(o -> Boolean.TRUE.equals(o.getController())).findFirst()
+    return meta.getOwnerReferences().stream()
+        .filter(o -> Boolean.TRUE.equals(o.getController()))
+        .findFirst()
         .orElse(null);
   }
 
-  private static V1OwnerReference ownerReference(String apiVersion, String kind, V1ObjectMeta owner) {
-    return new V1OwnerReference().apiVersion(apiVersion).kind(kind).name(owner.getName()).uid(owner.getUid())
-        .controller(true).blockOwnerDeletion(true);
+  private static V1OwnerReference ownerReference(
+      String apiVersion, String kind, V1ObjectMeta owner) {
+    return new V1OwnerReference()
+        .apiVersion(apiVersion)
+        .kind(kind)
+        .name(owner.getName())
+        .uid(owner.getUid())
+        .controller(true)
+        .blockOwnerDeletion(true);
   }
 
-  /** A real server omits zero counts from status ({@code omitempty}); code reading them must cope with null. */
+  /**
+   * A real server omits zero counts from status ({@code omitempty}); code reading them must cope
+   * with null.
+   */
   private static Integer omitZero(int n) {
     return n == 0 ? null : n;
   }

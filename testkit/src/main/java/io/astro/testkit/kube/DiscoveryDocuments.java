@@ -8,9 +8,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The read-only documents a real API server serves about itself ({@code /version}, {@code /api}, {@code /apis/...}).
- * The CRUD mock answers these paths with empty lists, which kubectl and the official client's discovery cannot use,
- * so the proxy serves them from here. Only the resources Astro touches are listed.
+ * The read-only documents a real API server serves about itself ({@code /version}, {@code /api},
+ * {@code /apis/...}). The CRUD mock answers these paths with empty lists, which kubectl and the
+ * official client's discovery cannot use, so the proxy serves them from here. Only the resources
+ * Astro touches are listed.
  */
 final class DiscoveryDocuments {
 
@@ -20,7 +21,8 @@ final class DiscoveryDocuments {
       List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
   private static final List<String> SUBRESOURCE_VERBS = List.of("get", "patch", "update");
 
-  private record Resource(String name, String kind, boolean namespaced, List<String> verbs, String shortName) {}
+  private record Resource(
+      String name, String kind, boolean namespaced, List<String> verbs, String shortName) {}
 
   private record Group(String name, String version, List<Resource> resources) {
     String groupVersion() {
@@ -28,55 +30,79 @@ final class DiscoveryDocuments {
     }
   }
 
-  private static final Group CORE = new Group("", "v1", List.of(
-      rw("namespaces", "Namespace", false, "ns"),
-      sub("namespaces/status", "Namespace", false),
-      rw("pods", "Pod", true, "po"),
-      sub("pods/status", "Pod", true),
-      new Resource("pods/log", "Pod", true, List.of("get"), null),
-      rw("services", "Service", true, "svc"),
-      rw("events", "Event", true, "ev"),
-      rw("resourcequotas", "ResourceQuota", true, "quota"),
-      rw("limitranges", "LimitRange", true, "limits"),
-      rw("nodes", "Node", false, "no"),
-      sub("nodes/status", "Node", false),
-      rw("configmaps", "ConfigMap", true, "cm"),
-      rw("secrets", "Secret", true, null),
-      rw("serviceaccounts", "ServiceAccount", true, "sa"),
-      rw("endpoints", "Endpoints", true, "ep")));
+  private static final Group CORE =
+      new Group(
+          "",
+          "v1",
+          List.of(
+              rw("namespaces", "Namespace", false, "ns"),
+              sub("namespaces/status", "Namespace", false),
+              rw("pods", "Pod", true, "po"),
+              sub("pods/status", "Pod", true),
+              new Resource("pods/log", "Pod", true, List.of("get"), null),
+              rw("services", "Service", true, "svc"),
+              rw("events", "Event", true, "ev"),
+              rw("resourcequotas", "ResourceQuota", true, "quota"),
+              rw("limitranges", "LimitRange", true, "limits"),
+              rw("nodes", "Node", false, "no"),
+              sub("nodes/status", "Node", false),
+              rw("configmaps", "ConfigMap", true, "cm"),
+              rw("secrets", "Secret", true, null),
+              rw("serviceaccounts", "ServiceAccount", true, "sa"),
+              rw("endpoints", "Endpoints", true, "ep")));
 
-  private static final List<Group> GROUPS = List.of(
-      new Group("apps", "v1", List.of(
-          rw("deployments", "Deployment", true, "deploy"),
-          sub("deployments/status", "Deployment", true),
-          rw("replicasets", "ReplicaSet", true, "rs"),
-          sub("replicasets/status", "ReplicaSet", true))),
-      new Group("networking.k8s.io", "v1", List.of(
-          rw("networkpolicies", "NetworkPolicy", true, "netpol"),
-          rw("ingresses", "Ingress", true, "ing"))),
-      new Group("coordination.k8s.io", "v1", List.of(
-          rw("leases", "Lease", true, null))));
+  private static final List<Group> GROUPS =
+      List.of(
+          new Group(
+              "apps",
+              "v1",
+              List.of(
+                  rw("deployments", "Deployment", true, "deploy"),
+                  sub("deployments/status", "Deployment", true),
+                  rw("replicasets", "ReplicaSet", true, "rs"),
+                  sub("replicasets/status", "ReplicaSet", true))),
+          new Group(
+              "networking.k8s.io",
+              "v1",
+              List.of(
+                  rw("networkpolicies", "NetworkPolicy", true, "netpol"),
+                  rw("ingresses", "Ingress", true, "ing"))),
+          new Group("coordination.k8s.io", "v1", List.of(rw("leases", "Lease", true, null))));
 
   private final Map<String, String> byPath = new LinkedHashMap<>();
 
   DiscoveryDocuments(String serverAddress) {
     byPath.put("/version", version().encode());
-    byPath.put("/api", new JsonObject()
-        .put("kind", "APIVersions")
-        .put("versions", new JsonArray().add("v1"))
-        .put("serverAddressByClientCIDRs", new JsonArray().add(
-            new JsonObject().put("clientCIDR", "0.0.0.0/0").put("serverAddress", serverAddress)))
-        .encode());
+    byPath.put(
+        "/api",
+        new JsonObject()
+            .put("kind", "APIVersions")
+            .put("versions", new JsonArray().add("v1"))
+            .put(
+                "serverAddressByClientCIDRs",
+                new JsonArray()
+                    .add(
+                        new JsonObject()
+                            .put("clientCIDR", "0.0.0.0/0")
+                            .put("serverAddress", serverAddress)))
+            .encode());
     byPath.put("/api/v1", resourceList(CORE).encode());
     JsonArray groups = new JsonArray();
     for (Group g : GROUPS) {
       JsonObject group = apiGroup(g);
       groups.add(group);
-      byPath.put("/apis/" + g.name(), group.copy().put("kind", "APIGroup").put("apiVersion", "v1").encode());
+      byPath.put(
+          "/apis/" + g.name(),
+          group.copy().put("kind", "APIGroup").put("apiVersion", "v1").encode());
       byPath.put("/apis/" + g.groupVersion(), resourceList(g).encode());
     }
-    byPath.put("/apis", new JsonObject().put("kind", "APIGroupList").put("apiVersion", "v1").put("groups", groups)
-        .encode());
+    byPath.put(
+        "/apis",
+        new JsonObject()
+            .put("kind", "APIGroupList")
+            .put("apiVersion", "v1")
+            .put("groups", groups)
+            .encode());
     JsonArray paths = new JsonArray().add("/api").add("/api/v1").add("/apis").add("/version");
     GROUPS.forEach(g -> paths.add("/apis/" + g.name()).add("/apis/" + g.groupVersion()));
     byPath.put("/", new JsonObject().put("paths", paths).encode());
@@ -84,7 +110,8 @@ final class DiscoveryDocuments {
 
   /** The JSON document served at this path, if it is a discovery path. */
   Optional<String> at(String path) {
-    String p = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    String p =
+        path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
     return Optional.ofNullable(byPath.get(p));
   }
 
@@ -102,26 +129,34 @@ final class DiscoveryDocuments {
   }
 
   private static JsonObject apiGroup(Group g) {
-    JsonObject gv = new JsonObject().put("groupVersion", g.groupVersion()).put("version", g.version());
-    return new JsonObject().put("name", g.name()).put("versions", new JsonArray().add(gv)).put("preferredVersion", gv);
+    JsonObject gv =
+        new JsonObject().put("groupVersion", g.groupVersion()).put("version", g.version());
+    return new JsonObject()
+        .put("name", g.name())
+        .put("versions", new JsonArray().add(gv))
+        .put("preferredVersion", gv);
   }
 
   private static JsonObject resourceList(Group g) {
     JsonArray resources = new JsonArray();
     for (Resource r : g.resources()) {
-      JsonObject json = new JsonObject()
-          .put("name", r.name())
-          .put("singularName", r.name().contains("/") ? "" : r.kind().toLowerCase())
-          .put("namespaced", r.namespaced())
-          .put("kind", r.kind())
-          .put("verbs", new JsonArray(r.verbs()));
+      JsonObject json =
+          new JsonObject()
+              .put("name", r.name())
+              .put("singularName", r.name().contains("/") ? "" : r.kind().toLowerCase())
+              .put("namespaced", r.namespaced())
+              .put("kind", r.kind())
+              .put("verbs", new JsonArray(r.verbs()));
       if (r.shortName() != null) {
         json.put("shortNames", new JsonArray().add(r.shortName()));
       }
       resources.add(json);
     }
-    return new JsonObject().put("kind", "APIResourceList").put("apiVersion", "v1")
-        .put("groupVersion", g.groupVersion()).put("resources", resources);
+    return new JsonObject()
+        .put("kind", "APIResourceList")
+        .put("apiVersion", "v1")
+        .put("groupVersion", g.groupVersion())
+        .put("resources", resources);
   }
 
   private static Resource rw(String name, String kind, boolean namespaced, String shortName) {

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.kubernetes.client.custom.Quantity;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
@@ -14,7 +15,6 @@ import io.kubernetes.client.openapi.models.V1NodeCondition;
 import io.kubernetes.client.openapi.models.V1NodeStatus;
 import io.kubernetes.client.openapi.models.V1NodeSystemInfo;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
-import io.kubernetes.client.custom.Quantity;
 import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.credentials.AccessTokenAuthentication;
 import io.vertx.core.Vertx;
@@ -31,31 +31,48 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An in-process Kubernetes API server for tests and dev mode: the fabric8 CRUD mock (storage, resource versions,
- * watch events) behind a {@link KubeApiProxy} that makes it speak like a real API server to the official client and
- * kubectl, with a {@link KubeletSimulator} running Deployments and two Ready nodes.
+ * An in-process Kubernetes API server for tests and dev mode: the fabric8 CRUD mock (storage,
+ * resource versions, watch events) behind a {@link KubeApiProxy} that makes it speak like a real
+ * API server to the official client and kubectl, with a {@link KubeletSimulator} running
+ * Deployments and two Ready nodes.
  *
- * <p>HTTPS with a fixed self-signed CA ({@link ApiServerCertificate}) and a bearer token per cluster, both in
- * {@link #kubeconfig()}; use {@link #apiClient()} or a client built from the kubeconfig. Not supported, as by the mock: strategic merge patch, server-side apply, {@code /scale}.
+ * <p>HTTPS with a fixed self-signed CA ({@link ApiServerCertificate}) and a bearer token per
+ * cluster, both in {@link #kubeconfig()}; use {@link #apiClient()} or a client built from the
+ * kubeconfig. Not supported, as by the mock: strategic merge patch, server-side apply, {@code
+ * /scale}.
  *
- * <p>{@link #faults()} makes the API itself fail (error answers, unreachable) for every client but the cluster's own.
+ * <p>{@link #faults()} makes the API itself fail (error answers, unreachable) for every client but
+ * the cluster's own.
  */
 public final class FakeCluster implements KubeCluster {
 
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
+
   /**
-   * The mock logs every request at INFO through java.util.logging, straight to stderr. Held here because JUL keeps
-   * loggers only weakly: a level set on an unreferenced logger is lost at the next GC.
+   * The mock logs every request at INFO through java.util.logging, straight to stderr. Held here
+   * because JUL keeps loggers only weakly: a level set on an unreferenced logger is lost at the
+   * next GC.
    */
-  private static final java.util.logging.Logger MOCK_REQUEST_LOG = quiet(MockWebServer.class.getName());
+  private static final java.util.logging.Logger MOCK_REQUEST_LOG =
+      quiet(MockWebServer.class.getName());
+
   private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
-  /** The mock keeps every request it served in an unbounded queue; emptied this often so dev mode does not grow. */
+
+  /**
+   * The mock keeps every request it served in an unbounded queue; emptied this often so dev mode
+   * does not grow.
+   */
   private static final long REQUEST_LOG_PURGE_MILLIS = 60_000;
 
   private final String name;
   private final String token = UUID.randomUUID().toString();
-  /** Authenticates the cluster's own client (simulator, {@link #addNode}); exempt from {@link #faults()}. */
+
+  /**
+   * Authenticates the cluster's own client (simulator, {@link #addNode}); exempt from {@link
+   * #faults()}.
+   */
   private final String internalToken = UUID.randomUUID().toString();
+
   private final ApiTraffic traffic = new ApiTraffic();
   private final ApiFaults faults = new ApiFaults();
   private final PodLogs logs = new PodLogs();
@@ -65,16 +82,27 @@ public final class FakeCluster implements KubeCluster {
   private KubeApiProxy proxy;
   private String url;
   private ApiClient apiClient;
+
   /** The cluster's own client: {@link #addNode} and the simulator. */
   private ApiClient internalClient;
+
   private KubeletSimulator simulator;
 
   private FakeCluster(String name) {
     this.name = name;
-    this.mock = new KubernetesMockServer(new Context(Serialization.jsonMapper()), mockWeb, new HashMap<>(),
-        new KubernetesCrudDispatcher(), false);
-    this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
-        .setInternalBlockingPoolSize(1));
+    this.mock =
+        new KubernetesMockServer(
+            new Context(Serialization.jsonMapper()),
+            mockWeb,
+            new HashMap<>(),
+            new KubernetesCrudDispatcher(),
+            false);
+    this.vertx =
+        Vertx.vertx(
+            new VertxOptions()
+                .setEventLoopPoolSize(1)
+                .setWorkerPoolSize(1)
+                .setInternalBlockingPoolSize(1));
   }
 
   /** Starts a cluster named {@code fake-<n>}. */
@@ -82,7 +110,10 @@ public final class FakeCluster implements KubeCluster {
     return start("fake-" + SEQUENCE.incrementAndGet());
   }
 
-  /** Starts a cluster with this name (a DNS-label-like word: it names the kubeconfig's cluster, user and context). */
+  /**
+   * Starts a cluster with this name (a DNS-label-like word: it names the kubeconfig's cluster, user
+   * and context).
+   */
   public static FakeCluster start(String name) {
     FakeCluster cluster = new FakeCluster(name);
     try {
@@ -99,8 +130,12 @@ public final class FakeCluster implements KubeCluster {
     proxy = new KubeApiProxy(vertx, mock.getPort(), token, internalToken, logs, traffic, faults);
     int port;
     try {
-      port = proxy.listen().toCompletionStage().toCompletableFuture()
-          .get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      port =
+          proxy
+              .listen()
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("fake cluster " + name + ": interrupted while starting", e);
@@ -127,7 +162,10 @@ public final class FakeCluster implements KubeCluster {
     return apiClient;
   }
 
-  /** A fresh client of its own (own connection pool), e.g. for a component under test that must not share one. */
+  /**
+   * A fresh client of its own (own connection pool), e.g. for a component under test that must not
+   * share one.
+   */
   public ApiClient newClient() {
     return client(token);
   }
@@ -162,8 +200,8 @@ public final class FakeCluster implements KubeCluster {
 
   /**
    * Faults of the API itself: error answers ({@link ApiFaults#respond}) and an unreachable server
-   * ({@link ApiFaults#unreachable}) for every client of this cluster except its own (simulator, {@link #addNode}).
-   * {@link FakeClusterExtension} clears them after each test.
+   * ({@link ApiFaults#unreachable}) for every client of this cluster except its own (simulator,
+   * {@link #addNode}). {@link FakeClusterExtension} clears them after each test.
    */
   public ApiFaults faults() {
     return faults;
@@ -180,51 +218,84 @@ public final class FakeCluster implements KubeCluster {
   }
 
   /**
-   * Adds a node; a NotReady one gets no new pods and counts as unhealthy. Created, then its status set as a kubelet
-   * would, through the cluster's own client (so {@link #faults()} do not hit it).
+   * Adds a node; a NotReady one gets no new pods and counts as unhealthy. Created, then its status
+   * set as a kubelet would, through the cluster's own client (so {@link #faults()} do not hit it).
    */
   public void addNode(String nodeName, boolean ready) {
-    Map<String, Quantity> capacity = Map.of(
-        "cpu", Quantity.fromString("4"),
-        "memory", Quantity.fromString("16Gi"),
-        "pods", Quantity.fromString("110"),
-        "ephemeral-storage", Quantity.fromString("100Gi"));
+    Map<String, Quantity> capacity =
+        Map.of(
+            "cpu", Quantity.fromString("4"),
+            "memory", Quantity.fromString("16Gi"),
+            "pods", Quantity.fromString("110"),
+            "ephemeral-storage", Quantity.fromString("100Gi"));
     OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-    V1NodeStatus status = new V1NodeStatus()
-        .capacity(capacity)
-        .allocatable(capacity)
-        .addresses(List.of(new V1NodeAddress().type("InternalIP").address(Kubelet.nodeIp(nodeName)),
-            new V1NodeAddress().type("Hostname").address(nodeName)))
-        .conditions(List.of(
-            nodeCondition("MemoryPressure", "False", "KubeletHasSufficientMemory", now),
-            nodeCondition("DiskPressure", "False", "KubeletHasNoDiskPressure", now),
-            nodeCondition("PIDPressure", "False", "KubeletHasSufficientPID", now),
-            ready ? nodeCondition("Ready", "True", "KubeletReady", now)
-                : nodeCondition("Ready", "Unknown", "NodeStatusUnknown", now)))
-        .nodeInfo(new V1NodeSystemInfo()
-            .kubeletVersion(DiscoveryDocuments.GIT_VERSION).kubeProxyVersion(DiscoveryDocuments.GIT_VERSION)
-            .containerRuntimeVersion("containerd://1.7.20").operatingSystem("linux").architecture("amd64")
-            .osImage("Astro fake node").kernelVersion("6.1.0").machineID(nodeName).systemUUID(nodeName)
-            .bootID(nodeName));
-    V1Node node = new V1Node().apiVersion("v1").kind("Node")
-        .metadata(new V1ObjectMeta().name(nodeName).labels(Map.of(
-            "kubernetes.io/hostname", nodeName,
-            "kubernetes.io/os", "linux",
-            "kubernetes.io/arch", "amd64")));
+    V1NodeStatus status =
+        new V1NodeStatus()
+            .capacity(capacity)
+            .allocatable(capacity)
+            .addresses(
+                List.of(
+                    new V1NodeAddress().type("InternalIP").address(Kubelet.nodeIp(nodeName)),
+                    new V1NodeAddress().type("Hostname").address(nodeName)))
+            .conditions(
+                List.of(
+                    nodeCondition("MemoryPressure", "False", "KubeletHasSufficientMemory", now),
+                    nodeCondition("DiskPressure", "False", "KubeletHasNoDiskPressure", now),
+                    nodeCondition("PIDPressure", "False", "KubeletHasSufficientPID", now),
+                    ready
+                        ? nodeCondition("Ready", "True", "KubeletReady", now)
+                        : nodeCondition("Ready", "Unknown", "NodeStatusUnknown", now)))
+            .nodeInfo(
+                new V1NodeSystemInfo()
+                    .kubeletVersion(DiscoveryDocuments.GIT_VERSION)
+                    .kubeProxyVersion(DiscoveryDocuments.GIT_VERSION)
+                    .containerRuntimeVersion("containerd://1.7.20")
+                    .operatingSystem("linux")
+                    .architecture("amd64")
+                    .osImage("Astro fake node")
+                    .kernelVersion("6.1.0")
+                    .machineID(nodeName)
+                    .systemUUID(nodeName)
+                    .bootID(nodeName));
+    V1Node node =
+        new V1Node()
+            .apiVersion("v1")
+            .kind("Node")
+            .metadata(
+                new V1ObjectMeta()
+                    .name(nodeName)
+                    .labels(
+                        Map.of(
+                            "kubernetes.io/hostname", nodeName,
+                            "kubernetes.io/os", "linux",
+                            "kubernetes.io/arch", "amd64")));
     CoreV1Api core = new CoreV1Api(internalClient);
     try {
       V1Node created = core.createNode(node).execute();
       created.setStatus(status);
       core.replaceNodeStatus(nodeName, created).execute();
     } catch (ApiException e) {
-      throw new IllegalStateException("fake cluster " + name + ": could not add node " + nodeName + ": "
-          + e.getCode() + " " + e.getResponseBody(), e);
+      throw new IllegalStateException(
+          "fake cluster "
+              + name
+              + ": could not add node "
+              + nodeName
+              + ": "
+              + e.getCode()
+              + " "
+              + e.getResponseBody(),
+          e);
     }
   }
 
-  private static V1NodeCondition nodeCondition(String type, String status, String reason, OffsetDateTime at) {
-    return new V1NodeCondition().type(type).status(status).reason(reason)
-        .lastHeartbeatTime(at).lastTransitionTime(at);
+  private static V1NodeCondition nodeCondition(
+      String type, String status, String reason, OffsetDateTime at) {
+    return new V1NodeCondition()
+        .type(type)
+        .status(status)
+        .reason(reason)
+        .lastHeartbeatTime(at)
+        .lastTransitionTime(at);
   }
 
   @Override
@@ -253,7 +324,9 @@ public final class FakeCluster implements KubeCluster {
     return logger;
   }
 
-  /** OkHttp keeps pooled connections and dispatcher threads alive; release them with the cluster. */
+  /**
+   * OkHttp keeps pooled connections and dispatcher threads alive; release them with the cluster.
+   */
   private static void shutdown(ApiClient client) {
     if (client != null) {
       client.getHttpClient().dispatcher().executorService().shutdown();

@@ -6,11 +6,12 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * JUnit 5: injects one cluster per test class into test, {@code @BeforeAll} and {@code @BeforeEach} parameters and
- * closes it after the class. A {@link FakeCluster} parameter always gets a fake one (with its simulator); a
- * {@link KubeCluster} parameter gets whatever {@link KubeClusters#start()} chooses. After each test the fake
- * cluster's {@link FakeCluster#faults() API faults} are cleared, so one test's injected errors cannot leak into the
- * next (the simulator's failures, {@link KubeletSimulator#clearFailures()}, are the test's to heal).
+ * JUnit 5: injects one cluster per test class into test, {@code @BeforeAll} and {@code @BeforeEach}
+ * parameters and closes it after the class. A {@link FakeCluster} parameter always gets a fake one
+ * (with its simulator); a {@link KubeCluster} parameter gets whatever {@link KubeClusters#start()}
+ * chooses. After each test the fake cluster's {@link FakeCluster#faults() API faults} are cleared,
+ * so one test's injected errors cannot leak into the next (the simulator's failures, {@link
+ * KubeletSimulator#clearFailures()}, are the test's to heal).
  *
  * <pre>{@code
  * @ExtendWith(FakeClusterExtension.class)
@@ -32,12 +33,15 @@ public final class FakeClusterExtension implements ParameterResolver, AfterEachC
 
   @Override
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-    // Stored in the class-level context, so every test of the class shares it and it closes after the class.
+    // Stored in the class-level context, so every test of the class shares it and it closes after
+    // the class.
     ExtensionContext.Store store = classLevel(context).getStore(NAMESPACE);
     if (parameter.getParameter().getType() == FakeCluster.class) {
-      return store.getOrComputeIfAbsent(FakeCluster.class, k -> FakeCluster.start(), FakeCluster.class);
+      return store.getOrComputeIfAbsent(
+          FakeCluster.class, k -> FakeCluster.start(), FakeCluster.class);
     }
-    return store.getOrComputeIfAbsent(KubeCluster.class, k -> KubeClusters.start(), KubeCluster.class);
+    return store.getOrComputeIfAbsent(
+        KubeCluster.class, k -> KubeClusters.start(), KubeCluster.class);
   }
 
   @Override

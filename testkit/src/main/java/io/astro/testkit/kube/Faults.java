@@ -3,7 +3,10 @@ package io.astro.testkit.kube;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The failures a test asked the {@link KubeletSimulator} to produce. Thread-safe: set from tests, read by the simulator. */
+/**
+ * The failures a test asked the {@link KubeletSimulator} to produce. Thread-safe: set from tests,
+ * read by the simulator.
+ */
 final class Faults {
 
   private final Set<String> pullFailures = ConcurrentHashMap.newKeySet();

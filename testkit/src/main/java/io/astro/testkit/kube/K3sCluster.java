@@ -9,9 +9,9 @@ import org.testcontainers.k3s.K3sContainer;
 import org.testcontainers.utility.DockerImageName;
 
 /**
- * A real single-node Kubernetes (K3s) in Docker, behind the same {@link KubeCluster} face as {@link FakeCluster}.
- * It has a real scheduler and kubelet, so there is no simulator: failures come from real images. Chosen by
- * {@link KubeClusters} when {@code -Dastro.containers=true}.
+ * A real single-node Kubernetes (K3s) in Docker, behind the same {@link KubeCluster} face as {@link
+ * FakeCluster}. It has a real scheduler and kubelet, so there is no simulator: failures come from
+ * real images. Chosen by {@link KubeClusters} when {@code -Dastro.containers=true}.
  */
 public final class K3sCluster implements KubeCluster {
 

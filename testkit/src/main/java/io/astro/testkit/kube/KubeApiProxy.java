@@ -11,8 +11,8 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
@@ -35,54 +35,88 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The HTTP front of a {@link FakeCluster}: makes the fabric8 CRUD mock behind it look like a real API server to the
- * official client and kubectl.
+ * The HTTP front of a {@link FakeCluster}: makes the fabric8 CRUD mock behind it look like a real
+ * API server to the official client and kubectl.
  *
  * <ul>
- *   <li>Watches: the mock streams watch events only over WebSocket, while the official client (and kubectl) watch
- *       with a plain streaming GET. For {@code ?watch=true|1} the proxy opens the WebSocket to the mock and writes
- *       each text message as one line of a chunked 200 response — exactly the real wire format — minus the mock's
- *       replay of objects older than the requested resourceVersion.</li>
- *   <li>Discovery and {@code /version}: served from {@link DiscoveryDocuments}.</li>
- *   <li>{@code pods/{name}/log}: served from the simulator's {@link PodLogs} (the mock would return the pod).</li>
- *   <li>PUT of an object keeps its stored status, as status is a subresource on a real server.</li>
- *   <li>DELETE: the mock answers with the deleted object; a real server answers with a {@code Status} for every
- *       kind except Pod and Service, which is what the official client parses it as (an object becomes an empty
- *       {@code V1Status}), so it is rewritten.</li>
- *   <li>HTTPS ({@link ApiServerCertificate}) with bearer-token authentication, so code that forgets its CA or its
- *       credentials fails here as it would in production.</li>
- *   <li>{@link ApiFaults}: injected error answers and an unreachable server, for every client except the cluster's
- *       own (the simulator's), which authenticates with a second, exempt token.</li>
+ *   <li>Watches: the mock streams watch events only over WebSocket, while the official client (and
+ *       kubectl) watch with a plain streaming GET. For {@code ?watch=true|1} the proxy opens the
+ *       WebSocket to the mock and writes each text message as one line of a chunked 200 response —
+ *       exactly the real wire format — minus the mock's replay of objects older than the requested
+ *       resourceVersion.
+ *   <li>Discovery and {@code /version}: served from {@link DiscoveryDocuments}.
+ *   <li>{@code pods/{name}/log}: served from the simulator's {@link PodLogs} (the mock would return
+ *       the pod).
+ *   <li>PUT of an object keeps its stored status, as status is a subresource on a real server.
+ *   <li>DELETE: the mock answers with the deleted object; a real server answers with a {@code
+ *       Status} for every kind except Pod and Service, which is what the official client parses it
+ *       as (an object becomes an empty {@code V1Status}), so it is rewritten.
+ *   <li>HTTPS ({@link ApiServerCertificate}) with bearer-token authentication, so code that forgets
+ *       its CA or its credentials fails here as it would in production.
+ *   <li>{@link ApiFaults}: injected error answers and an unreachable server, for every client
+ *       except the cluster's own (the simulator's), which authenticates with a second, exempt
+ *       token.
  * </ul>
  */
 final class KubeApiProxy {
 
   private static final String HOST = "127.0.0.1";
-  private static final Pattern POD_LOG = Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/]+)/log$");
+  private static final Pattern POD_LOG =
+      Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/]+)/log$");
   private static final Pattern WATCH_ONE = Pattern.compile("(^|&)watch=1(&|$)");
   private static final Set<String> HEALTH_PATHS = Set.of("/healthz", "/livez", "/readyz");
-  /** Kinds whose DELETE returns the object on a real server (see the official client's return types). */
+
+  /**
+   * Kinds whose DELETE returns the object on a real server (see the official client's return
+   * types).
+   */
   private static final Set<String> DELETE_RETURNS_OBJECT = Set.of("Pod", "Service");
+
   /** Hop-by-hop and framing headers: never forwarded, each side sets its own. */
-  private static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive", "transfer-encoding", "upgrade",
-      "proxy-connection", "te", "trailer", "content-length", "host");
+  private static final Set<String> NOT_FORWARDED =
+      Set.of(
+          "connection",
+          "keep-alive",
+          "transfer-encoding",
+          "upgrade",
+          "proxy-connection",
+          "te",
+          "trailer",
+          "content-length",
+          "host");
 
   private final Vertx vertx;
   private final int mockPort;
   private final String token;
-  /** The cluster's own token (simulator, addNode): accepted like {@link #token}, never hit by {@link ApiFaults}. */
+
+  /**
+   * The cluster's own token (simulator, addNode): accepted like {@link #token}, never hit by {@link
+   * ApiFaults}.
+   */
   private final String internalToken;
+
   private final PodLogs logs;
   private final ApiTraffic traffic;
   private final ApiFaults faults;
-  /** Open connections of clients other than the cluster's own: closed when the cluster becomes unreachable. */
+
+  /**
+   * Open connections of clients other than the cluster's own: closed when the cluster becomes
+   * unreachable.
+   */
   private final Set<HttpConnection> clientConnections = ConcurrentHashMap.newKeySet();
+
   private final HttpClientAgent http;
   private final WebSocketClient webSockets;
   private volatile HttpServer server;
   private volatile DiscoveryDocuments discovery;
 
-  KubeApiProxy(Vertx vertx, int mockPort, String token, String internalToken, PodLogs logs, ApiTraffic traffic,
+  KubeApiProxy(
+      Vertx vertx,
+      int mockPort,
+      String token,
+      String internalToken,
+      PodLogs logs,
+      ApiTraffic traffic,
       ApiFaults faults) {
     this.vertx = vertx;
     this.mockPort = mockPort;
@@ -92,33 +126,44 @@ final class KubeApiProxy {
     this.traffic = traffic;
     this.faults = faults;
     faults.onUnreachable(this::cutClientConnections);
-    this.http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(HOST).setDefaultPort(mockPort),
-        new PoolOptions().setHttp1MaxSize(32));
+    this.http =
+        vertx.createHttpClient(
+            new HttpClientOptions().setDefaultHost(HOST).setDefaultPort(mockPort),
+            new PoolOptions().setHttp1MaxSize(32));
     // One WebSocket per open watch; informers of several test services can hold many at once.
-    this.webSockets = vertx.createWebSocketClient(new WebSocketClientOptions()
-        .setMaxConnections(1000)
-        .setMaxFrameSize(16 * 1024 * 1024)
-        .setMaxMessageSize(64 * 1024 * 1024));
+    this.webSockets =
+        vertx.createWebSocketClient(
+            new WebSocketClientOptions()
+                .setMaxConnections(1000)
+                .setMaxFrameSize(16 * 1024 * 1024)
+                .setMaxMessageSize(64 * 1024 * 1024));
   }
 
   /** Starts listening on a free loopback port and completes with it. */
   Future<Integer> listen() {
-    HttpServerOptions tls = new HttpServerOptions().setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
-        .setCertValue(Buffer.buffer(ApiServerCertificate.get().certPem))
-        .setKeyValue(Buffer.buffer(ApiServerCertificate.get().keyPem)));
-    return vertx.createHttpServer(tls)
+    HttpServerOptions tls =
+        new HttpServerOptions()
+            .setSsl(true)
+            .setKeyCertOptions(
+                new PemKeyCertOptions()
+                    .setCertValue(Buffer.buffer(ApiServerCertificate.get().certPem))
+                    .setKeyValue(Buffer.buffer(ApiServerCertificate.get().keyPem)));
+    return vertx
+        .createHttpServer(tls)
         .requestHandler(this::handle)
         .listen(0, HOST)
-        .map(s -> {
-          server = s;
-          discovery = new DiscoveryDocuments(HOST + ":" + s.actualPort());
-          return s.actualPort();
-        });
+        .map(
+            s -> {
+              server = s;
+              discovery = new DiscoveryDocuments(HOST + ":" + s.actualPort());
+              return s.actualPort();
+            });
   }
 
   Future<Void> close() {
     HttpServer s = server;
-    return Future.join(s == null ? Future.succeededFuture() : s.close(), http.close(), webSockets.close())
+    return Future.join(
+            s == null ? Future.succeededFuture() : s.close(), http.close(), webSockets.close())
         .mapEmpty();
   }
 
@@ -179,35 +224,55 @@ final class KubeApiProxy {
     }
   }
 
-  /** Closes every open client connection (not the cluster's own), open watches and in-flight requests included. */
+  /**
+   * Closes every open client connection (not the cluster's own), open watches and in-flight
+   * requests included.
+   */
   private Future<Void> cutClientConnections() {
     List<Future<Void>> closing = clientConnections.stream().map(HttpConnection::close).toList();
     return Future.join(closing).transform(ar -> Future.succeededFuture());
   }
 
-  /** An {@link ApiFaults#respond} answer, after reading the request body as a server would before answering. */
+  /**
+   * An {@link ApiFaults#respond} answer, after reading the request body as a server would before
+   * answering.
+   */
   private static void answerInjected(HttpServerRequest req, int status) {
     String reason = ApiFaults.reason(status);
-    String message = "injected by the fake cluster: " + status + (reason.isEmpty() ? "" : " " + reason) + " for "
-        + req.method().name() + " " + req.path();
-    req.body().onComplete(ar -> {
-      HttpServerResponse resp = req.response();
-      if (resp.closed() || resp.ended()) {
-        return;
-      }
-      JsonObject body = new JsonObject()
-          .put("kind", "Status").put("apiVersion", "v1").put("metadata", new JsonObject())
-          .put("status", "Failure").put("message", message);
-      if (!reason.isEmpty()) {
-        body.put("reason", reason);
-      }
-      if (status == 429) {
-        resp.putHeader("Retry-After", "1");
-        body.put("details", new JsonObject().put("retryAfterSeconds", 1));
-      }
-      body.put("code", status);
-      resp.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.encode());
-    });
+    String message =
+        "injected by the fake cluster: "
+            + status
+            + (reason.isEmpty() ? "" : " " + reason)
+            + " for "
+            + req.method().name()
+            + " "
+            + req.path();
+    req.body()
+        .onComplete(
+            ar -> {
+              HttpServerResponse resp = req.response();
+              if (resp.closed() || resp.ended()) {
+                return;
+              }
+              JsonObject body =
+                  new JsonObject()
+                      .put("kind", "Status")
+                      .put("apiVersion", "v1")
+                      .put("metadata", new JsonObject())
+                      .put("status", "Failure")
+                      .put("message", message);
+              if (!reason.isEmpty()) {
+                body.put("reason", reason);
+              }
+              if (status == 429) {
+                resp.putHeader("Retry-After", "1");
+                body.put("details", new JsonObject().put("retryAfterSeconds", 1));
+              }
+              body.put("code", status);
+              resp.setStatusCode(status)
+                  .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                  .end(body.encode());
+            });
   }
 
   private static boolean isWatch(HttpServerRequest req) {
@@ -218,25 +283,43 @@ final class KubeApiProxy {
   private void forward(HttpServerRequest req) {
     HttpServerResponse resp = req.response();
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-    req.headers().forEach(h -> {
-      if (!NOT_FORWARDED.contains(h.getKey().toLowerCase())) {
-        headers.add(h.getKey(), h.getValue());
-      }
-    });
+    req.headers()
+        .forEach(
+            h -> {
+              if (!NOT_FORWARDED.contains(h.getKey().toLowerCase())) {
+                headers.add(h.getKey(), h.getValue());
+              }
+            });
     req.body()
-        .compose(body -> isObjectReplace(req) ? withStoredStatus(req.path(), body) : Future.succeededFuture(body))
-        .compose(body -> http.request(new RequestOptions()
-                .setMethod(req.method()).setHost(HOST).setPort(mockPort).setURI(req.uri()).setHeaders(headers))
-            .compose(up -> body.length() == 0 ? up.send() : up.send(body)))
-        .compose(up -> up.body().map(body -> {
-          relay(req, up, body);
-          return body;
-        }))
-        .onFailure(err -> {
-          if (!resp.ended()) {
-            sendStatus(resp, 503, "ServiceUnavailable", "fake API server: " + err.getMessage());
-          }
-        });
+        .compose(
+            body ->
+                isObjectReplace(req)
+                    ? withStoredStatus(req.path(), body)
+                    : Future.succeededFuture(body))
+        .compose(
+            body ->
+                http.request(
+                        new RequestOptions()
+                            .setMethod(req.method())
+                            .setHost(HOST)
+                            .setPort(mockPort)
+                            .setURI(req.uri())
+                            .setHeaders(headers))
+                    .compose(up -> body.length() == 0 ? up.send() : up.send(body)))
+        .compose(
+            up ->
+                up.body()
+                    .map(
+                        body -> {
+                          relay(req, up, body);
+                          return body;
+                        }))
+        .onFailure(
+            err -> {
+              if (!resp.ended()) {
+                sendStatus(resp, 503, "ServiceUnavailable", "fake API server: " + err.getMessage());
+              }
+            });
   }
 
   private static boolean isObjectReplace(HttpServerRequest req) {
@@ -244,35 +327,46 @@ final class KubeApiProxy {
   }
 
   /**
-   * A real server ignores {@code status} in a PUT to the object itself (status is a subresource); the mock stores the
-   * body as sent, so a client replacing a Deployment without status would wipe it until the simulator rewrites it.
-   * Copy the stored status into the body, as the real server effectively does. A concurrent status write bumps the
-   * resourceVersion, so the PUT then fails with 409 exactly as it would on a real server.
+   * A real server ignores {@code status} in a PUT to the object itself (status is a subresource);
+   * the mock stores the body as sent, so a client replacing a Deployment without status would wipe
+   * it until the simulator rewrites it. Copy the stored status into the body, as the real server
+   * effectively does. A concurrent status write bumps the resourceVersion, so the PUT then fails
+   * with 409 exactly as it would on a real server.
    */
   private Future<Buffer> withStoredStatus(String path, Buffer body) {
     return http.request(HttpMethod.GET, mockPort, HOST, path)
         .compose(get -> get.send())
-        .compose(stored -> stored.body().map(storedBody -> {
-          try {
-            JsonObject current = stored.statusCode() == 200 ? storedBody.toJsonObject() : null;
-            if (current == null || !current.containsKey("status")) {
-              return body;
-            }
-            return body.toJsonObject().put("status", current.getValue("status")).toBuffer();
-          } catch (DecodeException | ClassCastException notAnObject) {
-            return body;
-          }
-        }));
+        .compose(
+            stored ->
+                stored
+                    .body()
+                    .map(
+                        storedBody -> {
+                          try {
+                            JsonObject current =
+                                stored.statusCode() == 200 ? storedBody.toJsonObject() : null;
+                            if (current == null || !current.containsKey("status")) {
+                              return body;
+                            }
+                            return body.toJsonObject()
+                                .put("status", current.getValue("status"))
+                                .toBuffer();
+                          } catch (DecodeException | ClassCastException notAnObject) {
+                            return body;
+                          }
+                        }));
   }
 
   private void relay(HttpServerRequest req, HttpClientResponse up, Buffer body) {
     HttpServerResponse resp = req.response();
     resp.setStatusCode(up.statusCode());
-    up.headers().forEach(h -> {
-      if (!NOT_FORWARDED.contains(h.getKey().toLowerCase())) {
-        resp.headers().add(h.getKey(), h.getValue());
-      }
-    });
+    up.headers()
+        .forEach(
+            h -> {
+              if (!NOT_FORWARDED.contains(h.getKey().toLowerCase())) {
+                resp.headers().add(h.getKey(), h.getValue());
+              }
+            });
     if (req.method() == HttpMethod.DELETE && up.statusCode() == 200) {
       resp.end(deleteAnswer(req.path(), body));
     } else {
@@ -290,66 +384,93 @@ final class KubeApiProxy {
     }
     JsonObject meta = object.getJsonObject("metadata");
     String kind = object.getString("kind");
-    if (meta == null || meta.getString("name") == null || kind == null || kind.equals("Status")
+    if (meta == null
+        || meta.getString("name") == null
+        || kind == null
+        || kind.equals("Status")
         || DELETE_RETURNS_OBJECT.contains(kind)) {
       return body;
     }
     String apiVersion = object.getString("apiVersion", "v1");
     String[] segments = path.split("/");
-    JsonObject details = new JsonObject()
-        .put("name", meta.getString("name"))
-        .put("group", apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "")
-        .put("kind", segments[segments.length - 2])
-        .put("uid", meta.getString("uid"));
+    JsonObject details =
+        new JsonObject()
+            .put("name", meta.getString("name"))
+            .put(
+                "group",
+                apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "")
+            .put("kind", segments[segments.length - 2])
+            .put("uid", meta.getString("uid"));
     return new JsonObject()
-        .put("kind", "Status").put("apiVersion", "v1").put("metadata", new JsonObject())
-        .put("status", "Success").put("details", details)
+        .put("kind", "Status")
+        .put("apiVersion", "v1")
+        .put("metadata", new JsonObject())
+        .put("status", "Success")
+        .put("details", details)
         .toBuffer();
   }
 
   private void bridgeWatch(HttpServerRequest req) {
     HttpServerResponse resp = req.response();
     String query = WATCH_ONE.matcher(req.query()).replaceAll("$1watch=true$2");
-    WebSocketConnectOptions options = new WebSocketConnectOptions()
-        .setHost(HOST).setPort(mockPort).setURI(req.path() + "?" + query);
-    webSockets.connect(options).onComplete(ar -> {
-      if (ar.failed()) {
-        sendStatus(resp, 503, "ServiceUnavailable", "fake API server: watch failed: " + ar.cause().getMessage());
-        return;
-      }
-      WebSocket socket = ar.result();
-      if (resp.closed()) {
-        socket.close();
-        return;
-      }
-      traffic.watchOpened(req.path());
-      resp.setStatusCode(200).setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
-      // Headers go out now: the client's watch call returns once it sees them, before any event.
-      resp.writeHead();
-      long since = resourceVersion(req.getParam("resourceVersion"));
-      socket.textMessageHandler(event -> {
-        if (!resp.ended() && !alreadySeen(event, since)) {
-          resp.write(event + "\n");
-          if (resp.writeQueueFull()) {
-            socket.pause();
-            resp.drainHandler(v -> socket.resume());
-          }
-        }
-      });
-      long timer = watchTimeout(req, socket);
-      socket.closeHandler(v -> {
-        traffic.watchClosed();
-        vertx.cancelTimer(timer);
-        if (!resp.ended() && !resp.closed()) {
-          resp.end();
-        }
-      });
-      socket.exceptionHandler(err -> socket.close());
-      resp.closeHandler(v -> socket.close());
-    });
+    WebSocketConnectOptions options =
+        new WebSocketConnectOptions()
+            .setHost(HOST)
+            .setPort(mockPort)
+            .setURI(req.path() + "?" + query);
+    webSockets
+        .connect(options)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                sendStatus(
+                    resp,
+                    503,
+                    "ServiceUnavailable",
+                    "fake API server: watch failed: " + ar.cause().getMessage());
+                return;
+              }
+              WebSocket socket = ar.result();
+              if (resp.closed()) {
+                socket.close();
+                return;
+              }
+              traffic.watchOpened(req.path());
+              resp.setStatusCode(200)
+                  .setChunked(true)
+                  .putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+              // Headers go out now: the client's watch call returns once it sees them, before any
+              // event.
+              resp.writeHead();
+              long since = resourceVersion(req.getParam("resourceVersion"));
+              socket.textMessageHandler(
+                  event -> {
+                    if (!resp.ended() && !alreadySeen(event, since)) {
+                      resp.write(event + "\n");
+                      if (resp.writeQueueFull()) {
+                        socket.pause();
+                        resp.drainHandler(v -> socket.resume());
+                      }
+                    }
+                  });
+              long timer = watchTimeout(req, socket);
+              socket.closeHandler(
+                  v -> {
+                    traffic.watchClosed();
+                    vertx.cancelTimer(timer);
+                    if (!resp.ended() && !resp.closed()) {
+                      resp.end();
+                    }
+                  });
+              socket.exceptionHandler(err -> socket.close());
+              resp.closeHandler(v -> socket.close());
+            });
   }
 
-  /** The numeric resourceVersion a watch starts from; 0 when absent or "0" (= start with the current state). */
+  /**
+   * The numeric resourceVersion a watch starts from; 0 when absent or "0" (= start with the current
+   * state).
+   */
   private static long resourceVersion(String param) {
     try {
       return param == null || param.isEmpty() ? 0 : Long.parseLong(param);
@@ -359,9 +480,10 @@ final class KubeApiProxy {
   }
 
   /**
-   * On every watch the mock first replays all matching objects as ADDED, whatever resourceVersion was asked for. A
-   * real server sends only what happened after that version, so replayed objects the client already has (version
-   * at or below it) are dropped — otherwise every re-watch would hand informers a burst of no-op updates.
+   * On every watch the mock first replays all matching objects as ADDED, whatever resourceVersion
+   * was asked for. A real server sends only what happened after that version, so replayed objects
+   * the client already has (version at or below it) are dropped — otherwise every re-watch would
+   * hand informers a burst of no-op updates.
    */
   private static boolean alreadySeen(String event, long since) {
     if (since == 0) {
@@ -369,14 +491,20 @@ final class KubeApiProxy {
     }
     try {
       JsonObject json = new JsonObject(event);
-      JsonObject meta = json.getJsonObject("object", new JsonObject()).getJsonObject("metadata", new JsonObject());
-      return "ADDED".equals(json.getString("type")) && Long.parseLong(meta.getString("resourceVersion", "0")) <= since;
+      JsonObject meta =
+          json.getJsonObject("object", new JsonObject())
+              .getJsonObject("metadata", new JsonObject());
+      return "ADDED".equals(json.getString("type"))
+          && Long.parseLong(meta.getString("resourceVersion", "0")) <= since;
     } catch (RuntimeException notAnObjectEvent) {
       return false;
     }
   }
 
-  /** A real server ends a watch after {@code timeoutSeconds}; clients then re-watch. Returns the timer id or -1. */
+  /**
+   * A real server ends a watch after {@code timeoutSeconds}; clients then re-watch. Returns the
+   * timer id or -1.
+   */
   private long watchTimeout(HttpServerRequest req, WebSocket socket) {
     String seconds = req.getParam("timeoutSeconds");
     if (seconds == null) {
@@ -398,7 +526,8 @@ final class KubeApiProxy {
     boolean timestamps = "true".equals(req.getParam("timestamps"));
     Integer tailLines;
     try {
-      tailLines = req.getParam("tailLines") == null ? null : Integer.valueOf(req.getParam("tailLines"));
+      tailLines =
+          req.getParam("tailLines") == null ? null : Integer.valueOf(req.getParam("tailLines"));
     } catch (NumberFormatException e) {
       sendStatus(resp, 400, "BadRequest", "invalid tailLines: " + req.getParam("tailLines"));
       return;
@@ -417,19 +546,22 @@ final class KubeApiProxy {
     }
     resp.setChunked(true).write(format(lines.subList(from, lines.size()), timestamps));
     AtomicInteger sent = new AtomicInteger(lines.size());
-    long timer = vertx.setPeriodic(1000, id -> {
-      PodLogs.Answer next = logs.read(namespace, pod, container, previous, Instant.now());
-      if (next.status() != 200) {
-        vertx.cancelTimer(id);
-        resp.end();
-        return;
-      }
-      List<PodLogs.Line> now = next.lines();
-      if (now.size() > sent.get()) {
-        resp.write(format(now.subList(sent.get(), now.size()), timestamps));
-        sent.set(now.size());
-      }
-    });
+    long timer =
+        vertx.setPeriodic(
+            1000,
+            id -> {
+              PodLogs.Answer next = logs.read(namespace, pod, container, previous, Instant.now());
+              if (next.status() != 200) {
+                vertx.cancelTimer(id);
+                resp.end();
+                return;
+              }
+              List<PodLogs.Line> now = next.lines();
+              if (now.size() > sent.get()) {
+                resp.write(format(now.subList(sent.get(), now.size()), timestamps));
+                sent.set(now.size());
+              }
+            });
     resp.closeHandler(v -> vertx.cancelTimer(timer));
   }
 
@@ -447,9 +579,15 @@ final class KubeApiProxy {
   private static void sendStatus(HttpServerResponse resp, int code, String reason, String message) {
     resp.setStatusCode(code)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(new JsonObject()
-            .put("kind", "Status").put("apiVersion", "v1").put("metadata", new JsonObject())
-            .put("status", "Failure").put("message", message).put("reason", reason).put("code", code)
-            .encode());
+        .end(
+            new JsonObject()
+                .put("kind", "Status")
+                .put("apiVersion", "v1")
+                .put("metadata", new JsonObject())
+                .put("status", "Failure")
+                .put("message", message)
+                .put("reason", reason)
+                .put("code", code)
+                .encode());
   }
 }

@@ -3,8 +3,8 @@ package io.astro.testkit.kube;
 import io.kubernetes.client.openapi.ApiClient;
 
 /**
- * A Kubernetes API that tests and dev mode can point Astro at: either a {@link FakeCluster} (in-process) or a
- * {@link K3sCluster} (a real one in Docker).
+ * A Kubernetes API that tests and dev mode can point Astro at: either a {@link FakeCluster}
+ * (in-process) or a {@link K3sCluster} (a real one in Docker).
  */
 public interface KubeCluster extends AutoCloseable {
 
@@ -12,12 +12,16 @@ public interface KubeCluster extends AutoCloseable {
   String url();
 
   /**
-   * An official-client {@link ApiClient} for this cluster, authenticated, with read timeout 0 so that watches and
-   * {@code SharedInformerFactory} (which rejects any other read timeout) work with it.
+   * An official-client {@link ApiClient} for this cluster, authenticated, with read timeout 0 so
+   * that watches and {@code SharedInformerFactory} (which rejects any other read timeout) work with
+   * it.
    */
   ApiClient apiClient();
 
-  /** A kubeconfig YAML document with one cluster, user and context, as Astro stores it for a registered cluster. */
+  /**
+   * A kubeconfig YAML document with one cluster, user and context, as Astro stores it for a
+   * registered cluster.
+   */
   String kubeconfig();
 
   @Override

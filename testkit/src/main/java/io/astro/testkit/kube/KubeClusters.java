@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * Starts clusters for a test or dev-mode run: {@link FakeCluster}s by default, {@link K3sCluster}s (Docker) when
- * {@link Backends#containers()} says so ({@code -Dastro.containers=true}).
+ * Starts clusters for a test or dev-mode run: {@link FakeCluster}s by default, {@link K3sCluster}s
+ * (Docker) when {@link Backends#containers()} says so ({@code -Dastro.containers=true}).
  */
 public final class KubeClusters {
 
@@ -18,12 +18,18 @@ public final class KubeClusters {
     return Backends.containers() ? K3sCluster.start() : FakeCluster.start();
   }
 
-  /** {@code n} independent clusters of the configured kind; on failure the ones already started are closed. */
+  /**
+   * {@code n} independent clusters of the configured kind; on failure the ones already started are
+   * closed.
+   */
   public static List<KubeCluster> start(int n) {
     return startAll(n, KubeClusters::start);
   }
 
-  /** {@code n} independent fake clusters, each with its own simulator (tests that steer failures need these). */
+  /**
+   * {@code n} independent fake clusters, each with its own simulator (tests that steer failures
+   * need these).
+   */
   public static List<FakeCluster> startFakes(int n) {
     return startAll(n, FakeCluster::start);
   }

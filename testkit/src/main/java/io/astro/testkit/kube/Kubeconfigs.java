@@ -6,8 +6,8 @@ final class Kubeconfigs {
   private Kubeconfigs() {}
 
   /**
-   * One cluster (with its CA, base64 PEM), one user with a bearer token, one context (current), default namespace
-   * {@code default}.
+   * One cluster (with its CA, base64 PEM), one user with a bearer token, one context (current),
+   * default namespace {@code default}.
    */
   static String withToken(String name, String server, String caBase64, String token) {
     return """
@@ -30,6 +30,7 @@ final class Kubeconfigs {
             namespace: default
         current-context: %1$s
         preferences: {}
-        """.formatted(name, server, token, caBase64);
+        """
+        .formatted(name, server, token, caBase64);
   }
 }

@@ -26,13 +26,17 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * The node side of the simulation: binds an unscheduled pod to a node (the scheduler's job) and reports the pod's
- * status as a kubelet would, through the {@code pods/status} subresource. The status is a pure function of the pod,
- * the {@link Faults} and the pod's age, so computing it again changes nothing unless something really changed.
+ * The node side of the simulation: binds an unscheduled pod to a node (the scheduler's job) and
+ * reports the pod's status as a kubelet would, through the {@code pods/status} subresource. The
+ * status is a pure function of the pod, the {@link Faults} and the pod's age, so computing it again
+ * changes nothing unless something really changed.
  */
 final class Kubelet {
 
-  /** A crash-looping container "restarts" this often (a real back-off grows; tests only need it to move). */
+  /**
+   * A crash-looping container "restarts" this often (a real back-off grows; tests only need it to
+   * move).
+   */
   static final Duration CRASH_RESTART_PERIOD = Duration.ofSeconds(5);
 
   private final CoreV1Api core;
@@ -73,7 +77,8 @@ final class Kubelet {
   }
 
   static boolean isReady(V1Pod pod) {
-    return pod.getStatus() != null && pod.getStatus().getConditions() != null
+    return pod.getStatus() != null
+        && pod.getStatus().getConditions() != null
         && pod.getStatus().getConditions().stream()
             .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
@@ -88,8 +93,16 @@ final class Kubelet {
     OffsetDateTime started = started(pod);
     String node = pod.getSpec().getNodeName();
     if (node == null) {
-      return new V1PodStatus().phase("Pending").conditions(List.of(condition("PodScheduled", false,
-          started, "Unschedulable", "0/0 nodes are available: no Ready node to schedule pods on.")));
+      return new V1PodStatus()
+          .phase("Pending")
+          .conditions(
+              List.of(
+                  condition(
+                      "PodScheduled",
+                      false,
+                      started,
+                      "Unschedulable",
+                      "0/0 nodes are available: no Ready node to schedule pods on.")));
     }
     List<V1ContainerStatus> containers = new ArrayList<>();
     List<String> unready = new ArrayList<>();
@@ -103,7 +116,8 @@ final class Kubelet {
       pulling |= faults.pullFails(c.getImage());
     }
     boolean ready = unready.isEmpty();
-    String notReadyMessage = "containers with unready status: " + unready.toString().replace(",", "");
+    String notReadyMessage =
+        "containers with unready status: " + unready.toString().replace(",", "");
     String podIp = podIp(pod);
     return new V1PodStatus()
         .phase(pulling ? "Pending" : "Running")
@@ -111,48 +125,92 @@ final class Kubelet {
         .podIP(podIp)
         .podIPs(List.of(new V1PodIP().ip(podIp)))
         .startTime(started)
-        .conditions(List.of(
-            condition("PodReadyToStartContainers", true, started, null, null),
-            condition("Initialized", true, started, null, null),
-            condition("Ready", ready, started, ready ? null : "ContainersNotReady", ready ? null : notReadyMessage),
-            condition("ContainersReady", ready, started, ready ? null : "ContainersNotReady",
-                ready ? null : notReadyMessage),
-            condition("PodScheduled", true, started, null, null)))
+        .conditions(
+            List.of(
+                condition("PodReadyToStartContainers", true, started, null, null),
+                condition("Initialized", true, started, null, null),
+                condition(
+                    "Ready",
+                    ready,
+                    started,
+                    ready ? null : "ContainersNotReady",
+                    ready ? null : notReadyMessage),
+                condition(
+                    "ContainersReady",
+                    ready,
+                    started,
+                    ready ? null : "ContainersNotReady",
+                    ready ? null : notReadyMessage),
+                condition("PodScheduled", true, started, null, null)))
         .containerStatuses(containers);
   }
 
-  private V1ContainerStatus containerStatus(V1Pod pod, V1Container c, OffsetDateTime started, Instant now) {
+  private V1ContainerStatus containerStatus(
+      V1Pod pod, V1Container c, OffsetDateTime started, Instant now) {
     String image = c.getImage();
     V1ContainerStatus status = new V1ContainerStatus().name(c.getName()).image(image);
     if (faults.pullFails(image)) {
-      return status.imageID("").ready(false).started(false).restartCount(0)
-          .state(new V1ContainerState().waiting(new V1ContainerStateWaiting()
-              .reason("ImagePullBackOff").message("Back-off pulling image \"" + image + "\"")));
+      return status
+          .imageID("")
+          .ready(false)
+          .started(false)
+          .restartCount(0)
+          .state(
+              new V1ContainerState()
+                  .waiting(
+                      new V1ContainerStateWaiting()
+                          .reason("ImagePullBackOff")
+                          .message("Back-off pulling image \"" + image + "\"")));
     }
-    status.imageID(imageId(image)).containerID("containerd://" + sha256(pod.getMetadata().getUid() + c.getName()));
+    status
+        .imageID(imageId(image))
+        .containerID("containerd://" + sha256(pod.getMetadata().getUid() + c.getName()));
     if (faults.crashes(image)) {
       int restarts = crashRestarts(started, now);
       OffsetDateTime lastStart = started.plus(CRASH_RESTART_PERIOD.multipliedBy(restarts - 1));
-      return status.ready(false).started(false).restartCount(restarts)
-          .state(new V1ContainerState().waiting(new V1ContainerStateWaiting()
-              .reason("CrashLoopBackOff")
-              .message("back-off 10s restarting failed container=" + c.getName() + " pod="
-                  + pod.getMetadata().getName() + "_" + pod.getMetadata().getNamespace()
-                  + "(" + pod.getMetadata().getUid() + ")")))
-          .lastState(new V1ContainerState().terminated(new V1ContainerStateTerminated()
-              .exitCode(1).reason("Error")
-              .startedAt(lastStart).finishedAt(lastStart.plusSeconds(1))
-              .containerID(status.getContainerID())));
+      return status
+          .ready(false)
+          .started(false)
+          .restartCount(restarts)
+          .state(
+              new V1ContainerState()
+                  .waiting(
+                      new V1ContainerStateWaiting()
+                          .reason("CrashLoopBackOff")
+                          .message(
+                              "back-off 10s restarting failed container="
+                                  + c.getName()
+                                  + " pod="
+                                  + pod.getMetadata().getName()
+                                  + "_"
+                                  + pod.getMetadata().getNamespace()
+                                  + "("
+                                  + pod.getMetadata().getUid()
+                                  + ")")))
+          .lastState(
+              new V1ContainerState()
+                  .terminated(
+                      new V1ContainerStateTerminated()
+                          .exitCode(1)
+                          .reason("Error")
+                          .startedAt(lastStart)
+                          .finishedAt(lastStart.plusSeconds(1))
+                          .containerID(status.getContainerID())));
     }
-    return status.ready(true).started(true).restartCount(0)
+    return status
+        .ready(true)
+        .started(true)
+        .restartCount(0)
         .state(new V1ContainerState().running(new V1ContainerStateRunning().startedAt(started)));
   }
 
   private List<PodLogs.Container> logContainers(V1Pod pod) {
     List<PodLogs.Container> out = new ArrayList<>();
     for (V1Container c : pod.getSpec().getContainers()) {
-      PodLogs.Mode mode = faults.pullFails(c.getImage()) ? PodLogs.Mode.PULL_BACKOFF
-          : faults.crashes(c.getImage()) ? PodLogs.Mode.CRASH_LOOP : PodLogs.Mode.RUNNING;
+      PodLogs.Mode mode =
+          faults.pullFails(c.getImage())
+              ? PodLogs.Mode.PULL_BACKOFF
+              : faults.crashes(c.getImage()) ? PodLogs.Mode.CRASH_LOOP : PodLogs.Mode.RUNNING;
       out.add(new PodLogs.Container(c.getName(), c.getImage(), mode));
     }
     return out;
@@ -163,16 +221,22 @@ final class Kubelet {
     return 1 + (int) (elapsed / CRASH_RESTART_PERIOD.toMillis());
   }
 
-  /** Pod start as the kubelet saw it; the API server's creation time, which the mock always sets. */
+  /**
+   * Pod start as the kubelet saw it; the API server's creation time, which the mock always sets.
+   */
   private static OffsetDateTime started(V1Pod pod) {
     OffsetDateTime created = pod.getMetadata().getCreationTimestamp();
     return created != null ? created : OffsetDateTime.now(ZoneOffset.UTC);
   }
 
-  private static V1PodCondition condition(String type, boolean status, OffsetDateTime at, String reason,
-      String message) {
-    return new V1PodCondition().type(type).status(status ? "True" : "False").lastTransitionTime(at)
-        .reason(reason).message(message);
+  private static V1PodCondition condition(
+      String type, boolean status, OffsetDateTime at, String reason, String message) {
+    return new V1PodCondition()
+        .type(type)
+        .status(status ? "True" : "False")
+        .lastTransitionTime(at)
+        .reason(reason)
+        .message(message);
   }
 
   private static String podIp(V1Pod pod) {
@@ -181,13 +245,18 @@ final class Kubelet {
   }
 
   private static String imageId(String image) {
-    String repo = image.contains("@") ? image.substring(0, image.indexOf('@')) : image.replaceFirst(":[^:/]+$", "");
+    String repo =
+        image.contains("@")
+            ? image.substring(0, image.indexOf('@'))
+            : image.replaceFirst(":[^:/]+$", "");
     return repo + "@sha256:" + sha256(image);
   }
 
   private static String sha256(String s) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every JRE", e);
     }

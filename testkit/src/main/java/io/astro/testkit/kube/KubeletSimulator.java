@@ -25,17 +25,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Plays the Deployment controller, ReplicaSet controller, scheduler, kubelet and garbage collector of a
- * {@link FakeCluster}, through the same API (official client, streaming watches via the proxy) that Astro uses.
+ * Plays the Deployment controller, ReplicaSet controller, scheduler, kubelet and garbage collector
+ * of a {@link FakeCluster}, through the same API (official client, streaming watches via the proxy)
+ * that Astro uses.
  *
- * <p>For every Deployment it keeps a ReplicaSet {@code {deployment}-{pod-template-hash}} and its pods, follows scale
- * changes, template changes (a rolling update — e.g. a {@code restartedAt} annotation) and deletion, and writes pod,
- * ReplicaSet and Deployment status as a real control plane would. Work is level-triggered: each Deployment event,
- * and a resync every {@value #RESYNC_MILLIS} ms, recomputes everything from stored state on the simulator's own
- * thread.
+ * <p>For every Deployment it keeps a ReplicaSet {@code {deployment}-{pod-template-hash}} and its
+ * pods, follows scale changes, template changes (a rolling update — e.g. a {@code restartedAt}
+ * annotation) and deletion, and writes pod, ReplicaSet and Deployment status as a real control
+ * plane would. Work is level-triggered: each Deployment event, and a resync every {@value
+ * #RESYNC_MILLIS} ms, recomputes everything from stored state on the simulator's own thread.
  *
- * <p>Failures to show: {@link #failImage}, {@link #crashImage}, {@link #exceedQuota}; {@link #clearFailures} heals.
- * They apply to every pod the simulator syncs from then on, including running ones.
+ * <p>Failures to show: {@link #failImage}, {@link #crashImage}, {@link #exceedQuota}; {@link
+ * #clearFailures} heals. They apply to every pod the simulator syncs from then on, including
+ * running ones.
  */
 public final class KubeletSimulator implements AutoCloseable {
 
@@ -49,38 +51,51 @@ public final class KubeletSimulator implements AutoCloseable {
   private final ScheduledExecutorService worker;
   private final SharedInformerFactory informers;
   private final SharedIndexInformer<V1Deployment> deployments;
+
   /** Keys waiting in the worker's queue: an event for a queued key adds nothing. */
   private final Set<String> queued = ConcurrentHashMap.newKeySet();
-  /** Deployments reconciled and not yet seen gone: their leftovers are cleaned up even if the DELETE event is missed. */
+
+  /**
+   * Deployments reconciled and not yet seen gone: their leftovers are cleaned up even if the DELETE
+   * event is missed.
+   */
   private final Set<String> known = ConcurrentHashMap.newKeySet();
+
   private volatile boolean closed;
 
   KubeletSimulator(ApiClient client, PodLogs logs, String clusterName) {
     CoreV1Api core = new CoreV1Api(client);
-    this.controller = new DeploymentController(new AppsV1Api(client), core, new Kubelet(core, faults, logs), faults);
-    this.worker = Executors.newSingleThreadScheduledExecutor(daemon("kubelet-simulator-" + clusterName));
-    ExecutorService informerThreads = Executors.newCachedThreadPool(daemon("kubelet-simulator-informer-"
-        + clusterName));
+    this.controller =
+        new DeploymentController(
+            new AppsV1Api(client), core, new Kubelet(core, faults, logs), faults);
+    this.worker =
+        Executors.newSingleThreadScheduledExecutor(daemon("kubelet-simulator-" + clusterName));
+    ExecutorService informerThreads =
+        Executors.newCachedThreadPool(daemon("kubelet-simulator-informer-" + clusterName));
     this.informers = new SharedInformerFactory(client, informerThreads, false);
-    this.deployments = informers.sharedIndexInformerFor(
-        new GenericKubernetesApi<>(V1Deployment.class, V1DeploymentList.class, "apps", "v1", "deployments", client),
-        V1Deployment.class, 0);
-    deployments.addEventHandler(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(V1Deployment d) {
-        enqueue(key(d));
-      }
+    this.deployments =
+        informers.sharedIndexInformerFor(
+            new GenericKubernetesApi<>(
+                V1Deployment.class, V1DeploymentList.class, "apps", "v1", "deployments", client),
+            V1Deployment.class,
+            0);
+    deployments.addEventHandler(
+        new ResourceEventHandler<>() {
+          @Override
+          public void onAdd(V1Deployment d) {
+            enqueue(key(d));
+          }
 
-      @Override
-      public void onUpdate(V1Deployment before, V1Deployment after) {
-        enqueue(key(after));
-      }
+          @Override
+          public void onUpdate(V1Deployment before, V1Deployment after) {
+            enqueue(key(after));
+          }
 
-      @Override
-      public void onDelete(V1Deployment d, boolean finalStateUnknown) {
-        enqueue(key(d));
-      }
-    });
+          @Override
+          public void onDelete(V1Deployment d, boolean finalStateUnknown) {
+            enqueue(key(d));
+          }
+        });
   }
 
   /** Starts watching and waits (bounded) until the Deployment informer has listed once. */
@@ -89,7 +104,8 @@ public final class KubeletSimulator implements AutoCloseable {
     long deadline = System.nanoTime() + SYNC_TIMEOUT.toNanos();
     while (!deployments.hasSynced()) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("kubelet simulator: Deployment informer did not sync in " + SYNC_TIMEOUT);
+        throw new IllegalStateException(
+            "kubelet simulator: Deployment informer did not sync in " + SYNC_TIMEOUT);
       }
       try {
         Thread.sleep(10);
@@ -98,24 +114,32 @@ public final class KubeletSimulator implements AutoCloseable {
         throw new IllegalStateException("interrupted while starting the kubelet simulator", e);
       }
     }
-    worker.scheduleWithFixedDelay(this::enqueueAll, RESYNC_MILLIS, RESYNC_MILLIS, TimeUnit.MILLISECONDS);
+    worker.scheduleWithFixedDelay(
+        this::enqueueAll, RESYNC_MILLIS, RESYNC_MILLIS, TimeUnit.MILLISECONDS);
   }
 
-  /** Pods of Deployments using exactly this image fail to pull it: Pending, waiting reason ImagePullBackOff. */
+  /**
+   * Pods of Deployments using exactly this image fail to pull it: Pending, waiting reason
+   * ImagePullBackOff.
+   */
   public void failImage(String image) {
     faults.failImage(image);
     resync();
   }
 
-  /** Containers running exactly this image crash: waiting reason CrashLoopBackOff, restartCount climbing. */
+  /**
+   * Containers running exactly this image crash: waiting reason CrashLoopBackOff, restartCount
+   * climbing.
+   */
   public void crashImage(String image) {
     faults.crashImage(image);
     resync();
   }
 
   /**
-   * New pods in this namespace are refused as by an exhausted ResourceQuota: the ReplicaSet gets condition
-   * ReplicaFailure/FailedCreate, a Warning event FailedCreate is posted, and no pod is created.
+   * New pods in this namespace are refused as by an exhausted ResourceQuota: the ReplicaSet gets
+   * condition ReplicaFailure/FailedCreate, a Warning event FailedCreate is posted, and no pod is
+   * created.
    */
   public void exceedQuota(String namespace) {
     faults.exceedQuota(namespace);
@@ -129,8 +153,8 @@ public final class KubeletSimulator implements AutoCloseable {
   }
 
   /**
-   * Progress deadline for Deployments without {@code spec.progressDeadlineSeconds} (Kubernetes defaults that field
-   * to 600 s; set this shorter to see ProgressDeadlineExceeded in a test).
+   * Progress deadline for Deployments without {@code spec.progressDeadlineSeconds} (Kubernetes
+   * defaults that field to 600 s; set this shorter to see ProgressDeadlineExceeded in a test).
    */
   public void defaultProgressDeadline(Duration deadline) {
     controller.defaultProgressDeadline(deadline);
@@ -138,8 +162,8 @@ public final class KubeletSimulator implements AutoCloseable {
   }
 
   /**
-   * Queues every known Deployment for reconciliation; the future completes once the simulator has worked through
-   * them (a retry after a write conflict may still follow).
+   * Queues every known Deployment for reconciliation; the future completes once the simulator has
+   * worked through them (a retry after a write conflict may still follow).
    */
   public CompletableFuture<Void> resync() {
     enqueueAll();
@@ -175,10 +199,11 @@ public final class KubeletSimulator implements AutoCloseable {
       return;
     }
     try {
-      worker.execute(() -> {
-        queued.remove(key);
-        reconcile(key);
-      });
+      worker.execute(
+          () -> {
+            queued.remove(key);
+            reconcile(key);
+          });
     } catch (RejectedExecutionException e) {
       queued.remove(key);
     }
@@ -201,8 +226,11 @@ public final class KubeletSimulator implements AutoCloseable {
         // Someone wrote in between (often the test itself): re-read and go again, soon.
         retryLater(key);
       } else if (!closed) {
-        LOG.warn("kubelet simulator: reconcile of {} failed ({} {}); retrying on the next resync",
-            key, e.getCode(), e.getResponseBody());
+        LOG.warn(
+            "kubelet simulator: reconcile of {} failed ({} {}); retrying on the next resync",
+            key,
+            e.getCode(),
+            e.getResponseBody());
       }
     } catch (RuntimeException e) {
       if (!closed) {

@@ -9,22 +9,30 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What the simulated kubelet would answer for {@code pods/{name}/log}. The {@link KubeletSimulator} records each pod
- * it runs here; the lines are a function of the container's image, state and age, so they are deterministic and
- * grow over time (a heartbeat line every few seconds) without any background work.
+ * What the simulated kubelet would answer for {@code pods/{name}/log}. The {@link KubeletSimulator}
+ * records each pod it runs here; the lines are a function of the container's image, state and age,
+ * so they are deterministic and grow over time (a heartbeat line every few seconds) without any
+ * background work.
  */
 final class PodLogs {
 
   static final Duration HEARTBEAT = Duration.ofSeconds(5);
   private static final int MAX_HEARTBEATS = 10_000;
 
-  enum Mode { RUNNING, PULL_BACKOFF, CRASH_LOOP }
+  enum Mode {
+    RUNNING,
+    PULL_BACKOFF,
+    CRASH_LOOP
+  }
 
   record Container(String name, String image, Mode mode) {}
 
   record Line(Instant at, String text) {}
 
-  /** Either lines (status 200) or a refusal with the HTTP status, Kubernetes reason and message a kubelet gives. */
+  /**
+   * Either lines (status 200) or a refusal with the HTTP status, Kubernetes reason and message a
+   * kubelet gives.
+   */
   record Answer(int status, String reason, String message, List<Line> lines) {
     static Answer lines(List<Line> lines) {
       return new Answer(200, null, null, lines);
@@ -47,7 +55,8 @@ final class PodLogs {
     pods.remove(namespace + "/" + pod);
   }
 
-  Answer read(String namespace, String podName, String containerName, boolean previous, Instant now) {
+  Answer read(
+      String namespace, String podName, String containerName, boolean previous, Instant now) {
     Pod pod = pods.get(namespace + "/" + podName);
     if (pod == null) {
       return Answer.refused(404, "NotFound", "pods \"" + podName + "\" not found");
@@ -56,24 +65,41 @@ final class PodLogs {
     if (picked.isEmpty()) {
       if (containerName == null || containerName.isEmpty()) {
         List<String> names = pod.containers().stream().map(Container::name).toList();
-        return Answer.refused(400, "BadRequest", "a container name must be specified for pod " + podName
-            + ", choose one of: " + names.toString().replace(",", ""));
+        return Answer.refused(
+            400,
+            "BadRequest",
+            "a container name must be specified for pod "
+                + podName
+                + ", choose one of: "
+                + names.toString().replace(",", ""));
       }
-      return Answer.refused(400, "BadRequest",
-          "container " + containerName + " is not valid for pod " + podName);
+      return Answer.refused(
+          400, "BadRequest", "container " + containerName + " is not valid for pod " + podName);
     }
     Container c = picked.get();
     switch (c.mode()) {
       case PULL_BACKOFF:
-        return Answer.refused(400, "BadRequest", "container \"" + c.name() + "\" in pod \"" + podName
-            + "\" is waiting to start: trying and failing to pull image");
+        return Answer.refused(
+            400,
+            "BadRequest",
+            "container \""
+                + c.name()
+                + "\" in pod \""
+                + podName
+                + "\" is waiting to start: trying and failing to pull image");
       case CRASH_LOOP:
         // Both the current (just exited) and the previous attempt print the same crash.
         return Answer.lines(crashLines(c, pod.started()));
       default:
         if (previous) {
-          return Answer.refused(400, "BadRequest", "previous terminated container \"" + c.name() + "\" in pod \""
-              + podName + "\" not found");
+          return Answer.refused(
+              400,
+              "BadRequest",
+              "previous terminated container \""
+                  + c.name()
+                  + "\" in pod \""
+                  + podName
+                  + "\" not found");
         }
         return Answer.lines(runningLines(c, pod.started(), now));
     }
@@ -92,15 +118,20 @@ final class PodLogs {
     lines.add(new Line(started.plusMillis(40), "INFO  ready"));
     long beats = Math.min(MAX_HEARTBEATS, Duration.between(started, now).dividedBy(HEARTBEAT));
     for (long i = 1; i <= beats; i++) {
-      lines.add(new Line(started.plus(HEARTBEAT.multipliedBy(i)),
-          "INFO  GET /health 200 (uptime " + i * HEARTBEAT.toSeconds() + "s)"));
+      lines.add(
+          new Line(
+              started.plus(HEARTBEAT.multipliedBy(i)),
+              "INFO  GET /health 200 (uptime " + i * HEARTBEAT.toSeconds() + "s)"));
     }
     return lines;
   }
 
   private static List<Line> crashLines(Container c, Instant started) {
     List<Line> lines = new ArrayList<>(startupLines(c, started));
-    lines.add(new Line(started.plusMillis(30), "ERROR fatal: cannot start " + c.name() + ", exiting with code 1"));
+    lines.add(
+        new Line(
+            started.plusMillis(30),
+            "ERROR fatal: cannot start " + c.name() + ", exiting with code 1"));
     return lines;
   }
 

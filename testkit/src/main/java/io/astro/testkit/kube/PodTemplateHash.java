@@ -11,8 +11,9 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The {@code pod-template-hash} a Deployment controller gives a pod template, and the random name suffixes of the
- * pods. Like Kubernetes: FNV-1a (32 bit) of the template, rendered with the "safe" alphabet that has no vowels.
+ * The {@code pod-template-hash} a Deployment controller gives a pod template, and the random name
+ * suffixes of the pods. Like Kubernetes: FNV-1a (32 bit) of the template, rendered with the "safe"
+ * alphabet that has no vowels.
  */
 final class PodTemplateHash {
 
@@ -21,8 +22,9 @@ final class PodTemplateHash {
   private PodTemplateHash() {}
 
   /**
-   * Empty lists and maps are dropped before hashing: the official client sends {@code finalizers: []} where other
-   * writers send nothing, and a real server's defaulting makes both the same template — no spurious rollout.
+   * Empty lists and maps are dropped before hashing: the official client sends {@code finalizers:
+   * []} where other writers send nothing, and a real server's defaulting makes both the same
+   * template — no spurious rollout.
    */
   static String of(V1PodTemplateSpec template) {
     JsonElement normalized = withoutEmpties(JsonParser.parseString(JSON.serialize(template)));
@@ -42,7 +44,9 @@ final class PodTemplateHash {
     return s.toString();
   }
 
-  /** A stable pseudo-random suffix for a name, for messages that must not change between reconciles. */
+  /**
+   * A stable pseudo-random suffix for a name, for messages that must not change between reconciles.
+   */
   static String stableSuffix(String seed) {
     return safeEncode(String.format("%010d", Integer.toUnsignedLong(seed.hashCode()))).substring(5);
   }

@@ -18,16 +18,17 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * What every Astro service jar promises operators: it starts with {@code java -jar}, answers
- * {@code /health}, {@code /ready} and {@code /metrics}, answers malformed requests with the JSON
- * envelope and the request id, logs JSON lines, and stops cleanly on SIGTERM. Each service module
- * runs it against its own jar with a one-line subclass named {@code *JarIT}.
+ * What every Astro service jar promises operators: it starts with {@code java -jar}, answers {@code
+ * /health}, {@code /ready} and {@code /metrics}, answers malformed requests with the JSON envelope
+ * and the request id, logs JSON lines, and stops cleanly on SIGTERM. Each service module runs it
+ * against its own jar with a one-line subclass named {@code *JarIT}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 public abstract class ServiceJarContract {
 
-  private static final Pattern ENVELOPE = Pattern.compile("^\\{\"code\":\\d+,\"message\":\"[^\"]*\",\"data\":.*}$");
+  private static final Pattern ENVELOPE =
+      Pattern.compile("^\\{\"code\":\\d+,\"message\":\"[^\"]*\",\"data\":.*}$");
 
   private final String service;
   private final String portVariable;
@@ -63,7 +64,9 @@ public abstract class ServiceJarContract {
   @Order(2)
   void ready_reports_its_dependency_checks() throws Exception {
     HttpResponse<String> response = process.get("/ready");
-    assertTrue(response.statusCode() == 200 || response.statusCode() == 503, "status " + response.statusCode());
+    assertTrue(
+        response.statusCode() == 200 || response.statusCode() == 503,
+        "status " + response.statusCode());
     assertTrue(response.body().contains("\"checks\":"), response.body());
   }
 
@@ -74,28 +77,37 @@ public abstract class ServiceJarContract {
     assertEquals(200, response.statusCode());
     assertTrue(response.headers().firstValue("content-type").orElse("").startsWith("text/plain"));
     assertTrue(response.body().contains("jvm_memory_used_bytes{"), "JVM metrics missing");
-    assertTrue(response.body().contains("vertx_http_server_requests_total{"), "HTTP server metrics missing");
+    assertTrue(
+        response.body().contains("vertx_http_server_requests_total{"),
+        "HTTP server metrics missing");
     assertTrue(response.body().contains("service=\"" + service + "\""), "service tag missing");
   }
 
   @Test
   @Order(4)
   void malformed_requests_get_the_envelope_with_a_4xx_and_the_request_id() throws Exception {
-    HttpResponse<String> unknown = process.send(HttpRequest.newBuilder(process.uri("/no/such/route"))
-        .header("X-Request-Id", "contract-1"));
+    HttpResponse<String> unknown =
+        process.send(
+            HttpRequest.newBuilder(process.uri("/no/such/route"))
+                .header("X-Request-Id", "contract-1"));
     assertEquals(404, unknown.statusCode());
     assertTrue(ENVELOPE.matcher(unknown.body()).matches(), unknown.body());
     assertEquals("contract-1", unknown.headers().firstValue("X-Request-Id").orElse(null));
 
-    HttpResponse<String> wrongMethod = process.send(HttpRequest.newBuilder(process.uri("/health"))
-        .DELETE().header("X-Request-Id", "contract-2"));
+    HttpResponse<String> wrongMethod =
+        process.send(
+            HttpRequest.newBuilder(process.uri("/health"))
+                .DELETE()
+                .header("X-Request-Id", "contract-2"));
     assertEquals(405, wrongMethod.statusCode());
     assertTrue(ENVELOPE.matcher(wrongMethod.body()).matches(), wrongMethod.body());
     assertEquals("contract-2", wrongMethod.headers().firstValue("X-Request-Id").orElse(null));
 
-    HttpResponse<String> tooLarge = process.send(HttpRequest.newBuilder(process.uri("/health"))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[2 * 1024 * 1024])));
+    HttpResponse<String> tooLarge =
+        process.send(
+            HttpRequest.newBuilder(process.uri("/health"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[2 * 1024 * 1024])));
     assertEquals(413, tooLarge.statusCode());
     assertTrue(ENVELOPE.matcher(tooLarge.body()).matches(), tooLarge.body());
     assertTrue(tooLarge.headers().firstValue("X-Request-Id").isPresent());
@@ -104,9 +116,15 @@ public abstract class ServiceJarContract {
   @Test
   @Order(5)
   void logs_are_json_lines() {
-    assertTrue(process.outputLines().stream().anyMatch(l -> l.startsWith("{") && l.contains("\"message\":\"" + service + " started in")),
+    assertTrue(
+        process.outputLines().stream()
+            .anyMatch(
+                l -> l.startsWith("{") && l.contains("\"message\":\"" + service + " started in")),
         process.output());
-    assertTrue(process.outputLines().stream().filter(l -> !l.isBlank()).allMatch(l -> l.startsWith("{\"@timestamp\"")),
+    assertTrue(
+        process.outputLines().stream()
+            .filter(l -> !l.isBlank())
+            .allMatch(l -> l.startsWith("{\"@timestamp\"")),
         "non-JSON line in:\n" + process.output());
   }
 
@@ -116,6 +134,7 @@ public abstract class ServiceJarContract {
     int exit = process.terminate(Duration.ofSeconds(35));
     // 143 = 128 + SIGTERM: the JVM ran its shutdown hooks and exited on the signal
     assertEquals(143, exit, process.output());
-    assertTrue(process.output().contains("\"message\":\"" + service + " stopped\""), process.output());
+    assertTrue(
+        process.output().contains("\"message\":\"" + service + " stopped\""), process.output());
   }
 }

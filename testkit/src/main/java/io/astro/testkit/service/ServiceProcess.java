@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ServiceProcess implements AutoCloseable {
 
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private final Process process;
   private final int port;
@@ -38,13 +39,15 @@ public final class ServiceProcess implements AutoCloseable {
   }
 
   /** Starts {@code jar} listening on a free port handed over in {@code portVariable}. */
-  public static ServiceProcess start(Path jar, String portVariable, Map<String, String> env) throws IOException {
+  public static ServiceProcess start(Path jar, String portVariable, Map<String, String> env)
+      throws IOException {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " does not exist: run the package phase first");
     }
     int port = freePort();
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder builder = new ProcessBuilder(java, "-jar", jar.toString()).redirectErrorStream(true);
+    ProcessBuilder builder =
+        new ProcessBuilder(java, "-jar", jar.toString()).redirectErrorStream(true);
     builder.environment().putAll(env);
     builder.environment().put(portVariable, Integer.toString(port));
     return new ServiceProcess(builder.start(), port);
@@ -55,7 +58,8 @@ public final class ServiceProcess implements AutoCloseable {
     long deadline = System.nanoTime() + bound.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("service exited with " + process.exitValue() + ":\n" + output());
+        throw new IllegalStateException(
+            "service exited with " + process.exitValue() + ":\n" + output());
       }
       try {
         if (get("/health").statusCode() == 200) {
@@ -73,15 +77,20 @@ public final class ServiceProcess implements AutoCloseable {
     return send(HttpRequest.newBuilder(uri(path)).GET());
   }
 
-  public HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
-    return HTTP.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+  public HttpResponse<String> send(HttpRequest.Builder request)
+      throws IOException, InterruptedException {
+    return HTTP.send(
+        request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   public URI uri(String path) {
     return URI.create("http://127.0.0.1:" + port + path);
   }
 
-  /** Sends SIGTERM and waits for the exit code; -1 if it did not exit within the bound (then it is killed). */
+  /**
+   * Sends SIGTERM and waits for the exit code; -1 if it did not exit within the bound (then it is
+   * killed).
+   */
   public int terminate(Duration bound) throws InterruptedException {
     // Process.destroy() would also close our end of its stdout and lose the shutdown lines
     process.toHandle().destroy();
@@ -110,7 +119,8 @@ public final class ServiceProcess implements AutoCloseable {
   }
 
   private void drain(InputStream in) {
-    try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8))) {
+    try (var reader =
+        new java.io.BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8))) {
       String line;
       while ((line = reader.readLine()) != null) {
         synchronized (lines) {

@@ -20,14 +20,16 @@ class DatabaseIsolationTest {
   private static final Set<TestDatabase> SEEN = Collections.newSetFromMap(new IdentityHashMap<>());
 
   @Test
-  void tablesOfOneDatabaseAreInvisibleInAnother(TestDatabase mine, MySqlServer server) throws Exception {
+  void tablesOfOneDatabaseAreInvisibleInAnother(TestDatabase mine, MySqlServer server)
+      throws Exception {
     execute(mine, "CREATE TABLE probe (id INT PRIMARY KEY)");
     execute(mine, "INSERT INTO probe VALUES (1)");
 
     try (TestDatabase other = server.createDatabase("other")) {
       assertThat(other.database()).isNotEqualTo(mine.database());
       assertThatThrownBy(() -> execute(other, "SELECT * FROM probe"))
-          .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getErrorCode()).isEqualTo(1146));
+          .isInstanceOfSatisfying(
+              SQLException.class, e -> assertThat(e.getErrorCode()).isEqualTo(1146));
     }
   }
 
@@ -38,10 +40,13 @@ class DatabaseIsolationTest {
 
     db.close();
 
-    try (Connection connection = DriverManager.getConnection(
-        "jdbc:mariadb://" + server.host() + ":" + server.port() + "/", server.user(), server.password());
-       Statement statement = connection.createStatement();
-       ResultSet rows = statement.executeQuery("SHOW DATABASES LIKE '" + db.database() + "'")) {
+    try (Connection connection =
+            DriverManager.getConnection(
+                "jdbc:mariadb://" + server.host() + ":" + server.port() + "/",
+                server.user(),
+                server.password());
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SHOW DATABASES LIKE '" + db.database() + "'")) {
       assertThat(rows.next()).isFalse();
     }
   }
@@ -59,8 +64,9 @@ class DatabaseIsolationTest {
   }
 
   private static void execute(TestDatabase db, String sql) throws SQLException {
-    try (Connection connection = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
-       Statement statement = connection.createStatement()) {
+    try (Connection connection =
+            DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+        Statement statement = connection.createStatement()) {
       statement.execute(sql);
     }
   }

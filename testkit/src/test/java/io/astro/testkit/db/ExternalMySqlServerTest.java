@@ -14,7 +14,8 @@ class ExternalMySqlServerTest {
 
   @Test
   void parsesUserPasswordHostAndPort() {
-    ExternalMySqlServer server = ExternalMySqlServer.fromUrl("mysql://ci%40astro:p%40ss+w%3Ard@db.internal:3307");
+    ExternalMySqlServer server =
+        ExternalMySqlServer.fromUrl("mysql://ci%40astro:p%40ss+w%3Ard@db.internal:3307");
 
     assertThat(server.user()).isEqualTo("ci@astro");
     assertThat(server.password()).isEqualTo("p@ss+w:rd");
@@ -32,11 +33,20 @@ class ExternalMySqlServerTest {
 
   @Test
   void createsDatabasesOnTheServerItPointsAt(MySqlServer embedded) throws Exception {
-    ExternalMySqlServer external = ExternalMySqlServer.fromUrl(
-        "mysql://" + embedded.user() + ":" + embedded.password() + "@" + embedded.host() + ":" + embedded.port());
+    ExternalMySqlServer external =
+        ExternalMySqlServer.fromUrl(
+            "mysql://"
+                + embedded.user()
+                + ":"
+                + embedded.password()
+                + "@"
+                + embedded.host()
+                + ":"
+                + embedded.port());
 
     try (TestDatabase db = external.createDatabase("external");
-       Connection connection = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password())) {
+        Connection connection =
+            DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password())) {
       assertThat(connection.getCatalog()).isEqualTo(db.database());
     }
   }

@@ -15,8 +15,9 @@ class JdbcTest {
 
   @Test
   void jdbcUrlReachesTheTestDatabase(TestDatabase db) throws Exception {
-    try (Connection connection = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
-       Statement statement = connection.createStatement()) {
+    try (Connection connection =
+            DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+        Statement statement = connection.createStatement()) {
       statement.execute("CREATE TABLE notes (id INT PRIMARY KEY, body VARCHAR(100))");
       statement.execute("INSERT INTO notes VALUES (1, 'ünïcödé ✓')");
 

@@ -42,22 +42,25 @@ class PersistentMariaDbTest {
     }
 
     try (EmbeddedMariaDb second = EmbeddedMariaDb.startPersistent(workDir, 0);
-       Connection connection = connect(second);
-       Statement statement = connection.createStatement();
-       ResultSet rows = statement.executeQuery("SELECT id FROM kept.notes")) {
+        Connection connection = connect(second);
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT id FROM kept.notes")) {
       assertThat(rows.next()).isTrue();
       assertThat(rows.getInt(1)).isEqualTo(42);
     }
   }
 
   private static void execute(MySqlServer server, String sql) throws SQLException {
-    try (Connection connection = connect(server); Statement statement = connection.createStatement()) {
+    try (Connection connection = connect(server);
+        Statement statement = connection.createStatement()) {
       statement.execute(sql);
     }
   }
 
   private static Connection connect(MySqlServer server) throws SQLException {
-    return DriverManager.getConnection("jdbc:mariadb://" + server.host() + ":" + server.port() + "/",
-        server.user(), server.password());
+    return DriverManager.getConnection(
+        "jdbc:mariadb://" + server.host() + ":" + server.port() + "/",
+        server.user(),
+        server.password());
   }
 }

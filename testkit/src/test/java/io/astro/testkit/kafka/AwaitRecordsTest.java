@@ -27,8 +27,11 @@ class AwaitRecordsTest {
 
   @BeforeAll
   static void createProducer(KafkaBroker broker) {
-    producer = new KafkaProducer<>(Map.of("bootstrap.servers", broker.bootstrapServers(), "linger.ms", 0),
-        new StringSerializer(), new StringSerializer());
+    producer =
+        new KafkaProducer<>(
+            Map.of("bootstrap.servers", broker.bootstrapServers(), "linger.ms", 0),
+            new StringSerializer(),
+            new StringSerializer());
   }
 
   @AfterAll
@@ -37,7 +40,8 @@ class AwaitRecordsTest {
   }
 
   @Test
-  void findsMatchingRecordsAcrossPartitionsWithKeysValuesAndHeaders(KafkaBroker broker) throws Exception {
+  void findsMatchingRecordsAcrossPartitionsWithKeysValuesAndHeaders(KafkaBroker broker)
+      throws Exception {
     String topic = KafkaBroker.uniqueTopicName("await");
     broker.createTopic(topic, 2);
     send(new ProducerRecord<>(topic, 0, "a", "1"));
@@ -46,7 +50,8 @@ class AwaitRecordsTest {
     withHeader.headers().add("ce_type", "io.astro.test.v1".getBytes(StandardCharsets.UTF_8));
     send(withHeader);
 
-    List<ReceivedRecord> records = broker.awaitRecords(topic, 2, record -> !record.key().equals("b"), WAIT);
+    List<ReceivedRecord> records =
+        broker.awaitRecords(topic, 2, record -> !record.key().equals("b"), WAIT);
 
     assertThat(records).extracting(ReceivedRecord::key).containsExactly("a", "c");
     assertThat(records).extracting(ReceivedRecord::value).containsExactly("1", "3");
@@ -63,7 +68,9 @@ class AwaitRecordsTest {
     // Sent without waiting: the awaiter may well be polling before this record lands.
     producer.send(new ProducerRecord<>(topic, "k", "late"));
 
-    assertThat(broker.awaitRecords(topic, 2, WAIT)).extracting(ReceivedRecord::value).containsExactly("early", "late");
+    assertThat(broker.awaitRecords(topic, 2, WAIT))
+        .extracting(ReceivedRecord::value)
+        .containsExactly("early", "late");
   }
 
   /** It reads on to the end of the topic, so a record written twice shows up twice. */
@@ -75,7 +82,8 @@ class AwaitRecordsTest {
     send(new ProducerRecord<>(topic, "app-2", "created"));
     send(new ProducerRecord<>(topic, "app-1", "created"));
 
-    assertThat(broker.awaitRecords(topic, 1, record -> record.key().equals("app-1"), WAIT)).hasSize(2);
+    assertThat(broker.awaitRecords(topic, 1, record -> record.key().equals("app-1"), WAIT))
+        .hasSize(2);
   }
 
   @Test
@@ -84,9 +92,13 @@ class AwaitRecordsTest {
     broker.createTopic(topic, 1);
     send(new ProducerRecord<>(topic, "k", "other"));
 
-    assertThatThrownBy(() -> broker.awaitRecords(topic, 1, record -> record.value().equals("wanted"), SHORT_WAIT))
+    assertThatThrownBy(
+            () ->
+                broker.awaitRecords(
+                    topic, 1, record -> record.value().equals("wanted"), SHORT_WAIT))
         .isInstanceOf(AssertionError.class)
-        .hasMessageContaining("Timed out after PT2S waiting for 1 matching record(s) on topic '" + topic + "'")
+        .hasMessageContaining(
+            "Timed out after PT2S waiting for 1 matching record(s) on topic '" + topic + "'")
         .hasMessageContaining("0 matched among 1 read")
         .hasMessageContaining("value=other");
   }

@@ -34,13 +34,16 @@ class VertxKafkaClientTest {
   @BeforeAll
   static void start(KafkaBroker broker) {
     vertx = Vertx.vertx();
-    producer = KafkaProducer.create(vertx, Map.of(
-        "bootstrap.servers", broker.bootstrapServers(),
-        "key.serializer", "org.apache.kafka.common.serialization.StringSerializer",
-        "value.serializer", "org.apache.kafka.common.serialization.StringSerializer",
-        "enable.idempotence", "true",
-        "acks", "all",
-        "linger.ms", "1"));
+    producer =
+        KafkaProducer.create(
+            vertx,
+            Map.of(
+                "bootstrap.servers", broker.bootstrapServers(),
+                "key.serializer", "org.apache.kafka.common.serialization.StringSerializer",
+                "value.serializer", "org.apache.kafka.common.serialization.StringSerializer",
+                "enable.idempotence", "true",
+                "acks", "all",
+                "linger.ms", "1"));
   }
 
   @AfterAll
@@ -78,9 +81,11 @@ class VertxKafkaClientTest {
   void headersRoundTrip(KafkaBroker broker) throws Exception {
     String topic = KafkaBroker.uniqueTopicName("headers");
     broker.createTopic(topic, 1);
-    await(producer.send(KafkaProducerRecord.create(topic, "app-1", "{\"v\":1}")
-        .addHeader("ce_type", "io.astro.app.status.v1")
-        .addHeader("ce_id", Buffer.buffer(new byte[] {0, 1, 2, (byte) 255}))));
+    await(
+        producer.send(
+            KafkaProducerRecord.create(topic, "app-1", "{\"v\":1}")
+                .addHeader("ce_type", "io.astro.app.status.v1")
+                .addHeader("ce_id", Buffer.buffer(new byte[] {0, 1, 2, (byte) 255}))));
 
     KafkaConsumer<String, String> consumer = consumer(broker, topic + "-group");
     await(consumer.subscribe(topic));
@@ -102,14 +107,21 @@ class VertxKafkaClientTest {
     broker.createTopic(plain, 2);
 
     try (Admin admin = broker.admin()) {
-      Map<String, TopicDescription> topics = admin.describeTopics(List.of(compacted, plain))
-          .allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      Map<String, TopicDescription> topics =
+          admin
+              .describeTopics(List.of(compacted, plain))
+              .allTopicNames()
+              .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
       assertThat(topics.get(compacted).partitions()).hasSize(3);
       assertThat(topics.get(plain).partitions()).hasSize(2);
 
       ConfigResource compactedConfig = new ConfigResource(ConfigResource.Type.TOPIC, compacted);
       ConfigResource plainConfig = new ConfigResource(ConfigResource.Type.TOPIC, plain);
-      var configs = admin.describeConfigs(List.of(compactedConfig, plainConfig)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      var configs =
+          admin
+              .describeConfigs(List.of(compactedConfig, plainConfig))
+              .all()
+              .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
       assertThat(configs.get(compactedConfig).get("cleanup.policy").value()).isEqualTo("compact");
       assertThat(configs.get(plainConfig).get("cleanup.policy").value()).isEqualTo("delete");
     }
@@ -122,22 +134,25 @@ class VertxKafkaClientTest {
   }
 
   private static KafkaConsumer<String, String> consumer(KafkaBroker broker, String group) {
-    return KafkaConsumer.create(vertx, Map.of(
-        "bootstrap.servers", broker.bootstrapServers(),
-        "key.deserializer", "org.apache.kafka.common.serialization.StringDeserializer",
-        "value.deserializer", "org.apache.kafka.common.serialization.StringDeserializer",
-        "group.id", group,
-        "enable.auto.commit", "false",
-        "auto.offset.reset", "earliest"));
+    return KafkaConsumer.create(
+        vertx,
+        Map.of(
+            "bootstrap.servers", broker.bootstrapServers(),
+            "key.deserializer", "org.apache.kafka.common.serialization.StringDeserializer",
+            "value.deserializer", "org.apache.kafka.common.serialization.StringDeserializer",
+            "group.id", group,
+            "enable.auto.commit", "false",
+            "auto.offset.reset", "earliest"));
   }
 
   /** Polls until {@code count} records arrived; the group join happens inside the first polls. */
-  private static List<KafkaConsumerRecord<String, String>> pollUntil(KafkaConsumer<String, String> consumer, int count)
-      throws Exception {
+  private static List<KafkaConsumerRecord<String, String>> pollUntil(
+      KafkaConsumer<String, String> consumer, int count) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
     List<KafkaConsumerRecord<String, String>> records = new ArrayList<>();
     while (records.size() < count) {
-      assertThat(System.nanoTime()).as("%d of %d records after %d s", records.size(), count, TIMEOUT_SECONDS)
+      assertThat(System.nanoTime())
+          .as("%d of %d records after %d s", records.size(), count, TIMEOUT_SECONDS)
           .isLessThan(deadline);
       var batch = await(consumer.poll(Duration.ofMillis(200)));
       for (int i = 0; i < batch.size(); i++) {

@@ -7,6 +7,7 @@ import io.astro.testkit.Eventually;
 import io.kubernetes.client.informer.SharedIndexInformer;
 import io.kubernetes.client.informer.SharedInformerFactory;
 import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.openapi.apis.AppsV1Api;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
@@ -20,9 +21,8 @@ import io.kubernetes.client.openapi.models.V1PodSpec;
 import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
 import io.kubernetes.client.openapi.models.V1Status;
 import io.kubernetes.client.util.generic.GenericKubernetesApi;
-import io.kubernetes.client.openapi.JSON;
-import java.time.Duration;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -30,7 +30,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The API of a {@link FakeCluster} failing on purpose — and recovering — as seen through the official client. */
+/**
+ * The API of a {@link FakeCluster} failing on purpose — and recovering — as seen through the
+ * official client.
+ */
 class FakeClusterFaultsTest {
 
   private static final Duration WAIT = Duration.ofSeconds(20);
@@ -60,10 +63,15 @@ class FakeClusterFaultsTest {
   void injected500OnReplaceFailsTwiceThenTheReplaceGoesThrough() throws Exception {
     String ns = "replace";
     apps.createNamespacedDeployment(ns, deployment(ns, "web", 0)).execute();
-    // Let the simulator write its status first, so the read below stays current (steady state writes nothing).
-    Eventually.await("web observed by the simulator", WAIT, () -> apps.readNamespacedDeployment("web", ns).execute(),
-        d -> d.getStatus() != null
-            && d.getMetadata().getGeneration().equals(d.getStatus().getObservedGeneration()));
+    // Let the simulator write its status first, so the read below stays current (steady state
+    // writes nothing).
+    Eventually.await(
+        "web observed by the simulator",
+        WAIT,
+        () -> apps.readNamespacedDeployment("web", ns).execute(),
+        d ->
+            d.getStatus() != null
+                && d.getMetadata().getGeneration().equals(d.getStatus().getObservedGeneration()));
     int injectedBefore = cluster.faults().injected();
     cluster.faults().respond(500, "PUT", "/namespaces/" + ns + "/deployments/[^/]+$", 2);
 
@@ -72,15 +80,17 @@ class FakeClusterFaultsTest {
     current.getSpec().setReplicas(1);
     for (int attempt = 1; attempt <= 2; attempt++) {
       assertThatThrownBy(() -> apps.replaceNamespacedDeployment("web", ns, current).execute())
-          .isInstanceOfSatisfying(ApiException.class, e -> {
-            assertThat(e.getCode()).isEqualTo(500);
-            V1Status status = new JSON().deserialize(e.getResponseBody(), V1Status.class);
-            assertThat(status.getKind()).isEqualTo("Status");
-            assertThat(status.getStatus()).isEqualTo("Failure");
-            assertThat(status.getReason()).isEqualTo("InternalError");
-            assertThat(status.getCode()).isEqualTo(500);
-            assertThat(status.getMessage()).startsWith("injected");
-          });
+          .isInstanceOfSatisfying(
+              ApiException.class,
+              e -> {
+                assertThat(e.getCode()).isEqualTo(500);
+                V1Status status = new JSON().deserialize(e.getResponseBody(), V1Status.class);
+                assertThat(status.getKind()).isEqualTo("Status");
+                assertThat(status.getStatus()).isEqualTo("Failure");
+                assertThat(status.getReason()).isEqualTo("InternalError");
+                assertThat(status.getCode()).isEqualTo(500);
+                assertThat(status.getMessage()).startsWith("injected");
+              });
     }
     // Nothing reached the stored state: the replica count is unchanged.
     assertThat(apps.readNamespacedDeployment("web", ns).execute().getSpec().getReplicas()).isZero();
@@ -95,33 +105,43 @@ class FakeClusterFaultsTest {
     cluster.faults().respond(429, "GET", "^/api/v1/namespaces/throttled/configmaps$", 1);
 
     assertThatThrownBy(() -> core.listNamespacedConfigMap("throttled").execute())
-        .isInstanceOfSatisfying(ApiException.class, e -> {
-          assertThat(e.getCode()).isEqualTo(429);
-          // OkHttp hands header names over in lower case.
-          assertThat(e.getResponseHeaders()).containsEntry("retry-after", List.of("1"));
-          V1Status status = new JSON().deserialize(e.getResponseBody(), V1Status.class);
-          assertThat(status.getReason()).isEqualTo("TooManyRequests");
-          assertThat(status.getDetails().getRetryAfterSeconds()).isEqualTo(1);
-        });
+        .isInstanceOfSatisfying(
+            ApiException.class,
+            e -> {
+              assertThat(e.getCode()).isEqualTo(429);
+              // OkHttp hands header names over in lower case.
+              assertThat(e.getResponseHeaders()).containsEntry("retry-after", List.of("1"));
+              V1Status status = new JSON().deserialize(e.getResponseBody(), V1Status.class);
+              assertThat(status.getReason()).isEqualTo("TooManyRequests");
+              assertThat(status.getDetails().getRetryAfterSeconds()).isEqualTo(1);
+            });
     assertThat(core.listNamespacedConfigMap("throttled").execute().getItems()).isEmpty();
   }
 
   @Test
   void injected409OnCreateCreatesNothing() throws Exception {
     String ns = "conflict";
-    cluster.faults().respond(409, "POST", "/namespaces/" + ns + "/configmaps$", ApiFaults.UNTIL_CLEARED);
+    cluster
+        .faults()
+        .respond(409, "POST", "/namespaces/" + ns + "/configmaps$", ApiFaults.UNTIL_CLEARED);
 
     for (int i = 0; i < 3; i++) {
       assertThatThrownBy(() -> core.createNamespacedConfigMap(ns, configMap(ns, "cm")).execute())
-          .isInstanceOfSatisfying(ApiException.class, e -> {
-            assertThat(e.getCode()).isEqualTo(409);
-            assertThat(e.getResponseBody()).contains("\"reason\":\"Conflict\"");
-          });
+          .isInstanceOfSatisfying(
+              ApiException.class,
+              e -> {
+                assertThat(e.getCode()).isEqualTo(409);
+                assertThat(e.getResponseBody()).contains("\"reason\":\"Conflict\"");
+              });
     }
     assertThat(core.listNamespacedConfigMap(ns).execute().getItems()).isEmpty();
 
     cluster.faults().clear();
-    assertThat(core.createNamespacedConfigMap(ns, configMap(ns, "cm")).execute().getMetadata().getName())
+    assertThat(
+            core.createNamespacedConfigMap(ns, configMap(ns, "cm"))
+                .execute()
+                .getMetadata()
+                .getName())
         .isEqualTo("cm");
   }
 
@@ -134,20 +154,26 @@ class FakeClusterFaultsTest {
     cluster.faults().unreachable(true);
     long started = System.nanoTime();
     assertThatThrownBy(() -> core.listNamespacedConfigMap(ns).execute())
-        .isInstanceOfSatisfying(ApiException.class, e -> {
-          assertThat(e.getCode()).isZero();
-          assertThat(e.getCause()).isInstanceOf(IOException.class);
-        });
+        .isInstanceOfSatisfying(
+            ApiException.class,
+            e -> {
+              assertThat(e.getCode()).isZero();
+              assertThat(e.getCause()).isInstanceOf(IOException.class);
+            });
     // A fresh client (new connection) is refused as well, and promptly.
-    assertThatThrownBy(() -> new CoreV1Api(cluster.newClient()).createNamespacedConfigMap(ns, configMap(ns, "x"))
-        .execute())
+    assertThatThrownBy(
+            () ->
+                new CoreV1Api(cluster.newClient())
+                    .createNamespacedConfigMap(ns, configMap(ns, "x"))
+                    .execute())
         .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getCode()).isZero());
     assertThat(System.nanoTime() - started).isLessThan(5_000_000_000L);
     assertThat(cluster.faults().dropped()).isGreaterThan(droppedBefore);
 
     cluster.faults().unreachable(false);
     String url = cluster.url();
-    assertThat(core.listNamespacedConfigMap(ns).execute().getItems()).extracting(c -> c.getMetadata().getName())
+    assertThat(core.listNamespacedConfigMap(ns).execute().getItems())
+        .extracting(c -> c.getMetadata().getName())
         .containsExactly("before");
     core.createNamespacedConfigMap(ns, configMap(ns, "after")).execute();
     assertThat(cluster.url()).isEqualTo(url);
@@ -159,35 +185,57 @@ class FakeClusterFaultsTest {
     String path = "/apis/apps/v1/namespaces/" + ns + "/deployments";
     SharedInformerFactory factory = new SharedInformerFactory(cluster.apiClient());
     try {
-      SharedIndexInformer<V1Deployment> informer = factory.sharedIndexInformerFor(
-          new GenericKubernetesApi<>(V1Deployment.class, V1DeploymentList.class, "apps", "v1", "deployments",
-              cluster.apiClient()),
-          V1Deployment.class, 0, ns);
+      SharedIndexInformer<V1Deployment> informer =
+          factory.sharedIndexInformerFor(
+              new GenericKubernetesApi<>(
+                  V1Deployment.class,
+                  V1DeploymentList.class,
+                  "apps",
+                  "v1",
+                  "deployments",
+                  cluster.apiClient()),
+              V1Deployment.class,
+              0,
+              ns);
       factory.startAllRegisteredInformers();
       Eventually.await("informer synced", WAIT, informer::hasSynced, Boolean::booleanValue);
-      Eventually.await("informer watching", WAIT, () -> cluster.traffic().watchesOpened(path), n -> n > 0);
+      Eventually.await(
+          "informer watching", WAIT, () -> cluster.traffic().watchesOpened(path), n -> n > 0);
       long listsBefore = cluster.traffic().requests("GET", path);
       long watchesBefore = cluster.traffic().watchesOpened(path);
 
       int dropped = cluster.faults().dropped();
       cluster.faults().unreachable(true);
       // The informer's open watch was cut: it tries again and is refused.
-      Eventually.await("informer retrying against the unreachable cluster", WAIT, cluster.faults()::dropped,
+      Eventually.await(
+          "informer retrying against the unreachable cluster",
+          WAIT,
+          cluster.faults()::dropped,
           n -> n > dropped);
       cluster.faults().unreachable(false);
 
       apps.createNamespacedDeployment(ns, deployment(ns, "after-outage", 0)).execute();
-      Eventually.await("informer holding the Deployment created after the outage", WAIT,
-          () -> informer.getIndexer().getByKey(ns + "/after-outage"), d -> d != null);
+      Eventually.await(
+          "informer holding the Deployment created after the outage",
+          WAIT,
+          () -> informer.getIndexer().getByKey(ns + "/after-outage"),
+          d -> d != null);
       // It recovered by listing and watching again, not by some connection that survived ...
       assertThat(cluster.traffic().requests("GET", path)).isGreaterThan(listsBefore);
-      Eventually.await("informer watching again", WAIT, () -> cluster.traffic().watchesOpened(path),
+      Eventually.await(
+          "informer watching again",
+          WAIT,
+          () -> cluster.traffic().watchesOpened(path),
           n -> n > watchesBefore);
-      // ... and streams again: the next Deployment arrives over the new watch, without another list.
+      // ... and streams again: the next Deployment arrives over the new watch, without another
+      // list.
       long listsAfter = cluster.traffic().requests("GET", path);
       apps.createNamespacedDeployment(ns, deployment(ns, "streamed", 0)).execute();
-      Eventually.await("informer holding the streamed Deployment", WAIT,
-          () -> informer.getIndexer().getByKey(ns + "/streamed"), d -> d != null);
+      Eventually.await(
+          "informer holding the streamed Deployment",
+          WAIT,
+          () -> informer.getIndexer().getByKey(ns + "/streamed"),
+          d -> d != null);
       assertThat(cluster.traffic().requests("GET", path)).isEqualTo(listsAfter);
     } finally {
       factory.stopAllRegisteredInformers(true);
@@ -200,7 +248,8 @@ class FakeClusterFaultsTest {
     AppsV1Api own = new AppsV1Api(cluster.internalClient());
     cluster.faults().respond(503, null, null, ApiFaults.UNTIL_CLEARED);
     int injectedBefore = cluster.faults().injected();
-    assertThatThrownBy(() -> apps.createNamespacedDeployment(ns, deployment(ns, "web", 2)).execute())
+    assertThatThrownBy(
+            () -> apps.createNamespacedDeployment(ns, deployment(ns, "web", 2)).execute())
         .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getCode()).isEqualTo(503));
     assertThat(cluster.faults().injected()).isEqualTo(injectedBefore + 1);
     cluster.faults().clear();
@@ -213,18 +262,23 @@ class FakeClusterFaultsTest {
 
     cluster.faults().clear();
     // Read-modify-replace, again on 409: the simulator may still be writing the status.
-    Eventually.await("web scaled to 3", WAIT, () -> {
-      V1Deployment scaled = apps.readNamespacedDeployment("web", ns).execute();
-      scaled.getSpec().setReplicas(3);
-      return apps.replaceNamespacedDeployment("web", ns, scaled).execute();
-    }, d -> true);
+    Eventually.await(
+        "web scaled to 3",
+        WAIT,
+        () -> {
+          V1Deployment scaled = apps.readNamespacedDeployment("web", ns).execute();
+          scaled.getSpec().setReplicas(3);
+          return apps.replaceNamespacedDeployment("web", ns, scaled).execute();
+        },
+        d -> true);
     cluster.faults().unreachable(true);
     awaitReadyThrough(own, ns, "web", 3);
     assertThatThrownBy(() -> apps.readNamespacedDeployment("web", ns).execute())
         .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getCode()).isZero());
 
     cluster.faults().unreachable(false);
-    assertThat(apps.readNamespacedDeployment("web", ns).execute().getStatus().getReadyReplicas()).isEqualTo(3);
+    assertThat(apps.readNamespacedDeployment("web", ns).execute().getStatus().getReadyReplicas())
+        .isEqualTo(3);
   }
 
   @Test
@@ -235,30 +289,45 @@ class FakeClusterFaultsTest {
         .isInstanceOf(IllegalArgumentException.class);
   }
 
-  /** Reads through the cluster's own (exempt) client: the simulator's view, unaffected by the faults. */
+  /**
+   * Reads through the cluster's own (exempt) client: the simulator's view, unaffected by the
+   * faults.
+   */
   private static void awaitReadyThrough(AppsV1Api own, String ns, String name, int replicas) {
-    Eventually.await(name + " ready with " + replicas + " replicas (read through the exempt client)", WAIT,
+    Eventually.await(
+        name + " ready with " + replicas + " replicas (read through the exempt client)",
+        WAIT,
         () -> own.readNamespacedDeployment(name, ns).execute(),
-        d -> d.getStatus() != null
-            && d.getMetadata().getGeneration().equals(d.getStatus().getObservedGeneration())
-            && Integer.valueOf(replicas).equals(d.getStatus().getReadyReplicas())
-            && Integer.valueOf(replicas).equals(d.getStatus().getUpdatedReplicas()));
+        d ->
+            d.getStatus() != null
+                && d.getMetadata().getGeneration().equals(d.getStatus().getObservedGeneration())
+                && Integer.valueOf(replicas).equals(d.getStatus().getReadyReplicas())
+                && Integer.valueOf(replicas).equals(d.getStatus().getUpdatedReplicas()));
   }
 
   private static V1Deployment deployment(String ns, String name, int replicas) {
     Map<String, String> labels = Map.of("app", name);
-    return new V1Deployment().apiVersion("apps/v1").kind("Deployment")
+    return new V1Deployment()
+        .apiVersion("apps/v1")
+        .kind("Deployment")
         .metadata(new V1ObjectMeta().name(name).namespace(ns).labels(labels))
-        .spec(new V1DeploymentSpec()
-            .replicas(replicas)
-            .selector(new V1LabelSelector().matchLabels(labels))
-            .template(new V1PodTemplateSpec()
-                .metadata(new V1ObjectMeta().labels(labels))
-                .spec(new V1PodSpec().containers(List.of(new V1Container().name("app").image("nginx:1.27"))))));
+        .spec(
+            new V1DeploymentSpec()
+                .replicas(replicas)
+                .selector(new V1LabelSelector().matchLabels(labels))
+                .template(
+                    new V1PodTemplateSpec()
+                        .metadata(new V1ObjectMeta().labels(labels))
+                        .spec(
+                            new V1PodSpec()
+                                .containers(
+                                    List.of(new V1Container().name("app").image("nginx:1.27"))))));
   }
 
   private static V1ConfigMap configMap(String ns, String name) {
-    return new V1ConfigMap().apiVersion("v1").kind("ConfigMap")
+    return new V1ConfigMap()
+        .apiVersion("v1")
+        .kind("ConfigMap")
         .metadata(new V1ObjectMeta().name(name).namespace(ns))
         .data(Map.of("k", "v"));
   }

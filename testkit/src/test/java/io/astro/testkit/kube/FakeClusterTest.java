@@ -3,8 +3,8 @@ package io.astro.testkit.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.astro.testkit.Eventually;
 import com.google.gson.reflect.TypeToken;
+import io.astro.testkit.Eventually;
 import io.kubernetes.client.custom.Quantity;
 import io.kubernetes.client.custom.V1Patch;
 import io.kubernetes.client.informer.ResourceEventHandler;
@@ -41,8 +41,8 @@ import io.kubernetes.client.util.Config;
 import io.kubernetes.client.util.PatchUtils;
 import io.kubernetes.client.util.Watch;
 import io.kubernetes.client.util.generic.GenericKubernetesApi;
-import java.time.Duration;
 import java.io.StringReader;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -55,8 +55,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Proves the fake cluster is good enough to test Astro's sync-worker against: every check goes through the
- * official client over HTTP, as production code does, and would fail if a piece were stubbed out.
+ * Proves the fake cluster is good enough to test Astro's sync-worker against: every check goes
+ * through the official client over HTTP, as production code does, and would fail if a piece were
+ * stubbed out.
  */
 class FakeClusterTest {
 
@@ -89,28 +90,38 @@ class FakeClusterTest {
     String listPath = "/apis/apps/v1/namespaces/" + ns + "/deployments";
     SharedInformerFactory factory = new SharedInformerFactory(cluster.apiClient());
     try {
-      SharedIndexInformer<V1Deployment> informer = factory.sharedIndexInformerFor(
-          new GenericKubernetesApi<>(V1Deployment.class, V1DeploymentList.class, "apps", "v1", "deployments",
-              cluster.apiClient()),
-          V1Deployment.class, 0, ns);
+      SharedIndexInformer<V1Deployment> informer =
+          factory.sharedIndexInformerFor(
+              new GenericKubernetesApi<>(
+                  V1Deployment.class,
+                  V1DeploymentList.class,
+                  "apps",
+                  "v1",
+                  "deployments",
+                  cluster.apiClient()),
+              V1Deployment.class,
+              0,
+              ns);
       CompletableFuture<V1Deployment> added = new CompletableFuture<>();
       CompletableFuture<V1Deployment> becameReady = new CompletableFuture<>();
-      informer.addEventHandler(new ResourceEventHandler<>() {
-        @Override
-        public void onAdd(V1Deployment d) {
-          added.complete(d);
-        }
+      informer.addEventHandler(
+          new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(V1Deployment d) {
+              added.complete(d);
+            }
 
-        @Override
-        public void onUpdate(V1Deployment before, V1Deployment after) {
-          if (after.getStatus() != null && Integer.valueOf(2).equals(after.getStatus().getReadyReplicas())) {
-            becameReady.complete(after);
-          }
-        }
+            @Override
+            public void onUpdate(V1Deployment before, V1Deployment after) {
+              if (after.getStatus() != null
+                  && Integer.valueOf(2).equals(after.getStatus().getReadyReplicas())) {
+                becameReady.complete(after);
+              }
+            }
 
-        @Override
-        public void onDelete(V1Deployment d, boolean finalStateUnknown) {}
-      });
+            @Override
+            public void onDelete(V1Deployment d, boolean finalStateUnknown) {}
+          });
       factory.startAllRegisteredInformers();
       Eventually.await("informer synced", WAIT, informer::hasSynced, Boolean::booleanValue);
       long listsBefore = cluster.traffic().requests("GET", listPath);
@@ -119,7 +130,8 @@ class FakeClusterTest {
 
       assertThat(added.get(10, TimeUnit.SECONDS).getMetadata().getName()).isEqualTo("streamed");
       V1Deployment ready = becameReady.get(20, TimeUnit.SECONDS);
-      assertThat(ready.getStatus().getObservedGeneration()).isEqualTo(ready.getMetadata().getGeneration());
+      assertThat(ready.getStatus().getObservedGeneration())
+          .isEqualTo(ready.getMetadata().getGeneration());
       // Both events came while no further list was made: they were streamed over the open watch.
       assertThat(cluster.traffic().requests("GET", listPath)).isEqualTo(listsBefore);
       assertThat(cluster.traffic().watchesOpened(listPath)).isPositive();
@@ -136,11 +148,17 @@ class FakeClusterTest {
     String selector = "app.kubernetes.io/managed-by=astro";
     SharedInformerFactory factory = new SharedInformerFactory(cluster.apiClient());
     try {
-      SharedIndexInformer<V1Pod> pods = factory.sharedIndexInformerFor(
-          params -> core.listNamespacedPod(ns).labelSelector(selector)
-              .resourceVersion(params.resourceVersion).timeoutSeconds(params.timeoutSeconds).watch(params.watch)
-              .buildCall(null),
-          V1Pod.class, V1PodList.class);
+      SharedIndexInformer<V1Pod> pods =
+          factory.sharedIndexInformerFor(
+              params ->
+                  core.listNamespacedPod(ns)
+                      .labelSelector(selector)
+                      .resourceVersion(params.resourceVersion)
+                      .timeoutSeconds(params.timeoutSeconds)
+                      .watch(params.watch)
+                      .buildCall(null),
+              V1Pod.class,
+              V1PodList.class);
       factory.startAllRegisteredInformers();
       Eventually.await("pod informer synced", WAIT, pods::hasSynced, Boolean::booleanValue);
 
@@ -153,10 +171,15 @@ class FakeClusterTest {
       awaitReady(ns, "theirs", 1);
       awaitReady(ns, "mine", 2);
 
-      List<V1Pod> seen = Eventually.await("informer holding the two ready astro pods", WAIT, pods.getIndexer()::list,
-          list -> list.size() == 2 && list.stream().allMatch(Kubelet::isReady));
+      List<V1Pod> seen =
+          Eventually.await(
+              "informer holding the two ready astro pods",
+              WAIT,
+              pods.getIndexer()::list,
+              list -> list.size() == 2 && list.stream().allMatch(Kubelet::isReady));
       assertThat(seen).allMatch(p -> "mine".equals(p.getMetadata().getLabels().get("app")));
-      assertThat(cluster.traffic().watchesOpened("/api/v1/namespaces/" + ns + "/pods")).isPositive();
+      assertThat(cluster.traffic().watchesOpened("/api/v1/namespaces/" + ns + "/pods"))
+          .isPositive();
     } finally {
       factory.stopAllRegisteredInformers(true);
     }
@@ -168,10 +191,13 @@ class FakeClusterTest {
     core.createNamespacedConfigMap(ns, configMap(ns, "before")).execute();
     String listedAt = core.listNamespacedConfigMap(ns).execute().getMetadata().getResourceVersion();
 
-    try (Watch<V1ConfigMap> watch = Watch.createWatch(cluster.apiClient(),
-        core.listNamespacedConfigMap(ns).watch(true).resourceVersion(listedAt).buildCall(null),
-        new TypeToken<Watch.Response<V1ConfigMap>>() {}.getType())) {
-      CompletableFuture<Watch.Response<V1ConfigMap>> first = CompletableFuture.supplyAsync(watch::next);
+    try (Watch<V1ConfigMap> watch =
+        Watch.createWatch(
+            cluster.apiClient(),
+            core.listNamespacedConfigMap(ns).watch(true).resourceVersion(listedAt).buildCall(null),
+            new TypeToken<Watch.Response<V1ConfigMap>>() {}.getType())) {
+      CompletableFuture<Watch.Response<V1ConfigMap>> first =
+          CompletableFuture.supplyAsync(watch::next);
       core.createNamespacedConfigMap(ns, configMap(ns, "after")).execute();
 
       Watch.Response<V1ConfigMap> event = first.get(10, TimeUnit.SECONDS);
@@ -183,7 +209,8 @@ class FakeClusterTest {
   @Test
   void simulatorRunsScalesRollsAndDeletesADeployment() throws Exception {
     String ns = "lifecycle";
-    V1Deployment created = apps.createNamespacedDeployment(ns, deployment(ns, "web", "nginx:1.27", 2)).execute();
+    V1Deployment created =
+        apps.createNamespacedDeployment(ns, deployment(ns, "web", "nginx:1.27", 2)).execute();
 
     V1Deployment ready = awaitReady(ns, "web", 2);
     assertThat(condition(ready, "Available").getStatus()).isEqualTo("True");
@@ -197,7 +224,9 @@ class FakeClusterTest {
     List<V1Pod> pods = awaitPods(ns, "app=web", 2);
     for (V1Pod pod : pods) {
       assertThat(pod.getMetadata().getName()).matches("web-" + hash + "-[a-z0-9]{5}");
-      assertThat(pod.getMetadata().getLabels()).containsEntry("app", "web").containsEntry("pod-template-hash", hash);
+      assertThat(pod.getMetadata().getLabels())
+          .containsEntry("app", "web")
+          .containsEntry("pod-template-hash", hash);
       assertThat(controllerOf(pod.getMetadata()).getName()).isEqualTo(rs.getMetadata().getName());
       assertThat(pod.getSpec().getNodeName()).startsWith("node-");
       assertThat(pod.getStatus().getPhase()).isEqualTo("Running");
@@ -207,24 +236,34 @@ class FakeClusterTest {
     }
 
     // Steady state: a full resync writes nothing (no hidden write loop that would flood watchers).
-    String rvBefore = apps.readNamespacedDeployment("web", ns).execute().getMetadata().getResourceVersion();
+    String rvBefore =
+        apps.readNamespacedDeployment("web", ns).execute().getMetadata().getResourceVersion();
     cluster.simulator().resync().get(10, TimeUnit.SECONDS);
     cluster.simulator().resync().get(10, TimeUnit.SECONDS);
-    assertThat(apps.readNamespacedDeployment("web", ns).execute().getMetadata().getResourceVersion())
+    assertThat(
+            apps.readNamespacedDeployment("web", ns).execute().getMetadata().getResourceVersion())
         .isEqualTo(rvBefore);
 
     // As on a real server, replacing the object leaves its status alone (status is a subresource).
     V1Deployment withoutStatus = apps.readNamespacedDeployment("web", ns).execute();
     withoutStatus.setStatus(null);
-    assertThat(apps.replaceNamespacedDeployment("web", ns, withoutStatus).execute().getStatus().getReadyReplicas())
+    assertThat(
+            apps.replaceNamespacedDeployment("web", ns, withoutStatus)
+                .execute()
+                .getStatus()
+                .getReadyReplicas())
         .isEqualTo(2);
 
     mergePatch(ns, "web", "{\"spec\":{\"replicas\":0}}");
     awaitPods(ns, "app=web", 0);
-    V1Deployment scaledDown = Eventually.await("status of web scaled to 0", WAIT,
-        () -> apps.readNamespacedDeployment("web", ns).execute(),
-        d -> d.getStatus().getObservedGeneration().equals(d.getMetadata().getGeneration())
-            && d.getStatus().getReplicas() == null);
+    V1Deployment scaledDown =
+        Eventually.await(
+            "status of web scaled to 0",
+            WAIT,
+            () -> apps.readNamespacedDeployment("web", ns).execute(),
+            d ->
+                d.getStatus().getObservedGeneration().equals(d.getMetadata().getGeneration())
+                    && d.getStatus().getReplicas() == null);
     assertThat(scaledDown.getStatus().getReadyReplicas()).isNull();
 
     V1Deployment current = apps.readNamespacedDeployment("web", ns).execute();
@@ -233,29 +272,40 @@ class FakeClusterTest {
     awaitReady(ns, "web", 3);
     Set<String> before = names(awaitPods(ns, "app=web", 3));
 
-    mergePatch(ns, "web", "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":"
-        + "{\"kubectl.kubernetes.io/restartedAt\":\"2026-11-22T10:00:00Z\"}}}}}");
-    List<V1Pod> rolled = Eventually.await("pods replaced by the rolling restart", WAIT,
-        () -> core.listNamespacedPod(ns).labelSelector("app=web").execute().getItems(),
-        list -> list.size() == 3 && names(list).stream().noneMatch(before::contains));
+    mergePatch(
+        ns,
+        "web",
+        "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":"
+            + "{\"kubectl.kubernetes.io/restartedAt\":\"2026-11-22T10:00:00Z\"}}}}}");
+    List<V1Pod> rolled =
+        Eventually.await(
+            "pods replaced by the rolling restart",
+            WAIT,
+            () -> core.listNamespacedPod(ns).labelSelector("app=web").execute().getItems(),
+            list -> list.size() == 3 && names(list).stream().noneMatch(before::contains));
     String newHash = rolled.get(0).getMetadata().getLabels().get("pod-template-hash");
     assertThat(newHash).isNotEqualTo(hash);
     assertThat(rolled.get(0).getMetadata().getAnnotations())
         .containsEntry("kubectl.kubernetes.io/restartedAt", "2026-11-22T10:00:00Z");
     awaitReady(ns, "web", 3);
-    assertThat(apps.readNamespacedReplicaSet("web-" + hash, ns).execute().getSpec().getReplicas()).isZero();
+    assertThat(apps.readNamespacedReplicaSet("web-" + hash, ns).execute().getSpec().getReplicas())
+        .isZero();
 
     V1Status deleted = apps.deleteNamespacedDeployment("web", ns).execute();
     assertThat(deleted.getStatus()).isEqualTo("Success");
     awaitPods(ns, "app=web", 0);
-    Eventually.await("replica sets of web removed", WAIT, () -> apps.listNamespacedReplicaSet(ns).execute().getItems(),
+    Eventually.await(
+        "replica sets of web removed",
+        WAIT,
+        () -> apps.listNamespacedReplicaSet(ns).execute().getItems(),
         List::isEmpty);
   }
 
   @Test
   void podLogsAreServedThroughTheOfficialClient() throws Exception {
     String ns = "logs";
-    apps.createNamespacedDeployment(ns, deployment(ns, "talker", "ghcr.io/astro/talker:2", 1)).execute();
+    apps.createNamespacedDeployment(ns, deployment(ns, "talker", "ghcr.io/astro/talker:2", 1))
+        .execute();
     awaitReady(ns, "talker", 1);
     String pod = awaitPods(ns, "app=talker", 1).get(0).getMetadata().getName();
 
@@ -280,21 +330,31 @@ class FakeClusterTest {
     d.getSpec().setProgressDeadlineSeconds(1);
     apps.createNamespacedDeployment(ns, d).execute();
 
-    V1Pod pod = Eventually.await("pod waiting in ImagePullBackOff", WAIT,
-        () -> core.listNamespacedPod(ns).labelSelector("app=broken").execute().getItems(),
-        pods -> pods.size() == 1 && "ImagePullBackOff".equals(waitingReason(pods.get(0)))).get(0);
+    V1Pod pod =
+        Eventually.await(
+                "pod waiting in ImagePullBackOff",
+                WAIT,
+                () -> core.listNamespacedPod(ns).labelSelector("app=broken").execute().getItems(),
+                pods -> pods.size() == 1 && "ImagePullBackOff".equals(waitingReason(pods.get(0))))
+            .get(0);
     assertThat(pod.getStatus().getPhase()).isEqualTo("Pending");
     assertThat(pod.getStatus().getContainerStatuses().get(0).getState().getWaiting().getMessage())
         .isEqualTo("Back-off pulling image \"" + image + "\"");
-    V1Deployment stuck = Eventually.await("progress deadline exceeded", WAIT,
-        () -> apps.readNamespacedDeployment("broken", ns).execute(),
-        dep -> "ProgressDeadlineExceeded".equals(condition(dep, "Progressing").getReason()));
+    V1Deployment stuck =
+        Eventually.await(
+            "progress deadline exceeded",
+            WAIT,
+            () -> apps.readNamespacedDeployment("broken", ns).execute(),
+            dep -> "ProgressDeadlineExceeded".equals(condition(dep, "Progressing").getReason()));
     assertThat(condition(stuck, "Progressing").getStatus()).isEqualTo("False");
     assertThat(condition(stuck, "Available").getStatus()).isEqualTo("False");
     assertThat(stuck.getStatus().getReadyReplicas()).isNull();
     assertThatThrownBy(() -> core.readNamespacedPodLog(pod.getMetadata().getName(), ns).execute())
-        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getResponseBody())
-            .contains("is waiting to start: trying and failing to pull image"));
+        .isInstanceOfSatisfying(
+            ApiException.class,
+            e ->
+                assertThat(e.getResponseBody())
+                    .contains("is waiting to start: trying and failing to pull image"));
 
     cluster.simulator().clearFailures();
     awaitReady(ns, "broken", 1);
@@ -307,9 +367,13 @@ class FakeClusterTest {
     cluster.simulator().crashImage(image);
     apps.createNamespacedDeployment(ns, deployment(ns, "crasher", image, 1)).execute();
 
-    V1Pod pod = Eventually.await("pod in CrashLoopBackOff", WAIT,
-        () -> core.listNamespacedPod(ns).labelSelector("app=crasher").execute().getItems(),
-        pods -> pods.size() == 1 && "CrashLoopBackOff".equals(waitingReason(pods.get(0)))).get(0);
+    V1Pod pod =
+        Eventually.await(
+                "pod in CrashLoopBackOff",
+                WAIT,
+                () -> core.listNamespacedPod(ns).labelSelector("app=crasher").execute().getItems(),
+                pods -> pods.size() == 1 && "CrashLoopBackOff".equals(waitingReason(pods.get(0))))
+            .get(0);
     V1ContainerStatus container = pod.getStatus().getContainerStatuses().get(0);
     assertThat(pod.getStatus().getPhase()).isEqualTo("Running");
     assertThat(container.getReady()).isFalse();
@@ -317,9 +381,14 @@ class FakeClusterTest {
     assertThat(container.getLastState().getTerminated().getExitCode()).isEqualTo(1);
     assertThat(core.readNamespacedPodLog(pod.getMetadata().getName(), ns).previous(true).execute())
         .contains("exiting with code 1");
-    V1Deployment d = Eventually.await("crasher counted unavailable", WAIT,
-        () -> apps.readNamespacedDeployment("crasher", ns).execute(),
-        dep -> dep.getStatus() != null && Integer.valueOf(1).equals(dep.getStatus().getUnavailableReplicas()));
+    V1Deployment d =
+        Eventually.await(
+            "crasher counted unavailable",
+            WAIT,
+            () -> apps.readNamespacedDeployment("crasher", ns).execute(),
+            dep ->
+                dep.getStatus() != null
+                    && Integer.valueOf(1).equals(dep.getStatus().getUnavailableReplicas()));
     assertThat(d.getStatus().getReadyReplicas()).isNull();
     assertThat(condition(d, "Available").getStatus()).isEqualTo("False");
   }
@@ -327,29 +396,49 @@ class FakeClusterTest {
   @Test
   void exceededQuotaFailsReplicaSetWithWarningEventAndNoPods() throws Exception {
     String ns = "quota";
-    core.createNamespacedResourceQuota(ns, new V1ResourceQuota().apiVersion("v1").kind("ResourceQuota")
-        .metadata(new V1ObjectMeta().name("compute").namespace(ns))
-        .spec(new V1ResourceQuotaSpec().hard(Map.of("pods", Quantity.fromString("0"))))).execute();
+    core.createNamespacedResourceQuota(
+            ns,
+            new V1ResourceQuota()
+                .apiVersion("v1")
+                .kind("ResourceQuota")
+                .metadata(new V1ObjectMeta().name("compute").namespace(ns))
+                .spec(new V1ResourceQuotaSpec().hard(Map.of("pods", Quantity.fromString("0")))))
+        .execute();
     cluster.simulator().exceedQuota(ns);
     apps.createNamespacedDeployment(ns, deployment(ns, "blocked", "nginx:1.27", 2)).execute();
 
-    V1ReplicaSet rs = Eventually.await("ReplicaFailure on the replica set", WAIT,
-        () -> apps.listNamespacedReplicaSet(ns).execute().getItems(),
-        list -> list.size() == 1 && list.get(0).getStatus() != null
-            && list.get(0).getStatus().getConditions() != null).get(0);
+    V1ReplicaSet rs =
+        Eventually.await(
+                "ReplicaFailure on the replica set",
+                WAIT,
+                () -> apps.listNamespacedReplicaSet(ns).execute().getItems(),
+                list ->
+                    list.size() == 1
+                        && list.get(0).getStatus() != null
+                        && list.get(0).getStatus().getConditions() != null)
+            .get(0);
     V1ReplicaSetCondition failure = rs.getStatus().getConditions().get(0);
     assertThat(failure.getType()).isEqualTo("ReplicaFailure");
     assertThat(failure.getReason()).isEqualTo("FailedCreate");
-    assertThat(failure.getMessage()).matches("pods \"blocked-[a-z0-9]+-[a-z0-9]{5}\" is forbidden: "
-        + "exceeded quota: compute, .*");
-    List<CoreV1Event> events = Eventually.await("FailedCreate event", WAIT,
-        () -> core.listNamespacedEvent(ns).execute().getItems(), list -> !list.isEmpty());
+    assertThat(failure.getMessage())
+        .matches(
+            "pods \"blocked-[a-z0-9]+-[a-z0-9]{5}\" is forbidden: "
+                + "exceeded quota: compute, .*");
+    List<CoreV1Event> events =
+        Eventually.await(
+            "FailedCreate event",
+            WAIT,
+            () -> core.listNamespacedEvent(ns).execute().getItems(),
+            list -> !list.isEmpty());
     assertThat(events.get(0).getType()).isEqualTo("Warning");
     assertThat(events.get(0).getReason()).isEqualTo("FailedCreate");
     assertThat(events.get(0).getInvolvedObject().getName()).isEqualTo(rs.getMetadata().getName());
-    V1Deployment d = Eventually.await("ReplicaFailure on the deployment", WAIT,
-        () -> apps.readNamespacedDeployment("blocked", ns).execute(),
-        dep -> condition(dep, "ReplicaFailure") != null);
+    V1Deployment d =
+        Eventually.await(
+            "ReplicaFailure on the deployment",
+            WAIT,
+            () -> apps.readNamespacedDeployment("blocked", ns).execute(),
+            dep -> condition(dep, "ReplicaFailure") != null);
     assertThat(condition(d, "ReplicaFailure").getMessage()).isEqualTo(failure.getMessage());
     assertThat(core.listNamespacedPod(ns).execute().getItems()).isEmpty();
   }
@@ -360,12 +449,17 @@ class FakeClusterTest {
     try {
       FakeCluster first = two.get(0);
       FakeCluster second = two.get(1);
-      new CoreV1Api(first.apiClient()).createNamespacedConfigMap("default", configMap("default", "only-in-first")).execute();
-      apps.createNamespacedDeployment("default", deployment("default", "only-here", "nginx:1.27", 1)).execute();
+      new CoreV1Api(first.apiClient())
+          .createNamespacedConfigMap("default", configMap("default", "only-in-first"))
+          .execute();
+      apps.createNamespacedDeployment(
+              "default", deployment("default", "only-here", "nginx:1.27", 1))
+          .execute();
       CoreV1Api secondCore = new CoreV1Api(second.apiClient());
 
       assertThat(first.url()).isNotEqualTo(second.url());
-      assertThatThrownBy(() -> secondCore.readNamespacedConfigMap("only-in-first", "default").execute())
+      assertThatThrownBy(
+              () -> secondCore.readNamespacedConfigMap("only-in-first", "default").execute())
           .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getCode()).isEqualTo(404));
       assertThatThrownBy(() -> core.readNamespacedConfigMap("only-in-first", "default").execute())
           .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getCode()).isEqualTo(404));
@@ -373,8 +467,8 @@ class FakeClusterTest {
       assertThat(secondCore.listPodForAllNamespaces().execute().getItems()).isEmpty();
       assertThat(secondCore.listNode().execute().getItems()).hasSize(2);
 
-      ApiClient firstTokenAtSecond = Config.fromConfig(new StringReader(first.kubeconfig()))
-          .setBasePath(second.url());
+      ApiClient firstTokenAtSecond =
+          Config.fromConfig(new StringReader(first.kubeconfig())).setBasePath(second.url());
       assertThatThrownBy(() -> new CoreV1Api(firstTokenAtSecond).listNode().execute())
           .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getCode()).isEqualTo(401));
     } finally {
@@ -384,10 +478,14 @@ class FakeClusterTest {
 
   @Test
   void versionDiscoveryAndKubeconfigWorkWithTheOfficialClient() throws Exception {
-    assertThat(new VersionApi(cluster.apiClient()).getCode().execute().getGitVersion()).isEqualTo("v1.31.0");
-    assertThat(core.getAPIResources().execute().getResources()).extracting(V1APIResource::getName)
-        .contains("pods", "pods/log", "namespaces", "nodes", "events", "resourcequotas", "limitranges");
-    assertThat(apps.getAPIResources().execute().getResources()).extracting(V1APIResource::getName)
+    assertThat(new VersionApi(cluster.apiClient()).getCode().execute().getGitVersion())
+        .isEqualTo("v1.31.0");
+    assertThat(core.getAPIResources().execute().getResources())
+        .extracting(V1APIResource::getName)
+        .contains(
+            "pods", "pods/log", "namespaces", "nodes", "events", "resourcequotas", "limitranges");
+    assertThat(apps.getAPIResources().execute().getResources())
+        .extracting(V1APIResource::getName)
         .contains("deployments", "deployments/status", "replicasets");
 
     ApiClient fromKubeconfig = Config.fromConfig(new StringReader(cluster.kubeconfig()));
@@ -401,63 +499,88 @@ class FakeClusterTest {
 
   @Test
   void writesBehaveAsTheMockDoes() throws Exception {
-    // Documented mock behaviour: a body without apiVersion/kind is refused (a real server would infer them).
+    // Documented mock behaviour: a body without apiVersion/kind is refused (a real server would
+    // infer them).
     V1ConfigMap bare = configMap("default", "bare").apiVersion(null).kind(null);
     assertThatThrownBy(() -> core.createNamespacedConfigMap("default", bare).execute())
         .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getCode()).isEqualTo(422));
 
-    V1ConfigMap created = core.createNamespacedConfigMap("default", configMap("default", "versioned")).execute();
-    V1ConfigMap changed = core.replaceNamespacedConfigMap("versioned", "default",
-        created.data(Map.of("k", "v2"))).execute();
-    assertThat(changed.getMetadata().getResourceVersion()).isNotEqualTo(created.getMetadata().getResourceVersion());
+    V1ConfigMap created =
+        core.createNamespacedConfigMap("default", configMap("default", "versioned")).execute();
+    V1ConfigMap changed =
+        core.replaceNamespacedConfigMap("versioned", "default", created.data(Map.of("k", "v2")))
+            .execute();
+    assertThat(changed.getMetadata().getResourceVersion())
+        .isNotEqualTo(created.getMetadata().getResourceVersion());
     V1ConfigMap stale = changed.data(Map.of("k", "v3"));
     stale.getMetadata().setResourceVersion(created.getMetadata().getResourceVersion());
-    assertThatThrownBy(() -> core.replaceNamespacedConfigMap("versioned", "default", stale).execute())
+    assertThatThrownBy(
+            () -> core.replaceNamespacedConfigMap("versioned", "default", stale).execute())
         .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getCode()).isEqualTo(409));
 
-    V1ConfigMap patched = PatchUtils.patch(V1ConfigMap.class,
-        () -> core.patchNamespacedConfigMap("versioned", "default",
-            new V1Patch("{\"data\":{\"added\":\"yes\"}}")).buildCall(null),
-        V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, cluster.apiClient());
+    V1ConfigMap patched =
+        PatchUtils.patch(
+            V1ConfigMap.class,
+            () ->
+                core.patchNamespacedConfigMap(
+                        "versioned", "default", new V1Patch("{\"data\":{\"added\":\"yes\"}}"))
+                    .buildCall(null),
+            V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH,
+            cluster.apiClient());
     assertThat(patched.getData()).containsEntry("k", "v2").containsEntry("added", "yes");
   }
 
   private static V1Deployment deployment(String ns, String name, String image, int replicas) {
     Map<String, String> labels = Map.of("app", name, "app.kubernetes.io/managed-by", "astro");
-    return new V1Deployment().apiVersion("apps/v1").kind("Deployment")
+    return new V1Deployment()
+        .apiVersion("apps/v1")
+        .kind("Deployment")
         .metadata(new V1ObjectMeta().name(name).namespace(ns).labels(labels))
-        .spec(new V1DeploymentSpec()
-            .replicas(replicas)
-            .selector(new V1LabelSelector().matchLabels(labels))
-            .template(new V1PodTemplateSpec()
-                .metadata(new V1ObjectMeta().labels(labels))
-                .spec(new V1PodSpec().containers(List.of(new V1Container().name("app").image(image))))));
+        .spec(
+            new V1DeploymentSpec()
+                .replicas(replicas)
+                .selector(new V1LabelSelector().matchLabels(labels))
+                .template(
+                    new V1PodTemplateSpec()
+                        .metadata(new V1ObjectMeta().labels(labels))
+                        .spec(
+                            new V1PodSpec()
+                                .containers(List.of(new V1Container().name("app").image(image))))));
   }
 
   private static V1ConfigMap configMap(String ns, String name) {
-    return new V1ConfigMap().apiVersion("v1").kind("ConfigMap")
+    return new V1ConfigMap()
+        .apiVersion("v1")
+        .kind("ConfigMap")
         .metadata(new V1ObjectMeta().name(name).namespace(ns))
         .data(Map.of("k", "v1"));
   }
 
   private static void mergePatch(String ns, String name, String patch) throws ApiException {
-    PatchUtils.patch(V1Deployment.class,
+    PatchUtils.patch(
+        V1Deployment.class,
         () -> apps.patchNamespacedDeployment(name, ns, new V1Patch(patch)).buildCall(null),
-        V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, cluster.apiClient());
+        V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH,
+        cluster.apiClient());
   }
 
   private static V1Deployment awaitReady(String ns, String name, int replicas) {
-    return Eventually.await(name + " ready with " + replicas + " replicas", WAIT,
+    return Eventually.await(
+        name + " ready with " + replicas + " replicas",
+        WAIT,
         () -> apps.readNamespacedDeployment(name, ns).execute(),
-        d -> d.getStatus() != null
-            && d.getMetadata().getGeneration().equals(d.getStatus().getObservedGeneration())
-            && Integer.valueOf(replicas).equals(d.getStatus().getReadyReplicas())
-            && Integer.valueOf(replicas).equals(d.getStatus().getReplicas())
-            && Integer.valueOf(replicas).equals(d.getStatus().getUpdatedReplicas()));
+        d ->
+            d.getStatus() != null
+                && d.getMetadata().getGeneration().equals(d.getStatus().getObservedGeneration())
+                && Integer.valueOf(replicas).equals(d.getStatus().getReadyReplicas())
+                && Integer.valueOf(replicas).equals(d.getStatus().getReplicas())
+                && Integer.valueOf(replicas).equals(d.getStatus().getUpdatedReplicas()));
   }
 
   private static List<V1Pod> awaitPods(String ns, String selector, int count) {
-    return Eventually.await(count + " pods " + selector, WAIT,
+    return Eventually.await(
+        count + " pods " + selector,
+        WAIT,
         () -> core.listNamespacedPod(ns).labelSelector(selector).execute().getItems(),
         pods -> pods.size() == count && pods.stream().allMatch(Kubelet::isReady));
   }
@@ -466,7 +589,10 @@ class FakeClusterTest {
     if (d.getStatus() == null || d.getStatus().getConditions() == null) {
       return null;
     }
-    return d.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
+    return d.getStatus().getConditions().stream()
+        .filter(c -> type.equals(c.getType()))
+        .findFirst()
+        .orElse(null);
   }
 
   private static String waitingReason(V1Pod pod) {
@@ -474,11 +600,15 @@ class FakeClusterTest {
       return null;
     }
     V1ContainerStatus c = pod.getStatus().getContainerStatuses().get(0);
-    return c.getState() == null || c.getState().getWaiting() == null ? null : c.getState().getWaiting().getReason();
+    return c.getState() == null || c.getState().getWaiting() == null
+        ? null
+        : c.getState().getWaiting().getReason();
   }
 
   private static V1OwnerReference controllerOf(V1ObjectMeta meta) {
-    return meta.getOwnerReferences().stream().filter(o -> Boolean.TRUE.equals(o.getController())).findFirst()
+    return meta.getOwnerReferences().stream()
+        .filter(o -> Boolean.TRUE.equals(o.getController()))
+        .findFirst()
         .orElseThrow();
   }
 

@@ -7,11 +7,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Slows password guessing against one account: after {@code maxFailures} failed logins for the
- * same identifier within the window, further attempts are refused until the window passes.
- * Keyed by what the client typed, whether or not such a user exists, so being throttled reveals
- * nothing. Bounded: the oldest identifiers are forgotten first. Per instance; the gateway's
- * per-IP limit sits in front of it.
+ * Slows password guessing against one account: after {@code maxFailures} failed logins for the same
+ * identifier within the window, further attempts are refused until the window passes. Keyed by what
+ * the client typed, whether or not such a user exists, so being throttled reveals nothing. Bounded:
+ * the oldest identifiers are forgotten first. Per instance; the gateway's per-IP limit sits in
+ * front of it.
  */
 public final class LoginThrottle {
 
@@ -24,12 +24,13 @@ public final class LoginThrottle {
     this.maxFailures = maxFailures;
     this.window = window;
     this.clock = clock;
-    this.failures = new LinkedHashMap<>(256, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Failures> eldest) {
-        return size() > maxTracked;
-      }
-    };
+    this.failures =
+        new LinkedHashMap<>(256, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, Failures> eldest) {
+            return size() > maxTracked;
+          }
+        };
   }
 
   /** Seconds until another attempt is allowed, or 0 when it is allowed now. */

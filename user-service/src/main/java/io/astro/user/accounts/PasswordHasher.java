@@ -11,9 +11,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * bcrypt on its own bounded pool, never on an event loop. A cost-10 hash takes ~90 ms of a core,
- * so a flood of logins would starve everything else: beyond {@code maxQueued} waiting hashes
- * new ones are refused at once with 503, and other requests keep flowing.
+ * bcrypt on its own bounded pool, never on an event loop. A cost-10 hash takes ~90 ms of a core, so
+ * a flood of logins would starve everything else: beyond {@code maxQueued} waiting hashes new ones
+ * are refused at once with 503, and other requests keep flowing.
  */
 public final class PasswordHasher {
 
@@ -32,29 +32,40 @@ public final class PasswordHasher {
   }
 
   public static PasswordHasher create(Vertx vertx, int cost, int threads, int maxQueued) {
-    return new PasswordHasher(vertx.createSharedWorkerExecutor("bcrypt", threads, 30, TimeUnit.SECONDS), cost, maxQueued);
+    return new PasswordHasher(
+        vertx.createSharedWorkerExecutor("bcrypt", threads, 30, TimeUnit.SECONDS), cost, maxQueued);
   }
 
   public Future<String> hash(String password) {
-    return run(() -> new String(BCrypt.withDefaults().hash(cost, password.toCharArray()), StandardCharsets.US_ASCII));
+    return run(
+        () ->
+            new String(
+                BCrypt.withDefaults().hash(cost, password.toCharArray()),
+                StandardCharsets.US_ASCII));
   }
 
   public Future<Boolean> verify(String password, String hash) {
-    return run(() -> BCrypt.verifyer().verify(password.toCharArray(), hash.getBytes(StandardCharsets.US_ASCII)).verified);
+    return run(
+        () ->
+            BCrypt.verifyer()
+                .verify(password.toCharArray(), hash.getBytes(StandardCharsets.US_ASCII))
+                .verified);
   }
 
   /** Spends the same work as a real verification and answers false. */
   public Future<Boolean> verifyNobody(String password) {
-    return run(() -> {
-      BCrypt.verifyer().verify(password.toCharArray(), dummyHash);
-      return false;
-    });
+    return run(
+        () -> {
+          BCrypt.verifyer().verify(password.toCharArray(), dummyHash);
+          return false;
+        });
   }
 
   private <T> Future<T> run(java.util.concurrent.Callable<T> work) {
     if (pending.incrementAndGet() > maxQueued) {
       pending.decrementAndGet();
-      return Future.failedFuture(new ApiException(ErrorCode.UNAVAILABLE, "too many logins in progress, retry shortly"));
+      return Future.failedFuture(
+          new ApiException(ErrorCode.UNAVAILABLE, "too many logins in progress, retry shortly"));
     }
     return pool.executeBlocking(work, false).onComplete(done -> pending.decrementAndGet());
   }

@@ -9,16 +9,15 @@ import java.util.regex.Pattern;
 public final class RegistrationRules {
 
   private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9_-]{3,20}");
-  // pragmatic: one @, no spaces, a dot in the domain; deliverability is for email verification to prove
+  // pragmatic: one @, no spaces, a dot in the domain; deliverability is for email verification to
+  // prove
   private static final Pattern EMAIL = Pattern.compile("[^\\s@]{1,64}@[^\\s@]+\\.[^\\s@.]{2,}");
   static final int MIN_PASSWORD_CHARS = 8;
   static final int MAX_PASSWORD_BYTES = 72;
 
-  private RegistrationRules() {
-  }
+  private RegistrationRules() {}
 
-  public record Registration(String username, String email, String password) {
-  }
+  public record Registration(String username, String email, String password) {}
 
   public static Registration validate(JsonObject body) {
     FieldErrors errors = new FieldErrors();

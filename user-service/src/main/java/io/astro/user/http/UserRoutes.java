@@ -36,19 +36,36 @@ public final class UserRoutes {
     router.post("/api/v1/register").consumes("application/json").handler(this::register);
     router.post("/api/v1/login").consumes("application/json").handler(this::login);
     router.get("/api/v1/users/me").handler(auth).handler(this::me);
-    router.post("/api/v1/admin/users/:uuid/disable").handler(auth).handler(this::requireAdmin).handler(ctx -> setStatus(ctx, false));
-    router.post("/api/v1/admin/users/:uuid/enable").handler(auth).handler(this::requireAdmin).handler(ctx -> setStatus(ctx, true));
+    router
+        .post("/api/v1/admin/users/:uuid/disable")
+        .handler(auth)
+        .handler(this::requireAdmin)
+        .handler(ctx -> setStatus(ctx, false));
+    router
+        .post("/api/v1/admin/users/:uuid/enable")
+        .handler(auth)
+        .handler(this::requireAdmin)
+        .handler(ctx -> setStatus(ctx, true));
     // internal: read by the gateway (and anyone verifying tokens); not routed from outside
-    router.get("/.well-known/jwks.json").handler(ctx -> ctx.response()
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(jwks));
-    router.get("/internal/v1/users/disabled").handler(ctx -> store.disabledUuids()
-        .onSuccess(uuids -> ApiResponse.ok(ctx, new JsonObject().put("uuids", uuids)))
-        .onFailure(ctx::fail));
+    router
+        .get("/.well-known/jwks.json")
+        .handler(
+            ctx ->
+                ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(jwks));
+    router
+        .get("/internal/v1/users/disabled")
+        .handler(
+            ctx ->
+                store
+                    .disabledUuids()
+                    .onSuccess(uuids -> ApiResponse.ok(ctx, new JsonObject().put("uuids", uuids)))
+                    .onFailure(ctx::fail));
   }
 
   private void register(RoutingContext ctx) {
     var registration = RegistrationRules.validate(body(ctx));
-    accounts.register(registration)
+    accounts
+        .register(registration)
         .onSuccess(user -> ApiResponse.ok(ctx, 201, user.profile()))
         .onFailure(ctx::fail);
   }
@@ -65,19 +82,24 @@ public final class UserRoutes {
       errors.add("password", "is required");
     }
     errors.throwIfAny();
-    accounts.login((String) identifier, (String) password)
+    accounts
+        .login((String) identifier, (String) password)
         .onSuccess(token -> ApiResponse.ok(ctx, token))
-        .onFailure(failure -> {
-          if (failure instanceof ApiException api && api.data() instanceof JsonObject data
-              && data.containsKey("retry_after_seconds")) {
-            ctx.response().putHeader("Retry-After", data.getValue("retry_after_seconds").toString());
-          }
-          ctx.fail(failure);
-        });
+        .onFailure(
+            failure -> {
+              if (failure instanceof ApiException api
+                  && api.data() instanceof JsonObject data
+                  && data.containsKey("retry_after_seconds")) {
+                ctx.response()
+                    .putHeader("Retry-After", data.getValue("retry_after_seconds").toString());
+              }
+              ctx.fail(failure);
+            });
   }
 
   private void me(RoutingContext ctx) {
-    accounts.profile(AuthHandler.caller(ctx).uuid())
+    accounts
+        .profile(AuthHandler.caller(ctx).uuid())
         .map(User::profile)
         .onSuccess(profile -> ApiResponse.ok(ctx, profile))
         .onFailure(ctx::fail);
@@ -92,9 +114,15 @@ public final class UserRoutes {
   }
 
   private void setStatus(RoutingContext ctx, boolean active) {
-    accounts.setStatus(ctx.pathParam("uuid"), active)
-        .onSuccess(v -> ApiResponse.ok(ctx, new JsonObject().put("uuid", ctx.pathParam("uuid"))
-            .put("status", active ? "active" : "disabled")))
+    accounts
+        .setStatus(ctx.pathParam("uuid"), active)
+        .onSuccess(
+            v ->
+                ApiResponse.ok(
+                    ctx,
+                    new JsonObject()
+                        .put("uuid", ctx.pathParam("uuid"))
+                        .put("status", active ? "active" : "disabled")))
         .onFailure(ctx::fail);
   }
 
@@ -103,7 +131,8 @@ public final class UserRoutes {
     try {
       body = ctx.body().asJsonObject();
     } catch (ClassCastException e) {
-      // valid JSON but not an object (an array, a number): the client's mistake, answered like a missing body
+      // valid JSON but not an object (an array, a number): the client's mistake, answered like a
+      // missing body
       body = null;
     }
     if (body == null) {

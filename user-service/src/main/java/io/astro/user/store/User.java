@@ -4,8 +4,15 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
 /** A user row. {@link #profile()} is what clients may see: never the hash. */
-public record User(long id, String uuid, String username, String email, String passwordHash, String role,
-    String status, Instant createdAt) {
+public record User(
+    long id,
+    String uuid,
+    String username,
+    String email,
+    String passwordHash,
+    String role,
+    String status,
+    Instant createdAt) {
 
   public boolean isActive() {
     return "active".equals(status);

@@ -15,8 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code astro_users{status}}: accounts that are not deleted, by status, read from the database every few seconds.
- * Every instance reads the same database and reports the same numbers: aggregate with {@code max}, not {@code sum}.
+ * {@code astro_users{status}}: accounts that are not deleted, by status, read from the database
+ * every few seconds. Every instance reads the same database and reports the same numbers: aggregate
+ * with {@code max}, not {@code sum}.
  */
 public final class UserMetrics extends VerticleBase {
 
@@ -33,15 +34,22 @@ public final class UserMetrics extends VerticleBase {
     for (String status : STATUSES) {
       AtomicLong count = new AtomicLong();
       byStatus.put(status, count);
-      Gauge.builder("astro_users", count, AtomicLong::get).tag("status", status).description("accounts by status")
+      Gauge.builder("astro_users", count, AtomicLong::get)
+          .tag("status", status)
+          .description("accounts by status")
           .register(registry);
     }
   }
 
   @Override
   public Future<?> start() {
-    timer = vertx.setPeriodic(1, REFRESH.toMillis(), t -> refresh().onFailure(e ->
-        LOG.debug("user metrics not refreshed: {}", e.getMessage())));
+    timer =
+        vertx.setPeriodic(
+            1,
+            REFRESH.toMillis(),
+            t ->
+                refresh()
+                    .onFailure(e -> LOG.debug("user metrics not refreshed: {}", e.getMessage())));
     return Future.succeededFuture();
   }
 
@@ -52,14 +60,17 @@ public final class UserMetrics extends VerticleBase {
   }
 
   Future<Void> refresh() {
-    return pool.query("SELECT status, COUNT(*) AS n FROM users WHERE deleted_at IS NULL GROUP BY status").execute()
-        .map(rows -> {
-          Map<String, Long> counts = new HashMap<>();
-          for (Row row : rows) {
-            counts.put(row.getString("status"), row.getLong("n"));
-          }
-          byStatus.forEach((status, count) -> count.set(counts.getOrDefault(status, 0L)));
-          return null;
-        });
+    return pool.query(
+            "SELECT status, COUNT(*) AS n FROM users WHERE deleted_at IS NULL GROUP BY status")
+        .execute()
+        .map(
+            rows -> {
+              Map<String, Long> counts = new HashMap<>();
+              for (Row row : rows) {
+                counts.put(row.getString("status"), row.getLong("n"));
+              }
+              byStatus.forEach((status, count) -> count.set(counts.getOrDefault(status, 0L)));
+              return null;
+            });
   }
 }

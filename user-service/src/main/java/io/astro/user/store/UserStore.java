@@ -18,7 +18,8 @@ import java.util.Optional;
 /** All SQL on the users table. Unexpected database failures surface as 503 (code 30002). */
 public final class UserStore {
 
-  private static final String COLUMNS = "id, uuid, username, email, password_hash, role, status, created_at";
+  private static final String COLUMNS =
+      "id, uuid, username, email, password_hash, role, status, created_at";
 
   private final Pool pool;
 
@@ -26,14 +27,27 @@ public final class UserStore {
     this.pool = pool;
   }
 
-  /** Inserts a user; a taken username or email (case-insensitive, among live users) fails with 409 / 20001. */
-  public Future<User> insert(String uuid, String username, String email, String passwordHash, String role) {
-    return pool.preparedQuery("INSERT INTO users (uuid, username, email, password_hash, role) VALUES (?, ?, ?, ?, ?)")
+  /**
+   * Inserts a user; a taken username or email (case-insensitive, among live users) fails with 409 /
+   * 20001.
+   */
+  public Future<User> insert(
+      String uuid, String username, String email, String passwordHash, String role) {
+    return pool.preparedQuery(
+            "INSERT INTO users (uuid, username, email, password_hash, role) VALUES (?, ?, ?, ?, ?)")
         .execute(Tuple.of(uuid, username, email, passwordHash, role))
-        .recover(failure -> Database.isDuplicateKey(failure)
-            ? Future.failedFuture(new ApiException(ErrorCode.USER_EXISTS, "username or email already registered",
-                new JsonObject().put("field", failure.getMessage().contains("email") ? "email" : "username")))
-            : Database.unavailable(failure))
+        .recover(
+            failure ->
+                Database.isDuplicateKey(failure)
+                    ? Future.failedFuture(
+                        new ApiException(
+                            ErrorCode.USER_EXISTS,
+                            "username or email already registered",
+                            new JsonObject()
+                                .put(
+                                    "field",
+                                    failure.getMessage().contains("email") ? "email" : "username")))
+                    : Database.unavailable(failure))
         .compose(done -> findByUuid(uuid))
         .map(Optional::orElseThrow);
   }
@@ -41,11 +55,14 @@ public final class UserStore {
   /** A live user by username or email, case-insensitively. */
   public Future<Optional<User>> findByLogin(String usernameOrEmail) {
     String key = usernameOrEmail.toLowerCase(java.util.Locale.ROOT);
-    return one("SELECT " + COLUMNS + " FROM users WHERE username_live = ? OR email_live = ?", Tuple.of(key, key));
+    return one(
+        "SELECT " + COLUMNS + " FROM users WHERE username_live = ? OR email_live = ?",
+        Tuple.of(key, key));
   }
 
   public Future<Optional<User>> findByUuid(String uuid) {
-    return one("SELECT " + COLUMNS + " FROM users WHERE uuid = ? AND deleted_at IS NULL", Tuple.of(uuid));
+    return one(
+        "SELECT " + COLUMNS + " FROM users WHERE uuid = ? AND deleted_at IS NULL", Tuple.of(uuid));
   }
 
   /** Sets the status; false when no live user has that uuid. */
@@ -54,27 +71,34 @@ public final class UserStore {
         .execute(Tuple.of(status, uuid))
         // MySQL counts only changed rows: an unchanged status still needs the user to exist
         .map(rows -> rows.rowCount() > 0)
-        .compose(changed -> changed ? Future.succeededFuture(true) : findByUuid(uuid).map(Optional::isPresent))
+        .compose(
+            changed ->
+                changed ? Future.succeededFuture(true) : findByUuid(uuid).map(Optional::isPresent))
         .recover(Database::unavailable);
   }
 
   public Future<Void> promoteToAdmin(String uuid) {
     return pool.preparedQuery("UPDATE users SET role = 'admin', status = 'active' WHERE uuid = ?")
-        .execute(Tuple.of(uuid)).<Void>mapEmpty().recover(Database::unavailable);
+        .execute(Tuple.of(uuid))
+        .<Void>mapEmpty()
+        .recover(Database::unavailable);
   }
 
   public Future<List<String>> disabledUuids() {
-    return pool.query("SELECT uuid FROM users WHERE status = 'disabled' AND deleted_at IS NULL").execute()
-        .map(rows -> {
-          List<String> uuids = new ArrayList<>(rows.size());
-          rows.forEach(row -> uuids.add(row.getString(0)));
-          return uuids;
-        })
+    return pool.query("SELECT uuid FROM users WHERE status = 'disabled' AND deleted_at IS NULL")
+        .execute()
+        .map(
+            rows -> {
+              List<String> uuids = new ArrayList<>(rows.size());
+              rows.forEach(row -> uuids.add(row.getString(0)));
+              return uuids;
+            })
         .recover(Database::unavailable);
   }
 
   private Future<Optional<User>> one(String sql, Tuple args) {
-    return pool.preparedQuery(sql).execute(args)
+    return pool.preparedQuery(sql)
+        .execute(args)
         .map(UserStore::first)
         .recover(Database::unavailable);
   }
@@ -86,7 +110,15 @@ public final class UserStore {
     }
     Row r = it.next();
     LocalDateTime created = r.getLocalDateTime("created_at");
-    return Optional.of(new User(r.getLong("id"), r.getString("uuid"), r.getString("username"), r.getString("email"),
-        r.getString("password_hash"), r.getString("role"), r.getString("status"), created.toInstant(ZoneOffset.UTC)));
+    return Optional.of(
+        new User(
+            r.getLong("id"),
+            r.getString("uuid"),
+            r.getString("username"),
+            r.getString("email"),
+            r.getString("password_hash"),
+            r.getString("role"),
+            r.getString("status"),
+            created.toInstant(ZoneOffset.UTC)));
   }
 }

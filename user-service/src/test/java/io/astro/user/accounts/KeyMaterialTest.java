@@ -14,7 +14,8 @@ class KeyMaterialTest {
   @Test
   void production_refuses_to_start_without_signing_keys() {
     assertThatThrownBy(() -> KeyMaterial.load(Env.of(Map.of("ASTRO_ENV", "production"))))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("ASTRO_JWT_PRIVATE_KEY");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("ASTRO_JWT_PRIVATE_KEY");
   }
 
   @Test
