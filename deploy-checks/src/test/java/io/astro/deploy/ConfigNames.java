@@ -75,7 +75,10 @@ final class ConfigNames {
     if (names.isEmpty()) {
       throw new IllegalStateException("no ASTRO_ names found in " + service + ": wrong module?");
     }
-    for (Path file : javaFiles(Repo.path("common/src/main/java"))) {
+    for (Path file :
+        Stream.of("common", "common-store", "common-events")
+            .flatMap(module -> javaFiles(Repo.path(module + "/src/main/java")).stream())
+            .toList()) {
       String text = Repo.read(file);
       Set<String> found = read(text);
       if (found.isEmpty()) {

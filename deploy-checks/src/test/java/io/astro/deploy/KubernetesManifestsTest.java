@@ -955,7 +955,7 @@ class KubernetesManifestsTest {
     private Topics() {}
 
     static Map<String, Topic> expected() {
-      String source = Repo.read("common/src/main/java/io/astro/common/events/Topics.java");
+      String source = Repo.read("common-events/src/main/java/io/astro/common/events/Topics.java");
       Matcher m =
           Pattern.compile(
                   "/\\*\\*([^*]|\\*(?!/))*\\*/\\s*public static final String \\w+ = \"(astro\\.[a-z.]+)\"")
