@@ -1,7 +1,6 @@
 package io.astro.app.apps;
 
-import io.astro.app.store.App;
-import io.astro.app.store.Cluster;
+import io.astro.app.clusters.Cluster;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;

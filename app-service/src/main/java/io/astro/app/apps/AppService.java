@@ -1,13 +1,8 @@
 package io.astro.app.apps;
 
+import io.astro.app.clusters.ClusterStore;
 import io.astro.app.clusters.Placement;
 import io.astro.app.events.CommandEvents;
-import io.astro.app.store.App;
-import io.astro.app.store.AppEvent;
-import io.astro.app.store.AppStore;
-import io.astro.app.store.Change;
-import io.astro.app.store.ClusterStore;
-import io.astro.app.store.IdempotencyKey;
 import io.astro.app.store.Page;
 import io.astro.common.auth.Caller;
 import io.astro.common.http.ApiException;

@@ -1,7 +1,6 @@
 package io.astro.app.clusters;
 
-import io.astro.app.store.Cluster;
-import io.astro.app.store.OutboxMessage;
+import io.astro.app.outbox.OutboxMessage;
 import io.astro.common.events.EventCodec;
 import io.astro.common.http.RequestIds;
 import io.vertx.core.json.JsonObject;

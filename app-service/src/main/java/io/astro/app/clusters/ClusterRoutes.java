@@ -4,7 +4,6 @@ import static io.astro.app.http.Requests.body;
 import static io.astro.app.http.Requests.intParam;
 import static io.astro.app.http.Requests.page;
 
-import io.astro.app.store.Cluster;
 import io.astro.common.auth.AuthHandler;
 import io.astro.common.http.ApiException;
 import io.astro.common.http.ApiResponse;

@@ -1,7 +1,5 @@
 package io.astro.app.clusters;
 
-import io.astro.app.store.Cluster;
-import io.astro.app.store.ClusterStore;
 import io.astro.app.store.Page;
 import io.astro.common.crypto.KubeconfigCipher;
 import io.vertx.core.Future;

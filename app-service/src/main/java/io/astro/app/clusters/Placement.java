@@ -1,7 +1,5 @@
 package io.astro.app.clusters;
 
-import io.astro.app.store.Cluster;
-import io.astro.app.store.ClusterStore;
 import io.astro.common.http.ApiException;
 import io.astro.common.http.ErrorCode;
 import io.vertx.core.Future;

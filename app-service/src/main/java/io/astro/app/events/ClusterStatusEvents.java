@@ -1,6 +1,6 @@
 package io.astro.app.events;
 
-import io.astro.app.store.Cluster;
+import io.astro.app.clusters.Cluster;
 import io.astro.common.events.EventCodec;
 import io.astro.common.events.EventCodec.InvalidEventException;
 import io.cloudevents.CloudEvent;

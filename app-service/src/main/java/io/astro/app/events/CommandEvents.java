@@ -1,7 +1,7 @@
 package io.astro.app.events;
 
-import io.astro.app.store.App;
-import io.astro.app.store.OutboxMessage;
+import io.astro.app.apps.App;
+import io.astro.app.outbox.OutboxMessage;
 import io.astro.common.events.EventCodec;
 import io.astro.common.events.Topics;
 import io.vertx.core.json.JsonObject;

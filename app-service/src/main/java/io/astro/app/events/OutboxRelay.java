@@ -1,6 +1,6 @@
 package io.astro.app.events;
 
-import io.astro.app.store.OutboxStore;
+import io.astro.app.outbox.OutboxStore;
 import io.astro.common.events.KafkaClients;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

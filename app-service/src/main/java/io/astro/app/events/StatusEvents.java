@@ -1,6 +1,6 @@
 package io.astro.app.events;
 
-import io.astro.app.store.Observation;
+import io.astro.app.apps.Observation;
 import io.astro.common.events.EventCodec;
 import io.astro.common.events.EventCodec.InvalidEventException;
 import io.cloudevents.CloudEvent;

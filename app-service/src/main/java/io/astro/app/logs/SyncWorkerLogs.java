@@ -1,7 +1,7 @@
 package io.astro.app.logs;
 
 import io.astro.app.AppServiceConfig;
-import io.astro.app.store.App;
+import io.astro.app.apps.App;
 import io.astro.common.http.ApiException;
 import io.astro.common.http.ErrorCode;
 import io.astro.common.http.RequestIds;

@@ -3,8 +3,8 @@ package io.astro.app.events;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.astro.app.store.App;
-import io.astro.app.store.Observation;
+import io.astro.app.apps.App;
+import io.astro.app.apps.Observation;
 import io.astro.common.events.EventCodec;
 import io.astro.common.events.EventCodec.InvalidEventException;
 import io.vertx.core.json.JsonArray;

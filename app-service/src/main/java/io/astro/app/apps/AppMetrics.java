@@ -1,4 +1,4 @@
-package io.astro.app.store;
+package io.astro.app.apps;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,5 +1,8 @@
-package io.astro.app.store;
+package io.astro.app.clusters;
 
+import io.astro.app.outbox.OutboxMessage;
+import io.astro.app.outbox.OutboxStore;
+import io.astro.app.store.Page;
 import io.astro.common.db.Database;
 import io.astro.common.http.ApiException;
 import io.astro.common.http.ErrorCode;

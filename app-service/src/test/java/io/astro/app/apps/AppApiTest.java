@@ -1,4 +1,4 @@
-package io.astro.app.http;
+package io.astro.app.apps;
 
 import static io.astro.app.RunningAppService.code;
 import static io.astro.app.RunningAppService.data;

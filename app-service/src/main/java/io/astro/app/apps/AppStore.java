@@ -1,5 +1,7 @@
-package io.astro.app.store;
+package io.astro.app.apps;
 
+import io.astro.app.outbox.OutboxStore;
+import io.astro.app.store.Page;
 import io.astro.common.db.Database;
 import io.astro.common.http.ApiException;
 import io.astro.common.http.ErrorCode;

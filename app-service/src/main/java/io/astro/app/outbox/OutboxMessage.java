@@ -1,4 +1,4 @@
-package io.astro.app.store;
+package io.astro.app.outbox;
 
 import io.vertx.core.json.JsonObject;
 

@@ -1,4 +1,4 @@
-package io.astro.app.store;
+package io.astro.app.apps;
 
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;

@@ -1,14 +1,11 @@
-package io.astro.app.http;
+package io.astro.app.apps;
 
 import static io.astro.app.http.Requests.body;
 import static io.astro.app.http.Requests.intParam;
 import static io.astro.app.http.Requests.page;
 
-import io.astro.app.apps.AppRules;
-import io.astro.app.apps.AppService;
 import io.astro.app.logs.LogQuery;
 import io.astro.app.logs.SyncWorkerLogs;
-import io.astro.app.store.App;
 import io.astro.common.auth.AuthHandler;
 import io.astro.common.auth.Caller;
 import io.astro.common.http.ApiException;

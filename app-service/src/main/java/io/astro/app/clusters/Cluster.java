@@ -1,4 +1,4 @@
-package io.astro.app.store;
+package io.astro.app.clusters;
 
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
