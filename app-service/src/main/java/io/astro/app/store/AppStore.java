@@ -1,6 +1,7 @@
 package io.astro.app.store;
 
 import io.astro.common.db.Database;
+import io.astro.common.events.app.AppStatus;
 import io.astro.common.http.ApiException;
 import io.astro.common.http.ErrorCode;
 import io.vertx.core.Future;
@@ -199,7 +200,7 @@ public final class AppStore {
                                       .addValue(utc(d.restartedAt()))
                                       .addBoolean(d.deleting())
                                       .addLong(change.after().generation())
-                                      .addString(change.after().status())
+                                      .addString(change.after().status().value())
                                       .addValue(utc(change.after().updatedAt()))
                                       .addString(id))
                               .compose(v -> record(conn, change))
@@ -265,15 +266,15 @@ public final class AppStore {
                         return Future.succeededFuture(Applied.STALE);
                       }
                       boolean remove = o.gone() && app.desired().deleting();
-                      String status =
+                      AppStatus status =
                           remove
-                              ? "deleted"
+                              ? AppStatus.DELETED
                               : app.desired().deleting()
-                                  ? "deleting"
+                                  ? AppStatus.DELETING
                                   // gone while it should exist: the worker will create it again
-                                  : o.gone() ? "pending" : o.status();
+                                  : o.gone() ? AppStatus.PENDING : o.status();
                       Future<?> history =
-                          status.equals(app.status())
+                          status == app.status()
                                   && java.util.Objects.equals(o.reason(), app.observed().reason())
                               ? Future.succeededFuture()
                               : conn.preparedQuery(
@@ -282,7 +283,7 @@ public final class AppStore {
                                   .execute(
                                       Tuple.tuple()
                                           .addString(app.id())
-                                          .addString(status)
+                                          .addString(status.value())
                                           .addLong(o.observedGeneration())
                                           .addValue(o.reason())
                                           .addValue(o.message()));
@@ -295,7 +296,7 @@ public final class AppStore {
                                               + " deleted_at = IF(?, CURRENT_TIMESTAMP(3), NULL) WHERE id = ?")
                                       .execute(
                                           Tuple.tuple()
-                                              .addString(status)
+                                              .addString(status.value())
                                               .addInteger(o.desiredReplicas())
                                               .addInteger(o.readyReplicas())
                                               .addString(o.pods().encode())
@@ -337,7 +338,7 @@ public final class AppStore {
                 .addValue(d.port())
                 .addBoolean(d.stopped())
                 .addLong(app.generation())
-                .addString(app.status())
+                .addString(app.status().value())
                 .addValue(utc(app.createdAt()))
                 .addValue(utc(app.updatedAt())))
         .<Void>mapEmpty()
@@ -409,7 +410,7 @@ public final class AppStore {
         r.getString("k8s_name"),
         desired,
         r.getLong("generation"),
-        r.getString("status"),
+        AppStatus.of(r.getString("status")),
         observed,
         instant(r.getLocalDateTime("created_at")),
         instant(r.getLocalDateTime("updated_at")));

@@ -3,6 +3,9 @@ package io.astro.common.events;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -77,6 +80,24 @@ public final class DeadLetters {
   /** Parks {@code record}; completes once the dead-letter topic has it. */
   public CompletionStage<Void> park(ConsumerRecord<String, String> record, String reason) {
     return send.apply(parked(record, reason)).thenRun(() -> parkedFrom.accept(record.topic()));
+  }
+
+  /**
+   * Parks {@code record} and waits until it is parked: for consumers on a thread of their own that
+   * may block.
+   *
+   * @throws IllegalStateException when it could not be parked within 30 seconds
+   */
+  public void parkAndWait(ConsumerRecord<String, String> record, String reason) {
+    try {
+      park(record, reason).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while parking a record", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException(
+          "cannot park a record of " + record.topic() + ": " + e.getMessage(), e);
+    }
   }
 
   private static byte[] utf8(String text) {
