@@ -1,8 +1,8 @@
 package io.astro.sync;
 
+import io.astro.common.events.app.AppCommand;
 import io.astro.sync.clusters.ClusterConnection;
 import io.astro.sync.commands.CommandConsumer;
-import io.astro.sync.commands.DesiredApp;
 import io.astro.sync.commands.DesiredState;
 import io.astro.sync.health.ClusterHealthMonitor;
 import io.astro.sync.reconcile.AppReconciler;
@@ -42,7 +42,7 @@ final class SyncEngine implements CommandConsumer.Listener, ClusterConnection.Ev
   }
 
   @Override
-  public void changed(DesiredApp app, long commandTime) {
+  public void changed(AppCommand app, long commandTime) {
     publisher.commanded(app.appId(), app.generation(), commandTime);
     loop.enqueue(app.appId());
   }

@@ -1,5 +1,6 @@
 package io.astro.sync;
 
+import io.astro.common.events.DeadLetters;
 import io.astro.common.ops.ReadinessCheck;
 import io.astro.sync.clusters.ClusterConnection;
 import io.astro.sync.clusters.ClusterRegistry;
@@ -11,7 +12,6 @@ import io.astro.sync.commands.DesiredState;
 import io.astro.sync.health.ClusterHealthCheck;
 import io.astro.sync.health.ClusterHealthMonitor;
 import io.astro.sync.health.ClusterStatusPublisher;
-import io.astro.sync.kafka.DeadLetters;
 import io.astro.sync.reconcile.AppReconciler;
 import io.astro.sync.reconcile.Manifests;
 import io.astro.sync.reconcile.NamespaceSetup;
@@ -92,7 +92,7 @@ final class SyncWorkerVerticle extends VerticleBase {
             registry);
     engine.drive(loop, reconciler, health);
     this.deadLetters =
-        new DeadLetters(
+        DeadLetters.over(
             producer,
             topic ->
                 Counter.builder("astro_sync_dead_letters")

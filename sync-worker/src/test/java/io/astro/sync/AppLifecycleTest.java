@@ -2,6 +2,8 @@ package io.astro.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.astro.common.events.app.AppStatusEvent;
+import io.astro.common.kube.KubeNames;
 import io.astro.testkit.events.EventSchemas;
 import io.astro.testkit.kafka.KafkaBroker;
 import io.astro.testkit.kafka.KafkaExtension;
@@ -56,14 +58,14 @@ class AppLifecycleTest {
 
     ApiClient client = fx.cluster(0).apiClient();
     CoreV1Api core = new CoreV1Api(client);
-    V1Namespace ns = core.readNamespace("astro-user-7").execute();
+    V1Namespace ns = core.readNamespace(KubeNames.namespace(7)).execute();
     assertThat(ns.getMetadata().getLabels())
-        .containsEntry("app.kubernetes.io/managed-by", "astro")
-        .containsEntry("astro.io/user-id", "7")
+        .containsEntry(KubeNames.MANAGED_BY_LABEL, KubeNames.MANAGER)
+        .containsEntry(KubeNames.USER_ID_LABEL, "7")
         .containsEntry("pod-security.kubernetes.io/enforce", "baseline");
     List<V1NetworkPolicy> policies =
         new NetworkingV1Api(client)
-            .listNamespacedNetworkPolicy("astro-user-7")
+            .listNamespacedNetworkPolicy(KubeNames.namespace(7))
             .execute()
             .getItems();
     assertThat(policies)
@@ -78,11 +80,11 @@ class AppLifecycleTest {
     assertThat(deny.getSpec().getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
     assertThat(deny.getSpec().getIngress()).isNullOrEmpty();
     V1ResourceQuota quota =
-        core.readNamespacedResourceQuota("astro-quota", "astro-user-7").execute();
+        core.readNamespacedResourceQuota(KubeNames.QUOTA, KubeNames.namespace(7)).execute();
     assertThat(quota.getSpec().getHard()).containsKeys("requests.cpu", "requests.memory", "pods");
     assertThat(quota.getSpec().getHard().get("pods").toSuffixedString()).isEqualTo("20");
     assertThat(
-            core.readNamespacedLimitRange("astro-limits", "astro-user-7")
+            core.readNamespacedLimitRange(KubeNames.LIMITS, KubeNames.namespace(7))
                 .execute()
                 .getSpec()
                 .getLimits()
@@ -94,12 +96,13 @@ class AppLifecycleTest {
 
     V1Deployment d = fx.deployment(0, app);
     assertThat(d.getMetadata().getLabels())
-        .containsEntry("app.kubernetes.io/name", "web")
-        .containsEntry("app.kubernetes.io/instance", "web-u7")
-        .containsEntry("app.kubernetes.io/managed-by", "astro")
-        .containsEntry("astro.io/app-id", app.id)
-        .containsEntry("astro.io/user-id", "7");
-    assertThat(d.getMetadata().getAnnotations()).containsEntry("astro.io/generation", "1");
+        .containsEntry(KubeNames.NAME_LABEL, "web")
+        .containsEntry(KubeNames.INSTANCE_LABEL, app.k8sName())
+        .containsEntry(KubeNames.MANAGED_BY_LABEL, KubeNames.MANAGER)
+        .containsEntry(KubeNames.APP_ID_LABEL, app.id)
+        .containsEntry(KubeNames.USER_ID_LABEL, "7");
+    assertThat(d.getMetadata().getAnnotations())
+        .containsEntry(KubeNames.GENERATION_ANNOTATION, "1");
     V1Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
     assertThat(c.getImage()).isEqualTo(app.image);
     assertThat(c.getPorts().get(0).getContainerPort()).isEqualTo(8080);
@@ -107,13 +110,13 @@ class AppLifecycleTest {
     assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
     assertThat(c.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
     assertThat(c.getResources().getLimits().get("memory").toSuffixedString()).isEqualTo("512Mi");
-    V1Service svc = core.readNamespacedService("web-u7", "astro-user-7").execute();
-    assertThat(svc.getSpec().getSelector()).containsEntry("astro.io/app-id", app.id);
+    V1Service svc = core.readNamespacedService(app.k8sName(), app.namespace()).execute();
+    assertThat(svc.getSpec().getSelector()).containsEntry(KubeNames.APP_ID_LABEL, app.id);
     assertThat(svc.getSpec().getPorts().get(0).getPort()).isEqualTo(8080);
 
     // nothing of it reached the other cluster
     assertThat(new CoreV1Api(fx.cluster(1).apiClient()).listNamespace().execute().getItems())
-        .noneMatch(n -> n.getMetadata().getName().equals("astro-user-7"));
+        .noneMatch(n -> n.getMetadata().getName().equals(KubeNames.namespace(7)));
   }
 
   @Test
@@ -171,7 +174,7 @@ class AppLifecycleTest {
     fx.commands.send(app, "create");
     fx.awaitStatus(app, "running");
     CoreV1Api core = new CoreV1Api(fx.cluster(0).apiClient());
-    assertThat(core.listNamespacedService("astro-user-9").execute().getItems()).hasSize(1);
+    assertThat(core.listNamespacedService(KubeNames.namespace(9)).execute().getItems()).hasSize(1);
 
     app.port = null;
     fx.commands.send(app, "scale");
@@ -180,7 +183,10 @@ class AppLifecycleTest {
         "service removed",
         () -> {
           try {
-            return core.listNamespacedService("astro-user-9").execute().getItems().isEmpty();
+            return core.listNamespacedService(KubeNames.namespace(9))
+                .execute()
+                .getItems()
+                .isEmpty();
           } catch (Exception e) {
             return false;
           }
@@ -188,7 +194,7 @@ class AppLifecycleTest {
 
     fx.broker
         .awaitRecords(fx.statusTopic, 1, r -> app.id.equals(r.key()), SyncWorkerFixture.WAIT)
-        .forEach(r -> EventSchemas.assertValid("io.astro.app.status.v1", r.value()));
+        .forEach(r -> EventSchemas.assertValid(AppStatusEvent.TYPE, r.value()));
   }
 
   @Test

@@ -1,10 +1,9 @@
 package io.astro.sync;
 
 import io.astro.common.crypto.KubeconfigCipher;
-import io.astro.common.events.EventCodec;
+import io.astro.common.events.cluster.ClusterEvent;
 import io.astro.testkit.events.EventSchemas;
 import io.astro.testkit.kafka.KafkaBroker;
-import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
@@ -73,19 +72,11 @@ public final class ClusterRecords implements AutoCloseable {
   /** A schema-valid {@code io.astro.cluster.v1} value carrying {@code sealed} as it is. */
   public static String event(
       String name, String clusterId, String sealed, long revision, String syncRequestedAt) {
-    JsonObject data =
-        new JsonObject()
-            .put("clusterId", clusterId)
-            .put("name", name)
-            .put("kubeconfig", sealed)
-            .put("labels", new JsonObject().put("region", "test"))
-            .put("revision", revision)
-            .put("syncRequestedAt", syncRequestedAt);
     String value =
-        new String(
-            EventCodec.encode(
-                EventCodec.create("io.astro.cluster.v1", "/astro/app-service", name, data)));
-    EventSchemas.assertValid("io.astro.cluster.v1", value);
+        new ClusterEvent(
+                clusterId, name, sealed, Map.of("region", "test"), revision, syncRequestedAt)
+            .encode();
+    EventSchemas.assertValid(ClusterEvent.TYPE, value);
     return value;
   }
 

@@ -1,9 +1,9 @@
 package io.astro.sync;
 
-import io.astro.common.events.EventCodec;
+import io.astro.common.events.app.AppCommand;
+import io.astro.common.kube.KubeNames;
 import io.astro.testkit.events.EventSchemas;
 import io.astro.testkit.kafka.KafkaBroker;
-import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
@@ -52,32 +52,25 @@ public final class Commands implements AutoCloseable {
     }
 
     public String namespace() {
-      return "astro-user-" + userId;
+      return KubeNames.namespace(userId);
     }
 
     public String k8sName() {
-      return name + "-u" + userId;
+      return KubeNames.objectName(name, userId);
     }
 
-    JsonObject data(String command) {
-      return new JsonObject()
-          .put("command", command)
-          .put("appId", id)
-          .put("userId", userId)
-          .put("name", name)
-          .put("cluster", cluster)
-          .put("namespace", namespace())
-          .put("k8sName", k8sName())
-          .put("generation", generation)
-          .put(
-              "desired",
-              new JsonObject()
-                  .put("image", image)
-                  .put("replicas", replicas)
-                  .put("port", port)
-                  .put("stopped", stopped)
-                  .put("restartedAt", restartedAt)
-                  .put("deleted", deleted));
+    /** The command record app-service would publish for this state. */
+    public AppCommand command(String command) {
+      return new AppCommand(
+          AppCommand.Command.of(command),
+          id,
+          userId,
+          name,
+          cluster,
+          namespace(),
+          k8sName(),
+          generation,
+          new AppCommand.Desired(image, replicas, port, stopped, restartedAt, deleted));
     }
   }
 
@@ -91,12 +84,8 @@ public final class Commands implements AutoCloseable {
    * Publishes the current state without bumping the generation (a duplicate, or an older record).
    */
   public void sendAsIs(App app, String command) {
-    String value =
-        new String(
-            EventCodec.encode(
-                EventCodec.create(
-                    "io.astro.app.command.v1", "/astro/app-service", app.id, app.data(command))));
-    EventSchemas.assertValid("io.astro.app.command.v1", value);
+    String value = app.command(command).encode();
+    EventSchemas.assertValid(AppCommand.TYPE, value);
     sendRaw(app.id, value);
   }
 

@@ -1,8 +1,11 @@
 package io.astro.app.apps;
 
+import io.astro.common.events.app.AppStatus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * An app row: desired state (versioned by {@code generation}) and the state last observed in its
@@ -19,10 +22,12 @@ public record App(
     String k8sName,
     Desired desired,
     long generation,
-    String status,
+    AppStatus status,
     Observed observed,
     Instant createdAt,
     Instant updatedAt) {
+
+  private static final Pattern CAMEL_HUMP = Pattern.compile("([a-z0-9])([A-Z])");
 
   /**
    * What the user asked for. {@code restartedAt} changes on every restart (rolling restart stamp).
@@ -81,7 +86,7 @@ public record App(
         k8sName,
         change,
         generation + 1,
-        change.deleting() ? "deleting" : status,
+        change.deleting() ? AppStatus.DELETING : status,
         observed,
         createdAt,
         now);
@@ -95,7 +100,7 @@ public record App(
         .put("replicas", desired.replicas())
         .put("port", desired.port())
         .put("stopped", desired.stopped())
-        .put("status", status)
+        .put("status", status.value())
         .put("generation", generation)
         .put("cluster", clusterId)
         .put("placement", placement)
@@ -104,13 +109,33 @@ public record App(
         .put("restarted_at", text(desired.restartedAt()))
         .put("desired_replicas", observed.desiredReplicas())
         .put("ready_replicas", observed.readyReplicas())
-        .put("pods", observed.pods().copy())
+        .put("pods", restPods(observed.pods()))
         .put("reason", observed.reason())
         .put("message", observed.message())
         .put("observed_generation", observed.observedGeneration())
         .put("observed_at", text(observed.observedAt()))
         .put("created_at", text(createdAt))
         .put("updated_at", text(updatedAt));
+  }
+
+  /**
+   * The pods as the REST API shows them: the status event's fields in snake_case like every other
+   * field ({@code waitingReason} → {@code waiting_reason}), whatever the stored row holds.
+   */
+  static JsonArray restPods(JsonArray pods) {
+    JsonArray rest = new JsonArray();
+    for (Object pod : pods) {
+      if (pod instanceof JsonObject fields) {
+        JsonObject snake = new JsonObject();
+        fields.forEach(f -> snake.put(snakeCase(f.getKey()), f.getValue()));
+        rest.add(snake);
+      }
+    }
+    return rest;
+  }
+
+  private static String snakeCase(String camel) {
+    return CAMEL_HUMP.matcher(camel).replaceAll("$1_$2").toLowerCase(Locale.ROOT);
   }
 
   private static String text(Instant instant) {

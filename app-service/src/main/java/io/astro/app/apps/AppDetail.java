@@ -1,6 +1,7 @@
 package io.astro.app.apps;
 
-import io.astro.app.clusters.Cluster;
+import io.astro.common.events.app.AppStatus;
+import io.astro.common.events.cluster.ClusterStatusEvent;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,14 +24,14 @@ public final class AppDetail {
    * {@code state} is null for a cluster without health checks (one from the sync-worker's static
    * config).
    */
-  public JsonObject toJson(App app, Cluster.State state, Instant now) {
+  public JsonObject toJson(App app, ClusterStatusEvent state, Instant now) {
     JsonObject json = app.toJson();
     if (state == null) {
       return json.put("stale", false);
     }
-    json.put("cluster_status", state.status());
-    if (!state.healthy() && !"deleting".equals(app.status())) {
-      json.put("status", "unknown")
+    json.put("cluster_status", state.status().value());
+    if (!state.healthy() && app.status() != AppStatus.DELETING) {
+      json.put("status", AppStatus.UNKNOWN.value())
           .put("reason", "ClusterUnhealthy")
           .put(
               "message",

@@ -1,6 +1,9 @@
 package io.astro.app.apps;
 
+import io.astro.common.events.app.AppCommand;
+import io.astro.common.events.app.AppStatus;
 import io.astro.common.http.FieldErrors;
+import io.astro.common.kube.KubeNames;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Set;
@@ -9,22 +12,13 @@ import java.util.regex.Pattern;
 /** What a request about apps must look like (SPEC §3), with every broken field named at once. */
 public final class AppRules {
 
-  public static final int MAX_NAME = 40;
-  public static final int MAX_REPLICAS = 10;
+  public static final int MAX_NAME = AppCommand.MAX_NAME;
+  public static final int MAX_REPLICAS = AppCommand.MAX_REPLICAS;
 
   /** The statuses an app can show; {@code status=} filters accept these. */
-  public static final Set<String> STATUSES =
-      Set.of(
-          "pending",
-          "starting",
-          "running",
-          "stopped",
-          "restarting",
-          "failed",
-          "deleting",
-          "unknown");
+  public static final Set<String> STATUSES = AppStatus.words(AppStatus.shown());
 
-  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+  private static final Pattern DNS_LABEL = KubeNames.DNS_LABEL;
 
   private final List<String> imageAllowlist;
 

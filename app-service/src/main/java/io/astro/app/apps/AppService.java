@@ -5,9 +5,11 @@ import io.astro.app.clusters.Placement;
 import io.astro.app.events.CommandEvents;
 import io.astro.app.store.Page;
 import io.astro.common.auth.Caller;
+import io.astro.common.events.app.AppStatus;
 import io.astro.common.http.ApiException;
 import io.astro.common.http.ErrorCode;
 import io.astro.common.http.RequestIds;
+import io.astro.common.kube.KubeNames;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
@@ -68,8 +70,8 @@ public final class AppService {
                   .compose(
                       placed -> {
                         Instant now = now();
-                        // name ≤ 40 and "-u" + a long's digits keep the Kubernetes name within its
-                        // 63 characters
+                        // name ≤ 40 and a user id's digits keep the Kubernetes name within its 63
+                        // characters
                         App app =
                             new App(
                                 UUID.randomUUID().toString(),
@@ -77,12 +79,12 @@ public final class AppService {
                                 spec.name(),
                                 placed.cluster(),
                                 placed.reason(),
-                                "astro-user-" + caller.userId(),
-                                spec.name() + "-u" + caller.userId(),
+                                KubeNames.namespace(caller.userId()),
+                                KubeNames.objectName(spec.name(), caller.userId()),
                                 new App.Desired(
                                     spec.image(), spec.replicas(), spec.port(), false, null, false),
                                 1,
-                                "pending",
+                                AppStatus.PENDING,
                                 App.Observed.NONE,
                                 now,
                                 now);

@@ -3,6 +3,7 @@ package io.astro.app.apps;
 import io.astro.app.outbox.OutboxStore;
 import io.astro.app.store.Page;
 import io.astro.common.db.Database;
+import io.astro.common.events.app.AppStatus;
 import io.astro.common.http.ApiException;
 import io.astro.common.http.ErrorCode;
 import io.vertx.core.Future;
@@ -201,7 +202,7 @@ public final class AppStore {
                                       .addValue(utc(d.restartedAt()))
                                       .addBoolean(d.deleting())
                                       .addLong(change.after().generation())
-                                      .addString(change.after().status())
+                                      .addString(change.after().status().value())
                                       .addValue(utc(change.after().updatedAt()))
                                       .addString(id))
                               .compose(v -> record(conn, change))
@@ -267,15 +268,15 @@ public final class AppStore {
                         return Future.succeededFuture(Applied.STALE);
                       }
                       boolean remove = o.gone() && app.desired().deleting();
-                      String status =
+                      AppStatus status =
                           remove
-                              ? "deleted"
+                              ? AppStatus.DELETED
                               : app.desired().deleting()
-                                  ? "deleting"
+                                  ? AppStatus.DELETING
                                   // gone while it should exist: the worker will create it again
-                                  : o.gone() ? "pending" : o.status();
+                                  : o.gone() ? AppStatus.PENDING : o.status();
                       Future<?> history =
-                          status.equals(app.status())
+                          status == app.status()
                                   && java.util.Objects.equals(o.reason(), app.observed().reason())
                               ? Future.succeededFuture()
                               : conn.preparedQuery(
@@ -284,7 +285,7 @@ public final class AppStore {
                                   .execute(
                                       Tuple.tuple()
                                           .addString(app.id())
-                                          .addString(status)
+                                          .addString(status.value())
                                           .addLong(o.observedGeneration())
                                           .addValue(o.reason())
                                           .addValue(o.message()));
@@ -297,7 +298,7 @@ public final class AppStore {
                                               + " deleted_at = IF(?, CURRENT_TIMESTAMP(3), NULL) WHERE id = ?")
                                       .execute(
                                           Tuple.tuple()
-                                              .addString(status)
+                                              .addString(status.value())
                                               .addInteger(o.desiredReplicas())
                                               .addInteger(o.readyReplicas())
                                               .addString(o.pods().encode())
@@ -339,7 +340,7 @@ public final class AppStore {
                 .addValue(d.port())
                 .addBoolean(d.stopped())
                 .addLong(app.generation())
-                .addString(app.status())
+                .addString(app.status().value())
                 .addValue(utc(app.createdAt()))
                 .addValue(utc(app.updatedAt())))
         .<Void>mapEmpty()
@@ -411,7 +412,7 @@ public final class AppStore {
         r.getString("k8s_name"),
         desired,
         r.getLong("generation"),
-        r.getString("status"),
+        AppStatus.of(r.getString("status")),
         observed,
         instant(r.getLocalDateTime("created_at")),
         instant(r.getLocalDateTime("updated_at")));

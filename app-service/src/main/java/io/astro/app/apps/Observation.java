@@ -1,5 +1,8 @@
 package io.astro.app.apps;
 
+import io.astro.common.events.app.AppState;
+import io.astro.common.events.app.AppStatus;
+import io.astro.common.events.app.AppStatusEvent;
 import io.vertx.core.json.JsonArray;
 import java.time.Instant;
 
@@ -9,7 +12,7 @@ import java.time.Instant;
  */
 public record Observation(
     String appId,
-    String status,
+    AppStatus status,
     int desiredReplicas,
     int readyReplicas,
     JsonArray pods,
@@ -18,8 +21,30 @@ public record Observation(
     long observedGeneration,
     Instant observedAt) {
 
+  /**
+   * The event as the store applies it: reason and message cut to what the columns hold (255 and
+   * 1024 characters).
+   */
+  public static Observation of(AppStatusEvent event) {
+    AppState s = event.state();
+    return new Observation(
+        event.appId(),
+        s.status(),
+        s.desiredReplicas(),
+        s.readyReplicas(),
+        s.podsJson(),
+        cut(s.reason(), 255),
+        cut(s.message(), 1024),
+        s.observedGeneration(),
+        event.observedAt());
+  }
+
+  private static String cut(String text, int max) {
+    return text == null || text.length() <= max ? text : text.substring(0, max);
+  }
+
   public boolean gone() {
-    return "deleted".equals(status);
+    return status == AppStatus.DELETED;
   }
 
   /**

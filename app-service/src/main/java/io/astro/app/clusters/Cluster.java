@@ -1,5 +1,7 @@
 package io.astro.app.clusters;
 
+import io.astro.common.events.cluster.ClusterStatus;
+import io.astro.common.events.cluster.ClusterStatusEvent;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
@@ -20,27 +22,8 @@ public record Cluster(
     Instant syncRequestedAt,
     Instant createdAt,
     Instant updatedAt,
-    State state,
+    ClusterStatusEvent state,
     int appCount) {
-
-  /** One health check as the sync-worker reported it. */
-  public record State(
-      String name,
-      String status,
-      String version,
-      String apiServer,
-      Integer nodes,
-      Integer readyNodes,
-      Double cpuCores,
-      Long memoryBytes,
-      Instant heartbeatAt,
-      String error,
-      Instant checkedAt) {
-
-    public boolean healthy() {
-      return "healthy".equals(status);
-    }
-  }
 
   public Cluster with(
       String description,
@@ -66,8 +49,8 @@ public record Cluster(
   }
 
   /** The status shown in lists: {@code unknown} until the first health check. */
-  public String status() {
-    return state == null ? "unknown" : state.status();
+  public ClusterStatus status() {
+    return state == null ? ClusterStatus.UNKNOWN : state.status();
   }
 
   public JsonObject toJson() {
@@ -80,7 +63,7 @@ public record Cluster(
             .put(
                 "api_server",
                 state != null && state.apiServer() != null ? state.apiServer() : apiServer)
-            .put("status", status())
+            .put("status", status().value())
             .put("app_count", appCount)
             .put("revision", revision)
             .put("created_at", text(createdAt))

@@ -1,20 +1,18 @@
 package io.astro.app.clusters;
 
 import io.astro.app.outbox.OutboxMessage;
-import io.astro.common.events.EventCodec;
+import io.astro.common.events.Topics;
+import io.astro.common.events.cluster.ClusterEvent;
 import io.astro.common.http.RequestIds;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
- * Builds {@code io.astro.cluster.v1} records for the compacted {@code astro.clusters} topic (schema
- * under {@code docs/events/}): the cluster as it is now, kubeconfig sealed; a tombstone once it is
- * deleted.
+ * Outbox messages of {@link ClusterEvent}s for the compacted {@code astro.clusters} topic: the
+ * cluster as it is now, kubeconfig sealed; a tombstone once it is deleted.
  */
 final class ClusterEvents {
-
-  static final String TYPE = "io.astro.cluster.v1";
-  private static final String SOURCE = "/astro/app-service";
 
   private final String topic;
 
@@ -23,31 +21,27 @@ final class ClusterEvents {
   }
 
   OutboxMessage of(Cluster cluster) {
-    JsonObject data =
-        new JsonObject()
-            .put("clusterId", cluster.id())
-            .put("name", cluster.name())
-            .put("kubeconfig", cluster.sealedKubeconfig())
-            .put("labels", cluster.labels().copy())
-            .put("revision", cluster.revision())
-            .put(
-                "syncRequestedAt",
-                cluster.syncRequestedAt() == null ? null : cluster.syncRequestedAt().toString());
-    String payload =
-        new String(
-            EventCodec.encode(EventCodec.create(TYPE, SOURCE, cluster.name(), data)),
-            StandardCharsets.UTF_8);
-    return new OutboxMessage(TYPE, payload, headers(), topic);
+    Map<String, String> labels = new LinkedHashMap<>();
+    cluster.labels().forEach(label -> labels.put(label.getKey(), String.valueOf(label.getValue())));
+    ClusterEvent event =
+        new ClusterEvent(
+            cluster.id(),
+            cluster.name(),
+            cluster.sealedKubeconfig(),
+            labels,
+            cluster.revision(),
+            cluster.syncRequestedAt() == null ? null : cluster.syncRequestedAt().toString());
+    return new OutboxMessage(ClusterEvent.TYPE, event.encode(), headers(), topic);
   }
 
   OutboxMessage tombstone() {
-    return new OutboxMessage(TYPE, null, headers(), topic);
+    return new OutboxMessage(ClusterEvent.TYPE, null, headers(), topic);
   }
 
   private static JsonObject headers() {
     String requestId = RequestIds.current();
     return requestId == null
         ? new JsonObject()
-        : new JsonObject().put(io.astro.common.events.Topics.REQUEST_ID_HEADER, requestId);
+        : new JsonObject().put(Topics.REQUEST_ID_HEADER, requestId);
   }
 }

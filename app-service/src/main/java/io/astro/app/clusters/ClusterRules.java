@@ -1,15 +1,19 @@
 package io.astro.app.clusters;
 
+import io.astro.common.events.cluster.ClusterStatus;
 import io.astro.common.http.FieldErrors;
+import io.astro.common.kube.KubeNames;
 import io.vertx.core.json.JsonObject;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * What a request about clusters must look like (SPEC §5), with every broken field named at once.
@@ -22,9 +26,12 @@ public final class ClusterRules {
   /** Patch: each part null when not given. */
   public record Patch(String description, String kubeconfig, JsonObject labels) {}
 
-  public static final Set<String> STATUSES = Set.of("healthy", "unhealthy", "unknown");
+  public static final Set<String> STATUSES =
+      Arrays.stream(ClusterStatus.values())
+          .map(ClusterStatus::value)
+          .collect(Collectors.toUnmodifiableSet());
   static final int MAX_KUBECONFIG_BYTES = 256 * 1024;
-  private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+  private static final Pattern NAME = KubeNames.DNS_LABEL;
   private static final Pattern LABEL_KEY =
       Pattern.compile("([a-z0-9.-]{1,253}/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?");
   private static final Pattern LABEL_VALUE =

@@ -4,6 +4,9 @@ import io.astro.app.outbox.OutboxMessage;
 import io.astro.app.outbox.OutboxStore;
 import io.astro.app.store.Page;
 import io.astro.common.db.Database;
+import io.astro.common.events.app.AppStatus;
+import io.astro.common.events.cluster.ClusterStatus;
+import io.astro.common.events.cluster.ClusterStatusEvent;
 import io.astro.common.http.ApiException;
 import io.astro.common.http.ErrorCode;
 import io.vertx.core.Future;
@@ -92,8 +95,8 @@ public final class ClusterStore {
     StringBuilder where = new StringBuilder(" WHERE c.deleted_at IS NULL");
     Tuple args = Tuple.tuple();
     if (status != null) {
-      where.append(" AND COALESCE(s.status, 'unknown') = ?");
-      args.addString(status);
+      where.append(" AND COALESCE(s.status, ?) = ?");
+      args.addString(ClusterStatus.UNKNOWN.value()).addString(status);
     }
     if (search != null) {
       where.append(" AND c.name LIKE ?");
@@ -185,9 +188,9 @@ public final class ClusterStore {
                             }
                             apps =
                                 conn.preparedQuery(
-                                        "UPDATE apps SET status = 'unknown', reason = 'ClusterDeleted',"
+                                        "UPDATE apps SET status = ?, reason = 'ClusterDeleted',"
                                             + " message = 'the cluster this app was placed on was removed' WHERE cluster_id = ? AND deleted_at IS NULL")
-                                    .execute(Tuple.of(current.name()))
+                                    .execute(Tuple.of(AppStatus.UNKNOWN.value(), current.name()))
                                     .mapEmpty();
                           }
                           return apps.compose(
@@ -233,7 +236,7 @@ public final class ClusterStore {
    * Keeps a health check if it is newer than the one held (by {@code checked_at}); true when it was
    * applied.
    */
-  public Future<Boolean> applyState(Cluster.State s) {
+  public Future<Boolean> applyState(ClusterStatusEvent s) {
     // checked_at is assigned last: the IFs before it compare against the row's previous value
     return pool.preparedQuery(
             "INSERT INTO cluster_states (name, status, version, api_server, nodes, ready_nodes,"
@@ -253,7 +256,7 @@ public final class ClusterStore {
         .execute(
             Tuple.tuple()
                 .addString(s.name())
-                .addString(s.status())
+                .addString(s.status().value())
                 .addValue(s.version())
                 .addValue(s.apiServer())
                 .addValue(s.nodes())
@@ -271,7 +274,7 @@ public final class ClusterStore {
    * The latest health of a cluster by name, or null if none was reported (e.g. a cluster from
    * static config).
    */
-  public Future<Cluster.State> state(String name) {
+  public Future<ClusterStatusEvent> state(String name) {
     return pool.preparedQuery(
             "SELECT name, status, version, api_server AS state_api_server, nodes, ready_nodes,"
                 + " cpu_cores, memory_bytes, heartbeat_at, error, checked_at FROM cluster_states WHERE name = ?")
@@ -304,7 +307,7 @@ public final class ClusterStore {
 
   private static Cluster cluster(Row r) {
     Object labels = r.getValue("labels");
-    Cluster.State state = r.getString("status") == null ? null : state(r, r.getString("name"));
+    ClusterStatusEvent state = r.getString("status") == null ? null : state(r, r.getString("name"));
     return new Cluster(
         r.getString("id"),
         r.getString("name"),
@@ -321,11 +324,11 @@ public final class ClusterStore {
         r.getInteger("app_count"));
   }
 
-  private static Cluster.State state(Row r, String name) {
+  private static ClusterStatusEvent state(Row r, String name) {
     BigDecimal cpu = r.getBigDecimal("cpu_cores");
-    return new Cluster.State(
+    return new ClusterStatusEvent(
         name,
-        r.getString("status"),
+        ClusterStatus.of(r.getString("status")),
         r.getString("version"),
         r.getString("state_api_server"),
         r.getInteger("nodes"),

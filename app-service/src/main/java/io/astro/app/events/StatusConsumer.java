@@ -1,8 +1,8 @@
 package io.astro.app.events;
 
+import io.astro.common.events.DeadLetters;
 import io.astro.common.events.EventCodec.InvalidEventException;
 import io.astro.common.events.KafkaClients;
-import io.astro.common.events.Topics;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -11,9 +11,7 @@ import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
 import io.vertx.kafka.client.consumer.OffsetAndMetadata;
-import io.vertx.kafka.client.producer.KafkaHeader;
 import io.vertx.kafka.client.producer.KafkaProducer;
-import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import io.vertx.mysqlclient.MySQLException;
 import java.time.Duration;
 import java.util.HashMap;
@@ -44,7 +42,8 @@ public final class StatusConsumer extends VerticleBase {
   private final String topic;
   private final String group;
   private KafkaConsumer<String, String> consumer;
-  private KafkaProducer<String, String> deadLetters;
+  private KafkaProducer<String, String> producer;
+  private DeadLetters deadLetters;
   private boolean stopping;
   private Future<Void> loop = Future.succeededFuture();
 
@@ -70,9 +69,13 @@ public final class StatusConsumer extends VerticleBase {
   @Override
   public Future<?> start() {
     consumer = KafkaConsumer.create(vertx, KafkaClients.consumer(bootstrap, group, 100));
-    deadLetters =
+    producer =
         KafkaProducer.create(
             vertx, KafkaClients.producer(bootstrap, "app-service-" + what + "-dlq"));
+    // Vert.x's stream runs the send off the event loop (it may wait for metadata)
+    deadLetters =
+        new DeadLetters(
+            record -> producer.asStream().send(record).toCompletionStage(), topic -> {});
     Promise<Void> done = Promise.promise();
     loop = done.future();
     consumer.subscribe(topic).onSuccess(v -> poll(done)).onFailure(done::fail);
@@ -82,7 +85,7 @@ public final class StatusConsumer extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
-    return loop.transform(v -> consumer.close()).transform(v -> deadLetters.close());
+    return loop.transform(v -> consumer.close()).transform(v -> producer.close());
   }
 
   private void poll(Promise<Void> done) {
@@ -184,16 +187,8 @@ public final class StatusConsumer extends VerticleBase {
         record.partition(),
         record.offset(),
         reason.getMessage());
-    KafkaProducerRecord<String, String> parked =
-        KafkaProducerRecord.create(Topics.deadLetter(topic), record.key(), record.value());
-    for (KafkaHeader header : record.headers()) {
-      parked.addHeader(header);
-    }
-    parked
-        .addHeader("x-error", String.valueOf(reason.getMessage()))
-        .addHeader("x-original-topic", record.topic())
-        .addHeader("x-original-partition", Integer.toString(record.partition()))
-        .addHeader("x-original-offset", Long.toString(record.offset()));
-    return deadLetters.send(parked).mapEmpty();
+    return Future.fromCompletionStage(
+        deadLetters.park(record.record(), String.valueOf(reason.getMessage())),
+        vertx.getOrCreateContext());
   }
 }

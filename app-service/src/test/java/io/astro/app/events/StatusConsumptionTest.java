@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.astro.app.RunningAppService;
 import io.astro.common.events.EventCodec;
+import io.astro.common.events.app.AppStatus;
+import io.astro.common.events.app.AppStatusEvent;
 import io.astro.testkit.db.MySqlExtension;
 import io.astro.testkit.db.TestDatabase;
 import io.astro.testkit.events.EventSchemas;
@@ -13,7 +15,6 @@ import io.astro.testkit.kafka.KafkaExtension;
 import io.astro.testkit.kafka.ReceivedRecord;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -131,10 +132,18 @@ class StatusConsumptionTest {
         id,
         status(id, "failed", 1, 0, 1, T0)
             .put("reason", "ImagePullBackOff")
-            .put("message", "Back-off pulling image \"nginx:1.27\""));
+            .put("message", "Back-off pulling image \"nginx:1.27\"")
+            .put(
+                "pods",
+                new JsonArray()
+                    .add(pod("broken-1", false).put("waitingReason", "ImagePullBackOff"))));
 
     JsonObject seen = app.awaitApp(id, token, r -> "failed".equals(data(r).getString("status")));
     assertThat(seen.getString("reason")).isEqualTo("ImagePullBackOff");
+    // the REST answer names the event's pod fields in snake_case like all its fields
+    JsonObject pod = seen.getJsonArray("pods").getJsonObject(0);
+    assertThat(pod.getString("waiting_reason")).isEqualTo("ImagePullBackOff");
+    assertThat(pod.fieldNames()).doesNotContain("waitingReason");
     assertThat(seen.getString("message")).contains("Back-off pulling image");
     JsonObject last =
         data(app.get("/api/v1/apps/" + id + "/events", token))
@@ -191,10 +200,17 @@ class StatusConsumptionTest {
   void status_events_for_unknown_apps_are_skipped() throws Exception {
     String token = app.token(++users);
     String unknown = "00000000-0000-4000-8000-000000000001";
-    publish(unknown, status(unknown, "running", 1, 1, 1, T0));
     String id = app.create(token, "after", IMAGE, 1).getString("id");
-    publish(id, status(id, "running", 1, 1, 1, T0));
+    // both on one partition: the known app's event is consumed only after the unknown one was
+    publish(0, unknown, status(unknown, "running", 1, 1, 1, T0));
+    publish(0, id, status(id, "running", 1, 1, 1, T0));
     app.awaitApp(id, token, r -> "running".equals(data(r).getString("status")));
+
+    // skipped: not parked as poison, and no app came of it
+    assertThat(kafka.awaitRecords(statusTopic + ".dlq", 0, r -> unknown.equals(r.key()), WAIT))
+        .isEmpty();
+    assertThat(app.get("/api/v1/apps/" + unknown, token).statusCode()).isEqualTo(404);
+    assertThat(data(app.get("/api/v1/apps", token)).getLong("total")).isEqualTo(1);
   }
 
   private static JsonObject status(
@@ -226,15 +242,20 @@ class StatusConsumptionTest {
    * first.
    */
   private static void publish(String appId, JsonObject data) throws Exception {
+    publish(null, appId, data);
+  }
+
+  /** Like {@link #publish(String, JsonObject)}, on {@code partition} (null: by key). */
+  private static void publish(Integer partition, String appId, JsonObject data) throws Exception {
     String event =
-        new String(
-            EventCodec.encode(
-                EventCodec.create(StatusEvents.TYPE, "/astro/sync-worker", appId, data)),
-            StandardCharsets.UTF_8);
-    if (StatusEvents.STATUSES.contains(data.getString("status"))
+        EventCodec.encodeText(
+            EventCodec.create(AppStatusEvent.TYPE, AppStatusEvent.SOURCE, appId, data));
+    if (AppStatus.parse(data.getString("status")).isPresent()
         && data.getInteger("readyReplicas") >= 0) {
-      EventSchemas.assertValid(StatusEvents.TYPE, event);
+      EventSchemas.assertValid(AppStatusEvent.TYPE, event);
     }
-    producer.send(new ProducerRecord<>(statusTopic, appId, event)).get(30, TimeUnit.SECONDS);
+    producer
+        .send(new ProducerRecord<>(statusTopic, partition, appId, event))
+        .get(30, TimeUnit.SECONDS);
   }
 }

@@ -7,6 +7,8 @@ import io.astro.app.apps.App;
 import io.astro.app.apps.Observation;
 import io.astro.common.events.EventCodec;
 import io.astro.common.events.EventCodec.InvalidEventException;
+import io.astro.common.events.app.AppStatus;
+import io.astro.common.events.app.AppStatusEvent;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +24,7 @@ class StatusEventsTest {
   void a_valid_event_becomes_an_observation() {
     Observation o = StatusEvents.parse(event(data("running", 2)));
     assertThat(o.appId()).isEqualTo(APP);
-    assertThat(o.status()).isEqualTo("running");
+    assertThat(o.status()).isEqualTo(AppStatus.RUNNING);
     assertThat(o.observedGeneration()).isEqualTo(2);
     assertThat(o.observedAt()).isEqualTo(T0);
     assertThat(o.gone()).isFalse();
@@ -69,7 +71,8 @@ class StatusEventsTest {
   }
 
   private static Observation observation(long generation, Instant at) {
-    return new Observation(APP, "running", 1, 1, new JsonArray(), null, null, generation, at);
+    return new Observation(
+        APP, AppStatus.RUNNING, 1, 1, new JsonArray(), null, null, generation, at);
   }
 
   private static JsonObject data(String status, long generation) {
@@ -84,8 +87,7 @@ class StatusEventsTest {
   }
 
   private static String event(JsonObject data) {
-    return new String(
-        EventCodec.encode(EventCodec.create(StatusEvents.TYPE, "/astro/sync-worker", APP, data)),
-        StandardCharsets.UTF_8);
+    return EventCodec.encodeText(
+        EventCodec.create(AppStatusEvent.TYPE, AppStatusEvent.SOURCE, APP, data));
   }
 }

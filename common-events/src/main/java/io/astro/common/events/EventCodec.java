@@ -7,6 +7,7 @@ import io.cloudevents.jackson.JsonFormat;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.UUID;
@@ -43,6 +44,23 @@ public final class EventCodec {
 
   public static byte[] encode(CloudEvent event) {
     return FORMAT.serialize(event);
+  }
+
+  /** The event as a record value: JSON text, UTF-8 whatever the platform's default charset. */
+  public static String encodeText(CloudEvent event) {
+    return new String(encode(event), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Reads a record value (UTF-8 JSON text) that must be an event of {@code type}; anything else is
+   * an {@link InvalidEventException}.
+   */
+  public static CloudEvent decode(String value, String type) {
+    CloudEvent event = decode(value == null ? null : value.getBytes(StandardCharsets.UTF_8));
+    if (!type.equals(event.getType())) {
+      throw new InvalidEventException("unexpected event type " + event.getType());
+    }
+    return event;
   }
 
   /**

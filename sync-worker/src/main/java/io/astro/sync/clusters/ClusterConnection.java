@@ -1,5 +1,6 @@
 package io.astro.sync.clusters;
 
+import io.astro.common.kube.KubeNames;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.informer.ResourceEventHandler;
 import io.kubernetes.client.informer.SharedIndexInformer;
@@ -14,8 +15,11 @@ import io.kubernetes.client.openapi.models.CoreV1Event;
 import io.kubernetes.client.openapi.models.CoreV1EventList;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1DeploymentList;
+import io.kubernetes.client.openapi.models.V1ObjectReference;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodList;
+import io.kubernetes.client.openapi.models.V1ReplicaSet;
+import io.kubernetes.client.openapi.models.V1ReplicaSetList;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1ServiceList;
 import java.time.Duration;
@@ -31,16 +35,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One cluster as the worker sees it: an API client for reads and writes, and informers for the
- * Deployments, Pods and Services Astro manages (label {@code app.kubernetes.io/managed-by=astro})
- * and for Events in Astro's namespaces. Every informer event names an app, which {@link Events}
- * turns into work; reconcilers read state from the listers, never by polling the cluster.
+ * Deployments, ReplicaSets, Pods and Services Astro manages (label {@code
+ * app.kubernetes.io/managed-by=astro}) and for Events in Astro's namespaces. Every informer event
+ * names an app, which {@link Events} turns into work; reconcilers read state from the listers,
+ * never by polling the cluster. An Event belongs to the app whose object it is about: the app label
+ * of the involved Deployment, ReplicaSet or Pod as the informers hold it, never a name that merely
+ * looks alike.
  */
 public final class ClusterConnection implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ClusterConnection.class);
-  public static final String MANAGED = "app.kubernetes.io/managed-by=astro";
-  public static final String APP_ID_LABEL = "astro.io/app-id";
-  public static final String NAMESPACE_PREFIX = "astro-user-";
   private static final String BY_APP = "byApp";
   private static final Duration PROBE_EVERY = Duration.ofSeconds(2);
 
@@ -63,6 +67,7 @@ public final class ClusterConnection implements AutoCloseable {
   private final ScheduledExecutorService prober;
   private final SharedInformerFactory factory;
   private final SharedIndexInformer<V1Deployment> deployments;
+  private final SharedIndexInformer<V1ReplicaSet> replicaSets;
   private final SharedIndexInformer<V1Pod> pods;
   private final SharedIndexInformer<V1Service> services;
   private final SharedIndexInformer<CoreV1Event> events;
@@ -110,7 +115,7 @@ public final class ClusterConnection implements AutoCloseable {
         factory.sharedIndexInformerFor(
             p ->
                 apps.listDeploymentForAllNamespaces()
-                    .labelSelector(MANAGED)
+                    .labelSelector(KubeNames.MANAGED_SELECTOR)
                     .resourceVersion(p.resourceVersion)
                     .watch(p.watch)
                     .timeoutSeconds(p.timeoutSeconds)
@@ -119,11 +124,25 @@ public final class ClusterConnection implements AutoCloseable {
             V1DeploymentList.class,
             resyncMillis,
             this::watchFailed);
+    // Events about a missing pod (e.g. quota) name the ReplicaSet that could not create it
+    replicaSets =
+        factory.sharedIndexInformerFor(
+            p ->
+                apps.listReplicaSetForAllNamespaces()
+                    .labelSelector(KubeNames.MANAGED_SELECTOR)
+                    .resourceVersion(p.resourceVersion)
+                    .watch(p.watch)
+                    .timeoutSeconds(p.timeoutSeconds)
+                    .buildCall(null),
+            V1ReplicaSet.class,
+            V1ReplicaSetList.class,
+            resyncMillis,
+            this::watchFailed);
     pods =
         factory.sharedIndexInformerFor(
             p ->
                 core.listPodForAllNamespaces()
-                    .labelSelector(MANAGED)
+                    .labelSelector(KubeNames.MANAGED_SELECTOR)
                     .resourceVersion(p.resourceVersion)
                     .watch(p.watch)
                     .timeoutSeconds(p.timeoutSeconds)
@@ -136,7 +155,7 @@ public final class ClusterConnection implements AutoCloseable {
         factory.sharedIndexInformerFor(
             p ->
                 core.listServiceForAllNamespaces()
-                    .labelSelector(MANAGED)
+                    .labelSelector(KubeNames.MANAGED_SELECTOR)
                     .resourceVersion(p.resourceVersion)
                     .watch(p.watch)
                     .timeoutSeconds(p.timeoutSeconds)
@@ -160,6 +179,7 @@ public final class ClusterConnection implements AutoCloseable {
             this::watchFailed);
     pods.addIndexers(Map.of(BY_APP, pod -> List.of(appId(pod))));
     deployments.addEventHandler(byApp());
+    replicaSets.addEventHandler(byApp());
     pods.addEventHandler(byApp());
     services.addEventHandler(byApp());
     events.addEventHandler(new Handler<>(this::onEvent));
@@ -204,6 +224,7 @@ public final class ClusterConnection implements AutoCloseable {
    */
   public boolean synced() {
     return deployments.hasSynced()
+        && replicaSets.hasSynced()
         && pods.hasSynced()
         && services.hasSynced()
         && events.hasSynced();
@@ -226,18 +247,10 @@ public final class ClusterConnection implements AutoCloseable {
     return pods.getIndexer().byIndex(BY_APP, appId);
   }
 
-  /**
-   * Events about {@code objectPrefix} (the Deployment, its ReplicaSets and pods) in {@code
-   * namespace}.
-   */
-  public List<CoreV1Event> eventsAbout(String namespace, String objectPrefix) {
+  /** Events in {@code namespace} about objects of app {@code appId} (see {@link #appOf}). */
+  public List<CoreV1Event> eventsOf(String namespace, String appId) {
     return new Lister<>(events.getIndexer())
-        .namespace(namespace).list().stream()
-            .filter(
-                e ->
-                    e.getInvolvedObject().getName() != null
-                        && e.getInvolvedObject().getName().startsWith(objectPrefix))
-            .toList();
+        .namespace(namespace).list().stream().filter(e -> appId.equals(appOf(e))).toList();
   }
 
   private <T extends KubernetesObject> ResourceEventHandler<T> byApp() {
@@ -251,23 +264,50 @@ public final class ClusterConnection implements AutoCloseable {
   }
 
   private void onEvent(CoreV1Event event) {
+    String appId = appOf(event);
+    if (!appId.isEmpty()) {
+      listener.appTouched(id, appId);
+    }
+  }
+
+  /**
+   * The app an Event is about: the app label of its involved object as the informers hold it (the
+   * same object: same uid when the Event names one), or "" when it is about nothing Astro manages.
+   * An object that reaches its informer after its Event is no loss: its own arrival touches the
+   * app.
+   */
+  String appOf(CoreV1Event event) {
+    V1ObjectReference involved = event.getInvolvedObject();
     String namespace = event.getMetadata().getNamespace();
-    String involved = event.getInvolvedObject().getName();
-    if (namespace == null || !namespace.startsWith(NAMESPACE_PREFIX) || involved == null) {
-      return;
+    if (involved == null
+        || involved.getName() == null
+        || !KubeNames.isUserNamespace(namespace)
+        || involved.getKind() == null) {
+      return "";
     }
-    // a ReplicaSet or Pod is named after its Deployment: {deployment}-{hash}[-{suffix}]
-    for (V1Deployment d : new Lister<>(deployments.getIndexer()).namespace(namespace).list()) {
-      if (involved.equals(d.getMetadata().getName())
-          || involved.startsWith(d.getMetadata().getName() + "-")) {
-        listener.appTouched(id, appId(d));
-      }
+    SharedIndexInformer<? extends KubernetesObject> informer =
+        switch (involved.getKind()) {
+          case "Deployment" -> deployments;
+          case "ReplicaSet" -> replicaSets;
+          case "Pod" -> pods;
+          default -> null;
+        };
+    if (informer == null) {
+      return "";
     }
+    KubernetesObject object =
+        new Lister<>(informer.getIndexer()).namespace(namespace).get(involved.getName());
+    if (object == null
+        || (involved.getUid() != null
+            && !involved.getUid().equals(object.getMetadata().getUid()))) {
+      return "";
+    }
+    return appId(object);
   }
 
   private static String appId(KubernetesObject object) {
     Map<String, String> labels = object.getMetadata().getLabels();
-    String appId = labels == null ? null : labels.get(APP_ID_LABEL);
+    String appId = labels == null ? null : labels.get(KubeNames.APP_ID_LABEL);
     return appId == null ? "" : appId;
   }
 

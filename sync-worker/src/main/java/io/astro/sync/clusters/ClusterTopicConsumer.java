@@ -1,6 +1,6 @@
 package io.astro.sync.clusters;
 
-import io.astro.sync.kafka.DeadLetters;
+import io.astro.common.events.DeadLetters;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -164,7 +164,7 @@ public final class ClusterTopicConsumer implements AutoCloseable {
           record.partition(),
           record.offset(),
           rejected.getMessage());
-      deadLetters.park(record, rejected.getMessage());
+      deadLetters.parkAndWait(record, rejected.getMessage());
     }
   }
 

@@ -2,6 +2,7 @@ package io.astro.sync.clusters;
 
 import io.astro.common.crypto.KubeconfigCipher;
 import io.astro.common.events.EventCodec.InvalidEventException;
+import io.astro.common.events.cluster.ClusterEvent;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -68,9 +69,9 @@ public final class PublishedClusters {
       }
       return;
     }
-    ClusterRecord record;
+    ClusterEvent record;
     try {
-      record = ClusterRecord.parse(key, value);
+      record = ClusterEvent.decode(key, value);
     } catch (InvalidEventException e) {
       throw new RejectedRecord(KubeErrors.scrub(e.getMessage()));
     }
@@ -94,7 +95,7 @@ public final class PublishedClusters {
     held.put(record.name(), new Held(record.revision(), digest, record.syncRequestedAt()));
   }
 
-  private String open(ClusterRecord record) {
+  private String open(ClusterEvent record) {
     if (cipher == null) {
       if (!warnedNoKeys) {
         warnedNoKeys = true;
@@ -105,7 +106,7 @@ public final class PublishedClusters {
       throw new RejectedRecord("no kubeconfig keys configured");
     }
     try {
-      return cipher.open(record.name(), record.sealedKubeconfig());
+      return cipher.open(record.name(), record.kubeconfig());
     } catch (IllegalArgumentException e) {
       throw new RejectedRecord(
           e.getMessage()); // "… cannot be decrypted with key k1": names the key id only

@@ -1,7 +1,8 @@
 package io.astro.sync.commands;
 
+import io.astro.common.events.DeadLetters;
 import io.astro.common.events.EventCodec.InvalidEventException;
-import io.astro.sync.kafka.DeadLetters;
+import io.astro.common.events.app.AppCommand;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -34,7 +35,7 @@ public final class CommandConsumer implements AutoCloseable {
   /** What the consumer tells the rest of the worker. */
   public interface Listener {
     /** {@code app} is newer than what was held; {@code commandTime} is the record's timestamp. */
-    void changed(DesiredApp app, long commandTime);
+    void changed(AppCommand app, long commandTime);
 
     /** These apps now belong to another instance (or to nobody until the next assignment). */
     void released(List<String> appIds);
@@ -157,9 +158,9 @@ public final class CommandConsumer implements AutoCloseable {
       return; // a tombstone: nothing to converge to; the last delete command already removed the
       // app
     }
-    DesiredApp app;
+    AppCommand app;
     try {
-      app = DesiredApp.parse(record.value());
+      app = AppCommand.decode(record.value());
     } catch (InvalidEventException e) {
       deadLetter(record, e.getMessage());
       return;
@@ -177,7 +178,7 @@ public final class CommandConsumer implements AutoCloseable {
         record.offset(),
         reason);
     // the offset is committed after this, so the record must really be parked first
-    deadLetters.park(record, reason);
+    deadLetters.parkAndWait(record, reason);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.astro.sync.commands;
 
+import io.astro.common.events.app.AppCommand;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -13,12 +14,12 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class DesiredState {
 
-  private record Held(DesiredApp app, int partition) {}
+  private record Held(AppCommand app, int partition) {}
 
   private final Map<String, Held> apps = new ConcurrentHashMap<>();
 
   /** Records {@code app} if it is newer than what is held; true when it was. */
-  public boolean offer(DesiredApp app, int partition) {
+  public boolean offer(AppCommand app, int partition) {
     boolean[] newer = {false};
     apps.compute(
         app.appId(),
@@ -32,7 +33,7 @@ public final class DesiredState {
     return newer[0];
   }
 
-  public Optional<DesiredApp> get(String appId) {
+  public Optional<AppCommand> get(String appId) {
     Held held = apps.get(appId);
     return held == null ? Optional.empty() : Optional.of(held.app());
   }

@@ -1,5 +1,6 @@
 package io.astro.sync.health;
 
+import io.astro.common.events.cluster.ClusterStatusEvent;
 import io.astro.sync.clusters.ClusterConnection;
 import io.astro.sync.clusters.KubeErrors;
 import io.kubernetes.client.custom.Quantity;
@@ -42,13 +43,13 @@ public final class ClusterHealthCheck {
    * @param lastHeartbeat when the cluster last answered a check, or null; reported again if it does
    *     not answer now
    */
-  public ClusterHealth check(ClusterConnection cluster, Instant lastHeartbeat)
+  public ClusterStatusEvent check(ClusterConnection cluster, Instant lastHeartbeat)
       throws InterruptedException {
     long deadline = System.nanoTime() + budget.toNanos();
     ApiClient client = cluster.client();
     String version = null;
     Instant heartbeat = lastHeartbeat;
-    ClusterHealth.Nodes nodes = null;
+    ClusterStatusEvent.Nodes nodes = null;
     String error = null;
     Duration backoff = FIRST_BACKOFF;
     for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
@@ -88,8 +89,8 @@ public final class ClusterHealthCheck {
     if (error == null && nodes.ready() == 0) {
       error = "no node is Ready";
     }
-    return new ClusterHealth(
-        cluster.id(), error == null, version, client.getBasePath(), nodes, heartbeat, error, now());
+    return ClusterStatusEvent.checked(
+        cluster.id(), version, client.getBasePath(), nodes, heartbeat, error, now());
   }
 
   private static <T> T call(ApiClient client, Call call, Type type, long deadlineNanos)
@@ -99,7 +100,7 @@ public final class ClusterHealthCheck {
     return client.<T>execute(call, type).getData();
   }
 
-  static ClusterHealth.Nodes summarize(V1NodeList list) {
+  static ClusterStatusEvent.Nodes summarize(V1NodeList list) {
     int count = 0;
     int ready = 0;
     BigDecimal cpu = BigDecimal.ZERO;
@@ -120,7 +121,7 @@ public final class ClusterHealthCheck {
         memory = memory.add(number(allocatable.get("memory")));
       }
     }
-    return new ClusterHealth.Nodes(count, ready, cpu.doubleValue(), memory.longValue());
+    return new ClusterStatusEvent.Nodes(count, ready, cpu.doubleValue(), memory.longValue());
   }
 
   private static BigDecimal number(Quantity quantity) {

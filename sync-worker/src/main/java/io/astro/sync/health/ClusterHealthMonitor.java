@@ -1,5 +1,6 @@
 package io.astro.sync.health;
 
+import io.astro.common.events.cluster.ClusterStatusEvent;
 import io.astro.sync.clusters.ClusterConnection;
 import io.astro.sync.clusters.ClusterRegistry;
 import io.micrometer.core.instrument.Gauge;
@@ -130,10 +131,10 @@ public final class ClusterHealthMonitor implements AutoCloseable {
       return;
     }
     long started = System.nanoTime();
-    ClusterHealth health = check.check(cluster, heartbeats.get(name));
+    ClusterStatusEvent health = check.check(cluster, heartbeats.get(name));
     Timer.builder("astro_sync_cluster_health_check")
         .description("one cluster's health check, retries included")
-        .tag("status", health.healthy() ? "healthy" : "unhealthy")
+        .tag("status", health.status().value())
         .register(meters)
         .record(Duration.ofNanos(System.nanoTime() - started));
     if (clusters.get(name).orElse(null) != cluster) {

@@ -1,6 +1,6 @@
 package io.astro.sync.health;
 
-import io.astro.common.events.EventCodec;
+import io.astro.common.events.cluster.ClusterStatusEvent;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -8,13 +8,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * Publishes {@code io.astro.cluster.status.v1} (key = the cluster's name) and waits for the broker
- * to have it.
+ * Publishes {@link ClusterStatusEvent}s (key = the cluster's name) and waits for the broker to have
+ * them.
  */
 public final class ClusterStatusPublisher {
-
-  public static final String TYPE = "io.astro.cluster.status.v1";
-  private static final String SOURCE = "/astro/sync-worker";
 
   private final KafkaProducer<String, String> producer;
   private final String topic;
@@ -24,12 +21,11 @@ public final class ClusterStatusPublisher {
     this.topic = topic;
   }
 
-  public void publish(ClusterHealth health) throws InterruptedException {
-    String value =
-        new String(
-            EventCodec.encode(EventCodec.create(TYPE, SOURCE, health.name(), health.toJson())));
+  public void publish(ClusterStatusEvent health) throws InterruptedException {
     try {
-      producer.send(new ProducerRecord<>(topic, health.name(), value)).get(15, TimeUnit.SECONDS);
+      producer
+          .send(new ProducerRecord<>(topic, health.name(), health.encode()))
+          .get(15, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException(
           "health of cluster " + health.name() + " not published: " + e.getMessage(), e);

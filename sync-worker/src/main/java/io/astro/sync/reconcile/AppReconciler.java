@@ -1,11 +1,13 @@
 package io.astro.sync.reconcile;
 
+import io.astro.common.events.app.AppCommand;
+import io.astro.common.events.app.AppState;
+import io.astro.common.events.app.AppStatus;
+import io.astro.common.kube.KubeNames;
 import io.astro.sync.clusters.ClusterConnection;
 import io.astro.sync.clusters.ClusterRegistry;
 import io.astro.sync.clusters.KubeApis;
-import io.astro.sync.commands.DesiredApp;
 import io.astro.sync.commands.DesiredState;
-import io.astro.sync.status.AppStatus;
 import io.astro.sync.status.DeploymentStatusMapper;
 import io.astro.sync.status.StatusPublisher;
 import io.kubernetes.client.openapi.models.V1Container;
@@ -71,7 +73,7 @@ public final class AppReconciler {
   }
 
   public Result reconcile(String appId) {
-    DesiredApp app = state.get(appId).orElse(null);
+    AppCommand app = state.get(appId).orElse(null);
     if (app == null) {
       return Result.DONE; // not ours (any more)
     }
@@ -89,7 +91,7 @@ public final class AppReconciler {
       return Result.after(WAIT_FOR_SYNC);
     }
     try {
-      if (app.deleted()) {
+      if (app.desired().deleted()) {
         remove(app, cluster);
       } else {
         apply(app, cluster);
@@ -97,7 +99,7 @@ public final class AppReconciler {
                 app,
                 cluster.deployment(app.namespace(), app.k8sName()),
                 cluster.podsOf(appId),
-                cluster.eventsAbout(app.namespace(), app.k8sName()))
+                cluster.eventsOf(app.namespace(), appId))
             .ifPresent(status -> publisher.publish(app, status));
       }
       failuresInARow.remove(appId);
@@ -107,11 +109,11 @@ public final class AppReconciler {
     }
   }
 
-  private void apply(DesiredApp app, ClusterConnection cluster) {
+  private void apply(AppCommand app, ClusterConnection cluster) {
     KubeApis apis = cluster.apis();
     namespaces.ensure(cluster, app.namespace(), app.userId());
     V1Service service = cluster.service(app.namespace(), app.k8sName());
-    if (app.port() != null) {
+    if (app.desired().port() != null) {
       writer.ensure(apis.services(), manifests.service(app), service, false);
     } else if (service != null) {
       writer.delete(apis.services(), "Service", app.namespace(), app.k8sName());
@@ -126,7 +128,7 @@ public final class AppReconciler {
    * Removes the app's objects; reports {@code deleting} until the informers show nothing left, then
    * {@code deleted}.
    */
-  private void remove(DesiredApp app, ClusterConnection cluster) {
+  private void remove(AppCommand app, ClusterConnection cluster) {
     KubeApis apis = cluster.apis();
     V1Deployment deployment = cluster.deployment(app.namespace(), app.k8sName());
     V1Service service = cluster.service(app.namespace(), app.k8sName());
@@ -138,10 +140,12 @@ public final class AppReconciler {
     }
     boolean gone = deployment == null && service == null && cluster.podsOf(app.appId()).isEmpty();
     publisher.publish(
-        app, AppStatus.of(gone ? "deleted" : "deleting", 0, 0, List.of(), app.generation()));
+        app,
+        AppState.of(
+            gone ? AppStatus.DELETED : AppStatus.DELETING, 0, 0, List.of(), app.generation()));
   }
 
-  private Result failed(DesiredApp app, ClusterApiException e) {
+  private Result failed(AppCommand app, ClusterApiException e) {
     switch (e.kind()) {
       case CONFLICT -> {
         return Result.retry(
@@ -150,7 +154,7 @@ public final class AppReconciler {
       case REJECTED -> {
         publisher.publish(
             app,
-            AppStatus.of("failed", app.runningReplicas(), 0, List.of(), app.generation())
+            AppState.of(AppStatus.FAILED, app.runningReplicas(), 0, List.of(), app.generation())
                 .withReason("ApplyRejected", e.getMessage()));
         return Result.retry(e.reason());
       }
@@ -184,13 +188,13 @@ public final class AppReconciler {
         deployment.getSpec().getTemplate().getMetadata() == null
             ? null
             : deployment.getSpec().getTemplate().getMetadata().getAnnotations();
-    return annotations == null ? null : annotations.get(Manifests.RESTARTED_AT);
+    return annotations == null ? null : annotations.get(KubeNames.RESTARTED_AT_ANNOTATION);
   }
 
   // the generation is the app's current one: unknown is the answer to "how is it now", whatever was
   // asked last
-  private static AppStatus unknown(DesiredApp app, String reason, String message) {
-    return AppStatus.of("unknown", app.runningReplicas(), 0, List.of(), app.generation())
+  private static AppState unknown(AppCommand app, String reason, String message) {
+    return AppState.of(AppStatus.UNKNOWN, app.runningReplicas(), 0, List.of(), app.generation())
         .withReason(reason, message);
   }
 

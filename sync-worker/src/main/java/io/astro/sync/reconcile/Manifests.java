@@ -1,6 +1,7 @@
 package io.astro.sync.reconcile;
 
-import io.astro.sync.commands.DesiredApp;
+import io.astro.common.events.app.AppCommand;
+import io.astro.common.kube.KubeNames;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.custom.IntOrString;
 import io.kubernetes.client.custom.Quantity;
@@ -43,14 +44,12 @@ import java.util.TreeMap;
 
 /**
  * The whole desired objects of an app and of its user's namespace, with {@code apiVersion} and
- * {@code kind} set. Each carries the hash of what it was built from ({@value #SPEC_HASH}), so an
- * unchanged object is recognised without comparing fields a server may have defaulted.
+ * {@code kind} set. Each carries the hash of what it was built from ({@value
+ * KubeNames#SPEC_HASH_ANNOTATION}), so an unchanged object is recognised without comparing fields a
+ * server may have defaulted.
  */
 public final class Manifests {
 
-  public static final String SPEC_HASH = "astro.io/spec-hash";
-  public static final String GENERATION = "astro.io/generation";
-  public static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
   public static final String CONTAINER = "app";
 
   private final TenantPolicy policy;
@@ -59,27 +58,24 @@ public final class Manifests {
     this.policy = policy;
   }
 
-  public static Map<String, String> appLabels(DesiredApp app) {
-    Map<String, String> labels = new LinkedHashMap<>();
-    labels.put("app.kubernetes.io/name", app.name());
-    labels.put("app.kubernetes.io/instance", app.k8sName());
-    labels.put("app.kubernetes.io/managed-by", "astro");
-    labels.put("astro.io/app-id", app.appId());
-    labels.put("astro.io/user-id", Long.toString(app.userId()));
-    return labels;
+  public static Map<String, String> appLabels(AppCommand app) {
+    return KubeNames.appLabels(app.name(), app.k8sName(), app.appId(), app.userId());
   }
 
-  public V1Deployment deployment(DesiredApp app) {
+  public V1Deployment deployment(AppCommand app) {
     Map<String, String> templateAnnotations =
-        app.restartedAt() == null ? null : sorted(Map.of(RESTARTED_AT, app.restartedAt()));
+        app.desired().restartedAt() == null
+            ? null
+            : sorted(Map.of(KubeNames.RESTARTED_AT_ANNOTATION, app.desired().restartedAt()));
     V1Container container =
         new V1Container()
             .name(CONTAINER)
-            .image(app.image())
+            .image(app.desired().image())
             .ports(
-                app.port() == null
+                app.desired().port() == null
                     ? null
-                    : List.of(new V1ContainerPort().containerPort(app.port()).protocol("TCP")))
+                    : List.of(
+                        new V1ContainerPort().containerPort(app.desired().port()).protocol("TCP")))
             .resources(
                 new V1ResourceRequirements()
                     .requests(
@@ -101,7 +97,8 @@ public final class Manifests {
                 new V1DeploymentSpec()
                     .replicas(app.runningReplicas())
                     .selector(
-                        new V1LabelSelector().matchLabels(Map.of("astro.io/app-id", app.appId())))
+                        new V1LabelSelector()
+                            .matchLabels(Map.of(KubeNames.APP_ID_LABEL, app.appId())))
                     .template(
                         new V1PodTemplateSpec()
                             .metadata(
@@ -113,10 +110,11 @@ public final class Manifests {
                                     .automountServiceAccountToken(false)
                                     .enableServiceLinks(false)
                                     .containers(List.of(container)))));
-    return stamp(deployment, Map.of(GENERATION, Long.toString(app.generation())));
+    return stamp(
+        deployment, Map.of(KubeNames.GENERATION_ANNOTATION, Long.toString(app.generation())));
   }
 
-  public V1Service service(DesiredApp app) {
+  public V1Service service(AppCommand app) {
     V1Service service =
         new V1Service()
             .apiVersion("v1")
@@ -125,21 +123,19 @@ public final class Manifests {
             .spec(
                 new V1ServiceSpec()
                     .type("ClusterIP")
-                    .selector(Map.of("astro.io/app-id", app.appId()))
+                    .selector(Map.of(KubeNames.APP_ID_LABEL, app.appId()))
                     .ports(
                         List.of(
                             new V1ServicePort()
                                 .name("http")
                                 .protocol("TCP")
-                                .port(app.port())
-                                .targetPort(new IntOrString(app.port())))));
+                                .port(app.desired().port())
+                                .targetPort(new IntOrString(app.desired().port())))));
     return stamp(service, Map.of());
   }
 
   public V1Namespace namespace(String name, long userId) {
-    Map<String, String> labels = new LinkedHashMap<>();
-    labels.put("app.kubernetes.io/managed-by", "astro");
-    labels.put("astro.io/user-id", Long.toString(userId));
+    Map<String, String> labels = new LinkedHashMap<>(KubeNames.namespaceLabels(userId));
     labels.put("pod-security.kubernetes.io/enforce", "baseline");
     labels.put("pod-security.kubernetes.io/warn", "restricted");
     return stamp(
@@ -199,7 +195,7 @@ public final class Manifests {
         new V1ResourceQuota()
             .apiVersion("v1")
             .kind("ResourceQuota")
-            .metadata(meta(namespace, "astro-quota", managed()))
+            .metadata(meta(namespace, KubeNames.QUOTA, KubeNames.managedLabels()))
             .spec(
                 new V1ResourceQuotaSpec()
                     .hard(
@@ -216,7 +212,7 @@ public final class Manifests {
         new V1LimitRange()
             .apiVersion("v1")
             .kind("LimitRange")
-            .metadata(meta(namespace, "astro-limits", managed()))
+            .metadata(meta(namespace, KubeNames.LIMITS, KubeNames.managedLabels()))
             .spec(
                 new V1LimitRangeSpec()
                     .limits(
@@ -243,7 +239,7 @@ public final class Manifests {
   /** The hash an object was built from, or null for one Astro did not build. */
   public static String specHash(KubernetesObject object) {
     Map<String, String> annotations = object == null ? null : object.getMetadata().getAnnotations();
-    return annotations == null ? null : annotations.get(SPEC_HASH);
+    return annotations == null ? null : annotations.get(KubeNames.SPEC_HASH_ANNOTATION);
   }
 
   private V1NetworkPolicy policy(String namespace, String name, V1NetworkPolicySpec spec) {
@@ -251,7 +247,7 @@ public final class Manifests {
         new V1NetworkPolicy()
             .apiVersion("networking.k8s.io/v1")
             .kind("NetworkPolicy")
-            .metadata(meta(namespace, name, managed()))
+            .metadata(meta(namespace, name, KubeNames.managedLabels()))
             .spec(spec),
         Map.of());
   }
@@ -259,10 +255,6 @@ public final class Manifests {
   // Map.of iterates in an order that changes from one JVM to the next; the hash must not
   private static <V> Map<String, V> sorted(Map<String, V> map) {
     return new TreeMap<>(map);
-  }
-
-  private static Map<String, String> managed() {
-    return Map.of("app.kubernetes.io/managed-by", "astro");
   }
 
   private static V1ObjectMeta meta(String namespace, String name, Map<String, String> labels) {
@@ -275,7 +267,7 @@ public final class Manifests {
     Map<String, String> all = new LinkedHashMap<>(annotations);
     object.getMetadata().setAnnotations(all.isEmpty() ? null : all);
     String json = JSON.serialize(object);
-    all.put(SPEC_HASH, sha256(json));
+    all.put(KubeNames.SPEC_HASH_ANNOTATION, sha256(json));
     object.getMetadata().setAnnotations(all);
     return object;
   }

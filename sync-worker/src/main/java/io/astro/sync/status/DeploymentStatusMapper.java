@@ -1,7 +1,9 @@
 package io.astro.sync.status;
 
-import io.astro.sync.commands.DesiredApp;
-import io.astro.sync.reconcile.Manifests;
+import io.astro.common.events.app.AppCommand;
+import io.astro.common.events.app.AppState;
+import io.astro.common.events.app.AppStatus;
+import io.astro.common.kube.KubeNames;
 import io.kubernetes.client.openapi.models.CoreV1Event;
 import io.kubernetes.client.openapi.models.V1ContainerStatus;
 import io.kubernetes.client.openapi.models.V1Deployment;
@@ -35,8 +37,8 @@ public final class DeploymentStatusMapper {
 
   private DeploymentStatusMapper() {}
 
-  public static Optional<AppStatus> map(
-      DesiredApp app, V1Deployment deployment, List<V1Pod> pods, List<CoreV1Event> events) {
+  public static Optional<AppState> map(
+      AppCommand app, V1Deployment deployment, List<V1Pod> pods, List<CoreV1Event> events) {
     if (deployment == null || !observed(app, deployment)) {
       return Optional.empty();
     }
@@ -47,21 +49,21 @@ public final class DeploymentStatusMapper {
     int ready = orZero(s.getReadyReplicas());
     int total = orZero(s.getReplicas());
     int updated = orZero(s.getUpdatedReplicas());
-    List<AppStatus.Pod> summary =
+    List<AppState.Pod> summary =
         pods.stream()
             .map(DeploymentStatusMapper::pod)
-            .sorted(Comparator.comparing(AppStatus.Pod::name))
+            .sorted(Comparator.comparing(AppState.Pod::name))
             .toList();
     long generation = app.generation();
 
-    Optional<AppStatus.Pod> failing =
+    Optional<AppState.Pod> failing =
         summary.stream()
             .filter(p -> p.waitingReason() != null && FAILING_WAITS.contains(p.waitingReason()))
             .findFirst();
     if (failing.isPresent()) {
       String reason = failing.get().waitingReason();
       return Optional.of(
-          AppStatus.of("failed", desired, ready, summary, generation)
+          AppState.of(AppStatus.FAILED, desired, ready, summary, generation)
               .withReason(reason, waitingMessage(pods, failing.get().name())));
     }
     Optional<V1DeploymentCondition> replicaFailure = condition(s, "ReplicaFailure", "True");
@@ -69,7 +71,7 @@ public final class DeploymentStatusMapper {
       String message = replicaFailure.get().getMessage();
       boolean quota = message != null && message.contains("exceeded quota");
       return Optional.of(
-          AppStatus.of("failed", desired, ready, summary, generation)
+          AppState.of(AppStatus.FAILED, desired, ready, summary, generation)
               .withReason(quota ? "QuotaExceeded" : replicaFailure.get().getReason(), message));
     }
     Optional<CoreV1Event> quotaEvent =
@@ -85,35 +87,35 @@ public final class DeploymentStatusMapper {
     // the condition)
     if (quotaEvent.isPresent() && total < desired) {
       return Optional.of(
-          AppStatus.of("failed", desired, ready, summary, generation)
+          AppState.of(AppStatus.FAILED, desired, ready, summary, generation)
               .withReason("QuotaExceeded", quotaEvent.get().getMessage()));
     }
     Optional<V1DeploymentCondition> stalled = condition(s, "Progressing", "False");
     if (stalled.isPresent()) {
       return Optional.of(
-          AppStatus.of("failed", desired, ready, summary, generation)
+          AppState.of(AppStatus.FAILED, desired, ready, summary, generation)
               .withReason(stalled.get().getReason(), stalled.get().getMessage()));
     }
     if (desired == 0) {
       // pods still shutting down: not stopped yet, and nothing new to say until they are gone
       return summary.isEmpty()
-          ? Optional.of(AppStatus.of("stopped", 0, 0, summary, generation))
+          ? Optional.of(AppState.of(AppStatus.STOPPED, 0, 0, summary, generation))
           : Optional.empty();
     }
     if (total > updated) {
       // pods of an older template are still there: a rolling restart or update
-      return Optional.of(AppStatus.of("restarting", desired, ready, summary, generation));
+      return Optional.of(AppState.of(AppStatus.RESTARTING, desired, ready, summary, generation));
     }
     if (ready >= desired && updated >= desired) {
-      return Optional.of(AppStatus.of("running", desired, ready, summary, generation));
+      return Optional.of(AppState.of(AppStatus.RUNNING, desired, ready, summary, generation));
     }
-    return Optional.of(AppStatus.of("starting", desired, ready, summary, generation));
+    return Optional.of(AppState.of(AppStatus.STARTING, desired, ready, summary, generation));
   }
 
   /** The Deployment carries this generation of the app and its controller has acted on it. */
-  private static boolean observed(DesiredApp app, V1Deployment deployment) {
+  private static boolean observed(AppCommand app, V1Deployment deployment) {
     Map<String, String> annotations = deployment.getMetadata().getAnnotations();
-    String built = annotations == null ? null : annotations.get(Manifests.GENERATION);
+    String built = annotations == null ? null : annotations.get(KubeNames.GENERATION_ANNOTATION);
     Long metaGeneration = deployment.getMetadata().getGeneration();
     Long controllerSaw =
         deployment.getStatus() == null ? null : deployment.getStatus().getObservedGeneration();
@@ -121,7 +123,7 @@ public final class DeploymentStatusMapper {
         && (metaGeneration == null || (controllerSaw != null && controllerSaw >= metaGeneration));
   }
 
-  private static AppStatus.Pod pod(V1Pod pod) {
+  private static AppState.Pod pod(V1Pod pod) {
     List<V1ContainerStatus> containers =
         pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null
             ? List.of()
@@ -143,7 +145,7 @@ public final class DeploymentStatusMapper {
         pod.getStatus() == null || pod.getStatus().getPhase() == null
             ? "Pending"
             : pod.getStatus().getPhase();
-    return new AppStatus.Pod(
+    return new AppState.Pod(
         pod.getMetadata().getName(),
         phase,
         ready,

@@ -1,8 +1,8 @@
 package io.astro.sync.status;
 
-import io.astro.common.events.EventCodec;
-import io.astro.sync.commands.DesiredApp;
-import io.cloudevents.CloudEvent;
+import io.astro.common.events.app.AppCommand;
+import io.astro.common.events.app.AppState;
+import io.astro.common.events.app.AppStatusEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -11,7 +11,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -20,22 +19,18 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * Publishes {@code io.astro.app.status.v1} (key = app id) when what a user sees of an app changed
- * since this worker last published it. After a start, a rebalance or a reconnect the memory is
- * dropped ({@link #forget}), so the current status of every app goes out once more. Sends are
- * awaited: a reconcile that could not publish fails and is retried.
+ * Publishes {@link AppStatusEvent}s (key = app id) when what a user sees of an app changed since
+ * this worker last published it. After a start, a rebalance or a reconnect the memory is dropped
+ * ({@link #forget}), so the current status of every app goes out once more. Sends are awaited: a
+ * reconcile that could not publish fails and is retried.
  */
 public final class StatusPublisher {
-
-  public static final String TYPE = "io.astro.app.status.v1";
-  private static final String SOURCE = "/astro/sync-worker";
-  private static final Set<String> SETTLED = Set.of("running", "stopped", "failed", "deleted");
 
   private record Commanded(long generation, long at) {}
 
   private final KafkaProducer<String, String> producer;
   private final String topic;
-  private final Map<String, AppStatus> published = new ConcurrentHashMap<>();
+  private final Map<String, AppState> published = new ConcurrentHashMap<>();
   private final Map<String, Commanded> commanded = new ConcurrentHashMap<>();
   private final MeterRegistry registry;
   private final Timer commandToStatus;
@@ -61,25 +56,14 @@ public final class StatusPublisher {
   }
 
   /** Publishes {@code status} unless it is what was published last; true when it went out. */
-  public boolean publish(DesiredApp app, AppStatus status) {
+  public boolean publish(AppCommand app, AppState status) {
     if (status.equals(published.get(app.appId()))) {
       return false;
     }
     Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-    CloudEvent event =
-        EventCodec.create(
-            TYPE,
-            SOURCE,
-            app.appId(),
-            status
-                .toJson()
-                .put("appId", app.appId())
-                .put("cluster", app.cluster())
-                .put("observedAt", now.toString()));
+    String event = AppStatusEvent.observed(app.appId(), app.cluster(), status, now).encode();
     try {
-      producer
-          .send(new ProducerRecord<>(topic, app.appId(), new String(EventCodec.encode(event))))
-          .get(15, TimeUnit.SECONDS);
+      producer.send(new ProducerRecord<>(topic, app.appId(), event)).get(15, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while publishing a status", e);
@@ -89,13 +73,13 @@ public final class StatusPublisher {
     }
     published.put(app.appId(), status);
     Counter.builder("astro_sync_status_published")
-        .tag("status", status.status())
+        .tag("status", status.status().value())
         .register(registry)
         .increment();
     Commanded c = commanded.get(app.appId());
     if (c != null
         && c.generation() == status.observedGeneration()
-        && SETTLED.contains(status.status())
+        && status.status().settled()
         && commanded.remove(app.appId(), c)) {
       commandToStatus.record(Duration.ofMillis(Math.max(0, now.toEpochMilli() - c.at())));
     }

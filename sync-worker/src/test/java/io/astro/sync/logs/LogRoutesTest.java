@@ -3,6 +3,7 @@ package io.astro.sync.logs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.astro.common.config.HttpSettings;
+import io.astro.common.kube.KubeNames;
 import io.astro.common.runtime.Service;
 import io.astro.testkit.Eventually;
 import io.astro.testkit.kube.FakeCluster;
@@ -59,9 +60,9 @@ class LogRoutesTest {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final String TOKEN = "logs-test-internal-token-0123456789";
-  private static final String NS = "astro-user-7";
-  private static final String WEB = "web-u7";
-  private static final String BROKEN = "broken-u7";
+  private static final String NS = KubeNames.namespace(7);
+  private static final String WEB = KubeNames.objectName("web", 7);
+  private static final String BROKEN = KubeNames.objectName("broken", 7);
   private static final String BAD_IMAGE = "registry.example.com/missing:404";
   private static final Pattern UPTIME = Pattern.compile("\\(uptime (\\d+)s\\)");
   private static final HttpClient HTTP =
@@ -413,7 +414,7 @@ class LogRoutesTest {
   }
 
   private static V1Deployment deployment(String name, String image, int replicas) {
-    Map<String, String> labels = Map.of("app", name, "app.kubernetes.io/managed-by", "astro");
+    Map<String, String> labels = Map.of("app", name, KubeNames.MANAGED_BY_LABEL, KubeNames.MANAGER);
     return new V1Deployment()
         .apiVersion("apps/v1")
         .kind("Deployment")

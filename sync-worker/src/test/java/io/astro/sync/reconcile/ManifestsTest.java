@@ -2,7 +2,8 @@ package io.astro.sync.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.astro.sync.commands.DesiredApp;
+import io.astro.common.events.app.AppCommand;
+import io.astro.common.kube.KubeNames;
 import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import org.junit.jupiter.api.Test;
@@ -47,26 +48,22 @@ class ManifestsTest {
 
     assertThat(stopped.getSpec().getReplicas()).isZero();
     assertThat(stopped.getSpec().getTemplate().getMetadata().getAnnotations())
-        .containsEntry(Manifests.RESTARTED_AT, "2026-12-01T10:00:00Z");
+        .containsEntry(KubeNames.RESTARTED_AT_ANNOTATION, "2026-12-01T10:00:00Z");
     assertThat(stopped.getApiVersion()).isEqualTo("apps/v1");
     assertThat(stopped.getKind()).isEqualTo("Deployment");
   }
 
-  private static DesiredApp app(
+  private static AppCommand app(
       long generation, String image, int replicas, boolean stopped, String restartedAt) {
-    return new DesiredApp(
+    return new AppCommand(
+        AppCommand.Command.SCALE,
         "0b6f8a36-2f7e-4f5e-9a55-6b3c1b3c9d01",
         7,
         "web",
         "default",
-        "astro-user-7",
-        "web-u7",
+        KubeNames.namespace(7),
+        KubeNames.objectName("web", 7),
         generation,
-        image,
-        replicas,
-        8080,
-        stopped,
-        restartedAt,
-        false);
+        new AppCommand.Desired(image, replicas, 8080, stopped, restartedAt, false));
   }
 }

@@ -2,78 +2,319 @@ package io.astro.sync.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.astro.sync.commands.DesiredApp;
+import io.astro.common.events.app.AppCommand;
+import io.astro.common.events.app.AppState;
+import io.astro.common.events.app.AppStatus;
+import io.astro.common.kube.KubeNames;
 import io.astro.sync.reconcile.Manifests;
 import io.astro.sync.reconcile.TenantPolicy;
+import io.kubernetes.client.openapi.models.CoreV1Event;
+import io.kubernetes.client.openapi.models.V1ContainerState;
+import io.kubernetes.client.openapi.models.V1ContainerStateWaiting;
+import io.kubernetes.client.openapi.models.V1ContainerStatus;
 import io.kubernetes.client.openapi.models.V1Deployment;
+import io.kubernetes.client.openapi.models.V1DeploymentCondition;
 import io.kubernetes.client.openapi.models.V1DeploymentStatus;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodCondition;
+import io.kubernetes.client.openapi.models.V1PodStatus;
+import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Test;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/** A status is only reported for a generation the cluster has observed. */
+/**
+ * Every branch of the mapper: what the informers hold about an app (its Deployment, pods and
+ * events) → the status a user sees, or nothing while the cluster has not observed the app's
+ * generation.
+ */
 class DeploymentStatusMapperTest {
 
-  private static final DesiredApp APP =
-      new DesiredApp(
-          "0b6f8a36-2f7e-4f5e-9a55-6b3c1b3c9d01",
-          7,
-          "web",
-          "default",
-          "astro-user-7",
-          "web-u7",
-          2,
-          "nginx:1.27",
-          1,
-          null,
-          false,
-          null,
-          false);
+  private static final AppCommand APP = app(2, 3, "nginx:1.27");
+  private static final String QUOTA_MESSAGE =
+      "Error creating: pods \"web-u7-5d9c-x\" is forbidden: exceeded quota: astro-quota";
 
-  @Test
-  void a_deployment_built_from_an_older_generation_says_nothing_about_the_current_one() {
-    DesiredApp older =
-        new DesiredApp(
-            APP.appId(),
-            7,
-            "web",
-            "default",
-            "astro-user-7",
-            "web-u7",
-            1,
-            "nginx:1.26",
-            1,
+  /** One row: what the informers hold → what the user sees (empty: nothing is reported). */
+  record Row(
+      String name,
+      V1Deployment deployment,
+      List<V1Pod> pods,
+      List<CoreV1Event> events,
+      AppStatus status,
+      String reason,
+      String message) {
+
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  static Stream<Arguments> rows() {
+    List<Row> rows = new ArrayList<>();
+    rows.add(nothing("no Deployment yet", null, List.of()));
+    rows.add(
+        nothing(
+            "a Deployment built from an older generation",
+            status(built(app(1, 3, "nginx:1.26")), 1, 1, s -> s.replicas(3).readyReplicas(3)),
+            List.of()));
+    rows.add(
+        nothing(
+            "a spec the Deployment controller has not acted on yet",
+            status(built(APP), 2, 1, s -> s.replicas(3).updatedReplicas(3).readyReplicas(3)),
+            List.of()));
+    for (String wait :
+        List.of(
+            "ImagePullBackOff",
+            "ErrImagePull",
+            "InvalidImageName",
+            "CrashLoopBackOff",
+            "CreateContainerConfigError",
+            "CreateContainerError",
+            "RunContainerError")) {
+      rows.add(
+          row(
+              "a pod waiting with " + wait,
+              observed(s -> s.replicas(3).updatedReplicas(3).readyReplicas(2)),
+              List.of(pod("web-a", true, null, null), pod("web-b", false, wait, "why: " + wait)),
+              List.of(),
+              AppStatus.FAILED,
+              wait,
+              "why: " + wait));
+    }
+    rows.add(
+        row(
+            "a ReplicaFailure saying the quota is exceeded",
+            observed(
+                s ->
+                    s.replicas(1)
+                        .updatedReplicas(1)
+                        .addConditionsItem(condition("ReplicaFailure", "True", "FailedCreate"))),
+            List.of(),
+            List.of(),
+            AppStatus.FAILED,
+            "QuotaExceeded",
+            QUOTA_MESSAGE));
+    rows.add(
+        row(
+            "another ReplicaFailure",
+            observed(
+                s ->
+                    s.replicas(1)
+                        .updatedReplicas(1)
+                        .addConditionsItem(
+                            condition("ReplicaFailure", "True", "FailedCreate")
+                                .message("admission webhook denied the request"))),
+            List.of(),
+            List.of(),
+            AppStatus.FAILED,
+            "FailedCreate",
+            "admission webhook denied the request"));
+    rows.add(
+        row(
+            "pods missing and a quota event about them",
+            observed(s -> s.replicas(1).updatedReplicas(1).readyReplicas(1)),
+            List.of(pod("web-a", true, null, null)),
+            List.of(event("Warning", "FailedCreate", QUOTA_MESSAGE)),
+            AppStatus.FAILED,
+            "QuotaExceeded",
+            QUOTA_MESSAGE));
+    rows.add(
+        row(
+            "a quota event while every pod exists",
+            observed(s -> s.replicas(3).updatedReplicas(3).readyReplicas(3)),
+            List.of(),
+            List.of(event("Warning", "FailedCreate", QUOTA_MESSAGE)),
+            AppStatus.RUNNING,
             null,
-            false,
+            null));
+    rows.add(
+        row(
+            "pods missing and an event that is not about quota",
+            observed(s -> s.replicas(1).updatedReplicas(1)),
+            List.of(),
+            List.of(
+                event("Normal", "FailedCreate", QUOTA_MESSAGE),
+                event("Warning", "FailedCreate", "some other failure")),
+            AppStatus.STARTING,
             null,
-            false);
-
-    assertThat(DeploymentStatusMapper.map(APP, ready(older, 1L, 1L), List.of(), List.of()))
-        .isEmpty();
+            null));
+    rows.add(
+        row(
+            "a rollout past its progress deadline",
+            observed(
+                s ->
+                    s.replicas(3)
+                        .updatedReplicas(3)
+                        .addConditionsItem(
+                            condition("Progressing", "False", "ProgressDeadlineExceeded")
+                                .message("ReplicaSet has timed out progressing."))),
+            List.of(),
+            List.of(),
+            AppStatus.FAILED,
+            "ProgressDeadlineExceeded",
+            "ReplicaSet has timed out progressing."));
+    rows.add(
+        row(
+            "stopped, and its pods are gone",
+            statusOf(app(2, 0, "nginx:1.27"), s -> s),
+            List.of(),
+            List.of(),
+            AppStatus.STOPPED,
+            null,
+            null));
+    rows.add(
+        nothing(
+            "stopped while its pods still shut down",
+            statusOf(app(2, 0, "nginx:1.27"), s -> s.replicas(1)),
+            List.of(pod("web-a", true, null, null))));
+    rows.add(
+        row(
+            "pods of an older template still there",
+            observed(s -> s.replicas(4).updatedReplicas(2).readyReplicas(3)),
+            List.of(),
+            List.of(),
+            AppStatus.RESTARTING,
+            null,
+            null));
+    rows.add(
+        row(
+            "every replica updated and ready",
+            observed(s -> s.replicas(3).updatedReplicas(3).readyReplicas(3)),
+            List.of(),
+            List.of(),
+            AppStatus.RUNNING,
+            null,
+            null));
+    rows.add(
+        row(
+            "ready replicas still missing",
+            observed(s -> s.replicas(3).updatedReplicas(3).readyReplicas(1)),
+            List.of(pod("web-a", false, "ContainerCreating", null)),
+            List.of(),
+            AppStatus.STARTING,
+            null,
+            null));
+    rows.add(
+        row(
+            "a Deployment without a status yet",
+            observedWithoutStatus(),
+            List.of(),
+            List.of(),
+            AppStatus.STARTING,
+            null,
+            null));
+    return rows.stream().map(Arguments::of);
   }
 
-  @Test
-  void a_spec_the_controller_has_not_acted_on_yet_says_nothing() {
-    assertThat(DeploymentStatusMapper.map(APP, ready(APP, 2L, 1L), List.of(), List.of())).isEmpty();
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("rows")
+  void maps(Row row) {
+    Optional<AppState> state =
+        DeploymentStatusMapper.map(APP, row.deployment, row.pods, row.events);
+
+    if (row.status == null) {
+      assertThat(state).as(row.name).isEmpty();
+      return;
+    }
+    assertThat(state).as(row.name).isPresent();
+    assertThat(state.get().status()).as(row.name).isEqualTo(row.status);
+    assertThat(state.get().reason()).as(row.name).isEqualTo(row.reason);
+    assertThat(state.get().message()).as(row.name).isEqualTo(row.message);
+    assertThat(state.get().observedGeneration()).as(row.name).isEqualTo(APP.generation());
+    assertThat(state.get().pods()).as(row.name).hasSize(row.pods.size());
   }
 
-  @Test
-  void an_observed_ready_deployment_is_running_at_the_apps_generation() {
-    AppStatus status =
-        DeploymentStatusMapper.map(APP, ready(APP, 2L, 2L), List.of(), List.of()).orElseThrow();
-
-    assertThat(status.status()).isEqualTo("running");
-    assertThat(status.observedGeneration()).isEqualTo(2);
-    assertThat(status.readyReplicas()).isEqualTo(1);
+  private static Row row(
+      String name,
+      V1Deployment deployment,
+      List<V1Pod> pods,
+      List<CoreV1Event> events,
+      AppStatus status,
+      String reason,
+      String message) {
+    return new Row(name, deployment, pods, events, status, reason, message);
   }
 
-  private static V1Deployment ready(DesiredApp builtFrom, long generation, long observed) {
-    V1Deployment d = new Manifests(TenantPolicy.defaults()).deployment(builtFrom);
+  private static Row nothing(String name, V1Deployment deployment, List<V1Pod> pods) {
+    return new Row(name, deployment, pods, List.of(), null, null, null);
+  }
+
+  private static AppCommand app(long generation, int replicas, String image) {
+    return new AppCommand(
+        AppCommand.Command.SCALE,
+        "0b6f8a36-2f7e-4f5e-9a55-6b3c1b3c9d01",
+        7,
+        "web",
+        "default",
+        KubeNames.namespace(7),
+        KubeNames.objectName("web", 7),
+        generation,
+        new AppCommand.Desired(image, replicas, null, false, null, false));
+  }
+
+  private static V1Deployment built(AppCommand app) {
+    return new Manifests(TenantPolicy.defaults()).deployment(app);
+  }
+
+  /** The Deployment of {@link #APP}, observed by its controller, with this status. */
+  private static V1Deployment observed(UnaryOperator<V1DeploymentStatus> status) {
+    return statusOf(APP, status);
+  }
+
+  private static V1Deployment statusOf(
+      AppCommand builtFrom, UnaryOperator<V1DeploymentStatus> status) {
+    return status(built(builtFrom), 1, 1, status);
+  }
+
+  private static V1Deployment status(
+      V1Deployment d, long generation, long observed, UnaryOperator<V1DeploymentStatus> status) {
     d.getMetadata().setGeneration(generation);
-    return d.status(
-        new V1DeploymentStatus()
-            .observedGeneration(observed)
-            .replicas(1)
-            .updatedReplicas(1)
-            .readyReplicas(1));
+    return d.status(status.apply(new V1DeploymentStatus().observedGeneration(observed)));
+  }
+
+  private static V1Deployment observedWithoutStatus() {
+    V1Deployment d = built(APP);
+    d.getMetadata().setGeneration(null);
+    return d;
+  }
+
+  private static V1DeploymentCondition condition(String type, String value, String reason) {
+    return new V1DeploymentCondition()
+        .type(type)
+        .status(value)
+        .reason(reason)
+        .message(QUOTA_MESSAGE);
+  }
+
+  private static V1Pod pod(String name, boolean ready, String waiting, String message) {
+    V1ContainerStatus container =
+        new V1ContainerStatus().name("app").ready(ready).restartCount(0).image("nginx:1.27");
+    if (waiting != null) {
+      container.state(
+          new V1ContainerState()
+              .waiting(new V1ContainerStateWaiting().reason(waiting).message(message)));
+    }
+    return new V1Pod()
+        .metadata(new V1ObjectMeta().name(name).namespace(APP.namespace()))
+        .status(
+            new V1PodStatus()
+                .phase(ready ? "Running" : "Pending")
+                .addConditionsItem(
+                    new V1PodCondition().type("Ready").status(ready ? "True" : "False"))
+                .addContainerStatusesItem(container));
+  }
+
+  private static CoreV1Event event(String type, String reason, String message) {
+    return new CoreV1Event()
+        .metadata(new V1ObjectMeta().name("web-u7.1").namespace(APP.namespace()))
+        .type(type)
+        .reason(reason)
+        .message(message);
   }
 }

@@ -1,0 +1,66 @@
+package io.astro.common.events.app;
+
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The status of an app, as {@code io.astro.app.status.v1} carries it and the REST API shows it. Its
+ * JSON (and database) value is the lower-case word.
+ */
+public enum AppStatus {
+  /** Created, not yet observed in its cluster. */
+  PENDING,
+  STARTING,
+  RUNNING,
+  STOPPED,
+  /** Pods of an older template are still there: a rolling restart or update. */
+  RESTARTING,
+  FAILED,
+  /** Deletion asked for; the app's objects are still in the cluster. */
+  DELETING,
+  /** The app's objects are gone from the cluster (the answer to a delete command). */
+  DELETED,
+  /** The cluster cannot say (unreachable, unhealthy, or the app's cluster was removed). */
+  UNKNOWN;
+
+  private final String value = name().toLowerCase(Locale.ROOT);
+
+  public String value() {
+    return value;
+  }
+
+  @Override
+  public String toString() {
+    return value;
+  }
+
+  /** The status of this word, or empty when it is none. */
+  public static Optional<AppStatus> parse(String value) {
+    return Arrays.stream(values()).filter(s -> s.value.equals(value)).findFirst();
+  }
+
+  /** Like {@link #parse}, for values that were written by Astro itself (the database). */
+  public static AppStatus of(String value) {
+    return parse(value)
+        .orElseThrow(() -> new IllegalArgumentException("not an app status: " + value));
+  }
+
+  /** A state a command ends in, as opposed to one on the way there. */
+  public boolean settled() {
+    return this == RUNNING || this == STOPPED || this == FAILED || this == DELETED;
+  }
+
+  /** The statuses a live app can show (a deleted app is not listed any more). */
+  public static Set<AppStatus> shown() {
+    return EnumSet.complementOf(EnumSet.of(DELETED));
+  }
+
+  /** The words of {@code statuses}, e.g. for a query parameter's allowed values. */
+  public static Set<String> words(Set<AppStatus> statuses) {
+    return statuses.stream().map(AppStatus::value).collect(Collectors.toUnmodifiableSet());
+  }
+}

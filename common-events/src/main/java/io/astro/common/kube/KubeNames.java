@@ -1,0 +1,96 @@
+package io.astro.common.kube;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * How Astro names and marks what it creates in a cluster: one namespace per user, one Deployment
+ * (and Service) per app named after the app and its user, and the labels and annotations by which
+ * the sync-worker finds its objects again. app-service decides the names when an app is created;
+ * the sync-worker writes and watches the objects.
+ */
+public final class KubeNames {
+
+  /** A DNS-1123 label: what Kubernetes accepts as a namespace or object name. */
+  public static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+
+  public static final int MAX_NAME = 63;
+
+  private static final String NAMESPACE_PREFIX = "astro-user-";
+
+  /** Every user namespace matches this, and nothing else Astro manages does. */
+  public static final Pattern NAMESPACE = Pattern.compile(NAMESPACE_PREFIX + "[0-9]+");
+
+  public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
+  public static final String MANAGER = "astro";
+
+  /** Selects everything Astro manages (label selector syntax). */
+  public static final String MANAGED_SELECTOR = MANAGED_BY_LABEL + "=" + MANAGER;
+
+  public static final String NAME_LABEL = "app.kubernetes.io/name";
+  public static final String INSTANCE_LABEL = "app.kubernetes.io/instance";
+
+  /** Names the app an object (Deployment, its ReplicaSets and Pods, Service) belongs to. */
+  public static final String APP_ID_LABEL = "astro.io/app-id";
+
+  public static final String USER_ID_LABEL = "astro.io/user-id";
+
+  /** The hash of what an object was built from; unchanged hash, unchanged object. */
+  public static final String SPEC_HASH_ANNOTATION = "astro.io/spec-hash";
+
+  /** The app generation a Deployment was built for. */
+  public static final String GENERATION_ANNOTATION = "astro.io/generation";
+
+  /** Kubernetes' own rolling-restart stamp on a pod template (what {@code kubectl} sets). */
+  public static final String RESTARTED_AT_ANNOTATION = "kubectl.kubernetes.io/restartedAt";
+
+  /** The ResourceQuota and LimitRange of each user namespace. */
+  public static final String QUOTA = "astro-quota";
+
+  public static final String LIMITS = "astro-limits";
+
+  private KubeNames() {}
+
+  /** The namespace of a user's apps: {@code astro-user-{userId}}. */
+  public static String namespace(long userId) {
+    return NAMESPACE_PREFIX + userId;
+  }
+
+  public static boolean isUserNamespace(String namespace) {
+    return namespace != null && NAMESPACE.matcher(namespace).matches();
+  }
+
+  /**
+   * The Deployment and Service of an app: {@code {name}-u{userId}}, unique in the cluster even if
+   * namespaces were shared, and recognisable to an operator.
+   */
+  public static String objectName(String appName, long userId) {
+    return appName + "-u" + userId;
+  }
+
+  /** Labels of an app's Deployment, its pod template and its Service. */
+  public static Map<String, String> appLabels(
+      String appName, String objectName, String appId, long userId) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(NAME_LABEL, appName);
+    labels.put(INSTANCE_LABEL, objectName);
+    labels.put(MANAGED_BY_LABEL, MANAGER);
+    labels.put(APP_ID_LABEL, appId);
+    labels.put(USER_ID_LABEL, Long.toString(userId));
+    return labels;
+  }
+
+  /** Labels of a user namespace. */
+  public static Map<String, String> namespaceLabels(long userId) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(MANAGED_BY_LABEL, MANAGER);
+    labels.put(USER_ID_LABEL, Long.toString(userId));
+    return labels;
+  }
+
+  /** Only the managed-by label: objects of a namespace that belong to no one app. */
+  public static Map<String, String> managedLabels() {
+    return Map.of(MANAGED_BY_LABEL, MANAGER);
+  }
+}
