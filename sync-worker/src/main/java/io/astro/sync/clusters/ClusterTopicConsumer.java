@@ -1,5 +1,6 @@
 package io.astro.sync.clusters;
 
+import io.astro.common.runtime.DaemonThreads;
 import io.astro.sync.kafka.DeadLetters;
 import java.time.Duration;
 import java.util.HashMap;
@@ -54,8 +55,7 @@ public final class ClusterTopicConsumer implements AutoCloseable {
     this.deadLetters = deadLetters;
     this.topic = topic;
     this.clusters = clusters;
-    this.thread = new Thread(this::run, "sync-worker-clusters");
-    thread.setDaemon(true);
+    this.thread = DaemonThreads.thread("sync-worker-clusters", this::run);
   }
 
   public void start() {

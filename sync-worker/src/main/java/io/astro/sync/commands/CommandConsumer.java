@@ -1,6 +1,7 @@
 package io.astro.sync.commands;
 
 import io.astro.common.events.EventCodec.InvalidEventException;
+import io.astro.common.runtime.DaemonThreads;
 import io.astro.sync.kafka.DeadLetters;
 import java.time.Duration;
 import java.util.Collection;
@@ -60,8 +61,7 @@ public final class CommandConsumer implements AutoCloseable {
     this.topic = topic;
     this.state = state;
     this.listener = listener;
-    this.thread = new Thread(this::run, "sync-worker-commands");
-    thread.setDaemon(true);
+    this.thread = DaemonThreads.thread("sync-worker-commands", this::run);
   }
 
   public void start() {
