@@ -112,7 +112,6 @@ public final class Main {
   private static UpstreamProxy proxy(
       Service service, Upstream upstream, ForwardedHeaders forwarded, GatewayConfig config) {
     return new UpstreamProxy(
-        service.vertx(),
         upstream,
         forwarded,
         GatewayRoutes::streaming,
