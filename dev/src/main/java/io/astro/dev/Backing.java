@@ -1,5 +1,6 @@
 package io.astro.dev;
 
+import io.astro.common.runtime.DaemonThreads;
 import io.astro.testkit.db.EmbeddedMariaDb;
 import io.astro.testkit.db.MySqlServer;
 import io.astro.testkit.kafka.EmbeddedKafkaBroker;
@@ -55,13 +56,7 @@ public final class Backing implements AutoCloseable {
     ClusterTarget external =
         options.kubeconfig() == null ? null : ClusterTarget.external(options.kubeconfig());
     ExecutorService starter =
-        Executors.newFixedThreadPool(
-            3,
-            r -> {
-              Thread t = new Thread(r, "astro-dev-start");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newFixedThreadPool(3, DaemonThreads.named("astro-dev-start"));
     try {
       Future<MySqlServer> db =
           starter.submit(

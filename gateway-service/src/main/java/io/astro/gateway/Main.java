@@ -1,5 +1,6 @@
 package io.astro.gateway;
 
+import io.astro.common.auth.KeySource;
 import io.astro.common.config.ConfigException;
 import io.astro.common.config.Env;
 import io.astro.common.http.ApiRouter;
@@ -8,7 +9,6 @@ import io.astro.common.runtime.Service;
 import io.astro.common.runtime.ServiceLauncher;
 import io.astro.gateway.auth.Authenticator;
 import io.astro.gateway.auth.DisabledUsers;
-import io.astro.gateway.auth.KeySource;
 import io.astro.gateway.auth.PublicKeyPem;
 import io.astro.gateway.proxy.ForwardedHeaders;
 import io.astro.gateway.proxy.Upstream;
@@ -47,8 +47,7 @@ public final class Main {
             ? KeySource.fixed(config.jwt(), fixedKeys)
             : KeySource.jwks(
                 config.jwt(),
-                control,
-                config.keys().jwks(),
+                () -> control.getJson(config.keys().jwks()),
                 config.keys().refresh(),
                 config.keys().minRefetch());
     DisabledUsers disabled =
@@ -112,7 +111,6 @@ public final class Main {
   private static UpstreamProxy proxy(
       Service service, Upstream upstream, ForwardedHeaders forwarded, GatewayConfig config) {
     return new UpstreamProxy(
-        service.vertx(),
         upstream,
         forwarded,
         GatewayRoutes::streaming,

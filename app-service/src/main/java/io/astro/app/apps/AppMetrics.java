@@ -1,6 +1,6 @@
 package io.astro.app.apps;
 
-import io.micrometer.core.instrument.Gauge;
+import io.astro.common.ops.PolledGauges;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -10,9 +10,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Business gauges read from the database every few seconds: live apps by status ({@code
@@ -23,67 +20,50 @@ import org.slf4j.LoggerFactory;
  */
 public final class AppMetrics extends VerticleBase {
 
-  private static final Logger LOG = LoggerFactory.getLogger(AppMetrics.class);
   static final Duration REFRESH = Duration.ofSeconds(5);
 
-  private final Pool pool;
-  private final Map<String, AtomicLong> byStatus = new HashMap<>();
-  private final AtomicLong pending = new AtomicLong();
-  private long timer = -1;
+  private final PolledGauges gauges;
 
   public AppMetrics(Pool pool, MeterRegistry registry, Set<String> statuses) {
-    this.pool = pool;
-    // every status is a series from the start, so a status nobody is in reads 0 rather than missing
-    for (String status : statuses) {
-      AtomicLong count = new AtomicLong();
-      byStatus.put(status, count);
-      Gauge.builder("astro_apps", count, AtomicLong::get)
-          .tag("status", status)
-          .description("live apps by status")
-          .register(registry);
-    }
-    Gauge.builder("astro_app_outbox_pending", pending, AtomicLong::get)
-        .description("outbox rows (commands, cluster records) not yet acknowledged by Kafka")
-        .register(registry);
+    this.gauges =
+        new PolledGauges(registry)
+            .gaugesBy(
+                "astro_apps", "live apps by status", "status", statuses, () -> appsByStatus(pool))
+            .gauge(
+                "astro_app_outbox_pending",
+                "outbox rows (commands, cluster records) not yet acknowledged by Kafka",
+                () -> pendingOutbox(pool));
   }
 
   @Override
   public Future<?> start() {
-    timer =
-        vertx.setPeriodic(
-            1,
-            REFRESH.toMillis(),
-            t ->
-                refresh()
-                    .onFailure(
-                        e -> LOG.debug("business metrics not refreshed: {}", e.getMessage())));
+    gauges.start(vertx, REFRESH);
     return Future.succeededFuture();
   }
 
   @Override
   public Future<?> stop() {
-    vertx.cancelTimer(timer);
+    gauges.stop();
     return Future.succeededFuture();
   }
 
-  Future<Void> refresh() {
+  private static Future<Map<String, Long>> appsByStatus(Pool pool) {
     return pool.query(
             "SELECT status, COUNT(*) AS n FROM apps WHERE deleted_at IS NULL GROUP BY status")
         .execute()
-        .compose(
+        .map(
             rows -> {
               Map<String, Long> counts = new HashMap<>();
               for (Row row : rows) {
                 counts.put(row.getString("status"), row.getLong("n"));
               }
-              byStatus.forEach((status, count) -> count.set(counts.getOrDefault(status, 0L)));
-              return pool.query("SELECT COUNT(*) AS n FROM outbox WHERE published_at IS NULL")
-                  .execute();
-            })
-        .map(
-            rows -> {
-              pending.set(rows.iterator().next().getLong("n"));
-              return null;
+              return counts;
             });
+  }
+
+  private static Future<Long> pendingOutbox(Pool pool) {
+    return pool.query("SELECT COUNT(*) AS n FROM outbox WHERE published_at IS NULL")
+        .execute()
+        .map(rows -> rows.iterator().next().getLong("n"));
   }
 }

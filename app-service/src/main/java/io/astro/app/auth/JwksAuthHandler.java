@@ -2,6 +2,7 @@ package io.astro.app.auth;
 
 import io.astro.common.auth.AuthHandler;
 import io.astro.common.auth.JwtSettings;
+import io.astro.common.auth.KeySource;
 import io.astro.common.auth.TokenVerifier;
 import io.astro.common.http.ApiException;
 import io.astro.common.http.ErrorCode;
@@ -11,67 +12,63 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.function.Supplier;
 
 /**
  * common's {@link AuthHandler} with keys that may arrive late: either one configured JWK, or the
- * JWKS fetched from user-service in the background — retried with back-off while it is down,
- * refreshed every 10 minutes for key rotation. Until keys are known, protected routes answer 503,
- * so the service can start before user-service.
+ * JWKS fetched from user-service by common's {@link KeySource} — retried with back-off while it is
+ * down, refreshed every 10 minutes for key rotation. Until keys are known, protected routes answer
+ * 503, so the service can start before user-service.
  */
 public final class JwksAuthHandler implements Handler<RoutingContext> {
 
-  private static final Logger LOG = LoggerFactory.getLogger(JwksAuthHandler.class);
-  private static final long REFRESH_MS = 10 * 60_000;
-  private static final long FIRST_RETRY_MS = 500;
-  private static final long MAX_RETRY_MS = 30_000;
+  private static final Duration REFRESH = Duration.ofMinutes(10);
   private static final long TIMEOUT_MS = 3_000;
 
-  private final Vertx vertx;
-  private final JwtSettings settings;
-  private volatile AuthHandler delegate;
+  private final Supplier<AuthHandler> current;
 
-  private JwksAuthHandler(Vertx vertx, JwtSettings settings) {
-    this.vertx = vertx;
-    this.settings = settings;
+  private JwksAuthHandler(Supplier<AuthHandler> current) {
+    this.current = current;
   }
 
   /** Trusts exactly this key. */
   public static JwksAuthHandler withKey(Vertx vertx, JwtSettings settings, JsonObject jwk) {
-    JwksAuthHandler handler = new JwksAuthHandler(vertx, settings);
-    handler.trust(List.of(jwk));
-    return handler;
+    AuthHandler handler = new AuthHandler(TokenVerifier.create(vertx, settings, List.of(jwk)));
+    return new JwksAuthHandler(() -> handler);
   }
 
   /**
    * Starts fetching {@code url} now and keeps it fresh; the timers end when {@code vertx} closes.
    */
   public static JwksAuthHandler fetching(Vertx vertx, JwtSettings settings, String url) {
-    JwksAuthHandler handler = new JwksAuthHandler(vertx, settings);
     HttpClient client = vertx.createHttpClient();
-    handler.fetch(client, url, FIRST_RETRY_MS);
-    return handler;
+    KeySource keys = KeySource.jwks(settings, () -> document(client, url), REFRESH);
+    // its start completes after the first try, whatever the outcome: nothing to wait for here
+    vertx.deployVerticle(keys);
+    return new JwksAuthHandler(
+        () -> {
+          KeySource.TrustedKeys trusted = keys.current();
+          return trusted == null ? null : trusted.handler();
+        });
   }
 
   @Override
   public void handle(RoutingContext ctx) {
-    AuthHandler current = delegate;
-    if (current == null) {
+    AuthHandler handler = current.get();
+    if (handler == null) {
       ctx.fail(
           new ApiException(ErrorCode.UNAVAILABLE, "token keys are not loaded yet, retry shortly"));
       return;
     }
-    current.handle(ctx);
+    handler.handle(ctx);
   }
 
-  private void fetch(HttpClient client, String url, long retryMs) {
-    client
+  private static Future<JsonObject> document(HttpClient client, String url) {
+    return client
         .request(
             new RequestOptions()
                 .setMethod(HttpMethod.GET)
@@ -84,39 +81,6 @@ public final class JwksAuthHandler implements Handler<RoutingContext> {
                 response.statusCode() == 200
                     ? response.body()
                     : Future.failedFuture("HTTP " + response.statusCode()))
-        .map(body -> keys(body.toJsonObject()))
-        .onSuccess(
-            keys -> {
-              if (delegate == null) {
-                LOG.info("token keys loaded from {} ({} keys)", url, keys.size());
-              }
-              trust(keys);
-              vertx.setTimer(REFRESH_MS, t -> fetch(client, url, FIRST_RETRY_MS));
-            })
-        .onFailure(
-            failure -> {
-              // with keys already known, a failed refresh keeps them; without, the API waits (503)
-              // for the next try
-              LOG.warn(
-                  "fetching token keys from {} failed ({}), retrying in {} ms",
-                  url,
-                  failure.getMessage(),
-                  retryMs);
-              vertx.setTimer(retryMs, t -> fetch(client, url, Math.min(retryMs * 2, MAX_RETRY_MS)));
-            });
-  }
-
-  private void trust(List<JsonObject> keys) {
-    delegate = new AuthHandler(TokenVerifier.create(vertx, settings, keys));
-  }
-
-  private static List<JsonObject> keys(JsonObject jwks) {
-    JsonArray array = jwks.getJsonArray("keys");
-    if (array == null || array.isEmpty()) {
-      throw new IllegalArgumentException("JWKS without keys");
-    }
-    List<JsonObject> keys = new ArrayList<>();
-    array.forEach(k -> keys.add((JsonObject) k));
-    return keys;
+        .map(body -> body.toJsonObject());
   }
 }

@@ -5,7 +5,10 @@ import io.astro.app.apps.App;
 import io.astro.common.http.ApiException;
 import io.astro.common.http.ErrorCode;
 import io.astro.common.http.RequestIds;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.astro.common.resilience.Guarded;
+import io.astro.common.resilience.Judge;
+import io.astro.common.resilience.Verdict;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
@@ -31,7 +34,6 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,12 +43,11 @@ import org.slf4j.LoggerFactory;
  * caller listens).
  *
  * <p>A timeout on connecting and on silence (3 s; a follow stream may stay silent for 10 minutes
- * once it started) and a circuit breaker guard the call. Resilience4j's decorators block, so its
- * state machine is driven from the Vert.x callbacks, as in the gateway: permission first, then
- * success or failure once the response head is in. Failures are the sync-worker's own: no
- * connection, silence, 502/504. Its 503s (a cluster it cannot reach, too many streams) are answers,
- * passed on; counting them would shut every app's logs because of one cluster. Open breaker,
- * unreachable worker → 503 (30005) at once.
+ * once it started) and a circuit breaker guard the call, driven by common's {@link Guarded} as in
+ * the gateway: permission first, then success or failure once the response head is in. Failures are
+ * the sync-worker's own: no connection, silence, 502/504. Its 503s (a cluster it cannot reach, too
+ * many streams) are answers, passed on; counting them would shut every app's logs because of one
+ * cluster. Open breaker, unreachable worker → 503 (30005) at once.
  */
 public final class SyncWorkerLogs {
 
@@ -68,7 +69,7 @@ public final class SyncWorkerLogs {
   private final long timeoutMillis;
   private final HttpClient tails;
   private final HttpClient follows;
-  private final CircuitBreaker breaker;
+  private final Guarded guard;
 
   public SyncWorkerLogs(
       URI base,
@@ -76,13 +77,13 @@ public final class SyncWorkerLogs {
       Duration timeout,
       HttpClient tails,
       HttpClient follows,
-      CircuitBreaker breaker) {
+      Guarded guard) {
     this.base = base;
     this.token = token;
     this.timeoutMillis = timeout.toMillis();
     this.tails = tails;
     this.follows = follows;
-    this.breaker = breaker;
+    this.guard = guard;
   }
 
   /**
@@ -119,7 +120,7 @@ public final class SyncWorkerLogs {
             options, new PoolOptions().setHttp1MaxSize(TAIL_CONNECTIONS).setMaxWaitQueueSize(64)),
         vertx.createHttpClient(
             options, new PoolOptions().setHttp1MaxSize(FOLLOW_CONNECTIONS).setMaxWaitQueueSize(0)),
-        breakers.circuitBreaker("sync-worker"));
+        Guarded.by(vertx, breakers.circuitBreaker("sync-worker")));
   }
 
   /** Answers {@code ctx} with the logs of {@code app}'s Deployment. */
@@ -127,10 +128,6 @@ public final class SyncWorkerLogs {
     if (token == null) {
       ctx.fail(
           new ApiException(ErrorCode.UNAVAILABLE, "app logs are not configured on this server"));
-      return;
-    }
-    if (!breaker.tryAcquirePermission()) {
-      ctx.fail(unavailable());
       return;
     }
     MultiMap headers = HttpHeaders.headers().set(HttpHeaders.AUTHORIZATION, "Bearer " + token);
@@ -151,17 +148,40 @@ public final class SyncWorkerLogs {
             .setHeaders(headers)
             .setConnectTimeout(timeoutMillis)
             .setIdleTimeout(timeoutMillis);
-    long start = System.nanoTime();
     HttpClientRequest[] out = new HttpClientRequest[1];
-    (query.follow() ? follows : tails)
-        .request(options)
-        .compose(
-            request -> {
-              out[0] = request;
-              return request.send();
-            })
-        .onComplete(result -> answered(ctx, query, out[0], System.nanoTime() - start, result));
+    guard
+        .call(
+            () ->
+                (query.follow() ? follows : tails)
+                    .request(options)
+                    .compose(
+                        request -> {
+                          out[0] = request;
+                          return request.send();
+                        }),
+            OUTCOMES)
+        .onComplete(result -> answered(ctx, query, out[0], result));
   }
+
+  /**
+   * The sync-worker's own failures count against the breaker: no connection, silence, 502/504. Its
+   * 503s are answers about a cluster, not about the sync-worker.
+   */
+  private static final Judge<HttpClientResponse> OUTCOMES =
+      new Judge<>() {
+        @Override
+        public Verdict ofResult(HttpClientResponse response) {
+          int status = response.statusCode();
+          return status == 502 || status == 504
+              ? Verdict.failure(new IllegalStateException("sync-worker answered " + status))
+              : Verdict.SUCCESS;
+        }
+
+        @Override
+        public Verdict ofFailure(Throwable cause) {
+          return Verdict.failure(cause);
+        }
+      };
 
   private String path(App app) {
     String prefix = base.getRawPath() == null ? "" : base.getRawPath().replaceAll("/+$", "");
@@ -179,11 +199,11 @@ public final class SyncWorkerLogs {
       RoutingContext ctx,
       LogQuery query,
       HttpClientRequest out,
-      long nanos,
       AsyncResult<HttpClientResponse> result) {
     if (result.failed()) {
-      breaker.onError(nanos, TimeUnit.NANOSECONDS, result.cause());
-      LOG.warn("sync-worker logs call failed: {}", result.cause().toString());
+      if (!(result.cause() instanceof CallNotPermittedException)) {
+        LOG.warn("sync-worker logs call failed: {}", result.cause().toString());
+      }
       if (!ctx.response().closed()) {
         ctx.fail(unavailable());
       }
@@ -191,12 +211,6 @@ public final class SyncWorkerLogs {
     }
     HttpClientResponse response = result.result();
     int status = response.statusCode();
-    if (status == 502 || status == 504) {
-      breaker.onError(
-          nanos, TimeUnit.NANOSECONDS, new IllegalStateException("sync-worker answered " + status));
-    } else {
-      breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
-    }
     if (ctx.response().closed()) {
       out.reset();
       return;

@@ -1,5 +1,6 @@
 package io.astro.bench.scenarios;
 
+import io.astro.common.runtime.DaemonThreads;
 import io.kubernetes.client.informer.ResourceEventHandler;
 import io.kubernetes.client.informer.SharedIndexInformer;
 import io.kubernetes.client.informer.SharedInformerFactory;
@@ -23,12 +24,7 @@ final class DeploymentWatch implements AutoCloseable {
     factory =
         new SharedInformerFactory(
             client,
-            Executors.newCachedThreadPool(
-                r -> {
-                  Thread t = new Thread(r, "bench-deployment-watch");
-                  t.setDaemon(true);
-                  return t;
-                }),
+            Executors.newCachedThreadPool(DaemonThreads.named("bench-deployment-watch")),
             false);
     SharedIndexInformer<V1Deployment> informer =
         factory.sharedIndexInformerFor(

@@ -1,6 +1,7 @@
 package io.astro.bench.scenarios;
 
 import io.astro.common.events.EventCodec;
+import io.astro.common.runtime.DaemonThreads;
 import io.cloudevents.CloudEvent;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -60,8 +61,7 @@ final class EventTap implements AutoCloseable {
     consumer.assign(partitions);
     consumer.seekToEnd(partitions);
     partitions.forEach(consumer::position); // resolve the end now, before anything is published
-    this.thread = new Thread(this::poll, "bench-event-tap");
-    thread.setDaemon(true);
+    this.thread = DaemonThreads.thread("bench-event-tap", this::poll);
     thread.start();
   }
 

@@ -2,11 +2,14 @@ package io.astro.gateway.proxy;
 
 import io.astro.common.http.ApiException;
 import io.astro.common.http.ErrorCode;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.retry.Retry;
+import io.astro.common.resilience.Guarded;
+import io.astro.common.resilience.Judge;
+import io.astro.common.resilience.Verdict;
+import io.github.resilience4j.bulkhead.BulkheadFullException;
 import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -20,28 +23,31 @@ import io.vertx.core.streams.Pipe;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
  * Forwards a request to one upstream and streams both bodies through without buffering them.
  *
- * <p>Resilience4j's decorators block, so this drives their state machines from Vert.x callbacks
- * instead: the bulkhead is held for the whole exchange (body streaming included); each attempt asks
- * the breaker first and reports to it how the attempt went (connect errors, timeouts and
- * 502/503/504 count as failures; the response head decides, not the body); idempotent requests
- * without a body (GET, HEAD) are retried on a Vert.x timer with exponential back-off — never once
- * the response has started. Refusals (bulkhead full, breaker open, upstream unreachable after the
- * tries) answer 503 with code 30005 at once; nothing waits for a timeout unless the upstream itself
- * is silent.
+ * <p>The upstream's {@link Guarded} drives its resilience4j state machines: the bulkhead is held
+ * for the whole exchange (body streaming included); each attempt asks the breaker first and reports
+ * to it how the attempt went (connect errors, timeouts and 502/503/504 count as failures; the
+ * response head decides, not the body); idempotent requests without a body (GET, HEAD) are retried
+ * on a Vert.x timer with exponential back-off — never once the response has started. Refusals
+ * (bulkhead full, breaker open, upstream unreachable after the tries) answer 503 with code 30005 at
+ * once; nothing waits for a timeout unless the upstream itself is silent.
  */
 public final class UpstreamProxy implements Handler<RoutingContext> {
 
   private static final Set<Integer> UNAVAILABLE = Set.of(502, 503, 504);
   private static final ApiException TOO_LARGE = new ApiException(ErrorCode.PAYLOAD_TOO_LARGE);
 
-  private final Vertx vertx;
+  /** The client went away between two attempts: nothing left to try for. */
+  private static final IllegalStateException CLIENT_GONE =
+      new IllegalStateException("the client went away");
+
   private final Upstream upstream;
+  private final Guarded retrying;
+  private final Guarded once;
   private final ForwardedHeaders forwarded;
   private final Predicate<HttpServerRequest> streaming;
   private final long timeoutMillis;
@@ -49,15 +55,16 @@ public final class UpstreamProxy implements Handler<RoutingContext> {
   private final long bodyLimit;
 
   public UpstreamProxy(
-      Vertx vertx,
       Upstream upstream,
       ForwardedHeaders forwarded,
       Predicate<HttpServerRequest> streaming,
       Duration timeout,
       Duration streamTimeout,
       long bodyLimit) {
-    this.vertx = vertx;
     this.upstream = upstream;
+    // idempotent requests without a body (GET, HEAD) may be tried again, never the others
+    this.retrying = upstream.guard();
+    this.once = upstream.guard().once();
     this.forwarded = forwarded;
     this.streaming = streaming;
     this.timeoutMillis = timeout.toMillis();
@@ -70,29 +77,23 @@ public final class UpstreamProxy implements Handler<RoutingContext> {
     final RoutingContext ctx;
     final RequestOptions options;
     final LimitedBody body;
-    final Retry.AsyncContext<Void> retry;
     HttpClientRequest out;
 
-    Exchange(
-        RoutingContext ctx,
-        RequestOptions options,
-        LimitedBody body,
-        Retry.AsyncContext<Void> retry) {
+    Exchange(RoutingContext ctx, RequestOptions options, LimitedBody body) {
       this.ctx = ctx;
       this.options = options;
       this.body = body;
-      this.retry = retry;
+    }
+
+    /** The client's own failure to send its body, or null. */
+    LimitedBody.ClientBodyException clientFailure() {
+      return body == null ? null : body.failure();
     }
   }
 
   @Override
   public void handle(RoutingContext ctx) {
     HttpServerRequest in = ctx.request();
-    if (!upstream.bulkhead().tryAcquirePermission()) {
-      ctx.fail(unavailable("busy"));
-      return;
-    }
-    ctx.addEndHandler(done -> upstream.bulkhead().onComplete());
     boolean hasBody = hasBody(in);
     long silence = streaming.test(in) ? streamTimeoutMillis : timeoutMillis;
     RequestOptions options =
@@ -113,25 +114,20 @@ public final class UpstreamProxy implements Handler<RoutingContext> {
       // nothing to stream: let the (empty) request end so the connection stays usable
       in.resume();
     }
-    attempt(
-        new Exchange(
-            ctx,
-            options,
-            hasBody ? new LimitedBody(in, bodyLimit) : null,
-            idempotent ? upstream.retry().asyncContext() : null));
+    Exchange exchange = new Exchange(ctx, options, hasBody ? new LimitedBody(in, bodyLimit) : null);
+    // the bulkhead place is held for the whole exchange, body streaming included
+    Promise<Void> ended = Promise.promise();
+    ctx.addEndHandler(done -> ended.tryComplete());
+    (idempotent ? retrying : once)
+        .call(() -> attempt(exchange), new Outcomes(exchange), ended.future())
+        .onComplete(result -> answered(exchange, result));
   }
 
-  private void attempt(Exchange exchange) {
+  private Future<HttpClientResponse> attempt(Exchange exchange) {
     if (exchange.ctx.response().closed()) {
-      return;
+      return Future.failedFuture(CLIENT_GONE);
     }
-    CircuitBreaker breaker = upstream.breaker();
-    if (!breaker.tryAcquirePermission()) {
-      exchange.ctx.fail(unavailable("unavailable"));
-      return;
-    }
-    long start = System.nanoTime();
-    upstream
+    return upstream
         .client()
         .request(exchange.options)
         .compose(
@@ -147,60 +143,63 @@ public final class UpstreamProxy implements Handler<RoutingContext> {
               pipe.endOnFailure(false);
               pipe.to(out).onFailure(cause -> out.reset(0, cause));
               return out.response();
-            })
-        .onComplete(result -> answered(exchange, System.nanoTime() - start, result));
+            });
   }
 
-  private void answered(Exchange exchange, long nanos, AsyncResult<HttpClientResponse> result) {
-    CircuitBreaker breaker = upstream.breaker();
-    if (result.failed()) {
-      LimitedBody.ClientBodyException client =
-          exchange.body == null ? null : exchange.body.failure();
-      if (client != null) {
-        // the client's doing: neither the breaker nor a retry should hear of it
-        breaker.releasePermission();
-        if (client.tooLarge()) {
-          exchange.ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-          exchange.ctx.fail(TOO_LARGE);
-        } else if (!exchange.ctx.response().closed()) {
-          exchange.ctx.response().reset();
-        }
-        return;
+  /**
+   * Connect errors, timeouts and 502/503/504 count against the upstream (the response head decides,
+   * not the body); the client's own failures (gone, body too large or cut) do not.
+   */
+  private static final class Outcomes implements Judge<HttpClientResponse> {
+    private final Exchange exchange;
+
+    Outcomes(Exchange exchange) {
+      this.exchange = exchange;
+    }
+
+    @Override
+    public Verdict ofResult(HttpClientResponse response) {
+      return UNAVAILABLE.contains(response.statusCode())
+          ? Verdict.failure(new UpstreamStatusException(response.statusCode()))
+          : Verdict.SUCCESS;
+    }
+
+    @Override
+    public Verdict ofFailure(Throwable cause) {
+      return cause == CLIENT_GONE || exchange.clientFailure() != null
+          ? Verdict.NOT_COUNTED
+          : Verdict.failure(cause);
+    }
+
+    // a discarded attempt's response is read to its end, so its connection goes back to the pool
+    @Override
+    public void discard(HttpClientResponse response) {
+      response.body();
+    }
+  }
+
+  private void answered(Exchange exchange, AsyncResult<HttpClientResponse> result) {
+    if (result.succeeded()) {
+      // a 502/503/504 after the last try is relayed as it is
+      relay(exchange, result.result());
+      return;
+    }
+    HttpServerResponse res = exchange.ctx.response();
+    LimitedBody.ClientBodyException client = exchange.clientFailure();
+    if (client != null) {
+      if (client.tooLarge()) {
+        res.putHeader(HttpHeaders.CONNECTION, "close");
+        exchange.ctx.fail(TOO_LARGE);
+      } else if (!res.closed()) {
+        res.reset();
       }
-      breaker.onError(nanos, TimeUnit.NANOSECONDS, result.cause());
-      retryOr(exchange, result.cause(), () -> exchange.ctx.fail(unavailable("unavailable")));
       return;
     }
-    HttpClientResponse response = result.result();
-    if (UNAVAILABLE.contains(response.statusCode())) {
-      UpstreamStatusException failure = new UpstreamStatusException(response.statusCode());
-      breaker.onError(nanos, TimeUnit.NANOSECONDS, failure);
-      retryOr(exchange, failure, () -> relay(exchange, response), response);
+    if (res.closed()) {
       return;
     }
-    breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
-    if (exchange.retry != null) {
-      exchange.retry.onComplete();
-    }
-    relay(exchange, response);
-  }
-
-  private void retryOr(Exchange exchange, Throwable failure, Runnable giveUp) {
-    retryOr(exchange, failure, giveUp, null);
-  }
-
-  // a discarded attempt's response is read to its end, so its connection goes back to the pool
-  private void retryOr(
-      Exchange exchange, Throwable failure, Runnable giveUp, HttpClientResponse discard) {
-    long delay = exchange.retry == null ? -1 : exchange.retry.onError(failure);
-    if (delay < 0) {
-      giveUp.run();
-      return;
-    }
-    if (discard != null) {
-      discard.body();
-    }
-    vertx.setTimer(Math.max(1, delay), id -> attempt(exchange));
+    exchange.ctx.fail(
+        unavailable(result.cause() instanceof BulkheadFullException ? "busy" : "unavailable"));
   }
 
   private void relay(Exchange exchange, HttpClientResponse response) {

@@ -1,5 +1,6 @@
 package io.astro.gateway.proxy;
 
+import io.astro.common.resilience.Guarded;
 import io.astro.gateway.GatewayConfig;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
@@ -77,8 +78,8 @@ public final class Upstreams {
         name,
         base,
         vertx.createHttpClient(options, pool),
-        breakers.circuitBreaker(name),
-        retries.retry(name),
-        bulkheads.bulkhead(name));
+        Guarded.by(vertx, breakers.circuitBreaker(name))
+            .retrying(retries.retry(name))
+            .bounded(bulkheads.bulkhead(name)));
   }
 }

@@ -1,6 +1,7 @@
 package io.astro.sync.clusters;
 
 import io.astro.common.kube.KubeNames;
+import io.astro.common.runtime.DaemonThreads;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.informer.ResourceEventHandler;
 import io.kubernetes.client.informer.SharedIndexInformer;
@@ -93,20 +94,9 @@ public final class ClusterConnection implements AutoCloseable {
     this.apis = KubeApis.on(client);
     this.watchClient = watchClient;
     this.listener = listener;
-    this.informerThreads =
-        Executors.newCachedThreadPool(
-            runnable -> {
-              Thread thread = new Thread(runnable, "informer-" + id);
-              thread.setDaemon(true);
-              return thread;
-            });
+    this.informerThreads = Executors.newCachedThreadPool(DaemonThreads.named("informer-" + id));
     this.prober =
-        Executors.newSingleThreadScheduledExecutor(
-            runnable -> {
-              Thread thread = new Thread(runnable, "cluster-probe-" + id);
-              thread.setDaemon(true);
-              return thread;
-            });
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("cluster-probe-" + id));
     this.factory = new SharedInformerFactory(watchClient, informerThreads, false);
     AppsV1Api apps = new AppsV1Api(watchClient);
     CoreV1Api core = new CoreV1Api(watchClient);

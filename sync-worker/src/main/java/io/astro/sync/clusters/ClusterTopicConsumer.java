@@ -1,6 +1,7 @@
 package io.astro.sync.clusters;
 
 import io.astro.common.events.DeadLetters;
+import io.astro.common.runtime.DaemonThreads;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -54,8 +55,7 @@ public final class ClusterTopicConsumer implements AutoCloseable {
     this.deadLetters = deadLetters;
     this.topic = topic;
     this.clusters = clusters;
-    this.thread = new Thread(this::run, "sync-worker-clusters");
-    thread.setDaemon(true);
+    this.thread = DaemonThreads.thread("sync-worker-clusters", this::run);
   }
 
   public void start() {

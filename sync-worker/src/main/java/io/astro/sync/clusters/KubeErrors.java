@@ -5,12 +5,35 @@ import io.vertx.core.json.JsonObject;
 import java.util.regex.Pattern;
 
 /**
- * One line saying why a cluster call failed, fit for logs, app statuses and cluster health: the
+ * What a failed cluster call means, in one place for every caller (reconciler, logs, health).
+ *
+ * <p>{@link #classify} says what kind of failure an HTTP status is. No answer at all, 429 and every
+ * 5xx — 500 included: the API server's InternalError (etcd timing out, an admission webhook down)
+ * is the cluster's trouble, not a verdict on the request — are {@link Failure#UNAVAILABLE}: back
+ * off and try again. 404 is {@link Failure#MISSING}, 409 {@link Failure#CONFLICT}, and any other
+ * answer is {@link Failure#REJECTED}: the API refuses what was asked, trying again changes nothing.
+ *
+ * <p>{@link #describe} is one line saying why, fit for logs, app statuses and cluster health: the
  * HTTP status and the server's {@code Status.message}, or the cause of a failed connection. Never
  * the request, the response headers or a kubeconfig — {@code ApiException.getMessage()} carries
  * headers and whole bodies, so it is not used.
  */
 public final class KubeErrors {
+
+  /** What kind of failure a cluster API answer is; each caller decides what it does about it. */
+  public enum Failure {
+    /** No answer, 429 or 5xx: the cluster is in trouble; back off and try again. */
+    UNAVAILABLE,
+    /** 404: the object (or its namespace) does not exist. */
+    MISSING,
+    /** 409: someone else changed the object; re-read it and try again. */
+    CONFLICT,
+    /** Any other answer: the API refuses what was asked. */
+    REJECTED
+  }
+
+  /** The HTTP status the client reports when no answer arrived at all (refused, reset, timeout). */
+  public static final int NO_ANSWER = 0;
 
   private static final int MAX_LENGTH = 300;
   // defence in depth: whatever slips into a message, a bearer token or a kubeconfig credential line
@@ -21,6 +44,20 @@ public final class KubeErrors {
           "(?i)((?:token|password|client-key-data|client-certificate-data)\"?\\s*[:=]\\s*\"?)[^\\s\",}]+");
 
   private KubeErrors() {}
+
+  /** The kind of failure {@code httpStatus} is ({@link #NO_ANSWER} when there was none). */
+  public static Failure classify(int httpStatus) {
+    if (httpStatus == NO_ANSWER || httpStatus == 429 || httpStatus >= 500) {
+      return Failure.UNAVAILABLE;
+    }
+    if (httpStatus == 404) {
+      return Failure.MISSING;
+    }
+    if (httpStatus == 409) {
+      return Failure.CONFLICT;
+    }
+    return Failure.REJECTED;
+  }
 
   public static String describe(Throwable error) {
     String text;

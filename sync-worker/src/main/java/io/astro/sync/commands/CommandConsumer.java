@@ -3,6 +3,7 @@ package io.astro.sync.commands;
 import io.astro.common.events.DeadLetters;
 import io.astro.common.events.EventCodec.InvalidEventException;
 import io.astro.common.events.app.AppCommand;
+import io.astro.common.runtime.DaemonThreads;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -61,8 +62,7 @@ public final class CommandConsumer implements AutoCloseable {
     this.topic = topic;
     this.state = state;
     this.listener = listener;
-    this.thread = new Thread(this::run, "sync-worker-commands");
-    thread.setDaemon(true);
+    this.thread = DaemonThreads.thread("sync-worker-commands", this::run);
   }
 
   public void start() {

@@ -1,6 +1,7 @@
 package io.astro.sync.health;
 
 import io.astro.common.events.cluster.ClusterStatusEvent;
+import io.astro.common.runtime.DaemonThreads;
 import io.astro.sync.clusters.ClusterConnection;
 import io.astro.sync.clusters.ClusterRegistry;
 import io.micrometer.core.instrument.Gauge;
@@ -18,7 +19,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,17 +57,10 @@ public final class ClusterHealthMonitor implements AutoCloseable {
     this.publisher = publisher;
     this.interval = interval;
     this.meters = meters;
-    this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "cluster-health-timer"));
-    AtomicLong n = new AtomicLong();
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("cluster-health-timer"));
     this.workers =
-        Executors.newFixedThreadPool(
-            concurrency, r -> daemon(r, "cluster-health-" + n.incrementAndGet()));
-  }
-
-  private static Thread daemon(Runnable runnable, String name) {
-    Thread thread = new Thread(runnable, name);
-    thread.setDaemon(true);
-    return thread;
+        Executors.newFixedThreadPool(concurrency, DaemonThreads.numbered("cluster-health"));
   }
 
   public void start() {

@@ -2,6 +2,7 @@ package io.astro.sync.logs;
 
 import io.astro.common.http.ApiException;
 import io.astro.common.http.ErrorCode;
+import io.astro.common.runtime.DaemonThreads;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -13,7 +14,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A bounded pool of daemon threads for blocking Kubernetes calls. Its own, not Vert.x's worker
@@ -32,7 +32,6 @@ final class BlockingPool {
   BlockingPool(String name, int threads, int queue) {
     BlockingQueue<Runnable> waiting =
         queue == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queue);
-    AtomicInteger sequence = new AtomicInteger();
     this.executor =
         new ThreadPoolExecutor(
             threads,
@@ -40,11 +39,7 @@ final class BlockingPool {
             IDLE.toMillis(),
             TimeUnit.MILLISECONDS,
             waiting,
-            task -> {
-              Thread thread = new Thread(task, name + "-" + sequence.incrementAndGet());
-              thread.setDaemon(true);
-              return thread;
-            });
+            DaemonThreads.numbered(name));
     executor.allowCoreThreadTimeOut(true);
   }
 

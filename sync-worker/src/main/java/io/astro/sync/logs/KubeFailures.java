@@ -2,6 +2,7 @@ package io.astro.sync.logs;
 
 import io.astro.common.http.ApiException;
 import io.astro.common.http.ErrorCode;
+import io.astro.sync.clusters.KubeErrors;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -14,17 +15,20 @@ final class KubeFailures {
 
   static ApiException of(io.kubernetes.client.openapi.ApiException e, String what) {
     int status = e.getCode();
-    if (status == 404) {
-      return new ApiException(ErrorCode.NOT_FOUND, what + " not found", missing("deployment"));
-    }
-    if (status == 0 || status == 429 || status == 502 || status == 503 || status == 504) {
-      // 0: no HTTP answer at all (refused, reset, timed out)
-      return new ApiException(
-          ErrorCode.KUBERNETES_CONNECTION, "the cluster API did not answer reading " + what);
-    }
-    return new ApiException(
-        ErrorCode.KUBERNETES_OPERATION,
-        "the cluster API refused reading " + what + " (HTTP " + status + ")");
+    return switch (KubeErrors.classify(status)) {
+      case MISSING ->
+          new ApiException(ErrorCode.NOT_FOUND, what + " not found", missing("deployment"));
+      case UNAVAILABLE ->
+          new ApiException(
+              ErrorCode.KUBERNETES_CONNECTION,
+              status == KubeErrors.NO_ANSWER
+                  ? "the cluster API did not answer reading " + what
+                  : "the cluster API could not serve reading " + what + " (HTTP " + status + ")");
+      case CONFLICT, REJECTED ->
+          new ApiException(
+              ErrorCode.KUBERNETES_OPERATION,
+              "the cluster API refused reading " + what + " (HTTP " + status + ")");
+    };
   }
 
   /**

@@ -1,5 +1,8 @@
 package io.astro.sync.reconcile;
 
+import io.astro.sync.clusters.KubeErrors;
+import java.util.Locale;
+
 /**
  * A cluster API call that did not do what was asked, classified by what the reconciler should do
  * about it.
@@ -10,7 +13,7 @@ public final class ClusterApiException extends RuntimeException {
   public enum Kind {
     /** 409: someone else changed the object; re-read (the informer will catch up) and try again. */
     CONFLICT,
-    /** unreachable, timeout, 429, 5xx: the cluster is in trouble; back off and try again. */
+    /** no answer, 429, 5xx: the cluster is in trouble; back off and try again. */
     UNAVAILABLE,
     /**
      * any other 4xx: the API refuses what Astro asked; the app is failed until its desired state
@@ -24,11 +27,12 @@ public final class ClusterApiException extends RuntimeException {
   public ClusterApiException(int httpStatus, String message) {
     super(message);
     this.kind =
-        httpStatus == 409
-            ? Kind.CONFLICT
-            : httpStatus == 0 || httpStatus == 429 || httpStatus >= 500
-                ? Kind.UNAVAILABLE
-                : Kind.REJECTED;
+        switch (KubeErrors.classify(httpStatus)) {
+          case CONFLICT -> Kind.CONFLICT;
+          case UNAVAILABLE -> Kind.UNAVAILABLE;
+          // a missing namespace or object the reconciler did not expect is a refusal like any other
+          case MISSING, REJECTED -> Kind.REJECTED;
+        };
   }
 
   public Kind kind() {
@@ -37,6 +41,6 @@ public final class ClusterApiException extends RuntimeException {
 
   /** A label for metrics: conflict, unavailable, rejected. */
   public String reason() {
-    return kind.name().toLowerCase(java.util.Locale.ROOT);
+    return kind.name().toLowerCase(Locale.ROOT);
   }
 }

@@ -1,5 +1,6 @@
 package io.astro.sync.reconcile;
 
+import io.astro.common.runtime.DaemonThreads;
 import io.kubernetes.client.extended.workqueue.DefaultRateLimitingQueue;
 import io.kubernetes.client.extended.workqueue.RateLimitingQueue;
 import io.kubernetes.client.extended.workqueue.ratelimiter.ItemExponentialFailureRateLimiter;
@@ -40,7 +41,7 @@ public final class ReconcileLoop implements AutoCloseable {
     this.registry = registry;
     this.queue =
         new DefaultRateLimitingQueue<>(
-            Executors.newSingleThreadExecutor(runnable -> daemon(runnable, "reconcile-delays")),
+            Executors.newSingleThreadExecutor(DaemonThreads.named("reconcile-delays")),
             new ItemExponentialFailureRateLimiter<>(baseDelay, maxDelay));
     this.duration =
         Timer.builder("astro_sync_reconcile")
@@ -49,7 +50,7 @@ public final class ReconcileLoop implements AutoCloseable {
             .register(registry);
     Gauge.builder("astro_sync_queue_depth", queue, RateLimitingQueue::length).register(registry);
     for (int i = 0; i < workerCount; i++) {
-      workers.add(daemon(this::work, "reconcile-" + i));
+      workers.add(DaemonThreads.thread("reconcile-" + i, this::work));
     }
   }
 
@@ -102,12 +103,6 @@ public final class ReconcileLoop implements AutoCloseable {
         queue.done(appId);
       }
     }
-  }
-
-  private static Thread daemon(Runnable runnable, String name) {
-    Thread thread = new Thread(runnable, name);
-    thread.setDaemon(true);
-    return thread;
   }
 
   @Override

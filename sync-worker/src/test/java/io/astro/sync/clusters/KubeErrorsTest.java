@@ -2,17 +2,43 @@ package io.astro.sync.clusters;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.astro.sync.clusters.KubeErrors.Failure;
 import io.kubernetes.client.openapi.ApiException;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Failure texts go into logs, app statuses and cluster health: one line, the server's reason, no
- * credential.
+ * What a failed cluster call is: one classification for every caller; and its text for logs, app
+ * statuses and cluster health: one line, the server's reason, no credential.
  */
 class KubeErrorsTest {
+
+  @ParameterizedTest(name = "HTTP {0} is {1}")
+  @CsvSource({
+    "0, UNAVAILABLE",
+    "429, UNAVAILABLE",
+    "500, UNAVAILABLE",
+    "501, UNAVAILABLE",
+    "502, UNAVAILABLE",
+    "503, UNAVAILABLE",
+    "504, UNAVAILABLE",
+    "404, MISSING",
+    "409, CONFLICT",
+    "400, REJECTED",
+    "401, REJECTED",
+    "403, REJECTED",
+    "405, REJECTED",
+    "410, REJECTED",
+    "422, REJECTED",
+    "302, REJECTED"
+  })
+  void every_status_has_one_meaning(int status, Failure expected) {
+    assertThat(KubeErrors.classify(status)).isEqualTo(expected);
+  }
 
   @Test
   void an_http_failure_is_its_status_and_the_servers_message_without_headers_or_body() {

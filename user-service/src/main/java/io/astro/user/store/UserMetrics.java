@@ -1,6 +1,6 @@
 package io.astro.user.store;
 
-import io.micrometer.core.instrument.Gauge;
+import io.astro.common.ops.PolledGauges;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -10,9 +10,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code astro_users{status}}: accounts that are not deleted, by status, read from the database
@@ -21,45 +18,31 @@ import org.slf4j.LoggerFactory;
  */
 public final class UserMetrics extends VerticleBase {
 
-  private static final Logger LOG = LoggerFactory.getLogger(UserMetrics.class);
   static final Duration REFRESH = Duration.ofSeconds(5);
   private static final List<String> STATUSES = List.of("active", "disabled");
 
-  private final Pool pool;
-  private final Map<String, AtomicLong> byStatus = new HashMap<>();
-  private long timer = -1;
+  private final PolledGauges gauges;
 
   public UserMetrics(Pool pool, MeterRegistry registry) {
-    this.pool = pool;
-    for (String status : STATUSES) {
-      AtomicLong count = new AtomicLong();
-      byStatus.put(status, count);
-      Gauge.builder("astro_users", count, AtomicLong::get)
-          .tag("status", status)
-          .description("accounts by status")
-          .register(registry);
-    }
+    this.gauges =
+        new PolledGauges(registry)
+            .gaugesBy(
+                "astro_users", "accounts by status", "status", STATUSES, () -> usersByStatus(pool));
   }
 
   @Override
   public Future<?> start() {
-    timer =
-        vertx.setPeriodic(
-            1,
-            REFRESH.toMillis(),
-            t ->
-                refresh()
-                    .onFailure(e -> LOG.debug("user metrics not refreshed: {}", e.getMessage())));
+    gauges.start(vertx, REFRESH);
     return Future.succeededFuture();
   }
 
   @Override
   public Future<?> stop() {
-    vertx.cancelTimer(timer);
+    gauges.stop();
     return Future.succeededFuture();
   }
 
-  Future<Void> refresh() {
+  private static Future<Map<String, Long>> usersByStatus(Pool pool) {
     return pool.query(
             "SELECT status, COUNT(*) AS n FROM users WHERE deleted_at IS NULL GROUP BY status")
         .execute()
@@ -69,8 +52,7 @@ public final class UserMetrics extends VerticleBase {
               for (Row row : rows) {
                 counts.put(row.getString("status"), row.getLong("n"));
               }
-              byStatus.forEach((status, count) -> count.set(counts.getOrDefault(status, 0L)));
-              return null;
+              return counts;
             });
   }
 }

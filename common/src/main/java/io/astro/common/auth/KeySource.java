@@ -1,14 +1,10 @@
-package io.astro.gateway.auth;
+package io.astro.common.auth;
 
-import io.astro.common.auth.AuthHandler;
-import io.astro.common.auth.JwtSettings;
-import io.astro.common.auth.TokenVerifier;
-import io.astro.gateway.ControlClient;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -18,17 +14,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The public keys tokens are checked against: fixed ones from PEM, or user-service's JWKS, fetched
- * at start, again every refresh period, and early when a token names a key not seen yet (key
- * rotation) — at most once per minimum gap, so tokens with made-up key ids cannot turn the gateway
- * into a JWKS hammer. A failed fetch keeps the keys already known; until the first fetch succeeds
- * it is retried with back-off in the background, and {@link #current()} is null.
+ * The public keys tokens are checked against: fixed ones (configured), or user-service's JWKS,
+ * fetched at start, again every refresh period, and — where the owner asks, see {@link #refetchFor}
+ * — early when a token names a key not seen yet (key rotation), at most once per minimum gap, so
+ * tokens with made-up key ids cannot turn a service into a JWKS hammer. Only ES256 keys are kept. A
+ * failed fetch keeps the keys already known; until the first fetch succeeds it is retried with
+ * back-off (0.5 s doubling to 30 s) in the background, and {@link #current()} is null.
  */
 public final class KeySource extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(KeySource.class);
   private static final Duration FIRST_RETRY = Duration.ofMillis(500);
   private static final Duration MAX_RETRY = Duration.ofSeconds(30);
+  private static final Duration NEVER_EARLY = Duration.ofNanos(Long.MAX_VALUE);
 
   /** The keys trusted now: their ids, and the handler that verifies bearer tokens against them. */
   public record TrustedKeys(Set<String> keyIds, AuthHandler handler) {}
@@ -55,16 +53,29 @@ public final class KeySource extends VerticleBase {
     this.minRefetchNanos = minRefetch.toNanos();
   }
 
-  /** Keys given as PEM; never fetched. */
+  /** Keys given in the configuration (JWKs); never fetched. */
   public static KeySource fixed(JwtSettings jwt, List<JsonObject> jwks) {
     return new KeySource(jwt, () -> Future.succeededFuture(jwks), null, Duration.ZERO);
   }
 
-  /** Keys served as a JWKS document ({@code {"keys": [...]}}) by user-service. */
+  /**
+   * Keys served as a JWKS document ({@code {"keys": [...]}}, user-service's), read by {@code
+   * document} at start and every {@code refresh}; a token naming an unknown key fetches early, at
+   * most once per {@code minRefetch}.
+   */
   public static KeySource jwks(
-      JwtSettings jwt, ControlClient client, URI uri, Duration refresh, Duration minRefetch) {
+      JwtSettings jwt,
+      Supplier<Future<JsonObject>> document,
+      Duration refresh,
+      Duration minRefetch) {
     return new KeySource(
-        jwt, () -> client.getJson(uri).map(KeySource::signingKeys), refresh, minRefetch);
+        jwt, () -> document.get().map(KeySource::signingKeys), refresh, minRefetch);
+  }
+
+  /** As {@link #jwks(JwtSettings, Supplier, Duration, Duration)}, never fetching early. */
+  public static KeySource jwks(
+      JwtSettings jwt, Supplier<Future<JsonObject>> document, Duration refresh) {
+    return jwks(jwt, document, refresh, NEVER_EARLY);
   }
 
   /**
@@ -104,7 +115,7 @@ public final class KeySource extends VerticleBase {
     if (inFlight != null) {
       return inFlight;
     }
-    if (System.nanoTime() - lastFetchStart < minRefetchNanos) {
+    if (minRefetchNanos == Long.MAX_VALUE || System.nanoTime() - lastFetchStart < minRefetchNanos) {
       return Future.succeededFuture();
     }
     return fetchNow().otherwiseEmpty();
@@ -132,7 +143,7 @@ public final class KeySource extends VerticleBase {
     return fetched;
   }
 
-  private synchronized void fetched(io.vertx.core.AsyncResult<Void> result) {
+  private synchronized void fetched(AsyncResult<Void> result) {
     inFlight = null;
     if (result.succeeded()) {
       failing = false;
