@@ -6,6 +6,7 @@ import io.astro.gateway.auth.Authenticator;
 import io.astro.gateway.auth.DisabledUsers;
 import io.astro.gateway.proxy.UpstreamProxy;
 import io.astro.gateway.ratelimit.RateLimits;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -22,6 +23,7 @@ import java.util.regex.Pattern;
  * through unchanged; whatever matches no route gets the 404 envelope from the common router.
  *
  * <pre>
+ *   /api/v1/openapi.json                     → this gateway (public): the API document
  *   /api/v1/register, /api/v1/login          → user-service (public)
  *   /api/v1/users/**, /api/v1/admin/users/** → user-service
  *   /api/v1/apps/**, /api/v1/clusters/**     → app-service
@@ -41,6 +43,7 @@ public final class GatewayRoutes {
   private final RouteMetrics metrics;
   private final long bodyLimit;
   private final List<String> corsOrigins;
+  private final Buffer apiDocument = ApiDocument.load();
 
   public GatewayRoutes(
       UpstreamProxy users,
@@ -93,6 +96,14 @@ public final class GatewayRoutes {
                   .exposedHeaders(Set.of("X-Request-Id", "Retry-After"))
                   .maxAgeSeconds(600));
     }
+    router
+        .get(ApiDocument.PATH)
+        .handler(metrics.timing(ApiDocument.PATH))
+        .handler(
+            ctx ->
+                ctx.response()
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
+                    .end(apiDocument));
     publicRoute(router, "/api/v1/register", users);
     publicRoute(router, "/api/v1/login", users);
     protectedTree(router, "/api/v1/users", users);

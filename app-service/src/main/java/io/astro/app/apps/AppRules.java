@@ -31,7 +31,7 @@ public final class AppRules {
    * (optional).
    */
   public AppSpec create(JsonObject body) {
-    FieldErrors errors = new FieldErrors();
+    FieldErrors errors = FieldErrors.acceptingOnly(body, "name", "image", "replicas", "port");
     Object name = body.getValue("name");
     if (!(name instanceof String n) || n.isEmpty()) {
       errors.add("name", "is required");
@@ -79,7 +79,7 @@ public final class AppRules {
 
   /** A scale request: {@code {"replicas": n}}. */
   public int scale(JsonObject body) {
-    FieldErrors errors = new FieldErrors();
+    FieldErrors errors = FieldErrors.acceptingOnly(body, "replicas");
     Integer replicas =
         body.containsKey("replicas") ? replicas(body.getValue("replicas"), errors) : null;
     if (!body.containsKey("replicas")) {

@@ -38,7 +38,8 @@ public final class ClusterRules {
       Pattern.compile("([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?");
 
   public Import forImport(JsonObject body) {
-    FieldErrors errors = new FieldErrors();
+    FieldErrors errors =
+        FieldErrors.acceptingOnly(body, "name", "description", "kubeconfig", "labels");
     Object name = body.getValue("name");
     if (!(name instanceof String n) || n.isEmpty()) {
       errors.add("name", "is required");
@@ -60,14 +61,10 @@ public final class ClusterRules {
   }
 
   public Patch forPatch(JsonObject body) {
-    FieldErrors errors = new FieldErrors();
+    FieldErrors errors =
+        FieldErrors.acceptingOnly(body, "name", "description", "kubeconfig", "labels");
     if (body.containsKey("name")) {
       errors.add("name", "cannot be changed; import the cluster under the new name instead");
-    }
-    for (String field : body.fieldNames()) {
-      if (!Set.of("name", "description", "kubeconfig", "labels").contains(field)) {
-        errors.add(field, "is not a field of a cluster");
-      }
     }
     if (body.isEmpty()) {
       errors.add("body", "give at least one of description, labels, kubeconfig");

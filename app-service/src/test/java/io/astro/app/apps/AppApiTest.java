@@ -167,6 +167,32 @@ class AppApiTest {
   }
 
   @Test
+  void unknown_body_fields_answer_400_naming_them_and_change_nothing() {
+    String token = app.token(USERS.incrementAndGet());
+    JsonObject web = new JsonObject().put("name", "web").put("image", IMAGE);
+
+    HttpResponse<String> typo = app.post("/api/v1/apps", web.copy().put("replica", 3), token);
+    HttpResponse<String> volumes =
+        app.post("/api/v1/apps", web.copy().put("volumes", new JsonArray().add("/data")), token);
+
+    for (HttpResponse<String> refused : List.of(typo, volumes)) {
+      assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+      assertThat(code(refused)).isEqualTo(10001);
+    }
+    assertThat(fields(typo)).containsExactly("replica");
+    assertThat(new JsonObject(typo.body()).getString("message")).contains("replica");
+    assertThat(fields(volumes)).containsExactly("volumes");
+    assertThat(app.get("/api/v1/apps", token).body()).contains("\"total\":0");
+
+    String id = app.create(token, "scaled", IMAGE, 2).getString("id");
+    HttpResponse<String> scale =
+        app.post("/api/v1/apps/" + id + "/scale", new JsonObject().put("replica", 3), token);
+    assertThat(scale.statusCode()).isEqualTo(400);
+    assertThat(fields(scale)).containsExactly("replica", "replicas");
+    assertThat(data(app.get("/api/v1/apps/" + id, token)).getInteger("replicas")).isEqualTo(2);
+  }
+
+  @Test
   void accepted_images_include_hub_shorthand_digests_and_registry_ports() {
     String token = app.token(USERS.incrementAndGet());
     app.create(token, "a", "nginx", 1);

@@ -2,6 +2,7 @@ package io.astro.common.http;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 
 /**
  * Collects what is wrong with each field of a request so the client learns all of it at once. The
@@ -10,6 +11,23 @@ import io.vertx.core.json.JsonObject;
 public final class FieldErrors {
 
   private final JsonArray fields = new JsonArray();
+
+  /**
+   * The errors of a request body whose only fields are {@code accepted}, starting with each other
+   * field it carries: a misspelt or unsupported field ({@code {"replica": 3}}) is refused rather
+   * than silently ignored, and reported with whatever else is wrong with the body.
+   */
+  public static FieldErrors acceptingOnly(JsonObject body, String... accepted) {
+    List<String> known = List.of(accepted);
+    FieldErrors errors = new FieldErrors();
+    for (String field : body.fieldNames()) {
+      if (!known.contains(field)) {
+        errors.add(
+            field, "is not a field of this request (accepted: " + String.join(", ", known) + ")");
+      }
+    }
+    return errors;
+  }
 
   public FieldErrors add(String field, String reason) {
     fields.add(new JsonObject().put("field", field).put("reason", reason));

@@ -11,6 +11,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -30,6 +31,7 @@ public final class Service {
   private final Vertx vertx;
   private final PrometheusMeterRegistry registry;
   private volatile int httpPort;
+  private volatile Router router;
 
   private Service(String name, Vertx vertx, PrometheusMeterRegistry registry) {
     this.name = name;
@@ -85,6 +87,7 @@ public final class Service {
             v -> {
               Router router = ApiRouter.create(v, http, ops);
               routes.accept(router);
+              this.router = router;
               return router;
             });
     return deploy(() -> server, 1).onSuccess(s -> httpPort = server.actualPort());
@@ -95,6 +98,15 @@ public final class Service {
    */
   public int httpPort() {
     return httpPort;
+  }
+
+  /**
+   * The routes {@link #serve} mounted, as Vert.x holds them (empty before it serves): how a test
+   * compares what a service really answers with what its API document says.
+   */
+  public List<Route> routes() {
+    Router served = router;
+    return served == null ? List.of() : served.getRoutes();
   }
 
   /**

@@ -43,6 +43,13 @@ class BadInputEndToEndTest {
     expect(register(account("short", "short@example.org", "1234567")), 400, 10001, "password");
     expect(
         register(account("longpw", "longpw@example.org", "é".repeat(37))), 400, 10001, "password");
+    // a field the request does not have is refused, not ignored
+    String extra = "extra" + taken.username().substring(5);
+    expect(
+        register(account(extra, "extra@ok.example.org", good).put("role", "admin")),
+        400,
+        10001,
+        "role");
     expect(api.send("POST", "/api/v1/register", null, "{\"username\":", Map.of()), 400, 10001);
     expect(api.send("POST", "/api/v1/register", null, "[]", Map.of()), 400, 10001);
     expect(
@@ -78,9 +85,17 @@ class BadInputEndToEndTest {
     assertThat(unknownUser.envelope().getString("message"))
         .isEqualTo(wrongPassword.envelope().getString("message"));
     expect(api.post("/api/v1/login", null, new JsonObject()), 400, 10001);
+    expect(
+        api.post(
+            "/api/v1/login",
+            null,
+            new JsonObject().put("username", taken.username()).put("password", good).put("otp", 1)),
+        400,
+        10001,
+        "otp");
 
     // none of the refused names exists: each can still be registered
-    for (String name : List.of("nomail", "short", "longpw")) {
+    for (String name : List.of("nomail", "short", "longpw", "extra")) {
       assertThat(
               register(
                       account(name + taken.username().substring(5), name + "@ok.example.org", good))
@@ -137,6 +152,19 @@ class BadInputEndToEndTest {
         400,
         10001,
         "port");
+    expect(
+        api.post("/api/v1/apps", token, app("web", "nginx", 1).put("replica", 3)),
+        400,
+        10001,
+        "replica");
+    expect(
+        api.post(
+            "/api/v1/apps",
+            token,
+            app("web", "nginx", 1).put("volumes", new JsonObject().put("/data", "1Gi"))),
+        400,
+        10001,
+        "volumes");
     expect(api.send("POST", "/api/v1/apps", token, "{\"name\":\"web\"", Map.of()), 400, 10001);
     expect(api.send("POST", "/api/v1/apps", token, "[1,2]", Map.of()), 400, 10001);
     expect(
@@ -198,6 +226,12 @@ class BadInputEndToEndTest {
         10001,
         "replicas");
     expect(api.send("POST", base + "/scale", token, "3", Map.of()), 400, 10001);
+    expect(
+        api.post(base + "/scale", token, new JsonObject().put("replica", 3)),
+        400,
+        10001,
+        "replica",
+        "replicas");
     expect(api.get(base + "/logs?lines=0", token), 400, 10001, "lines");
     expect(api.get(base + "/logs?lines=5001", token), 400, 10001, "lines");
     expect(api.get(base + "/logs?lines=many", token), 400, 10001, "lines");

@@ -15,7 +15,10 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
-/** The public HTTP API as a client sees it: plain HTTP to the gateway, answers in the envelope. */
+/**
+ * The public HTTP API as a client sees it: plain HTTP to the gateway, answers in the envelope, each
+ * checked against the API document ({@link ApiContract}).
+ */
 public final class Gateway {
 
   public static final Duration WAIT = Duration.ofSeconds(60);
@@ -73,14 +76,20 @@ public final class Gateway {
       request.header("Authorization", "Bearer " + token);
     }
     headers.forEach(request::setHeader);
+    Answer answer;
+    String contentType;
     try {
       HttpResponse<String> response =
           HTTP.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())
               .get(15, java.util.concurrent.TimeUnit.SECONDS);
-      return new Answer(response.statusCode(), response.body());
+      answer = new Answer(response.statusCode(), response.body());
+      contentType = response.headers().firstValue("Content-Type").orElse(null);
     } catch (Exception e) {
       throw new AssertionError(method + " " + path + " failed", e);
     }
+    // every answer a test sees is one the API document allows
+    ApiContract.get().check(method, path, answer.status(), contentType, answer.body());
+    return answer;
   }
 
   public Answer get(String path, String token) {

@@ -20,7 +20,7 @@ public final class RegistrationRules {
   public record Registration(String username, String email, String password) {}
 
   public static Registration validate(JsonObject body) {
-    FieldErrors errors = new FieldErrors();
+    FieldErrors errors = FieldErrors.acceptingOnly(body, "username", "email", "password");
     String username = text(body, "username", errors);
     String email = text(body, "email", errors);
     String password = text(body, "password", errors);

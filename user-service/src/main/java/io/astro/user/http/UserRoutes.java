@@ -72,7 +72,7 @@ public final class UserRoutes {
 
   private void login(RoutingContext ctx) {
     JsonObject body = body(ctx);
-    FieldErrors errors = new FieldErrors();
+    FieldErrors errors = FieldErrors.acceptingOnly(body, "username", "email", "password");
     Object identifier = body.getValue("username", body.getValue("email"));
     Object password = body.getValue("password");
     if (!(identifier instanceof String) || ((String) identifier).isBlank()) {

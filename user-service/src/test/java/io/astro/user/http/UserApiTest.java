@@ -89,6 +89,42 @@ class UserApiTest {
   }
 
   @Test
+  void unknown_fields_in_register_and_login_answer_400_naming_them() throws Exception {
+    HttpResponse<String> register =
+        post(
+            "/api/v1/register",
+            registration("mallory", "mallory@example.org").put("role", "admin"),
+            null);
+
+    assertThat(register.statusCode()).isEqualTo(400);
+    assertThat(envelope(register).getInteger("code")).isEqualTo(10001);
+    assertThat(envelope(register).getString("message")).contains("role");
+    assertThat(fieldNames(register)).containsExactly("role");
+    // refused, not created with the role dropped: the name is still free
+    assertThat(
+            post("/api/v1/register", registration("mallory", "mallory@example.org"), null)
+                .statusCode())
+        .isEqualTo(201);
+
+    HttpResponse<String> login =
+        post(
+            "/api/v1/login",
+            new JsonObject()
+                .put("username", "mallory")
+                .put("password", "a long password")
+                .put("remember_me", true),
+            null);
+    assertThat(login.statusCode()).isEqualTo(400);
+    assertThat(fieldNames(login)).containsExactly("remember_me");
+  }
+
+  private static List<String> fieldNames(HttpResponse<String> response) {
+    return envelope(response).getJsonObject("data").getJsonArray("fields").stream()
+        .map(f -> ((JsonObject) f).getString("field"))
+        .toList();
+  }
+
+  @Test
   void a_taken_username_or_email_answers_409_even_in_another_case() throws Exception {
     assertThat(
             post("/api/v1/register", registration("linus", "linus@example.org"), null).statusCode())

@@ -1,0 +1,118 @@
+package io.astro.dev.e2e;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The checker the end-to-end suites run every answer through refuses what the document does not
+ * allow.
+ */
+class ApiContractTest {
+
+  private static final String JSON = "application/json; charset=utf-8";
+  private static final String ID = "0b7d2f9e-3c1a-4f6b-9d2e-8a7c6b5d4e3f";
+  private final ApiContract contract = ApiContract.get();
+
+  @Test
+  void a_documented_answer_passes() {
+    assertThatCode(
+            () -> contract.check("GET", "/api/v1/apps/" + ID + "?x=1", 200, JSON, ok(detail())))
+        .doesNotThrowAnyException();
+    assertThatCode(
+            () ->
+                contract.check(
+                    "POST",
+                    "/api/v1/apps",
+                    400,
+                    JSON,
+                    error(
+                        10001,
+                        new JsonObject().put("fields", new JsonArray().add(field("replica"))))))
+        .doesNotThrowAnyException();
+    assertThatCode(
+            () -> contract.check("GET", "/api/v1/apps/" + ID + "/logs", 200, "text/plain", ""))
+        .doesNotThrowAnyException();
+    assertThatCode(() -> contract.check("GET", "/api/v1/nothing", 404, JSON, error(10004, null)))
+        .doesNotThrowAnyException();
+  }
+
+  @Test
+  void a_body_that_breaks_its_schema_fails() {
+    JsonObject missing = detail();
+    missing.remove("status");
+    JsonObject extra = detail().put("volumes", new JsonArray());
+
+    assertThatThrownBy(() -> contract.check("GET", "/api/v1/apps/" + ID, 200, JSON, ok(missing)))
+        .hasMessageContaining("status");
+    assertThatThrownBy(() -> contract.check("GET", "/api/v1/apps/" + ID, 200, JSON, ok(extra)))
+        .hasMessageContaining("volumes");
+    assertThatThrownBy(
+            () -> contract.check("GET", "/api/v1/apps/" + ID, 404, JSON, error(10004, null)))
+        .hasMessageContaining("21001");
+  }
+
+  @Test
+  void an_undocumented_status_media_type_or_route_fails() {
+    assertThatThrownBy(
+            () -> contract.check("GET", "/api/v1/apps/" + ID, 418, JSON, error(10001, null)))
+        .hasMessageContaining("not documented");
+    assertThatThrownBy(
+            () -> contract.check("GET", "/api/v1/apps/" + ID + "/logs", 200, "text/html", ""))
+        .hasMessageContaining("text/html");
+    assertThatThrownBy(() -> contract.check("GET", "/api/v1/secret", 200, JSON, ok(null)))
+        .hasMessageContaining("does not name");
+  }
+
+  private static String ok(Object data) {
+    return new JsonObject().put("code", 0).put("message", "ok").put("data", data).encode();
+  }
+
+  private static String error(int code, Object data) {
+    return new JsonObject().put("code", code).put("message", "refused").put("data", data).encode();
+  }
+
+  private static JsonObject field(String name) {
+    return new JsonObject().put("field", name).put("reason", "is not a field of this request");
+  }
+
+  private static JsonObject detail() {
+    return new JsonObject()
+        .put("id", ID)
+        .put("name", "web")
+        .put("image", "nginx:1.27")
+        .put("replicas", 2)
+        .put("port", 80)
+        .put("stopped", false)
+        .put("status", "running")
+        .put("generation", 1)
+        .put("cluster", "sandbox")
+        .putNull("placement")
+        .put("namespace", "astro-user-7")
+        .put("k8s_name", "web-u7")
+        .putNull("restarted_at")
+        .put("desired_replicas", 2)
+        .put("ready_replicas", 2)
+        .put(
+            "pods",
+            new JsonArray()
+                .add(
+                    new JsonObject()
+                        .put("name", "web-u7-abc")
+                        .put("phase", "Running")
+                        .put("ready", true)
+                        .put("restarts", 0)
+                        .put("node", "node-1")))
+        .putNull("reason")
+        .putNull("message")
+        .put("observed_generation", 1)
+        .put("observed_at", "2026-01-02T03:04:05Z")
+        .put("created_at", "2026-01-02T03:04:05Z")
+        .put("updated_at", "2026-01-02T03:04:05Z")
+        .put("stale", false)
+        .put("cluster_status", "healthy");
+  }
+}
