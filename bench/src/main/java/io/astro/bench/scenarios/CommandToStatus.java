@@ -6,6 +6,7 @@ import io.astro.bench.load.Api;
 import io.astro.bench.system.AstroSystem;
 import io.astro.bench.system.ChildJvm;
 import io.astro.common.events.Topics;
+import io.astro.common.events.app.AppStatus;
 import io.astro.dev.Databases;
 import io.astro.testkit.db.MySqlServer;
 import java.sql.Connection;
@@ -99,9 +100,9 @@ public final class CommandToStatus {
     Api.Answer created = api.create(user, name);
     Timeline t = tap.timeline(created.data().getString("id"));
     t.postAnswered = created.receivedAtMillis();
-    await(t.running, "running", t.appId);
+    await(t.running, AppStatus.RUNNING.value(), t.appId);
     api.delete(user, t.appId);
-    await(t.deleted, "deleted", t.appId);
+    await(t.deleted, AppStatus.DELETED.value(), t.appId);
     return t;
   }
 
@@ -157,7 +158,9 @@ public final class CommandToStatus {
         ResultSet rows =
             s.executeQuery(
                 "SELECT app_id, MIN(UNIX_TIMESTAMP(created_at) * 1000) FROM app_events"
-                    + " WHERE kind = 'status' AND action = 'running' GROUP BY app_id")) {
+                    + " WHERE kind = 'status' AND action = '"
+                    + AppStatus.RUNNING.value()
+                    + "' GROUP BY app_id")) {
       while (rows.next()) {
         Timeline t = byId.get(rows.getString(1));
         if (t != null) {

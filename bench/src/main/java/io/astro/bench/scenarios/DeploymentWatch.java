@@ -1,5 +1,6 @@
 package io.astro.bench.scenarios;
 
+import io.astro.common.kube.KubeNames;
 import io.astro.common.runtime.DaemonThreads;
 import io.kubernetes.client.informer.ResourceEventHandler;
 import io.kubernetes.client.informer.SharedIndexInformer;
@@ -17,7 +18,6 @@ import java.util.concurrent.Executors;
  */
 final class DeploymentWatch implements AutoCloseable {
 
-  private static final String APP_ID = "astro.io/app-id";
   private final SharedInformerFactory factory;
 
   DeploymentWatch(ApiClient client, EventTap tap) {
@@ -52,7 +52,7 @@ final class DeploymentWatch implements AutoCloseable {
             String appId =
                 d.getMetadata().getLabels() == null
                     ? null
-                    : d.getMetadata().getLabels().get(APP_ID);
+                    : d.getMetadata().getLabels().get(KubeNames.APP_ID_LABEL);
             if (appId == null) {
               return;
             }

@@ -1,6 +1,8 @@
 package io.astro.bench.scenarios;
 
 import io.astro.common.events.EventCodec;
+import io.astro.common.events.app.AppCommand;
+import io.astro.common.events.app.AppStatus;
 import io.astro.common.runtime.DaemonThreads;
 import io.cloudevents.CloudEvent;
 import io.vertx.core.json.JsonObject;
@@ -101,7 +103,8 @@ final class EventTap implements AutoCloseable {
     }
     Timeline t = timeline(appId);
     if (record.topic().equals(commandTopic)) {
-      if ("create".equals(data.getString("command")) && t.commandRecord == 0) {
+      if (AppCommand.Command.CREATE.value().equals(data.getString("command"))
+          && t.commandRecord == 0) {
         t.commandTime = event.getTime() == null ? 0 : event.getTime().toInstant().toEpochMilli();
         t.commandRecord = record.timestamp();
       }
@@ -109,11 +112,11 @@ final class EventTap implements AutoCloseable {
     }
     onStatus.accept(data);
     String status = data.getString("status");
-    if ("running".equals(status) && t.runningRecord == 0) {
+    if (AppStatus.RUNNING.value().equals(status) && t.runningRecord == 0) {
       t.runningObservedAt = Instant.parse(data.getString("observedAt")).toEpochMilli();
       t.runningRecord = record.timestamp();
       t.running.complete(null);
-    } else if ("deleted".equals(status)) {
+    } else if (AppStatus.DELETED.value().equals(status)) {
       t.deleted.complete(null);
     }
   }

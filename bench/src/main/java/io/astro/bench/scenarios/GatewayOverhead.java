@@ -7,6 +7,7 @@ import io.astro.bench.load.Api;
 import io.astro.bench.load.LoadResult;
 import io.astro.bench.load.Target;
 import io.astro.bench.system.AstroSystem;
+import io.astro.common.events.app.AppStatus;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,7 +46,8 @@ public final class GatewayOverhead {
                 && a.data().getJsonArray("items").stream()
                     .allMatch(
                         o ->
-                            "running"
+                            AppStatus.RUNNING
+                                .value()
                                 .equals(((io.vertx.core.json.JsonObject) o).getString("status"))));
 
     String path = "/api/v1/apps?limit=" + apps;

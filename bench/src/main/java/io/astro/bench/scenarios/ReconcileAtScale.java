@@ -5,6 +5,7 @@ import static io.astro.bench.Report.mib;
 
 import io.astro.bench.system.AstroSystem;
 import io.astro.bench.system.ChildJvm;
+import io.astro.common.events.app.AppStatus;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -58,7 +59,7 @@ public final class ReconcileAtScale {
                 s -> {
                   statusEvents.incrementAndGet();
                   boolean added = reported.get().add(s.getString("appId"));
-                  if ("running".equals(s.getString("status"))) {
+                  if (AppStatus.RUNNING.value().equals(s.getString("status"))) {
                     added |= running.get().add(s.getString("appId"));
                   }
                   if (added) {

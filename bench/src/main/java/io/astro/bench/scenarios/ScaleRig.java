@@ -1,11 +1,12 @@
 package io.astro.bench.scenarios;
 
-import io.astro.common.events.EventCodec;
 import io.astro.common.events.Topics;
+import io.astro.common.events.app.AppCommand;
+import io.astro.common.kube.KubeNames;
 import io.astro.testkit.kube.FakeCluster;
-import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -120,32 +121,20 @@ final class ScaleRig implements AutoCloseable {
           long userId = 1_000_000L + (long) c * 10_000 + i / perNamespace;
           String id = UUID.randomUUID().toString();
           String name = "app-" + i;
-          JsonObject data =
-              new JsonObject()
-                  .put("command", "create")
-                  .put("appId", id)
-                  .put("userId", userId)
-                  .put("name", name)
-                  .put("cluster", clusters.get(c).name())
-                  .put("namespace", "astro-user-" + userId)
-                  .put("k8sName", name)
-                  .put("generation", 1)
-                  .put(
-                      "desired",
-                      new JsonObject()
-                          .put("image", "nginx:1.27")
-                          .put("replicas", 1)
-                          .put("port", 80)
-                          .put("stopped", false)
-                          .putNull("restartedAt")
-                          .put("deleted", false));
+          AppCommand command =
+              new AppCommand(
+                  AppCommand.Command.CREATE,
+                  id,
+                  userId,
+                  name,
+                  clusters.get(c).name(),
+                  KubeNames.namespace(userId),
+                  KubeNames.objectName(name, userId),
+                  1,
+                  new AppCommand.Desired("nginx:1.27", 1, 80, false, null, false));
           producer.send(
               new ProducerRecord<>(
-                  COMMANDS,
-                  id,
-                  EventCodec.encode(
-                      EventCodec.create(
-                          "io.astro.app.command.v1", "/astro/app-service", id, data))));
+                  COMMANDS, id, command.encode().getBytes(StandardCharsets.UTF_8)));
           ids.add(id);
         }
       }

@@ -1,5 +1,6 @@
 package io.astro.testkit.events;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
@@ -37,6 +38,15 @@ public final class EventSchemas {
     }
     if (!errors.isEmpty()) {
       throw new AssertionError(event + " is not a valid " + type + ": " + errors);
+    }
+  }
+
+  /** The JSON Schema of {@code type} as a tree, e.g. to compare its properties with a codec's. */
+  public static JsonNode schema(String type) {
+    try {
+      return JSON.readTree(schemas().resolve(type + ".json").toFile());
+    } catch (IOException e) {
+      throw new AssertionError("cannot read the schema of " + type, e);
     }
   }
 
