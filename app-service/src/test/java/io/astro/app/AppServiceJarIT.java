@@ -8,7 +8,11 @@ import java.util.Map;
 class AppServiceJarIT extends ServiceJarContract {
 
   AppServiceJarIT() {
-    super(Main.NAME, "ASTRO_APP_SERVICE_PORT", env(Backends.mysql().createDatabase("app_jar")));
+    super(
+        Main.NAME,
+        "ASTRO_APP_SERVICE_PORT",
+        env(Backends.mysql().createDatabase("app_jar")),
+        Readiness.up("database", "kafka"));
   }
 
   private static Map<String, String> env(TestDatabase db) {

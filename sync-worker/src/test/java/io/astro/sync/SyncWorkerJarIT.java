@@ -5,6 +5,7 @@ import java.util.Map;
 
 class SyncWorkerJarIT extends ServiceJarContract {
   SyncWorkerJarIT() {
-    super(Main.NAME, "ASTRO_SYNC_WORKER_PORT", Map.of());
+    // started without Kafka: no command partitions, no cluster topic
+    super(Main.NAME, "ASTRO_SYNC_WORKER_PORT", Map.of(), Readiness.down("kafka", "clusters"));
   }
 }

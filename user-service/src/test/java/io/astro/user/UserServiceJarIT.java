@@ -11,7 +11,8 @@ class UserServiceJarIT extends ServiceJarContract {
     super(
         Main.NAME,
         "ASTRO_USER_SERVICE_PORT",
-        databaseEnv(Backends.mysql().createDatabase("user_jar")));
+        databaseEnv(Backends.mysql().createDatabase("user_jar")),
+        Readiness.up("database"));
   }
 
   private static Map<String, String> databaseEnv(TestDatabase db) {

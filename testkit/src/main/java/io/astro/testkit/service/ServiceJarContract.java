@@ -3,12 +3,17 @@ package io.astro.testkit.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.astro.testkit.Eventually;
+import io.vertx.core.json.JsonObject;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -21,7 +26,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * What every Astro service jar promises operators: it starts with {@code java -jar}, answers {@code
  * /health}, {@code /ready} and {@code /metrics}, answers malformed requests with the JSON envelope
  * and the request id, logs JSON lines, and stops cleanly on SIGTERM. Each service module runs it
- * against its own jar with a one-line subclass named {@code *JarIT}.
+ * against its own jar with a one-line subclass named {@code *JarIT}, saying what its {@code /ready}
+ * must answer with the backends that subclass gives it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -33,12 +39,33 @@ public abstract class ServiceJarContract {
   private final String service;
   private final String portVariable;
   private final Map<String, String> env;
+  private final Readiness readiness;
   private ServiceProcess process;
 
-  protected ServiceJarContract(String service, String portVariable, Map<String, String> env) {
+  /**
+   * What {@code /ready} answers once the service has settled: every named check up (200), or every
+   * named check down (503, a service started without its backends). No other check may appear.
+   */
+  protected record Readiness(boolean up, Set<String> checks) {
+    public static Readiness up(String... checks) {
+      return new Readiness(true, Set.of(checks));
+    }
+
+    public static Readiness down(String... checks) {
+      return new Readiness(false, Set.of(checks));
+    }
+
+    int status() {
+      return up ? 200 : 503;
+    }
+  }
+
+  protected ServiceJarContract(
+      String service, String portVariable, Map<String, String> env, Readiness readiness) {
     this.service = service;
     this.portVariable = portVariable;
     this.env = env;
+    this.readiness = readiness;
   }
 
   @BeforeAll
@@ -62,12 +89,36 @@ public abstract class ServiceJarContract {
 
   @Test
   @Order(2)
-  void ready_reports_its_dependency_checks() throws Exception {
-    HttpResponse<String> response = process.get("/ready");
-    assertTrue(
-        response.statusCode() == 200 || response.statusCode() == 503,
-        "status " + response.statusCode());
-    assertTrue(response.body().contains("\"checks\":"), response.body());
+  void ready_reports_each_dependency_check() {
+    // a check may take a moment to turn up once the process is healthy (a consumer group joining)
+    HttpResponse<String> response =
+        Eventually.await(
+            "/ready to answer " + readiness.status(),
+            Duration.ofSeconds(60),
+            () -> process.get("/ready"),
+            r -> r.statusCode() == readiness.status());
+    JsonObject envelope = new JsonObject(response.body());
+    JsonObject data = envelope.getJsonObject("data");
+    Map<String, String> checks =
+        data.getJsonObject("checks").getMap().entrySet().stream()
+            .collect(Collectors.toMap(Map.Entry::getKey, e -> String.valueOf(e.getValue())));
+    assertEquals(readiness.checks(), checks.keySet(), response.body());
+    for (Map.Entry<String, String> check : checks.entrySet()) {
+      assertTrue(
+          readiness.up() ? check.getValue().equals("UP") : check.getValue().startsWith("DOWN: "),
+          check.getKey() + " is " + check.getValue());
+    }
+    assertEquals(readiness.up() ? "UP" : "DOWN", data.getString("status"));
+    if (readiness.up()) {
+      assertEquals(0, envelope.getInteger("code"), response.body());
+    } else {
+      assertEquals(30005, envelope.getInteger("code"), response.body());
+      assertEquals(
+          Arrays.stream(envelope.getString("message").substring("not ready: ".length()).split(", "))
+              .collect(Collectors.toSet()),
+          readiness.checks(),
+          response.body());
+    }
   }
 
   @Test

@@ -9,13 +9,19 @@ import io.astro.common.runtime.Service;
 import io.astro.testkit.db.MySqlExtension;
 import io.astro.testkit.db.TestDatabase;
 import io.astro.user.Main;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
@@ -66,9 +72,17 @@ class UserApiTest {
     JsonObject profile = envelope(response).getJsonObject("data");
     assertThat(profile.fieldNames())
         .containsExactlyInAnyOrder("uuid", "username", "email", "role", "status", "created_at");
+    assertThat(profile.getString("username")).isEqualTo("grace");
+    assertThat(profile.getString("email")).isEqualTo("grace@example.org");
     assertThat(profile.getString("role")).isEqualTo("user");
     assertThat(profile.getString("status")).isEqualTo("active");
+    String uuid = profile.getString("uuid");
+    assertThat(UUID.fromString(uuid)).hasToString(uuid);
+    assertThat(Instant.parse(profile.getString("created_at"))).isNotNull();
     assertThat(response.body()).doesNotContain("$2a$", "password");
+    // the profile answered is the one stored: the account itself shows the same
+    String token = login("grace", "a long password").getString("token");
+    assertThat(envelope(get("/api/v1/users/me", token)).getJsonObject("data")).isEqualTo(profile);
   }
 
   @Test
@@ -143,34 +157,51 @@ class UserApiTest {
 
   @Test
   void login_by_username_or_email_gives_a_token_that_opens_me() throws Exception {
-    post("/api/v1/register", registration("barbara", "barbara@example.org"), null);
+    String uuid =
+        envelope(post("/api/v1/register", registration("barbara", "barbara@example.org"), null))
+            .getJsonObject("data")
+            .getString("uuid");
 
+    Instant before = Instant.now();
     JsonObject byName = login("barbara", "a long password");
+    Instant after = Instant.now();
     JsonObject byEmail = login("BARBARA@example.org", "a long password");
     HttpResponse<String> me = get("/api/v1/users/me", byName.getString("token"));
 
-    assertThat(byName.getString("uuid")).isEqualTo(byEmail.getString("uuid"));
-    assertThat(byName.getString("expires_at")).isNotBlank();
+    assertThat(byName.fieldNames()).containsExactlyInAnyOrder("token", "uuid", "expires_at");
+    assertThat(byName.getString("uuid")).isEqualTo(uuid);
+    assertThat(byEmail.getString("uuid")).isEqualTo(uuid);
+    // the default lifetime: 24 h from the login
+    assertThat(Instant.parse(byName.getString("expires_at")))
+        .isBetween(before.plus(Duration.ofHours(24)), after.plus(Duration.ofHours(24)));
     assertThat(me.statusCode()).isEqualTo(200);
-    assertThat(envelope(me).getJsonObject("data").getString("username")).isEqualTo("barbara");
+    JsonObject profile = envelope(me).getJsonObject("data");
+    assertThat(profile.getString("username")).isEqualTo("barbara");
+    assertThat(profile.getString("email")).isEqualTo("barbara@example.org");
+    assertThat(profile.getString("uuid")).isEqualTo(uuid);
     assertThat(get("/api/v1/users/me", null).statusCode()).isEqualTo(401);
   }
 
   @Test
   void tokens_are_verifiable_with_the_published_keys() throws Exception {
     post("/api/v1/register", registration("margaret", "margaret@example.org"), null);
-    String token = login("margaret", "a long password").getString("token");
+    JsonObject session = login("margaret", "a long password");
+    String token = session.getString("token");
     JsonObject jwks = new JsonObject(get("/.well-known/jwks.json", null).body());
 
-    var verifier =
-        TokenVerifier.create(
-            service.vertx(),
-            JwtSettings.from(env),
-            List.of(jwks.getJsonArray("keys").getJsonObject(0)));
+    assertThat(jwks.getJsonArray("keys")).hasSize(1);
+    JsonObject key = jwks.getJsonArray("keys").getJsonObject(0);
+    assertThat(key.getString("alg")).isEqualTo("ES256");
+    assertThat(key.getString("kid")).isEqualTo(header(token).getString("kid"));
+    var verifier = TokenVerifier.create(service.vertx(), JwtSettings.from(env), List.of(key));
     var caller = verifier.verify(token).await();
 
+    assertThat(caller.uuid()).isEqualTo(session.getString("uuid"));
     assertThat(caller.role()).isEqualTo("user");
     assertThat(caller.userId()).isPositive();
+    // exp has whole seconds
+    assertThat(caller.expiresAt())
+        .isEqualTo(Instant.parse(session.getString("expires_at")).truncatedTo(ChronoUnit.SECONDS));
   }
 
   @Test
@@ -245,7 +276,10 @@ class UserApiTest {
 
     assertThat(throttled.statusCode()).isEqualTo(429);
     assertThat(envelope(throttled).getInteger("code")).isEqualTo(10008);
-    assertThat(throttled.headers().firstValue("Retry-After")).isPresent();
+    long retryAfter = envelope(throttled).getJsonObject("data").getLong("retry_after_seconds");
+    // within the failure window (15 min by default), and the header says the same
+    assertThat(retryAfter).isBetween(1L, Duration.ofMinutes(15).toSeconds());
+    assertThat(throttled.headers().firstValue("Retry-After")).hasValue(Long.toString(retryAfter));
   }
 
   @Test
@@ -269,9 +303,15 @@ class UserApiTest {
 
   @Test
   void the_bootstrap_admin_is_idempotent() throws Exception {
+    String uuid = login("root-admin", "admin-password-1").getString("uuid");
     Service second = Main.start(env).await();
     try {
-      assertThat(login("root-admin", "admin-password-1").getString("uuid")).isNotBlank();
+      JsonObject session = login("root-admin", "admin-password-1");
+      assertThat(session.getString("uuid")).isEqualTo(uuid);
+      JsonObject profile =
+          envelope(get("/api/v1/users/me", session.getString("token"))).getJsonObject("data");
+      assertThat(profile.getString("role")).isEqualTo("admin");
+      assertThat(profile.getString("status")).isEqualTo("active");
     } finally {
       second.close().await();
     }
@@ -288,6 +328,11 @@ class UserApiTest {
             HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).isEqualTo(400);
     assertThat(envelope(response).getInteger("code")).isEqualTo(10001);
+  }
+
+  private static JsonObject header(String token) {
+    return new JsonObject(
+        Buffer.buffer(Base64.getUrlDecoder().decode(token.substring(0, token.indexOf('.')))));
   }
 
   private static String adminToken() throws Exception {
