@@ -91,7 +91,8 @@ class ApiDocumentTest {
             .getJsonObject("schemas")
             .getJsonObject("ErrorCode")
             .getJsonArray("enum")
-            .getList();
+            .stream()
+            .toList();
 
     assertThat(documented)
         .containsExactlyInAnyOrderElementsOf(

@@ -2,8 +2,10 @@ package io.astro.dev.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.JsonMetaSchema;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.NonValidationKeyword;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
@@ -18,6 +20,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The API document ({@code openapi.json}, the very resource the gateway serves) as a checker of
@@ -29,11 +32,11 @@ public final class ApiContract {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String LOCATION = "classpath:" + ApiDocument.RESOURCE;
+  private static final Pattern SLASH = Pattern.compile("/");
   private static final ApiContract INSTANCE = new ApiContract();
 
   private final JsonObject document = ApiDocument.load().toJsonObject();
-  private final JsonSchemaFactory schemas =
-      JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+  private final JsonSchemaFactory schemas = factory();
   private final Map<String, JsonSchema> compiled = new ConcurrentHashMap<>();
   private final List<Template> templates = new ArrayList<>();
 
@@ -46,6 +49,21 @@ public final class ApiContract {
       templates.add(new Template(path, Pattern.compile(regex), !path.contains("{")));
     }
     templates.sort((a, b) -> Boolean.compare(b.literal(), a.literal()));
+  }
+
+  // JSON Schema 2020-12 (OpenAPI 3.1's schema dialect); the document's own top-level fields hold no
+  // schema, and are known here so that reading it does not warn about each of them
+  private static JsonSchemaFactory factory() {
+    JsonMetaSchema dialect =
+        JsonMetaSchema.builder(JsonMetaSchema.getV202012())
+            .keywords(
+                Stream.of("openapi", "info", "servers", "tags", "security", "paths", "components")
+                    .map(NonValidationKeyword::new)
+                    .toList())
+            .build();
+    return JsonSchemaFactory.getInstance(
+        SpecVersion.VersionFlag.V202012,
+        builder -> builder.metaSchema(dialect).defaultMetaSchemaIri(dialect.getIri()));
   }
 
   public static ApiContract get() {
@@ -99,7 +117,13 @@ public final class ApiContract {
       return;
     }
     String mediaType =
-        contentType == null ? "" : contentType.split(";")[0].trim().toLowerCase(Locale.ROOT);
+        contentType == null
+            ? ""
+            : (contentType.contains(";")
+                    ? contentType.substring(0, contentType.indexOf(';'))
+                    : contentType)
+                .trim()
+                .toLowerCase(Locale.ROOT);
     if (!content.containsKey(mediaType)) {
       throw new AssertionError(
           what + ": Content-Type " + contentType + " is not one of " + content.fieldNames());
@@ -138,12 +162,13 @@ public final class ApiContract {
     throw new IllegalStateException("no operation " + method + " " + path);
   }
 
+  // a pointer into the document, e.g. /components/responses/AppNotFound
   private JsonObject resolve(String pointer) {
-    Object node = document;
-    for (String part : pointer.substring(1).split("/")) {
-      node = ((JsonObject) node).getValue(part.replace("~1", "/").replace("~0", "~"));
+    JsonObject node = document;
+    for (String part : SLASH.splitAsStream(pointer.substring(1)).toList()) {
+      node = node.getJsonObject(part.replace("~1", "/").replace("~0", "~"));
     }
-    return (JsonObject) node;
+    return node;
   }
 
   private void validate(String what, String pointer, String body) {
