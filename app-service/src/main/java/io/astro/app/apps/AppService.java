@@ -99,7 +99,10 @@ public final class AppService {
     return store.find(caller.userId(), id);
   }
 
-  /** An app with its cluster's latest health, as of {@code at}. */
+  /**
+   * An app with its cluster's latest health (null for a cluster without health checks, one from the
+   * sync-worker's static config), as of {@code at}.
+   */
   public record Detail(App app, Cluster.State clusterState, Instant at) {}
 
   /**
@@ -115,7 +118,9 @@ public final class AppService {
                     : clusters
                         .state(found.get().clusterId())
                         .map(
-                            state -> Optional.of(new Detail(found.get(), state, clock.instant()))));
+                            state ->
+                                Optional.of(
+                                    new Detail(found.get(), state.orElse(null), clock.instant()))));
   }
 
   public Future<Page<App>> list(Caller caller, String status, String search, int page, int limit) {

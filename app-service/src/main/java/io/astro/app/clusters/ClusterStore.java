@@ -214,12 +214,16 @@ public final class ClusterStore {
         .recover(Database::unavailable);
   }
 
-  /** The cluster the user's live apps are on, or null for a user without live apps. */
-  public Future<String> clusterOfUser(long userId) {
+  /** The cluster the user's live apps are on; empty for a user without live apps. */
+  public Future<Optional<String>> clusterOfUser(long userId) {
     return pool.preparedQuery(
             "SELECT cluster_id FROM apps WHERE user_id = ? AND deleted_at IS NULL LIMIT 1")
         .execute(Tuple.of(userId))
-        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString(0))
+        .map(
+            rows ->
+                rows.size() == 0
+                    ? Optional.<String>empty()
+                    : Optional.of(rows.iterator().next().getString(0)))
         .recover(Database::unavailable);
   }
 
@@ -277,15 +281,19 @@ public final class ClusterStore {
   }
 
   /**
-   * The latest health of a cluster by name, or null if none was reported (e.g. a cluster from
-   * static config).
+   * The latest health of a cluster by name; empty if none was reported (e.g. a cluster from static
+   * config).
    */
-  public Future<Cluster.State> state(String name) {
+  public Future<Optional<Cluster.State>> state(String name) {
     return pool.preparedQuery(
             "SELECT name, status, version, api_server AS state_api_server, nodes, ready_nodes,"
                 + " cpu_cores, memory_bytes, heartbeat_at, error, checked_at FROM cluster_states WHERE name = ?")
         .execute(Tuple.of(name))
-        .map(rows -> rows.size() == 0 ? null : state(rows.iterator().next(), name))
+        .map(
+            rows ->
+                rows.size() == 0
+                    ? Optional.<Cluster.State>empty()
+                    : Optional.of(state(rows.iterator().next(), name)))
         .recover(Database::unavailable);
   }
 

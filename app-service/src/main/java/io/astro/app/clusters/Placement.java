@@ -42,9 +42,9 @@ public final class Placement {
         .clusterOfUser(userId)
         .compose(
             existing ->
-                existing != null
+                existing.isPresent()
                     ? Future.succeededFuture(
-                        Optional.of(new Choice(existing, "with the user's other apps")))
+                        Optional.of(new Choice(existing.get(), "with the user's other apps")))
                     : clusters
                         .all()
                         .compose(
