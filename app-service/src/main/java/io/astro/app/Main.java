@@ -95,7 +95,6 @@ public final class Main {
                       config.maxAppsPerUser(),
                       placement,
                       clusterStore,
-                      new AppDetail(c.healthInterval()),
                       relay::wake,
                       Clock.systemUTC());
               ClusterService clusters =
@@ -109,7 +108,12 @@ public final class Main {
               SyncWorkerLogs logs =
                   SyncWorkerLogs.create(vertx, config.syncWorker(), service.registry());
               AppRoutes routes =
-                  new AppRoutes(apps, new AppRules(config.imageAllowlist()), auth, logs);
+                  new AppRoutes(
+                      apps,
+                      new AppRules(config.imageAllowlist()),
+                      new AppDetail(c.healthInterval()),
+                      auth,
+                      logs);
               ClusterRoutes clusterRoutes = new ClusterRoutes(clusters, auth);
               return service
                   .deploy(() -> kafkaReady, 1)

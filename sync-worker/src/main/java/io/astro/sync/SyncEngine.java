@@ -24,18 +24,20 @@ final class SyncEngine implements CommandConsumer.Listener, ClusterConnection.Ev
   private final DesiredState state;
   private final StatusPublisher publisher;
   private final NamespaceSetup namespaces;
-  private ReconcileLoop loop;
-  private AppReconciler reconciler;
-  private ClusterHealthMonitor health;
+  private final ReconcileLoop loop;
+  private final AppReconciler reconciler;
+  private final ClusterHealthMonitor health;
 
-  SyncEngine(DesiredState state, StatusPublisher publisher, NamespaceSetup namespaces) {
+  SyncEngine(
+      DesiredState state,
+      StatusPublisher publisher,
+      NamespaceSetup namespaces,
+      ReconcileLoop loop,
+      AppReconciler reconciler,
+      ClusterHealthMonitor health) {
     this.state = state;
     this.publisher = publisher;
     this.namespaces = namespaces;
-  }
-
-  /** The loop is built after the registry, which needs this engine for its events. */
-  void drive(ReconcileLoop loop, AppReconciler reconciler, ClusterHealthMonitor health) {
     this.loop = loop;
     this.reconciler = reconciler;
     this.health = health;
@@ -55,9 +57,7 @@ final class SyncEngine implements CommandConsumer.Listener, ClusterConnection.Ev
 
   @Override
   public void appTouched(String cluster, String appId) {
-    if (loop != null) {
-      loop.enqueue(appId);
-    }
+    loop.enqueue(appId);
   }
 
   @Override

@@ -6,6 +6,7 @@ import io.astro.sync.clusters.ClusterConnection;
 import io.astro.sync.clusters.ClusterRegistry;
 import io.astro.sync.clusters.ClusterSource;
 import io.astro.sync.clusters.ClusterTopicConsumer;
+import io.astro.sync.clusters.ConnectedClusters;
 import io.astro.sync.clusters.PublishedClusters;
 import io.astro.sync.commands.CommandConsumer;
 import io.astro.sync.commands.DesiredState;
@@ -46,6 +47,7 @@ final class SyncWorkerVerticle extends VerticleBase {
   private final MeterRegistry registry;
   private final DesiredState state = new DesiredState();
   private final KafkaProducer<String, String> producer;
+  private final ConnectedClusters connected;
   private final ClusterRegistry clusters;
   private final ReconcileLoop loop;
   private final SyncEngine engine;
@@ -72,25 +74,31 @@ final class SyncWorkerVerticle extends VerticleBase {
                     .increment());
     Manifests manifests = new Manifests(config.tenantPolicy());
     NamespaceSetup namespaces = new NamespaceSetup(manifests, writer);
-    this.engine = new SyncEngine(state, publisher, namespaces);
-    this.clusters =
-        new ClusterRegistry(
-            engine, config.kubeRequestTimeout(), config.informerResync(), config.maxClusters());
+    // readers of the connected clusters first, then the engine that drives them, then the registry
+    // whose events go to the engine: each part is complete when it is built
+    this.connected = new ConnectedClusters();
     AppReconciler reconciler =
-        new AppReconciler(state, clusters, manifests, writer, namespaces, publisher);
+        new AppReconciler(state, connected, manifests, writer, namespaces, publisher);
     this.loop =
         new ReconcileLoop(
             reconciler, config.workers(), config.retryBase(), config.retryMax(), registry);
     SyncWorkerConfig.Health checks = config.health();
     this.health =
         new ClusterHealthMonitor(
-            clusters,
+            connected,
             new ClusterHealthCheck(checks.timeout()),
             new ClusterStatusPublisher(producer, kafka.clusterStatusTopic()),
             checks.interval(),
             checks.concurrency(),
             registry);
-    engine.drive(loop, reconciler, health);
+    this.engine = new SyncEngine(state, publisher, namespaces, loop, reconciler, health);
+    this.clusters =
+        new ClusterRegistry(
+            connected,
+            engine,
+            config.kubeRequestTimeout(),
+            config.informerResync(),
+            config.maxClusters());
     this.deadLetters =
         DeadLetters.over(
             producer,
@@ -110,8 +118,8 @@ final class SyncWorkerVerticle extends VerticleBase {
         .register(registry);
   }
 
-  ClusterRegistry clusters() {
-    return clusters;
+  ConnectedClusters clusters() {
+    return connected;
   }
 
   /**

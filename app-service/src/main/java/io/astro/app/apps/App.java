@@ -40,6 +40,11 @@ public record App(
       Instant restartedAt,
       boolean deleting) {
 
+    /** What a create request asks for: running, never restarted, not being deleted. */
+    public static Desired of(String image, int replicas, Integer port) {
+      return new Desired(image, replicas, port, false, null, false);
+    }
+
     public Desired withStopped(boolean value) {
       return new Desired(image, replicas, port, value, restartedAt, deleting);
     }
@@ -69,6 +74,36 @@ public record App(
 
     public static final Observed NONE =
         new Observed(null, null, new JsonArray(), null, null, 0, null);
+  }
+
+  /**
+   * A new app: generation 1, status {@code pending} until the sync-worker reports, nothing observed
+   * yet.
+   */
+  public static App created(
+      String id,
+      long userId,
+      String name,
+      String clusterId,
+      String placement,
+      String namespace,
+      String k8sName,
+      Desired desired,
+      Instant now) {
+    return new App(
+        id,
+        userId,
+        name,
+        clusterId,
+        placement,
+        namespace,
+        k8sName,
+        desired,
+        1,
+        AppStatus.PENDING,
+        Observed.NONE,
+        now,
+        now);
   }
 
   /**

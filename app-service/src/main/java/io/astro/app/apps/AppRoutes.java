@@ -14,6 +14,7 @@ import io.astro.common.http.ErrorCode;
 import io.astro.common.http.FieldErrors;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.function.BiFunction;
@@ -35,11 +36,17 @@ public final class AppRoutes {
   private final AppRules rules;
   private final Handler<RoutingContext> auth;
   private final SyncWorkerLogs logs;
+  private final AppDetail detail;
 
   public AppRoutes(
-      AppService apps, AppRules rules, Handler<RoutingContext> auth, SyncWorkerLogs logs) {
+      AppService apps,
+      AppRules rules,
+      AppDetail detail,
+      Handler<RoutingContext> auth,
+      SyncWorkerLogs logs) {
     this.apps = apps;
     this.rules = rules;
+    this.detail = detail;
     this.auth = auth;
     this.logs = logs;
   }
@@ -73,7 +80,11 @@ public final class AppRoutes {
       return;
     }
     apps.detail(AuthHandler.caller(ctx), id)
-        .onSuccess(json -> ApiResponse.ok(ctx, json))
+        .onSuccess(
+            found ->
+                found.ifPresentOrElse(
+                    d -> ApiResponse.ok(ctx, detail.toJson(d.app(), d.clusterState(), d.at())),
+                    () -> ctx.fail(new ApiException(ErrorCode.APP_NOT_FOUND))))
         .onFailure(ctx::fail);
   }
 
@@ -85,8 +96,40 @@ public final class AppRoutes {
           .throwIfAny();
     }
     apps.create(AuthHandler.caller(ctx), rules.create(body(ctx)), key)
-        .onSuccess(app -> ApiResponse.ok(ctx, 201, app))
+        .onSuccess(outcome -> created(ctx, outcome))
         .onFailure(ctx::fail);
+  }
+
+  private static void created(RoutingContext ctx, CreateOutcome outcome) {
+    if (outcome instanceof CreateOutcome.Created created) {
+      ApiResponse.ok(ctx, 201, created.app().toJson());
+    } else if (outcome instanceof CreateOutcome.Replayed replayed) {
+      ApiResponse.ok(ctx, 201, replayed.response());
+    } else if (outcome instanceof CreateOutcome.KeyReused) {
+      ctx.fail(
+          new ApiException(
+              ErrorCode.UNPROCESSABLE,
+              "Idempotency-Key was already used with a different request"));
+    } else if (outcome instanceof CreateOutcome.NameTaken taken) {
+      ctx.fail(
+          new ApiException(
+              ErrorCode.APP_EXISTS,
+              "you already have an app named " + taken.name(),
+              new JsonObject().put("field", "name")));
+    } else if (outcome instanceof CreateOutcome.LimitReached limit) {
+      ctx.fail(
+          new ApiException(
+              ErrorCode.APP_QUOTA_EXCEEDED,
+              "you already have " + limit.maxApps() + " apps, the most allowed; delete one first",
+              new JsonObject().put("max_apps", limit.maxApps())));
+    } else if (outcome instanceof CreateOutcome.NoHealthyCluster none) {
+      ctx.fail(
+          new ApiException(
+              ErrorCode.NO_HEALTHY_CLUSTER,
+              "no healthy cluster"
+                  + (none.labels().isEmpty() ? "" : " labelled " + none.labels())
+                  + " can take new apps now; try again later"));
+    }
   }
 
   private void list(RoutingContext ctx) {
@@ -123,7 +166,11 @@ public final class AppRoutes {
       return;
     }
     apps.events(AuthHandler.caller(ctx), id, page, limit)
-        .onSuccess(found -> ApiResponse.ok(ctx, page(found, e -> e.toJson(), page, limit)))
+        .onSuccess(
+            found ->
+                found.ifPresentOrElse(
+                    events -> ApiResponse.ok(ctx, page(events, AppEvent::toJson, page, limit)),
+                    () -> ctx.fail(new ApiException(ErrorCode.APP_NOT_FOUND))))
         .onFailure(ctx::fail);
   }
 
@@ -137,19 +184,35 @@ public final class AppRoutes {
       return;
     }
     apps.get(AuthHandler.caller(ctx), id)
-        .onSuccess(app -> logs.relay(ctx, app, query))
+        .onSuccess(
+            found ->
+                found.ifPresentOrElse(
+                    app -> logs.relay(ctx, app, query),
+                    () -> ctx.fail(new ApiException(ErrorCode.APP_NOT_FOUND))))
         .onFailure(ctx::fail);
   }
 
   private static void answer(
-      RoutingContext ctx, int status, BiFunction<Caller, String, Future<App>> action) {
+      RoutingContext ctx, int status, BiFunction<Caller, String, Future<ChangeOutcome>> action) {
     String id = appId(ctx);
     // an id that cannot exist is answered like one that does not
-    Future<App> done =
+    Future<ChangeOutcome> done =
         id == null
-            ? Future.failedFuture(new ApiException(ErrorCode.APP_NOT_FOUND))
+            ? Future.succeededFuture(new ChangeOutcome.NotFound())
             : action.apply(AuthHandler.caller(ctx), id);
-    done.onSuccess(app -> ApiResponse.ok(ctx, status, app.toJson())).onFailure(ctx::fail);
+    done.onSuccess(
+            outcome -> {
+              if (outcome instanceof ChangeOutcome.Changed changed) {
+                ApiResponse.ok(ctx, status, changed.app().toJson());
+              } else if (outcome instanceof ChangeOutcome.Unchanged unchanged) {
+                ApiResponse.ok(ctx, status, unchanged.app().toJson());
+              } else if (outcome instanceof ChangeOutcome.BeingDeleted) {
+                ctx.fail(new ApiException(ErrorCode.CONFLICT, "app is being deleted"));
+              } else if (outcome instanceof ChangeOutcome.NotFound) {
+                ctx.fail(new ApiException(ErrorCode.APP_NOT_FOUND));
+              }
+            })
+        .onFailure(ctx::fail);
   }
 
   private static String appId(RoutingContext ctx) {

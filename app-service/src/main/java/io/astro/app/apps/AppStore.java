@@ -4,8 +4,6 @@ import io.astro.app.outbox.OutboxStore;
 import io.astro.app.store.Page;
 import io.astro.common.db.Database;
 import io.astro.common.events.app.AppStatus;
-import io.astro.common.http.ApiException;
-import io.astro.common.http.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -19,13 +17,15 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
  * All SQL on apps, their history, the outbox rows that announce their changes, and idempotency
  * keys. Every change of desired state locks the app row first and writes its outbox row after, in
  * one transaction: two changes of one app therefore get outbox ids in commit order, which is the
- * order the relay publishes. Unexpected database failures surface as 503 (code 30002).
+ * order the relay publishes. Expected refusals are outcomes; unexpected database failures surface
+ * as 503 (code 30002).
  */
 public final class AppStore {
 
@@ -40,7 +40,6 @@ public final class AppStore {
       "id, user_id, name, cluster_id, placement, namespace, k8s_name, image, replicas, port,"
           + " stopped, restarted_at, deleting, generation, status, desired_replicas, ready_replicas, pods, reason, message,"
           + " observed_generation, observed_at, created_at, updated_at";
-  private static final ApiException NOT_FOUND = new ApiException(ErrorCode.APP_NOT_FOUND);
 
   private final Pool pool;
 
@@ -50,14 +49,15 @@ public final class AppStore {
 
   /**
    * Inserts a new app with its create command, unless the caller is at {@code maxApps} live apps
-   * (422, 21004) or has a live app of that name (409, 21002). With an idempotency key, a key seen
-   * before answers the response stored with it when the request matches, 422 when it does not; the
-   * key is stored in the same transaction. Returns the response body of the create.
+   * ({@link CreateOutcome.LimitReached}) or has a live app of that name ({@link
+   * CreateOutcome.NameTaken}). With an idempotency key, the key and {@code response} (the answer to
+   * give again to a repeat) are stored in the same transaction; a concurrent request with the same
+   * key that committed first makes this one answer as {@link #replay} does.
    */
-  public Future<JsonObject> create(
-      App app, Change created, int maxApps, IdempotencyKey idempotency) {
-    JsonObject response = app.toJson();
-    Future<JsonObject> attempt =
+  public Future<CreateOutcome> create(
+      Change created, int maxApps, IdempotencyKey idempotency, JsonObject response) {
+    App app = created.after();
+    Future<CreateOutcome> attempt =
         pool.withTransaction(
             conn ->
                 lockOwner(conn, app.userId())
@@ -82,59 +82,59 @@ public final class AppStore {
                         count ->
                             count.iterator().next().getLong(0) >= maxApps
                                 ? Future.failedFuture(
-                                    new ApiException(
-                                        ErrorCode.APP_QUOTA_EXCEEDED,
-                                        "you already have "
-                                            + maxApps
-                                            + " apps, the most allowed; delete one first",
-                                        new JsonObject().put("max_apps", maxApps)))
+                                    new Refused(new CreateOutcome.LimitReached(maxApps)))
                                 : insert(conn, app))
                     .compose(v -> record(conn, created))
-                    .map(response));
+                    .map(new CreateOutcome.Created(app)));
     return attempt.recover(
         failure -> {
+          if (failure instanceof Refused refused) {
+            return Future.succeededFuture(refused.outcome);
+          }
           if (idempotency != null
               && Database.isDuplicateKey(failure)
               && failure.getMessage().contains("PRIMARY")) {
             // a concurrent request with the same key won the race: answer as it did
-            return replay(app.userId(), idempotency);
+            return replay(app.userId(), idempotency)
+                .map(
+                    earlier ->
+                        earlier.orElseThrow(
+                            () -> new IllegalStateException("idempotency key vanished")));
           }
           return Database.unavailable(failure);
         });
   }
 
   /**
-   * The stored answer for an idempotency key: empty when the key is new, 422 when it came with
-   * another request.
+   * What an idempotency key seen before answers: the response stored with it when the request
+   * matches, {@link CreateOutcome.KeyReused} when it came with another request; empty when the key
+   * is new.
    */
-  public Future<JsonObject> replay(long userId, IdempotencyKey idempotency) {
+  public Future<Optional<CreateOutcome>> replay(long userId, IdempotencyKey idempotency) {
     return pool.preparedQuery(
             "SELECT request_hash, response FROM idempotency_keys WHERE user_id = ? AND idem_key = ?")
         .execute(Tuple.of(userId, idempotency.key()))
         .recover(Database::unavailable)
-        .compose(
+        .map(
             rows -> {
               if (rows.size() == 0) {
-                return Future.succeededFuture(null);
+                return Optional.empty();
               }
               Row row = rows.iterator().next();
               if (!row.getString("request_hash").equals(idempotency.requestHash())) {
-                return Future.failedFuture(
-                    new ApiException(
-                        ErrorCode.UNPROCESSABLE,
-                        "Idempotency-Key was already used with a different request"));
+                return Optional.of(new CreateOutcome.KeyReused());
               }
-              return Future.succeededFuture(json(row.getValue("response")));
+              return Optional.of(new CreateOutcome.Replayed(json(row.getValue("response"))));
             });
   }
 
-  /** A live app of the user; 404 (21001) when it does not exist or belongs to someone else. */
-  public Future<App> find(long userId, String id) {
+  /** A live app of the user; empty when it does not exist or belongs to someone else. */
+  public Future<Optional<App>> find(long userId, String id) {
     return pool.preparedQuery(
             "SELECT " + COLUMNS + " FROM apps WHERE id = ? AND user_id = ? AND deleted_at IS NULL")
         .execute(Tuple.of(id, userId))
         .recover(Database::unavailable)
-        .compose(AppStore::single);
+        .map(AppStore::single);
   }
 
   /**
@@ -169,12 +169,24 @@ public final class AppStore {
         .recover(Database::unavailable);
   }
 
+  /** What to do with an app whose row is locked for a change. */
+  public sealed interface Decision {
+
+    /** Store the change and its command. */
+    record Write(Change change) implements Decision {}
+
+    /** Nothing to change: the app already is as asked. */
+    record Keep() implements Decision {}
+
+    /** The app is being deleted and takes no other operation. */
+    record BeingDeleted() implements Decision {}
+  }
+
   /**
-   * Changes a live app of the user: {@code decide} sees the row as locked and returns the change,
-   * or null when the request changes nothing (the app is answered as it is). 404 (21001) when it is
-   * not the user's live app.
+   * Changes a live app of the user: {@code decide} sees the row as locked and says what to do;
+   * {@link ChangeOutcome.NotFound} when it is not the user's live app.
    */
-  public Future<App> change(long userId, String id, Function<App, Change> decide) {
+  public Future<ChangeOutcome> change(long userId, String id, Function<App, Decision> decide) {
     return pool.withTransaction(
             conn ->
                 conn.preparedQuery(
@@ -182,66 +194,84 @@ public final class AppStore {
                             + COLUMNS
                             + " FROM apps WHERE id = ? AND user_id = ? AND deleted_at IS NULL FOR UPDATE")
                     .execute(Tuple.of(id, userId))
-                    .compose(AppStore::single)
+                    .map(AppStore::single)
                     .compose(
-                        current -> {
-                          Change change = decide.apply(current);
-                          if (change == null) {
-                            return Future.succeededFuture(current);
+                        found -> {
+                          if (found.isEmpty()) {
+                            return Future.succeededFuture(new ChangeOutcome.NotFound());
                           }
-                          App.Desired d = change.after().desired();
-                          return conn.preparedQuery(
-                                  "UPDATE apps SET image = ?, replicas = ?, port = ?, stopped = ?, restarted_at = ?,"
-                                      + " deleting = ?, generation = ?, status = ?, updated_at = ? WHERE id = ?")
-                              .execute(
-                                  Tuple.tuple()
-                                      .addString(d.image())
-                                      .addInteger(d.replicas())
-                                      .addValue(d.port())
-                                      .addBoolean(d.stopped())
-                                      .addValue(utc(d.restartedAt()))
-                                      .addBoolean(d.deleting())
-                                      .addLong(change.after().generation())
-                                      .addString(change.after().status().value())
-                                      .addValue(utc(change.after().updatedAt()))
-                                      .addString(id))
-                              .compose(v -> record(conn, change))
-                              .map(change.after());
+                          App current = found.get();
+                          Decision decision = decide.apply(current);
+                          if (decision instanceof Decision.Write write) {
+                            return write(conn, write.change());
+                          }
+                          return Future.succeededFuture(
+                              decision instanceof Decision.BeingDeleted
+                                  ? new ChangeOutcome.BeingDeleted()
+                                  : new ChangeOutcome.Unchanged(current));
                         }))
         .recover(Database::unavailable);
   }
 
-  /** The history of a live app of the user, newest first; 404 (21001) as {@link #find}. */
-  public Future<Page<AppEvent>> events(long userId, String appId, int page, int limit) {
+  private static Future<ChangeOutcome> write(SqlConnection conn, Change change) {
+    App after = change.after();
+    App.Desired d = after.desired();
+    return conn.preparedQuery(
+            "UPDATE apps SET image = ?, replicas = ?, port = ?, stopped = ?, restarted_at = ?,"
+                + " deleting = ?, generation = ?, status = ?, updated_at = ? WHERE id = ?")
+        .execute(
+            Tuple.tuple()
+                .addString(d.image())
+                .addInteger(d.replicas())
+                .addValue(d.port())
+                .addBoolean(d.stopped())
+                .addValue(utc(d.restartedAt()))
+                .addBoolean(d.deleting())
+                .addLong(after.generation())
+                .addString(after.status().value())
+                .addValue(utc(after.updatedAt()))
+                .addString(after.id()))
+        .compose(v -> record(conn, change))
+        .map(new ChangeOutcome.Changed(after));
+  }
+
+  /** The history of a live app of the user, newest first; empty as {@link #find}. */
+  public Future<Optional<Page<AppEvent>>> events(long userId, String appId, int page, int limit) {
     return find(userId, appId)
         .compose(
             app ->
-                pool.preparedQuery("SELECT COUNT(*) FROM app_events WHERE app_id = ?")
-                    .execute(Tuple.of(appId))
-                    .compose(
-                        count ->
-                            pool.preparedQuery(
-                                    "SELECT id, kind, action, generation, reason, message, request_id, created_at"
-                                        + " FROM app_events WHERE app_id = ? ORDER BY id DESC LIMIT ? OFFSET ?")
-                                .execute(Tuple.of(appId, limit, (page - 1) * limit))
-                                .map(
-                                    rows -> {
-                                      List<AppEvent> events = new ArrayList<>(rows.size());
-                                      for (Row r : rows) {
-                                        events.add(
-                                            new AppEvent(
-                                                r.getLong("id"),
-                                                r.getString("kind"),
-                                                r.getString("action"),
-                                                r.getLong("generation"),
-                                                r.getString("reason"),
-                                                r.getString("message"),
-                                                r.getString("request_id"),
-                                                instant(r.getLocalDateTime("created_at"))));
-                                      }
-                                      return new Page<>(events, count.iterator().next().getLong(0));
-                                    }))
-                    .recover(Database::unavailable));
+                app.isEmpty()
+                    ? Future.succeededFuture(Optional.empty())
+                    : history(appId, page, limit).map(Optional::of));
+  }
+
+  private Future<Page<AppEvent>> history(String appId, int page, int limit) {
+    return pool.preparedQuery("SELECT COUNT(*) FROM app_events WHERE app_id = ?")
+        .execute(Tuple.of(appId))
+        .compose(
+            count ->
+                pool.preparedQuery(
+                        "SELECT id, kind, action, generation, reason, message, request_id, created_at"
+                            + " FROM app_events WHERE app_id = ? ORDER BY id DESC LIMIT ? OFFSET ?")
+                    .execute(Tuple.of(appId, limit, (page - 1) * limit))
+                    .map(
+                        rows -> {
+                          List<AppEvent> events = new ArrayList<>(rows.size());
+                          for (Row r : rows) {
+                            events.add(
+                                new AppEvent(
+                                    r.getLong("id"),
+                                    r.getString("kind"),
+                                    r.getString("action"),
+                                    r.getLong("generation"),
+                                    r.getString("reason"),
+                                    r.getString("message"),
+                                    r.getString("request_id"),
+                                    instant(r.getLocalDateTime("created_at"))));
+                          }
+                          return new Page<>(events, count.iterator().next().getLong(0));
+                        }))
+        .recover(Database::unavailable);
   }
 
   /**
@@ -347,11 +377,7 @@ public final class AppStore {
         .recover(
             failure ->
                 Database.isDuplicateKey(failure)
-                    ? Future.failedFuture(
-                        new ApiException(
-                            ErrorCode.APP_EXISTS,
-                            "you already have an app named " + app.name(),
-                            new JsonObject().put("field", "name")))
+                    ? Future.failedFuture(new Refused(new CreateOutcome.NameTaken(app.name())))
                     : Future.failedFuture(failure));
   }
 
@@ -369,10 +395,22 @@ public final class AppStore {
         .compose(v -> OutboxStore.insert(conn, app.id(), change.message()));
   }
 
-  private static Future<App> single(RowSet<Row> rows) {
-    return rows.size() == 0
-        ? Future.failedFuture(NOT_FOUND)
-        : Future.succeededFuture(app(rows.iterator().next()));
+  private static Optional<App> single(RowSet<Row> rows) {
+    return rows.size() == 0 ? Optional.empty() : Optional.of(app(rows.iterator().next()));
+  }
+
+  /**
+   * A create the store refuses: failing the transaction's future rolls back what it wrote (the
+   * idempotency key), and the outcome is answered after.
+   */
+  private static final class Refused extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final transient CreateOutcome outcome;
+
+    Refused(CreateOutcome outcome) {
+      super(null, null, false, false);
+      this.outcome = outcome;
+    }
   }
 
   private static List<App> apps(RowSet<Row> rows) {

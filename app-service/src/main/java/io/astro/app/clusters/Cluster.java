@@ -25,7 +25,76 @@ public record Cluster(
     ClusterStatusEvent state,
     int appCount) {
 
-  public Cluster with(
+  /** One health check as the sync-worker reported it. */
+  public record State(
+      String name,
+      String status,
+      String version,
+      String apiServer,
+      Integer nodes,
+      Integer readyNodes,
+      Double cpuCores,
+      Long memoryBytes,
+      Instant heartbeatAt,
+      String error,
+      Instant checkedAt) {
+
+    public boolean healthy() {
+      return "healthy".equals(status);
+    }
+  }
+
+  /**
+   * A cluster as an operator imports it: revision 1, no sync asked for, no apps, no health check
+   * yet.
+   */
+  public static Cluster imported(
+      String id,
+      String name,
+      String description,
+      JsonObject labels,
+      String sealedKubeconfig,
+      String keyId,
+      String apiServer,
+      Instant now) {
+    return new Cluster(
+        id,
+        name,
+        description,
+        labels,
+        sealedKubeconfig,
+        keyId,
+        apiServer,
+        1,
+        null,
+        now,
+        now,
+        null,
+        0);
+  }
+
+  /** With new details and credentials (each as given; pass the current one to keep it). */
+  public Cluster patched(
+      String description,
+      JsonObject labels,
+      String sealedKubeconfig,
+      String keyId,
+      String apiServer) {
+    return next(description, labels, sealedKubeconfig, keyId, apiServer, syncRequestedAt);
+  }
+
+  /** With a health check asked for at {@code at}. */
+  public Cluster syncRequested(Instant at) {
+    return next(description, labels, sealedKubeconfig, keyId, apiServer, at);
+  }
+
+  /** With its kubeconfig sealed anew, under key {@code keyId}. */
+  public Cluster resealed(String sealedKubeconfig, String keyId) {
+    return next(description, labels, sealedKubeconfig, keyId, apiServer, syncRequestedAt);
+  }
+
+  // every change is a new revision: the sync-worker keeps the record of the highest
+  private Cluster next(
       String description,
       JsonObject labels,
       String sealedKubeconfig,

@@ -13,6 +13,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -45,7 +46,7 @@ public final class ClusterRoutes {
             ctx ->
                 clusters
                     .importCluster(rules.forImport(body(ctx)))
-                    .onSuccess(c -> ApiResponse.ok(ctx, 201, c.toJson()))
+                    .onSuccess(outcome -> imported(ctx, outcome))
                     .onFailure(ctx::fail));
     router
         .post(BASE + "/reencrypt")
@@ -62,7 +63,7 @@ public final class ClusterRoutes {
             ctx ->
                 clusters
                     .get(id(ctx))
-                    .onSuccess(c -> ApiResponse.ok(ctx, c.toJson()))
+                    .onSuccess(found -> answer(ctx, 200, found))
                     .onFailure(ctx::fail));
     router
         .patch(BASE + "/:id")
@@ -72,7 +73,7 @@ public final class ClusterRoutes {
               String id = id(ctx);
               clusters
                   .patch(id, rules.forPatch(body(ctx)))
-                  .onSuccess(c -> ApiResponse.ok(ctx, c.toJson()))
+                  .onSuccess(outcome -> patched(ctx, outcome))
                   .onFailure(ctx::fail);
             });
     router
@@ -81,7 +82,7 @@ public final class ClusterRoutes {
             ctx ->
                 clusters
                     .sync(id(ctx))
-                    .onSuccess(c -> ApiResponse.ok(ctx, 202, c.toJson()))
+                    .onSuccess(found -> answer(ctx, 202, found))
                     .onFailure(ctx::fail));
     router
         .delete(BASE + "/:id")
@@ -93,9 +94,60 @@ public final class ClusterRoutes {
               }
               clusters
                   .delete(id(ctx), "true".equals(force))
-                  .onSuccess(v -> ApiResponse.ok(ctx, 202, null))
+                  .onSuccess(outcome -> deleted(ctx, outcome))
                   .onFailure(ctx::fail);
             });
+  }
+
+  private static void imported(RoutingContext ctx, ImportOutcome outcome) {
+    if (outcome instanceof ImportOutcome.Imported imported) {
+      ApiResponse.ok(ctx, 201, imported.cluster().toJson());
+    } else if (outcome instanceof ImportOutcome.NameTaken taken) {
+      ctx.fail(
+          new ApiException(
+              ErrorCode.CLUSTER_EXISTS,
+              "a cluster named " + taken.name() + " exists",
+              new JsonObject().put("field", "name")));
+    } else if (outcome instanceof ImportOutcome.Rejected rejected) {
+      ctx.fail(rejected(rejected.reason()));
+    }
+  }
+
+  private static void patched(RoutingContext ctx, PatchOutcome outcome) {
+    if (outcome instanceof PatchOutcome.Patched patched) {
+      ApiResponse.ok(ctx, patched.cluster().toJson());
+    } else if (outcome instanceof PatchOutcome.Rejected rejected) {
+      ctx.fail(rejected(rejected.reason()));
+    } else if (outcome instanceof PatchOutcome.NotFound) {
+      ctx.fail(new ApiException(ErrorCode.CLUSTER_NOT_FOUND));
+    }
+  }
+
+  private static ApiException rejected(String reason) {
+    return new ApiException(
+        ErrorCode.CLUSTER_REJECTED, reason, new JsonObject().put("field", "kubeconfig"));
+  }
+
+  private static void answer(RoutingContext ctx, int status, Optional<Cluster> found) {
+    found.ifPresentOrElse(
+        c -> ApiResponse.ok(ctx, status, c.toJson()),
+        () -> ctx.fail(new ApiException(ErrorCode.CLUSTER_NOT_FOUND)));
+  }
+
+  private static void deleted(RoutingContext ctx, DeleteOutcome outcome) {
+    if (outcome instanceof DeleteOutcome.Deleted) {
+      ApiResponse.ok(ctx, 202, null);
+    } else if (outcome instanceof DeleteOutcome.InUse inUse) {
+      ctx.fail(
+          new ApiException(
+              ErrorCode.CLUSTER_IN_USE,
+              inUse.appCount()
+                  + " live apps are placed on "
+                  + inUse.name()
+                  + "; move or delete them, or pass force=true"));
+    } else if (outcome instanceof DeleteOutcome.NotFound) {
+      ctx.fail(new ApiException(ErrorCode.CLUSTER_NOT_FOUND));
+    }
   }
 
   private void list(RoutingContext ctx) {

@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -38,14 +39,17 @@ public final class ClusterService {
     this.clock = clock;
   }
 
-  public Future<Cluster> importCluster(ClusterRules.Import request) {
+  public Future<ImportOutcome> importCluster(ClusterRules.Import request) {
     return check
         .verify(request.kubeconfig())
         .compose(
-            verified -> {
-              Instant now = now();
+            verdict -> {
+              if (verdict instanceof KubeconfigCheck.Rejected rejected) {
+                return Future.succeededFuture(new ImportOutcome.Rejected(rejected.reason()));
+              }
+              KubeconfigCheck.Verified verified = (KubeconfigCheck.Verified) verdict;
               Cluster cluster =
-                  new Cluster(
+                  Cluster.imported(
                       UUID.randomUUID().toString(),
                       request.name(),
                       request.description(),
@@ -53,15 +57,15 @@ public final class ClusterService {
                       cipher.seal(request.name(), request.kubeconfig()),
                       cipher.activeKid(),
                       verified.apiServer(),
-                      1,
-                      null,
-                      now,
-                      now,
-                      null,
-                      0);
+                      now());
               return store.insert(cluster, events.of(cluster));
             })
-        .onSuccess(done -> afterCommit.run());
+        .onSuccess(
+            outcome -> {
+              if (outcome instanceof ImportOutcome.Imported) {
+                afterCommit.run();
+              }
+            });
   }
 
   public Future<Page<Cluster>> list(
@@ -75,7 +79,8 @@ public final class ClusterService {
         limit);
   }
 
-  public Future<Cluster> get(String id) {
+  /** A live cluster; empty when there is none with that id. */
+  public Future<Optional<Cluster>> get(String id) {
     return store.find(id);
   }
 
@@ -83,50 +88,53 @@ public final class ClusterService {
    * Description, labels, and new credentials (checked first; the sync-worker switches to them
    * without a restart).
    */
-  public Future<Cluster> patch(String id, ClusterRules.Patch patch) {
-    Future<KubeconfigCheck.Verified> verified =
+  public Future<PatchOutcome> patch(String id, ClusterRules.Patch patch) {
+    Future<KubeconfigCheck.Verdict> verdict =
         patch.kubeconfig() == null ? Future.succeededFuture() : check.verify(patch.kubeconfig());
-    return verified
-        .compose(
-            v ->
-                store.update(
-                    id,
-                    c ->
-                        changed(
-                            c.with(
-                                patch.description() != null ? patch.description() : c.description(),
-                                patch.labels() != null ? patch.labels() : c.labels(),
-                                patch.kubeconfig() != null
-                                    ? cipher.seal(c.name(), patch.kubeconfig())
-                                    : c.sealedKubeconfig(),
-                                patch.kubeconfig() != null ? cipher.activeKid() : c.keyId(),
-                                v != null ? v.apiServer() : c.apiServer(),
-                                c.syncRequestedAt()))))
-        .onSuccess(done -> afterCommit.run());
+    return verdict.compose(
+        checked -> {
+          if (checked instanceof KubeconfigCheck.Rejected rejected) {
+            return Future.succeededFuture(new PatchOutcome.Rejected(rejected.reason()));
+          }
+          KubeconfigCheck.Verified v = (KubeconfigCheck.Verified) checked;
+          return store
+              .update(
+                  id,
+                  c ->
+                      changed(
+                          c.patched(
+                              patch.description() != null ? patch.description() : c.description(),
+                              patch.labels() != null ? patch.labels() : c.labels(),
+                              patch.kubeconfig() != null
+                                  ? cipher.seal(c.name(), patch.kubeconfig())
+                                  : c.sealedKubeconfig(),
+                              patch.kubeconfig() != null ? cipher.activeKid() : c.keyId(),
+                              v != null ? v.apiServer() : c.apiServer())))
+              .onSuccess(this::committed)
+              .map(PatchOutcome::of);
+        });
   }
 
-  /** Asks the sync-worker for a health check now. */
-  public Future<Cluster> sync(String id) {
+  /** Asks the sync-worker for a health check now; empty when there is no such live cluster. */
+  public Future<Optional<Cluster>> sync(String id) {
+    return store.update(id, c -> changed(c.syncRequested(now()))).onSuccess(this::committed);
+  }
+
+  public Future<DeleteOutcome> delete(String id, boolean force) {
     return store
-        .update(
-            id,
-            c ->
-                changed(
-                    c.with(
-                        c.description(),
-                        c.labels(),
-                        c.sealedKubeconfig(),
-                        c.keyId(),
-                        c.apiServer(),
-                        now())))
-        .onSuccess(done -> afterCommit.run());
+        .delete(id, force, events.tombstone())
+        .onSuccess(
+            outcome -> {
+              if (outcome instanceof DeleteOutcome.Deleted) {
+                afterCommit.run();
+              }
+            });
   }
 
-  public Future<Void> delete(String id, boolean force) {
-    return store.delete(id, force, events.tombstone()).onSuccess(done -> afterCommit.run());
-  }
-
-  /** Moves every kubeconfig sealed under an older key to the active one; answers how many moved. */
+  /**
+   * Moves every kubeconfig sealed under an older key to the active one; answers how many moved (a
+   * cluster deleted meanwhile is not counted).
+   */
   public Future<Integer> reencrypt() {
     return store
         .all()
@@ -134,32 +142,34 @@ public final class ClusterService {
             all -> {
               List<Cluster> stale =
                   all.stream().filter(c -> cipher.needsRotation(c.sealedKubeconfig())).toList();
-              Future<Void> chain = Future.succeededFuture();
+              Future<Integer> chain = Future.succeededFuture(0);
               for (Cluster c : stale) {
                 chain =
                     chain.compose(
-                        v ->
+                        moved ->
                             store
                                 .update(
                                     c.id(),
                                     current ->
                                         changed(
-                                            current.with(
-                                                current.description(),
-                                                current.labels(),
+                                            current.resealed(
                                                 cipher.seal(
                                                     current.name(),
                                                     cipher.open(
                                                         current.name(),
                                                         current.sealedKubeconfig())),
-                                                cipher.activeKid(),
-                                                current.apiServer(),
-                                                current.syncRequestedAt())))
-                                .mapEmpty());
+                                                cipher.activeKid())))
+                                .map(updated -> updated.isPresent() ? moved + 1 : moved));
               }
-              return chain.map(v -> stale.size());
+              return chain;
             })
         .onSuccess(done -> afterCommit.run());
+  }
+
+  private void committed(Optional<Cluster> updated) {
+    if (updated.isPresent()) {
+      afterCommit.run();
+    }
   }
 
   private ClusterStore.Changed changed(Cluster after) {

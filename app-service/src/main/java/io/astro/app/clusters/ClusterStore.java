@@ -7,8 +7,6 @@ import io.astro.common.db.Database;
 import io.astro.common.events.app.AppStatus;
 import io.astro.common.events.cluster.ClusterStatus;
 import io.astro.common.events.cluster.ClusterStatusEvent;
-import io.astro.common.http.ApiException;
-import io.astro.common.http.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -22,6 +20,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -31,7 +30,6 @@ import java.util.function.Function;
  */
 public final class ClusterStore {
 
-  private static final ApiException NOT_FOUND = new ApiException(ErrorCode.CLUSTER_NOT_FOUND);
   private static final String SELECT =
       "SELECT c.id, c.name, c.description, c.labels, c.kubeconfig, c.key_id,"
           + " c.api_server, c.revision, c.sync_requested_at, c.created_at, c.updated_at,"
@@ -46,7 +44,10 @@ public final class ClusterStore {
     this.pool = pool;
   }
 
-  public Future<Cluster> insert(Cluster cluster, OutboxMessage message) {
+  /**
+   * Stores a new cluster and its record; {@link ImportOutcome.NameTaken} when the name is taken.
+   */
+  public Future<ImportOutcome> insert(Cluster cluster, OutboxMessage message) {
     return pool.withTransaction(
             conn ->
                 conn.preparedQuery(
@@ -63,27 +64,29 @@ public final class ClusterStore {
                             .addValue(cluster.apiServer())
                             .addLong(cluster.revision()))
                     .compose(v -> OutboxStore.insert(conn, cluster.name(), message)))
+        .<ImportOutcome>compose(
+            v ->
+                find(cluster.id())
+                    .map(
+                        stored ->
+                            new ImportOutcome.Imported(
+                                stored.orElseThrow(
+                                    () -> new IllegalStateException("cluster not read back")))))
         .recover(
             failure ->
                 Database.isDuplicateKey(failure)
-                    ? Future.failedFuture(
-                        new ApiException(
-                            ErrorCode.CLUSTER_EXISTS,
-                            "a cluster named " + cluster.name() + " exists",
-                            new JsonObject().put("field", "name")))
-                    : Database.unavailable(failure))
-        .compose(v -> find(cluster.id()));
+                    ? Future.succeededFuture(new ImportOutcome.NameTaken(cluster.name()))
+                    : Database.unavailable(failure));
   }
 
-  public Future<Cluster> find(String id) {
+  /** A live cluster; empty when there is none with that id. */
+  public Future<Optional<Cluster>> find(String id) {
     return pool.preparedQuery(SELECT + " WHERE c.id = ? AND c.deleted_at IS NULL")
         .execute(Tuple.of(id))
         .recover(Database::unavailable)
-        .compose(
+        .map(
             rows ->
-                rows.size() == 0
-                    ? Future.failedFuture(NOT_FOUND)
-                    : Future.succeededFuture(cluster(rows.iterator().next())));
+                rows.size() == 0 ? Optional.empty() : Optional.of(cluster(rows.iterator().next())));
   }
 
   /**
@@ -133,15 +136,19 @@ public final class ClusterStore {
 
   /**
    * Changes a live cluster under its row lock: {@code change} returns the cluster after the change
-   * and the outbox message announcing it.
+   * and the outbox message announcing it. Answers the cluster as stored after; empty when there is
+   * no live cluster with that id.
    */
-  public Future<Cluster> update(String id, Function<Cluster, Changed> change) {
+  public Future<Optional<Cluster>> update(String id, Function<Cluster, Changed> change) {
     return pool.withTransaction(
             conn ->
                 lock(conn, id)
                     .compose(
-                        current -> {
-                          Changed changed = change.apply(current);
+                        found -> {
+                          if (found.isEmpty()) {
+                            return Future.succeededFuture(false);
+                          }
+                          Changed changed = change.apply(found.get());
                           Cluster c = changed.cluster();
                           return conn.preparedQuery(
                                   "UPDATE clusters SET description = ?, labels = ?, kubeconfig = ?, key_id = ?,"
@@ -156,35 +163,36 @@ public final class ClusterStore {
                                       .addLong(c.revision())
                                       .addValue(utc(c.syncRequestedAt()))
                                       .addString(id))
-                              .compose(v -> OutboxStore.insert(conn, c.name(), changed.message()));
+                              .compose(v -> OutboxStore.insert(conn, c.name(), changed.message()))
+                              .map(true);
                         }))
-        .recover(ClusterStore::unlessApi)
-        .compose(v -> find(id));
+        .recover(Database::unavailable)
+        .compose(updated -> updated ? find(id) : Future.succeededFuture(Optional.empty()));
   }
 
   /** The cluster after a change and the record that announces it. */
   public record Changed(Cluster cluster, OutboxMessage message) {}
 
   /**
-   * Soft-deletes a cluster and announces its tombstone. With live apps on it, 409 unless {@code
-   * force}, which marks those apps {@code unknown}.
+   * Soft-deletes a cluster and announces its tombstone. With live apps on it, {@link
+   * DeleteOutcome.InUse} unless {@code force}, which marks those apps {@code unknown}.
    */
-  public Future<Void> delete(String id, boolean force, OutboxMessage tombstone) {
+  public Future<DeleteOutcome> delete(String id, boolean force, OutboxMessage tombstone) {
     return pool.withTransaction(
             conn ->
                 lock(conn, id)
                     .compose(
-                        current -> {
+                        found -> {
+                          if (found.isEmpty()) {
+                            return Future.<DeleteOutcome>succeededFuture(
+                                new DeleteOutcome.NotFound());
+                          }
+                          Cluster current = found.get();
                           Future<Void> apps = Future.succeededFuture();
                           if (current.appCount() > 0) {
                             if (!force) {
-                              return Future.failedFuture(
-                                  new ApiException(
-                                      ErrorCode.CLUSTER_IN_USE,
-                                      current.appCount()
-                                          + " live apps are placed on "
-                                          + current.name()
-                                          + "; move or delete them, or pass force=true"));
+                              return Future.<DeleteOutcome>succeededFuture(
+                                  new DeleteOutcome.InUse(current.name(), current.appCount()));
                             }
                             apps =
                                 conn.preparedQuery(
@@ -203,17 +211,22 @@ public final class ClusterStore {
                                       conn.preparedQuery(
                                               "DELETE FROM cluster_states WHERE name = ?")
                                           .execute(Tuple.of(current.name())))
-                              .compose(v -> OutboxStore.insert(conn, current.name(), tombstone));
+                              .compose(v -> OutboxStore.insert(conn, current.name(), tombstone))
+                              .<DeleteOutcome>map(new DeleteOutcome.Deleted());
                         }))
-        .recover(ClusterStore::unlessApi);
+        .recover(Database::unavailable);
   }
 
-  /** The cluster the user's live apps are on, or null for a user without live apps. */
-  public Future<String> clusterOfUser(long userId) {
+  /** The cluster the user's live apps are on; empty for a user without live apps. */
+  public Future<Optional<String>> clusterOfUser(long userId) {
     return pool.preparedQuery(
             "SELECT cluster_id FROM apps WHERE user_id = ? AND deleted_at IS NULL LIMIT 1")
         .execute(Tuple.of(userId))
-        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString(0))
+        .map(
+            rows ->
+                rows.size() == 0
+                    ? Optional.<String>empty()
+                    : Optional.of(rows.iterator().next().getString(0)))
         .recover(Database::unavailable);
   }
 
@@ -271,32 +284,28 @@ public final class ClusterStore {
   }
 
   /**
-   * The latest health of a cluster by name, or null if none was reported (e.g. a cluster from
-   * static config).
+   * The latest health of a cluster by name; empty if none was reported (e.g. a cluster from static
+   * config).
    */
-  public Future<ClusterStatusEvent> state(String name) {
+  public Future<Optional<ClusterStatusEvent>> state(String name) {
     return pool.preparedQuery(
             "SELECT name, status, version, api_server AS state_api_server, nodes, ready_nodes,"
                 + " cpu_cores, memory_bytes, heartbeat_at, error, checked_at FROM cluster_states WHERE name = ?")
         .execute(Tuple.of(name))
-        .map(rows -> rows.size() == 0 ? null : state(rows.iterator().next(), name))
+        .map(
+            rows ->
+                rows.size() == 0
+                    ? Optional.<ClusterStatusEvent>empty()
+                    : Optional.of(state(rows.iterator().next(), name)))
         .recover(Database::unavailable);
   }
 
-  private static Future<Cluster> lock(SqlConnection conn, String id) {
+  private static Future<Optional<Cluster>> lock(SqlConnection conn, String id) {
     return conn.preparedQuery(SELECT + " WHERE c.id = ? AND c.deleted_at IS NULL FOR UPDATE")
         .execute(Tuple.of(id))
-        .compose(
+        .map(
             rows ->
-                rows.size() == 0
-                    ? Future.failedFuture(NOT_FOUND)
-                    : Future.succeededFuture(cluster(rows.iterator().next())));
-  }
-
-  private static <T> Future<T> unlessApi(Throwable failure) {
-    return failure instanceof ApiException
-        ? Future.failedFuture(failure)
-        : Database.unavailable(failure);
+                rows.size() == 0 ? Optional.empty() : Optional.of(cluster(rows.iterator().next())));
   }
 
   private static List<Cluster> clusters(RowSet<Row> rows) {

@@ -1,14 +1,11 @@
 package io.astro.app.clusters;
 
-import io.astro.common.http.ApiException;
-import io.astro.common.http.ErrorCode;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.VersionApi;
 import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.KubeConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import java.io.StringReader;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
@@ -25,13 +22,21 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 /**
  * Checks a kubeconfig before it is stored: one current context naming a cluster with a server URL,
  * credentials that need nothing interactive or local (no {@code exec}, no {@code auth-provider}, no
- * files), and an API server that answers {@code /version} in time. Refusals are 422 (22003) with
- * the reason; the kubeconfig itself never appears in them.
+ * files), and an API server that answers {@code /version} in time. A refusal says why; the
+ * kubeconfig itself never appears in it.
  */
 public final class KubeconfigCheck {
 
+  /** What the check found. */
+  public sealed interface Verdict {}
+
   /** What the API server said about itself. */
-  public record Verified(String apiServer, String version) {}
+  public record Verified(String apiServer, String version) implements Verdict {}
+
+  /**
+   * The kubeconfig cannot work unattended, or its API server refused it; {@code reason} says why.
+   */
+  public record Rejected(String reason) implements Verdict {}
 
   private static final List<String> FILE_FIELDS =
       List.of("tokenFile", "client-certificate", "client-key");
@@ -45,14 +50,20 @@ public final class KubeconfigCheck {
   }
 
   /** Parses and calls the API server (off the event loop). */
-  public Future<Verified> verify(String kubeconfig) {
+  public Future<Verdict> verify(String kubeconfig) {
     String server;
     try {
       server = checkShape(kubeconfig);
-    } catch (ApiException e) {
-      return Future.failedFuture(e);
+    } catch (Refusal e) {
+      return Future.succeededFuture(new Rejected(e.getMessage()));
     }
-    return vertx.executeBlocking(() -> call(kubeconfig, server), false);
+    return vertx
+        .<Verdict>executeBlocking(() -> call(kubeconfig, server), false)
+        .recover(
+            failure ->
+                failure instanceof Refusal refusal
+                    ? Future.succeededFuture(new Rejected(refusal.getMessage()))
+                    : Future.failedFuture(failure));
   }
 
   @SuppressWarnings("unchecked")
@@ -175,8 +186,18 @@ public final class KubeconfigCheck {
     return "unreachable: " + server + " (" + e.getClass().getSimpleName() + ")";
   }
 
-  private static ApiException rejected(String reason) {
-    return new ApiException(
-        ErrorCode.CLUSTER_REJECTED, reason, new JsonObject().put("field", "kubeconfig"));
+  private static Refusal rejected(String reason) {
+    return new Refusal(reason);
+  }
+
+  /**
+   * Ends the check at the first reason to refuse; {@link #verify} answers it as {@link Rejected}.
+   */
+  private static final class Refusal extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Refusal(String reason) {
+      super(reason, null, false, false);
+    }
   }
 }

@@ -1,7 +1,5 @@
 package io.astro.app.clusters;
 
-import io.astro.common.http.ApiException;
-import io.astro.common.http.ErrorCode;
 import io.vertx.core.Future;
 import java.util.Comparator;
 import java.util.List;
@@ -38,26 +36,37 @@ public final class Placement {
     this.coresPerReplica = coresPerReplica;
   }
 
-  public Future<Choice> place(long userId) {
+  /** Where the user's next app goes; empty when no healthy cluster can take it now. */
+  public Future<Optional<Choice>> place(long userId) {
     return clusters
         .clusterOfUser(userId)
         .compose(
             existing ->
-                existing != null
-                    ? Future.succeededFuture(new Choice(existing, "with the user's other apps"))
+                existing.isPresent()
+                    ? Future.succeededFuture(
+                        Optional.of(new Choice(existing.get(), "with the user's other apps")))
                     : clusters
                         .all()
                         .compose(
                             all ->
                                 all.isEmpty()
                                     ? Future.succeededFuture(
-                                        new Choice(
-                                            defaultCluster,
-                                            "the default cluster (no clusters imported)"))
+                                        Optional.of(
+                                            new Choice(
+                                                defaultCluster,
+                                                "the default cluster (no clusters imported)")))
                                     : clusters.replicasByCluster().map(load -> choose(all, load))));
   }
 
-  Choice choose(List<Cluster> all, Map<String, Integer> load) {
+  /** The placement labels a cluster must carry, as {@code key=value,…}; empty without any. */
+  public String labelText() {
+    return labels.entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue())
+        .sorted()
+        .collect(Collectors.joining(","));
+  }
+
+  private Optional<Choice> choose(List<Cluster> all, Map<String, Integer> load) {
     List<Cluster> candidates =
         all.stream()
             .filter(c -> c.state() != null && c.state().healthy() && c.state().cpuCores() != null)
@@ -72,33 +81,23 @@ public final class Placement {
                 Comparator.comparingDouble((Cluster c) -> free(c, load))
                     .thenComparing(Cluster::name, Comparator.reverseOrder()));
     if (best.isEmpty()) {
-      throw new ApiException(
-          ErrorCode.NO_HEALTHY_CLUSTER,
-          "no healthy cluster"
-              + (labels.isEmpty() ? "" : " labelled " + labelText())
-              + " can take new apps now; try again later");
+      return Optional.empty();
     }
     Cluster c = best.get();
-    return new Choice(
-        c.name(),
-        String.format(
-            Locale.ROOT,
-            "most free CPU (%.1f of %.1f cores) among %d healthy " + "cluster%s%s",
-            free(c, load),
-            c.state().cpuCores(),
-            candidates.size(),
-            candidates.size() == 1 ? "" : "s",
-            labels.isEmpty() ? "" : " labelled " + labelText()));
+    return Optional.of(
+        new Choice(
+            c.name(),
+            String.format(
+                Locale.ROOT,
+                "most free CPU (%.1f of %.1f cores) among %d healthy " + "cluster%s%s",
+                free(c, load),
+                c.state().cpuCores(),
+                candidates.size(),
+                candidates.size() == 1 ? "" : "s",
+                labels.isEmpty() ? "" : " labelled " + labelText())));
   }
 
   private double free(Cluster c, Map<String, Integer> load) {
     return c.state().cpuCores() - load.getOrDefault(c.name(), 0) * coresPerReplica;
-  }
-
-  private String labelText() {
-    return labels.entrySet().stream()
-        .map(e -> e.getKey() + "=" + e.getValue())
-        .sorted()
-        .collect(Collectors.joining(","));
   }
 }

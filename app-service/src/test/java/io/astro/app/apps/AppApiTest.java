@@ -215,7 +215,12 @@ class AppApiTest {
     HttpResponse<String> same =
         app.post("/api/v1/apps", new JsonObject().put("name", "api").put("image", IMAGE), token);
     assertThat(same.statusCode()).isEqualTo(409);
-    assertThat(code(same)).isEqualTo(21002);
+    assertThat(new JsonObject(same.body()))
+        .isEqualTo(
+            new JsonObject()
+                .put("code", 21002)
+                .put("message", "you already have an app named api")
+                .put("data", new JsonObject().put("field", "name")));
     // another user may use the name
     app.create(app.token(USERS.incrementAndGet()), "api", IMAGE, 1);
 
@@ -223,8 +228,12 @@ class AppApiTest {
     HttpResponse<String> sixth =
         app.post("/api/v1/apps", new JsonObject().put("name", "six").put("image", IMAGE), token);
     assertThat(sixth.statusCode()).isEqualTo(422);
-    assertThat(code(sixth)).isEqualTo(21004);
-    assertThat(new JsonObject(sixth.body()).getString("message")).contains("5 apps");
+    assertThat(new JsonObject(sixth.body()))
+        .isEqualTo(
+            new JsonObject()
+                .put("code", 21004)
+                .put("message", "you already have 5 apps, the most allowed; delete one first")
+                .put("data", new JsonObject().put("max_apps", 5)));
   }
 
   @Test
@@ -251,7 +260,10 @@ class AppApiTest {
     assertThat(again.statusCode()).isEqualTo(201);
     assertThat(data(again)).isEqualTo(data(first));
     assertThat(other.statusCode()).isEqualTo(422);
-    assertThat(code(other)).isEqualTo(10011);
+    assertThat(other.body())
+        .isEqualTo(
+            "{\"code\":10011,\"message\":\"Idempotency-Key was already used with a different"
+                + " request\",\"data\":null}");
     assertThat(badKey.statusCode()).isEqualTo(400);
     assertThat(data(app.get("/api/v1/apps", token)).getLong("total")).isEqualTo(1);
     assertThat(awaitCommands(data(first).getString("id"), 1)).hasSize(1);
@@ -334,6 +346,8 @@ class AppApiTest {
 
     HttpResponse<String> afterDelete = app.post("/api/v1/apps/" + id + "/start", null, token);
     assertThat(afterDelete.statusCode()).isEqualTo(409);
+    assertThat(afterDelete.body())
+        .isEqualTo("{\"code\":10010,\"message\":\"app is being deleted\",\"data\":null}");
     HttpResponse<String> badScale =
         app.post("/api/v1/apps/" + id + "/scale", new JsonObject().put("replicas", 11), token);
     assertThat(badScale.statusCode()).isEqualTo(400);

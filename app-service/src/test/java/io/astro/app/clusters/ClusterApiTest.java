@@ -163,6 +163,15 @@ class ClusterApiTest {
         importCluster(
             "badurl", big.kubeconfig().replace(big.url(), "https://bad host:6443"), Map.of()),
         "malformed");
+    // new credentials are checked the same way, before the cluster is looked up
+    assertRefused(
+        app.send(
+            "PATCH",
+            "/api/v1/clusters/00000000-0000-4000-8000-000000000000",
+            new JsonObject().put("kubeconfig", b64(exec)),
+            admin,
+            Map.of()),
+        "exec");
 
     HttpResponse<String> notBase64 =
         app.post(
@@ -191,7 +200,29 @@ class ClusterApiTest {
     assertThat(importCluster("twice", small.kubeconfig(), Map.of()).statusCode()).isEqualTo(201);
     HttpResponse<String> again = importCluster("twice", small.kubeconfig(), Map.of());
     assertThat(again.statusCode()).isEqualTo(409);
-    assertThat(code(again)).isEqualTo(22002);
+    assertThat(new JsonObject(again.body()))
+        .isEqualTo(
+            new JsonObject()
+                .put("code", 22002)
+                .put("message", "a cluster named twice exists")
+                .put("data", new JsonObject().put("field", "name")));
+  }
+
+  @Test
+  void a_cluster_that_does_not_exist_answers_the_same_404_on_every_route() {
+    String base = "/api/v1/clusters/00000000-0000-4000-8000-000000000000";
+    List<HttpResponse<String>> answers =
+        List.of(
+            app.get(base, admin),
+            app.send("PATCH", base, new JsonObject().put("description", "x"), admin, Map.of()),
+            app.post(base + "/sync", null, admin),
+            app.send("DELETE", base, null, admin, Map.of()),
+            app.send("DELETE", base + "?force=true", null, admin, Map.of()));
+    for (HttpResponse<String> answer : answers) {
+      assertThat(answer.statusCode()).as(answer.uri().toString()).isEqualTo(404);
+      assertThat(answer.body())
+          .isEqualTo("{\"code\":22001,\"message\":\"cluster not found\",\"data\":null}");
+    }
   }
 
   @Test
@@ -259,6 +290,8 @@ class ClusterApiTest {
         app.send("DELETE", "/api/v1/clusters/" + roomy, null, admin, Map.of());
     assertThat(refused.statusCode()).isEqualTo(409);
     assertThat(code(refused)).isEqualTo(22004);
+    assertThat(new JsonObject(refused.body()).getString("message"))
+        .matches("\\d+ live apps are placed on roomy; move or delete them, or pass force=true");
     assertThat(
             app.send("DELETE", "/api/v1/clusters/" + roomy + "?force=true", null, admin, Map.of())
                 .statusCode())
@@ -302,7 +335,8 @@ class ClusterApiTest {
               picky.token(USERS.incrementAndGet()));
       assertThat(answer.statusCode()).as(answer.body()).isEqualTo(503);
       assertThat(code(answer)).isEqualTo(22005);
-      assertThat(new JsonObject(answer.body()).getString("message")).contains("tier=gpu");
+      assertThat(new JsonObject(answer.body()).getString("message"))
+          .isEqualTo("no healthy cluster labelled tier=gpu can take new apps now; try again later");
     }
   }
 
@@ -356,6 +390,7 @@ class ClusterApiTest {
     assertThat(answer.statusCode()).as(answer.body()).isEqualTo(422);
     assertThat(code(answer)).isEqualTo(22003);
     assertThat(new JsonObject(answer.body()).getString("message")).containsIgnoringCase(reason);
+    assertThat(data(answer)).isEqualTo(new JsonObject().put("field", "kubeconfig"));
     assertThat(answer.body()).doesNotContain(tokenOf(big.kubeconfig()));
   }
 

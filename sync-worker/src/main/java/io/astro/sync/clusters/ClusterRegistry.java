@@ -1,13 +1,9 @@
 package io.astro.sync.clusters;
 
-import io.kubernetes.client.openapi.ApiClient;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,18 +13,27 @@ import org.slf4j.LoggerFactory;
  * {@link ClusterConnection.Events} hears of each change as of a reconnect or a loss. The number of
  * clusters is bounded: each holds informers and a connection pool.
  */
-public final class ClusterRegistry implements ClusterClients, AutoCloseable {
+public final class ClusterRegistry implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ClusterRegistry.class);
 
-  private final Map<String, ClusterConnection> connections = new ConcurrentHashMap<>();
+  private final ConnectedClusters connections;
   private final ClusterConnection.Events events;
   private final Duration requestTimeout;
   private final Duration resync;
   private final int maxClusters;
 
+  /**
+   * @param connections where the connected clusters are held for their readers
+   * @param events hears of every cluster put, replaced, removed, and of what its informers see
+   */
   public ClusterRegistry(
-      ClusterConnection.Events events, Duration requestTimeout, Duration resync, int maxClusters) {
+      ConnectedClusters connections,
+      ClusterConnection.Events events,
+      Duration requestTimeout,
+      Duration resync,
+      int maxClusters) {
+    this.connections = connections;
     this.events = events;
     this.requestTimeout = requestTimeout;
     this.resync = resync;
@@ -37,7 +42,7 @@ public final class ClusterRegistry implements ClusterClients, AutoCloseable {
 
   /** Connects to {@code source} (replacing a cluster of the same id) and starts its informers. */
   public synchronized void put(ClusterSource source) {
-    if (!connections.containsKey(source.id()) && connections.size() >= maxClusters) {
+    if (!connections.contains(source.id()) && connections.size() >= maxClusters) {
       throw new IllegalStateException(
           "cluster " + source.id() + " refused: at most " + maxClusters + " clusters");
     }
@@ -81,21 +86,15 @@ public final class ClusterRegistry implements ClusterClients, AutoCloseable {
   }
 
   public Optional<ClusterConnection> get(String id) {
-    return Optional.ofNullable(connections.get(id));
-  }
-
-  @Override
-  public Optional<ApiClient> client(String clusterId) {
-    return get(clusterId).map(ClusterConnection::client);
+    return connections.get(id);
   }
 
   public Collection<ClusterConnection> all() {
-    return List.copyOf(connections.values());
+    return connections.all();
   }
 
   @Override
   public synchronized void close() {
-    connections.values().forEach(ClusterConnection::close);
-    connections.clear();
+    connections.clear().forEach(ClusterConnection::close);
   }
 }

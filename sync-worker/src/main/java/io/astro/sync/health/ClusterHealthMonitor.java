@@ -3,7 +3,7 @@ package io.astro.sync.health;
 import io.astro.common.events.cluster.ClusterStatusEvent;
 import io.astro.common.runtime.DaemonThreads;
 import io.astro.sync.clusters.ClusterConnection;
-import io.astro.sync.clusters.ClusterRegistry;
+import io.astro.sync.clusters.ConnectedClusters;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -32,7 +32,7 @@ public final class ClusterHealthMonitor implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ClusterHealthMonitor.class);
 
-  private final ClusterRegistry clusters;
+  private final ConnectedClusters clusters;
   private final ClusterHealthCheck check;
   private final ClusterStatusPublisher publisher;
   private final Duration interval;
@@ -46,7 +46,7 @@ public final class ClusterHealthMonitor implements AutoCloseable {
   private final Map<String, AtomicInteger> healthy = new ConcurrentHashMap<>();
 
   public ClusterHealthMonitor(
-      ClusterRegistry clusters,
+      ConnectedClusters clusters,
       ClusterHealthCheck check,
       ClusterStatusPublisher publisher,
       Duration interval,
@@ -68,7 +68,7 @@ public final class ClusterHealthMonitor implements AutoCloseable {
         this::requestAll, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** Every cluster of the registry, and forgets the metrics of clusters that are gone. */
+  /** Every cluster connected, and forgets the metrics of clusters that are gone. */
   public void requestAll() {
     clusters.all().forEach(c -> request(c.id()));
     gauges.keySet().stream().filter(name -> clusters.get(name).isEmpty()).forEach(this::request);

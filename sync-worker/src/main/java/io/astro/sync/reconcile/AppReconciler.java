@@ -5,7 +5,7 @@ import io.astro.common.events.app.AppState;
 import io.astro.common.events.app.AppStatus;
 import io.astro.common.kube.KubeNames;
 import io.astro.sync.clusters.ClusterConnection;
-import io.astro.sync.clusters.ClusterRegistry;
+import io.astro.sync.clusters.ConnectedClusters;
 import io.astro.sync.clusters.KubeApis;
 import io.astro.sync.commands.DesiredState;
 import io.astro.sync.status.DeploymentStatusMapper;
@@ -27,21 +27,19 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class AppReconciler {
 
   /** What the work queue should do with the app next. */
-  public record Result(Duration after, String retryReason) {
-    static final Result DONE = new Result(null, null);
+  public sealed interface Result {
 
-    static Result retry(String reason) {
-      return new Result(null, reason);
-    }
+    /** The app is as desired (or not this worker's): nothing until it is queued again. */
+    record Done() implements Result {}
 
-    static Result after(Duration delay) {
-      return new Result(delay, null);
-    }
+    /** Waiting on something that is no failure (a cluster to connect, informers to sync). */
+    record After(Duration delay) implements Result {}
 
-    public boolean done() {
-      return after == null && retryReason == null;
-    }
+    /** The cluster API failed: again after the back-off, counted by {@code reason}. */
+    record Retry(String reason) implements Result {}
   }
+
+  private static final Result DONE = new Result.Done();
 
   /** Failures of the cluster API in a row after which the app is reported {@code unknown}. */
   static final int UNKNOWN_AFTER = 3;
@@ -50,7 +48,7 @@ public final class AppReconciler {
   private static final Duration WAIT_FOR_CLUSTER = Duration.ofSeconds(5);
 
   private final DesiredState state;
-  private final ClusterRegistry clusters;
+  private final ConnectedClusters clusters;
   private final Manifests manifests;
   private final ObjectWriter writer;
   private final NamespaceSetup namespaces;
@@ -59,7 +57,7 @@ public final class AppReconciler {
 
   public AppReconciler(
       DesiredState state,
-      ClusterRegistry clusters,
+      ConnectedClusters clusters,
       Manifests manifests,
       ObjectWriter writer,
       NamespaceSetup namespaces,
@@ -75,20 +73,20 @@ public final class AppReconciler {
   public Result reconcile(String appId) {
     AppCommand app = state.get(appId).orElse(null);
     if (app == null) {
-      return Result.DONE; // not ours (any more)
+      return DONE; // not ours (any more)
     }
     ClusterConnection cluster = clusters.get(app.cluster()).orElse(null);
     if (cluster == null) {
       publisher.publish(
           app, unknown(app, "ClusterUnknown", "cluster " + app.cluster() + " is not connected"));
-      return Result.after(WAIT_FOR_CLUSTER);
+      return new Result.After(WAIT_FOR_CLUSTER);
     }
     if (cluster.failure() != null) {
       publisher.publish(app, unknown(app, "ClusterUnreachable", cluster.failure()));
-      return Result.after(WAIT_FOR_CLUSTER);
+      return new Result.After(WAIT_FOR_CLUSTER);
     }
     if (!cluster.synced()) {
-      return Result.after(WAIT_FOR_SYNC);
+      return new Result.After(WAIT_FOR_SYNC);
     }
     try {
       if (app.desired().deleted()) {
@@ -103,7 +101,7 @@ public final class AppReconciler {
             .ifPresent(status -> publisher.publish(app, status));
       }
       failuresInARow.remove(appId);
-      return Result.DONE;
+      return DONE;
     } catch (ClusterApiException e) {
       return failed(app, e);
     }
@@ -148,22 +146,22 @@ public final class AppReconciler {
   private Result failed(AppCommand app, ClusterApiException e) {
     switch (e.kind()) {
       case CONFLICT -> {
-        return Result.retry(
-            e.reason()); // the informer brings the newer object; the retry works from it
+        // the informer brings the newer object; the retry works from it
+        return new Result.Retry(e.reason());
       }
       case REJECTED -> {
         publisher.publish(
             app,
             AppState.of(AppStatus.FAILED, app.runningReplicas(), 0, List.of(), app.generation())
                 .withReason("ApplyRejected", e.getMessage()));
-        return Result.retry(e.reason());
+        return new Result.Retry(e.reason());
       }
       default -> {
         int failures = failuresInARow.merge(app.appId(), 1, Integer::sum);
         if (failures >= UNKNOWN_AFTER) {
           publisher.publish(app, unknown(app, "ClusterUnreachable", e.getMessage()));
         }
-        return Result.retry(e.reason());
+        return new Result.Retry(e.reason());
       }
     }
   }

@@ -79,14 +79,14 @@ public final class ReconcileLoop implements AutoCloseable {
       }
       try {
         AppReconciler.Result result = duration.recordCallable(() -> reconciler.reconcile(appId));
-        if (result.done()) {
+        if (result instanceof AppReconciler.Result.Done) {
           queue.forget(appId);
-        } else if (result.after() != null) {
+        } else if (result instanceof AppReconciler.Result.After after) {
           queue.forget(appId);
-          queue.addAfter(appId, result.after());
-        } else {
+          queue.addAfter(appId, after.delay());
+        } else if (result instanceof AppReconciler.Result.Retry retry) {
           Counter.builder("astro_sync_reconcile_retries")
-              .tag("reason", result.retryReason())
+              .tag("reason", retry.reason())
               .register(registry)
               .increment();
           queue.addRateLimited(appId);

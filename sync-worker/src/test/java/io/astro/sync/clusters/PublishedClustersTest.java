@@ -47,6 +47,7 @@ class PublishedClustersTest {
   void setUp() {
     registry =
         new ClusterRegistry(
+            new ConnectedClusters(),
             new ClusterConnection.Events() {
               @Override
               public void appTouched(String cluster, String appId) {}
