@@ -89,17 +89,23 @@ public final class ApiContract {
   public void check(String method, String target, int status, String contentType, String body) {
     String path = target.contains("?") ? target.substring(0, target.indexOf('?')) : target;
     String what = method + " " + target + " answered " + status + " " + body;
-    JsonObject operation = operation(method, path);
-    if (operation == null) {
+    String template = template(method, path);
+    if (template == null) {
       if (status < 400) {
         throw new AssertionError(what + ": a route the API document does not name");
       }
       validate(what, "/components/schemas/Error", body);
       return;
     }
-    String pointer = pointer(method, path);
+    String lower = method.toLowerCase(Locale.ROOT);
+    String pointer = "/paths/" + template.replace("~", "~0").replace("/", "~1") + "/" + lower;
     JsonObject response =
-        operation.getJsonObject("responses").getJsonObject(Integer.toString(status));
+        document
+            .getJsonObject("paths")
+            .getJsonObject(template)
+            .getJsonObject(lower)
+            .getJsonObject("responses")
+            .getJsonObject(Integer.toString(status));
     if (response == null) {
       throw new AssertionError(what + ": status " + status + " is not documented for " + pointer);
     }
@@ -133,33 +139,16 @@ public final class ApiContract {
     }
   }
 
-  private JsonObject operation(String method, String path) {
+  // the documented path of this method that matches, or null
+  private String template(String method, String path) {
+    JsonObject paths = document.getJsonObject("paths");
     for (Template template : templates) {
-      if (template.pattern().matcher(path).matches()) {
-        JsonObject item = document.getJsonObject("paths").getJsonObject(template.path());
-        JsonObject operation = item.getJsonObject(method.toLowerCase(Locale.ROOT));
-        if (operation != null) {
-          return operation;
-        }
+      if (template.pattern().matcher(path).matches()
+          && paths.getJsonObject(template.path()).containsKey(method.toLowerCase(Locale.ROOT))) {
+        return template.path();
       }
     }
     return null;
-  }
-
-  private String pointer(String method, String path) {
-    for (Template template : templates) {
-      if (template.pattern().matcher(path).matches()
-          && document
-              .getJsonObject("paths")
-              .getJsonObject(template.path())
-              .containsKey(method.toLowerCase(Locale.ROOT))) {
-        return "/paths/"
-            + template.path().replace("~", "~0").replace("/", "~1")
-            + "/"
-            + method.toLowerCase(Locale.ROOT);
-      }
-    }
-    throw new IllegalStateException("no operation " + method + " " + path);
   }
 
   // a pointer into the document, e.g. /components/responses/AppNotFound
