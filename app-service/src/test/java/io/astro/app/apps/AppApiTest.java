@@ -5,6 +5,7 @@ import static io.astro.app.RunningAppService.data;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.astro.app.RunningAppService;
+import io.astro.common.kube.KubeNames;
 import io.astro.testkit.db.MySqlExtension;
 import io.astro.testkit.db.TestDatabase;
 import io.astro.testkit.events.EventSchemas;
@@ -86,8 +87,8 @@ class AppApiTest {
     assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
     JsonObject created = data(response);
     assertThat(created.getString("status")).isEqualTo("pending");
-    assertThat(created.getString("namespace")).isEqualTo("astro-user-" + user);
-    assertThat(created.getString("k8s_name")).isEqualTo("web-u" + user);
+    assertThat(created.getString("namespace")).isEqualTo(KubeNames.namespace(user));
+    assertThat(created.getString("k8s_name")).isEqualTo(KubeNames.objectName("web", user));
     assertThat(created.getString("cluster")).isEqualTo("eu-1");
     assertThat(created.getLong("generation")).isEqualTo(1);
     assertThat(created.getInteger("port")).isEqualTo(8080);

@@ -4,6 +4,7 @@ import static io.astro.app.RunningAppService.code;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.astro.app.RunningAppService;
+import io.astro.common.kube.KubeNames;
 import io.astro.testkit.Eventually;
 import io.astro.testkit.db.MySqlExtension;
 import io.astro.testkit.db.TestDatabase;
@@ -95,14 +96,14 @@ class AppLogsTest {
 
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     assertThat(response.headers().firstValue("Content-Type")).hasValue("text/plain; charset=utf-8");
-    assertThat(response.body()).isEqualTo(FakeSyncWorker.body("web-u" + user));
+    assertThat(response.body()).isEqualTo(FakeSyncWorker.body(KubeNames.objectName("web", user)));
     FakeSyncWorker.Seen seen = last();
     assertThat(seen.path())
         .isEqualTo(
-            "/internal/v1/clusters/eu-1/namespaces/astro-user-"
-                + user
-                + "/deployments/web-u"
-                + user
+            "/internal/v1/clusters/eu-1/namespaces/"
+                + KubeNames.namespace(user)
+                + "/deployments/"
+                + KubeNames.objectName("web", user)
                 + "/logs");
     assertThat(seen.query()).isEqualTo("lines=50&container=web");
     assertThat(seen.authorization()).isEqualTo("Bearer " + TOKEN);

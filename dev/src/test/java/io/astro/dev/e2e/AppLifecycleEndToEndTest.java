@@ -4,6 +4,7 @@ import static io.astro.dev.e2e.Gateway.podNames;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.astro.common.events.Topics;
+import io.astro.common.kube.KubeNames;
 import io.astro.dev.e2e.Gateway.Answer;
 import io.astro.dev.e2e.Gateway.User;
 import io.astro.testkit.events.EventSchemas;
@@ -108,7 +109,8 @@ class AppLifecycleEndToEndTest {
     V1Deployment deployment =
         astro.deployment(scaled.getString("namespace"), scaled.getString("k8s_name"));
     assertThat(deployment.getSpec().getReplicas()).isEqualTo(3);
-    assertThat(deployment.getMetadata().getAnnotations()).containsEntry("astro.io/generation", "5");
+    assertThat(deployment.getMetadata().getAnnotations())
+        .containsEntry(KubeNames.GENERATION_ANNOTATION, "5");
 
     // history: every command, newest first
     Answer history = api.get("/api/v1/apps/" + id + "/events?limit=100", ada.token());

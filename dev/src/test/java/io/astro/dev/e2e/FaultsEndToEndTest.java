@@ -3,6 +3,7 @@ package io.astro.dev.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.astro.common.events.Topics;
+import io.astro.common.kube.KubeNames;
 import io.astro.dev.AstroServices;
 import io.astro.dev.e2e.Gateway.User;
 import io.astro.testkit.Eventually;
@@ -113,7 +114,7 @@ class FaultsEndToEndTest {
         astro.deployment(app.getString("namespace"), app.getString("k8s_name"));
     assertThat(deployment).as("deployment of %s", app.getString("name")).isNotNull();
     assertThat(deployment.getMetadata().getAnnotations())
-        .containsEntry("astro.io/generation", Long.toString(app.getLong("generation")));
+        .containsEntry(KubeNames.GENERATION_ANNOTATION, Long.toString(app.getLong("generation")));
     assertThat(deployment.getMetadata().getGeneration())
         .as("spec writes of %s", app.getString("name"))
         .isEqualTo(writes);

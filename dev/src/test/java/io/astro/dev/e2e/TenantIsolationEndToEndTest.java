@@ -2,6 +2,7 @@ package io.astro.dev.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.astro.common.kube.KubeNames;
 import io.astro.dev.e2e.Gateway.Answer;
 import io.astro.dev.e2e.Gateway.User;
 import io.vertx.core.json.JsonObject;
@@ -72,6 +73,6 @@ class TenantIsolationEndToEndTest {
                 .deployment(running.getString("namespace"), running.getString("k8s_name"))
                 .getMetadata()
                 .getAnnotations())
-        .containsEntry("astro.io/generation", "1");
+        .containsEntry(KubeNames.GENERATION_ANNOTATION, "1");
   }
 }

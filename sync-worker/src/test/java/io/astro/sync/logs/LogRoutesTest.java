@@ -273,7 +273,7 @@ class LogRoutesTest {
     assertThat(new JsonObject(cluster.body()).getJsonObject("data").getString("missing"))
         .isEqualTo("cluster");
 
-    HttpResponse<String> deployment = get(path("c1", "gone-u7"), TOKEN);
+    HttpResponse<String> deployment = get(path("c1", KubeNames.objectName("gone", 7)), TOKEN);
     assertThat(deployment.statusCode()).isEqualTo(404);
     assertThat(code(deployment)).isEqualTo(10004);
     assertThat(new JsonObject(deployment.body()).getJsonObject("data").getString("missing"))
