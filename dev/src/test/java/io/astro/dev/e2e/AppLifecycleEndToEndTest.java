@@ -14,27 +14,19 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A user's whole journey with one app, through the gateway only; integrations see it on the topics.
  */
-@ExtendWith(RunningAstro.Extension.class)
 class AppLifecycleEndToEndTest {
 
-  private static RunningAstro astro;
-  private static Gateway api;
-
-  @BeforeAll
-  static void system(RunningAstro running) {
-    astro = running;
-    api = running.gateway();
-  }
+  @RegisterExtension static final RunningAstro astro = new RunningAstro();
 
   @Test
   void a_user_signs_up_runs_an_app_operates_it_and_deletes_it() {
+    Gateway api = astro.gateway();
     User ada = api.newUser("ada");
     Answer me = api.get("/api/v1/users/me", ada.token());
     assertThat(me.status()).isEqualTo(200);

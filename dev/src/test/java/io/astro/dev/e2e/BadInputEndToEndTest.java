@@ -11,28 +11,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every route refuses what it cannot use with a 4xx in the envelope — naming the field when one is
  * at fault — and stores nothing: no account, no app, no command, nothing in the cluster.
  */
-@ExtendWith(RunningAstro.Extension.class)
 class BadInputEndToEndTest {
 
-  private static RunningAstro astro;
-  private static Gateway api;
-
-  @BeforeAll
-  static void system(RunningAstro running) {
-    astro = running;
-    api = running.gateway();
-  }
+  @RegisterExtension static final RunningAstro astro = new RunningAstro();
 
   @Test
   void sign_up_and_log_in_refuse_bad_input_and_create_no_account() {
+    Gateway api = astro.gateway();
     User taken = api.newUser("taken");
     String good = "correct horse battery";
     expect(register(new JsonObject()), 400, 10001, "username", "email", "password");
@@ -106,6 +98,7 @@ class BadInputEndToEndTest {
 
   @Test
   void protected_routes_refuse_a_missing_forged_or_expired_token() {
+    Gateway api = astro.gateway();
     User user = api.newUser("tok");
     String forged = user.token().substring(0, user.token().lastIndexOf('.') + 1) + "AAAA";
     for (String path :
@@ -120,6 +113,7 @@ class BadInputEndToEndTest {
 
   @Test
   void the_apps_api_refuses_bad_input_on_every_route_and_stores_nothing() {
+    Gateway api = astro.gateway();
     User user = api.newUser("bad");
     String token = user.token();
     JsonObject existing = api.create(user, "kept", 1);
@@ -260,7 +254,7 @@ class BadInputEndToEndTest {
   }
 
   private static Answer register(JsonObject account) {
-    return api.post("/api/v1/register", null, account);
+    return astro.gateway().post("/api/v1/register", null, account);
   }
 
   private static JsonObject account(String username, String email, String password) {

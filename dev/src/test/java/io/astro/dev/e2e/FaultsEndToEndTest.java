@@ -12,9 +12,8 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The sync-worker restarts and the broker goes away while users create and change apps: every app
@@ -22,20 +21,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * generation (its {@code metadata.generation} counts spec changes, its {@code astro.io/generation}
  * names the app's latest).
  */
-@ExtendWith(RunningAstro.Extension.class)
 class FaultsEndToEndTest {
 
-  private static RunningAstro astro;
-  private static Gateway api;
-
-  @BeforeAll
-  static void system(RunningAstro running) {
-    astro = running;
-    api = running.gateway();
-  }
+  @RegisterExtension static final RunningAstro astro = new RunningAstro();
 
   @Test
   void apps_created_while_the_sync_worker_restarts_all_run_and_each_is_applied_once() {
+    Gateway api = astro.gateway();
     User user = api.newUser("rst");
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
@@ -55,6 +47,7 @@ class FaultsEndToEndTest {
 
   @Test
   void commands_taken_while_the_broker_is_down_are_applied_once_it_is_back() {
+    Gateway api = astro.gateway();
     User user = api.newUser("brk");
     String scaled = api.create(user, "scaled", 1).getString("id");
     api.awaitRunning(user, scaled, 1);

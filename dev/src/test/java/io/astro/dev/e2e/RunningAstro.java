@@ -8,9 +8,8 @@ import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.AppsV1Api;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import java.nio.file.Path;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.ParameterContext;
-import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * The whole system started the way {@code ./astro dev} starts it — {@link DevMode} with an embedded
@@ -18,60 +17,66 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * under {@code target/}. One per test JVM (a start costs seconds), stopped after the last test;
  * tests reach it only as a user (the gateway) and an integration (the topics) would, plus the
  * cluster to check what landed there.
+ *
+ * <p>An end-to-end test class registers it, and that is all its setup:
+ *
+ * <pre>{@code
+ * @RegisterExtension static final RunningAstro astro = new RunningAstro();
+ * }</pre>
+ *
+ * Before the class's first test it starts the system, or joins the one already running.
  */
-public final class RunningAstro implements AutoCloseable {
+public final class RunningAstro implements BeforeAllCallback {
 
   private static final ExtensionContext.Namespace NAMESPACE =
       ExtensionContext.Namespace.create(RunningAstro.class);
 
-  /** Injects the JVM's running system into test and lifecycle methods. */
-  public static final class Extension implements ParameterResolver {
-    @Override
-    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-      return parameter.getParameter().getType() == RunningAstro.class;
+  /** The JVM's one system; the root store closes it when the whole run ends. */
+  private record Started(DevMode dev) implements AutoCloseable {
+    static Started start() {
+      Path dir = Path.of("target", "e2e-" + ProcessHandle.current().pid()).toAbsolutePath();
+      return new Started(TestSystems.start(TestSystems.options(dir, true), true));
     }
 
     @Override
-    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-      // the root store closes AutoCloseable values when the whole run ends
-      return context
-          .getRoot()
-          .getStore(NAMESPACE)
-          .getOrComputeIfAbsent(RunningAstro.class, k -> start(), RunningAstro.class);
+    public void close() {
+      dev.close();
     }
   }
 
-  private final DevMode dev;
-  private final Gateway gateway;
+  private DevMode dev;
+  private Gateway gateway;
 
-  private RunningAstro(DevMode dev) {
-    this.dev = dev;
-    this.gateway = new Gateway(dev.gatewayUrl());
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    Started started =
+        context
+            .getRoot()
+            .getStore(NAMESPACE)
+            .getOrComputeIfAbsent(Started.class, k -> Started.start(), Started.class);
+    dev = started.dev();
+    gateway = new Gateway(dev.gatewayUrl());
   }
 
-  static RunningAstro start() {
-    Path dir = Path.of("target", "e2e-" + ProcessHandle.current().pid()).toAbsolutePath();
-    return new RunningAstro(TestSystems.start(TestSystems.options(dir, true), true));
-  }
-
+  /** The public API, as a user reaches it. */
   public Gateway gateway() {
-    return gateway;
+    return started(gateway);
   }
 
   public DevMode dev() {
-    return dev;
+    return started(dev);
   }
 
   public KafkaBroker kafka() {
-    return dev.backing().kafka();
+    return dev().backing().kafka();
   }
 
   public FakeCluster cluster() {
-    return dev.backing().cluster().sandbox();
+    return dev().backing().cluster().sandbox();
   }
 
   public AstroServices services() {
-    return dev.services();
+    return dev().services();
   }
 
   /** The app's Deployment in the sandbox, or null when there is none. */
@@ -89,8 +94,11 @@ public final class RunningAstro implements AutoCloseable {
     }
   }
 
-  @Override
-  public void close() {
-    dev.close();
+  private static <T> T started(T part) {
+    if (part == null) {
+      throw new IllegalStateException(
+          "not started: register RunningAstro with @RegisterExtension on a static field");
+    }
+    return part;
   }
 }

@@ -7,28 +7,20 @@ import io.astro.dev.e2e.Gateway.Answer;
 import io.astro.dev.e2e.Gateway.User;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Another user's app does not exist for you: every route answers 404, and nothing you do reaches
  * it.
  */
-@ExtendWith(RunningAstro.Extension.class)
 class TenantIsolationEndToEndTest {
 
-  private static RunningAstro astro;
-  private static Gateway api;
-
-  @BeforeAll
-  static void system(RunningAstro running) {
-    astro = running;
-    api = running.gateway();
-  }
+  @RegisterExtension static final RunningAstro astro = new RunningAstro();
 
   @Test
   void a_second_user_sees_and_touches_none_of_the_first_users_apps() {
+    Gateway api = astro.gateway();
     User owner = api.newUser("own");
     User other = api.newUser("oth");
     String id = api.create(owner, "shop", 1).getString("id");
