@@ -13,18 +13,19 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The API document against the routers the running services really mounted: every route the gateway
  * exposes (its own, and the upstreams' routes it forwards to) is documented, and every documented
  * operation exists.
  */
-@ExtendWith(RunningAstro.Extension.class)
 class ApiContractEndToEndTest {
 
+  @RegisterExtension static final RunningAstro astro = new RunningAstro();
+
   @Test
-  void the_gateway_serves_the_document_to_anyone(RunningAstro astro) {
+  void the_gateway_serves_the_document_to_anyone() {
     Answer document = astro.gateway().get(ApiDocument.PATH, null);
 
     assertThat(document.status()).isEqualTo(200);
@@ -32,7 +33,7 @@ class ApiContractEndToEndTest {
   }
 
   @Test
-  void the_document_names_every_route_the_gateway_exposes_and_only_those(RunningAstro astro) {
+  void the_document_names_every_route_the_gateway_exposes_and_only_those() {
     AstroServices services = astro.services();
     Set<String> exposed = new TreeSet<>();
     List<Route> forwarding = new ArrayList<>();
