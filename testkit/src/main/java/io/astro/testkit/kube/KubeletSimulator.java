@@ -1,5 +1,6 @@
 package io.astro.testkit.kube;
 
+import io.astro.common.runtime.DaemonThreads;
 import io.kubernetes.client.informer.ResourceEventHandler;
 import io.kubernetes.client.informer.SharedIndexInformer;
 import io.kubernetes.client.informer.SharedInformerFactory;
@@ -19,7 +20,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,9 +69,11 @@ public final class KubeletSimulator implements AutoCloseable {
         new DeploymentController(
             new AppsV1Api(client), core, new Kubelet(core, faults, logs), faults);
     this.worker =
-        Executors.newSingleThreadScheduledExecutor(daemon("kubelet-simulator-" + clusterName));
+        Executors.newSingleThreadScheduledExecutor(
+            DaemonThreads.named("kubelet-simulator-" + clusterName));
     ExecutorService informerThreads =
-        Executors.newCachedThreadPool(daemon("kubelet-simulator-informer-" + clusterName));
+        Executors.newCachedThreadPool(
+            DaemonThreads.named("kubelet-simulator-informer-" + clusterName));
     this.informers = new SharedInformerFactory(client, informerThreads, false);
     this.deployments =
         informers.sharedIndexInformerFor(
@@ -249,13 +251,5 @@ public final class KubeletSimulator implements AutoCloseable {
 
   private static String key(V1Deployment d) {
     return d.getMetadata().getNamespace() + "/" + d.getMetadata().getName();
-  }
-
-  private static ThreadFactory daemon(String name) {
-    return r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    };
   }
 }

@@ -1,5 +1,6 @@
 package io.astro.testkit.service;
 
+import io.astro.common.runtime.DaemonThreads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ServerSocket;
@@ -33,8 +34,7 @@ public final class ServiceProcess implements AutoCloseable {
   private ServiceProcess(Process process, int port) {
     this.process = process;
     this.port = port;
-    this.reader = new Thread(() -> drain(process.getInputStream()), "service-output");
-    reader.setDaemon(true);
+    this.reader = DaemonThreads.thread("service-output", () -> drain(process.getInputStream()));
     reader.start();
   }
 
