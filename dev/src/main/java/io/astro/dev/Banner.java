@@ -1,5 +1,6 @@
 package io.astro.dev;
 
+import io.astro.common.events.app.AppStatus;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 
@@ -85,12 +86,12 @@ final class Banner {
           APP=$(curl -s -X POST %1$s/api/v1/apps -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
             -d '{"name":"web","image":"nginx:1.27","replicas":2,"port":80}' | sed 's/.*"id":"\\([^"]*\\)".*/\\1/'); echo $APP
           for i in $(seq 30); do S=$(curl -s %1$s/api/v1/apps/$APP -H "Authorization: Bearer $TOKEN" \\
-            | grep -o '"status":"[a-z]*"' | head -1); echo "$S"; [ "$S" = '"status":"running"' ] && break; sleep 1; done
+            | grep -o '"status":"[a-z]*"' | head -1); echo "$S"; [ "$S" = '"status":"%2$s"' ] && break; sleep 1; done
           curl -s "%1$s/api/v1/apps/$APP/logs?lines=5" -H "Authorization: Bearer $TOKEN"
 
         More in README.md (./astro events shows the topics). Ctrl-C stops everything.
         """
-            .formatted(gateway));
+            .formatted(gateway, AppStatus.RUNNING.value()));
     return b.toString();
   }
 

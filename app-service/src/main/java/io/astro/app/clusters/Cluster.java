@@ -25,25 +25,6 @@ public record Cluster(
     ClusterStatusEvent state,
     int appCount) {
 
-  /** One health check as the sync-worker reported it. */
-  public record State(
-      String name,
-      String status,
-      String version,
-      String apiServer,
-      Integer nodes,
-      Integer readyNodes,
-      Double cpuCores,
-      Long memoryBytes,
-      Instant heartbeatAt,
-      String error,
-      Instant checkedAt) {
-
-    public boolean healthy() {
-      return "healthy".equals(status);
-    }
-  }
-
   /**
    * A cluster as an operator imports it: revision 1, no sync asked for, no apps, no health check
    * yet.
