@@ -1,10 +1,15 @@
 package io.astro.dev.e2e;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.astro.common.events.app.AppStatus;
+import io.astro.common.events.cluster.ClusterStatus;
+import io.astro.gateway.ApiDocument;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,6 +21,23 @@ class ApiContractTest {
   private static final String JSON = "application/json; charset=utf-8";
   private static final String ID = "0b7d2f9e-3c1a-4f6b-9d2e-8a7c6b5d4e3f";
   private final ApiContract contract = ApiContract.get();
+
+  @Test
+  void the_documented_statuses_are_the_code_s() {
+    JsonObject schemas =
+        ApiDocument.load().toJsonObject().getJsonObject("components").getJsonObject("schemas");
+
+    // an app that is gone is no longer listed or shown, so REST never answers `deleted`
+    assertThat(schemas.getJsonObject("AppStatus").getJsonArray("enum").getList())
+        .containsExactlyInAnyOrderElementsOf(
+            Arrays.stream(AppStatus.values())
+                .filter(s -> s != AppStatus.DELETED)
+                .map(AppStatus::value)
+                .toList());
+    assertThat(schemas.getJsonObject("ClusterStatus").getJsonArray("enum").getList())
+        .containsExactlyInAnyOrderElementsOf(
+            Arrays.stream(ClusterStatus.values()).map(ClusterStatus::value).toList());
+  }
 
   @Test
   void a_documented_answer_passes() {
