@@ -164,7 +164,7 @@ class KubernetesManifestsTest {
                 assertThat(sc.getAllowPrivilegeEscalation())
                     .as(where + " allowPrivilegeEscalation")
                     .isFalse();
-                assertThat(sc.getPrivileged()).as(where + " privileged").isNotEqualTo(Boolean.TRUE);
+                assertThat(sc.getPrivileged()).as(where + " privileged").isNotEqualTo(true);
                 assertThat(sc.getCapabilities()).as(where + " capabilities").isNotNull();
                 assertThat(sc.getCapabilities().getDrop())
                     .as(where + " capabilities.drop")

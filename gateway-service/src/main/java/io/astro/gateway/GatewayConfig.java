@@ -6,6 +6,7 @@ import io.astro.common.config.Env;
 import io.astro.common.config.HttpSettings;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -185,7 +186,7 @@ public record GatewayConfig(
             name + " must be an http(s) URL without a path, got '" + raw + "'");
       }
       return uri;
-    } catch (java.net.URISyntaxException e) {
+    } catch (URISyntaxException e) {
       throw new ConfigException(name + " must be an http(s) URL without a path, got '" + raw + "'");
     }
   }

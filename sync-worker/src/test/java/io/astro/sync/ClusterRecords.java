@@ -5,6 +5,7 @@ import io.astro.common.events.EventCodec;
 import io.astro.testkit.events.EventSchemas;
 import io.astro.testkit.kafka.KafkaBroker;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
@@ -84,7 +85,8 @@ public final class ClusterRecords implements AutoCloseable {
     String value =
         new String(
             EventCodec.encode(
-                EventCodec.create("io.astro.cluster.v1", "/astro/app-service", name, data)));
+                EventCodec.create("io.astro.cluster.v1", "/astro/app-service", name, data)),
+            StandardCharsets.UTF_8);
     EventSchemas.assertValid("io.astro.cluster.v1", value);
     return value;
   }

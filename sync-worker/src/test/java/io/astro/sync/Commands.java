@@ -4,6 +4,7 @@ import io.astro.common.events.EventCodec;
 import io.astro.testkit.events.EventSchemas;
 import io.astro.testkit.kafka.KafkaBroker;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
@@ -95,7 +96,8 @@ public final class Commands implements AutoCloseable {
         new String(
             EventCodec.encode(
                 EventCodec.create(
-                    "io.astro.app.command.v1", "/astro/app-service", app.id, app.data(command))));
+                    "io.astro.app.command.v1", "/astro/app-service", app.id, app.data(command))),
+            StandardCharsets.UTF_8);
     EventSchemas.assertValid("io.astro.app.command.v1", value);
     sendRaw(app.id, value);
   }

@@ -3,6 +3,7 @@ package io.astro.app.clusters;
 import io.astro.app.store.Cluster;
 import io.astro.app.store.OutboxMessage;
 import io.astro.common.events.EventCodec;
+import io.astro.common.events.Topics;
 import io.astro.common.http.RequestIds;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -49,6 +50,6 @@ final class ClusterEvents {
     String requestId = RequestIds.current();
     return requestId == null
         ? new JsonObject()
-        : new JsonObject().put(io.astro.common.events.Topics.REQUEST_ID_HEADER, requestId);
+        : new JsonObject().put(Topics.REQUEST_ID_HEADER, requestId);
   }
 }

@@ -5,6 +5,7 @@ import io.astro.app.store.OutboxMessage;
 import io.astro.common.events.EventCodec;
 import io.astro.common.events.Topics;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Builds {@code io.astro.app.command.v1} events (schema: {@code
@@ -43,7 +44,7 @@ public final class CommandEvents {
     String payload =
         new String(
             EventCodec.encode(EventCodec.create(TYPE, SOURCE, app.id(), data)),
-            java.nio.charset.StandardCharsets.UTF_8);
+            StandardCharsets.UTF_8);
     JsonObject headers = new JsonObject();
     if (requestId != null) {
       headers.put(Topics.REQUEST_ID_HEADER, requestId);

@@ -16,6 +16,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Function;
 
 /**
@@ -274,7 +275,7 @@ public final class AppStore {
                                   : o.gone() ? "pending" : o.status();
                       Future<?> history =
                           status.equals(app.status())
-                                  && java.util.Objects.equals(o.reason(), app.observed().reason())
+                                  && Objects.equals(o.reason(), app.observed().reason())
                               ? Future.succeededFuture()
                               : conn.preparedQuery(
                                       "INSERT INTO app_events (app_id, kind, action, generation, reason, message)"

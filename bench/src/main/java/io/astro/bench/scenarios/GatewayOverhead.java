@@ -7,6 +7,7 @@ import io.astro.bench.load.Api;
 import io.astro.bench.load.LoadResult;
 import io.astro.bench.load.Target;
 import io.astro.bench.system.AstroSystem;
+import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,14 +40,11 @@ public final class GatewayOverhead {
     api.await(
         user,
         "/api/v1/apps?limit=100",
-        Duration.ofSeconds(120),
+        Duration.ofMinutes(2),
         a ->
             a.status() == 200
                 && a.data().getJsonArray("items").stream()
-                    .allMatch(
-                        o ->
-                            "running"
-                                .equals(((io.vertx.core.json.JsonObject) o).getString("status"))));
+                    .allMatch(o -> "running".equals(((JsonObject) o).getString("status"))));
 
     String path = "/api/v1/apps?limit=" + apps;
     List<Target> targets = new ArrayList<>();

@@ -4,6 +4,7 @@ import io.astro.common.auth.AuthHandler;
 import io.astro.common.auth.JwtSettings;
 import io.astro.common.auth.TokenVerifier;
 import io.astro.gateway.ControlClient;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
@@ -132,7 +133,7 @@ public final class KeySource extends VerticleBase {
     return fetched;
   }
 
-  private synchronized void fetched(io.vertx.core.AsyncResult<Void> result) {
+  private synchronized void fetched(AsyncResult<Void> result) {
     inFlight = null;
     if (result.succeeded()) {
       failing = false;

@@ -1,6 +1,7 @@
 package io.astro.sync.health;
 
 import io.astro.common.events.EventCodec;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -27,7 +28,8 @@ public final class ClusterStatusPublisher {
   public void publish(ClusterHealth health) throws InterruptedException {
     String value =
         new String(
-            EventCodec.encode(EventCodec.create(TYPE, SOURCE, health.name(), health.toJson())));
+            EventCodec.encode(EventCodec.create(TYPE, SOURCE, health.name(), health.toJson())),
+            StandardCharsets.UTF_8);
     try {
       producer.send(new ProducerRecord<>(topic, health.name(), value)).get(15, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {

@@ -1,5 +1,7 @@
 package io.astro.sync.reconcile;
 
+import java.util.Locale;
+
 /**
  * A cluster API call that did not do what was asked, classified by what the reconciler should do
  * about it.
@@ -37,6 +39,6 @@ public final class ClusterApiException extends RuntimeException {
 
   /** A label for metrics: conflict, unavailable, rejected. */
   public String reason() {
-    return kind.name().toLowerCase(java.util.Locale.ROOT);
+    return kind.name().toLowerCase(Locale.ROOT);
   }
 }

@@ -6,6 +6,7 @@ import io.cloudevents.CloudEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -78,7 +79,9 @@ public final class StatusPublisher {
                 .put("observedAt", now.toString()));
     try {
       producer
-          .send(new ProducerRecord<>(topic, app.appId(), new String(EventCodec.encode(event))))
+          .send(
+              new ProducerRecord<>(
+                  topic, app.appId(), new String(EventCodec.encode(event), StandardCharsets.UTF_8)))
           .get(15, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

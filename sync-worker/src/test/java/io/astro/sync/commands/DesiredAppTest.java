@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.astro.common.events.EventCodec;
 import io.astro.common.events.EventCodec.InvalidEventException;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -79,6 +80,7 @@ class DesiredAppTest {
                     .put("deleted", false));
     edit.accept(data);
     return new String(
-        EventCodec.encode(EventCodec.create(DesiredApp.TYPE, "/astro/app-service", APP, data)));
+        EventCodec.encode(EventCodec.create(DesiredApp.TYPE, "/astro/app-service", APP, data)),
+        StandardCharsets.UTF_8);
   }
 }
