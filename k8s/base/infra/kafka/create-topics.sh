@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Creates Astro's Kafka topics (DESIGN §3) before any service starts; safe to run again.
+# Creates Astro's Kafka topics (docs/architecture.md) before any service starts; safe to run again.
 # The services never create topics, and a broker's auto-creation would make astro.app.commands a plain
 # topic, while the sync-worker rebuilds every app's desired state from it: it must be compacted.
 #

@@ -18,62 +18,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Everything app-service reads from its environment, in one place.
- *
- * <ul>
- *   <li>{@code ASTRO_APP_SERVICE_PORT} — HTTP port, default 8082; {@code ASTRO_HTTP_HOST}, {@code
- *       ASTRO_HTTP_BODY_LIMIT} — see {@link HttpSettings}
- *   <li>{@code ASTRO_LOG_FORMAT} ({@code json}|{@code text}), {@code ASTRO_LOG_LEVEL} — logging
- *   <li>{@code ASTRO_DB_*} — see {@link DbSettings}; database default {@code astro_apps}. Required
- *       at start (migrations run then)
- *   <li>{@code ASTRO_KAFKA_BOOTSTRAP} — Kafka {@code bootstrap.servers}, default {@code
- *       localhost:9092}. Not needed at start: commands wait in the outbox until Kafka answers
- *   <li>{@code ASTRO_APP_COMMANDS_TOPIC} (default {@code astro.app.commands}), {@code
- *       ASTRO_APP_STATUS_TOPIC} (default {@code astro.app.status}; its dead letters go to {@code
- *       <topic>.dlq}), {@code ASTRO_APP_STATUS_GROUP} — consumer group for status events, default
- *       {@code app-service}
- *   <li>{@code ASTRO_OUTBOX_POLL_INTERVAL} — how often the relay looks for rows committed by other
- *       instances, default 1s (rows committed here wake it at once)
- *   <li>{@code ASTRO_JWT_ISSUER}, {@code ASTRO_JWT_AUDIENCE}, {@code ASTRO_JWT_LEEWAY} — see {@link
- *       JwtSettings}
- *   <li>{@code ASTRO_JWT_PUBLIC_JWK} — a trusted public key as one JWK (JSON text). When set, it is
- *       the only key and no JWKS is fetched
- *   <li>{@code ASTRO_JWKS_URL} — where the keys are fetched from otherwise, default {@code
- *       http://localhost:8081/.well-known/jwks.json} (user-service). Fetched in the background with
- *       retries, and again every 10 minutes; until the first fetch succeeds the apps API answers
- *       503
- *   <li>{@code ASTRO_IMAGE_ALLOWLIST} — comma-separated registries (e.g. {@code
- *       docker.io,ghcr.io/acme}) images must come from; unset = any registry
- *   <li>{@code ASTRO_MAX_APPS_PER_USER} — live apps per user, default 20
- *   <li>{@code ASTRO_DEFAULT_CLUSTER} — the cluster every new app is placed on, default {@code
- *       default}
- *   <li>{@code ASTRO_SYNC_WORKER_URL} — base URL of the sync-worker's internal API (app logs),
- *       default {@code http://localhost:8083}
- *   <li>{@code ASTRO_INTERNAL_TOKEN} or {@code ASTRO_INTERNAL_TOKEN_FILE} (a mounted secret) — the
- *       shared secret sent to the sync-worker, which must hold the same one; at least 16
- *       characters. Unset: app logs answer 503 (a warning at start) — there is no default secret
- *   <li>{@code ASTRO_SYNC_WORKER_TIMEOUT} — connect timeout and longest silence of a logs call,
- *       default 3s (a follow stream may then stay silent up to 10 minutes)
- *   <li>{@code ASTRO_KUBECONFIG_KEYS} (or {@code _FILE}) — {@code kid:base64key,...} AES-256 keys
- *       sealing imported kubeconfigs; the first seals, all open (rotation). Required with {@code
- *       ASTRO_ENV=production}; otherwise a throwaway key with a warning
- *   <li>{@code ASTRO_CLUSTERS_TOPIC} / {@code ASTRO_CLUSTER_STATUS_TOPIC} / {@code
- *       ASTRO_CLUSTER_STATUS_GROUP} — default {@code astro.clusters} / {@code astro.cluster.status}
- *       / {@code app-service-clusters}
- *   <li>{@code ASTRO_PLACEMENT_LABELS} — {@code k=v,...} a cluster must carry to receive new users'
- *       apps
- *   <li>{@code ASTRO_CLUSTER_HEALTH_INTERVAL} — the sync-worker's check interval, default 5m: an
- *       app's status is {@code stale} when its cluster has not answered for two of them
- *   <li>{@code ASTRO_KUBECONFIG_CHECK_TIMEOUT} — how long an import waits for {@code /version},
- *       default 5s
- *   <li>{@code ASTRO_CONTAINER_REQUEST_CPU} — CPU each replica requests (as the sync-worker),
- *       default 100m; placement subtracts it from a cluster's allocatable cores
- *   <li>{@code ASTRO_HOUSEKEEPING_INTERVAL} (default 1h), {@code ASTRO_OUTBOX_RETENTION} (published
- *       outbox rows, default 7d), {@code ASTRO_IDEMPOTENCY_KEY_TTL} (default 24h) — cleanup of rows
- *       that only grow
- *   <li>{@code ASTRO_SYNC_WORKER_BREAKER_OPEN_FOR} — how long the circuit breaker in front of the
- *       sync-worker stays open once half its recent calls failed, default 10s
- * </ul>
+ * Everything app-service reads from its environment, in one place. What each variable means and its
+ * default are described once, in the README's app-service table (and the "Every service" one);
+ * deploy-checks' ReadmeConfigurationTest fails when a name read here is missing there or the other
+ * way round.
  */
 public record AppServiceConfig(
     HttpSettings http,

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Properties;
@@ -18,7 +19,10 @@ final class Machine {
 
   static String describe() {
     StringBuilder md = new StringBuilder("| | |\n|---|---|\n");
-    row(md, "date", ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+    row(
+        md,
+        "date",
+        ZonedDateTime.now(ZoneId.systemDefault()).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
     row(md, "nproc", Integer.toString(Runtime.getRuntime().availableProcessors()));
     row(md, "CPU", first("/proc/cpuinfo", "model name"));
     row(md, "memory", first("/proc/meminfo", "MemTotal"));

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -335,7 +336,7 @@ class ComposeTest {
     dotEnv.forEach(
         (k, v) -> {
           if (k.matches(".*(PASSWORD|TOKEN|KEYS?)$")) {
-            assertThat(v.toLowerCase())
+            assertThat(v.toLowerCase(Locale.ROOT))
                 .as(".env.example " + k + " is marked as a dev-only value")
                 .contains("dev");
           }

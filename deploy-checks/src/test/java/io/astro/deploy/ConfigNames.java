@@ -27,6 +27,7 @@ final class ConfigNames {
 
   private static final Pattern LITERAL = Pattern.compile("\"(ASTRO_[A-Z0-9_]+)\"");
   private static final Pattern SECRET = Pattern.compile("secret\\(\"(ASTRO_[A-Z0-9_]+)\"\\)");
+  private static final Pattern SCRIPT = Pattern.compile("ASTRO_[A-Z0-9_]+");
   private static final Pattern LOGBACK = Pattern.compile("\\$\\{(ASTRO_[A-Z0-9_]+)");
   private static final Pattern PORT =
       Pattern.compile("HttpSettings\\.from\\(env,\\s*\"(ASTRO_[A-Z_]+_PORT)\",\\s*(\\d+)\\)");
@@ -47,6 +48,26 @@ final class ConfigNames {
   /** Every variable {@code service} reads. */
   static synchronized Set<String> of(String service) {
     return BY_SERVICE.computeIfAbsent(service, ConfigNames::scan);
+  }
+
+  /**
+   * The variables dev mode reads or sets: the names in dev/'s main sources and in the {@code astro}
+   * launcher script.
+   */
+  static synchronized Set<String> devMode() {
+    return BY_SERVICE.computeIfAbsent(
+        "dev mode",
+        key -> {
+          Set<String> names = new TreeSet<>();
+          for (Path file : javaFiles(Repo.path("dev/src/main/java"))) {
+            names.addAll(read(Repo.read(file)));
+          }
+          Matcher m = SCRIPT.matcher(Repo.read("astro"));
+          while (m.find()) {
+            names.add(m.group());
+          }
+          return Set.copyOf(names);
+        });
   }
 
   /**

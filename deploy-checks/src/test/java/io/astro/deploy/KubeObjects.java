@@ -93,7 +93,7 @@ final class KubeObjects {
     if (!(model instanceof KubernetesObject)) {
       throw new AssertionError(where + ": loaded as " + (model == null ? null : model.getClass()));
     }
-    Map<String, Object> back = Kustomize.cast(Kustomize.yaml().load(new JSON().serialize(model)));
+    Map<String, Object> back = Kustomize.cast(Kustomize.yaml().load(JSON.serialize(model)));
     sameKeys(raw, back, where);
     strings(raw, where, false);
     return new Doc(raw, model);

@@ -58,7 +58,10 @@ class KubernetesManifestsTest {
   static final String NAMESPACE = "astro-system";
   static final String WRITABLE_ROOT = "astro.io/writable-root-filesystem";
 
-  /** What the sync-worker may do (DESIGN §4, SPEC §4–5): resource → verbs; anything else fails. */
+  /**
+   * What the sync-worker may do (the objects of docs/architecture.md): resource → verbs; anything
+   * else fails.
+   */
   static final Map<String, Set<String>> SYNC_WORKER_MAY =
       Map.ofEntries(
           Map.entry("/namespaces", Set.of("get", "create", "update")),
@@ -164,7 +167,7 @@ class KubernetesManifestsTest {
                 assertThat(sc.getAllowPrivilegeEscalation())
                     .as(where + " allowPrivilegeEscalation")
                     .isFalse();
-                assertThat(sc.getPrivileged()).as(where + " privileged").isNotEqualTo(Boolean.TRUE);
+                assertThat(sc.getPrivileged()).as(where + " privileged").isNotEqualTo(true);
                 assertThat(sc.getCapabilities()).as(where + " capabilities").isNotNull();
                 assertThat(sc.getCapabilities().getDrop())
                     .as(where + " capabilities.drop")

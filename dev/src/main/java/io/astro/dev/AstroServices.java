@@ -1,8 +1,10 @@
 package io.astro.dev;
 
+import io.astro.common.config.ConfigException;
 import io.astro.common.config.Env;
 import io.astro.common.runtime.Service;
 import io.vertx.core.Future;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,16 +48,15 @@ public final class AstroServices implements AutoCloseable {
 
   public static AstroServices start(Wiring wiring) {
     AstroServices services = new AstroServices(wiring);
-    Future<Service> users = start(USER_SERVICE, io.astro.user.Main::start, wiring.userService());
-    Future<Service> apps = start(APP_SERVICE, io.astro.app.Main::start, wiring.appService());
-    Future<Service> sync = start(SYNC_WORKER, io.astro.sync.Main::start, wiring.syncWorker());
+    Future<Service> users = start(io.astro.user.Main::start, wiring.userService());
+    Future<Service> apps = start(io.astro.app.Main::start, wiring.appService());
+    Future<Service> sync = start(io.astro.sync.Main::start, wiring.syncWorker());
     List<RuntimeException> failures = new ArrayList<>();
     services.collect(USER_SERVICE, users, failures);
     if (failures.isEmpty()) {
       // from this thread, not a callback of user-service's Future: a Vert.x instance is never made
       // on another's loop
-      services.collect(
-          GATEWAY, start(GATEWAY, io.astro.gateway.Main::start, wiring.gateway()), failures);
+      services.collect(GATEWAY, start(io.astro.gateway.Main::start, wiring.gateway()), failures);
     }
     services.collect(APP_SERVICE, apps, failures);
     services.collect(SYNC_WORKER, sync, failures);
@@ -66,7 +68,7 @@ public final class AstroServices implements AutoCloseable {
   }
 
   private static Future<Service> start(
-      String name, Function<Env, Future<Service>> main, Map<String, String> env) {
+      Function<Env, Future<Service>> main, Map<String, String> env) {
     try {
       return main.apply(Env.of(env));
     } catch (RuntimeException e) {
@@ -81,7 +83,7 @@ public final class AstroServices implements AutoCloseable {
       synchronized (running) {
         running.put(name, service);
       }
-    } catch (io.astro.common.config.ConfigException e) {
+    } catch (ConfigException e) {
       failures.add(new DevFailure(name + ": " + e.getMessage(), e));
     } catch (Exception e) {
       failures.add(
@@ -111,8 +113,7 @@ public final class AstroServices implements AutoCloseable {
   public void restartSyncWorker() {
     stop(SYNC_WORKER);
     List<RuntimeException> failures = new ArrayList<>();
-    collect(
-        SYNC_WORKER, start(SYNC_WORKER, io.astro.sync.Main::start, wiring.syncWorker()), failures);
+    collect(SYNC_WORKER, start(io.astro.sync.Main::start, wiring.syncWorker()), failures);
     if (!failures.isEmpty()) {
       throw failures.get(0);
     }
@@ -136,7 +137,7 @@ public final class AstroServices implements AutoCloseable {
             break;
           }
           last = response.body();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
           last = e.toString();
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
@@ -146,7 +147,7 @@ public final class AstroServices implements AutoCloseable {
           throw new IllegalStateException(
               service.getKey() + " not ready after " + bound.toSeconds() + " s: " + last);
         }
-        java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+        LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
       }
     }
   }

@@ -1,6 +1,7 @@
 package io.astro.dev;
 
 import io.astro.common.auth.SigningKeys;
+import io.astro.common.config.Env;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +49,7 @@ public final class DevMode implements AutoCloseable {
    */
   public static DevMode start(DevOptions options, Workspace workspace) {
     long started = System.nanoTime();
-    io.astro.common.config.Env env = io.astro.common.config.Env.of(options.env());
+    Env env = Env.of(options.env());
     SigningKeys keys = workspace.signingKeys();
     Workspace.Admin admin =
         workspace.admin(

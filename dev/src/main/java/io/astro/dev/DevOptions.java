@@ -4,6 +4,7 @@ import io.astro.common.config.ConfigException;
 import io.astro.common.config.Env;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -50,7 +51,7 @@ public record DevOptions(
 
     /** Each port with the variable that moves it, for messages. */
     Map<String, Integer> byVariable() {
-      Map<String, Integer> all = new java.util.LinkedHashMap<>();
+      Map<String, Integer> all = new LinkedHashMap<>();
       all.put("ASTRO_GATEWAY_PORT", gateway);
       all.put("ASTRO_USER_SERVICE_PORT", userService);
       all.put("ASTRO_APP_SERVICE_PORT", appService);

@@ -18,9 +18,9 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
- * The topics of DESIGN §3, created before any service starts: the services never create topics, and
- * the broker's auto-creation would make {@code astro.app.commands} a plain topic — the sync-worker
- * rebuilds desired state from it, so it must be compacted.
+ * The topics of docs/architecture.md, created before any service starts: the services never create
+ * topics, and the broker's auto-creation would make {@code astro.app.commands} a plain topic — the
+ * sync-worker rebuilds desired state from it, so it must be compacted.
  */
 public final class KafkaTopics {
 

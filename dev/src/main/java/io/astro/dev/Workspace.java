@@ -6,12 +6,15 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.Properties;
 import java.util.Set;
@@ -75,7 +78,7 @@ public final class Workspace implements AutoCloseable {
               file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
       try {
         lock = lockChannel.tryLock();
-      } catch (java.nio.channels.OverlappingFileLockException heldInThisJvm) {
+      } catch (OverlappingFileLockException heldInThisJvm) {
         lock = null;
       }
       if (lock == null) {
@@ -167,7 +170,7 @@ public final class Workspace implements AutoCloseable {
       }
       byte[] key = new byte[32];
       RANDOM.nextBytes(key);
-      String spec = "dev1:" + java.util.Base64.getEncoder().encodeToString(key);
+      String spec = "dev1:" + Base64.getEncoder().encodeToString(key);
       writeSecret(file, spec + "\n");
       return spec;
     } catch (IOException e) {
@@ -225,11 +228,7 @@ public final class Workspace implements AutoCloseable {
       Files.createFile(partial);
     }
     Files.writeString(partial, content);
-    Files.move(
-        partial,
-        file,
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   private Path directory(String name) {

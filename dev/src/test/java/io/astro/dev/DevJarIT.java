@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 class DevJarIT {
 
   private static final Path JAR = Path.of("target", "astro-dev.jar");
-  private static final Duration START = Duration.ofSeconds(120);
+  private static final Duration START = Duration.ofMinutes(2);
   private final List<Process> started = new ArrayList<>();
   private final Path dir =
       Path.of("target", "jar-it-" + ProcessHandle.current().pid()).toAbsolutePath();

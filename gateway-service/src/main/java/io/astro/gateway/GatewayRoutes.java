@@ -71,7 +71,7 @@ public final class GatewayRoutes {
 
   /** Live log streams, which may stay silent far longer than an ordinary answer. */
   public static boolean streaming(HttpServerRequest request) {
-    return request.method() == HttpMethod.GET
+    return HttpMethod.GET.equals(request.method())
         && "true".equals(request.getParam("follow"))
         && FOLLOW_LOGS.matcher(request.path()).matches();
   }

@@ -76,8 +76,8 @@ public final class Main {
             forwarded);
     GatewayRoutes routes =
         new GatewayRoutes(
-            proxy(service, userService, forwarded, config),
-            proxy(service, appService, forwarded, config),
+            proxy(userService, forwarded, config),
+            proxy(appService, forwarded, config),
             new Authenticator(keys, disabled),
             disabled,
             rateLimits,
@@ -109,7 +109,7 @@ public final class Main {
   }
 
   private static UpstreamProxy proxy(
-      Service service, Upstream upstream, ForwardedHeaders forwarded, GatewayConfig config) {
+      Upstream upstream, ForwardedHeaders forwarded, GatewayConfig config) {
     return new UpstreamProxy(
         upstream,
         forwarded,

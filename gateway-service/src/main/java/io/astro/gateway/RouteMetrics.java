@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code astro_gateway_requests_seconds}: latency histogram and request rate of every proxied
@@ -62,7 +63,7 @@ public final class RouteMetrics {
                   .tag("status", Integer.toString(ctx.response().getStatusCode()))
                   .serviceLevelObjectives(BUCKETS)
                   .register(registry)
-                  .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS));
+                  .record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
       ctx.next();
     };
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.astro.gateway.GatewayFixture.Reply;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 /** CORS answers only for configured origins, and not at all when none are configured. */
@@ -58,7 +59,7 @@ class CorsTest {
 
       assertThat(reply.status()).isEqualTo(200);
       assertThat(reply.headers().names())
-          .noneMatch(name -> name.toLowerCase().startsWith("access-control-"));
+          .noneMatch(name -> name.toLowerCase(Locale.ROOT).startsWith("access-control-"));
     }
   }
 

@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -149,7 +150,7 @@ final class FakeUpstream {
           JsonObject headers = new JsonObject();
           MultiMap all = request.headers();
           for (String name : all.names()) {
-            headers.put(name.toLowerCase(), String.join(",", all.getAll(name)));
+            headers.put(name.toLowerCase(Locale.ROOT), String.join(",", all.getAll(name)));
           }
           request
               .response()
@@ -168,6 +169,8 @@ final class FakeUpstream {
         });
   }
 
+  // waiters is a CopyOnWriteArrayList: the loop walks a snapshot, so removing from it is safe
+  @SuppressWarnings("ModifyCollectionInEnhancedForLoop")
   private void check(String path) {
     for (Waiter waiter : waiters) {
       if (waiter.path.equals(path) && hits(path) >= waiter.count && waiter.reached.tryComplete()) {

@@ -11,40 +11,10 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * Everything sync-worker reads from its environment, in one place.
- *
- * <ul>
- *   <li>{@code ASTRO_SYNC_WORKER_PORT} — HTTP port, default 8083
- *   <li>{@code ASTRO_HTTP_HOST}, {@code ASTRO_HTTP_BODY_LIMIT} — see {@link HttpSettings}
- *   <li>{@code ASTRO_LOG_FORMAT} ({@code json}|{@code text}), {@code ASTRO_LOG_LEVEL} — logging
- *   <li>{@code ASTRO_KAFKA_BOOTSTRAP} — default {@code localhost:9092}
- *   <li>{@code ASTRO_APP_COMMANDS_TOPIC} / {@code ASTRO_APP_STATUS_TOPIC} — default {@code
- *       astro.app.commands} / {@code astro.app.status}; {@code ASTRO_APP_COMMANDS_GROUP} — consumer
- *       group, default {@code sync-worker}
- *   <li>{@code ASTRO_CLUSTERS_TOPIC} / {@code ASTRO_CLUSTER_STATUS_TOPIC} — the cluster registry
- *       and cluster health, default {@code astro.clusters} / {@code astro.cluster.status}
- *   <li>{@code ASTRO_CLUSTERS} — static clusters, {@code id=source,...}, a source being {@code
- *       in-cluster}, a kubeconfig path or {@code base64:<kubeconfig>} (see {@link ClusterSource});
- *       default none
- *   <li>{@code ASTRO_KUBECONFIG_KEYS} (or {@code _FILE}) — {@code kid:base64key,...} to open the
- *       kubeconfigs on the cluster topic (see {@link KubeconfigCipher}); unset = that topic's
- *       clusters go to its dead-letter topic
- *   <li>{@code ASTRO_CLUSTER_HEALTH_INTERVAL} / {@code _CONCURRENCY} / {@code _TIMEOUT} — every
- *       cluster's health is checked this often (default 5m), this many at a time (10), each within
- *       this time, retries included (10s)
- *   <li>{@code ASTRO_MAX_CLUSTERS} — clusters connected at most, default 50
- *   <li>{@code ASTRO_KUBE_REQUEST_TIMEOUT} — read timeout of cluster API calls (not watches),
- *       default 10s
- *   <li>{@code ASTRO_INFORMER_RESYNC} — how often informers replay their cache (every app is
- *       reconciled again, writing nothing when nothing drifted), default 10m
- *   <li>{@code ASTRO_RECONCILE_WORKERS} — apps reconciled in parallel, default 4
- *   <li>{@code ASTRO_RECONCILE_RETRY_BASE} / {@code ASTRO_RECONCILE_RETRY_MAX} — back-off of a
- *       failing app, default 200ms doubling to 1m
- *   <li>{@code ASTRO_INTERNAL_TOKEN} or {@code ASTRO_INTERNAL_TOKEN_FILE} — bearer token (≥ 16
- *       characters) app-service presents on the internal logs endpoint; unset = that endpoint
- *       answers 503
- *   <li>namespace quota and container defaults — see {@link TenantPolicy}
- * </ul>
+ * Everything sync-worker reads from its environment, in one place. What each variable means and its
+ * default are described once, in the README's sync-worker table (and the "Every service" one);
+ * deploy-checks' ReadmeConfigurationTest fails when a name read here is missing there or the other
+ * way round.
  */
 public record SyncWorkerConfig(
     HttpSettings http,

@@ -44,7 +44,6 @@ final class SyncWorkerVerticle extends VerticleBase {
   private static final Duration CLUSTERS_WAIT = Duration.ofSeconds(30);
 
   private final SyncWorkerConfig config;
-  private final MeterRegistry registry;
   private final DesiredState state = new DesiredState();
   private final KafkaProducer<String, String> producer;
   private final ConnectedClusters connected;
@@ -60,7 +59,6 @@ final class SyncWorkerVerticle extends VerticleBase {
 
   SyncWorkerVerticle(SyncWorkerConfig config, MeterRegistry registry) {
     this.config = config;
-    this.registry = registry;
     SyncWorkerConfig.Kafka kafka = config.kafka();
     this.producer = new KafkaProducer<>(KafkaClients.producer(kafka.bootstrap(), "sync-worker"));
     StatusPublisher publisher = new StatusPublisher(producer, kafka.statusTopic(), registry);
@@ -190,18 +188,24 @@ final class SyncWorkerVerticle extends VerticleBase {
                   .caughtUp()
                   .copy()
                   .completeOnTimeout(null, CLUSTERS_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-          waited.thenRun(
-              () -> {
-                if (!clusterTopic.caughtUp().isDone()) {
-                  LOG.warn(
-                      "cluster topic {} not read within {}: taking on apps anyway",
-                      kafka.clustersTopic(),
-                      CLUSTERS_WAIT);
-                }
-                if (!stopping) {
-                  commands.start();
-                }
-              });
+          waited
+              .thenRun(
+                  () -> {
+                    if (!clusterTopic.caughtUp().isDone()) {
+                      LOG.warn(
+                          "cluster topic {} not read within {}: taking on apps anyway",
+                          kafka.clustersTopic(),
+                          CLUSTERS_WAIT);
+                    }
+                    if (!stopping) {
+                      commands.start();
+                    }
+                  })
+              .exceptionally(
+                  e -> {
+                    LOG.error("taking on apps failed", e);
+                    return null;
+                  });
           return null;
         });
   }

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A command becomes the objects of SPEC §4 in the app's cluster, and the app's status follows what
- * runs there.
+ * A command becomes the objects of docs/architecture.md (Kubernetes naming) in the app's cluster,
+ * and the app's status follows what runs there.
  */
 @ExtendWith(KafkaExtension.class)
 class AppLifecycleTest {

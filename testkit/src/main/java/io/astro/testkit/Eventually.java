@@ -2,6 +2,7 @@ package io.astro.testkit;
 
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
@@ -33,7 +34,7 @@ public final class Eventually {
       } catch (Exception e) {
         lastError = e;
       }
-      java.util.concurrent.locks.LockSupport.parkNanos(POLL_NANOS);
+      LockSupport.parkNanos(POLL_NANOS);
       if (Thread.interrupted()) {
         throw new AssertionError("interrupted while waiting for " + what);
       }

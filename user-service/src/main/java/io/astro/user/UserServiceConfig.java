@@ -8,25 +8,10 @@ import io.astro.common.db.DbSettings;
 import java.time.Duration;
 
 /**
- * Everything user-service reads from its environment, in one place.
- *
- * <ul>
- *   <li>{@code ASTRO_USER_SERVICE_PORT} — HTTP port, default 8081; {@code ASTRO_HTTP_HOST}, {@code
- *       ASTRO_HTTP_BODY_LIMIT} — see {@link HttpSettings}
- *   <li>{@code ASTRO_DB_*} — see {@link DbSettings}; database default {@code astro_users}
- *   <li>{@code ASTRO_JWT_ISSUER}, {@code ASTRO_JWT_AUDIENCE}, {@code ASTRO_JWT_LEEWAY} — see {@link
- *       JwtSettings}
- *   <li>{@code ASTRO_JWT_TTL} — token lifetime, default 24h
- *   <li>{@code ASTRO_JWT_PRIVATE_KEY(_FILE)}, {@code ASTRO_JWT_PUBLIC_KEY(_FILE)} — ES256 PEM key
- *       pair; none = a throwaway pair with a loud warning
- *   <li>{@code ASTRO_BCRYPT_COST} — default 10 (10–14); {@code ASTRO_BCRYPT_THREADS} — default:
- *       cores; {@code ASTRO_BCRYPT_MAX_QUEUED} — hashes waiting beyond this are refused with 503,
- *       default 64
- *   <li>{@code ASTRO_LOGIN_MAX_FAILURES} (default 5) failed logins per username within {@code
- *       ASTRO_LOGIN_FAILURE_WINDOW} (default 15m) → 429 until the window passes
- *   <li>{@code ASTRO_ADMIN_USERNAME}, {@code ASTRO_ADMIN_PASSWORD}, {@code ASTRO_ADMIN_EMAIL} —
- *       bootstrap admin, created at start when absent
- * </ul>
+ * Everything user-service reads from its environment, in one place. What each variable means and
+ * its default are described once, in the README's user-service table (and the "Every service" one);
+ * deploy-checks' ReadmeConfigurationTest fails when a name read here is missing there or the other
+ * way round.
  */
 public record UserServiceConfig(
     HttpSettings http,

@@ -9,8 +9,7 @@ import java.util.regex.Pattern;
 
 /**
  * An app row: desired state (versioned by {@code generation}) and the state last observed in its
- * cluster (versioned by {@code observedGeneration} / {@code observedAt}). {@link #toJson()} is what
- * clients see.
+ * cluster (versioned by its observed generation and time). {@link #toJson()} is what clients see.
  */
 public record App(
     String id,

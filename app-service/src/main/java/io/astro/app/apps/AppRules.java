@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** What a request about apps must look like (SPEC §3), with every broken field named at once. */
+/**
+ * What a request about apps must look like (the README's API reference, Apps), with every broken
+ * field named at once.
+ */
 public final class AppRules {
 
   public static final int MAX_NAME = AppCommand.MAX_NAME;

@@ -17,6 +17,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -307,7 +308,7 @@ public final class AppStore {
                                   : o.gone() ? AppStatus.PENDING : o.status();
                       Future<?> history =
                           status == app.status()
-                                  && java.util.Objects.equals(o.reason(), app.observed().reason())
+                                  && Objects.equals(o.reason(), app.observed().reason())
                               ? Future.succeededFuture()
                               : conn.preparedQuery(
                                       "INSERT INTO app_events (app_id, kind, action, generation, reason, message)"

@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * What a request about clusters must look like (SPEC §5), with every broken field named at once.
+ * What a request about clusters must look like (the README's API reference, Clusters), with every
+ * broken field named at once.
  */
 public final class ClusterRules {
 

@@ -19,7 +19,9 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -231,14 +233,14 @@ public final class ClusterStore {
   }
 
   /** Replicas asked for by the live, running apps of each cluster (by name). */
-  public Future<java.util.Map<String, Integer>> replicasByCluster() {
+  public Future<Map<String, Integer>> replicasByCluster() {
     return pool.query(
             "SELECT cluster_id, SUM(replicas) FROM apps WHERE deleted_at IS NULL AND stopped = FALSE"
                 + " GROUP BY cluster_id")
         .execute()
         .map(
             rows -> {
-              java.util.Map<String, Integer> load = new java.util.HashMap<>();
+              Map<String, Integer> load = new HashMap<>();
               rows.forEach(r -> load.put(r.getString(0), r.getNumeric(1).intValue()));
               return load;
             })

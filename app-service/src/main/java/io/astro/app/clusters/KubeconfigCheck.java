@@ -10,6 +10,7 @@ import java.io.StringReader;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
@@ -121,7 +122,7 @@ public final class KubeconfigCheck {
         throw rejected("the current context's cluster server URL has no host");
       }
       return uri.toString();
-    } catch (java.net.URISyntaxException e) {
+    } catch (URISyntaxException e) {
       throw rejected("the current context's cluster server URL is malformed");
     }
   }

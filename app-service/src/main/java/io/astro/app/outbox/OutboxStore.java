@@ -4,8 +4,10 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.function.Function;
 
@@ -78,8 +80,7 @@ public final class OutboxStore {
    * Adds {@code message} to the outbox in the caller's transaction; the relay publishes it after
    * the commit.
    */
-  public static Future<Void> insert(
-      io.vertx.sqlclient.SqlConnection conn, String aggregateId, OutboxMessage message) {
+  public static Future<Void> insert(SqlConnection conn, String aggregateId, OutboxMessage message) {
     return conn.preparedQuery(
             "INSERT INTO outbox (aggregate_id, type, topic, payload, headers) VALUES (?, ?, ?, ?, ?)")
         .execute(
@@ -92,11 +93,11 @@ public final class OutboxStore {
         .mapEmpty();
   }
 
-  private static Future<Void> markPublished(io.vertx.sqlclient.SqlConnection conn, List<Long> ids) {
+  private static Future<Void> markPublished(SqlConnection conn, List<Long> ids) {
     if (ids.isEmpty()) {
       return Future.succeededFuture();
     }
-    String marks = String.join(",", java.util.Collections.nCopies(ids.size(), "?"));
+    String marks = String.join(",", Collections.nCopies(ids.size(), "?"));
     return conn.preparedQuery(
             "UPDATE outbox SET published_at = CURRENT_TIMESTAMP(3) WHERE id IN (" + marks + ")")
         .execute(Tuple.wrap(new ArrayList<Object>(ids)))

@@ -1,11 +1,13 @@
 package io.astro.bench.load;
 
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 
 /** The public API for the untimed steps around a measurement: accounts, apps to list, waits. */
@@ -49,7 +51,7 @@ public final class Api {
       HttpResponse<String> response =
           HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
       return new Answer(response.statusCode(), response.body(), System.currentTimeMillis());
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalStateException(method + " " + path + " failed: " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -121,7 +123,7 @@ public final class Api {
                 + " "
                 + last.body().substring(0, Math.min(300, last.body().length())));
       }
-      java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+      LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
       last = send("GET", path, user.token(), null);
     }
     return last;

@@ -6,6 +6,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
@@ -174,7 +175,7 @@ public final class LoadGenerator implements AutoCloseable {
         .request(options)
         .compose(
             request -> {
-              Future<io.vertx.core.http.HttpClientResponse> response =
+              Future<HttpClientResponse> response =
                   target.body() == null
                       ? request.send()
                       : request.send(Buffer.buffer(target.body().apply(n)));

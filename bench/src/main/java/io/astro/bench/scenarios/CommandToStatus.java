@@ -19,6 +19,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -37,6 +38,8 @@ public final class CommandToStatus {
 
   private CommandToStatus() {}
 
+  // the Deployment watch is open for the block, feeding the tap; the body never names it
+  @SuppressWarnings("try")
   public static void run(Context bench) {
     AstroSystem system = bench.system();
     Api api = new Api(system.url(AstroSystem.GATEWAY));
@@ -137,8 +140,7 @@ public final class CommandToStatus {
     }
   }
 
-  private static void await(
-      java.util.concurrent.CompletableFuture<Void> event, String what, String appId) {
+  private static void await(CompletableFuture<Void> event, String what, String appId) {
     try {
       event.get(WAIT_SECONDS, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -10,6 +10,7 @@ import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1DeploymentList;
 import io.kubernetes.client.util.generic.GenericKubernetesApi;
 import java.util.concurrent.Executors;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A watch on the sandbox's Deployments through the same watch path the sync-worker's informers use:
@@ -68,7 +69,7 @@ final class DeploymentWatch implements AutoCloseable {
     factory.startAllRegisteredInformers();
     long deadline = System.nanoTime() + 30_000_000_000L;
     while (!informer.hasSynced() && System.nanoTime() < deadline) {
-      java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+      LockSupport.parkNanos(10_000_000);
     }
   }
 

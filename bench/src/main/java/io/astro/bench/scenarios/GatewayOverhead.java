@@ -40,7 +40,7 @@ public final class GatewayOverhead {
     api.await(
         user,
         "/api/v1/apps?limit=100",
-        Duration.ofSeconds(120),
+        Duration.ofMinutes(2),
         a ->
             a.status() == 200
                 && a.data().getJsonArray("items").stream()

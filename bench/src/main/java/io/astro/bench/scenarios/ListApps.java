@@ -15,7 +15,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -66,7 +68,7 @@ public final class ListApps {
       bench.load().open(t, 4, rate, bench.profile().warmup());
     }
     // in rounds, the requests taking turns: a stall of the machine hits all of them alike
-    java.util.Map<String, LoadResult> results = new java.util.LinkedHashMap<>();
+    Map<String, LoadResult> results = new LinkedHashMap<>();
     for (int round = 0; round < ROUNDS; round++) {
       for (Target t : targets) {
         results.put(

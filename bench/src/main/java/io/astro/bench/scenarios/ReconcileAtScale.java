@@ -37,6 +37,9 @@ public final class ReconcileAtScale {
 
   private ReconcileAtScale() {}
 
+  // the event tap is open for the block, counting statuses through its callback; the body never
+  // names it
+  @SuppressWarnings("try")
   public static void run(Context bench) {
     int clusters = bench.profile().scaleClusters();
     int perCluster = bench.profile().appsPerCluster();
@@ -105,8 +108,10 @@ public final class ReconcileAtScale {
       warm.stop(Duration.ofSeconds(30));
 
       md.append(
-          "| phase | ready after | converged after | apps | last new status after | writes issued |\n"
-              + "|---|---|---|---|---|---|\n");
+          """
+          | phase | ready after | converged after | apps | last new status after | writes issued |
+          |---|---|---|---|---|---|
+          """);
       md.append(
           f(
               "| cold (empty clusters): every app `running` | %.1f s | %s | %d / %d | %.1f s | %.0f |\n",
@@ -135,8 +140,10 @@ public final class ReconcileAtScale {
               "\nSteady state, %.0f s with nothing changing (an informer resync every %s inside it):\n\n",
               window, text(bench.profile().informerResync())));
       md.append(
-          "| CPU | writes | status events | reconciles | heap used | live heap after full GC | heap max | RSS |\n"
-              + "|---|---|---|---|---|---|---|---|\n");
+          """
+          | CPU | writes | status events | reconciles | heap used | live heap after full GC | heap max | RSS |
+          |---|---|---|---|---|---|---|---|
+          """);
       double steadyWrites = writes(afterWindow) - writes(atConverge);
       md.append(
           f(

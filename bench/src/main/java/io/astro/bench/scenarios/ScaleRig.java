@@ -15,11 +15,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -116,6 +119,7 @@ final class ScaleRig implements AutoCloseable {
                 5),
             new StringSerializer(),
             new ByteArraySerializer())) {
+      List<Future<RecordMetadata>> sent = new ArrayList<>();
       for (int c = 0; c < clusters.size(); c++) {
         for (int i = 0; i < perCluster; i++) {
           long userId = 1_000_000L + (long) c * 10_000 + i / perNamespace;
@@ -132,13 +136,25 @@ final class ScaleRig implements AutoCloseable {
                   KubeNames.objectName(name, userId),
                   1,
                   new AppCommand.Desired("nginx:1.27", 1, 80, false, null, false));
-          producer.send(
-              new ProducerRecord<>(
-                  COMMANDS, id, command.encode().getBytes(StandardCharsets.UTF_8)));
+          sent.add(
+              producer.send(
+                  new ProducerRecord<>(
+                      COMMANDS, id, command.encode().getBytes(StandardCharsets.UTF_8))));
           ids.add(id);
         }
       }
       producer.flush();
+      // an app whose command was lost would only show up as a run that never converges
+      for (Future<RecordMetadata> send : sent) {
+        try {
+          send.get();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while sending the commands", e);
+        } catch (ExecutionException e) {
+          throw new IllegalStateException("a command was not sent", e.getCause());
+        }
+      }
     }
     return ids;
   }

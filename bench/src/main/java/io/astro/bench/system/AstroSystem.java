@@ -7,16 +7,19 @@ import io.astro.dev.Workspace;
 import io.astro.testkit.db.MySqlServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -140,7 +143,7 @@ public final class AstroSystem implements AutoCloseable {
    */
   static List<String> profiling(String name, Path logs) {
     String wanted = System.getenv().getOrDefault("BENCH_JFR", "");
-    if (!java.util.Arrays.asList(wanted.split(",")).contains(name)) {
+    if (!Arrays.asList(wanted.split(",")).contains(name)) {
       return List.of();
     }
     return List.of(
@@ -229,12 +232,10 @@ public final class AstroSystem implements AutoCloseable {
    * seconds before a child JVM binds it.
    */
   public static int freePort() {
-    java.util.concurrent.ThreadLocalRandom random =
-        java.util.concurrent.ThreadLocalRandom.current();
+    ThreadLocalRandom random = ThreadLocalRandom.current();
     for (int attempt = 0; attempt < 200; attempt++) {
       int port = random.nextInt(20_000, 32_000);
-      try (ServerSocket socket =
-          new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+      try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
         return socket.getLocalPort();
       } catch (IOException taken) {
         // try another

@@ -1,6 +1,7 @@
 package io.astro.bench.system;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,7 +105,8 @@ public final class Nginx implements AutoCloseable {
       if (!process.isAlive()) {
         throw new IllegalStateException("nginx exited with " + process.exitValue());
       }
-      try (Socket s = new Socket("127.0.0.1", port)) {
+      try {
+        new Socket(InetAddress.getLoopbackAddress(), port).close();
         return;
       } catch (IOException notYet) {
         ChildJvm.sleep(20);

@@ -46,15 +46,17 @@ public final class DeadLetters {
     return new DeadLetters(
         record -> {
           CompletableFuture<Void> sent = new CompletableFuture<>();
-          producer.send(
-              record,
-              (metadata, error) -> {
-                if (error == null) {
-                  sent.complete(null);
-                } else {
-                  sent.completeExceptionally(error);
-                }
-              });
+          // the callback completes `sent`, failures included
+          var unused =
+              producer.send(
+                  record,
+                  (metadata, error) -> {
+                    if (error == null) {
+                      sent.complete(null);
+                    } else {
+                      sent.completeExceptionally(error);
+                    }
+                  });
           return sent;
         },
         parkedFrom);

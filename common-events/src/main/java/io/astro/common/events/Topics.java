@@ -1,6 +1,9 @@
 package io.astro.common.events;
 
-/** Kafka topics of DESIGN §3. Keys are the aggregate id (app id, cluster id). */
+/**
+ * Kafka topics (docs/architecture.md, topics and event flow). Keys are the aggregate: the app id,
+ * the cluster name.
+ */
 public final class Topics {
 
   /**

@@ -249,7 +249,7 @@ class SchemaAgreementTest {
       try {
         value = component.getAccessor().invoke(record);
       } catch (ReflectiveOperationException e) {
-        throw new AssertionError(e);
+        throw new LinkageError(e.getMessage(), e);
       }
       String name = component.getName();
       if (value instanceof Record nested) {

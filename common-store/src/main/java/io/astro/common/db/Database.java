@@ -10,6 +10,7 @@ import io.vertx.mysqlclient.MySQLConnectOptions;
 import io.vertx.mysqlclient.MySQLException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import java.util.concurrent.TimeUnit;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,7 +67,7 @@ public final class Database {
             // a bounded queue: when the database is gone, callers fail fast instead of piling up
             .setMaxWaitQueueSize(settings.poolSize() * 32)
             .setConnectionTimeout((int) settings.connectTimeout().toMillis())
-            .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
+            .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
             .setName("astro-db-" + settings.database());
     return MySQLBuilder.pool()
         .with(pool)

@@ -1,5 +1,6 @@
 package io.astro.common.auth;
 
+import io.astro.common.config.ConfigException;
 import io.astro.common.config.Env;
 import java.time.Duration;
 
@@ -21,8 +22,7 @@ public record JwtSettings(String issuer, String audience, Duration leeway) {
   public static JwtSettings from(Env env) {
     Duration leeway = env.duration("ASTRO_JWT_LEEWAY", Duration.ofSeconds(30));
     if (leeway.compareTo(Duration.ofSeconds(30)) > 0) {
-      throw new io.astro.common.config.ConfigException(
-          "ASTRO_JWT_LEEWAY must be at most 30s, got " + leeway);
+      throw new ConfigException("ASTRO_JWT_LEEWAY must be at most 30s, got " + leeway);
     }
     return new JwtSettings(
         env.string("ASTRO_JWT_ISSUER", "astro"),

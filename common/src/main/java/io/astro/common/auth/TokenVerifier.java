@@ -88,19 +88,19 @@ public final class TokenVerifier {
     Object sub = user.get("sub");
     Object exp = user.get("exp");
     Object jti = user.get("jti");
-    if (!(uid instanceof Number)
+    if (!(uid instanceof Number userId)
         || !ROLES.contains(role)
-        || !(sub instanceof String)
-        || !(exp instanceof Number)) {
+        || !(sub instanceof String subject)
+        || !(exp instanceof Number expiry)) {
       return Future.failedFuture(INVALID);
     }
     return Future.succeededFuture(
         new Caller(
-            (String) sub,
-            ((Number) uid).longValue(),
+            subject,
+            userId.longValue(),
             (String) role,
-            jti instanceof String ? (String) jti : null,
-            Instant.ofEpochSecond(((Number) exp).longValue())));
+            jti instanceof String id ? id : null,
+            Instant.ofEpochSecond(expiry.longValue())));
   }
 
   private static boolean hasPinnedAlgorithm(String token) {

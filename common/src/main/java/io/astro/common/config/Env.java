@@ -1,6 +1,12 @@
 package io.astro.common.config;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -28,7 +34,7 @@ public final class Env {
    * settings.
    */
   public Env with(Map<String, String> overrides) {
-    var merged = new java.util.HashMap<>(vars);
+    var merged = new HashMap<>(vars);
     merged.putAll(overrides);
     return new Env(merged);
   }
@@ -57,8 +63,8 @@ public final class Env {
       return string(name, null);
     }
     try {
-      return java.nio.file.Files.readString(java.nio.file.Path.of(file)).strip();
-    } catch (java.io.IOException e) {
+      return Files.readString(Path.of(file)).strip();
+    } catch (IOException e) {
       throw new ConfigException(name + "_FILE cannot be read: " + file);
     }
   }
@@ -127,7 +133,7 @@ public final class Env {
     if (raw == null) {
       return defaultValue;
     }
-    return switch (raw.toLowerCase(java.util.Locale.ROOT)) {
+    return switch (raw.toLowerCase(Locale.ROOT)) {
       case "true", "1", "yes", "on" -> true;
       case "false", "0", "no", "off" -> false;
       default -> throw new ConfigException(name + " must be true or false, got '" + raw + "'");
@@ -147,7 +153,7 @@ public final class Env {
     throw new ConfigException(
         name
             + " must be one of "
-            + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(java.util.Locale.ROOT)
+            + Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT)
             + ", got '"
             + raw
             + "'");

@@ -1,6 +1,7 @@
 package io.astro.common.crypto;
 
 import io.astro.common.config.ConfigException;
+import io.astro.common.config.Env;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -14,6 +15,7 @@ import javax.crypto.KeyGenerator;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import org.slf4j.LoggerFactory;
 
 /**
  * Encrypts kubeconfigs at rest and on the {@code astro.clusters} topic: AES-256-GCM, a random
@@ -71,7 +73,7 @@ public final class KubeconfigCipher {
    * a loud warning — kubeconfigs sealed with it cannot be read after a restart, nor by a
    * sync-worker that does not share it.
    */
-  public static KubeconfigCipher fromEnv(io.astro.common.config.Env env) {
+  public static KubeconfigCipher fromEnv(Env env) {
     String spec = env.secret("ASTRO_KUBECONFIG_KEYS");
     if (spec != null && !spec.isBlank()) {
       return fromSpec(spec);
@@ -81,7 +83,7 @@ public final class KubeconfigCipher {
           "ASTRO_KUBECONFIG_KEYS is required with ASTRO_ENV=production (kid:base64key of 32 "
               + "bytes, e.g. k1:$(openssl rand -base64 32))");
     }
-    org.slf4j.LoggerFactory.getLogger(KubeconfigCipher.class)
+    LoggerFactory.getLogger(KubeconfigCipher.class)
         .warn(
             "ASTRO_KUBECONFIG_KEYS is not set: kubeconfigs "
                 + "are sealed with a throwaway key (dev only) — set the same keys on app-service and sync-worker");

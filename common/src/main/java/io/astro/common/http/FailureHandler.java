@@ -35,7 +35,7 @@ public final class FailureHandler implements Handler<RoutingContext> {
       message = api.getMessage();
       data = api.data();
     } else if (failure instanceof DecodeException
-        || failure instanceof IllegalArgumentException && isJsonError(failure)) {
+        || (failure instanceof IllegalArgumentException && isJsonError(failure))) {
       code = ErrorCode.BAD_REQUEST;
       message = "request body is not valid JSON";
     } else if (failure instanceof HttpException http) {

@@ -1,6 +1,7 @@
 package io.astro.common.ops;
 
 import io.vertx.core.Future;
+import java.util.function.Supplier;
 
 /**
  * One dependency whose reachability decides whether the service takes traffic (DB, Kafka, a
@@ -17,7 +18,7 @@ public interface ReadinessCheck {
    */
   Future<Void> check();
 
-  static ReadinessCheck of(String name, java.util.function.Supplier<Future<Void>> check) {
+  static ReadinessCheck of(String name, Supplier<Future<Void>> check) {
     return new ReadinessCheck() {
       @Override
       public String name() {

@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -54,7 +55,9 @@ class BadInputEndToEndTest {
         415,
         10007);
     expect(
-        register(account(taken.username().toUpperCase(), "other@example.org", good)), 409, 20001);
+        register(account(taken.username().toUpperCase(Locale.ROOT), "other@example.org", good)),
+        409,
+        20001);
     expect(
         register(account("fresh" + taken.username(), taken.username() + "@example.org", good)),
         409,

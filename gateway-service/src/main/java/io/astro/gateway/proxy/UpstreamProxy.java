@@ -109,7 +109,7 @@ public final class UpstreamProxy implements Handler<RoutingContext> {
             .setConnectTimeout(timeoutMillis)
             .setIdleTimeout(silence);
     boolean idempotent =
-        !hasBody && (in.method() == HttpMethod.GET || in.method() == HttpMethod.HEAD);
+        !hasBody && (HttpMethod.GET.equals(in.method()) || HttpMethod.HEAD.equals(in.method()));
     if (!hasBody) {
       // nothing to stream: let the (empty) request end so the connection stays usable
       in.resume();
@@ -241,13 +241,13 @@ public final class UpstreamProxy implements Handler<RoutingContext> {
     }
     // HTTP/2 may stream a body without announcing it; only the methods that carry none are sure
     return in.version() == HttpVersion.HTTP_2
-        && in.method() != HttpMethod.GET
-        && in.method() != HttpMethod.HEAD;
+        && !HttpMethod.GET.equals(in.method())
+        && !HttpMethod.HEAD.equals(in.method());
   }
 
   private static boolean mayHaveBody(HttpServerRequest in, HttpClientResponse response) {
     int status = response.statusCode();
-    return in.method() != HttpMethod.HEAD && status != 204 && status != 304 && status >= 200;
+    return !HttpMethod.HEAD.equals(in.method()) && status != 204 && status != 304 && status >= 200;
   }
 
   /** An upstream answered, but with a status that says it cannot serve (502/503/504). */

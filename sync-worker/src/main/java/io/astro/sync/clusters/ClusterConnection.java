@@ -31,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -191,8 +192,10 @@ public final class ClusterConnection implements AutoCloseable {
 
   public void start() {
     factory.startAllRegisteredInformers();
-    prober.scheduleWithFixedDelay(
-        this::probe, PROBE_EVERY.toMillis(), PROBE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    // runs until close() shuts the executor down
+    var unused =
+        prober.scheduleWithFixedDelay(
+            this::probe, PROBE_EVERY.toMillis(), PROBE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -344,9 +347,9 @@ public final class ClusterConnection implements AutoCloseable {
    * matter.
    */
   private final class Handler<T extends KubernetesObject> implements ResourceEventHandler<T> {
-    private final java.util.function.Consumer<T> touched;
+    private final Consumer<T> touched;
 
-    Handler(java.util.function.Consumer<T> touched) {
+    Handler(Consumer<T> touched) {
       this.touched = touched;
     }
 

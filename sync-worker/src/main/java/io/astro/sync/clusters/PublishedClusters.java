@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -115,7 +116,7 @@ public final class PublishedClusters {
 
   private static String digest(String kubeconfig) {
     try {
-      return java.util.HexFormat.of()
+      return HexFormat.of()
           .formatHex(
               MessageDigest.getInstance("SHA-256")
                   .digest(kubeconfig.getBytes(StandardCharsets.UTF_8)));

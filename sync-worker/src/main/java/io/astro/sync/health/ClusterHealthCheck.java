@@ -11,7 +11,6 @@ import io.kubernetes.client.openapi.apis.VersionApi;
 import io.kubernetes.client.openapi.models.V1Node;
 import io.kubernetes.client.openapi.models.V1NodeList;
 import io.kubernetes.client.openapi.models.VersionInfo;
-import java.lang.reflect.Type;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,6 +39,8 @@ public final class ClusterHealthCheck {
   }
 
   /**
+   * Checks one cluster within the budget.
+   *
    * @param lastHeartbeat when the cluster last answered a check, or null; reported again if it does
    *     not answer now
    */
@@ -93,7 +94,7 @@ public final class ClusterHealthCheck {
         cluster.id(), version, client.getBasePath(), nodes, heartbeat, error, now());
   }
 
-  private static <T> T call(ApiClient client, Call call, Type type, long deadlineNanos)
+  private static <T> T call(ApiClient client, Call call, Class<T> type, long deadlineNanos)
       throws ApiException {
     long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
     call.timeout().timeout(left, TimeUnit.MILLISECONDS);

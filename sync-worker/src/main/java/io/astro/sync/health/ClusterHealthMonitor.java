@@ -64,8 +64,10 @@ public final class ClusterHealthMonitor implements AutoCloseable {
   }
 
   public void start() {
-    timer.scheduleWithFixedDelay(
-        this::requestAll, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    // runs until close() shuts the executor down
+    var unused =
+        timer.scheduleWithFixedDelay(
+            this::requestAll, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Every cluster connected, and forgets the metrics of clusters that are gone. */

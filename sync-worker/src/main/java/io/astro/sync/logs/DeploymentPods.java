@@ -1,5 +1,6 @@
 package io.astro.sync.logs;
 
+import io.astro.common.http.ErrorCode;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.AppsV1Api;
@@ -59,7 +60,7 @@ final class DeploymentPods {
     Map<String, String> labels = selector == null ? null : selector.getMatchLabels();
     if (labels == null || labels.isEmpty()) {
       throw new io.astro.common.http.ApiException(
-          io.astro.common.http.ErrorCode.KUBERNETES_OPERATION,
+          ErrorCode.KUBERNETES_OPERATION,
           "the deployment has no matchLabels selector to find its pods by");
     }
     return new TreeMap<>(labels)

@@ -2,6 +2,7 @@ package io.astro.sync.logs;
 
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Status;
 import java.io.IOException;
@@ -79,7 +80,7 @@ final class PodLogReader {
   static String refusal(ApiClient client, int status, String body) {
     String message = null;
     try {
-      V1Status parsed = client.getJSON().deserialize(body, V1Status.class);
+      V1Status parsed = JSON.deserialize(body, V1Status.class);
       message = parsed == null ? null : parsed.getMessage();
     } catch (RuntimeException e) {
       // not a Status object: fall back to the status code

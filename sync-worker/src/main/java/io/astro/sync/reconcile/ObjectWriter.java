@@ -11,9 +11,10 @@ import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * Creates, replaces and deletes whole objects (DESIGN §4: create, or replace with the observed
- * {@code resourceVersion}; no server-side apply, no strategic merge). Nothing is written when the
- * observed object was built from the same spec hash, so a resync or a restart issues no writes.
+ * Creates, replaces and deletes whole objects (docs/architecture.md, the reconcile model: create,
+ * or replace with the observed {@code resourceVersion}; no server-side apply, no strategic merge).
+ * Nothing is written when the observed object was built from the same spec hash, so a resync or a
+ * restart issues no writes.
  */
 public final class ObjectWriter {
 

@@ -3,6 +3,7 @@ package io.astro.sync.reconcile;
 import io.astro.common.config.ConfigException;
 import io.astro.common.config.Env;
 import io.kubernetes.client.custom.Quantity;
+import java.util.Map;
 
 /**
  * What each user namespace is allowed, from operator configuration: a ResourceQuota for the
@@ -24,7 +25,7 @@ public record TenantPolicy(
     Quantity limitMemory) {
 
   public static TenantPolicy defaults() {
-    return from(Env.of(java.util.Map.of()));
+    return from(Env.of(Map.of()));
   }
 
   public static TenantPolicy from(Env env) {

@@ -19,9 +19,9 @@ import java.util.Set;
 
 /**
  * Turns what the informers hold about one app — its Deployment, pods and events — into the status a
- * user sees (SPEC §3). Empty when the cluster has not yet observed the app's current generation: a
- * status is never reported for a generation as if it were current before the Deployment controller
- * has seen it.
+ * user sees (the statuses of the README's Apps section). Empty when the cluster has not yet
+ * observed the app's current generation: a status is never reported for a generation as if it were
+ * current before the Deployment controller has seen it.
  */
 public final class DeploymentStatusMapper {
 

@@ -169,6 +169,8 @@ public final class ApiFaults {
    * The injected status for this non-watch request, using up one answer of the rule that gives it;
    * empty if none.
    */
+  // rules is a CopyOnWriteArrayList: the loop walks a snapshot, so removing from it is safe
+  @SuppressWarnings("ModifyCollectionInEnhancedForLoop")
   OptionalInt answer(String method, String path) {
     for (Rule rule : rules) {
       if (rule.matches(method, path) && rule.claim()) {

@@ -1,5 +1,6 @@
 package io.astro.testkit.kube;
 
+import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -19,6 +20,7 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
@@ -85,9 +87,7 @@ final class ApiServerCertificate {
       return new ApiServerCertificate(
           pem("CERTIFICATE", cert.getEncoded()),
           pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
-    } catch (GeneralSecurityException
-        | org.bouncycastle.operator.OperatorCreationException
-        | java.io.IOException e) {
+    } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
       throw new IllegalStateException("cannot make the fake API server's certificate", e);
     }
   }

@@ -59,7 +59,7 @@ final class DeploymentController {
    */
   private final Set<String> recordedEvents = ConcurrentHashMap.newKeySet();
 
-  private volatile Duration defaultProgressDeadline = Duration.ofSeconds(600);
+  private volatile Duration defaultProgressDeadline = Duration.ofMinutes(10);
 
   DeploymentController(AppsV1Api apps, CoreV1Api core, Kubelet kubelet, Faults faults) {
     this.apps = apps;

@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -143,7 +144,7 @@ final class DiscoveryDocuments {
       JsonObject json =
           new JsonObject()
               .put("name", r.name())
-              .put("singularName", r.name().contains("/") ? "" : r.kind().toLowerCase())
+              .put("singularName", r.name().contains("/") ? "" : r.kind().toLowerCase(Locale.ROOT))
               .put("namespaced", r.namespaced())
               .put("kind", r.kind())
               .put("verbs", new JsonArray(r.verbs()));

@@ -29,6 +29,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * An in-process Kubernetes API server for tests and dev mode: the fabric8 CRUD mock (storage,
@@ -51,10 +53,10 @@ public final class FakeCluster implements KubeCluster {
   /**
    * The mock logs every request at INFO through java.util.logging, straight to stderr. Held here
    * because JUL keeps loggers only weakly: a level set on an unreferenced logger is lost at the
-   * next GC.
+   * next GC. (Never read: holding it is the point.)
    */
-  private static final java.util.logging.Logger MOCK_REQUEST_LOG =
-      quiet(MockWebServer.class.getName());
+  @SuppressWarnings("UnusedVariable")
+  private static final Logger MOCK_REQUEST_LOG = quiet(MockWebServer.class.getName());
 
   private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
@@ -88,6 +90,10 @@ public final class FakeCluster implements KubeCluster {
 
   private KubeletSimulator simulator;
 
+  // fabric8 8 deprecates Serialization.jsonMapper() without a public replacement for the mock
+  // server's Context (KubernetesSerialization's mapper is package-private); KubernetesMockServer's
+  // own constructors pass exactly this mapper
+  @SuppressWarnings("deprecation")
   private FakeCluster(String name) {
     this.name = name;
     this.mock =
@@ -318,9 +324,9 @@ public final class FakeCluster implements KubeCluster {
     mock.destroy();
   }
 
-  private static java.util.logging.Logger quiet(String name) {
-    java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
-    logger.setLevel(java.util.logging.Level.WARNING);
+  private static Logger quiet(String name) {
+    Logger logger = Logger.getLogger(name);
+    logger.setLevel(Level.WARNING);
     return logger;
   }
 

@@ -26,6 +26,7 @@ import io.vertx.core.net.PemKeyCertOptions;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -195,7 +196,7 @@ final class KubeApiProxy {
         return;
       }
     }
-    if (req.method() == HttpMethod.GET) {
+    if (HttpMethod.GET.equals(req.method())) {
       Optional<String> document = discovery.at(path);
       if (document.isPresent()) {
         req.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(document.get());
@@ -286,7 +287,7 @@ final class KubeApiProxy {
     req.headers()
         .forEach(
             h -> {
-              if (!NOT_FORWARDED.contains(h.getKey().toLowerCase())) {
+              if (!NOT_FORWARDED.contains(h.getKey().toLowerCase(Locale.ROOT))) {
                 headers.add(h.getKey(), h.getValue());
               }
             });
@@ -323,7 +324,7 @@ final class KubeApiProxy {
   }
 
   private static boolean isObjectReplace(HttpServerRequest req) {
-    return req.method() == HttpMethod.PUT && !req.path().endsWith("/status");
+    return HttpMethod.PUT.equals(req.method()) && !req.path().endsWith("/status");
   }
 
   /**
@@ -363,11 +364,11 @@ final class KubeApiProxy {
     up.headers()
         .forEach(
             h -> {
-              if (!NOT_FORWARDED.contains(h.getKey().toLowerCase())) {
+              if (!NOT_FORWARDED.contains(h.getKey().toLowerCase(Locale.ROOT))) {
                 resp.headers().add(h.getKey(), h.getValue());
               }
             });
-    if (req.method() == HttpMethod.DELETE && up.statusCode() == 200) {
+    if (HttpMethod.DELETE.equals(req.method()) && up.statusCode() == 200) {
       resp.end(deleteAnswer(req.path(), body));
     } else {
       resp.end(body);

@@ -116,8 +116,10 @@ public final class KubeletSimulator implements AutoCloseable {
         throw new IllegalStateException("interrupted while starting the kubelet simulator", e);
       }
     }
-    worker.scheduleWithFixedDelay(
-        this::enqueueAll, RESYNC_MILLIS, RESYNC_MILLIS, TimeUnit.MILLISECONDS);
+    // runs until close() shuts the executor down
+    var unused =
+        worker.scheduleWithFixedDelay(
+            this::enqueueAll, RESYNC_MILLIS, RESYNC_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -126,7 +128,7 @@ public final class KubeletSimulator implements AutoCloseable {
    */
   public void failImage(String image) {
     faults.failImage(image);
-    resync();
+    enqueueAll();
   }
 
   /**
@@ -135,7 +137,7 @@ public final class KubeletSimulator implements AutoCloseable {
    */
   public void crashImage(String image) {
     faults.crashImage(image);
-    resync();
+    enqueueAll();
   }
 
   /**
@@ -145,13 +147,13 @@ public final class KubeletSimulator implements AutoCloseable {
    */
   public void exceedQuota(String namespace) {
     faults.exceedQuota(namespace);
-    resync();
+    enqueueAll();
   }
 
   /** Heals every failure set above; pods recover on the next sync (which this triggers). */
   public void clearFailures() {
     faults.clear();
-    resync();
+    enqueueAll();
   }
 
   /**
@@ -160,7 +162,7 @@ public final class KubeletSimulator implements AutoCloseable {
    */
   public void defaultProgressDeadline(Duration deadline) {
     controller.defaultProgressDeadline(deadline);
-    resync();
+    enqueueAll();
   }
 
   /**
@@ -243,7 +245,9 @@ public final class KubeletSimulator implements AutoCloseable {
 
   private void retryLater(String key) {
     try {
-      worker.schedule(() -> enqueue(key), CONFLICT_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+      // a retry needs no handle: close() shuts the executor down
+      var unused =
+          worker.schedule(() -> enqueue(key), CONFLICT_RETRY_MILLIS, TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException closing) {
       // closing: nothing left to converge
     }

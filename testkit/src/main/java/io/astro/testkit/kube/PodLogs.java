@@ -77,22 +77,22 @@ final class PodLogs {
           400, "BadRequest", "container " + containerName + " is not valid for pod " + podName);
     }
     Container c = picked.get();
-    switch (c.mode()) {
-      case PULL_BACKOFF:
-        return Answer.refused(
-            400,
-            "BadRequest",
-            "container \""
-                + c.name()
-                + "\" in pod \""
-                + podName
-                + "\" is waiting to start: trying and failing to pull image");
-      case CRASH_LOOP:
-        // Both the current (just exited) and the previous attempt print the same crash.
-        return Answer.lines(crashLines(c, pod.started()));
-      default:
+    return switch (c.mode()) {
+      case PULL_BACKOFF ->
+          Answer.refused(
+              400,
+              "BadRequest",
+              "container \""
+                  + c.name()
+                  + "\" in pod \""
+                  + podName
+                  + "\" is waiting to start: trying and failing to pull image");
+      case CRASH_LOOP ->
+          // Both the current (just exited) and the previous attempt print the same crash.
+          Answer.lines(crashLines(c, pod.started()));
+      default -> {
         if (previous) {
-          return Answer.refused(
+          yield Answer.refused(
               400,
               "BadRequest",
               "previous terminated container \""
@@ -101,8 +101,9 @@ final class PodLogs {
                   + podName
                   + "\" not found");
         }
-        return Answer.lines(runningLines(c, pod.started(), now));
-    }
+        yield Answer.lines(runningLines(c, pod.started(), now));
+      }
+    };
   }
 
   private static Optional<Container> pick(Pod pod, String name) {

@@ -53,8 +53,8 @@ final class PodTemplateHash {
 
   private static String safeEncode(String s) {
     StringBuilder out = new StringBuilder(s.length());
-    for (char c : s.toCharArray()) {
-      out.append(ALPHABET.charAt(c % ALPHABET.length()));
+    for (int i = 0; i < s.length(); i++) {
+      out.append(ALPHABET.charAt(s.charAt(i) % ALPHABET.length()));
     }
     return out.toString();
   }

@@ -1,8 +1,10 @@
 package io.astro.testkit.service;
 
 import io.astro.common.runtime.DaemonThreads;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -119,8 +121,7 @@ public final class ServiceProcess implements AutoCloseable {
   }
 
   private void drain(InputStream in) {
-    try (var reader =
-        new java.io.BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8))) {
+    try (var reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       String line;
       while ((line = reader.readLine()) != null) {
         synchronized (lines) {

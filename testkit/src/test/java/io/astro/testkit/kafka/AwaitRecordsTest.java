@@ -7,9 +7,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,11 +68,12 @@ class AwaitRecordsTest {
     broker.createTopic(topic, 1);
     send(new ProducerRecord<>(topic, "k", "early"));
     // Sent without waiting: the awaiter may well be polling before this record lands.
-    producer.send(new ProducerRecord<>(topic, "k", "late"));
+    Future<RecordMetadata> late = producer.send(new ProducerRecord<>(topic, "k", "late"));
 
     assertThat(broker.awaitRecords(topic, 2, WAIT))
         .extracting(ReceivedRecord::value)
         .containsExactly("early", "late");
+    assertThat(late.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).topic()).isEqualTo(topic);
   }
 
   /** It reads on to the end of the topic, so a record written twice shows up twice. */

@@ -84,7 +84,7 @@ class FakeClusterFaultsTest {
               ApiException.class,
               e -> {
                 assertThat(e.getCode()).isEqualTo(500);
-                V1Status status = new JSON().deserialize(e.getResponseBody(), V1Status.class);
+                V1Status status = JSON.deserialize(e.getResponseBody(), V1Status.class);
                 assertThat(status.getKind()).isEqualTo("Status");
                 assertThat(status.getStatus()).isEqualTo("Failure");
                 assertThat(status.getReason()).isEqualTo("InternalError");
@@ -111,7 +111,7 @@ class FakeClusterFaultsTest {
               assertThat(e.getCode()).isEqualTo(429);
               // OkHttp hands header names over in lower case.
               assertThat(e.getResponseHeaders()).containsEntry("retry-after", List.of("1"));
-              V1Status status = new JSON().deserialize(e.getResponseBody(), V1Status.class);
+              V1Status status = JSON.deserialize(e.getResponseBody(), V1Status.class);
               assertThat(status.getReason()).isEqualTo("TooManyRequests");
               assertThat(status.getDetails().getRetryAfterSeconds()).isEqualTo(1);
             });

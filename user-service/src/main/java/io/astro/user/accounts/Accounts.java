@@ -14,7 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Registration, login and account status: the rules of SPEC §2 over the store, hasher and issuer.
+ * Registration, login and account status: the rules of the README's API reference (Accounts) over
+ * the store, hasher and issuer.
  */
 public final class Accounts {
 

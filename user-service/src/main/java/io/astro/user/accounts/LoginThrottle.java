@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -62,7 +63,7 @@ public final class LoginThrottle {
   }
 
   private static String key(String identifier) {
-    return identifier.toLowerCase(java.util.Locale.ROOT);
+    return identifier.toLowerCase(Locale.ROOT);
   }
 
   private static final class Failures {

@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -61,7 +62,7 @@ public final class PasswordHasher {
         });
   }
 
-  private <T> Future<T> run(java.util.concurrent.Callable<T> work) {
+  private <T> Future<T> run(Callable<T> work) {
     if (pending.incrementAndGet() > maxQueued) {
       pending.decrementAndGet();
       return Future.failedFuture(

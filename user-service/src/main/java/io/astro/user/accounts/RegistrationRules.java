@@ -5,7 +5,10 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 
-/** The rules of SPEC §2 for a new account; every broken rule is reported, not just the first. */
+/**
+ * The rules for a new account (the README's API reference, Accounts); every broken rule is
+ * reported, not just the first.
+ */
 public final class RegistrationRules {
 
   private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9_-]{3,20}");

@@ -75,10 +75,10 @@ public final class UserRoutes {
     FieldErrors errors = FieldErrors.acceptingOnly(body, "username", "email", "password");
     Object identifier = body.getValue("username", body.getValue("email"));
     Object password = body.getValue("password");
-    if (!(identifier instanceof String) || ((String) identifier).isBlank()) {
+    if (!(identifier instanceof String id) || id.isBlank()) {
       errors.add("username", "username or email is required");
     }
-    if (!(password instanceof String) || ((String) password).isEmpty()) {
+    if (!(password instanceof String pw) || pw.isEmpty()) {
       errors.add("password", "is required");
     }
     errors.throwIfAny();

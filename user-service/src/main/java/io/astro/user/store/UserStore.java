@@ -13,6 +13,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /** All SQL on the users table. Unexpected database failures surface as 503 (code 30002). */
@@ -54,7 +55,7 @@ public final class UserStore {
 
   /** A live user by username or email, case-insensitively. */
   public Future<Optional<User>> findByLogin(String usernameOrEmail) {
-    String key = usernameOrEmail.toLowerCase(java.util.Locale.ROOT);
+    String key = usernameOrEmail.toLowerCase(Locale.ROOT);
     return one(
         "SELECT " + COLUMNS + " FROM users WHERE username_live = ? OR email_live = ?",
         Tuple.of(key, key));

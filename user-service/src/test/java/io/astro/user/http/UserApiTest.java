@@ -255,8 +255,7 @@ class UserApiTest {
     assertThat(envelope(selfService).getInteger("code")).isEqualTo(10003);
     assertThat(disable.statusCode()).isEqualTo(200);
     assertThat(meWhileDisabled.statusCode()).isEqualTo(401);
-    assertThat(envelope(disabledList).getJsonObject("data").getJsonArray("uuids").getList())
-        .contains(uuid);
+    assertThat(envelope(disabledList).getJsonObject("data").getJsonArray("uuids")).contains(uuid);
     assertThat(enable.statusCode()).isEqualTo(200);
     assertThat(login("edsger", "a long password").getString("uuid")).isEqualTo(uuid);
     assertThat(unknown.statusCode()).isEqualTo(404);
