@@ -20,7 +20,6 @@ import io.kubernetes.client.openapi.models.V1ReplicaSet;
 import io.kubernetes.client.openapi.models.V1ReplicaSetCondition;
 import io.kubernetes.client.openapi.models.V1ReplicaSetSpec;
 import io.kubernetes.client.openapi.models.V1ReplicaSetStatus;
-import io.kubernetes.client.openapi.models.V1ResourceQuota;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -51,7 +50,6 @@ final class DeploymentController {
   private final AppsV1Api apps;
   private final CoreV1Api core;
   private final Kubelet kubelet;
-  private final Faults faults;
   private final AtomicInteger nextNode = new AtomicInteger();
 
   /**
@@ -61,11 +59,10 @@ final class DeploymentController {
 
   private volatile Duration defaultProgressDeadline = Duration.ofMinutes(10);
 
-  DeploymentController(AppsV1Api apps, CoreV1Api core, Kubelet kubelet, Faults faults) {
+  DeploymentController(AppsV1Api apps, CoreV1Api core, Kubelet kubelet) {
     this.apps = apps;
     this.core = core;
     this.kubelet = kubelet;
-    this.faults = faults;
   }
 
   void defaultProgressDeadline(Duration deadline) {
@@ -121,21 +118,26 @@ final class DeploymentController {
     Supplier<String> readyNode = this::pickReadyNode;
     List<V1Pod> newPods = new ArrayList<>(podsOf(newRs, allPods));
     String quotaFailure = null;
-    if (newPods.size() < desired && faults.quotaExceeded(namespace)) {
-      quotaFailure = quotaMessage(namespace, newRs, allPods.size());
-      recordFailedCreate(newRs, quotaFailure, now);
-    } else {
-      while (newPods.size() < desired) {
+    while (newPods.size() < desired && quotaFailure == null) {
+      try {
         newPods.add(core.createNamespacedPod(namespace, newPod(newRs)).execute());
+      } catch (ApiException e) {
+        if (e.getCode() != 403) {
+          throw e;
+        }
+        // refused by admission (ResourceQuota, LimitRanger): as the ReplicaSet controller, record
+        // it on the ReplicaSet and retry on a later sync
+        quotaFailure = statusMessage(e);
+        recordFailedCreate(newRs, quotaFailure, now);
       }
-      newPods.sort(
-          Comparator.comparing(
-                  (V1Pod p) -> p.getMetadata().getCreationTimestamp(),
-                  Comparator.nullsLast(Comparator.naturalOrder()))
-              .reversed());
-      while (newPods.size() > desired) {
-        deletePod(newPods.remove(0));
-      }
+    }
+    newPods.sort(
+        Comparator.comparing(
+                (V1Pod p) -> p.getMetadata().getCreationTimestamp(),
+                Comparator.nullsLast(Comparator.naturalOrder()))
+            .reversed());
+    while (newPods.size() > desired) {
+      deletePod(newPods.remove(0));
     }
     // as on a real cluster, a rollout is visible for a moment: old pods go only in a pass after the
     // new ones were ready
@@ -296,20 +298,17 @@ final class DeploymentController {
     }
   }
 
-  private String quotaMessage(String namespace, V1ReplicaSet rs, int podsInNamespace)
-      throws ApiException {
-    List<V1ResourceQuota> quotas = core.listNamespacedResourceQuota(namespace).execute().getItems();
-    String quota = quotas.isEmpty() ? "compute-resources" : quotas.get(0).getMetadata().getName();
-    String pod =
-        rs.getMetadata().getName() + "-" + PodTemplateHash.stableSuffix(rs.getMetadata().getName());
-    return "pods \""
-        + pod
-        + "\" is forbidden: exceeded quota: "
-        + quota
-        + ", requested: pods=1, used: pods="
-        + podsInNamespace
-        + ", limited: pods="
-        + podsInNamespace;
+  /** The message of the Status body an API error carries. */
+  private static String statusMessage(ApiException e) {
+    try {
+      String message =
+          JSON.getGson()
+              .fromJson(e.getResponseBody(), io.kubernetes.client.openapi.models.V1Status.class)
+              .getMessage();
+      return message == null ? e.getMessage() : message;
+    } catch (RuntimeException notAStatus) {
+      return e.getResponseBody();
+    }
   }
 
   private void recordFailedCreate(V1ReplicaSet rs, String message, Instant now)

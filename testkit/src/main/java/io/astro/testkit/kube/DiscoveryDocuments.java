@@ -70,6 +70,9 @@ final class DiscoveryDocuments {
                   rw("ingresses", "Ingress", true, "ing"))),
           new Group("coordination.k8s.io", "v1", List.of(rw("leases", "Lease", true, null))));
 
+  private static final List<Group> GROUPS_WITH_CORE =
+      java.util.stream.Stream.concat(java.util.stream.Stream.of(CORE), GROUPS.stream()).toList();
+
   private final Map<String, String> byPath = new LinkedHashMap<>();
 
   DiscoveryDocuments(String serverAddress) {
@@ -107,6 +110,23 @@ final class DiscoveryDocuments {
     JsonArray paths = new JsonArray().add("/api").add("/api/v1").add("/apis").add("/version");
     GROUPS.forEach(g -> paths.add("/apis/" + g.name()).add("/apis/" + g.groupVersion()));
     byPath.put("/", new JsonObject().put("paths", paths).encode());
+  }
+
+  /**
+   * The collection paths of every namespaced resource served, in a namespace: what a namespace
+   * deletion empties.
+   */
+  static List<String> namespacedCollections(String namespace) {
+    List<String> out = new java.util.ArrayList<>();
+    for (Group g : GROUPS_WITH_CORE) {
+      String base = g.name().isEmpty() ? "/api/v1" : "/apis/" + g.groupVersion();
+      for (Resource r : g.resources()) {
+        if (r.namespaced() && !r.name().contains("/")) {
+          out.add(base + "/namespaces/" + namespace + "/" + r.name());
+        }
+      }
+    }
+    return out;
   }
 
   /** The JSON document served at this path, if it is a discovery path. */

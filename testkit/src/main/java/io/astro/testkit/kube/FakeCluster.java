@@ -9,6 +9,7 @@ import io.kubernetes.client.custom.Quantity;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1Node;
 import io.kubernetes.client.openapi.models.V1NodeAddress;
 import io.kubernetes.client.openapi.models.V1NodeCondition;
@@ -152,6 +153,9 @@ public final class FakeCluster implements KubeCluster {
     apiClient = newClient();
     internalClient = client(internalToken);
     vertx.setPeriodic(REQUEST_LOG_PURGE_MILLIS, id -> mockWeb.reset());
+    for (String ns : List.of("default", "kube-system", "kube-public", "kube-node-lease")) {
+      addNamespace(ns);
+    }
     addNode("node-1");
     addNode("node-2");
     simulator = new KubeletSimulator(internalClient, logs, name);
@@ -216,6 +220,37 @@ public final class FakeCluster implements KubeCluster {
   /** Requests this cluster has served, e.g. to prove a watch streams instead of re-listing. */
   public ApiTraffic traffic() {
     return traffic;
+  }
+
+  /**
+   * How long a deleted namespace shows {@code Terminating} before its objects and it are removed
+   * (default 300 ms; a real cluster takes seconds).
+   */
+  public FakeCluster namespaceDeletionDelay(Duration delay) {
+    proxy.namespaceDeletionDelay(delay);
+    return this;
+  }
+
+  /** The namespaces every cluster starts with, created as the API server creates them. */
+  private void addNamespace(String ns) {
+    try {
+      new CoreV1Api(internalClient)
+          .createNamespace(
+              new V1Namespace()
+                  .apiVersion("v1")
+                  .kind("Namespace")
+                  .metadata(new V1ObjectMeta().name(ns)))
+          .execute();
+    } catch (ApiException e) {
+      throw new IllegalStateException(
+          "fake cluster "
+              + name
+              + ": could not create namespace "
+              + ns
+              + ": "
+              + e.getResponseBody(),
+          e);
+    }
   }
 
   /** Adds a Ready node with 4 CPUs, 16 GiB and room for 110 pods. */

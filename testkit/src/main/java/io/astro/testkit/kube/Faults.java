@@ -11,7 +11,6 @@ final class Faults {
 
   private final Set<String> pullFailures = ConcurrentHashMap.newKeySet();
   private final Set<String> crashingImages = ConcurrentHashMap.newKeySet();
-  private final Set<String> quotaExceeded = ConcurrentHashMap.newKeySet();
 
   void failImage(String image) {
     pullFailures.add(image);
@@ -21,14 +20,9 @@ final class Faults {
     crashingImages.add(image);
   }
 
-  void exceedQuota(String namespace) {
-    quotaExceeded.add(namespace);
-  }
-
   void clear() {
     pullFailures.clear();
     crashingImages.clear();
-    quotaExceeded.clear();
   }
 
   boolean pullFails(String image) {
@@ -37,9 +31,5 @@ final class Faults {
 
   boolean crashes(String image) {
     return crashingImages.contains(image);
-  }
-
-  boolean quotaExceeded(String namespace) {
-    return quotaExceeded.contains(namespace);
   }
 }

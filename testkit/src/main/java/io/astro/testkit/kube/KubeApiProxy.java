@@ -23,10 +23,12 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemKeyCertOptions;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -107,6 +109,15 @@ final class KubeApiProxy {
   private final Set<HttpConnection> clientConnections = ConcurrentHashMap.newKeySet();
 
   private final HttpClientAgent http;
+  private final MockStore store;
+  private final NamespaceLifecycle namespaces;
+
+  /** Per namespace: the tail of its serialized pod admissions and quota status writes. */
+  private final Map<String, Future<Void>> quotaQueues = new ConcurrentHashMap<>();
+
+  /** The next Service cluster IP to hand out, as the API server's allocator would. */
+  private final AtomicInteger nextClusterIp = new AtomicInteger(10);
+
   private final WebSocketClient webSockets;
   private volatile HttpServer server;
   private volatile DiscoveryDocuments discovery;
@@ -131,6 +142,8 @@ final class KubeApiProxy {
         vertx.createHttpClient(
             new HttpClientOptions().setDefaultHost(HOST).setDefaultPort(mockPort),
             new PoolOptions().setHttp1MaxSize(32));
+    this.store = new MockStore(http, HOST, mockPort);
+    this.namespaces = new NamespaceLifecycle(vertx, store);
     // One WebSocket per open watch; informers of several test services can hold many at once.
     this.webSockets =
         vertx.createWebSocketClient(
@@ -138,6 +151,11 @@ final class KubeApiProxy {
                 .setMaxConnections(1000)
                 .setMaxFrameSize(16 * 1024 * 1024)
                 .setMaxMessageSize(64 * 1024 * 1024));
+  }
+
+  /** How long a deleted namespace stays Terminating before its content and it are removed. */
+  void namespaceDeletionDelay(Duration delay) {
+    namespaces.delay(delay);
   }
 
   /** Starts listening on a free loopback port and completes with it. */
@@ -216,7 +234,35 @@ final class KubeApiProxy {
         return;
       }
     }
+    if (HttpMethod.DELETE.equals(req.method())) {
+      Optional<ApiPath> api = ApiPath.parse(path);
+      if (api.isPresent()
+          && api.get().resource().equals("namespaces")
+          && api.get().namespace() == null
+          && api.get().name() != null
+          && api.get().subresource() == null) {
+        deleteNamespace(req, api.get().name());
+        return;
+      }
+    }
     forward(req);
+  }
+
+  private void deleteNamespace(HttpServerRequest req, String name) {
+    req.body()
+        .compose(ignored -> namespaces.delete(name))
+        .onComplete(
+            ar -> {
+              HttpServerResponse resp = req.response();
+              if (ar.failed()) {
+                sendStatus(resp, 503, "ServiceUnavailable", "fake API server: " + ar.cause());
+              } else if (ar.result() == null) {
+                sendJson(resp, StatusBodies.notFound("", "namespaces", name));
+              } else {
+                resp.putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .end(deleteAnswer(req.path(), ar.result().toBuffer()));
+              }
+            });
   }
 
   private void track(HttpConnection connection) {
@@ -291,71 +337,363 @@ final class KubeApiProxy {
                 headers.add(h.getKey(), h.getValue());
               }
             });
-    req.body()
-        .compose(
-            body ->
-                isObjectReplace(req)
-                    ? withStoredStatus(req.path(), body)
-                    : Future.succeededFuture(body))
-        .compose(
-            body ->
-                http.request(
-                        new RequestOptions()
-                            .setMethod(req.method())
-                            .setHost(HOST)
-                            .setPort(mockPort)
-                            .setURI(req.uri())
-                            .setHeaders(headers))
-                    .compose(up -> body.length() == 0 ? up.send() : up.send(body)))
-        .compose(
-            up ->
-                up.body()
-                    .map(
-                        body -> {
-                          relay(req, up, body);
-                          return body;
-                        }))
-        .onFailure(
-            err -> {
-              if (!resp.ended()) {
-                sendStatus(resp, 503, "ServiceUnavailable", "fake API server: " + err.getMessage());
-              }
-            });
-  }
-
-  private static boolean isObjectReplace(HttpServerRequest req) {
-    return HttpMethod.PUT.equals(req.method()) && !req.path().endsWith("/status");
+    Optional<ApiPath> api = ApiPath.parse(req.path());
+    String quotaNamespace = api.flatMap(this::quotaNamespace).orElse(null);
+    java.util.function.Supplier<Future<Void>> work =
+        () ->
+            req.body()
+                .compose(body -> admit(req, api, body))
+                .compose(
+                    admitted -> {
+                      if (admitted.refusal() != null) {
+                        sendJson(resp, admitted.refusal());
+                        return Future.succeededFuture(false);
+                      }
+                      return http.request(
+                              new RequestOptions()
+                                  .setMethod(req.method())
+                                  .setHost(HOST)
+                                  .setPort(mockPort)
+                                  .setURI(req.uri())
+                                  .setHeaders(headers))
+                          .compose(
+                              up ->
+                                  admitted.body().length() == 0
+                                      ? up.send()
+                                      : up.send(admitted.body()))
+                          .compose(
+                              up ->
+                                  up.body()
+                                      .map(
+                                          body -> {
+                                            relay(req, up, body);
+                                            return up.statusCode() < 300;
+                                          }));
+                    })
+                .compose(
+                    changed ->
+                        changed && quotaNamespace != null
+                            ? refreshQuotas(quotaNamespace)
+                            : Future.<Void>succeededFuture())
+                .onFailure(
+                    err -> {
+                      if (!resp.ended()) {
+                        sendStatus(
+                            resp,
+                            503,
+                            "ServiceUnavailable",
+                            "fake API server: " + err.getMessage());
+                      }
+                    });
+    if (quotaNamespace == null) {
+      var unused = work.get(); // failures answered above
+    } else {
+      // pod admissions and quota writes of one namespace run one at a time, so two creates
+      // cannot both fit under a quota that has room for one (the real server uses the quota's
+      // resourceVersion for the same)
+      quotaQueues.compute(
+          quotaNamespace,
+          (ns, tail) ->
+              (tail == null ? Future.<Void>succeededFuture() : tail)
+                  .eventually(() -> work.get().otherwiseEmpty()));
+    }
   }
 
   /**
-   * A real server ignores {@code status} in a PUT to the object itself (status is a subresource);
-   * the mock stores the body as sent, so a client replacing a Deployment without status would wipe
-   * it until the simulator rewrites it. Copy the stored status into the body, as the real server
-   * effectively does. A concurrent status write bumps the resourceVersion, so the PUT then fails
-   * with 409 exactly as it would on a real server.
+   * The namespace whose quota status this write can change (pods created, deleted or their phase
+   * written; quotas created or replaced), if any.
    */
-  private Future<Buffer> withStoredStatus(String path, Buffer body) {
-    return http.request(HttpMethod.GET, mockPort, HOST, path)
-        .compose(get -> get.send())
+  private Optional<String> quotaNamespace(ApiPath api) {
+    if (api.namespace() == null) {
+      return Optional.empty();
+    }
+    boolean pods = api.resource().equals("pods");
+    boolean quotas = api.resource().equals("resourcequotas") && api.subresource() == null;
+    return pods || quotas ? Optional.of(api.namespace()) : Optional.empty();
+  }
+
+  private Future<Void> refreshQuotas(String ns) {
+    String base = "/api/v1/namespaces/" + ns;
+    return store
+        .list(base + "/resourcequotas")
         .compose(
-            stored ->
-                stored
-                    .body()
-                    .map(
-                        storedBody -> {
-                          try {
-                            JsonObject current =
-                                stored.statusCode() == 200 ? storedBody.toJsonObject() : null;
-                            if (current == null || !current.containsKey("status")) {
-                              return body;
-                            }
-                            return body.toJsonObject()
-                                .put("status", current.getValue("status"))
-                                .toBuffer();
-                          } catch (DecodeException | ClassCastException notAnObject) {
-                            return body;
-                          }
-                        }));
+            quotas ->
+                quotas.isEmpty()
+                    ? Future.succeededFuture()
+                    : store
+                        .list(base + "/pods")
+                        .compose(
+                            pods -> {
+                              List<Future<?>> writes = new java.util.ArrayList<>();
+                              for (JsonObject quota : quotas) {
+                                JsonObject status = QuotaAdmission.status(quota, pods);
+                                if (!status.equals(quota.getJsonObject("status"))) {
+                                  quota.put("status", status);
+                                  writes.add(
+                                      store.send(
+                                          HttpMethod.PUT,
+                                          base
+                                              + "/resourcequotas/"
+                                              + quota.getJsonObject("metadata").getString("name")
+                                              + "/status",
+                                          quota));
+                                }
+                              }
+                              return Future.join(writes);
+                            }))
+        .<Void>mapEmpty()
+        .otherwiseEmpty();
+  }
+
+  /** A write as admitted: the body to store, or the refusal to answer with. */
+  private record Admitted(Buffer body, JsonObject refusal) {
+    static Admitted pass(Buffer body) {
+      return new Admitted(body, null);
+    }
+
+    static Admitted refuse(JsonObject status) {
+      return new Admitted(null, status);
+    }
+  }
+
+  /**
+   * The API server's steps between decoding a write and storing it: defaulting, admission
+   * (NamespaceLifecycle, LimitRanger, ResourceQuota) and validation, each answering with the Status
+   * a real server sends.
+   */
+  private Future<Admitted> admit(HttpServerRequest req, Optional<ApiPath> api, Buffer body) {
+    if (api.isEmpty() || body.length() == 0) {
+      return Future.succeededFuture(Admitted.pass(body));
+    }
+    ApiPath path = api.get();
+    JsonObject object;
+    try {
+      object = body.toJsonObject();
+    } catch (DecodeException | ClassCastException notAnObject) {
+      return Future.succeededFuture(Admitted.pass(body));
+    }
+    HttpMethod method = req.method();
+    if (HttpMethod.POST.equals(method) && path.name() == null) {
+      return admitCreate(path, object);
+    }
+    if (path.name() == null) {
+      return Future.succeededFuture(Admitted.pass(body));
+    }
+    if (HttpMethod.PUT.equals(method)) {
+      return path.subresource() == null
+          ? admitReplace(path, object)
+          : Future.succeededFuture(Admitted.pass(body));
+    }
+    if (HttpMethod.PATCH.equals(method)
+        && path.subresource() == null
+        && String.valueOf(req.getHeader(HttpHeaders.CONTENT_TYPE))
+            .startsWith("application/merge-patch+json")) {
+      return store
+          .get(req.path())
+          .map(
+              stored -> {
+                if (stored == null || path.kind() == null) {
+                  return Admitted.pass(body);
+                }
+                JsonObject merged = mergePatch(stored.copy(), object);
+                JsonObject refusal = refusal(path, merged, stored);
+                return refusal == null ? Admitted.pass(body) : Admitted.refuse(refusal);
+              });
+    }
+    return Future.succeededFuture(Admitted.pass(body));
+  }
+
+  private Future<Admitted> admitCreate(ApiPath path, JsonObject object) {
+    JsonObject meta = object.getJsonObject("metadata", new JsonObject());
+    String name = meta.getString("name", meta.getString("generateName", ""));
+    if (path.namespace() != null
+        && meta.getString("namespace") != null
+        && !path.namespace().equals(meta.getString("namespace"))) {
+      return Future.succeededFuture(
+          Admitted.refuse(
+              StatusBodies.badRequest(
+                  "the namespace of the provided object does not match the namespace sent on the"
+                      + " request")));
+    }
+    Future<Optional<JsonObject>> lifecycle =
+        path.namespace() == null
+            ? Future.succeededFuture(Optional.empty())
+            : namespaces.admitCreate(path, name);
+    return lifecycle.compose(
+        refused -> {
+          if (refused.isPresent()) {
+            return Future.succeededFuture(Admitted.refuse(refused.get()));
+          }
+          String kind = path.kind();
+          if (kind == null) {
+            return Future.succeededFuture(Admitted.pass(object.toBuffer()));
+          }
+          if (!object.containsKey("kind")) {
+            object.put("kind", kind);
+          }
+          defaultOnCreate(kind, object);
+          JsonObject refusal = refusal(path, object, null);
+          if (refusal != null) {
+            return Future.succeededFuture(Admitted.refuse(refusal));
+          }
+          return "Pod".equals(kind)
+              ? admitPod(path, name, object)
+              : Future.succeededFuture(Admitted.pass(object.toBuffer()));
+        });
+  }
+
+  /** Defaults a real server fills in on create. */
+  private void defaultOnCreate(String kind, JsonObject object) {
+    if ("Namespace".equals(kind)) {
+      object.put("status", new JsonObject().put("phase", "Active"));
+    }
+    if ("Service".equals(kind)) {
+      JsonObject spec = object.getJsonObject("spec", new JsonObject());
+      String ip = spec.getString("clusterIP");
+      if (!"ExternalName".equals(spec.getString("type")) && (ip == null || ip.isEmpty())) {
+        int n = nextClusterIp.getAndIncrement();
+        String allocated = "10.96." + (n / 250) + "." + (n % 250 + 1);
+        spec.put("clusterIP", allocated)
+            .put("clusterIPs", new io.vertx.core.json.JsonArray().add(allocated));
+        object.put("spec", spec);
+      }
+    }
+  }
+
+  private Future<Admitted> admitPod(ApiPath path, String name, JsonObject pod) {
+    String base = "/api/v1/namespaces/" + path.namespace();
+    return store
+        .list(base + "/limitranges")
+        .compose(
+            limitRanges -> {
+              JsonObject defaulted = QuotaAdmission.withDefaults(pod, limitRanges);
+              Optional<String> limited = QuotaAdmission.limitRangeViolation(defaulted, limitRanges);
+              if (limited.isPresent()) {
+                return Future.succeededFuture(
+                    Admitted.refuse(StatusBodies.forbidden("", "pods", name, limited.get(), null)));
+              }
+              return store
+                  .list(base + "/resourcequotas")
+                  .compose(
+                      quotas ->
+                          (quotas.isEmpty()
+                                  ? Future.succeededFuture(List.<JsonObject>of())
+                                  : store.list(base + "/pods"))
+                              .map(
+                                  pods ->
+                                      QuotaAdmission.admit(defaulted, quotas, pods)
+                                          .map(
+                                              why ->
+                                                  Admitted.refuse(
+                                                      StatusBodies.forbidden(
+                                                          "", "pods", name, why, null)))
+                                          .orElse(Admitted.pass(defaulted.toBuffer()))));
+            });
+  }
+
+  private Future<Admitted> admitReplace(ApiPath path, JsonObject object) {
+    String urlName = path.name();
+    String bodyName = object.getJsonObject("metadata", new JsonObject()).getString("name");
+    if (bodyName != null && !bodyName.equals(urlName)) {
+      return Future.succeededFuture(
+          Admitted.refuse(
+              StatusBodies.badRequest(
+                  "the name of the object ("
+                      + bodyName
+                      + ") does not match the name on the URL ("
+                      + urlName
+                      + ")")));
+    }
+    return store
+        .get(path.objectPath(urlName))
+        .map(
+            stored -> {
+              if (stored == null) {
+                return Admitted.pass(object.toBuffer());
+              }
+              // status is a subresource, deletionTimestamp the server's own: a PUT keeps both
+              if (stored.containsKey("status")) {
+                object.put("status", stored.getValue("status"));
+              }
+              String deletion =
+                  stored.getJsonObject("metadata", new JsonObject()).getString("deletionTimestamp");
+              if (deletion != null && object.getJsonObject("metadata") != null) {
+                object.getJsonObject("metadata").put("deletionTimestamp", deletion);
+              }
+              String kind = path.kind();
+              if (kind == null) {
+                return Admitted.pass(object.toBuffer());
+              }
+              if (!object.containsKey("kind")) {
+                object.put("kind", kind);
+              }
+              if ("Service".equals(kind)) {
+                keepClusterIp(object, stored);
+              }
+              JsonObject refusal = refusal(path, object, stored);
+              return refusal == null ? Admitted.pass(object.toBuffer()) : Admitted.refuse(refusal);
+            });
+  }
+
+  /**
+   * An update that omits the allocated cluster IP keeps it (the Service REST's
+   * patchAllocatedValues).
+   */
+  private static void keepClusterIp(JsonObject object, JsonObject stored) {
+    JsonObject oldSpec = stored.getJsonObject("spec", new JsonObject());
+    JsonObject spec = object.getJsonObject("spec");
+    if (spec == null || oldSpec.getString("clusterIP") == null) {
+      return;
+    }
+    String ip = spec.getString("clusterIP");
+    if (ip == null || ip.isEmpty()) {
+      spec.put("clusterIP", oldSpec.getString("clusterIP"));
+      if (oldSpec.getValue("clusterIPs") != null) {
+        spec.put("clusterIPs", oldSpec.getValue("clusterIPs"));
+      }
+    }
+  }
+
+  /** The 400 or 422 a real server answers for this object, or null when it is valid. */
+  private static JsonObject refusal(ApiPath path, JsonObject object, JsonObject old) {
+    if (!object.containsKey("kind") && path.kind() != null) {
+      object.put("kind", path.kind());
+    }
+    Optional<String> decode = ObjectValidation.decodeError(object);
+    if (decode.isPresent()) {
+      return StatusBodies.badRequest(decode.get());
+    }
+    List<FieldError> errors = ObjectValidation.validate(object, old);
+    if (errors.isEmpty()) {
+      return null;
+    }
+    JsonObject meta = object.getJsonObject("metadata", new JsonObject());
+    String name = meta.getString("name", meta.getString("generateName", ""));
+    return StatusBodies.invalid(path.group(), object.getString("kind"), name, errors);
+  }
+
+  /** RFC 7386 JSON merge patch. */
+  private static JsonObject mergePatch(JsonObject target, JsonObject patch) {
+    for (String key : patch.fieldNames()) {
+      Object value = patch.getValue(key);
+      if (value == null) {
+        target.remove(key);
+      } else if (value instanceof JsonObject p && target.getValue(key) instanceof JsonObject t) {
+        mergePatch(t, p);
+      } else {
+        target.put(key, value instanceof JsonObject p ? mergePatch(new JsonObject(), p) : value);
+      }
+    }
+    return target;
+  }
+
+  private static void sendJson(HttpServerResponse resp, JsonObject status) {
+    if (resp.ended() || resp.closed()) {
+      return;
+    }
+    resp.setStatusCode(status.getInteger("code"))
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(status.encode());
   }
 
   private void relay(HttpServerRequest req, HttpClientResponse up, Buffer body) {

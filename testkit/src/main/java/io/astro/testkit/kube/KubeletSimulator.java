@@ -35,9 +35,8 @@ import org.slf4j.LoggerFactory;
  * plane would. Work is level-triggered: each Deployment event, and a resync every {@value
  * #RESYNC_MILLIS} ms, recomputes everything from stored state on the simulator's own thread.
  *
- * <p>Failures to show: {@link #failImage}, {@link #crashImage}, {@link #exceedQuota}; {@link
- * #clearFailures} heals. They apply to every pod the simulator syncs from then on, including
- * running ones.
+ * <p>Failures to show: {@link #failImage}, {@link #crashImage}; {@link #clearFailures} heals. They
+ * apply to every pod the simulator syncs from then on, including running ones.
  */
 public final class KubeletSimulator implements AutoCloseable {
 
@@ -66,8 +65,7 @@ public final class KubeletSimulator implements AutoCloseable {
   KubeletSimulator(ApiClient client, PodLogs logs, String clusterName) {
     CoreV1Api core = new CoreV1Api(client);
     this.controller =
-        new DeploymentController(
-            new AppsV1Api(client), core, new Kubelet(core, faults, logs), faults);
+        new DeploymentController(new AppsV1Api(client), core, new Kubelet(core, faults, logs));
     this.worker =
         Executors.newSingleThreadScheduledExecutor(
             DaemonThreads.named("kubelet-simulator-" + clusterName));
@@ -137,16 +135,6 @@ public final class KubeletSimulator implements AutoCloseable {
    */
   public void crashImage(String image) {
     faults.crashImage(image);
-    enqueueAll();
-  }
-
-  /**
-   * New pods in this namespace are refused as by an exhausted ResourceQuota: the ReplicaSet gets
-   * condition ReplicaFailure/FailedCreate, a Warning event FailedCreate is posted, and no pod is
-   * created.
-   */
-  public void exceedQuota(String namespace) {
-    faults.exceedQuota(namespace);
     enqueueAll();
   }
 

@@ -1,0 +1,62 @@
+package io.astro.testkit.kube;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Direct reads and writes of the CRUD mock's storage, for the proxy's admission steps. */
+final class MockStore {
+
+  record Answer(int code, Buffer body) {}
+
+  private final HttpClientAgent http;
+  private final String host;
+  private final int port;
+
+  MockStore(HttpClientAgent http, String host, int port) {
+    this.http = http;
+    this.host = host;
+    this.port = port;
+  }
+
+  /** The stored object, or null when there is none. */
+  Future<JsonObject> get(String path) {
+    return send(HttpMethod.GET, path, null)
+        .map(a -> a.code() == 200 ? a.body().toJsonObject() : null);
+  }
+
+  Future<List<JsonObject>> list(String path) {
+    return send(HttpMethod.GET, path, null)
+        .map(
+            a -> {
+              List<JsonObject> out = new ArrayList<>();
+              if (a.code() == 200) {
+                JsonArray items = a.body().toJsonObject().getJsonArray("items", new JsonArray());
+                for (Object o : items) {
+                  if (o instanceof JsonObject j) {
+                    out.add(j);
+                  }
+                }
+              }
+              return out;
+            });
+  }
+
+  Future<Answer> send(HttpMethod method, String path, JsonObject body) {
+    RequestOptions options =
+        new RequestOptions().setMethod(method).setHost(host).setPort(port).setURI(path);
+    if (body != null) {
+      options.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+    }
+    return http.request(options)
+        .compose(req -> body == null ? req.send() : req.send(body.toBuffer()))
+        .compose(resp -> resp.body().map(b -> new Answer(resp.statusCode(), b)));
+  }
+}

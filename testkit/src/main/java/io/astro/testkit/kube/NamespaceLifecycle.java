@@ -1,0 +1,136 @@
+package io.astro.testkit.kube;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Namespaces as the API server and the namespace controller treat them: content cannot be created
+ * in a missing namespace (404) or in one being deleted (403; admission plugin NamespaceLifecycle,
+ * k8s.io/apiserver/pkg/admission/plugin/namespace/lifecycle/admission.go), and a DELETE first marks
+ * the namespace {@code Terminating} and only later, as the namespace controller
+ * (pkg/controller/namespace/deletion/namespaced_resources_deleter.go) does, removes everything in
+ * it and then the namespace.
+ */
+final class NamespaceLifecycle {
+
+  private static final Logger LOG = LoggerFactory.getLogger(NamespaceLifecycle.class);
+  static final Duration DEFAULT_DELAY = Duration.ofMillis(300);
+
+  private final Vertx vertx;
+  private final MockStore store;
+  private volatile Duration delay = DEFAULT_DELAY;
+
+  NamespaceLifecycle(Vertx vertx, MockStore store) {
+    this.vertx = vertx;
+    this.store = store;
+  }
+
+  void delay(Duration delay) {
+    this.delay = delay;
+  }
+
+  static String path(String namespace) {
+    return "/api/v1/namespaces/" + namespace;
+  }
+
+  static boolean terminating(JsonObject namespace) {
+    return namespace.getJsonObject("metadata", new JsonObject()).getString("deletionTimestamp")
+            != null
+        || "Terminating"
+            .equals(namespace.getJsonObject("status", new JsonObject()).getString("phase"));
+  }
+
+  /** The refusal of a create of {@code name} in {@code path.namespace()}, if any. */
+  Future<Optional<JsonObject>> admitCreate(ApiPath path, String name) {
+    String ns = path.namespace();
+    return store
+        .get(path(ns))
+        .map(
+            namespace -> {
+              if (namespace == null) {
+                return Optional.of(StatusBodies.notFound("", "namespaces", ns));
+              }
+              if (terminating(namespace)) {
+                JsonArray causes =
+                    new JsonArray()
+                        .add(
+                            new JsonObject()
+                                .put("reason", "NamespaceTerminating")
+                                .put("message", "namespace " + ns + " is being terminated")
+                                .put("field", "metadata.namespace"));
+                return Optional.of(
+                    StatusBodies.forbidden(
+                        path.group(),
+                        path.resource(),
+                        name,
+                        "unable to create new content in namespace "
+                            + ns
+                            + " because it is being terminated",
+                        causes));
+              }
+              return Optional.empty();
+            });
+  }
+
+  /**
+   * Marks the namespace Terminating and schedules its removal; completes with the namespace as
+   * stored, or null when there is none (the caller answers 404).
+   */
+  Future<JsonObject> delete(String name) {
+    return store
+        .get(path(name))
+        .compose(
+            namespace -> {
+              if (namespace == null || terminating(namespace)) {
+                return Future.succeededFuture(namespace);
+              }
+              namespace
+                  .getJsonObject("metadata")
+                  .put(
+                      "deletionTimestamp",
+                      Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+              JsonObject status = namespace.getJsonObject("status", new JsonObject());
+              namespace.put("status", status.put("phase", "Terminating"));
+              return store
+                  .send(HttpMethod.PUT, path(name), namespace)
+                  .map(
+                      answer -> {
+                        vertx.setTimer(Math.max(1, delay.toMillis()), id -> finish(name));
+                        return answer.code() == 200 ? answer.body().toJsonObject() : namespace;
+                      });
+            });
+  }
+
+  /** Deletes every object in the namespace, then the namespace. */
+  private void finish(String name) {
+    List<Future<?>> deletions = new ArrayList<>();
+    for (String collection : DiscoveryDocuments.namespacedCollections(name)) {
+      deletions.add(
+          store
+              .list(collection)
+              .compose(
+                  items -> {
+                    List<Future<?>> each = new ArrayList<>();
+                    for (JsonObject item : items) {
+                      String itemName = item.getJsonObject("metadata").getString("name");
+                      each.add(store.send(HttpMethod.DELETE, collection + "/" + itemName, null));
+                    }
+                    return Future.join(each);
+                  }));
+    }
+    Future.join(deletions)
+        .eventually(() -> store.send(HttpMethod.DELETE, path(name), null))
+        .onFailure(err -> LOG.warn("namespace {}: cascade failed: {}", name, err.toString()));
+  }
+}
