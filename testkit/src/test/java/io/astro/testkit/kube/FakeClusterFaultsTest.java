@@ -61,7 +61,7 @@ class FakeClusterFaultsTest {
 
   @Test
   void injected500OnReplaceFailsTwiceThenTheReplaceGoesThrough() throws Exception {
-    String ns = "replace";
+    String ns = namespace("replace");
     apps.createNamespacedDeployment(ns, deployment(ns, "web", 0)).execute();
     // Let the simulator write its status first, so the read below stays current (steady state
     // writes nothing).
@@ -120,7 +120,7 @@ class FakeClusterFaultsTest {
 
   @Test
   void injected409OnCreateCreatesNothing() throws Exception {
-    String ns = "conflict";
+    String ns = namespace("conflict");
     cluster
         .faults()
         .respond(409, "POST", "/namespaces/" + ns + "/configmaps$", ApiFaults.UNTIL_CLEARED);
@@ -147,7 +147,7 @@ class FakeClusterFaultsTest {
 
   @Test
   void unreachableClusterGivesConnectionErrorsAndComesBackOnTheSameUrl() throws Exception {
-    String ns = "unreachable";
+    String ns = namespace("unreachable");
     core.createNamespacedConfigMap(ns, configMap(ns, "before")).execute();
     int droppedBefore = cluster.faults().dropped();
 
@@ -181,7 +181,7 @@ class FakeClusterFaultsTest {
 
   @Test
   void informerNoticesTheOutageAndRecoversAfterIt() throws Exception {
-    String ns = "outage";
+    String ns = namespace("outage");
     String path = "/apis/apps/v1/namespaces/" + ns + "/deployments";
     SharedInformerFactory factory = new SharedInformerFactory(cluster.apiClient());
     try {
@@ -244,7 +244,7 @@ class FakeClusterFaultsTest {
 
   @Test
   void simulatorKeepsRollingOutWhileTheTestClientSeesFaults() throws Exception {
-    String ns = "exempt";
+    String ns = namespace("exempt");
     AppsV1Api own = new AppsV1Api(cluster.internalClient());
     cluster.faults().respond(503, null, null, ApiFaults.UNTIL_CLEARED);
     int injectedBefore = cluster.faults().injected();
@@ -330,5 +330,23 @@ class FakeClusterFaultsTest {
         .kind("ConfigMap")
         .metadata(new V1ObjectMeta().name(name).namespace(ns))
         .data(Map.of("k", "v"));
+  }
+
+  /** Creates the namespace, as content can only be created in one that exists. */
+  private static String namespace(String ns) {
+    try {
+      new CoreV1Api(cluster.internalClient())
+          .createNamespace(
+              new io.kubernetes.client.openapi.models.V1Namespace()
+                  .apiVersion("v1")
+                  .kind("Namespace")
+                  .metadata(new V1ObjectMeta().name(ns)))
+          .execute();
+    } catch (ApiException e) {
+      if (e.getCode() != 409) {
+        throw new IllegalStateException(e.getResponseBody(), e);
+      }
+    }
+    return ns;
   }
 }

@@ -86,7 +86,7 @@ class FakeClusterTest {
 
   @Test
   void informerGetsAddAndStatusUpdateFromAStreamingWatchNotFromReListing() throws Exception {
-    String ns = "informer";
+    String ns = namespace("informer");
     String listPath = "/apis/apps/v1/namespaces/" + ns + "/deployments";
     SharedInformerFactory factory = new SharedInformerFactory(cluster.apiClient());
     try {
@@ -144,7 +144,7 @@ class FakeClusterTest {
 
   @Test
   void labelSelectedPodInformerSeesOnlyMatchingPods() throws Exception {
-    String ns = "selected";
+    String ns = namespace("selected");
     String selector = "app.kubernetes.io/managed-by=astro";
     SharedInformerFactory factory = new SharedInformerFactory(cluster.apiClient());
     try {
@@ -187,7 +187,7 @@ class FakeClusterTest {
 
   @Test
   void watchFromAResourceVersionStreamsOnlyLaterChanges() throws Exception {
-    String ns = "watching";
+    String ns = namespace("watching");
     core.createNamespacedConfigMap(ns, configMap(ns, "before")).execute();
     String listedAt = core.listNamespacedConfigMap(ns).execute().getMetadata().getResourceVersion();
 
@@ -208,7 +208,7 @@ class FakeClusterTest {
 
   @Test
   void simulatorRunsScalesRollsAndDeletesADeployment() throws Exception {
-    String ns = "lifecycle";
+    String ns = namespace("lifecycle");
     V1Deployment created =
         apps.createNamespacedDeployment(ns, deployment(ns, "web", "nginx:1.27", 2)).execute();
 
@@ -303,7 +303,7 @@ class FakeClusterTest {
 
   @Test
   void podLogsAreServedThroughTheOfficialClient() throws Exception {
-    String ns = "logs";
+    String ns = namespace("logs");
     apps.createNamespacedDeployment(ns, deployment(ns, "talker", "ghcr.io/astro/talker:2", 1))
         .execute();
     awaitReady(ns, "talker", 1);
@@ -323,7 +323,7 @@ class FakeClusterTest {
 
   @Test
   void failedImagePullShowsImagePullBackOffAndRecoversWhenHealed() throws Exception {
-    String ns = "pull";
+    String ns = namespace("pull");
     String image = "registry.example.com/missing:404";
     cluster.simulator().failImage(image);
     V1Deployment d = deployment(ns, "broken", image, 1);
@@ -362,7 +362,7 @@ class FakeClusterTest {
 
   @Test
   void crashingImageShowsCrashLoopBackOffWithRestarts() throws Exception {
-    String ns = "crash";
+    String ns = namespace("crash");
     String image = "ghcr.io/astro/crasher:1";
     cluster.simulator().crashImage(image);
     apps.createNamespacedDeployment(ns, deployment(ns, "crasher", image, 1)).execute();
@@ -395,7 +395,7 @@ class FakeClusterTest {
 
   @Test
   void exceededQuotaFailsReplicaSetWithWarningEventAndNoPods() throws Exception {
-    String ns = "quota";
+    String ns = namespace("quota");
     core.createNamespacedResourceQuota(
             ns,
             new V1ResourceQuota()
@@ -404,7 +404,6 @@ class FakeClusterTest {
                 .metadata(new V1ObjectMeta().name("compute").namespace(ns))
                 .spec(new V1ResourceQuotaSpec().hard(Map.of("pods", Quantity.fromString("0")))))
         .execute();
-    cluster.simulator().exceedQuota(ns);
     apps.createNamespacedDeployment(ns, deployment(ns, "blocked", "nginx:1.27", 2)).execute();
 
     V1ReplicaSet rs =
@@ -614,5 +613,23 @@ class FakeClusterTest {
 
   private static Set<String> names(List<V1Pod> pods) {
     return pods.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
+  }
+
+  /** Creates the namespace, as content can only be created in one that exists. */
+  private static String namespace(String ns) {
+    try {
+      new CoreV1Api(cluster.internalClient())
+          .createNamespace(
+              new io.kubernetes.client.openapi.models.V1Namespace()
+                  .apiVersion("v1")
+                  .kind("Namespace")
+                  .metadata(new V1ObjectMeta().name(ns)))
+          .execute();
+    } catch (ApiException e) {
+      if (e.getCode() != 409) {
+        throw new IllegalStateException(e.getResponseBody(), e);
+      }
+    }
+    return ns;
   }
 }
