@@ -4,6 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.astro.testkit.kafka.KafkaBroker;
 import io.astro.testkit.kafka.KafkaExtension;
+import io.kubernetes.client.custom.Quantity;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1Namespace;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1ResourceQuota;
+import io.kubernetes.client.openapi.models.V1ResourceQuotaSpec;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -64,16 +70,32 @@ class FailuresTest {
   }
 
   @Test
-  void an_exhausted_quota_fails_the_app_and_it_recovers_when_the_quota_allows() {
+  void an_exhausted_quota_fails_the_app_and_it_recovers_when_the_quota_allows() throws Exception {
     Commands.App app = new Commands.App(23, "quota", fx.cluster(0).name());
-    fx.cluster(0).simulator().exceedQuota(app.namespace());
+    // a second quota in the user's namespace with room for no pod: the fake's quota admission
+    // refuses every pod as a real API server would
+    CoreV1Api core = new CoreV1Api(fx.cluster(0).apiClient());
+    core.createNamespace(
+            new V1Namespace()
+                .apiVersion("v1")
+                .kind("Namespace")
+                .metadata(new V1ObjectMeta().name(app.namespace())))
+        .execute();
+    core.createNamespacedResourceQuota(
+            app.namespace(),
+            new V1ResourceQuota()
+                .apiVersion("v1")
+                .kind("ResourceQuota")
+                .metadata(new V1ObjectMeta().name("exhausted").namespace(app.namespace()))
+                .spec(new V1ResourceQuotaSpec().hard(Map.of("pods", Quantity.fromString("0")))))
+        .execute();
     fx.commands.send(app, "create");
 
     JsonObject failed = fx.awaitStatus(app, "failed");
     assertThat(failed.getString("reason")).isEqualTo("QuotaExceeded");
     assertThat(failed.getString("message")).contains("exceeded quota");
 
-    fx.cluster(0).simulator().clearFailures();
+    core.deleteNamespacedResourceQuota("exhausted", app.namespace()).execute();
     fx.awaitStatus(app, "running");
   }
 
