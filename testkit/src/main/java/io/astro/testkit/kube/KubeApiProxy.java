@@ -339,9 +339,11 @@ final class KubeApiProxy {
             });
     Optional<ApiPath> api = ApiPath.parse(req.path());
     String quotaNamespace = api.flatMap(this::quotaNamespace).orElse(null);
+    // read the body now: a request queued behind another would otherwise lose it
+    Future<Buffer> requestBody = req.body();
     java.util.function.Supplier<Future<Void>> work =
         () ->
-            req.body()
+            requestBody
                 .compose(body -> admit(req, api, body))
                 .compose(
                     admitted -> {
