@@ -35,17 +35,24 @@ public record TenantPolicy(
   /**
    * What official images that start as root and then drop privileges (nginx, httpd, postgres,
    * mysql, redis) need: chown/chmod of their directories, switching user, binding port 80. All are
-   * in the Pod Security Standards' baseline level, which user namespaces enforce. A future
-   * {@code restricted} level would allow only NET_BIND_SERVICE (with runAsNonRoot): that is where
-   * this list would be narrowed per namespace.
+   * in the Pod Security Standards' baseline level, which user namespaces enforce. A future {@code
+   * restricted} level would allow only NET_BIND_SERVICE (with runAsNonRoot): that is where this
+   * list would be narrowed per namespace.
    */
   public static final List<String> BASELINE_CAPABILITIES =
       List.of(
-          "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID", "NET_BIND_SERVICE");
+          "CHOWN",
+          "DAC_OVERRIDE",
+          "FOWNER",
+          "FSETID",
+          "KILL",
+          "SETGID",
+          "SETUID",
+          "NET_BIND_SERVICE");
 
   /**
-   * The capabilities the Pod Security baseline level allows adding; anything else would be
-   * refused by the namespace's admission, so it is refused at start-up instead.
+   * The capabilities the Pod Security baseline level allows adding; anything else would be refused
+   * by the namespace's admission, so it is refused at start-up instead.
    * https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline
    */
   static final Set<String> BASELINE_ALLOWED =

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.astro.common.config.ConfigException;
 import io.astro.common.config.Env;
-
 import io.astro.common.events.app.AppCommand;
 import io.astro.common.kube.KubeNames;
 import io.kubernetes.client.openapi.JSON;
@@ -107,8 +106,11 @@ class ManifestsTest {
                 .getCapabilities()
                 .getAdd())
         .isNull();
-    assertThat(Manifests.specHash(new Manifests(narrow).deployment(app(3, "nginx:1.27", 2, false, null))))
-        .isNotEqualTo(Manifests.specHash(manifests.deployment(app(3, "nginx:1.27", 2, false, null))));
+    assertThat(
+            Manifests.specHash(
+                new Manifests(narrow).deployment(app(3, "nginx:1.27", 2, false, null))))
+        .isNotEqualTo(
+            Manifests.specHash(manifests.deployment(app(3, "nginx:1.27", 2, false, null))));
     for (String bad : List.of("SYS_ADMIN", "NET_RAW", "CHOWN;")) {
       assertThatThrownBy(
               () -> TenantPolicy.from(Env.of(Map.of("ASTRO_CONTAINER_CAPABILITIES", bad))))
