@@ -40,15 +40,15 @@ class FailuresTest {
   @Test
   void an_image_that_cannot_be_pulled_fails_the_app_with_the_reason() {
     Commands.App app = new Commands.App(21, "nopull", fx.cluster(0).name());
-    app.image = "registry.example/missing:1";
+    app.image = "registry.example.com/missing:1";
     fx.cluster(0).simulator().failImage(app.image);
     fx.commands.send(app, "create");
 
     JsonObject failed = fx.awaitStatus(app, "failed");
     assertThat(failed.getString("reason")).isEqualTo("ImagePullBackOff");
-    assertThat(failed.getString("message")).contains("registry.example/missing:1");
+    assertThat(failed.getString("message")).contains("registry.example.com/missing:1");
 
-    app.image = "registry.example/web:2";
+    app.image = "registry.example.com/web:2";
     fx.commands.send(app, "create");
     fx.awaitStatus(app, "running");
   }
@@ -56,7 +56,7 @@ class FailuresTest {
   @Test
   void a_crashing_container_fails_the_app_with_crash_loop() {
     Commands.App app = new Commands.App(22, "crash", fx.cluster(0).name());
-    app.image = "registry.example/crash:1";
+    app.image = "registry.example.com/crash:1";
     fx.cluster(0).simulator().crashImage(app.image);
     fx.commands.send(app, "create");
 
