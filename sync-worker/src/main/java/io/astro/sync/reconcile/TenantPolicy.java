@@ -91,11 +91,17 @@ public record TenantPolicy(
         capabilities(env));
   }
 
-  /** Comma list, {@code CAP_} prefix optional, case-insensitive; empty adds nothing back. */
+  /**
+   * Comma list, {@code CAP_} prefix optional, case-insensitive; {@code none} adds nothing back (an
+   * empty value means the default, as for every variable).
+   */
   private static List<String> capabilities(Env env) {
     String name = "ASTRO_CONTAINER_CAPABILITIES";
     String text = env.string(name, String.join(",", BASELINE_CAPABILITIES));
     List<String> out = new ArrayList<>();
+    if (text.equalsIgnoreCase("none")) {
+      return out;
+    }
     for (String part : text.split(",", -1)) {
       String cap = part.trim().toUpperCase(Locale.ROOT);
       if (cap.startsWith("CAP_")) {

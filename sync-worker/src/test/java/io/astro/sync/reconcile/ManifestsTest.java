@@ -91,7 +91,7 @@ class ManifestsTest {
     TenantPolicy narrow =
         TenantPolicy.from(
             Env.of(Map.of("ASTRO_CONTAINER_CAPABILITIES", " net_bind_service, CAP_CHOWN ,")));
-    TenantPolicy none = TenantPolicy.from(Env.of(Map.of("ASTRO_CONTAINER_CAPABILITIES", "")));
+    TenantPolicy none = TenantPolicy.from(Env.of(Map.of("ASTRO_CONTAINER_CAPABILITIES", "none")));
 
     assertThat(narrow.capabilities()).containsExactly("NET_BIND_SERVICE", "CHOWN");
     assertThat(
