@@ -194,14 +194,13 @@ public final class AppReconciler {
     return drift != null && drift.repairs() >= FOUGHT_AFTER ? drift : null;
   }
 
+  // the message stays the same from one repair to the next, so the status goes out once
   private static AppState foughtBy(AppState status, Drift drift) {
     return status.withReason(
         DRIFT_FOUGHT,
         drift.field()
             + " is changed back after each write by Astro (an admission webhook or another"
-            + " controller?); Astro repairs it with back-off, "
-            + drift.repairs()
-            + " times so far");
+            + " controller?); Astro keeps repairing it, less and less often");
   }
 
   /**
