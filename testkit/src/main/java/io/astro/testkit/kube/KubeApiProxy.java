@@ -1,5 +1,6 @@
 package io.astro.testkit.kube;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -212,7 +213,7 @@ final class KubeApiProxy {
         return;
       }
       if (watch) {
-        bridgeWatch(req);
+        bridgeWatch(req, internal);
         return;
       }
     }
@@ -292,6 +293,7 @@ final class KubeApiProxy {
               }
             });
     req.body()
+        .map(body -> faults.admit(req.method().name(), req.path(), body))
         .compose(
             body ->
                 isObjectReplace(req)
@@ -411,8 +413,9 @@ final class KubeApiProxy {
         .toBuffer();
   }
 
-  private void bridgeWatch(HttpServerRequest req) {
+  private void bridgeWatch(HttpServerRequest req, boolean internal) {
     HttpServerResponse resp = req.response();
+    Context context = vertx.getOrCreateContext();
     String query = WATCH_ONE.matcher(req.query()).replaceAll("$1watch=true$2");
     WebSocketConnectOptions options =
         new WebSocketConnectOptions()
@@ -444,6 +447,21 @@ final class KubeApiProxy {
               // event.
               resp.writeHead();
               long since = resourceVersion(req.getParam("resourceVersion"));
+              // ApiFaults#expireWatches: an ERROR event, then the end, as a real server sends them
+              Runnable unregister =
+                  internal
+                      ? () -> {}
+                      : faults.watching(
+                          req.path(),
+                          since,
+                          error ->
+                              context.runOnContext(
+                                  v -> {
+                                    if (!resp.ended() && !resp.closed()) {
+                                      resp.end(error + "\n");
+                                    }
+                                    socket.close();
+                                  }));
               socket.textMessageHandler(
                   event -> {
                     if (!resp.ended() && !alreadySeen(event, since)) {
@@ -457,6 +475,7 @@ final class KubeApiProxy {
               long timer = watchTimeout(req, socket);
               socket.closeHandler(
                   v -> {
+                    unregister.run();
                     traffic.watchClosed();
                     vertx.cancelTimer(timer);
                     if (!resp.ended() && !resp.closed()) {
