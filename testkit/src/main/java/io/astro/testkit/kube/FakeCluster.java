@@ -77,6 +77,7 @@ public final class FakeCluster implements KubeCluster {
 
   private final ApiTraffic traffic = new ApiTraffic();
   private final ApiFaults faults = new ApiFaults();
+  private final RestrictedCredential credential = new RestrictedCredential();
   private final PodLogs logs = new PodLogs();
   private final MockWebServer mockWeb = new MockWebServer();
   private final KubernetesMockServer mock;
@@ -133,7 +134,9 @@ public final class FakeCluster implements KubeCluster {
 
   private void boot() {
     mock.init(InetAddress.getLoopbackAddress(), 0);
-    proxy = new KubeApiProxy(vertx, mock.getPort(), token, internalToken, logs, traffic, faults);
+    proxy =
+        new KubeApiProxy(
+            vertx, mock.getPort(), token, internalToken, logs, traffic, faults, credential);
     int port;
     try {
       port =
@@ -211,6 +214,14 @@ public final class FakeCluster implements KubeCluster {
    */
   public ApiFaults faults() {
     return faults;
+  }
+
+  /**
+   * The rights of every client of this cluster except its own: all allowed until a test denies
+   * some. {@link FakeClusterExtension} allows everything again after each test.
+   */
+  public RestrictedCredential credential() {
+    return credential;
   }
 
   /** Requests this cluster has served, e.g. to prove a watch streams instead of re-listing. */

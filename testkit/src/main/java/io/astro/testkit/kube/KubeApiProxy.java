@@ -100,6 +100,7 @@ final class KubeApiProxy {
   private final PodLogs logs;
   private final ApiTraffic traffic;
   private final ApiFaults faults;
+  private final RestrictedCredential credential;
 
   /**
    * Open connections of clients other than the cluster's own: closed when the cluster becomes
@@ -119,8 +120,10 @@ final class KubeApiProxy {
       String internalToken,
       PodLogs logs,
       ApiTraffic traffic,
-      ApiFaults faults) {
+      ApiFaults faults,
+      RestrictedCredential credential) {
     this.vertx = vertx;
+    this.credential = credential;
     this.mockPort = mockPort;
     this.token = token;
     this.internalToken = internalToken;
@@ -197,6 +200,31 @@ final class KubeApiProxy {
         return;
       }
     }
+    if (!internal && AccessReviews.handles(req)) {
+      AccessReviews.answer(req, credential);
+      return;
+    }
+    if (!internal) {
+      Optional<JsonObject> forbidden =
+          RequestAttributes.of(req.method().name(), path, watch).flatMap(credential::forbidden);
+      if (forbidden.isPresent()) {
+        req.response()
+            .setStatusCode(403)
+            .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+            .end(forbidden.get().encode());
+        return;
+      }
+    }
+    EventFieldSelector selector = null;
+    if (HttpMethod.GET.equals(req.method())
+        && EventFieldSelector.applies(path, req.getParam("fieldSelector"))) {
+      try {
+        selector = EventFieldSelector.parse(req.getParam("fieldSelector"));
+      } catch (IllegalArgumentException e) {
+        sendStatus(req.response(), 400, "BadRequest", e.getMessage());
+        return;
+      }
+    }
     if (HttpMethod.GET.equals(req.method())) {
       Optional<String> document = discovery.at(path);
       if (document.isPresent()) {
@@ -213,11 +241,11 @@ final class KubeApiProxy {
         return;
       }
       if (watch) {
-        bridgeWatch(req, internal);
+        bridgeWatch(req, internal, selector);
         return;
       }
     }
-    forward(req);
+    forward(req, selector);
   }
 
   private void track(HttpConnection connection) {
@@ -282,7 +310,7 @@ final class KubeApiProxy {
     return "true".equals(w) || "1".equals(w);
   }
 
-  private void forward(HttpServerRequest req) {
+  private void forward(HttpServerRequest req, EventFieldSelector selector) {
     HttpServerResponse resp = req.response();
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     req.headers()
@@ -306,7 +334,12 @@ final class KubeApiProxy {
                             .setMethod(req.method())
                             .setHost(HOST)
                             .setPort(mockPort)
-                            .setURI(req.uri())
+                            .setURI(
+                                selector == null
+                                    ? req.uri()
+                                    : req.path()
+                                        + "?"
+                                        + EventFieldSelector.withoutSelector(req.query()))
                             .setHeaders(headers))
                     .compose(up -> body.length() == 0 ? up.send() : up.send(body)))
         .compose(
@@ -314,7 +347,12 @@ final class KubeApiProxy {
                 up.body()
                     .map(
                         body -> {
-                          relay(req, up, body);
+                          relay(
+                              req,
+                              up,
+                              selector == null || up.statusCode() != 200
+                                  ? body
+                                  : selector.filterList(body));
                           return body;
                         }))
         .onFailure(
@@ -413,10 +451,14 @@ final class KubeApiProxy {
         .toBuffer();
   }
 
-  private void bridgeWatch(HttpServerRequest req, boolean internal) {
+  private void bridgeWatch(HttpServerRequest req, boolean internal, EventFieldSelector selector) {
     HttpServerResponse resp = req.response();
     Context context = vertx.getOrCreateContext();
-    String query = WATCH_ONE.matcher(req.query()).replaceAll("$1watch=true$2");
+    String query =
+        WATCH_ONE
+            .matcher(
+                selector == null ? req.query() : EventFieldSelector.withoutSelector(req.query()))
+            .replaceAll("$1watch=true$2");
     WebSocketConnectOptions options =
         new WebSocketConnectOptions()
             .setHost(HOST)
@@ -464,7 +506,9 @@ final class KubeApiProxy {
                                   }));
               socket.textMessageHandler(
                   event -> {
-                    if (!resp.ended() && !alreadySeen(event, since)) {
+                    if (!resp.ended()
+                        && !alreadySeen(event, since)
+                        && (selector == null || selector.passes(event))) {
                       resp.write(event + "\n");
                       if (resp.writeQueueFull()) {
                         socket.pause();
