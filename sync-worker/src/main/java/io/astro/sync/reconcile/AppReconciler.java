@@ -135,7 +135,7 @@ public final class AppReconciler {
         // nothing of the app runs: say why it does not start; a running app keeps its status
         publisher.publish(
             app,
-            AppState.of(AppStatus.PENDING, 0, 0, List.of(), app.generation())
+            AppState.of(AppStatus.PENDING, app.runningReplicas(), 0, List.of(), app.generation())
                 .withReason(NAMESPACE_TERMINATING, e.getMessage()));
       }
       return new Result.Retry(NAMESPACE_TERMINATING);
