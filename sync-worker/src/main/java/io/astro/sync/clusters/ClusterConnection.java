@@ -356,6 +356,11 @@ public final class ClusterConnection implements AutoCloseable {
     return events.getIndexer().list().size();
   }
 
+  /** The Events the cache holds. */
+  public List<CoreV1Event> cachedEventList() {
+    return events.getIndexer().list();
+  }
+
   private static OffsetDateTime lastSeen(CoreV1Event e) {
     if (e.getLastTimestamp() != null) {
       return e.getLastTimestamp();
