@@ -163,7 +163,16 @@ public final class KubeconfigCheck {
     client.setReadTimeout(millis);
     try {
       String version = new VersionApi(client).getCode().execute().getGitVersion();
-      List<String> missing = missingRights(client);
+      List<String> missing;
+      try {
+        missing = missingRights(client);
+      } catch (io.kubernetes.client.openapi.ApiException e) {
+        throw rejected(
+            "the API server does not answer SelfSubjectAccessReviews"
+                + (e.getCode() > 0
+                    ? " (HTTP " + e.getCode() + ")"
+                    : ": " + transportReason(e, server)));
+      }
       if (!missing.isEmpty()) {
         throw rejected("missing rights: " + String.join(", ", missing));
       }
