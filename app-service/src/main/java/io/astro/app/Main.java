@@ -134,7 +134,8 @@ public final class Main {
                   .compose(
                       s ->
                           service.deploy(
-                              () -> new AppMetrics(pool, service.registry(), AppRules.STATUSES), 1))
+                              () -> AppMetrics.polled(pool, service.registry(), AppRules.STATUSES),
+                              1))
                   .compose(
                       s ->
                           service.serve(

@@ -3,6 +3,7 @@ package io.astro.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.astro.common.kube.ClusterRights;
 import io.kubernetes.client.custom.IntOrString;
 import io.kubernetes.client.openapi.models.V1ClusterRole;
 import io.kubernetes.client.openapi.models.V1ClusterRoleBinding;
@@ -41,6 +42,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -62,23 +64,13 @@ class KubernetesManifestsTest {
    * What the sync-worker may do (the objects of docs/architecture.md): resource → verbs; anything
    * else fails.
    */
+  /** group/resource → the verbs {@link ClusterRights#MATRIX} has for it, whatever the scope. */
   static final Map<String, Set<String>> SYNC_WORKER_MAY =
-      Map.ofEntries(
-          Map.entry("/namespaces", Set.of("get", "create", "update")),
-          Map.entry(
-              "apps/deployments", Set.of("get", "list", "watch", "create", "update", "delete")),
-          Map.entry("apps/replicasets", Set.of("get", "list", "watch")),
-          Map.entry("/pods", Set.of("get", "list", "watch")),
-          Map.entry("/pods/log", Set.of("get")),
-          Map.entry("/services", Set.of("get", "list", "watch", "create", "update", "delete")),
-          Map.entry("networking.k8s.io/networkpolicies", Set.of("get", "create", "update")),
-          Map.entry("/resourcequotas", Set.of("get", "create", "update")),
-          Map.entry("/limitranges", Set.of("get", "create", "update")),
-          Map.entry("/events", Set.of("get", "list", "watch")),
-          Map.entry(
-              "coordination.k8s.io/leases", Set.of("get", "list", "watch", "create", "update")),
-          // cluster health (ClusterHealthCheck): node count, readiness and capacity
-          Map.entry("/nodes", Set.of("list")));
+      ClusterRights.MATRIX.stream()
+          .collect(
+              Collectors.groupingBy(
+                  r -> r.group() + "/" + r.resource(),
+                  Collectors.mapping(ClusterRights.Right::verb, Collectors.toSet())));
 
   static Stream<String> overlays() {
     return Stream.of("overlays/dev", "overlays/prod");
@@ -645,6 +637,18 @@ class KubernetesManifestsTest {
           assertThat(may).as(group + "/" + resource + " verbs").containsAll(rule.getVerbs());
         }
       }
+    }
+    // every required row of docs/rbac.md is granted (cluster-wide: user namespaces come and go)
+    for (ClusterRights.Right right : ClusterRights.required()) {
+      assertThat(
+              rules.stream()
+                  .anyMatch(
+                      rule ->
+                          rule.getApiGroups().contains(right.group())
+                              && rule.getResources().contains(right.resource())
+                              && rule.getVerbs().contains(right.verb())))
+          .as("the ClusterRole grants " + right.describe())
+          .isTrue();
     }
     // no token where no code calls the API
     for (V1ServiceAccount sa : overlay.all("ServiceAccount", V1ServiceAccount.class)) {

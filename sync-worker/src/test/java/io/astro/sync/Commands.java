@@ -38,7 +38,7 @@ public final class Commands implements AutoCloseable {
     public final String name;
     public String cluster;
     public long generation;
-    public String image = "registry.example/web:1";
+    public String image = "registry.example.com/web:1";
     public int replicas = 1;
     public Integer port = 8080;
     public boolean stopped;

@@ -46,23 +46,39 @@ class FailuresTest {
   @Test
   void an_image_that_cannot_be_pulled_fails_the_app_with_the_reason() {
     Commands.App app = new Commands.App(21, "nopull", fx.cluster(0).name());
-    app.image = "registry.example/missing:1";
+    app.image = "registry.example.com/missing:1";
     fx.cluster(0).simulator().failImage(app.image);
     fx.commands.send(app, "create");
 
-    JsonObject failed = fx.awaitStatus(app, "failed");
-    assertThat(failed.getString("reason")).isEqualTo("ImagePullBackOff");
-    assertThat(failed.getString("message")).contains("registry.example/missing:1");
+    // a real node reports ErrImagePull first (for a moment), then the back-off it stays in
+    JsonObject failed =
+        fx.awaitStatus(
+            app,
+            d ->
+                "failed".equals(d.getString("status"))
+                    && "ImagePullBackOff".equals(d.getString("reason")));
+    assertThat(failed.getString("message")).contains("registry.example.com/missing:1");
 
-    app.image = "registry.example/web:2";
+    app.image = "registry.example.com/web:2";
     fx.commands.send(app, "create");
     fx.awaitStatus(app, "running");
   }
 
   @Test
+  void an_image_on_a_registry_that_cannot_exist_fails_the_app_without_any_fault_set() {
+    Commands.App app = new Commands.App(24, "unreachable", fx.cluster(0).name());
+    app.image = "registry.internal.invalid/web:1";
+    fx.commands.send(app, "create");
+
+    JsonObject failed = fx.awaitStatus(app, "failed");
+    assertThat(failed.getString("reason")).isIn("ErrImagePull", "ImagePullBackOff");
+    assertThat(failed.getString("message")).contains("registry.internal.invalid/web:1");
+  }
+
+  @Test
   void a_crashing_container_fails_the_app_with_crash_loop() {
     Commands.App app = new Commands.App(22, "crash", fx.cluster(0).name());
-    app.image = "registry.example/crash:1";
+    app.image = "registry.example.com/crash:1";
     fx.cluster(0).simulator().crashImage(app.image);
     fx.commands.send(app, "create");
 

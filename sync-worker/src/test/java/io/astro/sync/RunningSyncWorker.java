@@ -3,6 +3,7 @@ package io.astro.sync;
 import io.astro.common.config.Env;
 import io.astro.common.runtime.Service;
 import io.astro.testkit.kube.FakeCluster;
+import io.astro.testkit.kube.KubeCluster;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
@@ -29,7 +30,7 @@ public final class RunningSyncWorker implements AutoCloseable {
       String commandsTopic,
       String statusTopic,
       String group,
-      List<FakeCluster> clusters,
+      List<? extends KubeCluster> clusters,
       Map<String, String> extra) {
     Map<String, String> vars =
         new HashMap<>(
@@ -53,13 +54,20 @@ public final class RunningSyncWorker implements AutoCloseable {
                 "ASTRO_RECONCILE_RETRY_MAX",
                 "1s",
                 "ASTRO_CLUSTERS",
-                clusters.stream().map(RunningSyncWorker::source).collect(Collectors.joining(","))));
+                java.util.stream.IntStream.range(0, clusters.size())
+                    .mapToObj(i -> source(clusters.get(i), i))
+                    .collect(Collectors.joining(","))));
     vars.putAll(extra);
     return new RunningSyncWorker(Main.start(Env.of(vars)).await());
   }
 
-  static String source(FakeCluster cluster) {
-    return cluster.name()
+  /** A fake cluster's own name; a K3s cluster's by its place in the list. */
+  static String name(KubeCluster cluster, int i) {
+    return cluster instanceof FakeCluster fake ? fake.name() : "k3s-" + i;
+  }
+
+  static String source(KubeCluster cluster, int i) {
+    return name(cluster, i)
         + "=base64:"
         + Base64.getEncoder().encodeToString(cluster.kubeconfig().getBytes(StandardCharsets.UTF_8));
   }

@@ -1,9 +1,12 @@
 package io.astro.sync;
 
+import io.astro.testkit.Backends;
 import io.astro.testkit.Eventually;
 import io.astro.testkit.kafka.KafkaBroker;
 import io.astro.testkit.kafka.ReceivedRecord;
 import io.astro.testkit.kube.FakeCluster;
+import io.astro.testkit.kube.KubeCluster;
+import io.astro.testkit.kube.KubeClusters;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.AppsV1Api;
 import io.kubernetes.client.openapi.models.V1Deployment;
@@ -14,6 +17,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * A broker with fresh topics, fake clusters, a worker on them, and what tests need to drive and
@@ -24,7 +28,16 @@ public final class SyncWorkerFixture implements AutoCloseable {
   public static final Duration WAIT = Duration.ofSeconds(60);
 
   public final KafkaBroker broker;
+
+  /** The fake clusters; empty on K3s ({@code -Dastro.containers=true}). */
   public final List<FakeCluster> clusters;
+
+  /**
+   * The clusters the worker is given: the fakes, or K3s clusters with {@code
+   * -Dastro.containers=true}.
+   */
+  public final List<KubeCluster> kubes;
+
   public final String commandsTopic = KafkaBroker.uniqueTopicName("commands");
   public final String statusTopic = KafkaBroker.uniqueTopicName("status");
   public final String clustersTopic = KafkaBroker.uniqueTopicName("clusters");
@@ -41,24 +54,31 @@ public final class SyncWorkerFixture implements AutoCloseable {
     broker.createCompactedTopic(clustersTopic, 3);
     broker.createTopic(clustersTopic + ".dlq", 1);
     broker.createTopic(clusterStatusTopic, 3);
-    this.clusters =
-        java.util.stream.IntStream.range(0, clusterCount)
-            .mapToObj(i -> FakeCluster.start())
-            .toList();
+    if (Backends.containers()) {
+      // a real API server and kubelet (Docker): calibrates what the fakes pretend
+      this.clusters = List.of();
+      this.kubes = KubeClusters.start(clusterCount);
+    } else {
+      this.clusters =
+          java.util.stream.IntStream.range(0, clusterCount)
+              .mapToObj(i -> FakeCluster.start())
+              .toList();
+      this.kubes = List.copyOf(clusters);
+    }
     this.commands = new Commands(broker, commandsTopic);
     this.clusterRecords = new ClusterRecords(broker, clustersTopic);
   }
 
   /** A worker with every fake cluster in its static configuration ({@code ASTRO_CLUSTERS}). */
   public SyncWorkerFixture startWorker(Map<String, String> extra) {
-    return startWorker(extra, clusters);
+    return startWorker(extra, kubes);
   }
 
   /**
    * A worker with only {@code staticClusters} configured; others can come from the cluster topic.
    */
   public SyncWorkerFixture startWorker(
-      Map<String, String> extra, List<FakeCluster> staticClusters) {
+      Map<String, String> extra, List<? extends KubeCluster> staticClusters) {
     Map<String, String> vars =
         new java.util.HashMap<>(
             Map.of(
@@ -80,8 +100,24 @@ public final class SyncWorkerFixture implements AutoCloseable {
     worker = null;
   }
 
+  /**
+   * The i-th fake cluster, for tests that steer its faults, credential or simulator; such tests are
+   * skipped on K3s, which has none of those.
+   */
   public FakeCluster cluster(int i) {
+    Assumptions.assumeFalse(
+        Backends.containers(), "steers the fake cluster's faults and simulator; K3s has none");
     return clusters.get(i);
+  }
+
+  /** The i-th cluster the worker was given, fake or K3s. */
+  public KubeCluster kube(int i) {
+    return kubes.get(i);
+  }
+
+  /** The name the worker knows the i-th cluster by. */
+  public String clusterName(int i) {
+    return RunningSyncWorker.name(kubes.get(i), i);
   }
 
   /**
@@ -127,7 +163,7 @@ public final class SyncWorkerFixture implements AutoCloseable {
 
   public V1Deployment deployment(int cluster, Commands.App app) {
     try {
-      return new AppsV1Api(cluster(cluster).apiClient())
+      return new AppsV1Api(kube(cluster).apiClient())
           .readNamespacedDeployment(app.k8sName(), app.namespace())
           .execute();
     } catch (ApiException e) {
@@ -149,6 +185,6 @@ public final class SyncWorkerFixture implements AutoCloseable {
     }
     commands.close();
     clusterRecords.close();
-    clusters.forEach(FakeCluster::close);
+    kubes.forEach(KubeCluster::close);
   }
 }

@@ -66,7 +66,8 @@ public final class Main {
                           config.admin().password())
                       : Future.succeededFuture();
               return admin
-                  .compose(v -> service.deploy(() -> new UserMetrics(pool, service.registry()), 1))
+                  .compose(
+                      v -> service.deploy(() -> UserMetrics.polled(pool, service.registry()), 1))
                   .compose(
                       s ->
                           service.serve(

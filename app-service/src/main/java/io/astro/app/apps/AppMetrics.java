@@ -1,14 +1,11 @@
 package io.astro.app.apps;
 
+import io.astro.common.db.Database;
 import io.astro.common.ops.PolledGauges;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
+import io.vertx.core.Deployable;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -18,52 +15,29 @@ import java.util.Set;
  * so every instance reports the same numbers: aggregate them with {@code max}, not {@code sum}. A
  * failed read keeps the last values.
  */
-public final class AppMetrics extends VerticleBase {
+public final class AppMetrics {
 
-  static final Duration REFRESH = Duration.ofSeconds(5);
+  private static final Duration REFRESH = Duration.ofSeconds(5);
 
-  private final PolledGauges gauges;
+  private AppMetrics() {}
 
-  public AppMetrics(Pool pool, MeterRegistry registry, Set<String> statuses) {
-    this.gauges =
-        new PolledGauges(registry)
-            .gaugesBy(
-                "astro_apps", "live apps by status", "status", statuses, () -> appsByStatus(pool))
-            .gauge(
-                "astro_app_outbox_pending",
-                "outbox rows (commands, cluster records) not yet acknowledged by Kafka",
-                () -> pendingOutbox(pool));
-  }
-
-  @Override
-  public Future<?> start() {
-    gauges.start(vertx, REFRESH);
-    return Future.succeededFuture();
-  }
-
-  @Override
-  public Future<?> stop() {
-    gauges.stop();
-    return Future.succeededFuture();
-  }
-
-  private static Future<Map<String, Long>> appsByStatus(Pool pool) {
-    return pool.query(
-            "SELECT status, COUNT(*) AS n FROM apps WHERE deleted_at IS NULL GROUP BY status")
-        .execute()
-        .map(
-            rows -> {
-              Map<String, Long> counts = new HashMap<>();
-              for (Row row : rows) {
-                counts.put(row.getString("status"), row.getLong("n"));
-              }
-              return counts;
-            });
-  }
-
-  private static Future<Long> pendingOutbox(Pool pool) {
-    return pool.query("SELECT COUNT(*) AS n FROM outbox WHERE published_at IS NULL")
-        .execute()
-        .map(rows -> rows.iterator().next().getLong("n"));
+  /** The verticle that keeps the gauges read while it is deployed. */
+  public static Deployable polled(Pool pool, MeterRegistry registry, Set<String> statuses) {
+    return new PolledGauges(registry)
+        .gaugesBy(
+            "astro_apps",
+            "live apps by status",
+            "status",
+            statuses,
+            () ->
+                Database.counts(
+                    pool,
+                    "SELECT status, COUNT(*) AS n FROM apps WHERE deleted_at IS NULL GROUP BY status"))
+        .gauge(
+            "astro_app_outbox_pending",
+            "outbox rows (commands, cluster records) not yet acknowledged by Kafka",
+            () ->
+                Database.count(pool, "SELECT COUNT(*) AS n FROM outbox WHERE published_at IS NULL"))
+        .polledEvery(REFRESH);
   }
 }

@@ -21,7 +21,13 @@ public final class AppRules {
   /** The statuses an app can show; {@code status=} filters accept these. */
   public static final Set<String> STATUSES = AppStatus.words(AppStatus.shown());
 
-  private static final Pattern DNS_LABEL = KubeNames.DNS_LABEL;
+  /**
+   * An app's name starts its Kubernetes object names ({@code {name}-u{userId}}, {@link
+   * KubeNames#objectName}), and its Service's name must be a DNS-1035 label: so the name must start
+   * with a letter. Refused here rather than prefixed, so the name a user picks is the name they see
+   * in the cluster.
+   */
+  private static final Pattern NAME = KubeNames.DNS_1035_LABEL;
 
   private final List<String> imageAllowlist;
 
@@ -40,10 +46,11 @@ public final class AppRules {
       errors.add("name", "is required");
     } else if (n.length() > MAX_NAME) {
       errors.add("name", "must be at most " + MAX_NAME + " characters");
-    } else if (!DNS_LABEL.matcher(n).matches()) {
+    } else if (!NAME.matcher(n).matches()) {
       errors.add(
           "name",
-          "must be lowercase letters, digits and '-', starting and ending with a letter or digit");
+          "must be a DNS-1035 label (it names the app's Service): lowercase letters, digits and"
+              + " '-', starting with a letter and ending with a letter or digit");
     }
     Object image = body.getValue("image");
     if (!(image instanceof String i) || i.isEmpty()) {

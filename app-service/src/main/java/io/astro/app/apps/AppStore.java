@@ -1,5 +1,6 @@
 package io.astro.app.apps;
 
+import io.astro.app.events.CommandEvents;
 import io.astro.app.outbox.OutboxStore;
 import io.astro.app.store.Page;
 import io.astro.common.db.Database;
@@ -339,6 +340,15 @@ public final class AppStore {
                                               .addValue(utc(o.observedAt()))
                                               .addBoolean(remove)
                                               .addString(app.id())))
+                          // the delete is complete: a tombstone after the app's delete command
+                          // (same
+                          // key, a later outbox row), so compaction forgets the app
+                          .compose(
+                              v ->
+                                  remove
+                                      ? OutboxStore.insert(
+                                          conn, app.id(), CommandEvents.tombstone())
+                                      : Future.<Void>succeededFuture())
                           .map(Applied.APPLIED);
                     }));
   }

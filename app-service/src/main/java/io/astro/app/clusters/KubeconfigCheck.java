@@ -1,7 +1,12 @@
 package io.astro.app.clusters;
 
+import io.astro.common.kube.ClusterRights;
 import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.apis.AuthorizationV1Api;
 import io.kubernetes.client.openapi.apis.VersionApi;
+import io.kubernetes.client.openapi.models.V1ResourceAttributes;
+import io.kubernetes.client.openapi.models.V1SelfSubjectAccessReview;
+import io.kubernetes.client.openapi.models.V1SelfSubjectAccessReviewSpec;
 import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.KubeConfig;
 import io.vertx.core.Future;
@@ -13,6 +18,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLException;
@@ -23,8 +29,9 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 /**
  * Checks a kubeconfig before it is stored: one current context naming a cluster with a server URL,
  * credentials that need nothing interactive or local (no {@code exec}, no {@code auth-provider}, no
- * files), and an API server that answers {@code /version} in time. A refusal says why; the
- * kubeconfig itself never appears in it.
+ * files), an API server that answers {@code /version} in time, and credentials holding every
+ * required right of docs/rbac.md ({@link ClusterRights}), checked by SelfSubjectAccessReview; a
+ * refusal names the rights missing. A refusal says why; the kubeconfig itself never appears in it.
  */
 public final class KubeconfigCheck {
 
@@ -156,6 +163,19 @@ public final class KubeconfigCheck {
     client.setReadTimeout(millis);
     try {
       String version = new VersionApi(client).getCode().execute().getGitVersion();
+      List<String> missing;
+      try {
+        missing = missingRights(client);
+      } catch (io.kubernetes.client.openapi.ApiException e) {
+        throw rejected(
+            "the API server does not answer SelfSubjectAccessReviews"
+                + (e.getCode() > 0
+                    ? " (HTTP " + e.getCode() + ")"
+                    : ": " + transportReason(e, server)));
+      }
+      if (!missing.isEmpty()) {
+        throw rejected("missing rights: " + String.join(", ", missing));
+      }
       return new Verified(server, version);
     } catch (io.kubernetes.client.openapi.ApiException e) {
       if (e.getCode() == 401 || e.getCode() == 403) {
@@ -170,6 +190,36 @@ public final class KubeconfigCheck {
       client.getHttpClient().dispatcher().executorService().shutdown();
       client.getHttpClient().connectionPool().evictAll();
     }
+  }
+
+  /**
+   * The required rows of {@link ClusterRights#MATRIX} the credentials lack, one
+   * SelfSubjectAccessReview each (the API server answers them from its authorizers, whatever grants
+   * the rights).
+   */
+  private static List<String> missingRights(ApiClient client)
+      throws io.kubernetes.client.openapi.ApiException {
+    AuthorizationV1Api authorization = new AuthorizationV1Api(client);
+    List<String> missing = new ArrayList<>();
+    for (ClusterRights.Right right : ClusterRights.required()) {
+      V1SelfSubjectAccessReview review =
+          authorization
+              .createSelfSubjectAccessReview(
+                  new V1SelfSubjectAccessReview()
+                      .spec(
+                          new V1SelfSubjectAccessReviewSpec()
+                              .resourceAttributes(
+                                  new V1ResourceAttributes()
+                                      .verb(right.verb())
+                                      .group(right.group())
+                                      .resource(right.resource())
+                                      .namespace(right.reviewNamespace()))))
+              .execute();
+      if (review.getStatus() == null || !Boolean.TRUE.equals(review.getStatus().getAllowed())) {
+        missing.add(right.describe());
+      }
+    }
+    return missing;
   }
 
   private static String transportReason(Throwable e, String server) {

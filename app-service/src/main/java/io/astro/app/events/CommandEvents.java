@@ -40,4 +40,12 @@ public final class CommandEvents {
     }
     return new OutboxMessage(AppCommand.TYPE, event.encode(), headers);
   }
+
+  /**
+   * The app's last record on the compacted commands topic, once its delete is complete: a null
+   * value under its id, so compaction drops the app's commands and no consumer ever replays them.
+   */
+  public static OutboxMessage tombstone() {
+    return new OutboxMessage(AppCommand.TYPE, null, new JsonObject());
+  }
 }

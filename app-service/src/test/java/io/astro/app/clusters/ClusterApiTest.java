@@ -186,6 +186,25 @@ class ClusterApiTest {
   }
 
   @Test
+  void a_kubeconfig_lacking_required_rights_is_refused_naming_them() {
+    small.credential().deny("create", "deployments.apps").deny("watch", "events");
+    try {
+      HttpResponse<String> refused = importCluster("restricted", small.kubeconfig(), Map.of());
+      assertRefused(refused, "missing rights");
+      assertThat(new JsonObject(refused.body()).getString("message"))
+          .isEqualTo(
+              "missing rights: watch events (cluster-wide), create deployments.apps in"
+                  + " astro-user-*");
+      // an optional right (logs) does not block the import
+      small.credential().allowAll().deny("get", "pods/log");
+      assertThat(importCluster("restricted", small.kubeconfig(), Map.of()).statusCode())
+          .isEqualTo(201);
+    } finally {
+      small.credential().allowAll();
+    }
+  }
+
+  @Test
   void only_operators_manage_clusters_and_names_are_unique() {
     HttpResponse<String> asUser =
         app.post(

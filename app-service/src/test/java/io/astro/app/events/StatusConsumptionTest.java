@@ -42,6 +42,7 @@ class StatusConsumptionTest {
   private static KafkaBroker kafka;
   private static KafkaProducer<String, String> producer;
   private static String statusTopic;
+  private static String commandsTopic;
   private static long users = 500;
 
   @BeforeAll
@@ -49,6 +50,7 @@ class StatusConsumptionTest {
     kafka = broker;
     statusTopic = KafkaBroker.uniqueTopicName("astro.app.status");
     String commands = KafkaBroker.uniqueTopicName("astro.app.commands");
+    commandsTopic = commands;
     broker.createCompactedTopic(commands, 3);
     broker.createTopic(statusTopic, 3);
     broker.createTopic(statusTopic + ".dlq", 1);
@@ -194,6 +196,15 @@ class StatusConsumptionTest {
     app.awaitApp(id, token, r -> r.statusCode() == 404);
     assertThat(data(app.get("/api/v1/apps", token)).getLong("total")).isZero();
     assertThat(app.create(token, "gone", IMAGE, 1).getString("id")).isNotEqualTo(id);
+
+    // the delete is complete: the app's last record on the compacted commands topic is a
+    // tombstone, after its delete command, so compaction forgets the app
+    List<ReceivedRecord> commands =
+        kafka.awaitRecords(commandsTopic, 3, r -> id.equals(r.key()), WAIT);
+    assertThat(commands).hasSize(3);
+    assertThat(commands.get(1).value()).contains("\"command\":\"delete\"");
+    assertThat(commands.get(2).value()).isNull();
+    assertThat(commands.get(2).offset()).isGreaterThan(commands.get(1).offset());
   }
 
   @Test

@@ -15,6 +15,12 @@ public final class KubeNames {
   /** A DNS-1123 label: what Kubernetes accepts as a namespace or object name. */
   public static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 
+  /**
+   * An RFC 1035 label, what a Service name must be: like {@link #DNS_LABEL} but starting with a
+   * letter (the API server's {@code IsDNS1035Label}).
+   */
+  public static final Pattern DNS_1035_LABEL = Pattern.compile("[a-z]([-a-z0-9]*[a-z0-9])?");
+
   public static final int MAX_NAME = 63;
 
   private static final String NAMESPACE_PREFIX = "astro-user-";

@@ -10,6 +10,9 @@ import io.vertx.mysqlclient.MySQLConnectOptions;
 import io.vertx.mysqlclient.MySQLException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Row;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
@@ -106,5 +109,24 @@ public final class Database {
     LOG.error("database call failed", failure);
     return Future.failedFuture(
         new ApiException(ErrorCode.DATABASE, "database unavailable, retry later"));
+  }
+
+  /** Runs {@code sql}, which selects a key and a count {@code n} per row, into a map. */
+  public static Future<Map<String, Long>> counts(Pool pool, String sql) {
+    return pool.query(sql)
+        .execute()
+        .map(
+            rows -> {
+              Map<String, Long> counts = new HashMap<>();
+              for (Row row : rows) {
+                counts.put(row.getString(0), row.getLong("n"));
+              }
+              return counts;
+            });
+  }
+
+  /** Runs {@code sql}, which selects one count {@code n}. */
+  public static Future<Long> count(Pool pool, String sql) {
+    return pool.query(sql).execute().map(rows -> rows.iterator().next().getLong("n"));
   }
 }

@@ -2,7 +2,9 @@ package io.astro.common.ops;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Deployable;
 import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -98,6 +100,23 @@ public final class PolledGauges {
     if (vertx != null) {
       vertx.cancelTimer(timer);
     }
+  }
+
+  /** A verticle that reads these gauges while it is deployed: now, then every {@code every}. */
+  public Deployable polledEvery(Duration every) {
+    return new VerticleBase() {
+      @Override
+      public Future<?> start() {
+        PolledGauges.this.start(vertx, every);
+        return Future.succeededFuture();
+      }
+
+      @Override
+      public Future<?> stop() {
+        PolledGauges.this.stop();
+        return Future.succeededFuture();
+      }
+    };
   }
 
   private static Future<Void> read(Supplier<Future<Void>> read) {

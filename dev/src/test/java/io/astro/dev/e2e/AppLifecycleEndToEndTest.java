@@ -156,8 +156,15 @@ class AppLifecycleEndToEndTest {
                 })
             .collect(Collectors.toSet());
     assertThat(seen).contains("running", "stopped", "restarting", "deleting", "deleted");
+    // six commands, then the tombstone app-service writes once the delete is complete, so
+    // compaction forgets the app
     List<ReceivedRecord> commands =
-        astro.kafka().awaitRecords(Topics.APP_COMMANDS, 6, r -> id.equals(r.key()), Gateway.WAIT);
-    commands.forEach(r -> EventSchemas.assertValid("io.astro.app.command.v1", r.value()));
+        astro.kafka().awaitRecords(Topics.APP_COMMANDS, 7, r -> id.equals(r.key()), Gateway.WAIT);
+    assertThat(commands).hasSize(7);
+    commands
+        .subList(0, 6)
+        .forEach(r -> EventSchemas.assertValid("io.astro.app.command.v1", r.value()));
+    assertThat(commands.get(5).value()).contains("\"command\":\"delete\"");
+    assertThat(commands.get(6).value()).isNull();
   }
 }

@@ -2,12 +2,19 @@ package io.astro.dev.e2e;
 
 import io.astro.dev.AstroServices;
 import io.astro.dev.DevMode;
+import io.astro.dev.DevOptions;
+import io.astro.testkit.Backends;
 import io.astro.testkit.kafka.KafkaBroker;
 import io.astro.testkit.kube.FakeCluster;
+import io.astro.testkit.kube.K3sCluster;
+import io.astro.testkit.kube.KubeCluster;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.AppsV1Api;
 import io.kubernetes.client.openapi.models.V1Deployment;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -32,19 +39,45 @@ public final class RunningAstro implements BeforeAllCallback {
       ExtensionContext.Namespace.create(RunningAstro.class);
 
   /** The JVM's one system; the root store closes it when the whole run ends. */
-  private record Started(DevMode dev) implements AutoCloseable {
+  private record Started(DevMode dev, K3sCluster k3s) implements AutoCloseable {
     static Started start() {
       Path dir = Path.of("target", "e2e-" + ProcessHandle.current().pid()).toAbsolutePath();
-      return new Started(TestSystems.start(TestSystems.options(dir, true), true));
+      DevOptions options = TestSystems.options(dir, true);
+      if (!Backends.containers()) {
+        return new Started(TestSystems.start(options, true), null);
+      }
+      // -Dastro.containers=true: dev mode on a real K3s (Docker) through its --kubeconfig path
+      K3sCluster k3s = K3sCluster.start();
+      try {
+        Path kubeconfig = dir.resolveSibling(dir.getFileName() + "-k3s.kubeconfig");
+        Files.createDirectories(kubeconfig.getParent());
+        Files.writeString(kubeconfig, k3s.kubeconfig());
+        DevOptions onK3s =
+            new DevOptions(
+                options.workDir(),
+                options.reset(),
+                kubeconfig,
+                options.httpHost(),
+                options.ports(),
+                options.env());
+        return new Started(TestSystems.start(onK3s, true), k3s);
+      } catch (IOException | RuntimeException e) {
+        k3s.close();
+        throw new IllegalStateException("e2e on K3s did not start: " + e.getMessage(), e);
+      }
     }
 
     @Override
     public void close() {
       dev.close();
+      if (k3s != null) {
+        k3s.close();
+      }
     }
   }
 
   private DevMode dev;
+  private KubeCluster kube;
   private Gateway gateway;
 
   @Override
@@ -55,6 +88,7 @@ public final class RunningAstro implements BeforeAllCallback {
             .getStore(NAMESPACE)
             .getOrComputeIfAbsent(Started.class, k -> Started.start(), Started.class);
     dev = started.dev();
+    kube = started.k3s() != null ? started.k3s() : dev.backing().cluster().sandbox();
     gateway = new Gateway(dev.gatewayUrl());
   }
 
@@ -71,8 +105,19 @@ public final class RunningAstro implements BeforeAllCallback {
     return dev().backing().kafka();
   }
 
+  /**
+   * The sandbox, for tests that steer its faults or simulator; such tests are skipped on K3s
+   * ({@code -Dastro.containers=true}).
+   */
   public FakeCluster cluster() {
+    Assumptions.assumeFalse(
+        Backends.containers(), "steers the sandbox's faults and simulator; K3s has none");
     return dev().backing().cluster().sandbox();
+  }
+
+  /** The cluster apps run on: the sandbox, or K3s with {@code -Dastro.containers=true}. */
+  public KubeCluster kube() {
+    return started(kube);
   }
 
   public AstroServices services() {
@@ -82,9 +127,7 @@ public final class RunningAstro implements BeforeAllCallback {
   /** The app's Deployment in the sandbox, or null when there is none. */
   public V1Deployment deployment(String namespace, String name) {
     try {
-      return new AppsV1Api(cluster().apiClient())
-          .readNamespacedDeployment(name, namespace)
-          .execute();
+      return new AppsV1Api(kube().apiClient()).readNamespacedDeployment(name, namespace).execute();
     } catch (ApiException e) {
       if (e.getCode() == 404) {
         return null;

@@ -1,5 +1,6 @@
 package io.astro.sync.clusters;
 
+import io.astro.common.kube.ClusterRights;
 import io.astro.common.kube.KubeNames;
 import io.astro.common.runtime.DaemonThreads;
 import io.kubernetes.client.common.KubernetesObject;
@@ -13,7 +14,6 @@ import io.kubernetes.client.openapi.apis.AppsV1Api;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.apis.VersionApi;
 import io.kubernetes.client.openapi.models.CoreV1Event;
-import io.kubernetes.client.openapi.models.CoreV1EventList;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1DeploymentList;
 import io.kubernetes.client.openapi.models.V1ObjectReference;
@@ -24,8 +24,14 @@ import io.kubernetes.client.openapi.models.V1ReplicaSetList;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1ServiceList;
 import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -49,6 +55,9 @@ public final class ClusterConnection implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterConnection.class);
   private static final String BY_APP = "byApp";
   private static final Duration PROBE_EVERY = Duration.ofSeconds(2);
+
+  /** Warning Events kept per app for its status: the most recent ones. */
+  public static final int EVENTS_PER_APP = 20;
 
   /** What informers report to the rest of the worker. */
   public interface Events {
@@ -75,8 +84,23 @@ public final class ClusterConnection implements AutoCloseable {
   private final SharedIndexInformer<CoreV1Event> events;
   private final Events listener;
 
-  /** The last watch/list failure since the cluster last answered, or null while it answers. */
-  private final AtomicReference<String> failure = new AtomicReference<>();
+  /** Why {@code /version} last failed, or null while the API server answers it. */
+  private final AtomicReference<String> apiFailure = new AtomicReference<>();
+
+  /**
+   * Per informer (by resource): its last list/watch failure, until the informer delivers again or
+   * the probe finds it may and can list again. {@code /version} answering does not clear these: an
+   * informer refused by RBAC stays failed while the API server answers everything else.
+   */
+  private final Map<String, String> informerFailures = new ConcurrentHashMap<>();
+
+  /** What the probe runs for a failing informer: can it list (one item) again? */
+  private final Map<String, Callable<?>> listProbes = new ConcurrentHashMap<>();
+
+  /**
+   * Whether {@link Events#unreachable} was last reported (and not yet {@link Events#reconnected}).
+   */
+  private boolean failing;
 
   /**
    * Closed (replaced or removed): its informers' last breaths — watches cut by the close — are not
@@ -155,25 +179,59 @@ public final class ClusterConnection implements AutoCloseable {
             V1ServiceList.class,
             resyncMillis,
             this::watchFailed);
-    // Events carry no labels of ours; they are kept only for Astro's namespaces (see onEvent)
+    // Warning Events only (server-side field selector), of user namespaces' Pods, Deployments and
+    // ReplicaSets (filtered as they arrive): the cache stays bounded whatever else the cluster says
     events =
         factory.sharedIndexInformerFor(
-            p ->
-                core.listEventForAllNamespaces()
-                    .resourceVersion(p.resourceVersion)
-                    .watch(p.watch)
-                    .timeoutSeconds(p.timeoutSeconds)
-                    .buildCall(null),
-            CoreV1Event.class,
-            CoreV1EventList.class,
-            0,
-            this::watchFailed);
+            new WarningEvents(watchClient), CoreV1Event.class, 0, this::watchFailed);
+    AppsV1Api probeApps = new AppsV1Api(client);
+    CoreV1Api probeCore = new CoreV1Api(client);
+    listProbes.put(
+        "deployments",
+        () ->
+            probeApps
+                .listDeploymentForAllNamespaces()
+                .labelSelector(KubeNames.MANAGED_SELECTOR)
+                .limit(1)
+                .execute());
+    listProbes.put(
+        "replicasets",
+        () ->
+            probeApps
+                .listReplicaSetForAllNamespaces()
+                .labelSelector(KubeNames.MANAGED_SELECTOR)
+                .limit(1)
+                .execute());
+    listProbes.put(
+        "pods",
+        () ->
+            probeCore
+                .listPodForAllNamespaces()
+                .labelSelector(KubeNames.MANAGED_SELECTOR)
+                .limit(1)
+                .execute());
+    listProbes.put(
+        "services",
+        () ->
+            probeCore
+                .listServiceForAllNamespaces()
+                .labelSelector(KubeNames.MANAGED_SELECTOR)
+                .limit(1)
+                .execute());
+    listProbes.put(
+        "events",
+        () ->
+            probeCore
+                .listEventForAllNamespaces()
+                .fieldSelector(WarningEvents.FIELD_SELECTOR)
+                .limit(1)
+                .execute());
     pods.addIndexers(Map.of(BY_APP, pod -> List.of(appId(pod))));
-    deployments.addEventHandler(byApp());
-    replicaSets.addEventHandler(byApp());
-    pods.addEventHandler(byApp());
-    services.addEventHandler(byApp());
-    events.addEventHandler(new Handler<>(this::onEvent));
+    deployments.addEventHandler(byApp("deployments"));
+    replicaSets.addEventHandler(byApp("replicasets"));
+    pods.addEventHandler(byApp("pods"));
+    services.addEventHandler(byApp("services"));
+    events.addEventHandler(new Handler<>("events", this::onEvent));
   }
 
   public String id() {
@@ -205,10 +263,34 @@ public final class ClusterConnection implements AutoCloseable {
   private void probe() {
     try {
       new VersionApi(client).getCode().execute();
-      answered();
+      apiFailure.set(null);
     } catch (ApiException | RuntimeException e) {
-      failed("API server does not answer: " + KubeErrors.describe(e));
+      apiFailure.set("API server does not answer: " + KubeErrors.describe(e));
+      report();
+      return;
     }
+    // a failing informer is cleared only when it may list and watch and a list answers: what it
+    // will do on its next try
+    for (String informer : List.copyOf(informerFailures.keySet())) {
+      try {
+        boolean allowed = true;
+        for (ClusterRights.Right right : ClusterRights.required()) {
+          if (right.resource().equals(informer)
+              && right.scope() == ClusterRights.Scope.CLUSTER
+              && (right.verb().equals("list") || right.verb().equals("watch"))
+              && !AccessReview.allowed(client, right)) {
+            allowed = false;
+          }
+        }
+        if (allowed) {
+          listProbes.get(informer).call();
+          informerFailures.remove(informer);
+        }
+      } catch (Exception stillFailing) {
+        // the informer's own failure stays the reason
+      }
+    }
+    report();
   }
 
   /**
@@ -223,9 +305,25 @@ public final class ClusterConnection implements AutoCloseable {
         && events.hasSynced();
   }
 
-  /** Why the cluster's watches are failing, or null while they work. */
+  /**
+   * Why the cluster is failing, or null while it works: the API server not answering, or each
+   * failing informer by name with its last error ({@code informer pods: list/watch failed: 403
+   * ...}).
+   */
   public String failure() {
-    return failure.get();
+    String api = apiFailure.get();
+    if (api != null) {
+      return api;
+    }
+    if (informerFailures.isEmpty()) {
+      return null;
+    }
+    return String.join("; ", new TreeMap<>(informerFailures).values());
+  }
+
+  /** The informers failing now, by resource (deployments, replicasets, pods, services, events). */
+  public Set<String> failingInformers() {
+    return Set.copyOf(informerFailures.keySet());
   }
 
   public V1Deployment deployment(String namespace, String name) {
@@ -240,14 +338,43 @@ public final class ClusterConnection implements AutoCloseable {
     return pods.getIndexer().byIndex(BY_APP, appId);
   }
 
-  /** Events in {@code namespace} about objects of app {@code appId} (see {@link #appOf}). */
+  /**
+   * The most recent Warning Events (at most {@link #EVENTS_PER_APP}) in {@code namespace} about
+   * objects of app {@code appId} (see {@link #appOf}), newest first.
+   */
   public List<CoreV1Event> eventsOf(String namespace, String appId) {
     return new Lister<>(events.getIndexer())
-        .namespace(namespace).list().stream().filter(e -> appId.equals(appOf(e))).toList();
+        .namespace(namespace).list().stream()
+            .filter(e -> appId.equals(appOf(e)))
+            .sorted(Comparator.comparing(ClusterConnection::lastSeen).reversed())
+            .limit(EVENTS_PER_APP)
+            .toList();
   }
 
-  private <T extends KubernetesObject> ResourceEventHandler<T> byApp() {
+  /** How many Events the cache holds (all Warnings of user namespaces' apps). */
+  public int cachedEvents() {
+    return events.getIndexer().list().size();
+  }
+
+  /** The Events the cache holds. */
+  public List<CoreV1Event> cachedEventList() {
+    return events.getIndexer().list();
+  }
+
+  private static OffsetDateTime lastSeen(CoreV1Event e) {
+    if (e.getLastTimestamp() != null) {
+      return e.getLastTimestamp();
+    }
+    if (e.getEventTime() != null) {
+      return e.getEventTime();
+    }
+    OffsetDateTime created = e.getMetadata().getCreationTimestamp();
+    return created == null ? OffsetDateTime.MIN : created;
+  }
+
+  private <T extends KubernetesObject> ResourceEventHandler<T> byApp(String informer) {
     return new Handler<>(
+        informer,
         object -> {
           String appId = appId(object);
           if (!appId.isEmpty()) {
@@ -305,28 +432,55 @@ public final class ClusterConnection implements AutoCloseable {
   }
 
   private void watchFailed(Class<?> type, Throwable error) {
-    failed(type.getSimpleName() + " watch failed: " + KubeErrors.describe(error));
+    String informer = informerOf(type);
+    informerFailures.put(
+        informer, "informer " + informer + ": list/watch failed: " + KubeErrors.describe(error));
+    report();
   }
 
-  private void failed(String reason) {
+  private static String informerOf(Class<?> type) {
+    if (type == V1Deployment.class) {
+      return "deployments";
+    } else if (type == V1ReplicaSet.class) {
+      return "replicasets";
+    } else if (type == V1Pod.class) {
+      return "pods";
+    } else if (type == V1Service.class) {
+      return "services";
+    }
+    return "events";
+  }
+
+  /**
+   * Tells the listener when the cluster starts or stops failing, once per change: a cluster whose
+   * informer stays refused stays failed, however often {@code /version} answers.
+   */
+  private synchronized void report() {
     if (closed) {
       return;
     }
-    if (failure.getAndSet(reason) == null) {
+    String reason = failure();
+    if (reason != null && !failing) {
+      failing = true;
       LOG.warn("cluster {}: {}", id, reason);
       listener.unreachable(id);
+    } else if (reason == null && failing) {
+      failing = false;
+      LOG.info("cluster {} answers again", id);
+      listener.reconnected(id);
     }
   }
 
-  // any event after failures means the cluster answers again (a re-list replays every object as an
-  // update)
-  private void answered() {
+  // an event from an informer means it and the API server work again (a re-list replays every
+  // object as an update)
+  private void answered(String informer) {
     if (closed) {
       return;
     }
-    if (failure.getAndSet(null) != null) {
-      LOG.info("cluster {} answers again", id);
-      listener.reconnected(id);
+    boolean changed = apiFailure.getAndSet(null) != null;
+    changed |= informerFailures.remove(informer) != null;
+    if (changed) {
+      report();
     }
   }
 
@@ -347,21 +501,23 @@ public final class ClusterConnection implements AutoCloseable {
    * matter.
    */
   private final class Handler<T extends KubernetesObject> implements ResourceEventHandler<T> {
+    private final String informer;
     private final Consumer<T> touched;
 
-    Handler(Consumer<T> touched) {
+    Handler(String informer, Consumer<T> touched) {
+      this.informer = informer;
       this.touched = touched;
     }
 
     @Override
     public void onAdd(T object) {
-      answered();
+      answered(informer);
       touched.accept(object);
     }
 
     @Override
     public void onUpdate(T before, T after) {
-      answered();
+      answered(informer);
       touched.accept(after);
     }
 

@@ -5,8 +5,10 @@ import io.astro.common.events.EventCodec.InvalidEventException;
 import io.astro.common.events.app.AppCommand;
 import io.astro.common.runtime.DaemonThreads;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.CloseOptions;
@@ -116,11 +118,16 @@ public final class CommandConsumer implements AutoCloseable {
    */
   private void process(ConsumerRecords<String, String> records) {
     Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
+    // apps changed in this batch, told to the listener once the whole batch is recorded: a replay
+    // holding an app's create, delete and tombstone reconciles nothing for it, rather than the
+    // create for a moment
+    Map<String, Long> changed = new LinkedHashMap<>();
+    List<String> forgotten = new ArrayList<>();
     try {
       for (ConsumerRecord<String, String> record : records) {
         TopicPartition partition = new TopicPartition(record.topic(), record.partition());
         try {
-          handle(record);
+          handle(record, changed, forgotten);
         } catch (RuntimeException e) {
           LOG.warn(
               "command at {}@{} not recorded, retrying: {}",
@@ -140,6 +147,12 @@ public final class CommandConsumer implements AutoCloseable {
         done.put(partition, new OffsetAndMetadata(record.offset() + 1));
       }
     } finally {
+      if (!forgotten.isEmpty()) {
+        listener.released(forgotten);
+      }
+      changed.forEach(
+          (appId, commandTime) ->
+              state.get(appId).ifPresent(app -> listener.changed(app, commandTime)));
       if (!done.isEmpty()) {
         consumer.commitSync(done);
       }
@@ -154,10 +167,17 @@ public final class CommandConsumer implements AutoCloseable {
     }
   }
 
-  private void handle(ConsumerRecord<String, String> record) {
+  private void handle(
+      ConsumerRecord<String, String> record, Map<String, Long> changed, List<String> forgotten) {
     if (record.value() == null) {
-      return; // a tombstone: nothing to converge to; the last delete command already removed the
-      // app
+      // a tombstone: the app's delete is complete (app-service saw it gone), nothing is left to
+      // converge; forget its last command so it is not reconciled again
+      if (record.key() != null && state.get(record.key()).isPresent()) {
+        state.forget(record.key());
+        changed.remove(record.key());
+        forgotten.add(record.key());
+      }
+      return;
     }
     AppCommand app;
     try {
@@ -167,7 +187,8 @@ public final class CommandConsumer implements AutoCloseable {
       return;
     }
     if (state.offer(app, record.partition())) {
-      listener.changed(app, record.timestamp());
+      changed.put(app.appId(), record.timestamp());
+      forgotten.remove(app.appId());
     }
   }
 

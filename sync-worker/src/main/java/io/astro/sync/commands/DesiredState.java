@@ -33,6 +33,16 @@ public final class DesiredState {
     return newer[0];
   }
 
+  /**
+   * Forgets an app whose delete is complete (a tombstone on the commands topic); a later command
+   * for the same id is taken whatever its generation.
+   */
+  public void forget(String appId) {
+    if (appId != null) {
+      apps.remove(appId);
+    }
+  }
+
   public Optional<AppCommand> get(String appId) {
     Held held = apps.get(appId);
     return held == null ? Optional.empty() : Optional.of(held.app());

@@ -1,6 +1,8 @@
 package io.astro.sync.health;
 
 import io.astro.common.events.cluster.ClusterStatusEvent;
+import io.astro.common.kube.ClusterRights;
+import io.astro.sync.clusters.AccessReview;
 import io.astro.sync.clusters.ClusterConnection;
 import io.astro.sync.clusters.KubeErrors;
 import io.kubernetes.client.custom.Quantity;
@@ -15,6 +17,7 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
@@ -23,8 +26,10 @@ import okhttp3.Call;
  * Checks one cluster: {@code /version} and the node list, tried up to three times with back-off
  * (0.5 s, then 2 s), all within one time budget — each call's OkHttp call timeout is what is left
  * of it, so a hanging server costs at most the budget. A cluster is healthy when both answered, at
- * least one node is Ready and its informers are not failing ({@link ClusterConnection#failure()}),
- * which the API answering does not make up for.
+ * least one node is Ready, its credentials hold every required right of docs/rbac.md (one
+ * SelfSubjectAccessReview each; the missing ones are named) and its informers are not failing
+ * ({@link ClusterConnection#failure()} names each failing informer), which the API answering does
+ * not make up for.
  */
 public final class ClusterHealthCheck {
 
@@ -84,14 +89,27 @@ public final class ClusterHealthCheck {
       Thread.sleep(backoff.toMillis());
       backoff = min(backoff.multipliedBy(4), MAX_BACKOFF);
     }
-    if (error == null && cluster.failure() != null) {
-      error = cluster.failure();
+    if (error == null) {
+      error = rights(client);
+    }
+    if (cluster.failure() != null && (error == null || error.startsWith("missing rights"))) {
+      error = error == null ? cluster.failure() : error + "; " + cluster.failure();
     }
     if (error == null && nodes.ready() == 0) {
       error = "no node is Ready";
     }
     return ClusterStatusEvent.checked(
         cluster.id(), version, client.getBasePath(), nodes, heartbeat, error, now());
+  }
+
+  /** Null when every required right of docs/rbac.md is granted, else which are missing. */
+  private static String rights(ApiClient client) {
+    try {
+      List<String> missing = AccessReview.missing(client, ClusterRights.required());
+      return missing.isEmpty() ? null : "missing rights: " + String.join(", ", missing);
+    } catch (ApiException | RuntimeException e) {
+      return "rights cannot be reviewed: " + KubeErrors.describe(e);
+    }
   }
 
   private static <T> T call(ApiClient client, Call call, Class<T> type, long deadlineNanos)

@@ -13,7 +13,9 @@ import io.astro.sync.status.StatusPublisher;
 import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1Service;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -47,6 +49,24 @@ public final class AppReconciler {
   private static final Duration WAIT_FOR_SYNC = Duration.ofMillis(200);
   private static final Duration WAIT_FOR_CLUSTER = Duration.ofSeconds(5);
 
+  /**
+   * The first repair of drift is immediate; each further one on the same field waits twice as long.
+   */
+  static final Duration DRIFT_BACKOFF_BASE = Duration.ofSeconds(1);
+
+  static final Duration DRIFT_BACKOFF_MAX = Duration.ofMinutes(10);
+
+  /** Repairs of the same field after which drift coming back is reported as fought. */
+  static final int FOUGHT_AFTER = 2;
+
+  static final String DRIFT_FOUGHT = "DriftFought";
+  static final String NAMESPACE_TERMINATING = "NamespaceTerminating";
+
+  /**
+   * Drift repaired on an app's Deployment: which field, how often, when it may be repaired next.
+   */
+  private record Drift(String field, int repairs, Instant next) {}
+
   private final DesiredState state;
   private final ConnectedClusters clusters;
   private final Manifests manifests;
@@ -54,6 +74,8 @@ public final class AppReconciler {
   private final NamespaceSetup namespaces;
   private final StatusPublisher publisher;
   private final Map<String, Integer> failuresInARow = new ConcurrentHashMap<>();
+  private final Map<String, Drift> drifts = new ConcurrentHashMap<>();
+  private final Clock clock = Clock.systemUTC();
 
   public AppReconciler(
       DesiredState state,
@@ -89,37 +111,96 @@ public final class AppReconciler {
       return new Result.After(WAIT_FOR_SYNC);
     }
     try {
+      Result result = DONE;
       if (app.desired().deleted()) {
         remove(app, cluster);
       } else {
-        apply(app, cluster);
+        result = apply(app, cluster);
+        Drift fought = fought(appId);
         DeploymentStatusMapper.map(
                 app,
                 cluster.deployment(app.namespace(), app.k8sName()),
                 cluster.podsOf(appId),
                 cluster.eventsOf(app.namespace(), appId))
+            .map(
+                status ->
+                    fought == null || status.reason() != null ? status : foughtBy(status, fought))
             .ifPresent(status -> publisher.publish(app, status));
       }
       failuresInARow.remove(appId);
-      return DONE;
+      return result;
+    } catch (NamespaceSetup.Terminating e) {
+      failuresInARow.remove(appId);
+      if (cluster.deployment(app.namespace(), app.k8sName()) == null) {
+        // nothing of the app runs: say why it does not start; a running app keeps its status
+        publisher.publish(
+            app,
+            AppState.of(AppStatus.PENDING, app.runningReplicas(), 0, List.of(), app.generation())
+                .withReason(NAMESPACE_TERMINATING, e.getMessage()));
+      }
+      return new Result.Retry(NAMESPACE_TERMINATING);
     } catch (ClusterApiException e) {
+      if (e.httpStatus() == 403 || e.httpStatus() == 404) {
+        // e.g. the namespace went (or is going) away under a write: check it again first
+        namespaces.forget(cluster.id(), app.namespace());
+      }
       return failed(app, e);
     }
   }
 
-  private void apply(AppCommand app, ClusterConnection cluster) {
+  private Result apply(AppCommand app, ClusterConnection cluster) {
     KubeApis apis = cluster.apis();
-    namespaces.ensure(cluster, app.namespace(), app.userId());
+    V1Deployment observed = cluster.deployment(app.namespace(), app.k8sName());
+    // the Deployment gone is what a namespace deleted by hand leaves: check the namespace now
+    namespaces.ensure(cluster, app.namespace(), app.userId(), observed == null);
     V1Service service = cluster.service(app.namespace(), app.k8sName());
     if (app.desired().port() != null) {
       writer.ensure(apis.services(), manifests.service(app), service, false);
     } else if (service != null) {
       writer.delete(apis.services(), "Service", app.namespace(), app.k8sName());
     }
-    V1Deployment observed = cluster.deployment(app.namespace(), app.k8sName());
     V1Deployment desired = manifests.deployment(app);
-    writer.ensure(
-        apis.deployments(), desired, observed, observed != null && drifted(desired, observed));
+    String field = observed == null ? null : driftedField(desired, observed);
+    boolean sameSpec =
+        observed != null
+            && Objects.equals(Manifests.specHash(observed), Manifests.specHash(desired));
+    if (field == null || !sameSpec) {
+      // in order, or a new desired state: whatever drift was seen is history
+      drifts.remove(app.appId());
+      writer.ensure(apis.deployments(), desired, observed, false);
+      return DONE;
+    }
+    Instant now = clock.instant();
+    Drift last = drifts.get(app.appId());
+    if (last != null && last.field().equals(field) && now.isBefore(last.next())) {
+      // the drift came back before its back-off ended: leave it until then
+      return new Result.After(Duration.between(now, last.next()));
+    }
+    int repairs = last != null && last.field().equals(field) ? last.repairs() + 1 : 1;
+    drifts.put(app.appId(), new Drift(field, repairs, now.plus(driftBackoff(repairs))));
+    writer.ensure(apis.deployments(), desired, observed, true);
+    return new Result.After(driftBackoff(repairs));
+  }
+
+  /** The wait after the {@code repairs}-th repair of the same field: 1 s, 2 s, 4 s, … 10 min. */
+  static Duration driftBackoff(int repairs) {
+    int doublings = Math.min(repairs - 1, 20);
+    Duration wait = DRIFT_BACKOFF_BASE.multipliedBy(1L << doublings);
+    return wait.compareTo(DRIFT_BACKOFF_MAX) > 0 ? DRIFT_BACKOFF_MAX : wait;
+  }
+
+  private Drift fought(String appId) {
+    Drift drift = drifts.get(appId);
+    return drift != null && drift.repairs() >= FOUGHT_AFTER ? drift : null;
+  }
+
+  // the message stays the same from one repair to the next, so the status goes out once
+  private static AppState foughtBy(AppState status, Drift drift) {
+    return status.withReason(
+        DRIFT_FOUGHT,
+        drift.field()
+            + " is changed back after each write by Astro (an admission webhook or another"
+            + " controller?); Astro keeps repairing it, less and less often");
   }
 
   /**
@@ -166,19 +247,41 @@ public final class AppReconciler {
     }
   }
 
-  /** Hand edits the spec hash cannot see: the fields a user would notice. */
-  private static boolean drifted(V1Deployment desired, V1Deployment observed) {
+  /**
+   * Hand edits the spec hash cannot see: the fields a user would notice; the path of the first one
+   * that differs, or null. An image pinned to a digest ({@code image@sha256:…}, what digest-pinning
+   * admission webhooks write) is the image Astro asked for: docs/sync-worker.md, drift.
+   */
+  static String driftedField(V1Deployment desired, V1Deployment observed) {
     if (!Objects.equals(desired.getSpec().getReplicas(), observed.getSpec().getReplicas())) {
-      return true;
+      return "spec.replicas";
     }
     List<V1Container> have =
         observed.getSpec().getTemplate().getSpec() == null
             ? List.of()
             : observed.getSpec().getTemplate().getSpec().getContainers();
+    if (have.size() != 1) {
+      return "spec.template.spec.containers";
+    }
     String image = desired.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
-    return have.size() != 1
-        || !Objects.equals(image, have.get(0).getImage())
-        || !Objects.equals(restartedAt(desired), restartedAt(observed));
+    if (!sameImage(image, have.get(0).getImage())) {
+      return "spec.template.spec.containers[0].image";
+    }
+    if (!Objects.equals(restartedAt(desired), restartedAt(observed))) {
+      return "spec.template.metadata.annotations[" + KubeNames.RESTARTED_AT_ANNOTATION + "]";
+    }
+    return null;
+  }
+
+  /** {@code have} is {@code want}, or {@code want} pinned to a digest. */
+  static boolean sameImage(String want, String have) {
+    if (Objects.equals(want, have)) {
+      return true;
+    }
+    return have != null
+        && !want.contains("@")
+        && have.startsWith(want + "@sha256:")
+        && have.length() == want.length() + "@sha256:".length() + 64;
   }
 
   private static String restartedAt(V1Deployment deployment) {
@@ -199,5 +302,6 @@ public final class AppReconciler {
   /** Forgets failure counts of apps that went elsewhere. */
   public void forget(List<String> appIds) {
     appIds.forEach(failuresInARow::remove);
+    appIds.forEach(drifts::remove);
   }
 }

@@ -23,9 +23,11 @@ public final class ClusterApiException extends RuntimeException {
   }
 
   private final Kind kind;
+  private final int httpStatus;
 
   public ClusterApiException(int httpStatus, String message) {
     super(message);
+    this.httpStatus = httpStatus;
     this.kind =
         switch (KubeErrors.classify(httpStatus)) {
           case CONFLICT -> Kind.CONFLICT;
@@ -37,6 +39,11 @@ public final class ClusterApiException extends RuntimeException {
 
   public Kind kind() {
     return kind;
+  }
+
+  /** The HTTP status the cluster answered, 0 when it did not answer. */
+  public int httpStatus() {
+    return httpStatus;
   }
 
   /** A label for metrics: conflict, unavailable, rejected. */

@@ -86,7 +86,10 @@ public final class Manifests {
             .securityContext(
                 new V1SecurityContext()
                     .allowPrivilegeEscalation(false)
-                    .capabilities(new V1Capabilities().drop(List.of("ALL")))
+                    .capabilities(
+                        new V1Capabilities()
+                            .drop(List.of("ALL"))
+                            .add(policy.capabilities().isEmpty() ? null : policy.capabilities()))
                     .seccompProfile(new V1SeccompProfile().type("RuntimeDefault")));
     V1Deployment deployment =
         new V1Deployment()

@@ -2,61 +2,103 @@ package io.astro.sync.reconcile;
 
 import io.astro.sync.clusters.ClusterConnection;
 import io.astro.sync.clusters.KubeApis;
+import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1NetworkPolicy;
-import java.util.Set;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A user's namespace and what fences it in: Pod Security labels, NetworkPolicies (deny all, allow
- * the namespace and DNS), a ResourceQuota and a LimitRange. These objects are not watched; each
- * namespace is checked (read, then written only where it differs) once per worker run and cluster
- * connection, then trusted.
+ * the namespace and DNS), a ResourceQuota and a LimitRange — part of the desired state of every app
+ * in it. Each is read and compared by the fields Astro sets ({@link Fence}); only what is missing
+ * or differs is written, so a namespace in order costs reads and no write.
+ *
+ * <p>These kinds are not watched (no informer, no list/watch right on them): a namespace is checked
+ * when one of its apps is reconciled, at most once per {@code recheck} — the informers' resync
+ * reconciles every app, so a fence object edited by hand is repaired within a resync period or two
+ * — and always when an app's Deployment is missing or a write into the namespace was refused, which
+ * is what follows a namespace deleted by hand.
  */
 public final class NamespaceSetup {
 
-  private final Manifests manifests;
-  private final ObjectWriter writer;
-  private final Set<String> ready = ConcurrentHashMap.newKeySet();
+  /** The namespace is being deleted: nothing can be created in it until it is gone. */
+  public static final class Terminating extends RuntimeException {
+    private static final long serialVersionUID = 1L;
 
-  public NamespaceSetup(Manifests manifests, ObjectWriter writer) {
-    this.manifests = manifests;
-    this.writer = writer;
+    Terminating(String namespace) {
+      super("namespace " + namespace + " is terminating; it is recreated once it is gone");
+    }
   }
 
-  public void ensure(ClusterConnection cluster, String namespace, long userId) {
+  private final Manifests manifests;
+  private final ObjectWriter writer;
+  private final Duration recheck;
+  private final Clock clock;
+
+  /** cluster/namespace → when it was last found (or made) as desired. */
+  private final Map<String, Instant> checked = new ConcurrentHashMap<>();
+
+  public NamespaceSetup(Manifests manifests, ObjectWriter writer, Duration recheck) {
+    this(manifests, writer, recheck, Clock.systemUTC());
+  }
+
+  NamespaceSetup(Manifests manifests, ObjectWriter writer, Duration recheck, Clock clock) {
+    this.manifests = manifests;
+    this.writer = writer;
+    this.recheck = recheck;
+    this.clock = clock;
+  }
+
+  /**
+   * Makes the namespace and its fence as desired.
+   *
+   * @param force check now even if it was checked within {@code recheck}
+   * @throws Terminating when the namespace is being deleted (wait, then call again)
+   * @throws ClusterApiException when the cluster refuses or does not answer
+   */
+  public void ensure(ClusterConnection cluster, String namespace, long userId, boolean force) {
     String key = cluster.id() + "/" + namespace;
-    if (ready.contains(key)) {
+    Instant now = clock.instant();
+    Instant last = checked.get(key);
+    if (!force && last != null && last.plus(recheck).isAfter(now)) {
       return;
     }
     KubeApis apis = cluster.apis();
-    writer.ensure(
-        apis.namespaces(),
-        manifests.namespace(namespace, userId),
-        writer.read(apis.namespaces(), "Namespace", null, namespace),
-        false);
-    for (V1NetworkPolicy policy : manifests.networkPolicies(namespace)) {
-      writer.ensure(
-          apis.networkPolicies(),
-          policy,
-          writer.read(
-              apis.networkPolicies(), "NetworkPolicy", namespace, policy.getMetadata().getName()),
-          false);
+    V1Namespace desired = manifests.namespace(namespace, userId);
+    V1Namespace observed = writer.read(apis.namespaces(), "Namespace", null, namespace);
+    if (observed != null && Fence.terminating(observed)) {
+      checked.remove(key);
+      throw new Terminating(namespace);
     }
-    writer.ensure(
-        apis.resourceQuotas(),
-        manifests.resourceQuota(namespace),
-        writer.read(apis.resourceQuotas(), "ResourceQuota", namespace, "astro-quota"),
-        false);
-    writer.ensure(
-        apis.limitRanges(),
-        manifests.limitRange(namespace),
-        writer.read(apis.limitRanges(), "LimitRange", namespace, "astro-limits"),
-        false);
-    ready.add(key);
+    writer.ensure(apis.namespaces(), desired, observed, Fence.drifted(desired, observed));
+    for (V1NetworkPolicy policy : manifests.networkPolicies(namespace)) {
+      V1NetworkPolicy have =
+          writer.read(
+              apis.networkPolicies(), "NetworkPolicy", namespace, policy.getMetadata().getName());
+      writer.ensure(apis.networkPolicies(), policy, have, Fence.drifted(policy, have));
+    }
+    var quota = manifests.resourceQuota(namespace);
+    var haveQuota =
+        writer.read(
+            apis.resourceQuotas(), "ResourceQuota", namespace, quota.getMetadata().getName());
+    writer.ensure(apis.resourceQuotas(), quota, haveQuota, Fence.drifted(quota, haveQuota));
+    var limits = manifests.limitRange(namespace);
+    var haveLimits =
+        writer.read(apis.limitRanges(), "LimitRange", namespace, limits.getMetadata().getName());
+    writer.ensure(apis.limitRanges(), limits, haveLimits, Fence.drifted(limits, haveLimits));
+    checked.put(key, now);
+  }
+
+  /** Something in the namespace was refused or went missing: check it on the next reconcile. */
+  public void forget(String clusterId, String namespace) {
+    checked.remove(clusterId + "/" + namespace);
   }
 
   /** The cluster was replaced or reconnected: check its namespaces again. */
   public void forget(String clusterId) {
-    ready.removeIf(key -> key.startsWith(clusterId + "/"));
+    checked.keySet().removeIf(key -> key.startsWith(clusterId + "/"));
   }
 }

@@ -52,13 +52,17 @@ class ClustersFromTopicTest {
   @BeforeAll
   static void start(KafkaBroker broker) {
     fx =
-        new SyncWorkerFixture(broker, 7)
+        new SyncWorkerFixture(broker, 8)
             .startWorker(Map.of("ASTRO_KUBECONFIG_KEYS", NEW_KEY + "," + OLD_KEY), List.of());
   }
 
   @AfterEach
   void heal() {
-    fx.clusters.forEach(c -> c.faults().clear());
+    fx.clusters.forEach(
+        c -> {
+          c.faults().clear();
+          c.credential().allowAll();
+        });
   }
 
   @AfterAll
@@ -210,6 +214,73 @@ class ClustersFromTopicTest {
     assertThat(up.getString("error")).isNull();
     assertThat(Instant.parse(up.getString("heartbeatAt"))).isAfterOrEqualTo(healed.minusMillis(1));
     assertNoTokenOn(fx.clusterStatusTopic);
+  }
+
+  @Test
+  void
+      a_right_taken_from_a_running_cluster_keeps_it_unhealthy_naming_the_informer_without_flapping() {
+    FakeCluster fake = fx.cluster(7);
+    ClusterRecords.Cluster cluster = connect(7);
+
+    fake.credential().deny("list", "pods").deny("watch", "pods");
+    // watches cut: the informers list again, and the pods informer gets 403
+    fake.faults().unreachable(true);
+    fake.faults().unreachable(false);
+    JsonObject refused =
+        fx.awaitClusterStatus(
+            fake.name(),
+            d ->
+                "unhealthy".equals(d.getString("status"))
+                    && d.getString("error", "").contains("informer pods"));
+    assertThat(refused.getString("error"))
+        .startsWith("missing rights: list pods (cluster-wide), watch pods (cluster-wide)")
+        .contains("informer pods: list/watch failed: the API server answered 403")
+        .contains("pods is forbidden");
+
+    // /version keeps answering every 2 s; checks spanning several of those probes all stay
+    // unhealthy
+    Instant from = Instant.parse(refused.getString("checkedAt"));
+    Instant until = from.plusSeconds(7);
+    SyncWorkerFixture.await(
+        "checks over several probes",
+        () -> {
+          fx.clusterRecords.requestSync(cluster, BEFORE_ROTATION);
+          return statusesFrom(fake, from).stream()
+              .anyMatch(d -> Instant.parse(d.getString("checkedAt")).isAfter(until));
+        });
+    List<JsonObject> since = statusesFrom(fake, from);
+    assertThat(since).hasSizeGreaterThanOrEqualTo(3);
+    assertThat(since)
+        .allSatisfy(
+            d -> {
+              assertThat(d.getString("status")).isEqualTo("unhealthy");
+              assertThat(d.getString("error")).contains("list pods");
+            });
+
+    Instant healed = Instant.now();
+    fake.credential().allowAll();
+    fx.clusterRecords.requestSync(cluster, BEFORE_ROTATION);
+    fx.awaitClusterStatus(
+        fake.name(),
+        d ->
+            "healthy".equals(d.getString("status"))
+                && !Instant.parse(d.getString("checkedAt")).isBefore(healed));
+  }
+
+  private static List<JsonObject> statusesFrom(FakeCluster fake, Instant from) {
+    return fx
+        .broker
+        .awaitRecords(
+            fx.clusterStatusTopic,
+            1,
+            r ->
+                fake.name().equals(r.key())
+                    && !Instant.parse(SyncWorkerFixture.data(r).getString("checkedAt"))
+                        .isBefore(from),
+            SyncWorkerFixture.WAIT)
+        .stream()
+        .map(SyncWorkerFixture::data)
+        .toList();
   }
 
   @Test

@@ -146,7 +146,7 @@ class EventOwnershipTest {
         KubeNames.namespace(7),
         KubeNames.objectName(name, 7),
         1,
-        new AppCommand.Desired("registry.example/web:1", 1, null, false, null, false));
+        new AppCommand.Desired("registry.example.com/web:1", 1, null, false, null, false));
   }
 
   /** The ReplicaSet the fake's Deployment controller made for {@code app}'s Deployment. */

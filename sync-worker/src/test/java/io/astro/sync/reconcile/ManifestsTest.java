@@ -1,11 +1,17 @@
 package io.astro.sync.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.astro.common.config.ConfigException;
+import io.astro.common.config.Env;
 import io.astro.common.events.app.AppCommand;
 import io.astro.common.kube.KubeNames;
 import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.openapi.models.V1Deployment;
+import io.kubernetes.client.openapi.models.V1SecurityContext;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The spec hash recognises an unchanged object, and changes with anything Astro decides. */
@@ -51,6 +57,67 @@ class ManifestsTest {
         .containsEntry(KubeNames.RESTARTED_AT_ANNOTATION, "2026-12-01T10:00:00Z");
     assertThat(stopped.getApiVersion()).isEqualTo("apps/v1");
     assertThat(stopped.getKind()).isEqualTo("Deployment");
+  }
+
+  @Test
+  void user_containers_drop_all_capabilities_and_add_back_the_baseline_set_official_images_need() {
+    V1SecurityContext security =
+        manifests
+            .deployment(app(3, "nginx:1.27", 2, false, null))
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0)
+            .getSecurityContext();
+
+    assertThat(security.getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(security.getCapabilities().getAdd())
+        .containsExactly(
+            "CHOWN",
+            "DAC_OVERRIDE",
+            "FOWNER",
+            "FSETID",
+            "KILL",
+            "SETGID",
+            "SETUID",
+            "NET_BIND_SERVICE");
+    assertThat(security.getAllowPrivilegeEscalation()).isFalse();
+    assertThat(security.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+  }
+
+  @Test
+  void the_operator_chooses_the_capabilities_added_back_and_a_bad_name_fails_start_up() {
+    TenantPolicy narrow =
+        TenantPolicy.from(
+            Env.of(Map.of("ASTRO_CONTAINER_CAPABILITIES", " net_bind_service, CAP_CHOWN ,")));
+    TenantPolicy none = TenantPolicy.from(Env.of(Map.of("ASTRO_CONTAINER_CAPABILITIES", "none")));
+
+    assertThat(narrow.capabilities()).containsExactly("NET_BIND_SERVICE", "CHOWN");
+    assertThat(
+            new Manifests(none)
+                .deployment(app(3, "nginx:1.27", 2, false, null))
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getSecurityContext()
+                .getCapabilities()
+                .getAdd())
+        .isNull();
+    assertThat(
+            Manifests.specHash(
+                new Manifests(narrow).deployment(app(3, "nginx:1.27", 2, false, null))))
+        .isNotEqualTo(
+            Manifests.specHash(manifests.deployment(app(3, "nginx:1.27", 2, false, null))));
+    for (String bad : List.of("SYS_ADMIN", "NET_RAW", "CHOWN;")) {
+      assertThatThrownBy(
+              () -> TenantPolicy.from(Env.of(Map.of("ASTRO_CONTAINER_CAPABILITIES", bad))))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("ASTRO_CONTAINER_CAPABILITIES")
+          .hasMessageContaining(bad);
+    }
   }
 
   private static AppCommand app(

@@ -2,16 +2,27 @@ package io.astro.testkit.kube;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 /**
@@ -28,6 +39,8 @@ import java.util.regex.Pattern;
  * <pre>{@code
  * cluster.faults().respond(500, "PUT", "/deployments/[^/]+$", 2);   // the next two replaces fail
  * cluster.faults().unreachable(true);                               // connections dropped, watches cut
+ * cluster.faults().mutateImages(ApiFaults.PIN_DIGEST);             // a digest-pinning webhook
+ * cluster.faults().expireWatches("/deployments$");                 // watch ERROR 410 Expired
  * cluster.faults().clear();                                         // healthy again, same URL
  * }</pre>
  */
@@ -39,6 +52,11 @@ public final class ApiFaults {
   public static final int UNTIL_CLEARED = -1;
 
   private static final long CUT_TIMEOUT_MILLIS = 5_000;
+
+  private static final Pattern DEPLOYMENTS =
+      Pattern.compile("^/apis/apps/v1/namespaces/[^/]+/deployments$");
+  private static final Pattern DEPLOYMENT =
+      Pattern.compile("^/apis/apps/v1/namespaces/[^/]+/deployments/[^/]+$");
 
   /** Kubernetes {@code StatusReason} per code, as a real API server sets it. */
   private static final Map<Integer, String> REASONS =
@@ -62,6 +80,15 @@ public final class ApiFaults {
   private final AtomicInteger injected = new AtomicInteger();
   private final AtomicInteger dropped = new AtomicInteger();
   private volatile boolean unreachable;
+
+  /** The image rewrite of the mutating-webhook fault, or null while it is off. */
+  private volatile UnaryOperator<String> imageRewrite;
+
+  private final AtomicInteger mutated = new AtomicInteger();
+  private final AtomicInteger expired = new AtomicInteger();
+
+  /** Open watches of clients other than the cluster's own, each with how to expire it. */
+  private final Map<Object, OpenWatch> openWatches = new ConcurrentHashMap<>();
 
   /** Set by the proxy: closes every client connection it holds (open watches included). */
   private volatile Supplier<Future<Void>> cutConnections = Future::succeededFuture;
@@ -139,12 +166,84 @@ public final class ApiFaults {
   }
 
   /**
-   * Removes every {@link #respond} rule and makes the cluster reachable. The counters keep
-   * counting.
+   * Digest pinning as a mutating admission webhook does it (Kyverno's {@code verifyImages} with
+   * {@code mutateDigest}): {@code nginx:1.27} becomes {@code nginx:1.27@sha256:<hex>}, the tag
+   * kept. The digest is a stable function of the reference, so pinning is the same on every write.
+   */
+  public static final UnaryOperator<String> PIN_DIGEST =
+      image -> image.contains("@") ? image : image + "@sha256:" + sha256(image);
+
+  /**
+   * Digest pinning that drops the tag ({@code nginx:1.27} becomes {@code nginx@sha256:<hex>}): from
+   * the stored object alone, nobody can tell it is still the image asked for.
+   */
+  public static final UnaryOperator<String> PIN_DIGEST_DROP_TAG =
+      image -> {
+        if (image.contains("@")) {
+          return image;
+        }
+        int slash = image.lastIndexOf('/');
+        int colon = image.lastIndexOf(':');
+        String repository = colon > slash ? image.substring(0, colon) : image;
+        return repository + "@sha256:" + sha256(image);
+      };
+
+  /**
+   * A mutating admission webhook on Deployments: while set, every create and replace of a
+   * Deployment (by any client, the cluster's own included, as admission applies to all) has {@code
+   * spec.template.spec.containers[*].image} (and {@code initContainers}) rewritten by {@code
+   * rewrite} before it is stored — e.g. {@link #PIN_DIGEST}. The answer shows the rewritten object,
+   * as a real server's does. Null turns it off; {@link #clear()} too.
+   *
+   * @return this, to chain
+   */
+  public ApiFaults mutateImages(UnaryOperator<String> rewrite) {
+    this.imageRewrite = rewrite;
+    return this;
+  }
+
+  /** Deployment writes whose images {@link #mutateImages} rewrote since the cluster started. */
+  public int mutated() {
+    return mutated.get();
+  }
+
+  /**
+   * Ends every open watch whose path matches {@code pathRegex} (null: all) the way a real server
+   * ends a watch whose resourceVersion was compacted away: an {@code ERROR} event carrying a {@code
+   * Status} 410 {@code Expired} ("too old resource version"), then the end of the stream. Clients
+   * are expected to re-list. The cluster's own watches are not touched.
+   *
+   * @return how many watches were expired
+   */
+  public int expireWatches(String pathRegex) {
+    Pattern pattern = pathRegex == null ? null : Pattern.compile(pathRegex);
+    int n = 0;
+    for (Object key : List.copyOf(openWatches.keySet())) {
+      OpenWatch watch = openWatches.get(key);
+      if (watch != null
+          && (pattern == null || pattern.matcher(watch.path()).find())
+          && openWatches.remove(key) != null) {
+        watch.expire().accept(expiredEvent(watch.resourceVersion()));
+        n++;
+      }
+    }
+    expired.addAndGet(n);
+    return n;
+  }
+
+  /** Watches ended by {@link #expireWatches} since the cluster started. */
+  public int expired() {
+    return expired.get();
+  }
+
+  /**
+   * Removes every {@link #respond} rule, the {@link #mutateImages} webhook, and makes the cluster
+   * reachable. The counters keep counting.
    */
   public ApiFaults clear() {
     rules.clear();
     unreachable = false;
+    imageRewrite = null;
     return this;
   }
 
@@ -183,6 +282,94 @@ public final class ApiFaults {
     }
     return OptionalInt.empty();
   }
+
+  /**
+   * The body to store for this request: a Deployment create or replace passes the {@link
+   * #mutateImages} webhook; anything else is unchanged.
+   */
+  Buffer admit(String method, String path, Buffer body) {
+    UnaryOperator<String> rewrite = imageRewrite;
+    boolean deploymentWrite =
+        ("POST".equals(method) && DEPLOYMENTS.matcher(path).matches())
+            || ("PUT".equals(method) && DEPLOYMENT.matcher(path).matches());
+    if (rewrite == null || !deploymentWrite || body.length() == 0) {
+      return body;
+    }
+    JsonObject object;
+    try {
+      object = body.toJsonObject();
+    } catch (DecodeException notJson) {
+      return body;
+    }
+    JsonObject podSpec =
+        object
+            .getJsonObject("spec", new JsonObject())
+            .getJsonObject("template", new JsonObject())
+            .getJsonObject("spec");
+    if (podSpec == null) {
+      return body;
+    }
+    for (String list : List.of("containers", "initContainers")) {
+      JsonArray containers = podSpec.getJsonArray(list);
+      if (containers == null) {
+        continue;
+      }
+      for (int i = 0; i < containers.size(); i++) {
+        JsonObject container = containers.getJsonObject(i);
+        String image = container.getString("image");
+        if (image != null) {
+          container.put("image", rewrite.apply(image));
+        }
+      }
+    }
+    mutated.incrementAndGet();
+    return object.toBuffer();
+  }
+
+  /**
+   * A watch of a client (not the cluster's own) opened on {@code path} from {@code
+   * resourceVersion}; {@code expire} writes the given ERROR event line and ends it. Run the answer
+   * when the watch ends.
+   */
+  Runnable watching(String path, long resourceVersion, Consumer<String> expire) {
+    Object key = new Object();
+    openWatches.put(key, new OpenWatch(path, resourceVersion, expire));
+    return () -> openWatches.remove(key);
+  }
+
+  private static String expiredEvent(long resourceVersion) {
+    return new JsonObject()
+        .put("type", "ERROR")
+        .put(
+            "object",
+            new JsonObject()
+                .put("kind", "Status")
+                .put("apiVersion", "v1")
+                .put("metadata", new JsonObject())
+                .put("status", "Failure")
+                .put(
+                    "message",
+                    "too old resource version: "
+                        + resourceVersion
+                        + " ("
+                        + (resourceVersion + 1)
+                        + ")")
+                .put("reason", "Expired")
+                .put("code", 410))
+        .encode();
+  }
+
+  private static String sha256(String text) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private record OpenWatch(String path, long resourceVersion, Consumer<String> expire) {}
 
   void countDropped() {
     dropped.incrementAndGet();

@@ -78,6 +78,7 @@ public final class FakeCluster implements KubeCluster {
 
   private final ApiTraffic traffic = new ApiTraffic();
   private final ApiFaults faults = new ApiFaults();
+  private final RestrictedCredential credential = new RestrictedCredential();
   private final PodLogs logs = new PodLogs();
   private final MockWebServer mockWeb = new MockWebServer();
   private final KubernetesMockServer mock;
@@ -134,7 +135,9 @@ public final class FakeCluster implements KubeCluster {
 
   private void boot() {
     mock.init(InetAddress.getLoopbackAddress(), 0);
-    proxy = new KubeApiProxy(vertx, mock.getPort(), token, internalToken, logs, traffic, faults);
+    proxy =
+        new KubeApiProxy(
+            vertx, mock.getPort(), token, internalToken, logs, traffic, faults, credential);
     int port;
     try {
       port =
@@ -215,6 +218,14 @@ public final class FakeCluster implements KubeCluster {
    */
   public ApiFaults faults() {
     return faults;
+  }
+
+  /**
+   * The rights of every client of this cluster except its own: all allowed until a test denies
+   * some. {@link FakeClusterExtension} allows everything again after each test.
+   */
+  public RestrictedCredential credential() {
+    return credential;
   }
 
   /** Requests this cluster has served, e.g. to prove a watch streams instead of re-listing. */
@@ -356,7 +367,13 @@ public final class FakeCluster implements KubeCluster {
     } catch (Exception e) {
       // best effort: the ports are freed with the process at the latest
     }
-    mock.destroy();
+    try {
+      mock.destroy();
+    } catch (IllegalStateException e) {
+      // fabric8's mock gives up when its watch listeners, which it awaits on its own event loop,
+      // take longer than its bound to stop (thousands of stored objects on a loaded machine):
+      // best effort as above
+    }
   }
 
   private static Logger quiet(String name) {

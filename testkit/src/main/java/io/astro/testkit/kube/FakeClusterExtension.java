@@ -50,6 +50,7 @@ public final class FakeClusterExtension implements ParameterResolver, AfterEachC
     FakeCluster fake = store.get(FakeCluster.class, FakeCluster.class);
     if (fake != null) {
       fake.faults().clear();
+      fake.credential().allowAll();
     }
     if (store.get(KubeCluster.class, KubeCluster.class) instanceof FakeCluster chosen) {
       chosen.faults().clear();

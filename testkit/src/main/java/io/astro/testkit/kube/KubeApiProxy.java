@@ -1,5 +1,6 @@
 package io.astro.testkit.kube;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -101,6 +102,7 @@ final class KubeApiProxy {
   private final PodLogs logs;
   private final ApiTraffic traffic;
   private final ApiFaults faults;
+  private final RestrictedCredential credential;
 
   /**
    * Open connections of clients other than the cluster's own: closed when the cluster becomes
@@ -129,8 +131,10 @@ final class KubeApiProxy {
       String internalToken,
       PodLogs logs,
       ApiTraffic traffic,
-      ApiFaults faults) {
+      ApiFaults faults,
+      RestrictedCredential credential) {
     this.vertx = vertx;
+    this.credential = credential;
     this.mockPort = mockPort;
     this.token = token;
     this.internalToken = internalToken;
@@ -214,6 +218,31 @@ final class KubeApiProxy {
         return;
       }
     }
+    if (!internal && AccessReviews.handles(req)) {
+      AccessReviews.answer(req, credential);
+      return;
+    }
+    if (!internal) {
+      Optional<JsonObject> forbidden =
+          RequestAttributes.of(req.method().name(), path, watch).flatMap(credential::forbidden);
+      if (forbidden.isPresent()) {
+        req.response()
+            .setStatusCode(403)
+            .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+            .end(forbidden.get().encode());
+        return;
+      }
+    }
+    EventFieldSelector selector = null;
+    if (HttpMethod.GET.equals(req.method())
+        && EventFieldSelector.applies(path, req.getParam("fieldSelector"))) {
+      try {
+        selector = EventFieldSelector.parse(req.getParam("fieldSelector"));
+      } catch (IllegalArgumentException e) {
+        sendStatus(req.response(), 400, "BadRequest", e.getMessage());
+        return;
+      }
+    }
     if (HttpMethod.GET.equals(req.method())) {
       Optional<String> document = discovery.at(path);
       if (document.isPresent()) {
@@ -230,7 +259,7 @@ final class KubeApiProxy {
         return;
       }
       if (watch) {
-        bridgeWatch(req);
+        bridgeWatch(req, internal, selector);
         return;
       }
     }
@@ -245,7 +274,7 @@ final class KubeApiProxy {
         return;
       }
     }
-    forward(req);
+    forward(req, selector);
   }
 
   private void deleteNamespace(HttpServerRequest req, String name) {
@@ -327,7 +356,7 @@ final class KubeApiProxy {
     return "true".equals(w) || "1".equals(w);
   }
 
-  private void forward(HttpServerRequest req) {
+  private void forward(HttpServerRequest req, EventFieldSelector selector) {
     HttpServerResponse resp = req.response();
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     req.headers()
@@ -344,6 +373,8 @@ final class KubeApiProxy {
     java.util.function.Supplier<Future<Void>> work =
         () ->
             requestBody
+                // the mutating-webhook fault acts before validation, as webhooks do
+                .map(body -> faults.admit(req.method().name(), req.path(), body))
                 .compose(body -> admit(req, api, body))
                 .compose(
                     admitted -> {
@@ -356,7 +387,12 @@ final class KubeApiProxy {
                                   .setMethod(req.method())
                                   .setHost(HOST)
                                   .setPort(mockPort)
-                                  .setURI(req.uri())
+                                  .setURI(
+                                      selector == null
+                                          ? req.uri()
+                                          : req.path()
+                                              + "?"
+                                              + EventFieldSelector.withoutSelector(req.query()))
                                   .setHeaders(headers))
                           .compose(
                               up ->
@@ -368,7 +404,12 @@ final class KubeApiProxy {
                                   up.body()
                                       .map(
                                           body -> {
-                                            relay(req, up, body);
+                                            relay(
+                                                req,
+                                                up,
+                                                selector == null || up.statusCode() != 200
+                                                    ? body
+                                                    : selector.filterList(body));
                                             return up.statusCode() < 300;
                                           }));
                     })
@@ -751,9 +792,14 @@ final class KubeApiProxy {
         .toBuffer();
   }
 
-  private void bridgeWatch(HttpServerRequest req) {
+  private void bridgeWatch(HttpServerRequest req, boolean internal, EventFieldSelector selector) {
     HttpServerResponse resp = req.response();
-    String query = WATCH_ONE.matcher(req.query()).replaceAll("$1watch=true$2");
+    Context context = vertx.getOrCreateContext();
+    String query =
+        WATCH_ONE
+            .matcher(
+                selector == null ? req.query() : EventFieldSelector.withoutSelector(req.query()))
+            .replaceAll("$1watch=true$2");
     WebSocketConnectOptions options =
         new WebSocketConnectOptions()
             .setHost(HOST)
@@ -784,9 +830,26 @@ final class KubeApiProxy {
               // event.
               resp.writeHead();
               long since = resourceVersion(req.getParam("resourceVersion"));
+              // ApiFaults#expireWatches: an ERROR event, then the end, as a real server sends them
+              Runnable unregister =
+                  internal
+                      ? () -> {}
+                      : faults.watching(
+                          req.path(),
+                          since,
+                          error ->
+                              context.runOnContext(
+                                  v -> {
+                                    if (!resp.ended() && !resp.closed()) {
+                                      resp.end(error + "\n");
+                                    }
+                                    socket.close();
+                                  }));
               socket.textMessageHandler(
                   event -> {
-                    if (!resp.ended() && !alreadySeen(event, since)) {
+                    if (!resp.ended()
+                        && !alreadySeen(event, since)
+                        && (selector == null || selector.passes(event))) {
                       resp.write(event + "\n");
                       if (resp.writeQueueFull()) {
                         socket.pause();
@@ -797,6 +860,7 @@ final class KubeApiProxy {
               long timer = watchTimeout(req, socket);
               socket.closeHandler(
                   v -> {
+                    unregister.run();
                     traffic.watchClosed();
                     vertx.cancelTimer(timer);
                     if (!resp.ended() && !resp.closed()) {

@@ -23,6 +23,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -106,21 +107,28 @@ final class Kubelet {
     }
     List<V1ContainerStatus> containers = new ArrayList<>();
     List<String> unready = new ArrayList<>();
-    boolean pulling = false;
+    boolean waitingToStart = false;
     for (V1Container c : pod.getSpec().getContainers()) {
       V1ContainerStatus status = containerStatus(pod, c, started, now);
       containers.add(status);
       if (!Boolean.TRUE.equals(status.getReady())) {
         unready.add(c.getName());
       }
-      pulling |= faults.pullFails(c.getImage());
+      String reason =
+          status.getState().getWaiting() == null
+              ? null
+              : status.getState().getWaiting().getReason();
+      waitingToStart |=
+          "ContainerCreating".equals(reason)
+              || "ErrImagePull".equals(reason)
+              || "ImagePullBackOff".equals(reason);
     }
     boolean ready = unready.isEmpty();
     String notReadyMessage =
         "containers with unready status: " + unready.toString().replace(",", "");
     String podIp = podIp(pod);
     return new V1PodStatus()
-        .phase(pulling ? "Pending" : "Running")
+        .phase(waitingToStart ? "Pending" : "Running")
         .hostIP(nodeIp(node))
         .podIP(podIp)
         .podIPs(List.of(new V1PodIP().ip(podIp)))
@@ -145,27 +153,33 @@ final class Kubelet {
         .containerStatuses(containers);
   }
 
+  /**
+   * One step of the container's life, from what the pod's stored status shows now: a new container
+   * is {@code ContainerCreating}; then, if its image cannot be pulled, {@code ErrImagePull} and
+   * from the next sync on {@code ImagePullBackOff}; otherwise it runs — or crash-loops, when a
+   * fault says so or its image needs a capability its security context took away. Each sync moves
+   * one step, so every state is written (and watchable) once on the way.
+   */
   private V1ContainerStatus containerStatus(
       V1Pod pod, V1Container c, OffsetDateTime started, Instant now) {
     String image = c.getImage();
     V1ContainerStatus status = new V1ContainerStatus().name(c.getName()).image(image);
-    if (faults.pullFails(image)) {
-      return status
-          .imageID("")
-          .ready(false)
-          .started(false)
-          .restartCount(0)
-          .state(
-              new V1ContainerState()
-                  .waiting(
-                      new V1ContainerStateWaiting()
-                          .reason("ImagePullBackOff")
-                          .message("Back-off pulling image \"" + image + "\"")));
+    String before = waitingReason(pod, c.getName());
+    Optional<String> pullError = pullError(image);
+    if (!hasStatus(pod, c.getName())) {
+      return waiting(status, "ContainerCreating", null);
+    }
+    if (pullError.isPresent()) {
+      return "ContainerCreating".equals(before)
+          ? waiting(
+              status, "ErrImagePull", "Failed to pull image \"" + image + "\": " + pullError.get())
+          : waiting(status, "ImagePullBackOff", "Back-off pulling image \"" + image + "\"");
     }
     status
         .imageID(imageId(image))
         .containerID("containerd://" + sha256(pod.getMetadata().getUid() + c.getName()));
-    if (faults.crashes(image)) {
+    Optional<List<String>> startup = ImageCatalogue.startupFailure(c);
+    if (faults.crashes(image) || startup.isPresent()) {
       int restarts = crashRestarts(started, now);
       OffsetDateTime lastStart = started.plus(CRASH_RESTART_PERIOD.multipliedBy(restarts - 1));
       return status
@@ -193,6 +207,7 @@ final class Kubelet {
                       new V1ContainerStateTerminated()
                           .exitCode(1)
                           .reason("Error")
+                          .message(startup.map(lines -> lines.get(lines.size() - 1)).orElse(null))
                           .startedAt(lastStart)
                           .finishedAt(lastStart.plusSeconds(1))
                           .containerID(status.getContainerID())));
@@ -204,14 +219,87 @@ final class Kubelet {
         .state(new V1ContainerState().running(new V1ContainerStateRunning().startedAt(started)));
   }
 
+  private static V1ContainerStatus waiting(
+      V1ContainerStatus status, String reason, String message) {
+    return status
+        .imageID("")
+        .ready(false)
+        .started(false)
+        .restartCount(0)
+        .state(
+            new V1ContainerState()
+                .waiting(new V1ContainerStateWaiting().reason(reason).message(message)));
+  }
+
+  /**
+   * Why the node cannot pull the image, worded as containerd reports it through the kubelet; empty
+   * when it can. A test's {@link Faults#failImage} is a missing image; a registry under a reserved
+   * name or at a private, loopback or link-local address cannot be reached.
+   */
+  private Optional<String> pullError(String image) {
+    ImageReference ref = ImageReference.parse(image);
+    String canonical = ref.canonical();
+    String prefix =
+        "failed to pull and unpack image \""
+            + canonical
+            + "\": failed to resolve reference \""
+            + canonical
+            + "\": ";
+    if (faults.pullFails(image)) {
+      return Optional.of("rpc error: code = NotFound desc = " + prefix + canonical + ": not found");
+    }
+    return ref.unreachable()
+        .map(
+            reason ->
+                "rpc error: code = Unknown desc = "
+                    + prefix
+                    + "failed to do request: Head \"https://"
+                    + ref.registry()
+                    + "/v2/"
+                    + ref.repository()
+                    + "/manifests/"
+                    + (ref.digest() != null ? ref.digest() : ref.tag())
+                    + "\": "
+                    + reason);
+  }
+
+  private static boolean hasStatus(V1Pod pod, String container) {
+    return storedStatus(pod, container) != null;
+  }
+
+  private static String waitingReason(V1Pod pod, String container) {
+    V1ContainerStatus s = storedStatus(pod, container);
+    return s == null || s.getState() == null || s.getState().getWaiting() == null
+        ? null
+        : s.getState().getWaiting().getReason();
+  }
+
+  private static V1ContainerStatus storedStatus(V1Pod pod, String container) {
+    if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+      return null;
+    }
+    return pod.getStatus().getContainerStatuses().stream()
+        .filter(s -> container.equals(s.getName()))
+        .findFirst()
+        .orElse(null);
+  }
+
   private List<PodLogs.Container> logContainers(V1Pod pod) {
     List<PodLogs.Container> out = new ArrayList<>();
     for (V1Container c : pod.getSpec().getContainers()) {
-      PodLogs.Mode mode =
-          faults.pullFails(c.getImage())
-              ? PodLogs.Mode.PULL_BACKOFF
-              : faults.crashes(c.getImage()) ? PodLogs.Mode.CRASH_LOOP : PodLogs.Mode.RUNNING;
-      out.add(new PodLogs.Container(c.getName(), c.getImage(), mode));
+      String reason = waitingReason(pod, c.getName());
+      Optional<List<String>> startup = ImageCatalogue.startupFailure(c);
+      PodLogs.Mode mode;
+      if ("ContainerCreating".equals(reason) || !hasStatus(pod, c.getName())) {
+        mode = PodLogs.Mode.CREATING;
+      } else if ("ErrImagePull".equals(reason) || "ImagePullBackOff".equals(reason)) {
+        mode = PodLogs.Mode.PULL_BACKOFF;
+      } else if (faults.crashes(c.getImage()) || startup.isPresent()) {
+        mode = PodLogs.Mode.CRASH_LOOP;
+      } else {
+        mode = PodLogs.Mode.RUNNING;
+      }
+      out.add(new PodLogs.Container(c.getName(), c.getImage(), mode, startup.orElse(List.of())));
     }
     return out;
   }

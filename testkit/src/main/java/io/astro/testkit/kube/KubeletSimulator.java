@@ -36,7 +36,13 @@ import org.slf4j.LoggerFactory;
  * #RESYNC_MILLIS} ms, recomputes everything from stored state on the simulator's own thread.
  *
  * <p>Failures to show: {@link #failImage}, {@link #crashImage}; {@link #clearFailures} heals. They
- * apply to every pod the simulator syncs from then on, including running ones.
+ * apply to every pod the simulator syncs from then on, including running ones. Without any fault a
+ * node still fails what a real one would: a new container is {@code ContainerCreating} first; an
+ * image on a registry that cannot exist or be reached (a host under {@code .invalid}, {@code .test}
+ * or {@code .example}, a private, loopback or link-local address — see {@link
+ * ImageReference#unreachable}) goes {@code ErrImagePull} then {@code ImagePullBackOff}; an official
+ * image that needs a capability its security context dropped (nginx, httpd, postgres, mysql, redis
+ * — see {@link ImageCatalogue}) crash-loops with the error the image prints.
  */
 public final class KubeletSimulator implements AutoCloseable {
 
@@ -121,8 +127,8 @@ public final class KubeletSimulator implements AutoCloseable {
   }
 
   /**
-   * Pods of Deployments using exactly this image fail to pull it: Pending, waiting reason
-   * ImagePullBackOff.
+   * Pods of Deployments using exactly this image fail to pull it (the registry answers not found):
+   * Pending, waiting reason ErrImagePull, then ImagePullBackOff.
    */
   public void failImage(String image) {
     faults.failImage(image);

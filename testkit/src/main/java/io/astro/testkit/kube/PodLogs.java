@@ -20,12 +20,21 @@ final class PodLogs {
   private static final int MAX_HEARTBEATS = 10_000;
 
   enum Mode {
+    CREATING,
     RUNNING,
     PULL_BACKOFF,
     CRASH_LOOP
   }
 
-  record Container(String name, String image, Mode mode) {}
+  /**
+   * A container as the kubelet last saw it; {@code startup}: what its image printed before dying
+   * (from the {@link ImageCatalogue}), empty for a generic crash.
+   */
+  record Container(String name, String image, Mode mode, List<String> startup) {
+    Container {
+      startup = List.copyOf(startup);
+    }
+  }
 
   record Line(Instant at, String text) {}
 
@@ -78,6 +87,15 @@ final class PodLogs {
     }
     Container c = picked.get();
     return switch (c.mode()) {
+      case CREATING ->
+          Answer.refused(
+              400,
+              "BadRequest",
+              "container \""
+                  + c.name()
+                  + "\" in pod \""
+                  + podName
+                  + "\" is waiting to start: ContainerCreating");
       case PULL_BACKOFF ->
           Answer.refused(
               400,
@@ -128,6 +146,13 @@ final class PodLogs {
   }
 
   private static List<Line> crashLines(Container c, Instant started) {
+    if (!c.startup().isEmpty()) {
+      List<Line> lines = new ArrayList<>();
+      for (int i = 0; i < c.startup().size(); i++) {
+        lines.add(new Line(started.plusMillis(10L * i), c.startup().get(i)));
+      }
+      return lines;
+    }
     List<Line> lines = new ArrayList<>(startupLines(c, started));
     lines.add(
         new Line(

@@ -3,6 +3,7 @@ package io.astro.testkit.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.gson.reflect.TypeToken;
 import io.astro.testkit.Eventually;
 import io.kubernetes.client.informer.SharedIndexInformer;
 import io.kubernetes.client.informer.SharedInformerFactory;
@@ -20,6 +21,7 @@ import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1PodSpec;
 import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
 import io.kubernetes.client.openapi.models.V1Status;
+import io.kubernetes.client.util.Watch;
 import io.kubernetes.client.util.generic.GenericKubernetesApi;
 import java.io.IOException;
 import java.time.Duration;
@@ -279,6 +281,60 @@ class FakeClusterFaultsTest {
     cluster.faults().unreachable(false);
     assertThat(apps.readNamespacedDeployment("web", ns).execute().getStatus().getReadyReplicas())
         .isEqualTo(3);
+  }
+
+  @Test
+  void mutatingWebhookPinsImagesOnCreateAndReplace() throws Exception {
+    String ns = "webhook";
+    cluster.faults().mutateImages(ApiFaults.PIN_DIGEST);
+    int before = cluster.faults().mutated();
+
+    V1Deployment created = apps.createNamespacedDeployment(ns, deployment(ns, "web", 0)).execute();
+    String pinned = created.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+    assertThat(pinned).matches("nginx:1\\.27@sha256:[0-9a-f]{64}");
+
+    // a replace with the image as asked for is stored pinned again, identically
+    created.getSpec().getTemplate().getSpec().getContainers().get(0).image("nginx:1.27");
+    V1Deployment replaced = apps.replaceNamespacedDeployment("web", ns, created).execute();
+    assertThat(replaced.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+        .isEqualTo(pinned);
+    assertThat(cluster.faults().mutated()).isEqualTo(before + 2);
+
+    cluster.faults().mutateImages(ApiFaults.PIN_DIGEST_DROP_TAG);
+    V1Deployment other = apps.createNamespacedDeployment(ns, deployment(ns, "api", 0)).execute();
+    assertThat(other.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+        .matches("nginx@sha256:[0-9a-f]{64}");
+
+    cluster.faults().clear();
+    V1Deployment plain = apps.createNamespacedDeployment(ns, deployment(ns, "plain", 0)).execute();
+    assertThat(plain.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+        .isEqualTo("nginx:1.27");
+  }
+
+  @Test
+  void expiredWatchEndsWithAnErrorEventCarrying410() throws Exception {
+    String ns = "expire";
+    apps.createNamespacedDeployment(ns, deployment(ns, "web", 0)).execute();
+    String listedAt =
+        apps.listNamespacedDeployment(ns).execute().getMetadata().getResourceVersion();
+    try (Watch<V1Deployment> watch =
+        Watch.createWatch(
+            cluster.apiClient(),
+            apps.listNamespacedDeployment(ns).watch(true).resourceVersion(listedAt).buildCall(null),
+            new TypeToken<Watch.Response<V1Deployment>>() {}.getType())) {
+      Eventually.until(
+          "the open watch expired",
+          WAIT,
+          () -> cluster.faults().expireWatches("/namespaces/" + ns + "/deployments$") == 1);
+
+      Watch.Response<V1Deployment> event = watch.next();
+      assertThat(event.type).isEqualTo("ERROR");
+      assertThat(event.status.getCode()).isEqualTo(410);
+      assertThat(event.status.getReason()).isEqualTo("Expired");
+      assertThat(event.status.getMessage()).startsWith("too old resource version: " + listedAt);
+      assertThat(watch.hasNext()).isFalse();
+    }
+    assertThat(cluster.faults().expired()).isPositive();
   }
 
   @Test
