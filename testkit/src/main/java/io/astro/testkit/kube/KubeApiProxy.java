@@ -285,11 +285,12 @@ final class KubeApiProxy {
               HttpServerResponse resp = req.response();
               if (ar.failed()) {
                 sendStatus(resp, 503, "ServiceUnavailable", "fake API server: " + ar.cause());
-              } else if (ar.result() == null) {
-                sendJson(resp, StatusBodies.notFound("", "namespaces", name));
+              } else if ("Status".equals(ar.result().getString("kind"))) {
+                sendJson(resp, ar.result());
               } else {
+                // a namespace DELETE answers the Namespace, now Terminating (as kubectl shows it)
                 resp.putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                    .end(deleteAnswer(req.path(), ar.result().toBuffer()));
+                    .end(ar.result().toBuffer());
               }
             });
   }
@@ -589,6 +590,10 @@ final class KubeApiProxy {
   private void defaultOnCreate(String kind, JsonObject object) {
     if ("Namespace".equals(kind)) {
       object.put("status", new JsonObject().put("phase", "Active"));
+      // pkg/registry/core/namespace/strategy.go PrepareForCreate
+      object.put(
+          "spec",
+          new JsonObject().put("finalizers", new io.vertx.core.json.JsonArray().add("kubernetes")));
     }
     if ("Service".equals(kind)) {
       JsonObject spec = object.getJsonObject("spec", new JsonObject());
@@ -672,6 +677,9 @@ final class KubeApiProxy {
               }
               if ("Service".equals(kind)) {
                 keepClusterIp(object, stored);
+              }
+              if ("Namespace".equals(kind) && deletion != null) {
+                NamespaceLifecycle.keepHold(object, stored);
               }
               JsonObject refusal = refusal(path, object, stored);
               return refusal == null ? Admitted.pass(object.toBuffer()) : Admitted.refuse(refusal);

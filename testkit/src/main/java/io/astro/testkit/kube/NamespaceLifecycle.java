@@ -27,6 +27,12 @@ final class NamespaceLifecycle {
   private static final Logger LOG = LoggerFactory.getLogger(NamespaceLifecycle.class);
   static final Duration DEFAULT_DELAY = Duration.ofMillis(300);
 
+  /**
+   * The finalizer that keeps a Terminating namespace stored in the mock until its content is gone;
+   * a real server holds it by {@code spec.finalizers: [kubernetes]}, which the mock does not know.
+   */
+  static final String HOLD = "kubernetes";
+
   private final Vertx vertx;
   private final MockStore store;
   private volatile Duration delay = DEFAULT_DELAY;
@@ -84,35 +90,72 @@ final class NamespaceLifecycle {
   }
 
   /**
-   * Marks the namespace Terminating and schedules its removal; completes with the namespace as
-   * stored, or null when there is none (the caller answers 404).
+   * What a namespace DELETE answers, after marking the namespace Terminating and scheduling its
+   * removal: the namespace as stored (200), 404 when there is none, 409 when it is already being
+   * deleted (pkg/registry/core/namespace/storage/storage.go {@code Delete}).
    */
   Future<JsonObject> delete(String name) {
     return store
         .get(path(name))
         .compose(
             namespace -> {
-              if (namespace == null || terminating(namespace)) {
-                return Future.succeededFuture(namespace);
+              if (namespace == null) {
+                return Future.succeededFuture(StatusBodies.notFound("", "namespaces", name));
               }
-              namespace
-                  .getJsonObject("metadata")
-                  .put(
-                      "deletionTimestamp",
-                      Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+              if (terminating(namespace)) {
+                return Future.succeededFuture(
+                    StatusBodies.conflict(
+                        "",
+                        "namespaces",
+                        name,
+                        "The system is ensuring all content is removed from this namespace.  Upon"
+                            + " completion, this namespace will automatically be purged by the"
+                            + " system."));
+              }
+              JsonObject meta = namespace.getJsonObject("metadata");
+              meta.put(
+                  "deletionTimestamp", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+              // the mock removes an object marked for deletion at once unless a finalizer holds it
+              JsonArray finalizers = meta.getJsonArray("finalizers", new JsonArray());
+              if (!finalizers.contains(HOLD)) {
+                meta.put("finalizers", finalizers.add(HOLD));
+              }
               JsonObject status = namespace.getJsonObject("status", new JsonObject());
               namespace.put("status", status.put("phase", "Terminating"));
               return store
                   .send(HttpMethod.PUT, path(name), namespace)
                   .map(
                       answer -> {
+                        if (answer.code() != 200) {
+                          throw new IllegalStateException(
+                              "marking namespace " + name + " Terminating: " + answer.code());
+                        }
                         vertx.setTimer(Math.max(1, delay.toMillis()), id -> finish(name));
-                        return answer.code() == 200 ? answer.body().toJsonObject() : namespace;
+                        return answer.body().toJsonObject();
                       });
             });
   }
 
-  /** Deletes every object in the namespace, then the namespace. */
+  /**
+   * A replace of a Terminating namespace keeps the finalizer that holds it in the mock (a client
+   * that read it before the delete does not know it).
+   */
+  static void keepHold(JsonObject object, JsonObject stored) {
+    JsonArray held = stored.getJsonObject("metadata", new JsonObject()).getJsonArray("finalizers");
+    JsonObject meta = object.getJsonObject("metadata");
+    if (held == null || !held.contains(HOLD) || meta == null) {
+      return;
+    }
+    JsonArray finalizers = meta.getJsonArray("finalizers", new JsonArray());
+    if (!finalizers.contains(HOLD)) {
+      meta.put("finalizers", finalizers.add(HOLD));
+    }
+  }
+
+  /**
+   * Deletes every object in the namespace, then the namespace (releasing the hold: the mock then
+   * removes it, as it was marked for deletion).
+   */
   private void finish(String name) {
     List<Future<?>> deletions = new ArrayList<>();
     for (String collection : DiscoveryDocuments.namespacedCollections(name)) {
@@ -130,7 +173,25 @@ final class NamespaceLifecycle {
                   }));
     }
     Future.join(deletions)
-        .eventually(() -> store.send(HttpMethod.DELETE, path(name), null))
+        .eventually(() -> release(name))
         .onFailure(err -> LOG.warn("namespace {}: cascade failed: {}", name, err.toString()));
+  }
+
+  private Future<?> release(String name) {
+    return store
+        .get(path(name))
+        .compose(
+            namespace -> {
+              if (namespace == null) {
+                return Future.succeededFuture();
+              }
+              JsonObject meta = namespace.getJsonObject("metadata");
+              JsonArray finalizers = meta.getJsonArray("finalizers", new JsonArray());
+              finalizers.remove(HOLD);
+              if (finalizers.isEmpty()) {
+                meta.remove("finalizers");
+              }
+              return store.send(HttpMethod.PUT, path(name), namespace);
+            });
   }
 }

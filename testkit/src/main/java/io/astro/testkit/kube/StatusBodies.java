@@ -56,6 +56,20 @@ final class StatusBodies {
         403);
   }
 
+  /** 409 Conflict: {@code Operation cannot be fulfilled on resource "name": <why>}. */
+  static JsonObject conflict(String group, String resource, String name, String why) {
+    return failure(
+        "Operation cannot be fulfilled on "
+            + qualified(group, resource)
+            + " \""
+            + name
+            + "\": "
+            + why,
+        "Conflict",
+        details(group, resource, name),
+        409);
+  }
+
   static JsonObject badRequest(String message) {
     return failure(message, "BadRequest", null, 400);
   }
