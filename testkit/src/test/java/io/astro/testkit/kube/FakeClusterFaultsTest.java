@@ -285,7 +285,7 @@ class FakeClusterFaultsTest {
 
   @Test
   void mutatingWebhookPinsImagesOnCreateAndReplace() throws Exception {
-    String ns = "webhook";
+    String ns = namespace("webhook");
     cluster.faults().mutateImages(ApiFaults.PIN_DIGEST);
     int before = cluster.faults().mutated();
 
@@ -313,7 +313,7 @@ class FakeClusterFaultsTest {
 
   @Test
   void expiredWatchEndsWithAnErrorEventCarrying410() throws Exception {
-    String ns = "expire";
+    String ns = namespace("expire");
     apps.createNamespacedDeployment(ns, deployment(ns, "web", 0)).execute();
     String listedAt =
         apps.listNamespacedDeployment(ns).execute().getMetadata().getResourceVersion();

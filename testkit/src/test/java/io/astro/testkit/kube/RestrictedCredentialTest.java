@@ -7,6 +7,7 @@ import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.AuthorizationV1Api;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.CoreV1Event;
+import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1ObjectReference;
 import io.kubernetes.client.openapi.models.V1ResourceAttributes;
@@ -89,6 +90,14 @@ class RestrictedCredentialTest {
   @Test
   void eventsFilterByTypeOnTheServerAndRefuseFieldsARealServerDoesNotHave() throws Exception {
     String ns = "selector";
+    // content can only be created in a namespace that exists
+    new CoreV1Api(cluster.internalClient())
+        .createNamespace(
+            new V1Namespace()
+                .apiVersion("v1")
+                .kind("Namespace")
+                .metadata(new V1ObjectMeta().name(ns)))
+        .execute();
     event(ns, "a", "Warning");
     event(ns, "b", "Normal");
 
