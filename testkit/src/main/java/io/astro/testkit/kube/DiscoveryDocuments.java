@@ -110,7 +110,26 @@ final class DiscoveryDocuments {
     JsonArray paths = new JsonArray().add("/api").add("/api/v1").add("/apis").add("/version");
     GROUPS.forEach(g -> paths.add("/apis/" + g.name()).add("/apis/" + g.groupVersion()));
     byPath.put("/", new JsonObject().put("paths", paths).encode());
+    Map<String, JsonObject> v3 = new LinkedHashMap<>();
+    Map<String, List<OpenApiDocuments.Resource>> v2 = new LinkedHashMap<>();
+    for (Group g : GROUPS_WITH_CORE) {
+      List<OpenApiDocuments.Resource> resources =
+          g.resources().stream()
+              .filter(r -> !r.name().contains("/"))
+              .map(r -> new OpenApiDocuments.Resource(r.name(), r.kind(), r.namespaced()))
+              .toList();
+      String gvPath = g.name().isEmpty() ? "api/" + g.version() : "apis/" + g.groupVersion();
+      JsonObject document = OpenApiDocuments.v3(g.name(), g.version(), resources);
+      v3.put(gvPath, document);
+      byPath.put("/openapi/v3/" + gvPath, document.encode());
+      v2.put(g.groupVersion(), resources);
+    }
+    byPath.put("/openapi/v3", OpenApiDocuments.v3Index(v3).encode());
+    byPath.put(OPENAPI_V2, OpenApiDocuments.v2(v2).encode());
   }
+
+  /** Served as JSON only: a client asking for the protobuf form alone is answered 406. */
+  static final String OPENAPI_V2 = "/openapi/v2";
 
   /**
    * The collection paths of every namespaced resource served, in a namespace: what a namespace

@@ -48,7 +48,8 @@ import java.util.regex.Pattern;
  *       WebSocket to the mock and writes each text message as one line of a chunked 200 response —
  *       exactly the real wire format — minus the mock's replay of objects older than the requested
  *       resourceVersion.
- *   <li>Discovery and {@code /version}: served from {@link DiscoveryDocuments}.
+ *   <li>Discovery, {@code /version} and the OpenAPI documents ({@code /openapi/v3}, {@code
+ *       /openapi/v2} as JSON): served from {@link DiscoveryDocuments}.
  *   <li>{@code pods/{name}/log}: served from the simulator's {@link PodLogs} (the mock would return
  *       the pod).
  *   <li>PUT of an object keeps its stored status, as status is a subresource on a real server.
@@ -68,13 +69,19 @@ final class KubeApiProxy {
   private static final Pattern POD_LOG =
       Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/]+)/log$");
   private static final Pattern WATCH_ONE = Pattern.compile("(^|&)watch=1(&|$)");
+
+  /** How the mock words a create of an existing object: {@code Kind 'name' already exists}. */
+  private static final Pattern MOCK_EXISTS = Pattern.compile("'([^']*)' already exists");
+
   private static final Set<String> HEALTH_PATHS = Set.of("/healthz", "/livez", "/readyz");
 
   /**
-   * Kinds whose DELETE returns the object on a real server (see the official client's return
-   * types).
+   * Kinds whose DELETE returns the object on a real server: their registry sets {@code
+   * ReturnDeletedObject} (pkg/registry/core/{pod,service,resourcequota,serviceaccount}/storage),
+   * and the official client's delete methods for them return the object.
    */
-  private static final Set<String> DELETE_RETURNS_OBJECT = Set.of("Pod", "Service");
+  private static final Set<String> DELETE_RETURNS_OBJECT =
+      Set.of("Pod", "Service", "ResourceQuota", "ServiceAccount");
 
   /** Hop-by-hop and framing headers: never forwarded, each side sets its own. */
   private static final Set<String> NOT_FORWARDED =
@@ -245,6 +252,16 @@ final class KubeApiProxy {
     }
     if (HttpMethod.GET.equals(req.method())) {
       Optional<String> document = discovery.at(path);
+      if (document.isPresent()
+          && path.equals(DiscoveryDocuments.OPENAPI_V2)
+          && !acceptsJson(req.getHeader(HttpHeaders.ACCEPT))) {
+        sendStatus(
+            req.response(),
+            406,
+            "NotAcceptable",
+            "only the following media types are accepted: application/json");
+        return;
+      }
       if (document.isPresent()) {
         req.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(document.get());
         return;
@@ -352,6 +369,13 @@ final class KubeApiProxy {
             });
   }
 
+  private static boolean acceptsJson(String accept) {
+    return accept == null
+        || accept.isEmpty()
+        || accept.contains("application/json")
+        || accept.contains("*/*");
+  }
+
   private static boolean isWatch(HttpServerRequest req) {
     String w = req.getParam("watch");
     return "true".equals(w) || "1".equals(w);
@@ -405,6 +429,21 @@ final class KubeApiProxy {
                                   up.body()
                                       .map(
                                           body -> {
+                                            boolean removed =
+                                                body.length() == 0
+                                                    && (up.statusCode() == 200
+                                                        || up.statusCode() == 202)
+                                                    && (HttpMethod.PUT.equals(req.method())
+                                                        || HttpMethod.PATCH.equals(req.method()));
+                                            Buffer answer =
+                                                removed ? admitted.written(req.method()) : body;
+                                            if (removed && answer.length() > 0) {
+                                              resp.setStatusCode(200)
+                                                  .putHeader(
+                                                      HttpHeaders.CONTENT_TYPE, "application/json")
+                                                  .end(answer);
+                                              return true;
+                                            }
                                             relay(
                                                 req,
                                                 up,
@@ -490,13 +529,33 @@ final class KubeApiProxy {
   }
 
   /** A write as admitted: the body to store, or the refusal to answer with. */
-  private record Admitted(Buffer body, JsonObject refusal) {
+  /**
+   * A write as admitted: the body to store, or the refusal to answer with; for a merge patch also
+   * the object it makes (a PUT's body is that object).
+   */
+  private record Admitted(Buffer body, JsonObject refusal, JsonObject patched) {
     static Admitted pass(Buffer body) {
-      return new Admitted(body, null);
+      return new Admitted(body, null, null);
+    }
+
+    static Admitted patch(Buffer body, JsonObject patched) {
+      return new Admitted(body, null, patched);
     }
 
     static Admitted refuse(JsonObject status) {
-      return new Admitted(null, status);
+      return new Admitted(null, status, null);
+    }
+
+    /**
+     * What a real server answers for a write the mock acknowledged with no body: it removes an
+     * object marked for deletion whose last finalizer the write took away, where a real server
+     * answers the object as written (and then deletes it).
+     */
+    Buffer written(HttpMethod method) {
+      if (patched != null) {
+        return patched.toBuffer();
+      }
+      return HttpMethod.PUT.equals(method) ? body : Buffer.buffer();
     }
   }
 
@@ -541,7 +600,7 @@ final class KubeApiProxy {
                 }
                 JsonObject merged = mergePatch(stored.copy(), object);
                 JsonObject refusal = refusal(path, merged, stored);
-                return refusal == null ? Admitted.pass(body) : Admitted.refuse(refusal);
+                return refusal == null ? Admitted.patch(body, merged) : Admitted.refuse(refusal);
               });
     }
     return Future.succeededFuture(Admitted.pass(body));
@@ -757,7 +816,28 @@ final class KubeApiProxy {
                 resp.headers().add(h.getKey(), h.getValue());
               }
             });
-    if (HttpMethod.DELETE.equals(req.method()) && up.statusCode() == 200) {
+    Optional<ApiPath> api = ApiPath.parse(req.path());
+    if (up.statusCode() == 404
+        && body.length() == 0
+        && api.isPresent()
+        && api.get().name() != null
+        && api.get().subresource() == null) {
+      // the mock answers a missing object with an empty 404; a real server names it
+      JsonObject status =
+          StatusBodies.notFound(api.get().group(), api.get().resource(), api.get().name());
+      resp.headers().set(HttpHeaders.CONTENT_TYPE, "application/json");
+      resp.end(status.toBuffer());
+    } else if (HttpMethod.POST.equals(req.method())
+        && up.statusCode() == 409
+        && api.isPresent()
+        && api.get().name() == null) {
+      // the mock's own 409 body; a real server answers AlreadyExists naming the object
+      Matcher exists = MOCK_EXISTS.matcher(body.toString());
+      String name = exists.find() ? exists.group(1) : "";
+      resp.headers().set(HttpHeaders.CONTENT_TYPE, "application/json");
+      resp.end(
+          StatusBodies.alreadyExists(api.get().group(), api.get().resource(), name).toBuffer());
+    } else if (HttpMethod.DELETE.equals(req.method()) && up.statusCode() == 200) {
       resp.end(deleteAnswer(req.path(), body));
     } else {
       resp.end(body);

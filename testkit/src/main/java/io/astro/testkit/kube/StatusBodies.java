@@ -56,6 +56,15 @@ final class StatusBodies {
         403);
   }
 
+  /** 409 AlreadyExists: {@code resource "name" already exists}. */
+  static JsonObject alreadyExists(String group, String resource, String name) {
+    return failure(
+        qualified(group, resource) + " \"" + name + "\" already exists",
+        "AlreadyExists",
+        details(group, resource, name),
+        409);
+  }
+
   /** 409 Conflict: {@code Operation cannot be fulfilled on resource "name": <why>}. */
   static JsonObject conflict(String group, String resource, String name, String why) {
     return failure(
