@@ -18,7 +18,6 @@ import io.kubernetes.client.openapi.models.V1LabelSelector;
 import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1NetworkPolicy;
 import io.kubernetes.client.openapi.models.V1ResourceQuota;
-import io.kubernetes.client.util.generic.KubernetesApiResponse;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
@@ -81,8 +80,8 @@ class ClusterSurprisesTest {
     String uid = namespace(app).getMetadata().getUid();
     int runningBefore = count(app, "running");
 
+    // Terminating first, then its content and it are removed, as the namespace controller does
     new CoreV1Api(cluster.apiClient()).deleteNamespace(app.namespace()).execute();
-    cascade(app);
 
     SyncWorkerFixture.await(
         "namespace recreated",
@@ -104,16 +103,18 @@ class ClusterSurprisesTest {
     fx.commands.send(first, "create");
     fx.awaitStatus(first, "running");
     CoreV1Api core = new CoreV1Api(cluster.apiClient());
-    // what a namespace delete shows first on a real server (set by hand where the fake does not)
+    // a finalizer of someone else's keeps the deleted namespace Terminating until it is taken away
+    KubeApis apis = KubeApis.on(cluster.apiClient());
     assertThat(
-            KubeApis.on(cluster.apiClient())
-                .namespaces()
+            apis.namespaces()
                 .patch(
                     first.namespace(),
                     V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH,
-                    new V1Patch("{\"status\":{\"phase\":\"Terminating\"}}"))
+                    new V1Patch("{\"metadata\":{\"finalizers\":[\"" + HOLD + "\"]}}"))
                 .isSuccess())
         .isTrue();
+    core.deleteNamespace(first.namespace()).execute();
+    assertThat(terminating(namespace(first))).isTrue();
 
     Commands.App second = new Commands.App(52, "second", cluster.name());
     fx.commands.send(second, "create");
@@ -128,8 +129,22 @@ class ClusterSurprisesTest {
     assertThat(statuses(first)).noneMatch(d -> "failed".equals(d.getString("status")));
 
     int firstRunning = count(first, "running");
-    core.deleteNamespace(first.namespace()).execute();
-    cascade(first);
+    SyncWorkerFixture.await(
+        "the Terminating namespace emptied but for the finalizer",
+        () -> {
+          V1Namespace ns = namespaceOrNull(first);
+          return ns != null
+              && List.of(HOLD).equals(ns.getMetadata().getFinalizers())
+              && fx.deployment(0, first) == null;
+        });
+    assertThat(
+            apis.namespaces()
+                .patch(
+                    first.namespace(),
+                    V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH,
+                    new V1Patch("{\"metadata\":{\"finalizers\":null}}"))
+                .isSuccess())
+        .isTrue();
 
     fx.awaitStatus(second, "running");
     awaitCount(first, "running", firstRunning + 1);
@@ -275,24 +290,8 @@ class ClusterSurprisesTest {
    * What the namespace controller does after a namespace delete: its objects go. Done by hand for a
    * fake that does not cascade; harmless where it does.
    */
-  private static void cascade(Commands.App app) {
-    KubeApis apis = KubeApis.on(cluster.apiClient());
-    String ns = app.namespace();
-    // the generic API: it reads every kind's delete answer (Status or object) as a real one sends
-    deleted(apis.deployments().delete(ns, app.k8sName()));
-    deleted(apis.services().delete(ns, app.k8sName()));
-    for (String policy : List.of(DEFAULT_DENY, "astro-allow-same-namespace", "astro-allow-dns")) {
-      deleted(apis.networkPolicies().delete(ns, policy));
-    }
-    deleted(apis.resourceQuotas().delete(ns, KubeNames.QUOTA));
-    deleted(apis.limitRanges().delete(ns, KubeNames.LIMITS));
-  }
-
-  private static void deleted(KubernetesApiResponse<?> response) {
-    assertThat(response.isSuccess() || response.getHttpStatusCode() == 404)
-        .as("delete answered %s", response.getHttpStatusCode())
-        .isTrue();
-  }
+  /** A finalizer standing for another controller's cleanup. */
+  private static final String HOLD = "example.com/cleanup";
 
   private static boolean terminating(V1Namespace ns) {
     return ns.getMetadata().getDeletionTimestamp() != null
