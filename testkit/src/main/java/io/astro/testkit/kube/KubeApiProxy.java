@@ -392,7 +392,9 @@ final class KubeApiProxy {
               }
             });
     Optional<ApiPath> api = ApiPath.parse(req.path());
-    String quotaNamespace = api.flatMap(this::quotaNamespace).orElse(null);
+    // reads change no quota: they neither wait in the queue nor refresh quota status
+    boolean write = !HttpMethod.GET.equals(req.method()) && !HttpMethod.HEAD.equals(req.method());
+    String quotaNamespace = write ? api.flatMap(this::quotaNamespace).orElse(null) : null;
     // read the body now: a request queued behind another would otherwise lose it
     Future<Buffer> requestBody = req.body();
     java.util.function.Supplier<Future<Void>> work =
