@@ -16,6 +16,7 @@ import io.astro.user.http.UserRoutes;
 import io.astro.user.store.UserMetrics;
 import io.astro.user.store.UserStore;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
@@ -38,7 +39,8 @@ public final class Main {
     SigningKeys keys = KeyMaterial.load(env);
     Service service = Service.create(NAME);
     Vertx vertx = service.vertx();
-    return Database.migrate(vertx, config.db(), "db/users")
+    Promise<Service> started = Promise.promise();
+    Database.migrate(vertx, config.db(), "db/users")
         .compose(
             migrated -> {
               Pool pool = Database.pool(vertx, config.db());
@@ -72,6 +74,17 @@ public final class Main {
                       s ->
                           service.serve(
                               config.http(), List.of(Database.readiness(pool)), routes::mount));
+            })
+        .onComplete(
+            done -> {
+              if (done.succeeded()) {
+                started.complete(done.result());
+              } else {
+                // a refused start (a bootstrap admin that would take over an account) leaves
+                // nothing running; answered once Vert.x is closed, so not on one of its contexts
+                service.close().onComplete(closed -> started.fail(done.cause()));
+              }
             });
+    return started.future();
   }
 }

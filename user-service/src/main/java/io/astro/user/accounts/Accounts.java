@@ -1,6 +1,7 @@
 package io.astro.user.accounts;
 
 import io.astro.common.auth.TokenIssuer;
+import io.astro.common.config.ConfigException;
 import io.astro.common.http.ApiException;
 import io.astro.common.http.ErrorCode;
 import io.astro.user.accounts.RegistrationRules.Registration;
@@ -112,31 +113,83 @@ public final class Accounts {
   }
 
   /**
-   * Creates the operator's admin account if absent, else makes sure it is an active admin.
-   * Idempotent.
+   * Creates the operator's admin account when absent; never takes over another account. When the
+   * name (or the email) already belongs to an account that is not an admin, start-up is refused:
+   * promoting it would hand that account's owner, and their password, the operator's powers. An
+   * admin of that name is the one this bootstrap created earlier (admins come from nowhere else):
+   * it is given the configured password when that changed, so the configured login is always the
+   * one that works; its status is left alone, so an admin disabled on purpose stays disabled.
+   * Idempotent, and safe when several instances start at once.
    */
   public Future<Void> ensureAdmin(String username, String email, String password) {
     return store
         .findByLogin(username)
         .compose(
-            existing -> {
-              if (existing.isPresent()) {
-                return store.promoteToAdmin(existing.get().uuid());
+            byName -> {
+              if (byName.isPresent()) {
+                return keepAdmin(byName.get(), username, password);
+              }
+              return store
+                  .findByLogin(email)
+                  .compose(
+                      byEmail ->
+                          byEmail.isPresent()
+                              ? Future.failedFuture(taken(username, email, byEmail.get()))
+                              : createAdmin(username, email, password));
+            });
+  }
+
+  private Future<Void> createAdmin(String username, String email, String password) {
+    return hasher
+        .hash(password)
+        .compose(hash -> store.insert(UUID.randomUUID().toString(), username, email, hash, "admin"))
+        .<Void>mapEmpty()
+        .onSuccess(v -> LOG.info("bootstrap admin '{}' created", username))
+        .recover(
+            e ->
+                e instanceof ApiException api && api.errorCode() == ErrorCode.USER_EXISTS
+                    // another instance may have created it at the same moment: look again
+                    ? ensureAdmin(username, email, password)
+                    : Future.failedFuture(e));
+  }
+
+  private Future<Void> keepAdmin(User existing, String username, String password) {
+    if (!"admin".equals(existing.role())) {
+      return Future.failedFuture(taken(username, null, existing));
+    }
+    if (!existing.isActive()) {
+      LOG.warn("bootstrap admin '{}' is {}; left so", username, existing.status());
+    }
+    return hasher
+        .verify(password, existing.passwordHash())
+        .compose(
+            same -> {
+              if (same) {
+                LOG.info("bootstrap admin '{}' is in place", username);
+                return Future.succeededFuture();
               }
               return hasher
                   .hash(password)
-                  .compose(
-                      hash ->
-                          store.insert(
-                              UUID.randomUUID().toString(), username, email, hash, "admin"))
-                  .<Void>mapEmpty()
-                  // another instance created it at the same moment
-                  .recover(
-                      e ->
-                          e instanceof ApiException api && api.errorCode() == ErrorCode.USER_EXISTS
-                              ? Future.succeededFuture()
-                              : Future.failedFuture(e));
-            })
-        .onSuccess(v -> LOG.info("bootstrap admin '{}' is in place", username));
+                  .compose(hash -> store.setPasswordHash(existing.uuid(), hash))
+                  .onSuccess(
+                      v ->
+                          LOG.info(
+                              "bootstrap admin '{}': password set from ASTRO_ADMIN_PASSWORD",
+                              username));
+            });
+  }
+
+  private static ConfigException taken(String username, String email, User owner) {
+    String what =
+        email == null
+            ? "ASTRO_ADMIN_USERNAME '" + username + "'"
+            : "ASTRO_ADMIN_EMAIL '" + email + "'";
+    return new ConfigException(
+        what
+            + " belongs to an existing "
+            + ("admin".equals(owner.role()) ? "admin" : "non-admin")
+            + " account ('"
+            + owner.username()
+            + "'); the bootstrap only creates an admin, so choose a name and email no account has");
   }
 }
