@@ -12,6 +12,7 @@ import io.astro.user.accounts.Accounts;
 import io.astro.user.accounts.KeyMaterial;
 import io.astro.user.accounts.LoginThrottle;
 import io.astro.user.accounts.PasswordHasher;
+import io.astro.user.accounts.WindowedCounter;
 import io.astro.user.http.UserRoutes;
 import io.astro.user.store.UserMetrics;
 import io.astro.user.store.UserStore;
@@ -26,6 +27,9 @@ import java.util.List;
 public final class Main {
 
   public static final String NAME = "user-service";
+
+  // accounts and addresses each throttle remembers at most: a bounded memory under a flood
+  private static final int MAX_TRACKED = 100_000;
 
   private Main() {}
 
@@ -50,12 +54,11 @@ public final class Main {
                       vertx, config.bcryptCost(), config.bcryptThreads(), config.bcryptMaxQueued());
               TokenIssuer issuer = TokenIssuer.create(vertx, config.jwt(), keys, config.tokenTtl());
               LoginThrottle throttle =
-                  new LoginThrottle(
-                      config.loginMaxFailures(),
-                      config.loginFailureWindow(),
-                      100_000,
-                      Clock.systemUTC());
-              Accounts accounts = new Accounts(store, hasher, issuer, throttle);
+                  new LoginThrottle(config.login(), MAX_TRACKED, Clock.systemUTC());
+              WindowedCounter signups =
+                  new WindowedCounter(
+                      config.signupsPerIp(), config.signupWindow(), MAX_TRACKED, Clock.systemUTC());
+              Accounts accounts = new Accounts(store, hasher, issuer, throttle, signups);
               AuthHandler auth =
                   new AuthHandler(
                       TokenVerifier.create(vertx, config.jwt(), List.of(keys.publicJwk())));

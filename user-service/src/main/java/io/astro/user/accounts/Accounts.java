@@ -28,16 +28,35 @@ public final class Accounts {
   private final PasswordHasher hasher;
   private final TokenIssuer issuer;
   private final LoginThrottle throttle;
+  private final WindowedCounter signups;
 
+  /**
+   * @param signups sign-ups per client IP; every valid attempt counts (a refused one costs a hash
+   *     too)
+   */
   public Accounts(
-      UserStore store, PasswordHasher hasher, TokenIssuer issuer, LoginThrottle throttle) {
+      UserStore store,
+      PasswordHasher hasher,
+      TokenIssuer issuer,
+      LoginThrottle throttle,
+      WindowedCounter signups) {
     this.store = store;
     this.hasher = hasher;
     this.issuer = issuer;
     this.throttle = throttle;
+    this.signups = signups;
   }
 
-  public Future<User> register(Registration r) {
+  public Future<User> register(Registration r, String clientIp) {
+    long retryAfter = signups.retryAfterSeconds(clientIp);
+    if (retryAfter > 0) {
+      return Future.failedFuture(
+          new ApiException(
+              ErrorCode.RATE_LIMITED,
+              "too many sign-ups from this address, retry later",
+              new JsonObject().put("retry_after_seconds", retryAfter)));
+    }
+    signups.add(clientIp);
     return hasher
         .hash(r.password())
         .compose(
@@ -47,8 +66,8 @@ public final class Accounts {
   }
 
   /** A token for the right credentials of an active user; 401 / 20009 for anything else. */
-  public Future<JsonObject> login(String identifier, String password) {
-    long retryAfter = throttle.retryAfterSeconds(identifier);
+  public Future<JsonObject> login(String identifier, String password, String clientIp) {
+    long retryAfter = throttle.retryAfterSeconds(identifier, clientIp);
     if (retryAfter > 0) {
       return Future.failedFuture(
           new ApiException(
@@ -62,10 +81,10 @@ public final class Accounts {
         .compose(
             user -> {
               if (user.isEmpty()) {
-                throttle.failed(identifier);
+                throttle.failed(identifier, clientIp);
                 return Future.failedFuture(new ApiException(ErrorCode.LOGIN_FAILED, LOGIN_FAILED));
               }
-              throttle.succeeded(identifier);
+              throttle.succeeded(identifier, clientIp);
               User u = user.get();
               TokenIssuer.IssuedToken token = issuer.issue(u.uuid(), u.id(), u.role());
               return Future.succeededFuture(

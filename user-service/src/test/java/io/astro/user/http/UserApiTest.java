@@ -56,7 +56,10 @@ class UserApiTest {
             Map.entry("ASTRO_ADMIN_USERNAME", "root-admin"),
             Map.entry("ASTRO_ADMIN_PASSWORD", "admin-password-1"),
             Map.entry("ASTRO_BCRYPT_THREADS", "2"),
-            Map.entry("ASTRO_BCRYPT_MAX_QUEUED", "4"));
+            Map.entry("ASTRO_BCRYPT_MAX_QUEUED", "4"),
+            // every test here comes from one address; LoginLimitsTest covers the per-address limits
+            Map.entry("ASTRO_LOGIN_IP_MAX_FAILURES", "1000"),
+            Map.entry("ASTRO_SIGNUP_MAX_PER_IP", "1000"));
     env = Env.of(settings);
     service = Main.start(env).await();
     base = "http://127.0.0.1:" + service.httpPort();
