@@ -91,7 +91,7 @@ public record GatewayConfig(
             positive(env, "ASTRO_GATEWAY_RETRY_BACKOFF", Duration.ofMillis(100)),
             env.integer("ASTRO_GATEWAY_BULKHEAD", 100, 1, 10_000)),
         new RateLimit(
-            env.integer("ASTRO_GATEWAY_AUTH_RATE", 10, 1, 1_000_000),
+            env.integer("ASTRO_GATEWAY_AUTH_RATE", 120, 1, 1_000_000),
             positive(env, "ASTRO_GATEWAY_AUTH_RATE_WINDOW", Duration.ofMinutes(1))),
         new RateLimit(
             env.integer("ASTRO_GATEWAY_USER_RATE", 50, 1, 1_000_000),

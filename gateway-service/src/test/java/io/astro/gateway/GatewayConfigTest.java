@@ -28,7 +28,8 @@ class GatewayConfigTest {
     assertThat(config.resilience().failureRate()).isEqualTo(50);
     assertThat(config.resilience().openFor()).isEqualTo(Duration.ofSeconds(10));
     assertThat(config.resilience().retryAttempts()).isEqualTo(3);
-    assertThat(config.authRate()).isEqualTo(new GatewayConfig.RateLimit(10, Duration.ofMinutes(1)));
+    assertThat(config.authRate())
+        .isEqualTo(new GatewayConfig.RateLimit(120, Duration.ofMinutes(1)));
     assertThat(config.userRate()).isEqualTo(new GatewayConfig.RateLimit(50, Duration.ofSeconds(1)));
     assertThat(config.corsOrigins()).isEmpty();
     assertThat(config.trustForwarded()).isFalse();

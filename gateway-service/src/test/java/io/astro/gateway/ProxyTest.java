@@ -48,6 +48,7 @@ class ProxyTest {
             .add("Proxy-Authorization", "Basic c2VjcmV0")
             .add("TE", "trailers")
             .add("X-Forwarded-For", "6.6.6.6")
+            .add("X-Real-IP", "6.6.6.6")
             .add("X-Custom", "kept");
 
     Reply reply =
@@ -60,6 +61,8 @@ class ProxyTest {
     assertThat(upstream.getString("x-request-id")).isEqualTo("trace-42");
     assertThat(upstream.getString("authorization")).isEqualTo("Bearer " + token);
     assertThat(upstream.getString("x-forwarded-for")).isEqualTo("127.0.0.1");
+    // the address user-service's login and sign-up limits key on: ours, never the client's word
+    assertThat(upstream.getString("x-real-ip")).isEqualTo("127.0.0.1");
     assertThat(upstream.getString("x-forwarded-proto")).isEqualTo("http");
     assertThat(upstream.getString("x-forwarded-host"))
         .isEqualTo("127.0.0.1:" + fixture.gateway.httpPort());

@@ -12,10 +12,12 @@ import io.astro.user.accounts.Accounts;
 import io.astro.user.accounts.KeyMaterial;
 import io.astro.user.accounts.LoginThrottle;
 import io.astro.user.accounts.PasswordHasher;
+import io.astro.user.accounts.WindowedCounter;
 import io.astro.user.http.UserRoutes;
 import io.astro.user.store.UserMetrics;
 import io.astro.user.store.UserStore;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
@@ -25,6 +27,9 @@ import java.util.List;
 public final class Main {
 
   public static final String NAME = "user-service";
+
+  // accounts and addresses each throttle remembers at most: a bounded memory under a flood
+  private static final int MAX_TRACKED = 100_000;
 
   private Main() {}
 
@@ -38,7 +43,8 @@ public final class Main {
     SigningKeys keys = KeyMaterial.load(env);
     Service service = Service.create(NAME);
     Vertx vertx = service.vertx();
-    return Database.migrate(vertx, config.db(), "db/users")
+    Promise<Service> started = Promise.promise();
+    Database.migrate(vertx, config.db(), "db/users")
         .compose(
             migrated -> {
               Pool pool = Database.pool(vertx, config.db());
@@ -48,12 +54,11 @@ public final class Main {
                       vertx, config.bcryptCost(), config.bcryptThreads(), config.bcryptMaxQueued());
               TokenIssuer issuer = TokenIssuer.create(vertx, config.jwt(), keys, config.tokenTtl());
               LoginThrottle throttle =
-                  new LoginThrottle(
-                      config.loginMaxFailures(),
-                      config.loginFailureWindow(),
-                      100_000,
-                      Clock.systemUTC());
-              Accounts accounts = new Accounts(store, hasher, issuer, throttle);
+                  new LoginThrottle(config.login(), MAX_TRACKED, Clock.systemUTC());
+              WindowedCounter signups =
+                  new WindowedCounter(
+                      config.signupsPerIp(), config.signupWindow(), MAX_TRACKED, Clock.systemUTC());
+              Accounts accounts = new Accounts(store, hasher, issuer, throttle, signups);
               AuthHandler auth =
                   new AuthHandler(
                       TokenVerifier.create(vertx, config.jwt(), List.of(keys.publicJwk())));
@@ -72,6 +77,17 @@ public final class Main {
                       s ->
                           service.serve(
                               config.http(), List.of(Database.readiness(pool)), routes::mount));
+            })
+        .onComplete(
+            done -> {
+              if (done.succeeded()) {
+                started.complete(done.result());
+              } else {
+                // a refused start (a bootstrap admin that would take over an account) leaves
+                // nothing running; answered once Vert.x is closed, so not on one of its contexts
+                service.close().onComplete(closed -> started.fail(done.cause()));
+              }
             });
+    return started.future();
   }
 }

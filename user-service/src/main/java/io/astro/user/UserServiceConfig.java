@@ -5,6 +5,8 @@ import io.astro.common.config.ConfigException;
 import io.astro.common.config.Env;
 import io.astro.common.config.HttpSettings;
 import io.astro.common.db.DbSettings;
+import io.astro.user.accounts.LoginThrottle;
+import io.astro.user.accounts.RegistrationRules;
 import java.time.Duration;
 
 /**
@@ -21,8 +23,9 @@ public record UserServiceConfig(
     int bcryptCost,
     int bcryptThreads,
     int bcryptMaxQueued,
-    int loginMaxFailures,
-    Duration loginFailureWindow,
+    LoginThrottle.Limits login,
+    int signupsPerIp,
+    Duration signupWindow,
     Admin admin) {
 
   /** The bootstrap admin; null fields when not configured. */
@@ -44,6 +47,12 @@ public record UserServiceConfig(
       throw new ConfigException(
           "ASTRO_ADMIN_USERNAME and ASTRO_ADMIN_PASSWORD must be set together");
     }
+    if (adminPassword != null && RegistrationRules.tooLong(adminPassword)) {
+      throw new ConfigException(
+          "ASTRO_ADMIN_PASSWORD must be at most "
+              + RegistrationRules.MAX_PASSWORD_BYTES
+              + " bytes in UTF-8 (bcrypt's bound)");
+    }
     return new UserServiceConfig(
         HttpSettings.from(env, "ASTRO_USER_SERVICE_PORT", 8081),
         DbSettings.from(env, "astro_users"),
@@ -52,11 +61,25 @@ public record UserServiceConfig(
         env.integer("ASTRO_BCRYPT_COST", 10, 10, 14),
         env.integer("ASTRO_BCRYPT_THREADS", Runtime.getRuntime().availableProcessors(), 1, 64),
         env.integer("ASTRO_BCRYPT_MAX_QUEUED", 64, 1, 10_000),
-        env.integer("ASTRO_LOGIN_MAX_FAILURES", 5, 1, 1000),
-        env.duration("ASTRO_LOGIN_FAILURE_WINDOW", Duration.ofMinutes(15)),
+        new LoginThrottle.Limits(
+            env.integer("ASTRO_LOGIN_MAX_FAILURES", 5, 1, 1_000_000),
+            env.integer("ASTRO_LOGIN_MAX_FAILURES_PER_USER", 100, 1, 1_000_000),
+            positive(env, "ASTRO_LOGIN_FAILURE_WINDOW", Duration.ofMinutes(15)),
+            env.integer("ASTRO_LOGIN_IP_MAX_FAILURES", 10, 1, 1_000_000),
+            positive(env, "ASTRO_LOGIN_IP_WINDOW", Duration.ofMinutes(1))),
+        env.integer("ASTRO_SIGNUP_MAX_PER_IP", 20, 1, 1_000_000),
+        positive(env, "ASTRO_SIGNUP_WINDOW", Duration.ofHours(1)),
         new Admin(
             adminUser,
             env.string("ASTRO_ADMIN_EMAIL", adminUser == null ? null : adminUser + "@astro.local"),
             adminPassword));
+  }
+
+  private static Duration positive(Env env, String name, Duration defaultValue) {
+    Duration value = env.duration(name, defaultValue);
+    if (value.isZero() || value.isNegative()) {
+      throw new ConfigException(name + " must be positive, got " + value);
+    }
+    return value;
   }
 }

@@ -25,8 +25,12 @@ public final class TestSystems {
         "127.0.0.1",
         new DevOptions.Ports(
             freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()),
-        // tests register and log in far more often than the edge allows one client by default
-        Map.of("ASTRO_GATEWAY_AUTH_RATE", "100000", "ASTRO_GATEWAY_USER_RATE", "100000"));
+        // tests register and log in far more often than one client is allowed by default
+        Map.of(
+            "ASTRO_GATEWAY_AUTH_RATE", "100000",
+            "ASTRO_GATEWAY_USER_RATE", "100000",
+            "ASTRO_SIGNUP_MAX_PER_IP", "100000",
+            "ASTRO_LOGIN_IP_MAX_FAILURES", "100000"));
   }
 
   /** Locks the workspace (released on close), wipes it when asked, starts everything. */

@@ -13,9 +13,10 @@ import java.util.Set;
 /**
  * Which headers cross the gateway. Hop-by-hop headers (RFC 9110 §7.6.1: the fixed list plus every
  * header the {@code Connection} header names) stop here in both directions; {@code Host} becomes
- * {@code X-Forwarded-Host}; the request id is ours. Unless the gateway is told it sits behind a
- * trusted load balancer, the client's own {@code X-Forwarded-*} / {@code Forwarded} are discarded —
- * they are trivially forged, and upstreams and rate limits rely on them.
+ * {@code X-Forwarded-Host}; the request id and {@code X-Real-IP} (the client address rate limits
+ * key on) are ours. Unless the gateway is told it sits behind a trusted load balancer, the client's
+ * own {@code X-Forwarded-*} / {@code Forwarded} are discarded — they are trivially forged, and
+ * upstreams and rate limits rely on them.
  */
 public final class ForwardedHeaders {
 
@@ -33,6 +34,7 @@ public final class ForwardedHeaders {
   private static final String FORWARDED_FOR = "X-Forwarded-For";
   private static final String FORWARDED_PROTO = "X-Forwarded-Proto";
   private static final String FORWARDED_HOST = "X-Forwarded-Host";
+  private static final String REAL_IP = "X-Real-IP";
 
   private final boolean trustClient;
 
@@ -52,6 +54,7 @@ public final class ForwardedHeaders {
       if (!dropped.contains(name)
           && !name.equals("host")
           && !name.equals("x-request-id")
+          && !name.equals("x-real-ip")
           && (trustClient || !forwarding)) {
         out.add(header.getKey(), header.getValue());
       }
@@ -59,6 +62,9 @@ public final class ForwardedHeaders {
     String remote = in.remoteAddress().hostAddress();
     String earlier = trustClient ? in.getHeader(FORWARDED_FOR) : null;
     out.set(FORWARDED_FOR, earlier == null ? remote : earlier + ", " + remote);
+    // the client as the rate limits here see it, so user-service's login and sign-up limits key on
+    // the same address without knowing whether a balancer sits in front; never the client's word
+    out.set(REAL_IP, clientIp(in));
     if (!out.contains(FORWARDED_PROTO)) {
       out.set(FORWARDED_PROTO, in.scheme());
     }
@@ -86,11 +92,15 @@ public final class ForwardedHeaders {
    * X-Forwarded-For} entry, the one that balancer added (earlier entries are the client's word).
    */
   public String clientIp(RoutingContext ctx) {
-    String forwardedFor = trustClient ? ctx.request().getHeader(FORWARDED_FOR) : null;
+    return clientIp(ctx.request());
+  }
+
+  private String clientIp(HttpServerRequest in) {
+    String forwardedFor = trustClient ? in.getHeader(FORWARDED_FOR) : null;
     if (forwardedFor != null && !forwardedFor.isBlank()) {
       return forwardedFor.substring(forwardedFor.lastIndexOf(',') + 1).trim();
     }
-    return ctx.request().remoteAddress().hostAddress();
+    return in.remoteAddress().hostAddress();
   }
 
   private static Set<String> hopByHop(MultiMap headers) {

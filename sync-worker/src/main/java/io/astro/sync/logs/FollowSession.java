@@ -14,7 +14,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.Call;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
-import okio.BufferedSource;
 
 /**
  * One {@code follow=true} answer: a Kubernetes log stream per pod, each read by a blocking thread,
@@ -22,13 +21,24 @@ import okio.BufferedSource;
  * has ended; when the client goes away (or the server shuts down) every Kubernetes call is
  * cancelled, which unblocks its reader.
  *
- * <p>Backpressure: readers spend one credit per line and get it back once the line is written and
- * the response's write queue is not full (else when it drains), so a slow client holds at most
- * {@link #CREDIT} lines here, and the Kubernetes streams wait.
+ * <p>Memory is bounded whatever the pods print. Lines are read with {@link BoundedLines} (a long
+ * one is cut at {@link BoundedLines#MAX_LINE_BYTES}), and each pod's stream ends after {@link
+ * #STREAM_LIMIT_BYTES} (asked of the API server as {@code limitBytes}, and held to here). Readers
+ * spend credit — one per character of the formatted line — and get it back once the line is written
+ * and the response's write queue is not full (else when it drains), so a slow client holds at most
+ * {@link #CREDIT} characters (twice as many bytes at worst) here, and the Kubernetes streams wait.
  */
 final class FollowSession {
 
-  static final int CREDIT = 256;
+  /** Characters of formatted lines a session holds at most while its client reads slowly. */
+  static final int CREDIT = 128 * 1024;
+
+  /**
+   * What one pod's stream carries at most before it ends with a note (a client then reconnects, as
+   * SSE does by itself): no single request reads a container printing without end for ever.
+   */
+  static final int STREAM_LIMIT_BYTES = 64 * 1024 * 1024;
+
   private static final long KEEP_ALIVE_MILLIS = 15_000;
 
   private final Vertx vertx;
@@ -135,7 +145,9 @@ final class FollowSession {
     }
     Call call;
     try {
-      call = PodLogReader.follow(client, namespace, pod.name(), pod.container(), lines);
+      call =
+          PodLogReader.follow(
+              client, namespace, pod.name(), pod.container(), lines, STREAM_LIMIT_BYTES);
     } catch (ApiException e) {
       return "log stream broke: " + e.getMessage();
     }
@@ -147,15 +159,23 @@ final class FollowSession {
       try (Response answer = call.execute()) {
         ResponseBody body = answer.body();
         if (!answer.isSuccessful()) {
-          return PodLogReader.refusal(client, answer.code(), body == null ? "" : body.string());
+          return PodLogReader.refusal(client, answer.code(), PodLogReader.refusalText(body));
         }
-        BufferedSource source = body.source();
-        for (String line = source.readUtf8Line();
-            line != null && !stopped;
-            line = source.readUtf8Line()) {
-          emit(pod.name(), LogLines.chomp(line));
+        if (body == null) {
+          return "log stream ended";
         }
-        return stopped ? null : "log stream ended";
+        BoundedLines reader = new BoundedLines(body.source(), STREAM_LIMIT_BYTES);
+        for (String line = reader.next(); line != null && !stopped; line = reader.next()) {
+          emit(pod.name(), line);
+        }
+        if (stopped) {
+          return null;
+        }
+        return reader.capped()
+            ? "log stream ended after "
+                + STREAM_LIMIT_BYTES / (1024 * 1024)
+                + " MiB; reconnect to read on"
+            : "log stream ended";
       }
     } catch (IOException e) {
       return stopped ? null : "log stream broke: the cluster API could not be reached";
@@ -168,29 +188,30 @@ final class FollowSession {
     if (stopped) {
       return;
     }
-    credit.acquire();
+    String line = LogLines.line(pod, text, sse);
+    int cost = Math.min(CREDIT, line.length());
+    credit.acquire(cost);
     if (stopped) {
       return;
     }
-    String line = LogLines.line(pod, text, sse);
-    context.runOnContext(v -> write(line));
+    context.runOnContext(v -> write(line, cost));
   }
 
   // on the context
-  private void write(String line) {
+  private void write(String line, int cost) {
     if (response.ended() || response.closed()) {
       return;
     }
     response.write(line);
     if (response.writeQueueFull()) {
-      owed++;
+      owed += cost;
       response.drainHandler(
           v -> {
             credit.release(owed);
             owed = 0;
           });
     } else {
-      credit.release();
+      credit.release(cost);
     }
   }
 

@@ -38,6 +38,17 @@ public final class LogRoutes {
   /** Pod log streams open at once, across all followers; one thread each. */
   static final int MAX_STREAMS = 128;
 
+  /**
+   * Log text one tail reads at most, shared among its pods: with {@link #TAIL_THREADS} tails at
+   * once, what tails hold stays within a few tens of MiB whatever the containers print.
+   */
+  static final int TAIL_BYTES = 4 * 1024 * 1024;
+
+  /** Each pod's share of {@link #TAIL_BYTES} stays within these. */
+  static final int MIN_POD_TAIL_BYTES = 64 * 1024;
+
+  static final int MAX_POD_TAIL_BYTES = 1024 * 1024;
+
   private static final int TAIL_THREADS = 8;
   private static final int TAIL_QUEUE = 64;
   private static final Logger LOG = LoggerFactory.getLogger(LogRoutes.class);
@@ -151,6 +162,7 @@ public final class LogRoutes {
   // blocking: one pod after the other, all within the request's budget
   private static String tail(
       ApiClient client, LogRequest request, List<V1Pod> pods, Deadline deadline) {
+    int podBytes = podTailBytes(pods.size());
     StringBuilder out = new StringBuilder();
     for (V1Pod pod : pods) {
       String name = pod.getMetadata().getName();
@@ -167,13 +179,21 @@ public final class LogRoutes {
               container,
               request.lines(),
               request.previous(),
+              podBytes,
               deadline);
+      tail.lines().forEach(line -> LogLines.append(out, name, line, false));
+      // after the lines: a cut tail's note says what is missing at the end
       if (tail.note() != null) {
         LogLines.append(out, name, LogLines.note(tail.note()), false);
       }
-      tail.lines().forEach(line -> LogLines.append(out, name, line, false));
     }
     return out.toString();
+  }
+
+  /** One pod's share of a tail's bytes. */
+  static int podTailBytes(int pods) {
+    int share = TAIL_BYTES / Math.max(1, pods);
+    return Math.max(MIN_POD_TAIL_BYTES, Math.min(MAX_POD_TAIL_BYTES, share));
   }
 
   private Future<Void> follow(

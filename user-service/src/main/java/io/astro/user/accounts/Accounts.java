@@ -1,6 +1,7 @@
 package io.astro.user.accounts;
 
 import io.astro.common.auth.TokenIssuer;
+import io.astro.common.config.ConfigException;
 import io.astro.common.http.ApiException;
 import io.astro.common.http.ErrorCode;
 import io.astro.user.accounts.RegistrationRules.Registration;
@@ -27,16 +28,35 @@ public final class Accounts {
   private final PasswordHasher hasher;
   private final TokenIssuer issuer;
   private final LoginThrottle throttle;
+  private final WindowedCounter signups;
 
+  /**
+   * @param signups sign-ups per client IP; every valid attempt counts (a refused one costs a hash
+   *     too)
+   */
   public Accounts(
-      UserStore store, PasswordHasher hasher, TokenIssuer issuer, LoginThrottle throttle) {
+      UserStore store,
+      PasswordHasher hasher,
+      TokenIssuer issuer,
+      LoginThrottle throttle,
+      WindowedCounter signups) {
     this.store = store;
     this.hasher = hasher;
     this.issuer = issuer;
     this.throttle = throttle;
+    this.signups = signups;
   }
 
-  public Future<User> register(Registration r) {
+  public Future<User> register(Registration r, String clientIp) {
+    long retryAfter = signups.retryAfterSeconds(clientIp);
+    if (retryAfter > 0) {
+      return Future.failedFuture(
+          new ApiException(
+              ErrorCode.RATE_LIMITED,
+              "too many sign-ups from this address, retry later",
+              new JsonObject().put("retry_after_seconds", retryAfter)));
+    }
+    signups.add(clientIp);
     return hasher
         .hash(r.password())
         .compose(
@@ -46,8 +66,8 @@ public final class Accounts {
   }
 
   /** A token for the right credentials of an active user; 401 / 20009 for anything else. */
-  public Future<JsonObject> login(String identifier, String password) {
-    long retryAfter = throttle.retryAfterSeconds(identifier);
+  public Future<JsonObject> login(String identifier, String password, String clientIp) {
+    long retryAfter = throttle.retryAfterSeconds(identifier, clientIp);
     if (retryAfter > 0) {
       return Future.failedFuture(
           new ApiException(
@@ -61,10 +81,10 @@ public final class Accounts {
         .compose(
             user -> {
               if (user.isEmpty()) {
-                throttle.failed(identifier);
+                throttle.failed(identifier, clientIp);
                 return Future.failedFuture(new ApiException(ErrorCode.LOGIN_FAILED, LOGIN_FAILED));
               }
-              throttle.succeeded(identifier);
+              throttle.succeeded(identifier, clientIp);
               User u = user.get();
               TokenIssuer.IssuedToken token = issuer.issue(u.uuid(), u.id(), u.role());
               return Future.succeededFuture(
@@ -112,31 +132,83 @@ public final class Accounts {
   }
 
   /**
-   * Creates the operator's admin account if absent, else makes sure it is an active admin.
-   * Idempotent.
+   * Creates the operator's admin account when absent; never takes over another account. When the
+   * name (or the email) already belongs to an account that is not an admin, start-up is refused:
+   * promoting it would hand that account's owner, and their password, the operator's powers. An
+   * admin of that name is the one this bootstrap created earlier (admins come from nowhere else):
+   * it is given the configured password when that changed, so the configured login is always the
+   * one that works; its status is left alone, so an admin disabled on purpose stays disabled.
+   * Idempotent, and safe when several instances start at once.
    */
   public Future<Void> ensureAdmin(String username, String email, String password) {
     return store
         .findByLogin(username)
         .compose(
-            existing -> {
-              if (existing.isPresent()) {
-                return store.promoteToAdmin(existing.get().uuid());
+            byName -> {
+              if (byName.isPresent()) {
+                return keepAdmin(byName.get(), username, password);
+              }
+              return store
+                  .findByLogin(email)
+                  .compose(
+                      byEmail ->
+                          byEmail.isPresent()
+                              ? Future.failedFuture(taken(username, email, byEmail.get()))
+                              : createAdmin(username, email, password));
+            });
+  }
+
+  private Future<Void> createAdmin(String username, String email, String password) {
+    return hasher
+        .hash(password)
+        .compose(hash -> store.insert(UUID.randomUUID().toString(), username, email, hash, "admin"))
+        .<Void>mapEmpty()
+        .onSuccess(v -> LOG.info("bootstrap admin '{}' created", username))
+        .recover(
+            e ->
+                e instanceof ApiException api && api.errorCode() == ErrorCode.USER_EXISTS
+                    // another instance may have created it at the same moment: look again
+                    ? ensureAdmin(username, email, password)
+                    : Future.failedFuture(e));
+  }
+
+  private Future<Void> keepAdmin(User existing, String username, String password) {
+    if (!"admin".equals(existing.role())) {
+      return Future.failedFuture(taken(username, null, existing));
+    }
+    if (!existing.isActive()) {
+      LOG.warn("bootstrap admin '{}' is {}; left so", username, existing.status());
+    }
+    return hasher
+        .verify(password, existing.passwordHash())
+        .compose(
+            same -> {
+              if (same) {
+                LOG.info("bootstrap admin '{}' is in place", username);
+                return Future.succeededFuture();
               }
               return hasher
                   .hash(password)
-                  .compose(
-                      hash ->
-                          store.insert(
-                              UUID.randomUUID().toString(), username, email, hash, "admin"))
-                  .<Void>mapEmpty()
-                  // another instance created it at the same moment
-                  .recover(
-                      e ->
-                          e instanceof ApiException api && api.errorCode() == ErrorCode.USER_EXISTS
-                              ? Future.succeededFuture()
-                              : Future.failedFuture(e));
-            })
-        .onSuccess(v -> LOG.info("bootstrap admin '{}' is in place", username));
+                  .compose(hash -> store.setPasswordHash(existing.uuid(), hash))
+                  .onSuccess(
+                      v ->
+                          LOG.info(
+                              "bootstrap admin '{}': password set from ASTRO_ADMIN_PASSWORD",
+                              username));
+            });
+  }
+
+  private static ConfigException taken(String username, String email, User owner) {
+    String what =
+        email == null
+            ? "ASTRO_ADMIN_USERNAME '" + username + "'"
+            : "ASTRO_ADMIN_EMAIL '" + email + "'";
+    return new ConfigException(
+        what
+            + " belongs to an existing "
+            + ("admin".equals(owner.role()) ? "admin" : "non-admin")
+            + " account ('"
+            + owner.username()
+            + "'); the bootstrap only creates an admin, so choose a name and email no account has");
   }
 }

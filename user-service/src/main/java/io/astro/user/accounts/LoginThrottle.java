@@ -2,77 +2,69 @@ package io.astro.user.accounts;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 
 /**
- * Slows password guessing against one account: after {@code maxFailures} failed logins for the same
- * identifier within the window, further attempts are refused until the window passes. Keyed by what
- * the client typed, whether or not such a user exists, so being throttled reveals nothing. Bounded:
- * the oldest identifiers are forgotten first. Per instance; the gateway's per-IP limit sits in
- * front of it.
+ * Slows password guessing without handing anyone a way to lock others out. Failed logins are
+ * counted three ways, and any one over its bound refuses further attempts until its window closes:
+ *
+ * <ul>
+ *   <li>per account and client IP ({@code ASTRO_LOGIN_MAX_FAILURES}, 5 in 15 min): the guesser is
+ *       stopped, the account's owner logging in from elsewhere is not;
+ *   <li>per account from any IP ({@code ASTRO_LOGIN_MAX_FAILURES_PER_USER}, 100 in the same
+ *       window): the bound on guesses spread over many addresses; set high because reaching it does
+ *       lock the owner out;
+ *   <li>per client IP across accounts ({@code ASTRO_LOGIN_IP_MAX_FAILURES}, 10 a minute): stops one
+ *       address trying a password on many accounts. Only failures count, so a team behind one NAT
+ *       logs in freely.
+ * </ul>
+ *
+ * A success clears only its own account-and-IP count: an attacker who owns an account must not
+ * reset their IP's count by logging in to it, nor the owner of the attacked one the global count.
+ * Keyed by what the client typed, whether or not such a user exists, so being throttled reveals
+ * nothing. Per instance; the gateway's per-IP flood limit sits in front.
  */
 public final class LoginThrottle {
 
-  private final int maxFailures;
-  private final Duration window;
-  private final Clock clock;
-  private final Map<String, Failures> failures;
+  /** The bounds, as configured. */
+  public record Limits(
+      int perUserAndIp, int perUser, Duration window, int perIp, Duration ipWindow) {}
 
-  public LoginThrottle(int maxFailures, Duration window, int maxTracked, Clock clock) {
-    this.maxFailures = maxFailures;
-    this.window = window;
-    this.clock = clock;
-    this.failures =
-        new LinkedHashMap<>(256, 0.75f, true) {
-          @Override
-          protected boolean removeEldestEntry(Map.Entry<String, Failures> eldest) {
-            return size() > maxTracked;
-          }
-        };
+  private final WindowedCounter userAndIp;
+  private final WindowedCounter user;
+  private final WindowedCounter ip;
+
+  public LoginThrottle(Limits limits, int maxTracked, Clock clock) {
+    this.userAndIp = new WindowedCounter(limits.perUserAndIp(), limits.window(), maxTracked, clock);
+    this.user = new WindowedCounter(limits.perUser(), limits.window(), maxTracked, clock);
+    this.ip = new WindowedCounter(limits.perIp(), limits.ipWindow(), maxTracked, clock);
   }
 
   /** Seconds until another attempt is allowed, or 0 when it is allowed now. */
-  public synchronized long retryAfterSeconds(String identifier) {
-    Failures f = failures.get(key(identifier));
-    if (f == null || f.count < maxFailures) {
-      return 0;
-    }
-    Duration left = Duration.between(clock.instant(), f.since.plus(window));
-    if (left.isNegative() || left.isZero()) {
-      failures.remove(key(identifier));
-      return 0;
-    }
-    return Math.max(1, left.toSeconds());
+  public long retryAfterSeconds(String identifier, String clientIp) {
+    String account = account(identifier);
+    return Math.max(
+        userAndIp.retryAfterSeconds(pair(account, clientIp)),
+        Math.max(user.retryAfterSeconds(account), ip.retryAfterSeconds(clientIp)));
   }
 
-  public synchronized void failed(String identifier) {
-    Instant now = clock.instant();
-    Failures f = failures.get(key(identifier));
-    if (f == null || now.isAfter(f.since.plus(window))) {
-      failures.put(key(identifier), new Failures(now, 1));
-    } else {
-      f.count++;
-    }
+  public void failed(String identifier, String clientIp) {
+    String account = account(identifier);
+    userAndIp.add(pair(account, clientIp));
+    user.add(account);
+    ip.add(clientIp);
   }
 
-  public synchronized void succeeded(String identifier) {
-    failures.remove(key(identifier));
+  public void succeeded(String identifier, String clientIp) {
+    userAndIp.clear(pair(account(identifier), clientIp));
   }
 
-  private static String key(String identifier) {
+  private static String account(String identifier) {
     return identifier.toLowerCase(Locale.ROOT);
   }
 
-  private static final class Failures {
-    final Instant since;
-    int count;
-
-    Failures(Instant since, int count) {
-      this.since = since;
-      this.count = count;
-    }
+  // an address never holds a NUL, so the pair is unambiguous
+  private static String pair(String account, String clientIp) {
+    return account + '\0' + clientIp;
   }
 }

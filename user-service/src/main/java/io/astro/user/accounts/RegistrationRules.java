@@ -16,7 +16,7 @@ public final class RegistrationRules {
   // prove
   private static final Pattern EMAIL = Pattern.compile("[^\\s@]{1,64}@[^\\s@]+\\.[^\\s@.]{2,}");
   static final int MIN_PASSWORD_CHARS = 8;
-  static final int MAX_PASSWORD_BYTES = 72;
+  public static final int MAX_PASSWORD_BYTES = 72;
 
   private RegistrationRules() {}
 
@@ -43,10 +43,24 @@ public final class RegistrationRules {
   static void checkPassword(String password, FieldErrors errors) {
     if (password.codePointCount(0, password.length()) < MIN_PASSWORD_CHARS) {
       errors.add("password", "must be at least " + MIN_PASSWORD_CHARS + " characters");
-    } else if (password.getBytes(StandardCharsets.UTF_8).length > MAX_PASSWORD_BYTES) {
-      // bcrypt ignores everything past 72 bytes; refusing is honest, truncating silently is not
+    } else {
+      checkPasswordLength(password, errors);
+    }
+  }
+
+  /**
+   * The bound every password given to bcrypt must keep, at login too: bcrypt cannot take more than
+   * 72 bytes (ours throws; others silently ignore the rest — refusing is honest, truncating is
+   * not). No account can have a longer one, so a login with one is refused as a bad request.
+   */
+  public static void checkPasswordLength(String password, FieldErrors errors) {
+    if (tooLong(password)) {
       errors.add("password", "must be at most " + MAX_PASSWORD_BYTES + " bytes in UTF-8");
     }
+  }
+
+  public static boolean tooLong(String password) {
+    return password.getBytes(StandardCharsets.UTF_8).length > MAX_PASSWORD_BYTES;
   }
 
   private static String text(JsonObject body, String field, FieldErrors errors) {

@@ -20,6 +20,10 @@ import io.vertx.ext.web.RoutingContext;
 /** The user-service API. Public: register, login, JWKS. Everything else needs a valid token. */
 public final class UserRoutes {
 
+  private static final String REAL_IP = "X-Real-IP";
+  // an IPv6 address with a zone is well below this; anything longer is not an address
+  private static final int MAX_ADDRESS = 64;
+
   private final Accounts accounts;
   private final UserStore store;
   private final AuthHandler auth;
@@ -65,9 +69,9 @@ public final class UserRoutes {
   private void register(RoutingContext ctx) {
     var registration = RegistrationRules.validate(body(ctx));
     accounts
-        .register(registration)
+        .register(registration, clientIp(ctx))
         .onSuccess(user -> ApiResponse.ok(ctx, 201, user.profile()))
-        .onFailure(ctx::fail);
+        .onFailure(failure -> failWithRetryAfter(ctx, failure));
   }
 
   private void login(RoutingContext ctx) {
@@ -80,21 +84,24 @@ public final class UserRoutes {
     }
     if (!(password instanceof String pw) || pw.isEmpty()) {
       errors.add("password", "is required");
+    } else {
+      RegistrationRules.checkPasswordLength(pw, errors);
     }
     errors.throwIfAny();
     accounts
-        .login((String) identifier, (String) password)
+        .login((String) identifier, (String) password, clientIp(ctx))
         .onSuccess(token -> ApiResponse.ok(ctx, token))
-        .onFailure(
-            failure -> {
-              if (failure instanceof ApiException api
-                  && api.data() instanceof JsonObject data
-                  && data.containsKey("retry_after_seconds")) {
-                ctx.response()
-                    .putHeader("Retry-After", data.getValue("retry_after_seconds").toString());
-              }
-              ctx.fail(failure);
-            });
+        .onFailure(failure -> failWithRetryAfter(ctx, failure));
+  }
+
+  // a throttled answer says when to come back in the header too, as the gateway's 429s do
+  private static void failWithRetryAfter(RoutingContext ctx, Throwable failure) {
+    if (failure instanceof ApiException api
+        && api.data() instanceof JsonObject data
+        && data.containsKey("retry_after_seconds")) {
+      ctx.response().putHeader("Retry-After", data.getValue("retry_after_seconds").toString());
+    }
+    ctx.fail(failure);
   }
 
   private void me(RoutingContext ctx) {
@@ -124,6 +131,19 @@ public final class UserRoutes {
                         .put("uuid", ctx.pathParam("uuid"))
                         .put("status", active ? "active" : "disabled")))
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * The client's address, which login and sign-up limits key on: as the gateway — the only way in
+   * from outside — determined it ({@code X-Real-IP}, which it always sets and never takes from the
+   * client; behind a trusted balancer, the address that balancer saw), else the peer.
+   */
+  static String clientIp(RoutingContext ctx) {
+    String real = ctx.request().getHeader(REAL_IP);
+    if (real != null && !real.isBlank() && real.length() <= MAX_ADDRESS) {
+      return real.trim();
+    }
+    return ctx.request().remoteAddress().hostAddress();
   }
 
   private static JsonObject body(RoutingContext ctx) {

@@ -78,9 +78,9 @@ public final class UserStore {
         .recover(Database::unavailable);
   }
 
-  public Future<Void> promoteToAdmin(String uuid) {
-    return pool.preparedQuery("UPDATE users SET role = 'admin', status = 'active' WHERE uuid = ?")
-        .execute(Tuple.of(uuid))
+  public Future<Void> setPasswordHash(String uuid, String passwordHash) {
+    return pool.preparedQuery("UPDATE users SET password_hash = ? WHERE uuid = ?")
+        .execute(Tuple.of(passwordHash, uuid))
         .<Void>mapEmpty()
         .recover(Database::unavailable);
   }

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.astro.common.auth.JwtSettings;
 import io.astro.common.auth.TokenVerifier;
+import io.astro.common.config.ConfigException;
 import io.astro.common.config.Env;
 import io.astro.common.runtime.Service;
 import io.astro.testkit.db.MySqlExtension;
 import io.astro.testkit.db.TestDatabase;
 import io.astro.user.Main;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -19,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -36,24 +39,28 @@ class UserApiTest {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static Service service;
   private static String base;
+  private static Map<String, String> settings;
   private static Env env;
 
   @BeforeAll
   static void start(TestDatabase db) {
-    env =
-        Env.of(
-            Map.ofEntries(
-                Map.entry("ASTRO_USER_SERVICE_PORT", "0"),
-                Map.entry("ASTRO_HTTP_HOST", "127.0.0.1"),
-                Map.entry("ASTRO_DB_HOST", db.host()),
-                Map.entry("ASTRO_DB_PORT", Integer.toString(db.port())),
-                Map.entry("ASTRO_DB_NAME", db.database()),
-                Map.entry("ASTRO_DB_USER", db.user()),
-                Map.entry("ASTRO_DB_PASSWORD", db.password()),
-                Map.entry("ASTRO_ADMIN_USERNAME", "root-admin"),
-                Map.entry("ASTRO_ADMIN_PASSWORD", "admin-password-1"),
-                Map.entry("ASTRO_BCRYPT_THREADS", "2"),
-                Map.entry("ASTRO_BCRYPT_MAX_QUEUED", "4")));
+    settings =
+        Map.ofEntries(
+            Map.entry("ASTRO_USER_SERVICE_PORT", "0"),
+            Map.entry("ASTRO_HTTP_HOST", "127.0.0.1"),
+            Map.entry("ASTRO_DB_HOST", db.host()),
+            Map.entry("ASTRO_DB_PORT", Integer.toString(db.port())),
+            Map.entry("ASTRO_DB_NAME", db.database()),
+            Map.entry("ASTRO_DB_USER", db.user()),
+            Map.entry("ASTRO_DB_PASSWORD", db.password()),
+            Map.entry("ASTRO_ADMIN_USERNAME", "root-admin"),
+            Map.entry("ASTRO_ADMIN_PASSWORD", "admin-password-1"),
+            Map.entry("ASTRO_BCRYPT_THREADS", "2"),
+            Map.entry("ASTRO_BCRYPT_MAX_QUEUED", "4"),
+            // every test here comes from one address; LoginLimitsTest covers the per-address limits
+            Map.entry("ASTRO_LOGIN_IP_MAX_FAILURES", "1000"),
+            Map.entry("ASTRO_SIGNUP_MAX_PER_IP", "1000"));
+    env = Env.of(settings);
     service = Main.start(env).await();
     base = "http://127.0.0.1:" + service.httpPort();
   }
@@ -314,6 +321,110 @@ class UserApiTest {
     } finally {
       second.close().await();
     }
+  }
+
+  @Test
+  void the_bootstrap_admin_never_takes_over_an_account_by_its_name() throws Exception {
+    String uuid =
+        envelope(post("/api/v1/register", registration("eve", "eve@example.org"), null))
+            .getJsonObject("data")
+            .getString("uuid");
+
+    Throwable refused = startFailure(admin("eve", null, "operator-password-1"));
+
+    assertThat(refused)
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("ASTRO_ADMIN_USERNAME 'eve'")
+        .hasMessageContaining("non-admin");
+    assertThat(refused.getMessage()).doesNotContain("\n").doesNotContain("operator-password-1");
+    // the account is untouched: still a user, still opened by its own password only
+    JsonObject session = login("eve", "a long password");
+    assertThat(session.getString("uuid")).isEqualTo(uuid);
+    assertThat(
+            envelope(get("/api/v1/users/me", session.getString("token")))
+                .getJsonObject("data")
+                .getString("role"))
+        .isEqualTo("user");
+    assertThat(post("/api/v1/login", credentials("eve", "operator-password-1"), null).statusCode())
+        .isEqualTo(401);
+  }
+
+  @Test
+  void the_bootstrap_admin_never_takes_over_an_account_by_its_email() throws Exception {
+    post("/api/v1/register", registration("trudy", "trudy@example.org"), null);
+
+    Throwable byEmailAsName = startFailure(admin("trudy@example.org", null, "operator-password"));
+    Throwable byEmail = startFailure(admin("new-admin", "TRUDY@example.org", "operator-password"));
+
+    assertThat(byEmailAsName).isInstanceOf(ConfigException.class).hasMessageContaining("non-admin");
+    assertThat(byEmail)
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("ASTRO_ADMIN_EMAIL")
+        .hasMessageContaining("non-admin");
+    assertThat(
+            post("/api/v1/login", credentials("new-admin", "operator-password"), null).statusCode())
+        .isEqualTo(401);
+    assertThat(login("trudy", "a long password").getString("token")).isNotBlank();
+  }
+
+  @Test
+  void a_changed_admin_password_is_applied_to_the_bootstrap_admin_at_start() throws Exception {
+    startAndStop(admin("rotating-admin", null, "first-password"));
+    String uuid = login("rotating-admin", "first-password").getString("uuid");
+
+    startAndStop(admin("rotating-admin", null, "second-password"));
+
+    assertThat(login("rotating-admin", "second-password").getString("uuid")).isEqualTo(uuid);
+    assertThat(
+            post("/api/v1/login", credentials("rotating-admin", "first-password"), null)
+                .statusCode())
+        .isEqualTo(401);
+  }
+
+  @Test
+  void a_disabled_bootstrap_admin_stays_disabled_across_starts() throws Exception {
+    startAndStop(admin("retired-admin", null, "retired-password"));
+    String uuid = login("retired-admin", "retired-password").getString("uuid");
+    assertThat(
+            post("/api/v1/admin/users/" + uuid + "/disable", new JsonObject(), adminToken())
+                .statusCode())
+        .isEqualTo(200);
+
+    startAndStop(admin("retired-admin", null, "retired-password"));
+
+    assertThat(
+            post("/api/v1/login", credentials("retired-admin", "retired-password"), null)
+                .statusCode())
+        .isEqualTo(401);
+    assertThat(
+            envelope(get("/internal/v1/users/disabled", null))
+                .getJsonObject("data")
+                .getJsonArray("uuids"))
+        .contains(uuid);
+  }
+
+  private static Env admin(String username, String email, String password) {
+    Map<String, String> values = new HashMap<>(settings);
+    values.put("ASTRO_ADMIN_USERNAME", username);
+    values.put("ASTRO_ADMIN_PASSWORD", password);
+    if (email != null) {
+      values.put("ASTRO_ADMIN_EMAIL", email);
+    }
+    return Env.of(values);
+  }
+
+  private static void startAndStop(Env other) {
+    Main.start(other).await().close().await();
+  }
+
+  private static Throwable startFailure(Env other) {
+    Future<Service> started = Main.start(other);
+    started.<Void>transform(settled -> Future.succeededFuture()).await();
+    if (started.succeeded()) {
+      started.result().close().await();
+    }
+    assertThat(started.failed()).as("start-up refused").isTrue();
+    return started.cause();
   }
 
   @Test
