@@ -3,7 +3,7 @@ package io.astro.sync;
 import io.astro.common.config.ConfigException;
 import io.astro.common.config.Env;
 import io.astro.common.config.HttpSettings;
-import io.astro.common.crypto.KubeconfigCipher;
+import io.astro.common.crypto.KeyRing;
 import io.astro.common.events.Topics;
 import io.astro.sync.clusters.ClusterSource;
 import io.astro.sync.reconcile.TenantPolicy;
@@ -20,7 +20,7 @@ public record SyncWorkerConfig(
     HttpSettings http,
     Kafka kafka,
     Map<String, ClusterSource> clusters,
-    KubeconfigCipher kubeconfigKeys,
+    KeyRing kubeconfigKeys,
     int maxClusters,
     Duration kubeRequestTimeout,
     Duration informerResync,
@@ -84,8 +84,8 @@ public record SyncWorkerConfig(
 
   // unset is allowed (static clusters only); a malformed value stops the start, as any bad setting
   // does
-  private static KubeconfigCipher kubeconfigKeys(Env env) {
+  private static KeyRing kubeconfigKeys(Env env) {
     String spec = env.secret("ASTRO_KUBECONFIG_KEYS");
-    return spec == null || spec.isBlank() ? null : KubeconfigCipher.fromSpec(spec);
+    return spec == null || spec.isBlank() ? null : KeyRing.fromSpec(spec);
   }
 }
