@@ -29,7 +29,8 @@ public record SyncWorkerConfig(
     Duration retryBase,
     Duration retryMax,
     String internalToken,
-    TenantPolicy tenantPolicy) {
+    TenantPolicy tenantPolicy,
+    Duration rolloutDeadline) {
 
   // never printed: the token, the keys and kubeconfigs would otherwise show in logs and exceptions
   @Override
@@ -79,7 +80,14 @@ public record SyncWorkerConfig(
         env.duration("ASTRO_RECONCILE_RETRY_BASE", Duration.ofMillis(200)),
         env.duration("ASTRO_RECONCILE_RETRY_MAX", Duration.ofMinutes(1)),
         env.internalToken(),
-        TenantPolicy.from(env));
+        TenantPolicy.from(env),
+        rolloutDeadline(env));
+  }
+
+  /** Whole seconds: it becomes the Deployments' {@code progressDeadlineSeconds}. */
+  private static Duration rolloutDeadline(Env env) {
+    int seconds = env.integer("ASTRO_ROLLOUT_DEADLINE", 120, 1, 86_400);
+    return Duration.ofSeconds(seconds);
   }
 
   // unset is allowed (static clusters only); a malformed value stops the start, as any bad setting

@@ -131,6 +131,13 @@ class ManifestsTest {
         KubeNames.namespace(7),
         KubeNames.objectName("web", 7),
         generation,
-        new AppCommand.Desired(image, replicas, 8080, stopped, restartedAt, false));
+        new AppCommand.Desired(
+            image,
+            replicas,
+            8080,
+            stopped,
+            restartedAt,
+            false,
+            AppCommand.Release.BEFORE_RELEASES));
   }
 }

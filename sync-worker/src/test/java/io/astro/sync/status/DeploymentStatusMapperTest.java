@@ -157,7 +157,7 @@ class DeploymentStatusMapperTest {
             List.of(),
             List.of(),
             AppStatus.FAILED,
-            "ProgressDeadlineExceeded",
+            DeploymentStatusMapper.ROLLOUT_FAILED,
             "ReplicaSet has timed out progressing."));
     rows.add(
         row(
@@ -255,7 +255,8 @@ class DeploymentStatusMapperTest {
         KubeNames.namespace(7),
         KubeNames.objectName("web", 7),
         generation,
-        new AppCommand.Desired(image, replicas, null, false, null, false));
+        new AppCommand.Desired(
+            image, replicas, null, false, null, false, AppCommand.Release.BEFORE_RELEASES));
   }
 
   private static V1Deployment built(AppCommand app) {
