@@ -21,6 +21,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 /**
  * Turns what the informers hold about one app — its Deployment, pods and events — into the status a
@@ -75,25 +77,26 @@ public final class DeploymentStatusMapper {
     // pods of another release still there: the new release is rolling (or failed to)
     boolean rolling = pods.stream().anyMatch(p -> release(p.getMetadata()) != release);
 
-    Optional<AppState.Pod> failing =
-        summary.stream()
-            .filter(p -> p.waitingReason() != null && FAILING_WAITS.contains(p.waitingReason()))
-            .findFirst();
+    Optional<AppState.Pod> failing = failing(summary, pods, p -> true);
+    // during a rollout only the new release's pods say how it goes: the old ones are on their way
+    // out
+    Optional<AppState.Pod> failingNew =
+        failing(summary, pods, p -> release(p.getMetadata()) == release);
     Optional<V1DeploymentCondition> stalled = condition(s, "Progressing", "False");
     if (stalled.isPresent() && DEADLINE_EXCEEDED.equals(stalled.get().getReason())) {
       // the previous release (if any) still serves; say why the new pods are not available
       return Optional.of(
           AppState.of(AppStatus.FAILED, desired, ready, summary, generation)
-              .withReason(ROLLOUT_FAILED, podsReason(pods, failing, release, stalled.get())));
+              .withReason(ROLLOUT_FAILED, podsReason(pods, failingNew, release, stalled.get())));
     }
-    if (rolling && failing.isPresent()) {
+    if (rolling && failingNew.isPresent()) {
       // not failed yet: the progress deadline decides, and the previous release serves meanwhile
-      String reason = failing.get().waitingReason();
+      String reason = failingNew.get().waitingReason();
       return Optional.of(
           AppState.of(AppStatus.UPDATING, desired, ready, summary, generation)
-              .withReason(reason, waitingMessage(pods, failing.get().name())));
+              .withReason(reason, waitingMessage(pods, failingNew.get().name())));
     }
-    if (failing.isPresent()) {
+    if (!rolling && failing.isPresent()) {
       String reason = failing.get().waitingReason();
       return Optional.of(
           AppState.of(AppStatus.FAILED, desired, ready, summary, generation)
@@ -145,6 +148,17 @@ public final class DeploymentStatusMapper {
       return Optional.of(AppState.of(AppStatus.RUNNING, desired, ready, summary, generation));
     }
     return Optional.of(AppState.of(AppStatus.STARTING, desired, ready, summary, generation));
+  }
+
+  /** The first pod (by name) of those {@code which} picks whose container waits on a failure. */
+  private static Optional<AppState.Pod> failing(
+      List<AppState.Pod> summary, List<V1Pod> pods, Predicate<V1Pod> which) {
+    Set<String> names =
+        pods.stream().filter(which).map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
+    return summary.stream()
+        .filter(p -> names.contains(p.name()))
+        .filter(p -> p.waitingReason() != null && FAILING_WAITS.contains(p.waitingReason()))
+        .findFirst();
   }
 
   /**

@@ -293,6 +293,23 @@ class DeploymentStatusMapperTest {
   }
 
   @Test
+  void an_old_release_crashing_while_a_new_one_rolls_is_updating_without_its_reason() {
+    AppState state =
+        DeploymentStatusMapper.map(
+                RELEASE_2,
+                statusOf(RELEASE_2, s -> s.replicas(2).updatedReplicas(1)),
+                List.of(
+                    released(pod("web-old", false, "CrashLoopBackOff", "the old bug"), 1),
+                    released(pod("web-new", false, "ContainerCreating", null), 2)),
+                List.of())
+            .orElseThrow();
+
+    assertThat(state.status()).isEqualTo(AppStatus.UPDATING);
+    assertThat(state.reason()).isNull();
+    assertThat(state.observedRelease()).isZero();
+  }
+
+  @Test
   void a_release_never_ready_without_a_waiting_reason_fails_with_the_pods_readiness() {
     V1Pod unready = released(pod("web-new", false, null, null), 2);
     unready
