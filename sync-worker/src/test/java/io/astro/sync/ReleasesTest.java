@@ -6,6 +6,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.astro.common.crypto.KeyRing;
+import io.astro.common.events.app.AppCommand;
 import io.astro.common.kube.KubeNames;
 import io.astro.testkit.kafka.KafkaBroker;
 import io.astro.testkit.kafka.KafkaExtension;
@@ -29,6 +30,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -156,6 +158,40 @@ class ReleasesTest {
               assertThat(p.getStatus().getConditions())
                   .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
             });
+  }
+
+  @Test
+  void a_release_whose_health_check_never_passes_fails_the_rollout_with_the_pods_readiness() {
+    Commands.App app = new Commands.App(69, "unhealthy", fx.clusterName(0));
+    fx.commands.send(app, "create");
+    fx.awaitStatus(app, "running");
+
+    app.image = "registry.example.com/silent:2";
+    fx.cluster(0).simulator().failProbes(app.image);
+    app.release =
+        new AppCommand.Release(
+            2,
+            new TreeMap<>(),
+            List.of(),
+            null,
+            null,
+            null,
+            null,
+            new AppCommand.HealthCheck("http", "/healthz", 8080, 0, 1, 1, 3),
+            null);
+    fx.commands.send(app, "update");
+
+    JsonObject failed =
+        fx.awaitStatus(
+            app,
+            d ->
+                "failed".equals(d.getString("status"))
+                    && d.getLong("observedGeneration") == app.generation);
+    assertThat(failed.getString("reason")).isEqualTo("RolloutFailed");
+    assertThat(failed.getString("message"))
+        .isEqualTo("ContainersNotReady: containers with unready status: [app]");
+    assertThat(failed.getLong("observedRelease")).isEqualTo(1);
+    assertThat(failed.getInteger("readyReplicas")).isEqualTo(1);
   }
 
   @Test

@@ -12,6 +12,7 @@ final class Faults {
   private final Set<String> pullFailures = ConcurrentHashMap.newKeySet();
   private final Set<String> crashingImages = ConcurrentHashMap.newKeySet();
   private final Set<String> quotaExceeded = ConcurrentHashMap.newKeySet();
+  private final Set<String> failingProbes = ConcurrentHashMap.newKeySet();
 
   void failImage(String image) {
     pullFailures.add(image);
@@ -19,6 +20,10 @@ final class Faults {
 
   void crashImage(String image) {
     crashingImages.add(image);
+  }
+
+  void failProbes(String image) {
+    failingProbes.add(image);
   }
 
   void exceedQuota(String namespace) {
@@ -29,6 +34,7 @@ final class Faults {
     pullFailures.clear();
     crashingImages.clear();
     quotaExceeded.clear();
+    failingProbes.clear();
   }
 
   boolean pullFails(String image) {
@@ -37,6 +43,10 @@ final class Faults {
 
   boolean crashes(String image) {
     return crashingImages.contains(image);
+  }
+
+  boolean probesFail(String image) {
+    return failingProbes.contains(image);
   }
 
   boolean quotaExceeded(String namespace) {

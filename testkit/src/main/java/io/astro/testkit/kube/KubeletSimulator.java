@@ -147,6 +147,16 @@ public final class KubeletSimulator implements AutoCloseable {
   }
 
   /**
+   * Containers running exactly this image never pass their startup or readiness probe: running, not
+   * started, not ready (pod condition Ready False, ContainersNotReady). Containers without probes
+   * are ready as before.
+   */
+  public void failProbes(String image) {
+    faults.failProbes(image);
+    enqueueAll();
+  }
+
+  /**
    * New pods in this namespace are refused as by an exhausted ResourceQuota: the ReplicaSet gets
    * condition ReplicaFailure/FailedCreate, a Warning event FailedCreate is posted, and no pod is
    * created.

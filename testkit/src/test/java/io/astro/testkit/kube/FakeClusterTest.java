@@ -34,12 +34,14 @@ import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodList;
 import io.kubernetes.client.openapi.models.V1PodSpec;
 import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
+import io.kubernetes.client.openapi.models.V1Probe;
 import io.kubernetes.client.openapi.models.V1ReplicaSet;
 import io.kubernetes.client.openapi.models.V1ReplicaSetCondition;
 import io.kubernetes.client.openapi.models.V1ResourceQuota;
 import io.kubernetes.client.openapi.models.V1ResourceQuotaSpec;
 import io.kubernetes.client.openapi.models.V1RollingUpdateDeployment;
 import io.kubernetes.client.openapi.models.V1Status;
+import io.kubernetes.client.openapi.models.V1TCPSocketAction;
 import io.kubernetes.client.util.Config;
 import io.kubernetes.client.util.PatchUtils;
 import io.kubernetes.client.util.Watch;
@@ -636,6 +638,84 @@ class FakeClusterTest {
         .filteredOn(p -> "CrashLoopBackOff".equals(waitingReason(p)))
         .singleElement()
         .satisfies(p -> assertThat(p.getSpec().getContainers().get(0).getImage()).isEqualTo(image));
+  }
+
+  @Test
+  void probesHoldReadinessBackForTheirDelayAndAnImageFailingThemIsNotReadyUntilHealed()
+      throws Exception {
+    String ns = "probes";
+    String silent = "registry.example.com/silent:1";
+    cluster.simulator().failProbes(silent);
+    V1Deployment late = deployment(ns, "late", "registry.example.com/web:1", 1);
+    late.getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .get(0)
+        .startupProbe(
+            new V1Probe()
+                .tcpSocket(new V1TCPSocketAction().port(new IntOrString(80)))
+                .initialDelaySeconds(3600));
+    V1Deployment mute = deployment(ns, "mute", silent, 1);
+    mute.getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .get(0)
+        .readinessProbe(new V1Probe().tcpSocket(new V1TCPSocketAction().port(new IntOrString(80))));
+    apps.createNamespacedDeployment(ns, late).execute();
+    apps.createNamespacedDeployment(ns, mute).execute();
+
+    V1Pod running =
+        Eventually.await(
+                "late's container running",
+                WAIT,
+                () -> core.listNamespacedPod(ns).labelSelector("app=late").execute().getItems(),
+                pods ->
+                    pods.size() == 1
+                        && pods.get(0).getStatus().getContainerStatuses() != null
+                        && pods.get(0)
+                                .getStatus()
+                                .getContainerStatuses()
+                                .get(0)
+                                .getState()
+                                .getRunning()
+                            != null)
+            .get(0);
+    cluster.simulator().resync().get(10, TimeUnit.SECONDS);
+    // running, and its start-up probe's delay (an hour) is not up: neither started nor ready
+    V1Pod waiting = core.readNamespacedPod(running.getMetadata().getName(), ns).execute();
+    assertThat(waiting.getStatus().getContainerStatuses().get(0).getStarted()).isFalse();
+    assertThat(Kubelet.isReady(waiting)).isFalse();
+
+    V1Pod unready =
+        Eventually.await(
+                "mute's container running",
+                WAIT,
+                () -> core.listNamespacedPod(ns).labelSelector("app=mute").execute().getItems(),
+                pods ->
+                    pods.size() == 1
+                        && pods.get(0).getStatus().getContainerStatuses() != null
+                        && pods.get(0)
+                                .getStatus()
+                                .getContainerStatuses()
+                                .get(0)
+                                .getState()
+                                .getRunning()
+                            != null)
+            .get(0);
+    assertThat(unready.getStatus().getPhase()).isEqualTo("Running");
+    assertThat(unready.getStatus().getContainerStatuses().get(0).getReady()).isFalse();
+    assertThat(unready.getStatus().getConditions())
+        .filteredOn(c -> "Ready".equals(c.getType()))
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.getStatus()).isEqualTo("False");
+              assertThat(c.getReason()).isEqualTo("ContainersNotReady");
+            });
+    cluster.simulator().clearFailures();
+    awaitReady(ns, "mute", 1);
   }
 
   private static void setImage(String ns, String name, String image) throws ApiException {
