@@ -134,7 +134,7 @@ public final class AppReconciler {
       failuresInARow.remove(appId);
       return result;
     } catch (AppSecrets.Unopenable e) {
-      // the command was checked when it was read: the key it was sealed with has gone since; the
+      // a safety net: the consumer parks such commands when it reads them, with the same keys; the
       // message names the field and key, never a value
       failuresInARow.remove(appId);
       publisher.publish(
