@@ -4,7 +4,7 @@ import io.astro.common.auth.JwtSettings;
 import io.astro.common.config.ConfigException;
 import io.astro.common.config.Env;
 import io.astro.common.config.HttpSettings;
-import io.astro.common.crypto.KubeconfigCipher;
+import io.astro.common.crypto.KeyRing;
 import io.astro.common.db.DbSettings;
 import io.astro.common.events.Topics;
 import io.vertx.core.json.DecodeException;
@@ -60,7 +60,7 @@ public record AppServiceConfig(
 
   /** Imported clusters: sealing, their topics, placement and health. */
   public record Clusters(
-      KubeconfigCipher cipher,
+      KeyRing cipher,
       String topic,
       String statusTopic,
       String statusGroup,
@@ -116,7 +116,7 @@ public record AppServiceConfig(
             env.duration("ASTRO_SYNC_WORKER_TIMEOUT", Duration.ofSeconds(3)),
             env.duration("ASTRO_SYNC_WORKER_BREAKER_OPEN_FOR", Duration.ofSeconds(10))),
         new Clusters(
-            KubeconfigCipher.fromEnv(env),
+            KeyRing.fromEnv(env),
             env.string("ASTRO_CLUSTERS_TOPIC", Topics.CLUSTERS),
             env.string("ASTRO_CLUSTER_STATUS_TOPIC", Topics.CLUSTER_STATUS),
             env.string("ASTRO_CLUSTER_STATUS_GROUP", "app-service-clusters"),

@@ -38,7 +38,7 @@ final class ConfigNames {
           "HttpSettings.java", "HttpSettings.from(",
           "DbSettings.java", "DbSettings.from(",
           "JwtSettings.java", "JwtSettings.from(",
-          "KubeconfigCipher.java", "KubeconfigCipher.fromEnv(",
+          "KeyRing.java", "KeyRing.fromEnv(",
           "Env.java", "internalToken()");
 
   private static final Map<String, Set<String>> BY_SERVICE = new TreeMap<>();

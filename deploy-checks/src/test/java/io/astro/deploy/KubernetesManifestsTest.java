@@ -472,7 +472,7 @@ class KubernetesManifestsTest {
           .isTrue();
     }
     if (name.endsWith("prod")) {
-      // app-service refuses to start without its sealing keys (KubeconfigCipher.fromEnv)
+      // app-service refuses to start without its sealing keys (KeyRing.fromEnv)
       assertThat(app).containsEntry("ASTRO_ENV", "production");
     }
   }

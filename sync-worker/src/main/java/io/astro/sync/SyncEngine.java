@@ -70,6 +70,7 @@ final class SyncEngine implements CommandConsumer.Listener, ClusterConnection.Ev
   public void reconnected(String cluster) {
     List<String> apps = state.appsOn(cluster);
     namespaces.forget(cluster);
+    reconciler.forgetCluster(cluster);
     publisher.forget(apps);
     loop.enqueueAll(apps);
     health.request(cluster);

@@ -3,7 +3,7 @@ package io.astro.sync;
 import io.astro.common.config.ConfigException;
 import io.astro.common.config.Env;
 import io.astro.common.config.HttpSettings;
-import io.astro.common.crypto.KubeconfigCipher;
+import io.astro.common.crypto.KeyRing;
 import io.astro.common.events.Topics;
 import io.astro.sync.clusters.ClusterSource;
 import io.astro.sync.reconcile.TenantPolicy;
@@ -20,7 +20,7 @@ public record SyncWorkerConfig(
     HttpSettings http,
     Kafka kafka,
     Map<String, ClusterSource> clusters,
-    KubeconfigCipher kubeconfigKeys,
+    KeyRing kubeconfigKeys,
     int maxClusters,
     Duration kubeRequestTimeout,
     Duration informerResync,
@@ -29,7 +29,8 @@ public record SyncWorkerConfig(
     Duration retryBase,
     Duration retryMax,
     String internalToken,
-    TenantPolicy tenantPolicy) {
+    TenantPolicy tenantPolicy,
+    Duration rolloutDeadline) {
 
   // never printed: the token, the keys and kubeconfigs would otherwise show in logs and exceptions
   @Override
@@ -79,13 +80,20 @@ public record SyncWorkerConfig(
         env.duration("ASTRO_RECONCILE_RETRY_BASE", Duration.ofMillis(200)),
         env.duration("ASTRO_RECONCILE_RETRY_MAX", Duration.ofMinutes(1)),
         env.internalToken(),
-        TenantPolicy.from(env));
+        TenantPolicy.from(env),
+        rolloutDeadline(env));
+  }
+
+  /** Whole seconds: it becomes the Deployments' {@code progressDeadlineSeconds}. */
+  private static Duration rolloutDeadline(Env env) {
+    int seconds = env.integer("ASTRO_ROLLOUT_DEADLINE", 120, 1, 86_400);
+    return Duration.ofSeconds(seconds);
   }
 
   // unset is allowed (static clusters only); a malformed value stops the start, as any bad setting
   // does
-  private static KubeconfigCipher kubeconfigKeys(Env env) {
+  private static KeyRing kubeconfigKeys(Env env) {
     String spec = env.secret("ASTRO_KUBECONFIG_KEYS");
-    return spec == null || spec.isBlank() ? null : KubeconfigCipher.fromSpec(spec);
+    return spec == null || spec.isBlank() ? null : KeyRing.fromSpec(spec);
   }
 }

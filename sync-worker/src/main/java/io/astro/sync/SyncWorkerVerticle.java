@@ -1,6 +1,7 @@
 package io.astro.sync;
 
 import io.astro.common.events.DeadLetters;
+import io.astro.common.events.EventCodec.InvalidEventException;
 import io.astro.common.ops.ReadinessCheck;
 import io.astro.sync.clusters.ClusterConnection;
 import io.astro.sync.clusters.ClusterRegistry;
@@ -14,6 +15,7 @@ import io.astro.sync.health.ClusterHealthCheck;
 import io.astro.sync.health.ClusterHealthMonitor;
 import io.astro.sync.health.ClusterStatusPublisher;
 import io.astro.sync.reconcile.AppReconciler;
+import io.astro.sync.reconcile.AppSecrets;
 import io.astro.sync.reconcile.Manifests;
 import io.astro.sync.reconcile.NamespaceSetup;
 import io.astro.sync.reconcile.ObjectWriter;
@@ -53,6 +55,7 @@ final class SyncWorkerVerticle extends VerticleBase {
   private final ClusterHealthMonitor health;
   private final DeadLetters deadLetters;
   private final PublishedClusters published;
+  private final AppSecrets secrets;
   private ClusterTopicConsumer clusterTopic;
   private CommandConsumer commands;
   private volatile boolean stopping;
@@ -70,7 +73,8 @@ final class SyncWorkerVerticle extends VerticleBase {
                     .tag("verb", verb)
                     .register(registry)
                     .increment());
-    Manifests manifests = new Manifests(config.tenantPolicy());
+    Manifests manifests = new Manifests(config.tenantPolicy(), config.rolloutDeadline());
+    this.secrets = new AppSecrets(config.kubeconfigKeys(), manifests, writer);
     // every resync reconciles every app; half the period makes each one check its namespace
     NamespaceSetup namespaces =
         new NamespaceSetup(manifests, writer, config.informerResync().dividedBy(2));
@@ -78,7 +82,7 @@ final class SyncWorkerVerticle extends VerticleBase {
     // whose events go to the engine: each part is complete when it is built
     this.connected = new ConnectedClusters();
     AppReconciler reconciler =
-        new AppReconciler(state, connected, manifests, writer, namespaces, publisher);
+        new AppReconciler(state, connected, manifests, writer, namespaces, secrets, publisher);
     this.loop =
         new ReconcileLoop(
             reconciler, config.workers(), config.retryBase(), config.retryMax(), registry);
@@ -182,6 +186,13 @@ final class SyncWorkerVerticle extends VerticleBase {
                   deadLetters,
                   kafka.commandsTopic(),
                   state,
+                  app -> {
+                    try {
+                      secrets.check(app);
+                    } catch (AppSecrets.Unopenable e) {
+                      throw new InvalidEventException(e.getMessage());
+                    }
+                  },
                   engine);
           // apps are taken on once their clusters are known, or each would report "cluster unknown"
           // at every start

@@ -1,6 +1,6 @@
 package io.astro.sync;
 
-import io.astro.common.crypto.KubeconfigCipher;
+import io.astro.common.crypto.KeyRing;
 import io.astro.common.events.cluster.ClusterEvent;
 import io.astro.testkit.events.EventSchemas;
 import io.astro.testkit.kafka.KafkaBroker;
@@ -46,7 +46,7 @@ public final class ClusterRecords implements AutoCloseable {
   }
 
   /** Bumps the revision and publishes the cluster with its kubeconfig sealed by {@code cipher}. */
-  public void publish(Cluster cluster, KubeconfigCipher cipher) {
+  public void publish(Cluster cluster, KeyRing cipher) {
     cluster.revision++;
     sendRaw(
         cluster.name,
@@ -59,7 +59,7 @@ public final class ClusterRecords implements AutoCloseable {
   }
 
   /** An operator's "check it now": a new revision with a new {@code syncRequestedAt}. */
-  public void requestSync(Cluster cluster, KubeconfigCipher cipher) {
+  public void requestSync(Cluster cluster, KeyRing cipher) {
     cluster.syncRequestedAt = Instant.now().toString();
     publish(cluster, cipher);
   }

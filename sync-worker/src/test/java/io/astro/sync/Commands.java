@@ -1,11 +1,16 @@
 package io.astro.sync;
 
+import io.astro.common.crypto.KeyRing;
 import io.astro.common.events.app.AppCommand;
+import io.astro.common.events.app.AppCommandV1;
 import io.astro.common.kube.KubeNames;
 import io.astro.testkit.events.EventSchemas;
 import io.astro.testkit.kafka.KafkaBroker;
+import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -45,6 +50,9 @@ public final class Commands implements AutoCloseable {
     public String restartedAt;
     public boolean deleted;
 
+    /** The release; {@link #release(AppCommand.Release)} changes it the way an update does. */
+    public AppCommand.Release release = release(1);
+
     public App(long userId, String name, String cluster) {
       this.userId = userId;
       this.name = name;
@@ -70,8 +78,53 @@ public final class Commands implements AutoCloseable {
           namespace(),
           k8sName(),
           generation,
-          new AppCommand.Desired(image, replicas, port, stopped, restartedAt, deleted));
+          new AppCommand.Desired(image, replicas, port, stopped, restartedAt, deleted, release));
     }
+
+    /** The same state as an {@code io.astro.app.command.v1} record (from before releases). */
+    public AppCommandV1 commandV1(String command) {
+      return new AppCommandV1(
+          AppCommand.Command.of(command),
+          id,
+          userId,
+          name,
+          cluster,
+          namespace(),
+          k8sName(),
+          generation,
+          new AppCommandV1.Desired(image, replicas, port, stopped, restartedAt, deleted));
+    }
+  }
+
+  /** Release {@code number} without settings. */
+  public static AppCommand.Release release(long number) {
+    return new AppCommand.Release(
+        number, new TreeMap<>(), List.of(), null, null, null, null, null, null);
+  }
+
+  /**
+   * Release {@code number} of {@code app} with these plain and secret variables (the secret ones
+   * sealed for the app with {@code keys}, as app-service seals them).
+   */
+  public static AppCommand.Release release(
+      long number,
+      App app,
+      KeyRing keys,
+      Map<String, String> env,
+      Map<String, String> secrets,
+      String dockerConfig) {
+    return new AppCommand.Release(
+        number,
+        new TreeMap<>(env),
+        List.copyOf(new TreeMap<>(secrets).keySet()),
+        secrets.isEmpty() ? null : keys.seal(app.id, new JsonObject(Map.copyOf(secrets)).encode()),
+        null,
+        null,
+        null,
+        null,
+        dockerConfig == null
+            ? null
+            : new AppCommand.PullSecret("registry", keys.seal(app.id, dockerConfig)));
   }
 
   /** Bumps the app's generation and publishes its whole desired state as {@code command}. */
@@ -86,6 +139,14 @@ public final class Commands implements AutoCloseable {
   public void sendAsIs(App app, String command) {
     String value = app.command(command).encode();
     EventSchemas.assertValid(AppCommand.TYPE, value);
+    sendRaw(app.id, value);
+  }
+
+  /** Publishes the app's state as a v1 record, as app-service did before releases. */
+  public void sendV1(App app, String command) {
+    app.generation++;
+    String value = app.commandV1(command).encode();
+    EventSchemas.assertValid(AppCommandV1.TYPE, value);
     sendRaw(app.id, value);
   }
 

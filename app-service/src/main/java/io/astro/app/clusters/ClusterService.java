@@ -1,7 +1,7 @@
 package io.astro.app.clusters;
 
 import io.astro.app.store.Page;
-import io.astro.common.crypto.KubeconfigCipher;
+import io.astro.common.crypto.KeyRing;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Instant;
@@ -19,7 +19,7 @@ public final class ClusterService {
 
   private final ClusterStore store;
   private final KubeconfigCheck check;
-  private final KubeconfigCipher cipher;
+  private final KeyRing cipher;
   private final ClusterEvents events;
   private final Runnable afterCommit;
   private final Clock clock;
@@ -27,7 +27,7 @@ public final class ClusterService {
   public ClusterService(
       ClusterStore store,
       KubeconfigCheck check,
-      KubeconfigCipher cipher,
+      KeyRing cipher,
       String topic,
       Runnable afterCommit,
       Clock clock) {

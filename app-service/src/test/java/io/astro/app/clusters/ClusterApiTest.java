@@ -8,7 +8,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.astro.app.RunningAppService;
-import io.astro.common.crypto.KubeconfigCipher;
+import io.astro.common.crypto.KeyRing;
 import io.astro.common.events.EventCodec;
 import io.astro.testkit.Eventually;
 import io.astro.testkit.db.MySqlExtension;
@@ -51,7 +51,7 @@ class ClusterApiTest {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final AtomicLong USERS = new AtomicLong(500);
-  private static final String KEY_1 = KubeconfigCipher.generateSpec("k1");
+  private static final String KEY_1 = KeyRing.generateSpec("k1");
 
   private static RunningAppService app;
   private static KafkaBroker kafka;
@@ -141,8 +141,7 @@ class ClusterApiTest {
     String sealed =
         EventCodec.data(EventCodec.decode(record.value().getBytes(StandardCharsets.UTF_8)))
             .getString("kubeconfig");
-    assertThat(KubeconfigCipher.fromSpec(KEY_1).open("sealed-one", sealed))
-        .isEqualTo(big.kubeconfig());
+    assertThat(KeyRing.fromSpec(KEY_1).open("sealed-one", sealed)).isEqualTo(big.kubeconfig());
   }
 
   @Test
@@ -383,7 +382,7 @@ class ClusterApiTest {
                 .statusCode())
         .isEqualTo(400);
 
-    String key2 = KubeconfigCipher.generateSpec("k2");
+    String key2 = KeyRing.generateSpec("k2");
     try (RunningAppService rotated =
         RunningAppService.start(
             database,
@@ -400,8 +399,7 @@ class ClusterApiTest {
       String sealed =
           EventCodec.data(EventCodec.decode(latest.value().getBytes(StandardCharsets.UTF_8)))
               .getString("kubeconfig");
-      assertThat(KubeconfigCipher.fromSpec(key2).open("rotating", sealed))
-          .isEqualTo(small.kubeconfig());
+      assertThat(KeyRing.fromSpec(key2).open("rotating", sealed)).isEqualTo(small.kubeconfig());
     }
   }
 

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -135,7 +136,15 @@ final class ScaleRig implements AutoCloseable {
                   KubeNames.namespace(userId),
                   KubeNames.objectName(name, userId),
                   1,
-                  new AppCommand.Desired("nginx:1.27", 1, 80, false, null, false));
+                  new AppCommand.Desired(
+                      "nginx:1.27",
+                      1,
+                      80,
+                      false,
+                      null,
+                      false,
+                      new AppCommand.Release(
+                          1, new TreeMap<>(), List.of(), null, null, null, null, null, null)));
           sent.add(
               producer.send(
                   new ProducerRecord<>(

@@ -1,9 +1,15 @@
 package io.astro.common.events;
 
 import io.astro.common.events.EventCodec.InvalidEventException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -14,6 +20,10 @@ public final class EventFields {
 
   public static final Pattern UUID =
       Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
+  /** A value sealed by Astro's key ring: {@code v1.<key id>.<base64>}. */
+  public static final Pattern SEALED =
+      Pattern.compile("v1\\.[A-Za-z0-9_-]{1,32}\\.[A-Za-z0-9+/=]+");
 
   private EventFields() {}
 
@@ -107,6 +117,62 @@ public final class EventFields {
       throw new InvalidEventException(field + " is missing or not an object");
     }
     return object;
+  }
+
+  public static JsonObject optionalObject(JsonObject data, String field) {
+    Object value = data.getValue(field);
+    if (value != null && !(value instanceof JsonObject)) {
+      throw new InvalidEventException(field + " is not an object");
+    }
+    return (JsonObject) value;
+  }
+
+  /** A sealed value or null; messages never quote it. */
+  public static String optionalSealed(JsonObject data, String field) {
+    String value = string(data, field);
+    if (value != null && !SEALED.matcher(value).matches()) {
+      throw new InvalidEventException(field + " is not sealed (v1.<key id>.<base64>)");
+    }
+    return value;
+  }
+
+  public static String sealed(JsonObject data, String field) {
+    String value = optionalSealed(data, field);
+    if (value == null) {
+      throw new InvalidEventException(field + " is missing");
+    }
+    return value;
+  }
+
+  /** An array of strings, or null. */
+  public static List<String> strings(JsonObject data, String field) {
+    Object value = data.getValue(field);
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof JsonArray array)) {
+      throw new InvalidEventException(field + " is not an array");
+    }
+    List<String> list = new ArrayList<>();
+    for (Object item : array) {
+      if (!(item instanceof String s)) {
+        throw new InvalidEventException(field + " holds a value that is not a string");
+      }
+      list.add(s);
+    }
+    return list;
+  }
+
+  /** A required object whose values are all strings. */
+  public static SortedMap<String, String> stringMap(JsonObject data, String field) {
+    SortedMap<String, String> map = new TreeMap<>();
+    for (Map.Entry<String, Object> entry : object(data, field)) {
+      if (!(entry.getValue() instanceof String s)) {
+        throw new InvalidEventException(field + "." + entry.getKey() + " is not a string");
+      }
+      map.put(entry.getKey(), s);
+    }
+    return map;
   }
 
   public static String text(Instant instant) {

@@ -61,6 +61,8 @@ public final class ClusterRights {
   private static final String INFORMERS = "informers (desired vs. actual state)";
   private static final String RECONCILE = "reconcile (writes the app's objects)";
   private static final String NAMESPACE_SETUP = "namespace setup (tenant fence)";
+  private static final String APP_SECRETS =
+      "reconcile: the app's secret variables and registry credential";
 
   /** The matrix, in the order docs/rbac.md shows it. */
   public static final List<Right> MATRIX =
@@ -119,6 +121,11 @@ public final class ClusterRights {
           new Right("create", "", "services", Scope.USER_NAMESPACES, true, RECONCILE),
           new Right("update", "", "services", Scope.USER_NAMESPACES, true, RECONCILE),
           new Right("delete", "", "services", Scope.USER_NAMESPACES, true, RECONCILE),
+          // an app's env and image pull Secrets: read by name, never listed or watched
+          new Right("get", "", "secrets", Scope.USER_NAMESPACES, true, APP_SECRETS),
+          new Right("create", "", "secrets", Scope.USER_NAMESPACES, true, APP_SECRETS),
+          new Right("update", "", "secrets", Scope.USER_NAMESPACES, true, APP_SECRETS),
+          new Right("delete", "", "secrets", Scope.USER_NAMESPACES, true, APP_SECRETS),
           // optional: without it only logs fail
           new Right("get", "", "pods/log", Scope.USER_NAMESPACES, false, "logs (read and follow)"));
 

@@ -51,6 +51,12 @@ public final class KubeNames {
   /** Kubernetes' own rolling-restart stamp on a pod template (what {@code kubectl} sets). */
   public static final String RESTARTED_AT_ANNOTATION = "kubectl.kubernetes.io/restartedAt";
 
+  /**
+   * The release an app's pod template runs ({@code io.astro.app.command.v2}); a new release rolls
+   * the pods, and the pods' value says which release is available.
+   */
+  public static final String RELEASE_ANNOTATION = "astro.io/release";
+
   /** The ResourceQuota and LimitRange of each user namespace. */
   public static final String QUOTA = "astro-quota";
 
@@ -73,6 +79,19 @@ public final class KubeNames {
    */
   public static String objectName(String appName, long userId) {
     return appName + "-u" + userId;
+  }
+
+  /**
+   * The Secret holding an app's secret variables. Secrets are DNS-1123 subdomains (up to 253), so
+   * the suffix fits after any object name.
+   */
+  public static String envSecret(String k8sName) {
+    return k8sName + "-env";
+  }
+
+  /** The {@code kubernetes.io/dockerconfigjson} Secret an app's image is pulled with. */
+  public static String pullSecret(String k8sName) {
+    return k8sName + "-pull";
   }
 
   /** Labels of an app's Deployment, its pod template and its Service. */

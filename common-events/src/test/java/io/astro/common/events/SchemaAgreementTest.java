@@ -1,12 +1,15 @@
 package io.astro.common.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.astro.common.events.app.AppCommand;
+import io.astro.common.events.app.AppCommandV1;
 import io.astro.common.events.app.AppState;
 import io.astro.common.events.app.AppStatus;
 import io.astro.common.events.app.AppStatusEvent;
+import io.astro.common.events.app.AppStatusEventV1;
 import io.astro.common.events.cluster.ClusterEvent;
 import io.astro.common.events.cluster.ClusterStatus;
 import io.astro.common.events.cluster.ClusterStatusEvent;
@@ -21,6 +24,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -50,7 +54,8 @@ class SchemaAgreementTest {
       String type,
       JsonObject data,
       String encoded,
-      Function<String, Record> decode) {
+      Function<String, Record> decode,
+      boolean writesEveryComponent) {
 
     @Override
     public String toString() {
@@ -60,10 +65,31 @@ class SchemaAgreementTest {
 
   static Stream<Arguments> samples() {
     List<Sample> samples = new ArrayList<>();
+    AppCommand.Release release =
+        new AppCommand.Release(
+            3,
+            new TreeMap<>(Map.of("DATABASE_HOST", "db")),
+            List.of("DATABASE_PASSWORD"),
+            SEALED,
+            List.of("/bin/server"),
+            List.of("--port", "8080"),
+            new AppCommand.Resources("small", "125m", "250m", "256Mi", "256Mi"),
+            new AppCommand.HealthCheck(AppCommand.HealthCheck.HTTP, "/healthz", 8080, 0, 10, 1, 3),
+            new AppCommand.PullSecret("ghcr", SEALED));
     for (AppCommand command :
         List.of(
-            command(new AppCommand.Desired("nginx:1.27", 2, 8080, false, T0.toString(), false)),
-            command(new AppCommand.Desired("nginx:1.27", 0, null, true, null, true)))) {
+            command(
+                new AppCommand.Desired(
+                    "nginx:1.27", 2, 8080, false, T0.toString(), false, release)),
+            command(
+                new AppCommand.Desired(
+                    "nginx:1.27",
+                    0,
+                    null,
+                    true,
+                    null,
+                    true,
+                    AppCommand.Release.BEFORE_RELEASES)))) {
       samples.add(
           new Sample(
               "app command " + command.desired(),
@@ -71,25 +97,70 @@ class SchemaAgreementTest {
               AppCommand.TYPE,
               command.toData(),
               command.encode(),
-              AppCommand::decode));
+              AppCommand::decode,
+              true));
     }
+    AppCommandV1 v1 =
+        new AppCommandV1(
+            AppCommand.Command.SCALE,
+            APP,
+            7,
+            "web",
+            "eu-1",
+            KubeNames.namespace(7),
+            KubeNames.objectName("web", 7),
+            4,
+            new AppCommandV1.Desired("nginx:1.27", 2, 8080, false, T0.toString(), false));
+    samples.add(
+        new Sample(
+            "app command v1",
+            v1,
+            AppCommandV1.TYPE,
+            v1.toData(),
+            v1.encode(),
+            AppCommandV1::decode,
+            true));
     AppState.Pod waiting =
         new AppState.Pod("web-u7-5d9c-x", "Pending", false, 3, "node-a", "ImagePullBackOff");
     AppState.Pod plain = new AppState.Pod("web-u7-5d9c-y", "Running", true, 0, null, null);
-    for (AppState state :
+    AppState failed =
+        AppState.of(AppStatus.FAILED, 2, 1, List.of(waiting, plain), 4)
+            .withReason("ImagePullBackOff", "Back-off pulling image");
+    AppState deleted = AppState.withoutPods(AppStatus.DELETED, 0, 5);
+    for (AppStatusEvent event :
         List.of(
-            AppState.of(AppStatus.FAILED, 2, 1, List.of(waiting, plain), 4)
-                .withReason("ImagePullBackOff", "Back-off pulling image"),
-            AppState.withoutPods(AppStatus.DELETED, 0, 5))) {
-      AppStatusEvent event = AppStatusEvent.observed(APP, "eu-1", state, T0);
+            AppStatusEvent.observed(
+                    APP,
+                    "eu-1",
+                    failed
+                        .withRelease(2)
+                        .withWarnings(
+                            List.of(new AppState.Warning("BackOff", "Back-off restarting", 4, T0))),
+                    T0)
+                .reachableAt("https://web-u7.apps.example", List.of("www.example.org")),
+            AppStatusEvent.observed(APP, "eu-1", deleted, T0))) {
       samples.add(
           new Sample(
-              "app status " + state.status(),
+              "app status " + event.state().status(),
               event,
               AppStatusEvent.TYPE,
               event.toData(),
               event.encode(),
-              AppStatusEvent::decode));
+              AppStatusEvent::decode,
+              true));
+    }
+    for (AppState state : List.of(failed, deleted)) {
+      AppStatusEventV1 event = AppStatusEventV1.observed(APP, "eu-1", state, T0);
+      samples.add(
+          new Sample(
+              "app status v1 " + state.status(),
+              event,
+              AppStatusEventV1.TYPE,
+              event.toData(),
+              event.encode(),
+              AppStatusEventV1::decode,
+              // v1 carries the state without the release and warnings v2 added
+              false));
     }
     for (ClusterEvent cluster :
         List.of(
@@ -102,7 +173,8 @@ class SchemaAgreementTest {
               ClusterEvent.TYPE,
               cluster.toData(),
               cluster.encode(),
-              value -> ClusterEvent.decode(cluster.name(), value)));
+              value -> ClusterEvent.decode(cluster.name(), value),
+              true));
     }
     for (ClusterStatusEvent health :
         List.of(
@@ -122,7 +194,8 @@ class SchemaAgreementTest {
               ClusterStatusEvent.TYPE,
               health.toData(),
               health.encode(),
-              ClusterStatusEvent::decode));
+              ClusterStatusEvent::decode,
+              true));
     }
     return samples.stream().map(Arguments::of);
   }
@@ -141,6 +214,7 @@ class SchemaAgreementTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("samples")
   void every_component_of_the_record_is_written(Sample sample) {
+    assumeTrue(sample.writesEveryComponent, "a frozen older version writes the fields it had");
     List<String> problems = new ArrayList<>();
 
     written("data", sample.record, sample.data, problems);
@@ -165,6 +239,8 @@ class SchemaAgreementTest {
   void the_status_words_are_the_schemas() {
     assertThat(words(AppStatusEvent.TYPE, "status"))
         .isEqualTo(new TreeSet<>(AppStatus.words(Set.of(AppStatus.values()))));
+    assertThat(words(AppStatusEventV1.TYPE, "status"))
+        .isEqualTo(new TreeSet<>(AppStatus.words(AppStatus.v1())));
     assertThat(words(ClusterStatusEvent.TYPE, "status"))
         .isEqualTo(
             new TreeSet<>(ClusterStatus.checked().stream().map(ClusterStatus::value).toList()));
@@ -174,11 +250,21 @@ class SchemaAgreementTest {
                 Arrays.stream(AppCommand.Command.values())
                     .map(AppCommand.Command::value)
                     .toList()));
+    assertThat(words(AppCommandV1.TYPE, "command"))
+        .isEqualTo(
+            new TreeSet<>(
+                Arrays.stream(AppCommand.Command.values())
+                    .filter(c -> c != AppCommand.Command.UPDATE)
+                    .map(AppCommand.Command::value)
+                    .toList()));
   }
 
   @Test
   void the_names_the_command_schema_accepts_are_kubernetes_names() {
-    AppCommand command = command(new AppCommand.Desired("nginx:1.27", 1, null, false, null, false));
+    AppCommand command =
+        command(
+            new AppCommand.Desired(
+                "nginx:1.27", 1, null, false, null, false, AppCommand.Release.BEFORE_RELEASES));
     JsonNode data = EventSchemas.schema(AppCommand.TYPE).path("properties").path("data");
 
     assertThat(data.path("properties").path("namespace").path("pattern").asText())

@@ -11,6 +11,8 @@ import io.kubernetes.client.openapi.models.V1NetworkPolicy;
 import io.kubernetes.client.openapi.models.V1NetworkPolicyList;
 import io.kubernetes.client.openapi.models.V1ResourceQuota;
 import io.kubernetes.client.openapi.models.V1ResourceQuotaList;
+import io.kubernetes.client.openapi.models.V1Secret;
+import io.kubernetes.client.openapi.models.V1SecretList;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1ServiceList;
 import io.kubernetes.client.util.generic.GenericKubernetesApi;
@@ -22,7 +24,8 @@ public record KubeApis(
     GenericKubernetesApi<V1ResourceQuota, V1ResourceQuotaList> resourceQuotas,
     GenericKubernetesApi<V1LimitRange, V1LimitRangeList> limitRanges,
     GenericKubernetesApi<V1Deployment, V1DeploymentList> deployments,
-    GenericKubernetesApi<V1Service, V1ServiceList> services) {
+    GenericKubernetesApi<V1Service, V1ServiceList> services,
+    GenericKubernetesApi<V1Secret, V1SecretList> secrets) {
 
   public static KubeApis on(ApiClient client) {
     return new KubeApis(
@@ -42,6 +45,8 @@ public record KubeApis(
         new GenericKubernetesApi<>(
             V1Deployment.class, V1DeploymentList.class, "apps", "v1", "deployments", client),
         new GenericKubernetesApi<>(
-            V1Service.class, V1ServiceList.class, "", "v1", "services", client));
+            V1Service.class, V1ServiceList.class, "", "v1", "services", client),
+        new GenericKubernetesApi<>(
+            V1Secret.class, V1SecretList.class, "", "v1", "secrets", client));
   }
 }

@@ -1,6 +1,6 @@
 package io.astro.sync.clusters;
 
-import io.astro.common.crypto.KubeconfigCipher;
+import io.astro.common.crypto.KeyRing;
 import io.astro.common.events.EventCodec.InvalidEventException;
 import io.astro.common.events.cluster.ClusterEvent;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +39,7 @@ public final class PublishedClusters {
   }
 
   private final ClusterRegistry registry;
-  private final KubeconfigCipher cipher;
+  private final KeyRing cipher;
   private final Consumer<String> healthCheck;
   private final Map<String, Held> held = new HashMap<>();
   private boolean warnedNoKeys;
@@ -49,8 +49,7 @@ public final class PublishedClusters {
    *     rejected)
    * @param healthCheck asks for a health check of the named cluster
    */
-  public PublishedClusters(
-      ClusterRegistry registry, KubeconfigCipher cipher, Consumer<String> healthCheck) {
+  public PublishedClusters(ClusterRegistry registry, KeyRing cipher, Consumer<String> healthCheck) {
     this.registry = registry;
     this.cipher = cipher;
     this.healthCheck = healthCheck;

@@ -26,15 +26,24 @@ import org.slf4j.LoggerFactory;
  * Reads {@code astro.app.commands} on a thread of its own (group {@code sync-worker}). The
  * partitions this instance is assigned decide which apps it owns. On every assignment it reads them
  * from the beginning — the topic is compacted, so that is the latest desired state of each app —
- * and on revocation it lets their apps go. Offsets are committed after a batch is recorded in
- * {@link DesiredState}; a record off the contract goes to the dead-letter topic with the reason,
- * and consumption goes on.
+ * and on revocation it lets their apps go. Records of {@code io.astro.app.command.v1} are read as
+ * release 0 ({@link AppCommand#read}). Offsets are committed after a batch is recorded in {@link
+ * DesiredState}; a record off the contract goes to the dead-letter topic with the reason, and
+ * consumption goes on.
  */
 public final class CommandConsumer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(CommandConsumer.class);
   private static final Duration POLL = Duration.ofMillis(500);
   private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
+
+  /**
+   * Refuses a command that reads well but can never be applied (its sealed values do not open):
+   * throws {@link InvalidEventException} with a reason that names no value.
+   */
+  public interface Check {
+    void check(AppCommand app);
+  }
 
   /** What the consumer tells the rest of the worker. */
   public interface Listener {
@@ -49,6 +58,7 @@ public final class CommandConsumer implements AutoCloseable {
   private final DeadLetters deadLetters;
   private final String topic;
   private final DesiredState state;
+  private final Check check;
   private final Listener listener;
   private final Thread thread;
   private volatile boolean running = true;
@@ -59,11 +69,13 @@ public final class CommandConsumer implements AutoCloseable {
       DeadLetters deadLetters,
       String topic,
       DesiredState state,
+      Check check,
       Listener listener) {
     this.consumer = new KafkaConsumer<>(consumerConfig);
     this.deadLetters = deadLetters;
     this.topic = topic;
     this.state = state;
+    this.check = check;
     this.listener = listener;
     this.thread = DaemonThreads.thread("sync-worker-commands", this::run);
   }
@@ -181,7 +193,9 @@ public final class CommandConsumer implements AutoCloseable {
     }
     AppCommand app;
     try {
-      app = AppCommand.decode(record.value());
+      // v1 records of apps not changed since releases came are still on the compacted topic
+      app = AppCommand.read(record.value());
+      check.check(app);
     } catch (InvalidEventException e) {
       deadLetter(record, e.getMessage());
       return;

@@ -61,6 +61,7 @@ public final class AppReconciler {
 
   static final String DRIFT_FOUGHT = "DriftFought";
   static final String NAMESPACE_TERMINATING = "NamespaceTerminating";
+  static final String SECRETS_UNREADABLE = "SecretsUnreadable";
 
   /**
    * Drift repaired on an app's Deployment: which field, how often, when it may be repaired next.
@@ -72,6 +73,7 @@ public final class AppReconciler {
   private final Manifests manifests;
   private final ObjectWriter writer;
   private final NamespaceSetup namespaces;
+  private final AppSecrets secrets;
   private final StatusPublisher publisher;
   private final Map<String, Integer> failuresInARow = new ConcurrentHashMap<>();
   private final Map<String, Drift> drifts = new ConcurrentHashMap<>();
@@ -83,12 +85,14 @@ public final class AppReconciler {
       Manifests manifests,
       ObjectWriter writer,
       NamespaceSetup namespaces,
+      AppSecrets secrets,
       StatusPublisher publisher) {
     this.state = state;
     this.clusters = clusters;
     this.manifests = manifests;
     this.writer = writer;
     this.namespaces = namespaces;
+    this.secrets = secrets;
     this.publisher = publisher;
   }
 
@@ -129,6 +133,15 @@ public final class AppReconciler {
       }
       failuresInARow.remove(appId);
       return result;
+    } catch (AppSecrets.Unopenable e) {
+      // a safety net: the consumer parks such commands when it reads them, with the same keys; the
+      // message names the field and key, never a value
+      failuresInARow.remove(appId);
+      publisher.publish(
+          app,
+          AppState.of(AppStatus.FAILED, app.runningReplicas(), 0, List.of(), app.generation())
+              .withReason(SECRETS_UNREADABLE, e.getMessage()));
+      return DONE;
     } catch (NamespaceSetup.Terminating e) {
       failuresInARow.remove(appId);
       if (cluster.deployment(app.namespace(), app.k8sName()) == null) {
@@ -159,6 +172,8 @@ public final class AppReconciler {
     } else if (service != null) {
       writer.delete(apis.services(), "Service", app.namespace(), app.k8sName());
     }
+    // the Secrets first: the new pods read them as they start
+    secrets.ensure(cluster, app);
     V1Deployment desired = manifests.deployment(app);
     String field = observed == null ? null : driftedField(desired, observed);
     boolean sameSpec =
@@ -168,17 +183,20 @@ public final class AppReconciler {
       // in order, or a new desired state: whatever drift was seen is history
       drifts.remove(app.appId());
       writer.ensure(apis.deployments(), desired, observed, false);
+      secrets.prune(cluster, app);
       return DONE;
     }
     Instant now = clock.instant();
     Drift last = drifts.get(app.appId());
     if (last != null && last.field().equals(field) && now.isBefore(last.next())) {
+      secrets.prune(cluster, app);
       // the drift came back before its back-off ended: leave it until then
       return new Result.After(Duration.between(now, last.next()));
     }
     int repairs = last != null && last.field().equals(field) ? last.repairs() + 1 : 1;
     drifts.put(app.appId(), new Drift(field, repairs, now.plus(driftBackoff(repairs))));
     writer.ensure(apis.deployments(), desired, observed, true);
+    secrets.prune(cluster, app);
     return new Result.After(driftBackoff(repairs));
   }
 
@@ -217,6 +235,7 @@ public final class AppReconciler {
     if (deployment != null) {
       writer.delete(apis.deployments(), "Deployment", app.namespace(), app.k8sName());
     }
+    secrets.removeAll(cluster, app);
     boolean gone = deployment == null && service == null && cluster.podsOf(app.appId()).isEmpty();
     publisher.publish(
         app,
@@ -297,6 +316,11 @@ public final class AppReconciler {
   private static AppState unknown(AppCommand app, String reason, String message) {
     return AppState.of(AppStatus.UNKNOWN, app.runningReplicas(), 0, List.of(), app.generation())
         .withReason(reason, message);
+  }
+
+  /** Forgets what was written to a cluster that answers again (it may have changed meanwhile). */
+  public void forgetCluster(String clusterId) {
+    secrets.forget(clusterId);
   }
 
   /** Forgets failure counts of apps that went elsewhere. */

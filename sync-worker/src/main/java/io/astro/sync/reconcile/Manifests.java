@@ -1,6 +1,7 @@
 package io.astro.sync.reconcile;
 
 import io.astro.common.events.app.AppCommand;
+import io.astro.common.events.app.AppCommand.HealthCheck;
 import io.astro.common.kube.KubeNames;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.custom.IntOrString;
@@ -11,10 +12,15 @@ import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1ContainerPort;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1DeploymentSpec;
+import io.kubernetes.client.openapi.models.V1DeploymentStrategy;
+import io.kubernetes.client.openapi.models.V1EnvVar;
+import io.kubernetes.client.openapi.models.V1EnvVarSource;
+import io.kubernetes.client.openapi.models.V1HTTPGetAction;
 import io.kubernetes.client.openapi.models.V1LabelSelector;
 import io.kubernetes.client.openapi.models.V1LimitRange;
 import io.kubernetes.client.openapi.models.V1LimitRangeItem;
 import io.kubernetes.client.openapi.models.V1LimitRangeSpec;
+import io.kubernetes.client.openapi.models.V1LocalObjectReference;
 import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1NetworkPolicy;
 import io.kubernetes.client.openapi.models.V1NetworkPolicyEgressRule;
@@ -25,17 +31,24 @@ import io.kubernetes.client.openapi.models.V1NetworkPolicySpec;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1PodSpec;
 import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
+import io.kubernetes.client.openapi.models.V1Probe;
 import io.kubernetes.client.openapi.models.V1ResourceQuota;
 import io.kubernetes.client.openapi.models.V1ResourceQuotaSpec;
 import io.kubernetes.client.openapi.models.V1ResourceRequirements;
+import io.kubernetes.client.openapi.models.V1RollingUpdateDeployment;
 import io.kubernetes.client.openapi.models.V1SeccompProfile;
+import io.kubernetes.client.openapi.models.V1Secret;
+import io.kubernetes.client.openapi.models.V1SecretKeySelector;
 import io.kubernetes.client.openapi.models.V1SecurityContext;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1ServicePort;
 import io.kubernetes.client.openapi.models.V1ServiceSpec;
+import io.kubernetes.client.openapi.models.V1TCPSocketAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,10 +65,26 @@ public final class Manifests {
 
   public static final String CONTAINER = "app";
 
+  /** Kubernetes' own default of {@code spec.progressDeadlineSeconds} is 600 s; Astro's is 120 s. */
+  public static final Duration DEFAULT_ROLLOUT_DEADLINE = Duration.ofMinutes(2);
+
+  /** The Secret type {@code imagePullSecrets} accept. */
+  public static final String DOCKER_CONFIG_JSON = "kubernetes.io/dockerconfigjson";
+
   private final TenantPolicy policy;
+  private final Duration rolloutDeadline;
 
   public Manifests(TenantPolicy policy) {
+    this(policy, DEFAULT_ROLLOUT_DEADLINE);
+  }
+
+  /**
+   * {@code rolloutDeadline} is the Deployments' {@code progressDeadlineSeconds}: a release whose
+   * pods are not available by then has failed to roll out.
+   */
+  public Manifests(TenantPolicy policy, Duration rolloutDeadline) {
     this.policy = policy;
+    this.rolloutDeadline = rolloutDeadline;
   }
 
   public static Map<String, String> appLabels(AppCommand app) {
@@ -63,26 +92,29 @@ public final class Manifests {
   }
 
   public V1Deployment deployment(AppCommand app) {
-    Map<String, String> templateAnnotations =
-        app.desired().restartedAt() == null
-            ? null
-            : sorted(Map.of(KubeNames.RESTARTED_AT_ANNOTATION, app.desired().restartedAt()));
+    AppCommand.Release release = app.desired().release();
+    Map<String, String> templateAnnotations = new TreeMap<>();
+    if (app.desired().restartedAt() != null) {
+      templateAnnotations.put(KubeNames.RESTARTED_AT_ANNOTATION, app.desired().restartedAt());
+    }
+    // release 0 (an app from before releases) carries no stamp, so its pods are not rolled just
+    // because the worker learnt about releases
+    if (release.number() > 0) {
+      templateAnnotations.put(KubeNames.RELEASE_ANNOTATION, Long.toString(release.number()));
+    }
     V1Container container =
         new V1Container()
             .name(CONTAINER)
             .image(app.desired().image())
+            .command(release.command())
+            .args(release.args())
+            .env(env(app))
             .ports(
                 app.desired().port() == null
                     ? null
                     : List.of(
                         new V1ContainerPort().containerPort(app.desired().port()).protocol("TCP")))
-            .resources(
-                new V1ResourceRequirements()
-                    .requests(
-                        sorted(
-                            Map.of("cpu", policy.requestCpu(), "memory", policy.requestMemory())))
-                    .limits(
-                        sorted(Map.of("cpu", policy.limitCpu(), "memory", policy.limitMemory()))))
+            .resources(resources(release.resources()))
             .securityContext(
                 new V1SecurityContext()
                     .allowPrivilegeEscalation(false)
@@ -91,6 +123,13 @@ public final class Manifests {
                             .drop(List.of("ALL"))
                             .add(policy.capabilities().isEmpty() ? null : policy.capabilities()))
                     .seccompProfile(new V1SeccompProfile().type("RuntimeDefault")));
+    HealthCheck health = release.healthCheck();
+    if (health != null) {
+      container
+          .startupProbe(startupProbe(health))
+          .readinessProbe(probe(health, 0, health.failureThreshold()))
+          .livenessProbe(probe(health, 0, health.failureThreshold()));
+    }
     V1Deployment deployment =
         new V1Deployment()
             .apiVersion("apps/v1")
@@ -102,19 +141,172 @@ public final class Manifests {
                     .selector(
                         new V1LabelSelector()
                             .matchLabels(Map.of(KubeNames.APP_ID_LABEL, app.appId())))
+                    // the previous release serves until a new pod is available: one extra pod at
+                    // a time, none taken away first
+                    .strategy(
+                        new V1DeploymentStrategy()
+                            .type("RollingUpdate")
+                            .rollingUpdate(
+                                new V1RollingUpdateDeployment()
+                                    .maxUnavailable(new IntOrString(0))
+                                    .maxSurge(new IntOrString(1))))
+                    .progressDeadlineSeconds((int) rolloutDeadline.toSeconds())
                     .template(
                         new V1PodTemplateSpec()
                             .metadata(
                                 new V1ObjectMeta()
                                     .labels(appLabels(app))
-                                    .annotations(templateAnnotations))
+                                    .annotations(
+                                        templateAnnotations.isEmpty() ? null : templateAnnotations))
                             .spec(
                                 new V1PodSpec()
                                     .automountServiceAccountToken(false)
                                     .enableServiceLinks(false)
+                                    .imagePullSecrets(
+                                        release.imagePullSecret() == null
+                                            ? null
+                                            : List.of(
+                                                new V1LocalObjectReference()
+                                                    .name(KubeNames.pullSecret(app.k8sName()))))
                                     .containers(List.of(container)))));
     return stamp(
         deployment, Map.of(KubeNames.GENERATION_ANNOTATION, Long.toString(app.generation())));
+  }
+
+  /**
+   * The container's variables: the release's plain ones by name, then its secret ones, each read
+   * from the app's env Secret (a name in both is the secret one: Kubernetes takes the last). Null
+   * without any, as before releases.
+   */
+  private static List<V1EnvVar> env(AppCommand app) {
+    AppCommand.Release release = app.desired().release();
+    List<V1EnvVar> env = new ArrayList<>();
+    release.env().forEach((name, value) -> env.add(new V1EnvVar().name(name).value(value)));
+    String secret = KubeNames.envSecret(app.k8sName());
+    release.secretNames().stream()
+        .sorted()
+        .forEach(
+            name ->
+                env.add(
+                    new V1EnvVar()
+                        .name(name)
+                        .valueFrom(
+                            new V1EnvVarSource()
+                                .secretKeyRef(new V1SecretKeySelector().name(secret).key(name)))));
+    return env.isEmpty() ? null : env;
+  }
+
+  /** The size's requests and limits; the operator's container defaults for a command without. */
+  private V1ResourceRequirements resources(AppCommand.Resources size) {
+    if (size == null) {
+      return new V1ResourceRequirements()
+          .requests(sorted(Map.of("cpu", policy.requestCpu(), "memory", policy.requestMemory())))
+          .limits(sorted(Map.of("cpu", policy.limitCpu(), "memory", policy.limitMemory())));
+    }
+    return new V1ResourceRequirements()
+        .requests(
+            sorted(
+                Map.of(
+                    "cpu",
+                    Quantity.fromString(size.cpuRequest()),
+                    "memory",
+                    Quantity.fromString(size.memoryRequest()))))
+        .limits(
+            sorted(
+                Map.of(
+                    "cpu",
+                    Quantity.fromString(size.cpuLimit()),
+                    "memory",
+                    Quantity.fromString(size.memoryLimit()))));
+  }
+
+  /**
+   * The start-up probe holds the others back until the app first answers, and tolerates a slow
+   * start: it waits {@code initialDelaySeconds}, then keeps trying for at least the rollout
+   * deadline (a start slower than that fails the rollout anyway).
+   */
+  private V1Probe startupProbe(HealthCheck health) {
+    long covering =
+        (rolloutDeadline.toSeconds() + health.periodSeconds() - 1) / health.periodSeconds();
+    int failures = (int) Math.max(health.failureThreshold(), covering);
+    return probe(health, health.initialDelaySeconds(), failures);
+  }
+
+  private static V1Probe probe(HealthCheck health, int initialDelaySeconds, int failureThreshold) {
+    V1Probe probe =
+        new V1Probe()
+            .initialDelaySeconds(initialDelaySeconds == 0 ? null : initialDelaySeconds)
+            .periodSeconds(health.periodSeconds())
+            .timeoutSeconds(health.timeoutSeconds())
+            .failureThreshold(failureThreshold);
+    IntOrString port = new IntOrString(health.port());
+    if (HealthCheck.HTTP.equals(health.type())) {
+      probe.httpGet(
+          new V1HTTPGetAction().path(health.path() == null ? "/" : health.path()).port(port));
+    } else {
+      probe.tcpSocket(new V1TCPSocketAction().port(port));
+    }
+    return probe;
+  }
+
+  /**
+   * The Secret {@code {k8sName}-env} holding the release's secret variables in clear ({@code
+   * values}, opened from {@code release.secrets}); null when the release has none. Its spec hash is
+   * taken over the sealed form, never over the values.
+   */
+  public V1Secret envSecret(AppCommand app, Map<String, String> values) {
+    AppCommand.Release release = app.desired().release();
+    if (release.secrets() == null) {
+      return null;
+    }
+    V1Secret secret =
+        new V1Secret()
+            .apiVersion("v1")
+            .kind("Secret")
+            .metadata(meta(app.namespace(), KubeNames.envSecret(app.k8sName()), appLabels(app)))
+            .type("Opaque");
+    return withData(stampSealed(secret, release.secrets()), values);
+  }
+
+  /**
+   * The {@value #DOCKER_CONFIG_JSON} Secret {@code {k8sName}-pull} the image is pulled with ({@code
+   * dockerConfig}, opened); null when the release names no registry credential. Hashed over the
+   * sealed form, like {@link #envSecret}.
+   */
+  public V1Secret pullSecret(AppCommand app, String dockerConfig) {
+    AppCommand.PullSecret pull = app.desired().release().imagePullSecret();
+    if (pull == null) {
+      return null;
+    }
+    V1Secret secret =
+        new V1Secret()
+            .apiVersion("v1")
+            .kind("Secret")
+            .metadata(meta(app.namespace(), KubeNames.pullSecret(app.k8sName()), appLabels(app)))
+            .type(DOCKER_CONFIG_JSON);
+    return withData(
+        stampSealed(secret, pull.dockerConfig()),
+        dockerConfig == null ? null : Map.of(".dockerconfigjson", dockerConfig));
+  }
+
+  private static V1Secret withData(V1Secret secret, Map<String, String> values) {
+    if (values == null) {
+      return secret;
+    }
+    Map<String, byte[]> data = new TreeMap<>();
+    values.forEach((k, v) -> data.put(k, v.getBytes(StandardCharsets.UTF_8)));
+    return secret.data(data);
+  }
+
+  // the hash input is the object without its values, plus their sealed form: a changed value
+  // (sealed anew) changes the hash, and the annotation says nothing about the value itself
+  private static V1Secret stampSealed(V1Secret secret, String sealed) {
+    secret.getMetadata().setAnnotations(null);
+    String json = JSON.serialize(secret) + "\n" + sealed;
+    Map<String, String> all = new LinkedHashMap<>();
+    all.put(KubeNames.SPEC_HASH_ANNOTATION, sha256(json));
+    secret.getMetadata().setAnnotations(all);
+    return secret;
   }
 
   public V1Service service(AppCommand app) {

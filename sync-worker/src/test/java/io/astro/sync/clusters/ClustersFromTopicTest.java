@@ -2,7 +2,7 @@ package io.astro.sync.clusters;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.astro.common.crypto.KubeconfigCipher;
+import io.astro.common.crypto.KeyRing;
 import io.astro.sync.ClusterRecords;
 import io.astro.sync.Commands;
 import io.astro.sync.SyncWorkerFixture;
@@ -33,15 +33,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(KafkaExtension.class)
 class ClustersFromTopicTest {
 
-  private static final String OLD_KEY = KubeconfigCipher.generateSpec("k1");
-  private static final String NEW_KEY = KubeconfigCipher.generateSpec("k2");
+  private static final String OLD_KEY = KeyRing.generateSpec("k1");
+  private static final String NEW_KEY = KeyRing.generateSpec("k2");
 
   /** app-service before the rotation: seals with k1. */
-  private static final KubeconfigCipher BEFORE_ROTATION = KubeconfigCipher.fromSpec(OLD_KEY);
+  private static final KeyRing BEFORE_ROTATION = KeyRing.fromSpec(OLD_KEY);
 
   /** app-service after it: seals with k2. */
-  private static final KubeconfigCipher AFTER_ROTATION =
-      KubeconfigCipher.fromSpec(NEW_KEY + "," + OLD_KEY);
+  private static final KeyRing AFTER_ROTATION = KeyRing.fromSpec(NEW_KEY + "," + OLD_KEY);
 
   private static final Pattern TOKEN = Pattern.compile("token: (\\S+)");
   private static final long GI = 1024L * 1024 * 1024;
@@ -287,7 +286,7 @@ class ClustersFromTopicTest {
   void records_that_cannot_be_opened_go_to_the_dead_letter_topic_and_reading_goes_on() {
     String dlq = fx.clustersTopic + ".dlq";
     FakeCluster fake = fx.cluster(6);
-    KubeconfigCipher unknownKey = KubeconfigCipher.fromSpec(KubeconfigCipher.generateSpec("k9"));
+    KeyRing unknownKey = KeyRing.fromSpec(KeyRing.generateSpec("k9"));
     fx.clusterRecords.sendRaw("junk", "{not a cloud event");
     fx.clusterRecords.sendRaw(
         "ghost",
@@ -299,8 +298,8 @@ class ClustersFromTopicTest {
             "ghost-2", "c-2", AFTER_ROTATION.seal("other", fake.kubeconfig()), 1, null));
 
     assertThat(errorOf(dlq, "junk")).startsWith("not a CloudEvent");
-    assertThat(errorOf(dlq, "ghost")).isEqualTo("kubeconfig sealed with unknown key k9");
-    assertThat(errorOf(dlq, "ghost-2")).isEqualTo("kubeconfig cannot be decrypted with key k2");
+    assertThat(errorOf(dlq, "ghost")).isEqualTo("value sealed with unknown key k9");
+    assertThat(errorOf(dlq, "ghost-2")).isEqualTo("value cannot be decrypted with key k2");
     ReceivedRecord parked =
         fx.broker.awaitRecords(dlq, 1, r -> "ghost".equals(r.key()), SyncWorkerFixture.WAIT).get(0);
     assertThat(parked.header("x-original-topic")).isEqualTo(fx.clustersTopic);

@@ -146,7 +146,14 @@ class EventOwnershipTest {
         KubeNames.namespace(7),
         KubeNames.objectName(name, 7),
         1,
-        new AppCommand.Desired("registry.example.com/web:1", 1, null, false, null, false));
+        new AppCommand.Desired(
+            "registry.example.com/web:1",
+            1,
+            null,
+            false,
+            null,
+            false,
+            AppCommand.Release.BEFORE_RELEASES));
   }
 
   /** The ReplicaSet the fake's Deployment controller made for {@code app}'s Deployment. */

@@ -3,7 +3,7 @@ package io.astro.sync.clusters;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.astro.common.crypto.KubeconfigCipher;
+import io.astro.common.crypto.KeyRing;
 import io.astro.sync.ClusterRecords;
 import io.astro.testkit.kube.FakeCluster;
 import java.time.Duration;
@@ -21,11 +21,10 @@ import org.junit.jupiter.api.Test;
  */
 class PublishedClustersTest {
 
-  private static final String OLD_KEY = KubeconfigCipher.generateSpec("k1");
-  private static final String NEW_KEY = KubeconfigCipher.generateSpec("k2");
-  private static final KubeconfigCipher BEFORE_ROTATION = KubeconfigCipher.fromSpec(OLD_KEY);
-  private static final KubeconfigCipher AFTER_ROTATION =
-      KubeconfigCipher.fromSpec(NEW_KEY + "," + OLD_KEY);
+  private static final String OLD_KEY = KeyRing.generateSpec("k1");
+  private static final String NEW_KEY = KeyRing.generateSpec("k2");
+  private static final KeyRing BEFORE_ROTATION = KeyRing.fromSpec(OLD_KEY);
+  private static final KeyRing AFTER_ROTATION = KeyRing.fromSpec(NEW_KEY + "," + OLD_KEY);
 
   private static FakeCluster fake;
   private final List<String> events = new CopyOnWriteArrayList<>();
@@ -173,7 +172,7 @@ class PublishedClustersTest {
         .hasMessage("record key west is not the cluster name east");
     assertThatThrownBy(
             () -> published.apply("west", ClusterRecords.event("west", "c", sealed, 1, null)))
-        .hasMessage("kubeconfig cannot be decrypted with key k1");
+        .hasMessage("value cannot be decrypted with key k1");
     String notAKubeconfig = BEFORE_ROTATION.seal("east", "token: abc\n- not: [yaml");
     assertThatThrownBy(
             () ->
@@ -189,11 +188,7 @@ class PublishedClustersTest {
   }
 
   private void apply(
-      String name,
-      String kubeconfig,
-      long revision,
-      String syncRequestedAt,
-      KubeconfigCipher cipher) {
+      String name, String kubeconfig, long revision, String syncRequestedAt, KeyRing cipher) {
     published.apply(
         name,
         ClusterRecords.event(

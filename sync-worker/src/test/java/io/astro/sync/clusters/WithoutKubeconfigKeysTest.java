@@ -2,7 +2,7 @@ package io.astro.sync.clusters;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.astro.common.crypto.KubeconfigCipher;
+import io.astro.common.crypto.KeyRing;
 import io.astro.sync.ClusterRecords;
 import io.astro.sync.Commands;
 import io.astro.sync.SyncWorkerFixture;
@@ -43,7 +43,7 @@ class WithoutKubeconfigKeysTest {
     FakeCluster fromTopic = fx.cluster(1);
     fx.clusterRecords.publish(
         new ClusterRecords.Cluster(fromTopic.name(), fromTopic.kubeconfig()),
-        KubeconfigCipher.fromSpec(KubeconfigCipher.generateSpec("k1")));
+        KeyRing.fromSpec(KeyRing.generateSpec("k1")));
 
     ReceivedRecord parked =
         fx.broker

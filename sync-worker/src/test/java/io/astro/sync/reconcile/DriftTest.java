@@ -22,7 +22,8 @@ class DriftTest {
           "astro-user-7",
           "web-u7",
           1,
-          new AppCommand.Desired("nginx:1.27", 1, 80, false, null, false));
+          new AppCommand.Desired(
+              "nginx:1.27", 1, 80, false, null, false, AppCommand.Release.BEFORE_RELEASES));
 
   private V1Deployment live(String image) {
     V1Deployment d =

@@ -7,11 +7,20 @@ import io.astro.common.config.ConfigException;
 import io.astro.common.config.Env;
 import io.astro.common.events.app.AppCommand;
 import io.astro.common.kube.KubeNames;
+import io.kubernetes.client.custom.Quantity;
 import io.kubernetes.client.openapi.JSON;
+import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1Deployment;
+import io.kubernetes.client.openapi.models.V1EnvVar;
+import io.kubernetes.client.openapi.models.V1LocalObjectReference;
+import io.kubernetes.client.openapi.models.V1Probe;
+import io.kubernetes.client.openapi.models.V1Secret;
 import io.kubernetes.client.openapi.models.V1SecurityContext;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /** The spec hash recognises an unchanged object, and changes with anything Astro decides. */
@@ -120,6 +129,251 @@ class ManifestsTest {
     }
   }
 
+  @Test
+  void a_release_gives_the_container_its_variables_sorted_then_its_secrets_by_reference() {
+    V1Container c =
+        container(
+            release(
+                4,
+                Map.of("ZONE", "eu", "APP_MODE", "prod"),
+                List.of("TOKEN", "DB_PASSWORD"),
+                "v1.k1.c2VhbGVk",
+                null,
+                null,
+                null,
+                null));
+
+    assertThat(c.getEnv())
+        .extracting(V1EnvVar::getName)
+        .containsExactly("APP_MODE", "ZONE", "DB_PASSWORD", "TOKEN");
+    assertThat(c.getEnv().get(0).getValue()).isEqualTo("prod");
+    V1EnvVar secret = c.getEnv().get(2);
+    assertThat(secret.getValue()).isNull();
+    assertThat(secret.getValueFrom().getSecretKeyRef().getName())
+        .isEqualTo(KubeNames.envSecret("web-u7"));
+    assertThat(secret.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("DB_PASSWORD");
+  }
+
+  @Test
+  void command_args_and_the_size_are_the_releases_and_without_a_size_the_operator_defaults() {
+    V1Container c =
+        container(
+            release(
+                2,
+                Map.of(),
+                List.of(),
+                null,
+                List.of("/bin/server"),
+                List.of("--port", "8080"),
+                new AppCommand.Resources("large", "500m", "1", "1Gi", "1Gi"),
+                null));
+
+    assertThat(c.getCommand()).containsExactly("/bin/server");
+    assertThat(c.getArgs()).containsExactly("--port", "8080");
+    assertThat(c.getResources().getRequests())
+        .containsEntry("cpu", Quantity.fromString("500m"))
+        .containsEntry("memory", Quantity.fromString("1Gi"));
+    assertThat(c.getResources().getLimits())
+        .containsEntry("cpu", Quantity.fromString("1"))
+        .containsEntry("memory", Quantity.fromString("1Gi"));
+
+    V1Container plain = container(AppCommand.Release.BEFORE_RELEASES);
+    assertThat(plain.getCommand()).isNull();
+    assertThat(plain.getArgs()).isNull();
+    assertThat(plain.getEnv()).isNull();
+    assertThat(plain.getResources().getRequests())
+        .containsEntry("cpu", Quantity.fromString("100m"))
+        .containsEntry("memory", Quantity.fromString("128Mi"));
+    assertThat(plain.getResources().getLimits())
+        .containsEntry("cpu", Quantity.fromString("500m"))
+        .containsEntry("memory", Quantity.fromString("512Mi"));
+  }
+
+  @Test
+  void an_http_health_check_becomes_startup_readiness_and_liveness_probes() {
+    V1Container c =
+        container(
+            release(
+                2,
+                Map.of(),
+                List.of(),
+                null,
+                null,
+                null,
+                null,
+                new AppCommand.HealthCheck("http", "/healthz", 8080, 15, 10, 2, 3)));
+
+    for (V1Probe probe : List.of(c.getReadinessProbe(), c.getLivenessProbe())) {
+      assertThat(probe.getHttpGet().getPath()).isEqualTo("/healthz");
+      assertThat(probe.getHttpGet().getPort().getIntValue()).isEqualTo(8080);
+      assertThat(probe.getPeriodSeconds()).isEqualTo(10);
+      assertThat(probe.getTimeoutSeconds()).isEqualTo(2);
+      assertThat(probe.getFailureThreshold()).isEqualTo(3);
+      assertThat(probe.getInitialDelaySeconds()).isNull();
+    }
+    V1Probe startup = c.getStartupProbe();
+    assertThat(startup.getHttpGet().getPath()).isEqualTo("/healthz");
+    assertThat(startup.getInitialDelaySeconds()).isEqualTo(15);
+    assertThat(startup.getPeriodSeconds()).isEqualTo(10);
+    // a slow start is tolerated for the whole rollout deadline (120 s): 12 tries 10 s apart
+    assertThat(startup.getFailureThreshold()).isEqualTo(12);
+  }
+
+  @Test
+  void a_tcp_health_check_probes_the_port() {
+    V1Container c =
+        container(
+            release(
+                2,
+                Map.of(),
+                List.of(),
+                null,
+                null,
+                null,
+                null,
+                new AppCommand.HealthCheck("tcp", null, 5432, 0, 5, 1, 20)));
+
+    for (V1Probe probe :
+        List.of(c.getStartupProbe(), c.getReadinessProbe(), c.getLivenessProbe())) {
+      assertThat(probe.getTcpSocket().getPort().getIntValue()).isEqualTo(5432);
+      assertThat(probe.getHttpGet()).isNull();
+    }
+    // the check's own threshold when it already covers the deadline (20 × 5 s < 120 s: 24)
+    assertThat(c.getStartupProbe().getFailureThreshold()).isEqualTo(24);
+    assertThat(c.getStartupProbe().getInitialDelaySeconds()).isNull();
+  }
+
+  @Test
+  void
+      the_deployment_rolls_one_extra_pod_at_a_time_within_the_rollout_deadline_and_stamps_the_release() {
+    V1Deployment d =
+        new Manifests(TenantPolicy.defaults(), Duration.ofSeconds(45))
+            .deployment(withRelease(release(5, Map.of(), List.of(), null, null, null, null, null)));
+
+    assertThat(d.getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
+    assertThat(d.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntValue())
+        .isZero();
+    assertThat(d.getSpec().getStrategy().getRollingUpdate().getMaxSurge().getIntValue())
+        .isEqualTo(1);
+    assertThat(d.getSpec().getProgressDeadlineSeconds()).isEqualTo(45);
+    assertThat(d.getSpec().getTemplate().getMetadata().getAnnotations())
+        .containsEntry(KubeNames.RELEASE_ANNOTATION, "5");
+    assertThat(
+            manifests
+                .deployment(withRelease(AppCommand.Release.BEFORE_RELEASES))
+                .getSpec()
+                .getTemplate()
+                .getMetadata()
+                .getAnnotations())
+        .as("an app from before releases keeps the pods it has")
+        .isNull();
+    assertThat(Manifests.specHash(d))
+        .isNotEqualTo(
+            Manifests.specHash(
+                new Manifests(TenantPolicy.defaults(), Duration.ofSeconds(45))
+                    .deployment(
+                        withRelease(
+                            release(6, Map.of(), List.of(), null, null, null, null, null)))));
+  }
+
+  @Test
+  void the_env_secret_holds_the_values_and_its_hash_follows_the_sealed_form_not_the_values() {
+    AppCommand app =
+        withRelease(
+            release(3, Map.of(), List.of("DB_PASSWORD"), "v1.k1.c2VhbGVk", null, null, null, null));
+
+    V1Secret secret = manifests.envSecret(app, Map.of("DB_PASSWORD", "hunter2"));
+
+    assertThat(secret.getMetadata().getName()).isEqualTo(KubeNames.envSecret("web-u7"));
+    assertThat(secret.getMetadata().getNamespace()).isEqualTo(KubeNames.namespace(7));
+    assertThat(secret.getType()).isEqualTo("Opaque");
+    assertThat(secret.getMetadata().getLabels()).isEqualTo(Manifests.appLabels(app));
+    assertThat(new String(secret.getData().get("DB_PASSWORD"), StandardCharsets.UTF_8))
+        .isEqualTo("hunter2");
+    // the same sealed form, other values: the same hash — it is not taken over the values
+    assertThat(Manifests.specHash(manifests.envSecret(app, Map.of("DB_PASSWORD", "other"))))
+        .isEqualTo(Manifests.specHash(secret))
+        .isEqualTo(Manifests.specHash(manifests.envSecret(app, null)));
+    AppCommand resealed =
+        withRelease(
+            release(3, Map.of(), List.of("DB_PASSWORD"), "v1.k1.b3RoZXI=", null, null, null, null));
+    assertThat(Manifests.specHash(manifests.envSecret(resealed, null)))
+        .isNotEqualTo(Manifests.specHash(secret));
+    assertThat(manifests.envSecret(withRelease(AppCommand.Release.BEFORE_RELEASES), Map.of()))
+        .isNull();
+  }
+
+  @Test
+  void a_registry_credential_is_a_docker_config_json_secret_named_in_image_pull_secrets() {
+    AppCommand app =
+        withRelease(
+            new AppCommand.Release(
+                2,
+                new TreeMap<>(),
+                List.of(),
+                null,
+                null,
+                null,
+                null,
+                null,
+                new AppCommand.PullSecret("ghcr", "v1.k1.c2VhbGVk")));
+
+    V1Secret pull = manifests.pullSecret(app, "{\"auths\":{}}");
+
+    assertThat(pull.getMetadata().getName()).isEqualTo(KubeNames.pullSecret("web-u7"));
+    assertThat(pull.getType()).isEqualTo("kubernetes.io/dockerconfigjson");
+    assertThat(new String(pull.getData().get(".dockerconfigjson"), StandardCharsets.UTF_8))
+        .isEqualTo("{\"auths\":{}}");
+    assertThat(manifests.deployment(app).getSpec().getTemplate().getSpec().getImagePullSecrets())
+        .extracting(V1LocalObjectReference::getName)
+        .containsExactly(KubeNames.pullSecret("web-u7"));
+    assertThat(
+            manifests
+                .deployment(withRelease(AppCommand.Release.BEFORE_RELEASES))
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getImagePullSecrets())
+        .isNull();
+  }
+
+  private V1Container container(AppCommand.Release release) {
+    return manifests
+        .deployment(withRelease(release))
+        .getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .get(0);
+  }
+
+  private static AppCommand.Release release(
+      long number,
+      Map<String, String> env,
+      List<String> secretNames,
+      String secrets,
+      List<String> command,
+      List<String> args,
+      AppCommand.Resources resources,
+      AppCommand.HealthCheck health) {
+    return new AppCommand.Release(
+        number, new TreeMap<>(env), secretNames, secrets, command, args, resources, health, null);
+  }
+
+  private static AppCommand withRelease(AppCommand.Release release) {
+    AppCommand base = app(3, "nginx:1.27", 2, false, null);
+    return new AppCommand(
+        base.command(),
+        base.appId(),
+        base.userId(),
+        base.name(),
+        base.cluster(),
+        base.namespace(),
+        base.k8sName(),
+        base.generation(),
+        new AppCommand.Desired("nginx:1.27", 2, 8080, false, null, false, release));
+  }
+
   private static AppCommand app(
       long generation, String image, int replicas, boolean stopped, String restartedAt) {
     return new AppCommand(
@@ -131,6 +385,13 @@ class ManifestsTest {
         KubeNames.namespace(7),
         KubeNames.objectName("web", 7),
         generation,
-        new AppCommand.Desired(image, replicas, 8080, stopped, restartedAt, false));
+        new AppCommand.Desired(
+            image,
+            replicas,
+            8080,
+            stopped,
+            restartedAt,
+            false,
+            AppCommand.Release.BEFORE_RELEASES));
   }
 }

@@ -19,11 +19,15 @@ import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodCondition;
 import io.kubernetes.client.openapi.models.V1PodStatus;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -157,7 +161,7 @@ class DeploymentStatusMapperTest {
             List.of(),
             List.of(),
             AppStatus.FAILED,
-            "ProgressDeadlineExceeded",
+            DeploymentStatusMapper.ROLLOUT_FAILED,
             "ReplicaSet has timed out progressing."));
     rows.add(
         row(
@@ -230,6 +234,203 @@ class DeploymentStatusMapperTest {
     assertThat(state.get().pods()).as(row.name).hasSize(row.pods.size());
   }
 
+  /** Release 2 of the app, its Deployment observed with {@code status}. */
+  private static final AppCommand RELEASE_2 = withRelease(APP, 2);
+
+  @Test
+  void pods_of_the_previous_release_still_serving_make_the_app_updating() {
+    Optional<AppState> state =
+        DeploymentStatusMapper.map(
+            RELEASE_2,
+            statusOf(RELEASE_2, s -> s.replicas(4).updatedReplicas(1).readyReplicas(3)),
+            List.of(
+                released(pod("web-old-a", true, null, null), 1),
+                released(pod("web-old-b", true, null, null), 1),
+                released(pod("web-old-c", true, null, null), 1),
+                released(pod("web-new-a", false, "ContainerCreating", null), 2)),
+            List.of());
+
+    assertThat(state.get().status()).isEqualTo(AppStatus.UPDATING);
+    assertThat(state.get().observedRelease()).isEqualTo(1);
+  }
+
+  @Test
+  void a_new_release_crashing_while_the_previous_one_serves_is_updating_until_the_deadline() {
+    List<V1Pod> pods =
+        List.of(
+            released(pod("web-old", true, null, null), 1),
+            released(pod("web-new", false, "CrashLoopBackOff", "back-off 10s restarting"), 2));
+
+    AppState before =
+        DeploymentStatusMapper.map(
+                RELEASE_2,
+                statusOf(RELEASE_2, s -> s.replicas(2).updatedReplicas(1).readyReplicas(1)),
+                pods,
+                List.of())
+            .orElseThrow();
+    AppState after =
+        DeploymentStatusMapper.map(
+                RELEASE_2,
+                statusOf(
+                    RELEASE_2,
+                    s ->
+                        s.replicas(2)
+                            .updatedReplicas(1)
+                            .readyReplicas(1)
+                            .addConditionsItem(
+                                condition("Progressing", "False", "ProgressDeadlineExceeded"))),
+                pods,
+                List.of())
+            .orElseThrow();
+
+    assertThat(before.status()).isEqualTo(AppStatus.UPDATING);
+    assertThat(before.reason()).isEqualTo("CrashLoopBackOff");
+    assertThat(after.status()).isEqualTo(AppStatus.FAILED);
+    assertThat(after.reason()).isEqualTo("RolloutFailed");
+    assertThat(after.message()).isEqualTo("CrashLoopBackOff: back-off 10s restarting");
+    assertThat(after.observedRelease()).as("the previous release serves").isEqualTo(1);
+    assertThat(after.readyReplicas()).isEqualTo(1);
+  }
+
+  @Test
+  void an_old_release_crashing_while_a_new_one_rolls_is_updating_without_its_reason() {
+    AppState state =
+        DeploymentStatusMapper.map(
+                RELEASE_2,
+                statusOf(RELEASE_2, s -> s.replicas(2).updatedReplicas(1)),
+                List.of(
+                    released(pod("web-old", false, "CrashLoopBackOff", "the old bug"), 1),
+                    released(pod("web-new", false, "ContainerCreating", null), 2)),
+                List.of())
+            .orElseThrow();
+
+    assertThat(state.status()).isEqualTo(AppStatus.UPDATING);
+    assertThat(state.reason()).isNull();
+    assertThat(state.observedRelease()).isZero();
+  }
+
+  @Test
+  void a_release_never_ready_without_a_waiting_reason_fails_with_the_pods_readiness() {
+    V1Pod unready = released(pod("web-new", false, null, null), 2);
+    unready
+        .getStatus()
+        .getConditions()
+        .get(0)
+        .reason("ContainersNotReady")
+        .message("containers with unready status: [app]");
+
+    AppState state =
+        DeploymentStatusMapper.map(
+                RELEASE_2,
+                statusOf(
+                    RELEASE_2,
+                    s ->
+                        s.replicas(2)
+                            .updatedReplicas(1)
+                            .readyReplicas(1)
+                            .addConditionsItem(
+                                condition("Progressing", "False", "ProgressDeadlineExceeded"))),
+                List.of(released(pod("web-old", true, null, null), 1), unready),
+                List.of())
+            .orElseThrow();
+
+    assertThat(state.reason()).isEqualTo("RolloutFailed");
+    assertThat(state.message())
+        .isEqualTo("ContainersNotReady: containers with unready status: [app]");
+  }
+
+  @Test
+  void every_pod_on_the_new_release_and_ready_is_running_that_release() {
+    AppState state =
+        DeploymentStatusMapper.map(
+                RELEASE_2,
+                statusOf(RELEASE_2, s -> s.replicas(3).updatedReplicas(3).readyReplicas(3)),
+                List.of(
+                    released(pod("web-new-a", true, null, null), 2),
+                    released(pod("web-new-b", true, null, null), 2),
+                    released(pod("web-new-c", true, null, null), 2)),
+                List.of())
+            .orElseThrow();
+
+    assertThat(state.status()).isEqualTo(AppStatus.RUNNING);
+    assertThat(state.observedRelease()).isEqualTo(2);
+  }
+
+  @Test
+  void the_observed_release_is_the_oldest_of_the_ready_pods_and_0_without_any() {
+    assertThat(
+            DeploymentStatusMapper.observedRelease(
+                List.of(
+                    released(pod("a", true, null, null), 3),
+                    released(pod("b", true, null, null), 2),
+                    released(pod("c", false, null, null), 1))))
+        .isEqualTo(2);
+    assertThat(
+            DeploymentStatusMapper.observedRelease(
+                List.of(released(pod("c", false, null, null), 1))))
+        .isZero();
+    assertThat(DeploymentStatusMapper.observedRelease(List.of(pod("old", true, null, null))))
+        .as("a pod from before releases")
+        .isZero();
+  }
+
+  @Test
+  void warnings_are_the_newest_warning_events_with_count_and_last_seen_bounded() {
+    List<CoreV1Event> events = new ArrayList<>();
+    OffsetDateTime t0 = OffsetDateTime.of(2026, 12, 4, 10, 0, 0, 0, ZoneOffset.UTC);
+    for (int i = 0; i < AppState.MAX_WARNINGS + 3; i++) {
+      events.add(
+          event("Warning", "BackOff", "back-off " + i)
+              .count(i + 1)
+              .lastTimestamp(t0.plusMinutes(i)));
+    }
+    events.add(event("Normal", "Pulled", "pulled").lastTimestamp(t0.plusHours(1)));
+
+    List<AppState.Warning> warnings = DeploymentStatusMapper.warnings(events);
+
+    assertThat(warnings).hasSize(AppState.MAX_WARNINGS);
+    int newest = AppState.MAX_WARNINGS + 2;
+    assertThat(warnings.get(0))
+        .isEqualTo(
+            new AppState.Warning(
+                "BackOff", "back-off " + newest, newest + 1, t0.plusMinutes(newest).toInstant()));
+    assertThat(warnings).extracting(AppState.Warning::reason).containsOnly("BackOff");
+    AppState state =
+        DeploymentStatusMapper.map(
+                APP,
+                observed(s -> s.replicas(3).updatedReplicas(3).readyReplicas(3)),
+                List.of(),
+                events)
+            .orElseThrow();
+    assertThat(state.warnings()).isEqualTo(warnings);
+  }
+
+  private static V1Pod released(V1Pod pod, long release) {
+    pod.getMetadata().putAnnotationsItem(KubeNames.RELEASE_ANNOTATION, Long.toString(release));
+    return pod;
+  }
+
+  private static AppCommand withRelease(AppCommand app, long release) {
+    return new AppCommand(
+        app.command(),
+        app.appId(),
+        app.userId(),
+        app.name(),
+        app.cluster(),
+        app.namespace(),
+        app.k8sName(),
+        app.generation(),
+        new AppCommand.Desired(
+            app.desired().image(),
+            app.desired().replicas(),
+            app.desired().port(),
+            false,
+            null,
+            false,
+            new AppCommand.Release(
+                release, new TreeMap<>(), List.of(), null, null, null, null, null, null)));
+  }
+
   private static Row row(
       String name,
       V1Deployment deployment,
@@ -255,7 +456,8 @@ class DeploymentStatusMapperTest {
         KubeNames.namespace(7),
         KubeNames.objectName("web", 7),
         generation,
-        new AppCommand.Desired(image, replicas, null, false, null, false));
+        new AppCommand.Desired(
+            image, replicas, null, false, null, false, AppCommand.Release.BEFORE_RELEASES));
   }
 
   private static V1Deployment built(AppCommand app) {

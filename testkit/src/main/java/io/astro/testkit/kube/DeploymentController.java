@@ -1,5 +1,6 @@
 package io.astro.testkit.kube;
 
+import io.kubernetes.client.custom.IntOrString;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.openapi.apis.AppsV1Api;
@@ -8,6 +9,7 @@ import io.kubernetes.client.openapi.models.CoreV1Event;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1DeploymentCondition;
 import io.kubernetes.client.openapi.models.V1DeploymentStatus;
+import io.kubernetes.client.openapi.models.V1DeploymentStrategy;
 import io.kubernetes.client.openapi.models.V1EventSource;
 import io.kubernetes.client.openapi.models.V1LabelSelector;
 import io.kubernetes.client.openapi.models.V1Node;
@@ -20,6 +22,7 @@ import io.kubernetes.client.openapi.models.V1ReplicaSet;
 import io.kubernetes.client.openapi.models.V1ReplicaSetCondition;
 import io.kubernetes.client.openapi.models.V1ReplicaSetSpec;
 import io.kubernetes.client.openapi.models.V1ReplicaSetStatus;
+import io.kubernetes.client.openapi.models.V1RollingUpdateDeployment;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -113,12 +116,28 @@ final class DeploymentController {
     } else {
       owned.remove(newRs);
     }
-    newRs = scale(newRs, desired);
+    // what the old ReplicaSets hold, and which new pods were ready before this pass: a rollout
+    // steps
+    // by what was available, so each step is written (and watchable) before the next
+    List<V1Pod> oldBefore = new ArrayList<>();
+    for (V1ReplicaSet old : owned) {
+      oldBefore.addAll(podsOf(old, allPods));
+    }
+    Rolling rolling = Rolling.of(d, desired);
+    int newTarget = desired;
+    if (!oldBefore.isEmpty()) {
+      // RollingUpdate: at most desired + maxSurge pods in all; the new ReplicaSet grows into the
+      // room
+      int existingNew = podsOf(newRs, allPods).size();
+      int room = desired + rolling.maxSurge() - existingNew - oldBefore.size();
+      newTarget = Math.min(desired, existingNew + Math.max(0, room));
+    }
+    newRs = scale(newRs, newTarget);
 
     Supplier<String> readyNode = this::pickReadyNode;
     List<V1Pod> newPods = new ArrayList<>(podsOf(newRs, allPods));
     String quotaFailure = null;
-    while (newPods.size() < desired && quotaFailure == null) {
+    while (newPods.size() < newTarget && quotaFailure == null) {
       try {
         newPods.add(core.createNamespacedPod(namespace, newPod(newRs)).execute());
       } catch (ApiException e) {
@@ -136,12 +155,10 @@ final class DeploymentController {
                 (V1Pod p) -> p.getMetadata().getCreationTimestamp(),
                 Comparator.nullsLast(Comparator.naturalOrder()))
             .reversed());
-    while (newPods.size() > desired) {
+    while (newPods.size() > newTarget) {
       deletePod(newPods.remove(0));
     }
-    // as on a real cluster, a rollout is visible for a moment: old pods go only in a pass after the
-    // new ones were ready
-    boolean readyBefore = newPods.size() == desired && newPods.stream().allMatch(Kubelet::isReady);
+    int newReadyBefore = (int) newPods.stream().filter(Kubelet::isReady).count();
     List<V1Pod> synced = new ArrayList<>();
     for (V1Pod pod : newPods) {
       synced.add(kubelet.sync(pod, readyNode, now));
@@ -149,31 +166,71 @@ final class DeploymentController {
     newPods = synced;
     writeReplicaSetStatus(newRs, newPods, quotaFailure, now);
 
-    // Rolling update: old pods go once the new ReplicaSet is fully ready (a failing rollout keeps
-    // them serving).
-    boolean newComplete =
-        readyBefore && newPods.size() == desired && newPods.stream().allMatch(Kubelet::isReady);
+    // Old pods go as the rollout allows (a failing rollout keeps them serving): unready ones first
+    // (they serve nothing), ready ones only while desired - maxUnavailable stay available — counted
+    // with the new pods that were ready before this pass.
+    int minAvailable = desired - rolling.maxUnavailable();
+    int oldReady = (int) oldBefore.stream().filter(Kubelet::isReady).count();
+    int allPodsCount = newPods.size() + oldBefore.size();
+    int newUnavailable = newPods.size() - newReadyBefore;
+    int cleanup = Math.max(0, allPodsCount - minAvailable - newUnavailable);
+    int scaleDown = Math.max(0, newReadyBefore + oldReady - minAvailable);
     List<V1Pod> oldPods = new ArrayList<>();
     for (V1ReplicaSet old : owned) {
-      List<V1Pod> pods = podsOf(old, allPods);
-      if (newComplete) {
-        for (V1Pod pod : pods) {
+      List<V1Pod> still = new ArrayList<>();
+      List<V1Pod> pods = new ArrayList<>(podsOf(old, allPods));
+      pods.sort(Comparator.comparing(Kubelet::isReady));
+      for (V1Pod pod : pods) {
+        boolean ready = Kubelet.isReady(pod);
+        if (!ready && cleanup > 0) {
+          cleanup--;
           deletePod(pod);
-        }
-        pods = List.of();
-        old = scale(old, 0);
-      } else {
-        List<V1Pod> still = new ArrayList<>();
-        for (V1Pod pod : pods) {
+        } else if (ready && scaleDown > 0) {
+          scaleDown--;
+          cleanup--;
+          deletePod(pod);
+        } else {
           still.add(kubelet.sync(pod, readyNode, now));
         }
-        pods = still;
       }
-      writeReplicaSetStatus(old, pods, null, now);
-      oldPods.addAll(pods);
+      old = scale(old, still.size());
+      writeReplicaSetStatus(old, still, null, now);
+      oldPods.addAll(still);
     }
     writeDeploymentStatus(d, newRs, desired, newPods, oldPods, quotaFailure, now);
     return true;
+  }
+
+  /**
+   * A RollingUpdate's bounds resolved against the replica count as the real controller does
+   * (deployment/util.ResolveFenceposts): a percentage of maxSurge rounds up, of maxUnavailable
+   * down; both 0 would stall, so maxUnavailable is then 1. Unset (or a Recreate strategy, which the
+   * simulator rolls the same way) means Kubernetes' defaults, 25 % and 25 %.
+   */
+  record Rolling(int maxSurge, int maxUnavailable) {
+
+    static Rolling of(V1Deployment d, int desired) {
+      V1DeploymentStrategy strategy = d.getSpec().getStrategy();
+      V1RollingUpdateDeployment rolling = strategy == null ? null : strategy.getRollingUpdate();
+      int surge = resolve(rolling == null ? null : rolling.getMaxSurge(), desired, true);
+      int unavailable =
+          resolve(rolling == null ? null : rolling.getMaxUnavailable(), desired, false);
+      if (surge == 0 && unavailable == 0) {
+        unavailable = 1;
+      }
+      return new Rolling(surge, Math.min(unavailable, desired));
+    }
+
+    private static int resolve(IntOrString value, int desired, boolean roundUp) {
+      if (value == null) {
+        return roundUp ? (desired + 3) / 4 : desired / 4;
+      }
+      if (value.isInteger()) {
+        return value.getIntValue();
+      }
+      int percent = Integer.parseInt(value.getStrValue().replace("%", "").trim());
+      return roundUp ? (desired * percent + 99) / 100 : desired * percent / 100;
+    }
   }
 
   private V1Deployment readDeployment(String namespace, String name) throws ApiException {
@@ -412,8 +469,16 @@ final class DeploymentController {
       d.getStatus().getConditions().forEach(c -> before.put(c.getType(), c));
     }
 
-    // Like the real controller with the default maxUnavailable of 25%.
-    boolean minimumAvailable = available >= desired - desired / 4;
+    // progress as the real controller counts it (deployment/util.DeploymentProgressing): more
+    // updated,
+    // ready or available pods, or fewer old ones; each resets the progress deadline
+    V1DeploymentStatus was = d.getStatus();
+    boolean progressed =
+        was != null
+            && (updated > orZero(was.getUpdatedReplicas())
+                || total - updated < orZero(was.getReplicas()) - orZero(was.getUpdatedReplicas())
+                || available > orZero(was.getAvailableReplicas()));
+    boolean minimumAvailable = available >= desired - Rolling.of(d, desired).maxUnavailable();
     List<V1DeploymentCondition> conditions = new ArrayList<>();
     conditions.add(
         minimumAvailable
@@ -428,7 +493,13 @@ final class DeploymentController {
                 "MinimumReplicasUnavailable",
                 "Deployment does not have minimum availability."));
     conditions.add(
-        progressing(d, newRs.getMetadata().getName(), complete, before.get("Progressing"), now));
+        progressing(
+            d,
+            newRs.getMetadata().getName(),
+            complete,
+            progressed,
+            before.get("Progressing"),
+            now));
     if (quotaFailure != null) {
       conditions.add(condition("ReplicaFailure", true, "FailedCreate", quotaFailure));
     }
@@ -440,8 +511,9 @@ final class DeploymentController {
           sameStatus
               && Objects.equals(old.getReason(), c.getReason())
               && Objects.equals(old.getMessage(), c.getMessage());
+      boolean madeProgress = progressed && "ReplicaSetUpdated".equals(c.getReason());
       c.lastTransitionTime(sameStatus ? old.getLastTransitionTime() : at)
-          .lastUpdateTime(sameDetail ? old.getLastUpdateTime() : at);
+          .lastUpdateTime(sameDetail && !madeProgress ? old.getLastUpdateTime() : at);
     }
     V1DeploymentStatus status =
         new V1DeploymentStatus()
@@ -462,11 +534,17 @@ final class DeploymentController {
 
   /**
    * Progressing as the real controller reports it: NewReplicaSetAvailable once done;
-   * ReplicaSetUpdated while progress is possible; ProgressDeadlineExceeded (status False) once the
-   * rollout of this ReplicaSet has been stuck longer than {@code spec.progressDeadlineSeconds}.
+   * ReplicaSetUpdated while progress is possible (and again after a time-out when progress is
+   * made); ProgressDeadlineExceeded (status False) once the rollout of this ReplicaSet has made no
+   * progress for longer than {@code spec.progressDeadlineSeconds}.
    */
   private V1DeploymentCondition progressing(
-      V1Deployment d, String rsName, boolean complete, V1DeploymentCondition before, Instant now) {
+      V1Deployment d,
+      String rsName,
+      boolean complete,
+      boolean progressed,
+      V1DeploymentCondition before,
+      Instant now) {
     if (complete) {
       return condition(
           "Progressing",
@@ -486,6 +564,9 @@ final class DeploymentController {
             false,
             "ProgressDeadlineExceeded",
             "ReplicaSet \"" + rsName + "\" has timed out progressing.");
+    if (progressed) {
+      return updating;
+    }
     if (before != null && Objects.equals(before.getMessage(), timedOut.getMessage())) {
       return timedOut;
     }
@@ -547,6 +628,10 @@ final class DeploymentController {
    * A real server omits zero counts from status ({@code omitempty}); code reading them must cope
    * with null.
    */
+  private static int orZero(Integer n) {
+    return n == null ? 0 : n;
+  }
+
   private static Integer omitZero(int n) {
     return n == 0 ? null : n;
   }

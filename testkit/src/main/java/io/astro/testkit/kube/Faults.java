@@ -11,6 +11,7 @@ final class Faults {
 
   private final Set<String> pullFailures = ConcurrentHashMap.newKeySet();
   private final Set<String> crashingImages = ConcurrentHashMap.newKeySet();
+  private final Set<String> failingProbes = ConcurrentHashMap.newKeySet();
 
   void failImage(String image) {
     pullFailures.add(image);
@@ -20,9 +21,14 @@ final class Faults {
     crashingImages.add(image);
   }
 
+  void failProbes(String image) {
+    failingProbes.add(image);
+  }
+
   void clear() {
     pullFailures.clear();
     crashingImages.clear();
+    failingProbes.clear();
   }
 
   boolean pullFails(String image) {
@@ -31,5 +37,9 @@ final class Faults {
 
   boolean crashes(String image) {
     return crashingImages.contains(image);
+  }
+
+  boolean probesFail(String image) {
+    return failingProbes.contains(image);
   }
 }

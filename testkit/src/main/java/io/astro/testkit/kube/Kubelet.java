@@ -13,6 +13,7 @@ import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodCondition;
 import io.kubernetes.client.openapi.models.V1PodIP;
 import io.kubernetes.client.openapi.models.V1PodStatus;
+import io.kubernetes.client.openapi.models.V1Probe;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -212,11 +213,25 @@ final class Kubelet {
                           .finishedAt(lastStart.plusSeconds(1))
                           .containerID(status.getContainerID())));
     }
+    // probes: a container with a startup or readiness probe is neither started nor ready before the
+    // probe's initialDelaySeconds, nor ever when its image does not answer its health checks (the
+    // simulator does not restart it for a failing liveness probe)
+    boolean answers =
+        !faults.probesFail(image) && !now.isBefore(started.toInstant().plus(probeDelay(c)));
+    boolean probed = c.getStartupProbe() != null || c.getReadinessProbe() != null;
+    boolean ready = !probed || answers;
     return status
-        .ready(true)
-        .started(true)
+        .ready(ready)
+        .started(ready)
         .restartCount(0)
         .state(new V1ContainerState().running(new V1ContainerStateRunning().startedAt(started)));
+  }
+
+  /** When the first probe runs: the startup probe's delay, else the readiness probe's. */
+  private static Duration probeDelay(V1Container c) {
+    V1Probe first = c.getStartupProbe() != null ? c.getStartupProbe() : c.getReadinessProbe();
+    Integer seconds = first == null ? null : first.getInitialDelaySeconds();
+    return Duration.ofSeconds(seconds == null ? 0 : seconds);
   }
 
   private static V1ContainerStatus waiting(

@@ -144,6 +144,16 @@ public final class KubeletSimulator implements AutoCloseable {
     enqueueAll();
   }
 
+  /**
+   * Containers running exactly this image never pass their startup or readiness probe: running, not
+   * started, not ready (pod condition Ready False, ContainersNotReady). Containers without probes
+   * are ready as before.
+   */
+  public void failProbes(String image) {
+    faults.failProbes(image);
+    enqueueAll();
+  }
+
   /** Heals every failure set above; pods recover on the next sync (which this triggers). */
   public void clearFailures() {
     faults.clear();

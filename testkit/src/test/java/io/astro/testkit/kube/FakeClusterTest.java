@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.gson.reflect.TypeToken;
 import io.astro.testkit.Eventually;
+import io.kubernetes.client.custom.IntOrString;
 import io.kubernetes.client.custom.Quantity;
 import io.kubernetes.client.custom.V1Patch;
 import io.kubernetes.client.informer.ResourceEventHandler;
@@ -24,6 +25,7 @@ import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1DeploymentCondition;
 import io.kubernetes.client.openapi.models.V1DeploymentList;
 import io.kubernetes.client.openapi.models.V1DeploymentSpec;
+import io.kubernetes.client.openapi.models.V1DeploymentStrategy;
 import io.kubernetes.client.openapi.models.V1LabelSelector;
 import io.kubernetes.client.openapi.models.V1Node;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
@@ -32,21 +34,26 @@ import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodList;
 import io.kubernetes.client.openapi.models.V1PodSpec;
 import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
+import io.kubernetes.client.openapi.models.V1Probe;
 import io.kubernetes.client.openapi.models.V1ReplicaSet;
 import io.kubernetes.client.openapi.models.V1ReplicaSetCondition;
 import io.kubernetes.client.openapi.models.V1ResourceQuota;
 import io.kubernetes.client.openapi.models.V1ResourceQuotaSpec;
+import io.kubernetes.client.openapi.models.V1RollingUpdateDeployment;
 import io.kubernetes.client.openapi.models.V1Status;
+import io.kubernetes.client.openapi.models.V1TCPSocketAction;
 import io.kubernetes.client.util.Config;
 import io.kubernetes.client.util.PatchUtils;
 import io.kubernetes.client.util.Watch;
 import io.kubernetes.client.util.generic.GenericKubernetesApi;
 import java.io.StringReader;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -531,6 +538,225 @@ class FakeClusterTest {
             V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH,
             cluster.apiClient());
     assertThat(patched.getData()).containsEntry("k", "v2").containsEntry("added", "yes");
+  }
+
+  @Test
+  void aRollingUpdateWithMaxSurge1AndMaxUnavailable0AddsOnePodAtATimeAndKeepsAllAvailable()
+      throws Exception {
+    String ns = "surge";
+    V1Deployment d = surgeOne(deployment(ns, "steady", "registry.example.com/web:1", 3));
+    apps.createNamespacedDeployment(ns, d).execute();
+    awaitReady(ns, "steady", 3);
+    String listedAt = core.listNamespacedPod(ns).execute().getMetadata().getResourceVersion();
+    Map<String, V1Pod> pods = new HashMap<>();
+    core.listNamespacedPod(ns).execute().getItems().forEach(p -> pods.put(name(p), p));
+    List<Watch.Response<V1Pod>> events = new CopyOnWriteArrayList<>();
+
+    try (Watch<V1Pod> watch =
+        Watch.createWatch(
+            cluster.apiClient(),
+            core.listNamespacedPod(ns).watch(true).resourceVersion(listedAt).buildCall(null),
+            new TypeToken<Watch.Response<V1Pod>>() {}.getType())) {
+      CompletableFuture<Void> reading =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  watch.forEach(events::add);
+                } catch (RuntimeException closed) {
+                  // the watch is closed once the rollout is done
+                }
+              });
+      setImage(ns, "steady", "registry.example.com/web:2");
+      List<V1Pod> rolled =
+          Eventually.await(
+              "every pod replaced by web:2 and ready",
+              Duration.ofSeconds(90),
+              () -> core.listNamespacedPod(ns).execute().getItems(),
+              list ->
+                  list.size() == 3
+                      && list.stream()
+                          .allMatch(
+                              p ->
+                                  Kubelet.isReady(p)
+                                      && "registry.example.com/web:2"
+                                          .equals(p.getSpec().getContainers().get(0).getImage())));
+      Set<String> end = names(rolled);
+      Eventually.until(
+          "the watch saw the rollout end",
+          WAIT,
+          () -> replay(new HashMap<>(pods), events).keySet().equals(end));
+      reading.cancel(true);
+    }
+
+    // every state the watch went through: never more than 3 + maxSurge pods, never fewer than 3
+    // ready (maxUnavailable 0), and one new pod at a time
+    Map<String, V1Pod> state = new HashMap<>(pods);
+    int most = 0;
+    for (Watch.Response<V1Pod> event : events) {
+      apply(state, event);
+      assertThat(state.size())
+          .as("pods after %s %s", event.type, name(event.object))
+          .isLessThanOrEqualTo(4);
+      assertThat(state.values().stream().filter(Kubelet::isReady).count())
+          .as("ready pods after %s %s", event.type, name(event.object))
+          .isGreaterThanOrEqualTo(3);
+      long unready =
+          state.values().stream()
+              .filter(p -> p.getSpec().getContainers().get(0).getImage().endsWith(":2"))
+              .filter(p -> !Kubelet.isReady(p))
+              .count();
+      most = (int) Math.max(most, unready);
+    }
+    assertThat(most).as("new pods starting at once").isEqualTo(1);
+  }
+
+  @Test
+  void aCrashingRolloutSurgesOnePodKeepsTheOldOnesAndTimesOut() throws Exception {
+    String ns = "stuck";
+    String image = "registry.example.com/crash:2";
+    cluster.simulator().crashImage(image);
+    V1Deployment d = surgeOne(deployment(ns, "held", "registry.example.com/web:1", 3));
+    d.getSpec().setProgressDeadlineSeconds(2);
+    apps.createNamespacedDeployment(ns, d).execute();
+    awaitReady(ns, "held", 3);
+
+    setImage(ns, "held", image);
+    V1Deployment stuck =
+        Eventually.await(
+            "progress deadline exceeded",
+            WAIT,
+            () -> apps.readNamespacedDeployment("held", ns).execute(),
+            dep ->
+                condition(dep, "Progressing") != null
+                    && "ProgressDeadlineExceeded"
+                        .equals(condition(dep, "Progressing").getReason()));
+
+    assertThat(stuck.getStatus().getReplicas()).isEqualTo(4);
+    assertThat(stuck.getStatus().getUpdatedReplicas()).isEqualTo(1);
+    assertThat(stuck.getStatus().getAvailableReplicas()).isEqualTo(3);
+    assertThat(condition(stuck, "Available").getStatus()).isEqualTo("True");
+    List<V1Pod> pods = core.listNamespacedPod(ns).execute().getItems();
+    assertThat(pods).filteredOn(Kubelet::isReady).hasSize(3);
+    assertThat(pods)
+        .filteredOn(p -> "CrashLoopBackOff".equals(waitingReason(p)))
+        .singleElement()
+        .satisfies(p -> assertThat(p.getSpec().getContainers().get(0).getImage()).isEqualTo(image));
+  }
+
+  @Test
+  void probesHoldReadinessBackForTheirDelayAndAnImageFailingThemIsNotReadyUntilHealed()
+      throws Exception {
+    String ns = "probes";
+    String silent = "registry.example.com/silent:1";
+    cluster.simulator().failProbes(silent);
+    V1Deployment late = deployment(ns, "late", "registry.example.com/web:1", 1);
+    late.getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .get(0)
+        .startupProbe(
+            new V1Probe()
+                .tcpSocket(new V1TCPSocketAction().port(new IntOrString(80)))
+                .initialDelaySeconds(3600));
+    V1Deployment mute = deployment(ns, "mute", silent, 1);
+    mute.getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .get(0)
+        .readinessProbe(new V1Probe().tcpSocket(new V1TCPSocketAction().port(new IntOrString(80))));
+    apps.createNamespacedDeployment(ns, late).execute();
+    apps.createNamespacedDeployment(ns, mute).execute();
+
+    V1Pod running =
+        Eventually.await(
+                "late's container running",
+                WAIT,
+                () -> core.listNamespacedPod(ns).labelSelector("app=late").execute().getItems(),
+                pods ->
+                    pods.size() == 1
+                        && pods.get(0).getStatus().getContainerStatuses() != null
+                        && pods.get(0)
+                                .getStatus()
+                                .getContainerStatuses()
+                                .get(0)
+                                .getState()
+                                .getRunning()
+                            != null)
+            .get(0);
+    cluster.simulator().resync().get(10, TimeUnit.SECONDS);
+    // running, and its start-up probe's delay (an hour) is not up: neither started nor ready
+    V1Pod waiting = core.readNamespacedPod(running.getMetadata().getName(), ns).execute();
+    assertThat(waiting.getStatus().getContainerStatuses().get(0).getStarted()).isFalse();
+    assertThat(Kubelet.isReady(waiting)).isFalse();
+
+    V1Pod unready =
+        Eventually.await(
+                "mute's container running",
+                WAIT,
+                () -> core.listNamespacedPod(ns).labelSelector("app=mute").execute().getItems(),
+                pods ->
+                    pods.size() == 1
+                        && pods.get(0).getStatus().getContainerStatuses() != null
+                        && pods.get(0)
+                                .getStatus()
+                                .getContainerStatuses()
+                                .get(0)
+                                .getState()
+                                .getRunning()
+                            != null)
+            .get(0);
+    assertThat(unready.getStatus().getPhase()).isEqualTo("Running");
+    assertThat(unready.getStatus().getContainerStatuses().get(0).getReady()).isFalse();
+    assertThat(unready.getStatus().getConditions())
+        .filteredOn(c -> "Ready".equals(c.getType()))
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.getStatus()).isEqualTo("False");
+              assertThat(c.getReason()).isEqualTo("ContainersNotReady");
+            });
+    cluster.simulator().clearFailures();
+    awaitReady(ns, "mute", 1);
+  }
+
+  private static void setImage(String ns, String name, String image) throws ApiException {
+    V1Deployment d = apps.readNamespacedDeployment(name, ns).execute();
+    d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(image);
+    apps.replaceNamespacedDeployment(name, ns, d).execute();
+  }
+
+  private static V1Deployment surgeOne(V1Deployment d) {
+    d.getSpec()
+        .strategy(
+            new V1DeploymentStrategy()
+                .type("RollingUpdate")
+                .rollingUpdate(
+                    new V1RollingUpdateDeployment()
+                        .maxSurge(new IntOrString(1))
+                        .maxUnavailable(new IntOrString(0))));
+    return d;
+  }
+
+  private static Map<String, V1Pod> replay(
+      Map<String, V1Pod> state, List<Watch.Response<V1Pod>> events) {
+    for (Watch.Response<V1Pod> event : events) {
+      apply(state, event);
+    }
+    return state;
+  }
+
+  private static void apply(Map<String, V1Pod> state, Watch.Response<V1Pod> event) {
+    if ("DELETED".equals(event.type)) {
+      state.remove(name(event.object));
+    } else if (event.object != null) {
+      state.put(name(event.object), event.object);
+    }
+  }
+
+  private static String name(V1Pod pod) {
+    return pod == null ? "" : pod.getMetadata().getName();
   }
 
   private static V1Deployment deployment(String ns, String name, String image, int replicas) {

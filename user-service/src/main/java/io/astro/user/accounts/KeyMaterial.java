@@ -22,7 +22,7 @@ public final class KeyMaterial {
     String privatePem = env.secret("ASTRO_JWT_PRIVATE_KEY");
     String publicPem = env.secret("ASTRO_JWT_PUBLIC_KEY");
     if (privatePem == null && publicPem == null) {
-      // ASTRO_ENV=production: no secret is ever made up (as KubeconfigCipher.fromEnv)
+      // ASTRO_ENV=production: no secret is ever made up (as KeyRing.fromEnv)
       if ("production".equals(env.string("ASTRO_ENV", "dev"))) {
         throw new ConfigException(
             "ASTRO_JWT_PRIVATE_KEY and ASTRO_JWT_PUBLIC_KEY (or their _FILE variants) are "

@@ -8,8 +8,9 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The status of an app, as {@code io.astro.app.status.v1} carries it and the REST API shows it. Its
- * JSON (and database) value is the lower-case word.
+ * The status of an app, as {@code io.astro.app.status.v2} carries it and the REST API shows it. Its
+ * JSON (and database) value is the lower-case word. {@code io.astro.app.status.v1} knew all but
+ * {@link #UPDATING} and {@link #SUSPENDED}.
  */
 public enum AppStatus {
   /** Created, not yet observed in its cluster. */
@@ -17,15 +18,19 @@ public enum AppStatus {
   STARTING,
   RUNNING,
   STOPPED,
-  /** Pods of an older template are still there: a rolling restart or update. */
+  /** Pods of an older template are still there: a rolling restart. */
   RESTARTING,
+  /** A new release is rolling out; the previous one keeps serving until it is available. */
+  UPDATING,
   FAILED,
   /** Deletion asked for; the app's objects are still in the cluster. */
   DELETING,
   /** The app's objects are gone from the cluster (the answer to a delete command). */
   DELETED,
   /** The cluster cannot say (unreachable, unhealthy, or the app's cluster was removed). */
-  UNKNOWN;
+  UNKNOWN,
+  /** Its owner's account is suspended: the app runs no replicas until it is lifted. */
+  SUSPENDED;
 
   private final String value = name().toLowerCase(Locale.ROOT);
 
@@ -51,7 +56,16 @@ public enum AppStatus {
 
   /** A state a command ends in, as opposed to one on the way there. */
   public boolean settled() {
-    return this == RUNNING || this == STOPPED || this == FAILED || this == DELETED;
+    return this == RUNNING
+        || this == STOPPED
+        || this == FAILED
+        || this == DELETED
+        || this == SUSPENDED;
+  }
+
+  /** The statuses {@code io.astro.app.status.v1} could carry. */
+  public static Set<AppStatus> v1() {
+    return EnumSet.complementOf(EnumSet.of(UPDATING, SUSPENDED));
   }
 
   /** The statuses a live app can show (a deleted app is not listed any more). */

@@ -6,12 +6,12 @@ import static io.astro.common.events.EventFields.string;
 
 import io.astro.common.events.EventCodec;
 import io.astro.common.events.EventCodec.InvalidEventException;
+import io.astro.common.events.EventFields;
 import io.astro.common.kube.KubeNames;
 import io.vertx.core.json.JsonObject;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * {@code io.astro.cluster.v1} (schema: {@code docs/events/io.astro.cluster.v1.json}): one cluster
@@ -29,9 +29,6 @@ public record ClusterEvent(
 
   public static final String TYPE = "io.astro.cluster.v1";
   public static final String SOURCE = "/astro/app-service";
-
-  private static final Pattern SEALED =
-      Pattern.compile("v1\\.[A-Za-z0-9_-]{1,32}\\.[A-Za-z0-9+/=]+");
 
   public ClusterEvent {
     // insertion order is kept: it is the order of the labels on the wire
@@ -68,7 +65,7 @@ public record ClusterEvent(
 
   public static ClusterEvent fromData(JsonObject data) {
     String sealed = string(data, "kubeconfig");
-    if (sealed == null || !SEALED.matcher(sealed).matches()) {
+    if (sealed == null || !EventFields.SEALED.matcher(sealed).matches()) {
       throw new InvalidEventException("kubeconfig missing or not sealed (v1.<key id>.<base64>)");
     }
     Map<String, String> labels = new LinkedHashMap<>();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.astro.common.events.EventCodec;
 import io.astro.common.events.EventCodec.InvalidEventException;
 import io.astro.common.kube.KubeNames;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
 class AppCommandTest {
 
   private static final String APP = "0b6f8a36-2f7e-4f5e-9a55-6b3c1b3c9d01";
+  private static final String SEALED = "v1.k1.bm9uY2UtY2lwaGVydGV4dC10YWc=";
 
   @Test
   void a_valid_command_becomes_the_whole_desired_state() {
@@ -77,10 +79,54 @@ class AppCommandTest {
   }
 
   @Test
+  void secrets_travel_sealed_and_named() {
+    AppCommand app = AppCommand.decode(command(d -> {}));
+
+    assertThat(app.desired().release().secretNames()).containsExactly("API_KEY");
+    assertThatThrownBy(() -> AppCommand.decode(command(d -> release(d).put("secrets", "hunter2"))))
+        .isInstanceOf(InvalidEventException.class)
+        .hasMessageContaining("not sealed")
+        .hasMessageNotContaining("hunter2");
+    assertThatThrownBy(
+            () -> AppCommand.decode(command(d -> release(d).put("secretNames", new JsonArray()))))
+        .isInstanceOf(InvalidEventException.class)
+        .hasMessageContaining("secretNames");
+  }
+
+  @Test
+  void a_v1_command_left_on_the_topic_is_read_as_release_0_with_no_settings() {
+    AppCommandV1 old =
+        new AppCommandV1(
+            AppCommand.Command.STOP,
+            APP,
+            7,
+            "web",
+            "default",
+            KubeNames.namespace(7),
+            KubeNames.objectName("web", 7),
+            5,
+            new AppCommandV1.Desired("nginx:1.27", 2, 8080, true, null, false));
+
+    AppCommand app = AppCommand.read(old.encode());
+
+    assertThat(app.generation()).isEqualTo(5);
+    assertThat(app.desired().image()).isEqualTo("nginx:1.27");
+    assertThat(app.runningReplicas()).isZero();
+    assertThat(app.desired().release()).isEqualTo(AppCommand.Release.BEFORE_RELEASES);
+    assertThat(AppCommand.read(command(d -> {}))).isEqualTo(AppCommand.decode(command(d -> {})));
+    assertThatThrownBy(() -> AppCommand.decode(old.encode()))
+        .isInstanceOf(InvalidEventException.class);
+  }
+
+  @Test
   void what_is_encoded_decodes_to_the_same_command() {
     AppCommand app = AppCommand.decode(command(d -> {}));
 
     assertThat(AppCommand.decode(app.encode())).isEqualTo(app);
+  }
+
+  private static JsonObject release(JsonObject data) {
+    return data.getJsonObject("desired").getJsonObject("release");
   }
 
   private static String command(Consumer<JsonObject> edit) {
@@ -102,7 +148,19 @@ class AppCommandTest {
                     .put("port", 8080)
                     .put("stopped", false)
                     .putNull("restartedAt")
-                    .put("deleted", false));
+                    .put("deleted", false)
+                    .put(
+                        "release",
+                        new JsonObject()
+                            .put("number", 2)
+                            .put("env", new JsonObject().put("MODE", "production"))
+                            .put("secretNames", new JsonArray().add("API_KEY"))
+                            .put("secrets", SEALED)
+                            .putNull("command")
+                            .putNull("args")
+                            .putNull("resources")
+                            .putNull("healthCheck")
+                            .putNull("imagePullSecret")));
     edit.accept(data);
     return EventCodec.encodeText(EventCodec.create(AppCommand.TYPE, AppCommand.SOURCE, APP, data));
   }

@@ -18,14 +18,16 @@ import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.LoggerFactory;
 
 /**
- * Encrypts kubeconfigs at rest and on the {@code astro.clusters} topic: AES-256-GCM, a random
- * 96-bit nonce per value, the key id stored with the ciphertext so keys can rotate. Keys come from
- * {@code ASTRO_KUBECONFIG_KEYS} ({@code kid:base64key,...}): the first encrypts, all decrypt.
+ * Seals Astro's secrets (kubeconfigs, apps' secret variables, registry passwords) at rest and on
+ * Kafka: AES-256-GCM, a random 96-bit nonce per value, the key id stored with the ciphertext so
+ * keys can rotate. Keys come from {@code ASTRO_KUBECONFIG_KEYS} ({@code kid:base64key,...}): the
+ * first encrypts, all decrypt.
  *
- * <p>Sealed form: {@code v1.<kid>.<base64(nonce ‖ ciphertext ‖ tag)>}. The cluster id is bound in
- * as associated data, so a ciphertext copied onto another cluster's row does not decrypt.
+ * <p>Sealed form: {@code v1.<kid>.<base64(nonce ‖ ciphertext ‖ tag)>}. What the value belongs to
+ * (the cluster id, the app id) is bound in as associated data, so a ciphertext copied onto another
+ * row does not decrypt.
  */
-public final class KubeconfigCipher {
+public final class KeyRing {
 
   private static final String PREFIX = "v1";
   private static final int NONCE_BYTES = 12;
@@ -36,13 +38,13 @@ public final class KubeconfigCipher {
   private final Map<String, SecretKey> keys;
   private final String activeKid;
 
-  private KubeconfigCipher(Map<String, SecretKey> keys) {
+  private KeyRing(Map<String, SecretKey> keys) {
     this.keys = keys;
     this.activeKid = keys.keySet().iterator().next();
   }
 
   /** Parses {@code kid:base64key,...}; each key must be 32 bytes (AES-256). */
-  public static KubeconfigCipher fromSpec(String spec) {
+  public static KeyRing fromSpec(String spec) {
     Map<String, SecretKey> keys = new LinkedHashMap<>();
     for (String entry : spec.split(",")) {
       String[] parts = entry.trim().split(":", 2);
@@ -64,7 +66,7 @@ public final class KubeconfigCipher {
         throw new ConfigException("ASTRO_KUBECONFIG_KEYS: key id " + parts[0] + " appears twice");
       }
     }
-    return new KubeconfigCipher(keys);
+    return new KeyRing(keys);
   }
 
   /**
@@ -73,7 +75,7 @@ public final class KubeconfigCipher {
    * a loud warning — kubeconfigs sealed with it cannot be read after a restart, nor by a
    * sync-worker that does not share it.
    */
-  public static KubeconfigCipher fromEnv(Env env) {
+  public static KeyRing fromEnv(Env env) {
     String spec = env.secret("ASTRO_KUBECONFIG_KEYS");
     if (spec != null && !spec.isBlank()) {
       return fromSpec(spec);
@@ -83,9 +85,9 @@ public final class KubeconfigCipher {
           "ASTRO_KUBECONFIG_KEYS is required with ASTRO_ENV=production (kid:base64key of 32 "
               + "bytes, e.g. k1:$(openssl rand -base64 32))");
     }
-    LoggerFactory.getLogger(KubeconfigCipher.class)
+    LoggerFactory.getLogger(KeyRing.class)
         .warn(
-            "ASTRO_KUBECONFIG_KEYS is not set: kubeconfigs "
+            "ASTRO_KUBECONFIG_KEYS is not set: kubeconfigs and secrets "
                 + "are sealed with a throwaway key (dev only) — set the same keys on app-service and sync-worker");
     return fromSpec(generateSpec("dev"));
   }
@@ -105,43 +107,43 @@ public final class KubeconfigCipher {
     return activeKid;
   }
 
-  public String seal(String clusterId, String plaintext) {
+  public String seal(String owner, String plaintext) {
     byte[] nonce = new byte[NONCE_BYTES];
     RANDOM.nextBytes(nonce);
     try {
       Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
       cipher.init(Cipher.ENCRYPT_MODE, keys.get(activeKid), new GCMParameterSpec(TAG_BITS, nonce));
-      cipher.updateAAD(clusterId.getBytes(StandardCharsets.UTF_8));
+      cipher.updateAAD(owner.getBytes(StandardCharsets.UTF_8));
       byte[] sealed = cipher.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
       byte[] out = ByteBuffer.allocate(nonce.length + sealed.length).put(nonce).put(sealed).array();
       return PREFIX + "." + activeKid + "." + Base64.getEncoder().encodeToString(out);
     } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("kubeconfig encryption failed", e);
+      throw new IllegalStateException("encryption failed", e);
     }
   }
 
   /**
-   * Decrypts a sealed value; fails (without saying more) for an unknown key, another cluster's
-   * value or tampering.
+   * Decrypts a sealed value; fails (without saying more) for an unknown key, another owner's value
+   * or tampering.
    */
-  public String open(String clusterId, String sealed) {
+  public String open(String owner, String sealed) {
     String[] parts = sealed == null ? new String[0] : sealed.split("\\.", 3);
     if (parts.length != 3 || !PREFIX.equals(parts[0])) {
-      throw new IllegalArgumentException("not a sealed kubeconfig");
+      throw new IllegalArgumentException("not a sealed value");
     }
     SecretKey key = keys.get(parts[1]);
     if (key == null) {
-      throw new IllegalArgumentException("kubeconfig sealed with unknown key " + parts[1]);
+      throw new IllegalArgumentException("value sealed with unknown key " + parts[1]);
     }
     try {
       byte[] in = Base64.getDecoder().decode(parts[2]);
       Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
       cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, in, 0, NONCE_BYTES));
-      cipher.updateAAD(clusterId.getBytes(StandardCharsets.UTF_8));
+      cipher.updateAAD(owner.getBytes(StandardCharsets.UTF_8));
       return new String(
           cipher.doFinal(in, NONCE_BYTES, in.length - NONCE_BYTES), StandardCharsets.UTF_8);
     } catch (GeneralSecurityException | IllegalArgumentException e) {
-      throw new IllegalArgumentException("kubeconfig cannot be decrypted with key " + parts[1]);
+      throw new IllegalArgumentException("value cannot be decrypted with key " + parts[1]);
     }
   }
 

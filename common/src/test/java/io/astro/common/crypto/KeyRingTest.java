@@ -7,14 +7,14 @@ import io.astro.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
 
 /** Kubeconfigs are sealed with AES-256-GCM under a rotating key set, bound to their cluster. */
-class KubeconfigCipherTest {
+class KeyRingTest {
 
   private static final String KUBECONFIG =
       "apiVersion: v1\nkind: Config\nusers:\n- user: {token: s3cr3t}\n";
 
   @Test
   void a_sealed_kubeconfig_opens_again_and_never_shows_its_plaintext() {
-    KubeconfigCipher cipher = KubeconfigCipher.fromSpec(KubeconfigCipher.generateSpec("k1"));
+    KeyRing cipher = KeyRing.fromSpec(KeyRing.generateSpec("k1"));
     String sealed = cipher.seal("c-1", KUBECONFIG);
 
     assertThat(sealed).startsWith("v1.k1.").doesNotContain("s3cr3t").doesNotContain("Config");
@@ -23,17 +23,16 @@ class KubeconfigCipherTest {
 
   @Test
   void every_seal_uses_a_fresh_nonce() {
-    KubeconfigCipher cipher = KubeconfigCipher.fromSpec(KubeconfigCipher.generateSpec("k1"));
+    KeyRing cipher = KeyRing.fromSpec(KeyRing.generateSpec("k1"));
 
     assertThat(cipher.seal("c-1", KUBECONFIG)).isNotEqualTo(cipher.seal("c-1", KUBECONFIG));
   }
 
   @Test
   void after_rotation_the_new_key_seals_and_the_old_one_still_opens() {
-    String oldKey = KubeconfigCipher.generateSpec("k1");
-    String sealedBefore = KubeconfigCipher.fromSpec(oldKey).seal("c-1", KUBECONFIG);
-    KubeconfigCipher rotated =
-        KubeconfigCipher.fromSpec(KubeconfigCipher.generateSpec("k2") + "," + oldKey);
+    String oldKey = KeyRing.generateSpec("k1");
+    String sealedBefore = KeyRing.fromSpec(oldKey).seal("c-1", KUBECONFIG);
+    KeyRing rotated = KeyRing.fromSpec(KeyRing.generateSpec("k2") + "," + oldKey);
 
     assertThat(rotated.open("c-1", sealedBefore)).isEqualTo(KUBECONFIG);
     assertThat(rotated.needsRotation(sealedBefore)).isTrue();
@@ -42,7 +41,7 @@ class KubeconfigCipherTest {
 
   @Test
   void a_value_moved_to_another_cluster_tampered_or_under_an_unknown_key_does_not_open() {
-    KubeconfigCipher cipher = KubeconfigCipher.fromSpec(KubeconfigCipher.generateSpec("k1"));
+    KeyRing cipher = KeyRing.fromSpec(KeyRing.generateSpec("k1"));
     String sealed = cipher.seal("c-1", KUBECONFIG);
     String tampered =
         sealed.substring(0, sealed.length() - 4) + (sealed.endsWith("AAAA") ? "BBBB" : "AAAA");
@@ -51,19 +50,15 @@ class KubeconfigCipherTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> cipher.open("c-1", tampered))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(
-            () ->
-                KubeconfigCipher.fromSpec(KubeconfigCipher.generateSpec("other"))
-                    .open("c-1", sealed))
+    assertThatThrownBy(() -> KeyRing.fromSpec(KeyRing.generateSpec("other")).open("c-1", sealed))
         .hasMessageContaining("unknown key");
   }
 
   @Test
   void bad_key_specs_are_refused_at_start() {
-    assertThatThrownBy(() -> KubeconfigCipher.fromSpec("k1:c2hvcnQ="))
+    assertThatThrownBy(() -> KeyRing.fromSpec("k1:c2hvcnQ="))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("32 bytes");
-    assertThatThrownBy(() -> KubeconfigCipher.fromSpec("no-colon"))
-        .isInstanceOf(ConfigException.class);
+    assertThatThrownBy(() -> KeyRing.fromSpec("no-colon")).isInstanceOf(ConfigException.class);
   }
 }
