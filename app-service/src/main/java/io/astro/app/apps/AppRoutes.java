@@ -130,7 +130,6 @@ public final class AppRoutes {
       return;
     }
     JsonObject patch = body(ctx);
-    rules.patchShape(patch);
     String id = appId(ctx);
     Future<ChangeOutcome> done =
         id == null

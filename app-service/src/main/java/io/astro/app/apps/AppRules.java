@@ -104,23 +104,22 @@ public final class AppRules {
   }
 
   /**
-   * The fields of a patch body before it is merged: only {@link #PATCH_FIELDS}, and {@code env} /
-   * {@code secrets} objects (or null) whose values are strings or null.
+   * What is wrong with a patch body before it is merged: fields other than {@link #PATCH_FIELDS}, a
+   * null for a field that cannot be removed, {@code secrets} that is not an object. The caller
+   * leaves those fields out of the merge, so each is named once.
    */
-  public void patchShape(JsonObject body) {
+  public FieldErrors patchShape(JsonObject body) {
     FieldErrors errors = FieldErrors.acceptingOnly(body, PATCH_FIELDS.toArray(String[]::new));
     for (String field : List.of("image", "replicas", "size")) {
       if (body.containsKey(field) && body.getValue(field) == null) {
         errors.add(field, "cannot be removed (null); give a value");
       }
     }
-    for (String field : List.of("env", "secrets")) {
-      Object value = body.getValue(field);
-      if (value != null && !(value instanceof JsonObject)) {
-        errors.add(field, "must be an object of NAME: value (null removes NAME)");
-      }
+    Object secrets = body.getValue("secrets");
+    if (secrets != null && !(secrets instanceof JsonObject)) {
+      errors.add("secrets", "must be an object of NAME: value (null removes NAME)");
     }
-    errors.throwIfAny();
+    return errors;
   }
 
   /**

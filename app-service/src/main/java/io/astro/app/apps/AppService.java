@@ -379,17 +379,26 @@ public final class AppService {
                 "health_check",
                 s.healthCheck() == null ? null : Settings.healthJson(s.healthCheck()))
             .put("image_pull_secret", s.registry());
+    FieldErrors errors = rules.patchShape(patch);
     JsonObject rest = patch.copy();
+    // a field the shape check refused is named once, not again by the merged spec's check
+    rest.fieldNames()
+        .removeIf(
+            f ->
+                !AppRules.PATCH_FIELDS.contains(f)
+                    || (rest.getValue(f) == null
+                        && List.of("image", "replicas", "size").contains(f)));
     Object secretsPatch = rest.remove("secrets");
     JsonObject merged = (JsonObject) mergePatch(spec, rest);
     SortedMap<String, String> before = openSecrets(current);
-    JsonObject secrets =
-        (JsonObject)
-            mergePatch(
-                new JsonObject(Map.copyOf(before)),
-                patch.containsKey("secrets") ? secretsPatch : new JsonObject());
+    Object secrets =
+        mergePatch(
+            new JsonObject(Map.copyOf(before)),
+            !patch.containsKey("secrets")
+                    || (secretsPatch != null && !(secretsPatch instanceof JsonObject))
+                ? new JsonObject()
+                : secretsPatch);
     merged.put("secrets", secrets == null ? new JsonObject() : secrets);
-    FieldErrors errors = new FieldErrors();
     AppSpec after = rules.spec(merged, null, errors);
     if (after.imagePullSecret() != null
         && !after.imagePullSecret().equals(s.registry())
