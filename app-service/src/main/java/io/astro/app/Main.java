@@ -117,7 +117,7 @@ public final class Main {
                   SyncWorkerLogs.create(vertx, config.syncWorker(), service.registry());
               AppRoutes routes =
                   new AppRoutes(apps, rules, new AppDetail(c.healthInterval()), auth, logs);
-              ClusterRoutes clusterRoutes = new ClusterRoutes(clusters, auth);
+              ClusterRoutes clusterRoutes = new ClusterRoutes(clusters, auth, apps::reencrypt);
               RegistryRoutes registryRoutes =
                   new RegistryRoutes(registries, c.cipher(), auth, Clock.systemUTC());
               return service

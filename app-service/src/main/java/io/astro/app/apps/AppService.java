@@ -240,6 +240,42 @@ public final class AppService {
                 });
   }
 
+  /**
+   * Seals every app secret and pull secret, and every registry password, under an older key again
+   * under the active one; answers how many apps' and releases' rows, and registries, moved. The
+   * commands already on Kafka keep their ciphertexts until the app's next command: keep the old key
+   * in the ring until then.
+   */
+  public Future<JsonObject> reencrypt() {
+    return store
+        .reseal((appId, settings) -> settings.resealed(appId, keys))
+        .compose(
+            rows ->
+                registries
+                    .all()
+                    .compose(
+                        all -> {
+                          Future<Integer> chain = Future.succeededFuture(0);
+                          for (Registry r : all) {
+                            if (keys.needsRotation(r.sealedPassword())) {
+                              String owner = Registry.owner(r.id());
+                              String sealed =
+                                  keys.seal(owner, keys.open(owner, r.sealedPassword()));
+                              chain =
+                                  chain.compose(
+                                      n ->
+                                          registries
+                                              .reseal(r.id(), r.sealedPassword(), sealed)
+                                              .map(done -> done ? n + 1 : n));
+                            }
+                          }
+                          return chain;
+                        })
+                    .map(
+                        moved ->
+                            new JsonObject().put("app_settings", rows).put("registries", moved)));
+  }
+
   /** A live app of the caller; empty for an app that does not exist or is someone else's. */
   public Future<Optional<App>> get(Caller caller, String id) {
     return store.find(caller.userId(), id);

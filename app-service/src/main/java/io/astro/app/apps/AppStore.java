@@ -253,6 +253,72 @@ public final class AppStore {
         .map(AppStore::apps);
   }
 
+  /**
+   * Seals again the ciphertexts of every app's settings and releases ({@code reseal} answers empty
+   * when there is nothing to do), each row under its lock; answers how many rows changed. Rows of
+   * deleted apps are kept as they are: nothing reads them again.
+   */
+  public Future<Integer> reseal(BiFunction<String, Settings, Optional<Settings>> reseal) {
+    return pool.query(
+            "SELECT a.id, r.number FROM apps a LEFT JOIN app_releases r ON r.app_id = a.id"
+                + " WHERE a.deleted_at IS NULL ORDER BY a.id, r.number")
+        .execute()
+        .compose(
+            rows -> {
+              Future<Integer> chain = Future.succeededFuture(0);
+              String previous = null;
+              for (Row row : rows) {
+                String id = row.getString("id");
+                Long number = row.getLong("number");
+                if (!id.equals(previous)) {
+                  chain = chain.compose(n -> resealRow(id, null, reseal).map(moved -> n + moved));
+                  previous = id;
+                }
+                if (number != null) {
+                  chain = chain.compose(n -> resealRow(id, number, reseal).map(moved -> n + moved));
+                }
+              }
+              return chain;
+            })
+        .recover(Database::unavailable);
+  }
+
+  // the app row when release is null, else that release's row
+  private Future<Integer> resealRow(
+      String id, Long release, BiFunction<String, Settings, Optional<Settings>> reseal) {
+    String select =
+        release == null
+            ? "SELECT settings FROM apps WHERE id = ? FOR UPDATE"
+            : "SELECT settings FROM app_releases WHERE app_id = ? AND number = ? FOR UPDATE";
+    String update =
+        release == null
+            ? "UPDATE apps SET settings = ? WHERE id = ?"
+            : "UPDATE app_releases SET settings = ? WHERE app_id = ? AND number = ?";
+    Tuple key = release == null ? Tuple.of(id) : Tuple.of(id, release);
+    return pool.withTransaction(
+        conn ->
+            conn.preparedQuery(select)
+                .execute(key)
+                .compose(
+                    rows -> {
+                      Object stored = rows.size() == 0 ? null : rows.iterator().next().getValue(0);
+                      if (stored == null) {
+                        return Future.succeededFuture(0);
+                      }
+                      Optional<Settings> after =
+                          reseal.apply(id, Settings.fromStored(json(stored)));
+                      if (after.isEmpty()) {
+                        return Future.succeededFuture(0);
+                      }
+                      Tuple args =
+                          Tuple.tuple().addString(after.get().toStored().encode()).addString(id);
+                      if (release != null) {
+                        args.addLong(release);
+                      }
+                      return conn.preparedQuery(update).execute(args).map(1);
+                    }));
+  }
+
   /** The user's live apps (for the quota they use). */
   public Future<List<App>> live(long userId) {
     return pool.preparedQuery(

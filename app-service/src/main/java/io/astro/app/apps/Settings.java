@@ -1,12 +1,14 @@
 package io.astro.app.apps;
 
 import io.astro.app.quota.AppSizes;
+import io.astro.common.crypto.KeyRing;
 import io.astro.common.events.app.AppCommand;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -181,6 +183,32 @@ public record Settings(
   public Settings withPullSecret(AppCommand.PullSecret value) {
     return new Settings(
         env, secretNames, sealedSecrets, command, args, resources, healthCheck, value);
+  }
+
+  /**
+   * These settings with every ciphertext under an older key sealed again under the active one (for
+   * the same app); empty when none is.
+   */
+  public Optional<Settings> resealed(String appId, KeyRing keys) {
+    boolean secrets = keys.needsRotation(sealedSecrets);
+    boolean pull = pullSecret != null && keys.needsRotation(pullSecret.dockerConfig());
+    if (!secrets && !pull) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Settings(
+            env,
+            secretNames,
+            secrets ? keys.seal(appId, keys.open(appId, sealedSecrets)) : sealedSecrets,
+            command,
+            args,
+            resources,
+            healthCheck,
+            pull
+                ? new AppCommand.PullSecret(
+                    pullSecret.registry(),
+                    keys.seal(appId, keys.open(appId, pullSecret.dockerConfig())))
+                : pullSecret));
   }
 
   // never printed: a record's toString would show the ciphertexts, which logs have no use for

@@ -201,6 +201,70 @@ class RegistryApiTest {
         .isEqualTo(200);
   }
 
+  @Test
+  void reencrypt_moves_app_secrets_pull_secrets_and_registry_passwords_to_the_active_key()
+      throws Exception {
+    String token = app.token(USERS.incrementAndGet());
+    app.post(
+        "/api/v1/registries",
+        new JsonObject()
+            .put("name", "rot")
+            .put("server", "quay.io")
+            .put("username", "u")
+            .put("password", "rotating-password-1"),
+        token);
+    String id =
+        data(app.post(
+                "/api/v1/apps",
+                new JsonObject()
+                    .put("name", "rotated")
+                    .put("image", IMAGE)
+                    .put("image_pull_secret", "rot")
+                    .put("secrets", new JsonObject().put("S", "rotating-secret-2")),
+                token))
+            .getString("id");
+    String key2 = KeyRing.generateSpec("k2");
+    try (RunningAppService rotated =
+        RunningAppService.start(
+            database,
+            kafka.bootstrapServers(),
+            Map.of(
+                "ASTRO_APP_COMMANDS_TOPIC",
+                KafkaBroker.uniqueTopicName("astro.app.commands"),
+                "ASTRO_KUBECONFIG_KEYS",
+                key2 + "," + KEYS))) {
+      HttpResponse<String> moved =
+          rotated.post("/api/v1/clusters/reencrypt", new JsonObject(), rotated.adminToken(1));
+
+      assertThat(moved.statusCode()).as(moved.body()).isEqualTo(200);
+      assertThat(data(moved).getInteger("app_settings")).isGreaterThanOrEqualTo(2);
+      assertThat(data(moved).getInteger("registries")).isGreaterThanOrEqualTo(1);
+      KeyRing onlyK2 = KeyRing.fromSpec(key2);
+      JsonObject settings =
+          new JsonObject(single("SELECT settings FROM apps WHERE id = '" + id + "'"));
+      assertThat(new JsonObject(onlyK2.open(id, settings.getString("secrets"))).getString("S"))
+          .isEqualTo("rotating-secret-2");
+      assertThat(
+              onlyK2.open(id, settings.getJsonObject("imagePullSecret").getString("dockerConfig")))
+          .contains("rotating-password-1");
+      JsonObject release =
+          new JsonObject(
+              single(
+                  "SELECT settings FROM app_releases WHERE app_id = '" + id + "' AND number = 1"));
+      assertThat(release.getString("secrets")).startsWith("v1.k2.");
+      String registryId = single("SELECT id FROM registries WHERE name = 'rot'");
+      assertThat(
+              onlyK2.open(
+                  Registry.owner(registryId),
+                  single("SELECT password FROM registries WHERE name = 'rot'")))
+          .isEqualTo("rotating-password-1");
+      HttpResponse<String> again =
+          rotated.post("/api/v1/clusters/reencrypt", new JsonObject(), rotated.adminToken(1));
+      assertThat(data(again).getInteger("app_settings")).isZero();
+      assertThat(data(again).getInteger("registries")).isZero();
+    }
+  }
+
   private static JsonObject ghcr(String password) {
     return new JsonObject()
         .put("name", "ghcr")
