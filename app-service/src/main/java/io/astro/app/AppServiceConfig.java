@@ -1,5 +1,7 @@
 package io.astro.app;
 
+import io.astro.app.quota.AppSizes;
+import io.astro.app.quota.NamespaceQuota;
 import io.astro.common.auth.JwtSettings;
 import io.astro.common.config.ConfigException;
 import io.astro.common.config.Env;
@@ -35,7 +37,9 @@ public record AppServiceConfig(
     String defaultCluster,
     SyncWorker syncWorker,
     Clusters clusters,
-    Cleanup cleanup) {
+    Cleanup cleanup,
+    AppSizes sizes,
+    NamespaceQuota namespaceQuota) {
 
   /** How long finished rows are kept. */
   public record Cleanup(
@@ -127,7 +131,9 @@ public record AppServiceConfig(
         new Cleanup(
             env.duration("ASTRO_HOUSEKEEPING_INTERVAL", Duration.ofHours(1)),
             env.duration("ASTRO_OUTBOX_RETENTION", Duration.ofDays(7)),
-            env.duration("ASTRO_IDEMPOTENCY_KEY_TTL", Duration.ofHours(24))));
+            env.duration("ASTRO_IDEMPOTENCY_KEY_TTL", Duration.ofHours(24))),
+        AppSizes.from(env),
+        NamespaceQuota.from(env));
   }
 
   private static Map<String, String> labels(String text) {

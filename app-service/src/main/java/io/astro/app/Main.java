@@ -19,6 +19,8 @@ import io.astro.app.events.StatusConsumer;
 import io.astro.app.events.StatusEvents;
 import io.astro.app.logs.SyncWorkerLogs;
 import io.astro.app.outbox.OutboxStore;
+import io.astro.app.registries.RegistryRoutes;
+import io.astro.app.registries.RegistryStore;
 import io.astro.app.store.Housekeeping;
 import io.astro.common.config.Env;
 import io.astro.common.db.Database;
@@ -89,10 +91,16 @@ public final class Main {
                       config.defaultCluster(),
                       c.placementLabels(),
                       c.coresPerReplica());
+              RegistryStore registries = new RegistryStore(pool);
+              AppRules rules = new AppRules(config.imageAllowlist(), config.sizes().names());
               AppService apps =
                   new AppService(
                       store,
-                      config.maxAppsPerUser(),
+                      registries,
+                      rules,
+                      c.cipher(),
+                      new AppService.Limits(
+                          config.maxAppsPerUser(), config.sizes(), config.namespaceQuota()),
                       placement,
                       clusterStore,
                       relay::wake,
@@ -108,13 +116,10 @@ public final class Main {
               SyncWorkerLogs logs =
                   SyncWorkerLogs.create(vertx, config.syncWorker(), service.registry());
               AppRoutes routes =
-                  new AppRoutes(
-                      apps,
-                      new AppRules(config.imageAllowlist()),
-                      new AppDetail(c.healthInterval()),
-                      auth,
-                      logs);
-              ClusterRoutes clusterRoutes = new ClusterRoutes(clusters, auth);
+                  new AppRoutes(apps, rules, new AppDetail(c.healthInterval()), auth, logs);
+              ClusterRoutes clusterRoutes = new ClusterRoutes(clusters, auth, apps::reencrypt);
+              RegistryRoutes registryRoutes =
+                  new RegistryRoutes(registries, c.cipher(), auth, Clock.systemUTC());
               return service
                   .deploy(() -> kafkaReady, 1)
                   .compose(s -> service.deploy(() -> relay, 1))
@@ -144,6 +149,7 @@ public final class Main {
                               router -> {
                                 routes.mount(router);
                                 clusterRoutes.mount(router);
+                                registryRoutes.mount(router);
                               }));
             });
   }

@@ -107,7 +107,7 @@ public final class RunningAppService implements AutoCloseable {
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
-    headers.forEach(b::header);
+    headers.forEach(b::setHeader);
     try {
       return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {

@@ -39,7 +39,7 @@ class AppNamesTest {
       Pattern.compile("(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?");
   private static final Pattern PORT_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 
-  private static final AppRules RULES = new AppRules(List.of());
+  private static final AppRules RULES = new AppRules(List.of(), List.of("standard"));
   private static final Manifests MANIFESTS = new Manifests(TenantPolicy.defaults());
   private static final List<Long> USER_IDS = List.of(1L, 7L, 999_999_999L, Long.MAX_VALUE);
 
@@ -83,7 +83,14 @@ class AppNamesTest {
             KubeNames.namespace(userId),
             KubeNames.objectName(spec.name(), userId),
             1,
-            new AppCommand.Desired(spec.image(), spec.replicas(), spec.port(), false, null, false));
+            new AppCommand.Desired(
+                spec.image(),
+                spec.replicas(),
+                spec.port(),
+                false,
+                null,
+                false,
+                AppCommand.Release.BEFORE_RELEASES));
 
     V1Deployment deployment = MANIFESTS.deployment(app);
     V1Service service = MANIFESTS.service(app);
@@ -94,6 +101,16 @@ class AppNamesTest {
     assertValid(
         "ReplicaSet", deployment.getMetadata().getName() + "-5d9c7b8f6d", DNS_1123_SUBDOMAIN, 253);
     assertValid("Service", service.getMetadata().getName(), DNS_1035_LABEL, 63);
+    assertValid(
+        "env Secret",
+        KubeNames.envSecret(KubeNames.objectName(spec.name(), userId)),
+        DNS_1123_SUBDOMAIN,
+        253);
+    assertValid(
+        "pull Secret",
+        KubeNames.pullSecret(KubeNames.objectName(spec.name(), userId)),
+        DNS_1123_SUBDOMAIN,
+        253);
     assertValid(
         "container",
         deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getName(),

@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
  *   /api/v1/register, /api/v1/login          → user-service (public)
  *   /api/v1/users/**, /api/v1/admin/users/** → user-service
  *   /api/v1/apps/**, /api/v1/clusters/**     → app-service
+ *   /api/v1/registries/**, /api/v1/quota     → app-service
  * </pre>
  */
 public final class GatewayRoutes {
@@ -110,6 +111,8 @@ public final class GatewayRoutes {
     protectedTree(router, "/api/v1/admin/users", users);
     protectedTree(router, "/api/v1/apps", apps);
     protectedTree(router, "/api/v1/clusters", apps);
+    protectedTree(router, "/api/v1/registries", apps);
+    protectedTree(router, "/api/v1/quota", apps);
   }
 
   private void publicRoute(Router router, String path, UpstreamProxy upstream) {

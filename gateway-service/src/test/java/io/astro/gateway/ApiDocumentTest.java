@@ -127,7 +127,15 @@ class ApiDocumentTest {
 
     assertThat(bodies)
         .containsExactlyInAnyOrder(
-            "Registration", "Login", "AppCreate", "Scale", "ClusterImport", "ClusterPatch");
+            "Registration",
+            "Login",
+            "AppCreate",
+            "AppPatch",
+            "Scale",
+            "Rollback",
+            "ClusterImport",
+            "ClusterPatch",
+            "RegistryCreate");
     for (String body : bodies) {
       assertThat(schemas.getJsonObject(body).getMap())
           .as(body)

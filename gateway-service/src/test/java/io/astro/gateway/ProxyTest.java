@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -81,12 +82,16 @@ class ProxyTest {
     int users =
         fixture.users.hits("/api/v1/users/me")
             + fixture.users.hits("/api/v1/admin/users/u1/disable");
-    int apps = fixture.apps.hits("/api/v1/apps") + fixture.apps.hits("/api/v1/clusters/c1");
+    List<String> appPaths =
+        List.of("/api/v1/apps", "/api/v1/clusters/c1", "/api/v1/registries/ghcr", "/api/v1/quota");
+    int apps = appPaths.stream().mapToInt(fixture.apps::hits).sum();
 
     assertThat(fixture.get("/api/v1/users/me", token).status()).isEqualTo(200);
     assertThat(fixture.post("/api/v1/admin/users/u1/disable", token, "{}").status()).isEqualTo(200);
     assertThat(fixture.get("/api/v1/apps", token).status()).isEqualTo(200);
     assertThat(fixture.get("/api/v1/clusters/c1", token).status()).isEqualTo(200);
+    assertThat(fixture.get("/api/v1/registries/ghcr", token).status()).isEqualTo(200);
+    assertThat(fixture.get("/api/v1/quota", token).status()).isEqualTo(200);
     Reply unknown = fixture.get("/api/v1/nothing-here", token);
     Reply lookalike = fixture.get("/api/v1/appsx", token);
 
@@ -94,8 +99,7 @@ class ProxyTest {
             fixture.users.hits("/api/v1/users/me")
                 + fixture.users.hits("/api/v1/admin/users/u1/disable"))
         .isEqualTo(users + 2);
-    assertThat(fixture.apps.hits("/api/v1/apps") + fixture.apps.hits("/api/v1/clusters/c1"))
-        .isEqualTo(apps + 2);
+    assertThat(appPaths.stream().mapToInt(fixture.apps::hits).sum()).isEqualTo(apps + 4);
     assertThat(unknown.status()).isEqualTo(404);
     assertThat(unknown.code()).isEqualTo(10004);
     assertThat(lookalike.status()).isEqualTo(404);

@@ -29,7 +29,9 @@ public record App(
   private static final Pattern CAMEL_HUMP = Pattern.compile("([a-z0-9])([A-Z])");
 
   /**
-   * What the user asked for. {@code restartedAt} changes on every restart (rolling restart stamp).
+   * What the user asked for: the spec of release {@code release} ({@code image}, {@code port},
+   * {@code settings}) and the operations on it. {@code restartedAt} changes on every restart
+   * (rolling restart stamp).
    */
   public record Desired(
       String image,
@@ -37,27 +39,42 @@ public record App(
       Integer port,
       boolean stopped,
       Instant restartedAt,
-      boolean deleting) {
+      boolean deleting,
+      long release,
+      Settings settings) {
 
-    /** What a create request asks for: running, never restarted, not being deleted. */
-    public static Desired of(String image, int replicas, Integer port) {
-      return new Desired(image, replicas, port, false, null, false);
+    /** What a create request asks for: release 1, running, never restarted, not being deleted. */
+    public static Desired of(String image, int replicas, Integer port, Settings settings) {
+      return new Desired(image, replicas, port, false, null, false, 1, settings);
     }
 
     public Desired withStopped(boolean value) {
-      return new Desired(image, replicas, port, value, restartedAt, deleting);
+      return new Desired(image, replicas, port, value, restartedAt, deleting, release, settings);
     }
 
     public Desired withReplicas(int value) {
-      return new Desired(image, value, port, stopped, restartedAt, deleting);
+      return new Desired(image, value, port, stopped, restartedAt, deleting, release, settings);
     }
 
     public Desired withRestartedAt(Instant value) {
-      return new Desired(image, replicas, port, stopped, value, deleting);
+      return new Desired(image, replicas, port, stopped, value, deleting, release, settings);
     }
 
     public Desired withDeleting() {
-      return new Desired(image, replicas, port, stopped, restartedAt, true);
+      return new Desired(image, replicas, port, stopped, restartedAt, true, release, settings);
+    }
+
+    /** The next release, with this spec. */
+    public Desired released(String newImage, Integer newPort, Settings newSettings) {
+      return new Desired(
+          newImage, replicas, newPort, stopped, restartedAt, deleting, release + 1, newSettings);
+    }
+
+    /** Whether {@code other} asks for another spec (image, port or settings) than this. */
+    public boolean sameSpec(String otherImage, Integer otherPort, Settings otherSettings) {
+      return image.equals(otherImage)
+          && java.util.Objects.equals(port, otherPort)
+          && settings.equals(otherSettings);
     }
   }
 
@@ -69,10 +86,12 @@ public record App(
       String reason,
       String message,
       long observedGeneration,
-      Instant observedAt) {
+      Instant observedAt,
+      long observedRelease,
+      JsonArray warnings) {
 
     public static final Observed NONE =
-        new Observed(null, null, new JsonArray(), null, null, 0, null);
+        new Observed(null, null, new JsonArray(), null, null, 0, null, 0, new JsonArray());
   }
 
   /**
@@ -127,29 +146,35 @@ public record App(
   }
 
   public JsonObject toJson() {
-    return new JsonObject()
-        .put("id", id)
-        .put("name", name)
-        .put("image", desired.image())
-        .put("replicas", desired.replicas())
-        .put("port", desired.port())
-        .put("stopped", desired.stopped())
-        .put("status", status.value())
-        .put("generation", generation)
-        .put("cluster", clusterId)
-        .put("placement", placement)
-        .put("namespace", namespace)
-        .put("k8s_name", k8sName)
-        .put("restarted_at", text(desired.restartedAt()))
-        .put("desired_replicas", observed.desiredReplicas())
-        .put("ready_replicas", observed.readyReplicas())
-        .put("pods", restPods(observed.pods()))
-        .put("reason", observed.reason())
-        .put("message", observed.message())
-        .put("observed_generation", observed.observedGeneration())
-        .put("observed_at", text(observed.observedAt()))
-        .put("created_at", text(createdAt))
-        .put("updated_at", text(updatedAt));
+    JsonObject json =
+        new JsonObject()
+            .put("id", id)
+            .put("name", name)
+            .put("image", desired.image())
+            .put("replicas", desired.replicas())
+            .put("port", desired.port())
+            .put("stopped", desired.stopped())
+            .put("status", status.value())
+            .put("generation", generation)
+            .put("cluster", clusterId)
+            .put("placement", placement)
+            .put("namespace", namespace)
+            .put("k8s_name", k8sName)
+            .put("restarted_at", text(desired.restartedAt()))
+            .put("desired_replicas", observed.desiredReplicas())
+            .put("ready_replicas", observed.readyReplicas())
+            .put("pods", restPods(observed.pods()))
+            .put("reason", observed.reason())
+            .put("message", observed.message())
+            .put("observed_generation", observed.observedGeneration())
+            .put("observed_at", text(observed.observedAt()))
+            .put("release", desired.release())
+            .put("observed_release", observed.observedRelease())
+            .put("warnings", restPods(observed.warnings()))
+            .put("created_at", text(createdAt))
+            .put("updated_at", text(updatedAt));
+    desired.settings().writeTo(json);
+    return json;
   }
 
   /**

@@ -4,8 +4,9 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
 /**
- * One line of an app's history: a command issued ({@code kind=command}) or a status change ({@code
- * kind=status}).
+ * One line of an app's history: a command issued ({@code kind=command}), a status change ({@code
+ * kind=status}) or a Kubernetes warning about it ({@code kind=warning}, its reason as {@code
+ * warning}), each warning once.
  */
 public record AppEvent(
     long id,
@@ -21,7 +22,7 @@ public record AppEvent(
     return new JsonObject()
         .put("id", id)
         .put("kind", kind)
-        .put(kind.equals("command") ? "command" : "status", action)
+        .put(kind.equals("command") || kind.equals("warning") ? kind : "status", action)
         .put("generation", generation)
         .put("reason", reason)
         .put("message", message)

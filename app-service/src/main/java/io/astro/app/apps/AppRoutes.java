@@ -14,9 +14,11 @@ import io.astro.common.http.ErrorCode;
 import io.astro.common.http.FieldErrors;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.regex.Pattern;
 
@@ -27,6 +29,9 @@ import java.util.regex.Pattern;
 public final class AppRoutes {
 
   private static final String BASE = "/api/v1/apps";
+  private static final String QUOTA = "/api/v1/quota";
+  private static final Set<String> PATCH_TYPES =
+      Set.of("application/merge-patch+json", "application/json");
   private static final Pattern UUID =
       Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
   private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
@@ -69,6 +74,18 @@ public final class AppRoutes {
               answer(ctx, 202, (caller, id) -> apps.scale(caller, id, replicas));
             });
     router.delete(BASE + "/:id").handler(ctx -> answer(ctx, 202, apps::delete));
+    router.patch(BASE + "/:id").handler(this::patch);
+    router.get(BASE + "/:id/releases").handler(this::releases);
+    router
+        .post(BASE + "/:id/rollback")
+        .consumes("application/json")
+        .handler(
+            ctx -> {
+              long release = rollbackTo(body(ctx));
+              answer(ctx, 202, (caller, id) -> apps.rollback(caller, id, release));
+            });
+    router.route(QUOTA).handler(auth);
+    router.get(QUOTA).handler(this::quota);
     router.get(BASE + "/:id/events").handler(this::events);
     router.get(BASE + "/:id/logs").handler(this::logs);
   }
@@ -100,6 +117,65 @@ public final class AppRoutes {
         .onFailure(ctx::fail);
   }
 
+  // RFC 7396 names its own media type; plain JSON is taken too, as most clients send it
+  private void patch(RoutingContext ctx) {
+    String type = ctx.request().getHeader("Content-Type");
+    String media =
+        type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+    if (!PATCH_TYPES.contains(media)) {
+      ctx.fail(
+          new ApiException(
+              ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+              "PATCH takes application/merge-patch+json (or application/json)"));
+      return;
+    }
+    JsonObject patch = body(ctx);
+    String id = appId(ctx);
+    Future<ChangeOutcome> done =
+        id == null
+            ? Future.succeededFuture(new ChangeOutcome.NotFound())
+            : apps.patch(AuthHandler.caller(ctx), id, patch);
+    done.onSuccess(outcome -> changed(ctx, 202, outcome)).onFailure(ctx::fail);
+  }
+
+  private static long rollbackTo(JsonObject body) {
+    FieldErrors errors = FieldErrors.acceptingOnly(body, "release");
+    Object release = body.getValue("release");
+    if (!(release instanceof Number n)
+        || n.doubleValue() != Math.rint(n.doubleValue())
+        || n.longValue() < 1) {
+      errors.add("release", "is required: the number of one of the app's releases (1 or more)");
+    }
+    errors.throwIfAny();
+    return ((Number) release).longValue();
+  }
+
+  private void releases(RoutingContext ctx) {
+    FieldErrors errors = new FieldErrors();
+    int page = intParam(ctx, "page", 1, 1, Integer.MAX_VALUE / MAX_LIMIT, errors);
+    int limit = intParam(ctx, "limit", 20, 1, MAX_LIMIT, errors);
+    errors.throwIfAny();
+    String id = appId(ctx);
+    if (id == null) {
+      ctx.fail(new ApiException(ErrorCode.APP_NOT_FOUND));
+      return;
+    }
+    apps.releases(AuthHandler.caller(ctx), id, page, limit)
+        .onSuccess(
+            found ->
+                found.ifPresentOrElse(
+                    releases ->
+                        ApiResponse.ok(ctx, page(releases, AppRelease::toJson, page, limit)),
+                    () -> ctx.fail(new ApiException(ErrorCode.APP_NOT_FOUND))))
+        .onFailure(ctx::fail);
+  }
+
+  private void quota(RoutingContext ctx) {
+    apps.quota(AuthHandler.caller(ctx))
+        .onSuccess(quota -> ApiResponse.ok(ctx, quota))
+        .onFailure(ctx::fail);
+  }
+
   private static void created(RoutingContext ctx, CreateOutcome outcome) {
     if (outcome instanceof CreateOutcome.Created created) {
       ApiResponse.ok(ctx, 201, created.app().toJson());
@@ -122,6 +198,10 @@ public final class AppRoutes {
               ErrorCode.APP_QUOTA_EXCEEDED,
               "you already have " + limit.maxApps() + " apps, the most allowed; delete one first",
               new JsonObject().put("max_apps", limit.maxApps())));
+    } else if (outcome instanceof CreateOutcome.Invalid invalid) {
+      ctx.fail(invalid.errors().toException());
+    } else if (outcome instanceof CreateOutcome.QuotaExceeded quota) {
+      ctx.fail(quotaExceeded(quota.refusal()));
     } else if (outcome instanceof CreateOutcome.NoHealthyCluster none) {
       ctx.fail(
           new ApiException(
@@ -200,19 +280,42 @@ public final class AppRoutes {
         id == null
             ? Future.succeededFuture(new ChangeOutcome.NotFound())
             : action.apply(AuthHandler.caller(ctx), id);
-    done.onSuccess(
-            outcome -> {
-              if (outcome instanceof ChangeOutcome.Changed changed) {
-                ApiResponse.ok(ctx, status, changed.app().toJson());
-              } else if (outcome instanceof ChangeOutcome.Unchanged unchanged) {
-                ApiResponse.ok(ctx, status, unchanged.app().toJson());
-              } else if (outcome instanceof ChangeOutcome.BeingDeleted) {
-                ctx.fail(new ApiException(ErrorCode.CONFLICT, "app is being deleted"));
-              } else if (outcome instanceof ChangeOutcome.NotFound) {
-                ctx.fail(new ApiException(ErrorCode.APP_NOT_FOUND));
-              }
-            })
-        .onFailure(ctx::fail);
+    done.onSuccess(outcome -> changed(ctx, status, outcome)).onFailure(ctx::fail);
+  }
+
+  /**
+   * The answer to a change: {@code status} with the app when it changed; the same for an operation
+   * that found the app as asked, but 200 for a patch that changed nothing.
+   */
+  private static void changed(RoutingContext ctx, int status, ChangeOutcome outcome) {
+    boolean patch = HttpMethod.PATCH.equals(ctx.request().method());
+    if (outcome instanceof ChangeOutcome.Changed changed) {
+      ApiResponse.ok(ctx, status, changed.app().toJson());
+    } else if (outcome instanceof ChangeOutcome.Unchanged unchanged) {
+      ApiResponse.ok(ctx, patch ? 200 : status, unchanged.app().toJson());
+    } else if (outcome instanceof ChangeOutcome.BeingDeleted) {
+      ctx.fail(new ApiException(ErrorCode.CONFLICT, "app is being deleted"));
+    } else if (outcome instanceof ChangeOutcome.NotFound) {
+      ctx.fail(new ApiException(ErrorCode.APP_NOT_FOUND));
+    } else if (outcome instanceof ChangeOutcome.Invalid invalid) {
+      ctx.fail(invalid.errors().toException());
+    } else if (outcome instanceof ChangeOutcome.QuotaExceeded quota) {
+      ctx.fail(quotaExceeded(quota.refusal()));
+    } else if (outcome instanceof ChangeOutcome.UnknownRelease unknown) {
+      ctx.fail(
+          new ApiException(
+              ErrorCode.UNPROCESSABLE,
+              "the app has no release "
+                  + unknown.release()
+                  + "; its releases are 1 to "
+                  + unknown.latest()
+                  + " (GET .../releases)",
+              new JsonObject().put("field", "release").put("latest", unknown.latest())));
+    }
+  }
+
+  private static ApiException quotaExceeded(QuotaRefusal refusal) {
+    return new ApiException(ErrorCode.QUOTA_EXCEEDED, refusal.message(), refusal.data());
   }
 
   private static String appId(RoutingContext ctx) {

@@ -17,9 +17,12 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -40,8 +43,9 @@ public final class AppStore {
 
   private static final String COLUMNS =
       "id, user_id, name, cluster_id, placement, namespace, k8s_name, image, replicas, port,"
-          + " stopped, restarted_at, deleting, generation, status, desired_replicas, ready_replicas, pods, reason, message,"
-          + " observed_generation, observed_at, created_at, updated_at";
+          + " settings, stopped, restarted_at, deleting, generation, release_number, status,"
+          + " desired_replicas, ready_replicas, pods, reason, message, observed_generation,"
+          + " observed_release, warnings, observed_at, created_at, updated_at";
 
   private final Pool pool;
 
@@ -57,7 +61,11 @@ public final class AppStore {
    * key that committed first makes this one answer as {@link #replay} does.
    */
   public Future<CreateOutcome> create(
-      Change created, int maxApps, IdempotencyKey idempotency, JsonObject response) {
+      Change created,
+      int maxApps,
+      IdempotencyKey idempotency,
+      JsonObject response,
+      Function<List<App>, Optional<CreateOutcome>> admit) {
     App app = created.after();
     Future<CreateOutcome> attempt =
         pool.withTransaction(
@@ -85,7 +93,14 @@ public final class AppStore {
                             count.iterator().next().getLong(0) >= maxApps
                                 ? Future.failedFuture(
                                     new Refused(new CreateOutcome.LimitReached(maxApps)))
-                                : insert(conn, app))
+                                : others(conn, app.userId(), app.id())
+                                    .compose(
+                                        live ->
+                                            admit
+                                                .apply(live)
+                                                .<Future<Void>>map(
+                                                    no -> Future.failedFuture(new Refused(no)))
+                                                .orElseGet(() -> insert(conn, app))))
                     .compose(v -> record(conn, created))
                     .map(new CreateOutcome.Created(app)));
     return attempt.recover(
@@ -182,20 +197,28 @@ public final class AppStore {
 
     /** The app is being deleted and takes no other operation. */
     record BeingDeleted() implements Decision {}
+
+    /** The change is refused (bad fields, quota, unknown release): nothing stored. */
+    record Refuse(ChangeOutcome outcome) implements Decision {}
   }
 
   /**
-   * Changes a live app of the user: {@code decide} sees the row as locked and says what to do;
-   * {@link ChangeOutcome.NotFound} when it is not the user's live app.
+   * Changes a live app of the user: {@code decide} sees the row as locked, with the user's other
+   * live apps (for the quota: the owner row's lock keeps them as they are until commit), and says
+   * what to do; {@link ChangeOutcome.NotFound} when it is not the user's live app.
    */
-  public Future<ChangeOutcome> change(long userId, String id, Function<App, Decision> decide) {
+  public Future<ChangeOutcome> change(
+      long userId, String id, BiFunction<App, List<App>, Decision> decide) {
     return pool.withTransaction(
             conn ->
-                conn.preparedQuery(
-                        "SELECT "
-                            + COLUMNS
-                            + " FROM apps WHERE id = ? AND user_id = ? AND deleted_at IS NULL FOR UPDATE")
-                    .execute(Tuple.of(id, userId))
+                lockOwner(conn, userId)
+                    .compose(
+                        v ->
+                            conn.preparedQuery(
+                                    "SELECT "
+                                        + COLUMNS
+                                        + " FROM apps WHERE id = ? AND user_id = ? AND deleted_at IS NULL FOR UPDATE")
+                                .execute(Tuple.of(id, userId)))
                     .map(AppStore::single)
                     .compose(
                         found -> {
@@ -203,33 +226,195 @@ public final class AppStore {
                             return Future.succeededFuture(new ChangeOutcome.NotFound());
                           }
                           App current = found.get();
-                          Decision decision = decide.apply(current);
-                          if (decision instanceof Decision.Write write) {
-                            return write(conn, write.change());
-                          }
-                          return Future.succeededFuture(
-                              decision instanceof Decision.BeingDeleted
-                                  ? new ChangeOutcome.BeingDeleted()
-                                  : new ChangeOutcome.Unchanged(current));
+                          return others(conn, userId, id)
+                              .compose(
+                                  others -> {
+                                    Decision decision = decide.apply(current, others);
+                                    if (decision instanceof Decision.Write write) {
+                                      return write(conn, write.change());
+                                    }
+                                    if (decision instanceof Decision.Refuse refuse) {
+                                      return Future.succeededFuture(refuse.outcome());
+                                    }
+                                    return Future.succeededFuture(
+                                        decision instanceof Decision.BeingDeleted
+                                            ? new ChangeOutcome.BeingDeleted()
+                                            : new ChangeOutcome.Unchanged(current));
+                                  });
                         }))
         .recover(Database::unavailable);
+  }
+
+  /** The user's live apps but {@code exceptId}, in the caller's transaction. */
+  private static Future<List<App>> others(SqlConnection conn, long userId, String exceptId) {
+    return conn.preparedQuery(
+            "SELECT " + COLUMNS + " FROM apps WHERE user_id = ? AND deleted_at IS NULL AND id <> ?")
+        .execute(Tuple.of(userId, exceptId))
+        .map(AppStore::apps);
+  }
+
+  /**
+   * Seals again the ciphertexts of every app's settings and releases ({@code reseal} answers empty
+   * when there is nothing to do), each row under its lock; answers how many rows changed. Rows of
+   * deleted apps are kept as they are: nothing reads them again.
+   */
+  public Future<Integer> reseal(BiFunction<String, Settings, Optional<Settings>> reseal) {
+    return pool.query(
+            "SELECT a.id, r.number FROM apps a LEFT JOIN app_releases r ON r.app_id = a.id"
+                + " WHERE a.deleted_at IS NULL ORDER BY a.id, r.number")
+        .execute()
+        .compose(
+            rows -> {
+              Future<Integer> chain = Future.succeededFuture(0);
+              String previous = null;
+              for (Row row : rows) {
+                String id = row.getString("id");
+                Long number = row.getLong("number");
+                if (!id.equals(previous)) {
+                  chain = chain.compose(n -> resealRow(id, null, reseal).map(moved -> n + moved));
+                  previous = id;
+                }
+                if (number != null) {
+                  chain = chain.compose(n -> resealRow(id, number, reseal).map(moved -> n + moved));
+                }
+              }
+              return chain;
+            })
+        .recover(Database::unavailable);
+  }
+
+  // the app row when release is null, else that release's row
+  private Future<Integer> resealRow(
+      String id, Long release, BiFunction<String, Settings, Optional<Settings>> reseal) {
+    String select =
+        release == null
+            ? "SELECT settings FROM apps WHERE id = ? FOR UPDATE"
+            : "SELECT settings FROM app_releases WHERE app_id = ? AND number = ? FOR UPDATE";
+    String update =
+        release == null
+            ? "UPDATE apps SET settings = ? WHERE id = ?"
+            : "UPDATE app_releases SET settings = ? WHERE app_id = ? AND number = ?";
+    Tuple key = release == null ? Tuple.of(id) : Tuple.of(id, release);
+    return pool.withTransaction(
+        conn ->
+            conn.preparedQuery(select)
+                .execute(key)
+                .compose(
+                    rows -> {
+                      Object stored = rows.size() == 0 ? null : rows.iterator().next().getValue(0);
+                      if (stored == null) {
+                        return Future.succeededFuture(0);
+                      }
+                      Optional<Settings> after =
+                          reseal.apply(id, Settings.fromStored(json(stored)));
+                      if (after.isEmpty()) {
+                        return Future.succeededFuture(0);
+                      }
+                      Tuple args =
+                          Tuple.tuple().addString(after.get().toStored().encode()).addString(id);
+                      if (release != null) {
+                        args.addLong(release);
+                      }
+                      return conn.preparedQuery(update).execute(args).map(1);
+                    }));
+  }
+
+  /** The user's live apps (for the quota they use). */
+  public Future<List<App>> live(long userId) {
+    return pool.preparedQuery(
+            "SELECT " + COLUMNS + " FROM apps WHERE user_id = ? AND deleted_at IS NULL")
+        .execute(Tuple.of(userId))
+        .recover(Database::unavailable)
+        .map(AppStore::apps);
+  }
+
+  /**
+   * The releases of a live app of the user, newest first; empty as {@link #find}. A release's
+   * status is told from the app's current release ({@link AppRelease#status}).
+   */
+  public Future<Optional<Page<AppRelease>>> releases(
+      long userId, String appId, int page, int limit) {
+    return find(userId, appId)
+        .compose(
+            app ->
+                app.isEmpty()
+                    ? Future.succeededFuture(Optional.empty())
+                    : pool.preparedQuery("SELECT COUNT(*) FROM app_releases WHERE app_id = ?")
+                        .execute(Tuple.of(appId))
+                        .compose(
+                            count ->
+                                pool.preparedQuery(
+                                        "SELECT "
+                                            + RELEASE_COLUMNS
+                                            + " FROM app_releases r JOIN apps a ON a.id = r.app_id"
+                                            + " WHERE r.app_id = ? ORDER BY r.number DESC LIMIT ? OFFSET ?")
+                                    .execute(Tuple.of(appId, limit, (page - 1) * limit))
+                                    .map(
+                                        rows -> {
+                                          List<AppRelease> releases = new ArrayList<>();
+                                          rows.forEach(r -> releases.add(release(r)));
+                                          return Optional.of(
+                                              new Page<>(
+                                                  releases, count.iterator().next().getLong(0)));
+                                        }))
+                        .recover(Database::unavailable));
+  }
+
+  /** Release {@code number} of the user's live app {@code appId}; empty when there is none. */
+  public Future<Optional<AppRelease>> release(long userId, String appId, long number) {
+    return pool.preparedQuery(
+            "SELECT "
+                + RELEASE_COLUMNS
+                + " FROM app_releases r JOIN apps a ON a.id = r.app_id"
+                + " WHERE r.app_id = ? AND r.number = ? AND a.user_id = ? AND a.deleted_at IS NULL")
+        .execute(Tuple.of(appId, number, userId))
+        .recover(Database::unavailable)
+        .map(
+            rows ->
+                rows.size() == 0 ? Optional.empty() : Optional.of(release(rows.iterator().next())));
+  }
+
+  private static final String RELEASE_COLUMNS =
+      "r.app_id, r.number, r.generation, r.image, r.port, r.settings, r.description, r.failed,"
+          + " r.number = a.release_number AS active, r.created_at";
+
+  private static AppRelease release(Row r) {
+    Object settings = r.getValue("settings");
+    return new AppRelease(
+        r.getString("app_id"),
+        r.getLong("number"),
+        r.getLong("generation"),
+        r.getString("image"),
+        r.getInteger("port"),
+        Settings.fromStored(settings == null ? null : json(settings)),
+        r.getString("description"),
+        r.getBoolean("failed"),
+        // a comparison comes back as a number, not as a BOOLEAN column
+        r.getValue("active") instanceof Number n
+            ? n.intValue() == 1
+            : Boolean.TRUE.equals(r.getValue("active")),
+        instant(r.getLocalDateTime("created_at")));
   }
 
   private static Future<ChangeOutcome> write(SqlConnection conn, Change change) {
     App after = change.after();
     App.Desired d = after.desired();
     return conn.preparedQuery(
-            "UPDATE apps SET image = ?, replicas = ?, port = ?, stopped = ?, restarted_at = ?,"
-                + " deleting = ?, generation = ?, status = ?, updated_at = ? WHERE id = ?")
+            "UPDATE apps SET image = ?, replicas = ?, port = ?, settings = ?, image_pull_secret = ?,"
+                + " stopped = ?, restarted_at = ?, deleting = ?, generation = ?, release_number = ?,"
+                + " status = ?, updated_at = ? WHERE id = ?")
         .execute(
             Tuple.tuple()
                 .addString(d.image())
                 .addInteger(d.replicas())
                 .addValue(d.port())
+                .addString(d.settings().toStored().encode())
+                .addValue(d.settings().registry())
                 .addBoolean(d.stopped())
                 .addValue(utc(d.restartedAt()))
                 .addBoolean(d.deleting())
                 .addLong(after.generation())
+                .addLong(d.release())
                 .addString(after.status().value())
                 .addValue(utc(after.updatedAt()))
                 .addString(after.id()))
@@ -278,9 +463,11 @@ public final class AppStore {
 
   /**
    * Applies a status event when it is newer than what is stored (see {@link
-   * Observation#isNewerThan}); a status change is added to the app's history. An app being deleted
-   * keeps status {@code deleting} until an event says it is gone, and is then soft-deleted, which
-   * frees its name.
+   * Observation#isNewerThan}); a status change is added to the app's history, and so is each
+   * warning not among the app's last reported ones (kind {@code warning}), once. A rollout that
+   * failed marks the release of its generation {@code failed}. An app being deleted keeps status
+   * {@code deleting} until an event says it is gone, and is then soft-deleted, which frees its
+   * name.
    */
   public Future<Applied> apply(Observation o) {
     return pool.withTransaction(
@@ -322,11 +509,14 @@ public final class AppStore {
                                           .addValue(o.reason())
                                           .addValue(o.message()));
                       return history
+                          .compose(v -> newWarnings(conn, app, o))
+                          .compose(v -> failedRelease(conn, app, o))
                           .compose(
                               v ->
                                   conn.preparedQuery(
                                           "UPDATE apps SET status = ?, desired_replicas = ?,"
-                                              + " ready_replicas = ?, pods = ?, reason = ?, message = ?, observed_generation = ?, observed_at = ?,"
+                                              + " ready_replicas = ?, pods = ?, reason = ?, message = ?, observed_generation = ?,"
+                                              + " observed_release = ?, warnings = ?, observed_at = ?,"
                                               + " deleted_at = IF(?, CURRENT_TIMESTAMP(3), NULL) WHERE id = ?")
                                       .execute(
                                           Tuple.tuple()
@@ -337,12 +527,13 @@ public final class AppStore {
                                               .addValue(o.reason())
                                               .addValue(o.message())
                                               .addLong(o.observedGeneration())
+                                              .addLong(o.observedRelease())
+                                              .addString(o.warnings().encode())
                                               .addValue(utc(o.observedAt()))
                                               .addBoolean(remove)
                                               .addString(app.id())))
                           // the delete is complete: a tombstone after the app's delete command
-                          // (same
-                          // key, a later outbox row), so compaction forgets the app
+                          // (same key, a later outbox row), so compaction forgets the app
                           .compose(
                               v ->
                                   remove
@@ -351,6 +542,57 @@ public final class AppStore {
                                       : Future.<Void>succeededFuture())
                           .map(Applied.APPLIED);
                     }));
+  }
+
+  // a warning is the same news while its reason and message are: its count going up is not
+  private static Future<Void> newWarnings(SqlConnection conn, App app, Observation o) {
+    Set<String> known = new HashSet<>();
+    for (Object w : app.observed().warnings()) {
+      if (w instanceof JsonObject warning) {
+        known.add(warning.getString("reason") + "\n" + warning.getString("message"));
+      }
+    }
+    List<Tuple> lines = new ArrayList<>();
+    for (Object w : o.warnings()) {
+      if (w instanceof JsonObject warning
+          && known.add(warning.getString("reason") + "\n" + warning.getString("message"))) {
+        lines.add(
+            Tuple.tuple()
+                .addString(app.id())
+                .addString(cut(warning.getString("reason"), 128))
+                .addLong(o.observedGeneration())
+                .addValue(
+                    warning.getString("message") == null
+                        ? null
+                        : cut(warning.getString("message"), 1024)));
+      }
+    }
+    return lines.isEmpty()
+        ? Future.succeededFuture()
+        : conn.preparedQuery(
+                "INSERT INTO app_events (app_id, kind, action, generation, message)"
+                    + " VALUES (?, 'warning', ?, ?, ?)")
+            .executeBatch(lines)
+            .mapEmpty();
+  }
+
+  private static Future<Void> failedRelease(SqlConnection conn, App app, Observation o) {
+    if (!o.rolloutFailed()) {
+      return Future.succeededFuture();
+    }
+    return conn.preparedQuery(
+            "SELECT MAX(number) FROM app_releases WHERE app_id = ? AND generation <= ?")
+        .execute(Tuple.of(app.id(), o.observedGeneration()))
+        .compose(
+            rows -> {
+              Long number = rows.iterator().next().getLong(0);
+              return number == null
+                  ? Future.succeededFuture()
+                  : conn.preparedQuery(
+                          "UPDATE app_releases SET failed = TRUE WHERE app_id = ? AND number = ?")
+                      .execute(Tuple.of(app.id(), number))
+                      .mapEmpty();
+            });
   }
 
   // the owner row's lock serializes one user's creates, so the quota count below cannot race
@@ -365,8 +607,9 @@ public final class AppStore {
     App.Desired d = app.desired();
     return conn.preparedQuery(
             "INSERT INTO apps (id, user_id, name, cluster_id, placement, namespace, k8s_name, image,"
-                + " replicas, port, stopped, generation, status, created_at, updated_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                + " replicas, port, settings, image_pull_secret, stopped, generation, release_number,"
+                + " status, created_at, updated_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .execute(
             Tuple.tuple()
                 .addString(app.id())
@@ -379,8 +622,11 @@ public final class AppStore {
                 .addString(d.image())
                 .addInteger(d.replicas())
                 .addValue(d.port())
+                .addString(d.settings().toStored().encode())
+                .addValue(d.settings().registry())
                 .addBoolean(d.stopped())
                 .addLong(app.generation())
+                .addLong(d.release())
                 .addString(app.status().value())
                 .addValue(utc(app.createdAt()))
                 .addValue(utc(app.updatedAt())))
@@ -403,6 +649,23 @@ public final class AppStore {
                 .addString(change.action())
                 .addLong(app.generation())
                 .addValue(change.requestId()))
+        .compose(
+            v ->
+                change.release() == null
+                    ? Future.succeededFuture()
+                    : conn.preparedQuery(
+                            "INSERT INTO app_releases (app_id, number, generation, image, port, settings,"
+                                + " description, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+                        .execute(
+                            Tuple.tuple()
+                                .addString(app.id())
+                                .addLong(app.desired().release())
+                                .addLong(app.generation())
+                                .addString(app.desired().image())
+                                .addValue(app.desired().port())
+                                .addString(app.desired().settings().toStored().encode())
+                                .addString(cut(change.release(), 1024))
+                                .addValue(utc(app.updatedAt()))))
         .compose(v -> OutboxStore.insert(conn, app.id(), change.message()));
   }
 
@@ -438,7 +701,11 @@ public final class AppStore {
             r.getInteger("port"),
             r.getBoolean("stopped"),
             instant(r.getLocalDateTime("restarted_at")),
-            r.getBoolean("deleting"));
+            r.getBoolean("deleting"),
+            r.getLong("release_number"),
+            Settings.fromStored(
+                r.getValue("settings") == null ? null : json(r.getValue("settings"))));
+    Object warnings = r.getValue("warnings");
     Object pods = r.getValue("pods");
     App.Observed observed =
         new App.Observed(
@@ -450,7 +717,11 @@ public final class AppStore {
             r.getString("reason"),
             r.getString("message"),
             r.getLong("observed_generation"),
-            instant(r.getLocalDateTime("observed_at")));
+            instant(r.getLocalDateTime("observed_at")),
+            r.getLong("observed_release"),
+            warnings == null
+                ? new JsonArray()
+                : warnings instanceof JsonArray a ? a : new JsonArray(warnings.toString()));
     return new App(
         r.getString("id"),
         r.getLong("user_id"),
@@ -470,6 +741,10 @@ public final class AppStore {
   // MariaDB hands JSON columns back as text, MySQL 8 as parsed JSON
   private static JsonObject json(Object value) {
     return value instanceof JsonObject o ? o : new JsonObject(value.toString());
+  }
+
+  private static String cut(String text, int max) {
+    return text.length() <= max ? text : text.substring(0, max);
   }
 
   private static Instant instant(LocalDateTime utc) {

@@ -1,6 +1,8 @@
 package io.astro.app.apps;
 
-/** What an operation on an app's desired state (start, stop, scale, …) came to. */
+import io.astro.common.http.FieldErrors;
+
+/** What an operation on an app's desired state (start, stop, scale, patch, …) came to. */
 public sealed interface ChangeOutcome {
 
   /** The desired state changed: a new generation and its command were stored. */
@@ -14,4 +16,13 @@ public sealed interface ChangeOutcome {
 
   /** No live app of the caller has that id. */
   record NotFound() implements ChangeOutcome {}
+
+  /** The change, merged into the app, breaks these rules; nothing stored. */
+  record Invalid(FieldErrors errors) implements ChangeOutcome {}
+
+  /** A rollback to a release the app never had. */
+  record UnknownRelease(long release, long latest) implements ChangeOutcome {}
+
+  /** The change would take the caller's apps past the namespace quota; nothing stored. */
+  record QuotaExceeded(QuotaRefusal refusal) implements ChangeOutcome {}
 }

@@ -20,6 +20,12 @@ public sealed interface CreateOutcome {
   /** The caller already has the most live apps allowed. */
   record LimitReached(int maxApps) implements CreateOutcome {}
 
+  /** The fields, checked against the caller's registries, are wrong; nothing stored. */
+  record Invalid(io.astro.common.http.FieldErrors errors) implements CreateOutcome {}
+
+  /** The app would take the caller's apps past the namespace quota; nothing stored. */
+  record QuotaExceeded(QuotaRefusal refusal) implements CreateOutcome {}
+
   /**
    * No healthy cluster (carrying the placement {@code labels}, {@code key=value,…} or empty) can
    * take the caller's first app now.

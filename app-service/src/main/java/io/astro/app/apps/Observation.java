@@ -19,7 +19,12 @@ public record Observation(
     String reason,
     String message,
     long observedGeneration,
-    Instant observedAt) {
+    Instant observedAt,
+    long observedRelease,
+    JsonArray warnings) {
+
+  /** The reason of a release whose pods never became available within the rollout deadline. */
+  public static final String ROLLOUT_FAILED = "RolloutFailed";
 
   /**
    * The event as the store applies it: reason and message cut to what the columns hold (255 and
@@ -36,7 +41,27 @@ public record Observation(
         cut(s.reason(), 255),
         cut(s.message(), 1024),
         s.observedGeneration(),
-        event.observedAt());
+        event.observedAt(),
+        s.observedRelease(),
+        warnings(s.warnings()));
+  }
+
+  private static JsonArray warnings(java.util.List<AppState.Warning> warnings) {
+    JsonArray json = new JsonArray();
+    for (AppState.Warning w : warnings) {
+      json.add(
+          new io.vertx.core.json.JsonObject()
+              .put("reason", w.reason())
+              .put("message", w.message())
+              .put("count", w.count())
+              .put("lastSeen", w.lastSeen() == null ? null : w.lastSeen().toString()));
+    }
+    return json;
+  }
+
+  /** Whether this says the rollout of the observed generation's release failed. */
+  public boolean rolloutFailed() {
+    return status == AppStatus.FAILED && ROLLOUT_FAILED.equals(reason);
   }
 
   private static String cut(String text, int max) {

@@ -9,11 +9,13 @@ import io.astro.common.http.ApiException;
 import io.astro.common.http.ApiResponse;
 import io.astro.common.http.ErrorCode;
 import io.astro.common.http.FieldErrors;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -30,10 +32,19 @@ public final class ClusterRoutes {
   private final ClusterService clusters;
   private final ClusterRules rules = new ClusterRules();
   private final Handler<RoutingContext> auth;
+  private final Supplier<Future<JsonObject>> otherSecrets;
 
-  public ClusterRoutes(ClusterService clusters, Handler<RoutingContext> auth) {
+  /**
+   * {@code otherSecrets} re-encrypts the secrets sealed with the same key ring besides kubeconfigs
+   * (apps' secrets, registry passwords), answering how many moved, by kind.
+   */
+  public ClusterRoutes(
+      ClusterService clusters,
+      Handler<RoutingContext> auth,
+      Supplier<Future<JsonObject>> otherSecrets) {
     this.clusters = clusters;
     this.auth = auth;
+    this.otherSecrets = otherSecrets;
   }
 
   public void mount(Router router) {
@@ -54,7 +65,9 @@ public final class ClusterRoutes {
             ctx ->
                 clusters
                     .reencrypt()
-                    .onSuccess(n -> ApiResponse.ok(ctx, new JsonObject().put("reencrypted", n)))
+                    .compose(
+                        n -> otherSecrets.get().map(others -> others.copy().put("reencrypted", n)))
+                    .onSuccess(moved -> ApiResponse.ok(ctx, moved))
                     .onFailure(ctx::fail));
     router.get(BASE).handler(this::list);
     router

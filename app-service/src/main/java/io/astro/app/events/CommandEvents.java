@@ -8,8 +8,8 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * The outbox message of an {@link AppCommand}: the command AND the whole desired state after it
- * with its generation, so the sync-worker can act on the latest one alone (the topic is compacted
- * by app id).
+ * with its generation and release (secrets and pull secret as the ciphertexts stored), so the
+ * sync-worker can act on the latest one alone (the topic is compacted by app id).
  */
 public final class CommandEvents {
 
@@ -33,7 +33,8 @@ public final class CommandEvents {
                 d.port(),
                 d.stopped(),
                 d.restartedAt() == null ? null : d.restartedAt().toString(),
-                d.deleting()));
+                d.deleting(),
+                d.settings().release(d.release())));
     JsonObject headers = new JsonObject();
     if (requestId != null) {
       headers.put(Topics.REQUEST_ID_HEADER, requestId);

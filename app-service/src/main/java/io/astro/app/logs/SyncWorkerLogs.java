@@ -3,8 +3,10 @@ package io.astro.app.logs;
 import io.astro.app.AppServiceConfig;
 import io.astro.app.apps.App;
 import io.astro.common.http.ApiException;
+import io.astro.common.http.ApiResponse;
 import io.astro.common.http.ErrorCode;
 import io.astro.common.http.RequestIds;
+import io.astro.common.kube.KubeNames;
 import io.astro.common.resilience.Guarded;
 import io.astro.common.resilience.Judge;
 import io.astro.common.resilience.Verdict;
@@ -27,6 +29,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.streams.Pipe;
 import io.vertx.ext.web.RoutingContext;
@@ -132,7 +135,11 @@ public final class SyncWorkerLogs {
     }
     MultiMap headers = HttpHeaders.headers().set(HttpHeaders.AUTHORIZATION, "Bearer " + token);
     String accept = ctx.request().getHeader(HttpHeaders.ACCEPT);
-    if (accept != null) {
+    boolean json = wantsJson(accept, query);
+    if (json) {
+      // read as text, answered as JSON lines once whole
+      headers.set(HttpHeaders.ACCEPT, TEXT);
+    } else if (accept != null) {
       // the sync-worker picks server-sent events or plain text for a follow stream from it
       headers.set(HttpHeaders.ACCEPT, accept);
     }
@@ -160,7 +167,43 @@ public final class SyncWorkerLogs {
                           return request.send();
                         }),
             OUTCOMES)
-        .onComplete(result -> answered(ctx, query, out[0], result));
+        .onComplete(result -> answered(ctx, query, json, out[0], result));
+  }
+
+  /**
+   * JSON lines for a tail whose caller asks for {@code application/json} (and not for a stream: a
+   * follow stream stays text or server-sent events).
+   */
+  private static boolean wantsJson(String accept, LogQuery query) {
+    return !query.follow()
+        && accept != null
+        && accept.toLowerCase(java.util.Locale.ROOT).contains("application/json")
+        && !accept.contains("text/event-stream");
+  }
+
+  /**
+   * The envelope of a JSON tail: {@code data.lines} as {pod, container, line}, and {@code
+   * data.logs} the text as one string. A line of Astro's own ({@code (…)}, no pod prefix) has a
+   * null pod.
+   */
+  static JsonObject jsonLines(String text, String container) {
+    JsonArray lines = new JsonArray();
+    for (String raw : text.split("\n")) {
+      if (raw.isEmpty()) {
+        continue;
+      }
+      String pod = null;
+      String line = raw;
+      if (raw.startsWith("[")) {
+        int end = raw.indexOf("] ");
+        if (end > 0) {
+          pod = raw.substring(1, end);
+          line = raw.substring(end + 2);
+        }
+      }
+      lines.add(new JsonObject().put("pod", pod).put("container", container).put("line", line));
+    }
+    return new JsonObject().put("lines", lines).put("logs", text);
   }
 
   /**
@@ -198,6 +241,7 @@ public final class SyncWorkerLogs {
   private void answered(
       RoutingContext ctx,
       LogQuery query,
+      boolean json,
       HttpClientRequest out,
       AsyncResult<HttpClientResponse> result) {
     if (result.failed()) {
@@ -215,6 +259,19 @@ public final class SyncWorkerLogs {
       out.reset();
       return;
     }
+    String container = query.container() == null ? KubeNames.APP_CONTAINER : query.container();
+    if (status == 200 && json) {
+      response
+          .body()
+          .onSuccess(body -> ApiResponse.ok(ctx, jsonLines(body.toString(), container)))
+          .onFailure(
+              cause -> {
+                if (!ctx.response().closed()) {
+                  ctx.fail(unavailable());
+                }
+              });
+      return;
+    }
     if (status == 200) {
       stream(ctx, query, out, response);
       return;
@@ -222,7 +279,8 @@ public final class SyncWorkerLogs {
     // error answers are small envelopes: read whole, then decide what they mean for the caller
     response
         .body()
-        .onComplete(body -> refused(ctx, status, body.succeeded() ? body.result() : null));
+        .onComplete(
+            body -> refused(ctx, status, body.succeeded() ? body.result() : null, json, container));
   }
 
   private void stream(
@@ -268,13 +326,18 @@ public final class SyncWorkerLogs {
             });
   }
 
-  private void refused(RoutingContext ctx, int status, Buffer body) {
+  private void refused(
+      RoutingContext ctx, int status, Buffer body, boolean json, String container) {
     JsonObject envelope = envelope(body);
     Object data = envelope == null ? null : envelope.getValue("data");
     Object missing = data instanceof JsonObject fields ? fields.getValue("missing") : null;
     if (status == 404 && "deployment".equals(missing)) {
       // not created yet (pending) or already removed (deleting): no pods, so no lines
-      ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, TEXT).end();
+      if (json) {
+        ApiResponse.ok(ctx, jsonLines("", container));
+      } else {
+        ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, TEXT).end();
+      }
     } else if (status == 404 && "cluster".equals(missing)) {
       ctx.fail(
           new ApiException(

@@ -94,10 +94,10 @@ class AppApiTest {
     assertThat(created.getInteger("port")).isEqualTo(8080);
 
     ReceivedRecord record = awaitCommands(created.getString("id"), 1).get(0);
-    EventSchemas.assertValid("io.astro.app.command.v1", record.value());
+    EventSchemas.assertValid("io.astro.app.command.v2", record.value());
     assertThat(record.header("x-request-id")).isEqualTo("create-req-1");
     JsonObject event = new JsonObject(record.value());
-    assertThat(event.getString("type")).isEqualTo("io.astro.app.command.v1");
+    assertThat(event.getString("type")).isEqualTo("io.astro.app.command.v2");
     assertThat(event.getString("subject")).isEqualTo(created.getString("id"));
     JsonObject command = event.getJsonObject("data");
     assertThat(command.getString("command")).isEqualTo("create");
@@ -113,7 +113,31 @@ class AppApiTest {
                 .put("port", 8080)
                 .put("stopped", false)
                 .putNull("restartedAt")
-                .put("deleted", false));
+                .put("deleted", false)
+                .put(
+                    "release",
+                    new JsonObject()
+                        .put("number", 1)
+                        .put("env", new JsonObject())
+                        .put("secretNames", new JsonArray())
+                        .putNull("secrets")
+                        .putNull("command")
+                        .putNull("args")
+                        .put(
+                            "resources",
+                            new JsonObject()
+                                .put("size", "standard")
+                                .put("cpuRequest", "100m")
+                                .put("cpuLimit", "500m")
+                                .put("memoryRequest", "128Mi")
+                                .put("memoryLimit", "512Mi"))
+                        .putNull("healthCheck")
+                        .putNull("imagePullSecret")));
+    assertThat(created.getLong("release")).isEqualTo(1);
+    assertThat(created.getLong("observed_release")).isZero();
+    assertThat(created.getString("size")).isEqualTo("standard");
+    assertThat(created.getJsonObject("env")).isEmpty();
+    assertThat(created.getJsonObject("secrets")).isEmpty();
   }
 
   @Test
@@ -358,7 +382,7 @@ class AppApiTest {
         awaitCommands(id, 6).stream()
             .map(
                 r -> {
-                  EventSchemas.assertValid("io.astro.app.command.v1", r.value());
+                  EventSchemas.assertValid("io.astro.app.command.v2", r.value());
                   return new JsonObject(r.value()).getJsonObject("data");
                 })
             .toList();

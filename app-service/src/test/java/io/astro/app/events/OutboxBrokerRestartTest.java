@@ -80,7 +80,7 @@ class OutboxBrokerRestartTest {
                   .filter(r -> r.key().equals(id))
                   .map(
                       r -> {
-                        EventSchemas.assertValid("io.astro.app.command.v1", r.value());
+                        EventSchemas.assertValid("io.astro.app.command.v2", r.value());
                         return new JsonObject(r.value()).getJsonObject("data");
                       })
                   .toList();

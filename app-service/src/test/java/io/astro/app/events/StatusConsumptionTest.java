@@ -7,6 +7,7 @@ import io.astro.app.RunningAppService;
 import io.astro.common.events.EventCodec;
 import io.astro.common.events.app.AppStatus;
 import io.astro.common.events.app.AppStatusEvent;
+import io.astro.common.events.app.AppStatusEventV1;
 import io.astro.testkit.db.MySqlExtension;
 import io.astro.testkit.db.TestDatabase;
 import io.astro.testkit.events.EventSchemas;
@@ -15,6 +16,7 @@ import io.astro.testkit.kafka.KafkaExtension;
 import io.astro.testkit.kafka.ReceivedRecord;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -123,6 +125,101 @@ class StatusConsumptionTest {
     assertThat(history.stream().map(e -> ((JsonObject) e).getString("kind")))
         .containsExactly("status", "command", "command");
     assertThat(history.getJsonObject(0).getString("status")).isEqualTo("running");
+  }
+
+  @Test
+  void v1_status_records_still_on_the_topic_are_applied() throws Exception {
+    String token = app.token(++users);
+    String id = app.create(token, "old", IMAGE, 1).getString("id");
+    JsonObject v1 = status(id, "running", 1, 1, 1, T0);
+    for (String v2Only : List.of("observedRelease", "warnings", "url", "domains")) {
+      v1.remove(v2Only);
+    }
+
+    publish(null, id, AppStatusEventV1.TYPE, v1);
+
+    JsonObject seen = app.awaitApp(id, token, r -> "running".equals(data(r).getString("status")));
+    assertThat(seen.getLong("observed_generation")).isEqualTo(1);
+    assertThat(seen.getLong("observed_release")).isZero();
+    assertThat(seen.getLong("release")).isEqualTo(1);
+  }
+
+  @Test
+  void each_warning_reaches_the_history_once_and_the_observed_release_shows() throws Exception {
+    String token = app.token(++users);
+    String id = app.create(token, "warned", IMAGE, 1).getString("id");
+    JsonObject backOff = warning("BackOff", "Back-off restarting failed container", 1);
+
+    publish(id, status(id, "starting", 1, 0, 1, T0).put("warnings", new JsonArray().add(backOff)));
+    publish(
+        id,
+        status(id, "starting", 1, 0, 1, T0.plusSeconds(10))
+            .put(
+                "warnings",
+                new JsonArray()
+                    .add(backOff.copy().put("count", 4))
+                    .add(warning("FailedScheduling", "0/3 nodes are available", 1))));
+    publish(
+        id,
+        status(id, "running", 1, 1, 1, T0.plusSeconds(20))
+            .put("observedRelease", 1)
+            .put("warnings", new JsonArray().add(backOff.copy().put("count", 5))));
+
+    JsonObject seen =
+        app.awaitApp(
+            id, token, r -> T0.plusSeconds(20).toString().equals(data(r).getString("observed_at")));
+    assertThat(seen.getLong("observed_release")).isEqualTo(1);
+    assertThat(seen.getJsonArray("warnings").getJsonObject(0).getInteger("count")).isEqualTo(5);
+    JsonArray history =
+        data(app.get("/api/v1/apps/" + id + "/events", token)).getJsonArray("items");
+    List<String> warnings =
+        history.stream()
+            .map(e -> (JsonObject) e)
+            .filter(e -> "warning".equals(e.getString("kind")))
+            .map(e -> e.getString("warning") + ": " + e.getString("message"))
+            .toList();
+    assertThat(warnings)
+        .containsExactly(
+            "FailedScheduling: 0/3 nodes are available",
+            "BackOff: Back-off restarting failed container");
+  }
+
+  @Test
+  void a_failed_rollout_marks_its_release_failed_for_good() throws Exception {
+    String token = app.token(++users);
+    String id = app.create(token, "rolled", IMAGE, 1).getString("id");
+    HttpResponse<String> patched =
+        app.send(
+            "PATCH",
+            "/api/v1/apps/" + id,
+            new JsonObject().put("image", IMAGE + "-broken"),
+            token,
+            Map.of());
+    assertThat(patched.statusCode()).as(patched.body()).isEqualTo(202);
+    assertThat(data(patched).getLong("generation")).isEqualTo(2);
+
+    publish(
+        id,
+        status(id, "failed", 1, 1, 2, T0)
+            .put("observedRelease", 1)
+            .put("reason", "RolloutFailed")
+            .put("message", "CrashLoopBackOff: back-off 5m0s restarting failed container"));
+    app.awaitApp(id, token, r -> "failed".equals(data(r).getString("status")));
+    assertThat(releaseStatuses(id, token)).containsExactly("2:failed", "1:superseded");
+
+    HttpResponse<String> rollback =
+        app.post("/api/v1/apps/" + id + "/rollback", new JsonObject().put("release", 1), token);
+    assertThat(rollback.statusCode()).as(rollback.body()).isEqualTo(202);
+    assertThat(data(rollback).getString("image")).isEqualTo(IMAGE);
+    assertThat(data(rollback).getLong("release")).isEqualTo(3);
+    assertThat(releaseStatuses(id, token)).containsExactly("3:active", "2:failed", "1:superseded");
+  }
+
+  private static List<String> releaseStatuses(String id, String token) {
+    return data(app.get("/api/v1/apps/" + id + "/releases", token)).getJsonArray("items").stream()
+        .map(r -> (JsonObject) r)
+        .map(r -> r.getLong("number") + ":" + r.getString("status"))
+        .toList();
   }
 
   @Test
@@ -235,8 +332,20 @@ class StatusConsumptionTest {
         .putNull("reason")
         .putNull("message")
         .put("observedGeneration", generation)
+        .put("observedRelease", 0)
+        .put("warnings", new JsonArray())
+        .putNull("url")
+        .put("domains", new JsonArray())
         .put("observedAt", at.toString())
         .put("cluster", "default");
+  }
+
+  private static JsonObject warning(String reason, String message, int count) {
+    return new JsonObject()
+        .put("reason", reason)
+        .put("message", message)
+        .put("count", count)
+        .put("lastSeen", T0.toString());
   }
 
   private static JsonObject pod(String name, boolean ready) {
@@ -258,12 +367,16 @@ class StatusConsumptionTest {
 
   /** Like {@link #publish(String, JsonObject)}, on {@code partition} (null: by key). */
   private static void publish(Integer partition, String appId, JsonObject data) throws Exception {
+    publish(partition, appId, AppStatusEvent.TYPE, data);
+  }
+
+  private static void publish(Integer partition, String appId, String type, JsonObject data)
+      throws Exception {
     String event =
-        EventCodec.encodeText(
-            EventCodec.create(AppStatusEvent.TYPE, AppStatusEvent.SOURCE, appId, data));
+        EventCodec.encodeText(EventCodec.create(type, AppStatusEvent.SOURCE, appId, data));
     if (AppStatus.parse(data.getString("status")).isPresent()
         && data.getInteger("readyReplicas") >= 0) {
-      EventSchemas.assertValid(AppStatusEvent.TYPE, event);
+      EventSchemas.assertValid(type, event);
     }
     producer
         .send(new ProducerRecord<>(statusTopic, partition, appId, event))

@@ -9,6 +9,7 @@ import io.astro.common.events.EventCodec;
 import io.astro.common.events.EventCodec.InvalidEventException;
 import io.astro.common.events.app.AppStatus;
 import io.astro.common.events.app.AppStatusEvent;
+import io.astro.common.events.app.AppStatusEventV1;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +33,45 @@ class StatusEventsTest {
   }
 
   @Test
+  void a_v2_event_carries_the_observed_release_and_the_warnings() {
+    Observation o =
+        StatusEvents.parse(
+            event(
+                data("updating", 4)
+                    .put("observedRelease", 2)
+                    .put(
+                        "warnings",
+                        new JsonArray()
+                            .add(
+                                new JsonObject()
+                                    .put("reason", "BackOff")
+                                    .put("message", "Back-off restarting failed container")
+                                    .put("count", 3)
+                                    .put("lastSeen", T0.toString())))));
+    assertThat(o.status()).isEqualTo(AppStatus.UPDATING);
+    assertThat(o.observedRelease()).isEqualTo(2);
+    assertThat(o.warnings().getJsonObject(0).getString("reason")).isEqualTo("BackOff");
+    assertThat(o.warnings().getJsonObject(0).getInteger("count")).isEqualTo(3);
+  }
+
+  @Test
+  void a_v1_event_still_on_the_topic_reads_as_release_0_without_warnings() {
+    JsonObject v1 = data("running", 2);
+    v1.remove("observedRelease");
+    v1.remove("warnings");
+    v1.remove("url");
+    v1.remove("domains");
+    Observation o =
+        StatusEvents.parse(
+            EventCodec.encodeText(
+                EventCodec.create(AppStatusEventV1.TYPE, AppStatusEventV1.SOURCE, APP, v1)));
+    assertThat(o.status()).isEqualTo(AppStatus.RUNNING);
+    assertThat(o.observedGeneration()).isEqualTo(2);
+    assertThat(o.observedRelease()).isZero();
+    assertThat(o.warnings()).isEmpty();
+  }
+
+  @Test
   void anything_off_contract_is_an_invalid_event() {
     for (String bad :
         new String[] {
@@ -44,7 +84,9 @@ class StatusEventsTest {
           event(data("running", 1).put("readyReplicas", "2")),
           event(data("running", 1).put("pods", new JsonArray().add("web-1"))),
           event(data("running", 1).putNull("observedGeneration")),
-          event(data("running", 1).put("appId", "short"))
+          event(data("running", 1).put("appId", "short")),
+          event(data("running", 1).put("observedRelease", -1)),
+          event(data("running", 1).put("warnings", new JsonArray().add("BackOff")))
         }) {
       assertThatThrownBy(() -> StatusEvents.parse(bad))
           .as(String.valueOf(bad))
@@ -61,7 +103,8 @@ class StatusEventsTest {
 
   @Test
   void only_a_later_generation_or_a_later_look_at_the_same_one_is_news() {
-    App.Observed stored = new App.Observed(1, 1, new JsonArray(), null, null, 2, T0);
+    App.Observed stored =
+        new App.Observed(1, 1, new JsonArray(), null, null, 2, T0, 0, new JsonArray());
     assertThat(observation(3, T0.minusSeconds(60)).isNewerThan(stored)).isTrue();
     assertThat(observation(2, T0.plusMillis(1)).isNewerThan(stored)).isTrue();
     assertThat(observation(2, T0).isNewerThan(stored)).isFalse();
@@ -72,7 +115,17 @@ class StatusEventsTest {
 
   private static Observation observation(long generation, Instant at) {
     return new Observation(
-        APP, AppStatus.RUNNING, 1, 1, new JsonArray(), null, null, generation, at);
+        APP,
+        AppStatus.RUNNING,
+        1,
+        1,
+        new JsonArray(),
+        null,
+        null,
+        generation,
+        at,
+        0,
+        new JsonArray());
   }
 
   private static JsonObject data(String status, long generation) {
@@ -83,6 +136,11 @@ class StatusEventsTest {
         .put("readyReplicas", 1)
         .put("pods", new JsonArray())
         .put("observedGeneration", generation)
+        .put("observedRelease", 0)
+        .put("warnings", new JsonArray())
+        .put("cluster", "eu-1")
+        .putNull("url")
+        .put("domains", new JsonArray())
         .put("observedAt", T0.toString());
   }
 

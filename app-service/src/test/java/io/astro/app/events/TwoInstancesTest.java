@@ -41,7 +41,10 @@ class TwoInstancesTest {
             "ASTRO_APP_STATUS_TOPIC",
             status,
             "ASTRO_APP_STATUS_GROUP",
-            status + "-group");
+            status + "-group",
+            // 3 apps of up to 9 replicas: room in the namespace quota, which is not under test here
+            "ASTRO_NAMESPACE_QUOTA_PODS",
+            "100");
     SigningKeys keys = SigningKeys.generate();
     try (RunningAppService one = RunningAppService.start(db, kafka.bootstrapServers(), env, keys);
         RunningAppService two = RunningAppService.start(db, kafka.bootstrapServers(), env, keys)) {

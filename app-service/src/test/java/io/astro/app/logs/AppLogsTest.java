@@ -111,6 +111,53 @@ class AppLogsTest {
   }
 
   @Test
+  void asked_for_json_the_lines_come_as_pod_container_line_and_as_one_text() {
+    long user = USERS.incrementAndGet();
+    String token = app.token(user);
+    String id = app.create(token, "jsonlogs", "nginx", 2).getString("id");
+    String deployment = KubeNames.objectName("jsonlogs", user);
+
+    HttpResponse<String> response =
+        app.send(
+            "GET",
+            "/api/v1/apps/" + id + "/logs?lines=20",
+            null,
+            token,
+            Map.of("Accept", "application/json"));
+    HttpResponse<String> other =
+        app.send(
+            "GET",
+            "/api/v1/apps/" + id + "/logs?container=sidecar",
+            null,
+            token,
+            Map.of("Accept", "application/json"));
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type").orElseThrow())
+        .startsWith("application/json");
+    JsonObject data = new JsonObject(response.body()).getJsonObject("data");
+    assertThat(data.getString("logs")).isEqualTo(FakeSyncWorker.body(deployment));
+    assertThat(data.getJsonArray("lines"))
+        .containsExactly(
+            new JsonObject()
+                .put("pod", deployment + "-abc12-x1")
+                .put("container", "app")
+                .put("line", "line one"),
+            new JsonObject()
+                .put("pod", deployment + "-abc12-x2")
+                .put("container", "app")
+                .put("line", "line two"));
+    assertThat(
+            new JsonObject(other.body())
+                .getJsonObject("data")
+                .getJsonArray("lines")
+                .getJsonObject(0)
+                .getString("container"))
+        .isEqualTo("sidecar");
+    assertThat(last().accept()).startsWith("text/plain");
+  }
+
+  @Test
   void lines_default_to_100_and_previous_is_passed_on() {
     String token = app.token(USERS.incrementAndGet());
     String id = app.create(token, "api", "nginx", 1).getString("id");

@@ -57,6 +57,9 @@ public final class KubeNames {
    */
   public static final String RELEASE_ANNOTATION = "astro.io/release";
 
+  /** The container of an app's pods (the one its logs come from unless another is asked for). */
+  public static final String APP_CONTAINER = "app";
+
   /** The ResourceQuota and LimitRange of each user namespace. */
   public static final String QUOTA = "astro-quota";
 

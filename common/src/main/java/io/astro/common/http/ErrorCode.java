@@ -27,6 +27,11 @@ public enum ErrorCode {
   APP_CREATE_FAILED(21003, 422, "app create failed"),
   /** The caller already has as many live apps as the operator allows (ASTRO_MAX_APPS_PER_USER). */
   APP_QUOTA_EXCEEDED(21004, 422, "app quota exceeded"),
+  /**
+   * The change would take the caller's apps past their namespace's resource quota (CPU, memory or
+   * pods requested); {@code data.resource} names which.
+   */
+  QUOTA_EXCEEDED(21005, 422, "resource quota exceeded"),
 
   CLUSTER_NOT_FOUND(22001, 404, "cluster not found"),
   CLUSTER_EXISTS(22002, 409, "cluster exists"),

@@ -34,6 +34,11 @@ public final class FieldErrors {
     return this;
   }
 
+  /** How many errors were added. */
+  public int size() {
+    return fields.size();
+  }
+
   public boolean isEmpty() {
     return fields.isEmpty();
   }

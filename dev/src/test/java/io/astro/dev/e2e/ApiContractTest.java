@@ -70,6 +70,14 @@ class ApiContractTest {
   }
 
   @Test
+  void a_secret_value_in_an_answer_breaks_the_schema() {
+    JsonObject leaked = detail().put("secrets", new JsonObject().put("DB_PASSWORD", "hunter2"));
+
+    assertThatThrownBy(() -> contract.check("GET", "/api/v1/apps/" + ID, 200, JSON, ok(leaked)))
+        .hasMessageContaining("secrets");
+  }
+
+  @Test
   void a_body_that_breaks_its_schema_fails() {
     JsonObject missing = detail();
     missing.remove("status");
@@ -139,6 +147,33 @@ class ApiContractTest {
         .putNull("message")
         .put("observed_generation", 1)
         .put("observed_at", "2026-01-02T03:04:05Z")
+        .put("release", 2)
+        .put("observed_release", 1)
+        .put(
+            "warnings",
+            new JsonArray()
+                .add(
+                    new JsonObject()
+                        .put("reason", "BackOff")
+                        .put("message", "Back-off restarting failed container")
+                        .put("count", 3)
+                        .put("last_seen", "2026-01-02T03:04:05Z")))
+        .put("env", new JsonObject().put("LOG_LEVEL", "info"))
+        .put("secrets", new JsonObject().put("DB_PASSWORD", "******"))
+        .putNull("command")
+        .put("args", new JsonArray().add("--verbose"))
+        .put("size", "small")
+        .put(
+            "health_check",
+            new JsonObject()
+                .put("type", "http")
+                .put("path", "/healthz")
+                .put("port", 80)
+                .put("initial_delay_seconds", 0)
+                .put("period_seconds", 10)
+                .put("timeout_seconds", 1)
+                .put("failure_threshold", 3))
+        .putNull("image_pull_secret")
         .put("created_at", "2026-01-02T03:04:05Z")
         .put("updated_at", "2026-01-02T03:04:05Z")
         .put("stale", false)

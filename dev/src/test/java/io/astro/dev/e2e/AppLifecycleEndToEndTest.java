@@ -148,7 +148,7 @@ class AppLifecycleEndToEndTest {
         all.stream()
             .map(
                 r -> {
-                  EventSchemas.assertValid("io.astro.app.status.v1", r.value());
+                  EventSchemas.assertValid("io.astro.app.status.v2", r.value());
                   JsonObject event = new JsonObject(r.value());
                   assertThat(event.getString("specversion")).isEqualTo("1.0");
                   assertThat(event.getString("subject")).isEqualTo(id);
@@ -163,7 +163,7 @@ class AppLifecycleEndToEndTest {
     assertThat(commands).hasSize(7);
     commands
         .subList(0, 6)
-        .forEach(r -> EventSchemas.assertValid("io.astro.app.command.v1", r.value()));
+        .forEach(r -> EventSchemas.assertValid("io.astro.app.command.v2", r.value()));
     assertThat(commands.get(5).value()).contains("\"command\":\"delete\"");
     assertThat(commands.get(6).value()).isNull();
   }

@@ -17,7 +17,7 @@ class MetricsEndToEndTest {
 
   @RegisterExtension static final RunningAstro astro = new RunningAstro();
 
-  private static final String COMMAND = "type=\"io.astro.app.command.v1\"";
+  private static final String COMMAND = "type=\"io.astro.app.command.v2\"";
   private static final String[] DEPLOYMENT_CREATES = {"kind=\"Deployment\"", "verb=\"create\""};
   private static final String[] APP_READS = {
     "route=\"/api/v1/apps/**\"", "method=\"GET\"", "status=\"200\""

@@ -7,6 +7,7 @@ import io.astro.dev.e2e.Gateway.Answer;
 import io.astro.dev.e2e.Gateway.User;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -38,6 +39,14 @@ class TenantIsolationEndToEndTest {
             api.post(base + "/start", other.token(), null),
             api.post(base + "/restart", other.token(), null),
             api.post(base + "/scale", other.token(), new JsonObject().put("replicas", 5)),
+            api.get(base + "/releases", other.token()),
+            api.post(base + "/rollback", other.token(), new JsonObject().put("release", 1)),
+            api.send(
+                "PATCH",
+                base,
+                other.token(),
+                new JsonObject().put("image", "nginx:1.28").encode(),
+                Map.of("Content-Type", "application/merge-patch+json")),
             api.delete(base, other.token()));
     assertThat(answers)
         .allSatisfy(
@@ -55,6 +64,29 @@ class TenantIsolationEndToEndTest {
     assertThat(api.get("/api/v1/apps", other.token()).items())
         .extracting(a -> ((JsonObject) a).getString("id"))
         .containsExactly(theirs.getString("id"));
+
+    // registry credentials are per user too
+    Answer credential =
+        api.post(
+            "/api/v1/registries",
+            owner.token(),
+            new JsonObject()
+                .put("name", "private")
+                .put("server", "ghcr.io")
+                .put("username", "own")
+                .put("password", "owner-only-password"));
+    assertThat(credential.status()).as(credential.body()).isEqualTo(201);
+    assertThat(api.get("/api/v1/registries", other.token()).data().getJsonArray("items")).isEmpty();
+    assertThat(api.delete("/api/v1/registries/private", other.token()).status()).isEqualTo(404);
+    Answer borrowed =
+        api.post(
+            "/api/v1/apps",
+            other.token(),
+            new JsonObject()
+                .put("name", "borrow")
+                .put("image", "nginx:1.27")
+                .put("image_pull_secret", "private"));
+    assertThat(borrowed.status()).isEqualTo(400);
 
     // the owner's app is as it was: nothing the other user sent was applied
     JsonObject after = api.get(base, owner.token()).data();
