@@ -63,8 +63,6 @@ import java.util.TreeMap;
  */
 public final class Manifests {
 
-  public static final String CONTAINER = "app";
-
   /** Kubernetes' own default of {@code spec.progressDeadlineSeconds} is 600 s; Astro's is 120 s. */
   public static final Duration DEFAULT_ROLLOUT_DEADLINE = Duration.ofMinutes(2);
 
@@ -104,7 +102,7 @@ public final class Manifests {
     }
     V1Container container =
         new V1Container()
-            .name(CONTAINER)
+            .name(KubeNames.APP_CONTAINER)
             .image(app.desired().image())
             .command(release.command())
             .args(release.args())
