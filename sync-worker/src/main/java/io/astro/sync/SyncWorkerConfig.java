@@ -47,13 +47,21 @@ public record SyncWorkerConfig(
       String clustersTopic,
       String clusterStatusTopic) {}
 
-  /** How cluster health is checked. */
-  public record Health(Duration interval, int concurrency, Duration timeout) {
+  /**
+   * How cluster health is checked: every interval, and again after {@code retry} (doubling up to
+   * the interval) while a cluster's checks fail.
+   */
+  public record Health(Duration interval, int concurrency, Duration timeout, Duration retry) {
     public Health {
-      if (interval.isNegative() || interval.isZero() || timeout.isNegative() || timeout.isZero()) {
+      if (!positive(interval) || !positive(timeout) || !positive(retry)) {
         throw new ConfigException(
-            "ASTRO_CLUSTER_HEALTH_INTERVAL and ASTRO_CLUSTER_HEALTH_TIMEOUT must be positive");
+            "ASTRO_CLUSTER_HEALTH_INTERVAL, ASTRO_CLUSTER_HEALTH_TIMEOUT and"
+                + " ASTRO_CLUSTER_HEALTH_RETRY must be positive");
       }
+    }
+
+    private static boolean positive(Duration d) {
+      return !d.isNegative() && !d.isZero();
     }
   }
 
@@ -75,7 +83,8 @@ public record SyncWorkerConfig(
         new Health(
             env.duration("ASTRO_CLUSTER_HEALTH_INTERVAL", Duration.ofMinutes(5)),
             env.integer("ASTRO_CLUSTER_HEALTH_CONCURRENCY", 10, 1, 256),
-            env.duration("ASTRO_CLUSTER_HEALTH_TIMEOUT", Duration.ofSeconds(10))),
+            env.duration("ASTRO_CLUSTER_HEALTH_TIMEOUT", Duration.ofSeconds(10)),
+            env.duration("ASTRO_CLUSTER_HEALTH_RETRY", Duration.ofSeconds(5))),
         env.integer("ASTRO_RECONCILE_WORKERS", 4, 1, 256),
         env.duration("ASTRO_RECONCILE_RETRY_BASE", Duration.ofMillis(200)),
         env.duration("ASTRO_RECONCILE_RETRY_MAX", Duration.ofMinutes(1)),

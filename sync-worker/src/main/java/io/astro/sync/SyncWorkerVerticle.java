@@ -93,6 +93,7 @@ final class SyncWorkerVerticle extends VerticleBase {
             new ClusterHealthCheck(checks.timeout()),
             new ClusterStatusPublisher(producer, kafka.clusterStatusTopic()),
             checks.interval(),
+            checks.retry(),
             checks.concurrency(),
             registry);
     this.engine = new SyncEngine(state, publisher, namespaces, loop, reconciler, health);

@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -26,7 +27,10 @@ import org.slf4j.LoggerFactory;
  * Checks every cluster's health every interval and whenever one is asked for (a cluster put,
  * replaced, failing or answering again, an operator's sync request), on a fixed number of threads,
  * and publishes each result. Requests for a cluster already waiting are merged; one that comes
- * while its check runs makes it run once more after.
+ * while its check runs makes it run once more after. A cluster whose check fails is asked for again
+ * sooner than the interval, with the back-off of {@link RecheckBackoff}, so that one failed check
+ * (a stalled API server, a timeout) does not leave it unhealthy for a whole interval; these
+ * re-checks are ordinary requests, on the same threads.
  */
 public final class ClusterHealthMonitor implements AutoCloseable {
 
@@ -44,12 +48,15 @@ public final class ClusterHealthMonitor implements AutoCloseable {
   private final Map<String, Instant> heartbeats = new ConcurrentHashMap<>();
   private final Map<String, Gauge> gauges = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> healthy = new ConcurrentHashMap<>();
+  private final RecheckBackoff backoff;
+  private final Map<String, ScheduledFuture<?>> rechecks = new ConcurrentHashMap<>();
 
   public ClusterHealthMonitor(
       ConnectedClusters clusters,
       ClusterHealthCheck check,
       ClusterStatusPublisher publisher,
       Duration interval,
+      Duration firstRecheck,
       int concurrency,
       MeterRegistry meters) {
     this.clusters = clusters;
@@ -57,6 +64,7 @@ public final class ClusterHealthMonitor implements AutoCloseable {
     this.publisher = publisher;
     this.interval = interval;
     this.meters = meters;
+    this.backoff = new RecheckBackoff(firstRecheck, interval);
     this.timer =
         Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("cluster-health-timer"));
     this.workers =
@@ -135,6 +143,8 @@ public final class ClusterHealthMonitor implements AutoCloseable {
     if (clusters.get(name).orElse(null) != cluster) {
       return; // replaced or removed meanwhile: the check of what is there now is queued
     }
+    // before publishing: a failed send must not cancel the re-check
+    recheck(name, health.healthy());
     if (health.heartbeatAt() != null) {
       heartbeats.put(name, health.heartbeatAt());
     }
@@ -143,6 +153,25 @@ public final class ClusterHealthMonitor implements AutoCloseable {
       LOG.warn("cluster {} is unhealthy: {}", name, health.error());
     }
     publisher.publish(health);
+  }
+
+  /** A healthy cluster waits for the interval again; an unhealthy one is asked for sooner. */
+  private void recheck(String name, boolean healthy) {
+    ScheduledFuture<?> next = null;
+    if (healthy) {
+      backoff.reset(name);
+    } else {
+      Duration delay = backoff.failed(name);
+      try {
+        next = timer.schedule(() -> request(name), delay.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException e) {
+        return; // closing
+      }
+    }
+    ScheduledFuture<?> previous = next == null ? rechecks.remove(name) : rechecks.put(name, next);
+    if (previous != null) {
+      previous.cancel(false);
+    }
   }
 
   private AtomicInteger gauge(String name) {
@@ -161,6 +190,11 @@ public final class ClusterHealthMonitor implements AutoCloseable {
   }
 
   private void forget(String name) {
+    ScheduledFuture<?> recheck = rechecks.remove(name);
+    if (recheck != null) {
+      recheck.cancel(false);
+    }
+    backoff.reset(name);
     heartbeats.remove(name);
     healthy.remove(name);
     Gauge gauge = gauges.remove(name);
