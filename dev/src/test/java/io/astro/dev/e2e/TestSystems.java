@@ -30,7 +30,9 @@ public final class TestSystems {
             "ASTRO_GATEWAY_AUTH_RATE", "100000",
             "ASTRO_GATEWAY_USER_RATE", "100000",
             "ASTRO_SIGNUP_MAX_PER_IP", "100000",
-            "ASTRO_LOGIN_IP_MAX_FAILURES", "100000"));
+            "ASTRO_LOGIN_IP_MAX_FAILURES", "100000",
+            // a failed rollout (ReleasesEndToEndTest) is told within the suite's waits
+            "ASTRO_ROLLOUT_DEADLINE", "20"));
   }
 
   /** Locks the workspace (released on close), wipes it when asked, starts everything. */

@@ -543,7 +543,7 @@ class FakeClusterTest {
   @Test
   void aRollingUpdateWithMaxSurge1AndMaxUnavailable0AddsOnePodAtATimeAndKeepsAllAvailable()
       throws Exception {
-    String ns = "surge";
+    String ns = namespace("surge");
     V1Deployment d = surgeOne(deployment(ns, "steady", "registry.example.com/web:1", 3));
     apps.createNamespacedDeployment(ns, d).execute();
     awaitReady(ns, "steady", 3);
@@ -612,7 +612,7 @@ class FakeClusterTest {
 
   @Test
   void aCrashingRolloutSurgesOnePodKeepsTheOldOnesAndTimesOut() throws Exception {
-    String ns = "stuck";
+    String ns = namespace("stuck");
     String image = "registry.example.com/crash:2";
     cluster.simulator().crashImage(image);
     V1Deployment d = surgeOne(deployment(ns, "held", "registry.example.com/web:1", 3));
@@ -646,7 +646,7 @@ class FakeClusterTest {
   @Test
   void probesHoldReadinessBackForTheirDelayAndAnImageFailingThemIsNotReadyUntilHealed()
       throws Exception {
-    String ns = "probes";
+    String ns = namespace("probes");
     String silent = "registry.example.com/silent:1";
     cluster.simulator().failProbes(silent);
     V1Deployment late = deployment(ns, "late", "registry.example.com/web:1", 1);
