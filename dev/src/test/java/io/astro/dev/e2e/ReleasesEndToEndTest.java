@@ -2,6 +2,9 @@ package io.astro.dev.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.astro.common.events.Topics;
 import io.astro.common.kube.KubeNames;
 import io.astro.dev.Databases;
@@ -17,10 +20,7 @@ import io.kubernetes.client.openapi.models.V1EnvVar;
 import io.kubernetes.client.openapi.models.V1LocalObjectReference;
 import io.kubernetes.client.openapi.models.V1Secret;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -31,9 +31,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
 
 /**
  * An app's life through releases, through the gateway only: created with env, a secret, a size and
@@ -46,9 +48,27 @@ class ReleasesEndToEndTest {
 
   @RegisterExtension static final RunningAstro astro = new RunningAstro();
 
+  /** Every line the services log while this class runs (they run in this JVM). */
+  private static final ListAppender<ILoggingEvent> LOGS = new ListAppender<>();
+
   private static final String SECRET = "e2e-release-secret-5d2f";
   private static final String PASSWORD = "e2e-release-registry-9a4e";
   private static final String CRASHING = "nginx:1.27-crashes";
+
+  @BeforeAll
+  static void captureLogs() {
+    LOGS.start();
+    root().addAppender(LOGS);
+  }
+
+  @AfterAll
+  static void releaseLogs() {
+    root().detachAppender(LOGS);
+  }
+
+  private static Logger root() {
+    return (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+  }
 
   @Test
   void an_app_is_updated_fails_a_rollout_and_is_rolled_back_while_it_keeps_serving() {
@@ -256,7 +276,7 @@ class ReleasesEndToEndTest {
 
   /**
    * The value is in no record of the app's topics, no row of any table of either database, and no
-   * line of the services' log.
+   * line the services logged.
    */
   private static void assertNowhereButTheCluster(String value, String appId) {
     for (String topic : List.of(Topics.APP_COMMANDS, Topics.APP_STATUS)) {
@@ -269,12 +289,14 @@ class ReleasesEndToEndTest {
     for (String database : List.of(Databases.APPS, Databases.USERS)) {
       assertThat(dump(db, database)).as(database).doesNotContain(value);
     }
-    Path log = astro.dev().workspace().logs().resolve("astro.log");
-    try (Stream<String> lines = Files.lines(log)) {
-      assertThat(lines.filter(l -> l.contains(value)).toList()).isEmpty();
-    } catch (IOException e) {
-      throw new IllegalStateException("reading " + log, e);
-    }
+    assertThat(List.copyOf(LOGS.list))
+        .isNotEmpty()
+        .noneSatisfy(
+            e -> {
+              assertThat(e.getFormattedMessage()).contains(value);
+            });
+    assertThat(LOGS.list.stream().map(ILoggingEvent::getThrowableProxy))
+        .noneMatch(t -> t != null && String.valueOf(t.getMessage()).contains(value));
   }
 
   /** Every row of every table, as text. */
