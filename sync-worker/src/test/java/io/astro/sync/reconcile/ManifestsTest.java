@@ -7,6 +7,7 @@ import io.astro.common.config.ConfigException;
 import io.astro.common.config.Env;
 import io.astro.common.events.app.AppCommand;
 import io.astro.common.kube.KubeNames;
+import io.astro.testkit.kube.KubeValidation;
 import io.kubernetes.client.custom.Quantity;
 import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.openapi.models.V1Container;
@@ -335,6 +336,46 @@ class ManifestsTest {
                 .getSpec()
                 .getImagePullSecrets())
         .isNull();
+  }
+
+  @Test
+  void everything_a_release_writes_is_what_a_kubernetes_api_server_accepts() {
+    for (AppCommand.HealthCheck health :
+        List.of(
+            new AppCommand.HealthCheck("http", "/healthz", 8080, 15, 10, 2, 3),
+            new AppCommand.HealthCheck("tcp", null, 65535, 0, 1, 1, 100),
+            new AppCommand.HealthCheck("http", null, 1, 3600, 3600, 3600, 1))) {
+      AppCommand app =
+          withRelease(
+              new AppCommand.Release(
+                  5,
+                  new TreeMap<>(Map.of("APP_MODE", "prod", "_x", "")),
+                  List.of("DB_PASSWORD", "TOKEN"),
+                  "v1.k1.c2VhbGVk",
+                  List.of("/bin/app"),
+                  List.of("--serve"),
+                  new AppCommand.Resources("small", "250m", "500m", "128Mi", "256Mi"),
+                  health,
+                  new AppCommand.PullSecret("ghcr", "v1.k1.c2VhbGVk")));
+      for (Manifests m :
+          List.of(
+              manifests,
+              new Manifests(TenantPolicy.defaults(), Duration.ofSeconds(1)),
+              new Manifests(TenantPolicy.defaults(), Duration.ofDays(1)))) {
+        assertThat(KubeValidation.validate(m.deployment(app))).isEmpty();
+        assertThat(
+                KubeValidation.validate(
+                    m.envSecret(app, Map.of("DB_PASSWORD", "s3cret", "TOKEN", ""))))
+            .isEmpty();
+        assertThat(
+                KubeValidation.validate(
+                    m.pullSecret(
+                        app,
+                        "{\"auths\":{\"ghcr.io\":{\"username\":\"u\",\"password\":\"p\","
+                            + "\"auth\":\"dTpw\"}}}")))
+            .isEmpty();
+      }
+    }
   }
 
   private V1Container container(AppCommand.Release release) {

@@ -12,7 +12,9 @@ record FieldError(Type type, String field, Object value, String detail) {
     INVALID("FieldValueInvalid", "Invalid value"),
     REQUIRED("FieldValueRequired", "Required value"),
     TOO_LONG("FieldValueTooLong", "Too long"),
-    NOT_SUPPORTED("FieldValueNotSupported", "Unsupported value");
+    NOT_SUPPORTED("FieldValueNotSupported", "Unsupported value"),
+    DUPLICATE("FieldValueDuplicate", "Duplicate value"),
+    FORBIDDEN("FieldValueForbidden", "Forbidden");
 
     final String reason;
     final String text;
@@ -31,6 +33,39 @@ record FieldError(Type type, String field, Object value, String detail) {
     return new FieldError(Type.REQUIRED, field, null, detail);
   }
 
+  static FieldError forbidden(String field, String detail) {
+    return new FieldError(Type.FORBIDDEN, field, null, detail);
+  }
+
+  static FieldError duplicate(String field, Object value) {
+    return new FieldError(Type.DUPLICATE, field, value, "");
+  }
+
+  static FieldError notSupported(String field, Object value, String... supported) {
+    StringBuilder s = new StringBuilder("supported values: ");
+    for (int i = 0; i < supported.length; i++) {
+      s.append(i > 0 ? ", " : "").append('"').append(supported[i]).append('"');
+    }
+    return new FieldError(Type.NOT_SUPPORTED, field, value, s.toString());
+  }
+
+  /**
+   * A value that Go prints with {@code %#v} (a struct such as {@code intstr.IntOrString{Type:0,
+   * IntVal:0, StrVal:""}}): rendered as given.
+   */
+  record GoSyntax(String text) {
+    /** An IntOrString from JSON: a number is an Int, anything else a String. */
+    static GoSyntax intOrString(Object value) {
+      if (value instanceof Number n) {
+        return new GoSyntax("intstr.IntOrString{Type:0, IntVal:" + n.intValue() + ", StrVal:\"\"}");
+      }
+      return new GoSyntax(
+          "intstr.IntOrString{Type:1, IntVal:0, StrVal:"
+              + Json.encode(String.valueOf(value))
+              + "}");
+    }
+  }
+
   static FieldError tooLong(String field, long max) {
     return new FieldError(Type.TOO_LONG, field, null, "must have at most " + max + " bytes");
   }
@@ -38,7 +73,7 @@ record FieldError(Type type, String field, Object value, String detail) {
   /** The cause's message: as {@code field.Error.ErrorBody()} words it. */
   String body() {
     StringBuilder s = new StringBuilder(type.text);
-    if (type == Type.INVALID || type == Type.NOT_SUPPORTED) {
+    if (type == Type.INVALID || type == Type.NOT_SUPPORTED || type == Type.DUPLICATE) {
       s.append(": ").append(render(value));
     }
     if (detail != null && !detail.isEmpty()) {
@@ -60,6 +95,9 @@ record FieldError(Type type, String field, Object value, String detail) {
   private static String render(Object value) {
     if (value instanceof String s) {
       return Json.encode(s);
+    }
+    if (value instanceof GoSyntax g) {
+      return g.text();
     }
     if (value instanceof Number n) {
       return n.toString();

@@ -19,6 +19,9 @@ final class Names {
   private static final String QUALIFIED_NAME_FMT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
   private static final String LABEL_VALUE_FMT = "(" + QUALIFIED_NAME_FMT + ")?";
   private static final String CONFIG_KEY_FMT = "[-._a-zA-Z0-9]+";
+  private static final String ENV_VAR_NAME_FMT = "[-._a-zA-Z][-._a-zA-Z0-9]*";
+  private static final String HTTP_HEADER_NAME_FMT = "[-A-Za-z0-9]+";
+  private static final String PERCENT_FMT = "[0-9]+%";
 
   private static final Pattern DNS1123_LABEL = Pattern.compile(DNS1123_LABEL_FMT);
   private static final Pattern DNS1123_SUBDOMAIN = Pattern.compile(DNS1123_SUBDOMAIN_FMT);
@@ -26,6 +29,9 @@ final class Names {
   private static final Pattern QUALIFIED_NAME = Pattern.compile(QUALIFIED_NAME_FMT);
   private static final Pattern LABEL_VALUE = Pattern.compile(LABEL_VALUE_FMT);
   private static final Pattern CONFIG_KEY = Pattern.compile(CONFIG_KEY_FMT);
+  private static final Pattern ENV_VAR_NAME = Pattern.compile(ENV_VAR_NAME_FMT);
+  private static final Pattern HTTP_HEADER_NAME = Pattern.compile(HTTP_HEADER_NAME_FMT);
+  private static final Pattern PERCENT = Pattern.compile(PERCENT_FMT);
   private static final Pattern PORT_NAME_CHARSET = Pattern.compile("[-a-z0-9]+");
   private static final Pattern ONE_LETTER = Pattern.compile(".*[a-z].*");
 
@@ -171,14 +177,61 @@ final class Names {
     if (!CONFIG_KEY.matcher(key).matches()) {
       errs.add(regexError(CONFIG_KEY_MSG, CONFIG_KEY_FMT, "key.name", "KEY_NAME", "key-name"));
     }
-    if (key.equals(".")) {
-      errs.add("must not be '.'");
-    } else if (key.equals("..")) {
-      errs.add("must not be '..'");
-    } else if (key.startsWith("..")) {
-      errs.add("must not start with '..'");
-    }
+    errs.addAll(chDirPrefix(key));
     return errs;
+  }
+
+  /**
+   * IsEnvVarName: the strict rule, the default of v1.31 (the RelaxedEnvironmentVariableValidation
+   * gate, any printable ASCII but '=', is alpha there and on by default from v1.32).
+   */
+  static List<String> envVarName(String value) {
+    List<String> errs = new ArrayList<>();
+    if (!ENV_VAR_NAME.matcher(value).matches()) {
+      errs.add(
+          regexError(
+              "a valid environment variable name must consist of alphabetic characters, digits,"
+                  + " '_', '-', or '.', and must not start with a digit",
+              ENV_VAR_NAME_FMT,
+              "my.env-name",
+              "MY_ENV.NAME",
+              "MyEnvName1"));
+    }
+    errs.addAll(chDirPrefix(value));
+    return errs;
+  }
+
+  /** IsHTTPHeaderName. */
+  static List<String> httpHeaderName(String value) {
+    return HTTP_HEADER_NAME.matcher(value).matches()
+        ? List.of()
+        : List.of(
+            regexError(
+                "a valid HTTP header must consist of alphanumeric characters or '-'",
+                HTTP_HEADER_NAME_FMT,
+                "X-Header-Name"));
+  }
+
+  /** IsValidPercent. */
+  static List<String> percent(String value) {
+    return PERCENT.matcher(value).matches()
+        ? List.of()
+        : List.of(
+            regexError(
+                "a valid percent string must be a numeric string followed by an ending '%'",
+                PERCENT_FMT, "1%", "93%"));
+  }
+
+  /** hasChDirPrefix. */
+  private static List<String> chDirPrefix(String value) {
+    if (value.equals(".")) {
+      return List.of("must not be '.'");
+    } else if (value.equals("..")) {
+      return List.of("must not be '..'");
+    } else if (value.startsWith("..")) {
+      return List.of("must not start with '..'");
+    }
+    return List.of();
   }
 
   static int utf8Length(String s) {

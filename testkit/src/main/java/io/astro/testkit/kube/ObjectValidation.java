@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
@@ -105,7 +106,7 @@ final class ObjectValidation {
       case "NetworkPolicy" -> networkPolicy(spec, errs);
       case "ResourceQuota" -> resourceQuota(spec, errs);
       case "LimitRange" -> limitRange(spec, errs);
-      case "Secret" -> secret(object, errs);
+      case "Secret" -> secret(object, old, errs);
       default -> {}
     }
     return errs;
@@ -207,16 +208,115 @@ final class ObjectValidation {
         errs.add(FieldError.invalid("spec.selector", selector.getMap(), "field is immutable"));
       }
     }
+    nonNegativeField(spec.getValue("minReadySeconds"), "spec.minReadySeconds", errs);
     if ("Deployment".equals(kind)) {
+      nonNegativeField(spec.getValue("revisionHistoryLimit"), "spec.revisionHistoryLimit", errs);
+      strategy(spec.getJsonObject("strategy"), errs);
+      // minReadySeconds defaults to 0, so a deadline of 0 is refused on its own
       Object deadline = spec.getValue("progressDeadlineSeconds");
-      Object minReady = spec.getValue("minReadySeconds");
-      if (deadline instanceof Number d
-          && minReady instanceof Number m
-          && d.longValue() <= m.longValue()) {
-        errs.add(
-            FieldError.invalid(
-                "spec.progressDeadlineSeconds", d, "must be greater than minReadySeconds"));
+      long minReady = spec.getValue("minReadySeconds") instanceof Number m ? m.longValue() : 0;
+      if (deadline instanceof Number d) {
+        nonNegativeField(d, "spec.progressDeadlineSeconds", errs);
+        if (d.longValue() <= minReady) {
+          errs.add(
+              FieldError.invalid(
+                  "spec.progressDeadlineSeconds", d, "must be greater than minReadySeconds"));
+        }
       }
+    }
+  }
+
+  /**
+   * ValidateDeploymentStrategy and ValidateRollingUpdateDeployment, on the strategy as defaulted
+   * (apps/v1 SetDefaults_Deployment: type RollingUpdate, maxUnavailable and maxSurge 25%).
+   */
+  private static void strategy(JsonObject strategy, List<FieldError> errs) {
+    JsonObject given = strategy == null ? new JsonObject() : strategy;
+    String type = given.getString("type", "");
+    Object rollingUpdate = given.getValue("rollingUpdate");
+    switch (type) {
+      case "Recreate" -> {
+        if (rollingUpdate != null) {
+          errs.add(
+              FieldError.forbidden(
+                  "spec.strategy.rollingUpdate",
+                  "may not be specified when strategy `type` is 'Recreate'"));
+        }
+      }
+      case "", "RollingUpdate" -> {
+        JsonObject ru = rollingUpdate instanceof JsonObject r ? r : new JsonObject();
+        Object maxUnavailable = Objects.requireNonNullElse(ru.getValue("maxUnavailable"), "25%");
+        Object maxSurge = Objects.requireNonNullElse(ru.getValue("maxSurge"), "25%");
+        String at = "spec.strategy.rollingUpdate";
+        positiveIntOrPercent(maxUnavailable, at + ".maxUnavailable", errs);
+        positiveIntOrPercent(maxSurge, at + ".maxSurge", errs);
+        if (intOrPercentValue(maxUnavailable) == 0 && intOrPercentValue(maxSurge) == 0) {
+          errs.add(
+              FieldError.invalid(
+                  at + ".maxUnavailable",
+                  FieldError.GoSyntax.intOrString(maxUnavailable),
+                  "may not be 0 when `maxSurge` is 0"));
+        }
+        OptionalInt percent = percentValue(maxUnavailable);
+        if (percent.isPresent() && percent.getAsInt() > 100) {
+          errs.add(
+              FieldError.invalid(
+                  at + ".maxUnavailable",
+                  FieldError.GoSyntax.intOrString(maxUnavailable),
+                  "must not be greater than 100%"));
+        }
+      }
+      default ->
+          // %#v of the internal DeploymentStrategy; a set rollingUpdate prints as a pointer
+          errs.add(
+              FieldError.notSupported(
+                  "spec.strategy",
+                  new FieldError.GoSyntax(
+                      "apps.DeploymentStrategy{Type:"
+                          + io.vertx.core.json.Json.encode(type)
+                          + ", RollingUpdate:(*apps.RollingUpdateDeployment)(nil)}"),
+                  "Recreate",
+                  "RollingUpdate"));
+    }
+  }
+
+  /** apps validation ValidatePositiveIntOrPercent. */
+  private static void positiveIntOrPercent(Object value, String at, List<FieldError> errs) {
+    if (value instanceof Number n) {
+      nonNegativeField(n, at, errs);
+    } else {
+      for (String msg : Names.percent(String.valueOf(value))) {
+        errs.add(FieldError.invalid(at, FieldError.GoSyntax.intOrString(value), msg));
+      }
+    }
+  }
+
+  /** getPercentValue: the number of a valid percent string. */
+  private static OptionalInt percentValue(Object value) {
+    if (value instanceof String s && Names.percent(s).isEmpty()) {
+      String digits = s.substring(0, s.length() - 1);
+      try {
+        return OptionalInt.of(Integer.parseInt(digits));
+      } catch (NumberFormatException e) {
+        return OptionalInt.of(Integer.MAX_VALUE);
+      }
+    }
+    return OptionalInt.empty();
+  }
+
+  /** getIntOrPercentValue: a percentage's number, an int, or a string's Atoi (0 when not one). */
+  private static long intOrPercentValue(Object value) {
+    OptionalInt percent = percentValue(value);
+    if (percent.isPresent()) {
+      return percent.getAsInt();
+    }
+    if (value instanceof Number n) {
+      return n.longValue();
+    }
+    try {
+      return Long.parseLong(String.valueOf(value));
+    } catch (NumberFormatException e) {
+      return 0;
     }
   }
 
@@ -260,7 +360,7 @@ final class ObjectValidation {
           errs.add(FieldError.invalid(at + ".name", name, msg));
         }
         if (!names.add(name)) {
-          errs.add(new FieldError(FieldError.Type.INVALID, at + ".name", name, "Duplicate value"));
+          errs.add(FieldError.duplicate(at + ".name", name));
         }
       }
       String image = c.getString("image");
@@ -268,18 +368,207 @@ final class ObjectValidation {
         errs.add(FieldError.required(at + ".image", ""));
       }
       containerPorts(objects(c.getJsonArray("ports")), at + ".ports", errs);
+      env(objects(c.getJsonArray("env")), at + ".env", errs);
       resources(c.getJsonObject("resources", new JsonObject()), at + ".resources", errs);
+      if (path.endsWith(".initContainers")) {
+        for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
+          if (c.getJsonObject(probe) != null) {
+            errs.add(
+                FieldError.forbidden(
+                    at + "." + probe,
+                    "may not be set for init containers without restartPolicy=Always"));
+          }
+        }
+      } else {
+        probe(c.getJsonObject("livenessProbe"), at + ".livenessProbe", true, errs);
+        probe(c.getJsonObject("readinessProbe"), at + ".readinessProbe", false, errs);
+        probe(c.getJsonObject("startupProbe"), at + ".startupProbe", true, errs);
+      }
+    }
+  }
+
+  /** ValidateEnv, validateEnvVarValueFrom, validateSecretKeySelector. */
+  private static void env(List<JsonObject> vars, String path, List<FieldError> errs) {
+    for (int i = 0; i < vars.size(); i++) {
+      JsonObject ev = vars.get(i);
+      String at = path + "[" + i + "]";
+      String name = ev.getString("name", "");
+      if (name.isEmpty()) {
+        errs.add(FieldError.required(at + ".name", ""));
+      } else {
+        for (String msg : Names.envVarName(name)) {
+          errs.add(FieldError.invalid(at + ".name", name, msg));
+        }
+      }
+      JsonObject from = ev.getJsonObject("valueFrom");
+      if (from == null) {
+        continue;
+      }
+      String fromAt = at + ".valueFrom";
+      int sources = 0;
+      for (String source : List.of("fieldRef", "resourceFieldRef")) {
+        if (from.getJsonObject(source) != null) {
+          sources++;
+        }
+      }
+      for (String source : List.of("configMapKeyRef", "secretKeyRef")) {
+        JsonObject ref = from.getJsonObject(source);
+        if (ref != null) {
+          sources++;
+          keySelector(ref, fromAt + "." + source, errs);
+        }
+      }
+      if (sources == 0) {
+        errs.add(
+            FieldError.invalid(
+                fromAt,
+                "",
+                "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or"
+                    + " `secretKeyRef`"));
+      } else if (!ev.getString("value", "").isEmpty()) {
+        errs.add(FieldError.invalid(fromAt, "", "may not be specified when `value` is not empty"));
+      } else if (sources > 1) {
+        errs.add(
+            FieldError.invalid(fromAt, "", "may not have more than one field specified at a time"));
+      }
+    }
+  }
+
+  /**
+   * The name is checked as a Secret's (an empty one fails the subdomain rule); the key required.
+   */
+  private static void keySelector(JsonObject ref, String at, List<FieldError> errs) {
+    String name = ref.getString("name", "");
+    for (String msg : Names.dns1123Subdomain(name)) {
+      errs.add(FieldError.invalid(at + ".name", name, msg));
+    }
+    String key = ref.getString("key", "");
+    if (key.isEmpty()) {
+      errs.add(FieldError.required(at + ".key", ""));
+    } else {
+      for (String msg : Names.configKey(key)) {
+        errs.add(FieldError.invalid(at + ".key", key, msg));
+      }
+    }
+  }
+
+  /**
+   * validateProbe, validateHandler and validateLivenessProbe / validateReadinessProbe /
+   * validateStartupProbe, on the probe as defaulted (SetDefaults_Probe: a zero or missing timeout,
+   * period, success or failure threshold becomes 1, 10, 1, 3; SetDefaults_HTTPGetAction: path "/",
+   * scheme HTTP), so only negative numbers are refused.
+   */
+  private static void probe(
+      JsonObject probe, String at, boolean successMustBeOne, List<FieldError> errs) {
+    if (probe == null) {
+      return;
+    }
+    int handlers = 0;
+    for (String type : List.of("exec", "httpGet", "tcpSocket", "grpc")) {
+      JsonObject handler = probe.getJsonObject(type);
+      if (handler == null) {
+        continue;
+      }
+      if (handlers > 0) {
+        errs.add(FieldError.forbidden(at + "." + type, "may not specify more than 1 handler type"));
+        continue;
+      }
+      handlers++;
+      String hat = at + "." + type;
+      switch (type) {
+        case "exec" -> {
+          JsonArray command = handler.getJsonArray("command");
+          if (command == null || command.isEmpty()) {
+            errs.add(FieldError.required(hat + ".command", ""));
+          }
+        }
+        case "httpGet" -> {
+          portNumOrName(handler.getValue("port"), hat + ".port", errs);
+          String scheme = handler.getString("scheme", "HTTP");
+          if (!scheme.equals("HTTP") && !scheme.equals("HTTPS")) {
+            errs.add(FieldError.notSupported(hat + ".scheme", scheme, "HTTP", "HTTPS"));
+          }
+          for (JsonObject header : objects(handler.getJsonArray("httpHeaders"))) {
+            String name = header.getString("name", "");
+            for (String msg : Names.httpHeaderName(name)) {
+              errs.add(FieldError.invalid(hat + ".httpHeaders", name, msg));
+            }
+          }
+        }
+        case "tcpSocket" -> portNumOrName(handler.getValue("port"), hat + ".port", errs);
+        default -> {
+          Object port = handler.getValue("port");
+          long n = port instanceof Number p ? p.longValue() : 0;
+          for (String msg : Names.portNumber(n)) {
+            errs.add(FieldError.invalid(hat + ".port", n, msg));
+          }
+        }
+      }
+    }
+    if (handlers == 0) {
+      errs.add(FieldError.required(at, "must specify a handler type"));
+    }
+    for (String field :
+        List.of(
+            "initialDelaySeconds",
+            "timeoutSeconds",
+            "periodSeconds",
+            "successThreshold",
+            "failureThreshold")) {
+      nonNegativeField(probe.getValue(field), at + "." + field, errs);
+    }
+    Object grace = probe.getValue("terminationGracePeriodSeconds");
+    if (grace instanceof Number g && g.longValue() <= 0) {
+      errs.add(
+          FieldError.invalid(at + ".terminationGracePeriodSeconds", g, "must be greater than 0"));
+    }
+    if (successMustBeOne) {
+      Object success = probe.getValue("successThreshold");
+      long value = success instanceof Number n && n.longValue() != 0 ? n.longValue() : 1;
+      if (value != 1) {
+        errs.add(FieldError.invalid(at + ".successThreshold", value, "must be 1"));
+      }
+    } else if (grace != null) {
+      errs.add(
+          FieldError.invalid(
+              at + ".terminationGracePeriodSeconds", grace, "must not be set for readinessProbes"));
+    }
+  }
+
+  /** ValidatePortNumOrName: a number 1–65535 or an IANA_SVC_NAME; missing is the number 0. */
+  private static void portNumOrName(Object port, String at, List<FieldError> errs) {
+    if (port instanceof String s) {
+      for (String msg : Names.portName(s)) {
+        errs.add(FieldError.invalid(at, s, msg));
+      }
+    } else {
+      long n = port instanceof Number p ? p.longValue() : 0;
+      for (String msg : Names.portNumber(n)) {
+        errs.add(FieldError.invalid(at, n, msg));
+      }
+    }
+  }
+
+  /** ValidateNonnegativeField. */
+  private static void nonNegativeField(Object value, String at, List<FieldError> errs) {
+    if (value instanceof Number n && n.longValue() < 0) {
+      errs.add(FieldError.invalid(at, n.longValue(), "must be greater than or equal to 0"));
     }
   }
 
   private static void containerPorts(List<JsonObject> ports, String path, List<FieldError> errs) {
+    Set<String> names = new java.util.HashSet<>();
     for (int i = 0; i < ports.size(); i++) {
       JsonObject p = ports.get(i);
       String at = path + "[" + i + "]";
       String name = p.getString("name");
       if (name != null && !name.isEmpty()) {
-        for (String msg : Names.portName(name)) {
+        List<String> problems = Names.portName(name);
+        for (String msg : problems) {
           errs.add(FieldError.invalid(at + ".name", name, msg));
+        }
+        if (problems.isEmpty() && !names.add(name)) {
+          errs.add(FieldError.duplicate(at + ".name", name));
         }
       }
       Object port = p.getValue("containerPort");
@@ -362,7 +651,7 @@ final class ObjectValidation {
           errs.add(FieldError.invalid(at + ".name", name, msg));
         }
         if (!portNames.add(name)) {
-          errs.add(new FieldError(FieldError.Type.INVALID, at + ".name", name, "Duplicate value"));
+          errs.add(FieldError.duplicate(at + ".name", name));
         }
       }
       Object port = p.getValue("port");
@@ -533,23 +822,128 @@ final class ObjectValidation {
     }
   }
 
-  // ---- Secret (ValidateSecret) ----
+  // ---- Secret (ValidateSecret, ValidateSecretUpdate) ----
 
-  private static void secret(JsonObject secret, List<FieldError> errs) {
-    long total = 0;
-    for (String field : List.of("data", "stringData")) {
-      for (Map.Entry<String, Object> e : map(secret, field).entrySet()) {
-        for (String msg : Names.configKey(e.getKey())) {
-          errs.add(FieldError.invalid(field + "[" + e.getKey() + "]", e.getKey(), msg));
-        }
-        String v = e.getValue() == null ? "" : String.valueOf(e.getValue());
-        // data is base64: the stored bytes are about 3/4 of the text
-        total += "data".equals(field) ? v.length() * 3L / 4 : Names.utf8Length(v);
+  /** SetDefaults_Secret: a Secret without a type is Opaque. */
+  private static final String OPAQUE = "Opaque";
+
+  private static void secret(JsonObject secret, JsonObject old, List<FieldError> errs) {
+    Map<String, byte[]> data = secretData(secret);
+    String type = secretType(secret);
+    if (old != null) {
+      String oldType = secretType(old);
+      if (!type.equals(oldType)) {
+        errs.add(FieldError.invalid("type", type, "field is immutable"));
       }
+      if (Boolean.TRUE.equals(old.getBoolean("immutable"))) {
+        if (!Boolean.TRUE.equals(secret.getBoolean("immutable"))) {
+          errs.add(FieldError.forbidden("immutable", "field is immutable when `immutable` is set"));
+        }
+        if (!sameData(data, secretData(old))) {
+          errs.add(FieldError.forbidden("data", "field is immutable when `immutable` is set"));
+        }
+      }
+    }
+    long total = 0;
+    for (Map.Entry<String, byte[]> e : data.entrySet()) {
+      for (String msg : Names.configKey(e.getKey())) {
+        errs.add(FieldError.invalid("data[" + e.getKey() + "]", e.getKey(), msg));
+      }
+      total += e.getValue().length;
     }
     if (total > SECRET_MAX_BYTES) {
       errs.add(FieldError.tooLong("data", SECRET_MAX_BYTES));
     }
+    switch (type) {
+      case "kubernetes.io/dockerconfigjson" -> dockerConfig(data, ".dockerconfigjson", errs);
+      case "kubernetes.io/dockercfg" -> dockerConfig(data, ".dockercfg", errs);
+      case "kubernetes.io/service-account-token" -> {
+        String account =
+            secret
+                .getJsonObject("metadata", new JsonObject())
+                .getJsonObject("annotations", new JsonObject())
+                .getString("kubernetes.io/service-account.name", "");
+        if (account.isEmpty()) {
+          errs.add(
+              FieldError.required("metadata.annotations[kubernetes.io/service-account.name]", ""));
+        }
+      }
+      case "kubernetes.io/basic-auth" -> {
+        if (!data.containsKey("username") && !data.containsKey("password")) {
+          errs.add(FieldError.required("data[username]", ""));
+          errs.add(FieldError.required("data[password]", ""));
+        }
+      }
+      case "kubernetes.io/ssh-auth" -> {
+        if (data.getOrDefault("ssh-privatekey", new byte[0]).length == 0) {
+          errs.add(FieldError.required("data[ssh-privatekey]", ""));
+        }
+      }
+      case "kubernetes.io/tls" -> {
+        for (String key : List.of("tls.crt", "tls.key")) {
+          if (!data.containsKey(key)) {
+            errs.add(FieldError.required("data[" + key + "]", ""));
+          }
+        }
+      }
+      default -> {}
+    }
+  }
+
+  /** The key must be there and hold JSON that unmarshals into a map; its content is redacted. */
+  private static void dockerConfig(Map<String, byte[]> data, String key, List<FieldError> errs) {
+    byte[] config = data.get(key);
+    if (config == null) {
+      errs.add(FieldError.required("data[" + key + "]", ""));
+      return;
+    }
+    GoJson.unmarshalIntoMap(config)
+        .ifPresent(
+            why ->
+                errs.add(
+                    FieldError.invalid("data[" + key + "]", "<secret contents redacted>", why)));
+  }
+
+  private static String secretType(JsonObject secret) {
+    String type = secret.getString("type");
+    return type == null || type.isEmpty() ? OPAQUE : type;
+  }
+
+  /**
+   * The data as the server validates it: {@code data} base64-decoded, then {@code stringData}
+   * merged over it (the v1 → internal conversion does this before validation, so a bad key of
+   * either is reported on {@code data[key]}). Text that is not base64 is a decode error on a real
+   * server; here it is taken as it is.
+   */
+  static Map<String, byte[]> secretData(JsonObject secret) {
+    Map<String, byte[]> data = new TreeMap<>();
+    for (Map.Entry<String, Object> e : map(secret, "data").entrySet()) {
+      String v = e.getValue() == null ? "" : String.valueOf(e.getValue());
+      byte[] bytes;
+      try {
+        bytes = java.util.Base64.getDecoder().decode(v);
+      } catch (IllegalArgumentException notBase64) {
+        bytes = v.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      }
+      data.put(e.getKey(), bytes);
+    }
+    for (Map.Entry<String, Object> e : map(secret, "stringData").entrySet()) {
+      String v = e.getValue() == null ? "" : String.valueOf(e.getValue());
+      data.put(e.getKey(), v.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    return data;
+  }
+
+  private static boolean sameData(Map<String, byte[]> a, Map<String, byte[]> b) {
+    if (!a.keySet().equals(b.keySet())) {
+      return false;
+    }
+    for (Map.Entry<String, byte[]> e : a.entrySet()) {
+      if (!java.util.Arrays.equals(e.getValue(), b.get(e.getKey()))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   // ---- helpers ----

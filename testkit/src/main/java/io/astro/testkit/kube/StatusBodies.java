@@ -27,7 +27,12 @@ final class StatusBodies {
               .put("field", e.field()));
     }
     return failure(
-        kind + " \"" + name + "\" is invalid: " + list,
+        // NewInvalid names the GroupKind: "Deployment.apps", plain "Service" in the core group
+        (group == null || group.isEmpty() ? kind : kind + "." + group)
+            + " \""
+            + name
+            + "\" is invalid: "
+            + list,
         "Invalid",
         details(group, kind, name).put("causes", causes),
         422);

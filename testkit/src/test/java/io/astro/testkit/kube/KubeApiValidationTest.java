@@ -10,14 +10,20 @@ import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.AppsV1Api;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.apis.NetworkingV1Api;
+import io.kubernetes.client.openapi.models.V1ConfigMapKeySelector;
 import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1ContainerPort;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1DeploymentSpec;
+import io.kubernetes.client.openapi.models.V1DeploymentStrategy;
+import io.kubernetes.client.openapi.models.V1EnvVar;
+import io.kubernetes.client.openapi.models.V1EnvVarSource;
+import io.kubernetes.client.openapi.models.V1HTTPGetAction;
 import io.kubernetes.client.openapi.models.V1LabelSelector;
 import io.kubernetes.client.openapi.models.V1LimitRange;
 import io.kubernetes.client.openapi.models.V1LimitRangeItem;
 import io.kubernetes.client.openapi.models.V1LimitRangeSpec;
+import io.kubernetes.client.openapi.models.V1LocalObjectReference;
 import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1NetworkPolicy;
 import io.kubernetes.client.openapi.models.V1NetworkPolicySpec;
@@ -25,14 +31,18 @@ import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodSpec;
 import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
+import io.kubernetes.client.openapi.models.V1Probe;
 import io.kubernetes.client.openapi.models.V1ReplicaSet;
 import io.kubernetes.client.openapi.models.V1ResourceQuota;
 import io.kubernetes.client.openapi.models.V1ResourceQuotaSpec;
 import io.kubernetes.client.openapi.models.V1ResourceRequirements;
+import io.kubernetes.client.openapi.models.V1RollingUpdateDeployment;
 import io.kubernetes.client.openapi.models.V1Secret;
+import io.kubernetes.client.openapi.models.V1SecretKeySelector;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1ServicePort;
 import io.kubernetes.client.openapi.models.V1ServiceSpec;
+import io.kubernetes.client.openapi.models.V1TCPSocketAction;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -222,7 +232,7 @@ class KubeApiValidationTest {
     assertThat(status.getInteger("code")).isEqualTo(422);
     assertThat(status.getString("message"))
         .isEqualTo(
-            "Deployment \"greedy\" is invalid: spec.template.spec.containers[0].resources.requests[cpu]:"
+            "Deployment.apps \"greedy\" is invalid: spec.template.spec.containers[0].resources.requests[cpu]:"
                 + " Invalid value: \"1\": must be less than or equal to cpu limit of 500m");
   }
 
@@ -337,7 +347,420 @@ class KubeApiValidationTest {
                 .getJsonArray("causes")
                 .getJsonObject(0)
                 .getString("field"))
-        .isEqualTo("stringData[a/b]");
+        .isEqualTo("data[a/b]");
+  }
+
+  // ---- Secrets ----
+
+  @Test
+  void a_docker_config_json_secret_needs_its_key_holding_a_json_object() throws Exception {
+    String ns = namespace();
+    JsonObject missing =
+        refusal(
+            () ->
+                core.createNamespacedSecret(
+                        ns, secret(ns, "pull", DOCKER_CONFIG_JSON, Map.of("config.json", "{}")))
+                    .execute());
+    assertThat(missing.getInteger("code")).isEqualTo(422);
+    assertThat(missing.getString("reason")).isEqualTo("Invalid");
+    assertThat(missing.getString("message"))
+        .isEqualTo("Secret \"pull\" is invalid: data[.dockerconfigjson]: Required value");
+    assertThat(causes(missing).get(0).getString("reason")).isEqualTo("FieldValueRequired");
+
+    JsonObject truncated =
+        refusal(
+            () ->
+                core.createNamespacedSecret(
+                        ns,
+                        secret(
+                            ns,
+                            "pull",
+                            DOCKER_CONFIG_JSON,
+                            Map.of(".dockerconfigjson", "{\"auths\":")))
+                    .execute());
+    assertThat(fields(truncated)).containsExactly("data[.dockerconfigjson]");
+    assertThat(causeMessages(truncated))
+        .containsExactly(
+            "Invalid value: \"<secret contents redacted>\": unexpected end of JSON input");
+
+    assertThat(
+            KubeValidation.validate(
+                    secret(ns, "pull", DOCKER_CONFIG_JSON, Map.of(".dockerconfigjson", "[]")))
+                .get(0)
+                .message())
+        .endsWith(": json: cannot unmarshal array into Go value of type map[string]interface {}");
+    assertThat(
+            KubeValidation.validate(
+                    secret(ns, "pull", DOCKER_CONFIG_JSON, Map.of(".dockerconfigjson", "{auths}")))
+                .get(0)
+                .message())
+        .endsWith(": invalid character 'a' looking for beginning of object key string");
+
+    V1Secret created =
+        core.createNamespacedSecret(
+                ns,
+                secret(
+                    ns,
+                    "pull",
+                    DOCKER_CONFIG_JSON,
+                    Map.of(".dockerconfigjson", "{\"auths\":{\"ghcr.io\":{\"auth\":\"eDp5\"}}}")))
+            .execute();
+    assertThat(created.getType()).isEqualTo(DOCKER_CONFIG_JSON);
+  }
+
+  @Test
+  void a_secrets_type_cannot_change_and_an_immutable_secret_keeps_its_data() throws Exception {
+    String ns = namespace();
+    V1Secret opaque = secret(ns, "env", "Opaque", Map.of("TOKEN", "a"));
+    V1Secret created = core.createNamespacedSecret(ns, opaque.immutable(true)).execute();
+
+    V1Secret retyped =
+        secret(ns, "env", DOCKER_CONFIG_JSON, Map.of(".dockerconfigjson", "{}")).immutable(true);
+    retyped.getMetadata().setResourceVersion(created.getMetadata().getResourceVersion());
+    JsonObject status = refusal(() -> core.replaceNamespacedSecret("env", ns, retyped).execute());
+    assertThat(status.getInteger("code")).isEqualTo(422);
+    assertThat(fields(status)).containsExactly("type", "data");
+    assertThat(causeMessages(status))
+        .containsExactly(
+            "Invalid value: \"kubernetes.io/dockerconfigjson\": field is immutable",
+            "Forbidden: field is immutable when `immutable` is set");
+    assertThat(causes(status).get(1).getString("reason")).isEqualTo("FieldValueForbidden");
+
+    V1Secret changed = secret(ns, "env", "Opaque", Map.of("TOKEN", "b"));
+    changed.getMetadata().setResourceVersion(created.getMetadata().getResourceVersion());
+    assertThat(fields(refusal(() -> core.replaceNamespacedSecret("env", ns, changed).execute())))
+        .containsExactly("immutable", "data");
+
+    // a Secret without a type is Opaque: leaving it out on update is no change
+    V1Secret mutable =
+        core.createNamespacedSecret(ns, secret(ns, "plain", null, Map.of("A", "1"))).execute();
+    V1Secret rewritten = secret(ns, "plain", "Opaque", Map.of("A", "2"));
+    rewritten.getMetadata().setResourceVersion(mutable.getMetadata().getResourceVersion());
+    core.replaceNamespacedSecret("plain", ns, rewritten).execute();
+  }
+
+  @Test
+  void a_secret_holds_at_most_one_mebibyte() {
+    Map<String, String> big = Map.of("a", "x".repeat(600 * 1024), "b", "y".repeat(600 * 1024));
+    assertThat(KubeValidation.validate(secret("any", "big", "Opaque", big)))
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.field()).isEqualTo("data");
+              assertThat(c.reason()).isEqualTo("FieldValueTooLong");
+              assertThat(c.message()).isEqualTo("Too long: must have at most 1048576 bytes");
+            });
+    assertThat(
+            KubeValidation.validate(
+                secret("any", "fits", "Opaque", Map.of("a", "x".repeat(1024 * 1024)))))
+        .isEmpty();
+  }
+
+  // ---- container env ----
+
+  @Test
+  void env_names_follow_the_strict_rule_of_v1_31() {
+    assertThat(causeTexts(withEnv(new V1EnvVar().name("1ST").value("x"))))
+        .containsExactly(
+            "spec.template.spec.containers[0].env[0].name: Invalid value: \"1ST\": a valid"
+                + " environment variable name must consist of alphabetic characters, digits, '_',"
+                + " '-', or '.', and must not start with a digit (e.g. 'my.env-name',  or"
+                + " 'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is"
+                + " '[-._a-zA-Z][-._a-zA-Z0-9]*')");
+    assertThat(fields(KubeValidation.validate(withEnv(new V1EnvVar().name("A=B").value("x")))))
+        .containsExactly("spec.template.spec.containers[0].env[0].name");
+    assertThat(causeTexts(withEnv(new V1EnvVar().name("..A").value("x"))))
+        .contains(
+            "spec.template.spec.containers[0].env[0].name: Invalid value: \"..A\": must not"
+                + " start with '..'");
+    assertThat(causeTexts(withEnv(new V1EnvVar().value("x"))))
+        .containsExactly("spec.template.spec.containers[0].env[0].name: Required value");
+    assertThat(
+            KubeValidation.validate(
+                withEnv(
+                    new V1EnvVar().name("my.env-name").value("x"),
+                    new V1EnvVar().name("_PRIVATE").value(""))))
+        .isEmpty();
+  }
+
+  @Test
+  void a_variable_from_a_secret_names_one_source_with_a_name_and_a_valid_key() throws Exception {
+    String at = "spec.template.spec.containers[0].env[0].valueFrom";
+    assertThat(
+            causeTexts(
+                withEnv(new V1EnvVar().name("A").value("x").valueFrom(fromSecret("s", "A")))))
+        .containsExactly(
+            at + ": Invalid value: \"\": may not be specified when `value` is not empty");
+    assertThat(causeTexts(withEnv(new V1EnvVar().name("A").valueFrom(new V1EnvVarSource()))))
+        .containsExactly(
+            at
+                + ": Invalid value: \"\": must specify one of: `fieldRef`, `resourceFieldRef`,"
+                + " `configMapKeyRef` or `secretKeyRef`");
+    assertThat(
+            causeTexts(
+                withEnv(
+                    new V1EnvVar()
+                        .name("A")
+                        .valueFrom(
+                            fromSecret("s", "A")
+                                .configMapKeyRef(
+                                    new V1ConfigMapKeySelector().name("c").key("A"))))))
+        .containsExactly(
+            at + ": Invalid value: \"\": may not have more than one field specified at a time");
+    assertThat(causeTexts(withEnv(new V1EnvVar().name("A").valueFrom(fromSecret("s", null)))))
+        .containsExactly(at + ".secretKeyRef.key: Required value");
+    assertThat(causeTexts(withEnv(new V1EnvVar().name("A").valueFrom(fromSecret("s", "a/b")))))
+        .singleElement()
+        .asString()
+        .startsWith(
+            at + ".secretKeyRef.key: Invalid value: \"a/b\": a valid config key must consist of");
+    assertThat(causeTexts(withEnv(new V1EnvVar().name("A").valueFrom(fromSecret(null, "A")))))
+        .singleElement()
+        .asString()
+        .startsWith(
+            at
+                + ".secretKeyRef.name: Invalid value: \"\": a lowercase RFC 1123 subdomain must"
+                + " consist of");
+
+    String ns = namespace();
+    V1Deployment valid =
+        withEnv(
+            new V1EnvVar().name("PLAIN").value("1"),
+            new V1EnvVar().name("TOKEN").valueFrom(fromSecret("web-env", "TOKEN")));
+    valid.getMetadata().namespace(ns);
+    apps.createNamespacedDeployment(ns, valid).execute();
+    V1Deployment bad = withEnv(new V1EnvVar().name("9").valueFrom(new V1EnvVarSource()));
+    bad.getMetadata().namespace(ns).name("bad");
+    JsonObject status = refusal(() -> apps.createNamespacedDeployment(ns, bad).execute());
+    assertThat(status.getInteger("code")).isEqualTo(422);
+    assertThat(status.getJsonObject("details").getString("group")).isEqualTo("apps");
+    assertThat(fields(status))
+        .containsExactly(
+            "spec.template.spec.containers[0].env[0].name",
+            "spec.template.spec.containers[0].env[0].valueFrom");
+  }
+
+  // ---- probes ----
+
+  @Test
+  void a_probe_has_exactly_one_handler_on_a_valid_port() {
+    String at = "spec.template.spec.containers[0].livenessProbe";
+    assertThat(
+            causeTexts(
+                withProbes(
+                    new V1Probe()
+                        .httpGet(new V1HTTPGetAction().path("/").port(new IntOrString(80)))
+                        .tcpSocket(new V1TCPSocketAction().port(new IntOrString(80))),
+                    null,
+                    null)))
+        .containsExactly(at + ".tcpSocket: Forbidden: may not specify more than 1 handler type");
+    assertThat(causes(withProbes(new V1Probe().periodSeconds(5), null, null)))
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.field()).isEqualTo(at);
+              assertThat(c.reason()).isEqualTo("FieldValueRequired");
+              assertThat(c.message()).isEqualTo("Required value: must specify a handler type");
+            });
+    assertThat(causeTexts(withProbes(tcp(new IntOrString(0)), null, null)))
+        .containsExactly(
+            at + ".tcpSocket.port: Invalid value: 0: must be between 1 and 65535, inclusive");
+    assertThat(causeTexts(withProbes(tcp(new IntOrString(65536)), null, null)))
+        .containsExactly(
+            at + ".tcpSocket.port: Invalid value: 65536: must be between 1 and 65535, inclusive");
+    assertThat(causeTexts(withProbes(tcp(new IntOrString("8080")), null, null)))
+        .containsExactly(
+            at
+                + ".tcpSocket.port: Invalid value: \"8080\": must contain at least one letter (a-z)");
+    assertThat(
+            causeTexts(
+                withProbes(
+                    new V1Probe()
+                        .httpGet(
+                            new V1HTTPGetAction()
+                                .path("/healthz")
+                                .port(new IntOrString("http"))
+                                .scheme("FTP")),
+                    null,
+                    null)))
+        .containsExactly(
+            at
+                + ".httpGet.scheme: Unsupported value: \"FTP\": supported values: \"HTTP\", \"HTTPS\"");
+    assertThat(
+            KubeValidation.validate(
+                withProbes(
+                    tcp(new IntOrString("http")),
+                    new V1Probe().httpGet(new V1HTTPGetAction().port(new IntOrString(8080))),
+                    tcp(new IntOrString(65535)))))
+        .isEmpty();
+  }
+
+  @Test
+  void probe_numbers_are_not_negative_and_liveness_and_startup_succeed_once() throws Exception {
+    String c = "spec.template.spec.containers[0].";
+    assertThat(causeTexts(withProbes(tcp(new IntOrString(80)).periodSeconds(-1), null, null)))
+        .containsExactly(
+            c
+                + "livenessProbe.periodSeconds: Invalid value: -1: must be greater than or equal to 0");
+    assertThat(causeTexts(withProbes(tcp(new IntOrString(80)).successThreshold(2), null, null)))
+        .containsExactly(c + "livenessProbe.successThreshold: Invalid value: 2: must be 1");
+    assertThat(causeTexts(withProbes(null, null, tcp(new IntOrString(80)).successThreshold(3))))
+        .containsExactly(c + "startupProbe.successThreshold: Invalid value: 3: must be 1");
+    assertThat(
+            causeTexts(
+                withProbes(
+                    null, tcp(new IntOrString(80)).failureThreshold(-3).timeoutSeconds(-1), null)))
+        .containsExactly(
+            c
+                + "readinessProbe.timeoutSeconds: Invalid value: -1: must be greater than or equal to 0",
+            c
+                + "readinessProbe.failureThreshold: Invalid value: -3: must be greater than or"
+                + " equal to 0");
+
+    // zero is what the server defaults (period 10 s, timeout 1 s, thresholds 1 and 3)
+    String ns = namespace();
+    V1Deployment valid =
+        withProbes(
+            tcp(new IntOrString(80)).periodSeconds(0).successThreshold(0).failureThreshold(0),
+            tcp(new IntOrString(80)).successThreshold(2).timeoutSeconds(0),
+            tcp(new IntOrString(80)).successThreshold(1).failureThreshold(60));
+    valid.getMetadata().namespace(ns);
+    apps.createNamespacedDeployment(ns, valid).execute();
+    V1Deployment bad = withProbes(tcp(new IntOrString(80)).successThreshold(2), null, null);
+    bad.getMetadata().namespace(ns).name("bad");
+    JsonObject status = refusal(() -> apps.createNamespacedDeployment(ns, bad).execute());
+    assertThat(status.getString("message"))
+        .isEqualTo(
+            "Deployment.apps \"bad\" is invalid: "
+                + c
+                + "livenessProbe.successThreshold: Invalid value: 2: must be 1");
+  }
+
+  @Test
+  void image_pull_secrets_are_accepted_even_without_a_name_as_on_a_real_server() {
+    V1Deployment d = deployment("any", "web", Map.of("app", "web"));
+    d.getSpec()
+        .getTemplate()
+        .getSpec()
+        .imagePullSecrets(
+            List.of(new V1LocalObjectReference().name("web-pull"), new V1LocalObjectReference()));
+    assertThat(KubeValidation.validate(d)).isEmpty();
+  }
+
+  // ---- Deployment strategy ----
+
+  @Test
+  void a_rolling_update_may_not_have_both_max_surge_and_max_unavailable_zero() throws Exception {
+    String ns = namespace();
+    V1Deployment zero = withStrategy(rolling(new IntOrString(0), new IntOrString(0)));
+    zero.getMetadata().namespace(ns);
+    JsonObject status = refusal(() -> apps.createNamespacedDeployment(ns, zero).execute());
+    assertThat(status.getInteger("code")).isEqualTo(422);
+    assertThat(status.getString("message"))
+        .isEqualTo(
+            "Deployment.apps \"web\" is invalid: spec.strategy.rollingUpdate.maxUnavailable:"
+                + " Invalid value: intstr.IntOrString{Type:0, IntVal:0, StrVal:\"\"}: may not be 0"
+                + " when `maxSurge` is 0");
+    assertThat(causeTexts(withStrategy(rolling(new IntOrString("0%"), new IntOrString("0%")))))
+        .containsExactly(
+            "spec.strategy.rollingUpdate.maxUnavailable: Invalid value:"
+                + " intstr.IntOrString{Type:1, IntVal:0, StrVal:\"0%\"}: may not be 0 when"
+                + " `maxSurge` is 0");
+    // an unset side is 25 %
+    assertThat(
+            KubeValidation.validate(
+                withStrategy(
+                    new V1DeploymentStrategy()
+                        .type("RollingUpdate")
+                        .rollingUpdate(
+                            new V1RollingUpdateDeployment().maxUnavailable(new IntOrString(0))))))
+        .isEmpty();
+
+    V1Deployment astro = withStrategy(rolling(new IntOrString(1), new IntOrString(0)));
+    astro.getSpec().progressDeadlineSeconds(120);
+    astro.getMetadata().namespace(ns);
+    apps.createNamespacedDeployment(ns, astro).execute();
+  }
+
+  @Test
+  void rolling_update_sizes_are_non_negative_ints_or_percentages_up_to_100() {
+    String at = "spec.strategy.rollingUpdate.";
+    assertThat(causeTexts(withStrategy(rolling(new IntOrString("25"), new IntOrString(1)))))
+        .containsExactly(
+            at
+                + "maxSurge: Invalid value: intstr.IntOrString{Type:1, IntVal:0, StrVal:\"25\"}: a"
+                + " valid percent string must be a numeric string followed by an ending '%' (e.g."
+                + " '1%',  or '93%', regex used for validation is '[0-9]+%')");
+    assertThat(causeTexts(withStrategy(rolling(new IntOrString(-1), new IntOrString(1)))))
+        .containsExactly(at + "maxSurge: Invalid value: -1: must be greater than or equal to 0");
+    assertThat(causeTexts(withStrategy(rolling(new IntOrString(1), new IntOrString("110%")))))
+        .containsExactly(
+            at
+                + "maxUnavailable: Invalid value: intstr.IntOrString{Type:1, IntVal:0,"
+                + " StrVal:\"110%\"}: must not be greater than 100%");
+    assertThat(
+            KubeValidation.validate(
+                withStrategy(rolling(new IntOrString("200%"), new IntOrString("100%")))))
+        .isEmpty();
+  }
+
+  @Test
+  void recreate_takes_no_rolling_update_and_other_types_are_unsupported() {
+    assertThat(
+            causes(withStrategy(rolling(new IntOrString(1), new IntOrString(0)).type("Recreate"))))
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.field()).isEqualTo("spec.strategy.rollingUpdate");
+              assertThat(c.reason()).isEqualTo("FieldValueForbidden");
+              assertThat(c.message())
+                  .isEqualTo("Forbidden: may not be specified when strategy `type` is 'Recreate'");
+            });
+    assertThat(KubeValidation.validate(withStrategy(new V1DeploymentStrategy().type("Recreate"))))
+        .isEmpty();
+    assertThat(causes(withStrategy(new V1DeploymentStrategy().type("BlueGreen"))))
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.field()).isEqualTo("spec.strategy");
+              assertThat(c.reason()).isEqualTo("FieldValueNotSupported");
+              assertThat(c.message())
+                  .endsWith(": supported values: \"Recreate\", \"RollingUpdate\"");
+            });
+  }
+
+  @Test
+  void the_progress_deadline_exceeds_min_ready_seconds_which_defaults_to_zero() {
+    V1Deployment none = deployment("any", "web", Map.of("app", "web"));
+    none.getSpec().progressDeadlineSeconds(0);
+    assertThat(causeTexts(none))
+        .containsExactly(
+            "spec.progressDeadlineSeconds: Invalid value: 0: must be greater than"
+                + " minReadySeconds");
+    V1Deployment slow = deployment("any", "web", Map.of("app", "web"));
+    slow.getSpec().progressDeadlineSeconds(30).minReadySeconds(30);
+    assertThat(fields(KubeValidation.validate(slow)))
+        .containsExactly("spec.progressDeadlineSeconds");
+    slow.getSpec().minReadySeconds(29);
+    assertThat(KubeValidation.validate(slow)).isEmpty();
+  }
+
+  @Test
+  void container_port_names_are_unique_within_a_container() {
+    V1Deployment d = deployment("any", "web", Map.of("app", "web"));
+    container(d)
+        .ports(
+            List.of(
+                new V1ContainerPort().name("http").containerPort(80),
+                new V1ContainerPort().name("http").containerPort(8080)));
+    assertThat(causes(d))
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.field()).isEqualTo("spec.template.spec.containers[0].ports[1].name");
+              assertThat(c.reason()).isEqualTo("FieldValueDuplicate");
+              assertThat(c.message()).isEqualTo("Duplicate value: \"http\"");
+            });
   }
 
   // ---- immutable fields ----
@@ -690,6 +1113,65 @@ class KubeApiValidationTest {
                             new V1PodSpec()
                                 .containers(
                                     List.of(new V1Container().name("app").image("nginx:1.27"))))));
+  }
+
+  private static final String DOCKER_CONFIG_JSON = "kubernetes.io/dockerconfigjson";
+
+  private static V1Secret secret(String ns, String name, String type, Map<String, String> values) {
+    Map<String, byte[]> data = new java.util.TreeMap<>();
+    values.forEach((k, v) -> data.put(k, v.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    return new V1Secret()
+        .apiVersion("v1")
+        .kind("Secret")
+        .metadata(new V1ObjectMeta().name(name).namespace(ns))
+        .type(type)
+        .data(data);
+  }
+
+  private static List<KubeValidation.Cause> causes(Object object) {
+    return KubeValidation.validate(object);
+  }
+
+  /** Each cause as the API server's message lists it: field, then body. */
+  private static List<String> causeTexts(Object object) {
+    return KubeValidation.validate(object).stream().map(KubeValidation.Cause::toString).toList();
+  }
+
+  private static V1Deployment withEnv(V1EnvVar... env) {
+    V1Deployment d = deployment("any", "web", Map.of("app", "web"));
+    container(d).env(List.of(env));
+    return d;
+  }
+
+  private static V1EnvVarSource fromSecret(String name, String key) {
+    return new V1EnvVarSource().secretKeyRef(new V1SecretKeySelector().name(name).key(key));
+  }
+
+  private static V1Deployment withProbes(V1Probe liveness, V1Probe readiness, V1Probe startup) {
+    V1Deployment d = deployment("any", "web", Map.of("app", "web"));
+    container(d)
+        .ports(List.of(new V1ContainerPort().name("http").containerPort(8080)))
+        .livenessProbe(liveness)
+        .readinessProbe(readiness)
+        .startupProbe(startup);
+    return d;
+  }
+
+  private static V1Probe tcp(IntOrString port) {
+    return new V1Probe().tcpSocket(new V1TCPSocketAction().port(port));
+  }
+
+  private static V1Deployment withStrategy(V1DeploymentStrategy strategy) {
+    V1Deployment d = deployment("any", "web", Map.of("app", "web"));
+    d.getSpec().strategy(strategy);
+    return d;
+  }
+
+  private static V1DeploymentStrategy rolling(IntOrString maxSurge, IntOrString maxUnavailable) {
+    return new V1DeploymentStrategy()
+        .type("RollingUpdate")
+        .rollingUpdate(
+            new V1RollingUpdateDeployment().maxSurge(maxSurge).maxUnavailable(maxUnavailable));
   }
 
   private static V1Container container(V1Deployment d) {
