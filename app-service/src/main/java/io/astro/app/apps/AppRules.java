@@ -38,6 +38,12 @@ public final class AppRules {
   /** Env and secret variable names, as a container's environment takes them. */
   public static final Pattern VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
+  /**
+   * A secret variable is a key of the app's Secret and of its {@code secretKeyRef}: Kubernetes caps
+   * those at 253 characters ({@code IsConfigMapKey}); env names share the bound.
+   */
+  public static final int MAX_VARIABLE_NAME = 253;
+
   public static final int MAX_VARIABLES = 100;
   public static final int MAX_VALUE_BYTES = 32 * 1024;
   public static final int MAX_TOTAL_BYTES = 256 * 1024;
@@ -219,12 +225,14 @@ public final class AppRules {
     }
     for (Map.Entry<String, Object> entry : object) {
       String key = entry.getKey();
-      if (key.length() > 256 || !VARIABLE.matcher(key).matches()) {
+      if (key.length() > MAX_VARIABLE_NAME || !VARIABLE.matcher(key).matches()) {
         errors.add(
             field,
             "name '"
                 + (key.length() > 64 ? key.substring(0, 64) + "…" : key)
-                + "' must match [A-Za-z_][A-Za-z0-9_]*");
+                + "' must match [A-Za-z_][A-Za-z0-9_]* and be at most "
+                + MAX_VARIABLE_NAME
+                + " characters");
       } else if (!(entry.getValue() instanceof String value)) {
         errors.add(field, key + " must be a string");
       } else if (value.getBytes(StandardCharsets.UTF_8).length > MAX_VALUE_BYTES) {

@@ -173,6 +173,10 @@ class AppSettingsApiTest {
             new Case(new JsonObject().put("env", "A=1"), "env"),
             new Case(new JsonObject().put("secrets", new JsonObject().put("A B", "x")), "secrets"),
             new Case(new JsonObject().put("secrets", new JsonObject().put("S", true)), "secrets"),
+            // one more than a Secret's data key may have
+            new Case(
+                new JsonObject().put("secrets", new JsonObject().put("S".repeat(254), "x")),
+                "secrets"),
             new Case(
                 new JsonObject()
                     .put("env", new JsonObject().put("TOKEN", "a"))
