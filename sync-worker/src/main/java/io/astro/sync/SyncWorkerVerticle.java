@@ -74,10 +74,11 @@ final class SyncWorkerVerticle extends VerticleBase {
                     .register(registry)
                     .increment());
     Manifests manifests = new Manifests(config.tenantPolicy(), config.rolloutDeadline());
-    this.secrets = new AppSecrets(config.kubeconfigKeys(), manifests, writer);
-    // every resync reconciles every app; half the period makes each one check its namespace
-    NamespaceSetup namespaces =
-        new NamespaceSetup(manifests, writer, config.informerResync().dividedBy(2));
+    // every resync reconciles every app; half the period makes each one check its namespace and
+    // Secrets
+    Duration recheck = config.informerResync().dividedBy(2);
+    this.secrets = new AppSecrets(config.kubeconfigKeys(), manifests, writer, recheck);
+    NamespaceSetup namespaces = new NamespaceSetup(manifests, writer, recheck);
     // readers of the connected clusters first, then the engine that drives them, then the registry
     // whose events go to the engine: each part is complete when it is built
     this.connected = new ConnectedClusters();

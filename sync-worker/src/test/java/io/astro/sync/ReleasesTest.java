@@ -68,7 +68,9 @@ class ReleasesTest {
             .startWorker(
                 Map.of(
                     "ASTRO_KUBECONFIG_KEYS", KEY_SPEC,
-                    "ASTRO_ROLLOUT_DEADLINE", ROLLOUT_DEADLINE));
+                    "ASTRO_ROLLOUT_DEADLINE", ROLLOUT_DEADLINE,
+                    // Secrets are not watched: a resync is what finds one deleted by hand
+                    "ASTRO_INFORMER_RESYNC", "2s"));
     core = new CoreV1Api(fx.kube(0).apiClient());
   }
 
@@ -300,6 +302,29 @@ class ReleasesTest {
     fx.awaitStatus(app, "deleted");
     assertThat(secretOrNull(app, KubeNames.envSecret(app.k8sName()))).isNull();
     assertThat(secretOrNull(app, KubeNames.pullSecret(app.k8sName()))).isNull();
+  }
+
+  @Test
+  void an_apps_secret_deleted_or_edited_by_hand_is_written_again() throws Exception {
+    Commands.App app = new Commands.App(66, "repairs", fx.clusterName(0));
+    app.release = Commands.release(1, app, KEYS, Map.of(), Map.of("TOKEN", "t0ken"), null);
+    fx.commands.send(app, "create");
+    fx.awaitStatus(app, "running");
+    String name = KubeNames.envSecret(app.k8sName());
+
+    core.deleteNamespacedSecret(name, app.namespace()).execute();
+    SyncWorkerFixture.await(
+        "the deleted Secret written again", () -> secretOrNull(app, name) != null);
+
+    V1Secret edited = secret(app, name);
+    edited.putDataItem("TOKEN", "tampered".getBytes(StandardCharsets.UTF_8));
+    core.replaceNamespacedSecret(name, app.namespace(), edited).execute();
+    SyncWorkerFixture.await(
+        "the edited Secret written back",
+        () ->
+            "t0ken"
+                .equals(
+                    new String(secret(app, name).getData().get("TOKEN"), StandardCharsets.UTF_8)));
   }
 
   @Test

@@ -4,25 +4,31 @@ import io.astro.common.crypto.KeyRing;
 import io.astro.common.events.app.AppCommand;
 import io.astro.common.kube.KubeNames;
 import io.astro.sync.clusters.ClusterConnection;
-import io.astro.sync.clusters.KubeApis;
 import io.kubernetes.client.openapi.models.V1Secret;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * An app's Secrets: {@code {k8sName}-env} with its secret variables and {@code {k8sName}-pull} with
  * its registry credential. The command carries both sealed for the app ({@link KeyRing}, owner =
  * app id); they are opened here, only to write the Secret, and never logged or reported.
  *
- * <p>Secrets are not watched (no list or watch right on them): what was written is remembered by
- * spec hash per cluster, and an object not remembered (after a start) is read once. A value is
- * opened only when its Secret has to be written. An app of release 0 (from before releases) never
- * had a Secret, so nothing is read for it.
+ * <p>Secrets are not watched (no list or watch right on them): what was written or read is
+ * remembered by spec hash per cluster for at most {@code recheck}, then read again and compared,
+ * values included — the informers' resync reconciles every app, so a Secret deleted or edited by
+ * hand is repaired within a resync period or two, as the namespace's fence is. Values are opened
+ * only to compare or write, in memory. An app of release 0 (from before releases) never had a
+ * Secret, so nothing is read for it.
  */
 public final class AppSecrets {
 
@@ -38,18 +44,30 @@ public final class AppSecrets {
   /** What is known of a Secret: the spec hash it was written with, or absent. */
   private static final String ABSENT = "";
 
+  /** A Secret's spec hash (or {@link #ABSENT}) as of {@code at}. */
+  private record Known(String hash, Instant at) {}
+
   private final KeyRing keys;
   private final Manifests manifests;
   private final ObjectWriter writer;
+  private final Duration recheck;
+  private final Clock clock;
 
-  /** cluster/namespace/name → spec hash of the Secret there, or {@link #ABSENT}. */
-  private final Map<String, String> known = new ConcurrentHashMap<>();
+  /** cluster/namespace/name → what was last written or read there. */
+  private final Map<String, Known> known = new ConcurrentHashMap<>();
 
   /** {@code keys} may be null (none configured): a command with sealed values is then refused. */
-  public AppSecrets(KeyRing keys, Manifests manifests, ObjectWriter writer) {
+  public AppSecrets(KeyRing keys, Manifests manifests, ObjectWriter writer, Duration recheck) {
+    this(keys, manifests, writer, recheck, Clock.systemUTC());
+  }
+
+  AppSecrets(
+      KeyRing keys, Manifests manifests, ObjectWriter writer, Duration recheck, Clock clock) {
     this.keys = keys;
     this.manifests = manifests;
     this.writer = writer;
+    this.recheck = recheck;
+    this.clock = clock;
   }
 
   /**
@@ -78,12 +96,12 @@ public final class AppSecrets {
       return;
     }
     V1Secret env = manifests.envSecret(app, null);
-    if (env != null && !current(cluster, env)) {
-      write(cluster, manifests.envSecret(app, variables(app)));
+    if (env != null) {
+      ensure(cluster, env, () -> manifests.envSecret(app, variables(app)));
     }
     V1Secret pull = manifests.pullSecret(app, null);
-    if (pull != null && !current(cluster, pull)) {
-      write(cluster, manifests.pullSecret(app, dockerConfig(app)));
+    if (pull != null) {
+      ensure(cluster, pull, () -> manifests.pullSecret(app, dockerConfig(app)));
     }
   }
 
@@ -118,52 +136,64 @@ public final class AppSecrets {
     known.keySet().removeIf(key -> key.startsWith(clusterId + "/"));
   }
 
-  private boolean current(ClusterConnection cluster, V1Secret desired) {
-    String key =
-        key(cluster, desired.getMetadata().getNamespace(), desired.getMetadata().getName());
-    String hash = Manifests.specHash(desired);
-    String have = known.get(key);
-    if (have == null) {
-      V1Secret observed =
-          writer.read(
-              cluster.apis().secrets(),
-              "Secret",
-              desired.getMetadata().getNamespace(),
-              desired.getMetadata().getName());
-      have = observed == null ? ABSENT : String.valueOf(Manifests.specHash(observed));
-      known.put(key, have);
+  /**
+   * Writes the Secret unless it is known to be as desired. {@code shape} is the desired Secret
+   * without its values (its spec hash is over the sealed text); {@code whole} builds it with them,
+   * opened only when the observed Secret must be compared or written.
+   */
+  private void ensure(ClusterConnection cluster, V1Secret shape, Supplier<V1Secret> whole) {
+    String namespace = shape.getMetadata().getNamespace();
+    String name = shape.getMetadata().getName();
+    String key = key(cluster, namespace, name);
+    String hash = Manifests.specHash(shape);
+    if (hash.equals(fresh(key))) {
+      return;
     }
-    return hash.equals(have);
+    V1Secret observed = writer.read(cluster.apis().secrets(), "Secret", namespace, name);
+    V1Secret desired = whole.get();
+    // the same hash but other data: edited by hand
+    if (observed != null
+        && hash.equals(Manifests.specHash(observed))
+        && sameData(desired, observed)) {
+      remember(key, hash);
+      return;
+    }
+    known.remove(key);
+    writer.ensure(cluster.apis().secrets(), desired, observed, true);
+    remember(key, hash);
   }
 
-  private void write(ClusterConnection cluster, V1Secret desired) {
-    KubeApis apis = cluster.apis();
-    String namespace = desired.getMetadata().getNamespace();
-    String name = desired.getMetadata().getName();
-    String key = key(cluster, namespace, name);
-    // create when known absent; otherwise replace the observed one (its resourceVersion is read)
-    V1Secret observed =
-        ABSENT.equals(known.get(key))
-            ? null
-            : writer.read(apis.secrets(), "Secret", namespace, name);
-    known.remove(key);
-    writer.ensure(apis.secrets(), desired, observed, true);
-    known.put(key, Manifests.specHash(desired));
+  private static boolean sameData(V1Secret desired, V1Secret observed) {
+    Map<String, byte[]> want = desired.getData() == null ? Map.of() : desired.getData();
+    Map<String, byte[]> have = observed.getData() == null ? Map.of() : observed.getData();
+    return want.keySet().equals(have.keySet())
+        && want.entrySet().stream()
+            .allMatch(e -> Arrays.equals(e.getValue(), have.get(e.getKey())));
+  }
+
+  /** The hash known for {@code key} within {@code recheck}, or null: read it again. */
+  private String fresh(String key) {
+    Known k = known.get(key);
+    return k == null || k.at().plus(recheck).isBefore(clock.instant()) ? null : k.hash();
+  }
+
+  private void remember(String key, String hash) {
+    known.put(key, new Known(hash, clock.instant()));
   }
 
   private void remove(ClusterConnection cluster, String namespace, String name) {
     String key = key(cluster, namespace, name);
-    String have = known.get(key);
+    String have = fresh(key);
     if (ABSENT.equals(have)) {
       return;
     }
     if (have == null && writer.read(cluster.apis().secrets(), "Secret", namespace, name) == null) {
-      known.put(key, ABSENT);
+      remember(key, ABSENT);
       return;
     }
     known.remove(key);
     writer.delete(cluster.apis().secrets(), "Secret", namespace, name);
-    known.put(key, ABSENT);
+    remember(key, ABSENT);
   }
 
   private static String key(ClusterConnection cluster, String namespace, String name) {
