@@ -29,9 +29,10 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 /**
  * Checks a kubeconfig before it is stored: one current context naming a cluster with a server URL,
  * credentials that need nothing interactive or local (no {@code exec}, no {@code auth-provider}, no
- * files), an API server that answers {@code /version} in time, and credentials holding every
- * required right of docs/rbac.md ({@link ClusterRights}), checked by SelfSubjectAccessReview; a
- * refusal names the rights missing. A refusal says why; the kubeconfig itself never appears in it.
+ * file paths in the cluster or user, which would be read from this server's disk), an API server
+ * that answers {@code /version} in time, and credentials holding every required right of
+ * docs/rbac.md ({@link ClusterRights}), checked by SelfSubjectAccessReview; a refusal names the
+ * rights missing. A refusal says why; the kubeconfig itself never appears in it.
  */
 public final class KubeconfigCheck {
 
@@ -46,8 +47,20 @@ public final class KubeconfigCheck {
    */
   public record Rejected(String reason) implements Verdict {}
 
-  private static final List<String> FILE_FIELDS =
-      List.of("tokenFile", "client-certificate", "client-key");
+  /**
+   * Fields naming a file on the disk of whoever reads the kubeconfig, each with the field that
+   * carries the same thing inline: a file would be read from Astro's own servers.
+   */
+  private static final List<FileField> CLUSTER_FILE_FIELDS =
+      List.of(new FileField("certificate-authority", "certificate-authority-data"));
+
+  private static final List<FileField> USER_FILE_FIELDS =
+      List.of(
+          new FileField("client-certificate", "client-certificate-data"),
+          new FileField("client-key", "client-key-data"),
+          new FileField("tokenFile", "token"));
+
+  private record FileField(String name, String inline) {}
 
   private final Vertx vertx;
   private final Duration timeout;
@@ -89,40 +102,37 @@ public final class KubeconfigCheck {
     if (!(current instanceof String name) || name.isBlank()) {
       throw rejected("kubeconfig has no current-context");
     }
-    Map<String, Object> context = named((Map<String, Object>) root, "contexts", name, "context");
+    Entry context = named((Map<String, Object>) root, "contexts", name, "context");
     if (context == null) {
       throw rejected("current-context " + name + " is not among the contexts");
     }
-    Map<String, Object> cluster =
+    Entry cluster =
         named(
             (Map<String, Object>) root,
             "clusters",
-            String.valueOf(context.get("cluster")),
+            String.valueOf(context.body().get("cluster")),
             "cluster");
-    Object server = cluster == null ? null : cluster.get("server");
+    Object server = cluster == null ? null : cluster.body().get("server");
     if (!(server instanceof String url)
         || !(url.startsWith("https://") || url.startsWith("http://"))) {
       throw rejected("the current context's cluster has no server URL");
     }
-    Map<String, Object> user =
-        named((Map<String, Object>) root, "users", String.valueOf(context.get("user")), "user");
+    refuseFiles(cluster, CLUSTER_FILE_FIELDS);
+    Entry user =
+        named(
+            (Map<String, Object>) root,
+            "users",
+            String.valueOf(context.body().get("user")),
+            "user");
     if (user == null) {
       throw rejected("the current context's user is not among the users");
     }
-    if (user.containsKey("exec") || user.containsKey("auth-provider")) {
+    if (user.body().containsKey("exec") || user.body().containsKey("auth-provider")) {
       throw rejected(
           "the user authenticates through an exec plugin or auth provider; Astro needs credentials that "
               + "work unattended (a token or a client certificate)");
     }
-    for (String field : FILE_FIELDS) {
-      if (user.containsKey(field)) {
-        throw rejected(
-            "the user's credentials refer to a local file ("
-                + field
-                + "); embed them (token, "
-                + "client-certificate-data, client-key-data)");
-      }
-    }
+    refuseFiles(user, USER_FILE_FIELDS);
     try {
       URI uri = new URI(url);
       if (uri.getHost() == null) {
@@ -134,20 +144,39 @@ public final class KubeconfigCheck {
     }
   }
 
+  /** One named entry of a kubeconfig list, with where it sits for refusals to point at. */
+  private record Entry(String path, Map<String, Object> body) {}
+
   @SuppressWarnings("unchecked")
-  private static Map<String, Object> named(
-      Map<String, Object> root, String list, String name, String field) {
+  private static Entry named(Map<String, Object> root, String list, String name, String field) {
     if (!(root.get(list) instanceof List<?> entries)) {
       return null;
     }
-    for (Object entry : entries) {
-      if (entry instanceof Map<?, ?> map
+    for (int i = 0; i < entries.size(); i++) {
+      if (entries.get(i) instanceof Map<?, ?> map
           && name.equals(map.get("name"))
           && map.get(field) instanceof Map<?, ?> body) {
-        return (Map<String, Object>) body;
+        return new Entry("kubeconfig." + list + "[" + i + "]." + field, (Map<String, Object>) body);
       }
     }
     return null;
+  }
+
+  /**
+   * Refuses an entry naming a file: client-java would read it from this server's disk (and the
+   * sync-worker's), never from the importer's machine.
+   */
+  private static void refuseFiles(Entry entry, List<FileField> fileFields) {
+    for (FileField field : fileFields) {
+      if (entry.body().containsKey(field.name())) {
+        throw rejected(
+            entry.path()
+                + "."
+                + field.name()
+                + ": file paths are not accepted; embed "
+                + field.inline());
+      }
+    }
   }
 
   private Verified call(String kubeconfig, String server) {

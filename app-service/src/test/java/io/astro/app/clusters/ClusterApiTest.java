@@ -185,6 +185,50 @@ class ClusterApiTest {
   }
 
   @Test
+  void kubeconfigs_naming_files_on_the_servers_disk_are_refused_naming_the_field() {
+    // refused from the text alone: nothing is read from the path and no connection is tried
+    String caFile =
+        big.kubeconfig()
+            .replaceAll("certificate-authority-data: .*", "certificate-authority: /etc/hostname");
+    String tokenFile = big.kubeconfig().replaceAll("token: .*", "tokenFile: /etc/hostname");
+    String certFile =
+        big.kubeconfig()
+            .replaceAll(
+                "token: .*", "client-certificate: /etc/hostname\n    client-key-data: AAAA");
+    String keyFile =
+        big.kubeconfig()
+            .replaceAll(
+                "token: .*", "client-certificate-data: AAAA\n    client-key: /etc/hostname");
+
+    assertRefusedExactly(
+        importCluster("ca-file", caFile, Map.of()),
+        "kubeconfig.clusters[0].cluster.certificate-authority: file paths are not accepted;"
+            + " embed certificate-authority-data");
+    assertRefusedExactly(
+        importCluster("token-file", tokenFile, Map.of()),
+        "kubeconfig.users[0].user.tokenFile: file paths are not accepted; embed token");
+    assertRefusedExactly(
+        importCluster("cert-file", certFile, Map.of()),
+        "kubeconfig.users[0].user.client-certificate: file paths are not accepted;"
+            + " embed client-certificate-data");
+    assertRefusedExactly(
+        importCluster("key-file", keyFile, Map.of()),
+        "kubeconfig.users[0].user.client-key: file paths are not accepted;"
+            + " embed client-key-data");
+    // new credentials are checked the same way
+    assertRefusedExactly(
+        app.send(
+            "PATCH",
+            "/api/v1/clusters/00000000-0000-4000-8000-000000000000",
+            new JsonObject().put("kubeconfig", b64(caFile)),
+            admin,
+            Map.of()),
+        "kubeconfig.clusters[0].cluster.certificate-authority: file paths are not accepted;"
+            + " embed certificate-authority-data");
+    assertThat(app.get("/api/v1/clusters?search=file", admin).body()).contains("\"total\":0");
+  }
+
+  @Test
   void a_kubeconfig_lacking_required_rights_is_refused_naming_them() {
     small.credential().deny("create", "deployments.apps").deny("watch", "events");
     try {
@@ -409,6 +453,11 @@ class ClusterApiTest {
     assertThat(new JsonObject(answer.body()).getString("message")).containsIgnoringCase(reason);
     assertThat(data(answer)).isEqualTo(new JsonObject().put("field", "kubeconfig"));
     assertThat(answer.body()).doesNotContain(tokenOf(big.kubeconfig()));
+  }
+
+  private static void assertRefusedExactly(HttpResponse<String> answer, String message) {
+    assertRefused(answer, message);
+    assertThat(new JsonObject(answer.body()).getString("message")).isEqualTo(message);
   }
 
   private static HttpResponse<String> importCluster(

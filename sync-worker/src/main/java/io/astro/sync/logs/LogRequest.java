@@ -1,6 +1,7 @@
 package io.astro.sync.logs;
 
 import io.astro.common.http.FieldErrors;
+import io.astro.common.kube.KubeNames;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import java.util.regex.Pattern;
@@ -39,6 +40,9 @@ record LogRequest(
     String namespace = ctx.pathParam("ns");
     if (namespace == null || !DNS_LABEL.matcher(namespace).matches()) {
       errors.add("namespace", "must be a DNS-1123 label (at most 63 of a-z 0-9 -)");
+    } else if (!KubeNames.isUserNamespace(namespace)) {
+      // only Astro's users' namespaces: the cluster credentials reach kube-system and the rest too
+      errors.add("namespace", "must be a user namespace (astro-user-{id})");
     }
     String name = ctx.pathParam("name");
     if (name == null || name.length() > 253 || !DNS_SUBDOMAIN.matcher(name).matches()) {

@@ -41,6 +41,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -72,6 +73,7 @@ class LogRoutesTest {
   private static LogRoutes routes;
   private static String base;
   private static List<String> webPods;
+  private static final AtomicInteger WATCHED_LOOKUPS = new AtomicInteger();
 
   @BeforeAll
   static void start(FakeCluster cluster) throws Exception {
@@ -114,6 +116,10 @@ class LogRoutesTest {
                 switch (id) {
                   case "c1" -> Optional.of(client);
                   case "down" -> Optional.of(unreachable);
+                  case "watched" -> {
+                    WATCHED_LOOKUPS.incrementAndGet();
+                    yield Optional.of(client);
+                  }
                   default -> Optional.empty();
                 },
             TOKEN);
@@ -263,6 +269,37 @@ class LogRoutesTest {
           .as(c.path())
           .isEqualTo(c.field());
     }
+  }
+
+  @Test
+  void namespaces_other_than_users_are_refused_400_before_the_cluster_is_asked() {
+    for (String namespace :
+        List.of("kube-system", "default", "astro-system", "astro-user-7x", "user-7")) {
+      for (boolean follow : new boolean[] {false, true}) {
+        String path =
+            "/internal/v1/clusters/watched/namespaces/"
+                + namespace
+                + "/deployments/"
+                + WEB
+                + "/logs?follow="
+                + follow;
+        HttpResponse<String> response = get(path, TOKEN);
+        assertThat(response.statusCode()).as(path + " " + response.body()).isEqualTo(400);
+        assertThat(code(response)).isEqualTo(10001);
+        JsonObject field =
+            new JsonObject(response.body())
+                .getJsonObject("data")
+                .getJsonArray("fields")
+                .getJsonObject(0);
+        assertThat(field.getString("field")).as(path).isEqualTo("namespace");
+        assertThat(field.getString("reason")).as(path).contains("astro-user-");
+      }
+    }
+    assertThat(WATCHED_LOOKUPS.get()).isZero();
+
+    // the same cluster answers for a user namespace
+    assertThat(get(path("watched", WEB), TOKEN).statusCode()).isEqualTo(200);
+    assertThat(WATCHED_LOOKUPS.get()).isEqualTo(1);
   }
 
   @Test
