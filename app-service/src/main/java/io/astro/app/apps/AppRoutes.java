@@ -6,6 +6,7 @@ import static io.astro.app.http.Requests.page;
 
 import io.astro.app.logs.LogQuery;
 import io.astro.app.logs.SyncWorkerLogs;
+import io.astro.app.store.Page;
 import io.astro.common.auth.AuthHandler;
 import io.astro.common.auth.Caller;
 import io.astro.common.http.ApiException;
@@ -18,8 +19,10 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -151,23 +154,7 @@ public final class AppRoutes {
   }
 
   private void releases(RoutingContext ctx) {
-    FieldErrors errors = new FieldErrors();
-    int page = intParam(ctx, "page", 1, 1, Integer.MAX_VALUE / MAX_LIMIT, errors);
-    int limit = intParam(ctx, "limit", 20, 1, MAX_LIMIT, errors);
-    errors.throwIfAny();
-    String id = appId(ctx);
-    if (id == null) {
-      ctx.fail(new ApiException(ErrorCode.APP_NOT_FOUND));
-      return;
-    }
-    apps.releases(AuthHandler.caller(ctx), id, page, limit)
-        .onSuccess(
-            found ->
-                found.ifPresentOrElse(
-                    releases ->
-                        ApiResponse.ok(ctx, page(releases, AppRelease::toJson, page, limit)),
-                    () -> ctx.fail(new ApiException(ErrorCode.APP_NOT_FOUND))))
-        .onFailure(ctx::fail);
+    pagedOfApp(ctx, 20, apps::releases, AppRelease::toJson);
   }
 
   private void quota(RoutingContext ctx) {
@@ -236,22 +223,33 @@ public final class AppRoutes {
   }
 
   private void events(RoutingContext ctx) {
+    pagedOfApp(ctx, 50, apps::events, AppEvent::toJson);
+  }
+
+  /** What one list of the caller's app answers (its releases, its history): a page, or 404. */
+  private <T> void pagedOfApp(
+      RoutingContext ctx, int defaultLimit, PagedOfApp<T> list, Function<T, JsonObject> toJson) {
     FieldErrors errors = new FieldErrors();
     int page = intParam(ctx, "page", 1, 1, Integer.MAX_VALUE / MAX_LIMIT, errors);
-    int limit = intParam(ctx, "limit", 50, 1, MAX_LIMIT, errors);
+    int limit = intParam(ctx, "limit", defaultLimit, 1, MAX_LIMIT, errors);
     errors.throwIfAny();
     String id = appId(ctx);
     if (id == null) {
       ctx.fail(new ApiException(ErrorCode.APP_NOT_FOUND));
       return;
     }
-    apps.events(AuthHandler.caller(ctx), id, page, limit)
+    list.of(AuthHandler.caller(ctx), id, page, limit)
         .onSuccess(
             found ->
                 found.ifPresentOrElse(
-                    events -> ApiResponse.ok(ctx, page(events, AppEvent::toJson, page, limit)),
+                    items -> ApiResponse.ok(ctx, page(items, toJson, page, limit)),
                     () -> ctx.fail(new ApiException(ErrorCode.APP_NOT_FOUND))))
         .onFailure(ctx::fail);
+  }
+
+  @FunctionalInterface
+  private interface PagedOfApp<T> {
+    Future<Optional<Page<T>>> of(Caller caller, String appId, int page, int limit);
   }
 
   // the app is looked up first: another user's app answers 404 before anything reaches the
