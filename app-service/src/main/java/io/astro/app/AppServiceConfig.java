@@ -1,5 +1,6 @@
 package io.astro.app;
 
+import io.astro.app.apps.WriteLimits;
 import io.astro.app.quota.AppSizes;
 import io.astro.app.quota.NamespaceQuota;
 import io.astro.common.auth.JwtSettings;
@@ -39,11 +40,19 @@ public record AppServiceConfig(
     Clusters clusters,
     Cleanup cleanup,
     AppSizes sizes,
-    NamespaceQuota namespaceQuota) {
+    NamespaceQuota namespaceQuota,
+    WriteLimits writeLimits,
+    DisabledUsersSource disabledUsers) {
+
+  /** Where the disabled accounts are read from, and how often. */
+  public record DisabledUsersSource(URI url, Duration every) {}
 
   /** How long finished rows are kept. */
   public record Cleanup(
-      Duration every, Duration outboxRetention, Duration idempotencyKeyLifetime) {}
+      Duration every,
+      Duration outboxRetention,
+      Duration idempotencyKeyLifetime,
+      Duration appEventsRetention) {}
 
   /** Where app logs are read from. {@code internalToken} is null when not configured. */
   public record SyncWorker(
@@ -131,9 +140,51 @@ public record AppServiceConfig(
         new Cleanup(
             env.duration("ASTRO_HOUSEKEEPING_INTERVAL", Duration.ofHours(1)),
             env.duration("ASTRO_OUTBOX_RETENTION", Duration.ofDays(7)),
-            env.duration("ASTRO_IDEMPOTENCY_KEY_TTL", Duration.ofHours(24))),
+            env.duration("ASTRO_IDEMPOTENCY_KEY_TTL", Duration.ofHours(24)),
+            appEventsRetention(env)),
         AppSizes.from(env),
-        NamespaceQuota.from(env));
+        NamespaceQuota.from(env),
+        writeLimits(env),
+        new DisabledUsersSource(
+            httpUrl(
+                    "ASTRO_USER_SERVICE_URL",
+                    env.string("ASTRO_USER_SERVICE_URL", "http://localhost:8081"))
+                .resolve("/internal/v1/users/disabled"),
+            disabledPoll(env)));
+  }
+
+  private static WriteLimits writeLimits(Env env) {
+    Duration window = env.duration("ASTRO_WRITE_LIMIT_WINDOW", Duration.ofMinutes(1));
+    // the changes are counted from app_events, which keeps at least a day (appEventsRetention)
+    if (window.compareTo(Duration.ofSeconds(1)) < 0 || window.compareTo(Duration.ofHours(1)) > 0) {
+      throw new ConfigException(
+          "ASTRO_WRITE_LIMIT_WINDOW must be between 1s and 1h, got " + window);
+    }
+    return new WriteLimits(
+        env.integer("ASTRO_WRITE_LIMIT_PER_APP_ACTION", 10, 1, 100_000),
+        env.integer("ASTRO_WRITE_LIMIT_PER_USER", 60, 1, 1_000_000),
+        window);
+  }
+
+  private static Duration appEventsRetention(Env env) {
+    Duration retention = env.duration("ASTRO_APP_EVENTS_RETENTION", Duration.ofDays(30));
+    if (retention.compareTo(Duration.ofDays(1)) < 0) {
+      throw new ConfigException(
+          "ASTRO_APP_EVENTS_RETENTION must be at least 1d (the write limits count recent"
+              + " history), got "
+              + retention);
+    }
+    return retention;
+  }
+
+  // a disabled account keeps working here for at most about this long after it was disabled
+  private static Duration disabledPoll(Env env) {
+    Duration every = env.duration("ASTRO_DISABLED_USERS_POLL", Duration.ofSeconds(15));
+    if (every.isZero() || every.isNegative() || every.compareTo(Duration.ofSeconds(45)) > 0) {
+      throw new ConfigException(
+          "ASTRO_DISABLED_USERS_POLL must be positive and at most 45s, got " + every);
+    }
+    return every;
   }
 
   private static Map<String, String> labels(String text) {

@@ -22,6 +22,7 @@ import io.astro.app.outbox.OutboxStore;
 import io.astro.app.registries.RegistryRoutes;
 import io.astro.app.registries.RegistryStore;
 import io.astro.app.store.Housekeeping;
+import io.astro.common.auth.DisabledUsers;
 import io.astro.common.config.Env;
 import io.astro.common.db.Database;
 import io.astro.common.runtime.Service;
@@ -56,7 +57,7 @@ public final class Main {
         .compose(
             migrated -> {
               Pool pool = Database.pool(vertx, config.db());
-              AppStore store = new AppStore(pool);
+              AppStore store = new AppStore(pool, config.writeLimits());
               OutboxRelay relay =
                   new OutboxRelay(
                       new OutboxStore(pool),
@@ -81,10 +82,16 @@ public final class Main {
                       c.statusTopic(),
                       c.statusGroup());
               KafkaReadiness kafkaReady = new KafkaReadiness(kafka.bootstrap());
+              DisabledUsers disabled =
+                  JwksAuthHandler.disabledUsers(
+                      vertx,
+                      config.disabledUsers().url(),
+                      config.disabledUsers().every(),
+                      service.registry());
               JwksAuthHandler auth =
                   config.publicJwk() != null
-                      ? JwksAuthHandler.withKey(vertx, config.jwt(), config.publicJwk())
-                      : JwksAuthHandler.fetching(vertx, config.jwt(), config.jwksUrl());
+                      ? JwksAuthHandler.withKey(vertx, config.jwt(), config.publicJwk(), disabled)
+                      : JwksAuthHandler.fetching(vertx, config.jwt(), config.jwksUrl(), disabled);
               Placement placement =
                   new Placement(
                       clusterStore,
@@ -122,6 +129,8 @@ public final class Main {
                   new RegistryRoutes(registries, c.cipher(), auth, Clock.systemUTC());
               return service
                   .deploy(() -> kafkaReady, 1)
+                  // its start completes after the first poll, whatever the outcome
+                  .compose(s -> service.deploy(() -> disabled, 1))
                   .compose(s -> service.deploy(() -> relay, 1))
                   .compose(s -> service.deploy(() -> status, 1))
                   .compose(s -> service.deploy(() -> clusterStatus, 1))
@@ -134,6 +143,7 @@ public final class Main {
                                       config.cleanup().every(),
                                       config.cleanup().outboxRetention(),
                                       config.cleanup().idempotencyKeyLifetime(),
+                                      config.cleanup().appEventsRetention(),
                                       Clock.systemUTC()),
                               1))
                   .compose(

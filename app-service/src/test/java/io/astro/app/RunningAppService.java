@@ -64,6 +64,8 @@ public final class RunningAppService implements AutoCloseable {
                 "ASTRO_DB_PASSWORD", db.password(),
                 "ASTRO_KAFKA_BOOTSTRAP", kafkaBootstrap,
                 "ASTRO_JWT_PUBLIC_JWK", keys.publicJwk().encode()));
+    vars.put("ASTRO_USER_SERVICE_URL", FakeAccounts.shared().url());
+    vars.put("ASTRO_DISABLED_USERS_POLL", "200ms");
     vars.putAll(extra);
     Env env = Env.of(vars);
     Service service = Main.start(env).await();
@@ -84,7 +86,12 @@ public final class RunningAppService implements AutoCloseable {
 
   /** A token for a user with this numeric id. */
   public String token(long userId) {
-    return issuer.issue(UUID.randomUUID().toString(), userId, "user").token();
+    return token(UUID.randomUUID().toString(), userId);
+  }
+
+  /** A token for the user with this uuid and numeric id. */
+  public String token(String uuid, long userId) {
+    return issuer.issue(uuid, userId, "user").token();
   }
 
   /** A token for an operator (role admin) with this numeric id. */

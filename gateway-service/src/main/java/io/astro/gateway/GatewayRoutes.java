@@ -1,9 +1,9 @@
 package io.astro.gateway;
 
+import io.astro.common.auth.DisabledUsers;
 import io.astro.common.http.ApiException;
 import io.astro.common.http.ErrorCode;
 import io.astro.gateway.auth.Authenticator;
-import io.astro.gateway.auth.DisabledUsers;
 import io.astro.gateway.proxy.UpstreamProxy;
 import io.astro.gateway.ratelimit.RateLimits;
 import io.vertx.core.buffer.Buffer;

@@ -1,5 +1,6 @@
 package io.astro.gateway;
 
+import io.astro.common.auth.DisabledUsers;
 import io.astro.common.auth.KeySource;
 import io.astro.common.config.ConfigException;
 import io.astro.common.config.Env;
@@ -8,7 +9,6 @@ import io.astro.common.ops.ReadinessCheck;
 import io.astro.common.runtime.Service;
 import io.astro.common.runtime.ServiceLauncher;
 import io.astro.gateway.auth.Authenticator;
-import io.astro.gateway.auth.DisabledUsers;
 import io.astro.gateway.auth.PublicKeyPem;
 import io.astro.gateway.proxy.ForwardedHeaders;
 import io.astro.gateway.proxy.Upstream;
@@ -52,10 +52,10 @@ public final class Main {
                 config.keys().minRefetch());
     DisabledUsers disabled =
         new DisabledUsers(
-            control,
-            config.userService().resolve("/internal/v1/users/disabled"),
+            () -> control.getJson(config.userService().resolve("/internal/v1/users/disabled")),
             config.disabledPoll(),
-            service.registry());
+            service.registry(),
+            "astro.gateway");
 
     ForwardedHeaders forwarded = new ForwardedHeaders(config.trustForwarded());
     Upstreams upstreams = new Upstreams(service.vertx(), resilience, service.registry());

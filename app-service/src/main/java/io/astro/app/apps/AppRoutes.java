@@ -189,6 +189,8 @@ public final class AppRoutes {
       ctx.fail(invalid.errors().toException());
     } else if (outcome instanceof CreateOutcome.QuotaExceeded quota) {
       ctx.fail(quotaExceeded(quota.refusal()));
+    } else if (outcome instanceof CreateOutcome.Throttled throttled) {
+      throttled(ctx, throttled.limit());
     } else if (outcome instanceof CreateOutcome.NoHealthyCluster none) {
       ctx.fail(
           new ApiException(
@@ -299,6 +301,8 @@ public final class AppRoutes {
       ctx.fail(invalid.errors().toException());
     } else if (outcome instanceof ChangeOutcome.QuotaExceeded quota) {
       ctx.fail(quotaExceeded(quota.refusal()));
+    } else if (outcome instanceof ChangeOutcome.Throttled throttled) {
+      throttled(ctx, throttled.limit());
     } else if (outcome instanceof ChangeOutcome.UnknownRelease unknown) {
       ctx.fail(
           new ApiException(
@@ -310,6 +314,12 @@ public final class AppRoutes {
                   + " (GET .../releases)",
               new JsonObject().put("field", "release").put("latest", unknown.latest())));
     }
+  }
+
+  // 429 naming the action and the bound, with Retry-After as the gateway's own 429s carry it
+  private static void throttled(RoutingContext ctx, WriteLimits.Throttled limit) {
+    ctx.response().putHeader("Retry-After", Long.toString(limit.retryAfterSeconds()));
+    ctx.fail(new ApiException(ErrorCode.RATE_LIMITED, limit.message(), limit.toJson()));
   }
 
   private static ApiException quotaExceeded(QuotaRefusal refusal) {

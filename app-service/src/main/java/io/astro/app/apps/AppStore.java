@@ -48,9 +48,11 @@ public final class AppStore {
           + " observed_release, warnings, observed_at, created_at, updated_at";
 
   private final Pool pool;
+  private final WriteLimits limits;
 
-  public AppStore(Pool pool) {
+  public AppStore(Pool pool, WriteLimits limits) {
     this.pool = pool;
+    this.limits = limits;
   }
 
   /**
@@ -93,7 +95,16 @@ public final class AppStore {
                             count.iterator().next().getLong(0) >= maxApps
                                 ? Future.failedFuture(
                                     new Refused(new CreateOutcome.LimitReached(maxApps)))
-                                : others(conn, app.userId(), app.id())
+                                : limits
+                                    .check(conn, app.userId(), null, created.action())
+                                    .compose(
+                                        throttled ->
+                                            throttled.isPresent()
+                                                ? Future.failedFuture(
+                                                    new Refused(
+                                                        new CreateOutcome.Throttled(
+                                                            throttled.get())))
+                                                : others(conn, app.userId(), app.id()))
                                     .compose(
                                         live ->
                                             admit
@@ -205,7 +216,8 @@ public final class AppStore {
   /**
    * Changes a live app of the user: {@code decide} sees the row as locked, with the user's other
    * live apps (for the quota: the owner row's lock keeps them as they are until commit), and says
-   * what to do; {@link ChangeOutcome.NotFound} when it is not the user's live app.
+   * what to do; {@link ChangeOutcome.NotFound} when it is not the user's live app, {@link
+   * ChangeOutcome.Throttled} when a write would pass the {@link WriteLimits}.
    */
   public Future<ChangeOutcome> change(
       long userId, String id, BiFunction<App, List<App>, Decision> decide) {
@@ -231,7 +243,15 @@ public final class AppStore {
                                   others -> {
                                     Decision decision = decide.apply(current, others);
                                     if (decision instanceof Decision.Write write) {
-                                      return write(conn, write.change());
+                                      return limits
+                                          .check(conn, userId, id, write.change().action())
+                                          .compose(
+                                              throttled ->
+                                                  throttled.isPresent()
+                                                      ? Future.succeededFuture(
+                                                          new ChangeOutcome.Throttled(
+                                                              throttled.get()))
+                                                      : write(conn, write.change()));
                                     }
                                     if (decision instanceof Decision.Refuse refuse) {
                                       return Future.succeededFuture(refuse.outcome());

@@ -25,4 +25,7 @@ public sealed interface ChangeOutcome {
 
   /** The change would take the caller's apps past the namespace quota; nothing stored. */
   record QuotaExceeded(QuotaRefusal refusal) implements ChangeOutcome {}
+
+  /** The change would pass a write limit (per app and action, or per user); nothing stored. */
+  record Throttled(WriteLimits.Throttled limit) implements ChangeOutcome {}
 }

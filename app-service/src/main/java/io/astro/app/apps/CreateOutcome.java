@@ -31,4 +31,7 @@ public sealed interface CreateOutcome {
    * take the caller's first app now.
    */
   record NoHealthyCluster(String labels) implements CreateOutcome {}
+
+  /** The caller made as many changes as {@link WriteLimits} allow in the window; nothing stored. */
+  record Throttled(WriteLimits.Throttled limit) implements CreateOutcome {}
 }

@@ -1,11 +1,13 @@
 package io.astro.app.auth;
 
 import io.astro.common.auth.AuthHandler;
+import io.astro.common.auth.DisabledUsers;
 import io.astro.common.auth.JwtSettings;
 import io.astro.common.auth.KeySource;
 import io.astro.common.auth.TokenVerifier;
 import io.astro.common.http.ApiException;
 import io.astro.common.http.ErrorCode;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -14,6 +16,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
@@ -22,7 +25,9 @@ import java.util.function.Supplier;
  * common's {@link AuthHandler} with keys that may arrive late: either one configured JWK, or the
  * JWKS fetched from user-service by common's {@link KeySource} — retried with back-off while it is
  * down, refreshed every 10 minutes for key rotation. Until keys are known, protected routes answer
- * 503, so the service can start before user-service.
+ * 503, so the service can start before user-service. A valid token of a disabled account is then
+ * refused by common's {@link DisabledUsers} (user-service's list, polled as the gateway polls it),
+ * so reaching the service directly does not get around disabling an account.
  */
 public final class JwksAuthHandler implements Handler<RoutingContext> {
 
@@ -30,21 +35,25 @@ public final class JwksAuthHandler implements Handler<RoutingContext> {
   private static final long TIMEOUT_MS = 3_000;
 
   private final Supplier<AuthHandler> current;
+  private final DisabledUsers disabled;
 
-  private JwksAuthHandler(Supplier<AuthHandler> current) {
+  private JwksAuthHandler(Supplier<AuthHandler> current, DisabledUsers disabled) {
     this.current = current;
+    this.disabled = disabled;
   }
 
   /** Trusts exactly this key. */
-  public static JwksAuthHandler withKey(Vertx vertx, JwtSettings settings, JsonObject jwk) {
+  public static JwksAuthHandler withKey(
+      Vertx vertx, JwtSettings settings, JsonObject jwk, DisabledUsers disabled) {
     AuthHandler handler = new AuthHandler(TokenVerifier.create(vertx, settings, List.of(jwk)));
-    return new JwksAuthHandler(() -> handler);
+    return new JwksAuthHandler(() -> handler, disabled);
   }
 
   /**
    * Starts fetching {@code url} now and keeps it fresh; the timers end when {@code vertx} closes.
    */
-  public static JwksAuthHandler fetching(Vertx vertx, JwtSettings settings, String url) {
+  public static JwksAuthHandler fetching(
+      Vertx vertx, JwtSettings settings, String url, DisabledUsers disabled) {
     HttpClient client = vertx.createHttpClient();
     KeySource keys = KeySource.jwks(settings, () -> document(client, url), REFRESH);
     // its start completes after the first try, whatever the outcome: nothing to wait for here
@@ -53,7 +62,18 @@ public final class JwksAuthHandler implements Handler<RoutingContext> {
         () -> {
           KeySource.TrustedKeys trusted = keys.current();
           return trusted == null ? null : trusted.handler();
-        });
+        },
+        disabled);
+  }
+
+  /**
+   * user-service's list of disabled accounts at {@code url}, read every {@code every} once
+   * deployed.
+   */
+  public static DisabledUsers disabledUsers(
+      Vertx vertx, URI url, Duration every, MeterRegistry registry) {
+    HttpClient client = vertx.createHttpClient();
+    return new DisabledUsers(() -> document(client, url.toString()), every, registry, "astro.app");
   }
 
   @Override
@@ -64,7 +84,10 @@ public final class JwksAuthHandler implements Handler<RoutingContext> {
           new ApiException(ErrorCode.UNAVAILABLE, "token keys are not loaded yet, retry shortly"));
       return;
     }
-    handler.handle(ctx);
+    handler
+        .authenticate(ctx)
+        .onSuccess(caller -> disabled.refuseDisabled(ctx))
+        .onFailure(ctx::fail);
   }
 
   private static Future<JsonObject> document(HttpClient client, String url) {

@@ -2,6 +2,7 @@ package io.astro.app.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.astro.app.FakeAccounts;
 import io.astro.app.Main;
 import io.astro.common.auth.JwtSettings;
 import io.astro.common.auth.SigningKeys;
@@ -23,6 +24,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -41,8 +43,8 @@ class JwksAuthTest {
       throws Exception {
     int jwksPort = freePort();
     SigningKeys keys = SigningKeys.generate();
-    Env env =
-        Env.of(
+    Map<String, String> vars =
+        new HashMap<>(
             Map.of(
                 "ASTRO_APP_SERVICE_PORT",
                 "0",
@@ -62,6 +64,8 @@ class JwksAuthTest {
                 Backends.kafka().bootstrapServers(),
                 "ASTRO_JWKS_URL",
                 "http://127.0.0.1:" + jwksPort + "/.well-known/jwks.json"));
+    vars.put("ASTRO_USER_SERVICE_URL", FakeAccounts.shared().url());
+    Env env = Env.of(vars);
     Service service = Main.start(env).await();
     Vertx userService = Vertx.vertx();
     try {

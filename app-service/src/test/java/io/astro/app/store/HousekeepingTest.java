@@ -21,7 +21,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Published outbox rows and idempotency keys go once they are old; nothing else is touched. */
+/**
+ * Published outbox rows, idempotency keys and apps' history go once they are old; nothing else is
+ * touched.
+ */
 @ExtendWith(MySqlExtension.class)
 class HousekeepingTest {
 
@@ -64,23 +67,65 @@ class HousekeepingTest {
     key("old-key", NOW.minus(Duration.ofHours(25)));
     key("fresh-key", NOW.minus(Duration.ofHours(1)));
 
-    Housekeeping.Removed removed =
-        new Housekeeping(
-                pool,
-                Duration.ofHours(1),
-                Duration.ofDays(7),
-                Duration.ofHours(24),
-                Clock.fixed(NOW, ZoneOffset.UTC))
-            .runOnce()
-            .await();
+    Housekeeping.Removed removed = housekeeping().runOnce().await();
 
-    assertThat(removed).isEqualTo(new Housekeeping.Removed(1, 1));
+    assertThat(removed).isEqualTo(new Housekeeping.Removed(1, 1, 0));
     assertThat(count("SELECT COUNT(*) FROM outbox WHERE aggregate_id LIKE 'old-unpublished'"))
         .isEqualTo(1);
     assertThat(count("SELECT COUNT(*) FROM outbox WHERE aggregate_id LIKE 'recent-published'"))
         .isEqualTo(1);
     assertThat(count("SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = 'fresh-key'"))
         .isEqualTo(1);
+  }
+
+  @Test
+  void history_older_than_its_retention_goes_in_batches_and_recent_lines_stay() {
+    String busy = "busy-app";
+    String quiet = "quiet-app";
+    // more old lines than one batch (10 here): the pass keeps deleting until none is left
+    int old = 27;
+    pool.preparedQuery(
+            "INSERT INTO app_events (app_id, kind, action, generation, created_at)"
+                + " VALUES (?, 'command', 'restart', ?, ?)")
+        .executeBatch(
+            java.util.stream.IntStream.range(0, old)
+                .mapToObj(i -> Tuple.of(busy, (long) i, utc(NOW.minus(Duration.ofDays(31)))))
+                .toList())
+        .await();
+    event(busy, NOW.minus(Duration.ofDays(29)));
+    event(quiet, NOW.minus(Duration.ofDays(40)));
+    event(quiet, NOW.minus(Duration.ofMinutes(1)));
+
+    Housekeeping.Removed removed = housekeeping().runOnce().await();
+
+    assertThat(removed.appEvents()).isEqualTo(old + 1);
+    assertThat(count("SELECT COUNT(*) FROM app_events WHERE app_id = 'busy-app'")).isEqualTo(1);
+    assertThat(count("SELECT COUNT(*) FROM app_events WHERE app_id = 'quiet-app'")).isEqualTo(1);
+    assertThat(
+            count(
+                "SELECT COUNT(*) FROM app_events WHERE app_id IN ('busy-app', 'quiet-app')"
+                    + " AND created_at < '2026-11-01 12:00:00'"))
+        .isZero();
+    assertThat(housekeeping().runOnce().await().appEvents()).isZero();
+  }
+
+  private static Housekeeping housekeeping() {
+    return new Housekeeping(
+        pool,
+        Duration.ofHours(1),
+        Duration.ofDays(7),
+        Duration.ofHours(24),
+        Duration.ofDays(30),
+        Clock.fixed(NOW, ZoneOffset.UTC),
+        10);
+  }
+
+  private static void event(String appId, Instant created) {
+    pool.preparedQuery(
+            "INSERT INTO app_events (app_id, kind, action, generation, created_at)"
+                + " VALUES (?, 'status', 'running', 1, ?)")
+        .execute(Tuple.of(appId, utc(created)))
+        .await();
   }
 
   private static void outbox(String aggregate, Instant created, Instant published) {

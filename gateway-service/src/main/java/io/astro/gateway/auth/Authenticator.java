@@ -1,5 +1,6 @@
 package io.astro.gateway.auth;
 
+import io.astro.common.auth.DisabledUsers;
 import io.astro.common.auth.KeySource;
 import io.astro.common.http.ApiException;
 import io.astro.common.http.ErrorCode;

@@ -21,6 +21,8 @@ import io.vertx.ext.web.RoutingContext;
 public final class UserRoutes {
 
   private static final String REAL_IP = "X-Real-IP";
+  // the caller's account as requireActive read it
+  private static final String ACCOUNT = "astro.account";
   // an IPv6 address with a zone is well below this; anything longer is not an address
   private static final int MAX_ADDRESS = 64;
 
@@ -39,15 +41,17 @@ public final class UserRoutes {
   public void mount(Router router) {
     router.post("/api/v1/register").consumes("application/json").handler(this::register);
     router.post("/api/v1/login").consumes("application/json").handler(this::login);
-    router.get("/api/v1/users/me").handler(auth).handler(this::me);
+    router.get("/api/v1/users/me").handler(auth).handler(this::requireActive).handler(this::me);
     router
         .post("/api/v1/admin/users/:uuid/disable")
         .handler(auth)
+        .handler(this::requireActive)
         .handler(this::requireAdmin)
         .handler(ctx -> setStatus(ctx, false));
     router
         .post("/api/v1/admin/users/:uuid/enable")
         .handler(auth)
+        .handler(this::requireActive)
         .handler(this::requireAdmin)
         .handler(ctx -> setStatus(ctx, true));
     // internal: read by the gateway (and anyone verifying tokens); not routed from outside
@@ -104,12 +108,25 @@ public final class UserRoutes {
     ctx.fail(failure);
   }
 
-  private void me(RoutingContext ctx) {
+  /**
+   * After {@link AuthHandler}: the token's account must still be live and active, read from the
+   * database on every call (one lookup by the unique uuid; the few authenticated routes here are
+   * rare), so a disabled account's token stops working here at once, gateway or not.
+   */
+  private void requireActive(RoutingContext ctx) {
     accounts
         .profile(AuthHandler.caller(ctx).uuid())
-        .map(User::profile)
-        .onSuccess(profile -> ApiResponse.ok(ctx, profile))
+        .onSuccess(
+            user -> {
+              ctx.put(ACCOUNT, user);
+              ctx.next();
+            })
         .onFailure(ctx::fail);
+  }
+
+  private void me(RoutingContext ctx) {
+    User user = ctx.get(ACCOUNT);
+    ApiResponse.ok(ctx, user.profile());
   }
 
   private void requireAdmin(RoutingContext ctx) {

@@ -403,6 +403,41 @@ class UserApiTest {
         .contains(uuid);
   }
 
+  @Test
+  void a_disabled_admins_still_valid_token_is_refused_on_every_route_it_opened() throws Exception {
+    startAndStop(admin("deputy-admin", null, "deputy-password"));
+    JsonObject deputy = login("deputy-admin", "deputy-password");
+    String uuid = deputy.getString("uuid");
+    String token = deputy.getString("token");
+    assertThat(get("/api/v1/users/me", token).statusCode()).isEqualTo(200);
+
+    assertThat(
+            post("/api/v1/admin/users/" + uuid + "/disable", new JsonObject(), adminToken())
+                .statusCode())
+        .isEqualTo(200);
+    HttpResponse<String> reEnable =
+        post("/api/v1/admin/users/" + uuid + "/enable", new JsonObject(), token);
+    HttpResponse<String> disableAnother =
+        post("/api/v1/admin/users/" + adminUuid() + "/disable", new JsonObject(), token);
+    HttpResponse<String> me = get("/api/v1/users/me", token);
+
+    for (HttpResponse<String> refused : List.of(reEnable, disableAnother, me)) {
+      assertThat(refused.statusCode()).as(refused.body()).isEqualTo(401);
+      assertThat(envelope(refused).getInteger("code")).isEqualTo(10002);
+      assertThat(envelope(refused).containsKey("data")).isTrue();
+    }
+    assertThat(
+            envelope(get("/internal/v1/users/disabled", null))
+                .getJsonObject("data")
+                .getJsonArray("uuids"))
+        .contains(uuid)
+        .doesNotContain(adminUuid());
+  }
+
+  private static String adminUuid() throws Exception {
+    return login("root-admin", "admin-password-1").getString("uuid");
+  }
+
   private static Env admin(String username, String email, String password) {
     Map<String, String> values = new HashMap<>(settings);
     values.put("ASTRO_ADMIN_USERNAME", username);

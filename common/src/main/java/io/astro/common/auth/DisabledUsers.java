@@ -1,9 +1,7 @@
-package io.astro.gateway.auth;
+package io.astro.common.auth;
 
-import io.astro.common.auth.AuthHandler;
 import io.astro.common.http.ApiException;
 import io.astro.common.http.ErrorCode;
-import io.astro.gateway.ControlClient;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -11,45 +9,55 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.net.URI;
 import java.time.Duration;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The users whose tokens must stop working although they are still valid: user-service's list of
- * disabled users, polled in the background (one poll at a time, the next one a poll period after
- * the last ended) so the hot path only looks into a set. When user-service is unreachable the last
- * known list stays in force; until a first list arrives, protected routes are not served at all
- * (see {@link Authenticator}) rather than let a disabled user through.
+ * disabled users ({@code GET /internal/v1/users/disabled}, {@code data.uuids}), polled in the
+ * background (one poll at a time, the next one a poll period after the last ended) so the hot path
+ * only looks into a set. When user-service is unreachable the last known list stays in force; until
+ * a first list arrives, protected routes are not served at all ({@link #refuseDisabled} answers
+ * 503) rather than let a disabled user through. The gateway and app-service each hold one, so a
+ * token of a disabled user stops working on app-service reached directly too.
  */
 public final class DisabledUsers extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(DisabledUsers.class);
   private static final ApiException DISABLED =
       new ApiException(ErrorCode.UNAUTHORIZED, "missing or invalid token");
+  private static final ApiException NOT_LOADED =
+      new ApiException(ErrorCode.UNAVAILABLE, "account status is not loaded yet, retry shortly");
 
-  private final ControlClient client;
-  private final URI uri;
+  private final Supplier<Future<JsonObject>> fetch;
   private final Duration interval;
   private volatile Set<String> uuids;
   private volatile long lastSuccessNanos;
   private volatile boolean stopped;
   private boolean failing;
 
-  public DisabledUsers(ControlClient client, URI uri, Duration interval, MeterRegistry registry) {
-    this.client = client;
-    this.uri = uri;
+  /**
+   * @param fetch one read of the list's envelope
+   * @param metricPrefix the owner's metric names start with it ({@code astro.gateway})
+   */
+  public DisabledUsers(
+      Supplier<Future<JsonObject>> fetch,
+      Duration interval,
+      MeterRegistry registry,
+      String metricPrefix) {
+    this.fetch = fetch;
     this.interval = interval;
     Gauge.builder(
-            "astro.gateway.disabled.users",
+            metricPrefix + ".disabled.users",
             this,
             d -> d.uuids == null ? Double.NaN : d.uuids.size())
-        .description("users whose tokens the gateway refuses")
+        .description("users whose tokens are refused")
         .register(registry);
-    Gauge.builder("astro.gateway.disabled.users.age", this, DisabledUsers::ageSeconds)
+    Gauge.builder(metricPrefix + ".disabled.users.age", this, DisabledUsers::ageSeconds)
         .baseUnit("seconds")
         .description("time since the disabled-users list was last fetched")
         .register(registry);
@@ -77,11 +85,14 @@ public final class DisabledUsers extends VerticleBase {
 
   /**
    * Route handler after {@link AuthHandler}: a disabled user's token answers 401 like any invalid
-   * one.
+   * one; before a first list has loaded, 503 (the token may well be valid: a 401 would make clients
+   * throw it away).
    */
   public void refuseDisabled(RoutingContext ctx) {
     Set<String> disabled = uuids;
-    if (disabled != null && disabled.contains(AuthHandler.caller(ctx).uuid())) {
+    if (disabled == null) {
+      ctx.fail(NOT_LOADED);
+    } else if (disabled.contains(AuthHandler.caller(ctx).uuid())) {
       ctx.fail(DISABLED);
     } else {
       ctx.next();
@@ -95,8 +106,8 @@ public final class DisabledUsers extends VerticleBase {
   }
 
   private Future<Void> poll() {
-    return client
-        .getJson(uri)
+    return fetch
+        .get()
         .compose(DisabledUsers::parse)
         .onSuccess(
             list -> {
