@@ -193,6 +193,7 @@ class ComposeTest {
     assertRoutes(gateway.get("ASTRO_USER_SERVICE_URL"), "user-service");
     assertRoutes(gateway.get("ASTRO_APP_SERVICE_URL"), "app-service");
     assertRoutes(app.get("ASTRO_JWKS_URL"), "user-service");
+    assertRoutes(app.get("ASTRO_USER_SERVICE_URL"), "user-service");
     assertRoutes(app.get("ASTRO_SYNC_WORKER_URL"), "sync-worker");
     assertThat(app.get("ASTRO_KAFKA_BOOTSTRAP")).isEqualTo("kafka:9092");
     assertThat(sync.get("ASTRO_KAFKA_BOOTSTRAP")).isEqualTo("kafka:9092");

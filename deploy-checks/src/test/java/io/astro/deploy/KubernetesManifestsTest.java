@@ -423,6 +423,7 @@ class KubernetesManifestsTest {
     assertRoutes(overlay, gateway.get("ASTRO_USER_SERVICE_URL"), "user-service");
     assertRoutes(overlay, gateway.get("ASTRO_APP_SERVICE_URL"), "app-service");
     assertRoutes(overlay, app.get("ASTRO_JWKS_URL"), "user-service");
+    assertRoutes(overlay, app.get("ASTRO_USER_SERVICE_URL"), "user-service");
     assertThat(URI.create(app.get("ASTRO_JWKS_URL")).getPath()).isEqualTo("/.well-known/jwks.json");
     assertRoutes(overlay, app.get("ASTRO_SYNC_WORKER_URL"), "sync-worker");
 

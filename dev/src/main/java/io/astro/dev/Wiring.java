@@ -63,6 +63,8 @@ public final class Wiring {
     database(env, Databases.APPS);
     env.put("ASTRO_APP_SERVICE_PORT", Integer.toString(options.ports().appService()));
     env.put("ASTRO_JWKS_URL", url(options.ports().userService()) + "/.well-known/jwks.json");
+    // the list of disabled accounts, polled as the gateway polls it
+    env.put("ASTRO_USER_SERVICE_URL", url(options.ports().userService()));
     // the key is known here: handing it over saves the apps API its first seconds of 503 while JWKS
     // is fetched
     env.put("ASTRO_JWT_PUBLIC_JWK", keys.publicJwk().encode());

@@ -32,7 +32,10 @@ public final class TestSystems {
             "ASTRO_SIGNUP_MAX_PER_IP", "100000",
             "ASTRO_LOGIN_IP_MAX_FAILURES", "100000",
             // a failed rollout (ReleasesEndToEndTest) is told within the suite's waits
-            "ASTRO_ROLLOUT_DEADLINE", "20"));
+            "ASTRO_ROLLOUT_DEADLINE", "20",
+            // a disabled account (DisabledAccountEndToEndTest) is refused within a second
+            "ASTRO_DISABLED_USERS_POLL", "1s",
+            "ASTRO_GATEWAY_DISABLED_POLL", "1s"));
   }
 
   /** Locks the workspace (released on close), wipes it when asked, starts everything. */
