@@ -3,6 +3,7 @@ package io.astro.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.astro.app.apps.WriteLimits;
 import io.astro.common.config.ConfigException;
 import io.astro.common.config.Env;
 import java.net.URI;
@@ -50,5 +51,35 @@ class AppServiceConfigTest {
                 AppServiceConfig.from(Env.of(Map.of("ASTRO_SYNC_WORKER_URL", "sync-worker:8083"))))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("ASTRO_SYNC_WORKER_URL");
+  }
+
+  @Test
+  void write_limits_history_retention_and_the_disabled_accounts_poll_have_bounded_defaults() {
+    AppServiceConfig defaults = AppServiceConfig.from(Env.of(Map.of()));
+
+    assertThat(defaults.writeLimits()).isEqualTo(new WriteLimits(10, 60, Duration.ofMinutes(1)));
+    assertThat(defaults.cleanup().appEventsRetention()).isEqualTo(Duration.ofDays(30));
+    assertThat(defaults.disabledUsers().url())
+        .isEqualTo(URI.create("http://localhost:8081/internal/v1/users/disabled"));
+    assertThat(defaults.disabledUsers().every()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(
+            AppServiceConfig.from(
+                    Env.of(Map.of("ASTRO_USER_SERVICE_URL", "http://user-service:8081/")))
+                .disabledUsers()
+                .url())
+        .isEqualTo(URI.create("http://user-service:8081/internal/v1/users/disabled"));
+    for (Map.Entry<String, String> bad :
+        Map.of(
+                "ASTRO_WRITE_LIMIT_WINDOW", "2h",
+                "ASTRO_WRITE_LIMIT_PER_APP_ACTION", "0",
+                "ASTRO_WRITE_LIMIT_PER_USER", "-1",
+                "ASTRO_APP_EVENTS_RETENTION", "12h",
+                "ASTRO_DISABLED_USERS_POLL", "1m",
+                "ASTRO_USER_SERVICE_URL", "user-service:8081")
+            .entrySet()) {
+      assertThatThrownBy(() -> AppServiceConfig.from(Env.of(Map.ofEntries(bad))))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining(bad.getKey());
+    }
   }
 }
