@@ -50,7 +50,9 @@ public final class AstroSystem implements AutoCloseable {
           "ASTRO_MAX_APPS_PER_USER", "10000",
           "ASTRO_LOGIN_MAX_FAILURES", "1000",
           "ASTRO_LOGIN_IP_MAX_FAILURES", "1000000",
-          "ASTRO_SIGNUP_MAX_PER_IP", "1000000");
+          "ASTRO_SIGNUP_MAX_PER_IP", "1000000",
+          "ASTRO_WRITE_LIMIT_PER_USER", "1000000",
+          "ASTRO_WRITE_LIMIT_PER_APP_ACTION", "100000");
 
   /**
    * Heap per service: 75 % of its memory limit in k8s/base (MaxRAMPercentage=75 in the
