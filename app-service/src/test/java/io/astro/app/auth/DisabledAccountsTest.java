@@ -10,6 +10,8 @@ import io.astro.testkit.db.MySqlExtension;
 import io.astro.testkit.db.TestDatabase;
 import io.astro.testkit.kafka.KafkaBroker;
 import io.astro.testkit.kafka.KafkaExtension;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -73,20 +75,52 @@ class DisabledAccountsTest {
   @Test
   void until_the_list_of_disabled_accounts_is_read_protected_routes_answer_503(
       TestDatabase db, KafkaBroker kafka) throws IOException {
-    int nobody;
+    int later;
     try (ServerSocket socket = new ServerSocket(0)) {
-      nobody = socket.getLocalPort();
+      later = socket.getLocalPort();
     }
+    Vertx userService = Vertx.vertx();
     try (RunningAppService app =
         RunningAppService.start(
             db,
             kafka.bootstrapServers(),
-            Map.of("ASTRO_USER_SERVICE_URL", "http://127.0.0.1:" + nobody))) {
-      HttpResponse<String> answer = app.get("/api/v1/apps", app.token(43));
+            Map.of(
+                "ASTRO_USER_SERVICE_URL",
+                "http://127.0.0.1:" + later,
+                // the longest period allowed: the first list must not wait for it
+                "ASTRO_DISABLED_USERS_POLL",
+                "45s"))) {
+      String token = app.token(43);
+      HttpResponse<String> answer = app.get("/api/v1/apps", token);
 
       assertThat(answer.statusCode()).as(answer.body()).isEqualTo(503);
       assertThat(code(answer)).isEqualTo(30005);
       assertThat(app.get("/health", null).statusCode()).isEqualTo(200);
+
+      // user-service comes up: the list is read within a retry, well before the poll period
+      userService
+          .createHttpServer()
+          .requestHandler(
+              req ->
+                  req.response()
+                      .putHeader("Content-Type", "application/json")
+                      .end(
+                          new JsonObject()
+                              .put("code", 0)
+                              .put("message", "ok")
+                              .put("data", new JsonObject().put("uuids", new JsonArray()))
+                              .encode()))
+          .listen(later, "127.0.0.1")
+          .await();
+      HttpResponse<String> served =
+          Eventually.await(
+              "the first list read",
+              Duration.ofSeconds(20),
+              () -> app.get("/api/v1/apps", token),
+              r -> r.statusCode() != 503);
+      assertThat(served.statusCode()).as(served.body()).isEqualTo(200);
+    } finally {
+      userService.close().await();
     }
   }
 }

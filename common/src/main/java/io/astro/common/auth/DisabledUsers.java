@@ -33,6 +33,8 @@ public final class DisabledUsers extends VerticleBase {
   private static final ApiException NOT_LOADED =
       new ApiException(ErrorCode.UNAVAILABLE, "account status is not loaded yet, retry shortly");
 
+  private static final long FIRST_RETRY_MS = 1_000;
+
   private final Supplier<Future<JsonObject>> fetch;
   private final Duration interval;
   private volatile Set<String> uuids;
@@ -99,9 +101,12 @@ public final class DisabledUsers extends VerticleBase {
     }
   }
 
+  // until a first list is in, protected routes answer 503: try again within a second, not a period
   private void schedule() {
     if (!stopped) {
-      vertx.setTimer(interval.toMillis(), id -> poll().onComplete(done -> schedule()));
+      long delay =
+          uuids == null ? Math.min(interval.toMillis(), FIRST_RETRY_MS) : interval.toMillis();
+      vertx.setTimer(delay, id -> poll().onComplete(done -> schedule()));
     }
   }
 
