@@ -39,7 +39,15 @@ public record AppServiceConfig(
     Clusters clusters,
     Cleanup cleanup,
     AppSizes sizes,
-    NamespaceQuota namespaceQuota) {
+    NamespaceQuota namespaceQuota,
+    Streams streams) {
+
+  /**
+   * Long-lived streams (log follows, the status stream): at most {@code perUser} open per user on
+   * this instance, each ended after {@code lifetime} (the client reconnects); a status stream
+   * writes a keep-alive comment every {@code keepAlive}.
+   */
+  public record Streams(int perUser, Duration lifetime, Duration keepAlive) {}
 
   /** How long finished rows are kept. */
   public record Cleanup(
@@ -133,7 +141,19 @@ public record AppServiceConfig(
             env.duration("ASTRO_OUTBOX_RETENTION", Duration.ofDays(7)),
             env.duration("ASTRO_IDEMPOTENCY_KEY_TTL", Duration.ofHours(24))),
         AppSizes.from(env),
-        NamespaceQuota.from(env));
+        NamespaceQuota.from(env),
+        new Streams(
+            env.integer("ASTRO_APP_SERVICE_STREAMS_PER_USER", 10, 1, 10_000),
+            positive(env, "ASTRO_APP_SERVICE_STREAM_LIFETIME", Duration.ofMinutes(30)),
+            positive(env, "ASTRO_APP_SERVICE_STREAM_KEEPALIVE", Duration.ofSeconds(15))));
+  }
+
+  private static Duration positive(Env env, String name, Duration defaultValue) {
+    Duration value = env.duration(name, defaultValue);
+    if (value.isZero() || value.isNegative()) {
+      throw new ConfigException(name + " must be positive, got " + value);
+    }
+    return value;
   }
 
   private static Map<String, String> labels(String text) {
