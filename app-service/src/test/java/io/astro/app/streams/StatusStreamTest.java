@@ -170,8 +170,9 @@ class StatusStreamTest {
     String id = one.create(token, "logs", IMAGE, 1).getString("id");
     String follow = one.baseUrl() + "/api/v1/apps/" + id + "/logs?follow=true";
 
-    try (EventStreamClient first = open(one, token);
-        EventStreamClient second = open(one, token);
+    // closed by hand in the middle, so not a resource
+    EventStreamClient first = open(one, token);
+    try (EventStreamClient second = open(one, token);
         EventStreamClient logs = EventStreamClient.open(follow, token, WAIT)) {
       assertThat(List.of(first.status(), second.status(), logs.status())).containsOnly(200);
       logs.await("message", WAIT);
@@ -201,6 +202,8 @@ class StatusStreamTest {
             return again.status();
           },
           status -> status == 200);
+    } finally {
+      first.close();
     }
   }
 
