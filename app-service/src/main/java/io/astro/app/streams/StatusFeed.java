@@ -32,14 +32,15 @@ public final class StatusFeed extends VerticleBase {
   private static final Duration POLL = Duration.ofMillis(500);
   private static final long RETRY_MS = 2_000;
   private static final long TOPIC_MISSING_MS = 5_000;
-  private static final long START_WAIT_MS = 5_000;
+  private static final long START_WAIT_MS = 6_000;
 
   private final StatusStreams streams;
   private final String bootstrap;
   private final String topic;
   private KafkaConsumer<String, String> consumer;
   private boolean stopping;
-  private Future<Void> loop = Future.succeededFuture();
+  private final Promise<Void> done = Promise.promise();
+  private long retry = -1;
 
   public StatusFeed(StatusStreams streams, String bootstrap, String topic) {
     this.streams = streams;
@@ -62,25 +63,28 @@ public final class StatusFeed extends VerticleBase {
                 "default.api.timeout.ms", "5000",
                 "auto.offset.reset", "latest",
                 "max.poll.records", "100"));
-    Promise<Void> done = Promise.promise();
-    loop = done.future();
-    // started once the positions are fixed: every event published after the start is streamed
-    // (with Kafka away the start waits a few seconds, then the positions are taken when it answers)
-    Promise<Void> assigned = Promise.promise();
-    assign(assigned, done);
-    assigned.future().onSuccess(v -> poll(done));
-    return Future.any(assigned.future(), vertx.timer(START_WAIT_MS)).mapEmpty();
+    // started once the first try is over, so when the topic is there every event published after
+    // the start is streamed; with no such topic, or Kafka away (at most a few seconds), the
+    // positions are taken when it is there
+    Promise<Void> tried = Promise.promise();
+    assign(tried);
+    return Future.any(tried.future(), vertx.timer(START_WAIT_MS)).mapEmpty();
   }
 
   @Override
   public Future<?> stop() {
     stopping = true;
-    return loop.transform(v -> consumer.close());
+    // waiting to try the topic again: nothing to wait for
+    if (retry >= 0 && vertx.cancelTimer(retry)) {
+      done.tryComplete();
+    }
+    return done.future().transform(v -> consumer.close());
   }
 
-  private void assign(Promise<Void> assigned, Promise<Void> done) {
+  private void assign(Promise<Void> tried) {
+    retry = -1;
     if (stopping) {
-      done.complete();
+      done.tryComplete();
       return;
     }
     consumer
@@ -103,17 +107,30 @@ public final class StatusFeed extends VerticleBase {
                           Future.all(partitions.stream().map(consumer::position).toList())
                               .<Void>mapEmpty());
             })
-        .onSuccess(v -> assigned.tryComplete())
-        .onFailure(
-            failure -> {
-              LOG.warn("status stream feed not reading yet: {}", failure.getMessage());
-              vertx.setTimer(TOPIC_MISSING_MS, t -> assign(assigned, done));
+        .onComplete(
+            result -> {
+              if (result.succeeded()) {
+                poll();
+              } else {
+                // said once: a deployment may start before its topics exist
+                if (!tried.future().isComplete()) {
+                  LOG.info(
+                      "status stream feed not reading yet, trying again: {}",
+                      result.cause().getMessage());
+                }
+                if (stopping) {
+                  done.tryComplete();
+                } else {
+                  retry = vertx.setTimer(TOPIC_MISSING_MS, t -> assign(tried));
+                }
+              }
+              tried.tryComplete();
             });
   }
 
-  private void poll(Promise<Void> done) {
+  private void poll() {
     if (stopping) {
-      done.complete();
+      done.tryComplete();
       return;
     }
     consumer
@@ -123,9 +140,9 @@ public final class StatusFeed extends VerticleBase {
             result -> {
               if (result.failed()) {
                 LOG.warn("status stream feed paused: {}", result.cause().getMessage());
-                vertx.setTimer(RETRY_MS, t -> poll(done));
+                vertx.setTimer(RETRY_MS, t -> poll());
               } else {
-                poll(done);
+                poll();
               }
             });
   }
