@@ -42,10 +42,18 @@ public record AppServiceConfig(
     AppSizes sizes,
     NamespaceQuota namespaceQuota,
     WriteLimits writeLimits,
-    DisabledUsersSource disabledUsers) {
+    DisabledUsersSource disabledUsers,
+    Streams streams) {
 
   /** Where the disabled accounts are read from, and how often. */
   public record DisabledUsersSource(URI url, Duration every) {}
+
+  /**
+   * Long-lived streams (log follows, the status stream): at most {@code perUser} open per user on
+   * this instance, each ended after {@code lifetime} (the client reconnects); a status stream
+   * writes a keep-alive comment every {@code keepAlive}.
+   */
+  public record Streams(int perUser, Duration lifetime, Duration keepAlive) {}
 
   /** How long finished rows are kept. */
   public record Cleanup(
@@ -150,7 +158,11 @@ public record AppServiceConfig(
                     "ASTRO_USER_SERVICE_URL",
                     env.string("ASTRO_USER_SERVICE_URL", "http://localhost:8081"))
                 .resolve("/internal/v1/users/disabled"),
-            disabledPoll(env)));
+            disabledPoll(env)),
+        new Streams(
+            env.integer("ASTRO_APP_SERVICE_STREAMS_PER_USER", 10, 1, 10_000),
+            positive(env, "ASTRO_APP_SERVICE_STREAM_LIFETIME", Duration.ofMinutes(30)),
+            positive(env, "ASTRO_APP_SERVICE_STREAM_KEEPALIVE", Duration.ofSeconds(15))));
   }
 
   private static WriteLimits writeLimits(Env env) {
@@ -185,6 +197,14 @@ public record AppServiceConfig(
           "ASTRO_DISABLED_USERS_POLL must be positive and at most 45s, got " + every);
     }
     return every;
+  }
+
+  private static Duration positive(Env env, String name, Duration defaultValue) {
+    Duration value = env.duration(name, defaultValue);
+    if (value.isZero() || value.isNegative()) {
+      throw new ConfigException(name + " must be positive, got " + value);
+    }
+    return value;
   }
 
   private static Map<String, String> labels(String text) {

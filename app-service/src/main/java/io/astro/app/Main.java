@@ -22,9 +22,12 @@ import io.astro.app.outbox.OutboxStore;
 import io.astro.app.registries.RegistryRoutes;
 import io.astro.app.registries.RegistryStore;
 import io.astro.app.store.Housekeeping;
+import io.astro.app.streams.StatusFeed;
+import io.astro.app.streams.StatusStreams;
 import io.astro.common.auth.DisabledUsers;
 import io.astro.common.config.Env;
 import io.astro.common.db.Database;
+import io.astro.common.http.StreamSlots;
 import io.astro.common.runtime.Service;
 import io.astro.common.runtime.ServiceLauncher;
 import io.vertx.core.Future;
@@ -120,8 +123,21 @@ public final class Main {
                       c.topic(),
                       relay::wake,
                       Clock.systemUTC());
+              // log follows and status streams share each user's places
+              StreamSlots streamSlots = new StreamSlots(config.streams().perUser());
               SyncWorkerLogs logs =
-                  SyncWorkerLogs.create(vertx, config.syncWorker(), service.registry());
+                  SyncWorkerLogs.create(
+                      vertx,
+                      config.syncWorker(),
+                      streamSlots,
+                      config.streams().lifetime(),
+                      service.registry());
+              StatusStreams statusStreams =
+                  new StatusStreams(
+                      store,
+                      streamSlots,
+                      config.streams().lifetime(),
+                      config.streams().keepAlive());
               AppRoutes routes =
                   new AppRoutes(apps, rules, new AppDetail(c.healthInterval()), auth, logs);
               ClusterRoutes clusterRoutes = new ClusterRoutes(clusters, auth, apps::reencrypt);
@@ -134,6 +150,13 @@ public final class Main {
                   .compose(s -> service.deploy(() -> relay, 1))
                   .compose(s -> service.deploy(() -> status, 1))
                   .compose(s -> service.deploy(() -> clusterStatus, 1))
+                  .compose(
+                      s ->
+                          service.deploy(
+                              () ->
+                                  new StatusFeed(
+                                      statusStreams, kafka.bootstrap(), kafka.statusTopic()),
+                              1))
                   .compose(
                       s ->
                           service.deploy(
@@ -157,6 +180,8 @@ public final class Main {
                               config.http(),
                               List.of(Database.readiness(pool), kafkaReady),
                               router -> {
+                                // before the apps' /:id routes
+                                statusStreams.mount(router, auth);
                                 routes.mount(router);
                                 clusterRoutes.mount(router);
                                 registryRoutes.mount(router);

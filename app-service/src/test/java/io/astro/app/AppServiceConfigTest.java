@@ -82,4 +82,21 @@ class AppServiceConfigTest {
           .hasMessageContaining(bad.getKey());
     }
   }
+
+  @Test
+  void streams_default_to_ten_per_user_for_half_an_hour_and_refuse_what_cannot_work() {
+    AppServiceConfig.Streams streams = AppServiceConfig.from(Env.of(Map.of())).streams();
+
+    assertThat(streams)
+        .isEqualTo(
+            new AppServiceConfig.Streams(10, Duration.ofMinutes(30), Duration.ofSeconds(15)));
+    assertThatThrownBy(
+            () -> AppServiceConfig.from(Env.of(Map.of("ASTRO_APP_SERVICE_STREAMS_PER_USER", "0"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("ASTRO_APP_SERVICE_STREAMS_PER_USER");
+    assertThatThrownBy(
+            () -> AppServiceConfig.from(Env.of(Map.of("ASTRO_APP_SERVICE_STREAM_LIFETIME", "0s"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("ASTRO_APP_SERVICE_STREAM_LIFETIME");
+  }
 }

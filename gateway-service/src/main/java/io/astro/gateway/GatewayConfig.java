@@ -31,7 +31,8 @@ public record GatewayConfig(
     RateLimit userRate,
     int rateLimitKeys,
     boolean trustForwarded,
-    List<String> corsOrigins) {
+    List<String> corsOrigins,
+    Streams streams) {
 
   /** Where trusted public keys come from: fixed PEM text (non-null) or the JWKS document. */
   public record Keys(String publicKeyPem, URI jwks, Duration refresh, Duration minRefetch) {
@@ -58,6 +59,13 @@ public record GatewayConfig(
       int bulkhead) {}
 
   public record RateLimit(int requests, Duration window) {}
+
+  /**
+   * Long-lived streams (log follows, status streams): at most {@code perUser} open per user, each
+   * ended after {@code lifetime} (the client reconnects), all of them together bounded per upstream
+   * by {@code bulkhead}, apart from the bulkhead of ordinary calls.
+   */
+  public record Streams(int perUser, Duration lifetime, int bulkhead) {}
 
   public static GatewayConfig from(Env env) {
     URI userService = url(env, "ASTRO_USER_SERVICE_URL", "http://localhost:8081");
@@ -101,7 +109,11 @@ public record GatewayConfig(
         Arrays.stream(env.string("ASTRO_CORS_ORIGINS", "").split(","))
             .map(String::trim)
             .filter(o -> !o.isEmpty())
-            .toList());
+            .toList(),
+        new Streams(
+            env.integer("ASTRO_GATEWAY_STREAMS_PER_USER", 10, 1, 10_000),
+            positive(env, "ASTRO_GATEWAY_STREAM_LIFETIME", Duration.ofMinutes(30)),
+            env.integer("ASTRO_GATEWAY_STREAM_BULKHEAD", 500, 1, 100_000)));
   }
 
   private static URI url(Env env, String name, String defaultValue) {

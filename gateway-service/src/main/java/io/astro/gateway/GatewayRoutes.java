@@ -1,8 +1,10 @@
 package io.astro.gateway;
 
+import io.astro.common.auth.AuthHandler;
 import io.astro.common.auth.DisabledUsers;
 import io.astro.common.http.ApiException;
 import io.astro.common.http.ErrorCode;
+import io.astro.common.http.StreamSlots;
 import io.astro.gateway.auth.Authenticator;
 import io.astro.gateway.proxy.UpstreamProxy;
 import io.astro.gateway.ratelimit.RateLimits;
@@ -29,11 +31,15 @@ import java.util.regex.Pattern;
  *   /api/v1/apps/**, /api/v1/clusters/**     → app-service
  *   /api/v1/registries/**, /api/v1/quota     → app-service
  * </pre>
+ *
+ * Streams (log follows, the apps' status stream) are counted per user apart from ordinary calls:
+ * past {@code ASTRO_GATEWAY_STREAMS_PER_USER} open at once, a new one answers 429.
  */
 public final class GatewayRoutes {
 
   private static final String API = "/api/v1/";
   private static final Pattern FOLLOW_LOGS = Pattern.compile("/api/v1/apps/[^/]+/logs");
+  private static final String STATUS_STREAM = "/api/v1/apps/stream";
   private static final ApiException TOO_LARGE = new ApiException(ErrorCode.PAYLOAD_TOO_LARGE);
 
   private final UpstreamProxy users;
@@ -44,6 +50,7 @@ public final class GatewayRoutes {
   private final RouteMetrics metrics;
   private final long bodyLimit;
   private final List<String> corsOrigins;
+  private final StreamSlots streams;
   private final Buffer apiDocument = ApiDocument.load();
 
   public GatewayRoutes(
@@ -54,7 +61,8 @@ public final class GatewayRoutes {
       RateLimits rateLimits,
       RouteMetrics metrics,
       long bodyLimit,
-      List<String> corsOrigins) {
+      List<String> corsOrigins,
+      StreamSlots streams) {
     this.users = users;
     this.apps = apps;
     this.authenticator = authenticator;
@@ -63,6 +71,7 @@ public final class GatewayRoutes {
     this.metrics = metrics;
     this.bodyLimit = bodyLimit;
     this.corsOrigins = corsOrigins;
+    this.streams = streams;
   }
 
   /** Requests whose body the proxy streams (the common router must not buffer them). */
@@ -70,11 +79,18 @@ public final class GatewayRoutes {
     return path != null && path.startsWith(API);
   }
 
-  /** Live log streams, which may stay silent far longer than an ordinary answer. */
-  public static boolean streaming(HttpServerRequest request) {
-    return HttpMethod.GET.equals(request.method())
-        && "true".equals(request.getParam("follow"))
-        && FOLLOW_LOGS.matcher(request.path()).matches();
+  /**
+   * Streams: live logs and the apps' status stream, which last long and may stay silent far longer
+   * than an ordinary answer. Told from the normalized path, the one sent upstream.
+   */
+  public static boolean streaming(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    if (!HttpMethod.GET.equals(request.method())) {
+      return false;
+    }
+    String path = ctx.normalizedPath();
+    return STATUS_STREAM.equals(path)
+        || ("true".equals(request.getParam("follow")) && FOLLOW_LOGS.matcher(path).matches());
   }
 
   public void mount(Router router) {
@@ -133,7 +149,15 @@ public final class GatewayRoutes {
         .handler(authenticator)
         .handler(disabledUsers::refuseDisabled)
         .handler(rateLimits.perUser())
+        .handler(this::streamSlot)
         .handler(upstream);
+  }
+
+  // a stream takes one of its user's places for its whole life; ordinary calls take none
+  private void streamSlot(RoutingContext ctx) {
+    if (!streaming(ctx) || streams.take(ctx, AuthHandler.caller(ctx).uuid())) {
+      ctx.next();
+    }
   }
 
   // a body announced too large is refused before any work; an unannounced one is counted as it

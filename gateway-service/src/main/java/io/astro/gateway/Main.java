@@ -5,6 +5,7 @@ import io.astro.common.auth.KeySource;
 import io.astro.common.config.ConfigException;
 import io.astro.common.config.Env;
 import io.astro.common.http.ApiRouter;
+import io.astro.common.http.StreamSlots;
 import io.astro.common.ops.ReadinessCheck;
 import io.astro.common.runtime.Service;
 import io.astro.common.runtime.ServiceLauncher;
@@ -58,7 +59,8 @@ public final class Main {
             "astro.gateway");
 
     ForwardedHeaders forwarded = new ForwardedHeaders(config.trustForwarded());
-    Upstreams upstreams = new Upstreams(service.vertx(), resilience, service.registry());
+    Upstreams upstreams =
+        new Upstreams(service.vertx(), resilience, config.streams().bulkhead(), service.registry());
     Upstream userService = upstreams.create("user-service", config.userService());
     Upstream appService = upstreams.create("app-service", config.appService());
     RateLimits rateLimits =
@@ -83,7 +85,8 @@ public final class Main {
             rateLimits,
             new RouteMetrics(service.registry()),
             config.http().bodyLimitBytes(),
-            config.corsOrigins());
+            config.corsOrigins(),
+            new StreamSlots(config.streams().perUser()));
 
     List<ReadinessCheck> checks =
         List.of(
@@ -116,6 +119,7 @@ public final class Main {
         GatewayRoutes::streaming,
         config.resilience().timeout(),
         config.resilience().streamTimeout(),
+        config.streams().lifetime(),
         config.http().bodyLimitBytes());
   }
 

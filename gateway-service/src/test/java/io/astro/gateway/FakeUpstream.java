@@ -22,13 +22,15 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * A stand-in for user-service or app-service on a real port: serves the JWKS and the disabled-users
  * list, echoes API requests (what arrived: method, URI, headers, body size), can fail on demand,
- * stream a log response chunk by chunk, and count an upload as it arrives. Counts hits per path;
- * can be stopped and started again on the same port.
+ * stream a log response chunk by chunk, hold a status stream open until the gateway hangs up, and
+ * count an upload as it arrives. Counts hits per path; can be stopped and started again on the same
+ * port.
  */
 final class FakeUpstream {
 
   static final String LOGS = "/api/v1/apps/a1/logs";
   static final String UPLOAD = "/api/v1/apps/upload";
+  static final String STREAM = "/api/v1/apps/stream";
 
   private final Vertx vertx;
   private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
@@ -38,6 +40,7 @@ final class FakeUpstream {
   private final AtomicInteger failures = new AtomicInteger();
   private volatile int failWith;
   final AtomicLong uploaded = new AtomicLong();
+  final AtomicInteger streamsHungUp = new AtomicInteger();
   volatile Promise<Void> releaseLogs = Promise.promise();
   private volatile HttpServer server;
   private int port;
@@ -129,6 +132,16 @@ final class FakeUpstream {
           .response()
           .setStatusCode(failWith)
           .end("{\"code\":30002,\"message\":\"upstream says no\",\"data\":null}");
+      return;
+    }
+    if (request.path().equals(STREAM)) {
+      // one event, then silence until the gateway hangs up
+      request
+          .response()
+          .setChunked(true)
+          .putHeader("Content-Type", "text/event-stream; charset=utf-8")
+          .closeHandler(v -> streamsHungUp.incrementAndGet())
+          .write("event: snapshot\ndata: {\"items\":[]}\n\n");
       return;
     }
     if (request.path().equals(LOGS)) {

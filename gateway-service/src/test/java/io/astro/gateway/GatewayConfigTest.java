@@ -33,6 +33,8 @@ class GatewayConfigTest {
     assertThat(config.userRate()).isEqualTo(new GatewayConfig.RateLimit(50, Duration.ofSeconds(1)));
     assertThat(config.corsOrigins()).isEmpty();
     assertThat(config.trustForwarded()).isFalse();
+    assertThat(config.streams())
+        .isEqualTo(new GatewayConfig.Streams(10, Duration.ofMinutes(30), 500));
   }
 
   @Test
@@ -59,6 +61,10 @@ class GatewayConfigTest {
             () -> GatewayConfig.from(Env.of(Map.of("ASTRO_APP_SERVICE_URL", "ftp://x/y"))))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("ASTRO_APP_SERVICE_URL");
+    assertThatThrownBy(
+            () -> GatewayConfig.from(Env.of(Map.of("ASTRO_GATEWAY_STREAMS_PER_USER", "0"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("ASTRO_GATEWAY_STREAMS_PER_USER");
     assertThatThrownBy(() -> Main.start(Env.of(Map.of("ASTRO_JWT_PUBLIC_KEY", "not a key"))))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("ASTRO_JWT_PUBLIC_KEY");

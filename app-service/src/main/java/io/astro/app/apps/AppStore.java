@@ -166,6 +166,17 @@ public final class AppStore {
   }
 
   /**
+   * An app of any user, a deleted one too (its last status {@code deleted}): what the status stream
+   * tells the app's owner after a status event.
+   */
+  public Future<Optional<App>> anyById(String id) {
+    return pool.preparedQuery("SELECT " + COLUMNS + " FROM apps WHERE id = ?")
+        .execute(Tuple.of(id))
+        .recover(Database::unavailable)
+        .map(AppStore::single);
+  }
+
+  /**
    * The user's live apps, newest first, optionally only one status and names containing {@code
    * search}.
    */

@@ -2,10 +2,12 @@ package io.astro.app.logs;
 
 import io.astro.app.AppServiceConfig;
 import io.astro.app.apps.App;
+import io.astro.common.auth.AuthHandler;
 import io.astro.common.http.ApiException;
 import io.astro.common.http.ApiResponse;
 import io.astro.common.http.ErrorCode;
 import io.astro.common.http.RequestIds;
+import io.astro.common.http.StreamSlots;
 import io.astro.common.kube.KubeNames;
 import io.astro.common.resilience.Guarded;
 import io.astro.common.resilience.Judge;
@@ -16,6 +18,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.AsyncResult;
+import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -51,6 +54,10 @@ import org.slf4j.LoggerFactory;
  * the sync-worker's own: no connection, silence, 502/504. Its 503s (a cluster it cannot reach, too
  * many streams) are answers, passed on; counting them would shut every app's logs because of one
  * cluster. Open breaker, unreachable worker → 503 (30005) at once.
+ *
+ * <p>A follow stream takes one of its user's stream places ({@link StreamSlots}, shared with the
+ * status stream) for its whole life, and is ended after the stream lifetime (the client
+ * reconnects).
  */
 public final class SyncWorkerLogs {
 
@@ -73,6 +80,8 @@ public final class SyncWorkerLogs {
   private final HttpClient tails;
   private final HttpClient follows;
   private final Guarded guard;
+  private final StreamSlots streams;
+  private final long lifetimeMillis;
 
   public SyncWorkerLogs(
       URI base,
@@ -80,13 +89,17 @@ public final class SyncWorkerLogs {
       Duration timeout,
       HttpClient tails,
       HttpClient follows,
-      Guarded guard) {
+      Guarded guard,
+      StreamSlots streams,
+      Duration lifetime) {
     this.base = base;
     this.token = token;
     this.timeoutMillis = timeout.toMillis();
     this.tails = tails;
     this.follows = follows;
     this.guard = guard;
+    this.streams = streams;
+    this.lifetimeMillis = lifetime.toMillis();
   }
 
   /**
@@ -95,7 +108,11 @@ public final class SyncWorkerLogs {
    * resilience4j_circuitbreaker_*{name="sync-worker"}}.
    */
   public static SyncWorkerLogs create(
-      Vertx vertx, AppServiceConfig.SyncWorker settings, MeterRegistry registry) {
+      Vertx vertx,
+      AppServiceConfig.SyncWorker settings,
+      StreamSlots streams,
+      Duration lifetime,
+      MeterRegistry registry) {
     if (settings.internalToken() == null) {
       LOG.warn(
           "ASTRO_INTERNAL_TOKEN is not set: app logs answer 503 until it is (the same value as the sync-worker's)");
@@ -123,7 +140,9 @@ public final class SyncWorkerLogs {
             options, new PoolOptions().setHttp1MaxSize(TAIL_CONNECTIONS).setMaxWaitQueueSize(64)),
         vertx.createHttpClient(
             options, new PoolOptions().setHttp1MaxSize(FOLLOW_CONNECTIONS).setMaxWaitQueueSize(0)),
-        Guarded.by(vertx, breakers.circuitBreaker("sync-worker")));
+        Guarded.by(vertx, breakers.circuitBreaker("sync-worker")),
+        streams,
+        lifetime);
   }
 
   /** Answers {@code ctx} with the logs of {@code app}'s Deployment. */
@@ -131,6 +150,9 @@ public final class SyncWorkerLogs {
     if (token == null) {
       ctx.fail(
           new ApiException(ErrorCode.UNAVAILABLE, "app logs are not configured on this server"));
+      return;
+    }
+    if (query.follow() && !streams.take(ctx, AuthHandler.caller(ctx).uuid())) {
       return;
     }
     MultiMap headers = HttpHeaders.headers().set(HttpHeaders.AUTHORIZATION, "Bearer " + token);
@@ -300,16 +322,18 @@ public final class SyncWorkerLogs {
           // compressing would hold lines back; proxies (nginx) must not buffer them either
           .putHeader(HttpHeaders.CONTENT_ENCODING, HttpHeaders.IDENTITY)
           .putHeader("X-Accel-Buffering", "no");
-      // a graceful shutdown waits for open requests, and a stream never ends by itself: end it then
-      ctx.request()
-          .connection()
-          .shutdownHandler(
-              v -> {
-                if (!res.ended()) {
-                  res.end();
-                }
-                out.reset();
-              });
+      // a graceful shutdown waits for open requests, and a stream never ends by itself: end it
+      // then, and after its lifetime (the client reconnects)
+      Handler<Void> cut =
+          v -> {
+            if (!res.ended() && !res.closed()) {
+              res.end();
+            }
+            out.reset();
+          };
+      ctx.request().connection().shutdownHandler(cut);
+      long lifetime = ctx.vertx().setTimer(lifetimeMillis, id -> cut.handle(null));
+      ctx.addEndHandler(done -> ctx.vertx().cancelTimer(lifetime));
     }
     // the caller went away: hang up on the sync-worker too, so it closes the pods' log streams
     res.closeHandler(v -> out.reset());

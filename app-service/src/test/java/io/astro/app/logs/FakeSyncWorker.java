@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * "deployment missing" for names starting with {@code missing-}, and for {@code follow=true} one
  * line then silence until the caller hangs up.
  */
-final class FakeSyncWorker implements AutoCloseable {
+public final class FakeSyncWorker implements AutoCloseable {
 
   static final Pattern PATH =
       Pattern.compile("/internal/v1/clusters/([^/]+)/namespaces/([^/]+)/deployments/([^/]+)/logs");
@@ -35,7 +35,7 @@ final class FakeSyncWorker implements AutoCloseable {
   }
 
   /** Listens on {@code port} (0: any free one). */
-  static FakeSyncWorker start(String token, int port) {
+  public static FakeSyncWorker start(String token, int port) {
     FakeSyncWorker worker = new FakeSyncWorker(token);
     worker.server =
         worker
@@ -47,7 +47,7 @@ final class FakeSyncWorker implements AutoCloseable {
     return worker;
   }
 
-  int port() {
+  public int port() {
     return server.actualPort();
   }
 
@@ -56,7 +56,7 @@ final class FakeSyncWorker implements AutoCloseable {
   }
 
   /** Follow streams whose caller went away (the connection closed before the stream ended). */
-  int hungUp() {
+  public int hungUp() {
     return hungUp.get();
   }
 

@@ -35,6 +35,11 @@ import java.util.function.Predicate;
  * on a Vert.x timer with exponential back-off — never once the response has started. Refusals
  * (bulkhead full, breaker open, upstream unreachable after the tries) answer 503 with code 30005 at
  * once; nothing waits for a timeout unless the upstream itself is silent.
+ *
+ * <p>Streams (log follows, status streams) go through the upstream's stream pool and bulkhead, so
+ * however many are open, ordinary calls keep their places; each may stay silent for the stream
+ * timeout, and is ended (cleanly: the client sees the end of the answer and reconnects) after the
+ * stream lifetime or when the gateway shuts down.
  */
 public final class UpstreamProxy implements Handler<RoutingContext> {
 
@@ -48,27 +53,34 @@ public final class UpstreamProxy implements Handler<RoutingContext> {
   private final Upstream upstream;
   private final Guarded retrying;
   private final Guarded once;
+  private final Guarded streamRetrying;
+  private final Guarded streamOnce;
   private final ForwardedHeaders forwarded;
-  private final Predicate<HttpServerRequest> streaming;
+  private final Predicate<RoutingContext> streaming;
   private final long timeoutMillis;
   private final long streamTimeoutMillis;
+  private final long streamLifetimeMillis;
   private final long bodyLimit;
 
   public UpstreamProxy(
       Upstream upstream,
       ForwardedHeaders forwarded,
-      Predicate<HttpServerRequest> streaming,
+      Predicate<RoutingContext> streaming,
       Duration timeout,
       Duration streamTimeout,
+      Duration streamLifetime,
       long bodyLimit) {
     this.upstream = upstream;
     // idempotent requests without a body (GET, HEAD) may be tried again, never the others
     this.retrying = upstream.guard();
     this.once = upstream.guard().once();
+    this.streamRetrying = upstream.streamGuard();
+    this.streamOnce = upstream.streamGuard().once();
     this.forwarded = forwarded;
     this.streaming = streaming;
     this.timeoutMillis = timeout.toMillis();
     this.streamTimeoutMillis = streamTimeout.toMillis();
+    this.streamLifetimeMillis = streamLifetime.toMillis();
     this.bodyLimit = bodyLimit;
   }
 
@@ -77,12 +89,17 @@ public final class UpstreamProxy implements Handler<RoutingContext> {
     final RoutingContext ctx;
     final RequestOptions options;
     final LimitedBody body;
+    final boolean stream;
     HttpClientRequest out;
 
-    Exchange(RoutingContext ctx, RequestOptions options, LimitedBody body) {
+    /** Set once the gateway ended a stream itself (lifetime over, shutting down). */
+    boolean cut;
+
+    Exchange(RoutingContext ctx, RequestOptions options, LimitedBody body, boolean stream) {
       this.ctx = ctx;
       this.options = options;
       this.body = body;
+      this.stream = stream;
     }
 
     /** The client's own failure to send its body, or null. */
@@ -95,7 +112,8 @@ public final class UpstreamProxy implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     HttpServerRequest in = ctx.request();
     boolean hasBody = hasBody(in);
-    long silence = streaming.test(in) ? streamTimeoutMillis : timeoutMillis;
+    boolean stream = streaming.test(ctx);
+    long silence = stream ? streamTimeoutMillis : timeoutMillis;
     RequestOptions options =
         new RequestOptions()
             .setMethod(in.method())
@@ -114,11 +132,14 @@ public final class UpstreamProxy implements Handler<RoutingContext> {
       // nothing to stream: let the (empty) request end so the connection stays usable
       in.resume();
     }
-    Exchange exchange = new Exchange(ctx, options, hasBody ? new LimitedBody(in, bodyLimit) : null);
+    Exchange exchange =
+        new Exchange(ctx, options, hasBody ? new LimitedBody(in, bodyLimit) : null, stream);
     // the bulkhead place is held for the whole exchange, body streaming included
     Promise<Void> ended = Promise.promise();
     ctx.addEndHandler(done -> ended.tryComplete());
-    (idempotent ? retrying : once)
+    Guarded guard =
+        stream ? (idempotent ? streamRetrying : streamOnce) : idempotent ? retrying : once;
+    guard
         .call(() -> attempt(exchange), new Outcomes(exchange), ended.future())
         .onComplete(result -> answered(exchange, result));
   }
@@ -127,8 +148,7 @@ public final class UpstreamProxy implements Handler<RoutingContext> {
     if (exchange.ctx.response().closed()) {
       return Future.failedFuture(CLIENT_GONE);
     }
-    return upstream
-        .client()
+    return (exchange.stream ? upstream.streamClient() : upstream.client())
         .request(exchange.options)
         .compose(
             out -> {
@@ -222,8 +242,35 @@ public final class UpstreamProxy implements Handler<RoutingContext> {
         .onFailure(
             cause -> {
               exchange.out.reset();
-              res.reset();
+              if (!exchange.cut) {
+                res.reset();
+              }
             });
+    if (exchange.stream) {
+      bound(exchange, pipe);
+    }
+  }
+
+  /**
+   * A stream ends after its lifetime, and when the gateway shuts down (a graceful shutdown waits
+   * for open requests, and a stream never ends by itself): the client's answer ends as a whole one
+   * (an SSE client reconnects), the upstream call is reset.
+   */
+  private void bound(Exchange exchange, Pipe<Buffer> pipe) {
+    HttpServerResponse res = exchange.ctx.response();
+    Runnable cut =
+        () -> {
+          if (res.ended() || res.closed()) {
+            return;
+          }
+          exchange.cut = true;
+          res.end();
+          pipe.close();
+          exchange.out.reset();
+        };
+    long timer = exchange.ctx.vertx().setTimer(streamLifetimeMillis, id -> cut.run());
+    exchange.ctx.addEndHandler(done -> exchange.ctx.vertx().cancelTimer(timer));
+    exchange.ctx.request().connection().shutdownHandler(v -> cut.run());
   }
 
   private ApiException unavailable(String state) {

@@ -32,10 +32,17 @@ public final class Upstreams {
   private final CircuitBreakerRegistry breakers;
   private final RetryRegistry retries;
   private final BulkheadRegistry bulkheads;
+  private final BulkheadConfig streamBulkhead;
+  private final int streams;
 
-  public Upstreams(Vertx vertx, GatewayConfig.Resilience settings, MeterRegistry registry) {
+  /**
+   * @param streams concurrent streams per upstream, bounded apart from ordinary calls
+   */
+  public Upstreams(
+      Vertx vertx, GatewayConfig.Resilience settings, int streams, MeterRegistry registry) {
     this.vertx = vertx;
     this.settings = settings;
+    this.streams = streams;
     this.breakers =
         CircuitBreakerRegistry.of(
             CircuitBreakerConfig.custom()
@@ -62,6 +69,8 @@ public final class Upstreams {
                 // full means full: refuse at once instead of parking a request
                 .maxWaitDuration(Duration.ZERO)
                 .build());
+    this.streamBulkhead =
+        BulkheadConfig.custom().maxConcurrentCalls(streams).maxWaitDuration(Duration.ZERO).build();
     TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(registry);
     TaggedRetryMetrics.ofRetryRegistry(retries).bindTo(registry);
     TaggedBulkheadMetrics.ofBulkheadRegistry(bulkheads).bindTo(registry);
@@ -74,12 +83,14 @@ public final class Upstreams {
             .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, settings.timeout().toMillis()));
     // the bulkhead bounds concurrent calls; requests must never queue behind a smaller pool
     PoolOptions pool = new PoolOptions().setHttp1MaxSize(settings.bulkhead());
+    Guarded guard = Guarded.by(vertx, breakers.circuitBreaker(name)).retrying(retries.retry(name));
+    // streams are exported as resilience4j_bulkhead_*{name="<upstream>-streams"}
     return new Upstream(
         name,
         base,
         vertx.createHttpClient(options, pool),
-        Guarded.by(vertx, breakers.circuitBreaker(name))
-            .retrying(retries.retry(name))
-            .bounded(bulkheads.bulkhead(name)));
+        guard.bounded(bulkheads.bulkhead(name)),
+        vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(streams)),
+        guard.bounded(bulkheads.bulkhead(name + "-streams", streamBulkhead)));
   }
 }
