@@ -9,6 +9,7 @@ import io.astro.common.config.HttpSettings;
 import io.astro.common.crypto.KeyRing;
 import io.astro.common.db.DbSettings;
 import io.astro.common.events.Topics;
+import io.astro.common.net.ClusterAddressGuard;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -71,7 +72,8 @@ public record AppServiceConfig(
       Map<String, String> placementLabels,
       Duration healthInterval,
       Duration checkTimeout,
-      double coresPerReplica) {
+      double coresPerReplica,
+      ClusterAddressGuard addressGuard) {
 
     // never printed: the cipher holds keys
     @Override
@@ -127,7 +129,8 @@ public record AppServiceConfig(
             labels(env.string("ASTRO_PLACEMENT_LABELS", "")),
             env.duration("ASTRO_CLUSTER_HEALTH_INTERVAL", Duration.ofMinutes(5)),
             env.duration("ASTRO_KUBECONFIG_CHECK_TIMEOUT", Duration.ofSeconds(5)),
-            cores(env.string("ASTRO_CONTAINER_REQUEST_CPU", "100m"))),
+            cores(env.string("ASTRO_CONTAINER_REQUEST_CPU", "100m")),
+            ClusterAddressGuard.fromEnv(env)),
         new Cleanup(
             env.duration("ASTRO_HOUSEKEEPING_INTERVAL", Duration.ofHours(1)),
             env.duration("ASTRO_OUTBOX_RETENTION", Duration.ofDays(7)),

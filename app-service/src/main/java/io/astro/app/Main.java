@@ -108,7 +108,7 @@ public final class Main {
               ClusterService clusters =
                   new ClusterService(
                       clusterStore,
-                      new KubeconfigCheck(vertx, c.checkTimeout()),
+                      new KubeconfigCheck(vertx, c.checkTimeout(), c.addressGuard()),
                       c.cipher(),
                       c.topic(),
                       relay::wake,

@@ -64,6 +64,9 @@ public final class RunningAppService implements AutoCloseable {
                 "ASTRO_DB_PASSWORD", db.password(),
                 "ASTRO_KAFKA_BOOTSTRAP", kafkaBootstrap,
                 "ASTRO_JWT_PUBLIC_JWK", keys.publicJwk().encode()));
+    // the fake clusters listen on loopback, over http: allowed here as dev mode allows them
+    vars.put("ASTRO_CLUSTER_ALLOWED_CIDRS", "127.0.0.0/8,::1/128");
+    vars.put("ASTRO_CLUSTER_ALLOW_HTTP", "true");
     vars.putAll(extra);
     Env env = Env.of(vars);
     Service service = Main.start(env).await();

@@ -185,6 +185,21 @@ class ClusterApiTest {
   }
 
   @Test
+  void an_import_tells_nothing_of_what_listens_at_the_address_it_names() {
+    // app-service's own port answers plain HTTP (404 on /version, "unrecognized SSL message" to
+    // TLS); port 1 refuses: the importer hears the same text for each, the log has the detail
+    String self = java.net.URI.create(app.baseUrl()).getPort() + "";
+    String httpNotKube = big.kubeconfig().replace(big.url(), "http://127.0.0.1:" + self);
+    String tlsToPlain = big.kubeconfig().replace(big.url(), "https://127.0.0.1:" + self);
+    String refused = big.kubeconfig().replace(big.url(), "https://127.0.0.1:1");
+
+    for (String kubeconfig : List.of(httpNotKube, tlsToPlain, refused)) {
+      assertRefusedExactly(
+          importCluster("probe", kubeconfig, Map.of()), KubeconfigCheck.NO_VALID_ANSWER);
+    }
+  }
+
+  @Test
   void kubeconfigs_naming_files_on_the_servers_disk_are_refused_naming_the_field() {
     // refused from the text alone: nothing is read from the path and no connection is tried
     String caFile =
