@@ -66,6 +66,7 @@ public record AppServiceConfig(
   /** Imported clusters: sealing, their topics, placement and health. */
   public record Clusters(
       KeyRing cipher,
+      boolean acceptLegacySeals,
       String topic,
       String statusTopic,
       String statusGroup,
@@ -123,6 +124,7 @@ public record AppServiceConfig(
             env.duration("ASTRO_SYNC_WORKER_BREAKER_OPEN_FOR", Duration.ofSeconds(10))),
         new Clusters(
             KeyRing.fromEnv(env),
+            env.bool("ASTRO_KUBECONFIG_LEGACY_AAD", true),
             env.string("ASTRO_CLUSTERS_TOPIC", Topics.CLUSTERS),
             env.string("ASTRO_CLUSTER_STATUS_TOPIC", Topics.CLUSTER_STATUS),
             env.string("ASTRO_CLUSTER_STATUS_GROUP", "app-service-clusters"),

@@ -110,6 +110,7 @@ public final class Main {
                       clusterStore,
                       new KubeconfigCheck(vertx, c.checkTimeout(), c.addressGuard()),
                       c.cipher(),
+                      c.acceptLegacySeals(),
                       c.topic(),
                       relay::wake,
                       Clock.systemUTC());

@@ -5,6 +5,7 @@ import io.astro.common.config.Env;
 import io.astro.common.config.HttpSettings;
 import io.astro.common.crypto.KeyRing;
 import io.astro.common.events.Topics;
+import io.astro.common.net.ClusterAddressGuard;
 import io.astro.sync.clusters.ClusterSource;
 import io.astro.sync.reconcile.TenantPolicy;
 import java.time.Duration;
@@ -21,6 +22,8 @@ public record SyncWorkerConfig(
     Kafka kafka,
     Map<String, ClusterSource> clusters,
     KeyRing kubeconfigKeys,
+    boolean acceptLegacySeals,
+    ClusterAddressGuard clusterAddresses,
     int maxClusters,
     Duration kubeRequestTimeout,
     Duration informerResync,
@@ -77,6 +80,8 @@ public record SyncWorkerConfig(
             env.string("ASTRO_CLUSTER_STATUS_TOPIC", Topics.CLUSTER_STATUS)),
         ClusterSource.parseAll(env.string("ASTRO_CLUSTERS", "")),
         kubeconfigKeys(env),
+        env.bool("ASTRO_KUBECONFIG_LEGACY_AAD", true),
+        ClusterAddressGuard.fromEnv(env),
         env.integer("ASTRO_MAX_CLUSTERS", 50, 1, 10_000),
         env.duration("ASTRO_KUBE_REQUEST_TIMEOUT", Duration.ofSeconds(10)),
         env.duration("ASTRO_INFORMER_RESYNC", Duration.ofMinutes(10)),

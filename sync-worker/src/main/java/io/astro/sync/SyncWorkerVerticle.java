@@ -113,7 +113,13 @@ final class SyncWorkerVerticle extends VerticleBase {
                     .tag("topic", topic)
                     .register(registry)
                     .increment());
-    this.published = new PublishedClusters(clusters, config.kubeconfigKeys(), health::request);
+    this.published =
+        new PublishedClusters(
+            clusters,
+            config.kubeconfigKeys(),
+            health::request,
+            config.clusterAddresses(),
+            config.acceptLegacySeals());
     Gauge.builder("astro_sync_apps", state, DesiredState::size)
         .description("apps this instance owns")
         .register(registry);

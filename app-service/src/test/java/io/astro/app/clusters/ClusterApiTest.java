@@ -10,6 +10,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.astro.app.RunningAppService;
 import io.astro.common.crypto.KeyRing;
 import io.astro.common.events.EventCodec;
+import io.astro.common.events.cluster.SealedKubeconfig;
 import io.astro.testkit.Eventually;
 import io.astro.testkit.db.MySqlExtension;
 import io.astro.testkit.db.TestDatabase;
@@ -138,10 +139,7 @@ class ClusterApiTest {
         kafka.awaitRecords(clustersTopic, 1, r -> "sealed-one".equals(r.key()), WAIT).get(0);
     EventSchemas.assertValid("io.astro.cluster.v1", record.value());
     assertThat(record.value()).doesNotContain(token);
-    String sealed =
-        EventCodec.data(EventCodec.decode(record.value().getBytes(StandardCharsets.UTF_8)))
-            .getString("kubeconfig");
-    assertThat(KeyRing.fromSpec(KEY_1).open("sealed-one", sealed)).isEqualTo(big.kubeconfig());
+    assertThat(opened(KeyRing.fromSpec(KEY_1), record)).isEqualTo(big.kubeconfig());
   }
 
   @Test
@@ -455,11 +453,57 @@ class ClusterApiTest {
       assertThat(storedKubeconfig("rotating")).startsWith("v1.k2.");
       ReceivedRecord latest =
           kafka.awaitRecords(clustersTopic, 3, r -> "rotating".equals(r.key()), WAIT).get(2);
-      String sealed =
-          EventCodec.data(EventCodec.decode(latest.value().getBytes(StandardCharsets.UTF_8)))
-              .getString("kubeconfig");
-      assertThat(KeyRing.fromSpec(key2).open("rotating", sealed)).isEqualTo(small.kubeconfig());
+      assertThat(opened(KeyRing.fromSpec(key2), latest)).isEqualTo(small.kubeconfig());
     }
+  }
+
+  @Test
+  void a_kubeconfig_sealed_with_the_name_alone_still_opens_and_reencrypt_binds_it()
+      throws Exception {
+    String id = data(importCluster("legacy", big.kubeconfig(), Map.of())).getString("id");
+    // as sealed before the cluster id and revision were bound in
+    try (Connection c =
+        DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password())) {
+      try (var update = c.prepareStatement("UPDATE clusters SET kubeconfig = ? WHERE id = ?")) {
+        update.setString(1, KeyRing.fromSpec(KEY_1).seal("legacy", big.kubeconfig()));
+        update.setString(2, id);
+        update.executeUpdate();
+      }
+    }
+    // a change opens it (legacy values are accepted by default) and seals it bound
+    HttpResponse<String> synced = app.post("/api/v1/clusters/" + id + "/sync", null, admin);
+    assertThat(synced.statusCode()).as(synced.body()).isEqualTo(202);
+    ReceivedRecord afterSync =
+        kafka.awaitRecords(clustersTopic, 2, r -> "legacy".equals(r.key()), WAIT).get(1);
+    assertThat(opened(KeyRing.fromSpec(KEY_1), afterSync)).isEqualTo(big.kubeconfig());
+
+    try (Connection c =
+        DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password())) {
+      try (var update = c.prepareStatement("UPDATE clusters SET kubeconfig = ? WHERE id = ?")) {
+        update.setString(1, KeyRing.fromSpec(KEY_1).seal("legacy", big.kubeconfig()));
+        update.setString(2, id);
+        update.executeUpdate();
+      }
+    }
+    HttpResponse<String> moved = app.post("/api/v1/clusters/reencrypt", new JsonObject(), admin);
+    assertThat(moved.statusCode()).as(moved.body()).isEqualTo(200);
+    assertThat(data(moved).getInteger("reencrypted")).isPositive();
+    ReceivedRecord bound =
+        kafka.awaitRecords(clustersTopic, 3, r -> "legacy".equals(r.key()), WAIT).get(2);
+    assertThat(opened(KeyRing.fromSpec(KEY_1), bound)).isEqualTo(big.kubeconfig());
+  }
+
+  /** A record's kubeconfig, opened as the sync-worker does with legacy values refused. */
+  private static String opened(KeyRing keys, ReceivedRecord record) {
+    JsonObject data =
+        EventCodec.data(EventCodec.decode(record.value().getBytes(StandardCharsets.UTF_8)));
+    return SealedKubeconfig.open(
+        keys,
+        data.getString("clusterId"),
+        data.getString("name"),
+        data.getLong("revision"),
+        data.getString("kubeconfig"),
+        false);
   }
 
   private static void assertRefused(HttpResponse<String> answer, String reason) {
