@@ -8,6 +8,7 @@ import io.astro.common.config.Env;
 import io.astro.common.config.HttpSettings;
 import io.astro.common.crypto.KeyRing;
 import io.astro.common.db.DbSettings;
+import io.astro.common.events.KafkaSecurity;
 import io.astro.common.events.Topics;
 import io.astro.common.net.ClusterAddressGuard;
 import io.vertx.core.json.DecodeException;
@@ -89,7 +90,8 @@ public record AppServiceConfig(
       String commandsTopic,
       String statusTopic,
       String statusGroup,
-      Duration outboxPollInterval) {
+      Duration outboxPollInterval,
+      KafkaSecurity security) {
 
     public String statusDeadLetterTopic() {
       return Topics.deadLetter(statusTopic);
@@ -108,7 +110,8 @@ public record AppServiceConfig(
             env.string("ASTRO_APP_COMMANDS_TOPIC", Topics.APP_COMMANDS),
             env.string("ASTRO_APP_STATUS_TOPIC", Topics.APP_STATUS),
             env.string("ASTRO_APP_STATUS_GROUP", "app-service"),
-            env.duration("ASTRO_OUTBOX_POLL_INTERVAL", Duration.ofSeconds(1))),
+            env.duration("ASTRO_OUTBOX_POLL_INTERVAL", Duration.ofSeconds(1)),
+            KafkaSecurity.fromEnv(env)),
         Arrays.stream(env.string("ASTRO_IMAGE_ALLOWLIST", "").split(","))
             .map(String::trim)
             .filter(s -> !s.isEmpty())

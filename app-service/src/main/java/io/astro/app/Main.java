@@ -61,6 +61,7 @@ public final class Main {
                   new OutboxRelay(
                       new OutboxStore(pool),
                       kafka.bootstrap(),
+                      kafka.security(),
                       kafka.commandsTopic(),
                       kafka.outboxPollInterval(),
                       service.registry());
@@ -69,6 +70,7 @@ public final class Main {
                       "app-status",
                       value -> store.apply(StatusEvents.parse(value)),
                       kafka.bootstrap(),
+                      kafka.security(),
                       kafka.statusTopic(),
                       kafka.statusGroup());
               AppServiceConfig.Clusters c = config.clusters();
@@ -78,9 +80,10 @@ public final class Main {
                       "cluster-status",
                       value -> clusterStore.applyState(ClusterStatusEvents.parse(value)),
                       kafka.bootstrap(),
+                      kafka.security(),
                       c.statusTopic(),
                       c.statusGroup());
-              KafkaReadiness kafkaReady = new KafkaReadiness(kafka.bootstrap());
+              KafkaReadiness kafkaReady = new KafkaReadiness(kafka.bootstrap(), kafka.security());
               JwksAuthHandler auth =
                   config.publicJwk() != null
                       ? JwksAuthHandler.withKey(vertx, config.jwt(), config.publicJwk())
