@@ -9,7 +9,9 @@ import io.astro.common.config.Env;
 import io.astro.common.config.HttpSettings;
 import io.astro.common.crypto.KeyRing;
 import io.astro.common.db.DbSettings;
+import io.astro.common.events.KafkaSecurity;
 import io.astro.common.events.Topics;
+import io.astro.common.net.ClusterAddressGuard;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -82,13 +84,15 @@ public record AppServiceConfig(
   /** Imported clusters: sealing, their topics, placement and health. */
   public record Clusters(
       KeyRing cipher,
+      boolean acceptLegacySeals,
       String topic,
       String statusTopic,
       String statusGroup,
       Map<String, String> placementLabels,
       Duration healthInterval,
       Duration checkTimeout,
-      double coresPerReplica) {
+      double coresPerReplica,
+      ClusterAddressGuard addressGuard) {
 
     // never printed: the cipher holds keys
     @Override
@@ -103,7 +107,8 @@ public record AppServiceConfig(
       String commandsTopic,
       String statusTopic,
       String statusGroup,
-      Duration outboxPollInterval) {
+      Duration outboxPollInterval,
+      KafkaSecurity security) {
 
     public String statusDeadLetterTopic() {
       return Topics.deadLetter(statusTopic);
@@ -122,7 +127,8 @@ public record AppServiceConfig(
             env.string("ASTRO_APP_COMMANDS_TOPIC", Topics.APP_COMMANDS),
             env.string("ASTRO_APP_STATUS_TOPIC", Topics.APP_STATUS),
             env.string("ASTRO_APP_STATUS_GROUP", "app-service"),
-            env.duration("ASTRO_OUTBOX_POLL_INTERVAL", Duration.ofSeconds(1))),
+            env.duration("ASTRO_OUTBOX_POLL_INTERVAL", Duration.ofSeconds(1)),
+            KafkaSecurity.fromEnv(env)),
         Arrays.stream(env.string("ASTRO_IMAGE_ALLOWLIST", "").split(","))
             .map(String::trim)
             .filter(s -> !s.isEmpty())
@@ -138,13 +144,15 @@ public record AppServiceConfig(
             env.duration("ASTRO_SYNC_WORKER_BREAKER_OPEN_FOR", Duration.ofSeconds(10))),
         new Clusters(
             KeyRing.fromEnv(env),
+            env.bool("ASTRO_KUBECONFIG_LEGACY_AAD", true),
             env.string("ASTRO_CLUSTERS_TOPIC", Topics.CLUSTERS),
             env.string("ASTRO_CLUSTER_STATUS_TOPIC", Topics.CLUSTER_STATUS),
             env.string("ASTRO_CLUSTER_STATUS_GROUP", "app-service-clusters"),
             labels(env.string("ASTRO_PLACEMENT_LABELS", "")),
             env.duration("ASTRO_CLUSTER_HEALTH_INTERVAL", Duration.ofMinutes(5)),
             env.duration("ASTRO_KUBECONFIG_CHECK_TIMEOUT", Duration.ofSeconds(5)),
-            cores(env.string("ASTRO_CONTAINER_REQUEST_CPU", "100m"))),
+            cores(env.string("ASTRO_CONTAINER_REQUEST_CPU", "100m")),
+            ClusterAddressGuard.fromEnv(env)),
         new Cleanup(
             env.duration("ASTRO_HOUSEKEEPING_INTERVAL", Duration.ofHours(1)),
             env.duration("ASTRO_OUTBOX_RETENTION", Duration.ofDays(7)),

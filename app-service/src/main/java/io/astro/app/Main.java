@@ -65,6 +65,7 @@ public final class Main {
                   new OutboxRelay(
                       new OutboxStore(pool),
                       kafka.bootstrap(),
+                      kafka.security(),
                       kafka.commandsTopic(),
                       kafka.outboxPollInterval(),
                       service.registry());
@@ -73,6 +74,7 @@ public final class Main {
                       "app-status",
                       value -> store.apply(StatusEvents.parse(value)),
                       kafka.bootstrap(),
+                      kafka.security(),
                       kafka.statusTopic(),
                       kafka.statusGroup());
               AppServiceConfig.Clusters c = config.clusters();
@@ -82,9 +84,10 @@ public final class Main {
                       "cluster-status",
                       value -> clusterStore.applyState(ClusterStatusEvents.parse(value)),
                       kafka.bootstrap(),
+                      kafka.security(),
                       c.statusTopic(),
                       c.statusGroup());
-              KafkaReadiness kafkaReady = new KafkaReadiness(kafka.bootstrap());
+              KafkaReadiness kafkaReady = new KafkaReadiness(kafka.bootstrap(), kafka.security());
               DisabledUsers disabled =
                   JwksAuthHandler.disabledUsers(
                       vertx,
@@ -118,8 +121,9 @@ public final class Main {
               ClusterService clusters =
                   new ClusterService(
                       clusterStore,
-                      new KubeconfigCheck(vertx, c.checkTimeout()),
+                      new KubeconfigCheck(vertx, c.checkTimeout(), c.addressGuard()),
                       c.cipher(),
+                      c.acceptLegacySeals(),
                       c.topic(),
                       relay::wake,
                       Clock.systemUTC());
@@ -155,7 +159,10 @@ public final class Main {
                           service.deploy(
                               () ->
                                   new StatusFeed(
-                                      statusStreams, kafka.bootstrap(), kafka.statusTopic()),
+                                      statusStreams,
+                                      kafka.bootstrap(),
+                                      kafka.security(),
+                                      kafka.statusTopic()),
                               1))
                   .compose(
                       s ->

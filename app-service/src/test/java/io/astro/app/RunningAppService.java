@@ -66,6 +66,9 @@ public final class RunningAppService implements AutoCloseable {
                 "ASTRO_JWT_PUBLIC_JWK", keys.publicJwk().encode()));
     vars.put("ASTRO_USER_SERVICE_URL", FakeAccounts.shared().url());
     vars.put("ASTRO_DISABLED_USERS_POLL", "200ms");
+    // the fake clusters listen on loopback, over http: allowed here as dev mode allows them
+    vars.put("ASTRO_CLUSTER_ALLOWED_CIDRS", "127.0.0.0/8,::1/128");
+    vars.put("ASTRO_CLUSTER_ALLOW_HTTP", "true");
     vars.putAll(extra);
     Env env = Env.of(vars);
     Service service = Main.start(env).await();

@@ -39,6 +39,8 @@ final class ConfigNames {
           "DbSettings.java", "DbSettings.from(",
           "JwtSettings.java", "JwtSettings.from(",
           "KeyRing.java", "KeyRing.fromEnv(",
+          "KafkaSecurity.java", "KafkaSecurity.fromEnv(",
+          "ClusterAddressGuard.java", "ClusterAddressGuard.fromEnv(",
           "Env.java", "internalToken()");
 
   private static final Map<String, Set<String>> BY_SERVICE = new TreeMap<>();

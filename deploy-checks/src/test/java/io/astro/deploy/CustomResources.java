@@ -130,7 +130,31 @@ final class CustomResources {
                                   "kraftMetadata",
                                   ANY))))),
           "kafka.strimzi.io/v1beta2 KafkaTopic",
-              resource(obj("topicName", ANY, "partitions", ANY, "replicas", ANY, "config", ANY)));
+              resource(obj("topicName", ANY, "partitions", ANY, "replicas", ANY, "config", ANY)),
+          "kafka.strimzi.io/v1beta2 KafkaUser",
+              resource(
+                  obj(
+                      "authentication",
+                      obj("type", ANY),
+                      "authorization",
+                      obj(
+                          "type",
+                          ANY,
+                          "acls",
+                          List.of(
+                              obj(
+                                  "resource",
+                                  obj("type", ANY, "name", ANY, "patternType", ANY),
+                                  "operations",
+                                  ANY,
+                                  "host",
+                                  ANY,
+                                  "type",
+                                  ANY))),
+                      "quotas",
+                      ANY,
+                      "template",
+                      ANY)));
 
   private CustomResources() {}
 

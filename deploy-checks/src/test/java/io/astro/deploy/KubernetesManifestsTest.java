@@ -29,6 +29,7 @@ import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1ServiceAccount;
 import io.kubernetes.client.openapi.models.V1StatefulSet;
 import io.kubernetes.client.openapi.models.V1Volume;
+import io.kubernetes.client.openapi.models.V1VolumeMount;
 import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscaler;
 import java.net.URI;
 import java.util.ArrayList;
@@ -40,6 +41,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -484,6 +486,9 @@ class KubernetesManifestsTest {
     assertThat(templates).isNotEmpty();
     for (String overlayName : overlays().toList()) {
       Overlay overlay = Overlay.of(overlayName);
+      // what a Secret template provides, or Strimzi's operators write for the overlay's resources
+      Map<String, Set<String>> provided = new TreeMap<>(templates);
+      provided.putAll(strimziSecrets(overlay));
       assertThat(overlay.kind("Secret"))
           .as(overlayName + ": Secrets are created apart (k8s/secrets), never applied")
           .isEmpty();
@@ -494,7 +499,7 @@ class KubernetesManifestsTest {
                 for (V1Volume v :
                     Optional.ofNullable(pod.getSpec().getVolumes()).orElse(List.of())) {
                   if (v.getSecret() != null) {
-                    assertThat(templates)
+                    assertThat(provided)
                         .as(workload + " mounts Secret " + v.getSecret().getSecretName())
                         .containsKey(v.getSecret().getSecretName());
                     assertThat(v.getSecret().getItems())
@@ -512,7 +517,7 @@ class KubernetesManifestsTest {
                     if (var.getValueFrom() != null
                         && var.getValueFrom().getSecretKeyRef() != null) {
                       var ref = var.getValueFrom().getSecretKeyRef();
-                      assertThat(templates.getOrDefault(ref.getName(), Set.of()))
+                      assertThat(provided.getOrDefault(ref.getName(), Set.of()))
                           .as(
                               workload
                                   + " "
@@ -542,7 +547,7 @@ class KubernetesManifestsTest {
                                                       + "="
                                                       + value
                                                       + ": no Secret there"));
-                              assertThat(templates.get(file.getKey()))
+                              assertThat(provided.get(file.getKey()))
                                   .as(workload + " " + var + " → " + file)
                                   .contains(file.getValue());
                             }
@@ -550,6 +555,22 @@ class KubernetesManifestsTest {
                 }
               });
     }
+  }
+
+  /**
+   * The Secrets Strimzi's operators write for resources of the overlay, by the keys they hold: each
+   * KafkaUser's SCRAM password (a Secret of the user's name) and each Kafka cluster's CA
+   * certificate.
+   */
+  static Map<String, Set<String>> strimziSecrets(Overlay overlay) {
+    Map<String, Set<String>> made = new TreeMap<>();
+    for (KubeObjects.Doc user : overlay.kind("KafkaUser")) {
+      made.put(user.name(), Set.of("password", "sasl.jaas.config"));
+    }
+    for (KubeObjects.Doc kafka : overlay.kind("Kafka")) {
+      made.put(kafka.name() + "-cluster-ca-cert", Set.of("ca.crt", "ca.p12", "ca.password"));
+    }
+    return made;
   }
 
   /** Secret name → keys, from k8s/secrets/*.yaml; each value must be a placeholder. */
@@ -867,6 +888,160 @@ class KubernetesManifestsTest {
             .containsExactlyInAnyOrder(
                 "{app.kubernetes.io/name=app-service}", "{app.kubernetes.io/name=sync-worker}");
       }
+    }
+  }
+
+  // ---------------------------------------------------------------- transport security (prod)
+
+  /**
+   * What each service may do on Kafka, as its code does it: the KafkaUser's ACLs are exactly these
+   * (operation resource-type:name).
+   */
+  private static final Map<String, Set<String>> KAFKA_ACLS =
+      Map.of(
+          "app-service",
+          Set.of(
+              "Write topic:astro.app.commands",
+              "Describe topic:astro.app.commands",
+              "Write topic:astro.clusters",
+              "Describe topic:astro.clusters",
+              "Read topic:astro.app.status",
+              "Describe topic:astro.app.status",
+              "Read topic:astro.cluster.status",
+              "Describe topic:astro.cluster.status",
+              "Write topic:astro.app.status.dlq",
+              "Describe topic:astro.app.status.dlq",
+              "Write topic:astro.cluster.status.dlq",
+              "Describe topic:astro.cluster.status.dlq",
+              "Read group:app-service",
+              "Read group:app-service-clusters",
+              "Describe cluster:"),
+          "sync-worker",
+          Set.of(
+              "Read topic:astro.app.commands",
+              "Describe topic:astro.app.commands",
+              "Read topic:astro.clusters",
+              "Describe topic:astro.clusters",
+              "Write topic:astro.app.status",
+              "Describe topic:astro.app.status",
+              "Write topic:astro.cluster.status",
+              "Describe topic:astro.cluster.status",
+              "Write topic:astro.app.commands.dlq",
+              "Describe topic:astro.app.commands.dlq",
+              "Write topic:astro.clusters.dlq",
+              "Describe topic:astro.clusters.dlq",
+              "Read group:sync-worker"));
+
+  @Test
+  void prodTalksToKafkaOverVerifiedTlsAsOneScramUserPerServiceWithOnlyItsAcls() {
+    Overlay prod = Overlay.of("overlays/prod");
+    List<KubeObjects.Doc> clusters = prod.kind("Kafka");
+    assertThat(clusters).hasSize(1);
+    KubeObjects.Doc kafka = clusters.get(0);
+    assertThat(nested(kafka.raw(), "spec", "kafka", "authorization", "type"))
+        .as("authorization")
+        .isEqualTo("simple");
+    assertThat(nested(kafka.raw(), "spec", "entityOperator"))
+        .as("the user operator writes the KafkaUsers' Secrets and ACLs")
+        .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+        .containsKey("userOperator");
+    Set<Integer> ports = new HashSet<>();
+    for (Object l : Kustomize.list(nested(kafka.raw(), "spec", "kafka", "listeners"))) {
+      Map<String, Object> listener = Kustomize.cast(l);
+      assertThat(listener.get("tls"))
+          .as("listener " + listener.get("name") + " tls")
+          .isEqualTo(true);
+      assertThat(nested(listener, "authentication", "type"))
+          .as("listener " + listener.get("name") + " authentication")
+          .isEqualTo("scram-sha-512");
+      ports.add(((Number) listener.get("port")).intValue());
+    }
+
+    Map<String, Set<String>> acls = new TreeMap<>();
+    for (KubeObjects.Doc user : prod.kind("KafkaUser")) {
+      assertThat(nested(user.raw(), "spec", "authentication", "type"))
+          .as(user + " authentication")
+          .isEqualTo("scram-sha-512");
+      assertThat(Kustomize.cast(Kustomize.metadata(user.raw()).get("labels")))
+          .as(user + " cluster")
+          .containsEntry("strimzi.io/cluster", kafka.name());
+      Set<String> granted = new TreeSet<>();
+      for (Object a : Kustomize.list(nested(user.raw(), "spec", "authorization", "acls"))) {
+        Map<String, Object> acl = Kustomize.cast(a);
+        Map<String, Object> resource = Kustomize.cast(acl.get("resource"));
+        String type = (String) resource.get("type");
+        if (!type.equals("cluster")) {
+          assertThat(resource.get("patternType"))
+              .as(user + " " + resource + ": one named resource, never a prefix")
+              .isEqualTo("literal");
+          assertThat((String) resource.get("name")).as(user + " " + resource).doesNotContain("*");
+        }
+        for (Object op : Kustomize.list(acl.get("operations"))) {
+          granted.add(op + " " + type + ":" + (type.equals("cluster") ? "" : resource.get("name")));
+        }
+      }
+      acls.put(user.name(), granted);
+    }
+    assertThat(acls).as("KafkaUsers' ACLs").isEqualTo(new TreeMap<>(KAFKA_ACLS));
+    Set<String> topics = new TreeSet<>();
+    prod.kind("KafkaTopic").forEach(t -> topics.add((String) nested(t.raw(), "spec", "topicName")));
+    KAFKA_ACLS.values().stream()
+        .flatMap(Set::stream)
+        .filter(acl -> acl.contains(" topic:"))
+        .forEach(acl -> assertThat(topics).as(acl).contains(acl.substring(acl.indexOf(':') + 1)));
+
+    for (String service : KAFKA_ACLS.keySet()) {
+      V1PodTemplateSpec pod = prod.deployment(service).getSpec().getTemplate();
+      V1Container c = single(pod);
+      Map<String, String> e = prod.environment(c);
+      String[] bootstrap = e.get("ASTRO_KAFKA_BOOTSTRAP").split(":");
+      assertThat(bootstrap[0]).isEqualTo(kafka.name() + "-kafka-bootstrap");
+      assertThat(ports).as(service + " bootstrap port").contains(Integer.parseInt(bootstrap[1]));
+      assertThat(e)
+          .as(service)
+          .containsEntry("ASTRO_KAFKA_SECURITY_PROTOCOL", "SASL_SSL")
+          .containsEntry("ASTRO_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512")
+          .containsEntry("ASTRO_KAFKA_USERNAME", service)
+          .containsEntry("ASTRO_KAFKA_TRUSTSTORE_TYPE", "PEM");
+      assertThat(Overlay.secretFile(pod, c, e.get("ASTRO_KAFKA_PASSWORD_FILE")))
+          .as(service + " password: its KafkaUser's Secret")
+          .contains(Map.entry(service, "password"));
+      assertThat(Overlay.secretFile(pod, c, e.get("ASTRO_KAFKA_TRUSTSTORE")))
+          .as(service + " truststore: the cluster CA")
+          .contains(Map.entry(kafka.name() + "-cluster-ca-cert", "ca.crt"));
+    }
+  }
+
+  @Test
+  void prodTalksToMysqlOverTlsVerifyingTheServersCertificateAndName() {
+    Overlay prod = Overlay.of("overlays/prod");
+    for (String service : List.of("user-service", "app-service")) {
+      V1PodTemplateSpec pod = prod.deployment(service).getSpec().getTemplate();
+      V1Container c = single(pod);
+      Map<String, String> e = prod.environment(c);
+      assertThat(e).as(service).containsEntry("ASTRO_DB_TLS", "verify-full");
+      String ca = e.get("ASTRO_DB_TLS_CA");
+      assertThat(ca).as(service + " ASTRO_DB_TLS_CA").isNotBlank();
+      String dir = ca.substring(0, ca.lastIndexOf('/'));
+      String mount =
+          c.getVolumeMounts().stream()
+              .filter(m -> m.getMountPath().equals(dir))
+              .map(V1VolumeMount::getName)
+              .findFirst()
+              .orElseThrow(() -> new AssertionError(service + ": nothing mounted at " + dir));
+      V1Volume volume =
+          pod.getSpec().getVolumes().stream()
+              .filter(v -> v.getName().equals(mount))
+              .findFirst()
+              .orElseThrow();
+      assertThat(volume.getConfigMap()).as(service + " " + dir).isNotNull();
+      V1ConfigMap cm =
+          prod.find("ConfigMap", volume.getConfigMap().getName())
+              .orElseThrow()
+              .as(V1ConfigMap.class);
+      assertThat(cm.getData())
+          .as(cm.getMetadata().getName())
+          .containsKey(ca.substring(dir.length() + 1));
     }
   }
 

@@ -348,8 +348,10 @@ final class Kustomize {
           && list.stream().allMatch(i -> i instanceof Map<?, ?> m && m.get("name") != null);
     }
 
+    // kustomize puts the patch's new items first, in the patch's order, then the current ones
     private static List<Object> mergeNamed(List<?> current, List<?> patch, String where) {
       List<Object> merged = new ArrayList<>(current);
+      List<Object> added = new ArrayList<>();
       for (Object p : patch) {
         Map<String, Object> item = cast(p);
         Map<String, Object> existing =
@@ -361,10 +363,11 @@ final class Kustomize {
         if (existing != null) {
           merge(existing, item, where);
         } else {
-          merged.add(copy(item));
+          added.add(copy(item));
         }
       }
-      return merged;
+      added.addAll(merged);
+      return added;
     }
   }
 

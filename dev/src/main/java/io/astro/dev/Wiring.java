@@ -72,6 +72,7 @@ public final class Wiring {
     env.put("ASTRO_SYNC_WORKER_URL", url(options.ports().syncWorker()));
     internalToken(env);
     kubeconfigKeys(env);
+    loopbackClusters(env);
     return env;
   }
 
@@ -81,6 +82,7 @@ public final class Wiring {
     env.put("ASTRO_CLUSTERS", backing.cluster().id() + "=" + backing.cluster().kubeconfig());
     internalToken(env);
     kubeconfigKeys(env);
+    loopbackClusters(env);
     return env;
   }
 
@@ -115,6 +117,13 @@ public final class Wiring {
   private void kubeconfigKeys(Map<String, String> env) {
     env.put("ASTRO_KUBECONFIG_KEYS", kubeconfigKeys);
     env.remove("ASTRO_KUBECONFIG_KEYS_FILE");
+  }
+
+  // the sandbox (and kind, k3d, minikube) listens on this machine, the sandbox over http: dev mode
+  // lets clusters be imported there; production allows neither unless its operator says so
+  private static void loopbackClusters(Map<String, String> env) {
+    env.putIfAbsent("ASTRO_CLUSTER_ALLOWED_CIDRS", "127.0.0.0/8,::1/128");
+    env.putIfAbsent("ASTRO_CLUSTER_ALLOW_HTTP", "true");
   }
 
   private void internalToken(Map<String, String> env) {

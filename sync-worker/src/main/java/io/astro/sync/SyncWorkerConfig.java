@@ -4,7 +4,9 @@ import io.astro.common.config.ConfigException;
 import io.astro.common.config.Env;
 import io.astro.common.config.HttpSettings;
 import io.astro.common.crypto.KeyRing;
+import io.astro.common.events.KafkaSecurity;
 import io.astro.common.events.Topics;
+import io.astro.common.net.ClusterAddressGuard;
 import io.astro.sync.clusters.ClusterSource;
 import io.astro.sync.reconcile.TenantPolicy;
 import java.time.Duration;
@@ -21,6 +23,8 @@ public record SyncWorkerConfig(
     Kafka kafka,
     Map<String, ClusterSource> clusters,
     KeyRing kubeconfigKeys,
+    boolean acceptLegacySeals,
+    ClusterAddressGuard clusterAddresses,
     int maxClusters,
     Duration kubeRequestTimeout,
     Duration informerResync,
@@ -45,7 +49,8 @@ public record SyncWorkerConfig(
       String statusTopic,
       String group,
       String clustersTopic,
-      String clusterStatusTopic) {}
+      String clusterStatusTopic,
+      KafkaSecurity security) {}
 
   /**
    * How cluster health is checked: every interval, and again after {@code retry} (doubling up to
@@ -74,9 +79,12 @@ public record SyncWorkerConfig(
             env.string("ASTRO_APP_STATUS_TOPIC", Topics.APP_STATUS),
             env.string("ASTRO_APP_COMMANDS_GROUP", "sync-worker"),
             env.string("ASTRO_CLUSTERS_TOPIC", Topics.CLUSTERS),
-            env.string("ASTRO_CLUSTER_STATUS_TOPIC", Topics.CLUSTER_STATUS)),
+            env.string("ASTRO_CLUSTER_STATUS_TOPIC", Topics.CLUSTER_STATUS),
+            KafkaSecurity.fromEnv(env)),
         ClusterSource.parseAll(env.string("ASTRO_CLUSTERS", "")),
         kubeconfigKeys(env),
+        env.bool("ASTRO_KUBECONFIG_LEGACY_AAD", true),
+        ClusterAddressGuard.fromEnv(env),
         env.integer("ASTRO_MAX_CLUSTERS", 50, 1, 10_000),
         env.duration("ASTRO_KUBE_REQUEST_TIMEOUT", Duration.ofSeconds(10)),
         env.duration("ASTRO_INFORMER_RESYNC", Duration.ofMinutes(10)),

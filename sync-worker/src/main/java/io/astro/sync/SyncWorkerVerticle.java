@@ -63,7 +63,9 @@ final class SyncWorkerVerticle extends VerticleBase {
   SyncWorkerVerticle(SyncWorkerConfig config, MeterRegistry registry) {
     this.config = config;
     SyncWorkerConfig.Kafka kafka = config.kafka();
-    this.producer = new KafkaProducer<>(KafkaClients.producer(kafka.bootstrap(), "sync-worker"));
+    this.producer =
+        new KafkaProducer<>(
+            KafkaClients.producer(kafka.bootstrap(), kafka.security(), "sync-worker"));
     StatusPublisher publisher = new StatusPublisher(producer, kafka.statusTopic(), registry);
     ObjectWriter writer =
         new ObjectWriter(
@@ -113,7 +115,13 @@ final class SyncWorkerVerticle extends VerticleBase {
                     .tag("topic", topic)
                     .register(registry)
                     .increment());
-    this.published = new PublishedClusters(clusters, config.kubeconfigKeys(), health::request);
+    this.published =
+        new PublishedClusters(
+            clusters,
+            config.kubeconfigKeys(),
+            health::request,
+            config.clusterAddresses(),
+            config.acceptLegacySeals());
     Gauge.builder("astro_sync_apps", state, DesiredState::size)
         .description("apps this instance owns")
         .register(registry);
@@ -177,14 +185,15 @@ final class SyncWorkerVerticle extends VerticleBase {
           SyncWorkerConfig.Kafka kafka = config.kafka();
           clusterTopic =
               new ClusterTopicConsumer(
-                  KafkaClients.assignedConsumer(kafka.bootstrap(), "sync-worker-clusters"),
+                  KafkaClients.assignedConsumer(
+                      kafka.bootstrap(), kafka.security(), "sync-worker-clusters"),
                   deadLetters,
                   kafka.clustersTopic(),
                   published);
           clusterTopic.start();
           commands =
               new CommandConsumer(
-                  KafkaClients.consumer(kafka.bootstrap(), kafka.group()),
+                  KafkaClients.consumer(kafka.bootstrap(), kafka.security(), kafka.group()),
                   deadLetters,
                   kafka.commandsTopic(),
                   state,

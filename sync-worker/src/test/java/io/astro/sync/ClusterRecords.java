@@ -2,6 +2,7 @@ package io.astro.sync;
 
 import io.astro.common.crypto.KeyRing;
 import io.astro.common.events.cluster.ClusterEvent;
+import io.astro.common.events.cluster.SealedKubeconfig;
 import io.astro.testkit.events.EventSchemas;
 import io.astro.testkit.kafka.KafkaBroker;
 import java.time.Instant;
@@ -53,7 +54,8 @@ public final class ClusterRecords implements AutoCloseable {
         event(
             cluster.name,
             cluster.clusterId,
-            cipher.seal(cluster.name, cluster.kubeconfig),
+            SealedKubeconfig.seal(
+                cipher, cluster.clusterId, cluster.name, cluster.revision, cluster.kubeconfig),
             cluster.revision,
             cluster.syncRequestedAt));
   }

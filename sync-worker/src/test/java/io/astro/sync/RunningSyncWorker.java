@@ -57,6 +57,9 @@ public final class RunningSyncWorker implements AutoCloseable {
                 java.util.stream.IntStream.range(0, clusters.size())
                     .mapToObj(i -> source(clusters.get(i), i))
                     .collect(Collectors.joining(","))));
+    // the fake clusters listen on loopback, over http: allowed here as dev mode allows them
+    vars.put("ASTRO_CLUSTER_ALLOWED_CIDRS", "127.0.0.0/8,::1/128");
+    vars.put("ASTRO_CLUSTER_ALLOW_HTTP", "true");
     vars.putAll(extra);
     return new RunningSyncWorker(Main.start(Env.of(vars)).await());
   }

@@ -157,7 +157,7 @@ public record App(
             .put("status", status.value())
             .put("generation", generation)
             .put("cluster", clusterId)
-            .put("placement", placement)
+            .put("placement", TenantText.placement(placement))
             .put("namespace", namespace)
             .put("k8s_name", k8sName)
             .put("restarted_at", text(desired.restartedAt()))
@@ -165,12 +165,12 @@ public record App(
             .put("ready_replicas", observed.readyReplicas())
             .put("pods", restPods(observed.pods()))
             .put("reason", observed.reason())
-            .put("message", observed.message())
+            .put("message", TenantText.of(observed.reason(), observed.message()))
             .put("observed_generation", observed.observedGeneration())
             .put("observed_at", text(observed.observedAt()))
             .put("release", desired.release())
             .put("observed_release", observed.observedRelease())
-            .put("warnings", restPods(observed.warnings()))
+            .put("warnings", restPods(TenantText.warnings(observed.warnings())))
             .put("created_at", text(createdAt))
             .put("updated_at", text(updatedAt));
     desired.settings().writeTo(json);

@@ -8,9 +8,9 @@ import java.time.Instant;
 
 /**
  * An app's detail with what its cluster's health says about it: on an unhealthy cluster it shows
- * {@code unknown} with the cluster's error (the stored status comes back by itself once the cluster
- * recovers), and its status is {@code stale} when the cluster has not answered a health check for
- * two intervals.
+ * {@code unknown} (reason {@code ClusterUnhealthy}, never the cluster's error; the stored status
+ * comes back by itself once the cluster recovers), and its status is {@code stale} when the cluster
+ * has not answered a health check for two intervals.
  */
 public final class AppDetail {
 
@@ -31,11 +31,10 @@ public final class AppDetail {
     }
     json.put("cluster_status", state.status().value());
     if (!state.healthy() && app.status() != AppStatus.DELETING) {
+      // the cluster's error is for operators (the clusters API): it names hosts and addresses
       json.put("status", AppStatus.UNKNOWN.value())
-          .put("reason", "ClusterUnhealthy")
-          .put(
-              "message",
-              state.error() == null ? "the cluster failed its health check" : state.error());
+          .put("reason", TenantText.CLUSTER_UNHEALTHY)
+          .put("message", TenantText.of(TenantText.CLUSTER_UNHEALTHY));
     }
     boolean silent =
         state.heartbeatAt() == null

@@ -25,7 +25,12 @@ public record AppEvent(
         .put(kind.equals("command") || kind.equals("warning") ? kind : "status", action)
         .put("generation", generation)
         .put("reason", reason)
-        .put("message", message)
+        // a status's or warning's message is what Kubernetes said: tenants get its reason's text
+        .put(
+            "message",
+            kind.equals("command")
+                ? message
+                : TenantText.of(kind.equals("warning") ? action : reason, message))
         .put("request_id", requestId)
         .put("at", at.toString());
   }

@@ -191,13 +191,13 @@ public final class AppRoutes {
       ctx.fail(quotaExceeded(quota.refusal()));
     } else if (outcome instanceof CreateOutcome.Throttled throttled) {
       throttled(ctx, throttled.limit());
-    } else if (outcome instanceof CreateOutcome.NoHealthyCluster none) {
+    } else if (outcome instanceof CreateOutcome.NoHealthyCluster) {
       ctx.fail(
           new ApiException(
               ErrorCode.NO_HEALTHY_CLUSTER,
-              "no healthy cluster"
-                  + (none.labels().isEmpty() ? "" : " labelled " + none.labels())
-                  + " can take new apps now; try again later"));
+              // which labels placement wants, and which clusters lack them, is the operator's
+              // business (the clusters API); tenants only learn to come back later
+              "no cluster can take new apps now; try again later"));
     }
   }
 

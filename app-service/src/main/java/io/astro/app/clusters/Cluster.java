@@ -54,13 +54,11 @@ public record Cluster(
         0);
   }
 
-  /** With new details and credentials (each as given; pass the current one to keep it). */
-  public Cluster patched(
-      String description,
-      JsonObject labels,
-      String sealedKubeconfig,
-      String keyId,
-      String apiServer) {
+  /**
+   * With new details (each as given; pass the current one to keep it); the kubeconfig is sealed
+   * anew for the new revision ({@link #sealedAs}).
+   */
+  public Cluster patched(String description, JsonObject labels, String apiServer) {
     return next(description, labels, sealedKubeconfig, keyId, apiServer, syncRequestedAt);
   }
 
@@ -69,9 +67,27 @@ public record Cluster(
     return next(description, labels, sealedKubeconfig, keyId, apiServer, at);
   }
 
-  /** With its kubeconfig sealed anew, under key {@code keyId}. */
-  public Cluster resealed(String sealedKubeconfig, String keyId) {
+  /** The next revision, nothing else changed (re-encryption: sealed anew for it). */
+  public Cluster nextRevision() {
     return next(description, labels, sealedKubeconfig, keyId, apiServer, syncRequestedAt);
+  }
+
+  /** The same revision with its kubeconfig sealed (for this revision) under key {@code keyId}. */
+  public Cluster sealedAs(String sealedKubeconfig, String keyId) {
+    return new Cluster(
+        id,
+        name,
+        description,
+        labels,
+        sealedKubeconfig,
+        keyId,
+        apiServer,
+        revision,
+        syncRequestedAt,
+        createdAt,
+        updatedAt,
+        state,
+        appCount);
   }
 
   // every change is a new revision: the sync-worker keeps the record of the highest

@@ -2,6 +2,7 @@ package io.astro.app.clusters;
 
 import io.astro.app.store.Page;
 import io.astro.common.crypto.KeyRing;
+import io.astro.common.events.cluster.SealedKubeconfig;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Instant;
@@ -9,6 +10,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The clusters operators import. A kubeconfig is checked (shape, unattended credentials, {@code
@@ -17,23 +20,32 @@ import java.util.UUID;
  */
 public final class ClusterService {
 
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterService.class);
+
   private final ClusterStore store;
   private final KubeconfigCheck check;
   private final KeyRing cipher;
   private final ClusterEvents events;
+  private final boolean acceptLegacySeals;
   private final Runnable afterCommit;
   private final Clock clock;
 
+  /**
+   * @param acceptLegacySeals whether kubeconfigs sealed with the cluster name alone still open
+   *     ({@link SealedKubeconfig})
+   */
   public ClusterService(
       ClusterStore store,
       KubeconfigCheck check,
       KeyRing cipher,
+      boolean acceptLegacySeals,
       String topic,
       Runnable afterCommit,
       Clock clock) {
     this.store = store;
     this.check = check;
     this.cipher = cipher;
+    this.acceptLegacySeals = acceptLegacySeals;
     this.events = new ClusterEvents(topic);
     this.afterCommit = afterCommit;
     this.clock = clock;
@@ -48,13 +60,14 @@ public final class ClusterService {
                 return Future.succeededFuture(new ImportOutcome.Rejected(rejected.reason()));
               }
               KubeconfigCheck.Verified verified = (KubeconfigCheck.Verified) verdict;
+              String id = UUID.randomUUID().toString();
               Cluster cluster =
                   Cluster.imported(
-                      UUID.randomUUID().toString(),
+                      id,
                       request.name(),
                       request.description(),
                       request.labels(),
-                      cipher.seal(request.name(), request.kubeconfig()),
+                      SealedKubeconfig.seal(cipher, id, request.name(), 1, request.kubeconfig()),
                       cipher.activeKid(),
                       verified.apiServer(),
                       now());
@@ -102,14 +115,12 @@ public final class ClusterService {
                   id,
                   c ->
                       changed(
+                          c,
                           c.patched(
                               patch.description() != null ? patch.description() : c.description(),
                               patch.labels() != null ? patch.labels() : c.labels(),
-                              patch.kubeconfig() != null
-                                  ? cipher.seal(c.name(), patch.kubeconfig())
-                                  : c.sealedKubeconfig(),
-                              patch.kubeconfig() != null ? cipher.activeKid() : c.keyId(),
-                              v != null ? v.apiServer() : c.apiServer())))
+                              v != null ? v.apiServer() : c.apiServer()),
+                          patch.kubeconfig()))
               .onSuccess(this::committed)
               .map(PatchOutcome::of);
         });
@@ -117,7 +128,9 @@ public final class ClusterService {
 
   /** Asks the sync-worker for a health check now; empty when there is no such live cluster. */
   public Future<Optional<Cluster>> sync(String id) {
-    return store.update(id, c -> changed(c.syncRequested(now()))).onSuccess(this::committed);
+    return store
+        .update(id, c -> changed(c, c.syncRequested(now()), null))
+        .onSuccess(this::committed);
   }
 
   public Future<DeleteOutcome> delete(String id, boolean force) {
@@ -132,8 +145,9 @@ public final class ClusterService {
   }
 
   /**
-   * Moves every kubeconfig sealed under an older key to the active one; answers how many moved (a
-   * cluster deleted meanwhile is not counted).
+   * Moves every kubeconfig sealed under an older key, or sealed with the cluster name alone, to the
+   * active key bound to its cluster and revision; answers how many moved (a cluster deleted
+   * meanwhile is not counted).
    */
   public Future<Integer> reencrypt() {
     return store
@@ -141,7 +155,14 @@ public final class ClusterService {
         .compose(
             all -> {
               List<Cluster> stale =
-                  all.stream().filter(c -> cipher.needsRotation(c.sealedKubeconfig())).toList();
+                  all.stream()
+                      .filter(c -> opensForMigration(c) != null)
+                      .filter(
+                          c ->
+                              cipher.needsRotation(c.sealedKubeconfig())
+                                  || SealedKubeconfig.isLegacy(
+                                      cipher, c.id(), c.name(), c.revision(), c.sealedKubeconfig()))
+                      .toList();
               Future<Integer> chain = Future.succeededFuture(0);
               for (Cluster c : stale) {
                 chain =
@@ -152,18 +173,28 @@ public final class ClusterService {
                                     c.id(),
                                     current ->
                                         changed(
-                                            current.resealed(
-                                                cipher.seal(
-                                                    current.name(),
-                                                    cipher.open(
-                                                        current.name(),
-                                                        current.sealedKubeconfig())),
-                                                cipher.activeKid())))
+                                            current,
+                                            current.nextRevision(),
+                                            opensForMigration(current)))
                                 .map(updated -> updated.isPresent() ? moved + 1 : moved));
               }
               return chain;
             })
         .onSuccess(done -> afterCommit.run());
+  }
+
+  /**
+   * The kubeconfig of {@code c} for re-encryption, legacy values accepted whatever the setting
+   * (this is how they are bound); null, with a warning, when no configured key opens it.
+   */
+  private String opensForMigration(Cluster c) {
+    try {
+      return SealedKubeconfig.open(
+          cipher, c.id(), c.name(), c.revision(), c.sealedKubeconfig(), true);
+    } catch (IllegalArgumentException e) {
+      LOG.warn("cluster {} not re-encrypted: {}", c.name(), e.getMessage());
+      return null;
+    }
   }
 
   private void committed(Optional<Cluster> updated) {
@@ -172,8 +203,27 @@ public final class ClusterService {
     }
   }
 
-  private ClusterStore.Changed changed(Cluster after) {
-    return new ClusterStore.Changed(after, events.of(after));
+  /**
+   * The change from {@code before} to {@code after} (its next revision) and the record announcing
+   * it: the kubeconfig — {@code kubeconfig} when new credentials came, else the one held — sealed
+   * anew for the new revision with the active key.
+   */
+  private ClusterStore.Changed changed(Cluster before, Cluster after, String kubeconfig) {
+    String plain =
+        kubeconfig != null
+            ? kubeconfig
+            : SealedKubeconfig.open(
+                cipher,
+                before.id(),
+                before.name(),
+                before.revision(),
+                before.sealedKubeconfig(),
+                acceptLegacySeals);
+    Cluster sealed =
+        after.sealedAs(
+            SealedKubeconfig.seal(cipher, after.id(), after.name(), after.revision(), plain),
+            cipher.activeKid());
+    return new ClusterStore.Changed(sealed, events.of(sealed));
   }
 
   private Instant now() {

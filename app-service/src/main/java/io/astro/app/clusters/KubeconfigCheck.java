@@ -1,6 +1,7 @@
 package io.astro.app.clusters;
 
 import io.astro.common.kube.ClusterRights;
+import io.astro.common.net.ClusterAddressGuard;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.AuthorizationV1Api;
 import io.kubernetes.client.openapi.apis.VersionApi;
@@ -12,16 +13,15 @@ import io.kubernetes.client.util.KubeConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.StringReader;
-import java.net.ConnectException;
-import java.net.SocketTimeoutException;
+import java.net.Proxy;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -62,24 +62,45 @@ public final class KubeconfigCheck {
 
   private record FileField(String name, String inline) {}
 
+  /**
+   * What callers are told when the API server gave no usable answer — refused, timed out, TLS
+   * failure, not Kubernetes — one text for all, so an import tells nothing of what listens where;
+   * the detail goes to the log.
+   */
+  static final String NO_VALID_ANSWER =
+      "unreachable: the API server did not answer as a Kubernetes API server (details in the"
+          + " app-service log)";
+
+  private static final Logger LOG = LoggerFactory.getLogger(KubeconfigCheck.class);
+
   private final Vertx vertx;
   private final Duration timeout;
+  private final ClusterAddressGuard guard;
 
-  public KubeconfigCheck(Vertx vertx, Duration timeout) {
+  public KubeconfigCheck(Vertx vertx, Duration timeout, ClusterAddressGuard guard) {
     this.vertx = vertx;
     this.timeout = timeout;
+    this.guard = guard;
   }
 
-  /** Parses and calls the API server (off the event loop). */
+  /**
+   * Parses, checks the server's address (resolved once, every address checked) and calls the API
+   * server (off the event loop) through sockets that check the address again as they connect.
+   */
   public Future<Verdict> verify(String kubeconfig) {
-    String server;
+    Shape shape;
     try {
-      server = checkShape(kubeconfig);
+      shape = checkShape(kubeconfig);
     } catch (Refusal e) {
       return Future.succeededFuture(new Rejected(e.getMessage()));
     }
     return vertx
-        .<Verdict>executeBlocking(() -> call(kubeconfig, server), false)
+        .<Verdict>executeBlocking(
+            () -> {
+              checkAddress(shape);
+              return call(kubeconfig, shape.server());
+            },
+            false)
         .recover(
             failure ->
                 failure instanceof Refusal refusal
@@ -87,8 +108,11 @@ public final class KubeconfigCheck {
                     : Future.failedFuture(failure));
   }
 
+  /** The server URL of the current context's cluster and the field that holds it. */
+  record Shape(String server, String serverField) {}
+
   @SuppressWarnings("unchecked")
-  static String checkShape(String kubeconfig) {
+  static Shape checkShape(String kubeconfig) {
     Object parsed;
     try {
       parsed = new Yaml(new SafeConstructor(new LoaderOptions())).load(kubeconfig);
@@ -138,9 +162,26 @@ public final class KubeconfigCheck {
       if (uri.getHost() == null) {
         throw rejected("the current context's cluster server URL has no host");
       }
-      return uri.toString();
+      return new Shape(uri.toString(), cluster.path() + ".server");
     } catch (URISyntaxException e) {
       throw rejected("the current context's cluster server URL is malformed");
+    }
+  }
+
+  /**
+   * Refuses a server whose scheme or address {@link ClusterAddressGuard} bars, before any
+   * connection; the caller learns which field, the log what the host resolved to.
+   */
+  private void checkAddress(Shape shape) {
+    try {
+      guard.check(URI.create(shape.server()));
+    } catch (ClusterAddressGuard.Refused refused) {
+      LOG.warn("cluster server {} refused: {}", shape.server(), refused.getMessage());
+      throw rejected(
+          shape.serverField()
+              + (refused.code().equals("scheme")
+                  ? ": only https API servers are accepted"
+                  : ": the server's address is not allowed for clusters"));
     }
   }
 
@@ -187,6 +228,15 @@ public final class KubeconfigCheck {
     } catch (Exception e) {
       throw rejected("kubeconfig credentials cannot be used: " + e.getClass().getSimpleName());
     }
+    // every socket checks the address it connects to (a name may resolve elsewhere by now), and
+    // goes there directly: through a proxy, the address checked would be the proxy's
+    client.setHttpClient(
+        client
+            .getHttpClient()
+            .newBuilder()
+            .socketFactory(guard.socketFactory())
+            .proxy(Proxy.NO_PROXY)
+            .build());
     int millis = (int) timeout.toMillis();
     client.setConnectTimeout(millis);
     client.setReadTimeout(millis);
@@ -196,11 +246,8 @@ public final class KubeconfigCheck {
       try {
         missing = missingRights(client);
       } catch (io.kubernetes.client.openapi.ApiException e) {
-        throw rejected(
-            "the API server does not answer SelfSubjectAccessReviews"
-                + (e.getCode() > 0
-                    ? " (HTTP " + e.getCode() + ")"
-                    : ": " + transportReason(e, server)));
+        LOG.warn("cluster server {}: SelfSubjectAccessReview failed: {}", server, detail(e));
+        throw rejected(NO_VALID_ANSWER);
       }
       if (!missing.isEmpty()) {
         throw rejected("missing rights: " + String.join(", ", missing));
@@ -211,10 +258,8 @@ public final class KubeconfigCheck {
         throw rejected(
             "unauthorized: the API server refused the credentials (HTTP " + e.getCode() + ")");
       }
-      if (e.getCode() > 0) {
-        throw rejected("the API server answered /version with HTTP " + e.getCode());
-      }
-      throw rejected(transportReason(e, server));
+      LOG.warn("cluster server {}: /version failed: {}", server, detail(e));
+      throw rejected(NO_VALID_ANSWER);
     } finally {
       client.getHttpClient().dispatcher().executorService().shutdown();
       client.getHttpClient().connectionPool().evictAll();
@@ -251,19 +296,16 @@ public final class KubeconfigCheck {
     return missing;
   }
 
-  private static String transportReason(Throwable e, String server) {
-    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-      if (cause instanceof SSLException) {
-        return "TLS error talking to " + server + ": " + cause.getMessage();
-      }
-      if (cause instanceof SocketTimeoutException) {
-        return "unreachable: " + server + " did not answer in time";
-      }
-      if (cause instanceof ConnectException || cause instanceof UnknownHostException) {
-        return "unreachable: cannot connect to " + server;
-      }
+  // for the log only: what failed, as the client saw it (never the request or a body)
+  private static String detail(io.kubernetes.client.openapi.ApiException e) {
+    if (e.getCode() > 0) {
+      return "HTTP " + e.getCode();
     }
-    return "unreachable: " + server + " (" + e.getClass().getSimpleName() + ")";
+    StringBuilder causes = new StringBuilder();
+    for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+      causes.append(causes.length() == 0 ? "" : " <- ").append(cause);
+    }
+    return causes.length() == 0 ? e.getClass().getSimpleName() : causes.toString();
   }
 
   private static Refusal rejected(String reason) {

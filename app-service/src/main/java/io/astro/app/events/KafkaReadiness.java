@@ -1,5 +1,7 @@
 package io.astro.app.events;
 
+import io.astro.common.events.KafkaClients;
+import io.astro.common.events.KafkaSecurity;
 import io.astro.common.ops.ReadinessCheck;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -10,10 +12,12 @@ import java.util.Map;
 public final class KafkaReadiness extends VerticleBase implements ReadinessCheck {
 
   private final String bootstrap;
+  private final KafkaSecurity security;
   private KafkaAdminClient admin;
 
-  public KafkaReadiness(String bootstrap) {
+  public KafkaReadiness(String bootstrap, KafkaSecurity security) {
     this.bootstrap = bootstrap;
+    this.security = security;
   }
 
   @Override
@@ -21,11 +25,13 @@ public final class KafkaReadiness extends VerticleBase implements ReadinessCheck
     admin =
         KafkaAdminClient.create(
             vertx,
-            Map.of(
-                "bootstrap.servers", bootstrap,
-                "client.id", "app-service-readiness",
-                "request.timeout.ms", "3000",
-                "default.api.timeout.ms", "3000"));
+            KafkaClients.secured(
+                Map.of(
+                    "bootstrap.servers", bootstrap,
+                    "client.id", "app-service-readiness",
+                    "request.timeout.ms", "3000",
+                    "default.api.timeout.ms", "3000"),
+                security));
     return Future.succeededFuture();
   }
 

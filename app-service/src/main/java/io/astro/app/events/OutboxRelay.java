@@ -2,6 +2,7 @@ package io.astro.app.events;
 
 import io.astro.app.outbox.OutboxStore;
 import io.astro.common.events.KafkaClients;
+import io.astro.common.events.KafkaSecurity;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
@@ -35,6 +36,7 @@ public final class OutboxRelay extends VerticleBase {
 
   private final OutboxStore outbox;
   private final String bootstrap;
+  private final KafkaSecurity security;
   private final String topic;
   private final Duration pollInterval;
   private final MeterRegistry registry;
@@ -54,12 +56,14 @@ public final class OutboxRelay extends VerticleBase {
   public OutboxRelay(
       OutboxStore outbox,
       String bootstrap,
+      KafkaSecurity security,
       String topic,
       Duration pollInterval,
       MeterRegistry registry) {
     this.outbox = outbox;
     this.registry = registry;
     this.bootstrap = bootstrap;
+    this.security = security;
     this.topic = topic;
     this.pollInterval = pollInterval;
   }
@@ -67,7 +71,9 @@ public final class OutboxRelay extends VerticleBase {
   @Override
   public Future<?> start() {
     relayContext = context;
-    producer = KafkaProducer.create(vertx, KafkaClients.producer(bootstrap, "app-service-outbox"));
+    producer =
+        KafkaProducer.create(
+            vertx, KafkaClients.producer(bootstrap, security, "app-service-outbox"));
     pollTimer = vertx.setPeriodic(pollInterval.toMillis(), t -> pass());
     pass();
     return Future.succeededFuture();

@@ -3,6 +3,7 @@ package io.astro.app.events;
 import io.astro.common.events.DeadLetters;
 import io.astro.common.events.EventCodec.InvalidEventException;
 import io.astro.common.events.KafkaClients;
+import io.astro.common.events.KafkaSecurity;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -39,6 +40,7 @@ public final class StatusConsumer extends VerticleBase {
   private final String what;
   private final Function<String, Future<?>> apply;
   private final String bootstrap;
+  private final KafkaSecurity security;
   private final String topic;
   private final String group;
   private KafkaConsumer<String, String> consumer;
@@ -57,21 +59,23 @@ public final class StatusConsumer extends VerticleBase {
       String what,
       Function<String, Future<?>> apply,
       String bootstrap,
+      KafkaSecurity security,
       String topic,
       String group) {
     this.what = what;
     this.apply = apply;
     this.bootstrap = bootstrap;
+    this.security = security;
     this.topic = topic;
     this.group = group;
   }
 
   @Override
   public Future<?> start() {
-    consumer = KafkaConsumer.create(vertx, KafkaClients.consumer(bootstrap, group, 100));
+    consumer = KafkaConsumer.create(vertx, KafkaClients.consumer(bootstrap, security, group, 100));
     producer =
         KafkaProducer.create(
-            vertx, KafkaClients.producer(bootstrap, "app-service-" + what + "-dlq"));
+            vertx, KafkaClients.producer(bootstrap, security, "app-service-" + what + "-dlq"));
     // Vert.x's stream runs the send off the event loop (it may wait for metadata)
     deadLetters =
         new DeadLetters(

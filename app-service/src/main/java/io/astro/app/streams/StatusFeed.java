@@ -3,6 +3,8 @@ package io.astro.app.streams;
 import io.astro.app.apps.Observation;
 import io.astro.app.events.StatusEvents;
 import io.astro.common.events.EventCodec.InvalidEventException;
+import io.astro.common.events.KafkaClients;
+import io.astro.common.events.KafkaSecurity;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -36,15 +38,17 @@ public final class StatusFeed extends VerticleBase {
 
   private final StatusStreams streams;
   private final String bootstrap;
+  private final KafkaSecurity security;
   private final String topic;
   private KafkaConsumer<String, String> consumer;
   private boolean stopping;
   private final Promise<Void> done = Promise.promise();
   private long retry = -1;
 
-  public StatusFeed(StatusStreams streams, String bootstrap, String topic) {
+  public StatusFeed(StatusStreams streams, String bootstrap, KafkaSecurity security, String topic) {
     this.streams = streams;
     this.bootstrap = bootstrap;
+    this.security = security;
     this.topic = topic;
   }
 
@@ -53,16 +57,19 @@ public final class StatusFeed extends VerticleBase {
     consumer =
         KafkaConsumer.create(
             vertx,
-            Map.of(
-                "bootstrap.servers", bootstrap,
-                "client.id", "app-service-status-stream",
-                "key.deserializer", "org.apache.kafka.common.serialization.StringDeserializer",
-                "value.deserializer", "org.apache.kafka.common.serialization.StringDeserializer",
-                "enable.auto.commit", "false",
-                // a call while Kafka is away fails in seconds and is tried again
-                "default.api.timeout.ms", "5000",
-                "auto.offset.reset", "latest",
-                "max.poll.records", "100"));
+            KafkaClients.secured(
+                Map.of(
+                    "bootstrap.servers", bootstrap,
+                    "client.id", "app-service-status-stream",
+                    "key.deserializer", "org.apache.kafka.common.serialization.StringDeserializer",
+                    "value.deserializer",
+                        "org.apache.kafka.common.serialization.StringDeserializer",
+                    "enable.auto.commit", "false",
+                    // a call while Kafka is away fails in seconds and is tried again
+                    "default.api.timeout.ms", "5000",
+                    "auto.offset.reset", "latest",
+                    "max.poll.records", "100"),
+                security));
     // started once the first try is over, so when the topic is there every event published after
     // the start is streamed; with no such topic, or Kafka away (at most a few seconds), the
     // positions are taken when it is there

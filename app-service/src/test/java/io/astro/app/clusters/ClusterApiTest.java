@@ -10,6 +10,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.astro.app.RunningAppService;
 import io.astro.common.crypto.KeyRing;
 import io.astro.common.events.EventCodec;
+import io.astro.common.events.cluster.SealedKubeconfig;
 import io.astro.testkit.Eventually;
 import io.astro.testkit.db.MySqlExtension;
 import io.astro.testkit.db.TestDatabase;
@@ -138,10 +139,7 @@ class ClusterApiTest {
         kafka.awaitRecords(clustersTopic, 1, r -> "sealed-one".equals(r.key()), WAIT).get(0);
     EventSchemas.assertValid("io.astro.cluster.v1", record.value());
     assertThat(record.value()).doesNotContain(token);
-    String sealed =
-        EventCodec.data(EventCodec.decode(record.value().getBytes(StandardCharsets.UTF_8)))
-            .getString("kubeconfig");
-    assertThat(KeyRing.fromSpec(KEY_1).open("sealed-one", sealed)).isEqualTo(big.kubeconfig());
+    assertThat(opened(KeyRing.fromSpec(KEY_1), record)).isEqualTo(big.kubeconfig());
   }
 
   @Test
@@ -182,6 +180,21 @@ class ClusterApiTest {
     assertThat(badName.statusCode()).isEqualTo(400);
     assertThat(badName.body()).contains("\"name\"").contains("\"kubeconfig\"");
     assertThat(app.get("/api/v1/clusters?search=exec", admin).body()).contains("\"total\":0");
+  }
+
+  @Test
+  void an_import_tells_nothing_of_what_listens_at_the_address_it_names() {
+    // app-service's own port answers plain HTTP (404 on /version, "unrecognized SSL message" to
+    // TLS); port 1 refuses: the importer hears the same text for each, the log has the detail
+    String self = java.net.URI.create(app.baseUrl()).getPort() + "";
+    String httpNotKube = big.kubeconfig().replace(big.url(), "http://127.0.0.1:" + self);
+    String tlsToPlain = big.kubeconfig().replace(big.url(), "https://127.0.0.1:" + self);
+    String refused = big.kubeconfig().replace(big.url(), "https://127.0.0.1:1");
+
+    for (String kubeconfig : List.of(httpNotKube, tlsToPlain, refused)) {
+      assertRefusedExactly(
+          importCluster("probe", kubeconfig, Map.of()), KubeconfigCheck.NO_VALID_ANSWER);
+    }
   }
 
   @Test
@@ -326,7 +339,9 @@ class ClusterApiTest {
     String user = app.token(USERS.incrementAndGet());
     JsonObject first = app.create(user, "first", "nginx:1.27", 1);
     assertThat(first.getString("cluster")).isEqualTo("roomy");
-    assertThat(first.getString("placement")).contains("most free CPU");
+    // capacity figures and placement labels stay with the operator
+    assertThat(first.getString("placement"))
+        .isEqualTo("the healthy cluster with the most free CPU");
 
     publishHealth("roomy", "healthy", 1.0, Instant.now());
     awaitCluster(roomy, c -> c.getDouble("cpu_cores") == 1.0);
@@ -340,6 +355,9 @@ class ClusterApiTest {
         app.awaitApp(
             first.getString("id"), user, r -> "unknown".equals(data(r).getString("status")));
     assertThat(unknown.getString("reason")).isEqualTo("ClusterUnhealthy");
+    // the cluster's own error is for operators
+    assertThat(unknown.getString("message"))
+        .isEqualTo("its cluster is not answering; the app's status is unknown until it does");
     assertThat(unknown.getBoolean("stale")).isTrue();
     publishHealth("roomy", "healthy", 1.0, Instant.now());
     JsonObject back =
@@ -398,7 +416,7 @@ class ClusterApiTest {
       assertThat(answer.statusCode()).as(answer.body()).isEqualTo(503);
       assertThat(code(answer)).isEqualTo(22005);
       assertThat(new JsonObject(answer.body()).getString("message"))
-          .isEqualTo("no healthy cluster labelled tier=gpu can take new apps now; try again later");
+          .isEqualTo("no cluster can take new apps now; try again later");
     }
   }
 
@@ -440,11 +458,57 @@ class ClusterApiTest {
       assertThat(storedKubeconfig("rotating")).startsWith("v1.k2.");
       ReceivedRecord latest =
           kafka.awaitRecords(clustersTopic, 3, r -> "rotating".equals(r.key()), WAIT).get(2);
-      String sealed =
-          EventCodec.data(EventCodec.decode(latest.value().getBytes(StandardCharsets.UTF_8)))
-              .getString("kubeconfig");
-      assertThat(KeyRing.fromSpec(key2).open("rotating", sealed)).isEqualTo(small.kubeconfig());
+      assertThat(opened(KeyRing.fromSpec(key2), latest)).isEqualTo(small.kubeconfig());
     }
+  }
+
+  @Test
+  void a_kubeconfig_sealed_with_the_name_alone_still_opens_and_reencrypt_binds_it()
+      throws Exception {
+    String id = data(importCluster("legacy", big.kubeconfig(), Map.of())).getString("id");
+    // as sealed before the cluster id and revision were bound in
+    try (Connection c =
+        DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password())) {
+      try (var update = c.prepareStatement("UPDATE clusters SET kubeconfig = ? WHERE id = ?")) {
+        update.setString(1, KeyRing.fromSpec(KEY_1).seal("legacy", big.kubeconfig()));
+        update.setString(2, id);
+        update.executeUpdate();
+      }
+    }
+    // a change opens it (legacy values are accepted by default) and seals it bound
+    HttpResponse<String> synced = app.post("/api/v1/clusters/" + id + "/sync", null, admin);
+    assertThat(synced.statusCode()).as(synced.body()).isEqualTo(202);
+    ReceivedRecord afterSync =
+        kafka.awaitRecords(clustersTopic, 2, r -> "legacy".equals(r.key()), WAIT).get(1);
+    assertThat(opened(KeyRing.fromSpec(KEY_1), afterSync)).isEqualTo(big.kubeconfig());
+
+    try (Connection c =
+        DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password())) {
+      try (var update = c.prepareStatement("UPDATE clusters SET kubeconfig = ? WHERE id = ?")) {
+        update.setString(1, KeyRing.fromSpec(KEY_1).seal("legacy", big.kubeconfig()));
+        update.setString(2, id);
+        update.executeUpdate();
+      }
+    }
+    HttpResponse<String> moved = app.post("/api/v1/clusters/reencrypt", new JsonObject(), admin);
+    assertThat(moved.statusCode()).as(moved.body()).isEqualTo(200);
+    assertThat(data(moved).getInteger("reencrypted")).isPositive();
+    ReceivedRecord bound =
+        kafka.awaitRecords(clustersTopic, 3, r -> "legacy".equals(r.key()), WAIT).get(2);
+    assertThat(opened(KeyRing.fromSpec(KEY_1), bound)).isEqualTo(big.kubeconfig());
+  }
+
+  /** A record's kubeconfig, opened as the sync-worker does with legacy values refused. */
+  private static String opened(KeyRing keys, ReceivedRecord record) {
+    JsonObject data =
+        EventCodec.data(EventCodec.decode(record.value().getBytes(StandardCharsets.UTF_8)));
+    return SealedKubeconfig.open(
+        keys,
+        data.getString("clusterId"),
+        data.getString("name"),
+        data.getLong("revision"),
+        data.getString("kubeconfig"),
+        false);
   }
 
   private static void assertRefused(HttpResponse<String> answer, String reason) {

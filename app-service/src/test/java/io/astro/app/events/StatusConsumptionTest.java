@@ -178,10 +178,11 @@ class StatusConsumptionTest {
             .filter(e -> "warning".equals(e.getString("kind")))
             .map(e -> e.getString("warning") + ": " + e.getString("message"))
             .toList();
+    // tenants get each reason's own text, not what Kubernetes said
     assertThat(warnings)
         .containsExactly(
-            "FailedScheduling: 0/3 nodes are available",
-            "BackOff: Back-off restarting failed container");
+            "FailedScheduling: its pods cannot be scheduled: no room in the cluster now",
+            "BackOff: a container is restarting after failing");
   }
 
   @Test
@@ -243,13 +244,59 @@ class StatusConsumptionTest {
     JsonObject pod = seen.getJsonArray("pods").getJsonObject(0);
     assertThat(pod.getString("waiting_reason")).isEqualTo("ImagePullBackOff");
     assertThat(pod.fieldNames()).doesNotContain("waitingReason");
-    assertThat(seen.getString("message")).contains("Back-off pulling image");
+    assertThat(seen.getString("message"))
+        .isEqualTo(
+            "the image cannot be pulled: check its name, tag, registry and pull credentials"
+                + " (retrying)");
     JsonObject last =
         data(app.get("/api/v1/apps/" + id + "/events", token))
             .getJsonArray("items")
             .getJsonObject(0);
     assertThat(last.getString("status")).isEqualTo("failed");
     assertThat(last.getString("reason")).isEqualTo("ImagePullBackOff");
+  }
+
+  @Test
+  void what_kubelet_says_of_an_image_on_a_registry_address_never_reaches_the_tenant()
+      throws Exception {
+    // the image names an internal address: the kubelet's message would tell refused from plain
+    // HTTP from TLS from 404 at 10.0.0.7:6443 — a port scanner for whoever can create an app
+    String token = app.token(++users);
+    List<String> kubeletSays =
+        List.of(
+            "Failed to pull image \"10.0.0.7:6443/x\": dial tcp 10.0.0.7:6443: connect:"
+                + " connection refused",
+            "Failed to pull image \"10.0.0.7:6443/x\": http: server gave HTTP response to HTTPS"
+                + " client");
+    List<String> answers = new java.util.ArrayList<>();
+    for (String said : kubeletSays) {
+      String id =
+          app.create(token, "probe-" + answers.size(), "10.0.0.7:6443/x", 1).getString("id");
+      publish(
+          id,
+          status(id, "failed", 1, 0, 1, T0)
+              .put("reason", "ErrImagePull")
+              .put("message", said)
+              .put("warnings", new JsonArray().add(warning("Failed", said, 1))));
+      JsonObject seen = app.awaitApp(id, token, r -> "failed".equals(data(r).getString("status")));
+      assertThat(seen.getString("reason")).isEqualTo("ErrImagePull");
+      JsonObject told = seen.copy();
+      told.remove("image"); // the tenant's own input
+      String history = app.get("/api/v1/apps/" + id + "/events", token).body();
+      for (String text : List.of(told.encode(), history)) {
+        assertThat(text)
+            .doesNotContain("10.0.0.7")
+            .doesNotContain("6443")
+            .doesNotContain("refused")
+            .doesNotContain("HTTP response");
+      }
+      answers.add(seen.getString("message") + " | " + seen.getJsonArray("warnings").encode());
+    }
+    // whatever the address answered, the tenant reads the same
+    assertThat(answers.get(0)).isEqualTo(answers.get(1));
+    assertThat(answers.get(0))
+        .startsWith(
+            "the image cannot be pulled: check its name, tag, registry and pull credentials");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.astro.common.events;
 
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -29,6 +30,25 @@ public final class KafkaClients {
         Map.entry("max.block.ms", "5000"),
         Map.entry("request.timeout.ms", "5000"),
         Map.entry("delivery.timeout.ms", "15000"));
+  }
+
+  /** {@link #producer(String, String)} through {@code security} (TLS, SCRAM). */
+  public static Map<String, String> producer(
+      String bootstrap, KafkaSecurity security, String clientId) {
+    return secured(producer(bootstrap, clientId), security);
+  }
+
+  /** {@link #consumer(String, String, int)} through {@code security} (TLS, SCRAM). */
+  public static Map<String, String> consumer(
+      String bootstrap, KafkaSecurity security, String group, int maxPollRecords) {
+    return secured(consumer(bootstrap, group, maxPollRecords), security);
+  }
+
+  /** {@code config} with the properties of {@code security} added. */
+  public static Map<String, String> secured(Map<String, String> config, KafkaSecurity security) {
+    Map<String, String> all = new HashMap<>(config);
+    all.putAll(security.properties());
+    return Map.copyOf(all);
   }
 
   /** A group member that commits by hand, after the records' effect is durable. */

@@ -5,9 +5,12 @@ import io.astro.common.http.ErrorCode;
 import io.astro.common.ops.ReadinessCheck;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.ClientSSLOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.mysqlclient.MySQLBuilder;
 import io.vertx.mysqlclient.MySQLConnectOptions;
 import io.vertx.mysqlclient.MySQLException;
+import io.vertx.mysqlclient.SslMode;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
@@ -64,6 +67,7 @@ public final class Database {
             .setPassword(settings.password())
             .setCharset("utf8mb4")
             .setCachePreparedStatements(true);
+    tls(connect, settings);
     PoolOptions pool =
         new PoolOptions()
             .setMaxSize(settings.poolSize())
@@ -82,6 +86,29 @@ public final class Database {
             conn ->
                 conn.query("SET time_zone = '+00:00'").execute().onComplete(done -> conn.close()))
         .build();
+  }
+
+  /**
+   * TLS as {@code ASTRO_DB_TLS} says: the server's certificate checked against {@code
+   * ASTRO_DB_TLS_CA} (or the JVM's trust), and for {@code verify-full} its name against the host.
+   */
+  static void tls(MySQLConnectOptions connect, DbSettings settings) {
+    if (settings.tls() == DbSettings.Tls.OFF) {
+      connect.setSslMode(SslMode.DISABLED);
+      return;
+    }
+    ClientSSLOptions ssl = new ClientSSLOptions();
+    if (settings.tlsCa() != null && !settings.tlsCa().isBlank()) {
+      ssl.setTrustOptions(new PemTrustOptions().addCertPath(settings.tlsCa()));
+    }
+    if (settings.tls() == DbSettings.Tls.VERIFY_FULL) {
+      ssl.setHostnameVerificationAlgorithm("HTTPS");
+      connect.setSslMode(SslMode.VERIFY_IDENTITY);
+    } else {
+      ssl.setHostnameVerificationAlgorithm("");
+      connect.setSslMode(SslMode.VERIFY_CA);
+    }
+    connect.setSslOptions(ssl);
   }
 
   public static ReadinessCheck readiness(Pool pool) {

@@ -265,7 +265,10 @@ public final class ClusterConnection implements AutoCloseable {
       new VersionApi(client).getCode().execute();
       apiFailure.set(null);
     } catch (ApiException | RuntimeException e) {
-      apiFailure.set("API server does not answer: " + KubeErrors.describe(e));
+      if (apiFailure.get() == null) {
+        LOG.warn("cluster {}: /version failed: {}", id, KubeErrors.describe(e));
+      }
+      apiFailure.set("API server does not answer: " + KubeErrors.summary(e));
       report();
       return;
     }
@@ -433,8 +436,16 @@ public final class ClusterConnection implements AutoCloseable {
 
   private void watchFailed(Class<?> type, Throwable error) {
     String informer = informerOf(type);
-    informerFailures.put(
-        informer, "informer " + informer + ": list/watch failed: " + KubeErrors.describe(error));
+    String before =
+        informerFailures.put(
+            informer, "informer " + informer + ": list/watch failed: " + KubeErrors.summary(error));
+    if (before == null) {
+      LOG.warn(
+          "cluster {}: informer {} list/watch failed: {}",
+          id,
+          informer,
+          KubeErrors.describe(error));
+    }
     report();
   }
 

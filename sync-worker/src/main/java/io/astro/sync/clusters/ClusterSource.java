@@ -1,11 +1,13 @@
 package io.astro.sync.clusters;
 
 import io.astro.common.config.ConfigException;
+import io.astro.common.net.ClusterAddressGuard;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.KubeConfig;
 import java.io.IOException;
 import java.io.StringReader;
+import java.net.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,9 +20,17 @@ import java.util.regex.Pattern;
 /**
  * Where a cluster's credentials come from: a kubeconfig (its text), or the service account of the
  * pod the worker runs in. {@code ASTRO_CLUSTERS} lists them as {@code id=source,...} where a source
- * is {@code in-cluster}, a path to a kubeconfig file, or {@code base64:<kubeconfig>}.
+ * is {@code in-cluster}, a path to a kubeconfig file, or {@code base64:<kubeconfig>}: the
+ * operator's own configuration, connected to as it says. A cluster imported through the API comes
+ * with {@code guard}: its clients connect only to addresses the guard allows, checked as each
+ * socket connects.
  */
-public record ClusterSource(String id, String kubeconfig) {
+public record ClusterSource(String id, String kubeconfig, ClusterAddressGuard guard) {
+
+  /** A cluster of the operator's configuration: no address check. */
+  public ClusterSource(String id, String kubeconfig) {
+    this(id, kubeconfig, null);
+  }
 
   private static final Pattern ID = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
   private static final String IN_CLUSTER = "in-cluster";
@@ -78,6 +88,16 @@ public record ClusterSource(String id, String kubeconfig) {
             ? ClientBuilder.cluster().build()
             : ClientBuilder.kubeconfig(KubeConfig.loadKubeConfig(new StringReader(kubeconfig)))
                 .build();
+    if (guard != null) {
+      // through a proxy, the address checked would be the proxy's: imported clusters go direct
+      client.setHttpClient(
+          client
+              .getHttpClient()
+              .newBuilder()
+              .socketFactory(guard.socketFactory())
+              .proxy(Proxy.NO_PROXY)
+              .build());
+    }
     client.setReadTimeout((int) readTimeout.toMillis());
     client.setConnectTimeout(5_000);
     return client;

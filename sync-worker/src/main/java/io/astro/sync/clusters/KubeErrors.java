@@ -1,5 +1,6 @@
 package io.astro.sync.clusters;
 
+import io.astro.common.net.ClusterAddressGuard;
 import io.kubernetes.client.openapi.ApiException;
 import io.vertx.core.json.JsonObject;
 import java.util.regex.Pattern;
@@ -13,10 +14,10 @@ import java.util.regex.Pattern;
  * off and try again. 404 is {@link Failure#MISSING}, 409 {@link Failure#CONFLICT}, and any other
  * answer is {@link Failure#REJECTED}: the API refuses what was asked, trying again changes nothing.
  *
- * <p>{@link #describe} is one line saying why, fit for logs, app statuses and cluster health: the
- * HTTP status and the server's {@code Status.message}, or the cause of a failed connection. Never
- * the request, the response headers or a kubeconfig — {@code ApiException.getMessage()} carries
- * headers and whole bodies, so it is not used.
+ * <p>{@link #describe} is one line saying why, fit for logs and app statuses: the HTTP status and
+ * the server's {@code Status.message}, or the cause of a failed connection. Never the request, the
+ * response headers or a kubeconfig — {@code ApiException.getMessage()} carries headers and whole
+ * bodies, so it is not used.
  */
 public final class KubeErrors {
 
@@ -57,6 +58,24 @@ public final class KubeErrors {
       return Failure.CONFLICT;
     }
     return Failure.REJECTED;
+  }
+
+  /**
+   * What may leave the worker about a failed call (cluster health on Kafka, and from there the
+   * API): a fixed text per kind of failure with at most the HTTP status — never the server's
+   * message or the connection's error, which name hosts, ports and certificates. {@link #describe}
+   * is for the log.
+   */
+  public static String summary(Throwable error) {
+    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+      if (cause instanceof ClusterAddressGuard.Refused) {
+        return "refused: the server's address is not allowed for clusters";
+      }
+    }
+    if (error instanceof ApiException api && api.getCode() > 0) {
+      return "the API server answered " + api.getCode();
+    }
+    return "no answer from the API server";
   }
 
   public static String describe(Throwable error) {

@@ -3,6 +3,8 @@ package io.astro.sync.clusters;
 import io.astro.common.crypto.KeyRing;
 import io.astro.common.events.EventCodec.InvalidEventException;
 import io.astro.common.events.cluster.ClusterEvent;
+import io.astro.common.events.cluster.SealedKubeconfig;
+import io.astro.common.net.ClusterAddressGuard;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -16,11 +18,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the records of {@code astro.clusters} mean for the {@link ClusterRegistry}. A record newer
- * (by revision) than the one held is opened with the kubeconfig keys; when its kubeconfig differs
- * from the one connected, the cluster is put (replacing a static one of the same name, or itself
- * with rotated credentials); when only {@code syncRequestedAt} changed, a health check is asked
- * for. A tombstone removes a cluster that came from the topic. Used by one thread, the topic
- * consumer's.
+ * (by revision) than the one held is opened with the kubeconfig keys (bound to its cluster id, name
+ * and revision: {@link SealedKubeconfig}); when its kubeconfig differs from the one connected, the
+ * cluster is put (replacing a static one of the same name, or itself with rotated credentials);
+ * when only {@code syncRequestedAt} changed, a health check is asked for. A tombstone removes a
+ * cluster that came from the topic. Used by one thread, the topic consumer's.
  */
 public final class PublishedClusters {
 
@@ -41,6 +43,8 @@ public final class PublishedClusters {
   private final ClusterRegistry registry;
   private final KeyRing cipher;
   private final Consumer<String> healthCheck;
+  private final ClusterAddressGuard guard;
+  private final boolean acceptLegacySeals;
   private final Map<String, Held> held = new HashMap<>();
   private boolean warnedNoKeys;
 
@@ -48,11 +52,21 @@ public final class PublishedClusters {
    * @param cipher the kubeconfig keys, or null when none are configured (every record is then
    *     rejected)
    * @param healthCheck asks for a health check of the named cluster
+   * @param guard the addresses the clusters' API servers may have, checked as each socket connects
+   * @param acceptLegacySeals whether kubeconfigs sealed with the cluster name alone still open
+   *     ({@link SealedKubeconfig})
    */
-  public PublishedClusters(ClusterRegistry registry, KeyRing cipher, Consumer<String> healthCheck) {
+  public PublishedClusters(
+      ClusterRegistry registry,
+      KeyRing cipher,
+      Consumer<String> healthCheck,
+      ClusterAddressGuard guard,
+      boolean acceptLegacySeals) {
     this.registry = registry;
     this.cipher = cipher;
     this.healthCheck = healthCheck;
+    this.guard = guard;
+    this.acceptLegacySeals = acceptLegacySeals;
   }
 
   /**
@@ -84,7 +98,8 @@ public final class PublishedClusters {
     if (before == null || !before.kubeconfigDigest().equals(digest)) {
       try {
         registry.put(
-            new ClusterSource(record.name(), kubeconfig)); // its health is checked when it is put
+            new ClusterSource(
+                record.name(), kubeconfig, guard)); // its health is checked when it is put
       } catch (IllegalArgumentException | IllegalStateException e) {
         throw new RejectedRecord(e.getMessage()); // the registry's messages name no credentials
       }
@@ -106,7 +121,13 @@ public final class PublishedClusters {
       throw new RejectedRecord("no kubeconfig keys configured");
     }
     try {
-      return cipher.open(record.name(), record.kubeconfig());
+      return SealedKubeconfig.open(
+          cipher,
+          record.clusterId(),
+          record.name(),
+          record.revision(),
+          record.kubeconfig(),
+          acceptLegacySeals);
     } catch (IllegalArgumentException e) {
       throw new RejectedRecord(
           e.getMessage()); // "… cannot be decrypted with key k1": names the key id only

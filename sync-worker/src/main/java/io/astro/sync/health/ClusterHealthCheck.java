@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Checks one cluster: {@code /version} and the node list, tried up to three times with back-off
@@ -29,9 +31,12 @@ import okhttp3.Call;
  * least one node is Ready, its credentials hold every required right of docs/rbac.md (one
  * SelfSubjectAccessReview each; the missing ones are named) and its informers are not failing
  * ({@link ClusterConnection#failure()} names each failing informer), which the API answering does
- * not make up for.
+ * not make up for. The error it reports names the kind of failure and at most an HTTP status
+ * ({@link KubeErrors#summary}); what the server or the connection said goes to the log only.
  */
 public final class ClusterHealthCheck {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterHealthCheck.class);
 
   private static final int ATTEMPTS = 3;
   private static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
@@ -57,6 +62,7 @@ public final class ClusterHealthCheck {
     Instant heartbeat = lastHeartbeat;
     ClusterStatusEvent.Nodes nodes = null;
     String error = null;
+    String detail = null;
     Duration backoff = FIRST_BACKOFF;
     for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
       boolean answered = false;
@@ -80,7 +86,8 @@ public final class ClusterHealthCheck {
         error = null;
         break;
       } catch (ApiException | RuntimeException e) {
-        error = (answered ? "nodes cannot be listed: " : "") + KubeErrors.describe(e);
+        error = (answered ? "nodes cannot be listed: " : "") + KubeErrors.summary(e);
+        detail = KubeErrors.describe(e);
       }
       long left = deadline - System.nanoTime();
       if (attempt == ATTEMPTS || left <= backoff.toNanos()) {
@@ -89,8 +96,10 @@ public final class ClusterHealthCheck {
       Thread.sleep(backoff.toMillis());
       backoff = min(backoff.multipliedBy(4), MAX_BACKOFF);
     }
-    if (error == null) {
-      error = rights(client);
+    if (error != null) {
+      LOG.warn("health check of cluster {}: {}", cluster.id(), detail);
+    } else {
+      error = rights(cluster.id(), client);
     }
     if (cluster.failure() != null && (error == null || error.startsWith("missing rights"))) {
       error = error == null ? cluster.failure() : error + "; " + cluster.failure();
@@ -103,12 +112,13 @@ public final class ClusterHealthCheck {
   }
 
   /** Null when every required right of docs/rbac.md is granted, else which are missing. */
-  private static String rights(ApiClient client) {
+  private static String rights(String id, ApiClient client) {
     try {
       List<String> missing = AccessReview.missing(client, ClusterRights.required());
       return missing.isEmpty() ? null : "missing rights: " + String.join(", ", missing);
     } catch (ApiException | RuntimeException e) {
-      return "rights cannot be reviewed: " + KubeErrors.describe(e);
+      LOG.warn("health check of cluster {}: rights not reviewed: {}", id, KubeErrors.describe(e));
+      return "rights cannot be reviewed: " + KubeErrors.summary(e);
     }
   }
 

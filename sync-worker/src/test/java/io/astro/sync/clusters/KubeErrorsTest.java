@@ -2,9 +2,12 @@ package io.astro.sync.clusters;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.astro.common.net.ClusterAddressGuard;
 import io.astro.sync.clusters.KubeErrors.Failure;
 import io.kubernetes.client.openapi.ApiException;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -72,6 +75,39 @@ class KubeErrorsTest {
     assertThat(KubeErrors.describe(e))
         .isEqualTo(
             "no answer from the API server: IOException: unexpected end of stream on https://10.0.0.1:6443/...");
+  }
+
+  @Test
+  void the_summary_that_leaves_the_worker_names_the_kind_and_status_only() {
+    ApiException forbidden =
+        new ApiException(
+            "Forbidden",
+            403,
+            Map.of(),
+            "{\"kind\":\"Status\",\"message\":\"nodes is forbidden at 10.0.0.7:6443\"}");
+    ApiException reset =
+        new ApiException(new IOException("unexpected end of stream on https://10.0.0.1:6443/..."));
+    ApiException barred =
+        new ApiException(
+            new IOException(
+                "connect failed",
+                new ConnectException("Failed to connect to /10.0.0.7:6443")
+                    .initCause(barredCause())));
+
+    assertThat(KubeErrors.summary(forbidden)).isEqualTo("the API server answered 403");
+    assertThat(KubeErrors.summary(reset)).isEqualTo("no answer from the API server");
+    assertThat(KubeErrors.summary(barred))
+        .isEqualTo("refused: the server's address is not allowed for clusters");
+  }
+
+  private static Throwable barredCause() {
+    try {
+      ClusterAddressGuard.strict()
+          .refuseIfBarred(InetAddress.getByName("10.0.0.7"), "10.0.0.7"); // a literal: no lookup
+      throw new AssertionError("10.0.0.7 must be barred");
+    } catch (IOException refused) {
+      return refused;
+    }
   }
 
   @Test

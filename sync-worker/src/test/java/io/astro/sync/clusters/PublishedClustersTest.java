@@ -4,11 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.astro.common.crypto.KeyRing;
+import io.astro.common.events.cluster.SealedKubeconfig;
+import io.astro.common.net.ClusterAddressGuard;
 import io.astro.sync.ClusterRecords;
+import io.astro.testkit.Eventually;
 import io.astro.testkit.kube.FakeCluster;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,6 +32,14 @@ class PublishedClustersTest {
   private static final String NEW_KEY = KeyRing.generateSpec("k2");
   private static final KeyRing BEFORE_ROTATION = KeyRing.fromSpec(OLD_KEY);
   private static final KeyRing AFTER_ROTATION = KeyRing.fromSpec(NEW_KEY + "," + OLD_KEY);
+
+  /** The fake cluster listens on loopback, over http: allowed here as dev mode allows it. */
+  private static final ClusterAddressGuard LOOPBACK =
+      new ClusterAddressGuard(
+          List.of(
+              ClusterAddressGuard.Cidr.parse("127.0.0.0/8"),
+              ClusterAddressGuard.Cidr.parse("::1/128")),
+          true);
 
   private static FakeCluster fake;
   private final List<String> events = new CopyOnWriteArrayList<>();
@@ -64,7 +79,7 @@ class PublishedClustersTest {
             Duration.ofSeconds(10),
             Duration.ofMinutes(10),
             5);
-    published = new PublishedClusters(registry, AFTER_ROTATION, healthChecks::add);
+    published = new PublishedClusters(registry, AFTER_ROTATION, healthChecks::add, LOOPBACK, true);
   }
 
   @AfterEach
@@ -181,10 +196,80 @@ class PublishedClustersTest {
         .hasMessageNotContaining("abc");
     assertThatThrownBy(
             () ->
-                new PublishedClusters(registry, null, healthChecks::add)
+                new PublishedClusters(registry, null, healthChecks::add, LOOPBACK, true)
                     .apply("east", ClusterRecords.event("east", "c", sealed, 1, null)))
         .hasMessage("no kubeconfig keys configured");
     assertThat(registry.get("east")).isEmpty();
+  }
+
+  @Test
+  void a_kubeconfig_sealed_for_another_revision_does_not_open() {
+    String sealedForOne = SealedKubeconfig.seal(BEFORE_ROTATION, "id-east", "east", 1, "x: y");
+    assertThatThrownBy(
+            () ->
+                published.apply(
+                    "east", ClusterRecords.event("east", "id-east", sealedForOne, 2, null)))
+        .isInstanceOf(PublishedClusters.RejectedRecord.class)
+        .hasMessage("value cannot be decrypted with key k1");
+    assertThat(registry.get("east")).isEmpty();
+  }
+
+  @Test
+  void one_sealed_with_the_name_alone_opens_only_while_legacy_values_are_accepted() {
+    String legacy = BEFORE_ROTATION.seal("east", fake.kubeconfig());
+    PublishedClusters strict =
+        new PublishedClusters(registry, AFTER_ROTATION, healthChecks::add, LOOPBACK, false);
+    assertThatThrownBy(
+            () -> strict.apply("east", ClusterRecords.event("east", "id-east", legacy, 1, null)))
+        .isInstanceOf(PublishedClusters.RejectedRecord.class);
+    assertThat(registry.get("east")).isEmpty();
+
+    published.apply("east", ClusterRecords.event("east", "id-east", legacy, 1, null));
+    assertThat(registry.get("east")).isPresent();
+  }
+
+  @Test
+  void a_cluster_whose_server_address_is_barred_is_never_connected_to() throws Exception {
+    try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      AtomicInteger accepted = new AtomicInteger();
+      Thread accepting =
+          new Thread(
+              () -> {
+                while (!listener.isClosed()) {
+                  try {
+                    listener.accept().close();
+                    accepted.incrementAndGet();
+                  } catch (IOException e) {
+                    return;
+                  }
+                }
+              });
+      accepting.setDaemon(true);
+      accepting.start();
+      String kubeconfig =
+          fake.kubeconfig().replace(fake.url(), "https://127.0.0.1:" + listener.getLocalPort());
+      PublishedClusters strict =
+          new PublishedClusters(
+              registry, AFTER_ROTATION, healthChecks::add, ClusterAddressGuard.strict(), true);
+
+      strict.apply(
+          "east",
+          ClusterRecords.event(
+              "east",
+              "id-east",
+              SealedKubeconfig.seal(BEFORE_ROTATION, "id-east", "east", 1, kubeconfig),
+              1,
+              null));
+
+      // its informers fail at once: every socket refuses the loopback address before connecting
+      Eventually.await(
+          "east to be reported unreachable",
+          Duration.ofSeconds(20),
+          () -> List.copyOf(events),
+          seen -> seen.contains("unreachable east"));
+      assertThat(registry.get("east").orElseThrow().failure()).contains("not allowed for clusters");
+      assertThat(accepted.get()).isZero();
+    }
   }
 
   private void apply(
@@ -192,6 +277,10 @@ class PublishedClustersTest {
     published.apply(
         name,
         ClusterRecords.event(
-            name, "id-" + name, cipher.seal(name, kubeconfig), revision, syncRequestedAt));
+            name,
+            "id-" + name,
+            SealedKubeconfig.seal(cipher, "id-" + name, name, revision, kubeconfig),
+            revision,
+            syncRequestedAt));
   }
 }
