@@ -24,6 +24,7 @@ import io.astro.app.registries.RegistryStore;
 import io.astro.app.store.Housekeeping;
 import io.astro.common.config.Env;
 import io.astro.common.db.Database;
+import io.astro.common.http.RequestDeadline;
 import io.astro.common.runtime.Service;
 import io.astro.common.runtime.ServiceLauncher;
 import io.vertx.core.Future;
@@ -147,6 +148,10 @@ public final class Main {
                               config.http(),
                               List.of(Database.readiness(pool), kafkaReady),
                               router -> {
+                                // database work of each request ends before the gateway gives up
+                                router
+                                    .route()
+                                    .handler(RequestDeadline.handler(config.requestDeadline()));
                                 routes.mount(router);
                                 clusterRoutes.mount(router);
                                 registryRoutes.mount(router);
