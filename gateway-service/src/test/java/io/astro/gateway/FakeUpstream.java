@@ -30,6 +30,9 @@ final class FakeUpstream {
   static final String LOGS = "/api/v1/apps/a1/logs";
   static final String UPLOAD = "/api/v1/apps/upload";
 
+  /** Takes the request and never answers. */
+  static final String SILENT = "/api/v1/apps/silent";
+
   private final Vertx vertx;
   private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
   private final List<Waiter> waiters = new CopyOnWriteArrayList<>();
@@ -129,6 +132,9 @@ final class FakeUpstream {
           .response()
           .setStatusCode(failWith)
           .end("{\"code\":30002,\"message\":\"upstream says no\",\"data\":null}");
+      return;
+    }
+    if (request.path().equals(SILENT)) {
       return;
     }
     if (request.path().equals(LOGS)) {
