@@ -28,7 +28,10 @@ import io.astro.common.http.RequestDeadline;
 import io.astro.common.runtime.Service;
 import io.astro.common.runtime.ServiceLauncher;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
 import java.util.List;
@@ -121,6 +124,8 @@ public final class Main {
               ClusterRoutes clusterRoutes = new ClusterRoutes(clusters, auth, apps::reencrypt);
               RegistryRoutes registryRoutes =
                   new RegistryRoutes(registries, c.cipher(), auth, Clock.systemUTC());
+              Handler<RoutingContext> answering =
+                  RequestDeadline.answering(config.requestDeadline());
               return service
                   .deploy(() -> kafkaReady, 1)
                   .compose(s -> service.deploy(() -> relay, 1))
@@ -148,10 +153,24 @@ public final class Main {
                               config.http(),
                               List.of(Database.readiness(pool), kafkaReady),
                               router -> {
-                                // database work of each request ends before the gateway gives up
+                                // database work of each request ends before the gateway gives up;
+                                // an app's changes are all bounded transactions, so a change still
+                                // waiting at its deadline is answered then: nothing changed
                                 router
                                     .route()
                                     .handler(RequestDeadline.handler(config.requestDeadline()));
+                                router
+                                    .route("/api/v1/apps*")
+                                    .handler(
+                                        ctx -> {
+                                          HttpMethod method = ctx.request().method();
+                                          if (HttpMethod.GET.equals(method)
+                                              || HttpMethod.HEAD.equals(method)) {
+                                            ctx.next();
+                                          } else {
+                                            answering.handle(ctx);
+                                          }
+                                        });
                                 routes.mount(router);
                                 clusterRoutes.mount(router);
                                 registryRoutes.mount(router);

@@ -2,6 +2,7 @@ package io.astro.common.db;
 
 import io.astro.common.http.ApiException;
 import io.astro.common.http.ErrorCode;
+import io.astro.common.http.RequestDeadline;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -22,8 +23,6 @@ import java.util.function.Function;
  * need no locking.
  */
 final class BoundedTransaction<T> {
-
-  static final String EXPIRED = "the database did not answer in time; nothing was changed, retry";
 
   private final Context context;
   private final long deadlineNanos;
@@ -94,6 +93,7 @@ final class BoundedTransaction<T> {
       return tx.rollback().transform(r -> Future.failedFuture(expiredFailure()));
     }
     committing = true;
+    RequestDeadline.committing();
     return tx.commit().map(done.result());
   }
 
@@ -111,6 +111,6 @@ final class BoundedTransaction<T> {
   }
 
   private static ApiException expiredFailure() {
-    return new ApiException(ErrorCode.DATABASE, EXPIRED);
+    return new ApiException(ErrorCode.DATABASE, RequestDeadline.EXPIRED);
   }
 }
