@@ -107,13 +107,13 @@ class FaultsEndToEndTest {
     Gateway api = astro.gateway();
     User user = api.newUser("kil");
     String appService = astro.dev().serviceUrl(AstroServices.APP_SERVICE);
-    List<String> created = new ArrayList<>();
+    List<JsonObject> created = new ArrayList<>();
 
     // the broker away, so each change is committed with its command and the send cannot happen
     astro.dev().backing().stopKafka();
     try {
       for (int i = 0; i < 2; i++) {
-        created.add(api.create(user, "unsent-" + i, 1).getString("id"));
+        created.add(api.create(user, "unsent-" + i, 1));
       }
       Scrape.awaitSample(appService, "astro_app_outbox_pending", n -> n >= 2);
       // app-service goes away between the commit and the send
@@ -123,10 +123,22 @@ class FaultsEndToEndTest {
     }
     astro.services().startAppService();
 
-    for (String id : created) {
-      assertAppliedOnce(api.awaitRunning(user, id, 1), 1);
+    // judged at the cluster: the new app-service's status consumer joins its group only once the
+    // broker gives up on the stopped one's membership (the session timeout, 45 s)
+    for (JsonObject app : created) {
+      V1Deployment deployment =
+          Eventually.await(
+              "the deployment of " + app.getString("name") + " to be ready",
+              Gateway.WAIT,
+              () -> astro.deployment(app.getString("namespace"), app.getString("k8s_name")),
+              d ->
+                  d != null
+                      && d.getStatus() != null
+                      && Integer.valueOf(1).equals(d.getStatus().getReadyReplicas()));
+      assertThat(deployment.getMetadata().getGeneration()).as("spec writes").isEqualTo(1);
     }
-    Set<String> waiting = Set.copyOf(created);
+    Set<String> waiting =
+        created.stream().map(a -> a.getString("id")).collect(java.util.stream.Collectors.toSet());
     List<JsonObject> commands =
         astro
             .kafka()
