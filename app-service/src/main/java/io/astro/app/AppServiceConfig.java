@@ -31,6 +31,7 @@ import java.util.TreeMap;
 public record AppServiceConfig(
     HttpSettings http,
     DbSettings db,
+    Duration requestDeadline,
     JwtSettings jwt,
     JsonObject publicJwk,
     String jwksUrl,
@@ -119,6 +120,9 @@ public record AppServiceConfig(
     return new AppServiceConfig(
         HttpSettings.from(env, "ASTRO_APP_SERVICE_PORT", 8082),
         DbSettings.from(env, "astro_apps"),
+        // below the gateway's ASTRO_GATEWAY_UPSTREAM_TIMEOUT (3s), which answers for a request past
+        // it
+        env.duration("ASTRO_DB_REQUEST_DEADLINE", Duration.ofSeconds(2)),
         JwtSettings.from(env),
         publicJwk(env.string("ASTRO_JWT_PUBLIC_JWK", null)),
         env.string("ASTRO_JWKS_URL", "http://localhost:8081/.well-known/jwks.json"),

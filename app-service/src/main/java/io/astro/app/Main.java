@@ -27,11 +27,15 @@ import io.astro.app.streams.StatusStreams;
 import io.astro.common.auth.DisabledUsers;
 import io.astro.common.config.Env;
 import io.astro.common.db.Database;
+import io.astro.common.http.RequestDeadline;
 import io.astro.common.http.StreamSlots;
 import io.astro.common.runtime.Service;
 import io.astro.common.runtime.ServiceLauncher;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
 import java.util.List;
@@ -147,6 +151,8 @@ public final class Main {
               ClusterRoutes clusterRoutes = new ClusterRoutes(clusters, auth, apps::reencrypt);
               RegistryRoutes registryRoutes =
                   new RegistryRoutes(registries, c.cipher(), auth, Clock.systemUTC());
+              Handler<RoutingContext> answering =
+                  RequestDeadline.answering(config.requestDeadline());
               return service
                   .deploy(() -> kafkaReady, 1)
                   // its start completes after the first poll, whatever the outcome
@@ -187,6 +193,24 @@ public final class Main {
                               config.http(),
                               List.of(Database.readiness(pool), kafkaReady),
                               router -> {
+                                // database work of each request ends before the gateway gives up;
+                                // an app's changes are all bounded transactions, so a change still
+                                // waiting at its deadline is answered then: nothing changed
+                                router
+                                    .route()
+                                    .handler(RequestDeadline.handler(config.requestDeadline()));
+                                router
+                                    .route("/api/v1/apps*")
+                                    .handler(
+                                        ctx -> {
+                                          HttpMethod method = ctx.request().method();
+                                          if (HttpMethod.GET.equals(method)
+                                              || HttpMethod.HEAD.equals(method)) {
+                                            ctx.next();
+                                          } else {
+                                            answering.handle(ctx);
+                                          }
+                                        });
                                 // before the apps' /:id routes
                                 statusStreams.mount(router, auth);
                                 routes.mount(router);

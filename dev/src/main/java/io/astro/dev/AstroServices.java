@@ -120,6 +120,22 @@ public final class AstroServices implements AutoCloseable {
   }
 
   /**
+   * Stops app-service, as a crash or a redeploy would between two of its steps; {@link
+   * #startAppService()} starts a new one with the same settings.
+   */
+  public void stopAppService() {
+    stop(APP_SERVICE);
+  }
+
+  public void startAppService() {
+    List<RuntimeException> failures = new ArrayList<>();
+    collect(APP_SERVICE, start(io.astro.app.Main::start, wiring.appService()), failures);
+    if (!failures.isEmpty()) {
+      throw failures.get(0);
+    }
+  }
+
+  /**
    * Waits until every service's {@code /ready} answers 200; the failure names what is still down.
    */
   public void awaitReady(Duration bound) {

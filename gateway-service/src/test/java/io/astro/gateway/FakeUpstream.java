@@ -32,6 +32,9 @@ final class FakeUpstream {
   static final String UPLOAD = "/api/v1/apps/upload";
   static final String STREAM = "/api/v1/apps/stream";
 
+  /** Takes the request and never answers. */
+  static final String SILENT = "/api/v1/apps/silent";
+
   private final Vertx vertx;
   private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
   private final List<Waiter> waiters = new CopyOnWriteArrayList<>();
@@ -142,6 +145,9 @@ final class FakeUpstream {
           .putHeader("Content-Type", "text/event-stream; charset=utf-8")
           .closeHandler(v -> streamsHungUp.incrementAndGet())
           .write("event: snapshot\ndata: {\"items\":[]}\n\n");
+      return;
+    }
+    if (request.path().equals(SILENT)) {
       return;
     }
     if (request.path().equals(LOGS)) {

@@ -3,6 +3,7 @@ package io.astro.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.astro.gateway.GatewayFixture.Reply;
+import io.vertx.core.http.HttpMethod;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,6 +49,31 @@ class ResilienceTest {
     assertThat(get.code()).isEqualTo(30005);
     assertThat(get.json().getString("message")).contains("app-service");
     assertThat(post.status()).isEqualTo(503);
+  }
+
+  @Test
+  void a_write_left_unanswered_past_the_timeout_is_504_outcome_unknown_never_503() {
+    fixture.close();
+    fixture =
+        new GatewayFixture()
+            .with("ASTRO_GATEWAY_UPSTREAM_TIMEOUT", "1s")
+            .with("ASTRO_GATEWAY_USER_RATE", "10000")
+            .start();
+    String token = fixture.token();
+
+    // it reached the upstream, which may have acted on it: a 503 would say it did not
+    Reply post = fixture.post(FakeUpstream.SILENT, token, "{}");
+    Reply delete =
+        fixture.send(HttpMethod.DELETE, FakeUpstream.SILENT, GatewayFixture.bearer(token), null);
+    // a read changes nothing either way: unavailable, as before
+    Reply get = fixture.get(FakeUpstream.SILENT, token);
+
+    assertThat(post.status()).isEqualTo(504);
+    assertThat(post.code()).isEqualTo(30006);
+    assertThat(post.json().getString("message")).contains("app-service", "Idempotency-Key");
+    assertThat(delete.status()).isEqualTo(504);
+    assertThat(get.status()).isEqualTo(503);
+    assertThat(get.code()).isEqualTo(30005);
   }
 
   @Test

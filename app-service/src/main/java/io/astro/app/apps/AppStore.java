@@ -70,7 +70,8 @@ public final class AppStore {
       Function<List<App>, Optional<CreateOutcome>> admit) {
     App app = created.after();
     Future<CreateOutcome> attempt =
-        pool.withTransaction(
+        Database.transaction(
+            pool,
             conn ->
                 lockOwner(conn, app.userId())
                     .compose(
@@ -232,7 +233,8 @@ public final class AppStore {
    */
   public Future<ChangeOutcome> change(
       long userId, String id, BiFunction<App, List<App>, Decision> decide) {
-    return pool.withTransaction(
+    return Database.transaction(
+            pool,
             conn ->
                 lockOwner(conn, userId)
                     .compose(

@@ -66,7 +66,8 @@ public final class RegistryStore {
 
   /** Deletes the credential unless a live app's current release pulls with it. */
   public Future<RegistryOutcome> delete(long userId, String name) {
-    return pool.withTransaction(
+    return Database.transaction(
+            pool,
             conn ->
                 conn.preparedQuery(
                         "INSERT INTO app_owners (user_id) VALUES (?) ON DUPLICATE KEY UPDATE user_id = user_id")

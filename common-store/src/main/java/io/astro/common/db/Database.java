@@ -2,7 +2,9 @@ package io.astro.common.db;
 
 import io.astro.common.http.ApiException;
 import io.astro.common.http.ErrorCode;
+import io.astro.common.http.RequestDeadline;
 import io.astro.common.ops.ReadinessCheck;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.ClientSSLOptions;
@@ -14,9 +16,12 @@ import io.vertx.mysqlclient.SslMode;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -109,6 +114,20 @@ public final class Database {
       connect.setSslMode(SslMode.VERIFY_CA);
     }
     connect.setSslOptions(ssl);
+  }
+
+  /**
+   * {@code work} in one transaction, like {@link Pool#withTransaction}; within an HTTP request that
+   * has a {@link RequestDeadline} it commits only before that deadline, and past it fails with a
+   * 503 (30002) that means nothing was changed (see {@link BoundedTransaction}).
+   */
+  public static <T> Future<T> transaction(Pool pool, Function<SqlConnection, Future<T>> work) {
+    Context context = Vertx.currentContext();
+    OptionalLong deadline = RequestDeadline.current();
+    if (context == null || deadline.isEmpty()) {
+      return pool.withTransaction(work);
+    }
+    return new BoundedTransaction<>(context, deadline.getAsLong(), work).run(pool);
   }
 
   public static ReadinessCheck readiness(Pool pool) {

@@ -31,6 +31,10 @@ public final class ApiResponse {
   }
 
   private static Future<Void> send(RoutingContext ctx, int httpStatus, JsonObject body) {
+    if (ctx.response().ended()) {
+      // answered already, at its deadline (RequestDeadline): what came later is not news to anyone
+      return Future.succeededFuture();
+    }
     return ctx.response()
         .setStatusCode(httpStatus)
         .putHeader(HttpHeaders.CONTENT_TYPE, JSON)

@@ -51,7 +51,12 @@ public enum ErrorCode {
   DATABASE(30002, 503, "database error"),
   KUBERNETES_OPERATION(30003, 500, "kubernetes operation error"),
   KUBERNETES_CONNECTION(30004, 503, "kubernetes connection failed"),
-  UNAVAILABLE(30005, 503, "service unavailable");
+  UNAVAILABLE(30005, 503, "service unavailable"),
+  /**
+   * A write reached a service that did not answer in time: it may or may not have taken effect (a
+   * 503 always means it did not). Read the resource back, or repeat with the same Idempotency-Key.
+   */
+  OUTCOME_UNKNOWN(30006, 504, "outcome unknown");
 
   private final int code;
   private final int httpStatus;

@@ -23,6 +23,7 @@ import io.vertx.core.streams.Pipe;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 /**
@@ -34,7 +35,9 @@ import java.util.function.Predicate;
  * response head decides, not the body); idempotent requests without a body (GET, HEAD) are retried
  * on a Vert.x timer with exponential back-off — never once the response has started. Refusals
  * (bulkhead full, breaker open, upstream unreachable after the tries) answer 503 with code 30005 at
- * once; nothing waits for a timeout unless the upstream itself is silent.
+ * once; nothing waits for a timeout unless the upstream itself is silent. A write the upstream
+ * leaves unanswered past the timeout answers 504 (30006) instead: it was sent, so it may have taken
+ * effect, and a 503 promises the caller that nothing happened.
  *
  * <p>Streams (log follows, status streams) go through the upstream's stream pool and bulkhead, so
  * however many are open, ordinary calls keep their places; each may stay silent for the stream
@@ -90,16 +93,23 @@ public final class UpstreamProxy implements Handler<RoutingContext> {
     final RequestOptions options;
     final LimitedBody body;
     final boolean stream;
+    final boolean idempotent;
     HttpClientRequest out;
 
     /** Set once the gateway ended a stream itself (lifetime over, shutting down). */
     boolean cut;
 
-    Exchange(RoutingContext ctx, RequestOptions options, LimitedBody body, boolean stream) {
+    Exchange(
+        RoutingContext ctx,
+        RequestOptions options,
+        LimitedBody body,
+        boolean stream,
+        boolean idempotent) {
       this.ctx = ctx;
       this.options = options;
       this.body = body;
       this.stream = stream;
+      this.idempotent = idempotent;
     }
 
     /** The client's own failure to send its body, or null. */
@@ -133,7 +143,8 @@ public final class UpstreamProxy implements Handler<RoutingContext> {
       in.resume();
     }
     Exchange exchange =
-        new Exchange(ctx, options, hasBody ? new LimitedBody(in, bodyLimit) : null, stream);
+        new Exchange(
+            ctx, options, hasBody ? new LimitedBody(in, bodyLimit) : null, stream, idempotent);
     // the bulkhead place is held for the whole exchange, body streaming included
     Promise<Void> ended = Promise.promise();
     ctx.addEndHandler(done -> ended.tryComplete());
@@ -216,6 +227,15 @@ public final class UpstreamProxy implements Handler<RoutingContext> {
       return;
     }
     if (res.closed()) {
+      return;
+    }
+    if (!exchange.idempotent && result.cause() instanceof TimeoutException) {
+      exchange.ctx.fail(
+          new ApiException(
+              ErrorCode.OUTCOME_UNKNOWN,
+              upstream.name()
+                  + " did not answer in time: the change may or may not have been made; read it"
+                  + " back, or repeat the request with the same Idempotency-Key"));
       return;
     }
     exchange.ctx.fail(

@@ -128,6 +128,47 @@ public final class EmbeddedMariaDb implements MySqlServer {
     return "";
   }
 
+  /**
+   * Stalls the server as a hung or overloaded database does: its process is stopped (SIGSTOP) with
+   * every connection left open, so statements and new connections wait without failing. For fault
+   * tests; {@link #resume()} lets it go on where it stopped.
+   */
+  public void pause() {
+    signal("STOP");
+  }
+
+  /** Continues a {@link #pause() paused} server (SIGCONT). */
+  public void resume() {
+    signal("CONT");
+  }
+
+  private void signal(String signal) {
+    String portArgument = "--port=" + port;
+    ProcessHandle server =
+        ProcessHandle.current()
+            .descendants()
+            .filter(
+                p ->
+                    p.info()
+                        .arguments()
+                        .map(args -> java.util.Arrays.asList(args).contains(portArgument))
+                        .orElse(false))
+            .findFirst()
+            .orElseThrow(
+                () -> new IllegalStateException("no MariaDB process of this JVM on port " + port));
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(server.pid())).start();
+      if (kill.waitFor() != 0) {
+        throw new IllegalStateException("kill -" + signal + " " + server.pid() + " failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while signalling MariaDB", e);
+    }
+  }
+
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
