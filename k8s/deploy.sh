@@ -257,7 +257,7 @@ cmd_cleanup() {
     local kinds="deployments,statefulsets,jobs,services,configmaps,horizontalpodautoscalers,poddisruptionbudgets,networkpolicies,serviceaccounts"
     [ "$OVERLAY" = "prod" ] && kinds="$kinds,kafkatopics.kafka.strimzi.io,kafkas.kafka.strimzi.io,kafkanodepools.kafka.strimzi.io,servicemonitors.monitoring.coreos.com"
     kc -n "$NAMESPACE" delete "$kinds" -l app.kubernetes.io/part-of=astro --ignore-not-found | sed 's/^/  /'
-    kc delete clusterrolebindings,clusterroles -l app.kubernetes.io/part-of=astro --ignore-not-found | sed 's/^/  /'
+    kc delete validatingadmissionpolicybindings,validatingadmissionpolicies,clusterrolebindings,clusterroles -l app.kubernetes.io/part-of=astro --ignore-not-found | sed 's/^/  /'
   fi
   local tenants
   tenants="$(kc get namespaces -o name 2>/dev/null | grep -c '^namespace/astro-user-' || true)"

@@ -118,7 +118,8 @@ public record AppServiceConfig(
 
   public static AppServiceConfig from(Env env) {
     return new AppServiceConfig(
-        HttpSettings.from(env, "ASTRO_APP_SERVICE_PORT", 8082),
+        HttpSettings.from(
+            env, "ASTRO_APP_SERVICE_PORT", 8082, "ASTRO_APP_SERVICE_MANAGEMENT_PORT", 9082),
         DbSettings.from(env, "astro_apps"),
         // below the gateway's ASTRO_GATEWAY_UPSTREAM_TIMEOUT (3s), which answers for a request past
         // it

@@ -96,7 +96,8 @@ class ComposeTest {
                   .stream()
                   .map(String::valueOf)
                   .toList());
-      int port = ConfigNames.port(ASTRO.get(astro)).getValue();
+      // /ready is served on the management port only
+      int port = ConfigNames.managementPort(ASTRO.get(astro)).getValue();
       assertThat(test).as(astro + " healthcheck").contains("127.0.0.1:" + port + "/ready");
     }
   }
@@ -307,7 +308,8 @@ class ComposeTest {
       }
     }
     Set<String> expected = new TreeSet<>();
-    ASTRO.forEach((name, module) -> expected.add(name + ":" + ConfigNames.port(module).getValue()));
+    ASTRO.forEach(
+        (name, module) -> expected.add(name + ":" + ConfigNames.managementPort(module).getValue()));
     assertThat(targets).isEqualTo(expected);
     assertThat(Kustomize.list(service("prometheus").get("volumes")).stream().map(String::valueOf))
         .anyMatch(v -> v.startsWith("./deploy/prometheus.yml:"));

@@ -30,7 +30,9 @@ final class ConfigNames {
   private static final Pattern SCRIPT = Pattern.compile("ASTRO_[A-Z0-9_]+");
   private static final Pattern LOGBACK = Pattern.compile("\\$\\{(ASTRO_[A-Z0-9_]+)");
   private static final Pattern PORT =
-      Pattern.compile("HttpSettings\\.from\\(env,\\s*\"(ASTRO_[A-Z_]+_PORT)\",\\s*(\\d+)\\)");
+      Pattern.compile(
+          "HttpSettings\\.from\\(\\s*env,\\s*\"(ASTRO_[A-Z_]+_PORT)\",\\s*(\\d+),\\s*"
+              + "\"(ASTRO_[A-Z_]+_MANAGEMENT_PORT)\",\\s*(\\d+)\\)");
 
   /** common's classes that read configuration → what in a service's source shows it uses them. */
   private static final Map<String, String> COMMON =
@@ -77,14 +79,29 @@ final class ConfigNames {
    * variable.
    */
   static Map.Entry<String, Integer> port(String service) {
+    Matcher m = portCall(service);
+    return Map.entry(m.group(1), Integer.parseInt(m.group(2)));
+  }
+
+  /**
+   * The management port ({@code /ready}, {@code /metrics}) a service listens on by default, and its
+   * variable.
+   */
+  static Map.Entry<String, Integer> managementPort(String service) {
+    Matcher m = portCall(service);
+    return Map.entry(m.group(3), Integer.parseInt(m.group(4)));
+  }
+
+  private static Matcher portCall(String service) {
     for (Path file : javaFiles(Repo.path(service + "/src/main/java"))) {
       Matcher m = PORT.matcher(Repo.read(file));
       if (m.find()) {
-        return Map.entry(m.group(1), Integer.parseInt(m.group(2)));
+        return m;
       }
     }
     throw new IllegalStateException(
-        "no HttpSettings.from(env, \"ASTRO_..._PORT\", n) in " + service);
+        "no HttpSettings.from(env, \"ASTRO_..._PORT\", n, \"ASTRO_..._MANAGEMENT_PORT\", m) in "
+            + service);
   }
 
   private static Set<String> scan(String service) {

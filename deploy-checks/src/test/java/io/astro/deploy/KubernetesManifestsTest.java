@@ -9,7 +9,6 @@ import io.kubernetes.client.openapi.models.V1ClusterRole;
 import io.kubernetes.client.openapi.models.V1ClusterRoleBinding;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1Container;
-import io.kubernetes.client.openapi.models.V1ContainerPort;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1EnvVar;
 import io.kubernetes.client.openapi.models.V1HTTPGetAction;
@@ -238,13 +237,17 @@ class KubernetesManifestsTest {
       V1PodTemplateSpec pod = d.getSpec().getTemplate();
       V1Container c = single(pod);
       int port = ConfigNames.port(service).getValue();
+      int management = ConfigNames.managementPort(service).getValue();
       assertThat(c.getPorts())
-          .as(service + " ports")
-          .extracting(V1ContainerPort::getContainerPort)
-          .containsExactly(port);
+          .as(service + " ports: http, then management (/ready, /metrics)")
+          .extracting(p -> p.getName() + ":" + p.getContainerPort())
+          .containsExactly("http:" + port, "management:" + management);
       assertThat(http(c.getStartupProbe())).as(service + " startupProbe").isEqualTo("/health");
       assertThat(http(c.getLivenessProbe())).as(service + " livenessProbe").isEqualTo("/health");
       assertThat(http(c.getReadinessProbe())).as(service + " readinessProbe").isEqualTo("/ready");
+      assertThat(c.getReadinessProbe().getHttpGet().getPort())
+          .as(service + ": /ready is on the management port only")
+          .isEqualTo(new IntOrString("management"));
       assertThat(Boolean.TRUE.equals(c.getSecurityContext().getReadOnlyRootFilesystem()))
           .as(service)
           .isTrue();
@@ -285,7 +288,7 @@ class KubernetesManifestsTest {
           .as(service + " annotations")
           .containsEntry("prometheus.io/scrape", "true")
           .containsEntry("prometheus.io/path", "/metrics")
-          .containsEntry("prometheus.io/port", String.valueOf(port));
+          .containsEntry("prometheus.io/port", String.valueOf(management));
       assertThat(d.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable())
           .as(service + " rolls without losing capacity")
           .isEqualTo(new IntOrString(0));
@@ -1114,6 +1117,8 @@ class KubernetesManifestsTest {
     for (Object endpoint : Kustomize.list(spec.get("endpoints"))) {
       Map<String, Object> e = Kustomize.cast(endpoint);
       assertThat(e).containsEntry("path", "/metrics");
+      // the public port "http" answers /metrics 404
+      assertThat(e).containsEntry("port", "management");
       for (String service : Repo.SERVICES) {
         V1Service s =
             prod.services().stream()

@@ -106,6 +106,15 @@ public final class AstroServices implements AutoCloseable {
     return ports;
   }
 
+  /** Each service's management port ({@code /ready}, {@code /metrics}), in start order. */
+  public Map<String, Integer> managementPorts() {
+    Map<String, Integer> ports = new LinkedHashMap<>();
+    synchronized (running) {
+      running.forEach((name, service) -> ports.put(name, service.managementPort()));
+    }
+    return ports;
+  }
+
   /**
    * Stops the sync-worker and starts a new one with the same settings, as a redeploy or a
    * crash-restart would.
@@ -140,7 +149,7 @@ public final class AstroServices implements AutoCloseable {
    */
   public void awaitReady(Duration bound) {
     long deadline = System.nanoTime() + bound.toNanos();
-    for (Map.Entry<String, Integer> service : ports().entrySet()) {
+    for (Map.Entry<String, Integer> service : managementPorts().entrySet()) {
       URI ready = URI.create(wiring.url(service.getValue()) + "/ready");
       String last = "no answer";
       while (true) {

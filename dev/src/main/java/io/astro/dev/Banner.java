@@ -37,7 +37,18 @@ final class Banner {
             + ports.syncWorker()
             + " on "
             + options.httpHost()
-            + " (each: /health /ready /metrics)");
+            + " (each: /health)");
+    row(
+        b,
+        "management",
+        "/ready /metrics: "
+            + String.join(
+                ", ",
+                java.util.List.of(
+                    "gateway :" + dev.managementPort(AstroServices.GATEWAY),
+                    "user-service :" + dev.managementPort(AstroServices.USER_SERVICE),
+                    "app-service :" + dev.managementPort(AstroServices.APP_SERVICE),
+                    "sync-worker :" + dev.managementPort(AstroServices.SYNC_WORKER))));
     row(
         b,
         "Kafka",

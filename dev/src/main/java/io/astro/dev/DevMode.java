@@ -104,6 +104,16 @@ public final class DevMode implements AutoCloseable {
     return wiring.url(services.ports().get(service));
   }
 
+  /** The port {@code service} serves {@code /ready} and {@code /metrics} on. */
+  public int managementPort(String service) {
+    return services.managementPorts().get(service);
+  }
+
+  /** Where {@code service} serves {@code /ready} and {@code /metrics}. */
+  public String managementUrl(String service) {
+    return wiring.url(services.managementPorts().get(service));
+  }
+
   public Duration startupTime() {
     return Duration.ofNanos(readyNanos - startedNanos);
   }

@@ -49,6 +49,7 @@ public final class Wiring {
     Map<String, String> env = base();
     database(env, Databases.USERS);
     env.put("ASTRO_USER_SERVICE_PORT", Integer.toString(options.ports().userService()));
+    management(env, "ASTRO_USER_SERVICE_MANAGEMENT_PORT");
     env.put("ASTRO_JWT_PRIVATE_KEY", keys.privateKeyPem());
     env.put("ASTRO_JWT_PUBLIC_KEY", keys.publicKeyPem());
     env.remove("ASTRO_JWT_PRIVATE_KEY_FILE");
@@ -62,6 +63,7 @@ public final class Wiring {
     Map<String, String> env = base();
     database(env, Databases.APPS);
     env.put("ASTRO_APP_SERVICE_PORT", Integer.toString(options.ports().appService()));
+    management(env, "ASTRO_APP_SERVICE_MANAGEMENT_PORT");
     env.put("ASTRO_JWKS_URL", url(options.ports().userService()) + "/.well-known/jwks.json");
     // the list of disabled accounts, polled as the gateway polls it
     env.put("ASTRO_USER_SERVICE_URL", url(options.ports().userService()));
@@ -79,6 +81,7 @@ public final class Wiring {
   public Map<String, String> syncWorker() {
     Map<String, String> env = base();
     env.put("ASTRO_SYNC_WORKER_PORT", Integer.toString(options.ports().syncWorker()));
+    management(env, "ASTRO_SYNC_WORKER_MANAGEMENT_PORT");
     env.put("ASTRO_CLUSTERS", backing.cluster().id() + "=" + backing.cluster().kubeconfig());
     internalToken(env);
     kubeconfigKeys(env);
@@ -89,11 +92,22 @@ public final class Wiring {
   public Map<String, String> gateway() {
     Map<String, String> env = base();
     env.put("ASTRO_GATEWAY_PORT", Integer.toString(options.ports().gateway()));
+    management(env, "ASTRO_GATEWAY_MANAGEMENT_PORT");
     env.put("ASTRO_USER_SERVICE_URL", url(options.ports().userService()));
     env.put("ASTRO_APP_SERVICE_URL", url(options.ports().appService()));
     env.put("ASTRO_JWT_PUBLIC_KEY", keys.publicKeyPem());
     env.remove("ASTRO_JWT_PUBLIC_KEY_FILE");
     return env;
+  }
+
+  /**
+   * The management port ({@code /ready}, {@code /metrics}): the developer's own if set, else a free
+   * one, so several dev systems (end-to-end tests) never collide; the banner and {@link
+   * AstroServices#managementPorts()} tell which.
+   */
+  private void management(Map<String, String> env, String variable) {
+    String own = options.env().get(variable);
+    env.put(variable, own == null || own.isBlank() ? "0" : own);
   }
 
   private Map<String, String> base() {

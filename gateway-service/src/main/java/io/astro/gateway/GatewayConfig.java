@@ -77,7 +77,7 @@ public record GatewayConfig(
           "ASTRO_GATEWAY_DISABLED_POLL must be positive and at most 45s, got " + disabledPoll);
     }
     return new GatewayConfig(
-        HttpSettings.from(env, "ASTRO_GATEWAY_PORT", 8080),
+        HttpSettings.from(env, "ASTRO_GATEWAY_PORT", 8080, "ASTRO_GATEWAY_MANAGEMENT_PORT", 9080),
         JwtSettings.from(env),
         userService,
         url(env, "ASTRO_APP_SERVICE_URL", "http://localhost:8082"),

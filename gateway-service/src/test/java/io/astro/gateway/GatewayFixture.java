@@ -108,10 +108,19 @@ final class GatewayFixture implements AutoCloseable {
     return send(HttpMethod.POST, path, headers, Buffer.buffer(json));
   }
 
+  /** A GET on the management port ({@code /ready}, {@code /metrics}). */
+  Reply getManagement(String path) {
+    return send(gateway.managementPort(), HttpMethod.GET, path, bearer(null), null);
+  }
+
   /** Over the JDK's client: independent of the Vert.x client under test elsewhere. */
   Reply send(HttpMethod method, String path, MultiMap headers, Buffer body) {
+    return send(gateway.httpPort(), method, path, headers, body);
+  }
+
+  private Reply send(int port, HttpMethod method, String path, MultiMap headers, Buffer body) {
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.httpPort() + path))
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
             .timeout(Duration.ofSeconds(WAIT_SECONDS))
             .method(
                 method.name(),
@@ -152,7 +161,7 @@ final class GatewayFixture implements AutoCloseable {
   }
 
   String metrics() {
-    return get("/metrics", null).body();
+    return getManagement("/metrics").body();
   }
 
   static MultiMap bearer(String token) {

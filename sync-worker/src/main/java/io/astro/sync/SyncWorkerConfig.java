@@ -72,7 +72,8 @@ public record SyncWorkerConfig(
 
   public static SyncWorkerConfig from(Env env) {
     return new SyncWorkerConfig(
-        HttpSettings.from(env, "ASTRO_SYNC_WORKER_PORT", 8083),
+        HttpSettings.from(
+            env, "ASTRO_SYNC_WORKER_PORT", 8083, "ASTRO_SYNC_WORKER_MANAGEMENT_PORT", 9083),
         new Kafka(
             env.string("ASTRO_KAFKA_BOOTSTRAP", "localhost:9092"),
             env.string("ASTRO_APP_COMMANDS_TOPIC", Topics.APP_COMMANDS),

@@ -54,7 +54,8 @@ public record UserServiceConfig(
               + " bytes in UTF-8 (bcrypt's bound)");
     }
     return new UserServiceConfig(
-        HttpSettings.from(env, "ASTRO_USER_SERVICE_PORT", 8081),
+        HttpSettings.from(
+            env, "ASTRO_USER_SERVICE_PORT", 8081, "ASTRO_USER_SERVICE_MANAGEMENT_PORT", 9081),
         DbSettings.from(env, "astro_users"),
         JwtSettings.from(env),
         env.duration("ASTRO_JWT_TTL", Duration.ofHours(24)),

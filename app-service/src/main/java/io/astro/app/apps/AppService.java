@@ -203,7 +203,10 @@ public final class AppService {
     if (desired.stopped()) {
       return Usage.NONE;
     }
-    return Usage.of(resources(desired.settings()), desired.replicas() + (rollout ? 1 : 0));
+    return Usage.of(
+        resources(desired.settings()),
+        limits.quota().containerEphemeralStorageBytes(),
+        desired.replicas() + (rollout ? 1 : 0));
   }
 
   private Usage used(List<App> apps) {
@@ -234,6 +237,11 @@ public final class AppService {
                           "memory",
                           Quantities.memory(total.memoryBytes()),
                           Quantities.memory(quota.memoryBytes()));
+                  case "ephemeral-storage" ->
+                      new QuotaRefusal(
+                          "ephemeral-storage",
+                          Quantities.memory(total.ephemeralStorageBytes()),
+                          Quantities.memory(quota.ephemeralStorageBytes()));
                   default ->
                       new QuotaRefusal(
                           "pods", Long.toString(total.pods()), Integer.toString(quota.pods()));
@@ -322,7 +330,7 @@ public final class AppService {
 
   /**
    * What the caller's apps use of what they may: live apps of {@code ASTRO_MAX_APPS_PER_USER}, and
-   * CPU, memory and pods requested of the namespace quota.
+   * CPU, memory and pods requested and ephemeral storage limited of the namespace quota.
    */
   public Future<JsonObject> quota(Caller caller) {
     return store
@@ -352,6 +360,13 @@ public final class AppService {
                           .put("requested_bytes", used.memoryBytes())
                           .put("limit_bytes", quota.memoryBytes()))
                   .put("pods", new JsonObject().put("used", used.pods()).put("limit", quota.pods()))
+                  .put(
+                      "ephemeral_storage",
+                      new JsonObject()
+                          .put("used", Quantities.memory(used.ephemeralStorageBytes()))
+                          .put("limit", Quantities.memory(quota.ephemeralStorageBytes()))
+                          .put("used_bytes", used.ephemeralStorageBytes())
+                          .put("limit_bytes", quota.ephemeralStorageBytes()))
                   .put("sizes", sizes());
             });
   }
@@ -366,7 +381,10 @@ public final class AppService {
               .put("cpu_request", r.cpuRequest())
               .put("cpu_limit", r.cpuLimit())
               .put("memory_request", r.memoryRequest())
-              .put("memory_limit", r.memoryLimit()));
+              .put("memory_limit", r.memoryLimit())
+              .put(
+                  "ephemeral_storage_limit",
+                  Quantities.memory(limits.quota().containerEphemeralStorageBytes())));
     }
     return sizes;
   }

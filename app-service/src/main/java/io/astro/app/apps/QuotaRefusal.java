@@ -4,7 +4,8 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * Why a change is refused against the namespace quota: the {@code resource} ({@code cpu}, {@code
- * memory}, {@code pods}) it would take past {@code limit}, with what would be {@code requested}.
+ * memory}, {@code pods}, {@code ephemeral-storage}) it would take past {@code limit}, with what
+ * would be {@code requested}.
  */
 public record QuotaRefusal(String resource, String requested, String limit) {
 

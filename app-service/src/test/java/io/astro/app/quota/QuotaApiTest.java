@@ -73,7 +73,16 @@ class QuotaApiTest {
     assertThat(used.getJsonObject("cpu").getLong("requested_millicores")).isEqualTo(200);
     assertThat(used.getJsonObject("memory").getString("requested")).isEqualTo("256Mi");
     assertThat(used.getJsonObject("pods").getInteger("used")).isEqualTo(2);
+    assertThat(used.getJsonObject("ephemeral_storage"))
+        .isEqualTo(
+            new JsonObject()
+                .put("used", "2Gi")
+                .put("limit", "20Gi")
+                .put("used_bytes", 2L << 30)
+                .put("limit_bytes", 20L << 30));
     assertThat(used.getJsonArray("sizes").getJsonObject(0).getString("name")).isEqualTo("standard");
+    assertThat(used.getJsonArray("sizes").getJsonObject(0).getString("ephemeral_storage_limit"))
+        .isEqualTo("1Gi");
     assertThat(app.get("/api/v1/quota", null).statusCode()).isEqualTo(401);
   }
 

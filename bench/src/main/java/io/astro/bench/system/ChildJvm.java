@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * One service jar in a JVM of its own, as an operator runs it ({@code java -jar}), with the heap
  * bound its container would give it; output goes to a file so the bench JVM never pays for it.
  * Knows its resident memory and CPU time from {@code /proc}, and its heap from its own {@code
- * /metrics}.
+ * /metrics} (on its management port).
  */
 public final class ChildJvm implements AutoCloseable {
 
@@ -29,11 +29,33 @@ public final class ChildJvm implements AutoCloseable {
   private final String name;
   private final Process process;
   private final int port;
+  private final int managementPort;
   private final Path log;
   private final long startedNanos;
   private volatile Duration readyAfter;
 
-  private ChildJvm(String name, Process process, int port, Path log, long startedNanos) {
+  private static String managementVariable(String name, int port, Map<String, String> env) {
+    return env.entrySet().stream()
+        .filter(
+            e ->
+                e.getKey().endsWith("_PORT")
+                    && !e.getKey().endsWith("_MANAGEMENT_PORT")
+                    && e.getValue().equals(Integer.toString(port)))
+        .map(
+            e -> e.getKey().substring(0, e.getKey().length() - "PORT".length()) + "MANAGEMENT_PORT")
+        .findFirst()
+        .orElseThrow(() -> new IllegalArgumentException(name + ": no variable names port " + port));
+  }
+
+  private static int freePort() throws IOException {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private ChildJvm(
+      String name, Process process, int port, int managementPort, Path log, long startedNanos) {
+    this.managementPort = managementPort;
     this.name = name;
     this.process = process;
     this.port = port;
@@ -77,9 +99,13 @@ public final class ChildJvm implements AutoCloseable {
     builder.environment().putAll(env);
     builder.environment().put("ASTRO_LOG_FORMAT", "text");
     try {
+      // /ready and /metrics are on the management port: a free one, in the variable beside the
+      // port's (ASTRO_X_PORT → ASTRO_X_MANAGEMENT_PORT)
+      int management = freePort();
+      builder.environment().put(managementVariable(name, port, env), Integer.toString(management));
       Files.createDirectories(logDir);
       long started = System.nanoTime();
-      return new ChildJvm(name, builder.start(), port, logFile, started);
+      return new ChildJvm(name, builder.start(), port, management, logFile, started);
     } catch (IOException e) {
       throw new IllegalStateException("cannot start " + name + ": " + e.getMessage(), e);
     }
@@ -113,7 +139,7 @@ public final class ChildJvm implements AutoCloseable {
             name + " exited with " + process.exitValue() + "; see " + log);
       }
       try {
-        if (get("/ready").statusCode() == 200) {
+        if (getManagement("/ready").statusCode() == 200) {
           readyAfter = Duration.ofNanos(System.nanoTime() - startedNanos);
           return readyAfter;
         }
@@ -132,9 +158,18 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   public HttpResponse<String> get(String path) throws IOException {
+    return send(url() + path);
+  }
+
+  /** A GET on the management port ({@code /ready}, {@code /metrics}). */
+  public HttpResponse<String> getManagement(String path) throws IOException {
+    return send("http://127.0.0.1:" + managementPort + path);
+  }
+
+  private HttpResponse<String> send(String url) throws IOException {
     try {
       return HTTP.send(
-          HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(10)).build(),
+          HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
           HttpResponse.BodyHandlers.ofString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -145,7 +180,7 @@ public final class ChildJvm implements AutoCloseable {
   /** The Prometheus text of {@code /metrics}. */
   public String metrics() {
     try {
-      return get("/metrics").body();
+      return getManagement("/metrics").body();
     } catch (IOException e) {
       throw new IllegalStateException(name + " /metrics: " + e.getMessage(), e);
     }

@@ -11,9 +11,9 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.util.function.Predicate;
 
 /**
- * The router every service starts from: request ids first, a bounded body, health and metrics
- * routes, and the envelope for every failure and every unmatched request. Services add their routes
- * to the returned router.
+ * The router every service starts from: request ids first, a bounded body, the ops routes (public:
+ * health; management: health, readiness, metrics), and the envelope for every failure and every
+ * unmatched request. Services add their routes to the returned router.
  */
 public final class ApiRouter {
 
@@ -21,7 +21,21 @@ public final class ApiRouter {
 
   private ApiRouter() {}
 
+  /** The public router: {@code /health} of the ops routes, then the service's own. */
   public static Router create(Vertx vertx, HttpSettings settings, OpsRoutes ops) {
+    Router router = base(vertx, settings);
+    ops.mountPublic(router);
+    return router;
+  }
+
+  /** The management port's router: {@code /health}, {@code /ready} and {@code /metrics}. */
+  public static Router management(Vertx vertx, HttpSettings settings, OpsRoutes ops) {
+    Router router = base(vertx, settings);
+    ops.mountManagement(router);
+    return router;
+  }
+
+  private static Router base(Vertx vertx, HttpSettings settings) {
     Router router = Router.router(vertx);
     FailureHandler failures = new FailureHandler();
     BodyHandler bodies = BodyHandler.create(false).setBodyLimit(settings.bodyLimitBytes());
@@ -57,7 +71,6 @@ public final class ApiRouter {
     for (int status : new int[] {400, 404, 405, 406, 413, 415, 500}) {
       router.errorHandler(status, failures);
     }
-    ops.mount(router);
     return router;
   }
 

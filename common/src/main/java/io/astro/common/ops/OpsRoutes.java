@@ -17,7 +17,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * What operators and orchestrators call: {@code /health} (the process is alive), {@code /ready}
  * (every dependency answers, checked in parallel with a timeout each; 503 naming the failed ones)
- * and {@code /metrics} (Prometheus text format from this service's registry).
+ * and {@code /metrics} (Prometheus text format from this service's registry). The public port
+ * serves {@code /health} only, for load balancers; the management port serves all three, since
+ * {@code /ready} names internal hosts in its failures and {@code /metrics} describes the service.
  */
 public final class OpsRoutes {
 
@@ -35,8 +37,14 @@ public final class OpsRoutes {
     return new OpsRoutes(registry, checks);
   }
 
-  public void mount(Router router) {
+  /** The public port's: {@code /health}. */
+  public void mountPublic(Router router) {
     router.get("/health").handler(ctx -> ApiResponse.ok(ctx, new JsonObject().put("status", "UP")));
+  }
+
+  /** The management port's: {@code /health}, {@code /ready}, {@code /metrics}. */
+  public void mountManagement(Router router) {
+    mountPublic(router);
     router.get("/ready").handler(this::ready);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
   }

@@ -31,6 +31,7 @@ public final class Service {
   private final Vertx vertx;
   private final PrometheusMeterRegistry registry;
   private volatile int httpPort;
+  private volatile int managementPort;
   private volatile Router router;
 
   private Service(String name, Vertx vertx, PrometheusMeterRegistry registry) {
@@ -75,12 +76,16 @@ public final class Service {
   }
 
   /**
-   * Serves the standard router (request ids, body limit, envelope failures, {@code /health}, {@code
-   * /ready} with {@code checks}, {@code /metrics}) plus the service's own {@code routes}.
+   * Serves the standard router (request ids, body limit, envelope failures, {@code /health}) plus
+   * the service's own {@code routes} on the public port, and {@code /health}, {@code /ready} with
+   * {@code checks} and {@code /metrics} on the management port.
    */
   public Future<Service> serve(
       HttpSettings http, List<ReadinessCheck> checks, Consumer<Router> routes) {
     OpsRoutes ops = OpsRoutes.create(registry, checks);
+    HttpSettings managementHttp = http.management();
+    ApiServerVerticle management =
+        new ApiServerVerticle(managementHttp, v -> ApiRouter.management(v, managementHttp, ops));
     ApiServerVerticle server =
         new ApiServerVerticle(
             http,
@@ -90,7 +95,18 @@ public final class Service {
               this.router = router;
               return router;
             });
-    return deploy(() -> server, 1).onSuccess(s -> httpPort = server.actualPort());
+    return deploy(() -> management, 1)
+        .onSuccess(s -> managementPort = management.actualPort())
+        .compose(s -> deploy(() -> server, 1))
+        .onSuccess(s -> httpPort = server.actualPort());
+  }
+
+  /**
+   * The port {@code /ready} and {@code /metrics} are served on; differs from the configured one
+   * when that was 0 (tests).
+   */
+  public int managementPort() {
+    return managementPort;
   }
 
   /**

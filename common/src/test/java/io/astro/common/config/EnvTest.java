@@ -73,9 +73,28 @@ class EnvTest {
   @Test
   void http_settings_default_to_a_one_mebibyte_body_limit() {
     HttpSettings settings =
-        HttpSettings.from(Env.of(Map.of("ASTRO_GATEWAY_PORT", "9000")), "ASTRO_GATEWAY_PORT", 8080);
+        HttpSettings.from(
+            Env.of(Map.of("ASTRO_GATEWAY_PORT", "9000")),
+            "ASTRO_GATEWAY_PORT",
+            8080,
+            "ASTRO_GATEWAY_MANAGEMENT_PORT",
+            9080);
     assertThat(settings.port()).isEqualTo(9000);
+    assertThat(settings.managementPort()).isEqualTo(9080);
     assertThat(settings.host()).isEqualTo("0.0.0.0");
     assertThat(settings.bodyLimitBytes()).isEqualTo(1024 * 1024);
+  }
+
+  @Test
+  void the_management_port_is_free_when_the_port_is_and_never_the_same() {
+    assertThat(HttpSettings.from(Env.of(Map.of("P", "0")), "P", 8080, "M", 9080).managementPort())
+        .isZero();
+    assertThat(
+            HttpSettings.from(Env.of(Map.of("P", "0", "M", "9999")), "P", 8080, "M", 9080)
+                .managementPort())
+        .isEqualTo(9999);
+    assertThatThrownBy(() -> HttpSettings.from(Env.of(Map.of("M", "8080")), "P", 8080, "M", 9080))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("M must differ from P");
   }
 }

@@ -48,7 +48,8 @@ class OpsRoutesTest {
         new ApiServerVerticle(
             settings,
             vertx ->
-                ApiRouter.create(vertx, settings, OpsRoutes.create(service.registry(), checks)));
+                ApiRouter.management(
+                    vertx, settings, OpsRoutes.create(service.registry(), checks)));
     return service.deploy(() -> SERVERS[slot], 1).await();
   }
 

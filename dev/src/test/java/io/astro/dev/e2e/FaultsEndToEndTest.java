@@ -77,7 +77,7 @@ class FaultsEndToEndTest {
       assertThat(api.get("/api/v1/apps/" + created.get(0), user.token()).data().getString("status"))
           .isEqualTo("pending");
       // held down until app-service has seen it gone and its commands wait in the outbox
-      String appService = astro.dev().serviceUrl(AstroServices.APP_SERVICE);
+      String appService = astro.dev().managementUrl(AstroServices.APP_SERVICE);
       awaitNotReady(appService, "kafka");
       Scrape.awaitSample(appService, "astro_app_outbox_pending", n -> n >= 4);
     } finally {

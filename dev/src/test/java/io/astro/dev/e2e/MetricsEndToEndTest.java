@@ -93,6 +93,6 @@ class MetricsEndToEndTest {
   }
 
   private static String url(String service) {
-    return astro.dev().serviceUrl(service);
+    return astro.dev().managementUrl(service);
   }
 }

@@ -115,6 +115,9 @@ public final class Manifests {
             .resources(resources(release.resources()))
             .securityContext(
                 new V1SecurityContext()
+                    // only under restricted: a baseline Deployment keeps its hash (no rollout)
+                    .runAsNonRoot(
+                        policy.podSecurity() == TenantPolicy.PodSecurity.RESTRICTED ? true : null)
                     .allowPrivilegeEscalation(false)
                     .capabilities(
                         new V1Capabilities()
@@ -329,7 +332,7 @@ public final class Manifests {
 
   public V1Namespace namespace(String name, long userId) {
     Map<String, String> labels = new LinkedHashMap<>(KubeNames.namespaceLabels(userId));
-    labels.put("pod-security.kubernetes.io/enforce", "baseline");
+    labels.put("pod-security.kubernetes.io/enforce", policy.podSecurity().label());
     labels.put("pod-security.kubernetes.io/warn", "restricted");
     return stamp(
         new V1Namespace().apiVersion("v1").kind("Namespace").metadata(meta(null, name, labels)),
@@ -396,6 +399,8 @@ public final class Manifests {
                             Map.of(
                                 "requests.cpu", policy.quotaCpu(),
                                 "requests.memory", policy.quotaMemory(),
+                                "requests.ephemeral-storage", policy.quotaEphemeralStorage(),
+                                "limits.ephemeral-storage", policy.quotaEphemeralStorage(),
                                 "pods", new Quantity(Integer.toString(policy.quotaPods())))))),
         Map.of());
   }
@@ -418,14 +423,18 @@ public final class Manifests {
                                             "cpu",
                                             policy.requestCpu(),
                                             "memory",
-                                            policy.requestMemory())))
+                                            policy.requestMemory(),
+                                            "ephemeral-storage",
+                                            policy.requestEphemeralStorage())))
                                 ._default(
                                     sorted(
                                         Map.of(
                                             "cpu",
                                             policy.limitCpu(),
                                             "memory",
-                                            policy.limitMemory())))))),
+                                            policy.limitMemory(),
+                                            "ephemeral-storage",
+                                            policy.limitEphemeralStorage())))))),
         Map.of());
   }
 

@@ -80,15 +80,18 @@ public final class NamespaceSetup {
               apis.networkPolicies(), "NetworkPolicy", namespace, policy.getMetadata().getName());
       writer.ensure(apis.networkPolicies(), policy, have, Fence.drifted(policy, have));
     }
+    // the LimitRange first: its defaults are what every container counts against the quota with
+    // (a container without ephemeral-storage is admitted and counts zero), so a quota that starts
+    // tracking a resource must find them in place
+    var limits = manifests.limitRange(namespace);
+    var haveLimits =
+        writer.read(apis.limitRanges(), "LimitRange", namespace, limits.getMetadata().getName());
+    writer.ensure(apis.limitRanges(), limits, haveLimits, Fence.drifted(limits, haveLimits));
     var quota = manifests.resourceQuota(namespace);
     var haveQuota =
         writer.read(
             apis.resourceQuotas(), "ResourceQuota", namespace, quota.getMetadata().getName());
     writer.ensure(apis.resourceQuotas(), quota, haveQuota, Fence.drifted(quota, haveQuota));
-    var limits = manifests.limitRange(namespace);
-    var haveLimits =
-        writer.read(apis.limitRanges(), "LimitRange", namespace, limits.getMetadata().getName());
-    writer.ensure(apis.limitRanges(), limits, haveLimits, Fence.drifted(limits, haveLimits));
     checked.put(key, now);
   }
 

@@ -131,6 +131,112 @@ class ManifestsTest {
   }
 
   @Test
+  void
+      every_container_gets_ephemeral_storage_from_the_limit_range_and_the_quota_caps_the_namespace() {
+    TenantPolicy policy =
+        TenantPolicy.from(
+            Env.of(
+                Map.of(
+                    "ASTRO_CONTAINER_REQUEST_EPHEMERAL_STORAGE", "512Mi",
+                    "ASTRO_CONTAINER_LIMIT_EPHEMERAL_STORAGE", "2Gi",
+                    "ASTRO_NAMESPACE_QUOTA_EPHEMERAL_STORAGE", "40Gi")));
+    Manifests m = new Manifests(policy);
+
+    var item = m.limitRange("astro-user-7").getSpec().getLimits().get(0);
+    assertThat(item.getDefaultRequest().get("ephemeral-storage").toSuffixedString())
+        .isEqualTo("512Mi");
+    assertThat(item.getDefault().get("ephemeral-storage").toSuffixedString()).isEqualTo("2Gi");
+    var hard = m.resourceQuota("astro-user-7").getSpec().getHard();
+    assertThat(hard.get("requests.ephemeral-storage").toSuffixedString()).isEqualTo("40Gi");
+    assertThat(hard.get("limits.ephemeral-storage").toSuffixedString()).isEqualTo("40Gi");
+    var defaults = manifests.resourceQuota("astro-user-7").getSpec().getHard();
+    assertThat(defaults.get("limits.ephemeral-storage").toSuffixedString()).isEqualTo("20Gi");
+    assertThat(
+            manifests
+                .limitRange("astro-user-7")
+                .getSpec()
+                .getLimits()
+                .get(0)
+                .getDefault()
+                .get("ephemeral-storage")
+                .toSuffixedString())
+        .isEqualTo("1Gi");
+    assertThat(KubeValidation.validate(m.limitRange("astro-user-7"))).isEmpty();
+    assertThat(KubeValidation.validate(m.resourceQuota("astro-user-7"))).isEmpty();
+    // a Deployment is not changed by it (no rollout of every app): the LimitRange fills it in
+    assertThat(Manifests.specHash(m.deployment(app(3, "nginx:1.27", 2, false, null))))
+        .isEqualTo(Manifests.specHash(manifests.deployment(app(3, "nginx:1.27", 2, false, null))));
+
+    assertThatThrownBy(
+            () ->
+                TenantPolicy.from(
+                    Env.of(
+                        Map.of(
+                            "ASTRO_CONTAINER_REQUEST_EPHEMERAL_STORAGE", "2Gi",
+                            "ASTRO_CONTAINER_LIMIT_EPHEMERAL_STORAGE", "1Gi"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("ASTRO_CONTAINER_REQUEST_EPHEMERAL_STORAGE");
+    assertThatThrownBy(
+            () ->
+                TenantPolicy.from(
+                    Env.of(Map.of("ASTRO_NAMESPACE_QUOTA_EPHEMERAL_STORAGE", "lots"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("ASTRO_NAMESPACE_QUOTA_EPHEMERAL_STORAGE");
+  }
+
+  @Test
+  void restricted_namespaces_enforce_it_and_containers_run_as_non_root_adding_only_net_bind() {
+    TenantPolicy restricted = TenantPolicy.from(Env.of(Map.of("ASTRO_POD_SECURITY", "restricted")));
+    Manifests m = new Manifests(restricted);
+
+    assertThat(restricted.podSecurity()).isEqualTo(TenantPolicy.PodSecurity.RESTRICTED);
+    assertThat(m.namespace("astro-user-7", 7).getMetadata().getLabels())
+        .containsEntry("pod-security.kubernetes.io/enforce", "restricted");
+    assertThat(manifests.namespace("astro-user-7", 7).getMetadata().getLabels())
+        .containsEntry("pod-security.kubernetes.io/enforce", "baseline");
+    V1SecurityContext security =
+        m.deployment(app(3, "nginx:1.27", 2, false, null))
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0)
+            .getSecurityContext();
+    assertThat(security.getRunAsNonRoot()).isTrue();
+    assertThat(security.getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(security.getCapabilities().getAdd()).containsExactly("NET_BIND_SERVICE");
+    assertThat(security.getAllowPrivilegeEscalation()).isFalse();
+    assertThat(security.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    assertThat(
+            container(release(1, Map.of(), List.of(), null, null, null, null, null))
+                .getSecurityContext()
+                .getRunAsNonRoot())
+        .as("baseline sets no runAsNonRoot")
+        .isNull();
+    assertThat(
+            TenantPolicy.from(
+                    Env.of(
+                        Map.of(
+                            "ASTRO_POD_SECURITY", "Restricted",
+                            "ASTRO_CONTAINER_CAPABILITIES", "none")))
+                .capabilities())
+        .isEmpty();
+
+    assertThatThrownBy(
+            () ->
+                TenantPolicy.from(
+                    Env.of(
+                        Map.of(
+                            "ASTRO_POD_SECURITY", "restricted",
+                            "ASTRO_CONTAINER_CAPABILITIES", "NET_BIND_SERVICE,CHOWN"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("CHOWN is not a capability the Pod Security restricted level");
+    assertThatThrownBy(() -> TenantPolicy.from(Env.of(Map.of("ASTRO_POD_SECURITY", "privileged"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("ASTRO_POD_SECURITY must be baseline or restricted");
+  }
+
+  @Test
   void a_release_gives_the_container_its_variables_sorted_then_its_secrets_by_reference() {
     V1Container c =
         container(
@@ -360,6 +466,7 @@ class ManifestsTest {
       for (Manifests m :
           List.of(
               manifests,
+              new Manifests(TenantPolicy.from(Env.of(Map.of("ASTRO_POD_SECURITY", "restricted")))),
               new Manifests(TenantPolicy.defaults(), Duration.ofSeconds(1)),
               new Manifests(TenantPolicy.defaults(), Duration.ofDays(1)))) {
         assertThat(KubeValidation.validate(m.deployment(app))).isEmpty();

@@ -126,7 +126,34 @@ final class ImageCatalogue {
                   new Step("SETGID", String.format(Locale.ROOT, GOSU, "redis")),
                   new Step("SETUID", String.format(Locale.ROOT, GOSU, "redis")))));
 
+  /**
+   * Official images whose image config names no USER, so they start as root (the five above, and
+   * the common bases).
+   */
+  private static final Set<String> ROOT_OFFICIAL =
+      Set.of(
+          "nginx", "httpd", "postgres", "mysql", "redis", "busybox", "alpine", "debian", "ubuntu");
+
+  /** Docker Hub images built to run as a fixed non-root user, by repository. */
+  private static final Map<String, Long> NON_ROOT =
+      Map.of("nginxinc/nginx-unprivileged", 101L, "bitnami/nginx", 1001L, "bitnami/redis", 1001L);
+
   private ImageCatalogue() {}
+
+  /**
+   * The numeric user the image's config says it runs as, when this catalogue knows it: 0 for the
+   * official images that start as root, the image's own for known non-root images, empty for any
+   * other image (the simulator cannot read image configs).
+   */
+  static Optional<Long> user(String image) {
+    ImageReference ref = ImageReference.parse(image);
+    if (ref.officialName().filter(ROOT_OFFICIAL::contains).isPresent()) {
+      return Optional.of(0L);
+    }
+    return ref.registry().equals(ImageReference.DOCKER_HUB)
+        ? Optional.ofNullable(NON_ROOT.get(ref.repository()))
+        : Optional.empty();
+  }
 
   /**
    * How the container dies at start-up under its security context: the lines it prints, the last

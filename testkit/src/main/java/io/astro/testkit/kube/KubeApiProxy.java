@@ -681,23 +681,40 @@ final class KubeApiProxy {
                 return Future.succeededFuture(
                     Admitted.refuse(StatusBodies.forbidden("", "pods", name, limited.get(), null)));
               }
+              // the validating plugins in the API server's order: LimitRanger, PodSecurity,
+              // ResourceQuota
               return store
-                  .list(base + "/resourcequotas")
-                  .compose(
-                      quotas ->
-                          (quotas.isEmpty()
-                                  ? Future.succeededFuture(List.<JsonObject>of())
-                                  : store.list(base + "/pods"))
-                              .map(
-                                  pods ->
-                                      QuotaAdmission.admit(defaulted, quotas, pods)
-                                          .map(
-                                              why ->
-                                                  Admitted.refuse(
-                                                      StatusBodies.forbidden(
-                                                          "", "pods", name, why, null)))
-                                          .orElse(Admitted.pass(defaulted.toBuffer()))));
+                  .get(base)
+                  .compose(namespace -> admitPodSecurity(base, name, defaulted, namespace));
             });
+  }
+
+  private Future<Admitted> admitPodSecurity(
+      String base, String name, JsonObject defaulted, JsonObject namespace) {
+    Map<String, Object> labels =
+        namespace == null
+            ? Map.of()
+            : ObjectValidation.map(namespace.getJsonObject("metadata", new JsonObject()), "labels");
+    Optional<String> insecure = PodSecurityAdmission.admit(defaulted, labels);
+    if (insecure.isPresent()) {
+      return Future.succeededFuture(
+          Admitted.refuse(StatusBodies.forbidden("", "pods", name, insecure.get(), null)));
+    }
+    return store
+        .list(base + "/resourcequotas")
+        .compose(
+            quotas ->
+                (quotas.isEmpty()
+                        ? Future.succeededFuture(List.<JsonObject>of())
+                        : store.list(base + "/pods"))
+                    .map(
+                        pods ->
+                            QuotaAdmission.admit(defaulted, quotas, pods)
+                                .map(
+                                    why ->
+                                        Admitted.refuse(
+                                            StatusBodies.forbidden("", "pods", name, why, null)))
+                                .orElse(Admitted.pass(defaulted.toBuffer()))));
   }
 
   private Future<Admitted> admitReplace(ApiPath path, JsonObject object) {

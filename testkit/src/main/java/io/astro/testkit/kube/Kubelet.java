@@ -122,7 +122,8 @@ final class Kubelet {
       waitingToStart |=
           "ContainerCreating".equals(reason)
               || "ErrImagePull".equals(reason)
-              || "ImagePullBackOff".equals(reason);
+              || "ImagePullBackOff".equals(reason)
+              || "CreateContainerConfigError".equals(reason);
     }
     boolean ready = unready.isEmpty();
     String notReadyMessage =
@@ -176,6 +177,10 @@ final class Kubelet {
               status, "ErrImagePull", "Failed to pull image \"" + image + "\": " + pullError.get())
           : waiting(status, "ImagePullBackOff", "Back-off pulling image \"" + image + "\"");
     }
+    Optional<String> configError = nonRootViolation(pod, c);
+    if (configError.isPresent()) {
+      return waiting(status, "CreateContainerConfigError", configError.get());
+    }
     status
         .imageID(imageId(image))
         .containerID("containerd://" + sha256(pod.getMetadata().getUid() + c.getName()));
@@ -225,6 +230,47 @@ final class Kubelet {
         .started(ready)
         .restartCount(0)
         .state(new V1ContainerState().running(new V1ContainerStateRunning().startedAt(started)));
+  }
+
+  /**
+   * The kubelet's verifyRunAsNonRoot (pkg/kubelet/kuberuntime/security_context_others.go), before
+   * it creates the container: with {@code runAsNonRoot} (the container's, else the pod's), a {@code
+   * runAsUser} of 0, or none and an image the {@link ImageCatalogue} knows runs as root, stops the
+   * container from being created. An image whose user is not known here passes, as one with a
+   * non-root numeric user does.
+   */
+  static Optional<String> nonRootViolation(V1Pod pod, V1Container c) {
+    var podSecurity = pod.getSpec().getSecurityContext();
+    var security = c.getSecurityContext();
+    Boolean nonRoot =
+        (security != null && security.getRunAsNonRoot() != null)
+            ? security.getRunAsNonRoot()
+            : (podSecurity == null ? null : podSecurity.getRunAsNonRoot());
+    if (!Boolean.TRUE.equals(nonRoot)) {
+      return Optional.empty();
+    }
+    Long runAsUser =
+        (security != null && security.getRunAsUser() != null)
+            ? security.getRunAsUser()
+            : (podSecurity == null ? null : podSecurity.getRunAsUser());
+    String where =
+        " (pod: \""
+            + pod.getMetadata().getName()
+            + "_"
+            + pod.getMetadata().getNamespace()
+            + "("
+            + pod.getMetadata().getUid()
+            + ")\", container: "
+            + c.getName()
+            + ")";
+    if (runAsUser != null) {
+      return runAsUser == 0
+          ? Optional.of("container's runAsUser breaks non-root policy" + where)
+          : Optional.empty();
+    }
+    return ImageCatalogue.user(c.getImage())
+        .filter(uid -> uid == 0)
+        .map(uid -> "container has runAsNonRoot and image will run as root" + where);
   }
 
   /** When the first probe runs: the startup probe's delay, else the readiness probe's. */
@@ -309,6 +355,8 @@ final class Kubelet {
         mode = PodLogs.Mode.CREATING;
       } else if ("ErrImagePull".equals(reason) || "ImagePullBackOff".equals(reason)) {
         mode = PodLogs.Mode.PULL_BACKOFF;
+      } else if ("CreateContainerConfigError".equals(reason)) {
+        mode = PodLogs.Mode.CONFIG_ERROR;
       } else if (faults.crashes(c.getImage()) || startup.isPresent()) {
         mode = PodLogs.Mode.CRASH_LOOP;
       } else {

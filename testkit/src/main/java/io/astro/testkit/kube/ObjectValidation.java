@@ -595,15 +595,21 @@ final class ObjectValidation {
     }
   }
 
-  /** ValidateResourceRequirements: non-negative quantities, requests ≤ limits per resource. */
+  /**
+   * ValidateResourceRequirements: standard container resource names, non-negative quantities,
+   * requests ≤ limits per resource.
+   */
   private static void resources(JsonObject resources, String path, List<FieldError> errs) {
     Map<String, Object> limits = map(resources, "limits");
     Map<String, Object> requests = map(resources, "requests");
     for (Map.Entry<String, Object> e : new TreeMap<>(limits).entrySet()) {
-      nonNegative(path + ".limits[" + e.getKey() + "]", e.getValue(), errs);
+      String at = path + ".limits[" + e.getKey() + "]";
+      containerResourceName(e.getKey(), at, errs);
+      nonNegative(at, e.getValue(), errs);
     }
     for (Map.Entry<String, Object> e : new TreeMap<>(requests).entrySet()) {
       String at = path + ".requests[" + e.getKey() + "]";
+      containerResourceName(e.getKey(), at, errs);
       nonNegative(at, e.getValue(), errs);
       Optional<BigDecimal> request = Quantities.parse(e.getValue());
       Optional<BigDecimal> limit = Quantities.parse(limits.get(e.getKey()));
@@ -617,6 +623,74 @@ final class ObjectValidation {
                     + " limit of "
                     + Quantities.canonical(limits.get(e.getKey()))));
       }
+    }
+  }
+
+  /** The resources a container may request (helper.IsStandardContainerResourceName). */
+  static final Set<String> CONTAINER_RESOURCES = Set.of("cpu", "memory", "ephemeral-storage");
+
+  /** The resources a ResourceQuota may limit (helper.IsStandardQuotaResourceName). */
+  static final Set<String> QUOTA_RESOURCES =
+      Set.of(
+          "cpu",
+          "memory",
+          "ephemeral-storage",
+          "requests.cpu",
+          "requests.memory",
+          "requests.storage",
+          "requests.ephemeral-storage",
+          "limits.cpu",
+          "limits.memory",
+          "limits.ephemeral-storage",
+          "pods",
+          "resourcequotas",
+          "services",
+          "replicationcontrollers",
+          "secrets",
+          "persistentvolumeclaims",
+          "configmaps",
+          "services.nodeports",
+          "services.loadbalancers");
+
+  /** Counted in whole objects (helper.IsIntegerResourceName, without extended resources). */
+  private static final Set<String> INTEGER_RESOURCES =
+      Set.of(
+          "pods",
+          "resourcequotas",
+          "services",
+          "replicationcontrollers",
+          "secrets",
+          "configmaps",
+          "persistentvolumeclaims",
+          "services.nodeports",
+          "services.loadbalancers");
+
+  /**
+   * validateContainerResourceName: an unqualified name must be cpu, memory, ephemeral-storage or
+   * hugepages-*; a qualified one (an extended resource) is not checked here.
+   */
+  private static void containerResourceName(String name, String at, List<FieldError> errs) {
+    if (!name.contains("/")
+        && !CONTAINER_RESOURCES.contains(name)
+        && !name.startsWith("hugepages-")) {
+      errs.add(FieldError.invalid(at, name, "must be a standard resource for containers"));
+    }
+  }
+
+  /** ValidateResourceQuotaResourceName and ValidateResourceQuantityValue. */
+  private static void quotaResource(String name, Object value, String at, List<FieldError> errs) {
+    if (!name.contains("/")
+        && !QUOTA_RESOURCES.contains(name)
+        && !name.startsWith("hugepages-")
+        && !name.startsWith("requests.hugepages-")) {
+      errs.add(FieldError.invalid(at, name, "must be a standard resource for quota"));
+    }
+    nonNegative(at, value, errs);
+    Optional<BigDecimal> q = Quantities.parse(value);
+    if (INTEGER_RESOURCES.contains(name)
+        && q.isPresent()
+        && q.get().stripTrailingZeros().scale() > 0) {
+      errs.add(FieldError.invalid(at, Quantities.canonical(value), "must be an integer"));
     }
   }
 
@@ -733,7 +807,7 @@ final class ObjectValidation {
 
   private static void resourceQuota(JsonObject spec, List<FieldError> errs) {
     for (Map.Entry<String, Object> e : new TreeMap<>(map(spec, "hard")).entrySet()) {
-      nonNegative("spec.hard[" + e.getKey() + "]", e.getValue(), errs);
+      quotaResource(e.getKey(), e.getValue(), "spec.hard[" + e.getKey() + "]", errs);
     }
   }
 
@@ -761,6 +835,15 @@ final class ObjectValidation {
                 at + (dflt.isEmpty() ? ".defaultRequest" : ".default"),
                 null,
                 "may not be specified when `type` is 'Pod'"));
+      }
+      // validateLimitRangeResourceName: Container and Pod limits name container resources
+      if ("Container".equals(type) || "Pod".equals(type)) {
+        for (String key :
+            List.of("max", "min", "default", "defaultRequest", "maxLimitRequestRatio")) {
+          for (String r : new java.util.TreeSet<>(map(limit, key).keySet())) {
+            containerResourceName(r, at + "." + key + "[" + r + "]", errs);
+          }
+        }
       }
       Set<String> keys = new java.util.TreeSet<>();
       keys.addAll(max.keySet());

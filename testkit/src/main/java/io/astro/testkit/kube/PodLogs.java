@@ -23,6 +23,7 @@ final class PodLogs {
     CREATING,
     RUNNING,
     PULL_BACKOFF,
+    CONFIG_ERROR,
     CRASH_LOOP
   }
 
@@ -105,6 +106,15 @@ final class PodLogs {
                   + "\" in pod \""
                   + podName
                   + "\" is waiting to start: trying and failing to pull image");
+      case CONFIG_ERROR ->
+          Answer.refused(
+              400,
+              "BadRequest",
+              "container \""
+                  + c.name()
+                  + "\" in pod \""
+                  + podName
+                  + "\" is waiting to start: CreateContainerConfigError");
       case CRASH_LOOP ->
           // Both the current (just exited) and the previous attempt print the same crash.
           Answer.lines(crashLines(c, pod.started()));

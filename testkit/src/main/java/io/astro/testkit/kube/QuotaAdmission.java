@@ -21,16 +21,33 @@ import java.util.TreeSet;
  */
 final class QuotaAdmission {
 
-  /** The pod resources quota tracks here; {@code cpu}/{@code memory} mean the requests. */
+  /**
+   * The pod resources quota tracks here (podResources in pods.go); {@code cpu}/{@code
+   * memory}/{@code ephemeral-storage} mean the requests.
+   */
   static final Set<String> TRACKED =
       Set.of(
           "pods",
           "cpu",
           "memory",
+          "ephemeral-storage",
           "requests.cpu",
           "requests.memory",
+          "requests.ephemeral-storage",
           "limits.cpu",
-          "limits.memory");
+          "limits.memory",
+          "limits.ephemeral-storage");
+
+  /**
+   * What a container must set when a quota tracks it (validationSet in pods.go): CPU and memory
+   * only. A pod without ephemeral-storage is admitted under a quota that tracks it and counts zero
+   * — Kubernetes keeps that rule for cpu/memory only, for compatibility.
+   */
+  static final Set<String> MUST_SPECIFY =
+      Set.of("cpu", "memory", "requests.cpu", "requests.memory", "limits.cpu", "limits.memory");
+
+  /** The compute resources a container's requests and limits are counted for. */
+  private static final List<String> COMPUTE = List.of("cpu", "memory", "ephemeral-storage");
 
   private QuotaAdmission() {}
 
@@ -139,6 +156,9 @@ final class QuotaAdmission {
     if (sum.containsKey("requests.memory")) {
       sum.put("memory", sum.get("requests.memory"));
     }
+    if (sum.containsKey("requests.ephemeral-storage")) {
+      sum.put("ephemeral-storage", sum.get("requests.ephemeral-storage"));
+    }
     return sum;
   }
 
@@ -146,7 +166,7 @@ final class QuotaAdmission {
     Map<String, BigDecimal> out = new TreeMap<>();
     JsonObject resources = c.getJsonObject("resources", new JsonObject());
     for (String kind : List.of("requests", "limits")) {
-      for (String r : List.of("cpu", "memory")) {
+      for (String r : COMPUTE) {
         Quantities.parse(ObjectValidation.map(resources, kind).get(r))
             .ifPresent(q -> out.put(kind + "." + r, q));
       }
@@ -184,10 +204,10 @@ final class QuotaAdmission {
     for (JsonObject quota : sorted) {
       Map<String, Object> hard =
           ObjectValidation.map(quota.getJsonObject("spec", new JsonObject()), "hard");
-      // PodEvaluator.Constraints: a tracked compute resource must be set on every container
+      // PodEvaluator.Constraints: a tracked cpu/memory resource must be set on every container
       Set<String> missing = new TreeSet<>();
       for (String r : hard.keySet()) {
-        if (TRACKED.contains(r) && !r.equals("pods")) {
+        if (MUST_SPECIFY.contains(r)) {
           String key = r.contains(".") ? r : "requests." + r;
           for (JsonObject c :
               ObjectValidation.containers(pod.getJsonObject("spec", new JsonObject()))) {
@@ -249,7 +269,8 @@ final class QuotaAdmission {
   }
 
   private static String format(String resource, BigDecimal amount) {
-    return Quantities.format(amount, resource.endsWith("memory"));
+    return Quantities.format(
+        amount, resource.endsWith("memory") || resource.endsWith("ephemeral-storage"));
   }
 
   private static String pretty(Map<String, String> values) {

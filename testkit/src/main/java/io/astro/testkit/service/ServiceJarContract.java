@@ -24,10 +24,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * What every Astro service jar promises operators: it starts with {@code java -jar}, answers {@code
- * /health}, {@code /ready} and {@code /metrics}, answers malformed requests with the JSON envelope
- * and the request id, logs JSON lines, and stops cleanly on SIGTERM. Each service module runs it
- * against its own jar with a one-line subclass named {@code *JarIT}, saying what its {@code /ready}
- * must answer with the backends that subclass gives it.
+ * /health}, and {@code /ready} and {@code /metrics} on its management port only, answers malformed
+ * requests with the JSON envelope and the request id, logs JSON lines, and stops cleanly on
+ * SIGTERM. Each service module runs it against its own jar with a one-line subclass named {@code
+ * *JarIT}, saying what its {@code /ready} must answer with the backends that subclass gives it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -88,6 +88,15 @@ public abstract class ServiceJarContract {
   }
 
   @Test
+  @Order(1)
+  void ready_and_metrics_are_on_the_management_port_only() throws Exception {
+    assertEquals(404, process.get("/ready").statusCode());
+    assertEquals(404, process.get("/metrics").statusCode());
+    assertEquals(200, process.getManagement("/health").statusCode());
+    assertEquals(200, process.getManagement("/metrics").statusCode());
+  }
+
+  @Test
   @Order(2)
   void ready_reports_each_dependency_check() {
     // a check may take a moment to turn up once the process is healthy (a consumer group joining)
@@ -95,7 +104,7 @@ public abstract class ServiceJarContract {
         Eventually.await(
             "/ready to answer " + readiness.status(),
             Duration.ofSeconds(60),
-            () -> process.get("/ready"),
+            () -> process.getManagement("/ready"),
             r -> r.statusCode() == readiness.status());
     JsonObject envelope = new JsonObject(response.body());
     JsonObject data = envelope.getJsonObject("data");
@@ -124,7 +133,7 @@ public abstract class ServiceJarContract {
   @Test
   @Order(3)
   void metrics_are_prometheus_text_tagged_with_the_service() throws Exception {
-    HttpResponse<String> response = process.get("/metrics");
+    HttpResponse<String> response = process.getManagement("/metrics");
     assertEquals(200, response.statusCode());
     assertTrue(response.headers().firstValue("content-type").orElse("").startsWith("text/plain"));
     assertTrue(response.body().contains("jvm_memory_used_bytes{"), "JVM metrics missing");

@@ -30,29 +30,50 @@ public final class ServiceProcess implements AutoCloseable {
 
   private final Process process;
   private final int port;
+  private final int managementPort;
   private final List<String> lines = new ArrayList<>();
   private final Thread reader;
 
-  private ServiceProcess(Process process, int port) {
+  private ServiceProcess(Process process, int port, int managementPort) {
+    this.managementPort = managementPort;
     this.process = process;
     this.port = port;
     this.reader = DaemonThreads.thread("service-output", () -> drain(process.getInputStream()));
     reader.start();
   }
 
-  /** Starts {@code jar} listening on a free port handed over in {@code portVariable}. */
+  /**
+   * Starts {@code jar} listening on a free port handed over in {@code portVariable}, and its
+   * management port on another in the matching {@code ..._MANAGEMENT_PORT} variable.
+   */
   public static ServiceProcess start(Path jar, String portVariable, Map<String, String> env)
       throws IOException {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " does not exist: run the package phase first");
     }
     int port = freePort();
+    int management = freePort();
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder builder =
         new ProcessBuilder(java, "-jar", jar.toString()).redirectErrorStream(true);
     builder.environment().putAll(env);
     builder.environment().put(portVariable, Integer.toString(port));
-    return new ServiceProcess(builder.start(), port);
+    builder.environment().put(managementVariable(portVariable), Integer.toString(management));
+    return new ServiceProcess(builder.start(), port, management);
+  }
+
+  /** {@code ASTRO_GATEWAY_PORT} → {@code ASTRO_GATEWAY_MANAGEMENT_PORT}. */
+  public static String managementVariable(String portVariable) {
+    if (!portVariable.endsWith("_PORT")) {
+      throw new IllegalArgumentException(portVariable + " does not end in _PORT");
+    }
+    return portVariable.substring(0, portVariable.length() - "PORT".length()) + "MANAGEMENT_PORT";
+  }
+
+  /** A GET of {@code path} on the management port ({@code /ready}, {@code /metrics}). */
+  public HttpResponse<String> getManagement(String path) throws IOException, InterruptedException {
+    return send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path)).GET());
   }
 
   /** Polls {@code /health} until it answers 200, the process dies, or the bound passes. */
