@@ -82,7 +82,7 @@ class DatabaseStallEndToEndTest {
     for (String id : accepted) {
       api.awaitRunning(user, id, 1);
     }
-    String appService = astro.dev().serviceUrl(AstroServices.APP_SERVICE);
+    String appService = astro.dev().managementUrl(AstroServices.APP_SERVICE);
     Scrape.awaitSample(appService, "astro_app_outbox_pending", n -> n == 0);
 
     // the transactions the stall caught have finished by now (their connections served the

@@ -106,7 +106,7 @@ class FaultsEndToEndTest {
   void commands_committed_but_not_sent_when_app_service_stops_are_sent_by_the_next_one() {
     Gateway api = astro.gateway();
     User user = api.newUser("kil");
-    String appService = astro.dev().serviceUrl(AstroServices.APP_SERVICE);
+    String appService = astro.dev().managementUrl(AstroServices.APP_SERVICE);
     List<JsonObject> created = new ArrayList<>();
 
     // the broker away, so each change is committed with its command and the send cannot happen
@@ -147,8 +147,7 @@ class FaultsEndToEndTest {
             .map(r -> new JsonObject(r.value()))
             .toList();
     assertThat(commands.stream().map(c -> c.getString("id")).distinct().count()).isEqualTo(2);
-    Scrape.awaitSample(
-        astro.dev().serviceUrl(AstroServices.APP_SERVICE), "astro_app_outbox_pending", n -> n == 0);
+    Scrape.awaitSample(appService, "astro_app_outbox_pending", n -> n == 0);
   }
 
   @Test
