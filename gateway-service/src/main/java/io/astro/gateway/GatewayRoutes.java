@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
  * through unchanged; whatever matches no route gets the 404 envelope from the common router.
  *
  * <pre>
+ *   /, /assets/**                            → this gateway (public): the web console
  *   /api/v1/openapi.json                     → this gateway (public): the API document
  *   /api/v1/register, /api/v1/login          → user-service (public)
  *   /api/v1/users/**, /api/v1/admin/users/** → user-service
@@ -45,6 +46,7 @@ public final class GatewayRoutes {
   private final long bodyLimit;
   private final List<String> corsOrigins;
   private final Buffer apiDocument = ApiDocument.load();
+  private final Console console = Console.load();
 
   public GatewayRoutes(
       UpstreamProxy users,
@@ -105,6 +107,7 @@ public final class GatewayRoutes {
                 ctx.response()
                     .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
                     .end(apiDocument));
+    console.mount(router, metrics);
     publicRoute(router, "/api/v1/register", users);
     publicRoute(router, "/api/v1/login", users);
     protectedTree(router, "/api/v1/users", users);
