@@ -150,7 +150,8 @@ export function idempotencyKeyFor(body) {
   const text = JSON.stringify(body);
   if (idem.body !== text) {
     idem.body = text;
-    idem.key = crypto.randomUUID();
+    // getRandomValues works on plain http too (randomUUID only in secure contexts)
+    idem.key = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
   }
   return idem.key;
 }
