@@ -191,7 +191,7 @@ function Releases({ app, items, reload }) {
   return html`<section aria-labelledby="releases-title">
     <h2 id="releases-title">Releases</h2>
     <${ErrorBox} error=${error} />
-    ${!items ? html`<${Spinner} label="Loading the releases…" />` : html`<div class="table-wrap"><table>
+    ${!items ? html`<${Spinner} label="Loading the releases…" />` : html`<div class="table-wrap"><table id="releases">
       <thead><tr><th scope="col">Release</th><th scope="col">Created</th><th scope="col">What changed</th><th scope="col">Image</th><th scope="col">Status</th><th scope="col"><span class="sr-only">Action</span></th></tr></thead>
       <tbody>${items.map((r) => html`<tr key=${r.number}>
         <th scope="row">${r.number}</th><td>${when(r.created_at)}</td><td>${r.description}</td>

@@ -19,6 +19,7 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -36,7 +37,8 @@ final class Browser implements AutoCloseable {
 
   static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-  static final Duration WAIT = Duration.ofSeconds(60);
+  // as long as the API end-to-end tests wait, and a little more: the page polls every 3 s
+  static final Duration WAIT = Duration.ofSeconds(90);
 
   /**
    * A script answering the elements that stick out to the right of the window (outside any
@@ -154,6 +156,16 @@ final class Browser implements AutoCloseable {
   }
 
   <T> T until(String what, Function<WebDriver, T> condition) {
+    try {
+      return waitFor(what, condition);
+    } catch (TimeoutException e) {
+      // what the page showed instead
+      screenshot("failed-" + what.replaceAll("[^A-Za-z0-9]+", "-"));
+      throw e;
+    }
+  }
+
+  private <T> T waitFor(String what, Function<WebDriver, T> condition) {
     return new WebDriverWait(driver, WAIT, Duration.ofMillis(100))
         .withMessage(what)
         // the page re-renders as answers arrive: an element read a moment ago may be replaced

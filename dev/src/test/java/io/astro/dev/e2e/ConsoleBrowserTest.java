@@ -128,6 +128,30 @@ class ConsoleBrowserTest {
     b.textAppears("#timeline", "restart requested");
     assertThat(b.script("return window.astroNoReload")).isEqualTo(true);
 
+    // a new release: another image and a variable, rolled out; then rolled back to the first
+    b.link("Change settings").click();
+    b.heading("Change hello");
+    b.type("#image", "nginx:1.28");
+    b.button("Add a variable").click();
+    b.type("#env-name-0", "GREETING");
+    b.type("#env-value-0", "hello");
+    b.accessible("change settings");
+    b.button("Save and roll out").click();
+    b.heading("hello");
+    b.textAppears("#releases", "changed image nginx:1.27 → nginx:1.28");
+    b.button("Roll back to 1").click();
+    b.textAppears("#releases", "rollback to release 1");
+    b.until(
+        "release 3 running",
+        d -> {
+          boolean rolledBack =
+              b.find("#app-status").getText().startsWith("running")
+                  && b.find(".facts").getText().contains("Release\n3");
+          return rolledBack ? Boolean.TRUE : null;
+        });
+    b.textAppears("#timeline", "rollback requested");
+    assertThat(b.script("return window.astroNoReload")).isEqualTo(true);
+
     // on a phone: nothing wider than the screen
     b.size(390, 844);
     b.script("window.scrollTo(0, 0)");
