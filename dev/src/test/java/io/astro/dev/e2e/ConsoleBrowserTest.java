@@ -263,6 +263,32 @@ class ConsoleBrowserTest {
     }
   }
 
+  @Test
+  @Order(4)
+  void a_session_that_expires_or_is_refused_returns_to_sign_in_with_a_message() {
+    User lin = astro.gateway().newUser("lin");
+    Browser b = browser;
+    signIn(b, lin.username(), "correct horse battery " + lin.username());
+    // the token runs out in a few seconds: the page signs out by itself
+    b.script(
+        "const s = JSON.parse(sessionStorage.getItem('astro.session'));"
+            + "s.expires_at = new Date(Date.now() + 8000).toISOString();"
+            + "sessionStorage.setItem('astro.session', JSON.stringify(s));");
+    b.driver().navigate().refresh();
+    b.textAppears(".notice", "Your session has expired");
+    b.heading("Sign in to Astro");
+
+    // a token the API refuses (401) ends the session the same way
+    signIn(b, lin.username(), "correct horse battery " + lin.username());
+    b.script(
+        "const s = JSON.parse(sessionStorage.getItem('astro.session'));"
+            + "s.token = 'not-a-token';"
+            + "sessionStorage.setItem('astro.session', JSON.stringify(s));");
+    b.link("Account").click();
+    b.heading("Sign in to Astro");
+    b.textAppears(".notice", "Your session has ended");
+  }
+
   private static void signIn(Browser b, String username, String password) {
     // a fresh page at desktop size, without any session left by an earlier test
     b.size(1000, 800);
