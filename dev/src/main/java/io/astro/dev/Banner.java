@@ -25,7 +25,8 @@ final class Banner {
         .append(" s after the JVM started; memory: ")
         .append(memory)
         .append("\n\n");
-    row(b, "gateway (the API)", "http://" + gateway);
+    row(b, "web console", "http://" + gateway + "/  (open it in a browser: sign up, deploy)");
+    row(b, "API (gateway)", "http://" + gateway + "/api/v1  (reference: /api/v1/openapi.json)");
     row(
         b,
         "services",
@@ -88,7 +89,7 @@ final class Banner {
     b.append(
         """
 
-        Quick start (copy and paste into a shell):
+        Quick start: open http://%1$s/ in a browser, or copy and paste into a shell:
 
           curl -s -X POST %1$s/api/v1/register -H 'Content-Type: application/json' \\
             -d '{"username":"ada","email":"ada@example.org","password":"correct horse battery"}'; echo

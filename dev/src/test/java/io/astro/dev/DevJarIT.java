@@ -49,7 +49,11 @@ class DevJarIT {
     Output first = new Output(start(env, dir));
     first.awaitLine("Astro dev mode is up", START);
     assertThat(first.text())
-        .contains("http://localhost:" + env.get("ASTRO_GATEWAY_PORT"), "admin login", "kubectl");
+        .contains(
+            "web console",
+            "http://localhost:" + env.get("ASTRO_GATEWAY_PORT") + "/ ",
+            "admin login",
+            "kubectl");
     HttpResponse<String> health =
         HttpClient.newHttpClient()
             .send(

@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
  * through unchanged; whatever matches no route gets the 404 envelope from the common router.
  *
  * <pre>
+ *   /, /assets/**                            → this gateway (public): the web console
  *   /api/v1/openapi.json                     → this gateway (public): the API document
  *   /api/v1/register, /api/v1/login          → user-service (public)
  *   /api/v1/users/**, /api/v1/admin/users/** → user-service
@@ -52,6 +53,7 @@ public final class GatewayRoutes {
   private final List<String> corsOrigins;
   private final StreamSlots streams;
   private final Buffer apiDocument = ApiDocument.load();
+  private final Console console = Console.load();
 
   public GatewayRoutes(
       UpstreamProxy users,
@@ -121,6 +123,7 @@ public final class GatewayRoutes {
                 ctx.response()
                     .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
                     .end(apiDocument));
+    console.mount(router, metrics);
     publicRoute(router, "/api/v1/register", users);
     publicRoute(router, "/api/v1/login", users);
     protectedTree(router, "/api/v1/users", users);
