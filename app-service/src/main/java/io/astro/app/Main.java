@@ -196,8 +196,10 @@ public final class Main {
                                 // database work of each request ends before the gateway gives up;
                                 // an app's changes are all bounded transactions, so a change still
                                 // waiting at its deadline is answered then: nothing changed
+                                // (on the API only: a catch-all route would turn /health's 405s
+                                // into 404s)
                                 router
-                                    .route()
+                                    .route("/api/*")
                                     .handler(RequestDeadline.handler(config.requestDeadline()));
                                 router
                                     .route("/api/v1/apps*")
