@@ -29,6 +29,7 @@ import io.astro.common.config.Env;
 import io.astro.common.db.Database;
 import io.astro.common.http.RequestDeadline;
 import io.astro.common.http.StreamSlots;
+import io.astro.common.ops.ReadinessCheck;
 import io.astro.common.runtime.Service;
 import io.astro.common.runtime.ServiceLauncher;
 import io.vertx.core.Future;
@@ -191,7 +192,11 @@ public final class Main {
                       s ->
                           service.serve(
                               config.http(),
-                              List.of(Database.readiness(pool), kafkaReady),
+                              List.of(
+                                  Database.readiness(pool),
+                                  kafkaReady,
+                                  ReadinessCheck.loaded("token-keys", auth::keysLoaded),
+                                  ReadinessCheck.loaded("disabled-users", disabled::loaded)),
                               router -> {
                                 // database work of each request ends before the gateway gives up;
                                 // an app's changes are all bounded transactions, so a change still
