@@ -12,7 +12,8 @@ class AppServiceJarIT extends ServiceJarContract {
         Main.NAME,
         "ASTRO_APP_SERVICE_PORT",
         env(Backends.mysql().createDatabase("app_jar")),
-        Readiness.up("database", "kafka"));
+        // started without user-service: no token keys, no disabled-users list, so no traffic yet
+        Readiness.up("database", "kafka").andDown("token-keys", "disabled-users"));
   }
 
   private static Map<String, String> env(TestDatabase db) {
