@@ -41,21 +41,21 @@ final class Browser implements AutoCloseable {
   static final Duration WAIT = Duration.ofSeconds(90);
 
   /**
-   * A script answering the elements that stick out to the right of the window (outside any
-   * scrolling box), as {@code tag#id.class}: none means nothing needs sideways scrolling.
+   * A script answering nothing when the page needs no sideways scrolling, else its width and the
+   * elements past the window's right edge as {@code tag#id.class right}. It asks the page's own
+   * scroll width: text runs and absolutely positioned elements (which escape a scrolling table's
+   * clipping) widen the page without any ancestor's box showing it.
    */
   static final String WIDER_THAN_SCREEN =
-      "const out = []; const w = document.documentElement.clientWidth;"
+      "const root = document.documentElement, w = root.clientWidth;"
+          + "if (root.scrollWidth <= w) return [];"
+          + "const out = ['page ' + root.scrollWidth + ' px wide on a ' + w + ' px screen'];"
           + "for (const e of document.body.querySelectorAll('*')) {"
-          + "  if (e.getBoundingClientRect().right <= w + 1) continue;"
-          + "  let p = e.parentElement, clipped = false;"
-          + "  for (; p; p = p.parentElement) {"
-          + "    const o = getComputedStyle(p).overflowX;"
-          + "    if (o === 'auto' || o === 'scroll' || o === 'hidden') { clipped = true; break; } }"
-          + "  if (!clipped) out.push(e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')"
+          + "  const r = e.getBoundingClientRect(); if (r.right <= w + 1) continue;"
+          + "  out.push(e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')"
           + "    + (e.className && e.className.baseVal === undefined ? '.' + e.className : '')"
-          + "    + ' ' + Math.round(e.getBoundingClientRect().right)); }"
-          + "return out.slice(0, 8);";
+          + "    + ' ' + Math.round(r.right)); }"
+          + "return out.slice(0, 12);";
 
   private static final String AXE = "META-INF/resources/webjars/axe-core/";
 

@@ -15,7 +15,6 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -52,10 +51,6 @@ class ConsoleBrowserTest {
 
   @Test
   @Order(1)
-  @Disabled(
-      "with the status stream and write limits merged, an app deleted at the end of this flow stays"
-          + " `deleting` (the list polls and still sees it): the delete path after settings change and"
-          + " rollback is being traced; the other browser tests run")
   void a_newcomer_signs_up_deploys_an_app_watches_it_run_reads_its_logs_and_operates_it() {
     Browser b = browser;
     b.open("");
@@ -151,7 +146,8 @@ class ConsoleBrowserTest {
         d -> {
           boolean rolledBack =
               b.find("#app-status").getText().startsWith("running")
-                  && b.find(".facts").getText().contains("Release\n3");
+                  // release 3, and its pods run it (no "pods run 2" beside it)
+                  && b.find(".facts").getText().contains("Release\n3\n");
           return rolledBack ? Boolean.TRUE : null;
         });
     b.textAppears("#timeline", "rollback requested");
@@ -177,6 +173,12 @@ class ConsoleBrowserTest {
     b.textAppears("table.apps", "hello");
     b.accessible("apps list");
     b.screenshot("apps");
+    // the list stacks on a phone
+    b.size(390, 844);
+    assertThat((List<?>) b.script(Browser.WIDER_THAN_SCREEN))
+        .as("list wider than the screen")
+        .isEmpty();
+    b.size(1000, 800);
     b.link("hello").click();
     b.heading("hello");
     b.button("Delete…").click();
@@ -254,6 +256,24 @@ class ConsoleBrowserTest {
       b.accessible("clusters");
       b.script("window.scrollTo(0, 0)");
       b.screenshot("clusters");
+
+      // a check on demand is accepted
+      b.find("[data-cluster=second]")
+          .findElement(org.openqa.selenium.By.xpath(".//button[normalize-space(.)='Check now']"))
+          .click();
+      b.textAppears("[data-cluster=second]", "Check requested.");
+      assertThat(b.all("[data-cluster=second] .error")).isEmpty();
+
+      // labels changed in place; the row shows what the API stored
+      b.find("[data-cluster=second]")
+          .findElement(org.openqa.selenium.By.xpath(".//button[normalize-space(.)='Edit labels']"))
+          .click();
+      b.type("[data-cluster=second] textarea", "region=test\ntier=gold");
+      b.button("Save labels").click();
+      b.textAppears("[data-cluster=second]", "tier=gold");
+      b.until(
+          "the labels form closed",
+          d -> b.all("[data-cluster=second] textarea").isEmpty() ? Boolean.TRUE : null);
 
       // removed again, so later tests place apps as before
       WebElement row = b.find("[data-cluster=second]");
