@@ -1,11 +1,11 @@
 package io.astro.user.tokens;
 
+import io.astro.common.auth.PersonalTokenFormat;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.regex.Pattern;
 
 /**
  * The secret of a personal API token: {@code astro_pat_} and 32 random bytes (256 bits) in unpadded
@@ -16,12 +16,11 @@ import java.util.regex.Pattern;
  */
 public final class PersonalTokenSecret {
 
-  public static final String PREFIX = "astro_pat_";
+  public static final String PREFIX = PersonalTokenFormat.PREFIX;
   private static final int RANDOM_BYTES = 32;
   // the prefix and this many characters of the secret are shown to tell tokens apart: 36 of its
   // 256 bits, leaving 220 unknown
   private static final int SHOWN = 6;
-  private static final Pattern SHAPE = Pattern.compile("astro_pat_[A-Za-z0-9_-]{43}");
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private PersonalTokenSecret() {}
@@ -35,7 +34,7 @@ public final class PersonalTokenSecret {
 
   /** Whether {@code token} has the shape of a secret (then it is worth looking up). */
   public static boolean wellFormed(String token) {
-    return token != null && SHAPE.matcher(token).matches();
+    return PersonalTokenFormat.wellFormed(token);
   }
 
   /** The part of a secret shown in lists. */
