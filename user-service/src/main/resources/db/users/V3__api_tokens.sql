@@ -1,6 +1,6 @@
 -- Personal API tokens (for CI jobs and scripts). The secret itself is never stored: token_hash is its
 -- SHA-256 (the secret has 256 random bits, so a fast hash is as strong as a slow one would be; see
--- docs/user-service-tokens.md), looked up by the unique key. prefix is the first characters, shown
+-- the README, Personal API tokens), looked up by the unique key. prefix is the first characters, shown
 -- to tell tokens apart. uuid is the public id (API, the pat claim, the revoked list).
 -- revoked_at is set once and kept: the internal list serves ids revoked lately.
 CREATE TABLE api_tokens (
