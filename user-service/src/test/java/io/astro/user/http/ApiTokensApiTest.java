@@ -72,6 +72,10 @@ class ApiTokensApiTest {
                         Map.entry("ASTRO_ADMIN_USERNAME", "root-admin"),
                         Map.entry("ASTRO_ADMIN_PASSWORD", "admin-password-1"),
                         Map.entry("ASTRO_BCRYPT_THREADS", "2"),
+                        // a busy machine can be slow with the first connections of a fresh
+                        // database;
+                        // the default 2 s is meant for production
+                        Map.entry("ASTRO_DB_CONNECT_TIMEOUT", "10s"),
                         Map.entry("ASTRO_LOGIN_IP_MAX_FAILURES", "1000"),
                         Map.entry("ASTRO_SIGNUP_MAX_PER_IP", "1000"),
                         Map.entry("ASTRO_API_TOKENS_PER_USER", Integer.toString(MAX_TOKENS)))))
