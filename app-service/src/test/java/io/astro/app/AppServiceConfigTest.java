@@ -61,7 +61,7 @@ class AppServiceConfigTest {
     assertThat(defaults.cleanup().appEventsRetention()).isEqualTo(Duration.ofDays(30));
     assertThat(defaults.disabledUsers().url())
         .isEqualTo(URI.create("http://localhost:8081/internal/v1/users/disabled"));
-    assertThat(defaults.disabledUsers().every()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(defaults.disabledUsers().every()).isEqualTo(Duration.ofSeconds(10));
     assertThat(
             AppServiceConfig.from(
                     Env.of(Map.of("ASTRO_USER_SERVICE_URL", "http://user-service:8081/")))

@@ -14,9 +14,10 @@ import java.net.URI;
 import java.time.Duration;
 
 /**
- * The gateway's own calls to upstreams — JWKS, the disabled-users list, health probes. They use a
- * separate small connection pool, so a burst of proxied traffic filling the proxy pools can never
- * delay the calls that keep authentication current.
+ * The gateway's own calls to upstreams — JWKS, the disabled-users list, health probes, personal
+ * token exchanges (with a client of their own). They use a separate small connection pool, so a
+ * burst of proxied traffic filling the proxy pools can never delay the calls that keep
+ * authentication current.
  */
 public final class ControlClient {
 
@@ -24,10 +25,46 @@ public final class ControlClient {
   private final long timeoutMillis;
 
   public ControlClient(Vertx vertx, Duration timeout) {
+    this(vertx, timeout, 4);
+  }
+
+  public ControlClient(Vertx vertx, Duration timeout, int connections) {
     this.client =
         vertx.createHttpClient(
-            new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(4));
+            new HttpClientOptions().setKeepAlive(true),
+            new PoolOptions().setHttp1MaxSize(connections));
     this.timeoutMillis = timeout.toMillis();
+  }
+
+  /** An answer's status and JSON body (null when it has none or not JSON). */
+  public record Answer(int status, JsonObject body) {}
+
+  /** POSTs {@code body} as JSON; fails only when no answer arrives in time. */
+  public Future<Answer> postJson(URI uri, JsonObject body) {
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(HttpMethod.POST)
+            .setAbsoluteURI(uri.toString())
+            .setConnectTimeout(timeoutMillis)
+            .setIdleTimeout(timeoutMillis)
+            .putHeader("Content-Type", "application/json");
+    return client
+        .request(options)
+        .compose(request -> request.send(body.toBuffer()))
+        .compose(
+            response ->
+                response
+                    .body()
+                    .map(
+                        received -> {
+                          JsonObject json;
+                          try {
+                            json = received.length() == 0 ? null : received.toJsonObject();
+                          } catch (RuntimeException malformed) {
+                            json = null;
+                          }
+                          return new Answer(response.statusCode(), json);
+                        }));
   }
 
   /** The JSON body of a 200 answer; any other status, a timeout or a malformed body fails. */

@@ -32,7 +32,8 @@ public record GatewayConfig(
     int rateLimitKeys,
     boolean trustForwarded,
     List<String> corsOrigins,
-    Streams streams) {
+    Streams streams,
+    int tokenCache) {
 
   /** Where trusted public keys come from: fixed PEM text (non-null) or the JWKS document. */
   public record Keys(String publicKeyPem, URI jwks, Duration refresh, Duration minRefetch) {
@@ -69,7 +70,8 @@ public record GatewayConfig(
 
   public static GatewayConfig from(Env env) {
     URI userService = url(env, "ASTRO_USER_SERVICE_URL", "http://localhost:8081");
-    Duration disabledPoll = env.duration("ASTRO_GATEWAY_DISABLED_POLL", Duration.ofSeconds(15));
+    // 10 s by default: a revoked personal token's access tokens stop working within 15 s
+    Duration disabledPoll = env.duration("ASTRO_GATEWAY_DISABLED_POLL", Duration.ofSeconds(10));
     if (disabledPoll.compareTo(Duration.ofSeconds(45)) > 0
         || disabledPoll.isZero()
         || disabledPoll.isNegative()) {
@@ -113,7 +115,8 @@ public record GatewayConfig(
         new Streams(
             env.integer("ASTRO_GATEWAY_STREAMS_PER_USER", 10, 1, 10_000),
             positive(env, "ASTRO_GATEWAY_STREAM_LIFETIME", Duration.ofMinutes(30)),
-            env.integer("ASTRO_GATEWAY_STREAM_BULKHEAD", 500, 1, 100_000)));
+            env.integer("ASTRO_GATEWAY_STREAM_BULKHEAD", 500, 1, 100_000)),
+        env.integer("ASTRO_GATEWAY_TOKEN_CACHE", 10_000, 1, 1_000_000));
   }
 
   private static URI url(Env env, String name, String defaultValue) {

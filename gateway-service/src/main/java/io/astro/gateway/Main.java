@@ -10,6 +10,7 @@ import io.astro.common.ops.ReadinessCheck;
 import io.astro.common.runtime.Service;
 import io.astro.common.runtime.ServiceLauncher;
 import io.astro.gateway.auth.Authenticator;
+import io.astro.gateway.auth.PersonalTokens;
 import io.astro.gateway.auth.PublicKeyPem;
 import io.astro.gateway.proxy.ForwardedHeaders;
 import io.astro.gateway.proxy.Upstream;
@@ -20,6 +21,7 @@ import io.astro.gateway.ratelimit.RateLimits;
 import io.github.bucket4j.TimeMeter;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import java.time.Clock;
 import java.util.List;
 
 /** The public HTTP edge: authenticates requests and routes them to user-service and app-service. */
@@ -57,6 +59,15 @@ public final class Main {
             service.registry(),
             "astro.gateway");
 
+    // exchanges have their own pool: a burst of them never delays the key and list polls
+    PersonalTokens personalTokens =
+        new PersonalTokens(
+            new ControlClient(service.vertx(), resilience.timeout(), 16),
+            config.userService().resolve("/internal/v1/tokens/exchange"),
+            keys,
+            disabled,
+            config.tokenCache(),
+            Clock.systemUTC());
     ForwardedHeaders forwarded = new ForwardedHeaders(config.trustForwarded());
     Upstreams upstreams =
         new Upstreams(service.vertx(), resilience, config.streams().bulkhead(), service.registry());
@@ -79,7 +90,7 @@ public final class Main {
         new GatewayRoutes(
             proxy(userService, forwarded, config),
             proxy(appService, forwarded, config),
-            new Authenticator(keys, disabled),
+            new Authenticator(keys, disabled, personalTokens, config.tokenCache()),
             disabled,
             rateLimits,
             new RouteMetrics(service.registry()),

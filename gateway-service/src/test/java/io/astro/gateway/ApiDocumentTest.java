@@ -131,6 +131,7 @@ class ApiDocumentTest {
             "Login",
             "EmailChange",
             "PasswordChange",
+            "ApiTokenCreate",
             "AppCreate",
             "AppPatch",
             "Scale",

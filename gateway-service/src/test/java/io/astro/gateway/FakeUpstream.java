@@ -19,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * A stand-in for user-service or app-service on a real port: serves the JWKS and the disabled-users
@@ -43,6 +44,10 @@ final class FakeUpstream {
   final Set<String> disabled = ConcurrentHashMap.newKeySet();
   // user uuid to token version, as user-service serves them after password changes
   final Map<String, Long> tokenVersions = new ConcurrentHashMap<>();
+  // ids of revoked personal tokens, as user-service lists them
+  final Set<String> revokedTokens = ConcurrentHashMap.newKeySet();
+  // personal token secret to the access token an exchange answers (each call asks again)
+  final Map<String, Supplier<String>> personalTokens = new ConcurrentHashMap<>();
   private final AtomicInteger failures = new AtomicInteger();
   private volatile int failWith;
   final AtomicLong uploaded = new AtomicLong();
@@ -130,10 +135,37 @@ final class FakeUpstream {
                               .put("uuids", new JsonArray(List.copyOf(disabled)))
                               .put(
                                   "token_versions",
-                                  new JsonObject(new HashMap<String, Object>(tokenVersions))))
+                                  new JsonObject(new HashMap<String, Object>(tokenVersions)))
+                              .put("revoked_tokens", new JsonArray(List.copyOf(revokedTokens))))
                       .encode());
+      case "/internal/v1/tokens/exchange" -> exchange(request);
       default -> api(request);
     }
+  }
+
+  private void exchange(HttpServerRequest request) {
+    request
+        .body()
+        .onSuccess(
+            body -> {
+              Supplier<String> access =
+                  personalTokens.get(body.toJsonObject().getString("token", ""));
+              if (access == null) {
+                request
+                    .response()
+                    .setStatusCode(401)
+                    .end("{\"code\":10002,\"message\":\"missing or invalid token\",\"data\":null}");
+                return;
+              }
+              request
+                  .response()
+                  .end(
+                      new JsonObject()
+                          .put("code", 0)
+                          .put("message", "ok")
+                          .put("data", new JsonObject().put("token", access.get()))
+                          .encode());
+            });
   }
 
   private void api(HttpServerRequest request) {

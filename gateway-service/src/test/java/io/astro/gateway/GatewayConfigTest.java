@@ -23,7 +23,9 @@ class GatewayConfigTest {
     assertThat(config.keys().fixed()).isFalse();
     assertThat(config.keys().jwks())
         .isEqualTo(URI.create("http://localhost:8081/.well-known/jwks.json"));
-    assertThat(config.disabledPoll()).isEqualTo(Duration.ofSeconds(15));
+    // a revoked personal token's access tokens must stop working within 15 s
+    assertThat(config.disabledPoll()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(config.tokenCache()).isEqualTo(10_000);
     assertThat(config.resilience().timeout()).isEqualTo(Duration.ofSeconds(3));
     assertThat(config.resilience().failureRate()).isEqualTo(50);
     assertThat(config.resilience().openFor()).isEqualTo(Duration.ofSeconds(10));

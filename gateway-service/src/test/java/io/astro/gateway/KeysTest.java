@@ -67,6 +67,26 @@ class KeysTest {
   }
 
   @Test
+  void a_token_accepted_and_cached_before_is_refused_once_its_key_is_no_longer_trusted() {
+    try (GatewayFixture fixture =
+        new GatewayFixture().with("ASTRO_GATEWAY_JWKS_REFRESH", "100ms").start()) {
+      String token = fixture.token();
+      assertThat(fixture.get("/api/v1/apps", token).status()).isEqualTo(200);
+      assertThat(fixture.get("/api/v1/apps", token).status()).isEqualTo(200);
+
+      // the key is withdrawn (a leaked key): the callers verified with it are not kept
+      SigningKeys replacement = SigningKeys.generate();
+      fixture.users.jwks.set(
+          new JsonObject().put("keys", new JsonArray().add(replacement.publicJwk())));
+      GatewayFixture.await(fixture.users.hitsReached(JWKS, fixture.users.hits(JWKS) + 2));
+
+      Reply refused = fixture.get("/api/v1/apps", token);
+      assertThat(refused.status()).isEqualTo(401);
+      assertThat(refused.code()).isEqualTo(10002);
+    }
+  }
+
+  @Test
   void unknown_key_ids_trigger_at_most_one_fetch_per_minimum_gap() {
     try (GatewayFixture fixture = new GatewayFixture().start()) {
       int fetches = fixture.users.hits(JWKS);

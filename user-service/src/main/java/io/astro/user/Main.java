@@ -17,6 +17,8 @@ import io.astro.user.accounts.WindowedCounter;
 import io.astro.user.http.UserRoutes;
 import io.astro.user.store.UserMetrics;
 import io.astro.user.store.UserStore;
+import io.astro.user.tokens.ApiTokenStore;
+import io.astro.user.tokens.ApiTokens;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -66,6 +68,7 @@ public final class Main {
               UserRoutes routes =
                   new UserRoutes(
                       accounts,
+                      new ApiTokens(new ApiTokenStore(pool), issuer, config.apiTokensPerUser()),
                       store,
                       auth,
                       keys,

@@ -26,6 +26,7 @@ public record UserServiceConfig(
     LoginThrottle.Limits login,
     int signupsPerIp,
     Duration signupWindow,
+    int apiTokensPerUser,
     Admin admin) {
 
   /** The bootstrap admin; null fields when not configured. */
@@ -70,6 +71,7 @@ public record UserServiceConfig(
             positive(env, "ASTRO_LOGIN_IP_WINDOW", Duration.ofMinutes(1))),
         env.integer("ASTRO_SIGNUP_MAX_PER_IP", 20, 1, 1_000_000),
         positive(env, "ASTRO_SIGNUP_WINDOW", Duration.ofHours(1)),
+        env.integer("ASTRO_API_TOKENS_PER_USER", 20, 1, 1000),
         new Admin(
             adminUser,
             env.string("ASTRO_ADMIN_EMAIL", adminUser == null ? null : adminUser + "@astro.local"),

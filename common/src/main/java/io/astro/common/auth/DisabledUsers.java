@@ -21,12 +21,14 @@ import org.slf4j.LoggerFactory;
  * The users whose tokens must stop working although they are still valid: user-service's list of
  * disabled users ({@code GET /internal/v1/users/disabled}, {@code data.uuids}) and the token
  * versions of users who changed their password lately ({@code data.token_versions}, uuid to
- * version; a token of an older version than its user's is refused, absent means none), polled in
- * the background (one poll at a time, the next one a poll period after the last ended) so the hot
- * path only looks into a set. When user-service is unreachable the last known list stays in force;
- * until a first list arrives, protected routes are not served at all ({@link #refuseDisabled}
- * answers 503) rather than let a disabled user through. The gateway and app-service each hold one,
- * so a token of a disabled user stops working on app-service reached directly too.
+ * version; a token of an older version than its user's is refused, absent means none) and the ids
+ * of personal API tokens revoked lately ({@code data.revoked_tokens}: every token exchanged for one
+ * of them is refused, absent means none), polled in the background (one poll at a time, the next
+ * one a poll period after the last ended) so the hot path only looks into a set. When user-service
+ * is unreachable the last known list stays in force; until a first list arrives, protected routes
+ * are not served at all ({@link #refuseDisabled} answers 503) rather than let a disabled user
+ * through. The gateway and app-service each hold one, so a token of a disabled user stops working
+ * on app-service reached directly too.
  */
 public final class DisabledUsers extends VerticleBase {
 
@@ -42,6 +44,8 @@ public final class DisabledUsers extends VerticleBase {
   private final Duration interval;
   private volatile Set<String> uuids;
   private volatile Map<String, Long> tokenVersions = Map.of();
+  private volatile Set<String> revokedTokens = Set.of();
+  private volatile Runnable onUpdate = () -> {};
   private volatile long lastSuccessNanos;
   private volatile boolean stopped;
   private boolean failing;
@@ -105,9 +109,26 @@ public final class DisabledUsers extends VerticleBase {
     }
   }
 
+  /**
+   * Whether a verified caller's token must be refused by the lists known now: a disabled user's,
+   * one older than its user's token version, one exchanged for a revoked personal API token. False
+   * before a first list has loaded ({@link #refuseDisabled} answers 503 then).
+   */
+  public boolean refuses(Caller caller) {
+    Set<String> disabled = uuids;
+    return disabled != null && refused(disabled, caller);
+  }
+
+  /** Runs on the poller's context after each list that arrived (owners drop what it refuses). */
+  public void onUpdate(Runnable listener) {
+    this.onUpdate = listener;
+  }
+
   private boolean refused(Set<String> disabled, Caller caller) {
     Long version = tokenVersions.get(caller.uuid());
-    return disabled.contains(caller.uuid()) || (version != null && caller.tokenVersion() < version);
+    return disabled.contains(caller.uuid())
+        || (version != null && caller.tokenVersion() < version)
+        || (caller.personalTokenId() != null && revokedTokens.contains(caller.personalTokenId()));
   }
 
   // until a first list is in, protected routes answer 503: try again within a second, not a period
@@ -130,9 +151,11 @@ public final class DisabledUsers extends VerticleBase {
               }
               // versions first: a reader that sees the new list sees at least these versions
               tokenVersions = list.tokenVersions();
+              revokedTokens = list.revokedTokens();
               uuids = list.disabled();
               lastSuccessNanos = System.nanoTime();
               failing = false;
+              onUpdate.run();
             })
         .onFailure(
             e -> {
@@ -149,9 +172,11 @@ public final class DisabledUsers extends VerticleBase {
         .mapEmpty();
   }
 
-  private record Lists(Set<String> disabled, Map<String, Long> tokenVersions) {}
+  private record Lists(
+      Set<String> disabled, Map<String, Long> tokenVersions, Set<String> revokedTokens) {}
 
-  // token_versions is optional: a user-service from before password changes does not send it
+  // token_versions and revoked_tokens are optional: a user-service from before password changes
+  // or personal tokens does not send them
   private static Future<Lists> parse(JsonObject envelope) {
     JsonObject data = envelope.getValue("data") instanceof JsonObject d ? d : null;
     JsonArray list = data == null || !(data.getValue("uuids") instanceof JsonArray a) ? null : a;
@@ -159,8 +184,9 @@ public final class DisabledUsers extends VerticleBase {
       return Future.failedFuture(
           new IllegalStateException("disabled-users answer has no data.uuids"));
     }
-    Set<String> disabled =
-        Set.copyOf(list.stream().filter(String.class::isInstance).map(String.class::cast).toList());
+    Set<String> disabled = strings(list);
+    Set<String> revoked =
+        data.getValue("revoked_tokens") instanceof JsonArray ids ? strings(ids) : Set.of();
     Map<String, Long> versions = new HashMap<>();
     if (data.getValue("token_versions") instanceof JsonObject given) {
       given.forEach(
@@ -170,7 +196,12 @@ public final class DisabledUsers extends VerticleBase {
             }
           });
     }
-    return Future.succeededFuture(new Lists(disabled, Map.copyOf(versions)));
+    return Future.succeededFuture(new Lists(disabled, Map.copyOf(versions), revoked));
+  }
+
+  private static Set<String> strings(JsonArray array) {
+    return Set.copyOf(
+        array.stream().filter(String.class::isInstance).map(String.class::cast).toList());
   }
 
   private double ageSeconds() {

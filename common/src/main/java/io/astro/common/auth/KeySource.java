@@ -28,8 +28,11 @@ public final class KeySource extends VerticleBase {
   private static final Duration MAX_RETRY = Duration.ofSeconds(30);
   private static final Duration NEVER_EARLY = Duration.ofNanos(Long.MAX_VALUE);
 
-  /** The keys trusted now: their ids, and the handler that verifies bearer tokens against them. */
-  public record TrustedKeys(Set<String> keyIds, AuthHandler handler) {}
+  /**
+   * The keys trusted now: their ids, and the handler and verifier that check bearer tokens against
+   * them.
+   */
+  public record TrustedKeys(Set<String> keyIds, AuthHandler handler, TokenVerifier verifier) {}
 
   private final JwtSettings jwt;
   private final Supplier<Future<List<JsonObject>>> fetch;
@@ -169,7 +172,8 @@ public final class KeySource extends VerticleBase {
               .map(k -> k.getString("kid"))
               .filter(id -> id != null)
               .collect(Collectors.toSet());
-      current = new TrustedKeys(ids, new AuthHandler(TokenVerifier.create(vertx, jwt, jwks)));
+      TokenVerifier verifier = TokenVerifier.create(vertx, jwt, jwks);
+      current = new TrustedKeys(ids, new AuthHandler(verifier), verifier);
       trustedJwks = jwks;
       LOG.info("trusting token signing keys {}", ids);
       return Future.succeededFuture();

@@ -60,19 +60,52 @@ public final class TokenIssuer {
    */
   public IssuedToken issue(String uuid, long userId, String role, long tokenVersion) {
     Instant now = clock.instant();
-    Instant expiresAt = now.plus(ttl);
+    return sign(claims(uuid, userId, role, tokenVersion, now, now.plus(ttl)), now.plus(ttl));
+  }
+
+  /**
+   * A short-lived token for a personal API token: of the account's current token version, carrying
+   * the personal token's scope ({@code scope}) and id ({@code pat}), so verifiers can refuse writes
+   * of a read token and refuse every token of a revoked one. Lives {@code lifetime}, never past
+   * {@code notAfter} (the personal token's own expiry).
+   */
+  public IssuedToken issuePersonal(
+      String uuid,
+      long userId,
+      String role,
+      long tokenVersion,
+      TokenScope scope,
+      String personalTokenId,
+      Duration lifetime,
+      Instant notAfter) {
+    Instant now = clock.instant();
+    Instant expiresAt = now.plus(lifetime);
+    if (notAfter.isBefore(expiresAt)) {
+      expiresAt = notAfter;
+    }
     JsonObject claims =
-        new JsonObject()
-            .put("sub", uuid)
-            .put("uid", userId)
-            .put("role", role)
-            .put("iss", settings.issuer())
-            .put("aud", List.of(settings.audience()))
-            .put("iat", now.getEpochSecond())
-            .put("nbf", now.getEpochSecond())
-            .put("exp", expiresAt.getEpochSecond())
-            .put("jti", UUID.randomUUID().toString())
-            .put("tv", tokenVersion);
+        claims(uuid, userId, role, tokenVersion, now, expiresAt)
+            .put("scope", scope.wireName())
+            .put("pat", personalTokenId);
+    return sign(claims, expiresAt);
+  }
+
+  private JsonObject claims(
+      String uuid, long userId, String role, long tokenVersion, Instant now, Instant expiresAt) {
+    return new JsonObject()
+        .put("sub", uuid)
+        .put("uid", userId)
+        .put("role", role)
+        .put("iss", settings.issuer())
+        .put("aud", List.of(settings.audience()))
+        .put("iat", now.getEpochSecond())
+        .put("nbf", now.getEpochSecond())
+        .put("exp", expiresAt.getEpochSecond())
+        .put("jti", UUID.randomUUID().toString())
+        .put("tv", tokenVersion);
+  }
+
+  private IssuedToken sign(JsonObject claims, Instant expiresAt) {
     // timestamps are ours (from the clock), so Vert.x must not add its own
     JWTOptions options =
         new JWTOptions()

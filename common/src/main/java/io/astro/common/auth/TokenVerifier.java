@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +23,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Verifies Astro access tokens: ES256 only (the header is checked before any key is used, so {@code
  * none} and HMAC-with-the-public-key tricks never reach a verifier), signature against the
- * published keys, {@code iss}, {@code aud}, and a present, unexpired {@code exp}.
+ * published keys, {@code iss}, {@code aud}, and a present, unexpired {@code exp}. A {@code scope}
+ * ({@code read} or {@code write}) comes only together with a {@code pat} (the personal API token's
+ * id); a token without either is a login token, of full scope.
  */
 public final class TokenVerifier {
 
@@ -89,7 +92,15 @@ public final class TokenVerifier {
     Object exp = user.get("exp");
     Object jti = user.get("jti");
     Object tv = user.get("tv");
-    if (!(uid instanceof Number userId)
+    Object scope = user.get("scope");
+    Object pat = user.get("pat");
+    // a scope is only ever issued with the personal token it belongs to
+    Optional<TokenScope> granted =
+        scope == null ? Optional.of(TokenScope.WRITE) : TokenScope.fromWire(scope);
+    if ((scope == null) != (pat == null)
+        || (pat != null && !(pat instanceof String))
+        || granted.isEmpty()
+        || !(uid instanceof Number userId)
         || !ROLES.contains(role)
         || !(sub instanceof String subject)
         || !(exp instanceof Number expiry)
@@ -103,7 +114,9 @@ public final class TokenVerifier {
             (String) role,
             jti instanceof String id ? id : null,
             Instant.ofEpochSecond(expiry.longValue()),
-            tv instanceof Number version ? version.longValue() : 0));
+            tv instanceof Number version ? version.longValue() : 0,
+            granted.get(),
+            (String) pat));
   }
 
   private static boolean hasPinnedAlgorithm(String token) {

@@ -9,14 +9,15 @@ import java.util.Map;
  * millisecond of a core on Java 17 (bench/: ~90 % of the gateway's and of app-service's CPU per
  * request), and a client sends the same token with every request. Keyed by the exact token text, so
  * only that token hits; a verifier (one per set of trusted keys) owns its cache, so a key rotation
- * starts empty. Bounded: the least recently used go first.
+ * starts empty. Bounded: the least recently used go first. The gateway keeps one in front of its
+ * verifiers too, so a known token is not even parsed again.
  */
-final class VerifiedTokens {
+public final class VerifiedTokens {
 
   private final Clock clock;
   private final Map<String, Caller> callers;
 
-  VerifiedTokens(int capacity, Clock clock) {
+  public VerifiedTokens(int capacity, Clock clock) {
     this.clock = clock;
     this.callers =
         new LinkedHashMap<>(256, 0.75f, true) {
@@ -31,7 +32,7 @@ final class VerifiedTokens {
    * The caller of a token accepted before and not expired since, or null (then it must be
    * verified).
    */
-  synchronized Caller get(String token) {
+  public synchronized Caller get(String token) {
     Caller caller = callers.get(token);
     if (caller != null && !clock.instant().isBefore(caller.expiresAt())) {
       // expired: a full verification decides (it allows the configured leeway, and then refuses)
@@ -41,13 +42,13 @@ final class VerifiedTokens {
     return caller;
   }
 
-  synchronized void put(String token, Caller caller) {
+  public synchronized void put(String token, Caller caller) {
     if (clock.instant().isBefore(caller.expiresAt())) {
       callers.put(token, caller);
     }
   }
 
-  synchronized int size() {
+  public synchronized int size() {
     return callers.size();
   }
 }

@@ -18,6 +18,12 @@ public enum ErrorCode {
   NOT_ACCEPTABLE(10009, 406, "not acceptable"),
   CONFLICT(10010, 409, "conflict"),
   UNPROCESSABLE(10011, 422, "request cannot be processed"),
+  /**
+   * The token is valid but may not do this: a {@code read} personal API token's write (POST, PUT,
+   * PATCH, DELETE), or a personal API token on a route that needs a login token; {@code
+   * data.required} says which ({@code write}, {@code login}).
+   */
+  INSUFFICIENT_SCOPE(10012, 403, "token scope insufficient"),
 
   USER_EXISTS(20001, 409, "user exists"),
   LOGIN_FAILED(20009, 401, "login failed"),

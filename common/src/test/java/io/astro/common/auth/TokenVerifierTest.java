@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.List;
 import javax.crypto.Mac;
@@ -63,6 +64,49 @@ class TokenVerifierTest {
     String unversioned = signed(claims().put("jti", "j-1"));
     assertThat(VERIFIER.verify(unversioned).await()).extracting(Caller::tokenVersion).isEqualTo(0L);
     assertRefused(signed(claims().put("tv", "3")));
+  }
+
+  @Test
+  void a_token_for_a_personal_token_names_its_scope_and_id_and_a_login_token_has_full_scope() {
+    Instant notAfter = Instant.now().plus(Duration.ofDays(1));
+    Caller reader =
+        VERIFIER
+            .verify(
+                ISSUER
+                    .issuePersonal(
+                        "3f2c-uuid",
+                        42,
+                        "user",
+                        1,
+                        TokenScope.READ,
+                        "pat-1",
+                        Duration.ofMinutes(5),
+                        notAfter)
+                    .token())
+            .await();
+    Caller login = VERIFIER.verify(ISSUER.issue("3f2c-uuid", 42, "user", 1).token()).await();
+
+    assertThat(reader.scope()).isEqualTo(TokenScope.READ);
+    assertThat(reader.personalTokenId()).isEqualTo("pat-1");
+    assertThat(reader.viaPersonalToken()).isTrue();
+    assertThat(login.scope()).isEqualTo(TokenScope.WRITE);
+    assertThat(login.viaPersonalToken()).isFalse();
+    // a scope comes only with the personal token it belongs to, and only a known one
+    assertRefused(signed(claims().put("scope", "read")));
+    assertRefused(signed(claims().put("pat", "pat-1")));
+    assertRefused(signed(claims().put("scope", "admin").put("pat", "pat-1")));
+    assertRefused(signed(claims().put("scope", "read").put("pat", 7)));
+  }
+
+  @Test
+  void a_personal_tokens_access_token_never_outlives_the_personal_token() {
+    Instant soon = Instant.now().plus(Duration.ofMinutes(1)).truncatedTo(ChronoUnit.SECONDS);
+    var issued =
+        ISSUER.issuePersonal(
+            "u", 1, "user", 0, TokenScope.WRITE, "pat-2", Duration.ofMinutes(5), soon);
+
+    assertThat(issued.expiresAt()).isEqualTo(soon);
+    assertThat(VERIFIER.verify(issued.token()).await().expiresAt()).isEqualTo(soon);
   }
 
   @Test

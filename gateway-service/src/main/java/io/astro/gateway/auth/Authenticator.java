@@ -1,21 +1,36 @@
 package io.astro.gateway.auth;
 
+import io.astro.common.auth.AuthHandler;
+import io.astro.common.auth.Caller;
 import io.astro.common.auth.DisabledUsers;
 import io.astro.common.auth.KeySource;
+import io.astro.common.auth.PersonalTokenFormat;
+import io.astro.common.auth.TokenVerifier;
+import io.astro.common.auth.VerifiedTokens;
 import io.astro.common.http.ApiException;
 import io.astro.common.http.ErrorCode;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
 import java.util.Base64;
 
 /**
  * Verifies the bearer token of a protected route with the keys trusted now (common's {@code
  * AuthHandler}, so the {@code Caller} lands where every service expects it). A token naming a key
  * not seen yet makes the {@link KeySource} fetch again first (rate-limited there).
+ *
+ * <p>Each distinct JWT is verified once: its caller is kept until the token expires, in a bounded
+ * cache that belongs to the set of keys trusted when it was filled (a key rotation starts an empty
+ * one), so a known token is not even parsed again. A personal API token ({@code astro_pat_...}) is
+ * traded for an access token by {@link PersonalTokens}, which then replaces it in the request sent
+ * upstream. What may change while a token lives — a disabled user, a password change, a revoked
+ * personal token — is checked per request by the {@code DisabledUsers} handler after this one.
  *
  * <p>Before the keys and the disabled-users list have both loaded once, protected routes answer
  * 503, not 401: the token may well be valid, and a 401 would make clients throw it away.
@@ -27,10 +42,22 @@ public final class Authenticator implements Handler<RoutingContext> {
 
   private final KeySource keys;
   private final DisabledUsers disabled;
+  private final PersonalTokens personalTokens;
+  private final int capacity;
+  private volatile Verified verified;
 
-  public Authenticator(KeySource keys, DisabledUsers disabled) {
+  // the callers of tokens verified with one set of trusted keys
+  private record Verified(TokenVerifier verifier, VerifiedTokens callers) {}
+
+  /**
+   * @param capacity distinct JWTs whose callers are kept
+   */
+  public Authenticator(
+      KeySource keys, DisabledUsers disabled, PersonalTokens personalTokens, int capacity) {
     this.keys = keys;
     this.disabled = disabled;
+    this.personalTokens = personalTokens;
+    this.capacity = capacity;
   }
 
   @Override
@@ -40,24 +67,79 @@ public final class Authenticator implements Handler<RoutingContext> {
       ctx.fail(NOT_READY);
       return;
     }
-    String keyId = keyId(ctx.request().getHeader("Authorization"));
+    String token = AuthHandler.bearerToken(ctx);
+    if (PersonalTokenFormat.claims(token)) {
+      personal(ctx, token);
+      return;
+    }
+    VerifiedTokens callers = callersFor(trusted);
+    Caller known = token == null ? null : callers.get(token);
+    if (known != null) {
+      admit(ctx, AuthHandler.admit(ctx, known));
+      return;
+    }
+    String keyId = keyId(token);
     if (keyId == null || trusted.keyIds().contains(keyId)) {
-      trusted.handler().handle(ctx);
+      verify(ctx, trusted, token, callers);
     } else {
       // a fetch already under way completes on its own context; the request goes on on its own
       Context context = Vertx.currentContext();
       keys.refetchFor(keyId)
-          .onComplete(done -> context.runOnContext(v -> keys.current().handler().handle(ctx)));
+          .onComplete(
+              done ->
+                  context.runOnContext(
+                      v -> {
+                        KeySource.TrustedKeys now = keys.current();
+                        verify(ctx, now, token, callersFor(now));
+                      }));
     }
+  }
+
+  private void verify(
+      RoutingContext ctx, KeySource.TrustedKeys trusted, String token, VerifiedTokens callers) {
+    admit(ctx, trusted.handler().authenticate(ctx).onSuccess(caller -> callers.put(token, caller)));
+  }
+
+  // the request goes on with the access token in place of the personal one, on its own context
+  private void personal(RoutingContext ctx, String secret) {
+    Context context = Vertx.currentContext();
+    personalTokens
+        .resolve(secret)
+        .onComplete(
+            done ->
+                context.runOnContext(
+                    v -> {
+                      if (done.failed()) {
+                        ctx.fail(done.cause());
+                        return;
+                      }
+                      ctx.request()
+                          .headers()
+                          .set(HttpHeaders.AUTHORIZATION, "Bearer " + done.result().accessToken());
+                      admit(ctx, AuthHandler.admit(ctx, done.result().caller()));
+                    }));
+  }
+
+  private static void admit(RoutingContext ctx, Future<Caller> admitted) {
+    admitted.onSuccess(caller -> ctx.next()).onFailure(ctx::fail);
+  }
+
+  private VerifiedTokens callersFor(KeySource.TrustedKeys trusted) {
+    Verified current = verified;
+    // a new verifier comes with every change of the trusted keys
+    if (current == null || current.verifier() != trusted.verifier()) {
+      current = new Verified(trusted.verifier(), new VerifiedTokens(capacity, Clock.systemUTC()));
+      verified = current;
+    }
+    return current.callers();
   }
 
   // the kid of a bearer token's header, or null for anything unreadable (the verifier then refuses
   // it)
-  private static String keyId(String authorization) {
-    if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+  private static String keyId(String token) {
+    if (token == null) {
       return null;
     }
-    String token = authorization.substring(7).trim();
     int dot = token.indexOf('.');
     if (dot <= 0 || dot > 2048) {
       return null;

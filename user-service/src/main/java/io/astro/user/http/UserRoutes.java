@@ -11,6 +11,7 @@ import io.astro.user.accounts.Accounts;
 import io.astro.user.accounts.RegistrationRules;
 import io.astro.user.store.User;
 import io.astro.user.store.UserStore;
+import io.astro.user.tokens.ApiTokens;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -28,6 +29,7 @@ public final class UserRoutes {
   private static final int MAX_ADDRESS = 64;
 
   private final Accounts accounts;
+  private final ApiTokens apiTokens;
   private final UserStore store;
   private final AuthHandler auth;
   private final String jwks;
@@ -39,11 +41,13 @@ public final class UserRoutes {
    */
   public UserRoutes(
       Accounts accounts,
+      ApiTokens apiTokens,
       UserStore store,
       AuthHandler auth,
       SigningKeys keys,
       Duration tokenLifetime) {
     this.accounts = accounts;
+    this.apiTokens = apiTokens;
     this.store = store;
     this.auth = auth;
     this.tokenLifetime = tokenLifetime;
@@ -54,18 +58,57 @@ public final class UserRoutes {
     router.post("/api/v1/register").consumes("application/json").handler(this::register);
     router.post("/api/v1/login").consumes("application/json").handler(this::login);
     router.get("/api/v1/users/me").handler(auth).handler(this::requireActive).handler(this::me);
+    // a personal API token may not change the email or password, nor manage personal tokens: a
+    // leaked CI token must not be able to take the account over or make itself permanent
     router
         .patch("/api/v1/users/me")
         .consumes("application/json")
         .handler(auth)
+        .handler(AuthHandler::requireLoginToken)
         .handler(this::requireActive)
         .handler(this::changeEmail);
     router
         .post("/api/v1/users/me/password")
         .consumes("application/json")
         .handler(auth)
+        .handler(AuthHandler::requireLoginToken)
         .handler(this::requireActive)
         .handler(this::changePassword);
+    router
+        .post("/api/v1/users/me/tokens")
+        .consumes("application/json")
+        .handler(auth)
+        .handler(AuthHandler::requireLoginToken)
+        .handler(this::requireActive)
+        .handler(this::createToken);
+    router
+        .get("/api/v1/users/me/tokens")
+        .handler(auth)
+        .handler(AuthHandler::requireLoginToken)
+        .handler(this::requireActive)
+        .handler(
+            ctx ->
+                apiTokens
+                    .list(ctx.get(ACCOUNT))
+                    .onSuccess(list -> ApiResponse.ok(ctx, new JsonObject().put("items", list)))
+                    .onFailure(ctx::fail));
+    router
+        .delete("/api/v1/users/me/tokens/:id")
+        .handler(auth)
+        .handler(AuthHandler::requireLoginToken)
+        .handler(this::requireActive)
+        .handler(
+            ctx ->
+                apiTokens
+                    .revoke(ctx.get(ACCOUNT), ctx.pathParam("id"))
+                    .onSuccess(
+                        v ->
+                            ApiResponse.ok(
+                                ctx,
+                                new JsonObject()
+                                    .put("id", ctx.pathParam("id"))
+                                    .put("revoked", true)))
+                    .onFailure(ctx::fail));
     router
         .post("/api/v1/admin/users/:uuid/disable")
         .handler(auth)
@@ -85,6 +128,10 @@ public final class UserRoutes {
             ctx ->
                 ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(jwks));
     router
+        .post("/internal/v1/tokens/exchange")
+        .consumes("application/json")
+        .handler(this::exchange);
+    router
         .get("/internal/v1/users/disabled")
         .handler(
             ctx ->
@@ -102,8 +149,37 @@ public final class UserRoutes {
                                           .put("uuids", uuids)
                                           .put("token_versions", byUuid);
                                     }))
+                    .compose(
+                        data ->
+                            apiTokens
+                                .recentlyRevoked()
+                                .map(revoked -> data.put("revoked_tokens", revoked)))
                     .onSuccess(data -> ApiResponse.ok(ctx, data))
                     .onFailure(ctx::fail));
+  }
+
+  // internal: the gateway trades a personal API token (in the body, never in a URL or log) for a
+  // short-lived access token
+  private void exchange(RoutingContext ctx) {
+    JsonObject body = body(ctx);
+    FieldErrors errors = FieldErrors.acceptingOnly(body, "token");
+    Object token = body.getValue("token");
+    if (!(token instanceof String given) || given.isEmpty()) {
+      errors.add("token", "is required");
+    }
+    errors.throwIfAny();
+    apiTokens
+        .exchange((String) token)
+        .onSuccess(answer -> ApiResponse.ok(ctx, answer))
+        .onFailure(ctx::fail);
+  }
+
+  private void createToken(RoutingContext ctx) {
+    ApiTokens.Request request = ApiTokens.validate(body(ctx));
+    apiTokens
+        .create(ctx.get(ACCOUNT), request)
+        .onSuccess(created -> ApiResponse.ok(ctx, 201, created))
+        .onFailure(ctx::fail);
   }
 
   private void register(RoutingContext ctx) {
@@ -148,7 +224,8 @@ public final class UserRoutes {
    * After {@link AuthHandler}: the token's account must still be live and active, and the token of
    * its current token version (not issued before its last password change), read from the database
    * on every call (one lookup by the unique uuid; the few authenticated routes here are rare), so
-   * such a token stops working here at once, gateway or not.
+   * such a token stops working here at once, gateway or not. A token exchanged for a personal API
+   * token also needs that personal token to be live still.
    */
   private void requireActive(RoutingContext ctx) {
     Caller caller = AuthHandler.caller(ctx);
@@ -161,7 +238,23 @@ public final class UserRoutes {
                 return;
               }
               ctx.put(ACCOUNT, user);
-              ctx.next();
+              if (!caller.viaPersonalToken()) {
+                ctx.next();
+                return;
+              }
+              // a token exchanged for a personal token that was revoked since is refused at once
+              apiTokens
+                  .isLive(caller.personalTokenId())
+                  .onSuccess(
+                      live -> {
+                        if (live) {
+                          ctx.next();
+                        } else {
+                          ctx.fail(
+                              new ApiException(ErrorCode.UNAUTHORIZED, "missing or invalid token"));
+                        }
+                      })
+                  .onFailure(ctx::fail);
             })
         .onFailure(ctx::fail);
   }

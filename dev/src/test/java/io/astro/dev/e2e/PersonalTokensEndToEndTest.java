@@ -1,0 +1,174 @@
+package io.astro.dev.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.astro.dev.AstroServices;
+import io.astro.dev.Databases;
+import io.astro.dev.e2e.Gateway.Answer;
+import io.astro.dev.e2e.Gateway.User;
+import io.astro.testkit.Eventually;
+import io.astro.testkit.db.MySqlServer;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Personal API tokens as a CI job uses them, through the gateway only, with the secret as the
+ * bearer token (as {@code curl -H "Authorization: Bearer astro_pat_..."} sends it): a write token
+ * creates an app, a read token lists but may not create, a revoked token is refused within the
+ * bound the poll promises, an expired one at once; app-service refuses a read token's write itself
+ * too.
+ */
+class PersonalTokensEndToEndTest {
+
+  /** The gateway drops a revoked token's access tokens within this (README: 15 s). */
+  private static final Duration REVOCATION_BOUND = Duration.ofSeconds(15);
+
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  @RegisterExtension static final RunningAstro astro = new RunningAstro();
+
+  @Test
+  void a_write_token_creates_an_app_and_a_read_token_lists_it_but_may_not_create() {
+    Gateway api = astro.gateway();
+    User user = api.newUser("ci");
+    String writer = create(api, user, "deploy job", "write").getString("token");
+    String reader = create(api, user, "dashboard", "read").getString("token");
+
+    Answer created =
+        api.post(
+            "/api/v1/apps",
+            writer,
+            new JsonObject().put("name", "from-ci").put("image", "nginx:1.27").put("port", 80));
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    String id = created.data().getString("id");
+
+    Answer listed = api.get("/api/v1/apps", reader);
+    assertThat(listed.status()).as(listed.body()).isEqualTo(200);
+    assertThat(listed.items().stream().map(a -> ((JsonObject) a).getString("id"))).contains(id);
+    assertThat(api.get("/api/v1/apps/" + id, reader).status()).isEqualTo(200);
+    Answer refused =
+        api.post(
+            "/api/v1/apps",
+            reader,
+            new JsonObject().put("name", "not-allowed").put("image", "nginx:1.27"));
+    assertThat(refused.status()).as(refused.body()).isEqualTo(403);
+    assertThat(refused.code()).isEqualTo(10012);
+    assertThat(api.delete("/api/v1/apps/" + id, reader).status()).isEqualTo(403);
+    assertThat(api.get("/api/v1/apps", user.token()).items()).hasSize(1);
+
+    // personal tokens cannot manage personal tokens, whatever their scope
+    Answer selfMinted =
+        api.post(
+            "/api/v1/users/me/tokens",
+            writer,
+            new JsonObject()
+                .put("name", "forever")
+                .put("expires_in_days", 365)
+                .put("scope", "write"));
+    assertThat(selfMinted.status()).isEqualTo(403);
+    assertThat(selfMinted.code()).isEqualTo(10012);
+    assertThat(api.get("/api/v1/users/me/tokens", user.token()).items()).hasSize(2);
+  }
+
+  @Test
+  void app_service_reached_directly_refuses_a_read_tokens_write_itself() throws Exception {
+    Gateway api = astro.gateway();
+    User user = api.newUser("direct");
+    String reader = create(api, user, "read only", "read").getString("token");
+    String access = exchange(reader);
+    Gateway appService = new Gateway(astro.dev().serviceUrl(AstroServices.APP_SERVICE));
+
+    assertThat(appService.get("/api/v1/apps", access).status()).isEqualTo(200);
+    Answer refused =
+        appService.post(
+            "/api/v1/apps",
+            access,
+            new JsonObject().put("name", "sneaky").put("image", "nginx:1.27"));
+    assertThat(refused.status()).as(refused.body()).isEqualTo(403);
+    assertThat(refused.code()).isEqualTo(10012);
+  }
+
+  @Test
+  void a_revoked_token_is_refused_within_the_bound_and_an_expired_one_at_once() throws Exception {
+    Gateway api = astro.gateway();
+    User user = api.newUser("revoke");
+    JsonObject revoked = create(api, user, "leaked", "write");
+    JsonObject kept = create(api, user, "still good", "read");
+    JsonObject expired = create(api, user, "old", "read");
+    assertThat(api.get("/api/v1/apps", revoked.getString("token")).status()).isEqualTo(200);
+    assertThat(api.get("/api/v1/apps", kept.getString("token")).status()).isEqualTo(200);
+
+    Answer revocation =
+        api.delete("/api/v1/users/me/tokens/" + revoked.getString("id"), user.token());
+    assertThat(revocation.status()).as(revocation.body()).isEqualTo(200);
+    Answer refused =
+        Eventually.await(
+            "the gateway to refuse a revoked personal token",
+            REVOCATION_BOUND,
+            () -> api.get("/api/v1/apps", revoked.getString("token")),
+            a -> a.status() != 200);
+    assertThat(refused.status()).as(refused.body()).isEqualTo(401);
+    assertThat(refused.code()).isEqualTo(10002);
+    assertThat(api.get("/api/v1/apps", kept.getString("token")).status()).isEqualTo(200);
+
+    expire(expired.getString("id"));
+    Answer tooOld = api.get("/api/v1/apps", expired.getString("token"));
+    assertThat(tooOld.status()).as(tooOld.body()).isEqualTo(401);
+    assertThat(tooOld.code()).isEqualTo(10002);
+    assertThat(
+            api.get("/api/v1/users/me/tokens", user.token()).items().stream()
+                .map(t -> ((JsonObject) t).getString("name")))
+        .containsExactly("still good");
+  }
+
+  private static JsonObject create(Gateway api, User user, String name, String scope) {
+    Answer created =
+        api.post(
+            "/api/v1/users/me/tokens",
+            user.token(),
+            new JsonObject().put("name", name).put("expires_in_days", 30).put("scope", scope));
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    assertThat(created.data().getString("token")).startsWith("astro_pat_");
+    return created.data();
+  }
+
+  // the internal exchange the gateway makes, to reach app-service with the access token itself
+  private static String exchange(String secret) throws Exception {
+    HttpResponse<String> answer =
+        HTTP.send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        astro.dev().serviceUrl(AstroServices.USER_SERVICE)
+                            + "/internal/v1/tokens/exchange"))
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        new JsonObject().put("token", secret).encode()))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+    return new JsonObject(answer.body()).getJsonObject("data").getString("token");
+  }
+
+  private static void expire(String id) throws Exception {
+    MySqlServer db = astro.dev().backing().database();
+    String url = "jdbc:mariadb://" + db.host() + ":" + db.port() + "/" + Databases.USERS;
+    try (Connection c = DriverManager.getConnection(url, db.user(), db.password());
+        PreparedStatement update =
+            c.prepareStatement(
+                "UPDATE api_tokens SET expires_at = CURRENT_TIMESTAMP(3) - INTERVAL 1 SECOND"
+                    + " WHERE uuid = ?")) {
+      update.setString(1, id);
+      assertThat(update.executeUpdate()).isEqualTo(1);
+    }
+  }
+}
