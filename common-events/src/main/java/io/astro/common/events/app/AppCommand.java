@@ -3,6 +3,7 @@ package io.astro.common.events.app;
 import static io.astro.common.events.EventFields.flag;
 import static io.astro.common.events.EventFields.matching;
 import static io.astro.common.events.EventFields.object;
+import static io.astro.common.events.EventFields.optionalFlag;
 import static io.astro.common.events.EventFields.optionalObject;
 import static io.astro.common.events.EventFields.optionalRange;
 import static io.astro.common.events.EventFields.optionalSealed;
@@ -84,7 +85,9 @@ public record AppCommand(
 
   /**
    * The desired state. {@code restartedAt} (ISO-8601) is the rolling-restart stamp of the pod
-   * template; {@code port} null means no Service; {@code release} is what the app runs.
+   * template; {@code port} null means no Service; {@code release} is what the app runs; {@code
+   * isPublic} (field {@code public}, absent in commands from before public URLs: true) asks for a
+   * public URL for an app with a port, where the operator has an apps domain.
    */
   public record Desired(
       String image,
@@ -93,7 +96,26 @@ public record AppCommand(
       boolean stopped,
       String restartedAt,
       boolean deleted,
-      Release release) {}
+      Release release,
+      boolean isPublic) {
+
+    /** An app with the default exposure: public when it has a port. */
+    public Desired(
+        String image,
+        int replicas,
+        Integer port,
+        boolean stopped,
+        String restartedAt,
+        boolean deleted,
+        Release release) {
+      this(image, replicas, port, stopped, restartedAt, deleted, release, true);
+    }
+
+    /** Whether the app should answer on a public URL: it asked to and has a port to reach. */
+    public boolean exposed() {
+      return isPublic && port != null && !deleted;
+    }
+  }
 
   /**
    * What release {@code number} fixes besides image and port. {@code secrets} is the sealed JSON
@@ -183,7 +205,8 @@ public record AppCommand(
             .put("stopped", desired.stopped())
             .put("restartedAt", desired.restartedAt())
             .put("deleted", desired.deleted())
-            .put("release", release);
+            .put("release", release)
+            .put("public", desired.isPublic());
     return new JsonObject()
         .put("command", command.value())
         .put("appId", appId)
@@ -245,7 +268,9 @@ public record AppCommand(
             flag(desired, "stopped"),
             string(desired, "restartedAt"),
             flag(desired, "deleted"),
-            release(object(desired, "release"))));
+            release(object(desired, "release")),
+            // absent: a command from before public URLs, when an app with a port was public
+            optionalFlag(desired, "public", true)));
   }
 
   private static Release release(JsonObject r) {

@@ -41,6 +41,25 @@ class AppCommandTest {
   }
 
   @Test
+  void an_app_with_a_port_is_public_unless_the_command_says_otherwise() {
+    AppCommand before =
+        AppCommand.decode(command(d -> d.getJsonObject("desired").remove("public")));
+    AppCommand internal =
+        AppCommand.decode(command(d -> d.getJsonObject("desired").put("public", false)));
+    AppCommand noPort = AppCommand.decode(command(d -> d.getJsonObject("desired").putNull("port")));
+
+    assertThat(before.desired().isPublic()).isTrue();
+    assertThat(before.desired().exposed()).isTrue();
+    assertThat(internal.desired().exposed()).isFalse();
+    assertThat(noPort.desired().exposed()).isFalse();
+    assertThat(AppCommand.decode(internal.encode())).isEqualTo(internal);
+    assertThatThrownBy(
+            () -> AppCommand.decode(command(d -> d.getJsonObject("desired").put("public", "no"))))
+        .isInstanceOf(InvalidEventException.class)
+        .hasMessageContaining("public");
+  }
+
+  @Test
   void off_contract_commands_are_poison() {
     assertThatThrownBy(() -> AppCommand.decode("{}")).isInstanceOf(InvalidEventException.class);
     assertThatThrownBy(() -> AppCommand.decode(command(d -> d.remove("desired"))))
