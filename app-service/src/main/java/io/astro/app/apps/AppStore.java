@@ -43,7 +43,7 @@ public final class AppStore {
 
   private static final String COLUMNS =
       "id, user_id, name, cluster_id, placement, namespace, k8s_name, image, replicas, port,"
-          + " settings, stopped, restarted_at, deleting, generation, release_number, status,"
+          + " is_public, url, settings, stopped, restarted_at, deleting, generation, release_number, status,"
           + " desired_replicas, ready_replicas, pods, reason, message, observed_generation,"
           + " observed_release, warnings, observed_at, created_at, updated_at";
 
@@ -433,7 +433,8 @@ public final class AppStore {
     App after = change.after();
     App.Desired d = after.desired();
     return conn.preparedQuery(
-            "UPDATE apps SET image = ?, replicas = ?, port = ?, settings = ?, image_pull_secret = ?,"
+            "UPDATE apps SET image = ?, replicas = ?, port = ?, is_public = ?, settings = ?,"
+                + " image_pull_secret = ?,"
                 + " stopped = ?, restarted_at = ?, deleting = ?, generation = ?, release_number = ?,"
                 + " status = ?, updated_at = ? WHERE id = ?")
         .execute(
@@ -441,6 +442,7 @@ public final class AppStore {
                 .addString(d.image())
                 .addInteger(d.replicas())
                 .addValue(d.port())
+                .addBoolean(d.isPublic())
                 .addString(d.settings().toStored().encode())
                 .addValue(d.settings().registry())
                 .addBoolean(d.stopped())
@@ -549,7 +551,7 @@ public final class AppStore {
                                   conn.preparedQuery(
                                           "UPDATE apps SET status = ?, desired_replicas = ?,"
                                               + " ready_replicas = ?, pods = ?, reason = ?, message = ?, observed_generation = ?,"
-                                              + " observed_release = ?, warnings = ?, observed_at = ?,"
+                                              + " observed_release = ?, warnings = ?, url = ?, observed_at = ?,"
                                               + " deleted_at = IF(?, CURRENT_TIMESTAMP(3), NULL) WHERE id = ?")
                                       .execute(
                                           Tuple.tuple()
@@ -562,6 +564,7 @@ public final class AppStore {
                                               .addLong(o.observedGeneration())
                                               .addLong(o.observedRelease())
                                               .addString(o.warnings().encode())
+                                              .addValue(o.url())
                                               .addValue(utc(o.observedAt()))
                                               .addBoolean(remove)
                                               .addString(app.id())))
@@ -640,9 +643,9 @@ public final class AppStore {
     App.Desired d = app.desired();
     return conn.preparedQuery(
             "INSERT INTO apps (id, user_id, name, cluster_id, placement, namespace, k8s_name, image,"
-                + " replicas, port, settings, image_pull_secret, stopped, generation, release_number,"
-                + " status, created_at, updated_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                + " replicas, port, is_public, settings, image_pull_secret, stopped, generation,"
+                + " release_number, status, created_at, updated_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .execute(
             Tuple.tuple()
                 .addString(app.id())
@@ -655,6 +658,7 @@ public final class AppStore {
                 .addString(d.image())
                 .addInteger(d.replicas())
                 .addValue(d.port())
+                .addBoolean(d.isPublic())
                 .addString(d.settings().toStored().encode())
                 .addValue(d.settings().registry())
                 .addBoolean(d.stopped())
@@ -737,7 +741,8 @@ public final class AppStore {
             r.getBoolean("deleting"),
             r.getLong("release_number"),
             Settings.fromStored(
-                r.getValue("settings") == null ? null : json(r.getValue("settings"))));
+                r.getValue("settings") == null ? null : json(r.getValue("settings"))),
+            r.getBoolean("is_public"));
     Object warnings = r.getValue("warnings");
     Object pods = r.getValue("pods");
     App.Observed observed =
@@ -754,7 +759,8 @@ public final class AppStore {
             r.getLong("observed_release"),
             warnings == null
                 ? new JsonArray()
-                : warnings instanceof JsonArray a ? a : new JsonArray(warnings.toString()));
+                : warnings instanceof JsonArray a ? a : new JsonArray(warnings.toString()),
+            r.getString("url"));
     return new App(
         r.getString("id"),
         r.getLong("user_id"),

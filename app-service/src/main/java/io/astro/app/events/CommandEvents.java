@@ -34,7 +34,8 @@ public final class CommandEvents {
                 d.stopped(),
                 d.restartedAt() == null ? null : d.restartedAt().toString(),
                 d.deleting(),
-                d.settings().release(d.release())));
+                d.settings().release(d.release()),
+                d.isPublic()));
     JsonObject headers = new JsonObject();
     if (requestId != null) {
       headers.put(Topics.REQUEST_ID_HEADER, requestId);

@@ -65,7 +65,10 @@ public record AppCommand(
     STOP,
     RESTART,
     SCALE,
-    /** A new release: a change of image, settings or port, or a rollback. */
+    /**
+     * A new release (a change of image, settings or port, or a rollback), or a change of {@code
+     * public} in the same release.
+     */
     UPDATE,
     DELETE;
 
