@@ -97,6 +97,33 @@ public final class KubeNames {
     return k8sName + "-pull";
   }
 
+  /**
+   * The Ingress of a public app: named as its Deployment and Service (Ingresses are DNS-1123
+   * subdomains, so any object name fits).
+   */
+  public static String ingress(String k8sName) {
+    return k8sName;
+  }
+
+  /** The host of a public app under the operator's apps domain: one DNS label per app. */
+  public static String publicHost(String k8sName, String appsDomain) {
+    return k8sName + "." + appsDomain;
+  }
+
+  /** The Secret cert-manager keeps a public app's certificate in. */
+  public static String tlsSecret(String k8sName) {
+    return k8sName + "-tls";
+  }
+
+  /**
+   * On the pods of a public app (value {@code "true"}): the namespace's NetworkPolicy lets the
+   * ingress controller reach exactly these.
+   */
+  public static final String PUBLIC_LABEL = "astro.io/public";
+
+  /** The NetworkPolicy that lets the ingress controller in to the public apps of a namespace. */
+  public static final String ALLOW_INGRESS_CONTROLLER = "astro-allow-ingress-controller";
+
   /** Labels of an app's Deployment, its pod template and its Service. */
   public static Map<String, String> appLabels(
       String appName, String objectName, String appId, long userId) {
