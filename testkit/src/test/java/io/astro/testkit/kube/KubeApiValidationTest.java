@@ -1045,6 +1045,9 @@ class KubeApiValidationTest {
             .execute();
     assertThat(networking.readNamespacedIngress("web-u1", ns).execute().getSpec())
         .isEqualTo(created.getSpec());
+    // served, as a controller reports it
+    assertThat(created.getStatus().getLoadBalancer().getIngress().get(0).getIp())
+        .isEqualTo(KubeApiProxy.INGRESS_ADDRESS);
 
     JsonObject status =
         refusal(
