@@ -35,7 +35,11 @@ public final class TestSystems {
             "ASTRO_ROLLOUT_DEADLINE", "20",
             // a disabled account (DisabledAccountEndToEndTest) is refused within a second
             "ASTRO_DISABLED_USERS_POLL", "1s",
-            "ASTRO_GATEWAY_DISABLED_POLL", "1s"));
+            "ASTRO_GATEWAY_DISABLED_POLL", "1s",
+            // apps with a port get public URLs (PublicUrlEndToEndTest); *.localtest.me resolves
+            // to 127.0.0.1
+            "ASTRO_APPS_DOMAIN", "apps.localtest.me",
+            "ASTRO_TLS_ISSUER", "letsencrypt"));
   }
 
   /** Locks the workspace (released on close), wipes it when asked, starts everything. */
