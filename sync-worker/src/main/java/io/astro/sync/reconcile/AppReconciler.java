@@ -174,7 +174,7 @@ public final class AppReconciler {
       writer.delete(apis.services(), "Service", app.namespace(), app.k8sName());
     }
     V1Ingress ingress = cluster.ingress(app.namespace(), KubeNames.ingress(app.k8sName()));
-    if (manifests.public_(app)) {
+    if (manifests.wantsIngress(app)) {
       V1Ingress desired = manifests.ingress(app);
       writer.ensure(
           apis.ingresses(), desired, ingress, ingress != null && ingressDrifted(desired, ingress));
@@ -214,7 +214,7 @@ public final class AppReconciler {
    * while it has none (an internal app, or one whose Ingress is not there yet).
    */
   private String urlOf(AppCommand app, ClusterConnection cluster) {
-    if (!manifests.public_(app)) {
+    if (!manifests.wantsIngress(app)) {
       return null;
     }
     V1Ingress ingress = cluster.ingress(app.namespace(), KubeNames.ingress(app.k8sName()));

@@ -103,7 +103,7 @@ public final class Manifests {
    * public app (only where public URLs are on, so no pod rolls where they are not).
    */
   private Map<String, String> podLabels(AppCommand app) {
-    if (!public_(app)) {
+    if (!wantsIngress(app)) {
       return appLabels(app);
     }
     Map<String, String> labels = new LinkedHashMap<>(appLabels(app));
@@ -112,7 +112,7 @@ public final class Manifests {
   }
 
   /** Whether the app should have an Ingress: it is public, has a port, and URLs are on. */
-  public boolean public_(AppCommand app) {
+  public boolean wantsIngress(AppCommand app) {
     return policy.publicUrls().enabled() && app.desired().exposed();
   }
 
