@@ -4,6 +4,9 @@ import { api } from './api.js';
 import { watchApps, isAppChange } from './live.js';
 import { html, ErrorBox, Spinner, Status, when, useHeadingFocus } from './ui.js';
 
+const TRANSITIONAL = new Set(['pending', 'starting', 'updating', 'restarting', 'deleting']);
+const SETTLE_POLL_MS = 3000;
+
 const LIMIT = 10;
 // the statuses the list can be filtered by
 const STATUSES = ['pending', 'starting', 'running', 'stopped', 'restarting', 'failed', 'deleting', 'unknown'];
@@ -49,6 +52,15 @@ export function AppList() {
       });
     },
   }), []);
+
+  // an app on its way somewhere is also asked for until it settles: a change the stream missed
+  // (an event published while it reconnected) must not leave it showing a stale status
+  const settling = !!page && page.items.some((a) => TRANSITIONAL.has(a.status));
+  useEffect(() => {
+    if (!settling) return undefined;
+    const timer = setInterval(() => load(), SETTLE_POLL_MS);
+    return () => clearInterval(timer);
+  }, [settling]);
 
   const pages = page ? Math.max(1, Math.ceil(page.total / page.limit)) : 1;
   const filtering = query.status || query.search;

@@ -29,6 +29,7 @@ import io.astro.common.config.Env;
 import io.astro.common.db.Database;
 import io.astro.common.http.RequestDeadline;
 import io.astro.common.http.StreamSlots;
+import io.astro.common.ops.ReadinessCheck;
 import io.astro.common.runtime.Service;
 import io.astro.common.runtime.ServiceLauncher;
 import io.vertx.core.Future;
@@ -191,13 +192,19 @@ public final class Main {
                       s ->
                           service.serve(
                               config.http(),
-                              List.of(Database.readiness(pool), kafkaReady),
+                              List.of(
+                                  Database.readiness(pool),
+                                  kafkaReady,
+                                  ReadinessCheck.loaded("token-keys", auth::keysLoaded),
+                                  ReadinessCheck.loaded("disabled-users", disabled::loaded)),
                               router -> {
                                 // database work of each request ends before the gateway gives up;
                                 // an app's changes are all bounded transactions, so a change still
                                 // waiting at its deadline is answered then: nothing changed
+                                // (on the API only: a catch-all route would turn /health's 405s
+                                // into 404s)
                                 router
-                                    .route()
+                                    .route("/api/*")
                                     .handler(RequestDeadline.handler(config.requestDeadline()));
                                 router
                                     .route("/api/v1/apps*")

@@ -21,7 +21,6 @@ import io.github.bucket4j.TimeMeter;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 
 /** The public HTTP edge: authenticates requests and routes them to user-service and app-service. */
 public final class Main {
@@ -94,8 +93,8 @@ public final class Main {
                 userService.name(), () -> control.probe(config.userService().resolve("/health"))),
             ReadinessCheck.of(
                 appService.name(), () -> control.probe(config.appService().resolve("/health"))),
-            loaded("token-keys", () -> keys.current() != null),
-            loaded("disabled-users", disabled::loaded));
+            ReadinessCheck.loaded("token-keys", () -> keys.current() != null),
+            ReadinessCheck.loaded("disabled-users", disabled::loaded));
     return service
         .deploy(() -> keys, 1)
         .compose(s -> s.deploy(() -> disabled, 1))
@@ -121,15 +120,6 @@ public final class Main {
         config.resilience().streamTimeout(),
         config.streams().lifetime(),
         config.http().bodyLimitBytes());
-  }
-
-  private static ReadinessCheck loaded(String name, BooleanSupplier loaded) {
-    return ReadinessCheck.of(
-        name,
-        () ->
-            loaded.getAsBoolean()
-                ? Future.succeededFuture()
-                : Future.failedFuture(new IllegalStateException("not loaded yet")));
   }
 
   private static List<JsonObject> fixedKeys(String pem) {

@@ -129,6 +129,8 @@ class ApiDocumentTest {
         .containsExactlyInAnyOrder(
             "Registration",
             "Login",
+            "EmailChange",
+            "PasswordChange",
             "AppCreate",
             "AppPatch",
             "Scale",

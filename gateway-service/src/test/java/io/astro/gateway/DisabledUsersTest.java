@@ -56,4 +56,28 @@ class DisabledUsersTest {
     await(fixture.users.hitsReached(LIST, fixture.users.hits(LIST) + 2));
     assertThat(fixture.get("/api/v1/apps", token).status()).isEqualTo(200);
   }
+
+  @Test
+  void tokens_older_than_their_users_token_version_are_refused_after_the_next_poll() {
+    String uuid = "3f6c2a9e-0000-4000-8000-000000000002";
+    String unversioned = fixture.token(uuid);
+    String older = fixture.token(uuid, 1);
+    String current = fixture.token(uuid, 2);
+    String bystander = fixture.token();
+    assertThat(fixture.get("/api/v1/apps", older).status()).isEqualTo(200);
+
+    fixture.users.tokenVersions.put(uuid, 2L);
+    await(fixture.users.hitsReached(LIST, fixture.users.hits(LIST) + 2));
+
+    for (String refused : new String[] {unversioned, older}) {
+      Reply reply = fixture.get("/api/v1/apps", refused);
+      assertThat(reply.status()).isEqualTo(401);
+      assertThat(reply.code()).isEqualTo(10002);
+    }
+    assertThat(fixture.get("/api/v1/apps", current).status()).isEqualTo(200);
+    assertThat(fixture.get("/api/v1/apps", bystander).status()).isEqualTo(200);
+
+    fixture.users.tokenVersions.remove(uuid);
+    await(fixture.users.hitsReached(LIST, fixture.users.hits(LIST) + 2));
+  }
 }

@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -40,6 +41,8 @@ final class FakeUpstream {
   private final List<Waiter> waiters = new CopyOnWriteArrayList<>();
   final AtomicReference<JsonObject> jwks = new AtomicReference<>();
   final Set<String> disabled = ConcurrentHashMap.newKeySet();
+  // user uuid to token version, as user-service serves them after password changes
+  final Map<String, Long> tokenVersions = new ConcurrentHashMap<>();
   private final AtomicInteger failures = new AtomicInteger();
   private volatile int failWith;
   final AtomicLong uploaded = new AtomicLong();
@@ -123,7 +126,11 @@ final class FakeUpstream {
                       .put("message", "ok")
                       .put(
                           "data",
-                          new JsonObject().put("uuids", new JsonArray(List.copyOf(disabled))))
+                          new JsonObject()
+                              .put("uuids", new JsonArray(List.copyOf(disabled)))
+                              .put(
+                                  "token_versions",
+                                  new JsonObject(new HashMap<String, Object>(tokenVersions))))
                       .encode());
       default -> api(request);
     }

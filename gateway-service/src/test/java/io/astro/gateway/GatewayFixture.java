@@ -99,6 +99,10 @@ final class GatewayFixture implements AutoCloseable {
     return issuer.issue(uuid, 42, "user").token();
   }
 
+  String token(String uuid, long tokenVersion) {
+    return issuer.issue(uuid, 42, "user", tokenVersion).token();
+  }
+
   Reply get(String path, String token) {
     return send(HttpMethod.GET, path, bearer(token), null);
   }

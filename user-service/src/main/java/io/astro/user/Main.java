@@ -1,6 +1,7 @@
 package io.astro.user;
 
 import io.astro.common.auth.AuthHandler;
+import io.astro.common.auth.JwtSettings;
 import io.astro.common.auth.SigningKeys;
 import io.astro.common.auth.TokenIssuer;
 import io.astro.common.auth.TokenVerifier;
@@ -62,7 +63,14 @@ public final class Main {
               AuthHandler auth =
                   new AuthHandler(
                       TokenVerifier.create(vertx, config.jwt(), List.of(keys.publicJwk())));
-              UserRoutes routes = new UserRoutes(accounts, store, auth, keys);
+              UserRoutes routes =
+                  new UserRoutes(
+                      accounts,
+                      store,
+                      auth,
+                      keys,
+                      // a token issued just before a password change lives this long at most
+                      config.tokenTtl().plus(JwtSettings.MAX_LEEWAY));
               Future<Void> admin =
                   config.admin().configured()
                       ? accounts.ensureAdmin(

@@ -76,6 +76,11 @@ public final class JwksAuthHandler implements Handler<RoutingContext> {
     return new DisabledUsers(() -> document(client, url.toString()), every, registry, "astro.app");
   }
 
+  /** Whether the keys to verify tokens with are known (protected routes answer 503 until then). */
+  public boolean keysLoaded() {
+    return current.get() != null;
+  }
+
   @Override
   public void handle(RoutingContext ctx) {
     AuthHandler handler = current.get();

@@ -17,12 +17,16 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The clusters API under {@code /api/v1/clusters}, for operators only (role {@code admin}; others
  * get 403). No answer ever carries a kubeconfig.
  */
 public final class ClusterRoutes {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterRoutes.class);
 
   private static final String BASE = "/api/v1/clusters";
   private static final Pattern UUID =
@@ -87,7 +91,7 @@ public final class ClusterRoutes {
               clusters
                   .patch(id, rules.forPatch(body(ctx)))
                   .onSuccess(outcome -> patched(ctx, outcome))
-                  .onFailure(ctx::fail);
+                  .onFailure(e -> failed(ctx, e));
             });
     router
         .post(BASE + "/:id/sync")
@@ -96,7 +100,7 @@ public final class ClusterRoutes {
                 clusters
                     .sync(id(ctx))
                     .onSuccess(found -> answer(ctx, 202, found))
-                    .onFailure(ctx::fail));
+                    .onFailure(e -> failed(ctx, e)));
     router
         .delete(BASE + "/:id")
         .handler(
@@ -133,6 +137,20 @@ public final class ClusterRoutes {
       ctx.fail(rejected(rejected.reason()));
     } else if (outcome instanceof PatchOutcome.NotFound) {
       ctx.fail(new ApiException(ErrorCode.CLUSTER_NOT_FOUND));
+    }
+  }
+
+  private static void failed(RoutingContext ctx, Throwable e) {
+    if (e instanceof ClusterService.SealBroken broken) {
+      LOG.warn("{}", broken.getMessage());
+      ctx.fail(
+          new ApiException(
+              ErrorCode.CONFLICT,
+              "the stored kubeconfig does not open with the configured keys; send it again as"
+                  + " kubeconfig in a PATCH",
+              new JsonObject().put("field", "kubeconfig")));
+    } else {
+      ctx.fail(e);
     }
   }
 

@@ -22,6 +22,18 @@ public final class ClusterService {
 
   private static final Logger LOG = LoggerFactory.getLogger(ClusterService.class);
 
+  /**
+   * The stored kubeconfig no configured key opens (a key retired too early, or a name-only seal
+   * with legacy seals refused): a change must bring the kubeconfig again.
+   */
+  public static final class SealBroken extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    SealBroken(String cluster, String detail) {
+      super("the stored kubeconfig of " + cluster + " does not open: " + detail);
+    }
+  }
+
   private final ClusterStore store;
   private final KubeconfigCheck check;
   private final KeyRing cipher;
@@ -209,21 +221,21 @@ public final class ClusterService {
    * anew for the new revision with the active key.
    */
   private ClusterStore.Changed changed(Cluster before, Cluster after, String kubeconfig) {
-    String plain =
-        kubeconfig != null
-            ? kubeconfig
-            : SealedKubeconfig.open(
-                cipher,
-                before.id(),
-                before.name(),
-                before.revision(),
-                before.sealedKubeconfig(),
-                acceptLegacySeals);
+    String plain = kubeconfig != null ? kubeconfig : held(before);
     Cluster sealed =
         after.sealedAs(
             SealedKubeconfig.seal(cipher, after.id(), after.name(), after.revision(), plain),
             cipher.activeKid());
     return new ClusterStore.Changed(sealed, events.of(sealed));
+  }
+
+  private String held(Cluster c) {
+    try {
+      return SealedKubeconfig.open(
+          cipher, c.id(), c.name(), c.revision(), c.sealedKubeconfig(), acceptLegacySeals);
+    } catch (IllegalArgumentException e) {
+      throw new SealBroken(c.name(), e.getMessage());
+    }
   }
 
   private Instant now() {

@@ -168,7 +168,12 @@ public final class ClusterStore {
                               .compose(v -> OutboxStore.insert(conn, c.name(), changed.message()))
                               .map(true);
                         }))
-        .recover(Database::unavailable)
+        // a kubeconfig that does not open is the change's own refusal, not the database's
+        .recover(
+            e ->
+                e instanceof ClusterService.SealBroken
+                    ? Future.failedFuture(e)
+                    : Database.unavailable(e))
         .compose(updated -> updated ? find(id) : Future.succeededFuture(Optional.empty()));
   }
 

@@ -25,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -467,14 +468,7 @@ class ClusterApiTest {
       throws Exception {
     String id = data(importCluster("legacy", big.kubeconfig(), Map.of())).getString("id");
     // as sealed before the cluster id and revision were bound in
-    try (Connection c =
-        DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password())) {
-      try (var update = c.prepareStatement("UPDATE clusters SET kubeconfig = ? WHERE id = ?")) {
-        update.setString(1, KeyRing.fromSpec(KEY_1).seal("legacy", big.kubeconfig()));
-        update.setString(2, id);
-        update.executeUpdate();
-      }
-    }
+    sealStored(id, KeyRing.fromSpec(KEY_1).seal("legacy", big.kubeconfig()));
     // a change opens it (legacy values are accepted by default) and seals it bound
     HttpResponse<String> synced = app.post("/api/v1/clusters/" + id + "/sync", null, admin);
     assertThat(synced.statusCode()).as(synced.body()).isEqualTo(202);
@@ -482,20 +476,56 @@ class ClusterApiTest {
         kafka.awaitRecords(clustersTopic, 2, r -> "legacy".equals(r.key()), WAIT).get(1);
     assertThat(opened(KeyRing.fromSpec(KEY_1), afterSync)).isEqualTo(big.kubeconfig());
 
-    try (Connection c =
-        DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password())) {
-      try (var update = c.prepareStatement("UPDATE clusters SET kubeconfig = ? WHERE id = ?")) {
-        update.setString(1, KeyRing.fromSpec(KEY_1).seal("legacy", big.kubeconfig()));
-        update.setString(2, id);
-        update.executeUpdate();
-      }
-    }
+    sealStored(id, KeyRing.fromSpec(KEY_1).seal("legacy", big.kubeconfig()));
     HttpResponse<String> moved = app.post("/api/v1/clusters/reencrypt", new JsonObject(), admin);
     assertThat(moved.statusCode()).as(moved.body()).isEqualTo(200);
     assertThat(data(moved).getInteger("reencrypted")).isPositive();
     ReceivedRecord bound =
         kafka.awaitRecords(clustersTopic, 3, r -> "legacy".equals(r.key()), WAIT).get(2);
     assertThat(opened(KeyRing.fromSpec(KEY_1), bound)).isEqualTo(big.kubeconfig());
+  }
+
+  @Test
+  void a_stored_kubeconfig_no_key_opens_asks_for_it_again_and_a_patch_bringing_it_heals()
+      throws Exception {
+    String id = data(importCluster("unopenable", big.kubeconfig(), Map.of())).getString("id");
+    sealStored(
+        id, KeyRing.fromSpec(KeyRing.generateSpec("gone")).seal("unopenable", big.kubeconfig()));
+
+    for (HttpResponse<String> refused :
+        List.of(
+            app.post("/api/v1/clusters/" + id + "/sync", null, admin),
+            app.send(
+                "PATCH",
+                "/api/v1/clusters/" + id,
+                new JsonObject().put("description", "x"),
+                admin,
+                Map.of()))) {
+      assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
+      assertThat(new JsonObject(refused.body()).getJsonObject("data").getString("field"))
+          .isEqualTo("kubeconfig");
+    }
+    HttpResponse<String> healed =
+        app.send(
+            "PATCH",
+            "/api/v1/clusters/" + id,
+            new JsonObject().put("kubeconfig", b64(big.kubeconfig())),
+            admin,
+            Map.of());
+    assertThat(healed.statusCode()).as(healed.body()).isEqualTo(200);
+    assertThat(app.post("/api/v1/clusters/" + id + "/sync", null, admin).statusCode())
+        .isEqualTo(202);
+  }
+
+  private static void sealStored(String id, String sealed) throws SQLException {
+    try (Connection c =
+        DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password())) {
+      try (var update = c.prepareStatement("UPDATE clusters SET kubeconfig = ? WHERE id = ?")) {
+        update.setString(1, sealed);
+        update.setString(2, id);
+        update.executeUpdate();
+      }
+    }
   }
 
   /** A record's kubeconfig, opened as the sync-worker does with legacy values refused. */

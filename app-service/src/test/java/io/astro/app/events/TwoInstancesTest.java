@@ -44,7 +44,9 @@ class TwoInstancesTest {
             status + "-group",
             // 3 apps of up to 9 replicas: room in the namespace quota, which is not under test here
             "ASTRO_NAMESPACE_QUOTA_PODS",
-            "100");
+            "100",
+            "ASTRO_NAMESPACE_QUOTA_EPHEMERAL_STORAGE",
+            "100Gi");
     SigningKeys keys = SigningKeys.generate();
     try (RunningAppService one = RunningAppService.start(db, kafka.bootstrapServers(), env, keys);
         RunningAppService two = RunningAppService.start(db, kafka.bootstrapServers(), env, keys)) {

@@ -10,20 +10,23 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The users whose tokens must stop working although they are still valid: user-service's list of
- * disabled users ({@code GET /internal/v1/users/disabled}, {@code data.uuids}), polled in the
- * background (one poll at a time, the next one a poll period after the last ended) so the hot path
- * only looks into a set. When user-service is unreachable the last known list stays in force; until
- * a first list arrives, protected routes are not served at all ({@link #refuseDisabled} answers
- * 503) rather than let a disabled user through. The gateway and app-service each hold one, so a
- * token of a disabled user stops working on app-service reached directly too.
+ * disabled users ({@code GET /internal/v1/users/disabled}, {@code data.uuids}) and the token
+ * versions of users who changed their password lately ({@code data.token_versions}, uuid to
+ * version; a token of an older version than its user's is refused, absent means none), polled in
+ * the background (one poll at a time, the next one a poll period after the last ended) so the hot
+ * path only looks into a set. When user-service is unreachable the last known list stays in force;
+ * until a first list arrives, protected routes are not served at all ({@link #refuseDisabled}
+ * answers 503) rather than let a disabled user through. The gateway and app-service each hold one,
+ * so a token of a disabled user stops working on app-service reached directly too.
  */
 public final class DisabledUsers extends VerticleBase {
 
@@ -38,6 +41,7 @@ public final class DisabledUsers extends VerticleBase {
   private final Supplier<Future<JsonObject>> fetch;
   private final Duration interval;
   private volatile Set<String> uuids;
+  private volatile Map<String, Long> tokenVersions = Map.of();
   private volatile long lastSuccessNanos;
   private volatile boolean stopped;
   private boolean failing;
@@ -86,19 +90,24 @@ public final class DisabledUsers extends VerticleBase {
   }
 
   /**
-   * Route handler after {@link AuthHandler}: a disabled user's token answers 401 like any invalid
-   * one; before a first list has loaded, 503 (the token may well be valid: a 401 would make clients
-   * throw it away).
+   * Route handler after {@link AuthHandler}: a disabled user's token, and a token issued before its
+   * user's last password change, answer 401 like any invalid one; before a first list has loaded,
+   * 503 (the token may well be valid: a 401 would make clients throw it away).
    */
   public void refuseDisabled(RoutingContext ctx) {
     Set<String> disabled = uuids;
     if (disabled == null) {
       ctx.fail(NOT_LOADED);
-    } else if (disabled.contains(AuthHandler.caller(ctx).uuid())) {
+    } else if (refused(disabled, AuthHandler.caller(ctx))) {
       ctx.fail(DISABLED);
     } else {
       ctx.next();
     }
+  }
+
+  private boolean refused(Set<String> disabled, Caller caller) {
+    Long version = tokenVersions.get(caller.uuid());
+    return disabled.contains(caller.uuid()) || (version != null && caller.tokenVersion() < version);
   }
 
   // until a first list is in, protected routes answer 503: try again within a second, not a period
@@ -117,9 +126,11 @@ public final class DisabledUsers extends VerticleBase {
         .onSuccess(
             list -> {
               if (failing || uuids == null) {
-                LOG.info("disabled-users list loaded: {} user(s)", list.size());
+                LOG.info("disabled-users list loaded: {} user(s)", list.disabled().size());
               }
-              uuids = list;
+              // versions first: a reader that sees the new list sees at least these versions
+              tokenVersions = list.tokenVersions();
+              uuids = list.disabled();
               lastSuccessNanos = System.nanoTime();
               failing = false;
             })
@@ -138,18 +149,28 @@ public final class DisabledUsers extends VerticleBase {
         .mapEmpty();
   }
 
-  private static Future<Set<String>> parse(JsonObject envelope) {
+  private record Lists(Set<String> disabled, Map<String, Long> tokenVersions) {}
+
+  // token_versions is optional: a user-service from before password changes does not send it
+  private static Future<Lists> parse(JsonObject envelope) {
     JsonObject data = envelope.getValue("data") instanceof JsonObject d ? d : null;
     JsonArray list = data == null || !(data.getValue("uuids") instanceof JsonArray a) ? null : a;
     if (list == null) {
       return Future.failedFuture(
           new IllegalStateException("disabled-users answer has no data.uuids"));
     }
-    return Future.succeededFuture(
-        list.stream()
-            .filter(String.class::isInstance)
-            .map(String.class::cast)
-            .collect(Collectors.toUnmodifiableSet()));
+    Set<String> disabled =
+        Set.copyOf(list.stream().filter(String.class::isInstance).map(String.class::cast).toList());
+    Map<String, Long> versions = new HashMap<>();
+    if (data.getValue("token_versions") instanceof JsonObject given) {
+      given.forEach(
+          entry -> {
+            if (entry.getValue() instanceof Number version) {
+              versions.put(entry.getKey(), version.longValue());
+            }
+          });
+    }
+    return Future.succeededFuture(new Lists(disabled, Map.copyOf(versions)));
   }
 
   private double ageSeconds() {

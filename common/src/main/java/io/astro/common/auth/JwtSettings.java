@@ -16,12 +16,15 @@ import java.time.Duration;
  */
 public record JwtSettings(String issuer, String audience, Duration leeway) {
 
+  /** The most leeway any verifier allows: a token is dead everywhere this long after its exp. */
+  public static final Duration MAX_LEEWAY = Duration.ofSeconds(30);
+
   /** The only algorithm Astro signs or accepts; anything else in a token header is refused. */
   public static final String ALGORITHM = "ES256";
 
   public static JwtSettings from(Env env) {
     Duration leeway = env.duration("ASTRO_JWT_LEEWAY", Duration.ofSeconds(30));
-    if (leeway.compareTo(Duration.ofSeconds(30)) > 0) {
+    if (leeway.compareTo(MAX_LEEWAY) > 0) {
       throw new ConfigException("ASTRO_JWT_LEEWAY must be at most 30s, got " + leeway);
     }
     return new JwtSettings(

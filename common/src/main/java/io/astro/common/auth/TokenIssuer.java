@@ -51,6 +51,14 @@ public final class TokenIssuer {
   }
 
   public IssuedToken issue(String uuid, long userId, String role) {
+    return issue(uuid, userId, role, 0);
+  }
+
+  /**
+   * A token of the account's current token version ({@code tv}): verifiers refuse tokens of an
+   * older version than the account has now, which is how a password change ends earlier sessions.
+   */
+  public IssuedToken issue(String uuid, long userId, String role, long tokenVersion) {
     Instant now = clock.instant();
     Instant expiresAt = now.plus(ttl);
     JsonObject claims =
@@ -63,7 +71,8 @@ public final class TokenIssuer {
             .put("iat", now.getEpochSecond())
             .put("nbf", now.getEpochSecond())
             .put("exp", expiresAt.getEpochSecond())
-            .put("jti", UUID.randomUUID().toString());
+            .put("jti", UUID.randomUUID().toString())
+            .put("tv", tokenVersion);
     // timestamps are ours (from the clock), so Vert.x must not add its own
     JWTOptions options =
         new JWTOptions()

@@ -88,10 +88,12 @@ public final class TokenVerifier {
     Object sub = user.get("sub");
     Object exp = user.get("exp");
     Object jti = user.get("jti");
+    Object tv = user.get("tv");
     if (!(uid instanceof Number userId)
         || !ROLES.contains(role)
         || !(sub instanceof String subject)
-        || !(exp instanceof Number expiry)) {
+        || !(exp instanceof Number expiry)
+        || (tv != null && !(tv instanceof Number))) {
       return Future.failedFuture(INVALID);
     }
     return Future.succeededFuture(
@@ -100,7 +102,8 @@ public final class TokenVerifier {
             userId.longValue(),
             (String) role,
             jti instanceof String id ? id : null,
-            Instant.ofEpochSecond(expiry.longValue())));
+            Instant.ofEpochSecond(expiry.longValue()),
+            tv instanceof Number version ? version.longValue() : 0));
   }
 
   private static boolean hasPinnedAlgorithm(String token) {

@@ -1,6 +1,7 @@
 package io.astro.common.ops;
 
 import io.vertx.core.Future;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -30,5 +31,17 @@ public interface ReadinessCheck {
         return check.get();
       }
     };
+  }
+
+  /**
+   * Ready once {@code loaded} says the state it names has arrived (keys, lists polled at start).
+   */
+  static ReadinessCheck loaded(String name, BooleanSupplier loaded) {
+    return of(
+        name,
+        () ->
+            loaded.getAsBoolean()
+                ? Future.succeededFuture()
+                : Future.failedFuture(new IllegalStateException("not loaded yet")));
   }
 }

@@ -7,6 +7,10 @@ import io.astro.common.http.ApiException;
 import io.astro.common.http.ErrorCode;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,6 +52,17 @@ class TokenVerifierTest {
     assertThat(caller.tokenId()).isNotBlank();
     assertThat(caller.expiresAt())
         .isEqualTo(Instant.ofEpochSecond(issued.expiresAt().getEpochSecond()));
+  }
+
+  @Test
+  void a_token_names_the_token_version_it_was_issued_at_and_one_without_counts_as_zero() {
+    assertThat(VERIFIER.verify(ISSUER.issue("3f2c-uuid", 42, "user", 3).token()).await())
+        .extracting(Caller::tokenVersion)
+        .isEqualTo(3L);
+    // as tokens issued before versions existed: no tv claim at all
+    String unversioned = signed(claims().put("jti", "j-1"));
+    assertThat(VERIFIER.verify(unversioned).await()).extracting(Caller::tokenVersion).isEqualTo(0L);
+    assertRefused(signed(claims().put("tv", "3")));
   }
 
   @Test
@@ -149,6 +164,24 @@ class TokenVerifierTest {
             .token();
     assertThat(VERIFIER.verify(token).await().userId()).isEqualTo(7);
     assertThatThrownBy(() -> SigningKeys.fromPem("junk", "junk")).hasMessageNotContaining("junk");
+  }
+
+  private static String signed(JsonObject claims) {
+    JWTAuth signer =
+        JWTAuth.create(
+            VERTX,
+            new JWTAuthOptions()
+                .addPubSecKey(
+                    new PubSecKeyOptions()
+                        .setAlgorithm(JwtSettings.ALGORITHM)
+                        .setId(KEYS.keyId())
+                        .setBuffer(KEYS.privateKeyPem())));
+    return signer.generateToken(
+        claims,
+        new JWTOptions()
+            .setAlgorithm(JwtSettings.ALGORITHM)
+            .setNoTimestamp(true)
+            .setHeader(new JsonObject().put("kid", KEYS.keyId())));
   }
 
   private static JsonObject claims() {

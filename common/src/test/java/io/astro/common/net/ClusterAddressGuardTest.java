@@ -15,6 +15,8 @@ import java.net.Socket;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -171,6 +173,7 @@ class ClusterAddressGuardTest {
   static final class CountingListener implements AutoCloseable {
     private final ServerSocket server;
     private final AtomicInteger accepted = new AtomicInteger();
+    private final Semaphore arrivals = new Semaphore(0);
     private final Thread thread;
 
     CountingListener() throws IOException {
@@ -182,6 +185,7 @@ class ClusterAddressGuardTest {
                   try {
                     server.accept().close();
                     accepted.incrementAndGet();
+                    arrivals.release();
                   } catch (IOException e) {
                     return;
                   }
@@ -200,9 +204,8 @@ class ClusterAddressGuardTest {
     }
 
     void awaitAccepted(int count) throws InterruptedException {
-      long deadline = System.nanoTime() + 5_000_000_000L;
-      while (accepted.get() < count && System.nanoTime() < deadline) {
-        Thread.sleep(10);
+      if (arrivals.tryAcquire(count, 5, TimeUnit.SECONDS)) {
+        arrivals.release(count);
       }
     }
 

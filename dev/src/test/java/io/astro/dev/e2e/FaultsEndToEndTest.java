@@ -147,7 +147,11 @@ class FaultsEndToEndTest {
             .map(r -> new JsonObject(r.value()))
             .toList();
     assertThat(commands.stream().map(c -> c.getString("id")).distinct().count()).isEqualTo(2);
-    Scrape.awaitSample(appService, "astro_app_outbox_pending", n -> n == 0);
+    // the new instance has a management port of its own
+    Scrape.awaitSample(
+        astro.dev().managementUrl(AstroServices.APP_SERVICE),
+        "astro_app_outbox_pending",
+        n -> n == 0);
   }
 
   @Test

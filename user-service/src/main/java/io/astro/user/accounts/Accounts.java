@@ -8,6 +8,7 @@ import io.astro.user.accounts.RegistrationRules.Registration;
 import io.astro.user.store.User;
 import io.astro.user.store.UserStore;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Optional;
 import java.util.UUID;
@@ -86,13 +87,94 @@ public final class Accounts {
               }
               throttle.succeeded(identifier, clientIp);
               User u = user.get();
-              TokenIssuer.IssuedToken token = issuer.issue(u.uuid(), u.id(), u.role());
-              return Future.succeededFuture(
-                  new JsonObject()
-                      .put("token", token.token())
-                      .put("uuid", u.uuid())
-                      .put("expires_at", token.expiresAt().toString()));
+              return Future.succeededFuture(tokenFor(u));
             });
+  }
+
+  private JsonObject tokenFor(User u) {
+    TokenIssuer.IssuedToken token = issuer.issue(u.uuid(), u.id(), u.role(), u.tokenVersion());
+    return new JsonObject()
+        .put("token", token.token())
+        .put("uuid", u.uuid())
+        .put("expires_at", token.expiresAt().toString());
+  }
+
+  /** Sets the caller's email (already checked against the rules); 409 / 20001 when taken. */
+  public Future<User> changeEmail(User user, String email) {
+    return store
+        .setEmail(user.uuid(), email)
+        .compose(
+            changed ->
+                changed
+                    .map(Future::succeededFuture)
+                    .orElseGet(
+                        () ->
+                            Future.failedFuture(
+                                new ApiException(
+                                    ErrorCode.UNAUTHORIZED, "account disabled or deleted"))))
+        .onSuccess(u -> LOG.info("user {} changed their email", u.uuid()));
+  }
+
+  /**
+   * Replaces the caller's password when {@code current} is theirs, and answers a fresh token: every
+   * token issued before (of the account's previous token version) stops working. A wrong {@code
+   * current} counts as a failed login of the account from that address (the same throttle), so this
+   * cannot be used to guess a password faster than logging in; it answers 403, not 401, since the
+   * caller's token itself is fine.
+   */
+  public Future<JsonObject> changePassword(
+      User user, String current, String replacement, String clientIp) {
+    long retryAfter = throttle.retryAfterSeconds(user.username(), clientIp);
+    if (retryAfter > 0) {
+      return Future.failedFuture(
+          new ApiException(
+              ErrorCode.RATE_LIMITED,
+              "too many failed password checks, retry later",
+              new JsonObject().put("retry_after_seconds", retryAfter)));
+    }
+    return hasher
+        .verify(current, user.passwordHash())
+        .compose(
+            matches -> {
+              if (!matches) {
+                throttle.failed(user.username(), clientIp);
+                return Future.failedFuture(
+                    new ApiException(
+                        ErrorCode.FORBIDDEN,
+                        "current password is incorrect",
+                        new JsonObject()
+                            .put(
+                                "fields",
+                                new JsonArray()
+                                    .add(
+                                        new JsonObject()
+                                            .put("field", "current")
+                                            .put("reason", "is incorrect")))));
+              }
+              throttle.succeeded(user.username(), clientIp);
+              return hasher.hash(replacement);
+            })
+        .compose(hash -> store.changePassword(user.uuid(), hash, user.tokenVersion()))
+        .compose(
+            changed ->
+                changed
+                    ? store.findByUuid(user.uuid())
+                    : Future.failedFuture(
+                        new ApiException(
+                            ErrorCode.CONFLICT,
+                            "the password was changed meanwhile; sign in again")))
+        .compose(
+            found ->
+                found
+                    .filter(User::isActive)
+                    .map(u -> Future.succeededFuture(tokenFor(u)))
+                    .orElseGet(
+                        () ->
+                            Future.failedFuture(
+                                new ApiException(
+                                    ErrorCode.UNAUTHORIZED, "account disabled or deleted"))))
+        .onSuccess(
+            token -> LOG.info("user {} changed their password; older tokens end", user.uuid()));
   }
 
   private Future<Optional<User>> verify(Optional<User> found, String password) {

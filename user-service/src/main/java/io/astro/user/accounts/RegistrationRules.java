@@ -30,21 +30,29 @@ public final class RegistrationRules {
     if (username != null && !USERNAME.matcher(username).matches()) {
       errors.add("username", "must be 3-20 characters of letters, digits, '_' or '-'");
     }
-    if (email != null && (email.length() > 254 || !EMAIL.matcher(email).matches())) {
-      errors.add("email", "must be a valid email address");
+    if (email != null) {
+      checkEmail(email, errors);
     }
     if (password != null) {
-      checkPassword(password, errors);
+      checkPassword("password", password, errors);
     }
     errors.throwIfAny();
     return new Registration(username, email, password);
   }
 
-  static void checkPassword(String password, FieldErrors errors) {
+  /** The rule for an account's email, at sign-up and when it is changed. */
+  public static void checkEmail(String email, FieldErrors errors) {
+    if (email.length() > 254 || !EMAIL.matcher(email).matches()) {
+      errors.add("email", "must be a valid email address");
+    }
+  }
+
+  /** The rules for a new password, reported under {@code field}: sign-up's, and a changed one's. */
+  public static void checkPassword(String field, String password, FieldErrors errors) {
     if (password.codePointCount(0, password.length()) < MIN_PASSWORD_CHARS) {
-      errors.add("password", "must be at least " + MIN_PASSWORD_CHARS + " characters");
-    } else {
-      checkPasswordLength(password, errors);
+      errors.add(field, "must be at least " + MIN_PASSWORD_CHARS + " characters");
+    } else if (tooLong(password)) {
+      errors.add(field, "must be at most " + MAX_PASSWORD_BYTES + " bytes in UTF-8");
     }
   }
 
@@ -53,9 +61,9 @@ public final class RegistrationRules {
    * 72 bytes (ours throws; others silently ignore the rest — refusing is honest, truncating is
    * not). No account can have a longer one, so a login with one is refused as a bad request.
    */
-  public static void checkPasswordLength(String password, FieldErrors errors) {
+  public static void checkPasswordLength(String field, String password, FieldErrors errors) {
     if (tooLong(password)) {
-      errors.add("password", "must be at most " + MAX_PASSWORD_BYTES + " bytes in UTF-8");
+      errors.add(field, "must be at most " + MAX_PASSWORD_BYTES + " bytes in UTF-8");
     }
   }
 
@@ -63,7 +71,8 @@ public final class RegistrationRules {
     return password.getBytes(StandardCharsets.UTF_8).length > MAX_PASSWORD_BYTES;
   }
 
-  private static String text(JsonObject body, String field, FieldErrors errors) {
+  /** A required string field, or null after reporting it missing or not a string. */
+  public static String text(JsonObject body, String field, FieldErrors errors) {
     Object value = body.getValue(field);
     if (value == null) {
       errors.add(field, "is required");

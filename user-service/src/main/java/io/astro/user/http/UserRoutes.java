@@ -16,6 +16,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
 
 /** The user-service API. Public: register, login, JWKS. Everything else needs a valid token. */
 public final class UserRoutes {
@@ -30,11 +31,22 @@ public final class UserRoutes {
   private final UserStore store;
   private final AuthHandler auth;
   private final String jwks;
+  private final Duration tokenLifetime;
 
-  public UserRoutes(Accounts accounts, UserStore store, AuthHandler auth, SigningKeys keys) {
+  /**
+   * @param tokenLifetime how long a token can be accepted anywhere after it was issued (TTL plus
+   *     the most leeway): how long a password change's raised token version is served to pollers
+   */
+  public UserRoutes(
+      Accounts accounts,
+      UserStore store,
+      AuthHandler auth,
+      SigningKeys keys,
+      Duration tokenLifetime) {
     this.accounts = accounts;
     this.store = store;
     this.auth = auth;
+    this.tokenLifetime = tokenLifetime;
     this.jwks = new JsonObject().put("keys", new JsonArray().add(keys.publicJwk())).encode();
   }
 
@@ -42,6 +54,18 @@ public final class UserRoutes {
     router.post("/api/v1/register").consumes("application/json").handler(this::register);
     router.post("/api/v1/login").consumes("application/json").handler(this::login);
     router.get("/api/v1/users/me").handler(auth).handler(this::requireActive).handler(this::me);
+    router
+        .patch("/api/v1/users/me")
+        .consumes("application/json")
+        .handler(auth)
+        .handler(this::requireActive)
+        .handler(this::changeEmail);
+    router
+        .post("/api/v1/users/me/password")
+        .consumes("application/json")
+        .handler(auth)
+        .handler(this::requireActive)
+        .handler(this::changePassword);
     router
         .post("/api/v1/admin/users/:uuid/disable")
         .handler(auth)
@@ -66,7 +90,19 @@ public final class UserRoutes {
             ctx ->
                 store
                     .disabledUuids()
-                    .onSuccess(uuids -> ApiResponse.ok(ctx, new JsonObject().put("uuids", uuids)))
+                    .compose(
+                        uuids ->
+                            store
+                                .recentTokenVersions(tokenLifetime)
+                                .map(
+                                    versions -> {
+                                      JsonObject byUuid = new JsonObject();
+                                      versions.forEach(byUuid::put);
+                                      return new JsonObject()
+                                          .put("uuids", uuids)
+                                          .put("token_versions", byUuid);
+                                    }))
+                    .onSuccess(data -> ApiResponse.ok(ctx, data))
                     .onFailure(ctx::fail));
   }
 
@@ -89,7 +125,7 @@ public final class UserRoutes {
     if (!(password instanceof String pw) || pw.isEmpty()) {
       errors.add("password", "is required");
     } else {
-      RegistrationRules.checkPasswordLength(pw, errors);
+      RegistrationRules.checkPasswordLength("password", pw, errors);
     }
     errors.throwIfAny();
     accounts
@@ -109,19 +145,58 @@ public final class UserRoutes {
   }
 
   /**
-   * After {@link AuthHandler}: the token's account must still be live and active, read from the
-   * database on every call (one lookup by the unique uuid; the few authenticated routes here are
-   * rare), so a disabled account's token stops working here at once, gateway or not.
+   * After {@link AuthHandler}: the token's account must still be live and active, and the token of
+   * its current token version (not issued before its last password change), read from the database
+   * on every call (one lookup by the unique uuid; the few authenticated routes here are rare), so
+   * such a token stops working here at once, gateway or not.
    */
   private void requireActive(RoutingContext ctx) {
+    Caller caller = AuthHandler.caller(ctx);
     accounts
-        .profile(AuthHandler.caller(ctx).uuid())
+        .profile(caller.uuid())
         .onSuccess(
             user -> {
+              if (caller.tokenVersion() < user.tokenVersion()) {
+                ctx.fail(new ApiException(ErrorCode.UNAUTHORIZED, "missing or invalid token"));
+                return;
+              }
               ctx.put(ACCOUNT, user);
               ctx.next();
             })
         .onFailure(ctx::fail);
+  }
+
+  private void changeEmail(RoutingContext ctx) {
+    JsonObject body = body(ctx);
+    FieldErrors errors = FieldErrors.acceptingOnly(body, "email");
+    String email = RegistrationRules.text(body, "email", errors);
+    if (email != null) {
+      RegistrationRules.checkEmail(email, errors);
+    }
+    errors.throwIfAny();
+    accounts
+        .changeEmail(ctx.get(ACCOUNT), email)
+        .onSuccess(user -> ApiResponse.ok(ctx, user.profile()))
+        .onFailure(ctx::fail);
+  }
+
+  private void changePassword(RoutingContext ctx) {
+    JsonObject body = body(ctx);
+    FieldErrors errors = FieldErrors.acceptingOnly(body, "current", "new");
+    String current = RegistrationRules.text(body, "current", errors);
+    String replacement = RegistrationRules.text(body, "new", errors);
+    if (current != null) {
+      // no account has a longer one, and bcrypt must never be given one
+      RegistrationRules.checkPasswordLength("current", current, errors);
+    }
+    if (replacement != null) {
+      RegistrationRules.checkPassword("new", replacement, errors);
+    }
+    errors.throwIfAny();
+    accounts
+        .changePassword(ctx.get(ACCOUNT), current, replacement, clientIp(ctx))
+        .onSuccess(token -> ApiResponse.ok(ctx, token))
+        .onFailure(failure -> failWithRetryAfter(ctx, failure));
   }
 
   private void me(RoutingContext ctx) {

@@ -3,7 +3,10 @@ package io.astro.user.store;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
-/** A user row. {@link #profile()} is what clients may see: never the hash. */
+/**
+ * A user row. {@link #profile()} is what clients may see: never the hash. {@code tokenVersion} is
+ * raised by each password change; tokens of an older one are refused.
+ */
 public record User(
     long id,
     String uuid,
@@ -12,7 +15,8 @@ public record User(
     String passwordHash,
     String role,
     String status,
-    Instant createdAt) {
+    Instant createdAt,
+    long tokenVersion) {
 
   public boolean isActive() {
     return "active".equals(status);

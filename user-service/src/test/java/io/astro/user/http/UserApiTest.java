@@ -434,6 +434,186 @@ class UserApiTest {
         .doesNotContain(adminUuid());
   }
 
+  @Test
+  void a_user_changes_their_email_to_a_valid_free_one() throws Exception {
+    String token = signUp("ivy", "ivy@example.org").getString("token");
+
+    HttpResponse<String> changed =
+        patch("/api/v1/users/me", new JsonObject().put("email", "ivy@example.net"), token);
+
+    assertThat(changed.statusCode()).as(changed.body()).isEqualTo(200);
+    assertThat(envelope(changed).getJsonObject("data").getString("email"))
+        .isEqualTo("ivy@example.net");
+    assertThat(envelope(get("/api/v1/users/me", token)).getJsonObject("data").getString("email"))
+        .isEqualTo("ivy@example.net");
+    assertThat(login("ivy@example.net", "a long password").getString("token")).isNotBlank();
+  }
+
+  @Test
+  void an_invalid_or_unknown_email_change_answers_400_naming_the_field() throws Exception {
+    String token = signUp("jude", "jude@example.org").getString("token");
+
+    HttpResponse<String> invalid =
+        patch("/api/v1/users/me", new JsonObject().put("email", "not-an-address"), token);
+    HttpResponse<String> notText =
+        patch("/api/v1/users/me", new JsonObject().put("email", 42), token);
+    HttpResponse<String> otherField =
+        patch("/api/v1/users/me", new JsonObject().put("username", "judith"), token);
+
+    assertThat(fieldsOf(invalid)).containsExactly("email");
+    assertThat(fieldsOf(notText)).containsExactly("email");
+    assertThat(fieldsOf(otherField)).containsExactly("username", "email");
+    assertThat(envelope(get("/api/v1/users/me", token)).getJsonObject("data").getString("email"))
+        .isEqualTo("jude@example.org");
+  }
+
+  @Test
+  void an_email_another_account_has_answers_409_naming_email_even_in_another_case()
+      throws Exception {
+    signUp("kim", "kim@example.org");
+    String token = signUp("lee", "lee@example.org").getString("token");
+
+    HttpResponse<String> taken =
+        patch("/api/v1/users/me", new JsonObject().put("email", "KIM@example.org"), token);
+
+    assertThat(taken.statusCode()).as(taken.body()).isEqualTo(409);
+    assertThat(envelope(taken).getInteger("code")).isEqualTo(20001);
+    assertThat(envelope(taken).getJsonObject("data").getString("field")).isEqualTo("email");
+    assertThat(envelope(get("/api/v1/users/me", token)).getJsonObject("data").getString("email"))
+        .isEqualTo("lee@example.org");
+  }
+
+  @Test
+  void a_wrong_current_password_answers_403_naming_current_and_changes_nothing() throws Exception {
+    String token = signUp("mia", "mia@example.org").getString("token");
+
+    HttpResponse<String> wrong =
+        post("/api/v1/users/me/password", passwords("not my password", "a new password"), token);
+
+    assertThat(wrong.statusCode()).as(wrong.body()).isEqualTo(403);
+    assertThat(envelope(wrong).getInteger("code")).isEqualTo(10003);
+    assertThat(fieldNames(envelope(wrong))).containsExactly("current");
+    assertThat(get("/api/v1/users/me", token).statusCode()).isEqualTo(200);
+    assertThat(login("mia", "a long password").getString("token")).isNotBlank();
+  }
+
+  @Test
+  void wrong_current_passwords_count_as_failed_logins_and_are_throttled() throws Exception {
+    String token = signUp("nia", "nia@example.org").getString("token");
+
+    // ASTRO_LOGIN_MAX_FAILURES defaults to 5 per account and address
+    for (int i = 0; i < 5; i++) {
+      assertThat(
+              post("/api/v1/users/me/password", passwords("guess " + i + "!", "a new one!"), token)
+                  .statusCode())
+          .isEqualTo(403);
+    }
+    HttpResponse<String> throttled =
+        post("/api/v1/users/me/password", passwords("a long password", "a new one!"), token);
+    HttpResponse<String> loginThrottled =
+        post("/api/v1/login", credentials("nia", "a long password"), null);
+
+    assertThat(throttled.statusCode()).as(throttled.body()).isEqualTo(429);
+    assertThat(throttled.headers().firstValue("Retry-After")).isPresent();
+    assertThat(loginThrottled.statusCode()).isEqualTo(429);
+  }
+
+  @Test
+  void a_new_password_breaking_the_sign_up_rules_answers_400_naming_new() throws Exception {
+    String token = signUp("ola", "ola@example.org").getString("token");
+    String seventyThreeBytes = "é".repeat(36) + "x";
+
+    HttpResponse<String> tooLong =
+        post("/api/v1/users/me/password", passwords("a long password", seventyThreeBytes), token);
+    HttpResponse<String> tooShort =
+        post("/api/v1/users/me/password", passwords("a long password", "short"), token);
+    HttpResponse<String> missing =
+        post("/api/v1/users/me/password", new JsonObject().put("current", "x"), token);
+
+    assertThat(fieldsOf(tooLong)).containsExactly("new");
+    assertThat(envelope(tooLong).getString("message")).contains("72 bytes");
+    assertThat(fieldsOf(tooShort)).containsExactly("new");
+    assertThat(fieldsOf(missing)).containsExactly("new");
+    assertThat(get("/api/v1/users/me", token).statusCode()).isEqualTo(200);
+    assertThat(login("ola", "a long password").getString("token")).isNotBlank();
+  }
+
+  @Test
+  void a_password_change_answers_a_working_token_and_ends_every_older_one_at_once()
+      throws Exception {
+    JsonObject first = signUp("pia", "pia@example.org");
+    String uuid = first.getString("uuid");
+    String older = first.getString("token");
+    String old = login("pia", "a long password").getString("token");
+
+    HttpResponse<String> changed =
+        post("/api/v1/users/me/password", passwords("a long password", "a newer password"), old);
+
+    assertThat(changed.statusCode()).as(changed.body()).isEqualTo(200);
+    JsonObject fresh = envelope(changed).getJsonObject("data");
+    assertThat(fresh.getString("uuid")).isEqualTo(uuid);
+    assertThat(fresh.getString("expires_at")).isNotBlank();
+    // issued within the same second as the change, and still accepted: the version decides
+    assertThat(get("/api/v1/users/me", fresh.getString("token")).statusCode()).isEqualTo(200);
+    for (String before : List.of(older, old)) {
+      HttpResponse<String> refused = get("/api/v1/users/me", before);
+      assertThat(refused.statusCode()).as(refused.body()).isEqualTo(401);
+      assertThat(envelope(refused).getInteger("code")).isEqualTo(10002);
+      assertThat(
+              post(
+                      "/api/v1/users/me/password",
+                      passwords("a newer password", "yet another one"),
+                      before)
+                  .statusCode())
+          .isEqualTo(401);
+    }
+    assertThat(post("/api/v1/login", credentials("pia", "a long password"), null).statusCode())
+        .isEqualTo(401);
+    assertThat(
+            get("/api/v1/users/me", login("pia", "a newer password").getString("token"))
+                .statusCode())
+        .isEqualTo(200);
+    assertThat(
+            envelope(get("/internal/v1/users/disabled", null))
+                .getJsonObject("data")
+                .getJsonObject("token_versions")
+                .getLong(uuid))
+        .isEqualTo(1L);
+  }
+
+  private static JsonObject signUp(String username, String email) throws Exception {
+    HttpResponse<String> created = post("/api/v1/register", registration(username, email), null);
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    return login(username, "a long password");
+  }
+
+  private static JsonObject passwords(String current, String replacement) {
+    return new JsonObject().put("current", current).put("new", replacement);
+  }
+
+  private static List<String> fieldsOf(HttpResponse<String> response) {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+    assertThat(envelope(response).getInteger("code")).isEqualTo(10001);
+    return fieldNames(envelope(response));
+  }
+
+  private static List<String> fieldNames(JsonObject envelope) {
+    return envelope.getJsonObject("data").getJsonArray("fields").stream()
+        .map(f -> ((JsonObject) f).getString("field"))
+        .toList();
+  }
+
+  private static HttpResponse<String> patch(String path, JsonObject body, String token)
+      throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + token)
+            .method("PATCH", HttpRequest.BodyPublishers.ofString(body.encode()))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   private static String adminUuid() throws Exception {
     return login("root-admin", "admin-password-1").getString("uuid");
   }
