@@ -84,6 +84,17 @@ class SchemaAgreementTest {
             command(
                 new AppCommand.Desired(
                     "nginx:1.27",
+                    2,
+                    8080,
+                    false,
+                    null,
+                    false,
+                    release,
+                    true,
+                    List.of("www.example.org", "example.org"))),
+            command(
+                new AppCommand.Desired(
+                    "nginx:1.27",
                     0,
                     null,
                     true,

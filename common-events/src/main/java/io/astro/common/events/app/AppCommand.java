@@ -90,7 +90,9 @@ public record AppCommand(
    * The desired state. {@code restartedAt} (ISO-8601) is the rolling-restart stamp of the pod
    * template; {@code port} null means no Service; {@code release} is what the app runs; {@code
    * isPublic} (field {@code public}, absent in commands from before public URLs: true) asks for a
-   * public URL for an app with a port, where the operator has an apps domain.
+   * public URL for an app with a port, where the operator has an apps domain; {@code domains}
+   * (absent in commands from before custom domains: none) are the app's verified custom domains,
+   * which its public URL's Ingress answers for too.
    */
   public record Desired(
       String image,
@@ -100,7 +102,25 @@ public record AppCommand(
       String restartedAt,
       boolean deleted,
       Release release,
-      boolean isPublic) {
+      boolean isPublic,
+      List<String> domains) {
+
+    public Desired {
+      domains = List.copyOf(domains);
+    }
+
+    /** An app with no custom domain. */
+    public Desired(
+        String image,
+        int replicas,
+        Integer port,
+        boolean stopped,
+        String restartedAt,
+        boolean deleted,
+        Release release,
+        boolean isPublic) {
+      this(image, replicas, port, stopped, restartedAt, deleted, release, isPublic, List.of());
+    }
 
     /** An app with the default exposure: public when it has a port. */
     public Desired(
@@ -209,7 +229,8 @@ public record AppCommand(
             .put("restartedAt", desired.restartedAt())
             .put("deleted", desired.deleted())
             .put("release", release)
-            .put("public", desired.isPublic());
+            .put("public", desired.isPublic())
+            .put("domains", new JsonArray(desired.domains()));
     return new JsonObject()
         .put("command", command.value())
         .put("appId", appId)
@@ -273,7 +294,21 @@ public record AppCommand(
             flag(desired, "deleted"),
             release(object(desired, "release")),
             // absent: a command from before public URLs, when an app with a port was public
-            optionalFlag(desired, "public", true)));
+            optionalFlag(desired, "public", true),
+            domains(strings(desired, "domains"))));
+  }
+
+  // absent: a command from before custom domains, when an app had none
+  private static List<String> domains(List<String> names) {
+    if (names == null) {
+      return List.of();
+    }
+    for (String name : names) {
+      if (name.length() > KubeNames.MAX_HOST || !KubeNames.HOST.matcher(name).matches()) {
+        throw new InvalidEventException("desired.domains holds " + name + ", not a host name");
+      }
+    }
+    return names;
   }
 
   private static Release release(JsonObject r) {
