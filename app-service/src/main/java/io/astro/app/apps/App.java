@@ -4,6 +4,7 @@ import io.astro.common.events.app.AppStatus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -32,7 +33,8 @@ public record App(
    * What the user asked for: the spec of release {@code release} ({@code image}, {@code port},
    * {@code settings}) and the operations on it. {@code restartedAt} changes on every restart
    * (rolling restart stamp). {@code isPublic}: an app with a port answers on a public URL; like
-   * replicas it is no part of a release.
+   * replicas it is no part of a release. {@code domains}: its verified custom domains, which its
+   * Ingress also answers for (kept by the domain verifier, no part of a release either).
    */
   public record Desired(
       String image,
@@ -43,37 +45,66 @@ public record App(
       boolean deleting,
       long release,
       Settings settings,
-      boolean isPublic) {
+      boolean isPublic,
+      List<String> domains) {
+
+    public Desired {
+      domains = List.copyOf(domains);
+    }
 
     /** What a create request asks for: release 1, running, never restarted, not being deleted. */
     public static Desired of(
         String image, int replicas, Integer port, Settings settings, boolean isPublic) {
-      return new Desired(image, replicas, port, false, null, false, 1, settings, isPublic);
+      return new Desired(
+          image, replicas, port, false, null, false, 1, settings, isPublic, List.of());
     }
 
     public Desired withPublic(boolean value) {
       return new Desired(
-          image, replicas, port, stopped, restartedAt, deleting, release, settings, value);
+          image, replicas, port, stopped, restartedAt, deleting, release, settings, value, domains);
     }
 
     public Desired withStopped(boolean value) {
       return new Desired(
-          image, replicas, port, value, restartedAt, deleting, release, settings, isPublic);
+          image,
+          replicas,
+          port,
+          value,
+          restartedAt,
+          deleting,
+          release,
+          settings,
+          isPublic,
+          domains);
     }
 
     public Desired withReplicas(int value) {
       return new Desired(
-          image, value, port, stopped, restartedAt, deleting, release, settings, isPublic);
+          image, value, port, stopped, restartedAt, deleting, release, settings, isPublic, domains);
     }
 
     public Desired withRestartedAt(Instant value) {
       return new Desired(
-          image, replicas, port, stopped, value, deleting, release, settings, isPublic);
+          image, replicas, port, stopped, value, deleting, release, settings, isPublic, domains);
     }
 
     public Desired withDeleting() {
       return new Desired(
-          image, replicas, port, stopped, restartedAt, true, release, settings, isPublic);
+          image, replicas, port, stopped, restartedAt, true, release, settings, isPublic, domains);
+    }
+
+    public Desired withDomains(List<String> value) {
+      return new Desired(
+          image,
+          replicas,
+          port,
+          stopped,
+          restartedAt,
+          deleting,
+          release,
+          settings,
+          isPublic,
+          value);
     }
 
     /** The next release, with this spec. */
@@ -87,7 +118,8 @@ public record App(
           deleting,
           release + 1,
           newSettings,
-          isPublic);
+          isPublic,
+          domains);
     }
 
     /** Whether {@code other} asks for another spec (image, port or settings) than this. */

@@ -43,7 +43,7 @@ public final class AppStore {
 
   private static final String COLUMNS =
       "id, user_id, name, cluster_id, placement, namespace, k8s_name, image, replicas, port,"
-          + " is_public, url, settings, stopped, restarted_at, deleting, generation, release_number, status,"
+          + " is_public, domains, url, settings, stopped, restarted_at, deleting, generation, release_number, status,"
           + " desired_replicas, ready_replicas, pods, reason, message, observed_generation,"
           + " observed_release, warnings, observed_at, created_at, updated_at";
 
@@ -569,12 +569,19 @@ public final class AppStore {
                                               .addBoolean(remove)
                                               .addString(app.id())))
                           // the delete is complete: a tombstone after the app's delete command
-                          // (same key, a later outbox row), so compaction forgets the app
+                          // (same key, a later outbox row), so compaction forgets the app; its
+                          // custom domains are free for another app
                           .compose(
                               v ->
                                   remove
                                       ? OutboxStore.insert(
-                                          conn, app.id(), CommandEvents.tombstone())
+                                              conn, app.id(), CommandEvents.tombstone())
+                                          .compose(
+                                              t ->
+                                                  conn.preparedQuery(
+                                                          "DELETE FROM app_domains WHERE app_id = ?")
+                                                      .execute(Tuple.of(app.id()))
+                                                      .<Void>mapEmpty())
                                       : Future.<Void>succeededFuture())
                           .map(Applied.APPLIED);
                     }));
@@ -675,6 +682,50 @@ public final class AppStore {
                     : Future.failedFuture(failure));
   }
 
+  /**
+   * Makes the app's desired domains its verified ones ({@code app_domains}), in the caller's
+   * transaction, the app row locked: when they differ, a new generation announced by an {@code
+   * update} command, so the sync-worker adds them to (or takes them off) the app's Ingress. A
+   * deleted app, or one being deleted, is left as it is; answers the app when it changed.
+   */
+  public static Future<Optional<App>> syncDomains(SqlConnection conn, String appId, Instant now) {
+    return conn.preparedQuery(
+            "SELECT " + COLUMNS + " FROM apps WHERE id = ? AND deleted_at IS NULL FOR UPDATE")
+        .execute(Tuple.of(appId))
+        .map(AppStore::single)
+        .compose(
+            found -> {
+              if (found.isEmpty() || found.get().desired().deleting()) {
+                return Future.succeededFuture(Optional.<App>empty());
+              }
+              App app = found.get();
+              return conn.preparedQuery(
+                      "SELECT domain FROM app_domains WHERE app_id = ? AND status = 'verified'"
+                          + " ORDER BY domain")
+                  .execute(Tuple.of(appId))
+                  .compose(
+                      rows -> {
+                        List<String> verified = new ArrayList<>();
+                        rows.forEach(r -> verified.add(r.getString("domain")));
+                        if (verified.equals(app.desired().domains())) {
+                          return Future.succeededFuture(Optional.<App>empty());
+                        }
+                        App after = app.next(app.desired().withDomains(verified), now);
+                        return conn.preparedQuery(
+                                "UPDATE apps SET domains = ?, generation = ?, updated_at = ?"
+                                    + " WHERE id = ?")
+                            .execute(
+                                Tuple.tuple()
+                                    .addString(new JsonArray(verified).encode())
+                                    .addLong(after.generation())
+                                    .addValue(utc(now))
+                                    .addString(appId))
+                            .compose(v -> record(conn, Change.operation(after, "update", null)))
+                            .map(v -> Optional.of(after));
+                      });
+            });
+  }
+
   /** The history line and the outbox row of a change, in the caller's transaction. */
   private static Future<Void> record(SqlConnection conn, Change change) {
     App app = change.after();
@@ -742,7 +793,8 @@ public final class AppStore {
             r.getLong("release_number"),
             Settings.fromStored(
                 r.getValue("settings") == null ? null : json(r.getValue("settings"))),
-            r.getBoolean("is_public"));
+            r.getBoolean("is_public"),
+            domains(r.getValue("domains")));
     Object warnings = r.getValue("warnings");
     Object pods = r.getValue("pods");
     App.Observed observed =
@@ -775,6 +827,17 @@ public final class AppStore {
         observed,
         instant(r.getLocalDateTime("created_at")),
         instant(r.getLocalDateTime("updated_at")));
+  }
+
+  /** The verified domains column: null (none yet) or a JSON array of names. */
+  private static List<String> domains(Object value) {
+    if (value == null) {
+      return List.of();
+    }
+    JsonArray names = value instanceof JsonArray a ? a : new JsonArray(value.toString());
+    List<String> list = new ArrayList<>();
+    names.forEach(n -> list.add(String.valueOf(n)));
+    return list;
   }
 
   // MariaDB hands JSON columns back as text, MySQL 8 as parsed JSON

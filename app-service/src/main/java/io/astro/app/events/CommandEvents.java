@@ -35,7 +35,8 @@ public final class CommandEvents {
                 d.restartedAt() == null ? null : d.restartedAt().toString(),
                 d.deleting(),
                 d.settings().release(d.release()),
-                d.isPublic()));
+                d.isPublic(),
+                d.domains()));
     JsonObject headers = new JsonObject();
     if (requestId != null) {
       headers.put(Topics.REQUEST_ID_HEADER, requestId);

@@ -133,7 +133,8 @@ class AppApiTest {
                                 .put("memoryLimit", "512Mi"))
                         .putNull("healthCheck")
                         .putNull("imagePullSecret"))
-                .put("public", true));
+                .put("public", true)
+                .put("domains", new JsonArray()));
     assertThat(created.getLong("release")).isEqualTo(1);
     assertThat(created.getLong("observed_release")).isZero();
     assertThat(created.getString("size")).isEqualTo("standard");
