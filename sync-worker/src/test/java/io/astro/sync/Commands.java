@@ -50,6 +50,7 @@ public final class Commands implements AutoCloseable {
     public String restartedAt;
     public boolean deleted;
     public boolean isPublic = true;
+    public List<String> domains = List.of();
 
     /** The release; {@link #release(AppCommand.Release)} changes it the way an update does. */
     public AppCommand.Release release = release(1);
@@ -80,7 +81,7 @@ public final class Commands implements AutoCloseable {
           k8sName(),
           generation,
           new AppCommand.Desired(
-              image, replicas, port, stopped, restartedAt, deleted, release, isPublic));
+              image, replicas, port, stopped, restartedAt, deleted, release, isPublic, domains));
     }
 
     /** The same state as an {@code io.astro.app.command.v1} record (from before releases). */

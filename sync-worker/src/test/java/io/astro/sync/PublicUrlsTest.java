@@ -138,6 +138,49 @@ class PublicUrlsTest {
   }
 
   @Test
+  void verified_custom_domains_join_the_ingress_with_a_certificate_each_and_leave_it()
+      throws Exception {
+    Commands.App app = new Commands.App(45, "store", fx.cluster(0).name());
+    app.domains = List.of("example.org", "www.example.org");
+    fx.commands.send(app, "create");
+
+    JsonObject status =
+        fx.awaitStatus(
+            app, s -> s.getString("url") != null && !s.getJsonArray("domains").isEmpty());
+    assertThat(status.getJsonArray("domains")).containsExactly("example.org", "www.example.org");
+    V1Ingress ingress = ingress(app);
+    String host = app.k8sName() + "." + DOMAIN;
+    assertThat(ingress.getSpec().getRules().stream().map(r -> r.getHost()).toList())
+        .containsExactly(host, "example.org", "www.example.org");
+    for (var rule : ingress.getSpec().getRules()) {
+      assertThat(rule.getHttp().getPaths().get(0).getBackend().getService().getName())
+          .isEqualTo(app.k8sName());
+    }
+    assertThat(ingress.getSpec().getTls()).hasSize(3);
+    assertThat(ingress.getSpec().getTls().get(1).getHosts()).containsExactly("example.org");
+    assertThat(ingress.getSpec().getTls().get(1).getSecretName())
+        .isEqualTo(KubeNames.domainTlsSecret(app.k8sName(), "example.org"))
+        .isNotEqualTo(KubeNames.domainTlsSecret(app.k8sName(), "www.example.org"))
+        .matches(app.k8sName() + "-[0-9a-f]{10}-tls");
+
+    app.domains = List.of("www.example.org");
+    fx.commands.send(app, "update");
+    fx.awaitStatus(
+        app,
+        s ->
+            s.getLong("observedGeneration") == app.generation
+                && s.getJsonArray("domains").size() == 1);
+    SyncWorkerFixture.await(
+        "example.org to leave the Ingress",
+        () ->
+            ingressOrNull(app).getSpec().getRules().stream()
+                .map(r -> r.getHost())
+                .toList()
+                .equals(List.of(host, "www.example.org")));
+    assertThat(ingressOrNull(app).getSpec().getTls()).hasSize(2);
+  }
+
+  @Test
   void the_ingress_controllers_namespace_may_reach_public_pods_only() throws Exception {
     Commands.App app = new Commands.App(44, "api", fx.cluster(0).name());
     fx.commands.send(app, "create");

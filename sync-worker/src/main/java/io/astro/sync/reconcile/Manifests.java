@@ -122,9 +122,11 @@ public final class Manifests {
   }
 
   /**
-   * The Ingress of a public app: its host under the apps domain, every path ({@code /}, Prefix) to
-   * its Service's port; the operator's class and annotations; with a TLS issuer, cert-manager's
-   * annotation and the {@code tls} section it fills ({@code {k8sName}-tls}).
+   * The Ingress of a public app: its host under the apps domain and each of its verified custom
+   * domains, every path ({@code /}, Prefix) to its Service's port; the operator's class and
+   * annotations; with a TLS issuer, cert-manager's annotation and the {@code tls} sections it
+   * fills: {@code {k8sName}-tls} for the app's host, one Secret per custom domain ({@link
+   * KubeNames#domainTlsSecret}) so each domain's certificate stands on its own.
    */
   public V1Ingress ingress(AppCommand app) {
     PublicUrls urls = policy.publicUrls();
@@ -133,36 +135,42 @@ public final class Manifests {
     if (urls.tlsIssuer() != null) {
       annotations.put(PublicUrls.CLUSTER_ISSUER_ANNOTATION, urls.tlsIssuer());
     }
-    V1IngressSpec spec =
-        new V1IngressSpec()
-            .ingressClassName(urls.ingressClass())
-            .rules(
-                List.of(
-                    new V1IngressRule()
-                        .host(host)
-                        .http(
-                            new V1HTTPIngressRuleValue()
-                                .paths(
-                                    List.of(
-                                        new V1HTTPIngressPath()
-                                            .path("/")
-                                            .pathType("Prefix")
-                                            .backend(
-                                                new V1IngressBackend()
-                                                    .service(
-                                                        new V1IngressServiceBackend()
-                                                            .name(app.k8sName())
-                                                            .port(
-                                                                new V1ServiceBackendPort()
-                                                                    .number(
-                                                                        app.desired()
-                                                                            .port())))))))));
+    List<String> hosts = new ArrayList<>();
+    hosts.add(host);
+    hosts.addAll(app.desired().domains());
+    List<V1IngressRule> rules = new ArrayList<>();
+    for (String name : hosts) {
+      rules.add(
+          new V1IngressRule()
+              .host(name)
+              .http(
+                  new V1HTTPIngressRuleValue()
+                      .paths(
+                          List.of(
+                              new V1HTTPIngressPath()
+                                  .path("/")
+                                  .pathType("Prefix")
+                                  .backend(
+                                      new V1IngressBackend()
+                                          .service(
+                                              new V1IngressServiceBackend()
+                                                  .name(app.k8sName())
+                                                  .port(
+                                                      new V1ServiceBackendPort()
+                                                          .number(app.desired().port()))))))));
+    }
+    V1IngressSpec spec = new V1IngressSpec().ingressClassName(urls.ingressClass()).rules(rules);
     if (urls.tlsIssuer() != null) {
-      spec.tls(
-          List.of(
-              new V1IngressTLS()
-                  .hosts(List.of(host))
-                  .secretName(KubeNames.tlsSecret(app.k8sName()))));
+      List<V1IngressTLS> tls = new ArrayList<>();
+      tls.add(
+          new V1IngressTLS().hosts(List.of(host)).secretName(KubeNames.tlsSecret(app.k8sName())));
+      for (String domain : app.desired().domains()) {
+        tls.add(
+            new V1IngressTLS()
+                .hosts(List.of(domain))
+                .secretName(KubeNames.domainTlsSecret(app.k8sName(), domain)));
+      }
+      spec.tls(tls);
     }
     return stamp(
         new V1Ingress()

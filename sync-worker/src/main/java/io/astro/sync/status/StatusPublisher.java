@@ -34,7 +34,7 @@ public final class StatusPublisher {
   private final Map<String, Published> published = new ConcurrentHashMap<>();
 
   /** A status as published: the state and where the app answered. */
-  private record Published(AppState status, String url) {}
+  private record Published(AppState status, String url, List<String> domains) {}
 
   private final Map<String, Commanded> commanded = new ConcurrentHashMap<>();
   private final MeterRegistry registry;
@@ -66,17 +66,19 @@ public final class StatusPublisher {
   }
 
   /**
-   * Publishes {@code status} with the app's public {@code url} (null: none) unless both are what
-   * was published last; true when it went out.
+   * Publishes {@code status} with the app's public {@code url} (null: none) and, with it, the
+   * custom domains its Ingress answers for, unless all are what was published last; true when it
+   * went out.
    */
   public boolean publish(AppCommand app, AppState status, String url) {
-    Published now = new Published(status, url);
+    List<String> domains = url == null ? List.of() : app.desired().domains();
+    Published now = new Published(status, url, domains);
     if (now.equals(published.get(app.appId()))) {
       return false;
     }
     Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     AppStatusEvent observed = AppStatusEvent.observed(app.appId(), app.cluster(), status, at);
-    String event = (url == null ? observed : observed.reachableAt(url, List.of())).encode();
+    String event = (url == null ? observed : observed.reachableAt(url, domains)).encode();
     try {
       producer.send(new ProducerRecord<>(topic, app.appId(), event)).get(15, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
