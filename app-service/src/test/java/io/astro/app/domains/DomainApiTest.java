@@ -59,7 +59,7 @@ class DomainApiTest {
                 "ASTRO_DNS_TIMEOUT", "300ms",
                 "ASTRO_DOMAIN_VERIFY_INTERVAL", "100ms",
                 "ASTRO_DOMAIN_VERIFY_BACKOFF", "100ms",
-                "ASTRO_DOMAIN_VERIFY_ATTEMPTS", "3",
+                "ASTRO_DOMAIN_VERIFY_ATTEMPTS", "6",
                 "ASTRO_MAX_DOMAINS_PER_APP", "2"));
   }
 
@@ -205,7 +205,7 @@ class DomainApiTest {
 
     assertThat(failed.getString("reason"))
         .isEqualTo("DNS has no name _astro-challenge.example.com (NXDOMAIN)");
-    assertThat(dns.queries("_astro-challenge.example.com")).isEqualTo(3);
+    assertThat(dns.queries("_astro-challenge.example.com")).isEqualTo(6);
   }
 
   private static JsonObject webApp(String token, String name) {
