@@ -211,6 +211,7 @@ public record App(
             .put("port", desired.port())
             .put("public", desired.isPublic())
             .put("url", observed.url())
+            .put("domains", new JsonArray(desired.domains()))
             .put("stopped", desired.stopped())
             .put("status", status.value())
             .put("generation", generation)
