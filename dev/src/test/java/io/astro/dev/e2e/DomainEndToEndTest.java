@@ -61,7 +61,8 @@ class DomainEndToEndTest {
         owner,
         path,
         "the domain verified",
-        a -> "verified".equals(a.data().getJsonArray("items").getJsonObject(0).getString("status")));
+        a ->
+            "verified".equals(a.data().getJsonArray("items").getJsonObject(0).getString("status")));
     Eventually.until(
         "the Ingress to answer for " + domain,
         Gateway.WAIT,
