@@ -135,6 +135,7 @@ class ApiDocumentTest {
             "AppPatch",
             "Scale",
             "Rollback",
+            "DomainCreate",
             "ClusterImport",
             "ClusterPatch",
             "RegistryCreate");
