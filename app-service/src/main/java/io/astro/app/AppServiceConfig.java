@@ -1,6 +1,7 @@
 package io.astro.app;
 
 import io.astro.app.apps.WriteLimits;
+import io.astro.app.domains.DomainSettings;
 import io.astro.app.quota.AppSizes;
 import io.astro.app.quota.NamespaceQuota;
 import io.astro.common.auth.JwtSettings;
@@ -46,7 +47,8 @@ public record AppServiceConfig(
     NamespaceQuota namespaceQuota,
     WriteLimits writeLimits,
     DisabledUsersSource disabledUsers,
-    Streams streams) {
+    Streams streams,
+    DomainSettings domains) {
 
   /** Where the disabled accounts are read from, and how often. */
   public record DisabledUsersSource(URI url, Duration every) {}
@@ -175,7 +177,8 @@ public record AppServiceConfig(
         new Streams(
             env.integer("ASTRO_APP_SERVICE_STREAMS_PER_USER", 10, 1, 10_000),
             positive(env, "ASTRO_APP_SERVICE_STREAM_LIFETIME", Duration.ofMinutes(30)),
-            positive(env, "ASTRO_APP_SERVICE_STREAM_KEEPALIVE", Duration.ofSeconds(15))));
+            positive(env, "ASTRO_APP_SERVICE_STREAM_KEEPALIVE", Duration.ofSeconds(15))),
+        DomainSettings.from(env));
   }
 
   private static WriteLimits writeLimits(Env env) {

@@ -12,6 +12,11 @@ import io.astro.app.clusters.ClusterService;
 import io.astro.app.clusters.ClusterStore;
 import io.astro.app.clusters.KubeconfigCheck;
 import io.astro.app.clusters.Placement;
+import io.astro.app.domains.DnsTxtCheck;
+import io.astro.app.domains.DomainRoutes;
+import io.astro.app.domains.DomainSettings;
+import io.astro.app.domains.DomainStore;
+import io.astro.app.domains.DomainVerifier;
 import io.astro.app.events.ClusterStatusEvents;
 import io.astro.app.events.KafkaReadiness;
 import io.astro.app.events.OutboxRelay;
@@ -152,6 +157,13 @@ public final class Main {
               ClusterRoutes clusterRoutes = new ClusterRoutes(clusters, auth, apps::reencrypt);
               RegistryRoutes registryRoutes =
                   new RegistryRoutes(registries, c.cipher(), auth, Clock.systemUTC());
+              DomainSettings d = config.domains();
+              DomainStore domains = new DomainStore(pool);
+              DomainRoutes domainRoutes =
+                  new DomainRoutes(
+                      domains,
+                      new DomainRoutes.Settings(
+                          d.appsDomain(), d.ingressAddresses(), d.maxPerApp(), Clock.systemUTC()));
               Handler<RoutingContext> answering =
                   RequestDeadline.answering(config.requestDeadline());
               return service
@@ -190,6 +202,16 @@ public final class Main {
                               1))
                   .compose(
                       s ->
+                          service.deploy(
+                              () ->
+                                  new DomainVerifier(
+                                      domains,
+                                      DnsTxtCheck.of(d.resolvers(), d.dnsTimeout()),
+                                      d.schedule(),
+                                      Clock.systemUTC()),
+                              1))
+                  .compose(
+                      s ->
                           service.serve(
                               config.http(),
                               List.of(
@@ -221,6 +243,8 @@ public final class Main {
                                 // before the apps' /:id routes
                                 statusStreams.mount(router, auth);
                                 routes.mount(router);
+                                // after the apps' routes: behind their token check
+                                domainRoutes.mount(router);
                                 clusterRoutes.mount(router);
                                 registryRoutes.mount(router);
                               }));

@@ -136,6 +136,7 @@ class ApiDocumentTest {
             "AppPatch",
             "Scale",
             "Rollback",
+            "DomainCreate",
             "ClusterImport",
             "ClusterPatch",
             "RegistryCreate");

@@ -49,6 +49,8 @@ public final class Commands implements AutoCloseable {
     public boolean stopped;
     public String restartedAt;
     public boolean deleted;
+    public boolean isPublic = true;
+    public List<String> domains = List.of();
 
     /** The release; {@link #release(AppCommand.Release)} changes it the way an update does. */
     public AppCommand.Release release = release(1);
@@ -78,7 +80,8 @@ public final class Commands implements AutoCloseable {
           namespace(),
           k8sName(),
           generation,
-          new AppCommand.Desired(image, replicas, port, stopped, restartedAt, deleted, release));
+          new AppCommand.Desired(
+              image, replicas, port, stopped, restartedAt, deleted, release, isPublic, domains));
     }
 
     /** The same state as an {@code io.astro.app.command.v1} record (from before releases). */

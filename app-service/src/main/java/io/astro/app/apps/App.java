@@ -4,6 +4,7 @@ import io.astro.common.events.app.AppStatus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -31,7 +32,9 @@ public record App(
   /**
    * What the user asked for: the spec of release {@code release} ({@code image}, {@code port},
    * {@code settings}) and the operations on it. {@code restartedAt} changes on every restart
-   * (rolling restart stamp).
+   * (rolling restart stamp). {@code isPublic}: an app with a port answers on a public URL; like
+   * replicas it is no part of a release. {@code domains}: its verified custom domains, which its
+   * Ingress also answers for (kept by the domain verifier, no part of a release either).
    */
   public record Desired(
       String image,
@@ -41,33 +44,82 @@ public record App(
       Instant restartedAt,
       boolean deleting,
       long release,
-      Settings settings) {
+      Settings settings,
+      boolean isPublic,
+      List<String> domains) {
+
+    public Desired {
+      domains = List.copyOf(domains);
+    }
 
     /** What a create request asks for: release 1, running, never restarted, not being deleted. */
-    public static Desired of(String image, int replicas, Integer port, Settings settings) {
-      return new Desired(image, replicas, port, false, null, false, 1, settings);
+    public static Desired of(
+        String image, int replicas, Integer port, Settings settings, boolean isPublic) {
+      return new Desired(
+          image, replicas, port, false, null, false, 1, settings, isPublic, List.of());
+    }
+
+    public Desired withPublic(boolean value) {
+      return new Desired(
+          image, replicas, port, stopped, restartedAt, deleting, release, settings, value, domains);
     }
 
     public Desired withStopped(boolean value) {
-      return new Desired(image, replicas, port, value, restartedAt, deleting, release, settings);
+      return new Desired(
+          image,
+          replicas,
+          port,
+          value,
+          restartedAt,
+          deleting,
+          release,
+          settings,
+          isPublic,
+          domains);
     }
 
     public Desired withReplicas(int value) {
-      return new Desired(image, value, port, stopped, restartedAt, deleting, release, settings);
+      return new Desired(
+          image, value, port, stopped, restartedAt, deleting, release, settings, isPublic, domains);
     }
 
     public Desired withRestartedAt(Instant value) {
-      return new Desired(image, replicas, port, stopped, value, deleting, release, settings);
+      return new Desired(
+          image, replicas, port, stopped, value, deleting, release, settings, isPublic, domains);
     }
 
     public Desired withDeleting() {
-      return new Desired(image, replicas, port, stopped, restartedAt, true, release, settings);
+      return new Desired(
+          image, replicas, port, stopped, restartedAt, true, release, settings, isPublic, domains);
+    }
+
+    public Desired withDomains(List<String> value) {
+      return new Desired(
+          image,
+          replicas,
+          port,
+          stopped,
+          restartedAt,
+          deleting,
+          release,
+          settings,
+          isPublic,
+          value);
     }
 
     /** The next release, with this spec. */
     public Desired released(String newImage, Integer newPort, Settings newSettings) {
       return new Desired(
-          newImage, replicas, newPort, stopped, restartedAt, deleting, release + 1, newSettings);
+          newImage,
+          replicas,
+          newPort,
+          stopped,
+          restartedAt,
+          deleting,
+          release + 1,
+          newSettings,
+          isPublic,
+          domains);
     }
 
     /** Whether {@code other} asks for another spec (image, port or settings) than this. */
@@ -78,7 +130,10 @@ public record App(
     }
   }
 
-  /** What the sync-worker last reported; all null/0 until the first status event. */
+  /**
+   * What the sync-worker last reported; all null/0 until the first status event. {@code url} is
+   * where the app answers publicly, when it does.
+   */
   public record Observed(
       Integer desiredReplicas,
       Integer readyReplicas,
@@ -88,10 +143,11 @@ public record App(
       long observedGeneration,
       Instant observedAt,
       long observedRelease,
-      JsonArray warnings) {
+      JsonArray warnings,
+      String url) {
 
     public static final Observed NONE =
-        new Observed(null, null, new JsonArray(), null, null, 0, null, 0, new JsonArray());
+        new Observed(null, null, new JsonArray(), null, null, 0, null, 0, new JsonArray(), null);
   }
 
   /**
@@ -153,6 +209,9 @@ public record App(
             .put("image", desired.image())
             .put("replicas", desired.replicas())
             .put("port", desired.port())
+            .put("public", desired.isPublic())
+            .put("url", observed.url())
+            .put("domains", new JsonArray(desired.domains()))
             .put("stopped", desired.stopped())
             .put("status", status.value())
             .put("generation", generation)

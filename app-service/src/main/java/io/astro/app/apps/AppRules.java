@@ -63,10 +63,14 @@ public final class AppRules {
           "args",
           "size",
           "health_check",
-          "image_pull_secret");
+          "image_pull_secret",
+          "public");
 
   /** The fields a patch may change: every create field but the name. */
   public static final List<String> PATCH_FIELDS = CREATE_FIELDS.subList(1, CREATE_FIELDS.size());
+
+  /** The patch fields that always have a value: a null (remove) is refused. */
+  public static final List<String> UNREMOVABLE = List.of("image", "replicas", "size", "public");
 
   private static final List<String> HEALTH_FIELDS =
       List.of(
@@ -89,7 +93,8 @@ public final class AppRules {
   /**
    * A create request: {@code name}, {@code image}, {@code replicas} (default 1), {@code port},
    * {@code env}, {@code secrets}, {@code command}, {@code args}, {@code size} (default {@code
-   * standard}), {@code health_check}, {@code image_pull_secret} (all optional).
+   * standard}), {@code health_check}, {@code image_pull_secret}, {@code public} (default true: an
+   * app with a port answers on a public URL) (all optional).
    */
   public AppSpec create(JsonObject body) {
     FieldErrors errors = FieldErrors.acceptingOnly(body, CREATE_FIELDS.toArray(String[]::new));
@@ -116,7 +121,7 @@ public final class AppRules {
    */
   public FieldErrors patchShape(JsonObject body) {
     FieldErrors errors = FieldErrors.acceptingOnly(body, PATCH_FIELDS.toArray(String[]::new));
-    for (String field : List.of("image", "replicas", "size")) {
+    for (String field : UNREMOVABLE) {
       if (body.containsKey(field) && body.getValue(field) == null) {
         errors.add(field, "cannot be removed (null); give a value");
       }
@@ -187,6 +192,10 @@ public final class AppRules {
             && KubeNames.DNS_LABEL.matcher(p).matches())) {
       errors.add("image_pull_secret", "must be the name of one of your registry credentials");
     }
+    Object isPublic = body.getValue("public");
+    if (isPublic != null && !(isPublic instanceof Boolean)) {
+      errors.add("public", "must be true (a public URL for an app with a port) or false");
+    }
     return new AppSpec(
         name,
         image instanceof String i ? i : null,
@@ -198,7 +207,8 @@ public final class AppRules {
         args,
         size == null ? AppSizes.STANDARD : size.toString(),
         health,
-        pull instanceof String p ? p : null);
+        pull instanceof String p ? p : null,
+        !Boolean.FALSE.equals(isPublic));
   }
 
   private static Integer port(Object raw, String field, FieldErrors errors) {

@@ -157,7 +157,7 @@ public final class AppService {
             placed.reason(),
             KubeNames.namespace(caller.userId()),
             KubeNames.objectName(spec.name(), caller.userId()),
-            App.Desired.of(spec.image(), spec.replicas(), spec.port(), settings),
+            App.Desired.of(spec.image(), spec.replicas(), spec.port(), settings, spec.isPublic()),
             now());
     Change created = Change.release(app, "create", RequestIds.current(), "created");
     // the answer a repeat with the same key gets, stored with the key
@@ -432,7 +432,8 @@ public final class AppService {
             .put(
                 "health_check",
                 s.healthCheck() == null ? null : Settings.healthJson(s.healthCheck()))
-            .put("image_pull_secret", s.registry());
+            .put("image_pull_secret", s.registry())
+            .put("public", d.isPublic());
     FieldErrors errors = rules.patchShape(patch);
     JsonObject rest = patch.copy();
     // a field the shape check refused is named once, not again by the merged spec's check
@@ -440,8 +441,7 @@ public final class AppService {
         .removeIf(
             f ->
                 !AppRules.PATCH_FIELDS.contains(f)
-                    || (rest.getValue(f) == null
-                        && List.of("image", "replicas", "size").contains(f)));
+                    || (rest.getValue(f) == null && AppRules.UNREMOVABLE.contains(f)));
     Object secretsPatch = rest.remove("secrets");
     JsonObject merged = (JsonObject) mergePatch(spec, rest);
     SortedMap<String, String> before = openSecrets(current);
@@ -491,6 +491,15 @@ public final class AppService {
       changed.add("image_pull_secret " + s.registry() + " → " + after.imagePullSecret());
     }
     if (changed.isEmpty()) {
+      if (after.isPublic() != d.isPublic()) {
+        // exposure is no part of a release: the same release, reachable or not
+        return operation(
+            current,
+            others,
+            "update",
+            d.withReplicas(after.replicas()).withPublic(after.isPublic()),
+            requestId);
+      }
       if (after.replicas() == d.replicas()) {
         return new AppStore.Decision.Keep();
       }
@@ -516,7 +525,9 @@ public final class AppService {
                                 r.name(), r.dockerConfigFor(current.id(), keys)))
                     .orElse(null));
     App.Desired next =
-        d.withReplicas(after.replicas()).released(after.image(), after.port(), settings);
+        d.withReplicas(after.replicas())
+            .withPublic(after.isPublic())
+            .released(after.image(), after.port(), settings);
     return release(
         current, others, next, "update", "changed " + String.join(", ", changed), requestId);
   }

@@ -15,7 +15,8 @@ import java.util.TreeMap;
 /**
  * A validated app spec: a create request, or an app with a patch merged in ({@code name} null).
  * {@code secrets} holds the values in clear, in memory only: they are sealed before anything is
- * stored, and {@link #toString} never shows them.
+ * stored, and {@link #toString} never shows them. {@code isPublic}: an app with a port answers on a
+ * public URL.
  */
 public record AppSpec(
     String name,
@@ -28,7 +29,8 @@ public record AppSpec(
     List<String> args,
     String size,
     AppCommand.HealthCheck healthCheck,
-    String imagePullSecret) {
+    String imagePullSecret,
+    boolean isPublic) {
 
   public AppSpec {
     env = new TreeMap<>(env);
@@ -54,7 +56,8 @@ public record AppSpec(
             .put("args", args == null ? null : new JsonArray(args))
             .put("size", size)
             .put("health_check", healthCheck == null ? null : Settings.healthJson(healthCheck))
-            .put("image_pull_secret", imagePullSecret);
+            .put("image_pull_secret", imagePullSecret)
+            .put("public", isPublic);
     return sha256(canonical(canonical));
   }
 

@@ -43,7 +43,7 @@ public final class AppStore {
 
   private static final String COLUMNS =
       "id, user_id, name, cluster_id, placement, namespace, k8s_name, image, replicas, port,"
-          + " settings, stopped, restarted_at, deleting, generation, release_number, status,"
+          + " is_public, domains, url, settings, stopped, restarted_at, deleting, generation, release_number, status,"
           + " desired_replicas, ready_replicas, pods, reason, message, observed_generation,"
           + " observed_release, warnings, observed_at, created_at, updated_at";
 
@@ -433,7 +433,8 @@ public final class AppStore {
     App after = change.after();
     App.Desired d = after.desired();
     return conn.preparedQuery(
-            "UPDATE apps SET image = ?, replicas = ?, port = ?, settings = ?, image_pull_secret = ?,"
+            "UPDATE apps SET image = ?, replicas = ?, port = ?, is_public = ?, settings = ?,"
+                + " image_pull_secret = ?,"
                 + " stopped = ?, restarted_at = ?, deleting = ?, generation = ?, release_number = ?,"
                 + " status = ?, updated_at = ? WHERE id = ?")
         .execute(
@@ -441,6 +442,7 @@ public final class AppStore {
                 .addString(d.image())
                 .addInteger(d.replicas())
                 .addValue(d.port())
+                .addBoolean(d.isPublic())
                 .addString(d.settings().toStored().encode())
                 .addValue(d.settings().registry())
                 .addBoolean(d.stopped())
@@ -549,7 +551,7 @@ public final class AppStore {
                                   conn.preparedQuery(
                                           "UPDATE apps SET status = ?, desired_replicas = ?,"
                                               + " ready_replicas = ?, pods = ?, reason = ?, message = ?, observed_generation = ?,"
-                                              + " observed_release = ?, warnings = ?, observed_at = ?,"
+                                              + " observed_release = ?, warnings = ?, url = ?, observed_at = ?,"
                                               + " deleted_at = IF(?, CURRENT_TIMESTAMP(3), NULL) WHERE id = ?")
                                       .execute(
                                           Tuple.tuple()
@@ -562,16 +564,24 @@ public final class AppStore {
                                               .addLong(o.observedGeneration())
                                               .addLong(o.observedRelease())
                                               .addString(o.warnings().encode())
+                                              .addValue(o.url())
                                               .addValue(utc(o.observedAt()))
                                               .addBoolean(remove)
                                               .addString(app.id())))
                           // the delete is complete: a tombstone after the app's delete command
-                          // (same key, a later outbox row), so compaction forgets the app
+                          // (same key, a later outbox row), so compaction forgets the app; its
+                          // custom domains are free for another app
                           .compose(
                               v ->
                                   remove
                                       ? OutboxStore.insert(
-                                          conn, app.id(), CommandEvents.tombstone())
+                                              conn, app.id(), CommandEvents.tombstone())
+                                          .compose(
+                                              t ->
+                                                  conn.preparedQuery(
+                                                          "DELETE FROM app_domains WHERE app_id = ?")
+                                                      .execute(Tuple.of(app.id()))
+                                                      .<Void>mapEmpty())
                                       : Future.<Void>succeededFuture())
                           .map(Applied.APPLIED);
                     }));
@@ -640,9 +650,9 @@ public final class AppStore {
     App.Desired d = app.desired();
     return conn.preparedQuery(
             "INSERT INTO apps (id, user_id, name, cluster_id, placement, namespace, k8s_name, image,"
-                + " replicas, port, settings, image_pull_secret, stopped, generation, release_number,"
-                + " status, created_at, updated_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                + " replicas, port, is_public, settings, image_pull_secret, stopped, generation,"
+                + " release_number, status, created_at, updated_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .execute(
             Tuple.tuple()
                 .addString(app.id())
@@ -655,6 +665,7 @@ public final class AppStore {
                 .addString(d.image())
                 .addInteger(d.replicas())
                 .addValue(d.port())
+                .addBoolean(d.isPublic())
                 .addString(d.settings().toStored().encode())
                 .addValue(d.settings().registry())
                 .addBoolean(d.stopped())
@@ -669,6 +680,50 @@ public final class AppStore {
                 Database.isDuplicateKey(failure)
                     ? Future.failedFuture(new Refused(new CreateOutcome.NameTaken(app.name())))
                     : Future.failedFuture(failure));
+  }
+
+  /**
+   * Makes the app's desired domains its verified ones ({@code app_domains}), in the caller's
+   * transaction, the app row locked: when they differ, a new generation announced by an {@code
+   * update} command, so the sync-worker adds them to (or takes them off) the app's Ingress. A
+   * deleted app, or one being deleted, is left as it is; answers the app when it changed.
+   */
+  public static Future<Optional<App>> syncDomains(SqlConnection conn, String appId, Instant now) {
+    return conn.preparedQuery(
+            "SELECT " + COLUMNS + " FROM apps WHERE id = ? AND deleted_at IS NULL FOR UPDATE")
+        .execute(Tuple.of(appId))
+        .map(AppStore::single)
+        .compose(
+            found -> {
+              if (found.isEmpty() || found.get().desired().deleting()) {
+                return Future.succeededFuture(Optional.<App>empty());
+              }
+              App app = found.get();
+              return conn.preparedQuery(
+                      "SELECT domain FROM app_domains WHERE app_id = ? AND status = 'verified'"
+                          + " ORDER BY domain")
+                  .execute(Tuple.of(appId))
+                  .compose(
+                      rows -> {
+                        List<String> verified = new ArrayList<>();
+                        rows.forEach(r -> verified.add(r.getString("domain")));
+                        if (verified.equals(app.desired().domains())) {
+                          return Future.succeededFuture(Optional.<App>empty());
+                        }
+                        App after = app.next(app.desired().withDomains(verified), now);
+                        return conn.preparedQuery(
+                                "UPDATE apps SET domains = ?, generation = ?, updated_at = ?"
+                                    + " WHERE id = ?")
+                            .execute(
+                                Tuple.tuple()
+                                    .addString(new JsonArray(verified).encode())
+                                    .addLong(after.generation())
+                                    .addValue(utc(now))
+                                    .addString(appId))
+                            .compose(v -> record(conn, Change.operation(after, "update", null)))
+                            .map(v -> Optional.of(after));
+                      });
+            });
   }
 
   /** The history line and the outbox row of a change, in the caller's transaction. */
@@ -737,7 +792,9 @@ public final class AppStore {
             r.getBoolean("deleting"),
             r.getLong("release_number"),
             Settings.fromStored(
-                r.getValue("settings") == null ? null : json(r.getValue("settings"))));
+                r.getValue("settings") == null ? null : json(r.getValue("settings"))),
+            r.getBoolean("is_public"),
+            domains(r.getValue("domains")));
     Object warnings = r.getValue("warnings");
     Object pods = r.getValue("pods");
     App.Observed observed =
@@ -754,7 +811,8 @@ public final class AppStore {
             r.getLong("observed_release"),
             warnings == null
                 ? new JsonArray()
-                : warnings instanceof JsonArray a ? a : new JsonArray(warnings.toString()));
+                : warnings instanceof JsonArray a ? a : new JsonArray(warnings.toString()),
+            r.getString("url"));
     return new App(
         r.getString("id"),
         r.getLong("user_id"),
@@ -769,6 +827,17 @@ public final class AppStore {
         observed,
         instant(r.getLocalDateTime("created_at")),
         instant(r.getLocalDateTime("updated_at")));
+  }
+
+  /** The verified domains column: null (none yet) or a JSON array of names. */
+  private static List<String> domains(Object value) {
+    if (value == null) {
+      return List.of();
+    }
+    JsonArray names = value instanceof JsonArray a ? a : new JsonArray(value.toString());
+    List<String> list = new ArrayList<>();
+    names.forEach(n -> list.add(String.valueOf(n)));
+    return list;
   }
 
   // MariaDB hands JSON columns back as text, MySQL 8 as parsed JSON

@@ -8,7 +8,8 @@ import java.time.Instant;
 
 /**
  * A status event as the store applies it. {@code status} is one of the status schema's values,
- * where {@code deleted} means the app's objects are gone from the cluster.
+ * where {@code deleted} means the app's objects are gone from the cluster; {@code url} is where the
+ * app answers publicly (null: nowhere).
  */
 public record Observation(
     String appId,
@@ -21,7 +22,8 @@ public record Observation(
     long observedGeneration,
     Instant observedAt,
     long observedRelease,
-    JsonArray warnings) {
+    JsonArray warnings,
+    String url) {
 
   /** The reason of a release whose pods never became available within the rollout deadline. */
   public static final String ROLLOUT_FAILED = "RolloutFailed";
@@ -43,7 +45,8 @@ public record Observation(
         s.observedGeneration(),
         event.observedAt(),
         s.observedRelease(),
-        warnings(s.warnings()));
+        warnings(s.warnings()),
+        cut(event.url(), 300));
   }
 
   private static JsonArray warnings(java.util.List<AppState.Warning> warnings) {

@@ -34,7 +34,9 @@ public final class CommandEvents {
                 d.stopped(),
                 d.restartedAt() == null ? null : d.restartedAt().toString(),
                 d.deleting(),
-                d.settings().release(d.release())));
+                d.settings().release(d.release()),
+                d.isPublic(),
+                d.domains()));
     JsonObject headers = new JsonObject();
     if (requestId != null) {
       headers.put(Topics.REQUEST_ID_HEADER, requestId);

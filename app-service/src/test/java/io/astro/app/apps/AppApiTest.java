@@ -132,7 +132,9 @@ class AppApiTest {
                                 .put("memoryRequest", "128Mi")
                                 .put("memoryLimit", "512Mi"))
                         .putNull("healthCheck")
-                        .putNull("imagePullSecret")));
+                        .putNull("imagePullSecret"))
+                .put("public", true)
+                .put("domains", new JsonArray()));
     assertThat(created.getLong("release")).isEqualTo(1);
     assertThat(created.getLong("observed_release")).isZero();
     assertThat(created.getString("size")).isEqualTo("standard");

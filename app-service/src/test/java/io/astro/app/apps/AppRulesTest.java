@@ -106,7 +106,8 @@ class AppRulesTest {
         null,
         "standard",
         null,
-        null);
+        null,
+        true);
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.astro.app.RunningAppService;
 import io.astro.common.events.EventCodec;
+import io.astro.common.events.app.AppCommand;
 import io.astro.common.events.app.AppStatus;
 import io.astro.common.events.app.AppStatusEvent;
 import io.astro.common.events.app.AppStatusEventV1;
@@ -349,6 +350,65 @@ class StatusConsumptionTest {
     assertThat(commands.get(1).value()).contains("\"command\":\"delete\"");
     assertThat(commands.get(2).value()).isNull();
     assertThat(commands.get(2).offset()).isGreaterThan(commands.get(1).offset());
+  }
+
+  @Test
+  void an_app_with_a_port_is_public_unless_asked_and_shows_the_url_its_cluster_reports()
+      throws Exception {
+    String token = app.token(++users);
+    HttpResponse<String> created =
+        app.post(
+            "/api/v1/apps",
+            new JsonObject().put("name", "site").put("image", IMAGE).put("port", 8080),
+            token);
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    String id = data(created).getString("id");
+    assertThat(data(created).getBoolean("public")).isTrue();
+    assertThat(data(created).getValue("url")).isNull();
+
+    String url = "https://site-u" + users + ".apps.example.com";
+    publish(id, status(id, "running", 1, 1, 1, T0).put("url", url));
+    JsonObject reachable = app.awaitApp(id, token, r -> url.equals(data(r).getString("url")));
+    assertThat(reachable.getBoolean("public")).isTrue();
+
+    // internal: the same release, a new generation whose command says so
+    HttpResponse<String> internal = patch(id, new JsonObject().put("public", false), token);
+    assertThat(internal.statusCode()).as(internal.body()).isEqualTo(202);
+    assertThat(data(internal).getBoolean("public")).isFalse();
+    assertThat(data(internal).getLong("release")).isEqualTo(1);
+    assertThat(data(internal).getLong("generation")).isEqualTo(2);
+    List<ReceivedRecord> commands =
+        kafka.awaitRecords(commandsTopic, 2, r -> id.equals(r.key()), WAIT);
+    JsonObject desired =
+        new JsonObject(commands.get(1).value()).getJsonObject("data").getJsonObject("desired");
+    assertThat(desired.getBoolean("public")).isFalse();
+    assertThat(desired.getJsonObject("release").getLong("number")).isEqualTo(1);
+    EventSchemas.assertValid(AppCommand.TYPE, commands.get(1).value());
+    assertThat(
+            new JsonObject(commands.get(0).value())
+                .getJsonObject("data")
+                .getJsonObject("desired")
+                .getBoolean("public"))
+        .isTrue();
+
+    // the cluster drops the Ingress: the app has no URL any more
+    publish(id, status(id, "running", 1, 1, 2, T0.plusSeconds(5)));
+    app.awaitApp(id, token, r -> data(r).getValue("url") == null);
+
+    for (Object bad : new Object[] {"no", 1, null}) {
+      HttpResponse<String> refused = patch(id, new JsonObject().put("public", bad), token);
+      assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+      assertThat(refused.body()).contains("public");
+    }
+  }
+
+  private static HttpResponse<String> patch(String id, JsonObject body, String token) {
+    return app.send(
+        "PATCH",
+        "/api/v1/apps/" + id,
+        body,
+        token,
+        Map.of("Content-Type", "application/merge-patch+json"));
   }
 
   @Test

@@ -94,6 +94,11 @@ public final class EventFields {
     return Boolean.TRUE.equals(value);
   }
 
+  /** A boolean that may be absent (or null): then {@code absent}. */
+  public static boolean optionalFlag(JsonObject data, String field, boolean absent) {
+    return data.getValue(field) == null ? absent : flag(data, field);
+  }
+
   public static Instant optionalInstant(JsonObject data, String field) {
     String text = string(data, field);
     try {

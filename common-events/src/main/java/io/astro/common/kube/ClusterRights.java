@@ -61,6 +61,7 @@ public final class ClusterRights {
   private static final String INFORMERS = "informers (desired vs. actual state)";
   private static final String RECONCILE = "reconcile (writes the app's objects)";
   private static final String NAMESPACE_SETUP = "namespace setup (tenant fence)";
+  private static final String PUBLIC_URLS = "reconcile: a public app's Ingress";
   private static final String APP_SECRETS =
       "reconcile: the app's secret variables and registry credential";
 
@@ -76,6 +77,8 @@ public final class ClusterRights {
           new Right("watch", "", "pods", Scope.CLUSTER, true, INFORMERS),
           new Right("list", "", "services", Scope.CLUSTER, true, INFORMERS),
           new Right("watch", "", "services", Scope.CLUSTER, true, INFORMERS),
+          new Right("list", "networking.k8s.io", "ingresses", Scope.CLUSTER, true, INFORMERS),
+          new Right("watch", "networking.k8s.io", "ingresses", Scope.CLUSTER, true, INFORMERS),
           new Right("list", "", "events", Scope.CLUSTER, true, INFORMERS + ": Warning events"),
           new Right("watch", "", "events", Scope.CLUSTER, true, INFORMERS + ": Warning events"),
           new Right("list", "", "nodes", Scope.CLUSTER, true, "cluster health (nodes Ready)"),
@@ -121,6 +124,15 @@ public final class ClusterRights {
           new Right("create", "", "services", Scope.USER_NAMESPACES, true, RECONCILE),
           new Right("update", "", "services", Scope.USER_NAMESPACES, true, RECONCILE),
           new Right("delete", "", "services", Scope.USER_NAMESPACES, true, RECONCILE),
+          // a public app's Ingress
+          new Right(
+              "get", "networking.k8s.io", "ingresses", Scope.USER_NAMESPACES, true, PUBLIC_URLS),
+          new Right(
+              "create", "networking.k8s.io", "ingresses", Scope.USER_NAMESPACES, true, PUBLIC_URLS),
+          new Right(
+              "update", "networking.k8s.io", "ingresses", Scope.USER_NAMESPACES, true, PUBLIC_URLS),
+          new Right(
+              "delete", "networking.k8s.io", "ingresses", Scope.USER_NAMESPACES, true, PUBLIC_URLS),
           // an app's env and image pull Secrets: read by name, never listed or watched
           new Right("get", "", "secrets", Scope.USER_NAMESPACES, true, APP_SECRETS),
           new Right("create", "", "secrets", Scope.USER_NAMESPACES, true, APP_SECRETS),

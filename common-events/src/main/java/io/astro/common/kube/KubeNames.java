@@ -23,6 +23,16 @@ public final class KubeNames {
 
   public static final int MAX_NAME = 63;
 
+  /**
+   * A host an Ingress rule may name: a DNS-1123 subdomain of at least two labels, no wildcard (the
+   * API server's {@code IsDNS1123Subdomain} on {@code spec.rules[].host}, at most {@link
+   * #MAX_HOST}); what a custom domain must be.
+   */
+  public static final Pattern HOST =
+      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+");
+
+  public static final int MAX_HOST = 253;
+
   private static final String NAMESPACE_PREFIX = "astro-user-";
 
   /** Every user namespace matches this, and nothing else Astro manages does. */
@@ -96,6 +106,50 @@ public final class KubeNames {
   public static String pullSecret(String k8sName) {
     return k8sName + "-pull";
   }
+
+  /**
+   * The Ingress of a public app: named as its Deployment and Service (Ingresses are DNS-1123
+   * subdomains, so any object name fits).
+   */
+  public static String ingress(String k8sName) {
+    return k8sName;
+  }
+
+  /** The host of a public app under the operator's apps domain: one DNS label per app. */
+  public static String publicHost(String k8sName, String appsDomain) {
+    return k8sName + "." + appsDomain;
+  }
+
+  /** The Secret cert-manager keeps a public app's certificate in. */
+  public static String tlsSecret(String k8sName) {
+    return k8sName + "-tls";
+  }
+
+  /**
+   * The Secret cert-manager keeps the certificate of one custom domain of a public app in (one per
+   * domain, so a domain whose certificate cannot be issued holds no other back): the app's name and
+   * the first 10 hex digits of the domain's SHA-256, which keeps it a valid name whatever the
+   * domain's length.
+   */
+  public static String domainTlsSecret(String k8sName, String domain) {
+    try {
+      byte[] digest =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(domain.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return k8sName + "-" + java.util.HexFormat.of().formatHex(digest).substring(0, 10) + "-tls";
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+
+  /**
+   * On the pods of a public app (value {@code "true"}): the namespace's NetworkPolicy lets the
+   * ingress controller reach exactly these.
+   */
+  public static final String PUBLIC_LABEL = "astro.io/public";
+
+  /** The NetworkPolicy that lets the ingress controller in to the public apps of a namespace. */
+  public static final String ALLOW_INGRESS_CONTROLLER = "astro-allow-ingress-controller";
 
   /** Labels of an app's Deployment, its pod template and its Service. */
   public static Map<String, String> appLabels(

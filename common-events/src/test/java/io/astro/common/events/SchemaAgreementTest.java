@@ -84,6 +84,17 @@ class SchemaAgreementTest {
             command(
                 new AppCommand.Desired(
                     "nginx:1.27",
+                    2,
+                    8080,
+                    false,
+                    null,
+                    false,
+                    release,
+                    true,
+                    List.of("www.example.org", "example.org"))),
+            command(
+                new AppCommand.Desired(
+                    "nginx:1.27",
                     0,
                     null,
                     true,
@@ -337,7 +348,8 @@ class SchemaAgreementTest {
       } catch (ReflectiveOperationException e) {
         throw new LinkageError(e.getMessage(), e);
       }
-      String name = component.getName();
+      // a field named by a Java keyword has its component named is<Field>
+      String name = component.getName().equals("isPublic") ? "public" : component.getName();
       if (value instanceof Record nested) {
         Object json = written.getValue(name);
         written(

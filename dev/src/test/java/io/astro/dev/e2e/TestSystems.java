@@ -3,6 +3,7 @@ package io.astro.dev.e2e;
 import io.astro.dev.DevMode;
 import io.astro.dev.DevOptions;
 import io.astro.dev.Workspace;
+import io.astro.testkit.dns.TestDnsServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -15,6 +16,12 @@ import java.util.Map;
  */
 public final class TestSystems {
 
+  /**
+   * The DNS server custom domains are verified against (DomainEndToEndTest sets the records): one
+   * for the JVM, as the systems started by the tests share it.
+   */
+  public static final TestDnsServer DNS = TestDnsServer.start();
+
   private TestSystems() {}
 
   public static DevOptions options(Path dir, boolean reset) {
@@ -26,16 +33,24 @@ public final class TestSystems {
         new DevOptions.Ports(
             freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()),
         // tests register and log in far more often than one client is allowed by default
-        Map.of(
-            "ASTRO_GATEWAY_AUTH_RATE", "100000",
-            "ASTRO_GATEWAY_USER_RATE", "100000",
-            "ASTRO_SIGNUP_MAX_PER_IP", "100000",
-            "ASTRO_LOGIN_IP_MAX_FAILURES", "100000",
+        Map.ofEntries(
+            Map.entry("ASTRO_GATEWAY_AUTH_RATE", "100000"),
+            Map.entry("ASTRO_GATEWAY_USER_RATE", "100000"),
+            Map.entry("ASTRO_SIGNUP_MAX_PER_IP", "100000"),
+            Map.entry("ASTRO_LOGIN_IP_MAX_FAILURES", "100000"),
             // a failed rollout (ReleasesEndToEndTest) is told within the suite's waits
-            "ASTRO_ROLLOUT_DEADLINE", "20",
+            Map.entry("ASTRO_ROLLOUT_DEADLINE", "20"),
             // a disabled account (DisabledAccountEndToEndTest) is refused within a second
-            "ASTRO_DISABLED_USERS_POLL", "1s",
-            "ASTRO_GATEWAY_DISABLED_POLL", "1s"));
+            Map.entry("ASTRO_DISABLED_USERS_POLL", "1s"),
+            Map.entry("ASTRO_GATEWAY_DISABLED_POLL", "1s"),
+            // apps with a port get public URLs (PublicUrlEndToEndTest); *.localtest.me resolves
+            // to 127.0.0.1
+            Map.entry("ASTRO_APPS_DOMAIN", "apps.localtest.me"),
+            Map.entry("ASTRO_TLS_ISSUER", "letsencrypt"),
+            // custom domains are verified against the tests' own DNS server, looked at often
+            Map.entry("ASTRO_DNS_RESOLVERS", DNS.hostPort()),
+            Map.entry("ASTRO_DOMAIN_VERIFY_INTERVAL", "200ms"),
+            Map.entry("ASTRO_DOMAIN_VERIFY_BACKOFF", "200ms")));
   }
 
   /** Locks the workspace (released on close), wipes it when asked, starts everything. */

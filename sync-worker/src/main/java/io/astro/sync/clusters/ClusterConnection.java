@@ -12,10 +12,13 @@ import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.AppsV1Api;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.apis.NetworkingV1Api;
 import io.kubernetes.client.openapi.apis.VersionApi;
 import io.kubernetes.client.openapi.models.CoreV1Event;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1DeploymentList;
+import io.kubernetes.client.openapi.models.V1Ingress;
+import io.kubernetes.client.openapi.models.V1IngressList;
 import io.kubernetes.client.openapi.models.V1ObjectReference;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodList;
@@ -43,7 +46,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One cluster as the worker sees it: an API client for reads and writes, and informers for the
- * Deployments, ReplicaSets, Pods and Services Astro manages (label {@code
+ * Deployments, ReplicaSets, Pods, Services and Ingresses Astro manages (label {@code
  * app.kubernetes.io/managed-by=astro}) and for Events in Astro's namespaces. Every informer event
  * names an app, which {@link Events} turns into work; reconcilers read state from the listers,
  * never by polling the cluster. An Event belongs to the app whose object it is about: the app label
@@ -81,6 +84,7 @@ public final class ClusterConnection implements AutoCloseable {
   private final SharedIndexInformer<V1ReplicaSet> replicaSets;
   private final SharedIndexInformer<V1Pod> pods;
   private final SharedIndexInformer<V1Service> services;
+  private final SharedIndexInformer<V1Ingress> ingresses;
   private final SharedIndexInformer<CoreV1Event> events;
   private final Events listener;
 
@@ -179,6 +183,21 @@ public final class ClusterConnection implements AutoCloseable {
             V1ServiceList.class,
             resyncMillis,
             this::watchFailed);
+    NetworkingV1Api networking = new NetworkingV1Api(watchClient);
+    ingresses =
+        factory.sharedIndexInformerFor(
+            p ->
+                networking
+                    .listIngressForAllNamespaces()
+                    .labelSelector(KubeNames.MANAGED_SELECTOR)
+                    .resourceVersion(p.resourceVersion)
+                    .watch(p.watch)
+                    .timeoutSeconds(p.timeoutSeconds)
+                    .buildCall(null),
+            V1Ingress.class,
+            V1IngressList.class,
+            resyncMillis,
+            this::watchFailed);
     // Warning Events only (server-side field selector), of user namespaces' Pods, Deployments and
     // ReplicaSets (filtered as they arrive): the cache stays bounded whatever else the cluster says
     events =
@@ -218,6 +237,15 @@ public final class ClusterConnection implements AutoCloseable {
                 .labelSelector(KubeNames.MANAGED_SELECTOR)
                 .limit(1)
                 .execute());
+    NetworkingV1Api probeNetworking = new NetworkingV1Api(client);
+    listProbes.put(
+        "ingresses",
+        () ->
+            probeNetworking
+                .listIngressForAllNamespaces()
+                .labelSelector(KubeNames.MANAGED_SELECTOR)
+                .limit(1)
+                .execute());
     listProbes.put(
         "events",
         () ->
@@ -231,6 +259,7 @@ public final class ClusterConnection implements AutoCloseable {
     replicaSets.addEventHandler(byApp("replicasets"));
     pods.addEventHandler(byApp("pods"));
     services.addEventHandler(byApp("services"));
+    ingresses.addEventHandler(byApp("ingresses"));
     events.addEventHandler(new Handler<>("events", this::onEvent));
   }
 
@@ -305,6 +334,7 @@ public final class ClusterConnection implements AutoCloseable {
         && replicaSets.hasSynced()
         && pods.hasSynced()
         && services.hasSynced()
+        && ingresses.hasSynced()
         && events.hasSynced();
   }
 
@@ -324,7 +354,10 @@ public final class ClusterConnection implements AutoCloseable {
     return String.join("; ", new TreeMap<>(informerFailures).values());
   }
 
-  /** The informers failing now, by resource (deployments, replicasets, pods, services, events). */
+  /**
+   * The informers failing now, by resource (deployments, replicasets, pods, services, ingresses,
+   * events).
+   */
   public Set<String> failingInformers() {
     return Set.copyOf(informerFailures.keySet());
   }
@@ -335,6 +368,10 @@ public final class ClusterConnection implements AutoCloseable {
 
   public V1Service service(String namespace, String name) {
     return new Lister<>(services.getIndexer()).namespace(namespace).get(name);
+  }
+
+  public V1Ingress ingress(String namespace, String name) {
+    return new Lister<>(ingresses.getIndexer()).namespace(namespace).get(name);
   }
 
   public List<V1Pod> podsOf(String appId) {
@@ -458,6 +495,8 @@ public final class ClusterConnection implements AutoCloseable {
       return "pods";
     } else if (type == V1Service.class) {
       return "services";
+    } else if (type == V1Ingress.class) {
+      return "ingresses";
     }
     return "events";
   }

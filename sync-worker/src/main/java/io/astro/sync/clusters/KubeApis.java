@@ -3,6 +3,8 @@ package io.astro.sync.clusters;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1DeploymentList;
+import io.kubernetes.client.openapi.models.V1Ingress;
+import io.kubernetes.client.openapi.models.V1IngressList;
 import io.kubernetes.client.openapi.models.V1LimitRange;
 import io.kubernetes.client.openapi.models.V1LimitRangeList;
 import io.kubernetes.client.openapi.models.V1Namespace;
@@ -25,7 +27,8 @@ public record KubeApis(
     GenericKubernetesApi<V1LimitRange, V1LimitRangeList> limitRanges,
     GenericKubernetesApi<V1Deployment, V1DeploymentList> deployments,
     GenericKubernetesApi<V1Service, V1ServiceList> services,
-    GenericKubernetesApi<V1Secret, V1SecretList> secrets) {
+    GenericKubernetesApi<V1Secret, V1SecretList> secrets,
+    GenericKubernetesApi<V1Ingress, V1IngressList> ingresses) {
 
   public static KubeApis on(ApiClient client) {
     return new KubeApis(
@@ -46,7 +49,8 @@ public record KubeApis(
             V1Deployment.class, V1DeploymentList.class, "apps", "v1", "deployments", client),
         new GenericKubernetesApi<>(
             V1Service.class, V1ServiceList.class, "", "v1", "services", client),
+        new GenericKubernetesApi<>(V1Secret.class, V1SecretList.class, "", "v1", "secrets", client),
         new GenericKubernetesApi<>(
-            V1Secret.class, V1SecretList.class, "", "v1", "secrets", client));
+            V1Ingress.class, V1IngressList.class, "networking.k8s.io", "v1", "ingresses", client));
   }
 }

@@ -12,6 +12,7 @@ import io.astro.sync.status.DeploymentStatusMapper;
 import io.astro.sync.status.StatusPublisher;
 import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1Deployment;
+import io.kubernetes.client.openapi.models.V1Ingress;
 import io.kubernetes.client.openapi.models.V1Service;
 import java.time.Clock;
 import java.time.Duration;
@@ -129,7 +130,7 @@ public final class AppReconciler {
             .map(
                 status ->
                     fought == null || status.reason() != null ? status : foughtBy(status, fought))
-            .ifPresent(status -> publisher.publish(app, status));
+            .ifPresent(status -> publisher.publish(app, status, urlOf(app, cluster)));
       }
       failuresInARow.remove(appId);
       return result;
@@ -172,6 +173,14 @@ public final class AppReconciler {
     } else if (service != null) {
       writer.delete(apis.services(), "Service", app.namespace(), app.k8sName());
     }
+    V1Ingress ingress = cluster.ingress(app.namespace(), KubeNames.ingress(app.k8sName()));
+    if (manifests.wantsIngress(app)) {
+      V1Ingress desired = manifests.ingress(app);
+      writer.ensure(
+          apis.ingresses(), desired, ingress, ingress != null && ingressDrifted(desired, ingress));
+    } else if (ingress != null) {
+      writer.delete(apis.ingresses(), "Ingress", app.namespace(), KubeNames.ingress(app.k8sName()));
+    }
     // the Secrets first: the new pods read them as they start
     secrets.ensure(cluster, app);
     V1Deployment desired = manifests.deployment(app);
@@ -198,6 +207,22 @@ public final class AppReconciler {
     writer.ensure(apis.deployments(), desired, observed, true);
     secrets.prune(cluster, app);
     return new Result.After(driftBackoff(repairs));
+  }
+
+  /**
+   * Where the app answers: its URL once the informers hold its Ingress as Astro wrote it, null
+   * while it has none (an internal app, or one whose Ingress is not there yet).
+   */
+  private String urlOf(AppCommand app, ClusterConnection cluster) {
+    if (!manifests.wantsIngress(app)) {
+      return null;
+    }
+    V1Ingress ingress = cluster.ingress(app.namespace(), KubeNames.ingress(app.k8sName()));
+    return ingress != null
+            && Objects.equals(
+                Manifests.specHash(ingress), Manifests.specHash(manifests.ingress(app)))
+        ? manifests.url(app)
+        : null;
   }
 
   /** The wait after the {@code repairs}-th repair of the same field: 1 s, 2 s, 4 s, … 10 min. */
@@ -227,6 +252,10 @@ public final class AppReconciler {
    */
   private void remove(AppCommand app, ClusterConnection cluster) {
     KubeApis apis = cluster.apis();
+    V1Ingress ingress = cluster.ingress(app.namespace(), KubeNames.ingress(app.k8sName()));
+    if (ingress != null) {
+      writer.delete(apis.ingresses(), "Ingress", app.namespace(), KubeNames.ingress(app.k8sName()));
+    }
     V1Deployment deployment = cluster.deployment(app.namespace(), app.k8sName());
     V1Service service = cluster.service(app.namespace(), app.k8sName());
     if (service != null) {
@@ -236,7 +265,11 @@ public final class AppReconciler {
       writer.delete(apis.deployments(), "Deployment", app.namespace(), app.k8sName());
     }
     secrets.removeAll(cluster, app);
-    boolean gone = deployment == null && service == null && cluster.podsOf(app.appId()).isEmpty();
+    boolean gone =
+        deployment == null
+            && service == null
+            && ingress == null
+            && cluster.podsOf(app.appId()).isEmpty();
     publisher.publish(
         app,
         AppState.of(
@@ -290,6 +323,29 @@ public final class AppReconciler {
       return "spec.template.metadata.annotations[" + KubeNames.RESTARTED_AT_ANNOTATION + "]";
     }
     return null;
+  }
+
+  /**
+   * Hand edits of an Ingress the spec hash cannot see: its rules, its tls, its class when Astro
+   * sets one (unset, the API server's DefaultIngressClass admission fills it in: no drift), and the
+   * annotations Astro sets. Other annotations (a controller's) are left alone.
+   */
+  static boolean ingressDrifted(V1Ingress desired, V1Ingress observed) {
+    if (observed.getSpec() == null) {
+      return true;
+    }
+    if (!Objects.equals(desired.getSpec().getRules(), observed.getSpec().getRules())
+        || !Objects.equals(desired.getSpec().getTls(), observed.getSpec().getTls())) {
+      return true;
+    }
+    String wantClass = desired.getSpec().getIngressClassName();
+    if (wantClass != null && !wantClass.equals(observed.getSpec().getIngressClassName())) {
+      return true;
+    }
+    Map<String, String> have = observed.getMetadata().getAnnotations();
+    return !desired.getMetadata().getAnnotations().entrySet().stream()
+        .filter(a -> !a.getKey().equals(KubeNames.SPEC_HASH_ANNOTATION))
+        .allMatch(a -> have != null && a.getValue().equals(have.get(a.getKey())));
   }
 
   /** {@code have} is {@code want}, or {@code want} pinned to a digest. */

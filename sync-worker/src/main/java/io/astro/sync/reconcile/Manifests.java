@@ -16,6 +16,14 @@ import io.kubernetes.client.openapi.models.V1DeploymentStrategy;
 import io.kubernetes.client.openapi.models.V1EnvVar;
 import io.kubernetes.client.openapi.models.V1EnvVarSource;
 import io.kubernetes.client.openapi.models.V1HTTPGetAction;
+import io.kubernetes.client.openapi.models.V1HTTPIngressPath;
+import io.kubernetes.client.openapi.models.V1HTTPIngressRuleValue;
+import io.kubernetes.client.openapi.models.V1Ingress;
+import io.kubernetes.client.openapi.models.V1IngressBackend;
+import io.kubernetes.client.openapi.models.V1IngressRule;
+import io.kubernetes.client.openapi.models.V1IngressServiceBackend;
+import io.kubernetes.client.openapi.models.V1IngressSpec;
+import io.kubernetes.client.openapi.models.V1IngressTLS;
 import io.kubernetes.client.openapi.models.V1LabelSelector;
 import io.kubernetes.client.openapi.models.V1LimitRange;
 import io.kubernetes.client.openapi.models.V1LimitRangeItem;
@@ -41,6 +49,7 @@ import io.kubernetes.client.openapi.models.V1Secret;
 import io.kubernetes.client.openapi.models.V1SecretKeySelector;
 import io.kubernetes.client.openapi.models.V1SecurityContext;
 import io.kubernetes.client.openapi.models.V1Service;
+import io.kubernetes.client.openapi.models.V1ServiceBackendPort;
 import io.kubernetes.client.openapi.models.V1ServicePort;
 import io.kubernetes.client.openapi.models.V1ServiceSpec;
 import io.kubernetes.client.openapi.models.V1TCPSocketAction;
@@ -87,6 +96,89 @@ public final class Manifests {
 
   public static Map<String, String> appLabels(AppCommand app) {
     return KubeNames.appLabels(app.name(), app.k8sName(), app.appId(), app.userId());
+  }
+
+  /**
+   * The pod template's labels: the app's, and {@value KubeNames#PUBLIC_LABEL} on the pods of a
+   * public app (only where public URLs are on, so no pod rolls where they are not).
+   */
+  private Map<String, String> podLabels(AppCommand app) {
+    if (!wantsIngress(app)) {
+      return appLabels(app);
+    }
+    Map<String, String> labels = new LinkedHashMap<>(appLabels(app));
+    labels.put(KubeNames.PUBLIC_LABEL, "true");
+    return labels;
+  }
+
+  /** Whether the app should have an Ingress: it is public, has a port, and URLs are on. */
+  public boolean wantsIngress(AppCommand app) {
+    return policy.publicUrls().enabled() && app.desired().exposed();
+  }
+
+  /** Where the app answers publicly. */
+  public String url(AppCommand app) {
+    return policy.publicUrls().url(app.k8sName());
+  }
+
+  /**
+   * The Ingress of a public app: its host under the apps domain and each of its verified custom
+   * domains, every path ({@code /}, Prefix) to its Service's port; the operator's class and
+   * annotations; with a TLS issuer, cert-manager's annotation and the {@code tls} sections it
+   * fills: {@code {k8sName}-tls} for the app's host, one Secret per custom domain ({@link
+   * KubeNames#domainTlsSecret}) so each domain's certificate stands on its own.
+   */
+  public V1Ingress ingress(AppCommand app) {
+    PublicUrls urls = policy.publicUrls();
+    String host = urls.host(app.k8sName());
+    Map<String, String> annotations = new TreeMap<>(urls.annotations());
+    if (urls.tlsIssuer() != null) {
+      annotations.put(PublicUrls.CLUSTER_ISSUER_ANNOTATION, urls.tlsIssuer());
+    }
+    List<String> hosts = new ArrayList<>();
+    hosts.add(host);
+    hosts.addAll(app.desired().domains());
+    List<V1IngressRule> rules = new ArrayList<>();
+    for (String name : hosts) {
+      rules.add(
+          new V1IngressRule()
+              .host(name)
+              .http(
+                  new V1HTTPIngressRuleValue()
+                      .paths(
+                          List.of(
+                              new V1HTTPIngressPath()
+                                  .path("/")
+                                  .pathType("Prefix")
+                                  .backend(
+                                      new V1IngressBackend()
+                                          .service(
+                                              new V1IngressServiceBackend()
+                                                  .name(app.k8sName())
+                                                  .port(
+                                                      new V1ServiceBackendPort()
+                                                          .number(app.desired().port()))))))));
+    }
+    V1IngressSpec spec = new V1IngressSpec().ingressClassName(urls.ingressClass()).rules(rules);
+    if (urls.tlsIssuer() != null) {
+      List<V1IngressTLS> tls = new ArrayList<>();
+      tls.add(
+          new V1IngressTLS().hosts(List.of(host)).secretName(KubeNames.tlsSecret(app.k8sName())));
+      for (String domain : app.desired().domains()) {
+        tls.add(
+            new V1IngressTLS()
+                .hosts(List.of(domain))
+                .secretName(KubeNames.domainTlsSecret(app.k8sName(), domain)));
+      }
+      spec.tls(tls);
+    }
+    return stamp(
+        new V1Ingress()
+            .apiVersion("networking.k8s.io/v1")
+            .kind("Ingress")
+            .metadata(meta(app.namespace(), KubeNames.ingress(app.k8sName()), appLabels(app)))
+            .spec(spec),
+        annotations);
   }
 
   public V1Deployment deployment(AppCommand app) {
@@ -156,7 +248,7 @@ public final class Manifests {
                         new V1PodTemplateSpec()
                             .metadata(
                                 new V1ObjectMeta()
-                                    .labels(appLabels(app))
+                                    .labels(podLabels(app))
                                     .annotations(
                                         templateAnnotations.isEmpty() ? null : templateAnnotations))
                             .spec(
@@ -341,9 +433,36 @@ public final class Manifests {
 
   /**
    * Deny all traffic in and out, then allow pods of the namespace to talk to each other and to the
-   * cluster DNS.
+   * cluster DNS; with public URLs and the ingress controller's namespace known, let that namespace
+   * in to the public apps' pods (label {@value KubeNames#PUBLIC_LABEL}) only.
    */
   public List<V1NetworkPolicy> networkPolicies(String namespace) {
+    List<V1NetworkPolicy> policies = new ArrayList<>(basePolicies(namespace));
+    PublicUrls urls = policy.publicUrls();
+    if (urls.enabled() && !urls.controllerNamespace().isEmpty()) {
+      policies.add(
+          policy(
+              namespace,
+              KubeNames.ALLOW_INGRESS_CONTROLLER,
+              new V1NetworkPolicySpec()
+                  .podSelector(
+                      new V1LabelSelector().matchLabels(Map.of(KubeNames.PUBLIC_LABEL, "true")))
+                  .policyTypes(List.of("Ingress"))
+                  .ingress(
+                      List.of(
+                          new V1NetworkPolicyIngressRule()
+                              .from(
+                                  List.of(
+                                      new V1NetworkPolicyPeer()
+                                          .namespaceSelector(
+                                              new V1LabelSelector()
+                                                  .matchLabels(
+                                                      sorted(urls.controllerNamespace())))))))));
+    }
+    return List.copyOf(policies);
+  }
+
+  private List<V1NetworkPolicy> basePolicies(String namespace) {
     V1LabelSelector all = new V1LabelSelector();
     V1NetworkPolicyPeer sameNamespace =
         new V1NetworkPolicyPeer().podSelector(new V1LabelSelector());

@@ -28,6 +28,7 @@ import java.util.TreeSet;
  *   <li>{@code ASTRO_CONTAINER_CAPABILITIES} — the Linux capabilities added back after {@code drop:
  *       [ALL]}; default {@link #BASELINE_CAPABILITIES}, or {@code NET_BIND_SERVICE} under {@code
  *       restricted}
+ *   <li>the public URLs of apps: {@link PublicUrls}
  * </ul>
  */
 public record TenantPolicy(
@@ -42,7 +43,8 @@ public record TenantPolicy(
     Quantity requestEphemeralStorage,
     Quantity limitEphemeralStorage,
     PodSecurity podSecurity,
-    List<String> capabilities) {
+    List<String> capabilities,
+    PublicUrls publicUrls) {
 
   /**
    * The Pod Security Standards level user namespaces enforce
@@ -142,7 +144,8 @@ public record TenantPolicy(
         requestStorage,
         limitStorage,
         level,
-        capabilities(env, level));
+        capabilities(env, level),
+        PublicUrls.from(env));
   }
 
   /** Defaults of the ephemeral-storage settings (app-service reads the same names). */

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -30,7 +31,11 @@ public final class StatusPublisher {
 
   private final KafkaProducer<String, String> producer;
   private final String topic;
-  private final Map<String, AppState> published = new ConcurrentHashMap<>();
+  private final Map<String, Published> published = new ConcurrentHashMap<>();
+
+  /** A status as published: the state and where the app answered. */
+  private record Published(AppState status, String url, List<String> domains) {}
+
   private final Map<String, Commanded> commanded = new ConcurrentHashMap<>();
   private final MeterRegistry registry;
   private final Timer commandToStatus;
@@ -57,11 +62,23 @@ public final class StatusPublisher {
 
   /** Publishes {@code status} unless it is what was published last; true when it went out. */
   public boolean publish(AppCommand app, AppState status) {
-    if (status.equals(published.get(app.appId()))) {
+    return publish(app, status, null);
+  }
+
+  /**
+   * Publishes {@code status} with the app's public {@code url} (null: none) and, with it, the
+   * custom domains its Ingress answers for, unless all are what was published last; true when it
+   * went out.
+   */
+  public boolean publish(AppCommand app, AppState status, String url) {
+    List<String> domains = url == null ? List.of() : app.desired().domains();
+    Published now = new Published(status, url, domains);
+    if (now.equals(published.get(app.appId()))) {
       return false;
     }
-    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-    String event = AppStatusEvent.observed(app.appId(), app.cluster(), status, now).encode();
+    Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    AppStatusEvent observed = AppStatusEvent.observed(app.appId(), app.cluster(), status, at);
+    String event = (url == null ? observed : observed.reachableAt(url, domains)).encode();
     try {
       producer.send(new ProducerRecord<>(topic, app.appId(), event)).get(15, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
@@ -71,7 +88,7 @@ public final class StatusPublisher {
       throw new IllegalStateException(
           "status of " + app.appId() + " not published: " + e.getMessage(), e);
     }
-    published.put(app.appId(), status);
+    published.put(app.appId(), now);
     Counter.builder("astro_sync_status_published")
         .tag("status", status.status().value())
         .register(registry)
@@ -81,7 +98,7 @@ public final class StatusPublisher {
         && c.generation() == status.observedGeneration()
         && status.status().settled()
         && commanded.remove(app.appId(), c)) {
-      commandToStatus.record(Duration.ofMillis(Math.max(0, now.toEpochMilli() - c.at())));
+      commandToStatus.record(Duration.ofMillis(Math.max(0, at.toEpochMilli() - c.at())));
     }
     return true;
   }

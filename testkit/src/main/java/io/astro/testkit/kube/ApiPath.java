@@ -53,6 +53,7 @@ record ApiPath(
       case "pods" -> "Pod";
       case "services" -> "Service";
       case "networkpolicies" -> "NetworkPolicy";
+      case "ingresses" -> "Ingress";
       case "resourcequotas" -> "ResourceQuota";
       case "limitranges" -> "LimitRange";
       case "secrets" -> "Secret";

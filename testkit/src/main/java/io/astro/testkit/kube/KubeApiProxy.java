@@ -647,6 +647,9 @@ final class KubeApiProxy {
         });
   }
 
+  /** Where the sandbox's Ingresses say they are served ({@code status.loadBalancer.ingress}). */
+  public static final String INGRESS_ADDRESS = "127.0.0.1";
+
   /** Defaults a real server fills in on create. */
   private void defaultOnCreate(String kind, JsonObject object) {
     if ("Namespace".equals(kind)) {
@@ -655,6 +658,20 @@ final class KubeApiProxy {
       object.put(
           "spec",
           new JsonObject().put("finalizers", new io.vertx.core.json.JsonArray().add("kubernetes")));
+    }
+    if ("Ingress".equals(kind)) {
+      // the sandbox's ingress controller: it answers on this machine, and says so in the status
+      // a real controller writes once it serves the Ingress (kept by every later PUT)
+      object.put(
+          "status",
+          new JsonObject()
+              .put(
+                  "loadBalancer",
+                  new JsonObject()
+                      .put(
+                          "ingress",
+                          new io.vertx.core.json.JsonArray()
+                              .add(new JsonObject().put("ip", INGRESS_ADDRESS)))));
     }
     if ("Service".equals(kind)) {
       JsonObject spec = object.getJsonObject("spec", new JsonObject());

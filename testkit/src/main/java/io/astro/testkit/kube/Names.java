@@ -24,6 +24,11 @@ final class Names {
   private static final String PERCENT_FMT = "[0-9]+%";
 
   private static final Pattern DNS1123_LABEL = Pattern.compile(DNS1123_LABEL_FMT);
+  private static final String WILDCARD_DNS1123_SUBDOMAIN_FMT = "\\*\\." + DNS1123_SUBDOMAIN_FMT;
+  private static final Pattern WILDCARD_DNS1123_SUBDOMAIN =
+      Pattern.compile(WILDCARD_DNS1123_SUBDOMAIN_FMT);
+  private static final Pattern IPV4 = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
+  private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:.]+");
   private static final Pattern DNS1123_SUBDOMAIN = Pattern.compile(DNS1123_SUBDOMAIN_FMT);
   private static final Pattern DNS1035_LABEL = Pattern.compile(DNS1035_LABEL_FMT);
   private static final Pattern QUALIFIED_NAME = Pattern.compile(QUALIFIED_NAME_FMT);
@@ -79,6 +84,40 @@ final class Names {
       errs.add(regexError(DNS1123_SUBDOMAIN_MSG, DNS1123_SUBDOMAIN_FMT, "example.com"));
     }
     return errs;
+  }
+
+  /** IsWildcardDNS1123Subdomain: {@code *.} followed by a DNS subdomain. */
+  static List<String> wildcardDns1123Subdomain(String value) {
+    List<String> errs = new ArrayList<>();
+    if (value.length() > 253) {
+      errs.add(maxLen(253));
+    }
+    if (!WILDCARD_DNS1123_SUBDOMAIN.matcher(value).matches()) {
+      errs.add(
+          regexError(
+              "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS"
+                  + " subdomain, which must consist of lower case alphanumeric characters, '-' or"
+                  + " '.' and end with an alphanumeric character",
+              WILDCARD_DNS1123_SUBDOMAIN_FMT,
+              "*.example.com"));
+    }
+    return errs;
+  }
+
+  /**
+   * Whether netutils.ParseIPSloppy reads the text as an address: four decimal octets (leading zeros
+   * allowed, the sloppy part) or an IPv6 address.
+   */
+  static boolean isIp(String value) {
+    if (IPV4.matcher(value).matches()) {
+      for (String octet : value.split("\\.")) {
+        if (Integer.parseInt(octet) > 255) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return value.contains(":") && IPV6.matcher(value).matches();
   }
 
   static List<String> dns1035Label(String value) {

@@ -38,6 +38,7 @@ final class ObjectValidation {
           "Pod",
           "Service",
           "NetworkPolicy",
+          "Ingress",
           "ResourceQuota",
           "LimitRange",
           "Secret");
@@ -104,6 +105,7 @@ final class ObjectValidation {
       case "Pod" -> podSpec(spec, "spec", errs);
       case "Service" -> service(spec, old, errs);
       case "NetworkPolicy" -> networkPolicy(spec, errs);
+      case "Ingress" -> ingress(spec, errs);
       case "ResourceQuota" -> resourceQuota(spec, errs);
       case "LimitRange" -> limitRange(spec, errs);
       case "Secret" -> secret(object, old, errs);
@@ -760,6 +762,153 @@ final class ObjectValidation {
         errs.add(
             FieldError.invalid("spec.clusterIPs[0]", List.of(newIp), "may not change once set"));
       }
+    }
+  }
+
+  // ---- Ingress (pkg/apis/networking/validation ValidateIngressSpec) ----
+
+  private static final List<String> PATH_TYPES =
+      List.of("Exact", "ImplementationSpecific", "Prefix");
+
+  private static void ingress(JsonObject spec, List<FieldError> errs) {
+    List<JsonObject> rules = objects(spec.getJsonArray("rules"));
+    if (rules.isEmpty() && spec.getJsonObject("defaultBackend") == null) {
+      errs.add(
+          FieldError.invalid(
+              "spec", rules, "either `defaultBackend` or `rules` must be specified"));
+    }
+    if (spec.getJsonObject("defaultBackend") != null) {
+      ingressBackend(spec.getJsonObject("defaultBackend"), "spec.defaultBackend", errs);
+    }
+    List<JsonObject> tls = objects(spec.getJsonArray("tls"));
+    for (int t = 0; t < tls.size(); t++) {
+      JsonArray hosts = tls.get(t).getJsonArray("hosts", new JsonArray());
+      for (int i = 0; i < hosts.size(); i++) {
+        String host = String.valueOf(hosts.getValue(i));
+        String at = "spec.tls[" + t + "].hosts[" + i + "]";
+        List<String> msgs =
+            host.contains("*")
+                ? Names.wildcardDns1123Subdomain(host)
+                : Names.dns1123Subdomain(host);
+        msgs.forEach(msg -> errs.add(FieldError.invalid(at, host, msg)));
+      }
+      String secret = tls.get(t).getString("secretName", "");
+      if (!secret.isEmpty()) {
+        for (String msg : Names.dns1123Subdomain(secret)) {
+          errs.add(FieldError.invalid("spec.tls[" + t + "].secretName", secret, msg));
+        }
+      }
+    }
+    for (int i = 0; i < rules.size(); i++) {
+      JsonObject rule = rules.get(i);
+      String at = "spec.rules[" + i + "]";
+      String host = rule.getString("host", "");
+      if (!host.isEmpty()) {
+        if (Names.isIp(host)) {
+          errs.add(FieldError.invalid(at + ".host", host, "must be a DNS name, not an IP address"));
+        }
+        List<String> msgs =
+            host.contains("*")
+                ? Names.wildcardDns1123Subdomain(host)
+                : Names.dns1123Subdomain(host);
+        msgs.forEach(msg -> errs.add(FieldError.invalid(at + ".host", host, msg)));
+      }
+      JsonObject http = rule.getJsonObject("http");
+      if (http != null) {
+        List<JsonObject> paths = objects(http.getJsonArray("paths"));
+        if (paths.isEmpty()) {
+          errs.add(FieldError.required(at + ".http.paths", ""));
+        }
+        for (int p = 0; p < paths.size(); p++) {
+          ingressPath(paths.get(p), at + ".http.paths[" + p + "]", errs);
+        }
+      }
+    }
+    String className = spec.getString("ingressClassName");
+    if (className != null) {
+      for (String msg : Names.dns1123Subdomain(className)) {
+        errs.add(FieldError.invalid("spec.ingressClassName", className, msg));
+      }
+    }
+  }
+
+  // validateHTTPIngressPath
+  private static void ingressPath(JsonObject path, String at, List<FieldError> errs) {
+    String type = path.getString("pathType");
+    String value = path.getString("path", "");
+    if (type == null) {
+      errs.add(FieldError.required(at + ".pathType", "pathType must be specified"));
+      return;
+    }
+    switch (type) {
+      case "Exact", "Prefix" -> {
+        if (!value.startsWith("/")) {
+          errs.add(FieldError.invalid(at + ".path", value, "must be an absolute path"));
+        }
+        if (!value.isEmpty()) {
+          for (String seq : List.of("//", "/./", "/../", "%2f", "%2F")) {
+            if (value.contains(seq)) {
+              errs.add(FieldError.invalid(at + ".path", value, "must not contain '" + seq + "'"));
+            }
+          }
+          for (String suffix : List.of("/..", "/.")) {
+            if (value.endsWith(suffix)) {
+              errs.add(FieldError.invalid(at + ".path", value, "cannot end with '" + suffix + "'"));
+            }
+          }
+        }
+      }
+      case "ImplementationSpecific" -> {
+        if (!value.isEmpty() && !value.startsWith("/")) {
+          errs.add(FieldError.invalid(at + ".path", value, "must be an absolute path"));
+        }
+      }
+      default -> {
+        errs.add(
+            FieldError.notSupported(at + ".pathType", type, PATH_TYPES.toArray(String[]::new)));
+      }
+    }
+    ingressBackend(path.getJsonObject("backend", new JsonObject()), at + ".backend", errs);
+  }
+
+  // validateIngressBackend
+  private static void ingressBackend(JsonObject backend, String at, List<FieldError> errs) {
+    JsonObject service = backend.getJsonObject("service");
+    boolean resource = backend.getJsonObject("resource") != null;
+    if (resource && service != null) {
+      errs.add(FieldError.invalid(at, "", "cannot set both resource and service backends"));
+      return;
+    }
+    if (resource) {
+      return;
+    }
+    if (service == null) {
+      errs.add(FieldError.invalid(at, "", "resource or service backend is required"));
+      return;
+    }
+    String name = service.getString("name", "");
+    if (name.isEmpty()) {
+      errs.add(FieldError.required(at + ".service.name", ""));
+    } else {
+      for (String msg : Names.dns1035Label(name)) {
+        errs.add(FieldError.invalid(at + ".service.name", name, msg));
+      }
+    }
+    JsonObject port = service.getJsonObject("port", new JsonObject());
+    String portName = port.getString("name", "");
+    long number = port.getValue("number") instanceof Number n ? n.longValue() : 0;
+    if (!portName.isEmpty() && number != 0) {
+      errs.add(FieldError.invalid(at, "", "cannot set both port name & port number"));
+    } else if (!portName.isEmpty()) {
+      for (String msg : Names.portName(portName)) {
+        errs.add(FieldError.invalid(at + ".service.port.name", portName, msg));
+      }
+    } else if (number != 0) {
+      for (String msg : Names.portNumber(number)) {
+        errs.add(FieldError.invalid(at + ".service.port.number", number, msg));
+      }
+    } else {
+      errs.add(FieldError.required(at, "port name or number is required"));
     }
   }
 

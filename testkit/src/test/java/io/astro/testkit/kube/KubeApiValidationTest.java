@@ -19,6 +19,14 @@ import io.kubernetes.client.openapi.models.V1DeploymentStrategy;
 import io.kubernetes.client.openapi.models.V1EnvVar;
 import io.kubernetes.client.openapi.models.V1EnvVarSource;
 import io.kubernetes.client.openapi.models.V1HTTPGetAction;
+import io.kubernetes.client.openapi.models.V1HTTPIngressPath;
+import io.kubernetes.client.openapi.models.V1HTTPIngressRuleValue;
+import io.kubernetes.client.openapi.models.V1Ingress;
+import io.kubernetes.client.openapi.models.V1IngressBackend;
+import io.kubernetes.client.openapi.models.V1IngressRule;
+import io.kubernetes.client.openapi.models.V1IngressServiceBackend;
+import io.kubernetes.client.openapi.models.V1IngressSpec;
+import io.kubernetes.client.openapi.models.V1IngressTLS;
 import io.kubernetes.client.openapi.models.V1LabelSelector;
 import io.kubernetes.client.openapi.models.V1LimitRange;
 import io.kubernetes.client.openapi.models.V1LimitRangeItem;
@@ -40,6 +48,7 @@ import io.kubernetes.client.openapi.models.V1RollingUpdateDeployment;
 import io.kubernetes.client.openapi.models.V1Secret;
 import io.kubernetes.client.openapi.models.V1SecretKeySelector;
 import io.kubernetes.client.openapi.models.V1Service;
+import io.kubernetes.client.openapi.models.V1ServiceBackendPort;
 import io.kubernetes.client.openapi.models.V1ServicePort;
 import io.kubernetes.client.openapi.models.V1ServiceSpec;
 import io.kubernetes.client.openapi.models.V1TCPSocketAction;
@@ -1025,6 +1034,129 @@ class KubeApiValidationTest {
    * A namespace DELETE answers the Namespace, which the official client's typed deleteNamespace
    * (V1Status) cannot parse, as with a real server; so the answer is read as a map.
    */
+  // ---- Ingress (pkg/apis/networking/validation: ValidateIngressSpec) ----
+
+  @Test
+  void an_ingress_as_astro_writes_it_is_stored_and_a_bad_host_is_refused() throws Exception {
+    String ns = namespace();
+    V1Ingress created =
+        networking
+            .createNamespacedIngress(ns, ingress(ns, "web-u1", "web-u1.apps.example.com"))
+            .execute();
+    assertThat(networking.readNamespacedIngress("web-u1", ns).execute().getSpec())
+        .isEqualTo(created.getSpec());
+    // served, as a controller reports it
+    assertThat(created.getStatus().getLoadBalancer().getIngress().get(0).getIp())
+        .isEqualTo(KubeApiProxy.INGRESS_ADDRESS);
+
+    JsonObject status =
+        refusal(
+            () -> networking.createNamespacedIngress(ns, ingress(ns, "ip", "10.0.0.1")).execute());
+    assertThat(status.getInteger("code")).isEqualTo(422);
+    assertThat(status.getJsonObject("details").getString("group")).isEqualTo("networking.k8s.io");
+    assertThat(status.getJsonObject("details").getString("kind")).isEqualTo("Ingress");
+    assertThat(causeMessages(status))
+        .containsExactly("Invalid value: \"10.0.0.1\": must be a DNS name, not an IP address");
+    assertThat(fields(status)).containsExactly("spec.rules[0].host");
+  }
+
+  @Test
+  void an_ingress_host_is_a_dns_subdomain_or_a_wildcard_one() {
+    assertThat(causes(ingress("v", "v", "web.apps.example.com"))).isEmpty();
+    assertThat(causes(ingress("v", "v", "*.apps.example.com"))).isEmpty();
+    assertThat(fields(causes(ingress("v", "v", "Web.example.com"))))
+        .containsExactly("spec.rules[0].host");
+    assertThat(causeTexts(ingress("v", "v", "web.*.example.com")))
+        .singleElement()
+        .asString()
+        .contains("a wildcard DNS-1123 subdomain must start with '*.'");
+    assertThat(fields(causes(ingress("v", "V_1", "web.example.com"))))
+        .containsExactly("metadata.name");
+  }
+
+  @Test
+  void an_ingress_path_is_absolute_with_a_supported_type_to_a_service_and_port() {
+    V1Ingress relative = ingress("v", "v", "web.example.com");
+    path(relative).path("web");
+    assertThat(causeTexts(relative))
+        .containsExactly(
+            "spec.rules[0].http.paths[0].path: Invalid value: \"web\": must be an absolute path");
+
+    V1Ingress untyped = ingress("v", "v", "web.example.com");
+    path(untyped).pathType(null);
+    assertThat(causeTexts(untyped))
+        .containsExactly(
+            "spec.rules[0].http.paths[0].pathType: Required value: pathType must be specified");
+
+    V1Ingress regex = ingress("v", "v", "web.example.com");
+    path(regex).pathType("Regex");
+    assertThat(causeTexts(regex))
+        .containsExactly(
+            "spec.rules[0].http.paths[0].pathType: Unsupported value: \"Regex\": supported"
+                + " values: \"Exact\", \"ImplementationSpecific\", \"Prefix\"");
+
+    V1Ingress badBackend = ingress("v", "v", "web.example.com");
+    path(badBackend).getBackend().getService().name("2048").port(new V1ServiceBackendPort());
+    assertThat(fields(causes(badBackend)))
+        .containsExactly(
+            "spec.rules[0].http.paths[0].backend.service.name",
+            "spec.rules[0].http.paths[0].backend");
+
+    V1Ingress bigPort = ingress("v", "v", "web.example.com");
+    path(bigPort).getBackend().getService().getPort().number(70000);
+    assertThat(fields(causes(bigPort)))
+        .containsExactly("spec.rules[0].http.paths[0].backend.service.port.number");
+  }
+
+  @Test
+  void an_ingress_class_and_tls_secret_are_dns_subdomains_and_tls_hosts_are_hosts() {
+    V1Ingress bad = ingress("v", "v", "web.example.com");
+    bad.getSpec()
+        .ingressClassName("Nginx")
+        .tls(List.of(new V1IngressTLS().hosts(List.of("Web.example.com")).secretName("Web-tls")));
+    assertThat(fields(causes(bad)))
+        .containsExactly("spec.tls[0].hosts[0]", "spec.tls[0].secretName", "spec.ingressClassName");
+
+    V1Ingress empty = ingress("v", "v", "web.example.com");
+    empty.getSpec().rules(null);
+    assertThat(causeTexts(empty))
+        .singleElement()
+        .asString()
+        .contains("either `defaultBackend` or `rules` must be specified");
+  }
+
+  private static V1Ingress ingress(String ns, String name, String host) {
+    return new V1Ingress()
+        .apiVersion("networking.k8s.io/v1")
+        .kind("Ingress")
+        .metadata(new V1ObjectMeta().name(name).namespace(ns))
+        .spec(
+            new V1IngressSpec()
+                .rules(
+                    List.of(
+                        new V1IngressRule()
+                            .host(host)
+                            .http(
+                                new V1HTTPIngressRuleValue()
+                                    .paths(
+                                        List.of(
+                                            new V1HTTPIngressPath()
+                                                .path("/")
+                                                .pathType("Prefix")
+                                                .backend(
+                                                    new V1IngressBackend()
+                                                        .service(
+                                                            new V1IngressServiceBackend()
+                                                                .name("web")
+                                                                .port(
+                                                                    new V1ServiceBackendPort()
+                                                                        .number(8080))))))))));
+  }
+
+  private static V1HTTPIngressPath path(V1Ingress ingress) {
+    return ingress.getSpec().getRules().get(0).getHttp().getPaths().get(0);
+  }
+
   private static JsonObject deleteNamespace(String ns) throws ApiException {
     Map<String, Object> answer =
         cluster

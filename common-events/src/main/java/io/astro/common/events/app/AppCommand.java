@@ -3,6 +3,7 @@ package io.astro.common.events.app;
 import static io.astro.common.events.EventFields.flag;
 import static io.astro.common.events.EventFields.matching;
 import static io.astro.common.events.EventFields.object;
+import static io.astro.common.events.EventFields.optionalFlag;
 import static io.astro.common.events.EventFields.optionalObject;
 import static io.astro.common.events.EventFields.optionalRange;
 import static io.astro.common.events.EventFields.optionalSealed;
@@ -64,7 +65,10 @@ public record AppCommand(
     STOP,
     RESTART,
     SCALE,
-    /** A new release: a change of image, settings or port, or a rollback. */
+    /**
+     * A new release (a change of image, settings or port, or a rollback), or a change of {@code
+     * public} in the same release.
+     */
     UPDATE,
     DELETE;
 
@@ -84,7 +88,11 @@ public record AppCommand(
 
   /**
    * The desired state. {@code restartedAt} (ISO-8601) is the rolling-restart stamp of the pod
-   * template; {@code port} null means no Service; {@code release} is what the app runs.
+   * template; {@code port} null means no Service; {@code release} is what the app runs; {@code
+   * isPublic} (field {@code public}, absent in commands from before public URLs: true) asks for a
+   * public URL for an app with a port, where the operator has an apps domain; {@code domains}
+   * (absent in commands from before custom domains: none) are the app's verified custom domains,
+   * which its public URL's Ingress answers for too.
    */
   public record Desired(
       String image,
@@ -93,7 +101,44 @@ public record AppCommand(
       boolean stopped,
       String restartedAt,
       boolean deleted,
-      Release release) {}
+      Release release,
+      boolean isPublic,
+      List<String> domains) {
+
+    public Desired {
+      domains = List.copyOf(domains);
+    }
+
+    /** An app with no custom domain. */
+    public Desired(
+        String image,
+        int replicas,
+        Integer port,
+        boolean stopped,
+        String restartedAt,
+        boolean deleted,
+        Release release,
+        boolean isPublic) {
+      this(image, replicas, port, stopped, restartedAt, deleted, release, isPublic, List.of());
+    }
+
+    /** An app with the default exposure: public when it has a port. */
+    public Desired(
+        String image,
+        int replicas,
+        Integer port,
+        boolean stopped,
+        String restartedAt,
+        boolean deleted,
+        Release release) {
+      this(image, replicas, port, stopped, restartedAt, deleted, release, true);
+    }
+
+    /** Whether the app should answer on a public URL: it asked to and has a port to reach. */
+    public boolean exposed() {
+      return isPublic && port != null && !deleted;
+    }
+  }
 
   /**
    * What release {@code number} fixes besides image and port. {@code secrets} is the sealed JSON
@@ -183,7 +228,9 @@ public record AppCommand(
             .put("stopped", desired.stopped())
             .put("restartedAt", desired.restartedAt())
             .put("deleted", desired.deleted())
-            .put("release", release);
+            .put("release", release)
+            .put("public", desired.isPublic())
+            .put("domains", new JsonArray(desired.domains()));
     return new JsonObject()
         .put("command", command.value())
         .put("appId", appId)
@@ -245,7 +292,23 @@ public record AppCommand(
             flag(desired, "stopped"),
             string(desired, "restartedAt"),
             flag(desired, "deleted"),
-            release(object(desired, "release"))));
+            release(object(desired, "release")),
+            // absent: a command from before public URLs, when an app with a port was public
+            optionalFlag(desired, "public", true),
+            domains(strings(desired, "domains"))));
+  }
+
+  // absent: a command from before custom domains, when an app had none
+  private static List<String> domains(List<String> names) {
+    if (names == null) {
+      return List.of();
+    }
+    for (String name : names) {
+      if (name.length() > KubeNames.MAX_HOST || !KubeNames.HOST.matcher(name).matches()) {
+        throw new InvalidEventException("desired.domains holds " + name + ", not a host name");
+      }
+    }
+    return names;
   }
 
   private static Release release(JsonObject r) {

@@ -8,6 +8,7 @@ import io.astro.common.events.EventCodec.InvalidEventException;
 import io.astro.common.kube.KubeNames;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +39,52 @@ class AppCommandTest {
 
     assertThat(app.desired().replicas()).isEqualTo(2);
     assertThat(app.runningReplicas()).isZero();
+  }
+
+  @Test
+  void an_app_with_a_port_is_public_unless_the_command_says_otherwise() {
+    AppCommand before =
+        AppCommand.decode(command(d -> d.getJsonObject("desired").remove("public")));
+    AppCommand internal =
+        AppCommand.decode(command(d -> d.getJsonObject("desired").put("public", false)));
+    AppCommand noPort = AppCommand.decode(command(d -> d.getJsonObject("desired").putNull("port")));
+
+    assertThat(before.desired().isPublic()).isTrue();
+    assertThat(before.desired().exposed()).isTrue();
+    assertThat(internal.desired().exposed()).isFalse();
+    assertThat(noPort.desired().exposed()).isFalse();
+    assertThat(AppCommand.decode(internal.encode())).isEqualTo(internal);
+    assertThatThrownBy(
+            () -> AppCommand.decode(command(d -> d.getJsonObject("desired").put("public", "no"))))
+        .isInstanceOf(InvalidEventException.class)
+        .hasMessageContaining("public");
+  }
+
+  @Test
+  void custom_domains_are_optional_and_must_be_host_names() {
+    AppCommand before =
+        AppCommand.decode(command(d -> d.getJsonObject("desired").remove("domains")));
+    AppCommand withDomains =
+        AppCommand.decode(
+            command(
+                d ->
+                    d.getJsonObject("desired")
+                        .put("domains", new JsonArray().add("www.example.org"))));
+
+    assertThat(before.desired().domains()).isEmpty();
+    assertThat(withDomains.desired().domains()).containsExactly("www.example.org");
+    assertThat(AppCommand.decode(withDomains.encode())).isEqualTo(withDomains);
+    for (String bad : List.of("*.example.org", "Example.org", "localhost", "a..b")) {
+      assertThatThrownBy(
+              () ->
+                  AppCommand.decode(
+                      command(
+                          d ->
+                              d.getJsonObject("desired").put("domains", new JsonArray().add(bad)))))
+          .as(bad)
+          .isInstanceOf(InvalidEventException.class)
+          .hasMessageContaining("domains");
+    }
   }
 
   @Test

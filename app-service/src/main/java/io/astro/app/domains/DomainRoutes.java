@@ -1,0 +1,172 @@
+package io.astro.app.domains;
+
+import static io.astro.app.http.Requests.body;
+
+import io.astro.common.auth.AuthHandler;
+import io.astro.common.auth.Caller;
+import io.astro.common.http.ApiException;
+import io.astro.common.http.ApiResponse;
+import io.astro.common.http.ErrorCode;
+import io.astro.common.kube.KubeNames;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * An app's custom domains under {@code /api/v1/apps/{id}/domains} (behind the apps API's token
+ * check, mounted after it): claim one (201, {@code pending_verification}, with the DNS records to
+ * create), list them, free one. Another user's app answers 404 as everywhere in the apps API; a
+ * domain any app already holds answers 409.
+ */
+public final class DomainRoutes {
+
+  private static final String BASE = "/api/v1/apps/:id/domains";
+  private static final Pattern UUID =
+      Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
+  /** The operator's side of custom domains. */
+  public record Settings(
+      String appsDomain, List<String> ingressAddresses, int maxPerApp, Clock clock) {
+
+    public Settings {
+      ingressAddresses = List.copyOf(ingressAddresses);
+    }
+  }
+
+  private final DomainStore store;
+  private final DomainRules rules;
+  private final Settings settings;
+  private final SecureRandom random = new SecureRandom();
+
+  public DomainRoutes(DomainStore store, Settings settings) {
+    this.store = store;
+    this.settings = settings;
+    this.rules = new DomainRules(settings.appsDomain());
+  }
+
+  public void mount(Router router) {
+    router.post(BASE).consumes("application/json").handler(this::add);
+    router.get(BASE).handler(this::list);
+    router.delete(BASE + "/:domain").handler(this::remove);
+  }
+
+  private void add(RoutingContext ctx) {
+    String domain = rules.domain(body(ctx));
+    String appId = appId(ctx);
+    if (appId == null) {
+      ctx.fail(new ApiException(ErrorCode.APP_NOT_FOUND));
+      return;
+    }
+    if (settings.appsDomain() == null) {
+      ctx.fail(
+          new ApiException(
+              ErrorCode.CONFLICT,
+              "apps have no public URLs here, so no custom domain can reach them",
+              new JsonObject().put("field", "domain")));
+      return;
+    }
+    Caller caller = AuthHandler.caller(ctx);
+    Instant now = settings.clock().instant();
+    Domain claim =
+        new Domain(
+            domain,
+            appId,
+            caller.userId(),
+            token(),
+            DomainStatus.PENDING_VERIFICATION,
+            null,
+            0,
+            now,
+            null,
+            null,
+            now);
+    store
+        .add(claim, settings.maxPerApp())
+        .onSuccess(outcome -> answer(ctx, 201, outcome))
+        .onFailure(ctx::fail);
+  }
+
+  private void list(RoutingContext ctx) {
+    String appId = appId(ctx);
+    if (appId == null) {
+      ctx.fail(new ApiException(ErrorCode.APP_NOT_FOUND));
+      return;
+    }
+    store
+        .list(AuthHandler.caller(ctx).userId(), appId)
+        .onSuccess(outcome -> answer(ctx, 200, outcome))
+        .onFailure(ctx::fail);
+  }
+
+  private void remove(RoutingContext ctx) {
+    String appId = appId(ctx);
+    if (appId == null) {
+      ctx.fail(new ApiException(ErrorCode.APP_NOT_FOUND));
+      return;
+    }
+    String domain = rules.domain(ctx.pathParam("domain"));
+    store
+        .remove(AuthHandler.caller(ctx).userId(), appId, domain, settings.clock().instant())
+        .onSuccess(outcome -> answer(ctx, 200, outcome))
+        .onFailure(ctx::fail);
+  }
+
+  private void answer(RoutingContext ctx, int status, DomainOutcome outcome) {
+    if (outcome instanceof DomainOutcome.Added added) {
+      ApiResponse.ok(ctx, status, view(added.domain(), added.k8sName()));
+    } else if (outcome instanceof DomainOutcome.Listed listed) {
+      JsonArray items = new JsonArray();
+      listed.domains().forEach(d -> items.add(view(d, listed.k8sName())));
+      ApiResponse.ok(
+          ctx, status, new JsonObject().put("items", items).put("max", settings.maxPerApp()));
+    } else if (outcome instanceof DomainOutcome.Removed) {
+      ApiResponse.ok(ctx, status, null);
+    } else if (outcome instanceof DomainOutcome.AppNotFound) {
+      ctx.fail(new ApiException(ErrorCode.APP_NOT_FOUND));
+    } else if (outcome instanceof DomainOutcome.DomainNotFound) {
+      ctx.fail(new ApiException(ErrorCode.NOT_FOUND, "the app has no such domain"));
+    } else if (outcome instanceof DomainOutcome.BeingDeleted) {
+      ctx.fail(new ApiException(ErrorCode.CONFLICT, "app is being deleted"));
+    } else if (outcome instanceof DomainOutcome.Taken taken) {
+      ctx.fail(
+          new ApiException(
+              ErrorCode.CONFLICT,
+              taken.byThisApp()
+                  ? "the app already has this domain"
+                  : "this domain belongs to another app",
+              new JsonObject().put("field", "domain")));
+    } else if (outcome instanceof DomainOutcome.LimitReached limit) {
+      ctx.fail(
+          new ApiException(
+              ErrorCode.UNPROCESSABLE,
+              "domain: the app already has "
+                  + limit.max()
+                  + " domains, the most allowed; remove one first",
+              new JsonObject().put("field", "domain").put("max", limit.max())));
+    }
+  }
+
+  private JsonObject view(Domain domain, String k8sName) {
+    return domain.toJson(
+        KubeNames.publicHost(k8sName, settings.appsDomain()), settings.ingressAddresses());
+  }
+
+  // 32 random bytes: no one guesses the value a domain's owner is asked to publish
+  private String token() {
+    byte[] bytes = new byte[32];
+    random.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  private static String appId(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    return id != null && UUID.matcher(id).matches() ? id : null;
+  }
+}
