@@ -212,7 +212,10 @@ final class KubeApiProxy {
     String path = req.path();
     boolean watch = isWatch(req);
     if (!watch) {
-      traffic.request(req.method().name(), path);
+      String method = req.method().name();
+      traffic.request(method, path);
+      HttpServerResponse response = req.response();
+      response.headersEndHandler(v -> traffic.answered(method, path, response.getStatusCode()));
     }
     if (!internal && !("Bearer " + token).equals(authorization)) {
       sendStatus(req.response(), 401, "Unauthorized", "Unauthorized");
@@ -954,14 +957,16 @@ final class KubeApiProxy {
                                   }));
               socket.textMessageHandler(
                   event -> {
-                    if (!resp.ended()
-                        && !alreadySeen(event, since)
-                        && (selector == null || selector.passes(event))) {
-                      resp.write(event + "\n");
-                      if (resp.writeQueueFull()) {
-                        socket.pause();
-                        resp.drainHandler(v -> socket.resume());
-                      }
+                    if (alreadySeen(event, since)
+                        || (selector != null && !selector.passes(event))) {
+                      return;
+                    }
+                    long delay = internal ? 0 : faults.watchDelay().toMillis();
+                    if (delay > 0) {
+                      // ApiFaults#delayWatches: the same events, in order, later
+                      vertx.setTimer(delay, id -> writeEvent(resp, socket, event));
+                    } else {
+                      writeEvent(resp, socket, event);
                     }
                   });
               long timer = watchTimeout(req, socket);
@@ -977,6 +982,17 @@ final class KubeApiProxy {
               socket.exceptionHandler(err -> socket.close());
               resp.closeHandler(v -> socket.close());
             });
+  }
+
+  private static void writeEvent(HttpServerResponse resp, WebSocket socket, String event) {
+    if (resp.ended() || resp.closed()) {
+      return;
+    }
+    resp.write(event + "\n");
+    if (resp.writeQueueFull()) {
+      socket.pause();
+      resp.drainHandler(v -> socket.resume());
+    }
   }
 
   /**
