@@ -168,9 +168,13 @@ public final class AppReconciler {
     namespaces.ensure(cluster, app.namespace(), app.userId(), observed == null);
     V1Service service = cluster.service(app.namespace(), app.k8sName());
     if (app.desired().port() != null) {
-      writer.ensure(apis.services(), manifests.service(app), service, false);
+      V1Service written = writer.write(apis.services(), manifests.service(app), service, false);
+      if (written != null) {
+        cluster.wrote(written);
+      }
     } else if (service != null) {
       writer.delete(apis.services(), "Service", app.namespace(), app.k8sName());
+      cluster.deletedService(app.namespace(), app.k8sName());
     }
     // the Secrets first: the new pods read them as they start
     secrets.ensure(cluster, app);
@@ -182,7 +186,7 @@ public final class AppReconciler {
     if (field == null || !sameSpec) {
       // in order, or a new desired state: whatever drift was seen is history
       drifts.remove(app.appId());
-      writer.ensure(apis.deployments(), desired, observed, false);
+      writeDeployment(cluster, desired, observed, false);
       secrets.prune(cluster, app);
       return DONE;
     }
@@ -195,9 +199,22 @@ public final class AppReconciler {
     }
     int repairs = last != null && last.field().equals(field) ? last.repairs() + 1 : 1;
     drifts.put(app.appId(), new Drift(field, repairs, now.plus(driftBackoff(repairs))));
-    writer.ensure(apis.deployments(), desired, observed, true);
+    writeDeployment(cluster, desired, observed, true);
     secrets.prune(cluster, app);
     return new Result.After(driftBackoff(repairs));
+  }
+
+  /**
+   * Writes the Deployment if it differs and tells the cluster's cache what the API server stored,
+   * so the next reconcile (within the watch's lag) neither creates it again nor replaces a stale
+   * version.
+   */
+  private void writeDeployment(
+      ClusterConnection cluster, V1Deployment desired, V1Deployment observed, boolean drifted) {
+    V1Deployment written = writer.write(cluster.apis().deployments(), desired, observed, drifted);
+    if (written != null) {
+      cluster.wrote(written);
+    }
   }
 
   /** The wait after the {@code repairs}-th repair of the same field: 1 s, 2 s, 4 s, … 10 min. */
@@ -231,9 +248,11 @@ public final class AppReconciler {
     V1Service service = cluster.service(app.namespace(), app.k8sName());
     if (service != null) {
       writer.delete(apis.services(), "Service", app.namespace(), app.k8sName());
+      cluster.deletedService(app.namespace(), app.k8sName());
     }
     if (deployment != null) {
       writer.delete(apis.deployments(), "Deployment", app.namespace(), app.k8sName());
+      cluster.deletedDeployment(app.namespace(), app.k8sName());
     }
     secrets.removeAll(cluster, app);
     boolean gone = deployment == null && service == null && cluster.podsOf(app.appId()).isEmpty();
