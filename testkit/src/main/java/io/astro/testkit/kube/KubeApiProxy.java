@@ -955,19 +955,26 @@ final class KubeApiProxy {
                                     }
                                     socket.close();
                                   }));
+              // when the last event held back goes out (nanoTime); the handler runs on one thread
+              long[] heldUntil = {0};
               socket.textMessageHandler(
                   event -> {
                     if (alreadySeen(event, since)
                         || (selector != null && !selector.passes(event))) {
                       return;
                     }
-                    long delay = internal ? 0 : faults.watchDelay().toMillis();
-                    if (delay > 0) {
-                      // ApiFaults#delayWatches: the same events, in order, later
-                      vertx.setTimer(delay, id -> writeEvent(resp, socket, event));
-                    } else {
+                    // ApiFaults#delayWatches: the same events, later, and never overtaking one
+                    // still held back (a delay lifted meanwhile must not reorder the stream)
+                    long now = System.nanoTime();
+                    long delay = internal ? 0 : faults.watchDelay().toNanos();
+                    long due = Math.max(now + delay, heldUntil[0]);
+                    if (due <= now) {
                       writeEvent(resp, socket, event);
+                      return;
                     }
+                    long millis = (due - now + 999_999) / 1_000_000;
+                    heldUntil[0] = now + millis * 1_000_000;
+                    vertx.setTimer(millis, id -> writeEvent(resp, socket, event));
                   });
               long timer = watchTimeout(req, socket);
               socket.closeHandler(
