@@ -40,6 +40,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -380,24 +381,27 @@ public final class ClusterConnection implements AutoCloseable {
         namespace, name, new Lister<>(services.getIndexer()).namespace(namespace).get(name));
   }
 
-  /** The API server answered a create or replace of a Deployment with {@code written}. */
-  public void wrote(V1Deployment written) {
-    writtenDeployments.wrote(written);
+  /**
+   * Runs a create or replace of a Deployment ({@code write} answers what the API server stored, or
+   * null when nothing was written); the answer stands in for the informer's copy until delivered.
+   */
+  public V1Deployment writeDeployment(String namespace, String name, Supplier<V1Deployment> write) {
+    return writtenDeployments.write(namespace, name, write);
   }
 
-  /** The API server answered a create or replace of a Service with {@code written}. */
-  public void wrote(V1Service written) {
-    writtenServices.wrote(written);
+  /** As {@link #writeDeployment}, for a Service. */
+  public V1Service writeService(String namespace, String name, Supplier<V1Service> write) {
+    return writtenServices.write(namespace, name, write);
   }
 
-  /** The worker deleted this Deployment (or found it gone). */
-  public void deletedDeployment(String namespace, String name) {
-    writtenDeployments.deleted(namespace, name);
+  /** Runs a delete of a Deployment; it is gone for the worker from then on. */
+  public void deleteDeployment(String namespace, String name, Runnable delete) {
+    writtenDeployments.delete(namespace, name, delete);
   }
 
-  /** The worker deleted this Service (or found it gone). */
-  public void deletedService(String namespace, String name) {
-    writtenServices.deleted(namespace, name);
+  /** Runs a delete of a Service; it is gone for the worker from then on. */
+  public void deleteService(String namespace, String name, Runnable delete) {
+    writtenServices.delete(namespace, name, delete);
   }
 
   /** Writes of the worker's own the informers have not delivered yet. */

@@ -6,7 +6,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * Write-through for an informer's cache: what the worker itself last wrote (the object the API
@@ -22,6 +24,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * update) is seen after ours and then stands. A re-list may skip versions; an entry therefore
  * stands at most {@code ttl}.
  *
+ * <p>The informer may deliver a write before its answer is back (the watch and the request are two
+ * connections): what it delivers while a write is in flight is noted, and a write it already
+ * delivered is not held at all.
+ *
  * @param <T> the kind the informer caches
  */
 final class WrittenObjects<T extends KubernetesObject> {
@@ -32,26 +38,66 @@ final class WrittenObjects<T extends KubernetesObject> {
   private final Clock clock;
   private final Map<String, Written<T>> byKey = new ConcurrentHashMap<>();
 
+  /** Writes under way, with what the informer delivered meanwhile (versions, a deletion). */
+  private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
+
+  private static final class InFlight {
+    final Set<String> delivered = ConcurrentHashMap.newKeySet();
+    volatile boolean deletionDelivered;
+  }
+
   WrittenObjects(Duration ttl, Clock clock) {
     this.ttl = ttl;
     this.clock = clock;
   }
 
-  /** The API server answered a create or replace with {@code written}. */
-  void wrote(T written) {
-    byKey.put(
-        key(written.getMetadata().getNamespace(), written.getMetadata().getName()),
-        new Written<>(written, clock.instant()));
+  /**
+   * Runs a create or replace of the object; what the API server answered (null: nothing written)
+   * stands in for the cached object until the informer delivers it.
+   */
+  T write(String namespace, String name, Supplier<T> write) {
+    String key = key(namespace, name);
+    InFlight flight = new InFlight();
+    inFlight.put(key, flight);
+    try {
+      T written = write.get();
+      if (written != null) {
+        if (flight.delivered.contains(written.getMetadata().getResourceVersion())) {
+          byKey.remove(key);
+        } else {
+          byKey.put(key, new Written<>(written, clock.instant()));
+        }
+      }
+      return written;
+    } finally {
+      inFlight.remove(key, flight);
+    }
   }
 
-  /** The object was deleted (or found gone). */
-  void deleted(String namespace, String name) {
-    byKey.put(key(namespace, name), new Written<>(null, clock.instant()));
+  /** Runs a delete of the object; it is gone for the worker until the informer says so too. */
+  void delete(String namespace, String name, Runnable delete) {
+    String key = key(namespace, name);
+    InFlight flight = new InFlight();
+    inFlight.put(key, flight);
+    try {
+      delete.run();
+      if (flight.deletionDelivered) {
+        byKey.remove(key);
+      } else {
+        byKey.put(key, new Written<>(null, clock.instant()));
+      }
+    } finally {
+      inFlight.remove(key, flight);
+    }
   }
 
   /** The informer delivered this version of an object (added or updated). */
   void seen(T object) {
     String key = key(object.getMetadata().getNamespace(), object.getMetadata().getName());
+    InFlight flight = inFlight.get(key);
+    if (flight != null) {
+      flight.delivered.add(object.getMetadata().getResourceVersion());
+    }
     Written<T> written = byKey.get(key);
     if (written != null && caughtUp(written.object(), object)) {
       byKey.remove(key, written);
@@ -61,6 +107,10 @@ final class WrittenObjects<T extends KubernetesObject> {
   /** The informer delivered the object's deletion: a delete of ours is then seen. */
   void seenGone(String namespace, String name) {
     String key = key(namespace, name);
+    InFlight flight = inFlight.get(key);
+    if (flight != null) {
+      flight.deletionDelivered = true;
+    }
     Written<T> written = byKey.get(key);
     if (written != null && written.object() == null) {
       byKey.remove(key, written);

@@ -168,13 +168,15 @@ public final class AppReconciler {
     namespaces.ensure(cluster, app.namespace(), app.userId(), observed == null);
     V1Service service = cluster.service(app.namespace(), app.k8sName());
     if (app.desired().port() != null) {
-      V1Service written = writer.write(apis.services(), manifests.service(app), service, false);
-      if (written != null) {
-        cluster.wrote(written);
-      }
+      cluster.writeService(
+          app.namespace(),
+          app.k8sName(),
+          () -> writer.write(apis.services(), manifests.service(app), service, false));
     } else if (service != null) {
-      writer.delete(apis.services(), "Service", app.namespace(), app.k8sName());
-      cluster.deletedService(app.namespace(), app.k8sName());
+      cluster.deleteService(
+          app.namespace(),
+          app.k8sName(),
+          () -> writer.delete(apis.services(), "Service", app.namespace(), app.k8sName()));
     }
     // the Secrets first: the new pods read them as they start
     secrets.ensure(cluster, app);
@@ -211,10 +213,10 @@ public final class AppReconciler {
    */
   private void writeDeployment(
       ClusterConnection cluster, V1Deployment desired, V1Deployment observed, boolean drifted) {
-    V1Deployment written = writer.write(cluster.apis().deployments(), desired, observed, drifted);
-    if (written != null) {
-      cluster.wrote(written);
-    }
+    cluster.writeDeployment(
+        desired.getMetadata().getNamespace(),
+        desired.getMetadata().getName(),
+        () -> writer.write(cluster.apis().deployments(), desired, observed, drifted));
   }
 
   /** The wait after the {@code repairs}-th repair of the same field: 1 s, 2 s, 4 s, … 10 min. */
@@ -247,12 +249,16 @@ public final class AppReconciler {
     V1Deployment deployment = cluster.deployment(app.namespace(), app.k8sName());
     V1Service service = cluster.service(app.namespace(), app.k8sName());
     if (service != null) {
-      writer.delete(apis.services(), "Service", app.namespace(), app.k8sName());
-      cluster.deletedService(app.namespace(), app.k8sName());
+      cluster.deleteService(
+          app.namespace(),
+          app.k8sName(),
+          () -> writer.delete(apis.services(), "Service", app.namespace(), app.k8sName()));
     }
     if (deployment != null) {
-      writer.delete(apis.deployments(), "Deployment", app.namespace(), app.k8sName());
-      cluster.deletedDeployment(app.namespace(), app.k8sName());
+      cluster.deleteDeployment(
+          app.namespace(),
+          app.k8sName(),
+          () -> writer.delete(apis.deployments(), "Deployment", app.namespace(), app.k8sName()));
     }
     secrets.removeAll(cluster, app);
     boolean gone = deployment == null && service == null && cluster.podsOf(app.appId()).isEmpty();

@@ -1,6 +1,7 @@
 package io.astro.sync.clusters;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1DeploymentSpec;
@@ -20,7 +21,7 @@ class WrittenObjectsTest {
   @Test
   void aCreateStandsInForTheObjectTheInformerHasNotDeliveredYet() {
     V1Deployment created = deployment("5", 1);
-    written.wrote(created);
+    wrote(created);
 
     assertThat(written.current("u-1", "web", null)).isSameAs(created);
   }
@@ -29,14 +30,14 @@ class WrittenObjectsTest {
   void aReplaceStandsInForTheOlderVersionTheCacheStillHolds() {
     V1Deployment cachedV4 = deployment("4", 1);
     V1Deployment replacedV6 = deployment("6", 3);
-    written.wrote(replacedV6);
+    wrote(replacedV6);
 
     assertThat(written.current("u-1", "web", cachedV4)).isSameAs(replacedV6);
   }
 
   @Test
   void theInformerDeliveringTheWrittenVersionEndsTheStandIn() {
-    written.wrote(deployment("6", 3));
+    wrote(deployment("6", 3));
     written.seen(deployment("6", 3));
     // a later status write of another controller's, delivered after ours
     V1Deployment statusV7 = deployment("7", 3);
@@ -47,7 +48,7 @@ class WrittenObjectsTest {
 
   @Test
   void aCacheFoundHoldingTheWrittenVersionEndsTheStandIn() {
-    written.wrote(deployment("6", 3));
+    wrote(deployment("6", 3));
     V1Deployment cachedV6 = deployment("6", 3);
 
     assertThat(written.current("u-1", "web", cachedV6)).isSameAs(cachedV6);
@@ -57,7 +58,7 @@ class WrittenObjectsTest {
   @Test
   void anOlderVersionDeliveredDoesNotEndTheStandIn() {
     V1Deployment replacedV6 = deployment("6", 3);
-    written.wrote(replacedV6);
+    wrote(replacedV6);
     written.seen(deployment("5", 2));
 
     assertThat(written.current("u-1", "web", deployment("5", 2))).isSameAs(replacedV6);
@@ -66,7 +67,7 @@ class WrittenObjectsTest {
   @Test
   void aDeleteHidesTheObjectUntilTheInformerDeliversItsDeletion() {
     V1Deployment cached = deployment("8", 1);
-    written.deleted("u-1", "web");
+    written.delete("u-1", "web", () -> {});
 
     assertThat(written.current("u-1", "web", cached)).isNull();
 
@@ -77,7 +78,7 @@ class WrittenObjectsTest {
   @Test
   void theDeletionOfAnOldObjectDoesNotEndTheStandInOfItsRecreation() {
     V1Deployment recreated = deployment("9", 1);
-    written.wrote(recreated);
+    wrote(recreated);
     written.seenGone("u-1", "web");
 
     assertThat(written.current("u-1", "web", null)).isSameAs(recreated);
@@ -85,7 +86,7 @@ class WrittenObjectsTest {
 
   @Test
   void aWriteTheInformerNeverDeliversStandsNoLongerThanItsTtl() {
-    written.wrote(deployment("6", 3));
+    wrote(deployment("6", 3));
     // a re-list skipped version 6: the cache went straight to 7
     V1Deployment cachedV7 = deployment("7", 3);
     assertThat(written.current("u-1", "web", cachedV7).getMetadata().getResourceVersion())
@@ -95,6 +96,53 @@ class WrittenObjectsTest {
 
     assertThat(written.current("u-1", "web", cachedV7)).isSameAs(cachedV7);
     assertThat(written.pending()).isZero();
+  }
+
+  @Test
+  void aWriteTheInformerDeliveredBeforeItsAnswerCameBackIsNotHeld() {
+    // the watch and the request are two connections: the event can come first
+    V1Deployment answered =
+        written.write(
+            "u-1",
+            "web",
+            () -> {
+              written.seen(deployment("6", 3));
+              return deployment("6", 3);
+            });
+    V1Deployment statusV7 = deployment("7", 3);
+
+    assertThat(answered.getMetadata().getResourceVersion()).isEqualTo("6");
+    assertThat(written.current("u-1", "web", statusV7)).isSameAs(statusV7);
+    assertThat(written.pending()).isZero();
+  }
+
+  @Test
+  void aDeleteTheInformerDeliveredBeforeItsAnswerCameBackIsNotHeld() {
+    written.delete("u-1", "web", () -> written.seenGone("u-1", "web"));
+    V1Deployment recreatedByHand = deployment("9", 1);
+
+    assertThat(written.current("u-1", "web", recreatedByHand)).isSameAs(recreatedByHand);
+  }
+
+  @Test
+  void aFailedWriteHoldsNothing() {
+    assertThatThrownBy(
+            () ->
+                written.write(
+                    "u-1",
+                    "web",
+                    () -> {
+                      throw new IllegalStateException("refused");
+                    }))
+        .isInstanceOf(IllegalStateException.class);
+    V1Deployment cached = deployment("4", 1);
+
+    assertThat(written.current("u-1", "web", cached)).isSameAs(cached);
+  }
+
+  private void wrote(V1Deployment object) {
+    written.write(
+        object.getMetadata().getNamespace(), object.getMetadata().getName(), () -> object);
   }
 
   private static V1Deployment deployment(String resourceVersion, int replicas) {
