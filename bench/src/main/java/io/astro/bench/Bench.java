@@ -8,6 +8,7 @@ import io.astro.bench.scenarios.GatewayOverhead;
 import io.astro.bench.scenarios.ListApps;
 import io.astro.bench.scenarios.Logins;
 import io.astro.bench.scenarios.ReconcileAtScale;
+import io.astro.bench.scenarios.Soak;
 import io.astro.bench.system.AstroSystem;
 import io.astro.bench.system.Nginx;
 import io.astro.bench.system.Proc;
@@ -82,6 +83,7 @@ public final class Bench {
         step(options, 1, bench, GatewayOverhead::run);
         step(options, 4, bench, Logins::run);
         step(options, 2, bench, CommandToStatus::run);
+        step(options, 7, bench, Soak::run);
         system.stopService(AstroSystem.SYNC_WORKER);
         step(options, 5, bench, ListApps::run);
         system.backing().cluster().sandbox().simulator().close();

@@ -37,7 +37,10 @@ public record Profile(
     double listRate,
     Duration listWindow,
     // 6. footprint
-    Duration idleSettle) {
+    Duration idleSettle,
+    // 7. soak
+    int soakUsers,
+    int soakCycles) {
 
   public static Profile smoke() {
     return new Profile(
@@ -63,7 +66,9 @@ public record Profile(
         12,
         20,
         Duration.ofSeconds(1),
-        Duration.ofSeconds(1));
+        Duration.ofSeconds(1),
+        2,
+        1);
   }
 
   public static Profile full() {
@@ -94,7 +99,9 @@ public record Profile(
         1000,
         100,
         Duration.ofSeconds(10),
-        Duration.ofSeconds(10));
+        Duration.ofSeconds(10),
+        20,
+        5);
   }
 
   /**
@@ -124,6 +131,8 @@ public record Profile(
         manyApps,
         listRate,
         listWindow,
-        idleSettle);
+        idleSettle,
+        soakUsers,
+        soakCycles);
   }
 }

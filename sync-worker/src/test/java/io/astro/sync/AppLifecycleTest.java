@@ -7,6 +7,7 @@ import io.astro.common.kube.KubeNames;
 import io.astro.testkit.events.EventSchemas;
 import io.astro.testkit.kafka.KafkaBroker;
 import io.astro.testkit.kafka.KafkaExtension;
+import io.astro.testkit.kube.ApiTraffic;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.apis.NetworkingV1Api;
@@ -117,6 +118,29 @@ class AppLifecycleTest {
     // nothing of it reached the other cluster
     assertThat(new CoreV1Api(fx.cluster(1).apiClient()).listNamespace().execute().getItems())
         .noneMatch(n -> n.getMetadata().getName().equals(KubeNames.namespace(7)));
+  }
+
+  @Test
+  void a_new_users_first_app_creates_its_namespaces_fence_without_reading_it_first() {
+    Commands.App app = new Commands.App(17, "first", fx.cluster(0).name());
+    ApiTraffic traffic = fx.cluster(0).traffic();
+    String policies =
+        "/apis/networking.k8s.io/v1/namespaces/" + app.namespace() + "/networkpolicies";
+    String core = "/api/v1/namespaces/" + app.namespace();
+
+    fx.commands.send(app, "create");
+    fx.awaitStatus(app, "running");
+
+    // the namespace was not there, so nothing in it could be: each object is created, none read
+    assertThat(traffic.requests("POST", policies)).isEqualTo(3);
+    for (String policy :
+        List.of("astro-default-deny", "astro-allow-same-namespace", "astro-allow-dns")) {
+      assertThat(traffic.requests("GET", policies + "/" + policy)).isZero();
+    }
+    assertThat(traffic.requests("POST", core + "/limitranges")).isEqualTo(1);
+    assertThat(traffic.requests("GET", core + "/limitranges/" + KubeNames.LIMITS)).isZero();
+    assertThat(traffic.requests("POST", core + "/resourcequotas")).isEqualTo(1);
+    assertThat(traffic.requests("GET", core + "/resourcequotas/" + KubeNames.QUOTA)).isZero();
   }
 
   @Test

@@ -24,8 +24,9 @@ public final class Footprint {
     StringBuilder md =
         new StringBuilder(
             f(
-                "Each service is its jar in its own JVM (`-Xmx` = 75 %% of its k8s memory"
-                    + " limit, SerialGC as the JVM picks under 1792 MB), started after the previous one was ready; backing"
+                "Each service is its jar in its own JVM with its Dockerfile's `JAVA_OPTS` and variables"
+                    + " (`-XX:MaxRAM` = its k8s memory limit, SerialGC as the JVM picks under 1792 MB),"
+                    + " started after the previous one was ready; backing"
                     + " services already up. RSS and heap read after %s idle with all four running.\n\n",
                 text(bench.profile().idleSettle())));
     md.append(
@@ -38,6 +39,14 @@ public final class Footprint {
           f(
               "| %s | %.2f s | %s | %s | %s |\n",
               s.name(), s.readyAfter().toMillis() / 1000.0, mib(rss), mib(heap), mib(live)));
+      double ready = s.readyAfter().toMillis() / 1000.0;
+      bench
+          .report()
+          .goal(
+              "6. footprint",
+              s.name() + ": idle RSS ≤ 150 MiB, ready ≤ 1.5 s",
+              f("%s, %.2f s", mib(rss), ready),
+              rss <= 150L << 20 && ready <= 1.5);
     }
     bench.report().section("6. Footprint", md.toString());
   }

@@ -94,9 +94,9 @@ public final class ListApps {
         .report()
         .goal(
             "5. list apps",
-            "p99 ≤ 10 ms, 1 000 apps, limit=50 (direct / gateway)",
+            "p99 ≤ 5 ms, 1 000 apps, limit=50 (direct / gateway)",
             f("%.2f / %.2f ms", firstDirect.millis(99), firstGateway.millis(99)),
-            firstGateway.millis(99) <= 10);
+            firstGateway.millis(99) <= 5);
     bench.report().section("5. List apps of a user with many apps", md.toString());
   }
 

@@ -54,21 +54,16 @@ public final class AstroSystem implements AutoCloseable {
           "ASTRO_WRITE_LIMIT_PER_USER", "1000000",
           "ASTRO_WRITE_LIMIT_PER_APP_ACTION", "100000");
 
-  /**
-   * Heap per service: 75 % of its memory limit in k8s/base (MaxRAMPercentage=75 in the
-   * Dockerfiles).
-   */
-  private static final Map<String, Integer> HEAP_MB =
-      Map.of(USER_SERVICE, 384, APP_SERVICE, 384, SYNC_WORKER, 576, GATEWAY, 384);
-
   private final Workspace workspace;
   private final Backing backing;
   private final Wiring wiring;
   private final Path jars;
+  private final Path root;
   private final Map<String, ChildJvm> services = new LinkedHashMap<>();
   private final Map<String, Integer> ports = new HashMap<>();
 
-  private AstroSystem(Workspace workspace, Backing backing, Wiring wiring, Path jars) {
+  private AstroSystem(Workspace workspace, Backing backing, Wiring wiring, Path jars, Path root) {
+    this.root = root;
     this.workspace = workspace;
     this.backing = backing;
     this.wiring = wiring;
@@ -102,7 +97,7 @@ public final class AstroSystem implements AutoCloseable {
             workspace.admin(null, null),
             Workspace.randomText(32),
             workspace.kubeconfigKeys());
-    AstroSystem system = new AstroSystem(workspace, backing, wiring, jars);
+    AstroSystem system = new AstroSystem(workspace, backing, wiring, jars, root);
     system.ports.putAll(
         Map.of(
             USER_SERVICE,
@@ -131,7 +126,7 @@ public final class AstroSystem implements AutoCloseable {
             name,
             jars.resolve(name + ".jar"),
             ports.get(name),
-            HEAP_MB.get(name),
+            ContainerJvm.of(root, name),
             env.apply(wiring),
             workspace.logs(),
             profiling(name, workspace.logs()));
@@ -210,6 +205,11 @@ public final class AstroSystem implements AutoCloseable {
 
   public String kafkaBootstrap() {
     return backing.kafka().bootstrapServers();
+  }
+
+  /** How {@code service}'s container runs its JVM (its Dockerfile and k8s limit). */
+  public ContainerJvm container(String service) {
+    return ContainerJvm.of(root, service);
   }
 
   public Path dir() {

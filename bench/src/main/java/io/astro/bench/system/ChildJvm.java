@@ -64,31 +64,25 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   /**
-   * Starts {@code jar} with {@code env} (which must name its port) and a heap of {@code heapMb} —
-   * 75 % of the service's container limit in {@code k8s/base}, as {@code -XX:MaxRAMPercentage=75}
-   * in its Dockerfile gives.
+   * Starts {@code jar} with {@code env} (which must name its port) and the JVM flags and variables
+   * of its container ({@link ContainerJvm}: the Dockerfile's, sized by the k8s memory limit).
    */
   public static ChildJvm start(
       String name,
       Path jar,
       int port,
-      int heapMb,
+      ContainerJvm container,
       Map<String, String> env,
       Path logDir,
       List<String> extraJvmArgs) {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(
-          jar + " does not exist: build first (./mvnw -B -ntp install -DskipTests)");
+          jar
+              + " does not exist: build first (./mvnw -B -ntp -o package -DskipTests -pl bench -am)");
     }
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + heapMb + "m",
-                // what the JVM picks by itself in a container under 1792 MB: measure what runs
-                // there
-                "-XX:+UseSerialGC",
-                "-XX:+ExitOnOutOfMemoryError"));
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(container.jvmFlags());
     command.addAll(extraJvmArgs);
     command.addAll(List.of("-jar", jar.toString()));
     Path logFile = logDir.resolve(name + ".log");
@@ -96,6 +90,7 @@ public final class ChildJvm implements AutoCloseable {
         new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+    builder.environment().putAll(container.env());
     builder.environment().putAll(env);
     builder.environment().put("ASTRO_LOG_FORMAT", "text");
     try {

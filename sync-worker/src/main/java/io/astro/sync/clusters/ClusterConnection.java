@@ -26,7 +26,9 @@ import io.kubernetes.client.openapi.models.V1ReplicaSet;
 import io.kubernetes.client.openapi.models.V1ReplicaSetList;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1ServiceList;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Comparator;
 import java.util.List;
@@ -41,6 +43,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +61,10 @@ public final class ClusterConnection implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterConnection.class);
   private static final String BY_APP = "byApp";
   private static final Duration PROBE_EVERY = Duration.ofSeconds(2);
+  private static final Duration EXPIRE_EVENTS_EVERY = Duration.ofMinutes(1);
+
+  /** How long a write of the worker's own stands in for an informer that did not deliver it. */
+  static final Duration WRITE_THROUGH_TTL = Duration.ofSeconds(30);
 
   /** Warning Events kept per app for its status: the most recent ones. */
   public static final int EVENTS_PER_APP = 20;
@@ -87,6 +94,10 @@ public final class ClusterConnection implements AutoCloseable {
   private final SharedIndexInformer<V1Ingress> ingresses;
   private final SharedIndexInformer<CoreV1Event> events;
   private final Events listener;
+  private final WrittenObjects<V1Deployment> writtenDeployments =
+      new WrittenObjects<>(WRITE_THROUGH_TTL, Clock.systemUTC());
+  private final WrittenObjects<V1Service> writtenServices =
+      new WrittenObjects<>(WRITE_THROUGH_TTL, Clock.systemUTC());
 
   /** Why {@code /version} last failed, or null while the API server answers it. */
   private final AtomicReference<String> apiFailure = new AtomicReference<>();
@@ -132,55 +143,75 @@ public final class ClusterConnection implements AutoCloseable {
     long resyncMillis = resync.toMillis();
     deployments =
         factory.sharedIndexInformerFor(
-            p ->
-                apps.listDeploymentForAllNamespaces()
-                    .labelSelector(KubeNames.MANAGED_SELECTOR)
-                    .resourceVersion(p.resourceVersion)
-                    .watch(p.watch)
-                    .timeoutSeconds(p.timeoutSeconds)
-                    .buildCall(null),
+            SlimCache.of(
+                watchClient,
+                p ->
+                    apps.listDeploymentForAllNamespaces()
+                        .labelSelector(KubeNames.MANAGED_SELECTOR)
+                        .resourceVersion(p.resourceVersion)
+                        .watch(p.watch)
+                        .timeoutSeconds(p.timeoutSeconds)
+                        .buildCall(null),
+                V1Deployment.class,
+                V1DeploymentList.class,
+                V1DeploymentList::getItems,
+                SlimCache::deployment),
             V1Deployment.class,
-            V1DeploymentList.class,
             resyncMillis,
             this::watchFailed);
     // Events about a missing pod (e.g. quota) name the ReplicaSet that could not create it
     replicaSets =
         factory.sharedIndexInformerFor(
-            p ->
-                apps.listReplicaSetForAllNamespaces()
-                    .labelSelector(KubeNames.MANAGED_SELECTOR)
-                    .resourceVersion(p.resourceVersion)
-                    .watch(p.watch)
-                    .timeoutSeconds(p.timeoutSeconds)
-                    .buildCall(null),
+            SlimCache.of(
+                watchClient,
+                p ->
+                    apps.listReplicaSetForAllNamespaces()
+                        .labelSelector(KubeNames.MANAGED_SELECTOR)
+                        .resourceVersion(p.resourceVersion)
+                        .watch(p.watch)
+                        .timeoutSeconds(p.timeoutSeconds)
+                        .buildCall(null),
+                V1ReplicaSet.class,
+                V1ReplicaSetList.class,
+                V1ReplicaSetList::getItems,
+                SlimCache::replicaSet),
             V1ReplicaSet.class,
-            V1ReplicaSetList.class,
             resyncMillis,
             this::watchFailed);
     pods =
         factory.sharedIndexInformerFor(
-            p ->
-                core.listPodForAllNamespaces()
-                    .labelSelector(KubeNames.MANAGED_SELECTOR)
-                    .resourceVersion(p.resourceVersion)
-                    .watch(p.watch)
-                    .timeoutSeconds(p.timeoutSeconds)
-                    .buildCall(null),
+            SlimCache.of(
+                watchClient,
+                p ->
+                    core.listPodForAllNamespaces()
+                        .labelSelector(KubeNames.MANAGED_SELECTOR)
+                        .resourceVersion(p.resourceVersion)
+                        .watch(p.watch)
+                        .timeoutSeconds(p.timeoutSeconds)
+                        .buildCall(null),
+                V1Pod.class,
+                V1PodList.class,
+                V1PodList::getItems,
+                SlimCache::pod),
             V1Pod.class,
-            V1PodList.class,
             resyncMillis,
             this::watchFailed);
     services =
         factory.sharedIndexInformerFor(
-            p ->
-                core.listServiceForAllNamespaces()
-                    .labelSelector(KubeNames.MANAGED_SELECTOR)
-                    .resourceVersion(p.resourceVersion)
-                    .watch(p.watch)
-                    .timeoutSeconds(p.timeoutSeconds)
-                    .buildCall(null),
+            SlimCache.of(
+                watchClient,
+                p ->
+                    core.listServiceForAllNamespaces()
+                        .labelSelector(KubeNames.MANAGED_SELECTOR)
+                        .resourceVersion(p.resourceVersion)
+                        .watch(p.watch)
+                        .timeoutSeconds(p.timeoutSeconds)
+                        .buildCall(null),
+                V1Service.class,
+                V1ServiceList.class,
+                V1ServiceList::getItems,
+                SlimCache::service),
             V1Service.class,
-            V1ServiceList.class,
             resyncMillis,
             this::watchFailed);
     NetworkingV1Api networking = new NetworkingV1Api(watchClient);
@@ -255,12 +286,12 @@ public final class ClusterConnection implements AutoCloseable {
                 .limit(1)
                 .execute());
     pods.addIndexers(Map.of(BY_APP, pod -> List.of(appId(pod))));
-    deployments.addEventHandler(byApp("deployments"));
-    replicaSets.addEventHandler(byApp("replicasets"));
-    pods.addEventHandler(byApp("pods"));
-    services.addEventHandler(byApp("services"));
-    ingresses.addEventHandler(byApp("ingresses"));
-    events.addEventHandler(new Handler<>("events", this::onEvent));
+    deployments.addEventHandler(byApp("deployments", writtenDeployments));
+    replicaSets.addEventHandler(byApp("replicasets", null));
+    pods.addEventHandler(byApp("pods", null));
+    services.addEventHandler(byApp("services", writtenServices));
+    ingresses.addEventHandler(byApp("ingresses", null));
+    events.addEventHandler(new Handler<>("events", this::onEvent, this::onEvent));
   }
 
   public String id() {
@@ -283,6 +314,12 @@ public final class ClusterConnection implements AutoCloseable {
     var unused =
         prober.scheduleWithFixedDelay(
             this::probe, PROBE_EVERY.toMillis(), PROBE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    var unusedExpiry =
+        prober.scheduleWithFixedDelay(
+            () -> dropExpiredEvents(Instant.now()),
+            EXPIRE_EVENTS_EVERY.toMillis(),
+            EXPIRE_EVENTS_EVERY.toMillis(),
+            TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -362,12 +399,47 @@ public final class ClusterConnection implements AutoCloseable {
     return Set.copyOf(informerFailures.keySet());
   }
 
+  /**
+   * The Deployment as the worker should see it: the informer's, or the worker's own last write to
+   * it until the informer has delivered that write ({@link WrittenObjects}).
+   */
   public V1Deployment deployment(String namespace, String name) {
-    return new Lister<>(deployments.getIndexer()).namespace(namespace).get(name);
+    return writtenDeployments.current(
+        namespace, name, new Lister<>(deployments.getIndexer()).namespace(namespace).get(name));
   }
 
+  /** The Service as the worker should see it (see {@link #deployment}). */
   public V1Service service(String namespace, String name) {
-    return new Lister<>(services.getIndexer()).namespace(namespace).get(name);
+    return writtenServices.current(
+        namespace, name, new Lister<>(services.getIndexer()).namespace(namespace).get(name));
+  }
+
+  /**
+   * Runs a create or replace of a Deployment ({@code write} answers what the API server stored, or
+   * null when nothing was written); the answer stands in for the informer's copy until delivered.
+   */
+  public V1Deployment writeDeployment(String namespace, String name, Supplier<V1Deployment> write) {
+    return writtenDeployments.write(namespace, name, write);
+  }
+
+  /** As {@link #writeDeployment}, for a Service. */
+  public V1Service writeService(String namespace, String name, Supplier<V1Service> write) {
+    return writtenServices.write(namespace, name, write);
+  }
+
+  /** Runs a delete of a Deployment; it is gone for the worker from then on. */
+  public void deleteDeployment(String namespace, String name, Runnable delete) {
+    writtenDeployments.delete(namespace, name, delete);
+  }
+
+  /** Runs a delete of a Service; it is gone for the worker from then on. */
+  public void deleteService(String namespace, String name, Runnable delete) {
+    writtenServices.delete(namespace, name, delete);
+  }
+
+  /** Writes of the worker's own the informers have not delivered yet. */
+  public int pendingWrites() {
+    return writtenDeployments.pending() + writtenServices.pending();
   }
 
   public V1Ingress ingress(String namespace, String name) {
@@ -402,25 +474,53 @@ public final class ClusterConnection implements AutoCloseable {
   }
 
   private static OffsetDateTime lastSeen(CoreV1Event e) {
-    if (e.getLastTimestamp() != null) {
-      return e.getLastTimestamp();
-    }
-    if (e.getEventTime() != null) {
-      return e.getEventTime();
-    }
-    OffsetDateTime created = e.getMetadata().getCreationTimestamp();
-    return created == null ? OffsetDateTime.MIN : created;
+    OffsetDateTime last = WarningEvents.lastSeen(e);
+    return last == null ? OffsetDateTime.MIN : last;
   }
 
-  private <T extends KubernetesObject> ResourceEventHandler<T> byApp(String informer) {
+  /**
+   * Drops cached Events last seen more than {@link WarningEvents#MAX_AGE} before {@code now}, as a
+   * server expiring Events would (the sandbox and servers with a longer {@code --event-ttl} do
+   * not); answers how many. An Event that happens again comes back with its next update.
+   */
+  int dropExpiredEvents(Instant now) {
+    int dropped = 0;
+    for (CoreV1Event event : events.getIndexer().list()) {
+      if (WarningEvents.expired(event, now)) {
+        events.getIndexer().delete(event);
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+
+  /**
+   * Touches the object's app; with {@code written}, first marks the worker's own write as seen, so
+   * the reconcile this queues works from the informer's object.
+   */
+  private <T extends KubernetesObject> ResourceEventHandler<T> byApp(
+      String informer, WrittenObjects<T> written) {
     return new Handler<>(
         informer,
         object -> {
-          String appId = appId(object);
-          if (!appId.isEmpty()) {
-            listener.appTouched(id, appId);
+          if (written != null) {
+            written.seen(object);
           }
+          touch(object);
+        },
+        object -> {
+          if (written != null) {
+            written.seenGone(object.getMetadata().getNamespace(), object.getMetadata().getName());
+          }
+          touch(object);
         });
+  }
+
+  private void touch(KubernetesObject object) {
+    String appId = appId(object);
+    if (!appId.isEmpty()) {
+      listener.appTouched(id, appId);
+    }
   }
 
   private void onEvent(CoreV1Event event) {
@@ -553,10 +653,12 @@ public final class ClusterConnection implements AutoCloseable {
   private final class Handler<T extends KubernetesObject> implements ResourceEventHandler<T> {
     private final String informer;
     private final Consumer<T> touched;
+    private final Consumer<T> gone;
 
-    Handler(String informer, Consumer<T> touched) {
+    Handler(String informer, Consumer<T> touched, Consumer<T> gone) {
       this.informer = informer;
       this.touched = touched;
+      this.gone = gone;
     }
 
     @Override
@@ -573,7 +675,7 @@ public final class ClusterConnection implements AutoCloseable {
 
     @Override
     public void onDelete(T object, boolean finalStateUnknown) {
-      touched.accept(object);
+      gone.accept(object);
     }
   }
 }

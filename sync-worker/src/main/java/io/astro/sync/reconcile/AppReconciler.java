@@ -169,9 +169,15 @@ public final class AppReconciler {
     namespaces.ensure(cluster, app.namespace(), app.userId(), observed == null);
     V1Service service = cluster.service(app.namespace(), app.k8sName());
     if (app.desired().port() != null) {
-      writer.ensure(apis.services(), manifests.service(app), service, false);
+      cluster.writeService(
+          app.namespace(),
+          app.k8sName(),
+          () -> writer.write(apis.services(), manifests.service(app), service, false));
     } else if (service != null) {
-      writer.delete(apis.services(), "Service", app.namespace(), app.k8sName());
+      cluster.deleteService(
+          app.namespace(),
+          app.k8sName(),
+          () -> writer.delete(apis.services(), "Service", app.namespace(), app.k8sName()));
     }
     V1Ingress ingress = cluster.ingress(app.namespace(), KubeNames.ingress(app.k8sName()));
     if (manifests.wantsIngress(app)) {
@@ -191,7 +197,7 @@ public final class AppReconciler {
     if (field == null || !sameSpec) {
       // in order, or a new desired state: whatever drift was seen is history
       drifts.remove(app.appId());
-      writer.ensure(apis.deployments(), desired, observed, false);
+      writeDeployment(cluster, desired, observed, false);
       secrets.prune(cluster, app);
       return DONE;
     }
@@ -204,7 +210,7 @@ public final class AppReconciler {
     }
     int repairs = last != null && last.field().equals(field) ? last.repairs() + 1 : 1;
     drifts.put(app.appId(), new Drift(field, repairs, now.plus(driftBackoff(repairs))));
-    writer.ensure(apis.deployments(), desired, observed, true);
+    writeDeployment(cluster, desired, observed, true);
     secrets.prune(cluster, app);
     return new Result.After(driftBackoff(repairs));
   }
@@ -223,6 +229,19 @@ public final class AppReconciler {
                 Manifests.specHash(ingress), Manifests.specHash(manifests.ingress(app)))
         ? manifests.url(app)
         : null;
+  }
+
+  /**
+   * Writes the Deployment if it differs and tells the cluster's cache what the API server stored,
+   * so the next reconcile (within the watch's lag) neither creates it again nor replaces a stale
+   * version.
+   */
+  private void writeDeployment(
+      ClusterConnection cluster, V1Deployment desired, V1Deployment observed, boolean drifted) {
+    cluster.writeDeployment(
+        desired.getMetadata().getNamespace(),
+        desired.getMetadata().getName(),
+        () -> writer.write(cluster.apis().deployments(), desired, observed, drifted));
   }
 
   /** The wait after the {@code repairs}-th repair of the same field: 1 s, 2 s, 4 s, … 10 min. */
@@ -259,10 +278,16 @@ public final class AppReconciler {
     V1Deployment deployment = cluster.deployment(app.namespace(), app.k8sName());
     V1Service service = cluster.service(app.namespace(), app.k8sName());
     if (service != null) {
-      writer.delete(apis.services(), "Service", app.namespace(), app.k8sName());
+      cluster.deleteService(
+          app.namespace(),
+          app.k8sName(),
+          () -> writer.delete(apis.services(), "Service", app.namespace(), app.k8sName()));
     }
     if (deployment != null) {
-      writer.delete(apis.deployments(), "Deployment", app.namespace(), app.k8sName());
+      cluster.deleteDeployment(
+          app.namespace(),
+          app.k8sName(),
+          () -> writer.delete(apis.deployments(), "Deployment", app.namespace(), app.k8sName()));
     }
     secrets.removeAll(cluster, app);
     boolean gone =

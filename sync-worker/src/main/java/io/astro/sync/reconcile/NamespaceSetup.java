@@ -74,10 +74,18 @@ public final class NamespaceSetup {
       throw new Terminating(namespace);
     }
     writer.ensure(apis.namespaces(), desired, observed, Fence.drifted(desired, observed));
+    // a namespace that did not exist holds nothing: its fence is created without reading first (a
+    // new user's first app waits for these calls)
+    boolean fresh = observed == null;
     for (V1NetworkPolicy policy : manifests.networkPolicies(namespace)) {
       V1NetworkPolicy have =
-          writer.read(
-              apis.networkPolicies(), "NetworkPolicy", namespace, policy.getMetadata().getName());
+          fresh
+              ? null
+              : writer.read(
+                  apis.networkPolicies(),
+                  "NetworkPolicy",
+                  namespace,
+                  policy.getMetadata().getName());
       writer.ensure(apis.networkPolicies(), policy, have, Fence.drifted(policy, have));
     }
     // the LimitRange first: its defaults are what every container counts against the quota with
@@ -85,12 +93,17 @@ public final class NamespaceSetup {
     // tracking a resource must find them in place
     var limits = manifests.limitRange(namespace);
     var haveLimits =
-        writer.read(apis.limitRanges(), "LimitRange", namespace, limits.getMetadata().getName());
+        fresh
+            ? null
+            : writer.read(
+                apis.limitRanges(), "LimitRange", namespace, limits.getMetadata().getName());
     writer.ensure(apis.limitRanges(), limits, haveLimits, Fence.drifted(limits, haveLimits));
     var quota = manifests.resourceQuota(namespace);
     var haveQuota =
-        writer.read(
-            apis.resourceQuotas(), "ResourceQuota", namespace, quota.getMetadata().getName());
+        fresh
+            ? null
+            : writer.read(
+                apis.resourceQuotas(), "ResourceQuota", namespace, quota.getMetadata().getName());
     writer.ensure(apis.resourceQuotas(), quota, haveQuota, Fence.drifted(quota, haveQuota));
     checked.put(key, now);
   }

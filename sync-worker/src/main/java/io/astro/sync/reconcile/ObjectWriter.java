@@ -11,10 +11,17 @@ import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * Creates, replaces and deletes whole objects (docs/architecture.md, the reconcile model: create,
- * or replace with the observed {@code resourceVersion}; no server-side apply, no strategic merge).
- * Nothing is written when the observed object was built from the same spec hash, so a resync or a
- * restart issues no writes.
+ * Creates, replaces and deletes whole objects (docs/architecture.md, the reconcile model: create or
+ * replace; no server-side apply, no strategic merge). Nothing is written when the observed object
+ * was built from the same spec hash, so a resync or a restart issues no writes.
+ *
+ * <p>A replace carries no {@code resourceVersion} (an unconditional update, which the API server
+ * allows for every kind Astro writes). Astro owns the whole of what it writes, and the version it
+ * observed is usually already behind a status write of another controller's: the Deployment
+ * controller writes {@code observedGeneration} right after each spec change, the quota controller
+ * {@code status.used} whenever a pod comes or goes. Requiring that version made a spec change that
+ * followed another one fail with 409 and come back after a back-off, for no gain: whatever stands
+ * in the way is overwritten on the retry anyway.
  */
 public final class ObjectWriter {
 
@@ -38,16 +45,23 @@ public final class ObjectWriter {
    */
   public <T extends KubernetesObject, L extends KubernetesListObject> boolean ensure(
       GenericKubernetesApi<T, L> api, T desired, T observed, boolean drifted) {
+    return write(api, desired, observed, drifted) != null;
+  }
+
+  /**
+   * As {@link #ensure}, answering the object as the API server stored it when something was written
+   * (for a cache that has not seen the write yet), null when nothing was.
+   */
+  public <T extends KubernetesObject, L extends KubernetesListObject> T write(
+      GenericKubernetesApi<T, L> api, T desired, T observed, boolean drifted) {
     if (observed == null) {
-      call(() -> api.create(desired), desired, "create");
-      return true;
+      return call(() -> api.create(desired), desired, "create");
     }
     if (!drifted && Objects.equals(Manifests.specHash(observed), Manifests.specHash(desired))) {
-      return false;
+      return null;
     }
-    desired.getMetadata().setResourceVersion(observed.getMetadata().getResourceVersion());
-    call(() -> api.update(desired), desired, "replace");
-    return true;
+    desired.getMetadata().setResourceVersion(null);
+    return call(() -> api.update(desired), desired, "replace");
   }
 
   /** Removes the object; one already gone is fine. */
@@ -79,7 +93,7 @@ public final class ObjectWriter {
     return response.getObject();
   }
 
-  private <T extends KubernetesObject> void call(
+  private <T extends KubernetesObject> T call(
       Supplier<KubernetesApiResponse<T>> request, T object, String verb) {
     String kind = object.getKind();
     KubernetesApiResponse<T> response =
@@ -88,6 +102,8 @@ public final class ObjectWriter {
     if (!response.isSuccess()) {
       throw failure(response, verb + " " + kind + " " + object.getMetadata().getName());
     }
+    // an answer without a body (never from a real server) still counts as written
+    return response.getObject() != null ? response.getObject() : object;
   }
 
   /**

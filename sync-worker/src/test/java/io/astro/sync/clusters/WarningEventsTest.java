@@ -41,10 +41,14 @@ class WarningEventsTest {
       List.of("kube-system", "default", "astro-user-1", "astro-user-2", "astro-user-3");
   private static final List<String> KINDS = List.of("Pod", "Node", "Deployment", "ReplicaSet");
 
+  /** The Events of the first test happened within the last hour before this. */
+  private static OffsetDateTime now;
+
   private static FakeCluster cluster;
 
   @BeforeAll
   static void start() {
+    now = OffsetDateTime.now(ZoneOffset.UTC);
     cluster = FakeCluster.start();
   }
 
@@ -116,6 +120,63 @@ class WarningEventsTest {
     }
   }
 
+  @Test
+  void warnings_last_seen_over_an_hour_ago_are_not_cached_and_cached_ones_leave_as_they_age()
+      throws Exception {
+    FakeCluster own = FakeCluster.start();
+    try {
+      CoreV1Api core = new CoreV1Api(own.apiClient());
+      String ns = "astro-user-9";
+      core.createNamespace(
+              new V1Namespace()
+                  .apiVersion("v1")
+                  .kind("Namespace")
+                  .metadata(new V1ObjectMeta().name(ns)))
+          .execute();
+      OffsetDateTime at = OffsetDateTime.now(ZoneOffset.UTC);
+      core.createNamespacedEvent(ns, warning(ns, "old", at.minusMinutes(61))).execute();
+      core.createNamespacedEvent(ns, warning(ns, "fresh", at.minusMinutes(50))).execute();
+
+      ApiClient watchClient = own.newClient();
+      watchClient.setReadTimeout(0);
+      try (ClusterConnection connection =
+          new ClusterConnection(
+              "aging", own.newClient(), watchClient, Duration.ZERO, new Quiet())) {
+        connection.start();
+        Eventually.until("informers synced", Duration.ofSeconds(60), connection::synced);
+        Eventually.until(
+            "the fresh warning is cached",
+            Duration.ofSeconds(30),
+            () -> names(connection).contains("fresh"));
+        assertThat(names(connection)).containsExactly("fresh");
+
+        // eleven minutes on, the fresh one is 61 minutes old too
+        assertThat(connection.dropExpiredEvents(at.plusMinutes(11).toInstant())).isEqualTo(1);
+        assertThat(names(connection)).isEmpty();
+      }
+    } finally {
+      own.faults().unreachable(true);
+      own.close();
+    }
+  }
+
+  private static List<String> names(ClusterConnection connection) {
+    return connection.cachedEventList().stream().map(e -> e.getMetadata().getName()).toList();
+  }
+
+  private static CoreV1Event warning(String ns, String name, OffsetDateTime last) {
+    return new CoreV1Event()
+        .apiVersion("v1")
+        .kind("Event")
+        .metadata(new V1ObjectMeta().name(name).namespace(ns))
+        .type("Warning")
+        .reason("BackOff")
+        .message("Back-off restarting failed container")
+        .firstTimestamp(last.minusMinutes(5))
+        .lastTimestamp(last)
+        .involvedObject(new V1ObjectReference().kind("Pod").name("web-1").namespace(ns));
+  }
+
   private static CoreV1Event event(int i) {
     String ns = NAMESPACES.get(i % NAMESPACES.size());
     return new CoreV1Event()
@@ -125,7 +186,7 @@ class WarningEventsTest {
         .type(i % 7 == 0 ? "Warning" : "Normal")
         .reason(i % 7 == 0 ? "BackOff" : "Pulled")
         .message("event " + i)
-        .lastTimestamp(OffsetDateTime.of(2026, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC).plusSeconds(i))
+        .lastTimestamp(now.minusSeconds(i % 1800))
         .involvedObject(
             new V1ObjectReference().kind(KINDS.get(i % KINDS.size())).name("o-" + i).namespace(ns));
   }

@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -83,6 +84,9 @@ public final class ApiFaults {
 
   /** The image rewrite of the mutating-webhook fault, or null while it is off. */
   private volatile UnaryOperator<String> imageRewrite;
+
+  /** How much later watch events reach clients other than the cluster's own. */
+  private volatile Duration watchDelay = Duration.ZERO;
 
   private final AtomicInteger mutated = new AtomicInteger();
   private final AtomicInteger expired = new AtomicInteger();
@@ -237,12 +241,30 @@ public final class ApiFaults {
   }
 
   /**
-   * Removes every {@link #respond} rule, the {@link #mutateImages} webhook, and makes the cluster
-   * reachable. The counters keep counting.
+   * Watch events reach every client except the cluster's own {@code delay} later, in order — what
+   * an API server or a network under load does to informers: the cache lags behind the writes
+   * clients just made (and were answered). {@link Duration#ZERO} delivers at once again.
+   */
+  public ApiFaults delayWatches(Duration delay) {
+    if (delay.isNegative()) {
+      throw new IllegalArgumentException("delay must not be negative: " + delay);
+    }
+    this.watchDelay = delay;
+    return this;
+  }
+
+  Duration watchDelay() {
+    return watchDelay;
+  }
+
+  /**
+   * Removes every {@link #respond} rule, the {@link #mutateImages} webhook and the {@link
+   * #delayWatches} lag, and makes the cluster reachable. The counters keep counting.
    */
   public ApiFaults clear() {
     rules.clear();
     unreachable = false;
+    watchDelay = Duration.ZERO;
     imageRewrite = null;
     return this;
   }

@@ -17,6 +17,12 @@ public final class ApiTraffic {
     counts.computeIfAbsent(method + " " + path, k -> new AtomicLong()).incrementAndGet();
   }
 
+  void answered(String method, String path, int status) {
+    counts
+        .computeIfAbsent(method + " " + path + " " + status, k -> new AtomicLong())
+        .incrementAndGet();
+  }
+
   void watchOpened(String path) {
     counts.computeIfAbsent("WATCH " + path, k -> new AtomicLong()).incrementAndGet();
     openWatches.incrementAndGet();
@@ -33,6 +39,24 @@ public final class ApiTraffic {
   public long requests(String method, String path) {
     AtomicLong n = counts.get(method + " " + path);
     return n == null ? 0 : n.get();
+  }
+
+  /**
+   * Non-watch requests for exactly this method and path answered with this HTTP status, e.g. {@code
+   * POST /apis/apps/v1/namespaces/u-1/deployments 409}.
+   */
+  public long answers(String method, String path, int status) {
+    AtomicLong n = counts.get(method + " " + path + " " + status);
+    return n == null ? 0 : n.get();
+  }
+
+  /** Non-watch requests of any method and path answered with this HTTP status. */
+  public long answers(int status) {
+    String suffix = " " + status;
+    return counts.entrySet().stream()
+        .filter(e -> e.getKey().endsWith(suffix) && e.getKey().split(" ").length == 3)
+        .mapToLong(e -> e.getValue().get())
+        .sum();
   }
 
   /** Watch streams opened for exactly this path (no query string). */

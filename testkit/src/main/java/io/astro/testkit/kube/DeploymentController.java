@@ -72,11 +72,24 @@ final class DeploymentController {
     this.defaultProgressDeadline = deadline;
   }
 
-  /**
-   * Converges the Deployment's ReplicaSets, pods and status. Returns false once the Deployment is
-   * gone.
-   */
-  boolean reconcile(String namespace, String name) throws ApiException {
+  /** What a pass left behind, so the caller knows whether time alone can change anything. */
+  enum Outcome {
+    /** The Deployment is gone (or going) and what it owned is removed. */
+    GONE,
+    /**
+     * Every replica is updated and available, no old ReplicaSet holds pods, nothing was refused:
+     * only a change to the stored objects (an event) can make the next pass differ.
+     */
+    SETTLED,
+    /**
+     * Still on its way (pods creating or pending, a rollout, crash loops, probes not yet due, a
+     * refusal): the next pass may differ by time alone, so it has to come again.
+     */
+    PROGRESSING
+  }
+
+  /** Converges the Deployment's ReplicaSets, pods and status. */
+  Outcome reconcile(String namespace, String name) throws ApiException {
     Instant now = Instant.now();
     V1Deployment d = readDeployment(namespace, name);
     String uid = d == null ? null : d.getMetadata().getUid();
@@ -98,7 +111,7 @@ final class DeploymentController {
       }
     }
     if (d == null || d.getMetadata().getDeletionTimestamp() != null) {
-      return false;
+      return Outcome.GONE;
     }
 
     int desired = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
@@ -197,8 +210,11 @@ final class DeploymentController {
       writeReplicaSetStatus(old, still, null, now);
       oldPods.addAll(still);
     }
-    writeDeploymentStatus(d, newRs, desired, newPods, oldPods, quotaFailure, now);
-    return true;
+    boolean complete =
+        writeDeploymentStatus(d, newRs, desired, newPods, oldPods, quotaFailure, now);
+    return complete && quotaFailure == null && oldPods.isEmpty()
+        ? Outcome.SETTLED
+        : Outcome.PROGRESSING;
   }
 
   /**
@@ -448,7 +464,8 @@ final class DeploymentController {
     }
   }
 
-  private void writeDeploymentStatus(
+  /** Writes the Deployment's status if it changed; true when the rollout is complete. */
+  private boolean writeDeploymentStatus(
       V1Deployment d,
       V1ReplicaSet newRs,
       int desired,
@@ -530,6 +547,7 @@ final class DeploymentController {
               d.getMetadata().getName(), d.getMetadata().getNamespace(), d)
           .execute();
     }
+    return complete;
   }
 
   /**

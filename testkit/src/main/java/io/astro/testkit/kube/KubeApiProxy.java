@@ -212,7 +212,10 @@ final class KubeApiProxy {
     String path = req.path();
     boolean watch = isWatch(req);
     if (!watch) {
-      traffic.request(req.method().name(), path);
+      String method = req.method().name();
+      traffic.request(method, path);
+      HttpServerResponse response = req.response();
+      response.headersEndHandler(v -> traffic.answered(method, path, response.getStatusCode()));
     }
     if (!internal && !("Bearer " + token).equals(authorization)) {
       sendStatus(req.response(), 401, "Unauthorized", "Unauthorized");
@@ -969,17 +972,26 @@ final class KubeApiProxy {
                                     }
                                     socket.close();
                                   }));
+              // when the last event held back goes out (nanoTime); the handler runs on one thread
+              long[] heldUntil = {0};
               socket.textMessageHandler(
                   event -> {
-                    if (!resp.ended()
-                        && !alreadySeen(event, since)
-                        && (selector == null || selector.passes(event))) {
-                      resp.write(event + "\n");
-                      if (resp.writeQueueFull()) {
-                        socket.pause();
-                        resp.drainHandler(v -> socket.resume());
-                      }
+                    if (alreadySeen(event, since)
+                        || (selector != null && !selector.passes(event))) {
+                      return;
                     }
+                    // ApiFaults#delayWatches: the same events, later, and never overtaking one
+                    // still held back (a delay lifted meanwhile must not reorder the stream)
+                    long now = System.nanoTime();
+                    long delay = internal ? 0 : faults.watchDelay().toNanos();
+                    long due = Math.max(now + delay, heldUntil[0]);
+                    if (due <= now) {
+                      writeEvent(resp, socket, event);
+                      return;
+                    }
+                    long millis = (due - now + 999_999) / 1_000_000;
+                    heldUntil[0] = now + millis * 1_000_000;
+                    vertx.setTimer(millis, id -> writeEvent(resp, socket, event));
                   });
               long timer = watchTimeout(req, socket);
               socket.closeHandler(
@@ -994,6 +1006,17 @@ final class KubeApiProxy {
               socket.exceptionHandler(err -> socket.close());
               resp.closeHandler(v -> socket.close());
             });
+  }
+
+  private static void writeEvent(HttpServerResponse resp, WebSocket socket, String event) {
+    if (resp.ended() || resp.closed()) {
+      return;
+    }
+    resp.write(event + "\n");
+    if (resp.writeQueueFull()) {
+      socket.pause();
+      resp.drainHandler(v -> socket.resume());
+    }
   }
 
   /**

@@ -12,15 +12,18 @@ import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1DeploymentList;
 import io.kubernetes.client.util.generic.GenericKubernetesApi;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,8 +35,15 @@ import org.slf4j.LoggerFactory;
  * <p>For every Deployment it keeps a ReplicaSet {@code {deployment}-{pod-template-hash}} and its
  * pods, follows scale changes, template changes (a rolling update — e.g. a {@code restartedAt}
  * annotation) and deletion, and writes pod, ReplicaSet and Deployment status as a real control
- * plane would. Work is level-triggered: each Deployment event, and a resync every {@value
- * #RESYNC_MILLIS} ms, recomputes everything from stored state on the simulator's own thread.
+ * plane would. Work is level-triggered and event-driven: each Deployment event recomputes that
+ * Deployment from stored state. A Deployment that is not settled (pods creating, crash-looping,
+ * probes not yet due, a rollout or a refusal under way — see {@link DeploymentController.Outcome})
+ * comes back after {@value #RESYNC_MILLIS} ms, since time alone moves it; a settled one costs
+ * nothing until it changes, so a cluster with thousands of running Deployments stays quiet.
+ *
+ * <p>Every simulator in the JVM shares one small pool of {@value #SHARDS} workers. A Deployment's
+ * namespace picks its worker, so the Deployments of one namespace (which share pods, quota and
+ * limits) are worked one at a time, in order, while other namespaces and clusters go in parallel.
  *
  * <p>Failures to show: {@link #failImage}, {@link #crashImage}; {@link #clearFailures} heals. They
  * apply to every pod the simulator syncs from then on, including running ones. Without any fault a
@@ -47,17 +57,37 @@ import org.slf4j.LoggerFactory;
 public final class KubeletSimulator implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(KubeletSimulator.class);
+
+  /** How soon a Deployment that is not settled is looked at again. */
   static final long RESYNC_MILLIS = 2000;
+
   private static final long CONFLICT_RETRY_MILLIS = 50;
   private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+
+  /**
+   * Workers shared by every simulator in the JVM. Most of a pass is waiting on the API server in
+   * the same process, so a few more than the cores keep them busy without a thread per cluster.
+   */
+  static final int SHARDS = 4;
+
+  private static final List<ExecutorService> WORKERS = new ArrayList<>();
+  private static final ScheduledExecutorService TIMER =
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("kubelet-simulator-timer"));
+
+  static {
+    for (int i = 0; i < SHARDS; i++) {
+      WORKERS.add(Executors.newSingleThreadExecutor(DaemonThreads.named("kubelet-simulator-" + i)));
+    }
+  }
 
   private final Faults faults = new Faults();
   private final DeploymentController controller;
-  private final ScheduledExecutorService worker;
+  private final String clusterName;
   private final SharedInformerFactory informers;
   private final SharedIndexInformer<V1Deployment> deployments;
 
-  /** Keys waiting in the worker's queue: an event for a queued key adds nothing. */
+  /** Keys waiting in a worker's queue: an event for a queued key adds nothing. */
   private final Set<String> queued = ConcurrentHashMap.newKeySet();
 
   /**
@@ -66,15 +96,16 @@ public final class KubeletSimulator implements AutoCloseable {
    */
   private final Set<String> known = ConcurrentHashMap.newKeySet();
 
+  /** Passes of this simulator running now; close() waits for them to end. */
+  private final AtomicInteger running = new AtomicInteger();
+
   private volatile boolean closed;
 
   KubeletSimulator(ApiClient client, PodLogs logs, String clusterName) {
     CoreV1Api core = new CoreV1Api(client);
+    this.clusterName = clusterName;
     this.controller =
         new DeploymentController(new AppsV1Api(client), core, new Kubelet(core, faults, logs));
-    this.worker =
-        Executors.newSingleThreadScheduledExecutor(
-            DaemonThreads.named("kubelet-simulator-" + clusterName));
     ExecutorService informerThreads =
         Executors.newCachedThreadPool(
             DaemonThreads.named("kubelet-simulator-informer-" + clusterName));
@@ -120,10 +151,6 @@ public final class KubeletSimulator implements AutoCloseable {
         throw new IllegalStateException("interrupted while starting the kubelet simulator", e);
       }
     }
-    // runs until close() shuts the executor down
-    var unused =
-        worker.scheduleWithFixedDelay(
-            this::enqueueAll, RESYNC_MILLIS, RESYNC_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -174,87 +201,122 @@ public final class KubeletSimulator implements AutoCloseable {
    * worked through them (a retry after a write conflict may still follow).
    */
   public CompletableFuture<Void> resync() {
-    enqueueAll();
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    try {
-      worker.execute(() -> done.complete(null));
-    } catch (RejectedExecutionException e) {
-      done.completeExceptionally(new IllegalStateException("kubelet simulator is closed"));
+    if (closed) {
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("kubelet simulator is closed"));
     }
-    return done;
+    Set<Integer> shards = new LinkedHashSet<>();
+    for (String key : enqueueAll()) {
+      shards.add(shardOf(key));
+    }
+    // each worker is first in, first out: a marker queued after the keys runs after them
+    List<CompletableFuture<Void>> done = new ArrayList<>();
+    for (int shard : shards) {
+      done.add(CompletableFuture.runAsync(() -> {}, WORKERS.get(shard)));
+    }
+    return CompletableFuture.allOf(done.toArray(new CompletableFuture<?>[0]));
   }
 
+  /** Stops watching and waits (bounded) for this simulator's passes under way to end. */
   @Override
   public void close() {
     closed = true;
     informers.stopAllRegisteredInformers(true);
-    worker.shutdownNow();
-    try {
-      worker.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
+    synchronized (running) {
+      while (running.get() > 0 && System.nanoTime() < deadline) {
+        try {
+          running.wait(10);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
     }
   }
 
-  private void enqueueAll() {
+  private Set<String> enqueueAll() {
     Set<String> keys = new HashSet<>(deployments.getIndexer().listKeys());
     keys.addAll(known);
     keys.forEach(this::enqueue);
+    return keys;
   }
 
   private void enqueue(String key) {
     if (closed || !queued.add(key)) {
       return;
     }
-    try {
-      worker.execute(
-          () -> {
-            queued.remove(key);
-            reconcile(key);
-          });
-    } catch (RejectedExecutionException e) {
-      queued.remove(key);
-    }
+    WORKERS
+        .get(shardOf(key))
+        .execute(
+            () -> {
+              queued.remove(key);
+              reconcile(key);
+            });
+  }
+
+  /** One worker per namespace of a cluster: its Deployments share pods, quota and limits. */
+  private int shardOf(String key) {
+    String namespace = key.substring(0, key.indexOf('/'));
+    return Math.floorMod((clusterName + "/" + namespace).hashCode(), SHARDS);
   }
 
   private void reconcile(String key) {
     if (closed) {
       return;
     }
-    String namespace = key.substring(0, key.indexOf('/'));
-    String name = key.substring(key.indexOf('/') + 1);
+    running.incrementAndGet();
     try {
-      if (controller.reconcile(namespace, name)) {
-        known.add(key);
-      } else {
-        known.remove(key);
-      }
-    } catch (ApiException e) {
-      if (e.getCode() == 409) {
-        // Someone wrote in between (often the test itself): re-read and go again, soon.
-        retryLater(key);
-      } else if (!closed) {
-        LOG.warn(
-            "kubelet simulator: reconcile of {} failed ({} {}); retrying on the next resync",
-            key,
-            e.getCode(),
-            e.getResponseBody());
-      }
-    } catch (RuntimeException e) {
-      if (!closed) {
-        LOG.warn("kubelet simulator: reconcile of {} failed; retrying on the next resync", key, e);
+      reconcileNow(key);
+    } finally {
+      if (running.decrementAndGet() == 0) {
+        synchronized (running) {
+          running.notifyAll();
+        }
       }
     }
   }
 
-  private void retryLater(String key) {
+  private void reconcileNow(String key) {
+    String namespace = key.substring(0, key.indexOf('/'));
+    String name = key.substring(key.indexOf('/') + 1);
     try {
-      // a retry needs no handle: close() shuts the executor down
-      var unused =
-          worker.schedule(() -> enqueue(key), CONFLICT_RETRY_MILLIS, TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException closing) {
-      // closing: nothing left to converge
+      switch (controller.reconcile(namespace, name)) {
+        case GONE -> known.remove(key);
+        case SETTLED -> known.add(key);
+        case PROGRESSING -> {
+          known.add(key);
+          enqueueLater(key, RESYNC_MILLIS);
+        }
+      }
+    } catch (ApiException e) {
+      if (e.getCode() == 409) {
+        // Someone wrote in between (often the test itself): re-read and go again, soon.
+        enqueueLater(key, CONFLICT_RETRY_MILLIS);
+      } else if (!closed) {
+        LOG.warn(
+            "kubelet simulator: reconcile of {} failed ({} {}); retrying in {} ms",
+            key,
+            e.getCode(),
+            e.getResponseBody(),
+            RESYNC_MILLIS);
+        enqueueLater(key, RESYNC_MILLIS);
+      }
+    } catch (RuntimeException e) {
+      if (!closed) {
+        LOG.warn(
+            "kubelet simulator: reconcile of {} failed; retrying in {} ms", key, RESYNC_MILLIS, e);
+        enqueueLater(key, RESYNC_MILLIS);
+      }
     }
+  }
+
+  private void enqueueLater(String key, long millis) {
+    if (closed) {
+      return;
+    }
+    // a delayed pass needs no handle: once closed, enqueue() drops it
+    var unused = TIMER.schedule(() -> enqueue(key), millis, TimeUnit.MILLISECONDS);
   }
 
   private static String key(V1Deployment d) {

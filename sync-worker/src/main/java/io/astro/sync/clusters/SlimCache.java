@@ -1,0 +1,155 @@
+package io.astro.sync.clusters;
+
+import com.google.gson.reflect.TypeToken;
+import io.kubernetes.client.common.KubernetesListObject;
+import io.kubernetes.client.common.KubernetesObject;
+import io.kubernetes.client.informer.ListerWatcher;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.models.V1Deployment;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodSpec;
+import io.kubernetes.client.openapi.models.V1ReplicaSet;
+import io.kubernetes.client.openapi.models.V1Service;
+import io.kubernetes.client.util.CallGenerator;
+import io.kubernetes.client.util.CallGeneratorParams;
+import io.kubernetes.client.util.Watch;
+import io.kubernetes.client.util.Watchable;
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+
+/**
+ * Lists and watches that hand the informer's cache only what the worker reads, so its heap grows
+ * with the number of apps by as little as it can (at 10 000 apps the caches were most of the live
+ * heap). Every object loses {@code metadata.managedFields} (server-side bookkeeping, often larger
+ * than the spec on a real server); a Pod keeps its metadata, {@code spec.nodeName} and status (what
+ * its app's status reports); a ReplicaSet keeps its metadata (what an Event about it is matched to
+ * its app by). Deployments and Services keep their spec: reconcile compares it. Pod logs and the
+ * containers they name are read from the API server, never from this cache.
+ *
+ * @param <T> the kind
+ * @param <L> its list
+ */
+final class SlimCache<T extends KubernetesObject, L extends KubernetesListObject>
+    implements ListerWatcher<T, L> {
+
+  private final ApiClient client;
+  private final CallGenerator calls;
+  private final Class<T> type;
+  private final Class<L> listType;
+  private final Function<L, List<T>> items;
+  private final UnaryOperator<T> slim;
+
+  private SlimCache(
+      ApiClient client,
+      CallGenerator calls,
+      Class<T> type,
+      Class<L> listType,
+      Function<L, List<T>> items,
+      UnaryOperator<T> slim) {
+    this.client = client;
+    this.calls = calls;
+    this.type = type;
+    this.listType = listType;
+    this.items = items;
+    this.slim = slim;
+  }
+
+  static <T extends KubernetesObject, L extends KubernetesListObject> SlimCache<T, L> of(
+      ApiClient watchClient,
+      CallGenerator calls,
+      Class<T> type,
+      Class<L> listType,
+      Function<L, List<T>> items,
+      UnaryOperator<T> slim) {
+    return new SlimCache<>(watchClient, calls, type, listType, items, slim);
+  }
+
+  /** A Deployment as cached: without managedFields. */
+  static V1Deployment deployment(V1Deployment d) {
+    withoutManagedFields(d.getMetadata());
+    return d;
+  }
+
+  /** A Service as cached: without managedFields. */
+  static V1Service service(V1Service s) {
+    withoutManagedFields(s.getMetadata());
+    return s;
+  }
+
+  /** A ReplicaSet as cached: its metadata only. */
+  static V1ReplicaSet replicaSet(V1ReplicaSet rs) {
+    return new V1ReplicaSet()
+        .apiVersion(rs.getApiVersion())
+        .kind(rs.getKind())
+        .metadata(withoutManagedFields(rs.getMetadata()));
+  }
+
+  /** A Pod as cached: its metadata, the node it is bound to and its status. */
+  static V1Pod pod(V1Pod pod) {
+    return new V1Pod()
+        .apiVersion(pod.getApiVersion())
+        .kind(pod.getKind())
+        .metadata(withoutManagedFields(pod.getMetadata()))
+        .spec(pod.getSpec() == null ? null : new V1PodSpec().nodeName(pod.getSpec().getNodeName()))
+        .status(pod.getStatus());
+  }
+
+  private static V1ObjectMeta withoutManagedFields(V1ObjectMeta meta) {
+    if (meta != null) {
+      meta.setManagedFields(null);
+    }
+    return meta;
+  }
+
+  @Override
+  public L list(CallGeneratorParams p) throws ApiException {
+    L list = client.<L>execute(calls.generate(p), listType).getData();
+    items.apply(list).replaceAll(slim);
+    return list;
+  }
+
+  @Override
+  public Watchable<T> watch(CallGeneratorParams p) throws ApiException {
+    Watch<T> watch =
+        Watch.createWatch(
+            client,
+            calls.generate(p),
+            TypeToken.getParameterized(Watch.Response.class, type).getType());
+    return new Slimmed(watch);
+  }
+
+  /** The watch, each object slimmed as it arrives. */
+  private final class Slimmed implements Watchable<T> {
+    private final Watch<T> watch;
+
+    Slimmed(Watch<T> watch) {
+      this.watch = watch;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return watch.hasNext();
+    }
+
+    @Override
+    public Watch.Response<T> next() {
+      Watch.Response<T> r = watch.next();
+      return r.object == null ? r : new Watch.Response<>(r.type, slim.apply(r.object));
+    }
+
+    @Override
+    public Iterator<Watch.Response<T>> iterator() {
+      return this;
+    }
+
+    @Override
+    public void close() throws IOException {
+      watch.close();
+    }
+  }
+}
