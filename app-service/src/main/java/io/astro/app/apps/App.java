@@ -31,7 +31,9 @@ public record App(
   /**
    * What the user asked for: the spec of release {@code release} ({@code image}, {@code port},
    * {@code settings}) and the operations on it. {@code restartedAt} changes on every restart
-   * (rolling restart stamp).
+   * (rolling restart stamp). {@code suspended}: its owner's account is disabled, so it runs no
+   * replicas whatever {@code replicas} and {@code stopped} say (both kept, to restore it as it
+   * was).
    */
   public record Desired(
       String image,
@@ -41,33 +43,56 @@ public record App(
       Instant restartedAt,
       boolean deleting,
       long release,
-      Settings settings) {
+      Settings settings,
+      boolean suspended) {
 
     /** What a create request asks for: release 1, running, never restarted, not being deleted. */
     public static Desired of(String image, int replicas, Integer port, Settings settings) {
-      return new Desired(image, replicas, port, false, null, false, 1, settings);
+      return new Desired(image, replicas, port, false, null, false, 1, settings, false);
     }
 
     public Desired withStopped(boolean value) {
-      return new Desired(image, replicas, port, value, restartedAt, deleting, release, settings);
+      return new Desired(
+          image, replicas, port, value, restartedAt, deleting, release, settings, suspended);
     }
 
     public Desired withReplicas(int value) {
-      return new Desired(image, value, port, stopped, restartedAt, deleting, release, settings);
+      return new Desired(
+          image, value, port, stopped, restartedAt, deleting, release, settings, suspended);
     }
 
     public Desired withRestartedAt(Instant value) {
-      return new Desired(image, replicas, port, stopped, value, deleting, release, settings);
+      return new Desired(
+          image, replicas, port, stopped, value, deleting, release, settings, suspended);
     }
 
     public Desired withDeleting() {
-      return new Desired(image, replicas, port, stopped, restartedAt, true, release, settings);
+      return new Desired(
+          image, replicas, port, stopped, restartedAt, true, release, settings, suspended);
+    }
+
+    public Desired withSuspended(boolean value) {
+      return new Desired(
+          image, replicas, port, stopped, restartedAt, deleting, release, settings, value);
+    }
+
+    /** Whether the cluster should run no replicas: stopped by its owner, or suspended. */
+    public boolean scaledToZero() {
+      return stopped || suspended;
     }
 
     /** The next release, with this spec. */
     public Desired released(String newImage, Integer newPort, Settings newSettings) {
       return new Desired(
-          newImage, replicas, newPort, stopped, restartedAt, deleting, release + 1, newSettings);
+          newImage,
+          replicas,
+          newPort,
+          stopped,
+          restartedAt,
+          deleting,
+          release + 1,
+          newSettings,
+          suspended);
     }
 
     /** Whether {@code other} asks for another spec (image, port or settings) than this. */
@@ -125,8 +150,9 @@ public record App(
   }
 
   /**
-   * The app after a change of desired state: next generation, and status {@code deleting} once
-   * deletion starts.
+   * The app after a change of desired state: next generation, status {@code deleting} once deletion
+   * starts, {@code suspended} while suspended, and {@code starting} when a suspension is lifted
+   * (until the cluster reports).
    */
   public App next(Desired change, Instant now) {
     return new App(
@@ -139,7 +165,11 @@ public record App(
         k8sName,
         change,
         generation + 1,
-        change.deleting() ? AppStatus.DELETING : status,
+        change.deleting()
+            ? AppStatus.DELETING
+            : change.suspended()
+                ? AppStatus.SUSPENDED
+                : desired.suspended() ? AppStatus.STARTING : status,
         observed,
         createdAt,
         now);
@@ -154,6 +184,7 @@ public record App(
             .put("replicas", desired.replicas())
             .put("port", desired.port())
             .put("stopped", desired.stopped())
+            .put("suspended", desired.suspended())
             .put("status", status.value())
             .put("generation", generation)
             .put("cluster", clusterId)
