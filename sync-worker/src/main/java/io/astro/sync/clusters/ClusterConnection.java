@@ -333,6 +333,11 @@ public final class ClusterConnection implements AutoCloseable {
     return new Lister<>(deployments.getIndexer()).namespace(namespace).get(name);
   }
 
+  /** Whether any Astro Deployment (any app) is left in {@code namespace}, as the informer sees. */
+  public boolean hasDeployments(String namespace) {
+    return !new Lister<>(deployments.getIndexer()).namespace(namespace).list().isEmpty();
+  }
+
   public V1Service service(String namespace, String name) {
     return new Lister<>(services.getIndexer()).namespace(namespace).get(name);
   }
