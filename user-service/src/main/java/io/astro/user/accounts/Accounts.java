@@ -293,6 +293,11 @@ public final class Accounts {
    * Idempotent, and safe when several instances start at once.
    */
   public Future<Void> ensureAdmin(String username, String email, String password) {
+    return ensureAdmin(username, email, password, true);
+  }
+
+  private Future<Void> ensureAdmin(
+      String username, String email, String password, boolean firstTry) {
     return store
         .findByLogin(username)
         .compose(
@@ -306,22 +311,35 @@ public final class Accounts {
                       byEmail ->
                           byEmail.isPresent()
                               ? Future.failedFuture(taken(username, email, byEmail.get()))
-                              : createAdmin(username, email, password));
+                              : createAdmin(username, email, password, firstTry));
             });
   }
 
-  private Future<Void> createAdmin(String username, String email, String password) {
+  private Future<Void> createAdmin(
+      String username, String email, String password, boolean firstTry) {
     return hasher
         .hash(password)
         .compose(hash -> store.insert(UUID.randomUUID().toString(), username, email, hash, "admin"))
         .<Void>mapEmpty()
         .onSuccess(v -> LOG.info("bootstrap admin '{}' created", username))
         .recover(
-            e ->
-                e instanceof ApiException api && api.errorCode() == ErrorCode.USER_EXISTS
-                    // another instance may have created it at the same moment: look again
-                    ? ensureAdmin(username, email, password)
-                    : Future.failedFuture(e));
+            e -> {
+              if (!(e instanceof ApiException api && api.errorCode() == ErrorCode.USER_EXISTS)) {
+                return Future.failedFuture(e);
+              }
+              // another instance may have created it at the same moment: look again, once; a
+              // name still taken then is held by a deleted account for its reservation
+              return firstTry
+                  ? ensureAdmin(username, email, password, false)
+                  : Future.failedFuture(
+                      new ConfigException(
+                          "ASTRO_ADMIN_USERNAME '"
+                              + username
+                              + "' or ASTRO_ADMIN_EMAIL '"
+                              + email
+                              + "' belonged to a deleted account and is reserved"
+                              + " (ASTRO_USERNAME_RESERVATION); choose another"));
+            });
   }
 
   private Future<Void> keepAdmin(User existing, String username, String password) {

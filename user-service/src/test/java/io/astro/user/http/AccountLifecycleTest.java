@@ -2,6 +2,7 @@ package io.astro.user.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.astro.common.config.ConfigException;
 import io.astro.common.config.Env;
 import io.astro.common.events.Topics;
 import io.astro.common.events.user.UserEvent;
@@ -14,6 +15,7 @@ import io.astro.testkit.kafka.KafkaBroker;
 import io.astro.testkit.kafka.KafkaExtension;
 import io.astro.testkit.kafka.ReceivedRecord;
 import io.astro.user.Main;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -61,6 +63,8 @@ class AccountLifecycleTest {
             Map.entry("ASTRO_DB_NAME", db.database()),
             Map.entry("ASTRO_DB_USER", db.user()),
             Map.entry("ASTRO_DB_PASSWORD", db.password()),
+            // room for a loaded machine: the start reads the admin account before serving
+            Map.entry("ASTRO_DB_CONNECT_TIMEOUT", "10s"),
             Map.entry("ASTRO_ADMIN_USERNAME", "life-admin"),
             Map.entry("ASTRO_ADMIN_PASSWORD", "admin-password-1"),
             Map.entry("ASTRO_BCRYPT_THREADS", "2"),
@@ -192,6 +196,25 @@ class AccountLifecycleTest {
 
     JsonObject again = login("brief", PASSWORD);
     assertThat(again.getString("uuid")).isNotEqualTo(null);
+  }
+
+  @Test
+  void a_bootstrap_admin_never_takes_a_reserved_name_and_the_start_is_refused() throws Exception {
+    String token = signUp("oldboss", "oldboss@example.org").getString("token");
+    assertThat(delete(token, new JsonObject().put("password", PASSWORD)).statusCode())
+        .isEqualTo(202);
+    Map<String, String> other = new HashMap<>(settings);
+    other.put("ASTRO_ADMIN_USERNAME", "oldboss");
+    other.put("ASTRO_ADMIN_EMAIL", "new-boss@example.org");
+
+    Future<Service> started = Main.start(Env.of(other));
+    started.<Void>transform(settled -> Future.succeededFuture()).await();
+    if (started.succeeded()) {
+      started.result().close().await();
+    }
+
+    assertThat(started.failed()).as("start-up refused").isTrue();
+    assertThat(started.cause()).isInstanceOf(ConfigException.class).hasMessageContaining("reserved");
   }
 
   @Test
