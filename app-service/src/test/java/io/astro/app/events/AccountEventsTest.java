@@ -173,6 +173,27 @@ class AccountEventsTest {
     assertThat(parked.header("x-error")).isNotBlank();
   }
 
+  @Test
+  void app_counts_per_user_are_served_internally_for_the_accounts_list() {
+    long busy = ++users;
+    long idle = ++users;
+    String token = app.token(busy);
+    app.create(token, "a", IMAGE, 1);
+    app.create(token, "b", IMAGE, 1);
+
+    var counts =
+        app.get("/internal/v1/app-counts?user_id=" + busy + "&user_id=" + idle, null);
+    var bad = app.get("/internal/v1/app-counts?user_id=x", null);
+
+    assertThat(counts.statusCode()).as(counts.body()).isEqualTo(200);
+    JsonObject byUser = data(counts).getJsonObject("counts");
+    assertThat(byUser.fieldNames()).containsExactlyInAnyOrder(Long.toString(busy), Long.toString(idle));
+    assertThat(byUser.getLong(Long.toString(busy))).isEqualTo(2L);
+    assertThat(byUser.getLong(Long.toString(idle))).isZero();
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.body()).contains("user_id");
+  }
+
   private static void publish(String key, UserEvent event) throws Exception {
     producer.send(new ProducerRecord<>(usersTopic, key, event.encode())).get(10, TimeUnit.SECONDS);
   }
