@@ -131,6 +131,7 @@ class ApiDocumentTest {
             "Login",
             "EmailChange",
             "PasswordChange",
+            "AccountDeletion",
             "AppCreate",
             "AppPatch",
             "Scale",

@@ -63,11 +63,20 @@ class AccountEventsTest {
             db,
             broker.bootstrapServers(),
             Map.of(
-                "ASTRO_APP_COMMANDS_TOPIC", commandsTopic,
-                "ASTRO_APP_STATUS_TOPIC", statusTopic,
-                "ASTRO_APP_STATUS_GROUP", statusTopic + "-group",
-                "ASTRO_USERS_TOPIC", usersTopic,
-                "ASTRO_USERS_GROUP", usersTopic + "-group"));
+                "ASTRO_APP_COMMANDS_TOPIC",
+                commandsTopic,
+                "ASTRO_APP_STATUS_TOPIC",
+                statusTopic,
+                "ASTRO_APP_STATUS_GROUP",
+                statusTopic + "-group",
+                "ASTRO_USERS_TOPIC",
+                usersTopic,
+                "ASTRO_USERS_GROUP",
+                usersTopic + "-group",
+                // what is tested is the events' effect, not the request deadline: room for a loaded
+                // machine
+                "ASTRO_DB_REQUEST_DEADLINE",
+                "10s"));
     producer =
         new KafkaProducer<>(
             Map.of("bootstrap.servers", broker.bootstrapServers(), "acks", "all"),
@@ -181,13 +190,13 @@ class AccountEventsTest {
     app.create(token, "a", IMAGE, 1);
     app.create(token, "b", IMAGE, 1);
 
-    var counts =
-        app.get("/internal/v1/app-counts?user_id=" + busy + "&user_id=" + idle, null);
+    var counts = app.get("/internal/v1/app-counts?user_id=" + busy + "&user_id=" + idle, null);
     var bad = app.get("/internal/v1/app-counts?user_id=x", null);
 
     assertThat(counts.statusCode()).as(counts.body()).isEqualTo(200);
     JsonObject byUser = data(counts).getJsonObject("counts");
-    assertThat(byUser.fieldNames()).containsExactlyInAnyOrder(Long.toString(busy), Long.toString(idle));
+    assertThat(byUser.fieldNames())
+        .containsExactlyInAnyOrder(Long.toString(busy), Long.toString(idle));
     assertThat(byUser.getLong(Long.toString(busy))).isEqualTo(2L);
     assertThat(byUser.getLong(Long.toString(idle))).isZero();
     assertThat(bad.statusCode()).isEqualTo(400);

@@ -214,7 +214,9 @@ class AccountLifecycleTest {
     }
 
     assertThat(started.failed()).as("start-up refused").isTrue();
-    assertThat(started.cause()).isInstanceOf(ConfigException.class).hasMessageContaining("reserved");
+    assertThat(started.cause())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("reserved");
   }
 
   @Test

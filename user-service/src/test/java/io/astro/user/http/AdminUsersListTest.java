@@ -85,8 +85,7 @@ class AdminUsersListTest {
                         Map.entry("ASTRO_DB_CONNECT_TIMEOUT", "10s"),
                         Map.entry("ASTRO_KAFKA_BOOTSTRAP", "127.0.0.1:1"),
                         Map.entry(
-                            "ASTRO_APP_SERVICE_URL",
-                            "http://127.0.0.1:" + appService.actualPort()),
+                            "ASTRO_APP_SERVICE_URL", "http://127.0.0.1:" + appService.actualPort()),
                         Map.entry("ASTRO_ADMIN_USERNAME", "list-admin"),
                         Map.entry("ASTRO_ADMIN_PASSWORD", "admin-password-1"),
                         Map.entry("ASTRO_BCRYPT_THREADS", "2"),
@@ -158,8 +157,7 @@ class AdminUsersListTest {
     assertThat(register("nosy").statusCode()).isEqualTo(201);
     String admin = token("list-admin", "admin-password-1");
 
-    HttpResponse<String> bad =
-        get("/api/v1/admin/users?page=0&limit=1000&status=gone", admin);
+    HttpResponse<String> bad = get("/api/v1/admin/users?page=0&limit=1000&status=gone", admin);
     HttpResponse<String> notAdmin = get("/api/v1/admin/users", token("nosy", PASSWORD));
 
     assertThat(bad.statusCode()).isEqualTo(400);
@@ -216,8 +214,8 @@ class AdminUsersListTest {
     return send("POST", path, new JsonObject(), token);
   }
 
-  private static HttpResponse<String> send(String method, String path, JsonObject body, String token)
-      throws Exception {
+  private static HttpResponse<String> send(
+      String method, String path, JsonObject body, String token) throws Exception {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(base + path))
             .method(
