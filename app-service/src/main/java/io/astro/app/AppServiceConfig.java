@@ -104,14 +104,16 @@ public record AppServiceConfig(
     }
   }
 
-  /** Where commands go and status events come from. */
+  /** Where commands go, status events and account events come from. */
   public record Kafka(
       String bootstrap,
       String commandsTopic,
       String statusTopic,
       String statusGroup,
       Duration outboxPollInterval,
-      KafkaSecurity security) {
+      KafkaSecurity security,
+      String usersTopic,
+      String usersGroup) {
 
     public String statusDeadLetterTopic() {
       return Topics.deadLetter(statusTopic);
@@ -135,7 +137,9 @@ public record AppServiceConfig(
             env.string("ASTRO_APP_STATUS_TOPIC", Topics.APP_STATUS),
             env.string("ASTRO_APP_STATUS_GROUP", "app-service"),
             env.duration("ASTRO_OUTBOX_POLL_INTERVAL", Duration.ofSeconds(1)),
-            KafkaSecurity.fromEnv(env)),
+            KafkaSecurity.fromEnv(env),
+            env.string("ASTRO_USERS_TOPIC", Topics.USERS),
+            env.string("ASTRO_USERS_GROUP", "app-service-users")),
         Arrays.stream(env.string("ASTRO_IMAGE_ALLOWLIST", "").split(","))
             .map(String::trim)
             .filter(s -> !s.isEmpty())

@@ -1,5 +1,6 @@
 package io.astro.app;
 
+import io.astro.app.apps.AppCounts;
 import io.astro.app.apps.AppDetail;
 import io.astro.app.apps.AppMetrics;
 import io.astro.app.apps.AppRoutes;
@@ -19,11 +20,10 @@ import io.astro.app.domains.DomainStore;
 import io.astro.app.domains.DomainVerifier;
 import io.astro.app.events.ClusterStatusEvents;
 import io.astro.app.events.KafkaReadiness;
-import io.astro.app.events.OutboxRelay;
 import io.astro.app.events.StatusConsumer;
 import io.astro.app.events.StatusEvents;
+import io.astro.app.events.UserEvents;
 import io.astro.app.logs.SyncWorkerLogs;
-import io.astro.app.outbox.OutboxStore;
 import io.astro.app.registries.RegistryRoutes;
 import io.astro.app.registries.RegistryStore;
 import io.astro.app.store.Housekeeping;
@@ -32,6 +32,8 @@ import io.astro.app.streams.StatusStreams;
 import io.astro.common.auth.DisabledUsers;
 import io.astro.common.config.Env;
 import io.astro.common.db.Database;
+import io.astro.common.db.outbox.OutboxRelay;
+import io.astro.common.db.outbox.OutboxStore;
 import io.astro.common.http.RequestDeadline;
 import io.astro.common.http.StreamSlots;
 import io.astro.common.ops.ReadinessCheck;
@@ -78,11 +80,13 @@ public final class Main {
                       kafka.security(),
                       kafka.commandsTopic(),
                       kafka.outboxPollInterval(),
-                      service.registry());
+                      service.registry(),
+                      "app-service-outbox",
+                      "astro_app_events_emitted");
               StatusConsumer status =
                   new StatusConsumer(
                       "app-status",
-                      value -> store.apply(StatusEvents.parse(value)),
+                      value -> StatusEvents.apply(store, value, relay::wake),
                       kafka.bootstrap(),
                       kafka.security(),
                       kafka.statusTopic(),
@@ -128,6 +132,14 @@ public final class Main {
                       clusterStore,
                       relay::wake,
                       Clock.systemUTC());
+              StatusConsumer users =
+                  new StatusConsumer(
+                      "users",
+                      new UserEvents(apps)::apply,
+                      kafka.bootstrap(),
+                      kafka.security(),
+                      kafka.usersTopic(),
+                      kafka.usersGroup());
               ClusterService clusters =
                   new ClusterService(
                       clusterStore,
@@ -173,6 +185,7 @@ public final class Main {
                   .compose(s -> service.deploy(() -> relay, 1))
                   .compose(s -> service.deploy(() -> status, 1))
                   .compose(s -> service.deploy(() -> clusterStatus, 1))
+                  .compose(s -> service.deploy(() -> users, 1))
                   .compose(
                       s ->
                           service.deploy(
@@ -245,6 +258,7 @@ public final class Main {
                                 routes.mount(router);
                                 // after the apps' routes: behind their token check
                                 domainRoutes.mount(router);
+                                new AppCounts(store).mount(router);
                                 clusterRoutes.mount(router);
                                 registryRoutes.mount(router);
                               }));

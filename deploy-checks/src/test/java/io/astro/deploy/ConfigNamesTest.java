@@ -30,8 +30,11 @@ class ConfigNamesTest {
             "ASTRO_JWT_PRIVATE_KEY_FILE",
             "ASTRO_JWT_PUBLIC_KEY_FILE",
             "ASTRO_ADMIN_PASSWORD",
-            "ASTRO_ENV")
-        .doesNotContain("ASTRO_KAFKA_BOOTSTRAP", "ASTRO_INTERNAL_TOKEN");
+            "ASTRO_ENV",
+            // account events go out through its own outbox
+            "ASTRO_KAFKA_BOOTSTRAP",
+            "ASTRO_USERNAME_RESERVATION")
+        .doesNotContain("ASTRO_INTERNAL_TOKEN", "ASTRO_CLUSTERS");
     assertThat(ConfigNames.of("app-service"))
         .contains(
             "ASTRO_DB_NAME",

@@ -864,7 +864,7 @@ class KubernetesManifestsTest {
         .containsExactlyInAnyOrder("gateway-service", "app-service", "namespace:monitoring");
     assertThat(reach.get("app-service"))
         .as("app-service")
-        .containsExactlyInAnyOrder("gateway-service", "namespace:monitoring");
+        .containsExactlyInAnyOrder("gateway-service", "user-service", "namespace:monitoring");
     assertThat(reach.get("sync-worker"))
         .as("sync-worker")
         .containsExactlyInAnyOrder("app-service", "namespace:monitoring");
@@ -876,7 +876,7 @@ class KubernetesManifestsTest {
     if (reach.containsKey("kafka")) {
       assertThat(reach.get("kafka"))
           .as("kafka")
-          .containsExactlyInAnyOrder("app-service", "sync-worker", "kafka-topics");
+          .containsExactlyInAnyOrder("user-service", "app-service", "sync-worker", "kafka-topics");
     }
     // Strimzi writes the brokers' policy from networkPolicyPeers: the same services, nobody else
     for (KubeObjects.Doc kafka : overlay.kind("Kafka")) {
@@ -889,7 +889,9 @@ class KubernetesManifestsTest {
         }
         assertThat(names)
             .containsExactlyInAnyOrder(
-                "{app.kubernetes.io/name=app-service}", "{app.kubernetes.io/name=sync-worker}");
+                "{app.kubernetes.io/name=user-service}",
+                "{app.kubernetes.io/name=app-service}",
+                "{app.kubernetes.io/name=sync-worker}");
       }
     }
   }
@@ -918,7 +920,14 @@ class KubernetesManifestsTest {
               "Describe topic:astro.cluster.status.dlq",
               "Read group:app-service",
               "Read group:app-service-clusters",
+              "Read topic:astro.users",
+              "Describe topic:astro.users",
+              "Write topic:astro.users.dlq",
+              "Describe topic:astro.users.dlq",
+              "Read group:app-service-users",
               "Describe cluster:"),
+          "user-service",
+          Set.of("Write topic:astro.users", "Describe topic:astro.users"),
           "sync-worker",
           Set.of(
               "Read topic:astro.app.commands",
@@ -1156,7 +1165,7 @@ class KubernetesManifestsTest {
         topics.put(topic, new Topic(partitions.getOrDefault(topic, -1), compacted));
         topics.put(topic + ".dlq", new Topic(partitions.getOrDefault(topic + ".dlq", -1), false));
       }
-      assertThat(topics).as("topics in Topics.java").hasSize(8);
+      assertThat(topics).as("topics in Topics.java").hasSize(10);
       assertThat(topics.values())
           .as("every topic has its partitions in create-topics.sh")
           .allMatch(t -> t.partitions() > 0);

@@ -56,6 +56,8 @@ public final class Wiring {
     env.remove("ASTRO_JWT_PUBLIC_KEY_FILE");
     env.put("ASTRO_ADMIN_USERNAME", admin.username());
     env.put("ASTRO_ADMIN_PASSWORD", admin.password());
+    // the operators' accounts list counts each account's apps there
+    env.put("ASTRO_APP_SERVICE_URL", url(options.ports().appService()));
     return env;
   }
 

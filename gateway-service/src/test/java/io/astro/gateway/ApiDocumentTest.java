@@ -132,6 +132,7 @@ class ApiDocumentTest {
             "EmailChange",
             "PasswordChange",
             "ApiTokenCreate",
+            "AccountDeletion",
             "AppCreate",
             "AppPatch",
             "Scale",

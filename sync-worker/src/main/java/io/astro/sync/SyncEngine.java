@@ -1,11 +1,13 @@
 package io.astro.sync;
 
 import io.astro.common.events.app.AppCommand;
+import io.astro.common.events.app.NamespaceCommand;
 import io.astro.sync.clusters.ClusterConnection;
 import io.astro.sync.commands.CommandConsumer;
 import io.astro.sync.commands.DesiredState;
 import io.astro.sync.health.ClusterHealthMonitor;
 import io.astro.sync.reconcile.AppReconciler;
+import io.astro.sync.reconcile.NamespaceRemoval;
 import io.astro.sync.reconcile.NamespaceSetup;
 import io.astro.sync.reconcile.ReconcileLoop;
 import io.astro.sync.status.StatusPublisher;
@@ -27,6 +29,7 @@ final class SyncEngine implements CommandConsumer.Listener, ClusterConnection.Ev
   private final ReconcileLoop loop;
   private final AppReconciler reconciler;
   private final ClusterHealthMonitor health;
+  private final NamespaceRemoval removals;
 
   SyncEngine(
       DesiredState state,
@@ -34,7 +37,9 @@ final class SyncEngine implements CommandConsumer.Listener, ClusterConnection.Ev
       NamespaceSetup namespaces,
       ReconcileLoop loop,
       AppReconciler reconciler,
-      ClusterHealthMonitor health) {
+      ClusterHealthMonitor health,
+      NamespaceRemoval removals) {
+    this.removals = removals;
     this.state = state;
     this.publisher = publisher;
     this.namespaces = namespaces;
@@ -53,6 +58,11 @@ final class SyncEngine implements CommandConsumer.Listener, ClusterConnection.Ev
   public void released(List<String> appIds) {
     publisher.forget(appIds);
     reconciler.forget(appIds);
+  }
+
+  @Override
+  public void removeNamespace(NamespaceCommand command) {
+    removals.request(command);
   }
 
   @Override

@@ -17,6 +17,7 @@ import io.astro.sync.health.ClusterStatusPublisher;
 import io.astro.sync.reconcile.AppReconciler;
 import io.astro.sync.reconcile.AppSecrets;
 import io.astro.sync.reconcile.Manifests;
+import io.astro.sync.reconcile.NamespaceRemoval;
 import io.astro.sync.reconcile.NamespaceSetup;
 import io.astro.sync.reconcile.ObjectWriter;
 import io.astro.sync.reconcile.ReconcileLoop;
@@ -44,6 +45,8 @@ final class SyncWorkerVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(SyncWorkerVerticle.class);
   private static final Duration CLUSTERS_WAIT = Duration.ofSeconds(30);
+  // a removal waits for the apps' deletes; one read per cluster per pending namespace each time
+  private static final Duration NAMESPACE_RECHECK = Duration.ofSeconds(1);
 
   private final SyncWorkerConfig config;
   private final DesiredState state = new DesiredState();
@@ -56,6 +59,7 @@ final class SyncWorkerVerticle extends VerticleBase {
   private final DeadLetters deadLetters;
   private final PublishedClusters published;
   private final AppSecrets secrets;
+  private final NamespaceRemoval removals;
   private ClusterTopicConsumer clusterTopic;
   private CommandConsumer commands;
   private volatile boolean stopping;
@@ -99,7 +103,8 @@ final class SyncWorkerVerticle extends VerticleBase {
             checks.retry(),
             checks.concurrency(),
             registry);
-    this.engine = new SyncEngine(state, publisher, namespaces, loop, reconciler, health);
+    this.removals = new NamespaceRemoval(connected, writer, publisher::publish, NAMESPACE_RECHECK);
+    this.engine = new SyncEngine(state, publisher, namespaces, loop, reconciler, health, removals);
     this.clusters =
         new ClusterRegistry(
             connected,
@@ -246,6 +251,7 @@ final class SyncWorkerVerticle extends VerticleBase {
             commands.close();
           }
           health.close();
+          removals.close();
           loop.close();
           clusters.close();
           producer.close(Duration.ofSeconds(5));

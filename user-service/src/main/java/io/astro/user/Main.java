@@ -7,6 +7,8 @@ import io.astro.common.auth.TokenIssuer;
 import io.astro.common.auth.TokenVerifier;
 import io.astro.common.config.Env;
 import io.astro.common.db.Database;
+import io.astro.common.db.outbox.OutboxRelay;
+import io.astro.common.db.outbox.OutboxStore;
 import io.astro.common.runtime.Service;
 import io.astro.common.runtime.ServiceLauncher;
 import io.astro.user.accounts.Accounts;
@@ -14,7 +16,10 @@ import io.astro.user.accounts.KeyMaterial;
 import io.astro.user.accounts.LoginThrottle;
 import io.astro.user.accounts.PasswordHasher;
 import io.astro.user.accounts.WindowedCounter;
+import io.astro.user.events.UserEvents;
+import io.astro.user.http.AppCountsClient;
 import io.astro.user.http.UserRoutes;
+import io.astro.user.store.Housekeeping;
 import io.astro.user.store.UserMetrics;
 import io.astro.user.store.UserStore;
 import io.astro.user.tokens.ApiTokenStore;
@@ -24,6 +29,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 
 /** Accounts, passwords and tokens. */
@@ -61,7 +67,20 @@ public final class Main {
               WindowedCounter signups =
                   new WindowedCounter(
                       config.signupsPerIp(), config.signupWindow(), MAX_TRACKED, Clock.systemUTC());
-              Accounts accounts = new Accounts(store, hasher, issuer, throttle, signups);
+              Accounts accounts =
+                  new Accounts(
+                      store, hasher, issuer, throttle, signups, new UserEvents(Clock.systemUTC()));
+              OutboxRelay relay =
+                  new OutboxRelay(
+                      new OutboxStore(pool),
+                      config.kafka().bootstrap(),
+                      config.kafka().security(),
+                      config.kafka().usersTopic(),
+                      config.kafka().outboxPollInterval(),
+                      service.registry(),
+                      "user-service-outbox",
+                      "astro_user_events_emitted");
+              UserServiceConfig.Lifecycle lifecycle = config.lifecycle();
               AuthHandler auth =
                   new AuthHandler(
                       TokenVerifier.create(vertx, config.jwt(), List.of(keys.publicJwk())));
@@ -73,7 +92,8 @@ public final class Main {
                       auth,
                       keys,
                       // a token issued just before a password change lives this long at most
-                      config.tokenTtl().plus(JwtSettings.MAX_LEEWAY));
+                      config.tokenTtl().plus(JwtSettings.MAX_LEEWAY),
+                      new AppCountsClient(vertx, config.appServiceUrl(), Duration.ofSeconds(2)));
               Future<Void> admin =
                   config.admin().configured()
                       ? accounts.ensureAdmin(
@@ -84,6 +104,19 @@ public final class Main {
               return admin
                   .compose(
                       v -> service.deploy(() -> UserMetrics.polled(pool, service.registry()), 1))
+                  // user events wait in the outbox while Kafka is away; nothing here needs it
+                  .compose(s -> service.deploy(() -> relay, 1))
+                  .compose(
+                      s ->
+                          service.deploy(
+                              () ->
+                                  new Housekeeping(
+                                      pool,
+                                      store,
+                                      lifecycle.housekeepingInterval(),
+                                      lifecycle.usernameReservation(),
+                                      lifecycle.outboxRetention()),
+                              1))
                   .compose(
                       s ->
                           service.serve(

@@ -5,8 +5,11 @@ import io.astro.common.config.ConfigException;
 import io.astro.common.config.Env;
 import io.astro.common.config.HttpSettings;
 import io.astro.common.db.DbSettings;
+import io.astro.common.events.KafkaSecurity;
+import io.astro.common.events.Topics;
 import io.astro.user.accounts.LoginThrottle;
 import io.astro.user.accounts.RegistrationRules;
+import java.net.URI;
 import java.time.Duration;
 
 /**
@@ -27,7 +30,21 @@ public record UserServiceConfig(
     int signupsPerIp,
     Duration signupWindow,
     int apiTokensPerUser,
-    Admin admin) {
+    Admin admin,
+    Kafka kafka,
+    Lifecycle lifecycle,
+    URI appServiceUrl) {
+
+  /** Where user events go (through the outbox). */
+  public record Kafka(
+      String bootstrap, KafkaSecurity security, String usersTopic, Duration outboxPollInterval) {}
+
+  /**
+   * How long a deleted account's username and email stay reserved, and how often housekeeping frees
+   * them and removes published outbox rows older than {@code outboxRetention}.
+   */
+  public record Lifecycle(
+      Duration usernameReservation, Duration housekeepingInterval, Duration outboxRetention) {}
 
   /** The bootstrap admin; null fields when not configured. */
   public record Admin(String username, String email, String password) {
@@ -75,7 +92,39 @@ public record UserServiceConfig(
         new Admin(
             adminUser,
             env.string("ASTRO_ADMIN_EMAIL", adminUser == null ? null : adminUser + "@astro.local"),
-            adminPassword));
+            adminPassword),
+        new Kafka(
+            env.string("ASTRO_KAFKA_BOOTSTRAP", "localhost:9092"),
+            KafkaSecurity.fromEnv(env),
+            env.string("ASTRO_USERS_TOPIC", Topics.USERS),
+            positive(env, "ASTRO_OUTBOX_POLL_INTERVAL", Duration.ofSeconds(1))),
+        new Lifecycle(
+            notNegative(env, "ASTRO_USERNAME_RESERVATION", Duration.ofDays(30)),
+            positive(env, "ASTRO_HOUSEKEEPING_INTERVAL", Duration.ofHours(1)),
+            positive(env, "ASTRO_OUTBOX_RETENTION", Duration.ofDays(7))),
+        appServiceUrl(env.string("ASTRO_APP_SERVICE_URL", "http://localhost:8082")));
+  }
+
+  // the operators' accounts list asks app-service for each account's apps; plain http inside
+  private static URI appServiceUrl(String raw) {
+    URI uri;
+    try {
+      uri = URI.create(raw);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("ASTRO_APP_SERVICE_URL must be a URL, got '" + raw + "'");
+    }
+    if (!"http".equals(uri.getScheme()) || uri.getHost() == null) {
+      throw new ConfigException("ASTRO_APP_SERVICE_URL must be an http:// URL, got '" + raw + "'");
+    }
+    return uri;
+  }
+
+  private static Duration notNegative(Env env, String name, Duration defaultValue) {
+    Duration value = env.duration(name, defaultValue);
+    if (value.isNegative()) {
+      throw new ConfigException(name + " must not be negative, got " + value);
+    }
+    return value;
   }
 
   private static Duration positive(Env env, String name, Duration defaultValue) {

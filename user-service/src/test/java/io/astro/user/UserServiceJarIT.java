@@ -26,6 +26,9 @@ class UserServiceJarIT extends ServiceJarContract {
         "ASTRO_DB_USER",
         db.user(),
         "ASTRO_DB_PASSWORD",
-        db.password());
+        db.password(),
+        // no broker: account events wait in the outbox
+        "ASTRO_KAFKA_BOOTSTRAP",
+        "127.0.0.1:1");
   }
 }

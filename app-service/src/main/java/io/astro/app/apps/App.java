@@ -34,7 +34,9 @@ public record App(
    * {@code settings}) and the operations on it. {@code restartedAt} changes on every restart
    * (rolling restart stamp). {@code isPublic}: an app with a port answers on a public URL; like
    * replicas it is no part of a release. {@code domains}: its verified custom domains, which its
-   * Ingress also answers for (kept by the domain verifier, no part of a release either).
+   * Ingress also answers for (kept by the domain verifier, no part of a release either). {@code
+   * suspended}: its owner's account is disabled, so it runs no replicas whatever {@code replicas}
+   * and {@code stopped} say (both kept, to restore it as it was).
    */
   public record Desired(
       String image,
@@ -46,7 +48,8 @@ public record App(
       long release,
       Settings settings,
       boolean isPublic,
-      List<String> domains) {
+      List<String> domains,
+      boolean suspended) {
 
     public Desired {
       domains = List.copyOf(domains);
@@ -56,12 +59,22 @@ public record App(
     public static Desired of(
         String image, int replicas, Integer port, Settings settings, boolean isPublic) {
       return new Desired(
-          image, replicas, port, false, null, false, 1, settings, isPublic, List.of());
+          image, replicas, port, false, null, false, 1, settings, isPublic, List.of(), false);
     }
 
     public Desired withPublic(boolean value) {
       return new Desired(
-          image, replicas, port, stopped, restartedAt, deleting, release, settings, value, domains);
+          image,
+          replicas,
+          port,
+          stopped,
+          restartedAt,
+          deleting,
+          release,
+          settings,
+          value,
+          domains,
+          suspended);
     }
 
     public Desired withStopped(boolean value) {
@@ -75,22 +88,53 @@ public record App(
           release,
           settings,
           isPublic,
-          domains);
+          domains,
+          suspended);
     }
 
     public Desired withReplicas(int value) {
       return new Desired(
-          image, value, port, stopped, restartedAt, deleting, release, settings, isPublic, domains);
+          image,
+          value,
+          port,
+          stopped,
+          restartedAt,
+          deleting,
+          release,
+          settings,
+          isPublic,
+          domains,
+          suspended);
     }
 
     public Desired withRestartedAt(Instant value) {
       return new Desired(
-          image, replicas, port, stopped, value, deleting, release, settings, isPublic, domains);
+          image,
+          replicas,
+          port,
+          stopped,
+          value,
+          deleting,
+          release,
+          settings,
+          isPublic,
+          domains,
+          suspended);
     }
 
     public Desired withDeleting() {
       return new Desired(
-          image, replicas, port, stopped, restartedAt, true, release, settings, isPublic, domains);
+          image,
+          replicas,
+          port,
+          stopped,
+          restartedAt,
+          true,
+          release,
+          settings,
+          isPublic,
+          domains,
+          suspended);
     }
 
     public Desired withDomains(List<String> value) {
@@ -104,7 +148,28 @@ public record App(
           release,
           settings,
           isPublic,
+          value,
+          suspended);
+    }
+
+    public Desired withSuspended(boolean value) {
+      return new Desired(
+          image,
+          replicas,
+          port,
+          stopped,
+          restartedAt,
+          deleting,
+          release,
+          settings,
+          isPublic,
+          domains,
           value);
+    }
+
+    /** Whether the cluster should run no replicas: stopped by its owner, or suspended. */
+    public boolean scaledToZero() {
+      return stopped || suspended;
     }
 
     /** The next release, with this spec. */
@@ -119,7 +184,8 @@ public record App(
           release + 1,
           newSettings,
           isPublic,
-          domains);
+          domains,
+          suspended);
     }
 
     /** Whether {@code other} asks for another spec (image, port or settings) than this. */
@@ -181,8 +247,9 @@ public record App(
   }
 
   /**
-   * The app after a change of desired state: next generation, and status {@code deleting} once
-   * deletion starts.
+   * The app after a change of desired state: next generation, status {@code deleting} once deletion
+   * starts, {@code suspended} while suspended, and {@code starting} when a suspension is lifted
+   * (until the cluster reports).
    */
   public App next(Desired change, Instant now) {
     return new App(
@@ -195,7 +262,11 @@ public record App(
         k8sName,
         change,
         generation + 1,
-        change.deleting() ? AppStatus.DELETING : status,
+        change.deleting()
+            ? AppStatus.DELETING
+            : change.suspended()
+                ? AppStatus.SUSPENDED
+                : desired.suspended() ? AppStatus.STARTING : status,
         observed,
         createdAt,
         now);
@@ -213,6 +284,7 @@ public record App(
             .put("url", observed.url())
             .put("domains", new JsonArray(desired.domains()))
             .put("stopped", desired.stopped())
+            .put("suspended", desired.suspended())
             .put("status", status.value())
             .put("generation", generation)
             .put("cluster", clusterId)

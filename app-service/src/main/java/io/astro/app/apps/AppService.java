@@ -2,6 +2,7 @@ package io.astro.app.apps;
 
 import io.astro.app.clusters.ClusterStore;
 import io.astro.app.clusters.Placement;
+import io.astro.app.events.NamespaceEvents;
 import io.astro.app.quota.AppSizes;
 import io.astro.app.quota.NamespaceQuota;
 import io.astro.app.quota.Quantities;
@@ -31,6 +32,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -650,12 +652,85 @@ public final class AppService {
     return change(caller, id, "delete", App.Desired::withDeleting);
   }
 
+  /**
+   * The owner's account was deleted: every live app of theirs is deleted the way its owner would
+   * (status {@code deleting}, a delete command each, through the outbox), then a command to remove
+   * the user's namespace from every cluster follows. Apps already being deleted are left as they
+   * are, so a repeated event changes nothing but a repeated namespace command (harmless). Answers
+   * how many apps it started deleting.
+   */
+  public Future<Integer> deleteAllOf(long userId) {
+    return eachApp(userId, id -> change(userId, id, "delete", App.Desired::withDeleting))
+        .compose(
+            deleted ->
+                store
+                    .command(
+                        KubeNames.namespace(userId),
+                        NamespaceEvents.delete(userId, now(), RequestIds.current()))
+                    .map(deleted))
+        .onSuccess(v -> afterCommit.run());
+  }
+
+  /**
+   * The owner's account was disabled ({@code true}) or enabled again: each live app not being
+   * deleted is suspended (no replicas, status {@code suspended}, its replicas and stopped kept) or
+   * restored as it was. Never refused by quota or write limits (the account's state is not the
+   * owner's doing); apps already so are left as they are, so repeats change nothing. Answers how
+   * many apps changed.
+   */
+  public Future<Integer> suspendAllOf(long userId, boolean suspended) {
+    String requestId = RequestIds.current();
+    return eachApp(
+        userId,
+        id ->
+            store
+                .change(
+                    userId,
+                    id,
+                    (current, others) -> {
+                      if (current.desired().deleting()) {
+                        return new AppStore.Decision.BeingDeleted();
+                      }
+                      App.Desired next = current.desired().withSuspended(suspended);
+                      if (next.equals(current.desired())) {
+                        return new AppStore.Decision.Keep();
+                      }
+                      return new AppStore.Decision.Write(
+                          Change.suspension(current.next(next, now()), suspended, requestId));
+                    })
+                .onSuccess(this::committed));
+  }
+
+  // one app after the other, so one user's changes never contend for the owner row's lock
+  private Future<Integer> eachApp(long userId, Function<String, Future<ChangeOutcome>> change) {
+    return store
+        .live(userId)
+        .compose(
+            apps -> {
+              Future<Integer> chain = Future.succeededFuture(0);
+              for (App app : apps) {
+                chain =
+                    chain.compose(
+                        n ->
+                            change
+                                .apply(app.id())
+                                .map(o -> o instanceof ChangeOutcome.Changed ? n + 1 : n));
+              }
+              return chain;
+            });
+  }
+
   private Future<ChangeOutcome> change(
       Caller caller, String id, String command, UnaryOperator<App.Desired> operation) {
+    return change(caller.userId(), id, command, operation);
+  }
+
+  private Future<ChangeOutcome> change(
+      long userId, String id, String command, UnaryOperator<App.Desired> operation) {
     String requestId = RequestIds.current();
     return store
         .change(
-            caller.userId(),
+            userId,
             id,
             (current, others) -> {
               boolean deleteAgain = current.desired().deleting() && command.equals("delete");

@@ -1,9 +1,10 @@
 package io.astro.app.apps;
 
 import io.astro.app.events.CommandEvents;
-import io.astro.app.outbox.OutboxStore;
 import io.astro.app.store.Page;
 import io.astro.common.db.Database;
+import io.astro.common.db.outbox.OutboxMessage;
+import io.astro.common.db.outbox.OutboxStore;
 import io.astro.common.events.app.AppStatus;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -17,8 +18,11 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -45,7 +49,7 @@ public final class AppStore {
       "id, user_id, name, cluster_id, placement, namespace, k8s_name, image, replicas, port,"
           + " is_public, domains, url, settings, stopped, restarted_at, deleting, generation, release_number, status,"
           + " desired_replicas, ready_replicas, pods, reason, message, observed_generation,"
-          + " observed_release, warnings, observed_at, created_at, updated_at";
+          + " observed_release, warnings, observed_at, created_at, updated_at, suspended";
 
   private final Pool pool;
   private final WriteLimits limits;
@@ -352,6 +356,32 @@ public final class AppStore {
                     }));
   }
 
+  /** How many live apps each of {@code userIds} has (absent: none). */
+  public Future<Map<Long, Long>> counts(List<Long> userIds) {
+    if (userIds.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    String marks = String.join(",", Collections.nCopies(userIds.size(), "?"));
+    return pool.preparedQuery(
+            "SELECT user_id, COUNT(*) FROM apps WHERE deleted_at IS NULL AND user_id IN ("
+                + marks
+                + ") GROUP BY user_id")
+        .execute(Tuple.wrap(new ArrayList<Object>(userIds)))
+        .map(
+            rows -> {
+              Map<Long, Long> counts = new HashMap<>();
+              rows.forEach(r -> counts.put(r.getLong(0), r.getLong(1)));
+              return counts;
+            })
+        .recover(Database::unavailable);
+  }
+
+  /** Records a command that is about no one app (keyed by {@code key}) in the outbox. */
+  public Future<Void> command(String key, OutboxMessage message) {
+    return pool.withTransaction(conn -> OutboxStore.insert(conn, key, message))
+        .recover(Database::unavailable);
+  }
+
   /** The user's live apps (for the quota they use). */
   public Future<List<App>> live(long userId) {
     return pool.preparedQuery(
@@ -436,7 +466,7 @@ public final class AppStore {
             "UPDATE apps SET image = ?, replicas = ?, port = ?, is_public = ?, settings = ?,"
                 + " image_pull_secret = ?,"
                 + " stopped = ?, restarted_at = ?, deleting = ?, generation = ?, release_number = ?,"
-                + " status = ?, updated_at = ? WHERE id = ?")
+                + " status = ?, updated_at = ?, suspended = ? WHERE id = ?")
         .execute(
             Tuple.tuple()
                 .addString(d.image())
@@ -452,6 +482,7 @@ public final class AppStore {
                 .addLong(d.release())
                 .addString(after.status().value())
                 .addValue(utc(after.updatedAt()))
+                .addBoolean(d.suspended())
                 .addString(after.id()))
         .compose(v -> record(conn, change))
         .map(new ChangeOutcome.Changed(after));
@@ -527,8 +558,12 @@ public final class AppStore {
                               ? AppStatus.DELETED
                               : app.desired().deleting()
                                   ? AppStatus.DELETING
-                                  // gone while it should exist: the worker will create it again
-                                  : o.gone() ? AppStatus.PENDING : o.status();
+                                  // the cluster runs it at zero like a stopped app; the owner
+                                  // sees why
+                                  : app.desired().suspended()
+                                      ? AppStatus.SUSPENDED
+                                      // gone while it should exist: the worker will create it again
+                                      : o.gone() ? AppStatus.PENDING : o.status();
                       Future<?> history =
                           status == app.status()
                                   && Objects.equals(o.reason(), app.observed().reason())
@@ -794,7 +829,8 @@ public final class AppStore {
             Settings.fromStored(
                 r.getValue("settings") == null ? null : json(r.getValue("settings"))),
             r.getBoolean("is_public"),
-            domains(r.getValue("domains")));
+            domains(r.getValue("domains")),
+            r.getBoolean("suspended"));
     Object warnings = r.getValue("warnings");
     Object pods = r.getValue("pods");
     App.Observed observed =

@@ -16,7 +16,8 @@ import java.util.Optional;
  * lock: every instance counts the same rows and two changes of one user cannot both take the last
  * slot, so the bound holds however many app-service instances run. Only changes that would write
  * are counted and checked; reads and no-ops never reach it. A delete is never refused (it frees
- * what the user holds, and happens once per app) but counts like any change.
+ * what the user holds, and happens once per app) but counts like any change; neither is a suspend
+ * or resume, which an account's state makes, not its owner.
  */
 public record WriteLimits(int perAppAction, int perUser, Duration window) {
 
@@ -47,7 +48,8 @@ public record WriteLimits(int perAppAction, int perUser, Duration window) {
    * bound, counted in the caller's transaction (which holds the owner row's lock).
    */
   Future<Optional<Throttled>> check(SqlConnection conn, long userId, String appId, String action) {
-    if ("delete".equals(action)) {
+    // suspend and resume follow the owner's account, not the owner's requests
+    if ("delete".equals(action) || "suspend".equals(action) || "resume".equals(action)) {
       return Future.succeededFuture(Optional.empty());
     }
     long windowMicros = window.toNanos() / 1_000;

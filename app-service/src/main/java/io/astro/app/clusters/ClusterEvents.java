@@ -1,6 +1,6 @@
 package io.astro.app.clusters;
 
-import io.astro.app.outbox.OutboxMessage;
+import io.astro.common.db.outbox.OutboxMessage;
 import io.astro.common.events.Topics;
 import io.astro.common.events.cluster.ClusterEvent;
 import io.astro.common.http.RequestIds;

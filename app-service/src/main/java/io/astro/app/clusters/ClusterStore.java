@@ -1,9 +1,9 @@
 package io.astro.app.clusters;
 
-import io.astro.app.outbox.OutboxMessage;
-import io.astro.app.outbox.OutboxStore;
 import io.astro.app.store.Page;
 import io.astro.common.db.Database;
+import io.astro.common.db.outbox.OutboxMessage;
+import io.astro.common.db.outbox.OutboxStore;
 import io.astro.common.events.app.AppStatus;
 import io.astro.common.events.cluster.ClusterStatus;
 import io.astro.common.events.cluster.ClusterStatusEvent;

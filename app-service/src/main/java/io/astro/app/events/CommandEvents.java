@@ -1,7 +1,7 @@
 package io.astro.app.events;
 
 import io.astro.app.apps.App;
-import io.astro.app.outbox.OutboxMessage;
+import io.astro.common.db.outbox.OutboxMessage;
 import io.astro.common.events.Topics;
 import io.astro.common.events.app.AppCommand;
 import io.vertx.core.json.JsonObject;
@@ -31,7 +31,8 @@ public final class CommandEvents {
                 d.image(),
                 d.replicas(),
                 d.port(),
-                d.stopped(),
+                // a suspended app runs no replicas, as a stopped one; the contract needs no more
+                d.scaledToZero(),
                 d.restartedAt() == null ? null : d.restartedAt().toString(),
                 d.deleting(),
                 d.settings().release(d.release()),

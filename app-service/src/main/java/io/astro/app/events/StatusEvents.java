@@ -1,8 +1,12 @@
 package io.astro.app.events;
 
+import io.astro.app.apps.AppStore;
 import io.astro.app.apps.Observation;
+import io.astro.common.events.EventCodec;
 import io.astro.common.events.EventCodec.InvalidEventException;
 import io.astro.common.events.app.AppStatusEvent;
+import io.astro.common.events.app.NamespaceStatusEvent;
+import io.vertx.core.Future;
 
 /**
  * Reads {@link AppStatusEvent}s (v2, and v1 as the v2 it means) into what the store applies.
@@ -12,6 +16,21 @@ import io.astro.common.events.app.AppStatusEvent;
 public final class StatusEvents {
 
   private StatusEvents() {}
+
+  /**
+   * Applies one record of the status topic: an app's status to its row, or a namespace's removal
+   * ({@link NamespaceStatusEvent}) as the tombstone of its command, after which {@code
+   * afterTombstone} runs (it wakes the relay).
+   */
+  public static Future<?> apply(AppStore store, String value, Runnable afterTombstone) {
+    if (NamespaceStatusEvent.TYPE.equals(EventCodec.type(value))) {
+      NamespaceStatusEvent removed = NamespaceStatusEvent.decode(value);
+      return store
+          .command(removed.namespace(), NamespaceEvents.tombstone())
+          .onSuccess(v -> afterTombstone.run());
+    }
+    return store.apply(parse(value));
+  }
 
   public static Observation parse(String value) {
     // v1 records (written before releases) are still on the topic after an upgrade

@@ -64,6 +64,14 @@ public final class EventCodec {
   }
 
   /**
+   * The type of a record value, for a consumer of a topic that carries more than one; a value that
+   * is not a CloudEvent is an {@link InvalidEventException}.
+   */
+  public static String type(String value) {
+    return decode(value == null ? null : value.getBytes(StandardCharsets.UTF_8)).getType();
+  }
+
+  /**
    * Parses a record value; a value that is not a CloudEvent is a poison message for the caller's
    * DLQ.
    */

@@ -2,7 +2,7 @@ package io.astro.common.events;
 
 /**
  * Kafka topics (docs/architecture.md, topics and event flow). Keys are the aggregate: the app id,
- * the cluster name.
+ * the cluster name, the user's uuid.
  */
 public final class Topics {
 
@@ -22,6 +22,12 @@ public final class Topics {
 
   /** sync-worker → app-service and integrations: health-check results. */
   public static final String CLUSTER_STATUS = "astro.cluster.status";
+
+  /**
+   * user-service (outbox) → app-service: account lifecycle ({@code io.astro.user.v1}), keyed by the
+   * user's uuid.
+   */
+  public static final String USERS = "astro.users";
 
   /** Header carrying the request id from the HTTP edge through every hop. */
   public static final String REQUEST_ID_HEADER = "x-request-id";

@@ -62,6 +62,8 @@ public final class ClusterRights {
   private static final String RECONCILE = "reconcile (writes the app's objects)";
   private static final String NAMESPACE_SETUP = "namespace setup (tenant fence)";
   private static final String PUBLIC_URLS = "reconcile: a public app's Ingress";
+  private static final String NAMESPACE_REMOVAL =
+      "account deletion (the user's namespace, once its apps are gone)";
   private static final String APP_SECRETS =
       "reconcile: the app's secret variables and registry credential";
 
@@ -86,6 +88,8 @@ public final class ClusterRights {
           new Right("get", "", "namespaces", Scope.CLUSTER, true, NAMESPACE_SETUP),
           new Right("create", "", "namespaces", Scope.CLUSTER, true, NAMESPACE_SETUP),
           new Right("update", "", "namespaces", Scope.CLUSTER, true, NAMESPACE_SETUP),
+          // optional: without it a deleted account's namespace stays behind (empty)
+          new Right("delete", "", "namespaces", Scope.CLUSTER, false, NAMESPACE_REMOVAL),
           // the fence objects in it
           new Right("get", "", "resourcequotas", Scope.USER_NAMESPACES, true, NAMESPACE_SETUP),
           new Right("create", "", "resourcequotas", Scope.USER_NAMESPACES, true, NAMESPACE_SETUP),

@@ -10,9 +10,13 @@ import io.astro.common.events.app.AppState;
 import io.astro.common.events.app.AppStatus;
 import io.astro.common.events.app.AppStatusEvent;
 import io.astro.common.events.app.AppStatusEventV1;
+import io.astro.common.events.app.NamespaceCommand;
+import io.astro.common.events.app.NamespaceStatusEvent;
 import io.astro.common.events.cluster.ClusterEvent;
 import io.astro.common.events.cluster.ClusterStatus;
 import io.astro.common.events.cluster.ClusterStatusEvent;
+import io.astro.common.events.user.UserEvent;
+import io.astro.common.events.user.UserEventKind;
 import io.astro.common.kube.KubeNames;
 import io.astro.testkit.events.EventSchemas;
 import io.vertx.core.json.JsonArray;
@@ -208,6 +212,39 @@ class SchemaAgreementTest {
               ClusterStatusEvent::decode,
               true));
     }
+    NamespaceCommand namespace = NamespaceCommand.delete(7, T0);
+    samples.add(
+        new Sample(
+            "namespace command",
+            namespace,
+            NamespaceCommand.TYPE,
+            namespace.toData(),
+            namespace.encode(),
+            NamespaceCommand::decode,
+            true));
+    NamespaceStatusEvent removed =
+        NamespaceStatusEvent.deleted(namespace, List.of("eu-1", "us-1"), T0);
+    samples.add(
+        new Sample(
+            "namespace status",
+            removed,
+            NamespaceStatusEvent.TYPE,
+            removed.toData(),
+            removed.encode(),
+            NamespaceStatusEvent::decode,
+            true));
+    for (UserEventKind kind : UserEventKind.values()) {
+      UserEvent user = UserEvent.of(kind, APP, 7, T0);
+      samples.add(
+          new Sample(
+              "user " + kind,
+              user,
+              UserEvent.TYPE,
+              user.toData(),
+              user.encode(),
+              UserEvent::decode,
+              true));
+    }
     return samples.stream().map(Arguments::of);
   }
 
@@ -261,6 +298,22 @@ class SchemaAgreementTest {
                 Arrays.stream(AppCommand.Command.values())
                     .map(AppCommand.Command::value)
                     .toList()));
+    assertThat(words(NamespaceCommand.TYPE, "command"))
+        .isEqualTo(
+            new TreeSet<>(
+                Arrays.stream(NamespaceCommand.Command.values())
+                    .map(NamespaceCommand.Command::value)
+                    .toList()));
+    assertThat(words(NamespaceStatusEvent.TYPE, "status"))
+        .isEqualTo(
+            new TreeSet<>(
+                Arrays.stream(NamespaceStatusEvent.Status.values())
+                    .map(NamespaceStatusEvent.Status::value)
+                    .toList()));
+    assertThat(words(UserEvent.TYPE, "kind"))
+        .isEqualTo(
+            new TreeSet<>(
+                Arrays.stream(UserEventKind.values()).map(UserEventKind::value).toList()));
     assertThat(words(AppCommandV1.TYPE, "command"))
         .isEqualTo(
             new TreeSet<>(

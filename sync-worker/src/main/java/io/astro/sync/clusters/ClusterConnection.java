@@ -408,6 +408,11 @@ public final class ClusterConnection implements AutoCloseable {
         namespace, name, new Lister<>(deployments.getIndexer()).namespace(namespace).get(name));
   }
 
+  /** Whether any Astro Deployment (any app) is left in {@code namespace}, as the informer sees. */
+  public boolean hasDeployments(String namespace) {
+    return !new Lister<>(deployments.getIndexer()).namespace(namespace).list().isEmpty();
+  }
+
   /** The Service as the worker should see it (see {@link #deployment}). */
   public V1Service service(String namespace, String name) {
     return writtenServices.current(

@@ -1,8 +1,10 @@
 package io.astro.sync.commands;
 
 import io.astro.common.events.DeadLetters;
+import io.astro.common.events.EventCodec;
 import io.astro.common.events.EventCodec.InvalidEventException;
 import io.astro.common.events.app.AppCommand;
+import io.astro.common.events.app.NamespaceCommand;
 import io.astro.common.runtime.DaemonThreads;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,9 +29,9 @@ import org.slf4j.LoggerFactory;
  * partitions this instance is assigned decide which apps it owns. On every assignment it reads them
  * from the beginning — the topic is compacted, so that is the latest desired state of each app —
  * and on revocation it lets their apps go. Records of {@code io.astro.app.command.v1} are read as
- * release 0 ({@link AppCommand#read}). Offsets are committed after a batch is recorded in {@link
- * DesiredState}; a record off the contract goes to the dead-letter topic with the reason, and
- * consumption goes on.
+ * release 0 ({@link AppCommand#read}); {@link NamespaceCommand}s (keyed by a namespace) go to the
+ * listener as they come. Offsets are committed after a batch is recorded in {@link DesiredState}; a
+ * record off the contract goes to the dead-letter topic with the reason, and consumption goes on.
  */
 public final class CommandConsumer implements AutoCloseable {
 
@@ -52,6 +54,9 @@ public final class CommandConsumer implements AutoCloseable {
 
     /** These apps now belong to another instance (or to nobody until the next assignment). */
     void released(List<String> appIds);
+
+    /** A user's namespace is to be removed from every cluster (their account was deleted). */
+    void removeNamespace(NamespaceCommand command);
   }
 
   private final KafkaConsumer<String, String> consumer;
@@ -193,6 +198,11 @@ public final class CommandConsumer implements AutoCloseable {
     }
     AppCommand app;
     try {
+      // a namespace's command shares the topic (keyed by the namespace, not an app)
+      if (NamespaceCommand.TYPE.equals(EventCodec.type(record.value()))) {
+        listener.removeNamespace(NamespaceCommand.decode(record.value()));
+        return;
+      }
       // v1 records of apps not changed since releases came are still on the compacted topic
       app = AppCommand.read(record.value());
       check.check(app);

@@ -4,6 +4,8 @@ import io.kubernetes.client.common.KubernetesListObject;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.JSON;
+import io.kubernetes.client.openapi.models.V1Namespace;
+import io.kubernetes.client.openapi.models.V1NamespaceList;
 import io.kubernetes.client.openapi.models.V1Status;
 import io.kubernetes.client.util.generic.GenericKubernetesApi;
 import io.kubernetes.client.util.generic.KubernetesApiResponse;
@@ -72,6 +74,20 @@ public final class ObjectWriter {
     writes.count(kind, "delete");
     if (!response.isSuccess() && response.getHttpStatusCode() != 404) {
       throw failure(response, "delete " + kind + " " + namespace + "/" + name);
+    }
+  }
+
+  /**
+   * Asks for a namespace's deletion: it goes {@code Terminating} while Kubernetes removes what is
+   * in it. One already gone (404) or already being deleted (409) is fine.
+   */
+  public void deleteNamespace(GenericKubernetesApi<V1Namespace, V1NamespaceList> api, String name) {
+    KubernetesApiResponse<V1Namespace> response =
+        send(() -> api.delete(name), "Namespace", null, name);
+    writes.count("Namespace", "delete");
+    int code = response.getHttpStatusCode();
+    if (!response.isSuccess() && code != 404 && code != 409) {
+      throw failure(response, "delete Namespace " + name);
     }
   }
 

@@ -3,6 +3,7 @@ package io.astro.sync.status;
 import io.astro.common.events.app.AppCommand;
 import io.astro.common.events.app.AppState;
 import io.astro.common.events.app.AppStatusEvent;
+import io.astro.common.events.app.NamespaceStatusEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -101,6 +102,28 @@ public final class StatusPublisher {
       commandToStatus.record(Duration.ofMillis(Math.max(0, at.toEpochMilli() - c.at())));
     }
     return true;
+  }
+
+  /**
+   * Publishes that a namespace is gone from every cluster, keyed by the namespace (the answer to
+   * its removal command).
+   */
+  public void publish(NamespaceStatusEvent event) {
+    try {
+      producer
+          .send(new ProducerRecord<>(topic, event.namespace(), event.encode()))
+          .get(15, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while publishing a status", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException(
+          "status of " + event.namespace() + " not published: " + e.getMessage(), e);
+    }
+    Counter.builder("astro_sync_status_published")
+        .tag("status", "namespace " + event.status().value())
+        .register(registry)
+        .increment();
   }
 
   /** Forgets what was published for these apps, so their next reconcile publishes again. */

@@ -90,11 +90,24 @@ final class NamespaceLifecycle {
   }
 
   /**
+   * The namespaces the NamespaceLifecycle admission plugin never lets be deleted
+   * (apiserver/pkg/admission/plugin/namespace/lifecycle/admission.go, {@code immortalNamespaces}:
+   * {@code metav1.NamespaceDefault}, {@code NamespaceSystem}, {@code NamespacePublic}).
+   */
+  static final List<String> IMMORTAL = List.of("default", "kube-system", "kube-public");
+
+  /**
    * What a namespace DELETE answers, after marking the namespace Terminating and scheduling its
    * removal: the namespace as stored (200), 404 when there is none, 409 when it is already being
-   * deleted (pkg/registry/core/namespace/storage/storage.go {@code Delete}).
+   * deleted (pkg/registry/core/namespace/storage/storage.go {@code Delete}), 403 for the immortal
+   * ones (admission, before anything is read).
    */
   Future<JsonObject> delete(String name) {
+    if (IMMORTAL.contains(name)) {
+      return Future.succeededFuture(
+          StatusBodies.forbidden(
+              "", "namespaces", name, "this namespace may not be deleted", null));
+    }
     return store
         .get(path(name))
         .compose(

@@ -879,6 +879,21 @@ class KubeApiValidationTest {
   }
 
   @Test
+  void the_immortal_namespaces_may_not_be_deleted_and_a_missing_one_is_not_found() {
+    for (String ns : List.of("default", "kube-system", "kube-public")) {
+      JsonObject status = refusal(() -> deleteNamespace(ns));
+      assertThat(status.getInteger("code")).isEqualTo(403);
+      assertThat(status.getString("reason")).isEqualTo("Forbidden");
+      assertThat(status.getString("message"))
+          .isEqualTo("namespaces \"" + ns + "\" is forbidden: this namespace may not be deleted");
+    }
+    JsonObject missing = refusal(() -> deleteNamespace("astro-user-404404"));
+    assertThat(missing.getInteger("code")).isEqualTo(404);
+    assertThat(missing.getString("message"))
+        .isEqualTo("namespaces \"astro-user-404404\" not found");
+  }
+
+  @Test
   void a_new_namespace_is_active() throws Exception {
     String ns = namespace();
     assertThat(core.readNamespace(ns).execute().getStatus().getPhase()).isEqualTo("Active");

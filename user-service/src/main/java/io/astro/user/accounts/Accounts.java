@@ -2,9 +2,11 @@ package io.astro.user.accounts;
 
 import io.astro.common.auth.TokenIssuer;
 import io.astro.common.config.ConfigException;
+import io.astro.common.events.user.UserEventKind;
 import io.astro.common.http.ApiException;
 import io.astro.common.http.ErrorCode;
 import io.astro.user.accounts.RegistrationRules.Registration;
+import io.astro.user.events.UserEvents;
 import io.astro.user.store.User;
 import io.astro.user.store.UserStore;
 import io.vertx.core.Future;
@@ -30,6 +32,7 @@ public final class Accounts {
   private final TokenIssuer issuer;
   private final LoginThrottle throttle;
   private final WindowedCounter signups;
+  private final UserEvents events;
 
   /**
    * @param signups sign-ups per client IP; every valid attempt counts (a refused one costs a hash
@@ -40,7 +43,9 @@ public final class Accounts {
       PasswordHasher hasher,
       TokenIssuer issuer,
       LoginThrottle throttle,
-      WindowedCounter signups) {
+      WindowedCounter signups,
+      UserEvents events) {
+    this.events = events;
     this.store = store;
     this.hasher = hasher;
     this.issuer = issuer;
@@ -201,9 +206,17 @@ public final class Accounts {
                                     ErrorCode.UNAUTHORIZED, "account disabled or deleted"))));
   }
 
+  /**
+   * Disables or enables a live account; a change announces itself on {@code astro.users} ({@code
+   * disabled} / {@code enabled}, through the outbox in the same transaction), a repeat changes and
+   * announces nothing.
+   */
   public Future<Void> setStatus(String uuid, boolean active) {
     return store
-        .setStatus(uuid, active ? "active" : "disabled")
+        .setStatus(
+            uuid,
+            active ? "active" : "disabled",
+            user -> events.of(active ? UserEventKind.ENABLED : UserEventKind.DISABLED, user))
         .compose(
             found ->
                 found
@@ -211,6 +224,63 @@ public final class Accounts {
                         .onSuccess(
                             v -> LOG.info("user {} {}", uuid, active ? "enabled" : "disabled"))
                     : Future.failedFuture(new ApiException(ErrorCode.NOT_FOUND, "user not found")));
+  }
+
+  /**
+   * Deletes the caller's own account when {@code password} is theirs: at once it can no longer log
+   * in and its tokens are refused, and the {@code deleted} event (its apps and namespace are to go)
+   * is recorded in the same transaction. A wrong password counts as a failed login of the account
+   * from that address (the same throttle) and answers 403, naming the field; the caller's token
+   * itself is fine. The bootstrap admin is configured by the operator and cannot delete itself.
+   */
+  public Future<Void> delete(User user, String password, String clientIp) {
+    long retryAfter = throttle.retryAfterSeconds(user.username(), clientIp);
+    if (retryAfter > 0) {
+      return Future.failedFuture(
+          new ApiException(
+              ErrorCode.RATE_LIMITED,
+              "too many failed password checks, retry later",
+              new JsonObject().put("retry_after_seconds", retryAfter)));
+    }
+    if ("admin".equals(user.role())) {
+      return Future.failedFuture(
+          new ApiException(
+              ErrorCode.FORBIDDEN,
+              "an admin account cannot delete itself; an operator removes it"));
+    }
+    return hasher
+        .verify(password, user.passwordHash())
+        .compose(
+            matches -> {
+              if (!matches) {
+                throttle.failed(user.username(), clientIp);
+                return Future.failedFuture(
+                    new ApiException(
+                        ErrorCode.FORBIDDEN,
+                        "password is incorrect",
+                        new JsonObject()
+                            .put(
+                                "fields",
+                                new JsonArray()
+                                    .add(
+                                        new JsonObject()
+                                            .put("field", "password")
+                                            .put("reason", "is incorrect")))));
+              }
+              throttle.succeeded(user.username(), clientIp);
+              return store.delete(
+                  user.uuid(), user.tokenVersion(), events.of(UserEventKind.DELETED, user));
+            })
+        .compose(
+            deleted ->
+                deleted
+                    ? Future.<Void>succeededFuture()
+                    : Future.failedFuture(
+                        new ApiException(
+                            ErrorCode.CONFLICT,
+                            "the account changed meanwhile (deleted, or its password changed);"
+                                + " sign in again")))
+        .onSuccess(v -> LOG.info("user {} deleted their account", user.uuid()));
   }
 
   /**
@@ -223,6 +293,11 @@ public final class Accounts {
    * Idempotent, and safe when several instances start at once.
    */
   public Future<Void> ensureAdmin(String username, String email, String password) {
+    return ensureAdmin(username, email, password, true);
+  }
+
+  private Future<Void> ensureAdmin(
+      String username, String email, String password, boolean firstTry) {
     return store
         .findByLogin(username)
         .compose(
@@ -236,22 +311,35 @@ public final class Accounts {
                       byEmail ->
                           byEmail.isPresent()
                               ? Future.failedFuture(taken(username, email, byEmail.get()))
-                              : createAdmin(username, email, password));
+                              : createAdmin(username, email, password, firstTry));
             });
   }
 
-  private Future<Void> createAdmin(String username, String email, String password) {
+  private Future<Void> createAdmin(
+      String username, String email, String password, boolean firstTry) {
     return hasher
         .hash(password)
         .compose(hash -> store.insert(UUID.randomUUID().toString(), username, email, hash, "admin"))
         .<Void>mapEmpty()
         .onSuccess(v -> LOG.info("bootstrap admin '{}' created", username))
         .recover(
-            e ->
-                e instanceof ApiException api && api.errorCode() == ErrorCode.USER_EXISTS
-                    // another instance may have created it at the same moment: look again
-                    ? ensureAdmin(username, email, password)
-                    : Future.failedFuture(e));
+            e -> {
+              if (!(e instanceof ApiException api && api.errorCode() == ErrorCode.USER_EXISTS)) {
+                return Future.failedFuture(e);
+              }
+              // another instance may have created it at the same moment: look again, once; a
+              // name still taken then is held by a deleted account for its reservation
+              return firstTry
+                  ? ensureAdmin(username, email, password, false)
+                  : Future.failedFuture(
+                      new ConfigException(
+                          "ASTRO_ADMIN_USERNAME '"
+                              + username
+                              + "' or ASTRO_ADMIN_EMAIL '"
+                              + email
+                              + "' belonged to a deleted account and is reserved"
+                              + " (ASTRO_USERNAME_RESERVATION); choose another"));
+            });
   }
 
   private Future<Void> keepAdmin(User existing, String username, String password) {

@@ -18,6 +18,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
+import java.util.List;
 
 /** The user-service API. Public: register, login, JWKS. Everything else needs a valid token. */
 public final class UserRoutes {
@@ -27,6 +28,11 @@ public final class UserRoutes {
   private static final String ACCOUNT = "astro.account";
   // an IPv6 address with a zone is well below this; anything longer is not an address
   private static final int MAX_ADDRESS = 64;
+  // the accounts list: a page holds at most this many (app-service's app-counts bound)
+  private static final int MAX_LIMIT = 100;
+  // as long as the longest email
+  private static final int MAX_SEARCH = 254;
+  private static final List<String> STATUSES = List.of("active", "disabled");
 
   private final Accounts accounts;
   private final ApiTokens apiTokens;
@@ -34,10 +40,12 @@ public final class UserRoutes {
   private final AuthHandler auth;
   private final String jwks;
   private final Duration tokenLifetime;
+  private final AppCountsClient appCounts;
 
   /**
    * @param tokenLifetime how long a token can be accepted anywhere after it was issued (TTL plus
-   *     the most leeway): how long a password change's raised token version is served to pollers
+   *     the most leeway): how long a password change's raised token version, and a deleted account,
+   *     are served to pollers
    */
   public UserRoutes(
       Accounts accounts,
@@ -45,7 +53,9 @@ public final class UserRoutes {
       UserStore store,
       AuthHandler auth,
       SigningKeys keys,
-      Duration tokenLifetime) {
+      Duration tokenLifetime,
+      AppCountsClient appCounts) {
+    this.appCounts = appCounts;
     this.accounts = accounts;
     this.apiTokens = apiTokens;
     this.store = store;
@@ -67,6 +77,12 @@ public final class UserRoutes {
         .handler(AuthHandler::requireLoginToken)
         .handler(this::requireActive)
         .handler(this::changeEmail);
+    router
+        .delete("/api/v1/users/me")
+        .consumes("application/json")
+        .handler(auth)
+        .handler(this::requireActive)
+        .handler(this::deleteAccount);
     router
         .post("/api/v1/users/me/password")
         .consumes("application/json")
@@ -110,6 +126,12 @@ public final class UserRoutes {
                                     .put("revoked", true)))
                     .onFailure(ctx::fail));
     router
+        .get("/api/v1/admin/users")
+        .handler(auth)
+        .handler(this::requireActive)
+        .handler(this::requireAdmin)
+        .handler(this::listUsers);
+    router
         .post("/api/v1/admin/users/:uuid/disable")
         .handler(auth)
         .handler(this::requireActive)
@@ -136,7 +158,7 @@ public final class UserRoutes {
         .handler(
             ctx ->
                 store
-                    .disabledUuids()
+                    .disabledUuids(tokenLifetime)
                     .compose(
                         uuids ->
                             store
@@ -292,6 +314,30 @@ public final class UserRoutes {
         .onFailure(failure -> failWithRetryAfter(ctx, failure));
   }
 
+  private void deleteAccount(RoutingContext ctx) {
+    JsonObject body = body(ctx);
+    FieldErrors errors = FieldErrors.acceptingOnly(body, "password");
+    String password = RegistrationRules.text(body, "password", errors);
+    if (password != null) {
+      // no account has a longer one, and bcrypt must never be given one
+      RegistrationRules.checkPasswordLength("password", password, errors);
+    }
+    errors.throwIfAny();
+    User user = ctx.get(ACCOUNT);
+    accounts
+        .delete(user, password, clientIp(ctx))
+        .onSuccess(
+            v ->
+                ApiResponse.ok(
+                    ctx,
+                    202,
+                    new JsonObject()
+                        .put("uuid", user.uuid())
+                        .put("status", "deleted")
+                        .put("message", "account deleted; its apps are being removed")))
+        .onFailure(failure -> failWithRetryAfter(ctx, failure));
+  }
+
   private void me(RoutingContext ctx) {
     User user = ctx.get(ACCOUNT);
     ApiResponse.ok(ctx, user.profile());
@@ -303,6 +349,63 @@ public final class UserRoutes {
       throw new ApiException(ErrorCode.FORBIDDEN, "admin role required");
     }
     ctx.next();
+  }
+
+  /**
+   * Live accounts for operators, a page at a time, each with its number of live apps ({@code
+   * app_count}, null when app-service does not answer).
+   */
+  private void listUsers(RoutingContext ctx) {
+    FieldErrors errors = new FieldErrors();
+    int page = intParam(ctx, "page", 1, 1, Integer.MAX_VALUE / MAX_LIMIT, errors);
+    int limit = intParam(ctx, "limit", 20, 1, MAX_LIMIT, errors);
+    String status = ctx.request().getParam("status");
+    if (status != null && !STATUSES.contains(status)) {
+      errors.add("status", "must be one of " + STATUSES);
+    }
+    String search = ctx.request().getParam("search");
+    if (search != null && search.length() > MAX_SEARCH) {
+      errors.add("search", "must be at most " + MAX_SEARCH + " characters");
+    }
+    errors.throwIfAny();
+    store
+        .list(search == null || search.isEmpty() ? null : search, status, page, limit)
+        .compose(
+            found ->
+                appCounts
+                    .counts(found.users().stream().map(User::id).toList())
+                    .map(
+                        counts -> {
+                          JsonArray items = new JsonArray();
+                          for (User user : found.users()) {
+                            items.add(user.profile().put("app_count", counts.get(user.id())));
+                          }
+                          return new JsonObject()
+                              .put("items", items)
+                              .put("page", page)
+                              .put("limit", limit)
+                              .put("total", found.total());
+                        }))
+        .onSuccess(data -> ApiResponse.ok(ctx, data))
+        .onFailure(ctx::fail);
+  }
+
+  private static int intParam(
+      RoutingContext ctx, String name, int defaultValue, int min, int max, FieldErrors errors) {
+    String raw = ctx.request().getParam(name);
+    if (raw == null || raw.isEmpty()) {
+      return defaultValue;
+    }
+    try {
+      int value = Integer.parseInt(raw);
+      if (value >= min && value <= max) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // answered below like an out-of-range number
+    }
+    errors.add(name, "must be a whole number from " + min + " to " + max);
+    return defaultValue;
   }
 
   private void setStatus(RoutingContext ctx, boolean active) {

@@ -53,6 +53,8 @@ class UserApiTest {
             Map.entry("ASTRO_DB_NAME", db.database()),
             Map.entry("ASTRO_DB_USER", db.user()),
             Map.entry("ASTRO_DB_PASSWORD", db.password()),
+            // no broker: account events wait in the outbox (AccountLifecycleTest publishes them)
+            Map.entry("ASTRO_KAFKA_BOOTSTRAP", "127.0.0.1:1"),
             Map.entry("ASTRO_ADMIN_USERNAME", "root-admin"),
             Map.entry("ASTRO_ADMIN_PASSWORD", "admin-password-1"),
             Map.entry("ASTRO_BCRYPT_THREADS", "2"),

@@ -1,6 +1,5 @@
-package io.astro.app.events;
+package io.astro.common.db.outbox;
 
-import io.astro.app.outbox.OutboxStore;
 import io.astro.common.events.KafkaClients;
 import io.astro.common.events.KafkaSecurity;
 import io.micrometer.core.instrument.Counter;
@@ -20,12 +19,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Publishes outbox rows in id order to their topic (the commands topic unless the row names
- * another), keyed by their aggregate (app id, cluster name), and marks them published. It runs a
- * pass when {@link #wake() woken} after a local commit, on a timer for rows committed by other
- * instances, and with growing back-off while Kafka fails — rows stay in the outbox until Kafka has
- * acknowledged them. Delivery is at least once (a crash between Kafka's ack and the database commit
- * sends a row again, with the same CloudEvent id); consumers act on {@code generation}, so a repeat
- * changes nothing.
+ * another), keyed by their aggregate (app id, cluster name, user uuid), and marks them published.
+ * It runs a pass when {@link #wake() woken} after a local commit, on a timer for rows committed by
+ * other instances, and with growing back-off while Kafka fails — rows stay in the outbox until
+ * Kafka has acknowledged them. Delivery is at least once (a crash between Kafka's ack and the
+ * database commit sends a row again, with the same CloudEvent id); consumers act on {@code
+ * generation}, so a repeat changes nothing. app-service and user-service each run one over their
+ * own outbox.
  */
 public final class OutboxRelay extends VerticleBase {
 
@@ -40,6 +40,8 @@ public final class OutboxRelay extends VerticleBase {
   private final String topic;
   private final Duration pollInterval;
   private final MeterRegistry registry;
+  private final String clientId;
+  private final String metric;
   private KafkaProducer<String, String> producer;
   private Context relayContext;
   private boolean running;
@@ -50,8 +52,10 @@ public final class OutboxRelay extends VerticleBase {
   private long pollTimer;
 
   /**
-   * {@code registry} gets {@code astro_app_events_emitted_total{type}}: commands (and cluster
-   * records) Kafka took.
+   * @param topic where rows that name no topic go
+   * @param clientId the producer's Kafka client id ({@code app-service-outbox})
+   * @param metric {@code registry} gets {@code <metric>_total{type}}: rows Kafka took, by event
+   *     type ({@code astro_app_events_emitted})
    */
   public OutboxRelay(
       OutboxStore outbox,
@@ -59,7 +63,11 @@ public final class OutboxRelay extends VerticleBase {
       KafkaSecurity security,
       String topic,
       Duration pollInterval,
-      MeterRegistry registry) {
+      MeterRegistry registry,
+      String clientId,
+      String metric) {
+    this.clientId = clientId;
+    this.metric = metric;
     this.outbox = outbox;
     this.registry = registry;
     this.bootstrap = bootstrap;
@@ -71,9 +79,7 @@ public final class OutboxRelay extends VerticleBase {
   @Override
   public Future<?> start() {
     relayContext = context;
-    producer =
-        KafkaProducer.create(
-            vertx, KafkaClients.producer(bootstrap, security, "app-service-outbox"));
+    producer = KafkaProducer.create(vertx, KafkaClients.producer(bootstrap, security, clientId));
     pollTimer = vertx.setPeriodic(pollInterval.toMillis(), t -> pass());
     pass();
     return Future.succeededFuture();
@@ -138,8 +144,8 @@ public final class OutboxRelay extends VerticleBase {
   /**
    * Sends the first row alone, then the rest together: while the broker is unreachable the producer
    * blocks on metadata for each send, so one probe fails fast instead of a whole batch blocking in
-   * turn. Returns the rows Kafka acknowledged, except those after a failed row of the same app
-   * (they are resent with it, in order).
+   * turn. Returns the rows Kafka acknowledged, except those after a failed row of the same
+   * aggregate (they are resent with it, in order).
    */
   private Future<List<Long>> publish(List<OutboxStore.Row> rows) {
     return send(rows.get(0))
@@ -158,21 +164,21 @@ public final class OutboxRelay extends VerticleBase {
                       all -> {
                         List<Long> sent = new ArrayList<>(rows.size());
                         sent.add(rows.get(0).id());
-                        Set<String> failedApps = new HashSet<>();
+                        Set<String> failedAggregates = new HashSet<>();
                         for (int i = 1; i < rows.size(); i++) {
                           OutboxStore.Row row = rows.get(i);
                           if (rest.get(i - 1).succeeded()
-                              && !failedApps.contains(row.aggregateId())) {
+                              && !failedAggregates.contains(row.aggregateId())) {
                             sent.add(row.id());
                           } else {
-                            failedApps.add(row.aggregateId());
+                            failedAggregates.add(row.aggregateId());
                           }
                         }
                         rows.stream()
                             .filter(row -> sent.contains(row.id()))
                             .forEach(
                                 row ->
-                                    Counter.builder("astro_app_events_emitted")
+                                    Counter.builder(metric)
                                         .description(
                                             "outbox rows Kafka acknowledged, by event type")
                                         .tag("type", row.type())

@@ -1,4 +1,4 @@
-package io.astro.app.outbox;
+package io.astro.common.db.outbox;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -32,8 +32,8 @@ public final class OutboxStore {
   /**
    * Under the relay lock, hands the oldest {@code limit} unpublished rows (id order) to {@code
    * publish} and marks the ids it returns as published, in one transaction. Another instance
-   * holding the lock means nothing is read: only one relay publishes at a time, so one app's rows
-   * never overtake each other.
+   * holding the lock means nothing is read: only one relay publishes at a time, so one aggregate's
+   * rows never overtake each other.
    */
   public Future<Pass> publishNext(int limit, Function<List<Row>, Future<List<Long>>> publish) {
     return pool.withTransaction(
