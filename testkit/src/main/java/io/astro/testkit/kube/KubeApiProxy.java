@@ -68,6 +68,8 @@ final class KubeApiProxy {
   private static final String HOST = "127.0.0.1";
   private static final Pattern POD_LOG =
       Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/]+)/log$");
+  private static final Pattern POD_EVICTION =
+      Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/]+)/eviction$");
   private static final Pattern WATCH_ONE = Pattern.compile("(^|&)watch=1(&|$)");
 
   /** How the mock words a create of an existing object: {@code Kind 'name' already exists}. */
@@ -119,6 +121,7 @@ final class KubeApiProxy {
 
   private final HttpClientAgent http;
   private final MockStore store;
+  private final Evictions evictions;
   private final NamespaceLifecycle namespaces;
 
   /** Per namespace: the tail of its serialized pod admissions and quota status writes. */
@@ -155,6 +158,7 @@ final class KubeApiProxy {
             new PoolOptions().setHttp1MaxSize(32));
     this.store = new MockStore(http, HOST, mockPort);
     this.namespaces = new NamespaceLifecycle(vertx, store);
+    this.evictions = new Evictions(store);
     // One WebSocket per open watch; informers of several test services can hold many at once.
     this.webSockets =
         vertx.createWebSocketClient(
@@ -280,6 +284,13 @@ final class KubeApiProxy {
         return;
       }
     }
+    if (HttpMethod.POST.equals(req.method())) {
+      Matcher eviction = POD_EVICTION.matcher(path);
+      if (eviction.matches()) {
+        evict(req, eviction.group(1), eviction.group(2));
+        return;
+      }
+    }
     if (HttpMethod.DELETE.equals(req.method())) {
       Optional<ApiPath> api = ApiPath.parse(path);
       if (api.isPresent()
@@ -292,6 +303,29 @@ final class KubeApiProxy {
       }
     }
     forward(req, selector);
+  }
+
+  private void evict(HttpServerRequest req, String namespace, String pod) {
+    req.body()
+        .compose(
+            body -> {
+              JsonObject eviction;
+              try {
+                eviction = body.length() == 0 ? new JsonObject() : body.toJsonObject();
+              } catch (DecodeException | ClassCastException e) {
+                return Future.succeededFuture(
+                    StatusBodies.badRequest("the body is not an Eviction: " + e.getMessage()));
+              }
+              return evictions.evict(namespace, pod, eviction);
+            })
+        .onComplete(
+            done -> {
+              if (done.succeeded()) {
+                sendJson(req.response(), done.result());
+              } else {
+                sendStatus(req.response(), 500, "InternalError", done.cause().getMessage());
+              }
+            });
   }
 
   private void deleteNamespace(HttpServerRequest req, String name) {
