@@ -248,7 +248,7 @@ final class KubeApiProxy {
     if (HttpMethod.GET.equals(req.method())
         && EventFieldSelector.applies(path, req.getParam("fieldSelector"))) {
       try {
-        selector = EventFieldSelector.parse(req.getParam("fieldSelector"));
+        selector = EventFieldSelector.parse(path, req.getParam("fieldSelector"));
       } catch (IllegalArgumentException e) {
         sendStatus(req.response(), 400, "BadRequest", e.getMessage());
         return;
@@ -443,9 +443,15 @@ final class KubeApiProxy {
                         sendJson(resp, admitted.refusal());
                         return Future.succeededFuture(false);
                       }
+                      // the mock keeps a merge patch's nulls as values; RFC 7386 removes those
+                      // keys: the merged object is stored whole instead
+                      boolean replace = admitted.patched() != null && removesKeys(admitted.body());
+                      if (replace) {
+                        headers.set(HttpHeaders.CONTENT_TYPE, "application/json");
+                      }
                       return http.request(
                               new RequestOptions()
-                                  .setMethod(req.method())
+                                  .setMethod(replace ? HttpMethod.PUT : req.method())
                                   .setHost(HOST)
                                   .setPort(mockPort)
                                   .setURI(
@@ -457,9 +463,11 @@ final class KubeApiProxy {
                                   .setHeaders(headers))
                           .compose(
                               up ->
-                                  admitted.body().length() == 0
-                                      ? up.send()
-                                      : up.send(admitted.body()))
+                                  replace
+                                      ? up.send(admitted.patched().toBuffer())
+                                      : admitted.body().length() == 0
+                                          ? up.send()
+                                          : up.send(admitted.body()))
                           .compose(
                               up ->
                                   up.body()
@@ -833,6 +841,25 @@ final class KubeApiProxy {
     JsonObject meta = object.getJsonObject("metadata", new JsonObject());
     String name = meta.getString("name", meta.getString("generateName", ""));
     return StatusBodies.invalid(path.group(), object.getString("kind"), name, errors);
+  }
+
+  /** Whether a merge patch removes a key (a null value anywhere in it). */
+  private static boolean removesKeys(Buffer patch) {
+    try {
+      return hasNull(patch.toJsonObject());
+    } catch (DecodeException | ClassCastException e) {
+      return false;
+    }
+  }
+
+  private static boolean hasNull(JsonObject object) {
+    for (String key : object.fieldNames()) {
+      Object value = object.getValue(key);
+      if (value == null || (value instanceof JsonObject child && hasNull(child))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** RFC 7386 JSON merge patch. */

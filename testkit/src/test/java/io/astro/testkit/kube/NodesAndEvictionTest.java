@@ -166,6 +166,20 @@ class NodesAndEvictionTest {
   }
 
   @Test
+  void aMergePatchNullRemovesTheKeyAsRfc7386Says() throws Exception {
+    patchNode("node-1", "{\"metadata\":{\"labels\":{\"astro.io/pool\":\"gold\"}}}");
+    assertThat(core.readNode("node-1").execute().getMetadata().getLabels())
+        .containsEntry("astro.io/pool", "gold");
+
+    V1Node patched = patchNode("node-1", "{\"metadata\":{\"labels\":{\"astro.io/pool\":null}}}");
+
+    assertThat(patched.getMetadata().getLabels()).doesNotContainKey("astro.io/pool");
+    assertThat(core.readNode("node-1").execute().getMetadata().getLabels())
+        .doesNotContainKey("astro.io/pool")
+        .containsEntry("kubernetes.io/hostname", "node-1");
+  }
+
+  @Test
   void aNoScheduleTaintKeepsNewPodsOff() throws Exception {
     String ns = namespace("taint");
     patchNode(
