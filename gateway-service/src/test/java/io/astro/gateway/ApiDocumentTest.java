@@ -137,6 +137,8 @@ class ApiDocumentTest {
             "Rollback",
             "ClusterImport",
             "ClusterPatch",
+            "NodeChange",
+            "DrainRequest",
             "RegistryCreate");
     for (String body : bodies) {
       assertThat(schemas.getJsonObject(body).getMap())
