@@ -210,9 +210,11 @@ public final class ClusterViewRoutes {
           ApiClient client = client(cluster);
           Deadline deadline = Deadline.in(BUDGET);
           try {
-            if (change.labels() != null && !change.labels().isEmpty()) {
-              NodeCalls.patch(client, node, NodeCalls.labelsPatch(change.labels()), deadline);
-            }
+            // one patch: labels and taints change together or not at all
+            JsonObject patch =
+                change.labels() == null || change.labels().isEmpty()
+                    ? new JsonObject()
+                    : NodeCalls.labelsPatch(change.labels());
             if (change.taints() != null) {
               V1Node current = NodeCalls.node(client, node, deadline);
               JsonArray taints = new JsonArray();
@@ -230,11 +232,13 @@ public final class ClusterViewRoutes {
                         }
                         taints.add(taint);
                       });
-              NodeCalls.patch(
-                  client,
-                  node,
-                  NodeCalls.taintsPatch(current.getMetadata().getResourceVersion(), taints),
-                  deadline);
+              patch =
+                  patch.mergeIn(
+                      NodeCalls.taintsPatch(current.getMetadata().getResourceVersion(), taints),
+                      true);
+            }
+            if (!patch.isEmpty()) {
+              NodeCalls.patch(client, node, patch, deadline);
             }
           } catch (io.kubernetes.client.openapi.ApiException e) {
             if (e.getCode() == 409) {

@@ -337,7 +337,8 @@ class ClusterViewRoutesTest {
     OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC).withNano(0);
     event("old-warning", "Warning", "BackOff", now.minusHours(2));
     event("new-warning", "Warning", "FailedScheduling", now.minusMinutes(1));
-    event("newest-normal", "Normal", "Pulled", now);
+    // ahead of anything the simulator may record meanwhile
+    event("newest-normal", "Normal", "Pulled", now.plusMinutes(1));
 
     JsonArray warnings =
         data(call("GET", "c1/events?namespace=" + NS + "&type=Warning", null, TOKEN))
