@@ -70,7 +70,7 @@ class ClusterOperationsEndToEndTest {
 
     // the node running one of the app's pods says whose pod it is
     String node = null;
-    String namespace = null;
+    String found = null;
     for (Object n : nodes.items()) {
       String name = ((JsonObject) n).getString("name");
       for (Object p : api.get(CLUSTER + "/nodes/" + name, operator).data().getJsonArray("pods")) {
@@ -78,11 +78,12 @@ class ClusterOperationsEndToEndTest {
         if (pod.getJsonObject("app") != null
             && appId.equals(pod.getJsonObject("app").getString("id"))) {
           node = name;
-          namespace = pod.getString("namespace");
+          found = pod.getString("namespace");
         }
       }
     }
     assertThat(node).as("a node running a pod of the app").isNotNull();
+    String namespace = found;
     assertThat(KubeNames.isUserNamespace(namespace)).isTrue();
 
     Answer cordoned = api.post(CLUSTER + "/nodes/" + node + "/cordon", operator, null);
