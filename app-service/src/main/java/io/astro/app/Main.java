@@ -11,8 +11,10 @@ import io.astro.app.auth.JwksAuthHandler;
 import io.astro.app.clusters.ClusterRoutes;
 import io.astro.app.clusters.ClusterService;
 import io.astro.app.clusters.ClusterStore;
+import io.astro.app.clusters.ClusterViews;
 import io.astro.app.clusters.KubeconfigCheck;
 import io.astro.app.clusters.Placement;
+import io.astro.app.clusters.StaticClusters;
 import io.astro.app.domains.DnsTxtCheck;
 import io.astro.app.domains.DomainRoutes;
 import io.astro.app.domains.DomainSettings;
@@ -166,7 +168,13 @@ public final class Main {
                       config.streams().keepAlive());
               AppRoutes routes =
                   new AppRoutes(apps, rules, new AppDetail(c.healthInterval()), auth, logs);
-              ClusterRoutes clusterRoutes = new ClusterRoutes(clusters, auth, apps::reencrypt);
+              ClusterRoutes clusterRoutes =
+                  new ClusterRoutes(
+                      clusters,
+                      auth,
+                      apps::reencrypt,
+                      new StaticClusters(clusterStore, config.defaultCluster()),
+                      ClusterViews.create(vertx, config.syncWorker()));
               RegistryRoutes registryRoutes =
                   new RegistryRoutes(registries, c.cipher(), auth, Clock.systemUTC());
               DomainSettings d = config.domains();

@@ -42,6 +42,15 @@ class AdmissionPolicyTest {
           "delete", "DELETE",
           "deletecollection", "DELETE");
 
+  /**
+   * Writes the ClusterRole grants that the fence must not match, and why (docs/rbac.md): matched,
+   * its namespace check would refuse them all.
+   */
+  static final Map<String, String> EXCEPTIONS =
+      Map.of(
+          "pods/eviction", "node drains evict pods in any namespace",
+          "nodes", "cordon, labels and taints of a Node, which is in no namespace");
+
   static final Pattern USER_CONDITION =
       Pattern.compile("request\\.userInfo\\.username == '([^']+)'");
 
@@ -103,8 +112,12 @@ class AdmissionPolicyTest {
       for (V1PolicyRule rule : role.getRules()) {
         for (String group : rule.getApiGroups()) {
           for (String resource : rule.getResources()) {
-            if (resource.equals("pods/eviction")) {
-              continue; // node drains evict in any namespace (docs/rbac.md)
+            if (EXCEPTIONS.containsKey(resource)) {
+              assertThat(rules)
+                  .as(resource + " is not fenced: " + EXCEPTIONS.get(resource))
+                  .noneMatch(
+                      r -> covers(r.getApiGroups(), group) && covers(r.getResources(), resource));
+              continue;
             }
             for (String verb : rule.getVerbs()) {
               String operation = OPERATION.get(verb);

@@ -140,6 +140,8 @@ class ApiDocumentTest {
             "DomainCreate",
             "ClusterImport",
             "ClusterPatch",
+            "NodeChange",
+            "DrainRequest",
             "RegistryCreate");
     for (String body : bodies) {
       assertThat(schemas.getJsonObject(body).getMap())

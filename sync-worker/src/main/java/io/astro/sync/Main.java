@@ -4,6 +4,7 @@ import io.astro.common.config.Env;
 import io.astro.common.runtime.Service;
 import io.astro.common.runtime.ServiceLauncher;
 import io.astro.sync.logs.LogRoutes;
+import io.astro.sync.views.ClusterViewRoutes;
 import io.vertx.core.Future;
 
 /** Applies desired state to Kubernetes clusters and publishes what it observes. */
@@ -23,8 +24,18 @@ public final class Main {
     Service service = Service.create(NAME);
     SyncWorkerVerticle worker = new SyncWorkerVerticle(config, service.registry());
     LogRoutes logs = new LogRoutes(service.vertx(), worker.clusters(), config.internalToken());
+    ClusterViewRoutes views =
+        new ClusterViewRoutes(service.vertx(), worker.clusters(), config.internalToken());
     return service
         .deploy(() -> worker, 1)
-        .compose(s -> service.serve(config.http(), worker.readiness(), logs::mount));
+        .compose(
+            s ->
+                service.serve(
+                    config.http(),
+                    worker.readiness(),
+                    router -> {
+                      logs.mount(router);
+                      views.mount(router);
+                    }));
   }
 }

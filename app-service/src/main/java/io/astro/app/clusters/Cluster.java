@@ -55,6 +55,21 @@ public record Cluster(
   }
 
   /**
+   * A cluster of the sync-worker's own configuration ({@code ASTRO_CLUSTERS}, dev mode's sandbox):
+   * never imported, so no kubeconfig here; its id is its name, and it is read-only ({@link
+   * #isStatic()}).
+   */
+  public static Cluster fromConfiguration(String name, ClusterStatusEvent state, int appCount) {
+    return new Cluster(
+        name, name, null, new JsonObject(), null, null, null, 0, null, null, null, state, appCount);
+  }
+
+  /** Whether the cluster comes from configuration rather than an import (no kubeconfig here). */
+  public boolean isStatic() {
+    return sealedKubeconfig == null;
+  }
+
+  /**
    * With new details (each as given; pass the current one to keep it); the kubeconfig is sealed
    * anew for the new revision ({@link #sealedAs}).
    */
@@ -133,7 +148,8 @@ public record Cluster(
             .put("app_count", appCount)
             .put("revision", revision)
             .put("created_at", text(createdAt))
-            .put("updated_at", text(updatedAt));
+            .put("updated_at", text(updatedAt))
+            .put("static", isStatic());
     if (state != null) {
       json.put("version", state.version())
           .put("nodes", state.nodes())

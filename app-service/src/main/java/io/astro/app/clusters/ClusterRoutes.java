@@ -9,11 +9,13 @@ import io.astro.common.http.ApiException;
 import io.astro.common.http.ApiResponse;
 import io.astro.common.http.ErrorCode;
 import io.astro.common.http.FieldErrors;
+import io.astro.common.kube.KubeNames;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -32,11 +34,15 @@ public final class ClusterRoutes {
   private static final Pattern UUID =
       Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
   private static final int MAX_LIMIT = 100;
+  private static final Pattern NODE =
+      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
   private final ClusterService clusters;
   private final ClusterRules rules = new ClusterRules();
   private final Handler<RoutingContext> auth;
   private final Supplier<Future<JsonObject>> otherSecrets;
+  private final StaticClusters statics;
+  private final ClusterViews views;
 
   /**
    * {@code otherSecrets} re-encrypts the secrets sealed with the same key ring besides kubeconfigs
@@ -45,10 +51,14 @@ public final class ClusterRoutes {
   public ClusterRoutes(
       ClusterService clusters,
       Handler<RoutingContext> auth,
-      Supplier<Future<JsonObject>> otherSecrets) {
+      Supplier<Future<JsonObject>> otherSecrets,
+      StaticClusters statics,
+      ClusterViews views) {
     this.clusters = clusters;
     this.auth = auth;
     this.otherSecrets = otherSecrets;
+    this.statics = statics;
+    this.views = views;
   }
 
   public void mount(Router router) {
@@ -78,29 +88,33 @@ public final class ClusterRoutes {
         .get(BASE + "/:id")
         .handler(
             ctx ->
-                clusters
-                    .get(id(ctx))
+                find(ctx.pathParam("id"))
                     .onSuccess(found -> answer(ctx, 200, found))
                     .onFailure(ctx::fail));
+    mountViews(router);
     router
         .patch(BASE + "/:id")
         .consumes("application/json")
         .handler(
-            ctx -> {
-              String id = id(ctx);
-              clusters
-                  .patch(id, rules.forPatch(body(ctx)))
-                  .onSuccess(outcome -> patched(ctx, outcome))
-                  .onFailure(e -> failed(ctx, e));
-            });
+            ctx ->
+                changeable(
+                    ctx,
+                    id ->
+                        clusters
+                            .patch(id, rules.forPatch(body(ctx)))
+                            .onSuccess(outcome -> patched(ctx, outcome))
+                            .onFailure(e -> failed(ctx, e))));
     router
         .post(BASE + "/:id/sync")
         .handler(
             ctx ->
-                clusters
-                    .sync(id(ctx))
-                    .onSuccess(found -> answer(ctx, 202, found))
-                    .onFailure(e -> failed(ctx, e)));
+                changeable(
+                    ctx,
+                    id ->
+                        clusters
+                            .sync(id)
+                            .onSuccess(found -> answer(ctx, 202, found))
+                            .onFailure(e -> failed(ctx, e))));
     router
         .delete(BASE + "/:id")
         .handler(
@@ -109,10 +123,13 @@ public final class ClusterRoutes {
               if (force != null && !force.equals("true") && !force.equals("false")) {
                 new FieldErrors().add("force", "must be true or false").throwIfAny();
               }
-              clusters
-                  .delete(id(ctx), "true".equals(force))
-                  .onSuccess(outcome -> deleted(ctx, outcome))
-                  .onFailure(ctx::fail);
+              changeable(
+                  ctx,
+                  id ->
+                      clusters
+                          .delete(id, "true".equals(force))
+                          .onSuccess(outcome -> deleted(ctx, outcome))
+                          .onFailure(ctx::fail));
             });
   }
 
@@ -197,6 +214,15 @@ public final class ClusterRoutes {
     errors.throwIfAny();
     clusters
         .list(status, search == null || search.isEmpty() ? null : search, label, page, limit)
+        .compose(
+            found ->
+                statics.append(
+                    found,
+                    status,
+                    search == null || search.isEmpty() ? null : search,
+                    label != null,
+                    page,
+                    limit))
         .onSuccess(found -> ApiResponse.ok(ctx, page(found, Cluster::toJson, page, limit)))
         .onFailure(ctx::fail);
   }
@@ -210,12 +236,86 @@ public final class ClusterRoutes {
     ctx.next();
   }
 
-  // an id that cannot exist is answered like one that does not
-  private static String id(RoutingContext ctx) {
-    String id = ctx.pathParam("id");
-    if (id == null || !UUID.matcher(id).matches()) {
-      throw new ApiException(ErrorCode.CLUSTER_NOT_FOUND);
+  /**
+   * The operators' views of a cluster, relayed to the sync-worker ({@link ClusterViews}): the node,
+   * namespace and event paths after the cluster, segments checked here so nothing else can be asked
+   * of the worker.
+   */
+  private void mountViews(Router router) {
+    router.get(BASE + "/:id/nodes").handler(ctx -> view(ctx, "/nodes"));
+    router.get(BASE + "/:id/nodes/:node").handler(ctx -> view(ctx, "/nodes/" + node(ctx)));
+    router
+        .patch(BASE + "/:id/nodes/:node")
+        .consumes("application/json")
+        .handler(ctx -> view(ctx, "/nodes/" + node(ctx)));
+    for (String action : List.of("cordon", "uncordon", "drain")) {
+      router
+          .post(BASE + "/:id/nodes/:node/" + action)
+          .handler(ctx -> view(ctx, "/nodes/" + node(ctx) + "/" + action));
     }
-    return id;
+    router.get(BASE + "/:id/namespaces").handler(ctx -> view(ctx, "/namespaces"));
+    router.get(BASE + "/:id/events").handler(ctx -> view(ctx, "/events"));
+  }
+
+  private void view(RoutingContext ctx, String tail) {
+    find(ctx.pathParam("id"))
+        .onSuccess(
+            found ->
+                found.ifPresentOrElse(
+                    c -> views.relay(ctx, c.name(), tail),
+                    () -> ctx.fail(new ApiException(ErrorCode.CLUSTER_NOT_FOUND))))
+        .onFailure(ctx::fail);
+  }
+
+  // a name no node can have: answered as a node that does not exist, the worker is not asked
+  private static String node(RoutingContext ctx) {
+    String node = ctx.pathParam("node");
+    if (node == null || node.length() > 253 || !NODE.matcher(node).matches()) {
+      throw new ApiException(
+          ErrorCode.NOT_FOUND,
+          "node " + node + " not found",
+          new JsonObject().put("missing", "node"));
+    }
+    return node;
+  }
+
+  /** An imported cluster by its id, or a static one by its name. */
+  private Future<Optional<Cluster>> find(String id) {
+    if (id != null && UUID.matcher(id).matches()) {
+      return clusters.get(id);
+    }
+    if (id != null && id.length() <= 63 && KubeNames.DNS_LABEL.matcher(id).matches()) {
+      return statics.find(id);
+    }
+    return Future.succeededFuture(Optional.empty());
+  }
+
+  /**
+   * Runs {@code change} with the id of an imported cluster; a static cluster's name → 409 (22006):
+   * the sync-worker's configuration defines it, not this API.
+   */
+  private void changeable(RoutingContext ctx, java.util.function.Consumer<String> change) {
+    String id = ctx.pathParam("id");
+    if (id != null && UUID.matcher(id).matches()) {
+      change.accept(id);
+      return;
+    }
+    find(id)
+        .onSuccess(
+            found -> {
+              if (found.isPresent()) {
+                ctx.fail(
+                    new ApiException(
+                        ErrorCode.CLUSTER_STATIC,
+                        "cluster "
+                            + id
+                            + " comes from the sync-worker's configuration (ASTRO_CLUSTERS) and is"
+                            + " read-only here; its nodes are managed under /nodes",
+                        new JsonObject().put("field", "id")));
+              } else {
+                ctx.fail(new ApiException(ErrorCode.CLUSTER_NOT_FOUND));
+              }
+            })
+        .onFailure(ctx::fail);
   }
 }

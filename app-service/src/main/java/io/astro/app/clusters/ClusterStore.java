@@ -291,6 +291,52 @@ public final class ClusterStore {
   }
 
   /**
+   * The clusters that have health checks but were never imported (or whose import was deleted):
+   * those of the sync-worker's own {@code ASTRO_CLUSTERS}, by name, with their live app count.
+   */
+  public Future<List<Cluster>> unimported() {
+    return pool.query(
+            "SELECT s.name, s.status, s.version, s.api_server AS state_api_server, s.nodes,"
+                + " s.ready_nodes, s.cpu_cores, s.memory_bytes, s.heartbeat_at, s.error,"
+                + " s.checked_at,"
+                + " (SELECT COUNT(*) FROM apps a WHERE a.cluster_id = s.name AND a.deleted_at IS NULL)"
+                + " AS app_count"
+                + " FROM cluster_states s WHERE NOT EXISTS (SELECT 1 FROM clusters c"
+                + " WHERE c.name = s.name AND c.deleted_at IS NULL) ORDER BY s.name")
+        .execute()
+        .map(
+            rows -> {
+              List<Cluster> out = new ArrayList<>(rows.size());
+              rows.forEach(
+                  r ->
+                      out.add(
+                          Cluster.fromConfiguration(
+                              r.getString("name"),
+                              state(r, r.getString("name")),
+                              r.getInteger("app_count"))));
+              return out;
+            })
+        .recover(Database::unavailable);
+  }
+
+  /** Whether a live imported cluster has this name. */
+  public Future<Boolean> isImported(String name) {
+    return pool.preparedQuery("SELECT 1 FROM clusters WHERE name = ? AND deleted_at IS NULL")
+        .execute(Tuple.of(name))
+        .map(rows -> rows.size() > 0)
+        .recover(Database::unavailable);
+  }
+
+  /** Live apps placed on {@code name}. */
+  public Future<Integer> appCount(String name) {
+    return pool.preparedQuery(
+            "SELECT COUNT(*) FROM apps WHERE cluster_id = ? AND deleted_at IS NULL")
+        .execute(Tuple.of(name))
+        .map(rows -> rows.iterator().next().getInteger(0))
+        .recover(Database::unavailable);
+  }
+
+  /**
    * The latest health of a cluster by name; empty if none was reported (e.g. a cluster from static
    * config).
    */

@@ -67,6 +67,13 @@ public final class ClusterRights {
   private static final String APP_SECRETS =
       "reconcile: the app's secret variables and registry credential";
 
+  private static final String NODE_VIEWS = "cluster views: a node's detail";
+  private static final String NODE_CHANGES =
+      "cluster views: cordon, uncordon, node labels and taints (merge patch)";
+  private static final String DRAINS =
+      "cluster views: node drains (Eviction API, honours PodDisruptionBudgets)";
+  private static final String NAMESPACE_VIEW = "cluster views: Astro's namespaces with their quota";
+
   /** The matrix, in the order docs/rbac.md shows it. */
   public static final List<Right> MATRIX =
       List.of(
@@ -143,7 +150,13 @@ public final class ClusterRights {
           new Right("update", "", "secrets", Scope.USER_NAMESPACES, true, APP_SECRETS),
           new Right("delete", "", "secrets", Scope.USER_NAMESPACES, true, APP_SECRETS),
           // optional: without it only logs fail
-          new Right("get", "", "pods/log", Scope.USER_NAMESPACES, false, "logs (read and follow)"));
+          new Right("get", "", "pods/log", Scope.USER_NAMESPACES, false, "logs (read and follow)"),
+          // optional: the operators' cluster views; without them only the named view fails
+          new Right("get", "", "nodes", Scope.CLUSTER, false, NODE_VIEWS),
+          new Right("patch", "", "nodes", Scope.CLUSTER, false, NODE_CHANGES),
+          new Right("create", "", "pods/eviction", Scope.CLUSTER, false, DRAINS),
+          new Right("list", "", "namespaces", Scope.CLUSTER, false, NAMESPACE_VIEW),
+          new Right("list", "", "resourcequotas", Scope.CLUSTER, false, NAMESPACE_VIEW));
 
   /** The rows an import or health check must find granted. */
   public static List<Right> required() {

@@ -49,6 +49,11 @@ public enum ErrorCode {
   /** Live apps are placed on the cluster (DELETE without {@code force=true}). */
   CLUSTER_IN_USE(22004, 409, "cluster has live apps"),
   /**
+   * The cluster comes from the sync-worker's own configuration ({@code ASTRO_CLUSTERS}, dev mode's
+   * sandbox): it is read-only through the clusters API.
+   */
+  CLUSTER_STATIC(22006, 409, "cluster is static"),
+  /**
    * No imported cluster is healthy (and matches the placement labels) to place a new user's app on.
    */
   NO_HEALTHY_CLUSTER(22005, 503, "no healthy cluster"),

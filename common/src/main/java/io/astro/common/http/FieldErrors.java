@@ -51,6 +51,14 @@ public final class FieldErrors {
   }
 
   public ApiException toException() {
+    return toException(ErrorCode.BAD_REQUEST);
+  }
+
+  /**
+   * The errors as {@code code} (e.g. 422 when the request is well formed but asks what the target
+   * refuses), in the same envelope.
+   */
+  public ApiException toException(ErrorCode code) {
     String message =
         fields.size() == 1
             ? "invalid field "
@@ -59,7 +67,6 @@ public final class FieldErrors {
                 + fields.getJsonObject(0).getString("reason")
             : "invalid fields: "
                 + fields.stream().map(f -> ((JsonObject) f).getString("field")).toList();
-    return new ApiException(
-        ErrorCode.BAD_REQUEST, message, new JsonObject().put("fields", fields.copy()));
+    return new ApiException(code, message, new JsonObject().put("fields", fields.copy()));
   }
 }

@@ -22,14 +22,14 @@ import java.util.concurrent.TimeUnit;
  * queueing without bound. Idle threads end after a while, so an unused pool costs nothing and needs
  * no closing.
  */
-final class BlockingPool {
+public final class BlockingPool {
 
   private static final Duration IDLE = Duration.ofSeconds(30);
 
   private final ThreadPoolExecutor executor;
 
   /** {@code queue} 0: a task runs at once on a free thread or is refused. */
-  BlockingPool(String name, int threads, int queue) {
+  public BlockingPool(String name, int threads, int queue) {
     BlockingQueue<Runnable> waiting =
         queue == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queue);
     this.executor =
@@ -44,7 +44,7 @@ final class BlockingPool {
   }
 
   /** Runs {@code task} on the pool; its outcome arrives on {@code context}. Full → 503 (30005). */
-  <T> Future<T> call(Context context, Callable<T> task) {
+  public <T> Future<T> call(Context context, Callable<T> task) {
     Promise<T> promise = Promise.promise();
     boolean started =
         run(
@@ -60,7 +60,7 @@ final class BlockingPool {
   }
 
   /** Starts {@code task}; false when the pool is full. */
-  boolean run(Runnable task) {
+  public boolean run(Runnable task) {
     try {
       executor.execute(task);
       return true;
@@ -69,7 +69,7 @@ final class BlockingPool {
     }
   }
 
-  static ApiException busy() {
+  public static ApiException busy() {
     return new ApiException(ErrorCode.UNAVAILABLE, "too many log reads in progress, retry shortly");
   }
 }

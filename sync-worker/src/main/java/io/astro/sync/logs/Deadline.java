@@ -9,16 +9,16 @@ import okhttp3.Call;
  * read timeout (informers need that), so each call gets what is left of the budget as its OkHttp
  * call timeout, which covers connecting, waiting and reading the body.
  */
-record Deadline(long atNanos) {
+public record Deadline(long atNanos) {
 
-  static Deadline in(Duration budget) {
+  public static Deadline in(Duration budget) {
     return new Deadline(System.nanoTime() + budget.toNanos());
   }
 
   /**
    * Bounds {@code call} by the time left (at least 1 ms, so a spent budget fails the call at once).
    */
-  Call bound(Call call) {
+  public Call bound(Call call) {
     long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(atNanos - System.nanoTime()));
     call.timeout().timeout(left, TimeUnit.MILLISECONDS);
     return call;

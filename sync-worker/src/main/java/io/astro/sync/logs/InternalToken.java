@@ -11,13 +11,13 @@ import java.security.NoSuchAlgorithmException;
  * <token>}. Both sides are hashed before comparing so neither the content nor the length of the
  * expected token leaks through timing.
  */
-final class InternalToken {
+public final class InternalToken {
 
   private static final String BEARER = "Bearer ";
 
   private final byte[] expected;
 
-  InternalToken(String token) {
+  public InternalToken(String token) {
     if (token == null || token.isBlank()) {
       throw new IllegalArgumentException("the internal token must not be empty");
     }
@@ -25,7 +25,7 @@ final class InternalToken {
   }
 
   /** Throws 401 (10002) unless {@code authorization} carries the token. */
-  void check(String authorization) {
+  public void check(String authorization) {
     if (authorization == null
         || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())
         || !MessageDigest.isEqual(

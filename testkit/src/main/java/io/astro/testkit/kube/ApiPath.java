@@ -57,6 +57,7 @@ record ApiPath(
       case "resourcequotas" -> "ResourceQuota";
       case "limitranges" -> "LimitRange";
       case "secrets" -> "Secret";
+      case "nodes" -> "Node";
       default -> null;
     };
   }

@@ -355,6 +355,11 @@ final class DeploymentController {
     try {
       List<String> ready = new ArrayList<>();
       for (V1Node node : core.listNode().execute().getItems()) {
+        // a cordoned node (spec.unschedulable) or one whose taints keep pods off takes no new
+        // pods; Astro's pods carry no tolerations
+        if (!schedulable(node)) {
+          continue;
+        }
         if (node.getStatus() != null
             && node.getStatus().getConditions() != null
             && node.getStatus().getConditions().stream()
@@ -369,6 +374,24 @@ final class DeploymentController {
     } catch (ApiException e) {
       return null;
     }
+  }
+
+  /**
+   * Whether the scheduler may place a pod without tolerations here: not cordoned and no {@code
+   * NoSchedule} or {@code NoExecute} taint (the scheduler's NodeUnschedulable and TaintToleration
+   * filters).
+   */
+  static boolean schedulable(V1Node node) {
+    if (node.getSpec() == null) {
+      return true;
+    }
+    if (Boolean.TRUE.equals(node.getSpec().getUnschedulable())) {
+      return false;
+    }
+    return node.getSpec().getTaints() == null
+        || node.getSpec().getTaints().stream()
+            .noneMatch(
+                t -> "NoSchedule".equals(t.getEffect()) || "NoExecute".equals(t.getEffect()));
   }
 
   /** The message of the Status body an API error carries. */

@@ -41,6 +41,7 @@ final class DiscoveryDocuments {
               rw("pods", "Pod", true, "po"),
               sub("pods/status", "Pod", true),
               new Resource("pods/log", "Pod", true, List.of("get"), null),
+              new Resource("pods/eviction", "Eviction", true, List.of("create"), null),
               rw("services", "Service", true, "svc"),
               rw("events", "Event", true, "ev"),
               rw("resourcequotas", "ResourceQuota", true, "quota"),
@@ -68,6 +69,10 @@ final class DiscoveryDocuments {
               List.of(
                   rw("networkpolicies", "NetworkPolicy", true, "netpol"),
                   rw("ingresses", "Ingress", true, "ing"))),
+          new Group(
+              "policy",
+              "v1",
+              List.of(rw("poddisruptionbudgets", "PodDisruptionBudget", true, "pdb"))),
           new Group("coordination.k8s.io", "v1", List.of(rw("leases", "Lease", true, null))));
 
   private static final List<Group> GROUPS_WITH_CORE =

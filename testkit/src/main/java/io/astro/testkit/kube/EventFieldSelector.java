@@ -23,6 +23,28 @@ import java.util.regex.Pattern;
 final class EventFieldSelector {
 
   private static final Pattern EVENTS = Pattern.compile("/api/v1/(namespaces/[^/]+/)?events");
+  private static final Pattern PODS = Pattern.compile("/api/v1/(namespaces/[^/]+/)?pods");
+
+  /**
+   * The fields a real server selects Pods by (pkg/registry/core/pod/strategy.go {@code
+   * PodToSelectableFields}).
+   */
+  private static final Map<String, Function<JsonObject, String>> POD_FIELDS =
+      Map.ofEntries(
+          Map.entry("metadata.name", e -> meta(e, "name")),
+          Map.entry("metadata.namespace", e -> meta(e, "namespace")),
+          Map.entry("spec.nodeName", e -> child(e, "spec", "nodeName")),
+          Map.entry("spec.restartPolicy", e -> child(e, "spec", "restartPolicy")),
+          Map.entry("spec.schedulerName", e -> child(e, "spec", "schedulerName")),
+          Map.entry("spec.serviceAccountName", e -> child(e, "spec", "serviceAccountName")),
+          Map.entry(
+              "spec.hostNetwork",
+              e ->
+                  String.valueOf(
+                      e.getJsonObject("spec", new JsonObject()).getBoolean("hostNetwork", false))),
+          Map.entry("status.phase", e -> child(e, "status", "phase")),
+          Map.entry("status.podIP", e -> child(e, "status", "podIP")),
+          Map.entry("status.nominatedNodeName", e -> child(e, "status", "nominatedNodeName")));
 
   private static final Map<String, Function<JsonObject, String>> FIELDS =
       Map.ofEntries(
@@ -46,9 +68,9 @@ final class EventFieldSelector {
               "metadata.namespace",
               e -> e.getJsonObject("metadata", new JsonObject()).getString("namespace", "")));
 
-  private record Requirement(String field, boolean equals, String value) {
-    boolean matches(JsonObject event) {
-      return FIELDS.get(field).apply(event).equals(value) == equals;
+  private record Requirement(Function<JsonObject, String> field, boolean equals, String value) {
+    boolean matches(JsonObject object) {
+      return field.apply(object).equals(value) == equals;
     }
   }
 
@@ -58,9 +80,11 @@ final class EventFieldSelector {
     this.requirements = requirements;
   }
 
-  /** Whether this GET is an Event list or watch with a field selector. */
+  /** Whether this GET is an Event or Pod list or watch with a field selector. */
   static boolean applies(String path, String fieldSelector) {
-    return fieldSelector != null && !fieldSelector.isEmpty() && EVENTS.matcher(path).matches();
+    return fieldSelector != null
+        && !fieldSelector.isEmpty()
+        && (EVENTS.matcher(path).matches() || PODS.matcher(path).matches());
   }
 
   /**
@@ -68,7 +92,9 @@ final class EventFieldSelector {
    *
    * @throws IllegalArgumentException with the real server's message
    */
-  static EventFieldSelector parse(String selector) {
+  static EventFieldSelector parse(String path, String selector) {
+    Map<String, Function<JsonObject, String>> fields =
+        PODS.matcher(path).matches() ? POD_FIELDS : FIELDS;
     List<Requirement> requirements = new ArrayList<>();
     for (String part : selector.split(",")) {
       String term = part.strip();
@@ -97,10 +123,10 @@ final class EventFieldSelector {
         value = term.substring(term.startsWith("==", eq) ? eq + 2 : eq + 1);
         equals = true;
       }
-      if (!FIELDS.containsKey(field)) {
+      if (!fields.containsKey(field)) {
         throw new IllegalArgumentException("field label not supported: " + field);
       }
-      requirements.add(new Requirement(field, equals, value));
+      requirements.add(new Requirement(fields.get(field), equals, value));
     }
     return new EventFieldSelector(List.copyOf(requirements));
   }
@@ -154,6 +180,14 @@ final class EventFieldSelector {
     } catch (DecodeException | ClassCastException notJson) {
       return true;
     }
+  }
+
+  private static String meta(JsonObject object, String field) {
+    return child(object, "metadata", field);
+  }
+
+  private static String child(JsonObject object, String parent, String field) {
+    return object.getJsonObject(parent, new JsonObject()).getString(field, "");
   }
 
   private static String involved(JsonObject event, String field) {

@@ -41,6 +41,10 @@ record FieldError(Type type, String field, Object value, String detail) {
     return new FieldError(Type.DUPLICATE, field, value, "");
   }
 
+  static FieldError duplicate(String field, Object value, String detail) {
+    return new FieldError(Type.DUPLICATE, field, value, detail);
+  }
+
   static FieldError notSupported(String field, Object value, String... supported) {
     StringBuilder s = new StringBuilder("supported values: ");
     for (int i = 0; i < supported.length; i++) {

@@ -68,6 +68,8 @@ final class KubeApiProxy {
   private static final String HOST = "127.0.0.1";
   private static final Pattern POD_LOG =
       Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/]+)/log$");
+  private static final Pattern POD_EVICTION =
+      Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/]+)/eviction$");
   private static final Pattern WATCH_ONE = Pattern.compile("(^|&)watch=1(&|$)");
 
   /** How the mock words a create of an existing object: {@code Kind 'name' already exists}. */
@@ -119,6 +121,7 @@ final class KubeApiProxy {
 
   private final HttpClientAgent http;
   private final MockStore store;
+  private final Evictions evictions;
   private final NamespaceLifecycle namespaces;
 
   /** Per namespace: the tail of its serialized pod admissions and quota status writes. */
@@ -155,6 +158,7 @@ final class KubeApiProxy {
             new PoolOptions().setHttp1MaxSize(32));
     this.store = new MockStore(http, HOST, mockPort);
     this.namespaces = new NamespaceLifecycle(vertx, store);
+    this.evictions = new Evictions(store);
     // One WebSocket per open watch; informers of several test services can hold many at once.
     this.webSockets =
         vertx.createWebSocketClient(
@@ -247,7 +251,7 @@ final class KubeApiProxy {
     if (HttpMethod.GET.equals(req.method())
         && EventFieldSelector.applies(path, req.getParam("fieldSelector"))) {
       try {
-        selector = EventFieldSelector.parse(req.getParam("fieldSelector"));
+        selector = EventFieldSelector.parse(path, req.getParam("fieldSelector"));
       } catch (IllegalArgumentException e) {
         sendStatus(req.response(), 400, "BadRequest", e.getMessage());
         return;
@@ -283,6 +287,13 @@ final class KubeApiProxy {
         return;
       }
     }
+    if (HttpMethod.POST.equals(req.method())) {
+      Matcher eviction = POD_EVICTION.matcher(path);
+      if (eviction.matches()) {
+        evict(req, eviction.group(1), eviction.group(2));
+        return;
+      }
+    }
     if (HttpMethod.DELETE.equals(req.method())) {
       Optional<ApiPath> api = ApiPath.parse(path);
       if (api.isPresent()
@@ -295,6 +306,29 @@ final class KubeApiProxy {
       }
     }
     forward(req, selector);
+  }
+
+  private void evict(HttpServerRequest req, String namespace, String pod) {
+    req.body()
+        .compose(
+            body -> {
+              JsonObject eviction;
+              try {
+                eviction = body.length() == 0 ? new JsonObject() : body.toJsonObject();
+              } catch (DecodeException | ClassCastException e) {
+                return Future.succeededFuture(
+                    StatusBodies.badRequest("the body is not an Eviction: " + e.getMessage()));
+              }
+              return evictions.evict(namespace, pod, eviction);
+            })
+        .onComplete(
+            done -> {
+              if (done.succeeded()) {
+                sendJson(req.response(), done.result());
+              } else {
+                sendStatus(req.response(), 500, "InternalError", done.cause().getMessage());
+              }
+            });
   }
 
   private void deleteNamespace(HttpServerRequest req, String name) {
@@ -412,9 +446,15 @@ final class KubeApiProxy {
                         sendJson(resp, admitted.refusal());
                         return Future.succeededFuture(false);
                       }
+                      // the mock keeps a merge patch's nulls as values; RFC 7386 removes those
+                      // keys: the merged object is stored whole instead
+                      boolean replace = admitted.patched() != null && removesKeys(admitted.body());
+                      if (replace) {
+                        headers.set(HttpHeaders.CONTENT_TYPE, "application/json");
+                      }
                       return http.request(
                               new RequestOptions()
-                                  .setMethod(req.method())
+                                  .setMethod(replace ? HttpMethod.PUT : req.method())
                                   .setHost(HOST)
                                   .setPort(mockPort)
                                   .setURI(
@@ -426,9 +466,11 @@ final class KubeApiProxy {
                                   .setHeaders(headers))
                           .compose(
                               up ->
-                                  admitted.body().length() == 0
-                                      ? up.send()
-                                      : up.send(admitted.body()))
+                                  replace
+                                      ? up.send(admitted.patched().toBuffer())
+                                      : admitted.body().length() == 0
+                                          ? up.send()
+                                          : up.send(admitted.body()))
                           .compose(
                               up ->
                                   up.body()
@@ -819,6 +861,25 @@ final class KubeApiProxy {
     JsonObject meta = object.getJsonObject("metadata", new JsonObject());
     String name = meta.getString("name", meta.getString("generateName", ""));
     return StatusBodies.invalid(path.group(), object.getString("kind"), name, errors);
+  }
+
+  /** Whether a merge patch removes a key (a null value anywhere in it). */
+  private static boolean removesKeys(Buffer patch) {
+    try {
+      return hasNull(patch.toJsonObject());
+    } catch (DecodeException | ClassCastException e) {
+      return false;
+    }
+  }
+
+  private static boolean hasNull(JsonObject object) {
+    for (String key : object.fieldNames()) {
+      Object value = object.getValue(key);
+      if (value == null || (value instanceof JsonObject child && hasNull(child))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** RFC 7386 JSON merge patch. */

@@ -33,6 +33,7 @@ final class ObjectValidation {
   static final Set<String> KINDS =
       Set.of(
           "Namespace",
+          "Node",
           "Deployment",
           "ReplicaSet",
           "Pod",
@@ -109,6 +110,7 @@ final class ObjectValidation {
       case "ResourceQuota" -> resourceQuota(spec, errs);
       case "LimitRange" -> limitRange(spec, errs);
       case "Secret" -> secret(object, old, errs);
+      case "Node" -> nodeTaints(spec, errs);
       default -> {}
     }
     return errs;
@@ -145,6 +147,54 @@ final class ObjectValidation {
       }
     }
   }
+
+  /**
+   * A Node's taints (pkg/apis/core/validation/validation.go validateNodeTaints): the key is a label
+   * name, the value a label value, the effect required and one of NoSchedule, PreferNoSchedule,
+   * NoExecute (validateTaintEffect), and no two taints share key and effect.
+   */
+  private static void nodeTaints(JsonObject spec, List<FieldError> errs) {
+    JsonArray taints = spec.getJsonArray("taints", new JsonArray());
+    Set<String> seen = new java.util.HashSet<>();
+    for (int i = 0; i < taints.size(); i++) {
+      String at = "spec.taints[" + i + "]";
+      JsonObject taint = taints.getJsonObject(i);
+      String key = taint.getString("key", "");
+      for (String msg : Names.qualifiedName(key)) {
+        errs.add(FieldError.invalid(at + ".key", key, msg));
+      }
+      String value = taint.getString("value", "");
+      List<String> valueErrors = Names.labelValue(value);
+      if (!valueErrors.isEmpty()) {
+        errs.add(FieldError.invalid(at + ".value", value, String.join(";", valueErrors)));
+      }
+      String effect = taint.getString("effect", "");
+      if (effect.isEmpty()) {
+        errs.add(FieldError.required(at + ".effect", ""));
+      } else if (!TAINT_EFFECTS.contains(effect)) {
+        errs.add(
+            FieldError.notSupported(
+                at + ".effect", effect, "NoSchedule", "PreferNoSchedule", "NoExecute"));
+      }
+      if (!seen.add(effect + " " + key)) {
+        errs.add(
+            FieldError.duplicate(
+                at,
+                new FieldError.GoSyntax(
+                    "core.Taint{Key:"
+                        + io.vertx.core.json.Json.encode(key)
+                        + ", Value:"
+                        + io.vertx.core.json.Json.encode(value)
+                        + ", Effect:"
+                        + io.vertx.core.json.Json.encode(effect)
+                        + ", TimeAdded:<nil>}"),
+                "taints must be unique by key and effect pair"));
+      }
+    }
+  }
+
+  private static final Set<String> TAINT_EFFECTS =
+      Set.of("NoSchedule", "PreferNoSchedule", "NoExecute");
 
   /** ValidateAnnotations: keys are qualified names (lower-cased), total size capped. */
   private static void annotations(Map<String, Object> annotations, List<FieldError> errs) {
