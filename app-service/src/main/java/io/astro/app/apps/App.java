@@ -109,16 +109,7 @@ public record App(
 
     public Desired withRestartedAt(Instant value) {
       return new Desired(
-          image,
-          replicas,
-          port,
-          stopped,
-          value,
-          deleting,
-          release,
-          settings,
-          isPublic,
-          domains,
+          image, replicas, port, stopped, value, deleting, release, settings, isPublic, domains,
           suspended);
     }
 
