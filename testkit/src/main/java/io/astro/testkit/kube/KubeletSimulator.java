@@ -10,6 +10,8 @@ import io.kubernetes.client.openapi.apis.AppsV1Api;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1DeploymentList;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodList;
 import io.kubernetes.client.util.generic.GenericKubernetesApi;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,10 +38,11 @@ import org.slf4j.LoggerFactory;
  * pods, follows scale changes, template changes (a rolling update — e.g. a {@code restartedAt}
  * annotation) and deletion, and writes pod, ReplicaSet and Deployment status as a real control
  * plane would. Work is level-triggered and event-driven: each Deployment event recomputes that
- * Deployment from stored state. A Deployment that is not settled (pods creating, crash-looping,
- * probes not yet due, a rollout or a refusal under way — see {@link DeploymentController.Outcome})
- * comes back after {@value #RESYNC_MILLIS} ms, since time alone moves it; a settled one costs
- * nothing until it changes, so a cluster with thousands of running Deployments stays quiet.
+ * Deployment from stored state, and a pod deleted from outside (an eviction) its namespace's. A
+ * Deployment that is not settled (pods creating, crash-looping, probes not yet due, a rollout or a
+ * refusal under way — see {@link DeploymentController.Outcome}) comes back after {@value
+ * #RESYNC_MILLIS} ms, since time alone moves it; a settled one costs nothing until it changes, so a
+ * cluster with thousands of running Deployments stays quiet.
  *
  * <p>Every simulator in the JVM shares one small pool of {@value #SHARDS} workers. A Deployment's
  * namespace picks its worker, so the Deployments of one namespace (which share pods, quota and
@@ -133,6 +136,29 @@ public final class KubeletSimulator implements AutoCloseable {
             enqueue(key(d));
           }
         });
+    // a pod removed from outside (an eviction, a delete) leaves its Deployment short of replicas:
+    // the ReplicaSet controller watches pods for this; here the namespace's Deployments go again
+    informers
+        .sharedIndexInformerFor(
+            new GenericKubernetesApi<>(V1Pod.class, V1PodList.class, "", "v1", "pods", client),
+            V1Pod.class,
+            0)
+        .addEventHandler(
+            new ResourceEventHandler<>() {
+              @Override
+              public void onAdd(V1Pod pod) {}
+
+              @Override
+              public void onUpdate(V1Pod before, V1Pod after) {}
+
+              @Override
+              public void onDelete(V1Pod pod, boolean finalStateUnknown) {
+                String namespace = pod.getMetadata().getNamespace();
+                deployments.getIndexer().listKeys().stream()
+                    .filter(key -> key.startsWith(namespace + "/"))
+                    .forEach(KubeletSimulator.this::enqueue);
+              }
+            });
   }
 
   /** Starts watching and waits (bounded) until the Deployment informer has listed once. */
