@@ -76,6 +76,15 @@ final class SyncEngine implements CommandConsumer.Listener, ClusterConnection.Ev
     health.request(cluster);
   }
 
+  /**
+   * The cluster's public-URL settings changed: its namespaces' NetworkPolicies are checked again
+   * and its apps reconciled (Ingress hosts, class, issuer, reported URLs).
+   */
+  public void urlsChanged(String cluster) {
+    namespaces.forget(cluster);
+    loop.enqueueAll(state.appsOn(cluster));
+  }
+
   @Override
   public void reconnected(String cluster) {
     List<String> apps = state.appsOn(cluster);

@@ -16,6 +16,7 @@ import io.astro.sync.health.ClusterHealthMonitor;
 import io.astro.sync.health.ClusterStatusPublisher;
 import io.astro.sync.reconcile.AppReconciler;
 import io.astro.sync.reconcile.AppSecrets;
+import io.astro.sync.reconcile.ClusterUrls;
 import io.astro.sync.reconcile.Manifests;
 import io.astro.sync.reconcile.NamespaceRemoval;
 import io.astro.sync.reconcile.NamespaceSetup;
@@ -79,7 +80,8 @@ final class SyncWorkerVerticle extends VerticleBase {
                     .tag("verb", verb)
                     .register(registry)
                     .increment());
-    Manifests manifests = new Manifests(config.tenantPolicy(), config.rolloutDeadline());
+    ClusterUrls urls = new ClusterUrls(config.tenantPolicy().publicUrls());
+    Manifests manifests = new Manifests(config.tenantPolicy(), config.rolloutDeadline(), urls);
     // every resync reconciles every app; half the period makes each one check its namespace and
     // Secrets
     Duration recheck = config.informerResync().dividedBy(2);
@@ -126,7 +128,9 @@ final class SyncWorkerVerticle extends VerticleBase {
             config.kubeconfigKeys(),
             health::request,
             config.clusterAddresses(),
-            config.acceptLegacySeals());
+            config.acceptLegacySeals(),
+            urls,
+            engine::urlsChanged);
     Gauge.builder("astro_sync_apps", state, DesiredState::size)
         .description("apps this instance owns")
         .register(registry);

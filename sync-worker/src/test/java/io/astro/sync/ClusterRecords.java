@@ -2,6 +2,7 @@ package io.astro.sync;
 
 import io.astro.common.crypto.KeyRing;
 import io.astro.common.events.cluster.ClusterEvent;
+import io.astro.common.events.cluster.ClusterPublicUrls;
 import io.astro.common.events.cluster.SealedKubeconfig;
 import io.astro.testkit.events.EventSchemas;
 import io.astro.testkit.kafka.KafkaBroker;
@@ -39,6 +40,7 @@ public final class ClusterRecords implements AutoCloseable {
     public String kubeconfig;
     public long revision;
     public String syncRequestedAt;
+    public ClusterPublicUrls publicUrls;
 
     public Cluster(String name, String kubeconfig) {
       this.name = name;
@@ -57,7 +59,8 @@ public final class ClusterRecords implements AutoCloseable {
             SealedKubeconfig.seal(
                 cipher, cluster.clusterId, cluster.name, cluster.revision, cluster.kubeconfig),
             cluster.revision,
-            cluster.syncRequestedAt));
+            cluster.syncRequestedAt,
+            cluster.publicUrls));
   }
 
   /** An operator's "check it now": a new revision with a new {@code syncRequestedAt}. */
@@ -74,9 +77,26 @@ public final class ClusterRecords implements AutoCloseable {
   /** A schema-valid {@code io.astro.cluster.v1} value carrying {@code sealed} as it is. */
   public static String event(
       String name, String clusterId, String sealed, long revision, String syncRequestedAt) {
+    return event(name, clusterId, sealed, revision, syncRequestedAt, null);
+  }
+
+  /** The same, with the cluster's own public-URL settings ({@code null}: none). */
+  public static String event(
+      String name,
+      String clusterId,
+      String sealed,
+      long revision,
+      String syncRequestedAt,
+      ClusterPublicUrls publicUrls) {
     String value =
         new ClusterEvent(
-                clusterId, name, sealed, Map.of("region", "test"), revision, syncRequestedAt)
+                clusterId,
+                name,
+                sealed,
+                Map.of("region", "test"),
+                revision,
+                syncRequestedAt,
+                publicUrls)
             .encode();
     EventSchemas.assertValid(ClusterEvent.TYPE, value);
     return value;

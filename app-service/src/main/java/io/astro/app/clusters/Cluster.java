@@ -1,5 +1,6 @@
 package io.astro.app.clusters;
 
+import io.astro.common.events.cluster.ClusterPublicUrls;
 import io.astro.common.events.cluster.ClusterStatus;
 import io.astro.common.events.cluster.ClusterStatusEvent;
 import io.vertx.core.json.JsonObject;
@@ -7,14 +8,16 @@ import java.time.Instant;
 
 /**
  * An imported cluster: what the operator gave (name, description, labels, the kubeconfig — held
- * sealed only) and its latest health check ({@code state}, null before the first). {@link
- * #toJson()} never includes the kubeconfig.
+ * sealed only), its own public-URL settings ({@link ClusterPublicUrls#NONE} when the sync-worker's
+ * apply) and its latest health check ({@code state}, null before the first). {@link #toJson()}
+ * never includes the kubeconfig.
  */
 public record Cluster(
     String id,
     String name,
     String description,
     JsonObject labels,
+    ClusterPublicUrls publicUrls,
     String sealedKubeconfig,
     String keyId,
     String apiServer,
@@ -34,6 +37,7 @@ public record Cluster(
       String name,
       String description,
       JsonObject labels,
+      ClusterPublicUrls publicUrls,
       String sealedKubeconfig,
       String keyId,
       String apiServer,
@@ -43,6 +47,7 @@ public record Cluster(
         name,
         description,
         labels,
+        publicUrls,
         sealedKubeconfig,
         keyId,
         apiServer,
@@ -61,7 +66,20 @@ public record Cluster(
    */
   public static Cluster fromConfiguration(String name, ClusterStatusEvent state, int appCount) {
     return new Cluster(
-        name, name, null, new JsonObject(), null, null, null, 0, null, null, null, state, appCount);
+        name,
+        name,
+        null,
+        new JsonObject(),
+        ClusterPublicUrls.NONE,
+        null,
+        null,
+        null,
+        0,
+        null,
+        null,
+        null,
+        state,
+        appCount);
   }
 
   /** Whether the cluster comes from configuration rather than an import (no kubeconfig here). */
@@ -73,18 +91,21 @@ public record Cluster(
    * With new details (each as given; pass the current one to keep it); the kubeconfig is sealed
    * anew for the new revision ({@link #sealedAs}).
    */
-  public Cluster patched(String description, JsonObject labels, String apiServer) {
-    return next(description, labels, sealedKubeconfig, keyId, apiServer, syncRequestedAt);
+  public Cluster patched(
+      String description, JsonObject labels, ClusterPublicUrls publicUrls, String apiServer) {
+    return next(
+        description, labels, publicUrls, sealedKubeconfig, keyId, apiServer, syncRequestedAt);
   }
 
   /** With a health check asked for at {@code at}. */
   public Cluster syncRequested(Instant at) {
-    return next(description, labels, sealedKubeconfig, keyId, apiServer, at);
+    return next(description, labels, publicUrls, sealedKubeconfig, keyId, apiServer, at);
   }
 
   /** The next revision, nothing else changed (re-encryption: sealed anew for it). */
   public Cluster nextRevision() {
-    return next(description, labels, sealedKubeconfig, keyId, apiServer, syncRequestedAt);
+    return next(
+        description, labels, publicUrls, sealedKubeconfig, keyId, apiServer, syncRequestedAt);
   }
 
   /** The same revision with its kubeconfig sealed (for this revision) under key {@code keyId}. */
@@ -94,6 +115,7 @@ public record Cluster(
         name,
         description,
         labels,
+        publicUrls,
         sealedKubeconfig,
         keyId,
         apiServer,
@@ -109,6 +131,7 @@ public record Cluster(
   private Cluster next(
       String description,
       JsonObject labels,
+      ClusterPublicUrls publicUrls,
       String sealedKubeconfig,
       String keyId,
       String apiServer,
@@ -118,6 +141,7 @@ public record Cluster(
         name,
         description,
         labels,
+        publicUrls,
         sealedKubeconfig,
         keyId,
         apiServer,
@@ -141,6 +165,7 @@ public record Cluster(
             .put("name", name)
             .put("description", description)
             .put("labels", labels.copy())
+            .put("public_urls", publicUrlsJson(publicUrls))
             .put(
                 "api_server",
                 state != null && state.apiServer() != null ? state.apiServer() : apiServer)
@@ -161,6 +186,15 @@ public record Cluster(
           .put("checked_at", text(state.checkedAt()));
     }
     return json;
+  }
+
+  /** The API's shape of a cluster's public-URL settings: every field, null when not overridden. */
+  public static JsonObject publicUrlsJson(ClusterPublicUrls urls) {
+    return new JsonObject()
+        .put("apps_domain", urls.appsDomain())
+        .put("ingress_class", urls.ingressClass())
+        .put("tls_issuer", urls.tlsIssuer())
+        .put("ingress_namespace_selector", urls.ingressNamespaceSelector());
   }
 
   private static String text(Instant instant) {

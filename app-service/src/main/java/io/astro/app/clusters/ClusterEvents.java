@@ -30,7 +30,8 @@ final class ClusterEvents {
             cluster.sealedKubeconfig(),
             labels,
             cluster.revision(),
-            cluster.syncRequestedAt() == null ? null : cluster.syncRequestedAt().toString());
+            cluster.syncRequestedAt() == null ? null : cluster.syncRequestedAt().toString(),
+            cluster.publicUrls());
     return new OutboxMessage(ClusterEvent.TYPE, event.encode(), headers(), topic);
   }
 

@@ -1,6 +1,8 @@
 package io.astro.app.clusters;
 
+import io.astro.common.events.cluster.ClusterPublicUrls;
 import io.astro.common.events.cluster.ClusterStatus;
+import io.astro.common.http.ErrorCode;
 import io.astro.common.http.FieldErrors;
 import io.astro.common.kube.KubeNames;
 import io.vertx.core.json.JsonObject;
@@ -10,8 +12,11 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -21,11 +26,30 @@ import java.util.stream.Collectors;
  */
 public final class ClusterRules {
 
-  /** Import: name, kubeconfig (base64) required; description and labels optional. */
-  public record Import(String name, String description, String kubeconfig, JsonObject labels) {}
+  /**
+   * Import: name, kubeconfig (base64) required; description, labels and public_urls optional
+   * ({@link ClusterPublicUrls#NONE} when not given).
+   */
+  public record Import(
+      String name,
+      String description,
+      String kubeconfig,
+      JsonObject labels,
+      ClusterPublicUrls publicUrls) {}
 
-  /** Patch: each part null when not given. */
-  public record Patch(String description, String kubeconfig, JsonObject labels) {}
+  /**
+   * Patch: each part null when not given; {@code publicUrls} changes the settings it names (a null
+   * value clears one: the sync-worker's setting applies again).
+   */
+  public record Patch(
+      String description,
+      String kubeconfig,
+      JsonObject labels,
+      UnaryOperator<ClusterPublicUrls> publicUrls) {}
+
+  /** The fields of {@code public_urls}. */
+  static final List<String> PUBLIC_URLS =
+      List.of("apps_domain", "ingress_class", "tls_issuer", "ingress_namespace_selector");
 
   public static final Set<String> STATUSES =
       Arrays.stream(ClusterStatus.values())
@@ -40,7 +64,8 @@ public final class ClusterRules {
 
   public Import forImport(JsonObject body) {
     FieldErrors errors =
-        FieldErrors.acceptingOnly(body, "name", "description", "kubeconfig", "labels");
+        FieldErrors.acceptingOnly(
+            body, "name", "description", "kubeconfig", "labels", "public_urls");
     Object name = body.getValue("name");
     if (!(name instanceof String n) || n.isEmpty()) {
       errors.add("name", "is required");
@@ -57,25 +82,115 @@ public final class ClusterRules {
     }
     JsonObject labels =
         body.containsKey("labels") ? labels(body.getValue("labels"), errors) : new JsonObject();
+    FieldErrors refused = new FieldErrors();
+    Map<String, String> urls =
+        body.containsKey("public_urls")
+            ? publicUrls(body.getValue("public_urls"), errors, refused)
+            : null;
     errors.throwIfAny();
-    return new Import((String) name, description, kubeconfig, labels);
+    refuseIfAny(refused);
+    return new Import(
+        (String) name,
+        description,
+        kubeconfig,
+        labels,
+        urls == null ? ClusterPublicUrls.NONE : merge(ClusterPublicUrls.NONE, urls));
   }
 
   public Patch forPatch(JsonObject body) {
     FieldErrors errors =
-        FieldErrors.acceptingOnly(body, "name", "description", "kubeconfig", "labels");
+        FieldErrors.acceptingOnly(
+            body, "name", "description", "kubeconfig", "labels", "public_urls");
     if (body.containsKey("name")) {
       errors.add("name", "cannot be changed; import the cluster under the new name instead");
     }
     if (body.isEmpty()) {
-      errors.add("body", "give at least one of description, labels, kubeconfig");
+      errors.add("body", "give at least one of description, labels, kubeconfig, public_urls");
     }
     String description = description(body, errors);
     String kubeconfig =
         body.containsKey("kubeconfig") ? kubeconfig(body.getValue("kubeconfig"), errors) : null;
     JsonObject labels = body.containsKey("labels") ? labels(body.getValue("labels"), errors) : null;
+    FieldErrors refused = new FieldErrors();
+    Map<String, String> urls =
+        body.containsKey("public_urls")
+            ? publicUrls(body.getValue("public_urls"), errors, refused)
+            : null;
     errors.throwIfAny();
-    return new Patch(description, kubeconfig, labels);
+    refuseIfAny(refused);
+    return new Patch(
+        description, kubeconfig, labels, urls == null ? null : current -> merge(current, urls));
+  }
+
+  // well-formed settings no cluster can use: 422, after the body's shape is right
+  private static void refuseIfAny(FieldErrors refused) {
+    if (!refused.isEmpty()) {
+      throw refused.toException(ErrorCode.UNPROCESSABLE);
+    }
+  }
+
+  /**
+   * The fields of {@code public_urls} given (a null value: the sync-worker's setting applies, so
+   * the map holds nulls); a broken shape goes to {@code errors}, values no cluster can use to
+   * {@code refused}.
+   */
+  private static Map<String, String> publicUrls(
+      Object value, FieldErrors errors, FieldErrors refused) {
+    if (!(value instanceof JsonObject urls)) {
+      errors.add("public_urls", "must be an object of " + PUBLIC_URLS);
+      return null;
+    }
+    Map<String, String> given = new HashMap<>();
+    for (String key : urls.fieldNames()) {
+      if (!PUBLIC_URLS.contains(key)) {
+        errors.add("public_urls." + key, "is not a field; the fields are " + PUBLIC_URLS);
+      }
+    }
+    for (String field : PUBLIC_URLS) {
+      if (!urls.containsKey(field)) {
+        continue;
+      }
+      Object v = urls.getValue(field);
+      if (v == null) {
+        given.put(field, null);
+        continue;
+      }
+      if (!(v instanceof String text) || text.isEmpty()) {
+        refused.add("public_urls." + field, "must be text, or null for the sync-worker's setting");
+        continue;
+      }
+      String problem =
+          switch (field) {
+            case "apps_domain" -> ClusterPublicUrls.appsDomainProblem(text);
+            case "ingress_namespace_selector" -> selectorProblem(text);
+            default -> ClusterPublicUrls.subdomainProblem(text);
+          };
+      if (problem != null) {
+        refused.add("public_urls." + field, problem);
+      } else {
+        given.put(field, text);
+      }
+    }
+    return given;
+  }
+
+  private static String selectorProblem(String text) {
+    try {
+      ClusterPublicUrls.selector(text);
+      return null;
+    } catch (IllegalArgumentException e) {
+      return e.getMessage();
+    }
+  }
+
+  private static ClusterPublicUrls merge(ClusterPublicUrls current, Map<String, String> given) {
+    return new ClusterPublicUrls(
+        given.containsKey("apps_domain") ? given.get("apps_domain") : current.appsDomain(),
+        given.containsKey("ingress_class") ? given.get("ingress_class") : current.ingressClass(),
+        given.containsKey("tls_issuer") ? given.get("tls_issuer") : current.tlsIssuer(),
+        given.containsKey("ingress_namespace_selector")
+            ? given.get("ingress_namespace_selector")
+            : current.ingressNamespaceSelector());
   }
 
   private static String description(JsonObject body, FieldErrors errors) {

@@ -79,6 +79,7 @@ public final class ClusterService {
                       request.name(),
                       request.description(),
                       request.labels(),
+                      request.publicUrls(),
                       SealedKubeconfig.seal(cipher, id, request.name(), 1, request.kubeconfig()),
                       cipher.activeKid(),
                       verified.apiServer(),
@@ -110,8 +111,8 @@ public final class ClusterService {
   }
 
   /**
-   * Description, labels, and new credentials (checked first; the sync-worker switches to them
-   * without a restart).
+   * Description, labels, public-URL settings, and new credentials (checked first; the sync-worker
+   * switches to them without a restart).
    */
   public Future<PatchOutcome> patch(String id, ClusterRules.Patch patch) {
     Future<KubeconfigCheck.Verdict> verdict =
@@ -131,6 +132,9 @@ public final class ClusterService {
                           c.patched(
                               patch.description() != null ? patch.description() : c.description(),
                               patch.labels() != null ? patch.labels() : c.labels(),
+                              patch.publicUrls() != null
+                                  ? patch.publicUrls().apply(c.publicUrls())
+                                  : c.publicUrls(),
                               v != null ? v.apiServer() : c.apiServer()),
                           patch.kubeconfig()))
               .onSuccess(this::committed)

@@ -5,6 +5,7 @@ import io.astro.common.db.Database;
 import io.astro.common.db.outbox.OutboxMessage;
 import io.astro.common.db.outbox.OutboxStore;
 import io.astro.common.events.app.AppStatus;
+import io.astro.common.events.cluster.ClusterPublicUrls;
 import io.astro.common.events.cluster.ClusterStatus;
 import io.astro.common.events.cluster.ClusterStatusEvent;
 import io.vertx.core.Future;
@@ -33,7 +34,7 @@ import java.util.function.Function;
 public final class ClusterStore {
 
   private static final String SELECT =
-      "SELECT c.id, c.name, c.description, c.labels, c.kubeconfig, c.key_id,"
+      "SELECT c.id, c.name, c.description, c.labels, c.public_urls, c.kubeconfig, c.key_id,"
           + " c.api_server, c.revision, c.sync_requested_at, c.created_at, c.updated_at,"
           + " s.status, s.version, s.api_server AS state_api_server, s.nodes, s.ready_nodes, s.cpu_cores, s.memory_bytes,"
           + " s.heartbeat_at, s.error, s.checked_at,"
@@ -53,14 +54,15 @@ public final class ClusterStore {
     return pool.withTransaction(
             conn ->
                 conn.preparedQuery(
-                        "INSERT INTO clusters (id, name, description, labels, kubeconfig, key_id, api_server, revision)"
-                            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+                        "INSERT INTO clusters (id, name, description, labels, public_urls, kubeconfig, key_id,"
+                            + " api_server, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
                     .execute(
                         Tuple.tuple()
                             .addString(cluster.id())
                             .addString(cluster.name())
                             .addValue(cluster.description())
                             .addString(cluster.labels().encode())
+                            .addValue(urlsColumn(cluster.publicUrls()))
                             .addString(cluster.sealedKubeconfig())
                             .addString(cluster.keyId())
                             .addValue(cluster.apiServer())
@@ -153,12 +155,13 @@ public final class ClusterStore {
                           Changed changed = change.apply(found.get());
                           Cluster c = changed.cluster();
                           return conn.preparedQuery(
-                                  "UPDATE clusters SET description = ?, labels = ?, kubeconfig = ?, key_id = ?,"
-                                      + " api_server = ?, revision = ?, sync_requested_at = ? WHERE id = ?")
+                                  "UPDATE clusters SET description = ?, labels = ?, public_urls = ?, kubeconfig = ?,"
+                                      + " key_id = ?, api_server = ?, revision = ?, sync_requested_at = ? WHERE id = ?")
                               .execute(
                                   Tuple.tuple()
                                       .addValue(c.description())
                                       .addString(c.labels().encode())
+                                      .addValue(urlsColumn(c.publicUrls()))
                                       .addString(c.sealedKubeconfig())
                                       .addString(c.keyId())
                                       .addValue(c.apiServer())
@@ -367,6 +370,19 @@ public final class ClusterStore {
     return clusters;
   }
 
+  // the event's shape of the settings; NULL when the cluster overrides none
+  private static String urlsColumn(ClusterPublicUrls urls) {
+    return urls.isEmpty() ? null : urls.toData().encode();
+  }
+
+  private static ClusterPublicUrls urls(Object column) {
+    if (column == null) {
+      return ClusterPublicUrls.NONE;
+    }
+    return ClusterPublicUrls.fromData(
+        column instanceof JsonObject o ? o : new JsonObject(column.toString()));
+  }
+
   private static Cluster cluster(Row r) {
     Object labels = r.getValue("labels");
     ClusterStatusEvent state = r.getString("status") == null ? null : state(r, r.getString("name"));
@@ -375,6 +391,7 @@ public final class ClusterStore {
         r.getString("name"),
         r.getString("description"),
         labels instanceof JsonObject o ? o : new JsonObject(labels.toString()),
+        urls(r.getValue("public_urls")),
         r.getString("kubeconfig"),
         r.getString("key_id"),
         r.getString("api_server"),

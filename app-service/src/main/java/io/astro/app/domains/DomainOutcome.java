@@ -5,11 +5,20 @@ import java.util.List;
 /** What a change of an app's custom domains came to. */
 public sealed interface DomainOutcome {
 
-  /** The domain was claimed for the app ({@code k8sName} names its own host). */
-  record Added(Domain domain, String k8sName) implements DomainOutcome {}
+  /**
+   * The domain was claimed for the app ({@code k8sName} names its own host, under {@code
+   * appsDomain}: its cluster's own, null when the operator's setting applies).
+   */
+  record Added(Domain domain, String k8sName, String appsDomain) implements DomainOutcome {}
 
-  /** The app's domains, for its list. */
-  record Listed(List<Domain> domains, String k8sName) implements DomainOutcome {}
+  /** The app's domains, for its list ({@code appsDomain} as for {@link Added}). */
+  record Listed(List<Domain> domains, String k8sName, String appsDomain) implements DomainOutcome {}
+
+  /** The name is under a cluster's apps domain: Astro's own. */
+  record Reserved(String appsDomain) implements DomainOutcome {}
+
+  /** The app's cluster has no apps domain and the operator set none: no public URL to reach. */
+  record NoPublicUrls() implements DomainOutcome {}
 
   record Removed() implements DomainOutcome {}
 

@@ -64,14 +64,6 @@ public final class DomainRoutes {
       ctx.fail(new ApiException(ErrorCode.APP_NOT_FOUND));
       return;
     }
-    if (settings.appsDomain() == null) {
-      ctx.fail(
-          new ApiException(
-              ErrorCode.CONFLICT,
-              "apps have no public URLs here, so no custom domain can reach them",
-              new JsonObject().put("field", "domain")));
-      return;
-    }
     Caller caller = AuthHandler.caller(ctx);
     Instant now = settings.clock().instant();
     Domain claim =
@@ -88,7 +80,7 @@ public final class DomainRoutes {
             null,
             now);
     store
-        .add(claim, settings.maxPerApp())
+        .add(claim, settings.maxPerApp(), settings.appsDomain())
         .onSuccess(outcome -> answer(ctx, 201, outcome))
         .onFailure(ctx::fail);
   }
@@ -120,10 +112,10 @@ public final class DomainRoutes {
 
   private void answer(RoutingContext ctx, int status, DomainOutcome outcome) {
     if (outcome instanceof DomainOutcome.Added added) {
-      ApiResponse.ok(ctx, status, view(added.domain(), added.k8sName()));
+      ApiResponse.ok(ctx, status, view(added.domain(), added.k8sName(), added.appsDomain()));
     } else if (outcome instanceof DomainOutcome.Listed listed) {
       JsonArray items = new JsonArray();
-      listed.domains().forEach(d -> items.add(view(d, listed.k8sName())));
+      listed.domains().forEach(d -> items.add(view(d, listed.k8sName(), listed.appsDomain())));
       ApiResponse.ok(
           ctx, status, new JsonObject().put("items", items).put("max", settings.maxPerApp()));
     } else if (outcome instanceof DomainOutcome.Removed) {
@@ -142,6 +134,20 @@ public final class DomainRoutes {
                   ? "the app already has this domain"
                   : "this domain belongs to another app",
               new JsonObject().put("field", "domain")));
+    } else if (outcome instanceof DomainOutcome.NoPublicUrls) {
+      ctx.fail(
+          new ApiException(
+              ErrorCode.CONFLICT,
+              "apps have no public URLs here, so no custom domain can reach them",
+              new JsonObject().put("field", "domain")));
+    } else if (outcome instanceof DomainOutcome.Reserved reserved) {
+      ctx.fail(
+          new ApiException(
+              ErrorCode.UNPROCESSABLE,
+              "domain: names under "
+                  + reserved.appsDomain()
+                  + " are Astro's own; every app already has one there",
+              new JsonObject().put("field", "domain")));
     } else if (outcome instanceof DomainOutcome.LimitReached limit) {
       ctx.fail(
           new ApiException(
@@ -153,9 +159,12 @@ public final class DomainRoutes {
     }
   }
 
-  private JsonObject view(Domain domain, String k8sName) {
+  // the app's own host: under its cluster's apps domain, else the operator's
+  private JsonObject view(Domain domain, String k8sName, String clusterAppsDomain) {
     return domain.toJson(
-        KubeNames.publicHost(k8sName, settings.appsDomain()), settings.ingressAddresses());
+        KubeNames.publicHost(
+            k8sName, clusterAppsDomain != null ? clusterAppsDomain : settings.appsDomain()),
+        settings.ingressAddresses());
   }
 
   // 32 random bytes: no one guesses the value a domain's owner is asked to publish

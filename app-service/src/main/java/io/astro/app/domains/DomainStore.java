@@ -2,7 +2,9 @@ package io.astro.app.domains;
 
 import io.astro.app.apps.AppStore;
 import io.astro.common.db.Database;
+import io.astro.common.events.cluster.ClusterPublicUrls;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -33,8 +35,17 @@ public final class DomainStore {
     this.pool = pool;
   }
 
-  /** Claims {@code domain} for the caller's live app, unless the app has {@code max} already. */
-  public Future<DomainOutcome> add(Domain domain, int max) {
+  // the app's cluster's own apps domain (io.astro.cluster.v1's publicUrls, as stored), null if none
+  private static final String CLUSTER_URLS =
+      "(SELECT c.public_urls FROM clusters c WHERE c.name = apps.cluster_id AND c.deleted_at IS NULL)"
+          + " AS public_urls";
+
+  /**
+   * Claims {@code domain} for the caller's live app, unless the app has {@code max} already, the
+   * name is under a live cluster's apps domain, or the app has no apps domain at all (its
+   * cluster's, else {@code defaultAppsDomain}).
+   */
+  public Future<DomainOutcome> add(Domain domain, int max, String defaultAppsDomain) {
     return Database.transaction(
             pool,
             conn ->
@@ -47,46 +58,87 @@ public final class DomainStore {
                           if (app.get().deleting()) {
                             return Future.succeededFuture(new DomainOutcome.BeingDeleted());
                           }
-                          return ofApp(conn, domain.appId())
+                          if (app.get().appsDomain() == null && defaultAppsDomain == null) {
+                            return Future.succeededFuture(new DomainOutcome.NoPublicUrls());
+                          }
+                          return reservedBy(conn, domain.domain())
                               .compose(
-                                  existing -> {
-                                    if (existing.stream()
-                                        .anyMatch(d -> d.domain().equals(domain.domain()))) {
-                                      return Future.succeededFuture(new DomainOutcome.Taken(true));
-                                    }
-                                    if (existing.size() >= max) {
-                                      return Future.succeededFuture(
-                                          new DomainOutcome.LimitReached(max));
-                                    }
-                                    return insert(conn, domain)
-                                        .<DomainOutcome>map(
-                                            new DomainOutcome.Added(domain, app.get().k8sName()))
-                                        .recover(
-                                            failure ->
-                                                Database.isDuplicateKey(failure)
-                                                    ? Future.succeededFuture(
-                                                        new DomainOutcome.Taken(false))
-                                                    : Future.failedFuture(failure));
-                                  });
+                                  reserved ->
+                                      reserved != null
+                                          ? Future.succeededFuture(
+                                              new DomainOutcome.Reserved(reserved))
+                                          : claim(conn, domain, max, app.get()));
                         }))
         .recover(Database::unavailable);
+  }
+
+  private Future<DomainOutcome> claim(SqlConnection conn, Domain domain, int max, LockedApp app) {
+    return ofApp(conn, domain.appId())
+        .compose(
+            existing -> {
+              if (existing.stream().anyMatch(d -> d.domain().equals(domain.domain()))) {
+                return Future.succeededFuture(new DomainOutcome.Taken(true));
+              }
+              if (existing.size() >= max) {
+                return Future.succeededFuture(new DomainOutcome.LimitReached(max));
+              }
+              return insert(conn, domain)
+                  .<DomainOutcome>map(
+                      new DomainOutcome.Added(domain, app.k8sName(), app.appsDomain()))
+                  .recover(
+                      failure ->
+                          Database.isDuplicateKey(failure)
+                              ? Future.succeededFuture(new DomainOutcome.Taken(false))
+                              : Future.failedFuture(failure));
+            });
+  }
+
+  /** The live cluster's apps domain {@code name} is or is under; null when none. */
+  private static Future<String> reservedBy(SqlConnection conn, String name) {
+    return conn.query(
+            "SELECT public_urls FROM clusters WHERE deleted_at IS NULL AND public_urls IS NOT NULL")
+        .execute()
+        .map(
+            rows -> {
+              for (Row row : rows) {
+                String own = appsDomain(row.getValue("public_urls"));
+                if (own != null && (name.equals(own) || name.endsWith("." + own))) {
+                  return own;
+                }
+              }
+              return null;
+            });
+  }
+
+  private static String appsDomain(Object publicUrls) {
+    if (publicUrls == null) {
+      return null;
+    }
+    return ClusterPublicUrls.fromData(
+            publicUrls instanceof JsonObject o ? o : new JsonObject(publicUrls.toString()))
+        .appsDomain();
   }
 
   /** The domains of the caller's live app, by name. */
   public Future<DomainOutcome> list(long userId, String appId) {
     return pool.preparedQuery(
-            "SELECT k8s_name FROM apps WHERE id = ? AND user_id = ? AND deleted_at IS NULL")
+            "SELECT k8s_name, "
+                + CLUSTER_URLS
+                + " FROM apps WHERE id = ? AND user_id = ? AND deleted_at IS NULL")
         .execute(Tuple.of(appId, userId))
         .compose(
             apps -> {
               if (apps.size() == 0) {
                 return Future.succeededFuture(new DomainOutcome.AppNotFound());
               }
-              String k8sName = apps.iterator().next().getString("k8s_name");
+              Row app = apps.iterator().next();
+              String k8sName = app.getString("k8s_name");
+              String appsDomain = appsDomain(app.getValue("public_urls"));
               return pool.preparedQuery(
                       "SELECT " + COLUMNS + " FROM app_domains WHERE app_id = ? ORDER BY domain")
                   .execute(Tuple.of(appId))
-                  .<DomainOutcome>map(rows -> new DomainOutcome.Listed(domains(rows), k8sName));
+                  .<DomainOutcome>map(
+                      rows -> new DomainOutcome.Listed(domains(rows), k8sName, appsDomain));
             })
         .recover(Database::unavailable);
   }
@@ -179,8 +231,9 @@ public final class DomainStore {
   private static Future<Optional<LockedApp>> lockApp(
       SqlConnection conn, long userId, String appId) {
     return conn.preparedQuery(
-            "SELECT k8s_name, deleting FROM apps WHERE id = ? AND user_id = ? AND deleted_at IS NULL"
-                + " FOR UPDATE")
+            "SELECT k8s_name, deleting, "
+                + CLUSTER_URLS
+                + " FROM apps WHERE id = ? AND user_id = ? AND deleted_at IS NULL FOR UPDATE")
         .execute(Tuple.of(appId, userId))
         .map(
             rows ->
@@ -189,10 +242,11 @@ public final class DomainStore {
                     : Optional.of(
                         new LockedApp(
                             rows.iterator().next().getString("k8s_name"),
-                            rows.iterator().next().getBoolean("deleting"))));
+                            rows.iterator().next().getBoolean("deleting"),
+                            appsDomain(rows.iterator().next().getValue("public_urls")))));
   }
 
-  private record LockedApp(String k8sName, boolean deleting) {}
+  private record LockedApp(String k8sName, boolean deleting, String appsDomain) {}
 
   private static Future<List<Domain>> ofApp(SqlConnection conn, String appId) {
     return conn.preparedQuery("SELECT " + COLUMNS + " FROM app_domains WHERE app_id = ?")

@@ -10,6 +10,8 @@ import ch.qos.logback.core.read.ListAppender;
 import io.astro.app.RunningAppService;
 import io.astro.common.crypto.KeyRing;
 import io.astro.common.events.EventCodec;
+import io.astro.common.events.cluster.ClusterEvent;
+import io.astro.common.events.cluster.ClusterPublicUrls;
 import io.astro.common.events.cluster.SealedKubeconfig;
 import io.astro.testkit.Eventually;
 import io.astro.testkit.db.MySqlExtension;
@@ -141,6 +143,149 @@ class ClusterApiTest {
     EventSchemas.assertValid("io.astro.cluster.v1", record.value());
     assertThat(record.value()).doesNotContain(token);
     assertThat(opened(KeyRing.fromSpec(KEY_1), record)).isEqualTo(big.kubeconfig());
+  }
+
+  @Test
+  void a_cluster_carries_its_own_public_url_settings_to_the_worker_and_patches_change_them() {
+    HttpResponse<String> created =
+        app.post(
+            "/api/v1/clusters",
+            new JsonObject()
+                .put("name", "own-domain")
+                .put("kubeconfig", b64(big.kubeconfig()))
+                .put(
+                    "public_urls",
+                    new JsonObject()
+                        .put("apps_domain", "apps.own.example.com")
+                        .put("ingress_namespace_selector", "kubernetes.io/metadata.name=ingress")),
+            admin);
+
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    String id = data(created).getString("id");
+    JsonObject stored = data(app.get("/api/v1/clusters/" + id, admin)).getJsonObject("public_urls");
+    assertThat(stored)
+        .isEqualTo(
+            new JsonObject()
+                .put("apps_domain", "apps.own.example.com")
+                .put("ingress_class", null)
+                .put("tls_issuer", null)
+                .put("ingress_namespace_selector", "kubernetes.io/metadata.name=ingress"));
+    ReceivedRecord first =
+        kafka.awaitRecords(clustersTopic, 1, r -> "own-domain".equals(r.key()), WAIT).get(0);
+    EventSchemas.assertValid("io.astro.cluster.v1", first.value());
+    assertThat(ClusterEvent.decode("own-domain", first.value()).publicUrls())
+        .isEqualTo(
+            new ClusterPublicUrls(
+                "apps.own.example.com", null, null, "kubernetes.io/metadata.name=ingress"));
+
+    // a field given changes, a field given null goes back to the worker's, others stay
+    HttpResponse<String> patched =
+        app.send(
+            "PATCH",
+            "/api/v1/clusters/" + id,
+            new JsonObject()
+                .put(
+                    "public_urls",
+                    new JsonObject()
+                        .put("apps_domain", "apps.moved.example.com")
+                        .put("tls_issuer", "letsencrypt")
+                        .putNull("ingress_namespace_selector")),
+            admin,
+            Map.of());
+
+    assertThat(patched.statusCode()).as(patched.body()).isEqualTo(200);
+    assertThat(data(patched).getJsonObject("public_urls"))
+        .isEqualTo(
+            new JsonObject()
+                .put("apps_domain", "apps.moved.example.com")
+                .put("ingress_class", null)
+                .put("tls_issuer", "letsencrypt")
+                .put("ingress_namespace_selector", null));
+    ReceivedRecord second =
+        kafka.awaitRecords(clustersTopic, 2, r -> "own-domain".equals(r.key()), WAIT).get(1);
+    EventSchemas.assertValid("io.astro.cluster.v1", second.value());
+    assertThat(ClusterEvent.decode("own-domain", second.value()).publicUrls())
+        .isEqualTo(new ClusterPublicUrls("apps.moved.example.com", null, "letsencrypt", null));
+
+    // clearing every field leaves no override: the record says nothing
+    app.send(
+        "PATCH",
+        "/api/v1/clusters/" + id,
+        new JsonObject()
+            .put("public_urls", new JsonObject().putNull("apps_domain").putNull("tls_issuer")),
+        admin,
+        Map.of());
+    ReceivedRecord third =
+        kafka.awaitRecords(clustersTopic, 3, r -> "own-domain".equals(r.key()), WAIT).get(2);
+    assertThat(ClusterEvent.decode("own-domain", third.value()).publicUrls()).isNull();
+  }
+
+  @Test
+  void public_url_settings_no_cluster_can_use_are_refused_naming_the_field() {
+    Map<String, Object> refused =
+        Map.of(
+            "apps_domain", "*.apps.example.com",
+            "ingress_class", "Nginx_Public",
+            "tls_issuer", "issuer!",
+            "ingress_namespace_selector", "team");
+    for (Map.Entry<String, Object> bad : refused.entrySet()) {
+      JsonObject urls = new JsonObject().put(bad.getKey(), bad.getValue());
+      HttpResponse<String> imported =
+          app.post(
+              "/api/v1/clusters",
+              new JsonObject()
+                  .put("name", "bad-urls")
+                  .put("kubeconfig", b64(big.kubeconfig()))
+                  .put("public_urls", urls),
+              admin);
+      assertThat(imported.statusCode()).as(imported.body()).isEqualTo(422);
+      assertThat(fields(imported)).containsExactly("public_urls." + bad.getKey());
+    }
+    for (String domain : List.of("localhost", "Apps.Example.com", "a." + "b".repeat(200) + ".io")) {
+      HttpResponse<String> imported =
+          app.post(
+              "/api/v1/clusters",
+              new JsonObject()
+                  .put("name", "bad-urls")
+                  .put("kubeconfig", b64(big.kubeconfig()))
+                  .put("public_urls", new JsonObject().put("apps_domain", domain)),
+              admin);
+      assertThat(imported.statusCode()).as(domain).isEqualTo(422);
+      assertThat(fields(imported)).containsExactly("public_urls.apps_domain");
+    }
+    String id = data(importCluster("urls-patched", big.kubeconfig(), Map.of())).getString("id");
+    HttpResponse<String> patched =
+        app.send(
+            "PATCH",
+            "/api/v1/clusters/" + id,
+            new JsonObject()
+                .put(
+                    "public_urls",
+                    new JsonObject().put("apps_domain", "ok.example.com").put("tls_issuer", 3)),
+            admin,
+            Map.of());
+    assertThat(patched.statusCode()).as(patched.body()).isEqualTo(422);
+    assertThat(fields(patched)).containsExactly("public_urls.tls_issuer");
+    assertThat(data(app.get("/api/v1/clusters/" + id, admin)).getJsonObject("public_urls"))
+        .as("nothing of a refused change is kept")
+        .isEqualTo(Cluster.publicUrlsJson(ClusterPublicUrls.NONE));
+    assertThat(
+            app.post(
+                    "/api/v1/clusters",
+                    new JsonObject()
+                        .put("name", "bad-urls")
+                        .put("kubeconfig", b64(big.kubeconfig()))
+                        .put("public_urls", new JsonObject().put("domain", "x.example.com")),
+                    admin)
+                .statusCode())
+        .isEqualTo(400);
+  }
+
+  private static List<String> fields(HttpResponse<String> answer) {
+    return new JsonObject(answer.body())
+        .getJsonObject("data").getJsonArray("fields").stream()
+            .map(f -> ((JsonObject) f).getString("field"))
+            .toList();
   }
 
   @Test

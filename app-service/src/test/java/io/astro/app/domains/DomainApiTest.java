@@ -39,12 +39,14 @@ class DomainApiTest {
 
   private static RunningAppService app;
   private static KafkaBroker kafka;
+  private static TestDatabase database;
   private static TestDnsServer dns;
   private static String commands;
 
   @BeforeAll
   static void start(TestDatabase db, KafkaBroker broker) {
     kafka = broker;
+    database = db;
     dns = TestDnsServer.start();
     commands = KafkaBroker.uniqueTopicName("astro.app.commands");
     broker.createCompactedTopic(commands, 1);
@@ -206,6 +208,64 @@ class DomainApiTest {
     assertThat(failed.getString("reason"))
         .isEqualTo("DNS has no name _astro-challenge.example.com (NXDOMAIN)");
     assertThat(dns.queries("_astro-challenge.example.com")).isEqualTo(6);
+  }
+
+  @Test
+  void an_app_on_a_cluster_with_its_own_apps_domain_is_the_cname_target_there() throws Exception {
+    String token = app.token(USERS.incrementAndGet());
+    JsonObject web = webApp(token, "own");
+    String path = "/api/v1/apps/" + web.getString("id") + "/domains";
+    String own = "apps.own.example.net";
+    String cluster = java.util.UUID.randomUUID().toString();
+    // the app's cluster as imported with public_urls (the clusters API's row, io.astro.cluster.v1's
+    // shape), without the kubeconfig check an import would make
+    sql(
+        "INSERT INTO clusters (id, name, labels, public_urls, kubeconfig, key_id)"
+            + " VALUES (?, ?, '{}', ?, 'v1.k1.AA==', 'k1')",
+        cluster,
+        web.getString("cluster"),
+        new JsonObject().put("appsDomain", own).put("tlsIssuer", "letsencrypt").encode());
+    try {
+      HttpResponse<String> added =
+          app.post(path, new JsonObject().put("domain", "www.own.example.org"), token);
+      assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
+      assertThat(data(added).getJsonArray("dns_records").getJsonObject(1))
+          .isEqualTo(
+              new JsonObject()
+                  .put("type", "CNAME")
+                  .put("name", "www.own.example.org")
+                  .put("value", web.getString("k8s_name") + "." + own));
+      assertThat(
+              data(app.get(path, token))
+                  .getJsonArray("items")
+                  .getJsonObject(0)
+                  .getJsonArray("dns_records")
+                  .getJsonObject(1)
+                  .getString("value"))
+          .isEqualTo(web.getString("k8s_name") + "." + own);
+
+      // names under any cluster's apps domain are Astro's own
+      for (String ours : List.of(own, "shop." + own)) {
+        HttpResponse<String> refused = app.post(path, new JsonObject().put("domain", ours), token);
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
+        assertThat(data(refused).getString("field")).isEqualTo("domain");
+        assertThat(new JsonObject(refused.body()).getString("message")).contains(own);
+      }
+    } finally {
+      sql("UPDATE clusters SET deleted_at = CURRENT_TIMESTAMP(3) WHERE id = ?", cluster);
+    }
+  }
+
+  private static void sql(String statement, String... args) throws java.sql.SQLException {
+    try (java.sql.Connection c =
+            java.sql.DriverManager.getConnection(
+                database.jdbcUrl(), database.user(), database.password());
+        var update = c.prepareStatement(statement)) {
+      for (int i = 0; i < args.length; i++) {
+        update.setString(i + 1, args[i]);
+      }
+      update.executeUpdate();
+    }
   }
 
   private static JsonObject webApp(String token, String name) {

@@ -13,6 +13,7 @@ import io.astro.common.events.app.AppStatusEventV1;
 import io.astro.common.events.app.NamespaceCommand;
 import io.astro.common.events.app.NamespaceStatusEvent;
 import io.astro.common.events.cluster.ClusterEvent;
+import io.astro.common.events.cluster.ClusterPublicUrls;
 import io.astro.common.events.cluster.ClusterStatus;
 import io.astro.common.events.cluster.ClusterStatusEvent;
 import io.astro.common.events.user.UserEvent;
@@ -180,7 +181,20 @@ class SchemaAgreementTest {
     for (ClusterEvent cluster :
         List.of(
             new ClusterEvent("c-1", "eu-1", SEALED, Map.of("region", "eu"), 3, T0.toString()),
-            new ClusterEvent("c-2", "us-1", SEALED, Map.of(), 1, null))) {
+            new ClusterEvent("c-2", "us-1", SEALED, Map.of(), 1, null),
+            // a cluster with its own apps domain and selector, the class and issuer the worker's
+            new ClusterEvent(
+                "c-3",
+                "ap-1",
+                SEALED,
+                Map.of(),
+                2,
+                null,
+                new ClusterPublicUrls(
+                    "apps.ap-1.example.com",
+                    null,
+                    "letsencrypt",
+                    "kubernetes.io/metadata.name=ingress-nginx")))) {
       samples.add(
           new Sample(
               "cluster " + cluster.name(),

@@ -5,6 +5,8 @@ import io.astro.common.events.EventCodec.InvalidEventException;
 import io.astro.common.events.cluster.ClusterEvent;
 import io.astro.common.events.cluster.SealedKubeconfig;
 import io.astro.common.net.ClusterAddressGuard;
+import io.astro.sync.reconcile.ClusterUrls;
+import io.astro.sync.reconcile.PublicUrls;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -22,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * and revision: {@link SealedKubeconfig}); when its kubeconfig differs from the one connected, the
  * cluster is put (replacing a static one of the same name, or itself with rotated credentials);
  * when only {@code syncRequestedAt} changed, a health check is asked for. A tombstone removes a
- * cluster that came from the topic. Used by one thread, the topic consumer's.
+ * cluster that came from the topic. A record's public-URL settings ({@code publicUrls}) are taken
+ * before its cluster is put, so its apps' first manifests have them; when they change on a cluster
+ * held, its apps are written again. Used by one thread, the topic consumer's.
  */
 public final class PublishedClusters {
 
@@ -45,6 +49,8 @@ public final class PublishedClusters {
   private final Consumer<String> healthCheck;
   private final ClusterAddressGuard guard;
   private final boolean acceptLegacySeals;
+  private final ClusterUrls urls;
+  private final Consumer<String> urlsChanged;
   private final Map<String, Held> held = new HashMap<>();
   private boolean warnedNoKeys;
 
@@ -62,6 +68,30 @@ public final class PublishedClusters {
       Consumer<String> healthCheck,
       ClusterAddressGuard guard,
       boolean acceptLegacySeals) {
+    this(
+        registry,
+        cipher,
+        healthCheck,
+        guard,
+        acceptLegacySeals,
+        new ClusterUrls(PublicUrls.NONE),
+        cluster -> {});
+  }
+
+  /**
+   * @param urls each cluster's public-URL settings, kept to its records
+   * @param urlsChanged asks for the apps of the named cluster to be written again
+   */
+  public PublishedClusters(
+      ClusterRegistry registry,
+      KeyRing cipher,
+      Consumer<String> healthCheck,
+      ClusterAddressGuard guard,
+      boolean acceptLegacySeals,
+      ClusterUrls urls,
+      Consumer<String> urlsChanged) {
+    this.urls = urls;
+    this.urlsChanged = urlsChanged;
     this.registry = registry;
     this.cipher = cipher;
     this.healthCheck = healthCheck;
@@ -80,6 +110,7 @@ public final class PublishedClusters {
     if (value == null) {
       if (held.remove(key) != null) {
         registry.remove(key);
+        urls.remove(key);
       }
       return;
     }
@@ -95,17 +126,24 @@ public final class PublishedClusters {
     }
     String kubeconfig = open(record);
     String digest = digest(kubeconfig);
+    boolean urlsDiffer = urls.put(record.name(), record.urls());
     if (before == null || !before.kubeconfigDigest().equals(digest)) {
       try {
         registry.put(
             new ClusterSource(
                 record.name(), kubeconfig, guard)); // its health is checked when it is put
       } catch (IllegalArgumentException | IllegalStateException e) {
+        if (before == null) {
+          urls.remove(record.name());
+        }
         throw new RejectedRecord(e.getMessage()); // the registry's messages name no credentials
       }
       LOG.info("cluster {} revision {} connected from the topic", record.name(), record.revision());
     } else if (!Objects.equals(before.syncRequestedAt(), record.syncRequestedAt())) {
       healthCheck.accept(record.name());
+    }
+    if (before != null && urlsDiffer) {
+      urlsChanged.accept(record.name());
     }
     held.put(record.name(), new Held(record.revision(), digest, record.syncRequestedAt()));
   }

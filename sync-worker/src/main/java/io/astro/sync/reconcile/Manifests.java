@@ -80,18 +80,26 @@ public final class Manifests {
 
   private final TenantPolicy policy;
   private final Duration rolloutDeadline;
+  private final ClusterUrls urls;
 
   public Manifests(TenantPolicy policy) {
     this(policy, DEFAULT_ROLLOUT_DEADLINE);
   }
 
+  /** Every cluster with the policy's public-URL settings. */
+  public Manifests(TenantPolicy policy, Duration rolloutDeadline) {
+    this(policy, rolloutDeadline, new ClusterUrls(policy.publicUrls()));
+  }
+
   /**
    * {@code rolloutDeadline} is the Deployments' {@code progressDeadlineSeconds}: a release whose
-   * pods are not available by then has failed to roll out.
+   * pods are not available by then has failed to roll out. {@code urls}: each cluster's public-URL
+   * settings.
    */
-  public Manifests(TenantPolicy policy, Duration rolloutDeadline) {
+  public Manifests(TenantPolicy policy, Duration rolloutDeadline, ClusterUrls urls) {
     this.policy = policy;
     this.rolloutDeadline = rolloutDeadline;
+    this.urls = urls;
   }
 
   public static Map<String, String> appLabels(AppCommand app) {
@@ -113,12 +121,12 @@ public final class Manifests {
 
   /** Whether the app should have an Ingress: it is public, has a port, and URLs are on. */
   public boolean wantsIngress(AppCommand app) {
-    return policy.publicUrls().enabled() && app.desired().exposed();
+    return urls.of(app.cluster()).enabled() && app.desired().exposed();
   }
 
   /** Where the app answers publicly. */
   public String url(AppCommand app) {
-    return policy.publicUrls().url(app.k8sName());
+    return urls.of(app.cluster()).url(app.k8sName());
   }
 
   /**
@@ -129,7 +137,7 @@ public final class Manifests {
    * KubeNames#domainTlsSecret}) so each domain's certificate stands on its own.
    */
   public V1Ingress ingress(AppCommand app) {
-    PublicUrls urls = policy.publicUrls();
+    PublicUrls urls = this.urls.of(app.cluster());
     String host = urls.host(app.k8sName());
     Map<String, String> annotations = new TreeMap<>(urls.annotations());
     if (urls.tlsIssuer() != null) {
@@ -433,12 +441,13 @@ public final class Manifests {
 
   /**
    * Deny all traffic in and out, then allow pods of the namespace to talk to each other and to the
-   * cluster DNS; with public URLs and the ingress controller's namespace known, let that namespace
-   * in to the public apps' pods (label {@value KubeNames#PUBLIC_LABEL}) only.
+   * cluster DNS; with public URLs and the ingress controller's namespace known (on {@code
+   * cluster}), let that namespace in to the public apps' pods (label {@value
+   * KubeNames#PUBLIC_LABEL}) only.
    */
-  public List<V1NetworkPolicy> networkPolicies(String namespace) {
+  public List<V1NetworkPolicy> networkPolicies(String cluster, String namespace) {
     List<V1NetworkPolicy> policies = new ArrayList<>(basePolicies(namespace));
-    PublicUrls urls = policy.publicUrls();
+    PublicUrls urls = this.urls.of(cluster);
     if (urls.enabled() && !urls.controllerNamespace().isEmpty()) {
       policies.add(
           policy(

@@ -77,7 +77,7 @@ public final class NamespaceSetup {
     // a namespace that did not exist holds nothing: its fence is created without reading first (a
     // new user's first app waits for these calls)
     boolean fresh = observed == null;
-    for (V1NetworkPolicy policy : manifests.networkPolicies(namespace)) {
+    for (V1NetworkPolicy policy : manifests.networkPolicies(cluster.id(), namespace)) {
       V1NetworkPolicy have =
           fresh
               ? null

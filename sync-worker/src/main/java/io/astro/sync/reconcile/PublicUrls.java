@@ -2,6 +2,7 @@ package io.astro.sync.reconcile;
 
 import io.astro.common.config.ConfigException;
 import io.astro.common.config.Env;
+import io.astro.common.events.cluster.ClusterPublicUrls;
 import io.astro.common.kube.KubeNames;
 import java.util.Map;
 import java.util.TreeMap;
@@ -9,8 +10,9 @@ import java.util.regex.Pattern;
 
 /**
  * How apps are reached from outside their cluster, from operator configuration: one Ingress per
- * public app with a port, host {@code {k8sName}.{appsDomain}}. A record of its own so a cluster can
- * later carry its own (a cluster's domain, class, issuer) without touching the manifests.
+ * public app with a port, host {@code {k8sName}.{appsDomain}}. A cluster can carry its own domain,
+ * class, issuer and controller namespace ({@link #overriddenBy}, {@link ClusterUrls}); the
+ * annotations are the worker's for every cluster.
  *
  * <ul>
  *   <li>{@code ASTRO_APPS_DOMAIN} — e.g. {@code apps.example.com}; unset: no public URLs
@@ -60,6 +62,16 @@ public record PublicUrls(
         pairs(env, "ASTRO_INGRESS_ANNOTATIONS"),
         env.string("ASTRO_TLS_ISSUER", null),
         pairs(env, "ASTRO_INGRESS_NAMESPACE_SELECTOR"));
+  }
+
+  /** These settings with each field {@code own} sets taken from it. */
+  public PublicUrls overriddenBy(ClusterPublicUrls own) {
+    return new PublicUrls(
+        own.appsDomain() != null ? own.appsDomain() : appsDomain,
+        own.ingressClass() != null ? own.ingressClass() : ingressClass,
+        annotations,
+        own.tlsIssuer() != null ? own.tlsIssuer() : tlsIssuer,
+        own.ingressNamespaceSelector() != null ? own.selectorLabels() : controllerNamespace);
   }
 
   /** Whether apps get public URLs at all. */

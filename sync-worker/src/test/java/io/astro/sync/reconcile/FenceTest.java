@@ -34,7 +34,7 @@ class FenceTest {
     assertThat(Fence.drifted(manifests.namespace(NS, 7), ns)).isFalse();
     assertThat(Fence.terminating(ns)).isFalse();
 
-    for (V1NetworkPolicy policy : manifests.networkPolicies(NS)) {
+    for (V1NetworkPolicy policy : manifests.networkPolicies("c1", NS)) {
       V1NetworkPolicy have = served(policy, V1NetworkPolicy.class);
       have.getMetadata().uid("u").generation(1L);
       assertThat(Fence.drifted(policy, have)).as(policy.getMetadata().getName()).isFalse();
@@ -51,7 +51,7 @@ class FenceTest {
 
   @Test
   void edits_of_the_fields_astro_sets_are_drift() {
-    V1NetworkPolicy deny = manifests.networkPolicies(NS).get(0);
+    V1NetworkPolicy deny = manifests.networkPolicies("c1", NS).get(0);
     V1NetworkPolicy edited = served(deny, V1NetworkPolicy.class);
     edited.getSpec().podSelector(new V1LabelSelector().matchLabels(Map.of("only", "these")));
     assertThat(Fence.drifted(deny, edited)).isTrue();

@@ -18,6 +18,8 @@ import java.util.Map;
  * of the registry as it is now, its kubeconfig sealed ({@code v1.<key id>.<base64>}). Produced by
  * app-service through its outbox on the compacted topic {@code astro.clusters} (key = the cluster's
  * name, a tombstone once deleted), consumed by the sync-worker, which alone opens the kubeconfig.
+ * {@code publicUrls} (added compatibly: null or absent = the sync-worker's own settings) holds the
+ * cluster's own public-URL settings.
  */
 public record ClusterEvent(
     String clusterId,
@@ -25,7 +27,8 @@ public record ClusterEvent(
     String kubeconfig,
     Map<String, String> labels,
     long revision,
-    String syncRequestedAt) {
+    String syncRequestedAt,
+    ClusterPublicUrls publicUrls) {
 
   public static final String TYPE = "io.astro.cluster.v1";
   public static final String SOURCE = "/astro/app-service";
@@ -33,6 +36,26 @@ public record ClusterEvent(
   public ClusterEvent {
     // insertion order is kept: it is the order of the labels on the wire
     labels = Collections.unmodifiableMap(new LinkedHashMap<>(labels));
+    // nothing overridden and nothing said are the same: the worker's settings apply
+    if (publicUrls != null && publicUrls.isEmpty()) {
+      publicUrls = null;
+    }
+  }
+
+  /** A cluster without public-URL settings of its own. */
+  public ClusterEvent(
+      String clusterId,
+      String name,
+      String kubeconfig,
+      Map<String, String> labels,
+      long revision,
+      String syncRequestedAt) {
+    this(clusterId, name, kubeconfig, labels, revision, syncRequestedAt, null);
+  }
+
+  /** The cluster's public-URL settings, {@link ClusterPublicUrls#NONE} when it has none. */
+  public ClusterPublicUrls urls() {
+    return publicUrls == null ? ClusterPublicUrls.NONE : publicUrls;
   }
 
   public JsonObject toData() {
@@ -42,7 +65,8 @@ public record ClusterEvent(
         .put("kubeconfig", kubeconfig)
         .put("labels", new JsonObject(new LinkedHashMap<String, Object>(labels)))
         .put("revision", revision)
-        .put("syncRequestedAt", syncRequestedAt);
+        .put("syncRequestedAt", syncRequestedAt)
+        .put("publicUrls", publicUrls == null ? null : publicUrls.toData());
   }
 
   /** The record value: the CloudEvent as JSON text, subject = the cluster's name. */
@@ -80,13 +104,18 @@ public record ClusterEvent(
     } else if (labelsValue != null) {
       throw new InvalidEventException("labels is not an object");
     }
+    Object urls = data.getValue("publicUrls");
+    if (urls != null && !(urls instanceof JsonObject)) {
+      throw new InvalidEventException("publicUrls is not an object");
+    }
     return new ClusterEvent(
         string(data, "clusterId"),
         matching(data, "name", KubeNames.DNS_LABEL, KubeNames.MAX_NAME),
         sealed,
         labels,
         range(data, "revision", 1, Long.MAX_VALUE),
-        string(data, "syncRequestedAt"));
+        string(data, "syncRequestedAt"),
+        urls == null ? null : ClusterPublicUrls.fromData((JsonObject) urls));
   }
 
   // the sealed kubeconfig is ciphertext, but there is no reason to print it either
