@@ -8,6 +8,7 @@ import io.astro.common.events.Topics;
 import io.astro.common.events.user.UserEvent;
 import io.astro.common.events.user.UserEventKind;
 import io.astro.common.runtime.Service;
+import io.astro.testkit.Eventually;
 import io.astro.testkit.db.MySqlExtension;
 import io.astro.testkit.db.TestDatabase;
 import io.astro.testkit.events.EventSchemas;
@@ -25,7 +26,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -186,7 +186,9 @@ class AccountLifecycleTest {
     Service noReservation = Main.start(Env.of(other)).await();
     try {
       String otherBase = "http://127.0.0.1:" + noReservation.httpPort();
-      await(
+      Eventually.until(
+          "the reserved name freed by housekeeping",
+          WAIT,
           () ->
               send(otherBase, "/api/v1/register", registration("brief", "brief@example.org"))
                   == 201);
@@ -245,14 +247,6 @@ class AccountLifecycleTest {
 
   private static List<ReceivedRecord> events(String uuid, int count) {
     return kafka.awaitRecords(topic, count, r -> uuid.equals(r.key()), WAIT);
-  }
-
-  private static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("condition met within " + WAIT).isLessThan(deadline);
-      Thread.sleep(100);
-    }
   }
 
   private static int send(String at, String path, JsonObject body) {
