@@ -6,10 +6,10 @@ import { html, ErrorBox, Spinner, Status, when, useHeadingFocus } from './ui.js'
 
 const LIMIT = 10;
 // the statuses the list can be filtered by
-const STATUSES = ['pending', 'starting', 'running', 'stopped', 'restarting', 'failed', 'deleting', 'unknown'];
+const STATUSES = ['pending', 'starting', 'running', 'stopped', 'restarting', 'updating', 'failed', 'deleting', 'suspended', 'unknown'];
 
-// Where an app answers, when it serves a port: its address inside the cluster (Astro does not
-// expose apps outside their cluster)
+// Where an app answers inside its cluster, when it serves a port (its public URL, when it has one,
+// is shown instead in the list)
 export function address(app) {
   return app.port ? `http://${app.k8s_name}.${app.namespace}.svc:${app.port}` : null;
 }
@@ -85,7 +85,7 @@ export function AppList() {
         <td class="mono">${app.image}</td>
         <td><${Status} status=${app.status} reason=${app.reason} /></td>
         <td>${app.ready_replicas ?? 0}/${app.stopped ? 0 : app.replicas}</td>
-        <td class="mono small">${address(app) || '—'}</td>
+        <td class="mono small">${app.url ? html`<a href=${app.url}>${app.url}</a>` : address(app) || '—'}</td>
         <td>${when(app.updated_at)}</td>
       </tr>`)}</tbody>
     </table></div>` : ''}

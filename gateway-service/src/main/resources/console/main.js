@@ -9,6 +9,7 @@ import { AppForm } from './appform.js';
 import { AppDetail } from './detail.js';
 import { Account } from './account.js';
 import { Clusters } from './clusters.js';
+import { Users } from './users.js';
 
 function route() {
   const path = location.hash.replace(/^#/, '').split('?')[0] || '/apps';
@@ -70,6 +71,7 @@ function Shell() {
   else if (first === 'apps' && second) screen = html`<${AppDetail} id=${second} key=${second} />`;
   else if (first === 'account') screen = html`<${Account} me=${me} />`;
   else if (first === 'clusters' && me.role === 'admin') screen = html`<${Clusters} />`;
+  else if (first === 'users' && me.role === 'admin') screen = html`<${Users} me=${me} />`;
   else screen = html`<${AppList} />`;
   const current = first === 'apps' && !second ? 'apps' : first;
   return html`<${Frame} me=${me} current=${current} onSignOut=${signOut}>${screen}</${Frame}>`;
@@ -87,6 +89,7 @@ function Frame({ me, current, onSignOut, children }) {
           ${link('#/new', 'new', 'New app')}
           ${link('#/account', 'account', 'Account')}
           ${me.role === 'admin' ? link('#/clusters', 'clusters', 'Clusters') : ''}
+          ${me.role === 'admin' ? link('#/users', 'users', 'Users') : ''}
         </ul>
         <span class="who">${me.username}</span>
         <button type="button" class="secondary" onClick=${onSignOut}>Sign out</button>

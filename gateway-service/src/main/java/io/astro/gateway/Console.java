@@ -45,6 +45,7 @@ public final class Console {
           "logs.js",
           "account.js",
           "clusters.js",
+          "users.js",
           "style.css",
           "icon.svg");
 

@@ -229,7 +229,7 @@ class ConsoleBrowserTest {
 
   @Test
   @Order(3)
-  void an_operator_imports_a_cluster_by_uploading_its_kubeconfig_and_removes_it()
+  void an_operator_imports_a_cluster_by_uploading_its_kubeconfig_removes_it_and_lists_the_users()
       throws IOException {
     Workspace.Admin admin = astro.dev().admin();
     try (FakeCluster second = FakeCluster.start("second")) {
@@ -284,6 +284,15 @@ class ConsoleBrowserTest {
       b.until(
           "the cluster gone from the list",
           d -> b.all("[data-cluster=second]").isEmpty() ? Boolean.TRUE : null);
+
+      // the accounts, the operator's own marked as such
+      b.link("Users").click();
+      b.heading("Users");
+      b.textAppears("[data-user='" + admin.username() + "']", "you");
+      b.accessible("users");
+      b.screenshot("users");
+      b.type("#user-search", "no-such-account-anywhere");
+      b.textAppears("section", "No account matches.");
       b.button("Sign out").click();
     }
   }
