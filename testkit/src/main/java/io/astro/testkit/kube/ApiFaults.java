@@ -39,6 +39,7 @@ import java.util.regex.Pattern;
  *
  * <pre>{@code
  * cluster.faults().respond(500, "PUT", "/deployments/[^/]+$", 2);   // the next two replaces fail
+ * cluster.faults().hang("POST", "/deployments$", ApiFaults.UNTIL_CLEARED); // creates never answered
  * cluster.faults().unreachable(true);                               // connections dropped, watches cut
  * cluster.faults().mutateImages(ApiFaults.PIN_DIGEST);             // a digest-pinning webhook
  * cluster.faults().expireWatches("/deployments$");                 // watch ERROR 410 Expired
@@ -51,6 +52,9 @@ public final class ApiFaults {
    * {@code times} value for {@link #respond}: answer every matching request until {@link #clear()}.
    */
   public static final int UNTIL_CLEARED = -1;
+
+  /** The {@link Rule} status of {@link #hang}: no answer at all. */
+  static final int NO_ANSWER = 0;
 
   private static final long CUT_TIMEOUT_MILLIS = 5_000;
 
@@ -80,6 +84,7 @@ public final class ApiFaults {
   private final List<Rule> rules = new CopyOnWriteArrayList<>();
   private final AtomicInteger injected = new AtomicInteger();
   private final AtomicInteger dropped = new AtomicInteger();
+  private final AtomicInteger hung = new AtomicInteger();
   private volatile boolean unreachable;
 
   /** The image rewrite of the mutating-webhook fault, or null while it is off. */
@@ -129,6 +134,28 @@ public final class ApiFaults {
     rules.add(
         new Rule(
             status,
+            method == null ? null : method.toUpperCase(Locale.ROOT),
+            pathRegex == null ? null : Pattern.compile(pathRegex),
+            times));
+    return this;
+  }
+
+  /**
+   * The next {@code times} non-watch requests matching {@code method} and {@code pathRegex} are
+   * never answered: the connection stays open until the client gives up (its read
+   * timeout), as with an API server or etcd that stalls. Nothing is created or changed. Rules are
+   * shared with {@link #respond}: the first one added that matches takes the request.
+   *
+   * @param times how many matching requests to leave unanswered, ≥ 1, or {@link #UNTIL_CLEARED}
+   * @return this, to chain
+   */
+  public ApiFaults hang(String method, String pathRegex, int times) {
+    if (times < 1 && times != UNTIL_CLEARED) {
+      throw new IllegalArgumentException("times must be >= 1 or -1 (until cleared): " + times);
+    }
+    rules.add(
+        new Rule(
+            NO_ANSWER,
             method == null ? null : method.toUpperCase(Locale.ROOT),
             pathRegex == null ? null : Pattern.compile(pathRegex),
             times));
@@ -269,9 +296,17 @@ public final class ApiFaults {
     return this;
   }
 
-  /** Requests answered with an injected error by {@link #respond} since the cluster started. */
+  /**
+   * Requests answered with an injected error by {@link #respond} since the cluster started ({@link
+   * #hang}'s are counted by {@link #hung()}).
+   */
   public int injected() {
     return injected.get();
+  }
+
+  /** Requests left unanswered by {@link #hang} since the cluster started. */
+  public int hung() {
+    return hung.get();
   }
 
   /**
@@ -298,7 +333,7 @@ public final class ApiFaults {
         if (rule.exhausted()) {
           rules.remove(rule);
         }
-        injected.incrementAndGet();
+        (rule.status == NO_ANSWER ? hung : injected).incrementAndGet();
         return OptionalInt.of(rule.status);
       }
     }

@@ -228,7 +228,10 @@ final class KubeApiProxy {
     if (!internal && !watch) {
       OptionalInt injected = faults.answer(req.method().name(), path);
       if (injected.isPresent()) {
-        answerInjected(req, injected.getAsInt());
+        if (injected.getAsInt() != ApiFaults.NO_ANSWER) {
+          answerInjected(req, injected.getAsInt());
+        }
+        // a hung request is never answered: the connection stays open until the client hangs up
         return;
       }
     }

@@ -7,6 +7,7 @@ import com.google.gson.reflect.TypeToken;
 import io.astro.testkit.Eventually;
 import io.kubernetes.client.informer.SharedIndexInformer;
 import io.kubernetes.client.informer.SharedInformerFactory;
+import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.openapi.apis.AppsV1Api;
@@ -24,6 +25,7 @@ import io.kubernetes.client.openapi.models.V1Status;
 import io.kubernetes.client.util.Watch;
 import io.kubernetes.client.util.generic.GenericKubernetesApi;
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -141,6 +143,37 @@ class FakeClusterFaultsTest {
     cluster.faults().clear();
     assertThat(
             core.createNamespacedConfigMap(ns, configMap(ns, "cm"))
+                .execute()
+                .getMetadata()
+                .getName())
+        .isEqualTo("cm");
+  }
+
+  @Test
+  void hungCreatesTimeOutAtTheClientAndCreateNothing() throws Exception {
+    String ns = namespace("hung");
+    cluster.faults().hang("POST", "/namespaces/" + ns + "/configmaps$", 2);
+    int hungBefore = cluster.faults().hung();
+    ApiClient impatient = cluster.newClient();
+    impatient.setReadTimeout(300);
+    CoreV1Api client = new CoreV1Api(impatient);
+
+    for (int i = 0; i < 2; i++) {
+      assertThatThrownBy(() -> client.createNamespacedConfigMap(ns, configMap(ns, "cm")).execute())
+          .isInstanceOfSatisfying(
+              ApiException.class,
+              e -> {
+                assertThat(e.getCode()).isZero();
+                assertThat(e.getCause()).isInstanceOf(SocketTimeoutException.class);
+              });
+    }
+    // reads were never held, and nothing was stored
+    assertThat(client.listNamespacedConfigMap(ns).execute().getItems()).isEmpty();
+    assertThat(cluster.faults().hung() - hungBefore).isEqualTo(2);
+
+    assertThat(
+            client
+                .createNamespacedConfigMap(ns, configMap(ns, "cm"))
                 .execute()
                 .getMetadata()
                 .getName())
