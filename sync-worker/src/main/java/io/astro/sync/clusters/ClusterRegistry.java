@@ -55,6 +55,8 @@ public final class ClusterRegistry implements AutoCloseable {
               source.client(Duration.ZERO),
               resync,
               events);
+    } catch (ClusterSource.LocalCredentialsRefused e) {
+      throw new IllegalArgumentException("cluster " + source.id() + ": " + e.getMessage(), e);
     } catch (IOException | RuntimeException e) {
       // the parser's message may quote the kubeconfig (a YAML error shows the line): only its kind
       // is told

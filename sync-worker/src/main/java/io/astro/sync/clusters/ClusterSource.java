@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -81,13 +82,37 @@ public record ClusterSource(String id, String kubeconfig, ClusterAddressGuard gu
     }
   }
 
+  /**
+   * An imported kubeconfig asking the worker to run a program or to read a file of its own disk —
+   * its service account's token among them — and send what it finds to the API server. app-service
+   * refuses such a kubeconfig at import; one that reaches the worker anyway is refused here, before
+   * anything is run or read. The message names the field, never a value.
+   */
+  public static final class LocalCredentialsRefused extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    LocalCredentialsRefused(String message) {
+      super(message);
+    }
+  }
+
+  private static final List<String> CLUSTER_LOCAL = List.of("certificate-authority");
+  private static final List<String> USER_LOCAL =
+      List.of("exec", "auth-provider", "tokenFile", "client-certificate", "client-key");
+
   /** A client for this cluster; {@code readTimeout} zero for one that holds watches open. */
   public ApiClient client(Duration readTimeout) throws IOException {
-    ApiClient client =
-        kubeconfig == null
-            ? ClientBuilder.cluster().build()
-            : ClientBuilder.kubeconfig(KubeConfig.loadKubeConfig(new StringReader(kubeconfig)))
-                .build();
+    ApiClient client;
+    if (kubeconfig == null) {
+      client = ClientBuilder.cluster().build();
+    } else {
+      KubeConfig config = KubeConfig.loadKubeConfig(new StringReader(kubeconfig));
+      if (guard != null) {
+        refuseLocal(config.getClusters(), "clusters", "cluster", CLUSTER_LOCAL);
+        refuseLocal(config.getUsers(), "users", "user", USER_LOCAL);
+      }
+      client = ClientBuilder.kubeconfig(config).build();
+    }
     if (guard != null) {
       // through a proxy, the address checked would be the proxy's: imported clusters go direct
       client.setHttpClient(
@@ -101,6 +126,31 @@ public record ClusterSource(String id, String kubeconfig, ClusterAddressGuard gu
     client.setReadTimeout((int) readTimeout.toMillis());
     client.setConnectTimeout(5_000);
     return client;
+  }
+
+  private static void refuseLocal(
+      List<Object> entries, String list, String field, List<String> refused) {
+    if (entries == null) {
+      return;
+    }
+    for (int i = 0; i < entries.size(); i++) {
+      if (entries.get(i) instanceof Map<?, ?> entry && entry.get(field) instanceof Map<?, ?> body) {
+        for (String key : refused) {
+          if (body.containsKey(key)) {
+            throw new LocalCredentialsRefused(
+                "kubeconfig."
+                    + list
+                    + "["
+                    + i
+                    + "]."
+                    + field
+                    + "."
+                    + key
+                    + ": programs and files of the worker are not used for imported clusters");
+          }
+        }
+      }
+    }
   }
 
   // the kubeconfig holds credentials: never print it

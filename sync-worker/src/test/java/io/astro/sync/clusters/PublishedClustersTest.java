@@ -12,6 +12,8 @@ import io.astro.testkit.kube.FakeCluster;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -226,6 +228,47 @@ class PublishedClustersTest {
 
     published.apply("east", ClusterRecords.event("east", "id-east", legacy, 1, null));
     assertThat(registry.get("east")).isPresent();
+  }
+
+  @Test
+  void a_kubeconfig_that_would_run_a_program_or_read_a_file_of_the_worker_is_refused_unrun()
+      throws Exception {
+    Path marker = Files.createTempDirectory("exec").resolve("ran");
+    String token =
+        fake.kubeconfig()
+            .lines()
+            .filter(l -> l.strip().startsWith("token:"))
+            .findFirst()
+            .orElseThrow();
+    String exec =
+        fake.kubeconfig()
+            .replace(
+                token,
+                token.substring(0, token.indexOf("token:"))
+                    + "exec: {apiVersion: client.authentication.k8s.io/v1, command: touch, args: ["
+                    + marker
+                    + "]}");
+    String tokenFile =
+        fake.kubeconfig()
+            .replace(
+                token, token.substring(0, token.indexOf("token:")) + "tokenFile: /etc/hostname");
+
+    int revision = 0;
+    for (String kubeconfig : List.of(exec, tokenFile)) {
+      revision++;
+      String sealed =
+          SealedKubeconfig.seal(AFTER_ROTATION, "id-east", "east", revision, kubeconfig);
+      int at = revision;
+      assertThatThrownBy(
+              () ->
+                  published.apply(
+                      "east", ClusterRecords.event("east", "id-east", sealed, at, null)))
+          .isInstanceOf(PublishedClusters.RejectedRecord.class)
+          .hasMessageContaining(exec.equals(kubeconfig) ? "user.exec" : "user.tokenFile")
+          .hasMessageNotContaining("/etc/hostname");
+    }
+    assertThat(registry.get("east")).isEmpty();
+    assertThat(marker).doesNotExist();
   }
 
   @Test
