@@ -90,7 +90,12 @@ public final class Main {
         new GatewayRoutes(
             proxy(userService, forwarded, config),
             proxy(appService, forwarded, config),
-            new Authenticator(keys, disabled, personalTokens, config.tokenCache()),
+            new Authenticator(
+                keys,
+                disabled,
+                personalTokens,
+                config.tokenCache(),
+                rateLimits::takeCredentialCheck),
             disabled,
             rateLimits,
             new RouteMetrics(service.registry()),

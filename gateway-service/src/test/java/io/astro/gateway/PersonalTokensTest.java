@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.astro.common.auth.TokenScope;
 import io.astro.gateway.GatewayFixture.Reply;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * {@code Authorization: Bearer astro_pat_...}: traded at user-service for a short-lived access
  * token, which is cached by the personal token's hash and forwarded upstream in its place; held to
  * its scope, dropped when its personal token is revoked, and answered 503 when user-service cannot
- * be asked.
+ * be asked. Tokens not known yet are held to the address's login rate, so guessing them is no
+ * cheaper than guessing passwords.
  */
 class PersonalTokensTest {
 
@@ -133,6 +137,76 @@ class PersonalTokensTest {
     Reply unknown = fixture.get("/api/v1/apps", secret());
     assertThat(unknown.status()).isEqualTo(401);
     assertThat(fixture.users.hits(EXCHANGE)).isEqualTo(exchanges + 1);
+  }
+
+  @Test
+  void guessing_personal_tokens_is_held_to_the_addresss_login_rate_without_asking_user_service() {
+    try (GatewayFixture limited =
+        new GatewayFixture()
+            .with("ASTRO_GATEWAY_AUTH_RATE", "3")
+            .with("ASTRO_GATEWAY_TRUST_FORWARDED", "true")
+            .start()) {
+      String good = secret();
+      String patId = UUID.randomUUID().toString();
+      limited.users.personalTokens.put(
+          good,
+          () ->
+              limited
+                  .issuer
+                  .issuePersonal(
+                      "3f6c2a9e-0000-4000-8000-" + patId.substring(24),
+                      42,
+                      "user",
+                      0,
+                      TokenScope.WRITE,
+                      patId,
+                      Duration.ofMinutes(5),
+                      Instant.now().plus(Duration.ofDays(1)))
+                  .token());
+      // the owner's token is exchanged once, from the owner's address
+      assertThat(fromAddress(limited, "7.7.7.7", good).status()).isEqualTo(200);
+      int exchanges = limited.users.hits(EXCHANGE);
+
+      // a guesser's address: each unknown token costs an exchange, up to the login rate (3)
+      for (int i = 0; i < 3; i++) {
+        assertThat(fromAddress(limited, "6.6.6.6", secret()).status()).isEqualTo(401);
+      }
+      Reply refused = fromAddress(limited, "6.6.6.6", secret());
+
+      assertThat(refused.status()).isEqualTo(429);
+      assertThat(refused.code()).isEqualTo(10008);
+      assertThat(refused.headers().get("Retry-After")).isNotBlank();
+      assertThat(limited.users.hits(EXCHANGE)).isEqualTo(exchanges + 3);
+      // the same budget as its logins
+      MultiMap login =
+          MultiMap.caseInsensitiveMultiMap()
+              .add("Content-Type", "application/json")
+              .add("X-Forwarded-For", "6.6.6.6");
+      assertThat(
+              limited
+                  .send(
+                      HttpMethod.POST,
+                      "/api/v1/login",
+                      login,
+                      Buffer.buffer("{\"username\":\"a\",\"password\":\"b\"}"))
+                  .status())
+          .isEqualTo(429);
+      // a token already known is served from the cache whatever the address's budget; other
+      // addresses have budgets of their own
+      assertThat(fromAddress(limited, "6.6.6.6", good).status()).isEqualTo(200);
+      assertThat(fromAddress(limited, "8.8.8.8", secret()).status()).isEqualTo(401);
+      assertThat(limited.users.hits(EXCHANGE)).isEqualTo(exchanges + 4);
+    }
+  }
+
+  private static Reply fromAddress(GatewayFixture gateway, String address, String token) {
+    return gateway.send(
+        HttpMethod.GET,
+        "/api/v1/apps",
+        MultiMap.caseInsensitiveMultiMap()
+            .add("Authorization", "Bearer " + token)
+            .add("X-Forwarded-For", address),
+        null);
   }
 
   @Test

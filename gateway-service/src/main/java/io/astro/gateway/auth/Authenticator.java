@@ -19,6 +19,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.util.Base64;
+import java.util.function.Predicate;
 
 /**
  * Verifies the bearer token of a protected route with the keys trusted now (common's {@code
@@ -44,6 +45,7 @@ public final class Authenticator implements Handler<RoutingContext> {
   private final DisabledUsers disabled;
   private final PersonalTokens personalTokens;
   private final int capacity;
+  private final Predicate<RoutingContext> credentialChecks;
   private volatile Verified verified;
 
   // the callers of tokens verified with one set of trusted keys
@@ -51,9 +53,16 @@ public final class Authenticator implements Handler<RoutingContext> {
 
   /**
    * @param capacity distinct JWTs whose callers are kept
+   * @param credentialChecks takes one from the client's budget for a personal token not known yet
+   *     (its exchange asks user-service); false when spent, with {@code ctx} failed (429)
    */
   public Authenticator(
-      KeySource keys, DisabledUsers disabled, PersonalTokens personalTokens, int capacity) {
+      KeySource keys,
+      DisabledUsers disabled,
+      PersonalTokens personalTokens,
+      int capacity,
+      Predicate<RoutingContext> credentialChecks) {
+    this.credentialChecks = credentialChecks;
     this.keys = keys;
     this.disabled = disabled;
     this.personalTokens = personalTokens;
@@ -102,6 +111,9 @@ public final class Authenticator implements Handler<RoutingContext> {
 
   // the request goes on with the access token in place of the personal one, on its own context
   private void personal(RoutingContext ctx, String secret) {
+    if (!personalTokens.known(secret) && !credentialChecks.test(ctx)) {
+      return; // a guesser's budget is spent: answered 429 without asking user-service
+    }
     Context context = Vertx.currentContext();
     personalTokens
         .resolve(secret)

@@ -109,6 +109,14 @@ public final class PersonalTokens {
     return exchange(hash, secret);
   }
 
+  /**
+   * Whether {@code secret} is answered from the cache: a personal token exchanged before and still
+   * good. Anything else costs an exchange at user-service.
+   */
+  public boolean known(String secret) {
+    return PersonalTokenFormat.wellFormed(secret) && cached(hash(secret), clock.instant()) != null;
+  }
+
   /** How many access tokens are cached now. */
   public synchronized int size() {
     return cache.size();

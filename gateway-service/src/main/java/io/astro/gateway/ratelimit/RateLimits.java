@@ -33,6 +33,23 @@ public final class RateLimits {
     return limit(perClientIp, forwarded::clientIp);
   }
 
+  /**
+   * Takes one request from the client IP's budget of login and register for a credential the
+   * gateway must ask user-service about (a personal token it has not seen): guessing personal
+   * tokens is then held to the rate of guessing passwords, and a guesser cannot turn every request
+   * into a database lookup. Over it, {@code ctx} fails 429 with {@code Retry-After} and the answer
+   * is false.
+   */
+  public boolean takeCredentialCheck(RoutingContext ctx) {
+    KeyedRateLimiter.Decision decision = perClientIp.tryAcquire(forwarded.clientIp(ctx));
+    if (decision.allowed()) {
+      return true;
+    }
+    ctx.response().putHeader("Retry-After", Long.toString(decision.retryAfterSeconds()));
+    ctx.fail(LIMITED);
+    return false;
+  }
+
   /** Mounted after authentication: keys on the verified caller. */
   public Handler<RoutingContext> perUser() {
     return limit(perUser, ctx -> AuthHandler.caller(ctx).uuid());
