@@ -536,6 +536,12 @@ class UserApiTest {
     assertThat(envelope(tooLong).getString("message")).contains("72 bytes");
     assertThat(fieldsOf(tooShort)).containsExactly("new");
     assertThat(fieldsOf(missing)).containsExactly("new");
+    // the current password is never longer either: refused before bcrypt, not counted as a guess
+    HttpResponse<String> currentTooLong =
+        post("/api/v1/users/me/password", passwords(seventyThreeBytes, "a new one!"), token);
+    assertThat(currentTooLong.statusCode()).isEqualTo(400);
+    assertThat(fieldsOf(currentTooLong)).containsExactly("current");
+    assertThat(envelope(currentTooLong).getString("message")).contains("72 bytes");
     assertThat(get("/api/v1/users/me", token).statusCode()).isEqualTo(200);
     assertThat(login("ola", "a long password").getString("token")).isNotBlank();
   }
