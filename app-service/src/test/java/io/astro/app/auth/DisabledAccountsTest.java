@@ -51,8 +51,15 @@ class DisabledAccountsTest {
                 r -> r.statusCode() != 200);
         HttpResponse<String> write = app.post("/api/v1/apps/" + id + "/restart", null, token);
         HttpResponse<String> registries = app.get("/api/v1/registries", token);
+        HttpResponse<String> claimDomain =
+            app.post(
+                "/api/v1/apps/" + id + "/domains",
+                new JsonObject().put("domain", "shop.example.org"),
+                token);
+        HttpResponse<String> domains = app.get("/api/v1/apps/" + id + "/domains", token);
 
-        for (HttpResponse<String> r : java.util.List.of(refused, write, registries)) {
+        for (HttpResponse<String> r :
+            java.util.List.of(refused, write, registries, claimDomain, domains)) {
           assertThat(r.statusCode()).as(r.body()).isEqualTo(401);
           assertThat(code(r)).isEqualTo(10002);
           assertThat(new JsonObject(r.body()).fieldNames())
