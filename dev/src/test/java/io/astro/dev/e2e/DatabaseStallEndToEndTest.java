@@ -8,23 +8,28 @@ import io.astro.dev.e2e.Gateway.User;
 import io.astro.testkit.Eventually;
 import io.astro.testkit.db.EmbeddedMariaDb;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The database stalls (its process stopped: connections stay open, statements hang) under a stream
- * of creates. Each create answers 503 before the gateway's timeout, and a 503 means what it says:
- * none of them is stored once the database goes on — app-service commits a request's changes only
- * before its deadline (ASTRO_DB_REQUEST_DEADLINE) and rolls back what finishes later. Creates
- * before and after all run, the outbox drains, and a create repeated with its Idempotency-Key makes
- * one app however often it is sent.
+ * The database stalls (its process stopped: connections stay open, statements hang) for 30 s under
+ * a stream of creates. Each create answers 503 before the gateway's timeout, and a 503 means what
+ * it says: none of them is stored once the database goes on — app-service commits a request's
+ * changes only before its deadline (ASTRO_DB_REQUEST_DEADLINE) and rolls back what finishes later.
+ * Creates before and after all run, the outbox drains, and a create repeated with its
+ * Idempotency-Key makes one app however often it is sent.
  */
 class DatabaseStallEndToEndTest {
 
@@ -33,8 +38,15 @@ class DatabaseStallEndToEndTest {
   /** More than app-service's pool holds (8): some hang on a connection, the rest in its queue. */
   private static final int DURING_STALL = 12;
 
+  /** How long the database stays stopped while creates keep coming. */
+  private static final Duration STALL = Duration.ofSeconds(30);
+
+  /** How often a create is sent once the first ones are in, for the rest of the stall. */
+  private static final Duration PACE = Duration.ofMillis(500);
+
   @Test
-  void creates_refused_while_the_database_stalls_are_never_stored_and_the_rest_all_run() {
+  void creates_refused_while_the_database_stalls_are_never_stored_and_the_rest_all_run()
+      throws Exception {
     Gateway api = astro.gateway();
     User user = api.newUser("stall");
     EmbeddedMariaDb database = (EmbeddedMariaDb) astro.dev().backing().database();
@@ -44,20 +56,49 @@ class DatabaseStallEndToEndTest {
     }
 
     List<Answer> refused = new ArrayList<>();
+    Instant stalled = Instant.now();
     database.pause();
-    ExecutorService clients = Executors.newFixedThreadPool(DURING_STALL);
+    ScheduledExecutorService clients = Executors.newScheduledThreadPool(DURING_STALL);
     try {
       List<CompletableFuture<Answer>> sent = new ArrayList<>();
+      // a burst larger than the pool, then a steady stream for the rest of the stall
       for (int i = 0; i < DURING_STALL; i++) {
         String name = "stalled-" + i;
         sent.add(
             CompletableFuture.supplyAsync(() -> create(api, user, name, "key-" + name), clients));
       }
-      sent.forEach(answer -> refused.add(answer.join()));
+      AtomicInteger next = new AtomicInteger(DURING_STALL);
+      ScheduledFuture<?> stream =
+          clients.scheduleAtFixedRate(
+              () -> {
+                String name = "stalled-" + next.getAndIncrement();
+                synchronized (sent) {
+                  sent.add(
+                      CompletableFuture.supplyAsync(
+                          () -> create(api, user, name, "key-" + name), clients));
+                }
+              },
+              PACE.toMillis(),
+              PACE.toMillis(),
+              TimeUnit.MILLISECONDS);
+      Eventually.until(
+          "the database stopped for " + STALL,
+          STALL.plus(Gateway.WAIT),
+          () -> Duration.between(stalled, Instant.now()).compareTo(STALL) >= 0);
+      stream.cancel(false);
+      List<CompletableFuture<Answer>> all;
+      synchronized (sent) {
+        all = List.copyOf(sent);
+      }
+      // every create sent during the stall is answered while the database is still stopped
+      for (CompletableFuture<Answer> answer : all) {
+        refused.add(answer.get(Gateway.WAIT.toSeconds(), TimeUnit.SECONDS));
+      }
     } finally {
       database.resume();
-      clients.shutdown();
+      clients.shutdownNow();
     }
+    assertThat(refused).hasSizeGreaterThan(DURING_STALL + 40);
 
     for (Answer answer : refused) {
       // 503 from app-service (30002: its deadline passed, nothing stored) or from the gateway
