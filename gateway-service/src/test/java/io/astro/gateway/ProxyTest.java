@@ -245,4 +245,16 @@ class ProxyTest {
     assertThat(metrics).contains("astro_gateway_requests_seconds_bucket{");
     assertThat(metrics).doesNotContain("some-app-id");
   }
+
+  @Test
+  void upstream_calls_are_timed_by_the_route_metrics_not_again_by_vertx_client_metrics() {
+    fixture.get("/api/v1/apps", fixture.token());
+
+    String metrics = fixture.metrics();
+
+    assertThat(metrics).contains("vertx_http_server_requests_total{");
+    assertThat(metrics)
+        .containsPattern("astro_gateway_requests_seconds_count\\{[^}]*status=\"200\"");
+    assertThat(metrics).doesNotContain("vertx_http_client_");
+  }
 }

@@ -184,6 +184,11 @@ public final class AppStore {
   /**
    * The user's live apps, newest first, optionally only one status and names containing {@code
    * search}.
+   *
+   * <p>One round trip for a page with apps on it: the count rides along as an uncorrelated subquery
+   * (MariaDB runs it once), and the page is picked from {@code idx_apps_user_live} alone before
+   * whole rows are read (a deferred join), so a deep page reads the index entries it skips, not
+   * their rows. A page past the end has no row to carry the count: it is counted apart.
    */
   public Future<Page<App>> list(long userId, String status, String search, int page, int limit) {
     StringBuilder where = new StringBuilder(" FROM apps WHERE user_id = ? AND deleted_at IS NULL");
@@ -198,18 +203,29 @@ public final class AppStore {
           "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
     }
     Tuple pageArgs = Tuple.tuple();
-    for (int i = 0; i < args.size(); i++) {
-      pageArgs.addValue(args.getValue(i));
+    for (int round = 0; round < 2; round++) {
+      for (int i = 0; i < args.size(); i++) {
+        pageArgs.addValue(args.getValue(i));
+      }
     }
     pageArgs.addInteger(limit).addInteger((page - 1) * limit);
-    return pool.preparedQuery("SELECT COUNT(*)" + where)
-        .execute(args)
+    return pool.preparedQuery(
+            "SELECT (SELECT COUNT(*)"
+                + where
+                + ") AS total, "
+                + COLUMNS
+                + " FROM apps JOIN (SELECT seq"
+                + where
+                + " ORDER BY seq DESC LIMIT ? OFFSET ?) picked USING (seq) ORDER BY seq DESC")
+        .execute(pageArgs)
         .compose(
-            count ->
-                pool.preparedQuery(
-                        "SELECT " + COLUMNS + where + " ORDER BY seq DESC LIMIT ? OFFSET ?")
-                    .execute(pageArgs)
-                    .map(rows -> new Page<>(apps(rows), count.iterator().next().getLong(0))))
+            rows ->
+                rows.size() > 0
+                    ? Future.succeededFuture(
+                        new Page<>(apps(rows), rows.iterator().next().getLong("total")))
+                    : pool.preparedQuery("SELECT COUNT(*)" + where)
+                        .execute(args)
+                        .map(count -> new Page<App>(List.of(), count.iterator().next().getLong(0))))
         .recover(Database::unavailable);
   }
 

@@ -322,6 +322,12 @@ class AppApiTest {
     assertThat(first.getInteger("limit")).isEqualTo(2);
     assertThat(names(first)).containsExactly("delta", "alpha-two");
     assertThat(names(third)).containsExactly("alpha");
+    JsonObject pastTheEnd = data(app.get("/api/v1/apps?page=9&limit=2", token));
+    assertThat(names(pastTheEnd)).isEmpty();
+    assertThat(pastTheEnd.getLong("total")).isEqualTo(5);
+    JsonObject filteredSecond = data(app.get("/api/v1/apps?page=2&limit=2&search=l", token));
+    assertThat(names(filteredSecond)).containsExactly("alpha");
+    assertThat(filteredSecond.getLong("total")).isEqualTo(3);
     assertThat(names(data(app.get("/api/v1/apps?search=alpha", token))))
         .containsExactly("alpha-two", "alpha");
     assertThat(names(data(app.get("/api/v1/apps?search=%25", token)))).isEmpty();

@@ -44,15 +44,20 @@ public final class AstroSystem implements AutoCloseable {
    * past the load.
    */
   public static final Map<String, String> RAISED_LIMITS =
-      Map.of(
-          "ASTRO_GATEWAY_USER_RATE", "1000000",
-          "ASTRO_GATEWAY_AUTH_RATE", "1000000",
-          "ASTRO_MAX_APPS_PER_USER", "10000",
-          "ASTRO_LOGIN_MAX_FAILURES", "1000",
-          "ASTRO_LOGIN_IP_MAX_FAILURES", "1000000",
-          "ASTRO_SIGNUP_MAX_PER_IP", "1000000",
-          "ASTRO_WRITE_LIMIT_PER_USER", "1000000",
-          "ASTRO_WRITE_LIMIT_PER_APP_ACTION", "100000");
+      Map.ofEntries(
+          Map.entry("ASTRO_GATEWAY_USER_RATE", "1000000"),
+          Map.entry("ASTRO_GATEWAY_AUTH_RATE", "1000000"),
+          Map.entry("ASTRO_MAX_APPS_PER_USER", "10000"),
+          // the list benchmark gives one user 1 000 apps, all in one namespace
+          Map.entry("ASTRO_NAMESPACE_QUOTA_PODS", "10000"),
+          Map.entry("ASTRO_NAMESPACE_QUOTA_CPU", "10000"),
+          Map.entry("ASTRO_NAMESPACE_QUOTA_MEMORY", "64Ti"),
+          Map.entry("ASTRO_NAMESPACE_QUOTA_EPHEMERAL_STORAGE", "64Ti"),
+          Map.entry("ASTRO_LOGIN_MAX_FAILURES", "1000"),
+          Map.entry("ASTRO_LOGIN_IP_MAX_FAILURES", "1000000"),
+          Map.entry("ASTRO_SIGNUP_MAX_PER_IP", "1000000"),
+          Map.entry("ASTRO_WRITE_LIMIT_PER_USER", "1000000"),
+          Map.entry("ASTRO_WRITE_LIMIT_PER_APP_ACTION", "100000"));
 
   private final Workspace workspace;
   private final Backing backing;

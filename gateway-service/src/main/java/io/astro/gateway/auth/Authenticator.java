@@ -28,7 +28,8 @@ import java.util.function.Predicate;
  *
  * <p>Each distinct JWT is verified once: its caller is kept until the token expires, in a bounded
  * cache that belongs to the set of keys trusted when it was filled (a key rotation starts an empty
- * one), so a known token is not even parsed again. A personal API token ({@code astro_pat_...}) is
+ * one), keyed by the {@code Authorization} header's exact text, so a known token is not even cut
+ * out of its header, let alone parsed, again. A personal API token ({@code astro_pat_...}) is
  * traded for an access token by {@link PersonalTokens}, which then replaces it in the request sent
  * upstream. What may change while a token lives — a disabled user, a password change, a revoked
  * personal token — is checked per request by the {@code DisabledUsers} handler after this one.
@@ -76,20 +77,22 @@ public final class Authenticator implements Handler<RoutingContext> {
       ctx.fail(NOT_READY);
       return;
     }
+    // keyed by the header exactly as it came: a known token costs one lookup, no copy of it
+    String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+    VerifiedTokens callers = callersFor(trusted);
+    Caller known = header == null ? null : callers.get(header);
+    if (known != null) {
+      admit(ctx, AuthHandler.admit(ctx, known));
+      return;
+    }
     String token = AuthHandler.bearerToken(ctx);
     if (PersonalTokenFormat.claims(token)) {
       personal(ctx, token);
       return;
     }
-    VerifiedTokens callers = callersFor(trusted);
-    Caller known = token == null ? null : callers.get(token);
-    if (known != null) {
-      admit(ctx, AuthHandler.admit(ctx, known));
-      return;
-    }
     String keyId = keyId(token);
     if (keyId == null || trusted.keyIds().contains(keyId)) {
-      verify(ctx, trusted, token, callers);
+      verify(ctx, trusted, header, callers);
     } else {
       // a fetch already under way completes on its own context; the request goes on on its own
       Context context = Vertx.currentContext();
@@ -99,14 +102,15 @@ public final class Authenticator implements Handler<RoutingContext> {
                   context.runOnContext(
                       v -> {
                         KeySource.TrustedKeys now = keys.current();
-                        verify(ctx, now, token, callersFor(now));
+                        verify(ctx, now, header, callersFor(now));
                       }));
     }
   }
 
   private void verify(
-      RoutingContext ctx, KeySource.TrustedKeys trusted, String token, VerifiedTokens callers) {
-    admit(ctx, trusted.handler().authenticate(ctx).onSuccess(caller -> callers.put(token, caller)));
+      RoutingContext ctx, KeySource.TrustedKeys trusted, String header, VerifiedTokens callers) {
+    admit(
+        ctx, trusted.handler().authenticate(ctx).onSuccess(caller -> callers.put(header, caller)));
   }
 
   // the request goes on with the access token in place of the personal one, on its own context

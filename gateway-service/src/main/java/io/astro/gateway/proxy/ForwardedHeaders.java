@@ -2,10 +2,12 @@ package io.astro.gateway.proxy;
 
 import io.astro.common.http.RequestIds;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.RoutingContext;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -47,11 +49,12 @@ public final class ForwardedHeaders {
    */
   public MultiMap toUpstream(HttpServerRequest in) {
     MultiMap out = MultiMap.caseInsensitiveMultiMap();
-    Set<String> dropped = hopByHop(in.headers());
+    Set<String> named = namedByConnection(in.headers());
     for (Map.Entry<String, String> header : in.headers()) {
       String name = header.getKey().toLowerCase(Locale.ROOT);
       boolean forwarding = name.startsWith("x-forwarded-") || name.equals("forwarded");
-      if (!dropped.contains(name)
+      if (!HOP_BY_HOP.contains(name)
+          && !named.contains(name)
           && !name.equals("host")
           && !name.equals("x-request-id")
           && !name.equals("x-real-ip")
@@ -77,11 +80,11 @@ public final class ForwardedHeaders {
 
   /** Copies an upstream response's headers for the client. */
   public void toClient(MultiMap fromUpstream, MultiMap toClient) {
-    Set<String> dropped = hopByHop(fromUpstream);
+    Set<String> named = namedByConnection(fromUpstream);
     for (Map.Entry<String, String> header : fromUpstream) {
       String name = header.getKey().toLowerCase(Locale.ROOT);
       // the gateway already answers with the request id, the same one it handed on
-      if (!dropped.contains(name) && !name.equals("x-request-id")) {
+      if (!HOP_BY_HOP.contains(name) && !named.contains(name) && !name.equals("x-request-id")) {
         toClient.add(header.getKey(), header.getValue());
       }
     }
@@ -103,10 +106,15 @@ public final class ForwardedHeaders {
     return in.remoteAddress().hostAddress();
   }
 
-  private static Set<String> hopByHop(MultiMap headers) {
-    Set<String> names = new HashSet<>(HOP_BY_HOP);
-    for (String connection : headers.getAll("Connection")) {
-      for (String token : connection.split(",")) {
+  // the headers a Connection header names (lower case); none, and nothing allocated, without one
+  private static Set<String> namedByConnection(MultiMap headers) {
+    List<String> connection = headers.getAll(HttpHeaders.CONNECTION);
+    if (connection.isEmpty()) {
+      return Set.of();
+    }
+    Set<String> names = new HashSet<>();
+    for (String value : connection) {
+      for (String token : value.split(",")) {
         names.add(token.trim().toLowerCase(Locale.ROOT));
       }
     }
