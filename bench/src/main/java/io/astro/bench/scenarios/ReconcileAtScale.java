@@ -9,7 +9,6 @@ import io.astro.common.events.app.AppStatus;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -212,14 +211,16 @@ public final class ReconcileAtScale {
     env.put("ASTRO_CLUSTERS", rig.clustersSpec);
     env.put("ASTRO_INFORMER_RESYNC", text(bench.profile().informerResync()));
     Path jars = bench.system().dir().resolve("jars");
+    String name = "sync-worker-scale-" + n;
+    Path logs = bench.system().dir().resolve("logs");
     return ChildJvm.start(
-        "sync-worker-scale-" + n,
+        name,
         jars.resolve("sync-worker.jar"),
         port,
         bench.system().container("sync-worker"),
         env,
-        bench.system().dir().resolve("logs"),
-        List.of());
+        logs,
+        AstroSystem.profiling(name, logs));
   }
 
   /** How one worker run went: when it was ready, and when (if) every app's status was out. */

@@ -145,7 +145,7 @@ public final class AstroSystem implements AutoCloseable {
    * settings into {@code <logs>/<service>.jfr} (written when the service stops): where a missed
    * goal's time goes.
    */
-  static List<String> profiling(String name, Path logs) {
+  public static List<String> profiling(String name, Path logs) {
     String wanted = System.getenv().getOrDefault("BENCH_JFR", "");
     if (!Arrays.asList(wanted.split(",")).contains(name)) {
       return List.of();

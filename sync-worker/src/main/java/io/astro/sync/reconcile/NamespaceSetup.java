@@ -19,8 +19,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>These kinds are not watched (no informer, no list/watch right on them): a namespace is checked
  * when one of its apps is reconciled, at most once per {@code recheck} — the informers' resync
  * reconciles every app, so a fence object edited by hand is repaired within a resync period or two
- * — and always when an app's Deployment is missing or a write into the namespace was refused, which
- * is what follows a namespace deleted by hand.
+ * — and always when a write into the namespace was refused. An app whose Deployment is missing
+ * (what a namespace deleted by hand leaves, but also every new app) has the Namespace read again:
+ * gone or terminating, the whole check follows; in place, its fence counts as checked until {@code
+ * recheck} is up, so a user's new apps cost one read each, not six.
+ *
+ * <p>The apps of one namespace are reconciled by several workers at once (a new user's apps arrive
+ * together): one namespace is checked by one worker at a time, and a worker that waited for
+ * another's check takes its result. Without that, every worker found a new namespace missing and
+ * created it and its fence too, all but one answered 409 AlreadyExists and retried after a
+ * back-off.
  */
 public final class NamespaceSetup {
 
@@ -40,6 +48,9 @@ public final class NamespaceSetup {
 
   /** cluster/namespace → when it was last found (or made) as desired. */
   private final Map<String, Instant> checked = new ConcurrentHashMap<>();
+
+  /** cluster/namespace → what one worker holds while it checks that namespace. */
+  private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
   public NamespaceSetup(Manifests manifests, ObjectWriter writer, Duration recheck) {
     this(manifests, writer, recheck, Clock.systemUTC());
@@ -61,11 +72,23 @@ public final class NamespaceSetup {
    */
   public void ensure(ClusterConnection cluster, String namespace, long userId, boolean force) {
     String key = cluster.id() + "/" + namespace;
-    Instant now = clock.instant();
-    Instant last = checked.get(key);
-    if (!force && last != null && last.plus(recheck).isAfter(now)) {
+    Instant asked = clock.instant();
+    Instant before = checked.get(key);
+    if (!force && before != null && before.plus(recheck).isAfter(asked)) {
       return;
     }
+    synchronized (locks.computeIfAbsent(key, k -> new Object())) {
+      Instant last = checked.get(key);
+      if (last != null && last.isAfter(asked)) {
+        return; // checked by another worker while this one waited
+      }
+      check(cluster, namespace, userId, key, last);
+    }
+  }
+
+  private void check(
+      ClusterConnection cluster, String namespace, long userId, String key, Instant last) {
+    Instant now = clock.instant();
     KubeApis apis = cluster.apis();
     V1Namespace desired = manifests.namespace(namespace, userId);
     V1Namespace observed = writer.read(apis.namespaces(), "Namespace", null, namespace);
@@ -73,7 +96,11 @@ public final class NamespaceSetup {
       checked.remove(key);
       throw new Terminating(namespace);
     }
-    writer.ensure(apis.namespaces(), desired, observed, Fence.drifted(desired, observed));
+    boolean drifted = Fence.drifted(desired, observed);
+    if (observed != null && !drifted && last != null && last.plus(recheck).isAfter(now)) {
+      return; // in place and its fence checked lately: the missing Deployment is a new app's
+    }
+    writer.ensure(apis.namespaces(), desired, observed, drifted);
     // a namespace that did not exist holds nothing: its fence is created without reading first (a
     // new user's first app waits for these calls)
     boolean fresh = observed == null;
