@@ -6,6 +6,7 @@ import io.astro.common.http.ErrorCode;
 import io.astro.common.http.FieldErrors;
 import io.astro.common.kube.KubeNames;
 import io.astro.sync.clusters.ClusterClients;
+import io.astro.sync.http.KubeAnswers;
 import io.astro.sync.http.QueryParams;
 import io.astro.sync.logs.BlockingPool;
 import io.astro.sync.logs.Deadline;
@@ -148,7 +149,7 @@ public final class ClusterViewRoutes {
                                         .orElse(null))));
             return new JsonObject().put("items", items);
           } catch (io.kubernetes.client.openapi.ApiException e) {
-            throw ViewFailures.of(e, "the nodes", "nodes");
+            throw KubeAnswers.of(e, "the nodes", "nodes", KubeAnswers.Reader.OPERATOR);
           }
         });
   }
@@ -174,7 +175,7 @@ public final class ClusterViewRoutes {
           .put("pods", podViews)
           .put("drain", drains.progress(cluster, node).orElse(null));
     } catch (io.kubernetes.client.openapi.ApiException e) {
-      throw ViewFailures.of(e, "node " + node, "node");
+      throw KubeAnswers.of(e, "node " + node, "node", KubeAnswers.Reader.OPERATOR);
     }
   }
 
@@ -193,7 +194,7 @@ public final class ClusterViewRoutes {
           try {
             NodeCalls.unschedulable(client, node, cordon, deadline);
           } catch (io.kubernetes.client.openapi.ApiException e) {
-            throw ViewFailures.of(e, "node " + node, "node");
+            throw KubeAnswers.of(e, "node " + node, "node", KubeAnswers.Reader.OPERATOR);
           }
           LOG.info("node {} of cluster {} {}", node, cluster, cordon ? "cordoned" : "uncordoned");
           return detail(cluster, client, node, deadline);
@@ -249,10 +250,10 @@ public final class ClusterViewRoutes {
             }
             if (e.getCode() == 422) {
               throw new FieldErrors()
-                  .add("node", "the cluster refused the change: " + ViewFailures.message(e))
+                  .add("node", "the cluster refused the change: " + KubeAnswers.serverMessage(e))
                   .toException(ErrorCode.UNPROCESSABLE);
             }
-            throw ViewFailures.of(e, "node " + node, "node");
+            throw KubeAnswers.of(e, "node " + node, "node", KubeAnswers.Reader.OPERATOR);
           }
           LOG.info("node {} of cluster {}: labels or taints changed", node, cluster);
           return detail(cluster, client, node, deadline);
@@ -272,7 +273,7 @@ public final class ClusterViewRoutes {
             // the node must exist before a drain is started and reported for it
             NodeCalls.node(client, node, Deadline.in(BUDGET));
           } catch (io.kubernetes.client.openapi.ApiException e) {
-            throw ViewFailures.of(e, "node " + node, "node");
+            throw KubeAnswers.of(e, "node " + node, "node", KubeAnswers.Reader.OPERATOR);
           }
           JsonObject progress =
               drains
@@ -299,7 +300,7 @@ public final class ClusterViewRoutes {
             return new JsonObject()
                 .put("items", ClusterReads.namespaces(client(cluster), Deadline.in(BUDGET)));
           } catch (io.kubernetes.client.openapi.ApiException e) {
-            throw ViewFailures.of(e, "the namespaces", "namespaces");
+            throw KubeAnswers.of(e, "the namespaces", "namespaces", KubeAnswers.Reader.OPERATOR);
           }
         });
   }
@@ -315,10 +316,11 @@ public final class ClusterViewRoutes {
             return new JsonObject()
                 .put("items", ClusterReads.events(client(cluster), query, Deadline.in(BUDGET)));
           } catch (io.kubernetes.client.openapi.ApiException e) {
-            throw ViewFailures.of(
+            throw KubeAnswers.of(
                 e,
                 query.namespace() == null ? "the events" : "namespace " + query.namespace(),
-                "namespace");
+                "namespace",
+                KubeAnswers.Reader.OPERATOR);
           }
         });
   }
@@ -385,7 +387,7 @@ public final class ClusterViewRoutes {
     String node = ctx.pathParam("node");
     if (node == null || node.length() > MAX_NODE_NAME || !NODE_NAME.matcher(node).matches()) {
       // a name no node can have names no node
-      throw ViewFailures.missing("node", "node " + node + " not found");
+      throw KubeAnswers.missing("node", "node " + node + " not found");
     }
     return node;
   }
@@ -393,7 +395,7 @@ public final class ClusterViewRoutes {
   private ApiClient client(String cluster) {
     return clusters
         .client(cluster)
-        .orElseThrow(() -> ViewFailures.missing("cluster", "unknown cluster " + cluster));
+        .orElseThrow(() -> KubeAnswers.missing("cluster", "unknown cluster " + cluster));
   }
 
   private void answer(RoutingContext ctx, int status, Callable<JsonObject> task) {
