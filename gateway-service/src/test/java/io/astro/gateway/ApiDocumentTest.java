@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.astro.common.http.ErrorCode;
 import io.astro.gateway.GatewayFixture.Reply;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.json.schema.SchemaRepository;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -149,4 +151,40 @@ class ApiDocumentTest {
           .contains(Map.entry("additionalProperties", false));
     }
   }
+
+  @Test
+  void every_field_and_query_parameter_it_names_is_snake_case() {
+    List<String> offending = new ArrayList<>();
+
+    names("", DOCUMENT, offending);
+
+    assertThat(offending).as("REST fields are snake_case").isEmpty();
+  }
+
+  /**
+   * Collects the property names (of every schema, at any depth) and parameter names under {@code
+   * node} that are not snake_case. Free-form maps (labels, quantities) have no {@code properties}:
+   * their keys are data, not fields.
+   */
+  private static void names(String at, Object node, List<String> offending) {
+    if (node instanceof JsonObject object) {
+      JsonObject properties =
+          object.getValue("properties") instanceof JsonObject p ? p : new JsonObject();
+      for (String field : properties.fieldNames()) {
+        if (!SNAKE_CASE.matcher(field).matches()) {
+          offending.add(at + "/properties/" + field);
+        }
+      }
+      if (object.getValue("in") instanceof String where
+          && !where.equals("header")
+          && !SNAKE_CASE.matcher(object.getString("name", "")).matches()) {
+        offending.add(at + " parameter " + object.getString("name"));
+      }
+      object.forEach(entry -> names(at + "/" + entry.getKey(), entry.getValue(), offending));
+    } else if (node instanceof JsonArray array) {
+      array.forEach(item -> names(at, item, offending));
+    }
+  }
+
+  private static final Pattern SNAKE_CASE = Pattern.compile("[a-z][a-z0-9]*(_[a-z0-9]+)*");
 }

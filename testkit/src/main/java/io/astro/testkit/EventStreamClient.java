@@ -1,5 +1,6 @@
 package io.astro.testkit;
 
+import io.astro.common.runtime.DaemonThreads;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -64,9 +65,7 @@ public final class EventStreamClient implements AutoCloseable {
     }
     this.body = null;
     this.stream = response.body();
-    Thread reader = new Thread(this::read, "event-stream-client");
-    reader.setDaemon(true);
-    reader.start();
+    DaemonThreads.thread("event-stream-client", this::read).start();
   }
 
   /**

@@ -21,8 +21,8 @@ public record AppRelease(
     Instant createdAt) {
 
   /** {@code failed}, else {@code active} for the app's current release, else {@code superseded}. */
-  public String status() {
-    return failed ? "failed" : active ? "active" : "superseded";
+  public ReleaseStatus status() {
+    return failed ? ReleaseStatus.FAILED : active ? ReleaseStatus.ACTIVE : ReleaseStatus.SUPERSEDED;
   }
 
   /** As the releases list shows it: no settings (secrets are only named, in the description). */
@@ -32,6 +32,6 @@ public record AppRelease(
         .put("created_at", createdAt.toString())
         .put("description", description)
         .put("image", image)
-        .put("status", status());
+        .put("status", status().value());
   }
 }

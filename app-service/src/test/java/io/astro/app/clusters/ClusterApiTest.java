@@ -266,6 +266,17 @@ class ClusterApiTest {
             Map.of());
     assertThat(patched.statusCode()).as(patched.body()).isEqualTo(422);
     assertThat(fields(patched)).containsExactly("public_urls.tls_issuer");
+    HttpResponse<String> unknown =
+        app.send(
+            "PATCH",
+            "/api/v1/clusters/" + id,
+            new JsonObject()
+                .put("colour", "red")
+                .put("public_urls", new JsonObject().put("apps_domian", "ok.example.com")),
+            admin,
+            Map.of());
+    assertThat(unknown.statusCode()).as(unknown.body()).isEqualTo(400);
+    assertThat(fields(unknown)).containsExactlyInAnyOrder("colour", "public_urls.apps_domian");
     assertThat(data(app.get("/api/v1/clusters/" + id, admin)).getJsonObject("public_urls"))
         .as("nothing of a refused change is kept")
         .isEqualTo(Cluster.publicUrlsJson(ClusterPublicUrls.NONE));

@@ -195,12 +195,12 @@ class ClusterViewsApiTest {
     HttpResponse<String> drain =
         app.post(
             "/api/v1/clusters/" + STATIC + "/nodes/node-1/drain",
-            new JsonObject().put("timeoutSeconds", 60),
+            new JsonObject().put("timeout_seconds", 60),
             admin);
     assertThat(drain.statusCode()).isEqualTo(202);
     assertThat(SEEN.get(2).method()).isEqualTo("POST");
     assertThat(SEEN.get(2).path()).isEqualTo("/internal/v1/clusters/sandbox/nodes/node-1/drain");
-    assertThat(new JsonObject(SEEN.get(2).body()).getInteger("timeoutSeconds")).isEqualTo(60);
+    assertThat(new JsonObject(SEEN.get(2).body()).getInteger("timeout_seconds")).isEqualTo(60);
   }
 
   @Test

@@ -175,6 +175,7 @@ class DomainApiTest {
       assertThat(malformed.statusCode()).as(malformed.body()).isEqualTo(400);
       assertThat(malformed.body()).contains("\"field\":\"");
     }
+    assertThat(extra.body()).as("the unknown field is named").contains("\"field\":\"tls\"");
     assertThat(
             app.post(path, new JsonObject().put("domain", "one.example.org"), token).statusCode())
         .isEqualTo(201);

@@ -1,6 +1,7 @@
 package io.astro.common.events;
 
 import io.astro.common.events.EventCodec.InvalidEventException;
+import io.astro.common.json.JsonWord;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -41,6 +42,14 @@ public final class EventFields {
       throw new InvalidEventException(field + " is not a string");
     }
     return (String) value;
+  }
+
+  /** A required word of {@code type} ({@link JsonWord}): an unknown one names itself. */
+  public static <E extends Enum<E> & JsonWord> E word(
+      JsonObject data, String field, Class<E> type) {
+    String word = string(data, field);
+    return JsonWord.parse(type, word)
+        .orElseThrow(() -> new InvalidEventException(field + " " + word + " is unknown"));
   }
 
   /** A required string matching {@code pattern}, at most {@code maxLength} long. */

@@ -15,7 +15,7 @@ public final class ClusterRights {
     /** Across the cluster: informers list and watch all namespaces; cluster-scoped kinds. */
     CLUSTER("cluster"),
     /** In every namespace Astro creates for a user ({@code astro-user-*}). */
-    USER_NAMESPACES("astro-user-*");
+    USER_NAMESPACES(KubeNames.NAMESPACE_GLOB);
 
     private final String label;
 

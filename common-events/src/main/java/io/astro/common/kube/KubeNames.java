@@ -35,6 +35,12 @@ public final class KubeNames {
 
   private static final String NAMESPACE_PREFIX = "astro-user-";
 
+  /** How messages and docs write a user namespace's name: {@code astro-user-{userId}}. */
+  public static final String NAMESPACE_FORM = NAMESPACE_PREFIX + "{userId}";
+
+  /** How rights and checks name all user namespaces at once: {@code astro-user-*}. */
+  public static final String NAMESPACE_GLOB = NAMESPACE_PREFIX + "*";
+
   /** Every user namespace matches this, and nothing else Astro manages does. */
   public static final Pattern NAMESPACE = Pattern.compile(NAMESPACE_PREFIX + "[0-9]+");
 

@@ -125,7 +125,7 @@ class ClusterOperationsEndToEndTest {
           api.post(
               CLUSTER + "/nodes/" + drained + "/drain",
               operator,
-              new JsonObject().put("timeoutSeconds", 300));
+              new JsonObject().put("timeout_seconds", 300));
       assertThat(started.status()).as(started.body()).isEqualTo(202);
       JsonObject blocked =
           Eventually.await(

@@ -4,6 +4,7 @@ import io.astro.common.http.ApiException;
 import io.astro.common.http.ErrorCode;
 import io.astro.common.http.FieldErrors;
 import io.astro.sync.clusters.ClusterClients;
+import io.astro.sync.http.KubeAnswers;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.vertx.core.Context;
@@ -134,12 +135,7 @@ public final class LogRoutes {
   private ApiClient client(LogRequest request) {
     return clusters
         .client(request.cluster())
-        .orElseThrow(
-            () ->
-                new ApiException(
-                    ErrorCode.NOT_FOUND,
-                    "unknown cluster " + request.cluster(),
-                    KubeFailures.missing("cluster")));
+        .orElseThrow(() -> KubeAnswers.missing("cluster", "unknown cluster " + request.cluster()));
   }
 
   private static List<V1Pod> pods(ApiClient client, LogRequest request, Deadline deadline) {
@@ -147,7 +143,11 @@ public final class LogRoutes {
     try {
       pods = DeploymentPods.find(client, request.namespace(), request.deployment(), deadline);
     } catch (io.kubernetes.client.openapi.ApiException e) {
-      throw KubeFailures.of(e, "deployment " + request.namespace() + "/" + request.deployment());
+      throw KubeAnswers.of(
+          e,
+          "deployment " + request.namespace() + "/" + request.deployment(),
+          "deployment",
+          KubeAnswers.Reader.TENANT);
     }
     if (request.container() != null
         && !pods.isEmpty()

@@ -92,7 +92,7 @@ final class ClusterReads {
               out.add(
                   new JsonObject()
                       .put("name", name)
-                      .put("userId", labels.get(KubeNames.USER_ID_LABEL))
+                      .put("user_id", labels.get(KubeNames.USER_ID_LABEL))
                       .put("phase", ns.getStatus() == null ? null : ns.getStatus().getPhase())
                       .put("apps", apps.getOrDefault(name, 0))
                       .put(
@@ -115,7 +115,7 @@ final class ClusterReads {
                                           quota.getStatus() == null
                                               ? null
                                               : quota.getStatus().getUsed())))
-                      .put("createdAt", NodeViews.time(ns.getMetadata().getCreationTimestamp())));
+                      .put("created_at", NodeViews.time(ns.getMetadata().getCreationTimestamp())));
             });
     return out;
   }
@@ -188,8 +188,8 @@ final class ClusterReads {
             e.getReportingComponent() != null && !e.getReportingComponent().isEmpty()
                 ? e.getReportingComponent()
                 : e.getSource() == null ? null : e.getSource().getComponent())
-        .put("firstTimestamp", NodeViews.time(e.getFirstTimestamp()))
-        .put("lastTimestamp", when(e).toString());
+        .put("first_timestamp", NodeViews.time(e.getFirstTimestamp()))
+        .put("last_timestamp", when(e).toString());
   }
 
   /** When the event last happened: lastTimestamp, else eventTime, firstTimestamp, creation. */

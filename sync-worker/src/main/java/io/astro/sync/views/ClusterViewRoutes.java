@@ -6,6 +6,8 @@ import io.astro.common.http.ErrorCode;
 import io.astro.common.http.FieldErrors;
 import io.astro.common.kube.KubeNames;
 import io.astro.sync.clusters.ClusterClients;
+import io.astro.sync.http.KubeAnswers;
+import io.astro.sync.http.QueryParams;
 import io.astro.sync.logs.BlockingPool;
 import io.astro.sync.logs.Deadline;
 import io.astro.sync.logs.InternalToken;
@@ -22,7 +24,6 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -43,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * PATCH  /internal/v1/clusters/{cluster}/nodes/{node}          {labels, taints}
  * POST   /internal/v1/clusters/{cluster}/nodes/{node}/cordon
  * POST   /internal/v1/clusters/{cluster}/nodes/{node}/uncordon
- * POST   /internal/v1/clusters/{cluster}/nodes/{node}/drain   {timeoutSeconds}
+ * POST   /internal/v1/clusters/{cluster}/nodes/{node}/drain   {timeout_seconds}
  * GET    /internal/v1/clusters/{cluster}/namespaces
  * GET    /internal/v1/clusters/{cluster}/events?namespace=&type=&since=&limit=
  * </pre>
@@ -66,6 +67,7 @@ public final class ClusterViewRoutes {
   private static final Pattern NODE_NAME =
       Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
   private static final int MAX_NODE_NAME = 253;
+  private static final List<String> EVENT_TYPES = List.of("Normal", "Warning");
 
   private final Vertx vertx;
   private final ClusterClients clusters;
@@ -147,7 +149,7 @@ public final class ClusterViewRoutes {
                                         .orElse(null))));
             return new JsonObject().put("items", items);
           } catch (io.kubernetes.client.openapi.ApiException e) {
-            throw ViewFailures.of(e, "the nodes", "nodes");
+            throw KubeAnswers.of(e, "the nodes", "nodes", KubeAnswers.Reader.OPERATOR);
           }
         });
   }
@@ -173,7 +175,7 @@ public final class ClusterViewRoutes {
           .put("pods", podViews)
           .put("drain", drains.progress(cluster, node).orElse(null));
     } catch (io.kubernetes.client.openapi.ApiException e) {
-      throw ViewFailures.of(e, "node " + node, "node");
+      throw KubeAnswers.of(e, "node " + node, "node", KubeAnswers.Reader.OPERATOR);
     }
   }
 
@@ -192,7 +194,7 @@ public final class ClusterViewRoutes {
           try {
             NodeCalls.unschedulable(client, node, cordon, deadline);
           } catch (io.kubernetes.client.openapi.ApiException e) {
-            throw ViewFailures.of(e, "node " + node, "node");
+            throw KubeAnswers.of(e, "node " + node, "node", KubeAnswers.Reader.OPERATOR);
           }
           LOG.info("node {} of cluster {} {}", node, cluster, cordon ? "cordoned" : "uncordoned");
           return detail(cluster, client, node, deadline);
@@ -248,10 +250,10 @@ public final class ClusterViewRoutes {
             }
             if (e.getCode() == 422) {
               throw new FieldErrors()
-                  .add("node", "the cluster refused the change: " + ViewFailures.message(e))
+                  .add("node", "the cluster refused the change: " + KubeAnswers.serverMessage(e))
                   .toException(ErrorCode.UNPROCESSABLE);
             }
-            throw ViewFailures.of(e, "node " + node, "node");
+            throw KubeAnswers.of(e, "node " + node, "node", KubeAnswers.Reader.OPERATOR);
           }
           LOG.info("node {} of cluster {}: labels or taints changed", node, cluster);
           return detail(cluster, client, node, deadline);
@@ -271,7 +273,7 @@ public final class ClusterViewRoutes {
             // the node must exist before a drain is started and reported for it
             NodeCalls.node(client, node, Deadline.in(BUDGET));
           } catch (io.kubernetes.client.openapi.ApiException e) {
-            throw ViewFailures.of(e, "node " + node, "node");
+            throw KubeAnswers.of(e, "node " + node, "node", KubeAnswers.Reader.OPERATOR);
           }
           JsonObject progress =
               drains
@@ -298,7 +300,7 @@ public final class ClusterViewRoutes {
             return new JsonObject()
                 .put("items", ClusterReads.namespaces(client(cluster), Deadline.in(BUDGET)));
           } catch (io.kubernetes.client.openapi.ApiException e) {
-            throw ViewFailures.of(e, "the namespaces", "namespaces");
+            throw KubeAnswers.of(e, "the namespaces", "namespaces", KubeAnswers.Reader.OPERATOR);
           }
         });
   }
@@ -314,49 +316,24 @@ public final class ClusterViewRoutes {
             return new JsonObject()
                 .put("items", ClusterReads.events(client(cluster), query, Deadline.in(BUDGET)));
           } catch (io.kubernetes.client.openapi.ApiException e) {
-            throw ViewFailures.of(
+            throw KubeAnswers.of(
                 e,
                 query.namespace() == null ? "the events" : "namespace " + query.namespace(),
-                "namespace");
+                "namespace",
+                KubeAnswers.Reader.OPERATOR);
           }
         });
   }
 
   static ClusterReads.EventQuery eventQuery(RoutingContext ctx) {
-    Map<String, String> problems = new java.util.LinkedHashMap<>();
-    String namespace = ctx.request().getParam("namespace");
-    if (namespace != null
-        && (namespace.isEmpty()
-            || namespace.length() > KubeNames.MAX_NAME
-            || !KubeNames.DNS_LABEL.matcher(namespace).matches())) {
-      problems.put("namespace", "must be a namespace name (a DNS label)");
-    }
-    String type = ctx.request().getParam("type");
-    if (type != null && !type.equals("Normal") && !type.equals("Warning")) {
-      problems.put("type", "must be Normal or Warning");
-    }
-    Instant since = null;
-    String sinceText = ctx.request().getParam("since");
-    if (sinceText != null) {
-      try {
-        since = Instant.parse(sinceText);
-      } catch (DateTimeParseException e) {
-        problems.put("since", "must be an RFC 3339 time in UTC, e.g. 2026-01-31T12:00:00Z");
-      }
-    }
-    int limit = DEFAULT_EVENTS;
-    String limitText = ctx.request().getParam("limit");
-    if (limitText != null) {
-      try {
-        limit = Integer.parseInt(limitText);
-      } catch (NumberFormatException e) {
-        limit = -1;
-      }
-      if (limit < 1 || limit > MAX_EVENTS) {
-        problems.put("limit", "must be a whole number from 1 to " + MAX_EVENTS);
-      }
-    }
-    refuse(problems);
+    QueryParams params = QueryParams.of(ctx);
+    String namespace =
+        params.name(
+            "namespace", KubeNames.DNS_LABEL, KubeNames.MAX_NAME, "a namespace name (a DNS label)");
+    String type = params.oneOf("type", EVENT_TYPES);
+    Instant since = params.instant("since");
+    int limit = params.integer("limit", DEFAULT_EVENTS, 1, MAX_EVENTS);
+    params.throwIfAny();
     return new ClusterReads.EventQuery(namespace, type, since, limit);
   }
 
@@ -365,37 +342,23 @@ public final class ClusterViewRoutes {
       return DEFAULT_DRAIN_TIMEOUT;
     }
     JsonObject body = body(ctx);
-    Map<String, String> problems = new java.util.LinkedHashMap<>();
-    for (String field : body.fieldNames()) {
-      if (!field.equals("timeoutSeconds")) {
-        problems.put(field, "unknown field; a drain takes timeoutSeconds");
-      }
-    }
-    Object value = body.getValue("timeoutSeconds");
+    FieldErrors errors = FieldErrors.acceptingOnly(body, "timeout_seconds");
+    Object value = body.getValue("timeout_seconds");
     Duration timeout = DEFAULT_DRAIN_TIMEOUT;
     if (value != null) {
       if (value instanceof Integer || value instanceof Long) {
         long seconds = ((Number) value).longValue();
         if (seconds < 1 || seconds > MAX_DRAIN_TIMEOUT_SECONDS) {
-          problems.put("timeoutSeconds", "must be from 1 to " + MAX_DRAIN_TIMEOUT_SECONDS);
+          errors.add("timeout_seconds", "must be from 1 to " + MAX_DRAIN_TIMEOUT_SECONDS);
         } else {
           timeout = Duration.ofSeconds(seconds);
         }
       } else {
-        problems.put("timeoutSeconds", "must be a whole number of seconds");
+        errors.add("timeout_seconds", "must be a whole number of seconds");
       }
     }
-    refuse(problems);
-    return timeout;
-  }
-
-  private static void refuse(Map<String, String> problems) {
-    if (problems.isEmpty()) {
-      return;
-    }
-    FieldErrors errors = new FieldErrors();
-    problems.forEach(errors::add);
     errors.throwIfAny();
+    return timeout;
   }
 
   private static JsonObject body(RoutingContext ctx) {
@@ -424,7 +387,7 @@ public final class ClusterViewRoutes {
     String node = ctx.pathParam("node");
     if (node == null || node.length() > MAX_NODE_NAME || !NODE_NAME.matcher(node).matches()) {
       // a name no node can have names no node
-      throw ViewFailures.missing("node", "node " + node + " not found");
+      throw KubeAnswers.missing("node", "node " + node + " not found");
     }
     return node;
   }
@@ -432,7 +395,7 @@ public final class ClusterViewRoutes {
   private ApiClient client(String cluster) {
     return clusters
         .client(cluster)
-        .orElseThrow(() -> ViewFailures.missing("cluster", "unknown cluster " + cluster));
+        .orElseThrow(() -> KubeAnswers.missing("cluster", "unknown cluster " + cluster));
   }
 
   private void answer(RoutingContext ctx, int status, Callable<JsonObject> task) {

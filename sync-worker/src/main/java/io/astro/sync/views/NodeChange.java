@@ -42,12 +42,9 @@ record NodeChange(Map<String, String> labels, List<V1Taint> taints) {
   private static final int MAX_LABELS = 128;
 
   static NodeChange parse(JsonObject body) {
+    // a field that is not there to change is a malformed request (400), not a refused change
+    FieldErrors.acceptingOnly(body, "labels", "taints").throwIfAny();
     Map<String, String> problems = new LinkedHashMap<>();
-    for (String field : body.fieldNames()) {
-      if (!field.equals("labels") && !field.equals("taints")) {
-        problems.put(field, "unknown field; only labels and taints can be changed");
-      }
-    }
     if (!body.containsKey("labels") && !body.containsKey("taints")) {
       problems.put("labels", "send labels, taints or both");
     }

@@ -143,9 +143,9 @@ final class NodeDrains {
       try {
         return new JsonObject()
             .put("state", state.json)
-            .put("startedAt", startedAt.toString())
-            .put("finishedAt", finishedAt == null ? null : finishedAt.toString())
-            .put("timeoutSeconds", timeout.toSeconds())
+            .put("started_at", startedAt.toString())
+            .put("finished_at", finishedAt == null ? null : finishedAt.toString())
+            .put("timeout_seconds", timeout.toSeconds())
             .put("evicted", evicted)
             .put("remaining", remaining.copy())
             .put("blocked", blocked.copy())

@@ -49,28 +49,28 @@ final class NodeViews {
               .put("status", c.getStatus())
               .put("reason", c.getReason())
               .put("message", c.getMessage())
-              .put("lastTransitionTime", time(c.getLastTransitionTime())));
+              .put("last_transition_time", time(c.getLastTransitionTime())));
     }
     return new JsonObject()
         .put("name", meta.getName())
         .put("roles", roles)
         .put("ready", ready(node))
         .put("schedulable", !cordoned(node))
-        .put("kubeletVersion", info == null ? null : info.getKubeletVersion())
+        .put("kubelet_version", info == null ? null : info.getKubeletVersion())
         .put("os", info == null ? null : info.getOperatingSystem())
         .put("arch", info == null ? null : info.getArchitecture())
-        .put("osImage", info == null ? null : info.getOsImage())
-        .put("containerRuntime", info == null ? null : info.getContainerRuntimeVersion())
+        .put("os_image", info == null ? null : info.getOsImage())
+        .put("container_runtime", info == null ? null : info.getContainerRuntimeVersion())
         .put(
             "capacity", resources(node.getStatus() == null ? null : node.getStatus().getCapacity()))
         .put(
             "allocatable",
             resources(node.getStatus() == null ? null : node.getStatus().getAllocatable()))
-        .put("podsRunning", podsRunning)
+        .put("pods_running", podsRunning)
         .put("conditions", conditions)
         .put("taints", taints(node))
         .put("labels", new JsonObject(new TreeMap<String, Object>(labels)))
-        .put("createdAt", time(meta.getCreationTimestamp()));
+        .put("created_at", time(meta.getCreationTimestamp()));
   }
 
   static boolean ready(V1Node node) {
@@ -112,7 +112,7 @@ final class NodeViews {
           new JsonObject()
               .put("id", labels.get(KubeNames.APP_ID_LABEL))
               .put("name", labels.get(KubeNames.NAME_LABEL))
-              .put("userId", labels.get(KubeNames.USER_ID_LABEL));
+              .put("user_id", labels.get(KubeNames.USER_ID_LABEL));
     }
     int restarts = 0;
     boolean ready = false;
@@ -135,8 +135,8 @@ final class NodeViews {
         .put("ready", ready)
         .put("restarts", restarts)
         .put("terminating", meta.getDeletionTimestamp() != null)
-        .put("daemonSet", daemonSet(pod))
-        .put("createdAt", time(meta.getCreationTimestamp()));
+        .put("daemon_set", daemonSet(pod))
+        .put("created_at", time(meta.getCreationTimestamp()));
   }
 
   /** Pods of DaemonSets stay on a drained node, as {@code kubectl drain --ignore-daemonsets}. */

@@ -165,6 +165,31 @@ class DeploymentStatusMapperTest {
             "ReplicaSet has timed out progressing."));
     rows.add(
         row(
+            "a rollout that stopped progressing for another reason",
+            observed(
+                s ->
+                    s.replicas(3)
+                        .updatedReplicas(3)
+                        .readyReplicas(3)
+                        .addConditionsItem(
+                            condition("Progressing", "False", "FailedCreate")
+                                .message("admission webhook denied the ReplicaSet"))),
+            List.of(),
+            List.of(),
+            AppStatus.FAILED,
+            "FailedCreate",
+            "admission webhook denied the ReplicaSet"));
+    rows.add(
+        row(
+            "a spec without replicas runs one",
+            replicasUnset(s -> s.replicas(1).updatedReplicas(1).readyReplicas(1)),
+            List.of(),
+            List.of(),
+            AppStatus.RUNNING,
+            null,
+            null));
+    rows.add(
+        row(
             "stopped, and its pods are gone",
             statusOf(app(2, 0, "nginx:1.27"), s -> s),
             List.of(),
@@ -478,6 +503,13 @@ class DeploymentStatusMapperTest {
       V1Deployment d, long generation, long observed, UnaryOperator<V1DeploymentStatus> status) {
     d.getMetadata().setGeneration(generation);
     return d.status(status.apply(new V1DeploymentStatus().observedGeneration(observed)));
+  }
+
+  /** The Deployment of {@link #APP} without {@code spec.replicas}: Kubernetes defaults it to 1. */
+  private static V1Deployment replicasUnset(UnaryOperator<V1DeploymentStatus> status) {
+    V1Deployment d = observed(status);
+    d.getSpec().setReplicas(null);
+    return d;
   }
 
   private static V1Deployment observedWithoutStatus() {

@@ -130,7 +130,7 @@ class ClusterViewRoutesTest {
     assertThat(node.getBoolean("ready")).isTrue();
     assertThat(node.getBoolean("schedulable")).isTrue();
     assertThat(node.getString("os")).isEqualTo("linux");
-    assertThat(node.getString("kubeletVersion")).startsWith("v1.");
+    assertThat(node.getString("kubelet_version")).startsWith("v1.");
     assertThat(node.getJsonObject("capacity"))
         .isEqualTo(new JsonObject().put("cpu", "4").put("memory", "16Gi").put("pods", "110"));
     assertThat(node.getJsonObject("allocatable").getString("pods")).isEqualTo("110");
@@ -138,7 +138,7 @@ class ClusterViewRoutesTest {
         .anySatisfy(c -> assertThat(((JsonObject) c).getString("type")).isEqualTo("Ready"));
     assertThat(node.getJsonObject("labels").getString("kubernetes.io/hostname"))
         .isEqualTo("node-1");
-    long running = items.stream().mapToLong(n -> ((JsonObject) n).getLong("podsRunning")).sum();
+    long running = items.stream().mapToLong(n -> ((JsonObject) n).getLong("pods_running")).sum();
     assertThat(running).isGreaterThanOrEqualTo(2);
   }
 
@@ -147,7 +147,7 @@ class ClusterViewRoutesTest {
     JsonObject web = podOfWeb();
     assertThat(web.getString("namespace")).isEqualTo(NS);
     assertThat(web.getJsonObject("app"))
-        .isEqualTo(new JsonObject().put("id", "app-7").put("name", "web").put("userId", "7"));
+        .isEqualTo(new JsonObject().put("id", "app-7").put("name", "web").put("user_id", "7"));
     assertThat(web.getString("phase")).isEqualTo("Running");
   }
 
@@ -205,7 +205,10 @@ class ClusterViewRoutesTest {
     assertRefused("{\"labels\":{\"-bad\":\"x\"}}", "labels.-bad");
     assertRefused("{\"labels\":{\"zone\":\"eu west\"}}", "labels.zone");
     assertRefused("{\"labels\":{\"zone\":\"" + "a".repeat(64) + "\"}}", "labels.zone");
-    assertRefused("{\"name\":\"other\"}", "name");
+    HttpResponse<String> unknown =
+        call("PATCH", "c1/nodes/node-2", "{\"name\":\"other\",\"labels\":{}}", TOKEN);
+    assertThat(unknown.statusCode()).as(unknown.body()).isEqualTo(400);
+    assertThat(fields(unknown)).containsExactly("name");
   }
 
   @Test
@@ -228,7 +231,7 @@ class ClusterViewRoutesTest {
         .execute();
     try {
       HttpResponse<String> started =
-          call("POST", "c1/nodes/" + node + "/drain", "{\"timeoutSeconds\":120}", TOKEN);
+          call("POST", "c1/nodes/" + node + "/drain", "{\"timeout_seconds\":120}", TOKEN);
       assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
       assertThat(data(started).getJsonObject("drain").getString("state")).isEqualTo("running");
 
@@ -310,9 +313,14 @@ class ClusterViewRoutesTest {
   @Test
   void a_drain_timeout_out_of_range_is_refused_naming_the_field() {
     HttpResponse<String> response =
-        call("POST", "c1/nodes/node-1/drain", "{\"timeoutSeconds\":0}", TOKEN);
+        call("POST", "c1/nodes/node-1/drain", "{\"timeout_seconds\":0}", TOKEN);
     assertThat(response.statusCode()).isEqualTo(400);
-    assertThat(fields(response)).containsExactly("timeoutSeconds");
+    assertThat(fields(response)).containsExactly("timeout_seconds");
+
+    HttpResponse<String> camel =
+        call("POST", "c1/nodes/node-1/drain", "{\"timeoutSeconds\":60}", TOKEN);
+    assertThat(camel.statusCode()).as(camel.body()).isEqualTo(400);
+    assertThat(fields(camel)).containsExactly("timeoutSeconds");
   }
 
   @Test
@@ -325,7 +333,7 @@ class ClusterViewRoutesTest {
         .as("only Astro's user namespaces")
         .containsExactly(NS);
     JsonObject ns = items.getJsonObject(0);
-    assertThat(ns.getString("userId")).isEqualTo("7");
+    assertThat(ns.getString("user_id")).isEqualTo("7");
     assertThat(ns.getInteger("apps")).isEqualTo(1);
     assertThat(ns.getJsonObject("quota").getJsonObject("hard"))
         .isEqualTo(new JsonObject().put("pods", "20"));

@@ -1,5 +1,6 @@
 package io.astro.testkit.dns;
 
+import io.astro.common.runtime.DaemonThreads;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramPacket;
@@ -44,8 +45,7 @@ public final class TestDnsServer implements AutoCloseable {
 
   private TestDnsServer(DatagramSocket socket) {
     this.socket = socket;
-    this.thread = new Thread(this::serve, "test-dns-" + socket.getLocalPort());
-    thread.setDaemon(true);
+    this.thread = DaemonThreads.thread("test-dns-" + socket.getLocalPort(), this::serve);
     thread.start();
   }
 

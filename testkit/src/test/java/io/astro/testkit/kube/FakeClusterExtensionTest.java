@@ -8,6 +8,7 @@ import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Node;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,7 +49,8 @@ class FakeClusterExtensionTest {
   void injectsOneRunningClusterPerClass(FakeCluster cluster) throws Exception {
     assertThat(cluster).isSameAs(fromBeforeAll).isSameAs(fromBeforeEach);
     assertThat(nodeNames(cluster.apiClient())).containsExactlyInAnyOrder("node-1", "node-2");
-    assertThat(cluster.simulator()).isNotNull();
+    // its simulated kubelet is running: it works through the cluster's Deployments on request
+    assertThat(cluster.simulator().resync()).succeedsWithin(Duration.ofSeconds(30));
   }
 
   @Test
@@ -87,6 +89,7 @@ class FakeClusterExtensionTest {
     assertThatThrownBy(() -> nodeNames(Subject.cluster.newClient()))
         .isInstanceOfSatisfying(
             ApiException.class, unanswered -> assertThat(unanswered.getCode()).isZero());
+    assertThat(Subject.cluster.simulator().resync()).isCompletedExceptionally();
   }
 
   /** Run by {@link #closesTheClusterAfterTheClass} only (nested classes are not discovered). */

@@ -8,6 +8,7 @@ import io.astro.common.http.ErrorCode;
 import io.astro.user.accounts.RegistrationRules.Registration;
 import io.astro.user.events.UserEvents;
 import io.astro.user.store.User;
+import io.astro.user.store.UserStatus;
 import io.astro.user.store.UserStore;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -215,7 +216,7 @@ public final class Accounts {
     return store
         .setStatus(
             uuid,
-            active ? "active" : "disabled",
+            active ? UserStatus.ACTIVE : UserStatus.DISABLED,
             user -> events.of(active ? UserEventKind.ENABLED : UserEventKind.DISABLED, user))
         .compose(
             found ->

@@ -10,6 +10,7 @@ import io.astro.common.http.FieldErrors;
 import io.astro.user.accounts.Accounts;
 import io.astro.user.accounts.RegistrationRules;
 import io.astro.user.store.User;
+import io.astro.user.store.UserStatus;
 import io.astro.user.store.UserStore;
 import io.astro.user.tokens.ApiTokens;
 import io.vertx.core.http.HttpHeaders;
@@ -18,7 +19,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
-import java.util.List;
 
 /** The user-service API. Public: register, login, JWKS. Everything else needs a valid token. */
 public final class UserRoutes {
@@ -32,7 +32,6 @@ public final class UserRoutes {
   private static final int MAX_LIMIT = 100;
   // as long as the longest email
   private static final int MAX_SEARCH = 254;
-  private static final List<String> STATUSES = List.of("active", "disabled");
 
   private final Accounts accounts;
   private final ApiTokens apiTokens;
@@ -333,7 +332,7 @@ public final class UserRoutes {
                     202,
                     new JsonObject()
                         .put("uuid", user.uuid())
-                        .put("status", "deleted")
+                        .put("status", UserStatus.DELETED.value())
                         .put("message", "account deleted; its apps are being removed")))
         .onFailure(failure -> failWithRetryAfter(ctx, failure));
   }
@@ -359,9 +358,13 @@ public final class UserRoutes {
     FieldErrors errors = new FieldErrors();
     int page = intParam(ctx, "page", 1, 1, Integer.MAX_VALUE / MAX_LIMIT, errors);
     int limit = intParam(ctx, "limit", 20, 1, MAX_LIMIT, errors);
-    String status = ctx.request().getParam("status");
-    if (status != null && !STATUSES.contains(status)) {
-      errors.add("status", "must be one of " + STATUSES);
+    String statusWord = ctx.request().getParam("status");
+    UserStatus status =
+        statusWord == null || statusWord.isEmpty()
+            ? null
+            : UserStatus.parse(statusWord).filter(UserStatus.live()::contains).orElse(null);
+    if (statusWord != null && !statusWord.isEmpty() && status == null) {
+      errors.add("status", "must be one of " + UserStatus.liveWords());
     }
     String search = ctx.request().getParam("search");
     if (search != null && search.length() > MAX_SEARCH) {
@@ -417,7 +420,7 @@ public final class UserRoutes {
                     ctx,
                     new JsonObject()
                         .put("uuid", ctx.pathParam("uuid"))
-                        .put("status", active ? "active" : "disabled")))
+                        .put("status", (active ? UserStatus.ACTIVE : UserStatus.DISABLED).value())))
         .onFailure(ctx::fail);
   }
 

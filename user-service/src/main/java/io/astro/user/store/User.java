@@ -14,12 +14,12 @@ public record User(
     String email,
     String passwordHash,
     String role,
-    String status,
+    UserStatus status,
     Instant createdAt,
     long tokenVersion) {
 
   public boolean isActive() {
-    return "active".equals(status);
+    return status == UserStatus.ACTIVE;
   }
 
   public JsonObject profile() {
@@ -28,7 +28,7 @@ public record User(
         .put("username", username)
         .put("email", email)
         .put("role", role)
-        .put("status", status)
+        .put("status", status.value())
         .put("created_at", createdAt.toString());
   }
 }

@@ -16,7 +16,7 @@ import java.util.List;
 public final class UserMetrics {
 
   private static final Duration REFRESH = Duration.ofSeconds(5);
-  private static final List<String> STATUSES = List.of("active", "disabled");
+  private static final List<String> STATUSES = UserStatus.liveWords();
 
   private UserMetrics() {}
 

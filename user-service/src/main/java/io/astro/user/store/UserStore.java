@@ -110,7 +110,7 @@ public final class UserStore {
    * live user has that uuid.
    */
   public Future<Boolean> setStatus(
-      String uuid, String status, Function<User, OutboxMessage> event) {
+      String uuid, UserStatus status, Function<User, OutboxMessage> event) {
     return pool.withTransaction(
             conn ->
                 conn.preparedQuery(
@@ -126,11 +126,11 @@ public final class UserStore {
                             return Future.succeededFuture(false);
                           }
                           User user = found.get();
-                          if (user.status().equals(status)) {
+                          if (user.status() == status) {
                             return Future.succeededFuture(true);
                           }
                           return conn.preparedQuery("UPDATE users SET status = ? WHERE id = ?")
-                              .execute(Tuple.of(status, user.id()))
+                              .execute(Tuple.of(status.value(), user.id()))
                               .compose(v -> OutboxStore.insert(conn, uuid, event.apply(user)))
                               .map(true);
                         }))
@@ -147,9 +147,9 @@ public final class UserStore {
     return pool.withTransaction(
             conn ->
                 conn.preparedQuery(
-                        "UPDATE users SET status = 'deleted', deleted_at = CURRENT_TIMESTAMP(3)"
+                        "UPDATE users SET status = ?, deleted_at = CURRENT_TIMESTAMP(3)"
                             + " WHERE uuid = ? AND token_version = ? AND deleted_at IS NULL")
-                    .execute(Tuple.of(uuid, expectedVersion))
+                    .execute(Tuple.of(UserStatus.DELETED.value(), uuid, expectedVersion))
                     .compose(
                         rows ->
                             rows.rowCount() == 0
@@ -220,12 +220,12 @@ public final class UserStore {
    * Live accounts, oldest first, optionally only those whose username or email contains {@code
    * search} (case-insensitively) and of {@code status}.
    */
-  public Future<Page> list(String search, String status, int page, int limit) {
+  public Future<Page> list(String search, UserStatus status, int page, int limit) {
     StringBuilder where = new StringBuilder(" FROM users WHERE deleted_at IS NULL");
     Tuple args = Tuple.tuple();
     if (status != null) {
       where.append(" AND status = ?");
-      args.addString(status);
+      args.addString(status.value());
     }
     if (search != null) {
       String like =
@@ -283,9 +283,9 @@ public final class UserStore {
    */
   public Future<List<String>> disabledUuids(Duration horizon) {
     return pool.preparedQuery(
-            "SELECT uuid FROM users WHERE (status = 'disabled' AND deleted_at IS NULL) OR"
+            "SELECT uuid FROM users WHERE (status = ? AND deleted_at IS NULL) OR"
                 + " deleted_at > CURRENT_TIMESTAMP(3) - INTERVAL ? SECOND")
-        .execute(Tuple.of(horizon.toSeconds()))
+        .execute(Tuple.of(UserStatus.DISABLED.value(), horizon.toSeconds()))
         .map(
             rows -> {
               List<String> uuids = new ArrayList<>(rows.size());
@@ -319,7 +319,7 @@ public final class UserStore {
         r.getString("email"),
         r.getString("password_hash"),
         r.getString("role"),
-        r.getString("status"),
+        UserStatus.of(r.getString("status")),
         created.toInstant(ZoneOffset.UTC),
         r.getLong("token_version"));
   }

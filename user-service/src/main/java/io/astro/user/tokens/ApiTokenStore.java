@@ -2,6 +2,7 @@ package io.astro.user.tokens;
 
 import io.astro.common.auth.TokenScope;
 import io.astro.common.db.Database;
+import io.astro.user.store.UserStatus;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
@@ -131,8 +132,8 @@ public final class ApiTokenStore {
                 + " FROM api_tokens t JOIN users u ON u.id = t.user_id"
                 + " WHERE t.token_hash = ? AND t.revoked_at IS NULL"
                 + " AND t.expires_at > CURRENT_TIMESTAMP(3)"
-                + " AND u.status = 'active' AND u.deleted_at IS NULL")
-        .execute(Tuple.of(Buffer.buffer(hash)))
+                + " AND u.status = ? AND u.deleted_at IS NULL")
+        .execute(Tuple.of(Buffer.buffer(hash), UserStatus.ACTIVE.value()))
         .map(
             rows -> {
               var it = rows.iterator();

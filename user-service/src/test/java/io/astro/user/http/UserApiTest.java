@@ -87,7 +87,7 @@ class UserApiTest {
     assertThat(profile.getString("status")).isEqualTo("active");
     String uuid = profile.getString("uuid");
     assertThat(UUID.fromString(uuid)).hasToString(uuid);
-    assertThat(Instant.parse(profile.getString("created_at"))).isNotNull();
+    assertThat(Instant.parse(profile.getString("created_at"))).isBeforeOrEqualTo(Instant.now());
     assertThat(response.body()).doesNotContain("$2a$", "password");
     // the profile answered is the one stored: the account itself shows the same
     String token = login("grace", "a long password").getString("token");
@@ -426,7 +426,8 @@ class UserApiTest {
     for (HttpResponse<String> refused : List.of(reEnable, disableAnother, me)) {
       assertThat(refused.statusCode()).as(refused.body()).isEqualTo(401);
       assertThat(envelope(refused).getInteger("code")).isEqualTo(10002);
-      assertThat(envelope(refused).containsKey("data")).isTrue();
+      assertThat(envelope(refused).fieldNames())
+          .containsExactlyInAnyOrder("code", "message", "data");
     }
     assertThat(
             envelope(get("/internal/v1/users/disabled", null))
@@ -516,7 +517,9 @@ class UserApiTest {
         post("/api/v1/login", credentials("nia", "a long password"), null);
 
     assertThat(throttled.statusCode()).as(throttled.body()).isEqualTo(429);
-    assertThat(throttled.headers().firstValue("Retry-After")).isPresent();
+    long retryAfter = envelope(throttled).getJsonObject("data").getLong("retry_after_seconds");
+    assertThat(retryAfter).isBetween(1L, Duration.ofMinutes(15).toSeconds());
+    assertThat(throttled.headers().firstValue("Retry-After")).hasValue(Long.toString(retryAfter));
     assertThat(loginThrottled.statusCode()).isEqualTo(429);
   }
 
@@ -560,7 +563,7 @@ class UserApiTest {
     assertThat(changed.statusCode()).as(changed.body()).isEqualTo(200);
     JsonObject fresh = envelope(changed).getJsonObject("data");
     assertThat(fresh.getString("uuid")).isEqualTo(uuid);
-    assertThat(fresh.getString("expires_at")).isNotBlank();
+    assertThat(Instant.parse(fresh.getString("expires_at"))).isAfter(Instant.now());
     // issued within the same second as the change, and still accepted: the version decides
     assertThat(get("/api/v1/users/me", fresh.getString("token")).statusCode()).isEqualTo(200);
     for (String before : List.of(older, old)) {

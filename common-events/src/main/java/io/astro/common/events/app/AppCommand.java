@@ -17,14 +17,13 @@ import static io.astro.common.events.EventFields.strings;
 import io.astro.common.events.EventCodec;
 import io.astro.common.events.EventCodec.InvalidEventException;
 import io.astro.common.events.EventFields;
+import io.astro.common.json.JsonWord;
 import io.astro.common.kube.KubeNames;
 import io.cloudevents.CloudEvent;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -59,7 +58,7 @@ public record AppCommand(
   public static final int MAX_REPLICAS = 10;
 
   /** What the user asked for. */
-  public enum Command {
+  public enum Command implements JsonWord {
     CREATE,
     START,
     STOP,
@@ -72,16 +71,8 @@ public record AppCommand(
     UPDATE,
     DELETE;
 
-    private final String value = name().toLowerCase(Locale.ROOT);
-
-    public String value() {
-      return value;
-    }
-
     public static Command of(String value) {
-      return Arrays.stream(values())
-          .filter(c -> c.value.equals(value))
-          .findFirst()
+      return JsonWord.parse(Command.class, value)
           .orElseThrow(() -> new InvalidEventException("command " + value + " is unknown"));
     }
   }

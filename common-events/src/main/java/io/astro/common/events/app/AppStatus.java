@@ -1,8 +1,7 @@
 package io.astro.common.events.app;
 
-import java.util.Arrays;
+import io.astro.common.json.JsonWord;
 import java.util.EnumSet;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -12,7 +11,7 @@ import java.util.stream.Collectors;
  * JSON (and database) value is the lower-case word. {@code io.astro.app.status.v1} knew all but
  * {@link #UPDATING} and {@link #SUSPENDED}.
  */
-public enum AppStatus {
+public enum AppStatus implements JsonWord {
   /** Created, not yet observed in its cluster. */
   PENDING,
   STARTING,
@@ -32,20 +31,14 @@ public enum AppStatus {
   /** Its owner's account is suspended: the app runs no replicas until it is lifted. */
   SUSPENDED;
 
-  private final String value = name().toLowerCase(Locale.ROOT);
-
-  public String value() {
-    return value;
-  }
-
   @Override
   public String toString() {
-    return value;
+    return value();
   }
 
   /** The status of this word, or empty when it is none. */
   public static Optional<AppStatus> parse(String value) {
-    return Arrays.stream(values()).filter(s -> s.value.equals(value)).findFirst();
+    return JsonWord.parse(AppStatus.class, value);
   }
 
   /** Like {@link #parse}, for values that were written by Astro itself (the database). */

@@ -1,18 +1,12 @@
 package io.astro.common.events.app;
 
 import static io.astro.common.events.EventFields.instant;
-import static io.astro.common.events.EventFields.matching;
-import static io.astro.common.events.EventFields.range;
-import static io.astro.common.events.EventFields.string;
+import static io.astro.common.events.EventFields.word;
 
-import io.astro.common.events.EventCodec;
-import io.astro.common.events.EventCodec.InvalidEventException;
+import io.astro.common.json.JsonWord;
 import io.astro.common.kube.KubeNames;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.Optional;
 
 /**
  * {@code io.astro.namespace.command.v1} (schema: {@code
@@ -28,24 +22,14 @@ public record NamespaceCommand(
   public static final String TYPE = "io.astro.namespace.command.v1";
   public static final String SOURCE = "/astro/app-service";
 
-  /** What to do with the namespace; its JSON value is the lower-case word. */
-  public enum Command {
+  /** What to do with the namespace. */
+  public enum Command implements JsonWord {
     /** Remove it, with whatever is left in it, from every cluster. */
     DELETE;
 
-    private final String value = name().toLowerCase(Locale.ROOT);
-
-    public String value() {
-      return value;
-    }
-
     @Override
     public String toString() {
-      return value;
-    }
-
-    public static Optional<Command> parse(String value) {
-      return Arrays.stream(values()).filter(c -> c.value.equals(value)).findFirst();
+      return value();
     }
   }
 
@@ -55,32 +39,24 @@ public record NamespaceCommand(
   }
 
   public JsonObject toData() {
-    return new JsonObject()
-        .put("command", command.value())
-        .put("userId", userId)
-        .put("namespace", namespace)
+    return UserNamespaceFields.put(
+            new JsonObject().put("command", command.value()), userId, namespace)
         .put("requestedAt", requestedAt.toString());
   }
 
   /** The record value: the CloudEvent as JSON text, subject = the namespace. */
   public String encode() {
-    return EventCodec.encodeText(EventCodec.create(TYPE, SOURCE, namespace, toData()));
+    return UserNamespaceFields.encode(TYPE, SOURCE, namespace, toData());
   }
 
   public static NamespaceCommand decode(String value) {
-    return fromData(EventCodec.data(EventCodec.decode(value, TYPE)));
+    return fromData(UserNamespaceFields.decode(value, TYPE));
   }
 
   public static NamespaceCommand fromData(JsonObject data) {
-    String word = string(data, "command");
-    Command command =
-        Command.parse(word)
-            .orElseThrow(() -> new InvalidEventException("command " + word + " is unknown"));
-    long userId = range(data, "userId", 1, Long.MAX_VALUE);
-    String namespace = matching(data, "namespace", KubeNames.NAMESPACE, 63);
-    if (!namespace.equals(KubeNames.namespace(userId))) {
-      throw new InvalidEventException("namespace is not the user's");
-    }
-    return new NamespaceCommand(command, userId, namespace, instant(data, "requestedAt"));
+    Command command = word(data, "command", Command.class);
+    long userId = UserNamespaceFields.userId(data);
+    return new NamespaceCommand(
+        command, userId, KubeNames.namespace(userId), instant(data, "requestedAt"));
   }
 }

@@ -1,21 +1,16 @@
 package io.astro.common.events.app;
 
 import static io.astro.common.events.EventFields.instant;
-import static io.astro.common.events.EventFields.matching;
-import static io.astro.common.events.EventFields.range;
-import static io.astro.common.events.EventFields.string;
 import static io.astro.common.events.EventFields.strings;
+import static io.astro.common.events.EventFields.word;
 
-import io.astro.common.events.EventCodec;
 import io.astro.common.events.EventCodec.InvalidEventException;
+import io.astro.common.json.JsonWord;
 import io.astro.common.kube.KubeNames;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
-import java.util.Optional;
 
 /**
  * {@code io.astro.namespace.status.v1} (schema: {@code
@@ -31,24 +26,14 @@ public record NamespaceStatusEvent(
   public static final String TYPE = "io.astro.namespace.status.v1";
   public static final String SOURCE = "/astro/sync-worker";
 
-  /** Where the namespace stands; its JSON value is the lower-case word. */
-  public enum Status {
+  /** Where the namespace stands. */
+  public enum Status implements JsonWord {
     /** Gone from every cluster. */
     DELETED;
 
-    private final String value = name().toLowerCase(Locale.ROOT);
-
-    public String value() {
-      return value;
-    }
-
     @Override
     public String toString() {
-      return value;
-    }
-
-    public static Optional<Status> parse(String value) {
-      return Arrays.stream(values()).filter(s -> s.value.equals(value)).findFirst();
+      return value();
     }
   }
 
@@ -64,38 +49,29 @@ public record NamespaceStatusEvent(
   }
 
   public JsonObject toData() {
-    return new JsonObject()
-        .put("status", status.value())
-        .put("userId", userId)
-        .put("namespace", namespace)
+    return UserNamespaceFields.put(
+            new JsonObject().put("status", status.value()), userId, namespace)
         .put("clusters", new JsonArray(clusters))
         .put("observedAt", observedAt.toString());
   }
 
   /** The record value: the CloudEvent as JSON text, subject = the namespace. */
   public String encode() {
-    return EventCodec.encodeText(EventCodec.create(TYPE, SOURCE, namespace, toData()));
+    return UserNamespaceFields.encode(TYPE, SOURCE, namespace, toData());
   }
 
   public static NamespaceStatusEvent decode(String value) {
-    return fromData(EventCodec.data(EventCodec.decode(value, TYPE)));
+    return fromData(UserNamespaceFields.decode(value, TYPE));
   }
 
   public static NamespaceStatusEvent fromData(JsonObject data) {
-    String word = string(data, "status");
-    Status status =
-        Status.parse(word)
-            .orElseThrow(() -> new InvalidEventException("status " + word + " is unknown"));
-    long userId = range(data, "userId", 1, Long.MAX_VALUE);
-    String namespace = matching(data, "namespace", KubeNames.NAMESPACE, 63);
-    if (!namespace.equals(KubeNames.namespace(userId))) {
-      throw new InvalidEventException("namespace is not the user's");
-    }
+    Status status = word(data, "status", Status.class);
+    long userId = UserNamespaceFields.userId(data);
     List<String> clusters = strings(data, "clusters");
     if (clusters == null) {
       throw new InvalidEventException("clusters is missing");
     }
     return new NamespaceStatusEvent(
-        status, userId, namespace, clusters, instant(data, "observedAt"));
+        status, userId, KubeNames.namespace(userId), clusters, instant(data, "observedAt"));
   }
 }

@@ -1,8 +1,7 @@
 package io.astro.common.events.cluster;
 
-import java.util.Arrays;
+import io.astro.common.json.JsonWord;
 import java.util.EnumSet;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -11,24 +10,18 @@ import java.util.Set;
  * #HEALTHY} or {@link #UNHEALTHY}; {@link #UNKNOWN} is what app-service shows until the first check
  * and is never published. Its JSON (and database) value is the lower-case word.
  */
-public enum ClusterStatus {
+public enum ClusterStatus implements JsonWord {
   HEALTHY,
   UNHEALTHY,
   UNKNOWN;
 
-  private final String value = name().toLowerCase(Locale.ROOT);
-
-  public String value() {
-    return value;
-  }
-
   @Override
   public String toString() {
-    return value;
+    return value();
   }
 
   public static Optional<ClusterStatus> parse(String value) {
-    return Arrays.stream(values()).filter(s -> s.value.equals(value)).findFirst();
+    return JsonWord.parse(ClusterStatus.class, value);
   }
 
   /** Like {@link #parse}, for values that were written by Astro itself (the database). */
