@@ -45,11 +45,13 @@ topic astro.app.status       3
 topic astro.clusters         1      compact
 topic astro.cluster.status   1
 topic astro.users            3
+topic astro.audit            3
 topic astro.app.commands.dlq   1
 topic astro.app.status.dlq     1
 topic astro.clusters.dlq       1
 topic astro.cluster.status.dlq 1
 topic astro.users.dlq          1
+topic astro.audit.dlq          1
 
 "$BIN/kafka-topics.sh" --bootstrap-server "$BOOTSTRAP" --describe --topics-with-overrides
 echo "Astro topics ready"

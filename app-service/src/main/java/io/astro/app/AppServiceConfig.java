@@ -65,7 +65,8 @@ public record AppServiceConfig(
       Duration every,
       Duration outboxRetention,
       Duration idempotencyKeyLifetime,
-      Duration appEventsRetention) {}
+      Duration appEventsRetention,
+      Duration auditRetention) {}
 
   /** Where app logs are read from. {@code internalToken} is null when not configured. */
   public record SyncWorker(
@@ -168,7 +169,8 @@ public record AppServiceConfig(
             env.duration("ASTRO_HOUSEKEEPING_INTERVAL", Duration.ofHours(1)),
             env.duration("ASTRO_OUTBOX_RETENTION", Duration.ofDays(7)),
             env.duration("ASTRO_IDEMPOTENCY_KEY_TTL", Duration.ofHours(24)),
-            appEventsRetention(env)),
+            appEventsRetention(env),
+            auditRetention(env)),
         AppSizes.from(env),
         NamespaceQuota.from(env),
         writeLimits(env),
@@ -205,6 +207,14 @@ public record AppServiceConfig(
           "ASTRO_APP_EVENTS_RETENTION must be at least 1d (the write limits count recent"
               + " history), got "
               + retention);
+    }
+    return retention;
+  }
+
+  private static Duration auditRetention(Env env) {
+    Duration retention = env.duration("ASTRO_AUDIT_RETENTION", Duration.ofDays(365));
+    if (retention.compareTo(Duration.ofDays(1)) < 0) {
+      throw new ConfigException("ASTRO_AUDIT_RETENTION must be at least 1d, got " + retention);
     }
     return retention;
   }

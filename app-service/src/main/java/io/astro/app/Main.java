@@ -7,6 +7,9 @@ import io.astro.app.apps.AppRoutes;
 import io.astro.app.apps.AppRules;
 import io.astro.app.apps.AppService;
 import io.astro.app.apps.AppStore;
+import io.astro.app.audit.AuditActions;
+import io.astro.app.audit.AuditLog;
+import io.astro.app.audit.AuditRoutes;
 import io.astro.app.auth.JwksAuthHandler;
 import io.astro.app.clusters.ClusterRoutes;
 import io.astro.app.clusters.ClusterService;
@@ -34,8 +37,11 @@ import io.astro.app.streams.StatusStreams;
 import io.astro.common.auth.DisabledUsers;
 import io.astro.common.config.Env;
 import io.astro.common.db.Database;
+import io.astro.common.db.audit.AuditTrail;
 import io.astro.common.db.outbox.OutboxRelay;
 import io.astro.common.db.outbox.OutboxStore;
+import io.astro.common.events.Topics;
+import io.astro.common.events.audit.AuditEvent;
 import io.astro.common.http.RequestDeadline;
 import io.astro.common.http.StreamSlots;
 import io.astro.common.ops.ReadinessCheck;
@@ -57,6 +63,9 @@ import java.util.List;
 public final class Main {
 
   public static final String NAME = "app-service";
+
+  /** The consumer group that keeps the audit trail. */
+  public static final String AUDIT_GROUP = "app-service-audit";
 
   private Main() {}
 
@@ -103,6 +112,17 @@ public final class Main {
                       kafka.security(),
                       c.statusTopic(),
                       c.statusGroup());
+              AuditLog auditLog = new AuditLog(pool);
+              StatusConsumer audit =
+                  new StatusConsumer(
+                      "audit",
+                      value -> auditLog.append(AuditEvent.decode(value)),
+                      kafka.bootstrap(),
+                      kafka.security(),
+                      Topics.AUDIT,
+                      AUDIT_GROUP);
+              AuditTrail trail =
+                  AuditActions.declare(new AuditTrail(pool, NAME, relay::wake, Clock.systemUTC()));
               KafkaReadiness kafkaReady = new KafkaReadiness(kafka.bootstrap(), kafka.security());
               DisabledUsers disabled =
                   JwksAuthHandler.disabledUsers(
@@ -194,6 +214,7 @@ public final class Main {
                   .compose(s -> service.deploy(() -> status, 1))
                   .compose(s -> service.deploy(() -> clusterStatus, 1))
                   .compose(s -> service.deploy(() -> users, 1))
+                  .compose(s -> service.deploy(() -> audit, 1))
                   .compose(
                       s ->
                           service.deploy(
@@ -209,12 +230,15 @@ public final class Main {
                           service.deploy(
                               () ->
                                   new Housekeeping(
-                                      pool,
-                                      config.cleanup().every(),
-                                      config.cleanup().outboxRetention(),
-                                      config.cleanup().idempotencyKeyLifetime(),
-                                      config.cleanup().appEventsRetention(),
-                                      Clock.systemUTC()),
+                                          pool,
+                                          new Housekeeping.Periods(
+                                              config.cleanup().every(),
+                                              config.cleanup().outboxRetention(),
+                                              config.cleanup().idempotencyKeyLifetime(),
+                                              config.cleanup().appEventsRetention(),
+                                              config.cleanup().auditRetention()),
+                                          Clock.systemUTC())
+                                      .verticle(),
                               1))
                   .compose(
                       s ->
@@ -249,6 +273,8 @@ public final class Main {
                                 router
                                     .route("/api/*")
                                     .handler(RequestDeadline.handler(config.requestDeadline()));
+                                // records each answer of the routes below
+                                router.route("/api/*").handler(trail.handler());
                                 router
                                     .route("/api/v1/apps*")
                                     .handler(
@@ -269,6 +295,7 @@ public final class Main {
                                 new AppCounts(store).mount(router);
                                 clusterRoutes.mount(router);
                                 registryRoutes.mount(router);
+                                new AuditRoutes(auditLog, auth).mount(router);
                               }));
             });
   }

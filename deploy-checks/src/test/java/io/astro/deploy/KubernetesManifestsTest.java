@@ -950,9 +950,20 @@ class KubernetesManifestsTest {
               "Write topic:astro.users.dlq",
               "Describe topic:astro.users.dlq",
               "Read group:app-service-users",
+              // the audit trail: written by its outbox, read into the audit table
+              "Read topic:astro.audit",
+              "Write topic:astro.audit",
+              "Describe topic:astro.audit",
+              "Write topic:astro.audit.dlq",
+              "Describe topic:astro.audit.dlq",
+              "Read group:app-service-audit",
               "Describe cluster:"),
           "user-service",
-          Set.of("Write topic:astro.users", "Describe topic:astro.users"),
+          Set.of(
+              "Write topic:astro.users",
+              "Describe topic:astro.users",
+              "Write topic:astro.audit",
+              "Describe topic:astro.audit"),
           "sync-worker",
           Set.of(
               "Read topic:astro.app.commands",
@@ -1190,7 +1201,7 @@ class KubernetesManifestsTest {
         topics.put(topic, new Topic(partitions.getOrDefault(topic, -1), compacted));
         topics.put(topic + ".dlq", new Topic(partitions.getOrDefault(topic + ".dlq", -1), false));
       }
-      assertThat(topics).as("topics in Topics.java").hasSize(10);
+      assertThat(topics).as("topics in Topics.java").hasSize(12);
       assertThat(topics.values())
           .as("every topic has its partitions in create-topics.sh")
           .allMatch(t -> t.partitions() > 0);

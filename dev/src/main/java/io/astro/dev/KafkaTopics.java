@@ -38,13 +38,15 @@ public final class KafkaTopics {
     add(topics, Topics.CLUSTERS, 1, COMPACTED);
     add(topics, Topics.CLUSTER_STATUS, 1, Map.of());
     add(topics, Topics.USERS, 3, Map.of());
+    add(topics, Topics.AUDIT, 3, Map.of());
     for (String topic :
         List.of(
             Topics.APP_COMMANDS,
             Topics.APP_STATUS,
             Topics.CLUSTERS,
             Topics.CLUSTER_STATUS,
-            Topics.USERS)) {
+            Topics.USERS,
+            Topics.AUDIT)) {
       add(topics, Topics.deadLetter(topic), 1, Map.of());
     }
     return topics;

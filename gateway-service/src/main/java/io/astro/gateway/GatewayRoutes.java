@@ -31,6 +31,7 @@ import java.util.regex.Pattern;
  *   /api/v1/users/**, /api/v1/admin/users/** → user-service
  *   /api/v1/apps/**, /api/v1/clusters/**     → app-service
  *   /api/v1/registries/**, /api/v1/quota     → app-service
+ *   /api/v1/audit, /api/v1/admin/audit       → app-service (the audit trail)
  * </pre>
  *
  * Streams (log follows, the apps' status stream) are counted per user apart from ordinary calls:
@@ -132,6 +133,8 @@ public final class GatewayRoutes {
     protectedTree(router, "/api/v1/clusters", apps);
     protectedTree(router, "/api/v1/registries", apps);
     protectedTree(router, "/api/v1/quota", apps);
+    protectedTree(router, "/api/v1/audit", apps);
+    protectedTree(router, "/api/v1/admin/audit", apps);
   }
 
   private void publicRoute(Router router, String path, UpstreamProxy upstream) {

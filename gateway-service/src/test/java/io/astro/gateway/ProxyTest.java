@@ -83,7 +83,13 @@ class ProxyTest {
         fixture.users.hits("/api/v1/users/me")
             + fixture.users.hits("/api/v1/admin/users/u1/disable");
     List<String> appPaths =
-        List.of("/api/v1/apps", "/api/v1/clusters/c1", "/api/v1/registries/ghcr", "/api/v1/quota");
+        List.of(
+            "/api/v1/apps",
+            "/api/v1/clusters/c1",
+            "/api/v1/registries/ghcr",
+            "/api/v1/quota",
+            "/api/v1/audit",
+            "/api/v1/admin/audit");
     int apps = appPaths.stream().mapToInt(fixture.apps::hits).sum();
 
     assertThat(fixture.get("/api/v1/users/me", token).status()).isEqualTo(200);
@@ -92,6 +98,8 @@ class ProxyTest {
     assertThat(fixture.get("/api/v1/clusters/c1", token).status()).isEqualTo(200);
     assertThat(fixture.get("/api/v1/registries/ghcr", token).status()).isEqualTo(200);
     assertThat(fixture.get("/api/v1/quota", token).status()).isEqualTo(200);
+    assertThat(fixture.get("/api/v1/audit", token).status()).isEqualTo(200);
+    assertThat(fixture.get("/api/v1/admin/audit", token).status()).isEqualTo(200);
     Reply unknown = fixture.get("/api/v1/nothing-here", token);
     Reply lookalike = fixture.get("/api/v1/appsx", token);
 
@@ -99,7 +107,7 @@ class ProxyTest {
             fixture.users.hits("/api/v1/users/me")
                 + fixture.users.hits("/api/v1/admin/users/u1/disable"))
         .isEqualTo(users + 2);
-    assertThat(appPaths.stream().mapToInt(fixture.apps::hits).sum()).isEqualTo(apps + 4);
+    assertThat(appPaths.stream().mapToInt(fixture.apps::hits).sum()).isEqualTo(apps + 6);
     assertThat(unknown.status()).isEqualTo(404);
     assertThat(unknown.code()).isEqualTo(10004);
     assertThat(lookalike.status()).isEqualTo(404);

@@ -7,6 +7,8 @@ import io.astro.common.auth.TokenIssuer;
 import io.astro.common.auth.TokenVerifier;
 import io.astro.common.config.Env;
 import io.astro.common.db.Database;
+import io.astro.common.db.Housekeeping;
+import io.astro.common.db.audit.AuditTrail;
 import io.astro.common.db.outbox.OutboxRelay;
 import io.astro.common.db.outbox.OutboxStore;
 import io.astro.common.runtime.Service;
@@ -18,8 +20,8 @@ import io.astro.user.accounts.PasswordHasher;
 import io.astro.user.accounts.WindowedCounter;
 import io.astro.user.events.UserEvents;
 import io.astro.user.http.AppCountsClient;
+import io.astro.user.http.AuditActions;
 import io.astro.user.http.UserRoutes;
-import io.astro.user.store.Housekeeping;
 import io.astro.user.store.UserMetrics;
 import io.astro.user.store.UserStore;
 import io.astro.user.tokens.ApiTokenStore;
@@ -39,6 +41,7 @@ public final class Main {
 
   // accounts and addresses each throttle remembers at most: a bounded memory under a flood
   private static final int MAX_TRACKED = 100_000;
+  private static final int HOUSEKEEPING_BATCH = 5_000;
 
   private Main() {}
 
@@ -81,6 +84,8 @@ public final class Main {
                       "user-service-outbox",
                       "astro_user_events_emitted");
               UserServiceConfig.Lifecycle lifecycle = config.lifecycle();
+              AuditTrail audit =
+                  AuditActions.declare(new AuditTrail(pool, NAME, relay::wake, Clock.systemUTC()));
               AuthHandler auth =
                   new AuthHandler(
                       TokenVerifier.create(vertx, config.jwt(), List.of(keys.publicJwk())));
@@ -111,16 +116,29 @@ public final class Main {
                           service.deploy(
                               () ->
                                   new Housekeeping(
-                                      pool,
-                                      store,
-                                      lifecycle.housekeepingInterval(),
-                                      lifecycle.usernameReservation(),
-                                      lifecycle.outboxRetention()),
+                                          pool,
+                                          lifecycle.housekeepingInterval(),
+                                          lifecycle.outboxRetention(),
+                                          Clock.systemUTC(),
+                                          HOUSEKEEPING_BATCH)
+                                      // deleted accounts' usernames and emails, once reserved
+                                      // long enough
+                                      .task(
+                                          "released_names",
+                                          (now, batch) ->
+                                              store.releaseNames(
+                                                  lifecycle.usernameReservation(), batch)),
                               1))
                   .compose(
                       s ->
                           service.serve(
-                              config.http(), List.of(Database.readiness(pool)), routes::mount));
+                              config.http(),
+                              List.of(Database.readiness(pool)),
+                              router -> {
+                                // before the routes: it records each answer of theirs
+                                router.route("/api/*").handler(audit.handler());
+                                routes.mount(router);
+                              }));
             })
         .onComplete(
             done -> {

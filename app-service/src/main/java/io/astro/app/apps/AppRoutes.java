@@ -9,6 +9,7 @@ import io.astro.app.logs.SyncWorkerLogs;
 import io.astro.app.store.Page;
 import io.astro.common.auth.AuthHandler;
 import io.astro.common.auth.Caller;
+import io.astro.common.db.audit.AuditTrail;
 import io.astro.common.http.ApiException;
 import io.astro.common.http.ApiResponse;
 import io.astro.common.http.ErrorCode;
@@ -165,6 +166,7 @@ public final class AppRoutes {
 
   private static void created(RoutingContext ctx, CreateOutcome outcome) {
     if (outcome instanceof CreateOutcome.Created created) {
+      AuditTrail.target(ctx, created.app().id(), created.app().name());
       ApiResponse.ok(ctx, 201, created.app().toJson());
     } else if (outcome instanceof CreateOutcome.Replayed replayed) {
       ApiResponse.ok(ctx, 201, replayed.response());

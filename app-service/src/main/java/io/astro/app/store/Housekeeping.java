@@ -3,121 +3,87 @@ package io.astro.app.store;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the tables that only grow in check: outbox rows published longer ago than the retention,
- * idempotency keys older than their lifetime (a request repeated after that creates anew, as with
- * payment APIs), and apps' history ({@code app_events}) older than its retention. Deletes in
- * bounded batches so no statement holds locks for long (history goes batch after batch until none
- * is left, each its own statement); several instances doing it at once is harmless. The SQL client
- * is asynchronous: nothing here waits on an event loop.
+ * app-service's clean-ups on the shared housekeeping timer ({@link
+ * io.astro.common.db.Housekeeping}, which also removes old published outbox rows): idempotency keys
+ * older than their lifetime (a request repeated after that creates anew, as with payment APIs),
+ * apps' history ({@code app_events}) and audit lines ({@code audit_log}) older than their retention
+ * — oldest first, batch after batch until none is left.
  */
-public final class Housekeeping extends VerticleBase {
-
-  private static final Logger LOG = LoggerFactory.getLogger(Housekeeping.class);
-  private static final int BATCH = 5_000;
+public final class Housekeeping {
 
   /** Rows removed by one pass. */
-  public record Removed(int outbox, int idempotencyKeys, int appEvents) {}
+  public record Removed(int outbox, int idempotencyKeys, int appEvents, int auditLines) {}
 
-  private final Pool pool;
-  private final Duration every;
-  private final Duration outboxRetention;
-  private final Duration keyLifetime;
-  private final Duration eventsRetention;
-  private final Clock clock;
-  private final int batch;
-  private long timer = -1;
+  private static final int BATCH = 5_000;
 
-  public Housekeeping(
-      Pool pool,
+  private final io.astro.common.db.Housekeeping shell;
+
+  /** The periods of app-service's clean-ups. */
+  public record Periods(
       Duration every,
       Duration outboxRetention,
       Duration keyLifetime,
       Duration eventsRetention,
-      Clock clock) {
-    this(pool, every, outboxRetention, keyLifetime, eventsRetention, clock, BATCH);
+      Duration auditRetention) {}
+
+  public Housekeeping(Pool pool, Periods periods, Clock clock) {
+    this(pool, periods, clock, BATCH);
   }
 
-  Housekeeping(
-      Pool pool,
-      Duration every,
-      Duration outboxRetention,
-      Duration keyLifetime,
-      Duration eventsRetention,
-      Clock clock,
-      int batch) {
-    this.batch = batch;
-    this.pool = pool;
-    this.every = every;
-    this.outboxRetention = outboxRetention;
-    this.keyLifetime = keyLifetime;
-    this.eventsRetention = eventsRetention;
-    this.clock = clock;
+  Housekeeping(Pool pool, Periods periods, Clock clock, int batch) {
+    shell =
+        new io.astro.common.db.Housekeeping(
+                pool, periods.every(), periods.outboxRetention(), clock, batch)
+            .task(
+                "idempotency_keys",
+                (now, n) ->
+                    io.astro.common.db.Housekeeping.deleteOlder(
+                        pool,
+                        "DELETE FROM idempotency_keys WHERE created_at < ?",
+                        now.minus(periods.keyLifetime()),
+                        n,
+                        false))
+            // oldest first (idx_app_events_created); lines written before the cutoff are never
+            // written again, so draining ends
+            .task(
+                "app_events",
+                (now, n) ->
+                    io.astro.common.db.Housekeeping.deleteOlder(
+                        pool,
+                        "DELETE FROM app_events WHERE created_at < ? ORDER BY created_at",
+                        now.minus(periods.eventsRetention()),
+                        n,
+                        true))
+            // the audit table's only deletes (idx_audit_log_at)
+            .task(
+                "audit_log",
+                (now, n) ->
+                    io.astro.common.db.Housekeeping.deleteOlder(
+                        pool,
+                        "DELETE FROM audit_log WHERE at < ? ORDER BY at",
+                        now.minus(periods.auditRetention()),
+                        n,
+                        true));
   }
 
-  @Override
-  public Future<?> start() {
-    timer =
-        vertx.setPeriodic(
-            every.toMillis(),
-            t ->
-                runOnce().onFailure(e -> LOG.warn("housekeeping pass failed: {}", e.getMessage())));
-    return Future.succeededFuture();
-  }
-
-  @Override
-  public Future<?> stop() {
-    vertx.cancelTimer(timer);
-    return Future.succeededFuture();
+  /** The verticle that runs the clean-ups on its timer; deploy one instance. */
+  public VerticleBase verticle() {
+    return shell;
   }
 
   public Future<Removed> runOnce() {
-    LocalDateTime now = LocalDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
-    return pool.preparedQuery(
-            "DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < ? LIMIT " + batch)
-        .execute(Tuple.of(now.minus(outboxRetention)))
-        .compose(
-            outbox ->
-                pool.preparedQuery(
-                        "DELETE FROM idempotency_keys WHERE created_at < ? LIMIT " + batch)
-                    .execute(Tuple.of(now.minus(keyLifetime)))
-                    .compose(
-                        keys ->
-                            history(now.minus(eventsRetention), 0)
-                                .map(
-                                    events ->
-                                        new Removed(outbox.rowCount(), keys.rowCount(), events))))
-        .onSuccess(
-            removed -> {
-              if (removed.outbox() + removed.idempotencyKeys() + removed.appEvents() > 0) {
-                LOG.info(
-                    "housekeeping removed {} published outbox rows, {} idempotency keys and {}"
-                        + " history lines",
-                    removed.outbox(),
-                    removed.idempotencyKeys(),
-                    removed.appEvents());
-              }
-            });
-  }
-
-  // oldest first (idx_app_events_created), one batch per statement until a batch comes back short;
-  // lines written before the cutoff are never written again, so this ends
-  private Future<Integer> history(LocalDateTime before, int removedSoFar) {
-    return pool.preparedQuery(
-            "DELETE FROM app_events WHERE created_at < ? ORDER BY created_at LIMIT " + batch)
-        .execute(Tuple.of(before))
-        .compose(
-            rows ->
-                rows.rowCount() < batch
-                    ? Future.succeededFuture(removedSoFar + rows.rowCount())
-                    : history(before, removedSoFar + rows.rowCount()));
+    return shell
+        .runOnce()
+        .map(
+            done ->
+                new Removed(
+                    done.get(io.astro.common.db.Housekeeping.OUTBOX),
+                    done.get("idempotency_keys"),
+                    done.get("app_events"),
+                    done.get("audit_log")));
   }
 }

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Published outbox rows, idempotency keys and apps' history go once they are old; nothing else is
- * touched.
+ * Published outbox rows, idempotency keys, apps' history and audit lines go once they are old;
+ * nothing else is touched.
  */
 @ExtendWith(MySqlExtension.class)
 class HousekeepingTest {
@@ -69,7 +69,7 @@ class HousekeepingTest {
 
     Housekeeping.Removed removed = housekeeping().runOnce().await();
 
-    assertThat(removed).isEqualTo(new Housekeeping.Removed(1, 1, 0));
+    assertThat(removed).isEqualTo(new Housekeeping.Removed(1, 1, 0, 0));
     assertThat(count("SELECT COUNT(*) FROM outbox WHERE aggregate_id LIKE 'old-unpublished'"))
         .isEqualTo(1);
     assertThat(count("SELECT COUNT(*) FROM outbox WHERE aggregate_id LIKE 'recent-published'"))
@@ -109,13 +109,39 @@ class HousekeepingTest {
     assertThat(housekeeping().runOnce().await().appEvents()).isZero();
   }
 
+  @Test
+  void audit_lines_older_than_their_retention_go_and_younger_ones_stay() {
+    int old = 12;
+    for (int i = 0; i < old; i++) {
+      audit(java.util.UUID.randomUUID().toString(), NOW.minus(Duration.ofDays(366)));
+    }
+    String kept = java.util.UUID.randomUUID().toString();
+    audit(kept, NOW.minus(Duration.ofDays(364)));
+
+    Housekeeping.Removed removed = housekeeping().runOnce().await();
+
+    assertThat(removed.auditLines()).isEqualTo(old);
+    assertThat(count("SELECT COUNT(*) FROM audit_log WHERE at < '2025-12-01 12:00:00'")).isZero();
+    assertThat(count("SELECT COUNT(*) FROM audit_log WHERE id = '" + kept + "'")).isEqualTo(1);
+  }
+
+  private static void audit(String id, Instant at) {
+    pool.preparedQuery(
+            "INSERT INTO audit_log (id, at, service, action, target_type, status)"
+                + " VALUES (?, ?, 'app-service', 'app.create', 'app', 201)")
+        .execute(Tuple.of(id, utc(at)))
+        .await();
+  }
+
   private static Housekeeping housekeeping() {
     return new Housekeeping(
         pool,
-        Duration.ofHours(1),
-        Duration.ofDays(7),
-        Duration.ofHours(24),
-        Duration.ofDays(30),
+        new Housekeeping.Periods(
+            Duration.ofHours(1),
+            Duration.ofDays(7),
+            Duration.ofHours(24),
+            Duration.ofDays(30),
+            Duration.ofDays(365)),
         Clock.fixed(NOW, ZoneOffset.UTC),
         10);
   }

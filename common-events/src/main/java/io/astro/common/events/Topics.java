@@ -29,6 +29,12 @@ public final class Topics {
    */
   public static final String USERS = "astro.users";
 
+  /**
+   * user-service and app-service (each through its outbox) → app-service: the audit trail ({@code
+   * io.astro.audit.v1}), keyed by the actor's uuid.
+   */
+  public static final String AUDIT = "astro.audit";
+
   /** Header carrying the request id from the HTTP edge through every hop. */
   public static final String REQUEST_ID_HEADER = "x-request-id";
 

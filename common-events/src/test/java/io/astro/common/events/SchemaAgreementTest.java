@@ -12,6 +12,7 @@ import io.astro.common.events.app.AppStatusEvent;
 import io.astro.common.events.app.AppStatusEventV1;
 import io.astro.common.events.app.NamespaceCommand;
 import io.astro.common.events.app.NamespaceStatusEvent;
+import io.astro.common.events.audit.AuditEvent;
 import io.astro.common.events.cluster.ClusterEvent;
 import io.astro.common.events.cluster.ClusterPublicUrls;
 import io.astro.common.events.cluster.ClusterStatus;
@@ -259,6 +260,46 @@ class SchemaAgreementTest {
               UserEvent::decode,
               true));
     }
+    AuditEvent audit =
+        new AuditEvent(
+            "5d0c7a52-8f0e-4b8e-9a3e-0d7f1c2b3a49",
+            T0,
+            "app-service",
+            new AuditEvent.Actor(APP, 7L, "user", AuditEvent.TokenKind.PAT, "tok-1", "ci deploys"),
+            "app.scale",
+            new AuditEvent.Target("app", APP, "web"),
+            new AuditEvent.Outcome(202, 0),
+            "req-1",
+            "203.0.113.9");
+    samples.add(
+        new Sample(
+            "audit",
+            audit,
+            AuditEvent.TYPE,
+            audit.toData(),
+            audit.encode(),
+            AuditEvent::decode,
+            true));
+    AuditEvent anonymous =
+        new AuditEvent(
+            "6d0c7a52-8f0e-4b8e-9a3e-0d7f1c2b3a49",
+            T0,
+            "user-service",
+            null,
+            "user.login",
+            new AuditEvent.Target("user", null, "ada"),
+            new AuditEvent.Outcome(401, 10003),
+            null,
+            null);
+    samples.add(
+        new Sample(
+            "audit without an actor",
+            anonymous,
+            AuditEvent.TYPE,
+            anonymous.toData(),
+            anonymous.encode(),
+            AuditEvent::decode,
+            false));
     return samples.stream().map(Arguments::of);
   }
 
@@ -328,6 +369,7 @@ class SchemaAgreementTest {
         .isEqualTo(
             new TreeSet<>(
                 Arrays.stream(UserEventKind.values()).map(UserEventKind::value).toList()));
+    assertThat(words(AuditEvent.TYPE, "service")).isEqualTo(new TreeSet<>(AuditEvent.SERVICES));
     assertThat(words(AppCommandV1.TYPE, "command"))
         .isEqualTo(
             new TreeSet<>(

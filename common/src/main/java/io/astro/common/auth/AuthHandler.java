@@ -62,10 +62,11 @@ public final class AuthHandler implements Handler<RoutingContext> {
    * some other way (a cache of its own).
    */
   public static Future<Caller> admit(RoutingContext ctx, Caller caller) {
+    // kept before the scope check, so a refused write still names who tried it (the audit trail)
+    ctx.put(CALLER, caller);
     if (caller.scope() == TokenScope.READ && !reads(ctx.request().method())) {
       return Future.failedFuture(READ_ONLY);
     }
-    ctx.put(CALLER, caller);
     return Future.succeededFuture(caller);
   }
 
@@ -86,6 +87,11 @@ public final class AuthHandler implements Handler<RoutingContext> {
     return HttpMethod.GET.equals(method)
         || HttpMethod.HEAD.equals(method)
         || HttpMethod.OPTIONS.equals(method);
+  }
+
+  /** The verified caller of a request, or null when it has not passed this handler (or failed). */
+  public static Caller callerOrNull(RoutingContext ctx) {
+    return ctx.get(CALLER);
   }
 
   /** The verified caller of a request that passed this handler. */

@@ -78,6 +78,24 @@ public final class TokenIssuer {
       String personalTokenId,
       Duration lifetime,
       Instant notAfter) {
+    return issuePersonal(
+        uuid, userId, role, tokenVersion, scope, personalTokenId, null, lifetime, notAfter);
+  }
+
+  /**
+   * As above, the token also naming the personal token ({@code pat_name}), so the audit trail can
+   * say which one acted.
+   */
+  public IssuedToken issuePersonal(
+      String uuid,
+      long userId,
+      String role,
+      long tokenVersion,
+      TokenScope scope,
+      String personalTokenId,
+      String personalTokenName,
+      Duration lifetime,
+      Instant notAfter) {
     Instant now = clock.instant();
     Instant expiresAt = now.plus(lifetime);
     if (notAfter.isBefore(expiresAt)) {
@@ -87,6 +105,9 @@ public final class TokenIssuer {
         claims(uuid, userId, role, tokenVersion, now, expiresAt)
             .put("scope", scope.wireName())
             .put("pat", personalTokenId);
+    if (personalTokenName != null) {
+      claims.put("pat_name", personalTokenName);
+    }
     return sign(claims, expiresAt);
   }
 

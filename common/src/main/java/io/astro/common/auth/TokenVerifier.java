@@ -94,6 +94,7 @@ public final class TokenVerifier {
     Object tv = user.get("tv");
     Object scope = user.get("scope");
     Object pat = user.get("pat");
+    Object patName = user.get("pat_name");
     // a scope is only ever issued with the personal token it belongs to
     Optional<TokenScope> granted =
         scope == null ? Optional.of(TokenScope.WRITE) : TokenScope.fromWire(scope);
@@ -116,7 +117,8 @@ public final class TokenVerifier {
             Instant.ofEpochSecond(expiry.longValue()),
             tv instanceof Number version ? version.longValue() : 0,
             granted.get(),
-            (String) pat));
+            (String) pat,
+            pat != null && patName instanceof String name ? name : null));
   }
 
   private static boolean hasPinnedAlgorithm(String token) {

@@ -8,6 +8,9 @@ import io.vertx.ext.web.RoutingContext;
 /** The one response envelope: {@code {"code": 0, "message": "...", "data": ...}}. */
 public final class ApiResponse {
 
+  /** Where a request's context keeps the envelope code it was answered with (for the audit). */
+  public static final String ANSWERED_CODE = "astro.answeredCode";
+
   private static final String JSON = "application/json; charset=utf-8";
 
   private ApiResponse() {}
@@ -35,6 +38,7 @@ public final class ApiResponse {
       // answered already, at its deadline (RequestDeadline): what came later is not news to anyone
       return Future.succeededFuture();
     }
+    ctx.put(ANSWERED_CODE, body.getInteger("code"));
     return ctx.response()
         .setStatusCode(httpStatus)
         .putHeader(HttpHeaders.CONTENT_TYPE, JSON)

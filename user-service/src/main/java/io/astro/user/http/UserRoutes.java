@@ -3,6 +3,7 @@ package io.astro.user.http;
 import io.astro.common.auth.AuthHandler;
 import io.astro.common.auth.Caller;
 import io.astro.common.auth.SigningKeys;
+import io.astro.common.db.audit.AuditTrail;
 import io.astro.common.http.ApiException;
 import io.astro.common.http.ApiResponse;
 import io.astro.common.http.ErrorCode;
@@ -199,7 +200,11 @@ public final class UserRoutes {
     ApiTokens.Request request = ApiTokens.validate(body(ctx));
     apiTokens
         .create(ctx.get(ACCOUNT), request)
-        .onSuccess(created -> ApiResponse.ok(ctx, 201, created))
+        .onSuccess(
+            created -> {
+              AuditTrail.target(ctx, created.getString("id"), created.getString("name"));
+              ApiResponse.ok(ctx, 201, created);
+            })
         .onFailure(ctx::fail);
   }
 
@@ -207,7 +212,11 @@ public final class UserRoutes {
     var registration = RegistrationRules.validate(body(ctx));
     accounts
         .register(registration, clientIp(ctx))
-        .onSuccess(user -> ApiResponse.ok(ctx, 201, user.profile()))
+        .onSuccess(
+            user -> {
+              AuditTrail.target(ctx, user.uuid(), user.username());
+              ApiResponse.ok(ctx, 201, user.profile());
+            })
         .onFailure(failure -> failWithRetryAfter(ctx, failure));
   }
 
@@ -227,7 +236,11 @@ public final class UserRoutes {
     errors.throwIfAny();
     accounts
         .login((String) identifier, (String) password, clientIp(ctx))
-        .onSuccess(token -> ApiResponse.ok(ctx, token))
+        .onSuccess(
+            token -> {
+              AuditTrail.actor(ctx, token.getString("uuid"));
+              ApiResponse.ok(ctx, token);
+            })
         .onFailure(failure -> failWithRetryAfter(ctx, failure));
   }
 

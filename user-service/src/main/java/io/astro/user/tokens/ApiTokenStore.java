@@ -41,7 +41,8 @@ public final class ApiTokenStore {
       String userUuid,
       long userId,
       String role,
-      long tokenVersion) {}
+      long tokenVersion,
+      String name) {}
 
   /**
    * Stores a token for the user unless they already have {@code maxLive} live ones (then empty).
@@ -128,7 +129,8 @@ public final class ApiTokenStore {
   /** The live token with this hash, of an active account; empty for anything else. */
   public Future<Optional<Exchangeable>> exchangeable(byte[] hash) {
     return pool.preparedQuery(
-            "SELECT t.id, t.uuid, t.scope, t.expires_at, u.uuid, u.id, u.role, u.token_version"
+            "SELECT t.id, t.uuid, t.scope, t.expires_at, u.uuid, u.id, u.role, u.token_version,"
+                + " t.name"
                 + " FROM api_tokens t JOIN users u ON u.id = t.user_id"
                 + " WHERE t.token_hash = ? AND t.revoked_at IS NULL"
                 + " AND t.expires_at > CURRENT_TIMESTAMP(3)"
@@ -152,7 +154,8 @@ public final class ApiTokenStore {
                               r.getString(4),
                               r.getLong(5),
                               r.getString(6),
-                              r.getLong(7)));
+                              r.getLong(7),
+                              r.getString(8)));
             })
         .recover(Database::unavailable);
   }

@@ -164,6 +164,7 @@ public final class ApiTokens {
                       t.tokenVersion(),
                       t.scope(),
                       t.tokenUuid(),
+                      t.name(),
                       EXCHANGED_TTL,
                       t.expiresAt());
               return store
