@@ -10,6 +10,7 @@ import io.astro.common.events.app.AppState;
 import io.astro.common.events.app.AppStatus;
 import io.astro.common.events.app.AppStatusEvent;
 import io.astro.common.events.app.AppStatusEventV1;
+import io.astro.common.events.app.CertificateState;
 import io.astro.common.events.app.NamespaceCommand;
 import io.astro.common.events.app.NamespaceStatusEvent;
 import io.astro.common.events.audit.AuditEvent;
@@ -154,7 +155,13 @@ class SchemaAgreementTest {
                         .withWarnings(
                             List.of(new AppState.Warning("BackOff", "Back-off restarting", 4, T0))),
                     T0)
-                .reachableAt("https://web-u7.apps.example", List.of("www.example.org")),
+                .reachableAt("https://web-u7.apps.example", List.of("www.example.org"))
+                .withCertificates(
+                    List.of(
+                        new AppStatusEvent.Certificate(
+                            "web-u7.apps.example", CertificateState.ISSUED, null),
+                        new AppStatusEvent.Certificate(
+                            "www.example.org", CertificateState.FAILED, "Failed"))),
             AppStatusEvent.observed(APP, "eu-1", deleted, T0))) {
       samples.add(
           new Sample(
@@ -342,6 +349,20 @@ class SchemaAgreementTest {
   void the_status_words_are_the_schemas() {
     assertThat(words(AppStatusEvent.TYPE, "status"))
         .isEqualTo(new TreeSet<>(AppStatus.words(Set.of(AppStatus.values()))));
+    assertThat(
+            words(
+                EventSchemas.schema(AppStatusEvent.TYPE)
+                    .path("properties")
+                    .path("data")
+                    .path("properties")
+                    .path("certificates")
+                    .path("items")
+                    .path("properties")
+                    .path("state")
+                    .path("enum")))
+        .isEqualTo(
+            new TreeSet<>(
+                Arrays.stream(CertificateState.values()).map(CertificateState::value).toList()));
     assertThat(words(AppStatusEventV1.TYPE, "status"))
         .isEqualTo(new TreeSet<>(AppStatus.words(AppStatus.v1())));
     assertThat(words(ClusterStatusEvent.TYPE, "status"))
@@ -479,16 +500,19 @@ class SchemaAgreementTest {
   }
 
   private static Set<String> words(String type, String field) {
-    JsonNode values =
+    return words(
         EventSchemas.schema(type)
             .path("properties")
             .path("data")
             .path("properties")
             .path(field)
-            .path("enum");
+            .path("enum"));
+  }
+
+  private static Set<String> words(JsonNode values) {
     Set<String> words = new TreeSet<>();
     iterable(values).forEach(v -> words.add(v.asText()));
-    assertThat(words).as(type + " " + field + " enum").isNotEmpty();
+    assertThat(words).as(values + " enum").isNotEmpty();
     return words;
   }
 

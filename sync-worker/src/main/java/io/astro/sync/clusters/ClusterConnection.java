@@ -12,6 +12,7 @@ import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.AppsV1Api;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.apis.CustomObjectsApi;
 import io.kubernetes.client.openapi.apis.NetworkingV1Api;
 import io.kubernetes.client.openapi.apis.VersionApi;
 import io.kubernetes.client.openapi.models.CoreV1Event;
@@ -19,7 +20,9 @@ import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1DeploymentList;
 import io.kubernetes.client.openapi.models.V1Ingress;
 import io.kubernetes.client.openapi.models.V1IngressList;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1ObjectReference;
+import io.kubernetes.client.openapi.models.V1OwnerReference;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodList;
 import io.kubernetes.client.openapi.models.V1ReplicaSet;
@@ -55,6 +58,11 @@ import org.slf4j.LoggerFactory;
  * never by polling the cluster. An Event belongs to the app whose object it is about: the app label
  * of the involved Deployment, ReplicaSet or Pod as the informers hold it, never a name that merely
  * looks alike.
+ *
+ * <p>Where the cluster serves cert-manager's Certificates (discovery, looked at now and then), a
+ * further informer holds those of user namespaces, for the certificate state of public apps. It is
+ * optional: a cluster without cert-manager, or a worker without the right to read Certificates,
+ * just has no certificate state ({@link #certificatesReadable}), and is not failing for it.
  */
 public final class ClusterConnection implements AutoCloseable {
 
@@ -62,6 +70,9 @@ public final class ClusterConnection implements AutoCloseable {
   private static final String BY_APP = "byApp";
   private static final Duration PROBE_EVERY = Duration.ofSeconds(2);
   private static final Duration EXPIRE_EVENTS_EVERY = Duration.ofMinutes(1);
+
+  /** How often a cluster without (readable) Certificates is asked again whether it has them. */
+  static final Duration CERTIFICATES_RECHECK = Duration.ofMinutes(1);
 
   /** How long a write of the worker's own stands in for an informer that did not deliver it. */
   static final Duration WRITE_THROUGH_TTL = Duration.ofSeconds(30);
@@ -94,6 +105,18 @@ public final class ClusterConnection implements AutoCloseable {
   private final SharedIndexInformer<V1Ingress> ingresses;
   private final SharedIndexInformer<CoreV1Event> events;
   private final Events listener;
+
+  /** cert-manager's Certificates: null until discovery shows them (and again after a refusal). */
+  private volatile SharedInformerFactory certificateFactory;
+
+  private volatile SharedIndexInformer<Certificates.Certificate> certificates;
+
+  /** Why the Certificates informer was refused (403, 404), for the prober to stop it. */
+  private final AtomicReference<String> certificatesRefused = new AtomicReference<>();
+
+  /** When discovery is asked next about Certificates (prober thread only). */
+  private Instant nextCertificatesCheck = Instant.EPOCH;
+
   private final WrittenObjects<V1Deployment> writtenDeployments =
       new WrittenObjects<>(WRITE_THROUGH_TTL, Clock.systemUTC());
   private final WrittenObjects<V1Service> writtenServices =
@@ -338,6 +361,11 @@ public final class ClusterConnection implements AutoCloseable {
       report();
       return;
     }
+    try {
+      probeCertificates(Instant.now());
+    } catch (RuntimeException e) {
+      LOG.warn("cluster {}: looking for cert-manager's Certificates failed: {}", id, e.toString());
+    }
     // a failing informer is cleared only when it may list and watch and a list answers: what it
     // will do on its next try
     for (String informer : List.copyOf(informerFailures.keySet())) {
@@ -360,6 +388,133 @@ public final class ClusterConnection implements AutoCloseable {
       }
     }
     report();
+  }
+
+  /**
+   * Starts the Certificates informer once discovery shows cert-manager's CRD, and stops it when it
+   * is refused (no right, CRD removed), to ask again after {@link #CERTIFICATES_RECHECK}. Never
+   * makes the cluster failing: certificate state is optional.
+   */
+  void probeCertificates(Instant now) {
+    if (closed) {
+      return;
+    }
+    if (certificates != null) {
+      String refused = certificatesRefused.getAndSet(null);
+      if (refused != null) {
+        LOG.info(
+            "cluster {}: no certificate state (Certificates informer refused: {}); asking again in"
+                + " {}",
+            id,
+            refused,
+            CERTIFICATES_RECHECK);
+        stopCertificates();
+        nextCertificatesCheck = now.plus(CERTIFICATES_RECHECK);
+        touchPublicApps();
+      }
+      return;
+    }
+    if (now.isBefore(nextCertificatesCheck)) {
+      return;
+    }
+    nextCertificatesCheck = now.plus(CERTIFICATES_RECHECK);
+    if (!certificatesServed()) {
+      return;
+    }
+    SharedInformerFactory factory = new SharedInformerFactory(watchClient, informerThreads, false);
+    SharedIndexInformer<Certificates.Certificate> informer =
+        factory.sharedIndexInformerFor(
+            new Certificates(watchClient),
+            Certificates.Certificate.class,
+            0,
+            (type, error) -> {
+              if (error instanceof ApiException e && (e.getCode() == 403 || e.getCode() == 404)) {
+                certificatesRefused.compareAndSet(null, KubeErrors.summary(error));
+              }
+            });
+    informer.addEventHandler(
+        new ResourceEventHandler<>() {
+          @Override
+          public void onAdd(Certificates.Certificate certificate) {
+            touchOwner(certificate);
+          }
+
+          @Override
+          public void onUpdate(Certificates.Certificate before, Certificates.Certificate after) {
+            touchOwner(after);
+          }
+
+          @Override
+          public void onDelete(Certificates.Certificate certificate, boolean finalStateUnknown) {
+            touchOwner(certificate);
+          }
+        });
+    certificateFactory = factory;
+    certificates = informer;
+    factory.startAllRegisteredInformers();
+    LOG.info("cluster {}: cert-manager's Certificates are served; watching them", id);
+  }
+
+  /** Whether discovery lists {@code certificates} in {@code cert-manager.io/v1}. */
+  private boolean certificatesServed() {
+    try {
+      return new CustomObjectsApi(client)
+              .getAPIResources(Certificates.GROUP, Certificates.VERSION)
+              .execute()
+              .getResources()
+              .stream()
+              .anyMatch(r -> Certificates.PLURAL.equals(r.getName()));
+    } catch (ApiException | RuntimeException e) {
+      return false; // 404: no cert-manager; anything else: asked again later
+    }
+  }
+
+  private void stopCertificates() {
+    SharedInformerFactory factory = certificateFactory;
+    certificates = null;
+    certificateFactory = null;
+    if (factory != null) {
+      factory.stopAllRegisteredInformers(false);
+    }
+  }
+
+  // their statuses lose (or gain) certificate state
+  private void touchPublicApps() {
+    ingresses.getIndexer().list().forEach(this::touch);
+  }
+
+  /** A Certificate touches the app of the Ingress that owns it (ingress-shim's owner reference). */
+  private void touchOwner(Certificates.Certificate certificate) {
+    V1ObjectMeta meta = certificate.getMetadata();
+    if (meta == null || meta.getOwnerReferences() == null) {
+      return;
+    }
+    for (V1OwnerReference owner : meta.getOwnerReferences()) {
+      if ("Ingress".equals(owner.getKind())) {
+        V1Ingress ingress = ingress(meta.getNamespace(), owner.getName());
+        if (ingress != null
+            && (owner.getUid() == null || owner.getUid().equals(ingress.getMetadata().getUid()))) {
+          touch(ingress);
+        }
+      }
+    }
+  }
+
+  /**
+   * Whether the worker reads cert-manager's Certificates on this cluster (served, allowed, listed):
+   * only then does a status carry certificate state.
+   */
+  public boolean certificatesReadable() {
+    SharedIndexInformer<Certificates.Certificate> informer = certificates;
+    return informer != null && informer.hasSynced() && certificatesRefused.get() == null;
+  }
+
+  /** The Certificate {@code name} in {@code namespace} as the informer holds it, or null. */
+  public Certificates.Certificate certificate(String namespace, String name) {
+    SharedIndexInformer<Certificates.Certificate> informer = certificates;
+    return informer == null
+        ? null
+        : new Lister<>(informer.getIndexer()).namespace(namespace).get(name);
   }
 
   /**
@@ -644,6 +799,10 @@ public final class ClusterConnection implements AutoCloseable {
     closed = true;
     prober.shutdownNow();
     factory.stopAllRegisteredInformers(true);
+    SharedInformerFactory certificateInformers = certificateFactory;
+    if (certificateInformers != null) {
+      certificateInformers.stopAllRegisteredInformers(true);
+    }
     informerThreads.shutdownNow();
     for (ApiClient c : List.of(client, watchClient)) {
       c.getHttpClient().dispatcher().executorService().shutdown();

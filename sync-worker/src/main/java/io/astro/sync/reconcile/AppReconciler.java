@@ -3,7 +3,9 @@ package io.astro.sync.reconcile;
 import io.astro.common.events.app.AppCommand;
 import io.astro.common.events.app.AppState;
 import io.astro.common.events.app.AppStatus;
+import io.astro.common.events.app.AppStatusEvent;
 import io.astro.common.kube.KubeNames;
+import io.astro.sync.clusters.Certificates;
 import io.astro.sync.clusters.ClusterConnection;
 import io.astro.sync.clusters.ConnectedClusters;
 import io.astro.sync.clusters.KubeApis;
@@ -13,10 +15,12 @@ import io.astro.sync.status.StatusPublisher;
 import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1Ingress;
+import io.kubernetes.client.openapi.models.V1IngressTLS;
 import io.kubernetes.client.openapi.models.V1Service;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -130,7 +134,11 @@ public final class AppReconciler {
             .map(
                 status ->
                     fought == null || status.reason() != null ? status : foughtBy(status, fought))
-            .ifPresent(status -> publisher.publish(app, status, urlOf(app, cluster)));
+            .ifPresent(
+                status -> {
+                  String url = urlOf(app, cluster);
+                  publisher.publish(app, status, url, certificatesOf(app, cluster, url));
+                });
       }
       failuresInARow.remove(appId);
       return result;
@@ -229,6 +237,33 @@ public final class AppReconciler {
                 Manifests.specHash(ingress), Manifests.specHash(manifests.ingress(app)))
         ? manifests.url(app)
         : null;
+  }
+
+  /**
+   * The state of the TLS certificate of each host the app answers on, from cert-manager's
+   * Certificate named after the host's TLS Secret (ingress-shim's naming); none when the app has no
+   * URL or TLS, or the cluster's Certificates cannot be read (no cert-manager, no right).
+   */
+  private List<AppStatusEvent.Certificate> certificatesOf(
+      AppCommand app, ClusterConnection cluster, String url) {
+    if (url == null || !cluster.certificatesReadable()) {
+      return List.of();
+    }
+    List<V1IngressTLS> tls = manifests.ingress(app).getSpec().getTls();
+    if (tls == null) {
+      return List.of();
+    }
+    List<AppStatusEvent.Certificate> states = new ArrayList<>();
+    for (V1IngressTLS entry : tls) {
+      Certificates.Certificate certificate =
+          cluster.certificate(app.namespace(), entry.getSecretName());
+      // another object of that name for another Secret is none of the host's
+      boolean ours = certificate != null && entry.getSecretName().equals(certificate.secretName());
+      for (String host : entry.getHosts()) {
+        states.add(Certificates.state(host, ours ? certificate : null));
+      }
+    }
+    return states;
   }
 
   /**

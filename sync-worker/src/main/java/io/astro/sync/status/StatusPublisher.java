@@ -34,8 +34,12 @@ public final class StatusPublisher {
   private final String topic;
   private final Map<String, Published> published = new ConcurrentHashMap<>();
 
-  /** A status as published: the state and where the app answered. */
-  private record Published(AppState status, String url, List<String> domains) {}
+  /** A status as published: the state, where the app answered and its certificates' state. */
+  private record Published(
+      AppState status,
+      String url,
+      List<String> domains,
+      List<AppStatusEvent.Certificate> certificates) {}
 
   private final Map<String, Commanded> commanded = new ConcurrentHashMap<>();
   private final MeterRegistry registry;
@@ -72,14 +76,26 @@ public final class StatusPublisher {
    * went out.
    */
   public boolean publish(AppCommand app, AppState status, String url) {
+    return publish(app, status, url, List.of());
+  }
+
+  /**
+   * As {@link #publish(AppCommand, AppState, String)}, with the state of the TLS certificates of
+   * the app's hosts (none: the cluster does not say).
+   */
+  public boolean publish(
+      AppCommand app, AppState status, String url, List<AppStatusEvent.Certificate> certificates) {
     List<String> domains = url == null ? List.of() : app.desired().domains();
-    Published now = new Published(status, url, domains);
+    List<AppStatusEvent.Certificate> certs = url == null ? List.of() : certificates;
+    Published now = new Published(status, url, domains, certs);
     if (now.equals(published.get(app.appId()))) {
       return false;
     }
     Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     AppStatusEvent observed = AppStatusEvent.observed(app.appId(), app.cluster(), status, at);
-    String event = (url == null ? observed : observed.reachableAt(url, domains)).encode();
+    String event =
+        (url == null ? observed : observed.reachableAt(url, domains).withCertificates(certs))
+            .encode();
     try {
       producer.send(new ProducerRecord<>(topic, app.appId(), event)).get(15, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

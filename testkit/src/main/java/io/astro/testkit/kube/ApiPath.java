@@ -58,6 +58,8 @@ record ApiPath(
       case "limitranges" -> "LimitRange";
       case "secrets" -> "Secret";
       case "nodes" -> "Node";
+      case "certificates" ->
+          DiscoveryDocuments.CERT_MANAGER_GROUP.equals(group) ? "Certificate" : null;
       default -> null;
     };
   }

@@ -78,9 +78,37 @@ final class DiscoveryDocuments {
   private static final List<Group> GROUPS_WITH_CORE =
       java.util.stream.Stream.concat(java.util.stream.Stream.of(CORE), GROUPS.stream()).toList();
 
+  /**
+   * cert-manager's Certificate, served once {@link CertManager#install} added its CRD
+   * (certificates.cert-manager.io: group cert-manager.io, version v1, namespaced, short names cert
+   * and certs, a status subresource).
+   */
+  static final String CERT_MANAGER_GROUP = "cert-manager.io";
+
+  private static final Group CERT_MANAGER =
+      new Group(
+          CERT_MANAGER_GROUP,
+          "v1",
+          List.of(
+              rw("certificates", "Certificate", true, "cert"),
+              sub("certificates/status", "Certificate", true)));
+
   private final Map<String, String> byPath = new LinkedHashMap<>();
 
   DiscoveryDocuments(String serverAddress) {
+    this(serverAddress, false);
+  }
+
+  /** With {@code certManager}, cert-manager's CRD is installed: its group is served too. */
+  DiscoveryDocuments(String serverAddress, boolean certManager) {
+    List<Group> served =
+        certManager
+            ? java.util.stream.Stream.concat(
+                    GROUPS.stream(), java.util.stream.Stream.of(CERT_MANAGER))
+                .toList()
+            : GROUPS;
+    List<Group> servedWithCore =
+        java.util.stream.Stream.concat(java.util.stream.Stream.of(CORE), served.stream()).toList();
     byPath.put("/version", version().encode());
     byPath.put(
         "/api",
@@ -97,7 +125,7 @@ final class DiscoveryDocuments {
             .encode());
     byPath.put("/api/v1", resourceList(CORE).encode());
     JsonArray groups = new JsonArray();
-    for (Group g : GROUPS) {
+    for (Group g : served) {
       JsonObject group = apiGroup(g);
       groups.add(group);
       byPath.put(
@@ -113,11 +141,11 @@ final class DiscoveryDocuments {
             .put("groups", groups)
             .encode());
     JsonArray paths = new JsonArray().add("/api").add("/api/v1").add("/apis").add("/version");
-    GROUPS.forEach(g -> paths.add("/apis/" + g.name()).add("/apis/" + g.groupVersion()));
+    served.forEach(g -> paths.add("/apis/" + g.name()).add("/apis/" + g.groupVersion()));
     byPath.put("/", new JsonObject().put("paths", paths).encode());
     Map<String, JsonObject> v3 = new LinkedHashMap<>();
     Map<String, List<OpenApiDocuments.Resource>> v2 = new LinkedHashMap<>();
-    for (Group g : GROUPS_WITH_CORE) {
+    for (Group g : servedWithCore) {
       List<OpenApiDocuments.Resource> resources =
           g.resources().stream()
               .filter(r -> !r.name().contains("/"))
@@ -142,7 +170,11 @@ final class DiscoveryDocuments {
    */
   static List<String> namespacedCollections(String namespace) {
     List<String> out = new java.util.ArrayList<>();
-    for (Group g : GROUPS_WITH_CORE) {
+    // a namespace's Certificates go with it too (a collection the mock does not hold is empty)
+    for (Group g :
+        java.util.stream.Stream.concat(
+                GROUPS_WITH_CORE.stream(), java.util.stream.Stream.of(CERT_MANAGER))
+            .toList()) {
       String base = g.name().isEmpty() ? "/api/v1" : "/apis/" + g.groupVersion();
       for (Resource r : g.resources()) {
         if (r.namespaced() && !r.name().contains("/")) {

@@ -228,6 +228,14 @@ public final class FakeCluster implements KubeCluster {
     return credential;
   }
 
+  /**
+   * cert-manager in this cluster: not installed until a test or dev mode asks ({@link
+   * CertManager#install}, {@link CertManager#ingressShim}).
+   */
+  public CertManager certManager() {
+    return proxy.certManager();
+  }
+
   /** Requests this cluster has served, e.g. to prove a watch streams instead of re-listing. */
   public ApiTraffic traffic() {
     return traffic;

@@ -133,6 +133,7 @@ final class KubeApiProxy {
   private final AtomicInteger nextClusterIp = new AtomicInteger(10);
 
   private final WebSocketClient webSockets;
+  private final CertManager certManager;
   private volatile HttpServer server;
   private volatile DiscoveryDocuments discovery;
 
@@ -161,6 +162,12 @@ final class KubeApiProxy {
     this.store = new MockStore(http, HOST, mockPort);
     this.namespaces = new NamespaceLifecycle(vertx, store);
     this.evictions = new Evictions(store);
+    this.certManager =
+        new CertManager(
+            vertx,
+            store,
+            installed ->
+                discovery = new DiscoveryDocuments(HOST + ":" + server.actualPort(), installed));
     // One WebSocket per open watch; informers of several test services can hold many at once.
     this.webSockets =
         vertx.createWebSocketClient(
@@ -168,6 +175,11 @@ final class KubeApiProxy {
                 .setMaxConnections(1000)
                 .setMaxFrameSize(16 * 1024 * 1024)
                 .setMaxMessageSize(64 * 1024 * 1024));
+  }
+
+  /** cert-manager in this cluster: absent until installed. */
+  CertManager certManager() {
+    return certManager;
   }
 
   /** How long a deleted namespace stays Terminating before its content and it are removed. */
@@ -191,7 +203,8 @@ final class KubeApiProxy {
         .map(
             s -> {
               server = s;
-              discovery = new DiscoveryDocuments(HOST + ":" + s.actualPort());
+              discovery =
+                  new DiscoveryDocuments(HOST + ":" + s.actualPort(), certManager.installed());
               return s.actualPort();
             });
   }
@@ -249,6 +262,28 @@ final class KubeApiProxy {
             .setStatusCode(403)
             .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
             .end(forbidden.get().encode());
+        return;
+      }
+    }
+    if (path.startsWith("/apis/" + DiscoveryDocuments.CERT_MANAGER_GROUP + "/")
+        || path.equals("/apis/" + DiscoveryDocuments.CERT_MANAGER_GROUP)) {
+      if (!certManager.installed()) {
+        // no CRD, no such API: what any server answers for a group it does not serve
+        sendStatus(
+            req.response(), 404, "NotFound", "the server could not find the requested resource");
+        return;
+      }
+      Optional<ApiPath> api = ApiPath.parse(path);
+      if (HttpMethod.POST.equals(req.method())
+          && api.isPresent()
+          && api.get().namespace() == null
+          && api.get().name() == null) {
+        // Certificates are namespaced: the API server registers no create across namespaces
+        sendStatus(
+            req.response(),
+            405,
+            "MethodNotAllowed",
+            "the server does not allow this method on the requested resource");
         return;
       }
     }
@@ -515,6 +550,17 @@ final class KubeApiProxy {
                                                     : selector.filterList(body));
                                             return up.statusCode() < 300;
                                           }));
+                    })
+                .map(
+                    changed -> {
+                      if (changed
+                          && write
+                          && api.isPresent()
+                          && api.get().resource().equals("ingresses")
+                          && api.get().namespace() != null) {
+                        certManager.ingressChanged(api.get().namespace());
+                      }
+                      return changed;
                     })
                 .compose(
                     changed ->

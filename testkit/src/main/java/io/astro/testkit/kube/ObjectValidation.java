@@ -32,6 +32,7 @@ final class ObjectValidation {
   /** Kinds validated here; any other kind passes untouched. */
   static final Set<String> KINDS =
       Set.of(
+          "Certificate",
           "Namespace",
           "Node",
           "Deployment",
@@ -111,9 +112,74 @@ final class ObjectValidation {
       case "LimitRange" -> limitRange(spec, errs);
       case "Secret" -> secret(object, old, errs);
       case "Node" -> nodeTaints(spec, errs);
+      case "Certificate" -> certificate(object, errs);
       default -> {}
     }
     return errs;
+  }
+
+  // ---- cert-manager Certificate (a custom resource: its CRD's openAPIV3Schema, checked by the
+  // apiextensions-apiserver's structural schema validation; cert-manager's own webhook is not
+  // simulated). deploy/crds/cert-manager.io_certificates.yaml: spec requires issuerRef and
+  // secretName, issuerRef requires name, dnsNames is a list of strings ----
+
+  private static void certificate(JsonObject object, List<FieldError> errs) {
+    Object specValue = object.getValue("spec");
+    if (specValue == null) {
+      return; // the schema does not require spec
+    }
+    if (!(specValue instanceof JsonObject spec)) {
+      errs.add(mustBe("spec", specValue, "object"));
+      return;
+    }
+    Object secretName = spec.getValue("secretName");
+    if (secretName == null) {
+      errs.add(FieldError.required("spec.secretName", ""));
+    } else if (!(secretName instanceof String)) {
+      errs.add(mustBe("spec.secretName", secretName, "string"));
+    }
+    Object issuerRef = spec.getValue("issuerRef");
+    if (issuerRef == null) {
+      errs.add(FieldError.required("spec.issuerRef", ""));
+    } else if (!(issuerRef instanceof JsonObject ref)) {
+      errs.add(mustBe("spec.issuerRef", issuerRef, "object"));
+    } else {
+      for (String field : List.of("name", "kind", "group")) {
+        Object value = ref.getValue(field);
+        if (value != null && !(value instanceof String)) {
+          errs.add(mustBe("spec.issuerRef." + field, value, "string"));
+        }
+      }
+      if (ref.getValue("name") == null) {
+        errs.add(FieldError.required("spec.issuerRef.name", ""));
+      }
+    }
+    Object dnsNames = spec.getValue("dnsNames");
+    if (dnsNames != null && !(dnsNames instanceof JsonArray)) {
+      errs.add(mustBe("spec.dnsNames", dnsNames, "array"));
+    } else if (dnsNames instanceof JsonArray names) {
+      for (int i = 0; i < names.size(); i++) {
+        if (!(names.getValue(i) instanceof String)) {
+          errs.add(mustBe("spec.dnsNames[" + i + "]", names.getValue(i), "string"));
+        }
+      }
+    }
+  }
+
+  /** kube-openapi's type error: {@code <path> in body must be of type <type>: "<actual>"}. */
+  private static FieldError mustBe(String field, Object value, String type) {
+    String actual =
+        value instanceof JsonObject
+            ? "object"
+            : value instanceof JsonArray
+                ? "array"
+                : value instanceof String
+                    ? "string"
+                    : value instanceof Boolean
+                        ? "boolean"
+                        : value instanceof Integer || value instanceof Long ? "integer" : "number";
+    return FieldError.invalid(
+        field, actual, field + " in body must be of type " + type + ": \"" + actual + "\"");
   }
 
   // ---- metadata (apimachinery/pkg/api/validation/objectmeta.go ValidateObjectMeta) ----
