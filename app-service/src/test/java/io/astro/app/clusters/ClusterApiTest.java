@@ -355,6 +355,29 @@ class ClusterApiTest {
   }
 
   @Test
+  void a_server_on_a_barred_address_is_refused_on_import_and_on_patch_naming_the_field() {
+    // refused by the guard before any connection: these addresses are never dialled
+    String barred =
+        "kubeconfig.clusters[0].cluster.server: the server's address is not allowed for clusters";
+    for (String server :
+        List.of(
+            "https://169.254.169.254:6443", "https://10.0.0.7:6443", "https://[fd00::7]:6443")) {
+      String kubeconfig = big.kubeconfig().replace(big.url(), server);
+      assertRefusedExactly(importCluster("barred", kubeconfig, Map.of()), barred);
+      // new credentials are checked the same way, before the cluster is looked up
+      assertRefusedExactly(
+          app.send(
+              "PATCH",
+              "/api/v1/clusters/00000000-0000-4000-8000-000000000000",
+              new JsonObject().put("kubeconfig", b64(kubeconfig)),
+              admin,
+              Map.of()),
+          barred);
+    }
+    assertThat(app.get("/api/v1/clusters?search=barred", admin).body()).contains("\"total\":0");
+  }
+
+  @Test
   void kubeconfigs_naming_files_on_the_servers_disk_are_refused_naming_the_field() {
     // refused from the text alone: nothing is read from the path and no connection is tried
     String caFile =

@@ -194,12 +194,12 @@ class FaultsEndToEndTest {
                   .traffic()
                   .answers("PUT", "/apis/apps/v1/namespaces/" + ns + "/deployments/" + name, 200))
           .as("replaces of %s", name)
-          .isBetween(1L, generation - 1);
+          .isBetween(0L, generation - 1);
     }
     for (User user : users) {
       String ns =
           created.values().stream()
-              .filter(a -> owners.get(a.getString("id")) == user)
+              .filter(a -> user.equals(owners.get(a.getString("id"))))
               .findFirst()
               .orElseThrow()
               .getString("namespace");
@@ -283,13 +283,15 @@ class FaultsEndToEndTest {
       id = api.create(user, "flaky", 1).getString("id");
       // meanwhile the app says why it does not run: a fixed text to the tenant, the API's answer
       // in the status event for operators
-      awaitWhy(api, user, id, "answered 500");
+      awaitWhy(api, user, id, "500 InternalError");
       // then throttled
       cluster.faults().clear().respond(429, "POST", "/deployments$", ApiFaults.UNTIL_CLEARED);
-      awaitWhy(api, user, id, "answered 429");
+      awaitWhy(api, user, id, "429 TooManyRequests");
       // then not answered at all: each write ends at the worker's read timeout
       cluster.faults().clear().hang("POST", "/deployments$", ApiFaults.UNTIL_CLEARED);
-      awaitWhy(api, user, id, "SocketTimeoutException");
+      Eventually.until(
+          "a create left unanswered", Gateway.WAIT, () -> cluster.faults().hung() > hungBefore);
+      awaitWhy(api, user, id, "cluster unreachable");
       Eventually.until(
           "the API to have failed for " + API_OUTAGE,
           API_OUTAGE.plus(Gateway.WAIT),

@@ -142,9 +142,9 @@ public final class ApiFaults {
 
   /**
    * The next {@code times} non-watch requests matching {@code method} and {@code pathRegex} are
-   * never answered: the connection stays open until the client gives up (its read
-   * timeout), as with an API server or etcd that stalls. Nothing is created or changed. Rules are
-   * shared with {@link #respond}: the first one added that matches takes the request.
+   * never answered: the connection stays open until the client gives up (its read timeout), as with
+   * an API server or etcd that stalls. Nothing is created or changed. Rules are shared with {@link
+   * #respond}: the first one added that matches takes the request.
    *
    * @param times how many matching requests to leave unanswered, ≥ 1, or {@link #UNTIL_CLEARED}
    * @return this, to chain
