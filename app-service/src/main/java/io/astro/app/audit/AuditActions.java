@@ -12,7 +12,8 @@ public final class AuditActions {
 
   private static final String APP = "/api/v1/apps/(?<id>[^/]+)";
   private static final String CLUSTER = "/api/v1/clusters/(?<id>[^/]+)";
-  private static final String NODE = "/api/v1/clusters/(?<id>[^/]+/(?<name>[^/]+))";
+  // a node's id on the trail is <cluster>/<node>
+  private static final String NODE = "/api/v1/clusters/(?<parent>[^/]+)/nodes/(?<name>[^/]+)";
 
   private AuditActions() {}
 

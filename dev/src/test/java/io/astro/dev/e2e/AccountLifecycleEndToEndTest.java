@@ -35,6 +35,16 @@ class AccountLifecycleEndToEndTest {
     api.awaitRunning(user, worker.getString("id"), 1);
     String namespace = web.getString("namespace");
     assertThat(namespace(namespace)).isTrue();
+    // the audit trail: the user's own lines, the whole trail for operators only
+    Answer own =
+        Eventually.await(
+            "the app creates on the user's audit trail",
+            Gateway.WAIT,
+            () -> api.get("/api/v1/audit?action=app.create", user.token()),
+            a -> a.status() == 200 && a.data().getLong("total") == 2);
+    assertThat(own.items().getJsonObject(0).getJsonObject("actor").getString("uuid"))
+        .isEqualTo(user.uuid());
+    assertThat(api.get("/api/v1/admin/audit", user.token()).status()).isEqualTo(403);
 
     Answer deleted =
         api.send(
@@ -73,6 +83,22 @@ class AccountLifecycleEndToEndTest {
                 .put("password", password(user)));
     assertThat(again.status()).as(again.body()).isEqualTo(409);
     assertThat(again.data().getString("reason")).isEqualTo("reserved");
+    // operators see the whole story of the account, its deletion included
+    Workspace.Admin admin = astro.dev().admin();
+    String operator = api.login(admin.username(), admin.password(), null).token();
+    Answer story =
+        Eventually.await(
+            "the account's deletion on the audit trail",
+            Gateway.WAIT,
+            () -> api.get("/api/v1/admin/audit?limit=100&actor=" + user.uuid(), operator),
+            a ->
+                a.status() == 200
+                    && a.items().stream()
+                        .map(l -> ((JsonObject) l).getString("action"))
+                        .toList()
+                        .contains("user.delete"));
+    assertThat(story.items().stream().map(l -> ((JsonObject) l).getString("action")).toList())
+        .contains("app.create", "audit.read", "user.delete");
   }
 
   @Test

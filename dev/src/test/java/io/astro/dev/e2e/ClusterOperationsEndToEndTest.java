@@ -23,6 +23,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -200,5 +201,57 @@ class ClusterOperationsEndToEndTest {
     assertThat(warnings.items().stream().map(e -> ((JsonObject) e).getString("type")))
         .containsOnly("Warning");
     assertThat(api.get(CLUSTER + "/events?limit=0", operator).status()).isEqualTo(400);
+
+    // all of it is on the audit trail, the operator's own lines: changes, a refusal, reads
+    Answer trail =
+        Eventually.await(
+            "the operator's cluster actions on the audit trail",
+            Gateway.WAIT,
+            () -> api.get("/api/v1/audit?action=cluster&limit=100", operator),
+            a ->
+                a.status() == 200
+                    && actions(a)
+                        .containsAll(
+                            List.of(
+                                "cluster.list",
+                                "cluster.delete",
+                                "cluster.nodes.read",
+                                "cluster.node.cordon",
+                                "cluster.node.uncordon",
+                                "cluster.node.drain",
+                                "cluster.namespaces.read",
+                                "cluster.events.read")));
+    JsonObject refusedDelete =
+        trail.items().stream()
+            .map(JsonObject.class::cast)
+            .filter(l -> "cluster.delete".equals(l.getString("action")))
+            .findFirst()
+            .orElseThrow();
+    assertThat(refusedDelete.getJsonObject("outcome").getInteger("code")).isEqualTo(22006);
+    assertThat(refusedDelete.getJsonObject("actor").getString("role")).isEqualTo("admin");
+    JsonObject cordon =
+        trail.items().stream()
+            .map(JsonObject.class::cast)
+            .filter(l -> "cluster.node.cordon".equals(l.getString("action")))
+            .findFirst()
+            .orElseThrow();
+    assertThat(cordon.getJsonObject("target").getString("type")).isEqualTo("node");
+    assertThat(cordon.getJsonObject("target").getString("name")).isEqualTo(node);
+    assertThat(cordon.getJsonObject("target").getString("id")).endsWith("/" + node);
+    // the tenant's only cluster lines are its two refused reads
+    assertThat(
+            api.get("/api/v1/audit?action=cluster", tenant.token()).items().stream()
+                .map(JsonObject.class::cast)
+                .map(
+                    l ->
+                        l.getString("action")
+                            + " "
+                            + l.getJsonObject("outcome").getInteger("status"))
+                .toList())
+        .containsExactlyInAnyOrder("cluster.nodes.read 403", "cluster.namespaces.read 403");
+  }
+
+  private static List<String> actions(Answer answer) {
+    return answer.items().stream().map(l -> ((JsonObject) l).getString("action")).toList();
   }
 }

@@ -17,6 +17,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -77,6 +78,39 @@ class PersonalTokensEndToEndTest {
     assertThat(selfMinted.status()).isEqualTo(403);
     assertThat(selfMinted.code()).isEqualTo(10012);
     assertThat(api.get("/api/v1/users/me/tokens", user.token()).items()).hasSize(2);
+
+    // the audit trail tells the login's calls from each personal token's, by name; the read
+    // token's writes were refused by the gateway itself and never reached a service that records
+    Answer trail =
+        Eventually.await(
+            "the user's five actions on the audit trail",
+            Gateway.WAIT,
+            () -> api.get("/api/v1/audit?limit=100", user.token()),
+            a -> a.status() == 200 && a.data().getLong("total") >= 5);
+    List<String> lines =
+        trail.items().stream()
+            .map(JsonObject.class::cast)
+            .map(
+                l ->
+                    l.getString("action")
+                        + " "
+                        + l.getJsonObject("outcome").getInteger("status")
+                        + " "
+                        + l.getJsonObject("actor").getString("token_kind")
+                        + " "
+                        + l.getJsonObject("actor").getString("token_name"))
+            .toList();
+    // a login names the account, not a token
+    assertThat(lines)
+        .containsExactlyInAnyOrder(
+            "user.login 200 null null",
+            "token.create 201 session null",
+            "token.create 201 session null",
+            "app.create 201 pat deploy job",
+            "token.create 403 pat deploy job");
+    // nobody else sees them
+    assertThat(api.get("/api/v1/audit", api.newUser("other").token()).data().getLong("total"))
+        .isZero();
   }
 
   @Test

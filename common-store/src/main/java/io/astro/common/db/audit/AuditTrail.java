@@ -80,9 +80,10 @@ public final class AuditTrail {
 
   /**
    * A change: {@code method} on paths matching {@code path} (a regular expression over the whole
-   * normalized path; a group named {@code id} is the target's id, one named {@code name} its name)
-   * is {@code action} on a {@code targetType}; its name may come from the first of {@code
-   * nameFields} the JSON body holds as text.
+   * normalized path; a group named {@code id} is the target's id, one named {@code name} its name,
+   * and with a group named {@code parent} the id is {@code <parent>/<name>}) is {@code action} on a
+   * {@code targetType}; its name may come from the first of {@code nameFields} the JSON body holds
+   * as text.
    */
   public AuditTrail on(
       HttpMethod method, String path, String action, String targetType, String... nameFields) {
@@ -148,8 +149,9 @@ public final class AuditTrail {
       for (Rule rule : declared) {
         Matcher matcher = rule.path().matcher(path);
         if (rule.method().equals(method) && matcher.matches()) {
-          String id = group(matcher, "id");
           String name = group(matcher, "name");
+          String parent = group(matcher, "parent");
+          String id = parent != null && name != null ? parent + "/" + name : group(matcher, "id");
           ctx.addEndHandler(done -> answered(ctx, rule, id, name));
           break;
         }
