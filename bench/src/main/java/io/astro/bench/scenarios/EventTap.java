@@ -3,11 +3,10 @@ package io.astro.bench.scenarios;
 import io.astro.common.events.EventCodec;
 import io.astro.common.events.app.AppCommand;
 import io.astro.common.events.app.AppStatus;
+import io.astro.common.events.app.AppStatusEvent;
 import io.astro.common.runtime.DaemonThreads;
 import io.cloudevents.CloudEvent;
-import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,13 +32,16 @@ final class EventTap implements AutoCloseable {
   private final KafkaConsumer<String, byte[]> consumer;
   private final String commandTopic;
   private final Map<String, Timeline> timelines = new ConcurrentHashMap<>();
-  private final Consumer<JsonObject> onStatus;
+  private final Consumer<AppStatusEvent> onStatus;
   private final Thread thread;
   private volatile boolean closed;
   private volatile Throwable failure;
 
   EventTap(
-      String bootstrap, String commandTopic, String statusTopic, Consumer<JsonObject> onStatus) {
+      String bootstrap,
+      String commandTopic,
+      String statusTopic,
+      Consumer<AppStatusEvent> onStatus) {
     this.commandTopic = commandTopic;
     this.onStatus = onStatus;
     this.consumer =
@@ -95,30 +97,35 @@ final class EventTap implements AutoCloseable {
     CloudEvent event;
     try {
       event = EventCodec.decode(record.value());
-    } catch (RuntimeException offContract) {
-      return;
-    }
-    JsonObject data = EventCodec.data(event);
-    String appId = data.getString("appId");
-    if (appId == null) {
-      return;
-    }
-    Timeline t = timeline(appId);
-    if (record.topic().equals(commandTopic)) {
-      if (AppCommand.Command.CREATE.value().equals(data.getString("command"))
-          && t.commandRecord == 0) {
-        t.commandTime = event.getTime() == null ? 0 : event.getTime().toInstant().toEpochMilli();
-        t.commandRecord = record.timestamp();
+      if (record.topic().equals(commandTopic)) {
+        if (AppCommand.TYPE.equals(event.getType())) {
+          command(AppCommand.fromData(EventCodec.data(event)), event, record);
+        }
+      } else if (AppStatusEvent.TYPE.equals(event.getType())) {
+        status(AppStatusEvent.fromData(EventCodec.data(event)), record);
       }
-      return;
+    } catch (RuntimeException offContract) {
+      // tombstones, namespace events and older versions: not what the tap times
     }
-    onStatus.accept(data);
-    String status = data.getString("status");
-    if (AppStatus.RUNNING.value().equals(status) && t.runningRecord == 0) {
-      t.runningObservedAt = Instant.parse(data.getString("observedAt")).toEpochMilli();
+  }
+
+  private void command(AppCommand command, CloudEvent event, ConsumerRecord<?, ?> record) {
+    Timeline t = timeline(command.appId());
+    if (command.command() == AppCommand.Command.CREATE && t.commandRecord == 0) {
+      t.commandTime = event.getTime() == null ? 0 : event.getTime().toInstant().toEpochMilli();
+      t.commandRecord = record.timestamp();
+    }
+  }
+
+  private void status(AppStatusEvent status, ConsumerRecord<?, ?> record) {
+    onStatus.accept(status);
+    Timeline t = timeline(status.appId());
+    AppStatus reached = status.state().status();
+    if (reached == AppStatus.RUNNING && t.runningRecord == 0) {
+      t.runningObservedAt = status.observedAt().toEpochMilli();
       t.runningRecord = record.timestamp();
       t.running.complete(null);
-    } else if (AppStatus.DELETED.value().equals(status)) {
+    } else if (reached == AppStatus.DELETED) {
       t.deleted.complete(null);
     }
   }

@@ -61,9 +61,9 @@ public final class ReconcileAtScale {
                 ScaleRig.STATUS,
                 s -> {
                   statusEvents.incrementAndGet();
-                  boolean added = reported.get().add(s.getString("appId"));
-                  if (AppStatus.RUNNING.value().equals(s.getString("status"))) {
-                    added |= running.get().add(s.getString("appId"));
+                  boolean added = reported.get().add(s.appId());
+                  if (s.state().status() == AppStatus.RUNNING) {
+                    added |= running.get().add(s.appId());
                   }
                   if (added) {
                     lastNew.set(System.nanoTime());

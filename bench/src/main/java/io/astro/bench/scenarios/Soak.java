@@ -7,6 +7,7 @@ import io.astro.bench.system.AstroSystem;
 import io.astro.bench.system.ChildJvm;
 import io.astro.common.events.Topics;
 import io.astro.common.events.app.AppStatus;
+import io.astro.common.events.app.AppStatusEvent;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -255,18 +256,15 @@ public final class Soak {
   }
 
   /** Every (generation, status) each app reached, with when it was first seen. */
-  private static final class StatusBoard implements java.util.function.Consumer<JsonObject> {
+  private static final class StatusBoard implements java.util.function.Consumer<AppStatusEvent> {
     private final Map<String, Map<String, Long>> seen = new ConcurrentHashMap<>();
 
     @Override
-    public void accept(JsonObject status) {
-      String appId = status.getString("appId");
-      Long generation = status.getLong("observedGeneration");
-      if (appId == null || generation == null) {
-        return;
-      }
-      seen.computeIfAbsent(appId, k -> new ConcurrentHashMap<>())
-          .putIfAbsent(generation + "/" + status.getString("status"), System.currentTimeMillis());
+    public void accept(AppStatusEvent status) {
+      seen.computeIfAbsent(status.appId(), k -> new ConcurrentHashMap<>())
+          .putIfAbsent(
+              status.state().observedGeneration() + "/" + status.state().status().value(),
+              System.currentTimeMillis());
       synchronized (this) {
         notifyAll();
       }
