@@ -4,6 +4,7 @@ import io.astro.app.store.Page;
 import io.astro.common.http.ApiException;
 import io.astro.common.http.ErrorCode;
 import io.astro.common.http.FieldErrors;
+import io.astro.common.http.QueryParams;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -31,20 +32,7 @@ public final class Requests {
    */
   public static int intParam(
       RoutingContext ctx, String name, int defaultValue, int min, int max, FieldErrors errors) {
-    String raw = ctx.request().getParam(name);
-    if (raw == null || raw.isEmpty()) {
-      return defaultValue;
-    }
-    try {
-      int value = Integer.parseInt(raw);
-      if (value >= min && value <= max) {
-        return value;
-      }
-    } catch (NumberFormatException e) {
-      // reported below like an out-of-range value
-    }
-    errors.add(name, "must be an integer from " + min + " to " + max);
-    return defaultValue;
+    return QueryParams.of(ctx, errors).integer(name, defaultValue, min, max);
   }
 
   public static JsonObject body(RoutingContext ctx) {

@@ -38,7 +38,10 @@ final class EventTap implements AutoCloseable {
   private volatile Throwable failure;
 
   EventTap(
-      String bootstrap, String commandTopic, String statusTopic, Consumer<AppStatusEvent> onStatus) {
+      String bootstrap,
+      String commandTopic,
+      String statusTopic,
+      Consumer<AppStatusEvent> onStatus) {
     this.commandTopic = commandTopic;
     this.onStatus = onStatus;
     this.consumer =

@@ -256,8 +256,7 @@ public final class Soak {
   }
 
   /** Every (generation, status) each app reached, with when it was first seen. */
-  private static final class StatusBoard
-      implements java.util.function.Consumer<AppStatusEvent> {
+  private static final class StatusBoard implements java.util.function.Consumer<AppStatusEvent> {
     private final Map<String, Map<String, Long>> seen = new ConcurrentHashMap<>();
 
     @Override

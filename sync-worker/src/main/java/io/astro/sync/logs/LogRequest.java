@@ -1,8 +1,8 @@
 package io.astro.sync.logs;
 
 import io.astro.common.http.FieldErrors;
+import io.astro.common.http.QueryParams;
 import io.astro.common.kube.KubeNames;
-import io.astro.sync.http.QueryParams;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import java.util.regex.Pattern;

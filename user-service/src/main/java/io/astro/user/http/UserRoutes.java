@@ -8,6 +8,7 @@ import io.astro.common.http.ApiException;
 import io.astro.common.http.ApiResponse;
 import io.astro.common.http.ErrorCode;
 import io.astro.common.http.FieldErrors;
+import io.astro.common.http.QueryParams;
 import io.astro.user.accounts.Accounts;
 import io.astro.user.accounts.RegistrationRules;
 import io.astro.user.store.User;
@@ -368,24 +369,17 @@ public final class UserRoutes {
    * app_count}, null when app-service does not answer).
    */
   private void listUsers(RoutingContext ctx) {
-    FieldErrors errors = new FieldErrors();
-    int page = intParam(ctx, "page", 1, 1, Integer.MAX_VALUE / MAX_LIMIT, errors);
-    int limit = intParam(ctx, "limit", 20, 1, MAX_LIMIT, errors);
-    String statusWord = ctx.request().getParam("status");
-    UserStatus status =
-        statusWord == null || statusWord.isEmpty()
-            ? null
-            : UserStatus.parse(statusWord).filter(UserStatus.live()::contains).orElse(null);
-    if (statusWord != null && !statusWord.isEmpty() && status == null) {
-      errors.add("status", "must be one of " + UserStatus.liveWords());
-    }
-    String search = ctx.request().getParam("search");
+    QueryParams params = QueryParams.of(ctx);
+    int page = params.integer("page", 1, 1, Integer.MAX_VALUE / MAX_LIMIT);
+    int limit = params.integer("limit", 20, 1, MAX_LIMIT);
+    String status = params.oneOf("status", UserStatus.liveWords());
+    String search = params.text("search");
     if (search != null && search.length() > MAX_SEARCH) {
-      errors.add("search", "must be at most " + MAX_SEARCH + " characters");
+      params.errors().add("search", "must be at most " + MAX_SEARCH + " characters");
     }
-    errors.throwIfAny();
+    params.throwIfAny();
     store
-        .list(search == null || search.isEmpty() ? null : search, status, page, limit)
+        .list(search, status == null ? null : UserStatus.of(status), page, limit)
         .compose(
             found ->
                 appCounts
@@ -404,24 +398,6 @@ public final class UserRoutes {
                         }))
         .onSuccess(data -> ApiResponse.ok(ctx, data))
         .onFailure(ctx::fail);
-  }
-
-  private static int intParam(
-      RoutingContext ctx, String name, int defaultValue, int min, int max, FieldErrors errors) {
-    String raw = ctx.request().getParam(name);
-    if (raw == null || raw.isEmpty()) {
-      return defaultValue;
-    }
-    try {
-      int value = Integer.parseInt(raw);
-      if (value >= min && value <= max) {
-        return value;
-      }
-    } catch (NumberFormatException e) {
-      // answered below like an out-of-range number
-    }
-    errors.add(name, "must be a whole number from " + min + " to " + max);
-    return defaultValue;
   }
 
   private void setStatus(RoutingContext ctx, boolean active) {

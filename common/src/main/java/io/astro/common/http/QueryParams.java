@@ -1,6 +1,5 @@
-package io.astro.sync.http;
+package io.astro.common.http;
 
-import io.astro.common.http.FieldErrors;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -17,14 +16,20 @@ import java.util.regex.Pattern;
 public final class QueryParams {
 
   private final RoutingContext ctx;
-  private final FieldErrors errors = new FieldErrors();
+  private final FieldErrors errors;
 
-  private QueryParams(RoutingContext ctx) {
+  private QueryParams(RoutingContext ctx, FieldErrors errors) {
     this.ctx = ctx;
+    this.errors = errors;
   }
 
   public static QueryParams of(RoutingContext ctx) {
-    return new QueryParams(ctx);
+    return new QueryParams(ctx, new FieldErrors());
+  }
+
+  /** Reading into {@code errors}, which the caller may already have added to. */
+  public static QueryParams of(RoutingContext ctx, FieldErrors errors) {
+    return new QueryParams(ctx, errors);
   }
 
   /** The errors so far; path parameters and other checks of the request add theirs here. */
