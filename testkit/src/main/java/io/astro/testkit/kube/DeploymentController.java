@@ -34,7 +34,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -63,9 +62,6 @@ final class DeploymentController {
 
   private volatile Duration defaultProgressDeadline = Duration.ofMinutes(10);
 
-  /** namespace/name → the uid of the Deployment of that name last worked. */
-  private final Map<String, String> worked = new ConcurrentHashMap<>();
-
   DeploymentController(AppsV1Api apps, CoreV1Api core, Kubelet kubelet) {
     this.apps = apps;
     this.core = core;
@@ -89,12 +85,7 @@ final class DeploymentController {
      * Still on its way (pods creating or pending, a rollout, crash loops, probes not yet due, a
      * refusal): the next pass may differ by time alone, so it has to come again.
      */
-    PROGRESSING,
-    /**
-     * Still on its way, and this pass moved it (the Deployment's status changed): the next step (a
-     * created container starting, the next batch of a rollout) may be due at once.
-     */
-    ADVANCED
+    PROGRESSING
   }
 
   /** Converges the Deployment's ReplicaSets, pods and status. */
@@ -102,19 +93,9 @@ final class DeploymentController {
     Instant now = Instant.now();
     V1Deployment d = readDeployment(namespace, name);
     String uid = d == null ? null : d.getMetadata().getUid();
-    String key = namespace + "/" + name;
-    // once this Deployment (this uid) has been worked, what it owns carries its selector's labels:
-    // only those are listed, not the whole namespace; the first pass, and one after the Deployment
-    // went or was replaced, list everything to collect what another uid left behind
-    String selector =
-        d != null && d.getMetadata().getDeletionTimestamp() == null && uid.equals(worked.get(key))
-            ? labelSelector(d)
-            : null;
     List<V1ReplicaSet> owned = new ArrayList<>();
-    List<V1Pod> allPods =
-        core.listNamespacedPod(namespace).labelSelector(selector).execute().getItems();
-    for (V1ReplicaSet rs :
-        apps.listNamespacedReplicaSet(namespace).labelSelector(selector).execute().getItems()) {
+    List<V1Pod> allPods = core.listNamespacedPod(namespace).execute().getItems();
+    for (V1ReplicaSet rs : apps.listNamespacedReplicaSet(namespace).execute().getItems()) {
       V1OwnerReference owner = controllerOf(rs.getMetadata());
       if (owner == null || !"Deployment".equals(owner.getKind()) || !name.equals(owner.getName())) {
         continue;
@@ -130,10 +111,8 @@ final class DeploymentController {
       }
     }
     if (d == null || d.getMetadata().getDeletionTimestamp() != null) {
-      worked.remove(key);
       return Outcome.GONE;
     }
-    worked.put(key, uid);
 
     int desired = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
     String hash = PodTemplateHash.of(d.getSpec().getTemplate());
@@ -231,16 +210,12 @@ final class DeploymentController {
       writeReplicaSetStatus(old, still, null, now);
       oldPods.addAll(still);
     }
-    StatusWrite status =
+    boolean complete =
         writeDeploymentStatus(d, newRs, desired, newPods, oldPods, quotaFailure, now);
-    if (status.complete() && quotaFailure == null && oldPods.isEmpty()) {
-      return Outcome.SETTLED;
-    }
-    return status.written() ? Outcome.ADVANCED : Outcome.PROGRESSING;
+    return complete && quotaFailure == null && oldPods.isEmpty()
+        ? Outcome.SETTLED
+        : Outcome.PROGRESSING;
   }
-
-  /** What writing a Deployment's status found: the rollout complete, the status changed. */
-  private record StatusWrite(boolean complete, boolean written) {}
 
   /**
    * A RollingUpdate's bounds resolved against the replica count as the real controller does
@@ -272,26 +247,6 @@ final class DeploymentController {
       int percent = Integer.parseInt(value.getStrValue().replace("%", "").trim());
       return roundUp ? (desired * percent + 99) / 100 : desired * percent / 100;
     }
-  }
-
-  /**
-   * The Deployment's selector as a label selector query, or null (list everything) when it has set
-   * expressions: what it owns carries its matchLabels (the API server refuses a template whose
-   * labels its selector does not match).
-   */
-  private static String labelSelector(V1Deployment d) {
-    V1LabelSelector selector = d.getSpec().getSelector();
-    if (selector == null
-        || selector.getMatchLabels() == null
-        || selector.getMatchLabels().isEmpty()
-        || (selector.getMatchExpressions() != null && !selector.getMatchExpressions().isEmpty())) {
-      return null;
-    }
-    StringBuilder query = new StringBuilder();
-    new TreeMap<>(selector.getMatchLabels())
-        .forEach(
-            (k, v) -> query.append(query.length() == 0 ? "" : ",").append(k).append('=').append(v));
-    return query.toString();
   }
 
   private V1Deployment readDeployment(String namespace, String name) throws ApiException {
@@ -532,8 +487,8 @@ final class DeploymentController {
     }
   }
 
-  /** Writes the Deployment's status if it changed; says whether the rollout is complete. */
-  private StatusWrite writeDeploymentStatus(
+  /** Writes the Deployment's status if it changed; true when the rollout is complete. */
+  private boolean writeDeploymentStatus(
       V1Deployment d,
       V1ReplicaSet newRs,
       int desired,
@@ -609,14 +564,13 @@ final class DeploymentController {
             .availableReplicas(omitZero(available))
             .unavailableReplicas(omitZero(Math.max(0, desired - available)))
             .conditions(conditions);
-    if (JSON.serialize(status).equals(JSON.serialize(d.getStatus()))) {
-      return new StatusWrite(complete, false);
+    if (!JSON.serialize(status).equals(JSON.serialize(d.getStatus()))) {
+      d.setStatus(status);
+      apps.replaceNamespacedDeploymentStatus(
+              d.getMetadata().getName(), d.getMetadata().getNamespace(), d)
+          .execute();
     }
-    d.setStatus(status);
-    apps.replaceNamespacedDeploymentStatus(
-            d.getMetadata().getName(), d.getMetadata().getNamespace(), d)
-        .execute();
-    return new StatusWrite(complete, true);
+    return complete;
   }
 
   /**

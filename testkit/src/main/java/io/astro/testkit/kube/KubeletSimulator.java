@@ -44,12 +44,9 @@ import org.slf4j.LoggerFactory;
  * #RESYNC_MILLIS} ms, since time alone moves it; a settled one costs nothing until it changes, so a
  * cluster with thousands of running Deployments stays quiet.
  *
- * <p>Every simulator in the JVM shares one small pool of {@value #SHARDS} workers. A Deployment
- * picks its worker, so its own passes run one at a time, in order, while other Deployments — of the
- * same namespace too: a user with a thousand apps in one namespace is not one queue — go in
- * parallel. A pass that moves a Deployment is followed by the next at once (up to {@value
- * #PASSES_IN_A_ROW} in a row), so a Deployment is running before the worker turns to others queued
- * after it; a cold start of thousands comes up one Deployment after another.
+ * <p>Every simulator in the JVM shares one small pool of {@value #SHARDS} workers. A Deployment's
+ * namespace picks its worker, so the Deployments of one namespace (which share pods, quota and
+ * limits) are worked one at a time, in order, while other namespaces and clusters go in parallel.
  *
  * <p>Failures to show: {@link #failImage}, {@link #crashImage}; {@link #clearFailures} heals. They
  * apply to every pod the simulator syncs from then on, including running ones. Without any fault a
@@ -66,12 +63,6 @@ public final class KubeletSimulator implements AutoCloseable {
 
   /** How soon a Deployment that is not settled is looked at again. */
   static final long RESYNC_MILLIS = 2000;
-
-  /**
-   * Passes of one Deployment in a row while each moves it: a new one is created, then runs and is
-   * ready, then reported available — three steps, each written (and watchable) on its own.
-   */
-  static final int PASSES_IN_A_ROW = 4;
 
   private static final long CONFLICT_RETRY_MILLIS = 50;
   private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(30);
@@ -290,13 +281,10 @@ public final class KubeletSimulator implements AutoCloseable {
             });
   }
 
-  /**
-   * A Deployment's passes run on one worker, in order. Deployments of one namespace go in parallel,
-   * as the real controllers' workers take them: they meet only at the API server, where the proxy
-   * admits a namespace's pods one at a time against its quota.
-   */
+  /** One worker per namespace of a cluster: its Deployments share pods, quota and limits. */
   private int shardOf(String key) {
-    return Math.floorMod((clusterName + "/" + key).hashCode(), SHARDS);
+    String namespace = key.substring(0, key.indexOf('/'));
+    return Math.floorMod((clusterName + "/" + namespace).hashCode(), SHARDS);
   }
 
   private void reconcile(String key) {
@@ -319,19 +307,10 @@ public final class KubeletSimulator implements AutoCloseable {
     String namespace = key.substring(0, key.indexOf('/'));
     String name = key.substring(key.indexOf('/') + 1);
     try {
-      DeploymentController.Outcome outcome = controller.reconcile(namespace, name);
-      // a pass that moved the Deployment is followed at once by the next, as its own status
-      // event would bring it — here without going behind every other Deployment queued, so
-      // Deployments come up one after another rather than all of them one step at a time
-      for (int pass = 1;
-          outcome == DeploymentController.Outcome.ADVANCED && pass < PASSES_IN_A_ROW && !closed;
-          pass++) {
-        outcome = controller.reconcile(namespace, name);
-      }
-      switch (outcome) {
+      switch (controller.reconcile(namespace, name)) {
         case GONE -> known.remove(key);
         case SETTLED -> known.add(key);
-        case PROGRESSING, ADVANCED -> {
+        case PROGRESSING -> {
           known.add(key);
           enqueueLater(key, RESYNC_MILLIS);
         }
