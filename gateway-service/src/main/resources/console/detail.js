@@ -89,12 +89,28 @@ function Overview({ app }) {
     <div><dt>Release</dt><dd>${app.release}${app.observed_release && app.observed_release !== app.release ? ` (pods run ${app.observed_release})` : ''}</dd></div>
     <div><dt>Size</dt><dd>${app.size}</dd></div>
     <div><dt>Address in the cluster</dt><dd class="mono">${url || 'none (no port)'}</dd></div>
-    <div><dt>Public URL</dt><dd class="mono">${app.url ? html`<a href=${app.url}>${app.url}</a>` : app.public && app.port ? 'none yet' : 'none'}</dd></div>
-    ${app.domains && app.domains.length ? html`<div><dt>Custom domains</dt><dd class="mono">${app.domains.join(', ')}</dd></div>` : ''}
+    <div><dt>Public URL</dt><dd class="mono">${app.url ? html`<a href=${app.url}>${app.url}</a>${certificate(app, hostOf(app.url))}` : app.public && app.port ? 'none yet' : 'none'}</dd></div>
+    ${app.domains && app.domains.length ? html`<div><dt>Custom domains</dt><dd class="mono">${app.domains.map((d, i) => html`${i ? ', ' : ''}${d}${certificate(app, d)}`)}</dd></div>` : ''}
     <div><dt>Cluster</dt><dd>${app.cluster}${app.stale ? ' (not reporting)' : ''}</dd></div>
     <div><dt>Created</dt><dd>${when(app.created_at)}</dd></div>
     <div><dt>Updated</dt><dd>${when(app.updated_at)}</dd></div>
   </dl>`;
+}
+
+function hostOf(url) {
+  try {
+    return new URL(url).host;
+  } catch (e) {
+    return null;
+  }
+}
+
+// the host's TLS certificate as the cluster reports it (nothing when it does not say)
+function certificate(app, host) {
+  const c = (app.certificates || []).find((x) => x.host === host);
+  return c && c.certificate
+    ? html` <span class="muted" title=${c.certificate_message || ''}>(certificate ${c.certificate})</span>`
+    : '';
 }
 
 function Actions({ app, reload }) {

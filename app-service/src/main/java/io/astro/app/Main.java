@@ -198,7 +198,7 @@ public final class Main {
               RegistryRoutes registryRoutes =
                   new RegistryRoutes(registries, c.cipher(), auth, Clock.systemUTC());
               DomainSettings d = config.domains();
-              DomainStore domains = new DomainStore(pool);
+              DomainStore domains = new DomainStore(pool, config.writeLimits());
               DomainRoutes domainRoutes =
                   new DomainRoutes(
                       domains,

@@ -55,6 +55,11 @@ public final class DevMode implements AutoCloseable {
         workspace.admin(
             env.string("ASTRO_ADMIN_USERNAME", null), env.string("ASTRO_ADMIN_PASSWORD", null));
     Backing backing = Backing.start(options, workspace);
+    if (backing.cluster().sandbox() != null && env.string("ASTRO_TLS_ISSUER", null) != null) {
+      // the sandbox plays cert-manager (its ingress-shim and an issuer that succeeds), so the
+      // apps' certificates show as issued as on a cluster with cert-manager installed
+      backing.cluster().sandbox().certManager().ingressShim(true);
+    }
     LOG.info("backing services up in {} ms", (System.nanoTime() - started) / 1_000_000);
     AstroServices services = null;
     try {

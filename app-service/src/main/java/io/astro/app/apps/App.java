@@ -201,10 +201,36 @@ public record App(
       Instant observedAt,
       long observedRelease,
       JsonArray warnings,
-      String url) {
+      String url,
+      JsonArray certificates) {
 
     public static final Observed NONE =
-        new Observed(null, null, new JsonArray(), null, null, 0, null, 0, new JsonArray(), null);
+        new Observed(
+            null,
+            null,
+            new JsonArray(),
+            null,
+            null,
+            0,
+            null,
+            0,
+            new JsonArray(),
+            null,
+            new JsonArray());
+
+    /**
+     * The certificate state of {@code host} as tenants see it ({@code certificate}, {@code
+     * certificate_reason}, {@code certificate_message}: a fixed text per reason), all null when the
+     * cluster did not say.
+     */
+    public JsonObject certificateOf(String host) {
+      for (Object o : certificates) {
+        if (o instanceof JsonObject c && host.equals(c.getString("host"))) {
+          return TenantText.certificate(c.getString("state"), c.getString("reason"));
+        }
+      }
+      return TenantText.certificate(null, null);
+    }
   }
 
   /**
@@ -263,6 +289,20 @@ public record App(
         now);
   }
 
+  /** Each host's certificate as tenants see it: the URL's host and the custom domains'. */
+  private JsonArray certificates() {
+    JsonArray shown = new JsonArray();
+    for (Object o : observed.certificates()) {
+      if (o instanceof JsonObject c && c.getString("host") != null) {
+        shown.add(
+            new JsonObject()
+                .put("host", c.getString("host"))
+                .mergeIn(observed.certificateOf(c.getString("host"))));
+      }
+    }
+    return shown;
+  }
+
   public JsonObject toJson() {
     JsonObject json =
         new JsonObject()
@@ -274,6 +314,7 @@ public record App(
             .put("public", desired.isPublic())
             .put("url", observed.url())
             .put("domains", new JsonArray(desired.domains()))
+            .put("certificates", certificates())
             .put("stopped", desired.stopped())
             .put("suspended", desired.suspended())
             .put("status", status.value())

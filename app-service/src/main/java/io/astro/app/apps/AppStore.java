@@ -47,7 +47,7 @@ public final class AppStore {
 
   private static final String COLUMNS =
       "id, user_id, name, cluster_id, placement, namespace, k8s_name, image, replicas, port,"
-          + " is_public, domains, url, settings, stopped, restarted_at, deleting, generation, release_number, status,"
+          + " is_public, domains, url, certificates, settings, stopped, restarted_at, deleting, generation, release_number, status,"
           + " desired_replicas, ready_replicas, pods, reason, message, observed_generation,"
           + " observed_release, warnings, observed_at, created_at, updated_at, suspended";
 
@@ -457,6 +457,12 @@ public final class AppStore {
       "r.app_id, r.number, r.generation, r.image, r.port, r.settings, r.description, r.failed,"
           + " r.number = a.release_number AS active, r.created_at";
 
+  private static JsonArray jsonArray(Object stored) {
+    return stored == null
+        ? new JsonArray()
+        : stored instanceof JsonArray a ? a : new JsonArray(stored.toString());
+  }
+
   private static AppRelease release(Row r) {
     Object settings = r.getValue("settings");
     return new AppRelease(
@@ -602,7 +608,8 @@ public final class AppStore {
                                   conn.preparedQuery(
                                           "UPDATE apps SET status = ?, desired_replicas = ?,"
                                               + " ready_replicas = ?, pods = ?, reason = ?, message = ?, observed_generation = ?,"
-                                              + " observed_release = ?, warnings = ?, url = ?, observed_at = ?,"
+                                              + " observed_release = ?, warnings = ?, url = ?, certificates = ?,"
+                                              + " observed_at = ?,"
                                               + " deleted_at = IF(?, CURRENT_TIMESTAMP(3), NULL) WHERE id = ?")
                                       .execute(
                                           Tuple.tuple()
@@ -616,6 +623,7 @@ public final class AppStore {
                                               .addLong(o.observedRelease())
                                               .addString(o.warnings().encode())
                                               .addValue(o.url())
+                                              .addString(o.certificates().encode())
                                               .addValue(utc(o.observedAt()))
                                               .addBoolean(remove)
                                               .addString(app.id())))
@@ -869,7 +877,8 @@ public final class AppStore {
             warnings == null
                 ? new JsonArray()
                 : warnings instanceof JsonArray a ? a : new JsonArray(warnings.toString()),
-            r.getString(c.at("url")));
+            r.getString(c.at("url")),
+            jsonArray(r.getValue(c.at("certificates"))));
     return new App(
         r.getString(c.at("id")),
         r.getLong(c.at("user_id")),

@@ -23,7 +23,8 @@ public record Observation(
     Instant observedAt,
     long observedRelease,
     JsonArray warnings,
-    String url) {
+    String url,
+    JsonArray certificates) {
 
   /** The reason of a release whose pods never became available within the rollout deadline. */
   public static final String ROLLOUT_FAILED = "RolloutFailed";
@@ -46,7 +47,20 @@ public record Observation(
         event.observedAt(),
         s.observedRelease(),
         warnings(s.warnings()),
-        cut(event.url(), 300));
+        cut(event.url(), 300),
+        certificates(event.certificates()));
+  }
+
+  private static JsonArray certificates(java.util.List<AppStatusEvent.Certificate> certificates) {
+    JsonArray json = new JsonArray();
+    for (AppStatusEvent.Certificate c : certificates) {
+      json.add(
+          new io.vertx.core.json.JsonObject()
+              .put("host", c.host())
+              .put("state", c.state().value())
+              .put("reason", c.reason()));
+    }
+    return json;
   }
 
   private static JsonArray warnings(java.util.List<AppState.Warning> warnings) {

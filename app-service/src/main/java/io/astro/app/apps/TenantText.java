@@ -96,6 +96,34 @@ public final class TenantText {
     return of(reason);
   }
 
+  private static final Map<String, String> CERTIFICATE_TEXTS =
+      Map.of(
+          "issued", "the certificate is issued; the host answers on https",
+          "pending", "the certificate is being issued; this can take a few minutes",
+          "failed",
+              "the certificate could not be issued: check that the domain's DNS points at Astro;"
+                  + " it is retried with back-off");
+
+  /**
+   * A host's certificate as tenants see it: {@code certificate} (pending, issued, failed), {@code
+   * certificate_reason} (cert-manager's reason code, when it is a plain word) and {@code
+   * certificate_message}, a fixed text per state — never what cert-manager or the CA said, which
+   * names issuers, ACME servers and DNS answers. All null when the cluster did not say.
+   */
+  public static JsonObject certificate(String state, String reason) {
+    String text = state == null ? null : CERTIFICATE_TEXTS.get(state);
+    if (text == null) {
+      return new JsonObject()
+          .putNull("certificate")
+          .putNull("certificate_reason")
+          .putNull("certificate_message");
+    }
+    return new JsonObject()
+        .put("certificate", state)
+        .put("certificate_reason", reason != null && CODE.matcher(reason).matches() ? reason : null)
+        .put("certificate_message", text);
+  }
+
   /** The warnings as tenants see them: each one's reason, count and last time, a fixed text. */
   public static JsonArray warnings(JsonArray warnings) {
     JsonArray told = new JsonArray();

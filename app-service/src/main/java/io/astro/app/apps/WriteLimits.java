@@ -47,7 +47,8 @@ public record WriteLimits(int perAppAction, int perUser, Duration window) {
    * Whether one more {@code action} of the user (on {@code appId}; null for a create) would pass a
    * bound, counted in the caller's transaction (which holds the owner row's lock).
    */
-  Future<Optional<Throttled>> check(SqlConnection conn, long userId, String appId, String action) {
+  public Future<Optional<Throttled>> check(
+      SqlConnection conn, long userId, String appId, String action) {
     // suspend and resume follow the owner's account, not the owner's requests
     if ("delete".equals(action) || "suspend".equals(action) || "resume".equals(action)) {
       return Future.succeededFuture(Optional.empty());

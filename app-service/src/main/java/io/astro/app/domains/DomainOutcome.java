@@ -12,7 +12,24 @@ public sealed interface DomainOutcome {
   record Added(Domain domain, String k8sName, String appsDomain) implements DomainOutcome {}
 
   /** The app's domains, for its list ({@code appsDomain} as for {@link Added}). */
-  record Listed(List<Domain> domains, String k8sName, String appsDomain) implements DomainOutcome {}
+  /**
+   * The app's domains, with its last reported certificate state ({@code [{host, state, reason}]}).
+   */
+  record Listed(
+      List<Domain> domains,
+      String k8sName,
+      String appsDomain,
+      io.vertx.core.json.JsonArray certificates)
+      implements DomainOutcome {}
+
+  /** A failed (or pending) domain is looked at again now, from a fresh back-off. */
+  record Retried(Domain domain, String k8sName, String appsDomain) implements DomainOutcome {}
+
+  /** A verified domain has nothing to retry. */
+  record AlreadyVerified() implements DomainOutcome {}
+
+  /** The user's writes are over their limit. */
+  record Throttled(io.astro.app.apps.WriteLimits.Throttled limit) implements DomainOutcome {}
 
   /** The name is under a cluster's apps domain: Astro's own. */
   record Reserved(String appsDomain) implements DomainOutcome {}

@@ -2,6 +2,7 @@ package io.astro.app.domains;
 
 import static io.astro.app.http.Requests.body;
 
+import io.astro.app.apps.TenantText;
 import io.astro.common.auth.AuthHandler;
 import io.astro.common.auth.Caller;
 import io.astro.common.http.ApiException;
@@ -55,6 +56,21 @@ public final class DomainRoutes {
     router.post(BASE).consumes("application/json").handler(this::add);
     router.get(BASE).handler(this::list);
     router.delete(BASE + "/:domain").handler(this::remove);
+    router.post(BASE + "/:domain/verify").handler(this::verify);
+  }
+
+  // a failed domain gets a fresh round of checks (same token); a pending one is checked now
+  private void verify(RoutingContext ctx) {
+    String appId = appId(ctx);
+    if (appId == null) {
+      ctx.fail(new ApiException(ErrorCode.APP_NOT_FOUND));
+      return;
+    }
+    String domain = rules.domain(ctx.pathParam("domain"));
+    store
+        .retry(AuthHandler.caller(ctx).userId(), appId, domain, settings.clock().instant())
+        .onSuccess(outcome -> answer(ctx, 200, outcome))
+        .onFailure(ctx::fail);
   }
 
   private void add(RoutingContext ctx) {
@@ -112,12 +128,39 @@ public final class DomainRoutes {
 
   private void answer(RoutingContext ctx, int status, DomainOutcome outcome) {
     if (outcome instanceof DomainOutcome.Added added) {
-      ApiResponse.ok(ctx, status, view(added.domain(), added.k8sName(), added.appsDomain()));
+      ApiResponse.ok(
+          ctx,
+          status,
+          view(added.domain(), added.k8sName(), added.appsDomain())
+              .mergeIn(TenantText.certificate(null, null)));
     } else if (outcome instanceof DomainOutcome.Listed listed) {
       JsonArray items = new JsonArray();
-      listed.domains().forEach(d -> items.add(view(d, listed.k8sName(), listed.appsDomain())));
+      listed
+          .domains()
+          .forEach(
+              d ->
+                  items.add(
+                      view(d, listed.k8sName(), listed.appsDomain())
+                          .mergeIn(certificate(d, listed.certificates()))));
       ApiResponse.ok(
           ctx, status, new JsonObject().put("items", items).put("max", settings.maxPerApp()));
+    } else if (outcome instanceof DomainOutcome.Retried retried) {
+      ApiResponse.ok(
+          ctx,
+          status,
+          view(retried.domain(), retried.k8sName(), retried.appsDomain())
+              .mergeIn(TenantText.certificate(null, null)));
+    } else if (outcome instanceof DomainOutcome.AlreadyVerified) {
+      ctx.fail(
+          new ApiException(
+              ErrorCode.CONFLICT,
+              "the domain is verified already; only a failed or pending one is checked again",
+              new JsonObject().put("field", "domain")));
+    } else if (outcome instanceof DomainOutcome.Throttled throttled) {
+      ctx.response().putHeader("Retry-After", Long.toString(throttled.limit().retryAfterSeconds()));
+      ctx.fail(
+          new ApiException(
+              ErrorCode.RATE_LIMITED, throttled.limit().message(), throttled.limit().toJson()));
     } else if (outcome instanceof DomainOutcome.Removed) {
       ApiResponse.ok(ctx, status, null);
     } else if (outcome instanceof DomainOutcome.AppNotFound) {
@@ -165,6 +208,21 @@ public final class DomainRoutes {
         KubeNames.publicHost(
             k8sName, clusterAppsDomain != null ? clusterAppsDomain : settings.appsDomain()),
         settings.ingressAddresses());
+  }
+
+  /**
+   * The domain's certificate as the app's last status reported it; a domain that is not verified
+   * has none (its Ingress rule and certificate come with the verification).
+   */
+  private static JsonObject certificate(Domain domain, JsonArray certificates) {
+    if (domain.status() == DomainStatus.VERIFIED) {
+      for (Object o : certificates) {
+        if (o instanceof JsonObject c && domain.domain().equals(c.getString("host"))) {
+          return TenantText.certificate(c.getString("state"), c.getString("reason"));
+        }
+      }
+    }
+    return TenantText.certificate(null, null);
   }
 
   // 32 random bytes: no one guesses the value a domain's owner is asked to publish

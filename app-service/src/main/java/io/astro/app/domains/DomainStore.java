@@ -1,9 +1,11 @@
 package io.astro.app.domains;
 
 import io.astro.app.apps.AppStore;
+import io.astro.app.apps.WriteLimits;
 import io.astro.common.db.Database;
 import io.astro.common.events.cluster.ClusterPublicUrls;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -29,10 +31,15 @@ public final class DomainStore {
       "domain, app_id, user_id, token, status, reason, attempts, next_check_at, checked_at,"
           + " verified_at, created_at";
 
-  private final Pool pool;
+  /** The action a retry counts as in the write limits and the app's history. */
+  public static final String VERIFY_ACTION = "verify_domain";
 
-  public DomainStore(Pool pool) {
+  private final Pool pool;
+  private final WriteLimits limits;
+
+  public DomainStore(Pool pool, WriteLimits limits) {
     this.pool = pool;
+    this.limits = limits;
   }
 
   // the app's cluster's own apps domain (io.astro.cluster.v1's publicUrls, as stored), null if none
@@ -122,7 +129,7 @@ public final class DomainStore {
   /** The domains of the caller's live app, by name. */
   public Future<DomainOutcome> list(long userId, String appId) {
     return pool.preparedQuery(
-            "SELECT k8s_name, "
+            "SELECT k8s_name, certificates, "
                 + CLUSTER_URLS
                 + " FROM apps WHERE id = ? AND user_id = ? AND deleted_at IS NULL")
         .execute(Tuple.of(appId, userId))
@@ -134,11 +141,18 @@ public final class DomainStore {
               Row app = apps.iterator().next();
               String k8sName = app.getString("k8s_name");
               String appsDomain = appsDomain(app.getValue("public_urls"));
+              Object stored = app.getValue("certificates");
+              JsonArray certificates =
+                  stored == null
+                      ? new JsonArray()
+                      : stored instanceof JsonArray a ? a : new JsonArray(stored.toString());
               return pool.preparedQuery(
                       "SELECT " + COLUMNS + " FROM app_domains WHERE app_id = ? ORDER BY domain")
                   .execute(Tuple.of(appId))
                   .<DomainOutcome>map(
-                      rows -> new DomainOutcome.Listed(domains(rows), k8sName, appsDomain));
+                      rows ->
+                          new DomainOutcome.Listed(
+                              domains(rows), k8sName, appsDomain, certificates));
             })
         .recover(Database::unavailable);
   }
@@ -170,6 +184,96 @@ public final class DomainStore {
                                                   v -> new DomainOutcome.Removed()));
                         }))
         .recover(Database::unavailable);
+  }
+
+  /**
+   * Looks at {@code domain} of the caller's live app again: a {@code failed} one goes back to
+   * {@code pending_verification} with its token, no reason and a fresh back-off (attempts 0), due
+   * now; a pending one is due now (its attempts kept). A verified one answers {@link
+   * DomainOutcome.AlreadyVerified}. Counts as a write of the user ({@link WriteLimits}, action
+   * {@value #VERIFY_ACTION}), recorded in the app's history.
+   */
+  public Future<DomainOutcome> retry(long userId, String appId, String domain, Instant now) {
+    return Database.transaction(
+            pool,
+            conn ->
+                lockApp(conn, userId, appId)
+                    .compose(
+                        app -> {
+                          if (app.isEmpty()) {
+                            return Future.succeededFuture(new DomainOutcome.AppNotFound());
+                          }
+                          return ofApp(conn, appId)
+                              .compose(
+                                  existing -> {
+                                    Domain found =
+                                        existing.stream()
+                                            .filter(d -> d.domain().equals(domain))
+                                            .findFirst()
+                                            .orElse(null);
+                                    if (found == null) {
+                                      return Future.<DomainOutcome>succeededFuture(
+                                          new DomainOutcome.DomainNotFound());
+                                    }
+                                    if (found.status() == DomainStatus.VERIFIED) {
+                                      return Future.<DomainOutcome>succeededFuture(
+                                          new DomainOutcome.AlreadyVerified());
+                                    }
+                                    return limits
+                                        .check(conn, userId, appId, VERIFY_ACTION)
+                                        .compose(
+                                            throttled ->
+                                                throttled.isPresent()
+                                                    ? Future.<DomainOutcome>succeededFuture(
+                                                        new DomainOutcome.Throttled(
+                                                            throttled.get()))
+                                                    : lookAgain(conn, found, now)
+                                                        .<DomainOutcome>map(
+                                                            again ->
+                                                                new DomainOutcome.Retried(
+                                                                    again,
+                                                                    app.get().k8sName(),
+                                                                    app.get().appsDomain())));
+                                  });
+                        }))
+        .recover(Database::unavailable);
+  }
+
+  private static Future<Domain> lookAgain(SqlConnection conn, Domain d, Instant now) {
+    boolean failed = d.status() == DomainStatus.FAILED;
+    int attempts = failed ? 0 : d.attempts();
+    String reason = failed ? null : d.reason();
+    return conn.preparedQuery(
+            "UPDATE app_domains SET status = ?, reason = ?, attempts = ?, next_check_at = ?"
+                + " WHERE domain = ? AND app_id = ?")
+        .execute(
+            Tuple.tuple()
+                .addString(DomainStatus.PENDING_VERIFICATION.value())
+                .addValue(reason)
+                .addInteger(attempts)
+                .addValue(utc(now))
+                .addString(d.domain())
+                .addString(d.appId()))
+        .compose(
+            updated ->
+                conn.preparedQuery(
+                        "INSERT INTO app_events (app_id, kind, action, generation, message)"
+                            + " SELECT id, 'command', ?, generation, ? FROM apps WHERE id = ?")
+                    .execute(Tuple.of(VERIFY_ACTION, d.domain(), d.appId())))
+        .map(
+            v ->
+                new Domain(
+                    d.domain(),
+                    d.appId(),
+                    d.userId(),
+                    d.token(),
+                    DomainStatus.PENDING_VERIFICATION,
+                    reason,
+                    attempts,
+                    now,
+                    d.checkedAt(),
+                    d.verifiedAt(),
+                    d.createdAt()));
   }
 
   /** Domains waiting for a check whose time has come, the longest waiting first. */

@@ -212,6 +212,31 @@ class DomainApiTest {
   }
 
   @Test
+  void a_failed_domain_is_checked_again_on_request_with_the_same_token_until_verified() {
+    String token = app.token(USERS.incrementAndGet());
+    String path = "/api/v1/apps/" + webApp(token, "retry").getString("id") + "/domains";
+    HttpResponse<String> claimed =
+        app.post(path, new JsonObject().put("domain", "www.retry.example.net"), token);
+    String proof = data(claimed).getJsonArray("dns_records").getJsonObject(0).getString("value");
+    awaitDomain(path, token, "www.retry.example.net", "failed");
+    assertThat(app.post(path + "/www.unknown.example.net/verify", null, token).statusCode())
+        .isEqualTo(404);
+
+    // the owner fixes DNS, then asks for another look: a fresh back-off, the same token
+    dns.txt("_astro-challenge.www.retry.example.net", proof);
+    HttpResponse<String> retried = app.post(path + "/www.retry.example.net/verify", null, token);
+
+    assertThat(retried.statusCode()).as(retried.body()).isEqualTo(200);
+    assertThat(data(retried).getString("status")).isEqualTo("pending_verification");
+    assertThat(data(retried).getString("reason")).isNull();
+    assertThat(data(retried).getJsonArray("dns_records").getJsonObject(0).getString("value"))
+        .isEqualTo(proof);
+    awaitDomain(path, token, "www.retry.example.net", "verified");
+    HttpResponse<String> again = app.post(path + "/www.retry.example.net/verify", null, token);
+    assertThat(again.statusCode()).as(again.body()).isEqualTo(409);
+  }
+
+  @Test
   void an_app_on_a_cluster_with_its_own_apps_domain_is_the_cname_target_there() throws Exception {
     String token = app.token(USERS.incrementAndGet());
     JsonObject web = webApp(token, "own");

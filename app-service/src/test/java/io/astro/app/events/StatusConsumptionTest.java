@@ -47,10 +47,12 @@ class StatusConsumptionTest {
   private static String statusTopic;
   private static String commandsTopic;
   private static long users = 500;
+  private static TestDatabase database;
 
   @BeforeAll
   static void start(TestDatabase db, KafkaBroker broker) {
     kafka = broker;
+    database = db;
     statusTopic = KafkaBroker.uniqueTopicName("astro.app.status");
     String commands = KafkaBroker.uniqueTopicName("astro.app.commands");
     commandsTopic = commands;
@@ -426,6 +428,82 @@ class StatusConsumptionTest {
         .isEmpty();
     assertThat(app.get("/api/v1/apps/" + unknown, token).statusCode()).isEqualTo(404);
     assertThat(data(app.get("/api/v1/apps", token)).getLong("total")).isEqualTo(1);
+  }
+
+  @Test
+  void the_certificate_state_the_worker_reports_is_shown_with_a_fixed_text_per_state()
+      throws Exception {
+    String token = app.token(++users);
+    JsonObject created = app.create(token, "tls", IMAGE, 1);
+    String id = created.getString("id");
+    String host = created.getString("k8s_name") + ".apps.example.com";
+    String domain = "www.tls-" + users + ".example.org";
+    // a verified domain, as the verifier leaves it
+    try (java.sql.Connection c =
+            java.sql.DriverManager.getConnection(
+                database.jdbcUrl(), database.user(), database.password());
+        var insert =
+            c.prepareStatement(
+                "INSERT INTO app_domains (domain, app_id, user_id, token, status, verified_at)"
+                    + " VALUES (?, ?, ?, ?, 'verified', CURRENT_TIMESTAMP(3))")) {
+      insert.setString(1, domain);
+      insert.setString(2, id);
+      insert.setLong(3, users);
+      insert.setString(4, "t".repeat(43));
+      insert.executeUpdate();
+    }
+    publish(
+        id,
+        status(id, "running", 1, 1, 1, T0)
+            .put("url", "https://" + host)
+            .put("domains", new JsonArray().add(domain))
+            .put(
+                "certificates",
+                new JsonArray()
+                    .add(
+                        new JsonObject().put("host", host).put("state", "issued").putNull("reason"))
+                    .add(
+                        new JsonObject()
+                            .put("host", domain)
+                            .put("state", "failed")
+                            .put("reason", "Failed"))));
+
+    JsonObject detail =
+        app.awaitApp(
+            id,
+            token,
+            r ->
+                RunningAppService.data(r).getJsonArray("certificates", new JsonArray()).size()
+                    == 2);
+    assertThat(detail.getJsonArray("certificates").getJsonObject(0))
+        .isEqualTo(
+            new JsonObject()
+                .put("host", host)
+                .put("certificate", "issued")
+                .putNull("certificate_reason")
+                .put(
+                    "certificate_message", "the certificate is issued; the host answers on https"));
+    JsonObject listed =
+        RunningAppService.data(app.get("/api/v1/apps/" + id + "/domains", token))
+            .getJsonArray("items")
+            .getJsonObject(0);
+    assertThat(listed.getString("domain")).isEqualTo(domain);
+    assertThat(listed.getString("certificate")).isEqualTo("failed");
+    assertThat(listed.getString("certificate_reason")).isEqualTo("Failed");
+    assertThat(listed.getString("certificate_message"))
+        .startsWith("the certificate could not be issued");
+
+    // a later status from a cluster that does not say: no certificate state
+    publish(id, status(id, "running", 1, 1, 1, T0.plusSeconds(1)).put("url", "https://" + host));
+    app.awaitApp(
+        id,
+        token,
+        r -> RunningAppService.data(r).getJsonArray("certificates", new JsonArray()).isEmpty());
+    JsonObject unknown =
+        RunningAppService.data(app.get("/api/v1/apps/" + id + "/domains", token))
+            .getJsonArray("items")
+            .getJsonObject(0);
+    assertThat(unknown.getValue("certificate")).isNull();
   }
 
   private static JsonObject status(

@@ -104,7 +104,8 @@ class StatusEventsTest {
   @Test
   void only_a_later_generation_or_a_later_look_at_the_same_one_is_news() {
     App.Observed stored =
-        new App.Observed(1, 1, new JsonArray(), null, null, 2, T0, 0, new JsonArray(), null);
+        new App.Observed(
+            1, 1, new JsonArray(), null, null, 2, T0, 0, new JsonArray(), null, new JsonArray());
     assertThat(observation(3, T0.minusSeconds(60)).isNewerThan(stored)).isTrue();
     assertThat(observation(2, T0.plusMillis(1)).isNewerThan(stored)).isTrue();
     assertThat(observation(2, T0).isNewerThan(stored)).isFalse();
@@ -126,7 +127,8 @@ class StatusEventsTest {
         at,
         0,
         new JsonArray(),
-        null);
+        null,
+        new JsonArray());
   }
 
   private static JsonObject data(String status, long generation) {

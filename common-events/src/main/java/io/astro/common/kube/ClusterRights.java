@@ -73,6 +73,8 @@ public final class ClusterRights {
   private static final String DRAINS =
       "cluster views: node drains (Eviction API, honours PodDisruptionBudgets)";
   private static final String NAMESPACE_VIEW = "cluster views: Astro's namespaces with their quota";
+  private static final String CERTIFICATES =
+      "certificate state (cert-manager Certificates of the apps' Ingresses)";
 
   /** The matrix, in the order docs/rbac.md shows it. */
   public static final List<Right> MATRIX =
@@ -156,7 +158,14 @@ public final class ClusterRights {
           new Right("patch", "", "nodes", Scope.CLUSTER, false, NODE_CHANGES),
           new Right("create", "", "pods/eviction", Scope.CLUSTER, false, DRAINS),
           new Right("list", "", "namespaces", Scope.CLUSTER, false, NAMESPACE_VIEW),
-          new Right("list", "", "resourcequotas", Scope.CLUSTER, false, NAMESPACE_VIEW));
+          new Right("list", "", "resourcequotas", Scope.CLUSTER, false, NAMESPACE_VIEW),
+          // optional: cert-manager may not be installed at all; without these the apps' status
+          // carries no certificate state, and nothing else changes
+          new Right(
+              "get", "cert-manager.io", "certificates", Scope.USER_NAMESPACES, false, CERTIFICATES),
+          new Right("list", "cert-manager.io", "certificates", Scope.CLUSTER, false, CERTIFICATES),
+          new Right(
+              "watch", "cert-manager.io", "certificates", Scope.CLUSTER, false, CERTIFICATES));
 
   /** The rows an import or health check must find granted. */
   public static List<Right> required() {

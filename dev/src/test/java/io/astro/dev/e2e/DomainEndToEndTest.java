@@ -71,6 +71,30 @@ class DomainEndToEndTest {
     assertThat(hosts(namespace, k8sName)).containsExactly(k8sName + ".apps.localtest.me", domain);
     assertThat(ingress.getSpec().getTls()).hasSize(2);
     assertThat(ingress.getSpec().getTls().get(1).getHosts()).containsExactly(domain);
+    // the sandbox plays cert-manager (ASTRO_TLS_ISSUER is set): the domain's certificate is issued
+    Gateway.Answer issued =
+        api.awaitAnswer(
+            owner,
+            path,
+            "the domain's certificate issued",
+            a ->
+                "issued"
+                    .equals(
+                        a.data().getJsonArray("items").getJsonObject(0).getString("certificate")));
+    assertThat(
+            issued.data().getJsonArray("items").getJsonObject(0).getString("certificate_message"))
+        .isEqualTo("the certificate is issued; the host answers on https");
+    api.awaitAnswer(
+        owner,
+        "/api/v1/apps/" + id,
+        "the app's own certificate issued",
+        a ->
+            a.data().getJsonArray("certificates").stream()
+                .map(JsonObject.class::cast)
+                .anyMatch(
+                    c ->
+                        (k8sName + ".apps.localtest.me").equals(c.getString("host"))
+                            && "issued".equals(c.getString("certificate"))));
 
     Gateway.Answer removed = api.delete(path + "/" + domain, owner.token());
     assertThat(removed.status()).as(removed.body()).isEqualTo(200);

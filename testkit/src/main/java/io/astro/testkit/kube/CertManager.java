@@ -14,6 +14,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * cert-manager in the sandbox (docs/testkit-kube.md, cert-manager): off until {@link #install} adds
@@ -33,6 +35,9 @@ public final class CertManager {
 
   /** How long a Certificate stays pending before the sandbox's issuer issues it. */
   static final Duration ISSUE_AFTER = Duration.ofMillis(300);
+
+  private static final Duration RETRY_AFTER = Duration.ofMillis(100);
+  private static final Logger LOG = LoggerFactory.getLogger(CertManager.class);
 
   private final Vertx vertx;
   private final MockStore store;
@@ -136,7 +141,19 @@ public final class CertManager {
         namespace,
         (ns, tail) ->
             (tail == null ? Future.<Void>succeededFuture() : tail)
-                .eventually(() -> sync(ns).otherwiseEmpty()));
+                .eventually(
+                    () ->
+                        sync(ns)
+                            .recover(
+                                failure -> {
+                                  // e.g. a conflict with a write in between: again, from what
+                                  // is stored then, as a controller's work queue would
+                                  LOG.debug("cert-manager sync of {} failed: {}", ns, failure);
+                                  var unused =
+                                      vertx.setTimer(
+                                          RETRY_AFTER.toMillis(), t -> enqueue(namespace));
+                                  return Future.succeededFuture();
+                                })));
   }
 
   private Future<Void> sync(String namespace) {
@@ -207,7 +224,14 @@ public final class CertManager {
   }
 
   private Future<Void> write(HttpMethod method, String path, JsonObject body) {
-    return store.send(method, path, body).mapEmpty();
+    return store
+        .send(method, path, body)
+        .compose(
+            answer ->
+                answer.code() < 300 || (HttpMethod.DELETE.equals(method) && answer.code() == 404)
+                    ? Future.<Void>succeededFuture()
+                    : Future.<Void>failedFuture(
+                        method + " " + path + " answered " + answer.code() + " " + answer.body()));
   }
 
   /** The Certificates ingress-shim wants for {@code ingress}, by name. */
