@@ -10,7 +10,8 @@ import java.util.Map;
  * request), and a client sends the same token with every request. Keyed by the exact token text, so
  * only that token hits; a verifier (one per set of trusted keys) owns its cache, so a key rotation
  * starts empty. Bounded: the least recently used go first. The gateway keeps one in front of its
- * verifiers too, so a known token is not even parsed again.
+ * verifiers too, keyed by the whole {@code Authorization} header, so a known token is not even cut
+ * out of its header again.
  */
 public final class VerifiedTokens {
 
