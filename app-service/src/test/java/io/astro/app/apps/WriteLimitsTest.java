@@ -195,4 +195,27 @@ class WriteLimitsTest {
     assertThat(delete.statusCode()).as(delete.body()).isEqualTo(202);
     assertThat(data(delete).getString("status")).isEqualTo("deleting");
   }
+
+  @Test
+  void asking_for_another_look_at_a_domain_is_a_write_like_any_other() {
+    long user = USERS.incrementAndGet();
+    String token = one.token(user);
+    String id = one.create(token, "site", "nginx", 1).getString("id");
+    pool.preparedQuery(
+            "INSERT INTO app_domains (domain, app_id, user_id, token, status, reason)"
+                + " VALUES (?, ?, ?, ?, 'failed', 'no TXT record')")
+        .execute(Tuple.of("www.limits-" + user + ".example.org", id, user, "t".repeat(43)))
+        .await();
+    String verify = "/api/v1/apps/" + id + "/domains/www.limits-" + user + ".example.org/verify";
+
+    for (int i = 0; i < PER_ACTION; i++) {
+      HttpResponse<String> ok = one.post(verify, null, token);
+      assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+    }
+    HttpResponse<String> refused = two.post(verify, null, token);
+
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(429);
+    assertThat(data(refused).getString("action")).isEqualTo("verify_domain");
+    assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+  }
 }
