@@ -35,8 +35,6 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -349,14 +347,7 @@ final class KubeApiProxy {
   }
 
   private void evict(HttpServerRequest req, String namespace, String pod) {
-    Future<Buffer> requestBody = req.body();
-    // an evicted pod no longer counts: the namespace's quotas are counted again, in its queue
-    inQuotaQueue(namespace, () -> evictNow(req, requestBody, namespace, pod));
-  }
-
-  private Future<Void> evictNow(
-      HttpServerRequest req, Future<Buffer> requestBody, String namespace, String pod) {
-    return requestBody
+    req.body()
         .compose(
             body -> {
               JsonObject eviction;
@@ -368,15 +359,14 @@ final class KubeApiProxy {
               }
               return evictions.evict(namespace, pod, eviction);
             })
-        .andThen(
+        .onComplete(
             done -> {
               if (done.succeeded()) {
                 sendJson(req.response(), done.result());
               } else {
                 sendStatus(req.response(), 500, "InternalError", done.cause().getMessage());
               }
-            })
-        .compose(answer -> refreshQuotas(namespace));
+            });
   }
 
   private void deleteNamespace(HttpServerRequest req, String name) {
@@ -482,9 +472,7 @@ final class KubeApiProxy {
     String quotaNamespace = write ? api.flatMap(this::quotaNamespace).orElse(null) : null;
     // read the body now: a request queued behind another would otherwise lose it
     Future<Buffer> requestBody = req.body();
-    // what the store answered for a write: the object as stored, null when it is gone
-    AtomicReference<Buffer> written = new AtomicReference<>();
-    Supplier<Future<Void>> work =
+    java.util.function.Supplier<Future<Void>> work =
         () ->
             requestBody
                 // the mutating-webhook fault acts before validation, as webhooks do
@@ -534,7 +522,6 @@ final class KubeApiProxy {
                                                         || HttpMethod.PATCH.equals(req.method()));
                                             Buffer answer =
                                                 removed ? admitted.written(req.method()) : body;
-                                            written.set(removed ? null : body);
                                             if (removed && answer.length() > 0) {
                                               resp.setStatusCode(200)
                                                   .putHeader(
@@ -565,7 +552,7 @@ final class KubeApiProxy {
                 .compose(
                     changed ->
                         changed && quotaNamespace != null
-                            ? countQuotas(quotaNamespace, api.get(), req.method(), written.get())
+                            ? refreshQuotas(quotaNamespace)
                             : Future.<Void>succeededFuture())
                 .onFailure(
                     err -> {
@@ -580,84 +567,15 @@ final class KubeApiProxy {
     if (quotaNamespace == null) {
       var unused = work.get(); // failures answered above
     } else {
-      inQuotaQueue(quotaNamespace, work);
+      // pod admissions and quota writes of one namespace run one at a time, so two creates
+      // cannot both fit under a quota that has room for one (the real server uses the quota's
+      // resourceVersion for the same)
+      quotaQueues.compute(
+          quotaNamespace,
+          (ns, tail) ->
+              (tail == null ? Future.<Void>succeededFuture() : tail)
+                  .eventually(() -> work.get().otherwiseEmpty()));
     }
-  }
-
-  /**
-   * Pod admissions and quota writes of one namespace run one at a time, so two creates cannot both
-   * fit under a quota that has room for one (the real server uses the quota's resourceVersion for
-   * the same).
-   */
-  private void inQuotaQueue(String namespace, Supplier<Future<Void>> work) {
-    quotaQueues.compute(
-        namespace,
-        (ns, tail) ->
-            (tail == null ? Future.<Void>succeededFuture() : tail)
-                .eventually(() -> work.get().otherwiseEmpty()));
-  }
-
-  /**
-   * Brings the namespace's quota status up to date after a write that changed a pod or quota. A pod
-   * created adds its usage to what each quota counted, as the real admission does; a pod written
-   * that is still running changes nothing a quota counts (a container's resources cannot change);
-   * anything else — a pod deleted or gone terminal, a quota written — has the pods counted again,
-   * as the quota controller does.
-   */
-  private Future<Void> countQuotas(String ns, ApiPath path, HttpMethod method, Buffer answer) {
-    boolean pods = path.resource().equals("pods");
-    JsonObject pod = pods ? podOf(answer) : null;
-    if (pod != null && HttpMethod.POST.equals(method) && path.name() == null) {
-      return addToQuotas(ns, pod);
-    }
-    if (pod != null
-        && path.name() != null
-        && (HttpMethod.PUT.equals(method) || HttpMethod.PATCH.equals(method))
-        && !QuotaAdmission.terminal(pod)) {
-      return Future.succeededFuture();
-    }
-    return refreshQuotas(ns);
-  }
-
-  private static JsonObject podOf(Buffer answer) {
-    if (answer == null || answer.length() == 0) {
-      return null;
-    }
-    try {
-      JsonObject object = answer.toJsonObject();
-      return "Pod".equals(object.getString("kind")) ? object : null;
-    } catch (DecodeException | ClassCastException notAPod) {
-      return null;
-    }
-  }
-
-  private Future<Void> addToQuotas(String ns, JsonObject pod) {
-    String base = "/api/v1/namespaces/" + ns;
-    return store
-        .list(base + "/resourcequotas")
-        .compose(
-            quotas -> {
-              if (!quotas.stream().allMatch(QuotaAdmission::counted)) {
-                return refreshQuotas(ns);
-              }
-              List<Future<?>> writes = new java.util.ArrayList<>();
-              for (JsonObject quota : quotas) {
-                JsonObject status = QuotaAdmission.statusAdding(quota, pod);
-                if (status != null) {
-                  quota.put("status", status);
-                  writes.add(
-                      store.send(
-                          HttpMethod.PUT,
-                          base
-                              + "/resourcequotas/"
-                              + quota.getJsonObject("metadata").getString("name")
-                              + "/status",
-                          quota));
-                }
-              }
-              return Future.join(writes).<Void>mapEmpty();
-            })
-        .otherwiseEmpty();
   }
 
   /**
@@ -896,25 +814,18 @@ final class KubeApiProxy {
     return store
         .list(base + "/resourcequotas")
         .compose(
-            quotas -> {
-              if (quotas.isEmpty()) {
-                return Future.succeededFuture(Optional.<String>empty());
-              }
-              // against what each quota counted, as the real admission; a quota not counted yet
-              // has the pods counted here
-              Optional<Optional<String>> byStatus = QuotaAdmission.admitByStatus(defaulted, quotas);
-              return byStatus.isPresent()
-                  ? Future.succeededFuture(byStatus.get())
-                  : store
-                      .list(base + "/pods")
-                      .map(pods -> QuotaAdmission.admit(defaulted, quotas, pods));
-            })
-        .map(
-            refused ->
-                refused
+            quotas ->
+                (quotas.isEmpty()
+                        ? Future.succeededFuture(List.<JsonObject>of())
+                        : store.list(base + "/pods"))
                     .map(
-                        why -> Admitted.refuse(StatusBodies.forbidden("", "pods", name, why, null)))
-                    .orElse(Admitted.pass(defaulted.toBuffer())));
+                        pods ->
+                            QuotaAdmission.admit(defaulted, quotas, pods)
+                                .map(
+                                    why ->
+                                        Admitted.refuse(
+                                            StatusBodies.forbidden("", "pods", name, why, null)))
+                                .orElse(Admitted.pass(defaulted.toBuffer()))));
   }
 
   private Future<Admitted> admitReplace(ApiPath path, JsonObject object) {

@@ -11,7 +11,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.Function;
 
 /**
  * Pod admission by the LimitRanger and ResourceQuota plugins, computed from what is stored: the
@@ -19,11 +18,6 @@ import java.util.function.Function;
  * then every quota of the namespace against the sum over its non-terminal pods
  * (k8s.io/apiserver/pkg/admission/plugin/resourcequota/controller.go, with pod usage as
  * pkg/quota/v1/evaluator/core/pods.go counts it). Pure functions: the proxy fetches and stores.
- *
- * <p>As on a real server, a pod is admitted against the quota's {@code status.used} and its usage
- * is added there once it is stored, so a create costs the same in a namespace of a thousand pods as
- * in an empty one; the whole count over the pods (the quota controller's) runs when usage can
- * change otherwise: a pod deleted or evicted, a pod's phase going terminal, a quota written.
  */
 final class QuotaAdmission {
 
@@ -203,85 +197,8 @@ final class QuotaAdmission {
    * that it would exceed, if any.
    */
   static Optional<String> admit(JsonObject pod, List<JsonObject> quotas, List<JsonObject> pods) {
+    Map<String, BigDecimal> requested = usage(pod);
     Map<String, BigDecimal> used = used(pods);
-    return admit(pod, quotas, quota -> used);
-  }
-
-  /**
-   * As {@link #admit(JsonObject, List, List)} with each quota's own {@code status.used}, as the API
-   * server's quota admission checks it: what the quota controller last counted plus what admission
-   * added since. Empty when a quota has no usage for a resource it tracks yet (just created, not
-   * counted): the pods must be counted then.
-   */
-  static Optional<Optional<String>> admitByStatus(JsonObject pod, List<JsonObject> quotas) {
-    // a namespace's quotas have distinct names
-    Map<String, Map<String, BigDecimal>> usedByQuota = new TreeMap<>();
-    for (JsonObject quota : quotas) {
-      Optional<Map<String, BigDecimal>> used = statusUsed(quota);
-      if (used.isEmpty()) {
-        return Optional.empty();
-      }
-      usedByQuota.put(name(quota), used.get());
-    }
-    return Optional.of(admit(pod, quotas, quota -> usedByQuota.get(name(quota))));
-  }
-
-  /** Whether the quota's status counts every resource it tracks (its pods were counted). */
-  static boolean counted(JsonObject quota) {
-    return statusUsed(quota).isPresent();
-  }
-
-  /** The quota's {@code status.used} for every tracked resource of its {@code hard}, if counted. */
-  private static Optional<Map<String, BigDecimal>> statusUsed(JsonObject quota) {
-    Map<String, Object> hard =
-        ObjectValidation.map(quota.getJsonObject("spec", new JsonObject()), "hard");
-    JsonObject status = quota.getJsonObject("status", new JsonObject());
-    Map<String, Object> statusHard = ObjectValidation.map(status, "hard");
-    Map<String, Object> used = ObjectValidation.map(status, "used");
-    Map<String, BigDecimal> out = new TreeMap<>();
-    for (Map.Entry<String, Object> h : hard.entrySet()) {
-      if (!TRACKED.contains(h.getKey())) {
-        continue;
-      }
-      Optional<BigDecimal> amount = Quantities.parse(used.get(h.getKey()));
-      // counted against another hard (the spec changed since): count again
-      if (amount.isEmpty() || !statusHard.containsKey(h.getKey())) {
-        return Optional.empty();
-      }
-      out.put(h.getKey(), amount.get());
-    }
-    return Optional.of(out);
-  }
-
-  /**
-   * The quota's status once an admitted pod is stored: its usage added to {@code status.used} (the
-   * API server's quota admission writes the same before it stores the pod); null when the status
-   * stays as it is (the pod counts nothing the quota tracks, or the quota was never counted).
-   */
-  static JsonObject statusAdding(JsonObject quota, JsonObject pod) {
-    Optional<Map<String, BigDecimal>> used = statusUsed(quota);
-    if (used.isEmpty() || terminal(pod)) {
-      return null;
-    }
-    Map<String, BigDecimal> requested = usage(pod);
-    JsonObject status = quota.getJsonObject("status").copy();
-    JsonObject usedJson = status.getJsonObject("used", new JsonObject()).copy();
-    boolean changed = false;
-    for (Map.Entry<String, BigDecimal> u : used.get().entrySet()) {
-      BigDecimal add = requested.get(u.getKey());
-      if (add != null && add.signum() != 0) {
-        usedJson.put(u.getKey(), format(u.getKey(), u.getValue().add(add)));
-        changed = true;
-      }
-    }
-    return changed ? status.put("used", usedJson) : null;
-  }
-
-  private static Optional<String> admit(
-      JsonObject pod,
-      List<JsonObject> quotas,
-      Function<JsonObject, Map<String, BigDecimal>> usedOf) {
-    Map<String, BigDecimal> requested = usage(pod);
     List<JsonObject> sorted = new ArrayList<>(quotas);
     sorted.sort(Comparator.comparing(QuotaAdmission::name));
     for (JsonObject quota : sorted) {
@@ -304,7 +221,6 @@ final class QuotaAdmission {
         return Optional.of(
             "failed quota: " + name(quota) + ": must specify " + String.join(",", missing));
       }
-      Map<String, BigDecimal> used = usedOf.apply(quota);
       Map<String, String> failedRequested = new TreeMap<>();
       Map<String, String> failedUsed = new TreeMap<>();
       Map<String, String> failedHard = new TreeMap<>();
