@@ -114,7 +114,8 @@ public record AppServiceConfig(
       Duration outboxPollInterval,
       KafkaSecurity security,
       String usersTopic,
-      String usersGroup) {
+      String usersGroup,
+      String auditTopic) {
 
     public String statusDeadLetterTopic() {
       return Topics.deadLetter(statusTopic);
@@ -140,7 +141,8 @@ public record AppServiceConfig(
             env.duration("ASTRO_OUTBOX_POLL_INTERVAL", Duration.ofSeconds(1)),
             KafkaSecurity.fromEnv(env),
             env.string("ASTRO_USERS_TOPIC", Topics.USERS),
-            env.string("ASTRO_USERS_GROUP", "app-service-users")),
+            env.string("ASTRO_USERS_GROUP", "app-service-users"),
+            env.string("ASTRO_AUDIT_TOPIC", Topics.AUDIT)),
         Arrays.stream(env.string("ASTRO_IMAGE_ALLOWLIST", "").split(","))
             .map(String::trim)
             .filter(s -> !s.isEmpty())

@@ -40,7 +40,6 @@ import io.astro.common.db.Database;
 import io.astro.common.db.audit.AuditTrail;
 import io.astro.common.db.outbox.OutboxRelay;
 import io.astro.common.db.outbox.OutboxStore;
-import io.astro.common.events.Topics;
 import io.astro.common.events.audit.AuditEvent;
 import io.astro.common.http.RequestDeadline;
 import io.astro.common.http.StreamSlots;
@@ -119,10 +118,12 @@ public final class Main {
                       value -> auditLog.append(AuditEvent.decode(value)),
                       kafka.bootstrap(),
                       kafka.security(),
-                      Topics.AUDIT,
+                      config.kafka().auditTopic(),
                       AUDIT_GROUP);
               AuditTrail trail =
-                  AuditActions.declare(new AuditTrail(pool, NAME, relay::wake, Clock.systemUTC()));
+                  AuditActions.declare(
+                      new AuditTrail(
+                          pool, NAME, config.kafka().auditTopic(), relay::wake, Clock.systemUTC()));
               KafkaReadiness kafkaReady = new KafkaReadiness(kafka.bootstrap(), kafka.security());
               DisabledUsers disabled =
                   JwksAuthHandler.disabledUsers(

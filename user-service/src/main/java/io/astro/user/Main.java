@@ -85,7 +85,9 @@ public final class Main {
                       "astro_user_events_emitted");
               UserServiceConfig.Lifecycle lifecycle = config.lifecycle();
               AuditTrail audit =
-                  AuditActions.declare(new AuditTrail(pool, NAME, relay::wake, Clock.systemUTC()));
+                  AuditActions.declare(
+                      new AuditTrail(
+                          pool, NAME, config.kafka().auditTopic(), relay::wake, Clock.systemUTC()));
               AuthHandler auth =
                   new AuthHandler(
                       TokenVerifier.create(vertx, config.jwt(), List.of(keys.publicJwk())));

@@ -37,7 +37,11 @@ public record UserServiceConfig(
 
   /** Where user events go (through the outbox). */
   public record Kafka(
-      String bootstrap, KafkaSecurity security, String usersTopic, Duration outboxPollInterval) {}
+      String bootstrap,
+      KafkaSecurity security,
+      String usersTopic,
+      String auditTopic,
+      Duration outboxPollInterval) {}
 
   /**
    * How long a deleted account's username and email stay reserved, and how often housekeeping frees
@@ -97,6 +101,7 @@ public record UserServiceConfig(
             env.string("ASTRO_KAFKA_BOOTSTRAP", "localhost:9092"),
             KafkaSecurity.fromEnv(env),
             env.string("ASTRO_USERS_TOPIC", Topics.USERS),
+            env.string("ASTRO_AUDIT_TOPIC", Topics.AUDIT),
             positive(env, "ASTRO_OUTBOX_POLL_INTERVAL", Duration.ofSeconds(1))),
         new Lifecycle(
             notNegative(env, "ASTRO_USERNAME_RESERVATION", Duration.ofDays(30)),

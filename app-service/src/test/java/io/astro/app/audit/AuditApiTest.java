@@ -64,12 +64,14 @@ class AuditApiTest {
   private static Vertx vertx;
   private static Pool pool;
   private static String admin;
+  private static String audit;
 
   @BeforeAll
   static void start(TestDatabase db, KafkaBroker broker) {
     kafka = broker;
-    broker.createTopic(Topics.AUDIT, 3);
-    broker.createTopic(Topics.deadLetter(Topics.AUDIT), 1);
+    audit = KafkaBroker.uniqueTopicName(Topics.AUDIT);
+    broker.createTopic(audit, 3);
+    broker.createTopic(Topics.deadLetter(audit), 1);
     String status = KafkaBroker.uniqueTopicName(Topics.APP_STATUS);
     broker.createTopic(status, 1);
     SigningKeys keys = SigningKeys.generate();
@@ -85,7 +87,9 @@ class AuditApiTest {
                 "ASTRO_KUBECONFIG_KEYS",
                 KeyRing.generateSpec("k1"),
                 "ASTRO_DB_REQUEST_DEADLINE",
-                "10s"),
+                "10s",
+                "ASTRO_AUDIT_TOPIC",
+                audit),
             keys);
     vertx = Vertx.vertx();
     issuer =
@@ -324,7 +328,7 @@ class AuditApiTest {
     }
     List<ReceivedRecord> records =
         kafka.awaitRecords(
-            Topics.AUDIT,
+            audit,
             4,
             r ->
                 r.value() != null && (r.value().contains(uuid) || r.value().contains(operatorUuid)),
@@ -356,13 +360,13 @@ class AuditApiTest {
             Map.of("bootstrap.servers", kafka.bootstrapServers(), "acks", "all"),
             new StringSerializer(),
             new StringSerializer())) {
-      producer.send(new ProducerRecord<>(Topics.AUDIT, uuid, "not an event " + uuid)).get();
-      producer.send(new ProducerRecord<>(Topics.AUDIT, uuid, value)).get();
-      producer.send(new ProducerRecord<>(Topics.AUDIT, uuid, value)).get();
+      producer.send(new ProducerRecord<>(audit, uuid, "not an event " + uuid)).get();
+      producer.send(new ProducerRecord<>(audit, uuid, value)).get();
+      producer.send(new ProducerRecord<>(audit, uuid, value)).get();
     }
 
     List<ReceivedRecord> parked =
-        kafka.awaitRecords(Topics.deadLetter(Topics.AUDIT), 1, r -> r.value().contains(uuid), WAIT);
+        kafka.awaitRecords(Topics.deadLetter(audit), 1, r -> r.value().contains(uuid), WAIT);
     assertThat(parked).hasSize(1);
     // the second copy comes after the first on the same partition: once it is in, both were read
     Eventually.until(
@@ -378,7 +382,7 @@ class AuditApiTest {
       producer
           .send(
               new ProducerRecord<>(
-                  Topics.AUDIT,
+                  audit,
                   uuid,
                   new AuditEvent(
                           UUID.randomUUID().toString(),

@@ -47,11 +47,13 @@ class AuditTrailTest {
   private static String base;
   private static KafkaBroker kafka;
   private static Env env;
+  private static String audit;
 
   @BeforeAll
   static void start(TestDatabase db, KafkaBroker broker) {
     kafka = broker;
-    broker.createTopic(Topics.AUDIT, 3);
+    audit = KafkaBroker.uniqueTopicName(Topics.AUDIT);
+    broker.createTopic(audit, 3);
     String users = KafkaBroker.uniqueTopicName(Topics.USERS);
     broker.createTopic(users, 3);
     env =
@@ -71,7 +73,8 @@ class AuditTrailTest {
                 Map.entry("ASTRO_LOGIN_IP_MAX_FAILURES", "1000"),
                 Map.entry("ASTRO_SIGNUP_MAX_PER_IP", "1000"),
                 Map.entry("ASTRO_KAFKA_BOOTSTRAP", broker.bootstrapServers()),
-                Map.entry("ASTRO_USERS_TOPIC", users)));
+                Map.entry("ASTRO_USERS_TOPIC", users),
+                Map.entry("ASTRO_AUDIT_TOPIC", audit)));
     service = Main.start(env).await();
     base = "http://127.0.0.1:" + service.httpPort();
   }
@@ -155,7 +158,7 @@ class AuditTrailTest {
     List<AuditEvent> lines =
         kafka
             .awaitRecords(
-                Topics.AUDIT,
+                audit,
                 7,
                 r ->
                     r.value() != null
@@ -193,7 +196,7 @@ class AuditTrailTest {
     // the account's own lines (after logging in) and the anonymous ones naming it
     List<ReceivedRecord> records =
         kafka.awaitRecords(
-            Topics.AUDIT,
+            audit,
             7,
             r ->
                 r.value() != null
@@ -231,19 +234,14 @@ class AuditTrailTest {
     List<AuditEvent> reads =
         kafka
             .awaitRecords(
-                Topics.AUDIT,
-                2,
-                r -> r.value() != null && r.value().contains("admin.users.list"),
-                WAIT)
+                audit, 2, r -> r.value() != null && r.value().contains("admin.users.list"), WAIT)
             .stream()
             .map(r -> AuditEvent.decode(r.value()))
             .toList();
     assertThat(reads)
         .extracting(e -> e.actor().role() + " " + e.outcome().status())
         .containsExactlyInAnyOrder("admin 200", "user 403");
-    assertThat(
-            kafka.awaitRecords(
-                Topics.AUDIT, 1, r -> curious.getString("uuid").equals(r.key()), WAIT))
+    assertThat(kafka.awaitRecords(audit, 1, r -> curious.getString("uuid").equals(r.key()), WAIT))
         .extracting(r -> AuditEvent.decode(r.value()).action())
         .doesNotContain("user.read");
   }

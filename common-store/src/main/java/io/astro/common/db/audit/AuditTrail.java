@@ -60,20 +60,23 @@ public final class AuditTrail {
 
   private final Pool pool;
   private final String service;
+  private final String topic;
   private final Runnable wake;
   private final Clock clock;
   private final List<Rule> rules = new ArrayList<>();
 
   /**
    * @param service {@code user-service} or {@code app-service}
+   * @param topic where the lines go ({@code astro.audit} unless configured otherwise)
    * @param wake asks the service's outbox relay for a pass after a line is committed
    */
-  public AuditTrail(Pool pool, String service, Runnable wake, Clock clock) {
+  public AuditTrail(Pool pool, String service, String topic, Runnable wake, Clock clock) {
     if (!AuditEvent.SERVICES.contains(service)) {
       throw new IllegalArgumentException("unknown service " + service);
     }
     this.pool = pool;
     this.service = service;
+    this.topic = topic;
     this.wake = wake;
     this.clock = clock;
   }
@@ -222,8 +225,7 @@ public final class AuditTrail {
     if (event.requestId() != null) {
       headers.put(Topics.REQUEST_ID_HEADER, event.requestId());
     }
-    OutboxMessage message =
-        new OutboxMessage(AuditEvent.TYPE, event.encode(), headers, Topics.AUDIT);
+    OutboxMessage message = new OutboxMessage(AuditEvent.TYPE, event.encode(), headers, topic);
     return pool.withTransaction(conn -> OutboxStore.insert(conn, event.key(), message))
         .onSuccess(v -> wake.run());
   }
