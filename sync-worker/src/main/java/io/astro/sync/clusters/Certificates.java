@@ -15,11 +15,8 @@ import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.util.CallGeneratorParams;
 import io.kubernetes.client.util.Watch;
 import io.kubernetes.client.util.Watchable;
-import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.regex.Pattern;
 
 /**
@@ -113,7 +110,7 @@ public final class Certificates
                 .timeoutSeconds(p.timeoutSeconds)
                 .buildCall(null),
             new TypeToken<Watch.Response<Certificate>>() {}.getType());
-    return new Filtered(watch);
+    return new FilteredWatch<>(watch, Certificates::kept);
   }
 
   /** A cert-manager Certificate, the fields the worker reads (JSON names as the API's). */
@@ -198,50 +195,6 @@ public final class Certificates
     @Override
     public String getKind() {
       return kind;
-    }
-  }
-
-  /** A watch passing on only what {@link #kept} keeps (errors and bookmarks always). */
-  private static final class Filtered implements Watchable<Certificate> {
-    private final Watch<Certificate> watch;
-    private Watch.Response<Certificate> next;
-
-    Filtered(Watch<Certificate> watch) {
-      this.watch = watch;
-    }
-
-    @Override
-    public boolean hasNext() {
-      while (next == null && watch.hasNext()) {
-        Watch.Response<Certificate> r = watch.next();
-        if (r.object == null
-            || "ERROR".equals(r.type)
-            || "BOOKMARK".equals(r.type)
-            || kept(r.object)) {
-          next = r;
-        }
-      }
-      return next != null;
-    }
-
-    @Override
-    public Watch.Response<Certificate> next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      Watch.Response<Certificate> r = next;
-      next = null;
-      return r;
-    }
-
-    @Override
-    public Iterator<Watch.Response<Certificate>> iterator() {
-      return this;
-    }
-
-    @Override
-    public void close() throws IOException {
-      watch.close();
     }
   }
 }

@@ -12,12 +12,9 @@ import io.kubernetes.client.openapi.models.V1ObjectReference;
 import io.kubernetes.client.util.CallGeneratorParams;
 import io.kubernetes.client.util.Watch;
 import io.kubernetes.client.util.Watchable;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.util.Iterator;
-import java.util.NoSuchElementException;
 import java.util.Set;
 
 /**
@@ -105,50 +102,6 @@ final class WarningEvents implements ListerWatcher<CoreV1Event, CoreV1EventList>
                 .timeoutSeconds(p.timeoutSeconds)
                 .buildCall(null),
             new TypeToken<Watch.Response<CoreV1Event>>() {}.getType());
-    return new Filtered(watch);
-  }
-
-  /** A watch passing on only what {@link #kept} keeps (errors and bookmarks always). */
-  private static final class Filtered implements Watchable<CoreV1Event> {
-    private final Watch<CoreV1Event> watch;
-    private Watch.Response<CoreV1Event> next;
-
-    Filtered(Watch<CoreV1Event> watch) {
-      this.watch = watch;
-    }
-
-    @Override
-    public boolean hasNext() {
-      while (next == null && watch.hasNext()) {
-        Watch.Response<CoreV1Event> r = watch.next();
-        if (r.object == null
-            || "ERROR".equals(r.type)
-            || "BOOKMARK".equals(r.type)
-            || kept(r.object)) {
-          next = r;
-        }
-      }
-      return next != null;
-    }
-
-    @Override
-    public Watch.Response<CoreV1Event> next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      Watch.Response<CoreV1Event> r = next;
-      next = null;
-      return r;
-    }
-
-    @Override
-    public Iterator<Watch.Response<CoreV1Event>> iterator() {
-      return this;
-    }
-
-    @Override
-    public void close() throws IOException {
-      watch.close();
-    }
+    return new FilteredWatch<>(watch, WarningEvents::kept);
   }
 }
