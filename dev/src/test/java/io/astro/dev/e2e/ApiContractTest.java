@@ -126,6 +126,17 @@ class ApiContractTest {
         .put("public", true)
         .put("url", "https://web-u7.apps.example.com")
         .put("domains", new JsonArray().add("www.example.org"))
+        .put(
+            "certificates",
+            new JsonArray()
+                .add(
+                    new JsonObject()
+                        .put("host", "web-u7.apps.example.com")
+                        .put("certificate", "issued")
+                        .putNull("certificate_reason")
+                        .put(
+                            "certificate_message",
+                            "the certificate is issued; the host answers on https")))
         .put("stopped", false)
         .put("suspended", false)
         .put("status", "running")
