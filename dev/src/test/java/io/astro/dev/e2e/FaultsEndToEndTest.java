@@ -302,8 +302,8 @@ class FaultsEndToEndTest {
       cluster.faults().clear();
     }
 
-    // the worker's back-off reaches ASTRO_RECONCILE_RETRY_MAX (1 min) in such an outage: the next
-    // try comes within that after the API heals
+    // the worker's back-off reaches ASTRO_RECONCILE_RETRY_MAX (15 s in these tests) in such an
+    // outage: the next try comes within that after the API heals
     Eventually.await(
         "the app running once the API accepts again",
         Gateway.WAIT.multipliedBy(2),

@@ -40,6 +40,9 @@ public final class TestSystems {
             Map.entry("ASTRO_LOGIN_IP_MAX_FAILURES", "100000"),
             // a failed rollout (ReleasesEndToEndTest) is told within the suite's waits
             Map.entry("ASTRO_ROLLOUT_DEADLINE", "20"),
+            // an app whose writes failed for a while (FaultsEndToEndTest's minute of API errors)
+            // is tried again within 15 s of the API healing, not the default minute
+            Map.entry("ASTRO_RECONCILE_RETRY_MAX", "15s"),
             // a disabled account (DisabledAccountEndToEndTest) is refused within a second
             Map.entry("ASTRO_DISABLED_USERS_POLL", "1s"),
             Map.entry("ASTRO_GATEWAY_DISABLED_POLL", "1s"),
