@@ -31,7 +31,7 @@ import io.astro.app.events.UserEvents;
 import io.astro.app.logs.SyncWorkerLogs;
 import io.astro.app.registries.RegistryRoutes;
 import io.astro.app.registries.RegistryStore;
-import io.astro.app.store.Housekeeping;
+import io.astro.app.store.AppHousekeeping;
 import io.astro.app.streams.StatusFeed;
 import io.astro.app.streams.StatusStreams;
 import io.astro.common.auth.DisabledUsers;
@@ -230,9 +230,9 @@ public final class Main {
                       s ->
                           service.deploy(
                               () ->
-                                  new Housekeeping(
+                                  new AppHousekeeping(
                                           pool,
-                                          new Housekeeping.Periods(
+                                          new AppHousekeeping.Periods(
                                               config.cleanup().every(),
                                               config.cleanup().outboxRetention(),
                                               config.cleanup().idempotencyKeyLifetime(),

@@ -57,6 +57,14 @@ public final class Housekeeping extends VerticleBase {
     return this;
   }
 
+  /**
+   * Adds a clean-up, reported under {@code name}, that runs {@code delete} (see {@link
+   * #deleteOlder}) for rows older than {@code retention}.
+   */
+  public Housekeeping deleting(String name, String delete, Duration retention, boolean drain) {
+    return task(name, (now, n) -> deleteOlder(pool, delete, now.minus(retention), n, drain));
+  }
+
   @Override
   public Future<?> start() {
     timer =

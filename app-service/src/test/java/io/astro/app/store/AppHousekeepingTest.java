@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * nothing else is touched.
  */
 @ExtendWith(MySqlExtension.class)
-class HousekeepingTest {
+class AppHousekeepingTest {
 
   private static final Instant NOW = Instant.parse("2026-12-01T12:00:00Z");
   private static Vertx vertx;
@@ -67,9 +67,9 @@ class HousekeepingTest {
     key("old-key", NOW.minus(Duration.ofHours(25)));
     key("fresh-key", NOW.minus(Duration.ofHours(1)));
 
-    Housekeeping.Removed removed = housekeeping().runOnce().await();
+    AppHousekeeping.Removed removed = housekeeping().runOnce().await();
 
-    assertThat(removed).isEqualTo(new Housekeeping.Removed(1, 1, 0, 0));
+    assertThat(removed).isEqualTo(new AppHousekeeping.Removed(1, 1, 0, 0));
     assertThat(count("SELECT COUNT(*) FROM outbox WHERE aggregate_id LIKE 'old-unpublished'"))
         .isEqualTo(1);
     assertThat(count("SELECT COUNT(*) FROM outbox WHERE aggregate_id LIKE 'recent-published'"))
@@ -96,7 +96,7 @@ class HousekeepingTest {
     event(quiet, NOW.minus(Duration.ofDays(40)));
     event(quiet, NOW.minus(Duration.ofMinutes(1)));
 
-    Housekeeping.Removed removed = housekeeping().runOnce().await();
+    AppHousekeeping.Removed removed = housekeeping().runOnce().await();
 
     assertThat(removed.appEvents()).isEqualTo(old + 1);
     assertThat(count("SELECT COUNT(*) FROM app_events WHERE app_id = 'busy-app'")).isEqualTo(1);
@@ -118,7 +118,7 @@ class HousekeepingTest {
     String kept = java.util.UUID.randomUUID().toString();
     audit(kept, NOW.minus(Duration.ofDays(364)));
 
-    Housekeeping.Removed removed = housekeeping().runOnce().await();
+    AppHousekeeping.Removed removed = housekeeping().runOnce().await();
 
     assertThat(removed.auditLines()).isEqualTo(old);
     assertThat(count("SELECT COUNT(*) FROM audit_log WHERE at < '2025-12-01 12:00:00'")).isZero();
@@ -133,10 +133,10 @@ class HousekeepingTest {
         .await();
   }
 
-  private static Housekeeping housekeeping() {
-    return new Housekeeping(
+  private static AppHousekeeping housekeeping() {
+    return new AppHousekeeping(
         pool,
-        new Housekeeping.Periods(
+        new AppHousekeeping.Periods(
             Duration.ofHours(1),
             Duration.ofDays(7),
             Duration.ofHours(24),
