@@ -25,6 +25,22 @@ public record Domain(
   /** Where the token goes: {@code _astro-challenge.<domain>}. */
   public static final String CHALLENGE_PREFIX = "_astro-challenge.";
 
+  /** A new claim of {@code domain} for an app: pending, checked from {@code now} on. */
+  public static Domain claim(String domain, String appId, long userId, String token, Instant now) {
+    return new Domain(
+        domain,
+        appId,
+        userId,
+        token,
+        DomainStatus.PENDING_VERIFICATION,
+        null,
+        0,
+        now,
+        null,
+        null,
+        now);
+  }
+
   public String challengeName() {
     return CHALLENGE_PREFIX + domain;
   }

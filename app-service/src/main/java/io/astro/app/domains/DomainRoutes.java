@@ -15,7 +15,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -81,20 +80,8 @@ public final class DomainRoutes {
       return;
     }
     Caller caller = AuthHandler.caller(ctx);
-    Instant now = settings.clock().instant();
     Domain claim =
-        new Domain(
-            domain,
-            appId,
-            caller.userId(),
-            token(),
-            DomainStatus.PENDING_VERIFICATION,
-            null,
-            0,
-            now,
-            null,
-            null,
-            now);
+        Domain.claim(domain, appId, caller.userId(), token(), settings.clock().instant());
     store
         .add(claim, settings.maxPerApp(), settings.appsDomain())
         .onSuccess(outcome -> answer(ctx, 201, outcome))
