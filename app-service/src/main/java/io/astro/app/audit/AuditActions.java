@@ -32,6 +32,11 @@ public final class AuditActions {
             "/api/v1/apps/[^/]+/domains/(?<id>[^/]+)",
             "app.domain.remove",
             "domain")
+        .on(
+            HttpMethod.POST,
+            "/api/v1/apps/[^/]+/domains/(?<id>[^/]+)/verify",
+            "app.domain.verify",
+            "domain")
         .on(HttpMethod.POST, "/api/v1/registries", "registry.create", "registry", "name")
         .on(HttpMethod.DELETE, "/api/v1/registries/(?<id>[^/]+)", "registry.delete", "registry")
         .on(HttpMethod.POST, "/api/v1/clusters/reencrypt", "cluster.reencrypt", "cluster")

@@ -135,15 +135,26 @@ class AuditApiTest {
     HttpResponse<String> refused =
         app.post("/api/v1/apps/" + id + "/scale", new JsonObject().put("replicas", -1), token);
     assertThat(refused.statusCode()).isEqualTo(400);
+    assertThat(
+            app.post(
+                    "/api/v1/apps/" + id + "/domains/never.example.org/verify",
+                    new JsonObject(),
+                    token)
+                .statusCode())
+        .isEqualTo(404);
     assertThat(app.send("DELETE", "/api/v1/apps/" + id, null, token, Map.of()).statusCode())
         .isEqualTo(202);
 
-    JsonArray lines = awaitOwn(token, 4);
+    JsonArray lines = awaitOwn(token, 5);
 
     // newest first
     assertThat(actions(lines))
-        .containsExactly("app.delete", "app.scale", "app.scale", "app.create");
-    JsonObject create = lines.getJsonObject(3);
+        .containsExactly("app.delete", "app.domain.verify", "app.scale", "app.scale", "app.create");
+    assertThat(lines.getJsonObject(1).getJsonObject("target"))
+        .isEqualTo(
+            new JsonObject().put("type", "domain").put("id", "never.example.org").putNull("name"));
+    assertThat(lines.getJsonObject(1).getJsonObject("outcome").getInteger("status")).isEqualTo(404);
+    JsonObject create = lines.getJsonObject(4);
     assertThat(create.getJsonObject("actor"))
         .isEqualTo(
             new JsonObject()
@@ -160,12 +171,12 @@ class AuditApiTest {
     assertThat(create.getString("request_id")).isEqualTo("req-audit-1");
     assertThat(create.getString("client_ip")).isEqualTo("203.0.113.7");
     assertThat(create.getString("service")).isEqualTo(Main.NAME);
-    assertThat(lines.getJsonObject(1).getJsonObject("outcome"))
+    assertThat(lines.getJsonObject(2).getJsonObject("outcome"))
         .isEqualTo(
             new JsonObject()
                 .put("status", 400)
                 .put("code", new JsonObject(refused.body()).getInteger("code")));
-    assertThat(lines.getJsonObject(1).getJsonObject("target").getString("id")).isEqualTo(id);
+    assertThat(lines.getJsonObject(2).getJsonObject("target").getString("id")).isEqualTo(id);
 
     // another user sees none of it; filters narrow a user's own lines
     assertThat(data(app.get("/api/v1/audit", app.token(USERS.incrementAndGet()))).getLong("total"))
