@@ -86,7 +86,7 @@ class PersonalTokensEndToEndTest {
             "the user's five actions on the audit trail",
             Gateway.WAIT,
             () -> api.get("/api/v1/audit?limit=100", user.token()),
-            a -> a.status() == 200 && a.data().getLong("total") >= 5);
+            a -> a.status() == 200 && a.items().size() >= 5);
     List<String> lines =
         trail.items().stream()
             .map(JsonObject.class::cast)
