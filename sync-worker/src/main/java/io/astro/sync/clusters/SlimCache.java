@@ -1,11 +1,19 @@
 package io.astro.sync.clusters;
 
+import com.google.gson.Gson;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
 import com.google.gson.reflect.TypeToken;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
 import io.kubernetes.client.common.KubernetesListObject;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.informer.ListerWatcher;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Pod;
@@ -17,10 +25,13 @@ import io.kubernetes.client.util.CallGeneratorParams;
 import io.kubernetes.client.util.Watch;
 import io.kubernetes.client.util.Watchable;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
 
 /**
  * Lists and watches that hand the informer's cache only what the worker reads, so its heap grows
@@ -106,11 +117,48 @@ final class SlimCache<T extends KubernetesObject, L extends KubernetesListObject
     return meta;
   }
 
+  /**
+   * Reads the list item by item and slims each as it is read: a whole list decoded first (the
+   * client's way) holds every full object at once, and a restarted worker listing every kind of ten
+   * clusters with thousands of apps at the same moment ran out of heap doing so.
+   */
   @Override
   public L list(CallGeneratorParams p) throws ApiException {
-    L list = client.<L>execute(calls.generate(p), listType).getData();
-    items.apply(list).replaceAll(slim);
-    return list;
+    try (Response response = calls.generate(p).execute()) {
+      ResponseBody body = response.body();
+      if (!response.isSuccessful() || body == null) {
+        throw new ApiException(
+            response.message(),
+            response.code(),
+            response.headers().toMultimap(),
+            body == null ? null : body.string());
+      }
+      Gson gson = JSON.getGson();
+      JsonObject rest = new JsonObject();
+      List<T> read = new ArrayList<>();
+      try (JsonReader in = gson.newJsonReader(body.charStream())) {
+        in.beginObject();
+        while (in.hasNext()) {
+          String field = in.nextName();
+          if ("items".equals(field) && in.peek() == JsonToken.BEGIN_ARRAY) {
+            in.beginArray();
+            while (in.hasNext()) {
+              read.add(slim.apply(gson.<T>fromJson(in, type)));
+            }
+            in.endArray();
+          } else {
+            rest.add(field, JsonParser.parseReader(in));
+          }
+        }
+        in.endObject();
+      }
+      rest.add("items", new JsonArray());
+      L list = gson.fromJson(rest, listType);
+      items.apply(list).addAll(read);
+      return list;
+    } catch (IOException | JsonParseException e) {
+      throw new ApiException(e);
+    }
   }
 
   @Override

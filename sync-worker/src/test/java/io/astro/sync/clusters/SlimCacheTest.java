@@ -1,21 +1,25 @@
 package io.astro.sync.clusters;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.astro.common.kube.KubeNames;
 import io.astro.testkit.Eventually;
 import io.astro.testkit.kube.FakeCluster;
 import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1ManagedFieldsEntry;
 import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodList;
 import io.kubernetes.client.openapi.models.V1PodSpec;
 import io.kubernetes.client.openapi.models.V1PodStatus;
 import io.kubernetes.client.openapi.models.V1ReplicaSet;
 import io.kubernetes.client.openapi.models.V1ReplicaSetSpec;
+import io.kubernetes.client.util.CallGeneratorParams;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -112,6 +116,91 @@ class SlimCacheTest {
       cluster.faults().unreachable(true);
       cluster.close();
     }
+  }
+
+  @Test
+  void aListIsSlimmedItemByItemAndKeepsItsResourceVersion() throws Exception {
+    FakeCluster cluster = FakeCluster.start();
+    try {
+      CoreV1Api core = new CoreV1Api(cluster.apiClient());
+      String ns = "astro-user-6";
+      core.createNamespace(
+              new V1Namespace()
+                  .apiVersion("v1")
+                  .kind("Namespace")
+                  .metadata(new V1ObjectMeta().name(ns)))
+          .execute();
+      for (int i = 0; i < 3; i++) {
+        core.createNamespacedPod(ns, managedPod(ns, "web-" + i)).execute();
+      }
+      SlimCache<V1Pod, V1PodList> pods = podLister(cluster.apiClient(), core);
+
+      V1PodList list = pods.list(new CallGeneratorParams(false, null, null));
+
+      // the watch that follows the list starts from the list's version
+      assertThat(list.getMetadata().getResourceVersion()).isNotBlank();
+      assertThat(list.getItems())
+          .extracting(p -> p.getMetadata().getName())
+          .containsExactlyInAnyOrder("web-0", "web-1", "web-2");
+      assertThat(list.getItems())
+          .allSatisfy(
+              p -> {
+                assertThat(p.getSpec().getNodeName()).isEqualTo("node-1");
+                assertThat(p.getSpec().getContainers()).isNullOrEmpty();
+              });
+    } finally {
+      cluster.close();
+    }
+  }
+
+  @Test
+  void aRefusedListIsTheApiServersAnswer() throws Exception {
+    FakeCluster cluster = FakeCluster.start();
+    try {
+      cluster.faults().respond(403, "GET", "/api/v1/pods.*", 1);
+      SlimCache<V1Pod, V1PodList> pods =
+          podLister(cluster.apiClient(), new CoreV1Api(cluster.apiClient()));
+
+      assertThatThrownBy(() -> pods.list(new CallGeneratorParams(false, null, null)))
+          .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getCode()).isEqualTo(403));
+    } finally {
+      cluster.close();
+    }
+  }
+
+  private static SlimCache<V1Pod, V1PodList> podLister(ApiClient client, CoreV1Api core) {
+    return SlimCache.of(
+        client,
+        p ->
+            core.listPodForAllNamespaces()
+                .labelSelector(KubeNames.MANAGED_SELECTOR)
+                .resourceVersion(p.resourceVersion)
+                .watch(p.watch)
+                .buildCall(null),
+        V1Pod.class,
+        V1PodList.class,
+        V1PodList::getItems,
+        SlimCache::pod);
+  }
+
+  private static V1Pod managedPod(String ns, String name) {
+    return new V1Pod()
+        .apiVersion("v1")
+        .kind("Pod")
+        .metadata(
+            new V1ObjectMeta()
+                .name(name)
+                .namespace(ns)
+                .labels(
+                    Map.of(
+                        KubeNames.MANAGED_BY_LABEL,
+                        KubeNames.MANAGER,
+                        KubeNames.APP_ID_LABEL,
+                        "a-1")))
+        .spec(
+            new V1PodSpec()
+                .nodeName("node-1")
+                .containers(List.of(new V1Container().name("app").image("nginx:1.27"))));
   }
 
   private static final class Quiet implements ClusterConnection.Events {
