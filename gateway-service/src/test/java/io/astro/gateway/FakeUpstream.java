@@ -34,6 +34,9 @@ final class FakeUpstream {
   static final String UPLOAD = "/api/v1/apps/upload";
   static final String STREAM = "/api/v1/apps/stream";
 
+  /** Announces 100 bytes, sends 10 and closes the connection. */
+  static final String CUT = "/api/v1/apps/cut";
+
   /** Takes the request and never answers. */
   static final String SILENT = "/api/v1/apps/silent";
 
@@ -187,6 +190,14 @@ final class FakeUpstream {
       return;
     }
     if (request.path().equals(SILENT)) {
+      return;
+    }
+    if (request.path().equals(CUT)) {
+      request
+          .response()
+          .putHeader("Content-Length", "100")
+          .write("0123456789")
+          .onComplete(written -> request.connection().close());
       return;
     }
     if (request.path().equals(LOGS)) {

@@ -2,14 +2,17 @@ package io.astro.gateway;
 
 import static io.astro.gateway.GatewayFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.astro.gateway.GatewayFixture.Reply;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
@@ -158,6 +161,22 @@ class ProxyTest {
     synchronized (received) {
       assertThat(received.toString()).isEqualTo("line 1\nline 2\n");
     }
+  }
+
+  @Test
+  void an_answer_cut_short_reaches_the_client_cut_short_not_as_a_whole_one() {
+    Future<Buffer> body =
+        fixture
+            .client
+            .request(
+                new RequestOptions()
+                    .setURI(FakeUpstream.CUT)
+                    .setHeaders(GatewayFixture.bearer(fixture.token())))
+            .compose(HttpClientRequest::send)
+            .compose(HttpClientResponse::body);
+
+    // a failure, not the 10 bytes as a complete answer (and not a hang)
+    assertThatThrownBy(() -> await(body)).isNotInstanceOf(AssertionError.class);
   }
 
   @Test

@@ -27,7 +27,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 /**
- * Forwards a request to one upstream and streams both bodies through without buffering them.
+ * Forwards a request to one upstream: the request body streams through; an answer announcing at
+ * most 64 KiB is read whole and written at once, any other answer streams through.
  *
  * <p>The upstream's {@link Guarded} drives its resilience4j state machines: the bulkhead is held
  * for the whole exchange (body streaming included); each attempt asks the breaker first and reports
@@ -47,6 +48,13 @@ import java.util.function.Predicate;
 public final class UpstreamProxy implements Handler<RoutingContext> {
 
   private static final Set<Integer> UNAVAILABLE = Set.of(502, 503, 504);
+
+  /**
+   * Answers announcing at most this many bytes are read whole before they are relayed; at most one
+   * such buffer per place in the upstream's bulkhead.
+   */
+  private static final long BUFFERED_BODY_MAX = 64 * 1024;
+
   private static final ApiException TOO_LARGE = new ApiException(ErrorCode.PAYLOAD_TOO_LARGE);
 
   /** The client went away between two attempts: nothing left to try for. */
@@ -255,6 +263,20 @@ public final class UpstreamProxy implements Handler<RoutingContext> {
         && exchange.ctx.request().version() != HttpVersion.HTTP_1_0) {
       res.setChunked(true);
     }
+    if (!exchange.stream && announcedSmall(response)) {
+      // read whole and written once, as a reverse proxy's buffers do: piped, each read of the
+      // upstream's socket became a write and a flush of its own to the client
+      response
+          .body()
+          .onSuccess(res::end)
+          .onFailure(
+              cause -> {
+                // a body cut short must reach the client as cut short, not as a complete one
+                exchange.out.reset();
+                res.reset();
+              });
+      return;
+    }
     Pipe<Buffer> pipe = response.pipe();
     // a body cut short must reach the client as cut short, not as a complete one
     pipe.endOnFailure(false);
@@ -310,6 +332,18 @@ public final class UpstreamProxy implements Handler<RoutingContext> {
     return in.version() == HttpVersion.HTTP_2
         && !HttpMethod.GET.equals(in.method())
         && !HttpMethod.HEAD.equals(in.method());
+  }
+
+  private static boolean announcedSmall(HttpClientResponse response) {
+    String length = response.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (length == null) {
+      return false;
+    }
+    try {
+      return Long.parseLong(length.trim()) <= BUFFERED_BODY_MAX;
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   private static boolean mayHaveBody(HttpServerRequest in, HttpClientResponse response) {
