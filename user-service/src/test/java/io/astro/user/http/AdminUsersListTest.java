@@ -1,19 +1,16 @@
 package io.astro.user.http;
 
+import static io.astro.user.RunningUserService.PASSWORD;
+import static io.astro.user.RunningUserService.fieldNames;
+import static io.astro.user.RunningUserService.fromOneAddress;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.astro.common.config.Env;
-import io.astro.common.runtime.Service;
 import io.astro.testkit.db.MySqlExtension;
 import io.astro.testkit.db.TestDatabase;
-import io.astro.user.Main;
+import io.astro.user.RunningUserService;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
@@ -31,15 +28,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(MySqlExtension.class)
 class AdminUsersListTest {
 
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static final String PASSWORD = "a long password";
-
   private static Vertx vertx;
   private static HttpServer appService;
   private static final AtomicReference<Boolean> answering = new AtomicReference<>(true);
   private static final AtomicReference<String> asked = new AtomicReference<>();
-  private static Service service;
-  private static String base;
+  private static RunningUserService users;
 
   @BeforeAll
   static void start(TestDatabase db) {
@@ -71,49 +64,43 @@ class AdminUsersListTest {
                 })
             .listen(0, "127.0.0.1")
             .await();
-    service =
-        Main.start(
-                Env.of(
-                    Map.ofEntries(
-                        Map.entry("ASTRO_USER_SERVICE_PORT", "0"),
-                        Map.entry("ASTRO_HTTP_HOST", "127.0.0.1"),
-                        Map.entry("ASTRO_DB_HOST", db.host()),
-                        Map.entry("ASTRO_DB_PORT", Integer.toString(db.port())),
-                        Map.entry("ASTRO_DB_NAME", db.database()),
-                        Map.entry("ASTRO_DB_USER", db.user()),
-                        Map.entry("ASTRO_DB_PASSWORD", db.password()),
-                        Map.entry("ASTRO_DB_CONNECT_TIMEOUT", "10s"),
-                        Map.entry("ASTRO_KAFKA_BOOTSTRAP", "127.0.0.1:1"),
-                        Map.entry(
-                            "ASTRO_APP_SERVICE_URL", "http://127.0.0.1:" + appService.actualPort()),
-                        Map.entry("ASTRO_ADMIN_USERNAME", "list-admin"),
-                        Map.entry("ASTRO_ADMIN_PASSWORD", "admin-password-1"),
-                        Map.entry("ASTRO_BCRYPT_THREADS", "2"),
-                        Map.entry("ASTRO_SIGNUP_MAX_PER_IP", "1000"))))
-            .await();
-    base = "http://127.0.0.1:" + service.httpPort();
+    users =
+        RunningUserService.startWithoutBroker(
+            db,
+            fromOneAddress(
+                Map.of(
+                    "ASTRO_APP_SERVICE_URL",
+                    "http://127.0.0.1:" + appService.actualPort(),
+                    "ASTRO_ADMIN_USERNAME",
+                    "list-admin",
+                    "ASTRO_ADMIN_PASSWORD",
+                    "admin-password-1")));
   }
 
   @AfterAll
   static void stop() {
-    service.close().await();
+    users.close();
     vertx.close().await();
   }
 
   @Test
-  void operators_list_accounts_with_their_app_counts_filtered_and_paged() throws Exception {
+  void operators_list_accounts_with_their_app_counts_filtered_and_paged() {
     for (String name : List.of("lister-a", "lister-b", "lister-c")) {
       assertThat(register(name).statusCode()).isEqualTo(201);
     }
     String admin = token("list-admin", "admin-password-1");
     String bUuid = uuidOf(admin, "lister-b");
-    assertThat(post("/api/v1/admin/users/" + bUuid + "/disable", admin).statusCode())
+    assertThat(
+            users
+                .post("/api/v1/admin/users/" + bUuid + "/disable", new JsonObject(), admin)
+                .statusCode())
         .isEqualTo(200);
 
-    JsonObject all = data(get("/api/v1/admin/users?search=LISTER", admin));
+    JsonObject all = data(users.get("/api/v1/admin/users?search=LISTER", admin));
     String query = asked.get();
-    JsonObject disabled = data(get("/api/v1/admin/users?search=lister&status=disabled", admin));
-    JsonObject second = data(get("/api/v1/admin/users?search=lister&limit=2&page=2", admin));
+    JsonObject disabled =
+        data(users.get("/api/v1/admin/users?search=lister&status=disabled", admin));
+    JsonObject second = data(users.get("/api/v1/admin/users?search=lister&limit=2&page=2", admin));
 
     assertThat(all.getLong("total")).isEqualTo(3);
     assertThat(names(all)).containsExactly("lister-a", "lister-b", "lister-c");
@@ -135,12 +122,12 @@ class AdminUsersListTest {
   }
 
   @Test
-  void without_app_service_the_list_is_served_with_null_counts() throws Exception {
+  void without_app_service_the_list_is_served_with_null_counts() {
     assertThat(register("lonely").statusCode()).isEqualTo(201);
     String admin = token("list-admin", "admin-password-1");
     answering.set(false);
     try {
-      HttpResponse<String> listed = get("/api/v1/admin/users?search=lonely", admin);
+      HttpResponse<String> listed = users.get("/api/v1/admin/users?search=lonely", admin);
 
       assertThat(listed.statusCode()).isEqualTo(200);
       JsonObject item = data(listed).getJsonArray("items").getJsonObject(0);
@@ -153,17 +140,16 @@ class AdminUsersListTest {
   }
 
   @Test
-  void bad_parameters_answer_400_naming_them_and_users_are_refused() throws Exception {
+  void bad_parameters_answer_400_naming_them_and_users_are_refused() {
     assertThat(register("nosy").statusCode()).isEqualTo(201);
     String admin = token("list-admin", "admin-password-1");
 
-    HttpResponse<String> bad = get("/api/v1/admin/users?page=0&limit=1000&status=gone", admin);
-    HttpResponse<String> notAdmin = get("/api/v1/admin/users", token("nosy", PASSWORD));
+    HttpResponse<String> bad =
+        users.get("/api/v1/admin/users?page=0&limit=1000&status=gone", admin);
+    HttpResponse<String> notAdmin = users.get("/api/v1/admin/users", token("nosy", PASSWORD));
 
     assertThat(bad.statusCode()).isEqualTo(400);
-    JsonArray fields = new JsonObject(bad.body()).getJsonObject("data").getJsonArray("fields");
-    assertThat(fields.stream().map(f -> ((JsonObject) f).getString("field")))
-        .containsExactlyInAnyOrder("page", "limit", "status");
+    assertThat(fieldNames(bad)).containsExactlyInAnyOrder("page", "limit", "status");
     assertThat(notAdmin.statusCode()).isEqualTo(403);
   }
 
@@ -173,8 +159,8 @@ class AdminUsersListTest {
         .toList();
   }
 
-  private static String uuidOf(String admin, String username) throws Exception {
-    return data(get("/api/v1/admin/users?search=" + username, admin))
+  private static String uuidOf(String admin, String username) {
+    return data(users.get("/api/v1/admin/users?search=" + username, admin))
         .getJsonArray("items")
         .getJsonObject(0)
         .getString("uuid");
@@ -185,50 +171,11 @@ class AdminUsersListTest {
     return new JsonObject(response.body()).getJsonObject("data");
   }
 
-  private static HttpResponse<String> register(String username) throws Exception {
-    return send(
-        "POST",
-        "/api/v1/register",
-        new JsonObject()
-            .put("username", username)
-            .put("email", username + "@example.org")
-            .put("password", PASSWORD),
-        null);
+  private static HttpResponse<String> register(String username) {
+    return users.register(username, username + "@example.org");
   }
 
-  private static String token(String username, String password) throws Exception {
-    HttpResponse<String> login =
-        send(
-            "POST",
-            "/api/v1/login",
-            new JsonObject().put("username", username).put("password", password),
-            null);
-    return data(login).getString("token");
-  }
-
-  private static HttpResponse<String> get(String path, String token) throws Exception {
-    return send("GET", path, null, token);
-  }
-
-  private static HttpResponse<String> post(String path, String token) throws Exception {
-    return send("POST", path, new JsonObject(), token);
-  }
-
-  private static HttpResponse<String> send(
-      String method, String path, JsonObject body, String token) throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(base + path))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body.encode()));
-    if (body != null) {
-      b.header("Content-Type", "application/json");
-    }
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
-    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  private static String token(String username, String password) {
+    return users.login(username, password).getString("token");
   }
 }

@@ -1,24 +1,23 @@
 package io.astro.user.http;
 
+import static io.astro.user.RunningUserService.PASSWORD;
+import static io.astro.user.RunningUserService.code;
+import static io.astro.user.RunningUserService.credentials;
+import static io.astro.user.RunningUserService.data;
+import static io.astro.user.RunningUserService.fromOneAddress;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.astro.common.auth.JwtSettings;
 import io.astro.common.auth.TokenVerifier;
-import io.astro.common.config.Env;
-import io.astro.common.events.Topics;
 import io.astro.common.events.audit.AuditEvent;
-import io.astro.common.runtime.Service;
 import io.astro.testkit.db.MySqlExtension;
 import io.astro.testkit.db.TestDatabase;
 import io.astro.testkit.events.EventSchemas;
 import io.astro.testkit.kafka.KafkaBroker;
 import io.astro.testkit.kafka.KafkaExtension;
 import io.astro.testkit.kafka.ReceivedRecord;
-import io.astro.user.Main;
+import io.astro.user.RunningUserService;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -38,87 +37,53 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith({MySqlExtension.class, KafkaExtension.class})
 class AuditTrailTest {
 
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static final String PASSWORD = "audit first password";
   private static final String NEW_PASSWORD = "audit second password";
 
-  private static Service service;
-  private static String base;
+  private static RunningUserService users;
   private static KafkaBroker kafka;
-  private static Env env;
   private static String audit;
 
   @BeforeAll
   static void start(TestDatabase db, KafkaBroker broker) {
     kafka = broker;
-    audit = KafkaBroker.uniqueTopicName(Topics.AUDIT);
-    broker.createTopic(audit, 3);
-    String users = KafkaBroker.uniqueTopicName(Topics.USERS);
-    broker.createTopic(users, 3);
-    env =
-        Env.of(
-            Map.ofEntries(
-                Map.entry("ASTRO_USER_SERVICE_PORT", "0"),
-                Map.entry("ASTRO_HTTP_HOST", "127.0.0.1"),
-                Map.entry("ASTRO_DB_HOST", db.host()),
-                Map.entry("ASTRO_DB_PORT", Integer.toString(db.port())),
-                Map.entry("ASTRO_DB_NAME", db.database()),
-                Map.entry("ASTRO_DB_USER", db.user()),
-                Map.entry("ASTRO_DB_PASSWORD", db.password()),
-                Map.entry("ASTRO_DB_CONNECT_TIMEOUT", "10s"),
-                Map.entry("ASTRO_ADMIN_USERNAME", "audit-admin"),
-                Map.entry("ASTRO_ADMIN_PASSWORD", "audit-admin-password"),
-                Map.entry("ASTRO_BCRYPT_THREADS", "2"),
-                Map.entry("ASTRO_LOGIN_IP_MAX_FAILURES", "1000"),
-                Map.entry("ASTRO_SIGNUP_MAX_PER_IP", "1000"),
-                Map.entry("ASTRO_KAFKA_BOOTSTRAP", broker.bootstrapServers()),
-                Map.entry("ASTRO_USERS_TOPIC", users),
-                Map.entry("ASTRO_AUDIT_TOPIC", audit)));
-    service = Main.start(env).await();
-    base = "http://127.0.0.1:" + service.httpPort();
+    users =
+        RunningUserService.start(
+            db,
+            broker,
+            fromOneAddress(
+                Map.of(
+                    "ASTRO_ADMIN_USERNAME",
+                    "audit-admin",
+                    "ASTRO_ADMIN_PASSWORD",
+                    "audit-admin-password")));
+    audit = users.auditTopic();
   }
 
   @AfterAll
   static void stop() {
-    service.close().await();
+    users.close();
   }
 
   @Test
-  void an_accounts_life_is_on_the_trail_and_no_line_holds_a_password_or_a_token() throws Exception {
+  void an_accounts_life_is_on_the_trail_and_no_line_holds_a_password_or_a_token() {
     String username = "audited";
-    assertThat(
-            send(
-                    "POST",
-                    "/api/v1/register",
-                    new JsonObject()
-                        .put("username", username)
-                        .put("email", "audited@example.org")
-                        .put("password", PASSWORD),
-                    null)
-                .statusCode())
-        .isEqualTo(201);
+    assertThat(users.register(username, "audited@example.org").statusCode()).isEqualTo(201);
     HttpResponse<String> failed =
-        send(
-            "POST",
-            "/api/v1/login",
-            new JsonObject().put("username", username).put("password", "not the password"),
-            null);
+        users.post("/api/v1/login", credentials(username, "not the password"), null);
     assertThat(failed.statusCode()).isEqualTo(401);
-    JsonObject session = login(username, PASSWORD);
+    JsonObject session = users.login(username, PASSWORD);
     String login = session.getString("token");
     String uuid = session.getString("uuid");
     HttpResponse<String> changed =
-        send(
-            "POST",
+        users.post(
             "/api/v1/users/me/password",
             new JsonObject().put("current", PASSWORD).put("new", NEW_PASSWORD),
             login);
     assertThat(changed.statusCode()).as(changed.body()).isEqualTo(200);
     String token = data(changed).getString("token");
     HttpResponse<String> created =
-        send(
-            "POST",
+        users.post(
             "/api/v1/users/me/tokens",
             new JsonObject()
                 .put("name", "ci deploys")
@@ -131,23 +96,21 @@ class AuditTrailTest {
     // the personal token's exchanged token names it, so app-service's lines can too
     JsonObject exchanged =
         data(
-            send(
-                "POST",
-                "/internal/v1/tokens/exchange",
-                new JsonObject().put("token", patSecret),
-                null));
-    JsonObject jwks = new JsonObject(send("GET", "/.well-known/jwks.json", null, null).body());
+            users.post(
+                "/internal/v1/tokens/exchange", new JsonObject().put("token", patSecret), null));
+    JsonObject jwks = new JsonObject(users.get("/.well-known/jwks.json", null).body());
     TokenVerifier verifier =
         TokenVerifier.create(
-            service.vertx(),
-            JwtSettings.from(env),
+            users.vertx(),
+            JwtSettings.from(users.env()),
             List.of(jwks.getJsonArray("keys").getJsonObject(0)));
     assertThat(verifier.verify(exchanged.getString("token")).await().personalTokenName())
         .isEqualTo("ci deploys");
-    assertThat(send("DELETE", "/api/v1/users/me/tokens/" + patId, null, token).statusCode())
+    assertThat(users.send("DELETE", "/api/v1/users/me/tokens/" + patId, null, token).statusCode())
         .isEqualTo(200);
     assertThat(
-            send(
+            users
+                .send(
                     "DELETE",
                     "/api/v1/users/me",
                     new JsonObject().put("password", NEW_PASSWORD),
@@ -211,24 +174,16 @@ class AuditTrailTest {
   }
 
   @Test
-  void operators_reading_the_accounts_list_is_recorded_and_a_users_refused_try_too()
-      throws Exception {
-    String admin = login("audit-admin", "audit-admin-password").getString("token");
-    send(
-        "POST",
-        "/api/v1/register",
-        new JsonObject()
-            .put("username", "curious")
-            .put("email", "curious@example.org")
-            .put("password", PASSWORD),
-        null);
-    JsonObject curious = login("curious", PASSWORD);
+  void operators_reading_the_accounts_list_is_recorded_and_a_users_refused_try_too() {
+    String admin = users.login("audit-admin", "audit-admin-password").getString("token");
+    users.register("curious", "curious@example.org");
+    JsonObject curious = users.login("curious", PASSWORD);
 
-    assertThat(send("GET", "/api/v1/admin/users", null, admin).statusCode()).isEqualTo(200);
-    assertThat(send("GET", "/api/v1/admin/users", null, curious.getString("token")).statusCode())
+    assertThat(users.get("/api/v1/admin/users", admin).statusCode()).isEqualTo(200);
+    assertThat(users.get("/api/v1/admin/users", curious.getString("token")).statusCode())
         .isEqualTo(403);
     // a user reading their own profile is no one else's data
-    assertThat(send("GET", "/api/v1/users/me", null, curious.getString("token")).statusCode())
+    assertThat(users.get("/api/v1/users/me", curious.getString("token")).statusCode())
         .isEqualTo(200);
 
     List<AuditEvent> reads =
@@ -253,42 +208,5 @@ class AuditTrailTest {
             .findFirst();
     assertThat(found).as(action + " " + status).isPresent();
     return found.get();
-  }
-
-  private static JsonObject login(String username, String password) throws Exception {
-    HttpResponse<String> response =
-        send(
-            "POST",
-            "/api/v1/login",
-            new JsonObject().put("username", username).put("password", password),
-            null);
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    return data(response);
-  }
-
-  private static JsonObject data(HttpResponse<String> response) {
-    return new JsonObject(response.body()).getJsonObject("data");
-  }
-
-  private static int code(HttpResponse<String> response) {
-    return new JsonObject(response.body()).getInteger("code");
-  }
-
-  private static HttpResponse<String> send(
-      String method, String path, JsonObject body, String token) throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(base + path))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body.encode()));
-    if (body != null) {
-      b.header("Content-Type", "application/json");
-    }
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
-    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 }

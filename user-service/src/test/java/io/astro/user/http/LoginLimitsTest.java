@@ -1,20 +1,19 @@
 package io.astro.user.http;
 
+import static io.astro.user.RunningUserService.PASSWORD;
+import static io.astro.user.RunningUserService.credentials;
+import static io.astro.user.RunningUserService.envelope;
+import static io.astro.user.RunningUserService.registration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.astro.common.config.Env;
-import io.astro.common.runtime.Service;
 import io.astro.testkit.db.MySqlExtension;
 import io.astro.testkit.db.TestDatabase;
-import io.astro.user.Main;
+import io.astro.user.RunningUserService;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
@@ -33,30 +32,12 @@ import org.slf4j.LoggerFactory;
 @ExtendWith(MySqlExtension.class)
 class LoginLimitsTest {
 
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static final String PASSWORD = "a long password";
   private static final ListAppender<ILoggingEvent> LOGS = new ListAppender<>();
-  private static Service service;
-  private static String base;
+  private static RunningUserService users;
 
   @BeforeAll
   static void start(TestDatabase db) {
-    Env env =
-        Env.of(
-            Map.ofEntries(
-                Map.entry("ASTRO_USER_SERVICE_PORT", "0"),
-                Map.entry("ASTRO_HTTP_HOST", "127.0.0.1"),
-                Map.entry("ASTRO_DB_HOST", db.host()),
-                Map.entry("ASTRO_DB_PORT", Integer.toString(db.port())),
-                Map.entry("ASTRO_DB_NAME", db.database()),
-                Map.entry("ASTRO_DB_USER", db.user()),
-                Map.entry("ASTRO_DB_PASSWORD", db.password()),
-                // no broker: account events wait in the outbox (AccountLifecycleTest publishes
-                // them)
-                Map.entry("ASTRO_KAFKA_BOOTSTRAP", "127.0.0.1:1"),
-                Map.entry("ASTRO_BCRYPT_THREADS", "2")));
-    service = Main.start(env).await();
-    base = "http://127.0.0.1:" + service.httpPort();
+    users = RunningUserService.startWithoutBroker(db, Map.of());
     LOGS.start();
     ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).addAppender(LOGS);
   }
@@ -64,11 +45,11 @@ class LoginLimitsTest {
   @AfterAll
   static void stop() {
     ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).detachAppender(LOGS);
-    service.close().await();
+    users.close();
   }
 
   @Test
-  void a_guesser_from_one_address_cannot_lock_the_owner_out_from_another() throws Exception {
+  void a_guesser_from_one_address_cannot_lock_the_owner_out_from_another() {
     register("victim", "10.0.1.1");
     for (int i = 0; i < 5; i++) {
       assertThat(login("victim", "wrong password " + i, "10.0.1.66").statusCode()).isEqualTo(401);
@@ -84,7 +65,7 @@ class LoginLimitsTest {
   }
 
   @Test
-  void a_team_of_20_behind_one_address_all_log_in_within_a_minute() throws Exception {
+  void a_team_of_20_behind_one_address_all_log_in_within_a_minute() {
     List<String> team = IntStream.rangeClosed(1, 20).mapToObj(i -> "member" + i).toList();
     for (int i = 0; i < team.size(); i++) {
       register(team.get(i), "10.0.2." + (i + 1));
@@ -98,9 +79,12 @@ class LoginLimitsTest {
         team.stream()
             .map(
                 member ->
-                    HTTP.sendAsync(
-                        request("/api/v1/login", credentials(member, PASSWORD), "192.0.2.20"),
-                        HttpResponse.BodyHandlers.ofString()))
+                    users.sendAsync(
+                        "POST",
+                        "/api/v1/login",
+                        credentials(member, PASSWORD),
+                        null,
+                        from("192.0.2.20")))
             .toList();
 
     for (CompletableFuture<HttpResponse<String>> answer : logins) {
@@ -110,7 +94,7 @@ class LoginLimitsTest {
   }
 
   @Test
-  void one_address_failing_on_many_accounts_is_stopped_and_others_are_not() throws Exception {
+  void one_address_failing_on_many_accounts_is_stopped_and_others_are_not() {
     register("sprayed", "10.0.3.1");
     for (int i = 0; i < 10; i++) {
       assertThat(login("nobody" + i, "Summer2026!", "10.0.3.99").statusCode()).isEqualTo(401);
@@ -124,7 +108,7 @@ class LoginLimitsTest {
   }
 
   @Test
-  void sign_ups_have_their_own_limit_per_address() throws Exception {
+  void sign_ups_have_their_own_limit_per_address() {
     for (int i = 1; i <= 20; i++) {
       assertThat(register("signup" + i, "10.0.4.1").statusCode()).isEqualTo(201);
     }
@@ -141,7 +125,7 @@ class LoginLimitsTest {
   }
 
   @Test
-  void a_password_over_72_bytes_answers_400_naming_it_and_logs_no_stack_trace() throws Exception {
+  void a_password_over_72_bytes_answers_400_naming_it_and_logs_no_stack_trace() {
     register("longpass", "10.0.5.1");
     String tooLong = "x".repeat(73);
     LOGS.list.clear();
@@ -172,39 +156,20 @@ class LoginLimitsTest {
     assertThat(login("longpass", PASSWORD, "10.0.5.1").statusCode()).isEqualTo(200);
   }
 
-  private static HttpResponse<String> register(String username, String address) throws Exception {
-    return post(
-        "/api/v1/register",
-        new JsonObject()
-            .put("username", username)
-            .put("email", username + "@example.org")
-            .put("password", PASSWORD),
-        address);
+  private static HttpResponse<String> register(String username, String address) {
+    return post("/api/v1/register", registration(username, username + "@example.org"), address);
   }
 
-  private static HttpResponse<String> login(String username, String password, String address)
-      throws Exception {
+  private static HttpResponse<String> login(String username, String password, String address) {
     return post("/api/v1/login", credentials(username, password), address);
   }
 
-  private static JsonObject credentials(String username, String password) {
-    return new JsonObject().put("username", username).put("password", password);
+  private static HttpResponse<String> post(String path, JsonObject body, String address) {
+    return users.send("POST", path, body, null, from(address));
   }
 
-  private static JsonObject envelope(HttpResponse<String> response) {
-    return new JsonObject(response.body());
-  }
-
-  private static HttpRequest request(String path, JsonObject body, String address) {
-    return HttpRequest.newBuilder(URI.create(base + path))
-        .header("Content-Type", "application/json")
-        .header("X-Real-IP", address)
-        .POST(HttpRequest.BodyPublishers.ofString(body.encode()))
-        .build();
-  }
-
-  private static HttpResponse<String> post(String path, JsonObject body, String address)
-      throws Exception {
-    return HTTP.send(request(path, body, address), HttpResponse.BodyHandlers.ofString());
+  /** The header by which the gateway tells the client's address. */
+  private static Map<String, String> from(String address) {
+    return Map.of("X-Real-IP", address);
   }
 }
