@@ -88,8 +88,15 @@ final class DeploymentController {
     PROGRESSING
   }
 
+  /**
+   * What a pass left: its outcome and the Deployment's resourceVersion after the pass's own writes
+   * (null when it is gone), so an event for exactly that version is known to be the pass's own
+   * echo.
+   */
+  record Pass(Outcome outcome, String resourceVersion) {}
+
   /** Converges the Deployment's ReplicaSets, pods and status. */
-  Outcome reconcile(String namespace, String name) throws ApiException {
+  Pass reconcile(String namespace, String name) throws ApiException {
     Instant now = Instant.now();
     V1Deployment d = readDeployment(namespace, name);
     String uid = d == null ? null : d.getMetadata().getUid();
@@ -111,7 +118,7 @@ final class DeploymentController {
       }
     }
     if (d == null || d.getMetadata().getDeletionTimestamp() != null) {
-      return Outcome.GONE;
+      return new Pass(Outcome.GONE, null);
     }
 
     int desired = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
@@ -212,9 +219,11 @@ final class DeploymentController {
     }
     boolean complete =
         writeDeploymentStatus(d, newRs, desired, newPods, oldPods, quotaFailure, now);
-    return complete && quotaFailure == null && oldPods.isEmpty()
-        ? Outcome.SETTLED
-        : Outcome.PROGRESSING;
+    return new Pass(
+        complete && quotaFailure == null && oldPods.isEmpty()
+            ? Outcome.SETTLED
+            : Outcome.PROGRESSING,
+        d.getMetadata().getResourceVersion());
   }
 
   /**
@@ -566,9 +575,11 @@ final class DeploymentController {
             .conditions(conditions);
     if (!JSON.serialize(status).equals(JSON.serialize(d.getStatus()))) {
       d.setStatus(status);
-      apps.replaceNamespacedDeploymentStatus(
-              d.getMetadata().getName(), d.getMetadata().getNamespace(), d)
-          .execute();
+      V1Deployment written =
+          apps.replaceNamespacedDeploymentStatus(
+                  d.getMetadata().getName(), d.getMetadata().getNamespace(), d)
+              .execute();
+      d.getMetadata().setResourceVersion(written.getMetadata().getResourceVersion());
     }
     return complete;
   }

@@ -1,6 +1,5 @@
 package io.astro.testkit.kube;
 
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
@@ -103,7 +102,7 @@ public final class FakeCluster implements KubeCluster {
             new Context(Serialization.jsonMapper()),
             mockWeb,
             new HashMap<>(),
-            new KubernetesCrudDispatcher(),
+            new IndexedCrudDispatcher(),
             false);
     this.vertx =
         Vertx.vertx(

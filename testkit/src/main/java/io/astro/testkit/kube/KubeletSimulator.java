@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * Deployment that is not settled (pods creating, crash-looping, probes not yet due, a rollout or a
  * refusal under way — see {@link DeploymentController.Outcome}) comes back after {@value
  * #RESYNC_MILLIS} ms, since time alone moves it; a settled one costs nothing until it changes, so a
- * cluster with thousands of running Deployments stays quiet.
+ * cluster with thousands of running Deployments stays quiet. The echo of a settled pass's own
+ * status write (an event for the very resourceVersion the pass left) runs no pass.
  *
  * <p>Every simulator in the JVM shares one small pool of {@value #SHARDS} workers. A Deployment's
  * namespace picks its worker, so the Deployments of one namespace (which share pods, quota and
@@ -90,8 +92,20 @@ public final class KubeletSimulator implements AutoCloseable {
   private final SharedInformerFactory informers;
   private final SharedIndexInformer<V1Deployment> deployments;
 
-  /** Keys waiting in a worker's queue: an event for a queued key adds nothing. */
-  private final Set<String> queued = ConcurrentHashMap.newKeySet();
+  /**
+   * Keys waiting in a worker's queue, and whether their pass must run even if the Deployment is
+   * unchanged since it was settled (a fault set, a pod gone, {@link #resync}): an event for a
+   * queued key adds nothing.
+   */
+  private final Map<String, Boolean> queued = new ConcurrentHashMap<>();
+
+  /**
+   * The resourceVersion each settled Deployment had after the pass that found it settled (its own
+   * status write included). An event for that very version — the echo of the pass's own write, or a
+   * timer set by an earlier pass — would recompute the same thing and write nothing, so its pass is
+   * skipped: a new Deployment costs two passes, not four.
+   */
+  private final Map<String, String> settled = new ConcurrentHashMap<>();
 
   /**
    * Deployments reconciled and not yet seen gone: their leftovers are cleaned up even if the DELETE
@@ -156,7 +170,7 @@ public final class KubeletSimulator implements AutoCloseable {
                 String namespace = pod.getMetadata().getNamespace();
                 deployments.getIndexer().listKeys().stream()
                     .filter(key -> key.startsWith(namespace + "/"))
-                    .forEach(KubeletSimulator.this::enqueue);
+                    .forEach(key -> enqueue(key, true));
               }
             });
   }
@@ -264,21 +278,34 @@ public final class KubeletSimulator implements AutoCloseable {
   private Set<String> enqueueAll() {
     Set<String> keys = new HashSet<>(deployments.getIndexer().listKeys());
     keys.addAll(known);
-    keys.forEach(this::enqueue);
+    keys.forEach(key -> enqueue(key, true));
     return keys;
   }
 
   private void enqueue(String key) {
-    if (closed || !queued.add(key)) {
+    enqueue(key, false);
+  }
+
+  private void enqueue(String key, boolean force) {
+    if (closed) {
       return;
     }
-    WORKERS
-        .get(shardOf(key))
-        .execute(
-            () -> {
-              queued.remove(key);
-              reconcile(key);
-            });
+    boolean[] added = {false};
+    queued.compute(
+        key,
+        (k, was) -> {
+          added[0] = was == null;
+          return was == null ? force : was || force;
+        });
+    if (added[0]) {
+      WORKERS
+          .get(shardOf(key))
+          .execute(
+              () -> {
+                boolean forced = Boolean.TRUE.equals(queued.remove(key));
+                reconcile(key, forced);
+              });
+    }
   }
 
   /** One worker per namespace of a cluster: its Deployments share pods, quota and limits. */
@@ -287,13 +314,15 @@ public final class KubeletSimulator implements AutoCloseable {
     return Math.floorMod((clusterName + "/" + namespace).hashCode(), SHARDS);
   }
 
-  private void reconcile(String key) {
+  private void reconcile(String key, boolean forced) {
     if (closed) {
       return;
     }
     running.incrementAndGet();
     try {
-      reconcileNow(key);
+      if (forced || !unchangedSinceSettled(key)) {
+        reconcileNow(key);
+      }
     } finally {
       if (running.decrementAndGet() == 0) {
         synchronized (running) {
@@ -303,13 +332,32 @@ public final class KubeletSimulator implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether the Deployment as the informer holds it is the very version a pass found settled, so a
+   * pass now would recompute the same and write nothing.
+   */
+  private boolean unchangedSinceSettled(String key) {
+    String version = settled.get(key);
+    V1Deployment cached = deployments.getIndexer().getByKey(key);
+    return version != null
+        && cached != null
+        && version.equals(cached.getMetadata().getResourceVersion());
+  }
+
   private void reconcileNow(String key) {
     String namespace = key.substring(0, key.indexOf('/'));
     String name = key.substring(key.indexOf('/') + 1);
+    settled.remove(key);
     try {
-      switch (controller.reconcile(namespace, name)) {
+      DeploymentController.Pass pass = controller.reconcile(namespace, name);
+      switch (pass.outcome()) {
         case GONE -> known.remove(key);
-        case SETTLED -> known.add(key);
+        case SETTLED -> {
+          known.add(key);
+          if (pass.resourceVersion() != null) {
+            settled.put(key, pass.resourceVersion());
+          }
+        }
         case PROGRESSING -> {
           known.add(key);
           enqueueLater(key, RESYNC_MILLIS);
