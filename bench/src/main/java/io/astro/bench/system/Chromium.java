@@ -21,9 +21,9 @@ import org.openqa.selenium.logging.LoggingPreferences;
 
 /**
  * Debian's Chromium through its WebDriver, started as the console's browser tests start it
- * (headless, every background feature that would reach the internet off) with a profile of its own,
- * so its HTTP cache starts empty; host names resolve to nothing, so it reaches loopback addresses
- * only. The DevTools performance log records its network events.
+ * (headless, every background feature that would reach the internet off, no proxy) with a profile
+ * of its own, so its HTTP cache starts empty. The DevTools performance log records its network
+ * events.
  */
 public final class Chromium implements AutoCloseable {
 
@@ -63,7 +63,6 @@ public final class Chromium implements AutoCloseable {
         "--disable-default-apps",
         "--disable-dev-shm-usage",
         "--no-proxy-server",
-        "--host-resolver-rules=MAP * ~NOTFOUND",
         "--window-size=1000,800",
         "--user-data-dir=" + profile.toAbsolutePath());
     LoggingPreferences logs = new LoggingPreferences();
