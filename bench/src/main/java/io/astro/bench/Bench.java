@@ -2,6 +2,7 @@ package io.astro.bench;
 
 import io.astro.bench.load.LoadGenerator;
 import io.astro.bench.scenarios.CommandToStatus;
+import io.astro.bench.scenarios.ConsoleFirstLoad;
 import io.astro.bench.scenarios.Context;
 import io.astro.bench.scenarios.Footprint;
 import io.astro.bench.scenarios.GatewayOverhead;
@@ -84,6 +85,7 @@ public final class Bench {
         step(options, 4, bench, Logins::run);
         step(options, 2, bench, CommandToStatus::run);
         step(options, 7, bench, Soak::run);
+        step(options, 8, bench, ConsoleFirstLoad::run);
         system.stopService(AstroSystem.SYNC_WORKER);
         step(options, 5, bench, ListApps::run);
         system.backing().cluster().sandbox().simulator().close();

@@ -40,7 +40,9 @@ public record Profile(
     Duration idleSettle,
     // 7. soak
     int soakUsers,
-    int soakCycles) {
+    int soakCycles,
+    // 8. console first load
+    int consoleColdLoads) {
 
   public static Profile smoke() {
     return new Profile(
@@ -68,7 +70,8 @@ public record Profile(
         Duration.ofSeconds(1),
         Duration.ofSeconds(1),
         2,
-        1);
+        1,
+        2);
   }
 
   public static Profile full() {
@@ -101,7 +104,8 @@ public record Profile(
         Duration.ofSeconds(10),
         Duration.ofSeconds(10),
         20,
-        5);
+        5,
+        10);
   }
 
   /**
@@ -133,6 +137,7 @@ public record Profile(
         listWindow,
         idleSettle,
         soakUsers,
-        soakCycles);
+        soakCycles,
+        consoleColdLoads);
   }
 }

@@ -33,7 +33,8 @@ class BenchSmokeTest {
             "## 3. Reconcile at scale",
             "## 4. Login throughput",
             "## 5. List apps",
-            "## 6. Footprint");
+            "## 6. Footprint",
+            "## 8. Console first load");
     assertThat(report.goals())
         .extracting(Report.Goal::benchmark)
         .contains("1. gateway", "2. command → status", "3. reconcile", "4. login", "5. list apps");
