@@ -96,10 +96,23 @@ public final class Console {
             + "vendor/hooks.js\",\"htm\":\""
             + base
             + "vendor/htm.js\"}}";
+    // main.js imports every screen: announced up front, the modules load in one round instead of
+    // one round per level of imports
+    StringBuilder preload = new StringBuilder();
+    assets.keySet().stream()
+        .filter(name -> name.endsWith(".js"))
+        .forEach(
+            name ->
+                preload
+                    .append("<link rel=\"modulepreload\" href=\"")
+                    .append(base)
+                    .append(name)
+                    .append("\">\n"));
     String page =
         new String(read(INDEX), StandardCharsets.UTF_8)
             .replace("%ASSETS%", base)
-            .replace("%IMPORTMAP%", importMap);
+            .replace("%IMPORTMAP%", importMap)
+            .replace("%PRELOAD%\n", preload);
     String mapHash =
         Base64.getEncoder()
             .encodeToString(sha256().digest(importMap.getBytes(StandardCharsets.UTF_8)));

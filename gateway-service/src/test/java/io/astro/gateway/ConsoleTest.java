@@ -103,6 +103,23 @@ class ConsoleTest {
   }
 
   @Test
+  void every_module_is_announced_for_preloading_so_the_imports_load_in_one_round() {
+    Reply page = fixture.get("/", null);
+    Matcher base = Pattern.compile("/assets/([0-9a-f]{16})/main\\.js").matcher(page.body());
+    assertThat(base.find()).isTrue();
+    String prefix = "/assets/" + base.group(1) + "/";
+    List<String> modules =
+        Stream.concat(
+                Console.FILES.stream().filter(f -> f.endsWith(".js")),
+                Stream.of("vendor/preact.js", "vendor/hooks.js", "vendor/htm.js"))
+            .toList();
+    for (String module : modules) {
+      assertThat(page.body())
+          .contains("<link rel=\"modulepreload\" href=\"" + prefix + module + "\">");
+    }
+  }
+
+  @Test
   void an_asset_of_another_build_or_an_unknown_file_is_not_found() {
     Reply page = fixture.get("/", null);
     Matcher base = Pattern.compile("/assets/([0-9a-f]{16})/").matcher(page.body());
