@@ -124,6 +124,67 @@ class DockerfilesTest {
 
   @ParameterizedTest
   @MethodSource("services")
+  void startsFromAClassDataSharingArchiveOfItsClassList(String service) {
+    List<Instruction> runtime = runtimeStage(parse(service));
+    String source = service + "/src/main/cds/" + service + ".classlist";
+    String list = "/app/" + service + ".classlist";
+    String archive = "/app/" + service + ".jsa";
+    assertThat(Repo.read(source))
+        .as(source + ": the classes a start loads, the service's own among them")
+        .contains(mainClass(service));
+    assertThat(runtime)
+        .as(service + ": copies its class list from the build context")
+        .anyMatch(
+            i ->
+                i.keyword().equals("COPY")
+                    && !i.args().contains("--from=")
+                    && i.args().endsWith(source + " " + list));
+    int jar = indexOf(runtime, i -> i.keyword().equals("COPY") && i.args().endsWith(".jar"));
+    int dump =
+        indexOf(runtime, i -> i.keyword().equals("RUN") && i.args().contains("java -Xshare:dump"));
+    assertThat(dump).as(service + ": dumps the archive").isNotNegative();
+    // an archive records its jar's path, size and time: dumped once the jar is in place, from it
+    assertThat(dump)
+        .as(service + ": the archive is dumped after the jar is copied")
+        .isGreaterThan(jar);
+    assertThat(runtime.get(dump).args())
+        .contains(
+            "-XX:SharedClassListFile=" + list,
+            "-XX:SharedArchiveFile=" + archive,
+            "-cp /app/" + service + ".jar");
+    assertThat(javaOpts(runtime)).contains("-XX:SharedArchiveFile=" + archive);
+  }
+
+  private static String mainClass(String service) {
+    String pkg =
+        switch (service) {
+          case "gateway-service" -> "gateway";
+          case "user-service" -> "user";
+          case "app-service" -> "app";
+          default -> "sync";
+        };
+    return "io/astro/" + pkg + "/Main";
+  }
+
+  private static int indexOf(
+      List<Instruction> instructions, java.util.function.Predicate<Instruction> test) {
+    for (int i = 0; i < instructions.size(); i++) {
+      if (test.test(instructions.get(i))) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static String javaOpts(List<Instruction> runtime) {
+    return runtime.stream()
+        .filter(i -> i.keyword().equals("ENV") && i.args().startsWith("JAVA_OPTS="))
+        .map(Instruction::args)
+        .reduce("", (a, b) -> b);
+  }
+
+  @ParameterizedTest
+  @MethodSource("services")
   void theBuildContextLeavesOutputsAndSecretsBehind(String service) {
     String ignore = Repo.read(".dockerignore");
     assertThat(ignore.lines().map(String::strip)).contains("**/target", ".git", ".env");

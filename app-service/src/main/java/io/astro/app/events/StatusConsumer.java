@@ -73,13 +73,13 @@ public final class StatusConsumer extends VerticleBase {
   @Override
   public Future<?> start() {
     consumer = KafkaConsumer.create(vertx, KafkaClients.consumer(bootstrap, security, group, 100));
-    producer =
-        KafkaProducer.create(
-            vertx, KafkaClients.producer(bootstrap, security, "app-service-" + what + "-dlq"));
-    // Vert.x's stream runs the send off the event loop (it may wait for metadata)
+    // Vert.x's stream runs the send off the event loop (it may wait for metadata); the producer
+    // is made for the first record parked: most runs park none, and an idle producer holds a
+    // thread, buffers and metrics
     deadLetters =
         new DeadLetters(
-            record -> producer.asStream().send(record).toCompletionStage(), topic -> {});
+            record -> deadLetterProducer().asStream().send(record).toCompletionStage(),
+            topic -> {});
     Promise<Void> done = Promise.promise();
     loop = done.future();
     consumer.subscribe(topic).onSuccess(v -> poll(done)).onFailure(done::fail);
@@ -89,7 +89,17 @@ public final class StatusConsumer extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
-    return loop.transform(v -> consumer.close()).transform(v -> producer.close());
+    return loop.transform(v -> consumer.close())
+        .transform(v -> producer == null ? Future.succeededFuture() : producer.close());
+  }
+
+  private KafkaProducer<String, String> deadLetterProducer() {
+    if (producer == null) {
+      producer =
+          KafkaProducer.create(
+              vertx, KafkaClients.producer(bootstrap, security, "app-service-" + what + "-dlq"));
+    }
+    return producer;
   }
 
   private void poll(Promise<Void> done) {

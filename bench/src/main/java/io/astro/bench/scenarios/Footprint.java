@@ -4,14 +4,31 @@ import static io.astro.bench.Report.f;
 import static io.astro.bench.Report.mib;
 import static io.astro.bench.Report.text;
 
+import io.astro.bench.system.AstroSystem;
 import io.astro.bench.system.ChildJvm;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * 6. Each service started alone (one after the other, the previous one idle): time from process
  * start to {@code /ready} answering 200, and resident memory after an idle pause with the whole
- * system up.
+ * system up. Services started with native memory tracking ({@code BENCH_NMT}) also get where that
+ * memory goes.
  */
 public final class Footprint {
+
+  private static final Pattern NMT_TOTAL =
+      Pattern.compile("^Total: reserved=(\\d+)KB, committed=(\\d+)KB", Pattern.MULTILINE);
+  private static final Pattern NMT_CATEGORY =
+      Pattern.compile("^-\\s+(.+?) \\(reserved=(\\d+)KB, committed=(\\d+)KB\\)", Pattern.MULTILINE);
+  private static final Pattern NMT_CLASSES = Pattern.compile("\\(classes #(\\d+)\\)");
 
   private Footprint() {}
 
@@ -30,15 +47,27 @@ public final class Footprint {
                     + " services already up. RSS and heap read after %s idle with all four running.\n\n",
                 text(bench.profile().idleSettle())));
     md.append(
-        "| service | time to ready | idle RSS | heap used | live heap (after full GC) |\n|---|---|---|---|---|\n");
+        "| service | time to ready | idle RSS | heap used | live heap (after full GC) | threads |");
+    md.append("\n|---|---|---|---|---|---|\n");
+    List<String> nmtRows = new ArrayList<>();
     for (ChildJvm s : bench.system().services()) {
       long rss = s.residentBytes();
+      int threads = s.threads();
+      // before the heap figures: the full GC they take would change what is resident
+      if (AstroSystem.tracksNativeMemory(s.name())) {
+        nmtRows.add(nativeMemory(s, rss));
+      }
       long heap = s.heapUsedBytes();
       long live = s.liveHeapBytes();
       md.append(
           f(
-              "| %s | %.2f s | %s | %s | %s |\n",
-              s.name(), s.readyAfter().toMillis() / 1000.0, mib(rss), mib(heap), mib(live)));
+              "| %s | %.2f s | %s | %s | %s | %d |\n",
+              s.name(),
+              s.readyAfter().toMillis() / 1000.0,
+              mib(rss),
+              mib(heap),
+              mib(live),
+              threads));
       double ready = s.readyAfter().toMillis() / 1000.0;
       bench
           .report()
@@ -48,6 +77,64 @@ public final class Footprint {
               f("%s, %.2f s", mib(rss), ready),
               rss <= 150L << 20 && ready <= 1.5);
     }
+    if (!nmtRows.isEmpty()) {
+      md.append(
+          "\nNative memory tracking (`BENCH_NMT`; committed MiB; the tracking itself adds a little):"
+              + "\n\n| service | RSS | NMT total | heap | class metadata | symbols | CDS archive | code"
+              + " | compiler | threads | GC | rest | classes |\n"
+              + "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+      nmtRows.forEach(md::append);
+    }
     bench.report().section("6. Footprint", md.toString());
+  }
+
+  /** One row of the NMT table; the whole summary goes to {@code <logs>/<service>.nmt.txt}. */
+  private static String nativeMemory(ChildJvm s, long rss) {
+    String summary = s.jcmdOutput("VM.native_memory", "summary");
+    try {
+      Files.writeString(s.logDir().resolve(s.name() + ".nmt.txt"), summary);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Matcher total = NMT_TOTAL.matcher(summary);
+    if (!total.find()) {
+      return f("| %s | %s | (no summary) |||||||||||\n", s.name(), mib(rss));
+    }
+    Map<String, Long> committed = new LinkedHashMap<>();
+    Matcher m = NMT_CATEGORY.matcher(summary);
+    while (m.find()) {
+      committed.put(m.group(1).strip(), Long.parseLong(m.group(3)));
+    }
+    long all = Long.parseLong(total.group(2));
+    long heap = take(committed, "Java Heap");
+    long classes = take(committed, "Class") + take(committed, "Metaspace");
+    long symbols = take(committed, "Symbol");
+    long cds = take(committed, "Shared class space");
+    long code = take(committed, "Code");
+    long compiler = take(committed, "Compiler") + take(committed, "Arena Chunk");
+    long threads = take(committed, "Thread");
+    long gc = take(committed, "GC");
+    long rest = all - heap - classes - symbols - cds - code - compiler - threads - gc;
+    Matcher count = NMT_CLASSES.matcher(summary);
+    return f(
+        "| %s | %s | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %s |\n",
+        s.name(),
+        mib(rss),
+        all / 1024.0,
+        heap / 1024.0,
+        classes / 1024.0,
+        symbols / 1024.0,
+        cds / 1024.0,
+        code / 1024.0,
+        compiler / 1024.0,
+        threads / 1024.0,
+        gc / 1024.0,
+        rest / 1024.0,
+        count.find() ? count.group(1) : "?");
+  }
+
+  private static long take(Map<String, Long> committed, String category) {
+    Long kb = committed.remove(category);
+    return kb == null ? 0 : kb;
   }
 }

@@ -66,6 +66,7 @@ public final class AstroSystem implements AutoCloseable {
   private final Path root;
   private final Map<String, ChildJvm> services = new LinkedHashMap<>();
   private final Map<String, Integer> ports = new HashMap<>();
+  private final Map<String, ContainerJvm> containers = new HashMap<>();
 
   private AstroSystem(Workspace workspace, Backing backing, Wiring wiring, Path jars, Path root) {
     this.root = root;
@@ -103,6 +104,16 @@ public final class AstroSystem implements AutoCloseable {
             Workspace.randomText(32),
             workspace.kubeconfigKeys());
     AstroSystem system = new AstroSystem(workspace, backing, wiring, jars, root);
+    for (String service : List.of(USER_SERVICE, APP_SERVICE, SYNC_WORKER, GATEWAY)) {
+      // the image's class-data sharing archive, made here for the jar copy the bench runs (none
+      // while the lists it is made from are written)
+      ContainerJvm container = ContainerJvm.of(root, service);
+      system.containers.put(
+          service,
+          classLists()
+              ? container.withoutArchive()
+              : container.withArchive(jars.resolve(service + ".jar"), jars));
+    }
     system.ports.putAll(
         Map.of(
             USER_SERVICE,
@@ -131,7 +142,7 @@ public final class AstroSystem implements AutoCloseable {
             name,
             jars.resolve(name + ".jar"),
             ports.get(name),
-            ContainerJvm.of(root, name),
+            containers.get(name),
             env.apply(wiring),
             workspace.logs(),
             profiling(name, workspace.logs()));
@@ -141,17 +152,68 @@ public final class AstroSystem implements AutoCloseable {
   }
 
   /**
-   * {@code BENCH_JFR=gateway-service,app-service} records those services with JFR's profiling
-   * settings into {@code <logs>/<service>.jfr} (written when the service stops): where a missed
-   * goal's time goes.
+   * Flags the bench adds for a look inside {@code name} (none by default, so a run measures what
+   * the image runs):
+   *
+   * <ul>
+   *   <li>{@code BENCH_JFR=gateway-service,app-service} records those services with JFR's profiling
+   *       settings into {@code <logs>/<service>.jfr} (written when the service stops): where a
+   *       missed goal's time goes.
+   *   <li>{@code BENCH_NMT=app-service,sync-worker} turns on native memory tracking; benchmark 6
+   *       then reads each one's summary (also in {@code <logs>/<service>.nmt.txt}): where the
+   *       resident memory goes.
+   *   <li>{@code BENCH_CLASSLIST=1} runs every service without class-data sharing, writing the
+   *       classes it loads; when the run ends they become {@code
+   *       <service>/src/main/cds/<service>.classlist}, the lists the images' archives are dumped
+   *       from.
+   * </ul>
    */
   public static List<String> profiling(String name, Path logs) {
-    String wanted = System.getenv().getOrDefault("BENCH_JFR", "");
-    if (!Arrays.asList(wanted.split(",")).contains(name)) {
-      return List.of();
+    List<String> flags = new ArrayList<>();
+    if (listed("BENCH_JFR", name)) {
+      flags.add(
+          "-XX:StartFlightRecording=settings=profile,filename=" + logs.resolve(name + ".jfr"));
     }
-    return List.of(
-        "-XX:StartFlightRecording=settings=profile,filename=" + logs.resolve(name + ".jfr"));
+    if (listed("BENCH_NMT", name)) {
+      flags.add("-XX:NativeMemoryTracking=summary");
+    }
+    if (classLists()) {
+      flags.add("-Xshare:off");
+      flags.add("-XX:DumpLoadedClassList=" + logs.resolve(name + ".classlist"));
+    }
+    return flags;
+  }
+
+  /** Whether {@code BENCH_NMT} names {@code service}. */
+  public static boolean tracksNativeMemory(String service) {
+    return listed("BENCH_NMT", service);
+  }
+
+  private static boolean listed(String variable, String name) {
+    String wanted = System.getenv().getOrDefault(variable, "");
+    return Arrays.asList(wanted.split(",")).contains(name);
+  }
+
+  private static boolean classLists() {
+    return !System.getenv().getOrDefault("BENCH_CLASSLIST", "").isBlank();
+  }
+
+  /** {@code BENCH_CLASSLIST}: each service's list of loaded classes into its module. */
+  private void keepClassLists() {
+    for (String service : List.of(USER_SERVICE, APP_SERVICE, SYNC_WORKER, GATEWAY)) {
+      Path list = workspace.logs().resolve(service + ".classlist");
+      if (!Files.isRegularFile(list)) {
+        continue;
+      }
+      Path into = root.resolve(service).resolve("src/main/cds").resolve(service + ".classlist");
+      try {
+        Files.createDirectories(into.getParent());
+        Files.copy(list, into, StandardCopyOption.REPLACE_EXISTING);
+        LOG.info("{}: class list written to {}", service, into);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
   }
 
   /** Stops a service (SIGTERM), e.g. the sync-worker once no more apps should reach the cluster. */
@@ -214,7 +276,7 @@ public final class AstroSystem implements AutoCloseable {
 
   /** How {@code service}'s container runs its JVM (its Dockerfile and k8s limit). */
   public ContainerJvm container(String service) {
-    return ContainerJvm.of(root, service);
+    return containers.get(service);
   }
 
   public Path dir() {
@@ -230,6 +292,9 @@ public final class AstroSystem implements AutoCloseable {
       } catch (RuntimeException e) {
         LOG.warn("stopping {}: {}", name, e.toString());
       }
+    }
+    if (classLists()) {
+      keepClassLists();
     }
     backing.close();
     workspace.close();

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -215,6 +216,11 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   public void jcmd(String... command) {
+    jcmdOutput(command);
+  }
+
+  /** What {@code jcmd <pid> command} prints. */
+  public String jcmdOutput(String... command) {
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -222,18 +228,28 @@ public final class ChildJvm implements AutoCloseable {
                 Long.toString(pid())));
     args.addAll(List.of(command));
     try {
-      Process p =
-          new ProcessBuilder(args)
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-              .start();
+      Process p = new ProcessBuilder(args).redirectErrorStream(true).start();
+      // read before waiting: a full pipe would stall jcmd
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       p.waitFor(60, TimeUnit.SECONDS);
+      return out;
     } catch (IOException e) {
       throw new IllegalStateException(
           "jcmd " + String.join(" ", command) + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return "";
     }
+  }
+
+  /** Where this service's log (and the files the bench writes beside it) go. */
+  public Path logDir() {
+    return log.getParent();
+  }
+
+  /** Threads the process has now. */
+  public int threads() {
+    return Proc.threads(pid());
   }
 
   /** VmRSS from /proc. */

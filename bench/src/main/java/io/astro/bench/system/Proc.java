@@ -23,6 +23,20 @@ public final class Proc {
     return -1;
   }
 
+  /** The number of threads of the process, or -1 when it cannot be read. */
+  public static int threads(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+        if (line.startsWith("Threads:")) {
+          return Integer.parseInt(line.replaceAll("[^0-9]", ""));
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      // gone, or not Linux
+    }
+    return -1;
+  }
+
   /** utime + stime of the process in clock ticks (fields 14 and 15 of /proc/pid/stat), or -1. */
   public static long cpuTicks(long pid) {
     try {
