@@ -38,10 +38,11 @@ final class KafkaClients {
                 "enable.auto.commit", "false",
                 "auto.offset.reset", "earliest",
                 // a topic that is not there yet is waited for, not created with the broker's
-                // defaults (not
-                // compacted)
+                // defaults (not compacted)
                 "allow.auto.create.topics", "false",
-                "max.poll.records", "500"),
+                "max.poll.records", "500",
+                // nothing reads the clients' JMX beans
+                "metric.reporters", ""),
             security));
   }
 }

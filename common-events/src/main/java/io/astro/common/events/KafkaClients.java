@@ -9,6 +9,12 @@ import java.util.Map;
  */
 public final class KafkaClients {
 
+  /**
+   * Kafka 4 registers every client metric as a JMX bean by default; nothing reads JMX here (the
+   * services export their own metrics), so the beans are only memory.
+   */
+  private static final String NO_JMX = "";
+
   private KafkaClients() {}
 
   /**
@@ -29,7 +35,8 @@ public final class KafkaClients {
         Map.entry("linger.ms", "1"),
         Map.entry("max.block.ms", "5000"),
         Map.entry("request.timeout.ms", "5000"),
-        Map.entry("delivery.timeout.ms", "15000"));
+        Map.entry("delivery.timeout.ms", "15000"),
+        Map.entry("metric.reporters", NO_JMX));
   }
 
   /** {@link #producer(String, String)} through {@code security} (TLS, SCRAM). */
@@ -69,6 +76,8 @@ public final class KafkaClients {
         "auto.offset.reset",
         "earliest",
         "max.poll.records",
-        Integer.toString(maxPollRecords));
+        Integer.toString(maxPollRecords),
+        "metric.reporters",
+        NO_JMX);
   }
 }
