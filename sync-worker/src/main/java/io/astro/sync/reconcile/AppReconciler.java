@@ -459,9 +459,10 @@ public final class AppReconciler implements ReconcileLoop.Reconciler {
     secrets.forget(clusterId);
   }
 
-  /** Forgets failure counts of apps that went elsewhere. */
+  /** Forgets failure counts, drift and what is known of the Secrets of apps that went elsewhere. */
   public void forget(List<String> appIds) {
     appIds.forEach(failuresInARow::remove);
     appIds.forEach(drifts::remove);
+    secrets.forget(appIds);
   }
 }
