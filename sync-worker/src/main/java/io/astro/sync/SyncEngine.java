@@ -15,11 +15,11 @@ import java.util.List;
 
 /**
  * Joins the parts: commands change desired state and queue their app; informer events queue the app
- * they concern; a cluster that answers again (or is put, or replaced) re-queues its apps and
- * forgets what was published for them, so their status goes out once more. (Partitions assigned
- * anew are read from the beginning, which queues their apps the same way.) A cluster that fails or
- * answers again also gets its health checked, so the change is published without waiting for the
- * next round of checks.
+ * they concern, ahead of apps still to be created (its objects exist: mostly a status to publish);
+ * a cluster that answers again (or is put, or replaced) re-queues its apps and forgets what was
+ * published for them, so their status goes out once more. (Partitions assigned anew are read from
+ * the beginning, which queues their apps the same way.) A cluster that fails or answers again also
+ * gets its health checked, so the change is published without waiting for the next round of checks.
  */
 final class SyncEngine implements CommandConsumer.Listener, ClusterConnection.Events {
 
@@ -67,7 +67,7 @@ final class SyncEngine implements CommandConsumer.Listener, ClusterConnection.Ev
 
   @Override
   public void appTouched(String cluster, String appId) {
-    loop.enqueue(appId);
+    loop.touched(appId);
   }
 
   @Override

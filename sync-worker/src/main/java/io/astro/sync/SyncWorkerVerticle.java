@@ -86,7 +86,7 @@ final class SyncWorkerVerticle extends VerticleBase {
     // Secrets
     Duration recheck = config.informerResync().dividedBy(2);
     this.secrets = new AppSecrets(config.kubeconfigKeys(), manifests, writer, recheck);
-    NamespaceSetup namespaces = new NamespaceSetup(manifests, writer, recheck);
+    NamespaceSetup namespaces = new NamespaceSetup(manifests, writer, secrets, recheck);
     // readers of the connected clusters first, then the engine that drives them, then the registry
     // whose events go to the engine: each part is complete when it is built
     this.connected = new ConnectedClusters();

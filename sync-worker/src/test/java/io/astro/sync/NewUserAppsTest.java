@@ -2,6 +2,7 @@ package io.astro.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.astro.common.kube.KubeNames;
 import io.astro.testkit.kafka.KafkaBroker;
 import io.astro.testkit.kafka.KafkaExtension;
 import io.astro.testkit.kube.ApiTraffic;
@@ -23,7 +24,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * A new user's apps arriving together (a cold start, an import) are reconciled by several workers
  * at once, all in one namespace that does not exist yet: the namespace and its fence are created
- * once, and an app that finds them in place reads the Namespace only.
+ * once, an app that finds them in place reads the Namespace only, and no Secret is read in a
+ * namespace just made.
  */
 @ExtendWith(KafkaExtension.class)
 class NewUserAppsTest {
@@ -98,5 +100,15 @@ class NewUserAppsTest {
       assertThat(traffic.requests("GET", path)).as("GET " + path).isZero();
     }
     assertThat(traffic.requests("GET", "/api/v1/namespaces/" + ns)).isLessThanOrEqualTo(APPS);
+    // the namespace was made by the worker, so it holds none of the Secrets these releases do not
+    // need: they are not read to find them absent
+    for (Commands.App app : apps) {
+      for (String secret :
+          List.of(KubeNames.envSecret(app.k8sName()), KubeNames.pullSecret(app.k8sName()))) {
+        assertThat(traffic.requests("GET", "/api/v1/namespaces/" + ns + "/secrets/" + secret))
+            .as("GET Secret " + secret)
+            .isZero();
+      }
+    }
   }
 }

@@ -31,7 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * show. Safe to run any number of times: it reads the listers, writes only what differs, and
  * publishes only a changed status.
  */
-public final class AppReconciler {
+public final class AppReconciler implements ReconcileLoop.Reconciler {
 
   /** What the work queue should do with the app next. */
   public sealed interface Result {
@@ -101,6 +101,26 @@ public final class AppReconciler {
     this.publisher = publisher;
   }
 
+  /**
+   * Whether the app's Deployment is in its cluster (the informer's, or the worker's own write not
+   * delivered yet). False while its cluster is unknown, failing or not synced: such a reconcile
+   * only waits or reports {@code unknown}, and should not go ahead of creates on clusters that
+   * work.
+   */
+  @Override
+  public boolean deployed(String appId) {
+    AppCommand app = state.get(appId).orElse(null);
+    if (app == null) {
+      return true; // not ours: nothing to do, done at once
+    }
+    ClusterConnection cluster = clusters.get(app.cluster()).orElse(null);
+    return cluster != null
+        && cluster.failure() == null
+        && cluster.synced()
+        && cluster.deployment(app.namespace(), app.k8sName()) != null;
+  }
+
+  @Override
   public Result reconcile(String appId) {
     AppCommand app = state.get(appId).orElse(null);
     if (app == null) {
@@ -439,9 +459,10 @@ public final class AppReconciler {
     secrets.forget(clusterId);
   }
 
-  /** Forgets failure counts of apps that went elsewhere. */
+  /** Forgets failure counts, drift and what is known of the Secrets of apps that went elsewhere. */
   public void forget(List<String> appIds) {
     appIds.forEach(failuresInARow::remove);
     appIds.forEach(drifts::remove);
+    secrets.forget(appIds);
   }
 }

@@ -11,8 +11,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,6 +31,13 @@ import java.util.function.Supplier;
  * hand is repaired within a resync period or two, as the namespace's fence is. Values are opened
  * only to compare or write, in memory. An app of release 0 (from before releases) never had a
  * Secret, so nothing is read for it.
+ *
+ * <p>A Secret the app does not need and that is known to be absent stays known absent: only Astro
+ * writes an app's Secrets, and only the instance that owns the app ({@link #forget(Collection)}
+ * when it goes elsewhere), so without a write of its own it cannot be there. Reading it again every
+ * {@code recheck} cost two GETs per app of every reconcile after it (a Secret of that name made by
+ * hand is not Astro's to delete). A namespace this worker has just created holds no Secret at all
+ * ({@link #namespaceCreated}): a new app's Secrets are not read to find them absent.
  */
 public final class AppSecrets {
 
@@ -44,8 +53,8 @@ public final class AppSecrets {
   /** What is known of a Secret: the spec hash it was written with, or absent. */
   private static final String ABSENT = "";
 
-  /** A Secret's spec hash (or {@link #ABSENT}) as of {@code at}. */
-  private record Known(String hash, Instant at) {}
+  /** A Secret's spec hash (or {@link #ABSENT}) as of {@code at}, and the app it is of. */
+  private record Known(String hash, Instant at, String appId) {}
 
   private final KeyRing keys;
   private final Manifests manifests;
@@ -55,6 +64,9 @@ public final class AppSecrets {
 
   /** cluster/namespace/name → what was last written or read there. */
   private final Map<String, Known> known = new ConcurrentHashMap<>();
+
+  /** cluster/namespace → when this worker created it (empty). */
+  private final Map<String, Instant> createdEmpty = new ConcurrentHashMap<>();
 
   /** {@code keys} may be null (none configured): a command with sealed values is then refused. */
   public AppSecrets(KeyRing keys, Manifests manifests, ObjectWriter writer, Duration recheck) {
@@ -97,11 +109,11 @@ public final class AppSecrets {
     }
     V1Secret env = manifests.envSecret(app, null);
     if (env != null) {
-      ensure(cluster, env, () -> manifests.envSecret(app, variables(app)));
+      ensure(cluster, app, env, () -> manifests.envSecret(app, variables(app)));
     }
     V1Secret pull = manifests.pullSecret(app, null);
     if (pull != null) {
-      ensure(cluster, pull, () -> manifests.pullSecret(app, dockerConfig(app)));
+      ensure(cluster, app, pull, () -> manifests.pullSecret(app, dockerConfig(app)));
     }
   }
 
@@ -115,10 +127,10 @@ public final class AppSecrets {
     }
     AppCommand.Release release = app.desired().release();
     if (release.secrets() == null) {
-      remove(cluster, app.namespace(), KubeNames.envSecret(app.k8sName()));
+      remove(cluster, app, KubeNames.envSecret(app.k8sName()));
     }
     if (release.imagePullSecret() == null) {
-      remove(cluster, app.namespace(), KubeNames.pullSecret(app.k8sName()));
+      remove(cluster, app, KubeNames.pullSecret(app.k8sName()));
     }
   }
 
@@ -127,13 +139,36 @@ public final class AppSecrets {
     if (app.desired().release().number() == 0) {
       return;
     }
-    remove(cluster, app.namespace(), KubeNames.envSecret(app.k8sName()));
-    remove(cluster, app.namespace(), KubeNames.pullSecret(app.k8sName()));
+    remove(cluster, app, KubeNames.envSecret(app.k8sName()));
+    remove(cluster, app, KubeNames.pullSecret(app.k8sName()));
   }
 
   /** Forgets what is known of a cluster's Secrets (it went away, or was replaced). */
   public void forget(String clusterId) {
     known.keySet().removeIf(key -> key.startsWith(clusterId + "/"));
+    createdEmpty.keySet().removeIf(key -> key.startsWith(clusterId + "/"));
+  }
+
+  /**
+   * The apps went to another instance, which may write their Secrets from now on: what is known of
+   * them is read again if they come back. Which namespaces were created empty is forgotten too (one
+   * of those apps may come back to a namespace the other instance wrote into).
+   */
+  public void forget(Collection<String> appIds) {
+    Set<String> ids = Set.copyOf(appIds);
+    known.values().removeIf(k -> ids.contains(k.appId()));
+    createdEmpty.clear();
+  }
+
+  /**
+   * This worker created the namespace just now: nothing is in it, so the Secrets of its apps are
+   * absent until written (for {@code recheck}, as anything read is known for), and whatever was
+   * known of an earlier namespace of that name is gone with it.
+   */
+  public void namespaceCreated(String clusterId, String namespace) {
+    String prefix = clusterId + "/" + namespace + "/";
+    known.keySet().removeIf(key -> key.startsWith(prefix));
+    createdEmpty.put(clusterId + "/" + namespace, clock.instant());
   }
 
   /**
@@ -141,7 +176,8 @@ public final class AppSecrets {
    * without its values (its spec hash is over the sealed text); {@code whole} builds it with them,
    * opened only when the observed Secret must be compared or written.
    */
-  private void ensure(ClusterConnection cluster, V1Secret shape, Supplier<V1Secret> whole) {
+  private void ensure(
+      ClusterConnection cluster, AppCommand app, V1Secret shape, Supplier<V1Secret> whole) {
     String namespace = shape.getMetadata().getNamespace();
     String name = shape.getMetadata().getName();
     String key = key(cluster, namespace, name);
@@ -155,12 +191,12 @@ public final class AppSecrets {
     if (observed != null
         && hash.equals(Manifests.specHash(observed))
         && sameData(desired, observed)) {
-      remember(key, hash);
+      remember(key, hash, app);
       return;
     }
     known.remove(key);
     writer.ensure(cluster.apis().secrets(), desired, observed, true);
-    remember(key, hash);
+    remember(key, hash, app);
   }
 
   private static boolean sameData(V1Secret desired, V1Secret observed) {
@@ -171,29 +207,46 @@ public final class AppSecrets {
             .allMatch(e -> Arrays.equals(e.getValue(), have.get(e.getKey())));
   }
 
-  /** The hash known for {@code key} within {@code recheck}, or null: read it again. */
+  /**
+   * The hash known for {@code key} within {@code recheck}, or null: read it again. {@link #ABSENT}
+   * stands until forgotten (see the class comment).
+   */
   private String fresh(String key) {
     Known k = known.get(key);
-    return k == null || k.at().plus(recheck).isBefore(clock.instant()) ? null : k.hash();
+    if (k == null) {
+      return null;
+    }
+    return ABSENT.equals(k.hash()) || !k.at().plus(recheck).isBefore(clock.instant())
+        ? k.hash()
+        : null;
   }
 
-  private void remember(String key, String hash) {
-    known.put(key, new Known(hash, clock.instant()));
+  private void remember(String key, String hash, AppCommand app) {
+    known.put(key, new Known(hash, clock.instant(), app.appId()));
   }
 
-  private void remove(ClusterConnection cluster, String namespace, String name) {
+  /** Whether this worker created the namespace within {@code recheck}: it then held nothing. */
+  private boolean createdEmpty(ClusterConnection cluster, String namespace) {
+    Instant created = createdEmpty.get(cluster.id() + "/" + namespace);
+    return created != null && !created.plus(recheck).isBefore(clock.instant());
+  }
+
+  private void remove(ClusterConnection cluster, AppCommand app, String name) {
+    String namespace = app.namespace();
     String key = key(cluster, namespace, name);
     String have = fresh(key);
     if (ABSENT.equals(have)) {
       return;
     }
-    if (have == null && writer.read(cluster.apis().secrets(), "Secret", namespace, name) == null) {
-      remember(key, ABSENT);
+    if (have == null
+        && (createdEmpty(cluster, namespace)
+            || writer.read(cluster.apis().secrets(), "Secret", namespace, name) == null)) {
+      remember(key, ABSENT, app);
       return;
     }
     known.remove(key);
     writer.delete(cluster.apis().secrets(), "Secret", namespace, name);
-    remember(key, ABSENT);
+    remember(key, ABSENT, app);
   }
 
   private static String key(ClusterConnection cluster, String namespace, String name) {

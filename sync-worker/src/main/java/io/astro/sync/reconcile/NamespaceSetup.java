@@ -43,6 +43,7 @@ public final class NamespaceSetup {
 
   private final Manifests manifests;
   private final ObjectWriter writer;
+  private final AppSecrets secrets;
   private final Duration recheck;
   private final Clock clock;
 
@@ -52,13 +53,17 @@ public final class NamespaceSetup {
   /** cluster/namespace → what one worker holds while it checks that namespace. */
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
-  public NamespaceSetup(Manifests manifests, ObjectWriter writer, Duration recheck) {
-    this(manifests, writer, recheck, Clock.systemUTC());
+  /** {@code secrets} is told of each namespace created here: it holds no Secret yet. */
+  public NamespaceSetup(
+      Manifests manifests, ObjectWriter writer, AppSecrets secrets, Duration recheck) {
+    this(manifests, writer, secrets, recheck, Clock.systemUTC());
   }
 
-  NamespaceSetup(Manifests manifests, ObjectWriter writer, Duration recheck, Clock clock) {
+  NamespaceSetup(
+      Manifests manifests, ObjectWriter writer, AppSecrets secrets, Duration recheck, Clock clock) {
     this.manifests = manifests;
     this.writer = writer;
+    this.secrets = secrets;
     this.recheck = recheck;
     this.clock = clock;
   }
@@ -102,8 +107,11 @@ public final class NamespaceSetup {
     }
     writer.ensure(apis.namespaces(), desired, observed, drifted);
     // a namespace that did not exist holds nothing: its fence is created without reading first (a
-    // new user's first app waits for these calls)
+    // new user's first app waits for these calls), and its apps' Secrets are not read either
     boolean fresh = observed == null;
+    if (fresh) {
+      secrets.namespaceCreated(cluster.id(), namespace);
+    }
     for (V1NetworkPolicy policy : manifests.networkPolicies(cluster.id(), namespace)) {
       V1NetworkPolicy have =
           fresh

@@ -1,9 +1,7 @@
 package io.astro.sync.reconcile;
 
 import io.astro.common.runtime.DaemonThreads;
-import io.kubernetes.client.extended.workqueue.DefaultRateLimitingQueue;
-import io.kubernetes.client.extended.workqueue.RateLimitingQueue;
-import io.kubernetes.client.extended.workqueue.ratelimiter.ItemExponentialFailureRateLimiter;
+import io.astro.sync.reconcile.ReconcileQueue.Lane;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -17,22 +15,35 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A work queue of app ids and a bounded set of workers that reconcile them (client-java's
- * rate-limited queue: an id queued many times is reconciled once, never by two workers at a time;
- * failures come back after exponential back-off).
+ * A work queue of app ids and a bounded set of workers that reconcile them: an id queued many times
+ * is reconciled once, never by two workers at a time; failures come back after exponential
+ * back-off. Apps whose objects are in their cluster already go ahead of apps still to be created
+ * ({@link ReconcileQueue}), so a cold start publishes statuses while it still creates.
  */
 public final class ReconcileLoop implements AutoCloseable {
 
+  /** What the loop runs, and what tells it which lane an app waits in. */
+  public interface Reconciler {
+
+    AppReconciler.Result reconcile(String appId);
+
+    /**
+     * Whether the app's Deployment is in its cluster as the worker sees it (its reconcile is then
+     * mostly reading and publishing), rather than still to be created.
+     */
+    boolean deployed(String appId);
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(ReconcileLoop.class);
 
-  private final RateLimitingQueue<String> queue;
-  private final AppReconciler reconciler;
+  private final ReconcileQueue queue;
+  private final Reconciler reconciler;
   private final List<Thread> workers = new ArrayList<>();
   private final Timer duration;
   private final MeterRegistry registry;
 
   public ReconcileLoop(
-      AppReconciler reconciler,
+      Reconciler reconciler,
       int workerCount,
       Duration baseDelay,
       Duration maxDelay,
@@ -40,15 +51,16 @@ public final class ReconcileLoop implements AutoCloseable {
     this.reconciler = reconciler;
     this.registry = registry;
     this.queue =
-        new DefaultRateLimitingQueue<>(
-            Executors.newSingleThreadExecutor(DaemonThreads.named("reconcile-delays")),
-            new ItemExponentialFailureRateLimiter<>(baseDelay, maxDelay));
+        new ReconcileQueue(
+            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("reconcile-delays")),
+            baseDelay,
+            maxDelay);
     this.duration =
         Timer.builder("astro_sync_reconcile")
             .description("time to reconcile one app")
             .publishPercentileHistogram()
             .register(registry);
-    Gauge.builder("astro_sync_queue_depth", queue, RateLimitingQueue::length).register(registry);
+    Gauge.builder("astro_sync_queue_depth", queue, ReconcileQueue::length).register(registry);
     for (int i = 0; i < workerCount; i++) {
       workers.add(DaemonThreads.thread("reconcile-" + i, this::work));
     }
@@ -58,12 +70,25 @@ public final class ReconcileLoop implements AutoCloseable {
     workers.forEach(Thread::start);
   }
 
+  /** Queues the app: ahead if its objects are in its cluster already, else behind them. */
   public void enqueue(String appId) {
-    queue.add(appId);
+    queue.add(appId, laneOf(appId));
   }
 
   public void enqueueAll(Collection<String> appIds) {
-    appIds.forEach(queue::add);
+    appIds.forEach(this::enqueue);
+  }
+
+  /**
+   * Queues an app an informer event is about: one of its objects exists (or just went), so its
+   * reconcile goes ahead of apps still to be created.
+   */
+  public void touched(String appId) {
+    queue.add(appId, Lane.EXISTING);
+  }
+
+  private Lane laneOf(String appId) {
+    return reconciler.deployed(appId) ? Lane.EXISTING : Lane.NEW;
   }
 
   private void work() {
@@ -83,13 +108,13 @@ public final class ReconcileLoop implements AutoCloseable {
           queue.forget(appId);
         } else if (result instanceof AppReconciler.Result.After after) {
           queue.forget(appId);
-          queue.addAfter(appId, after.delay());
+          queue.addAfter(appId, laneOf(appId), after.delay());
         } else if (result instanceof AppReconciler.Result.Retry retry) {
           Counter.builder("astro_sync_reconcile_retries")
               .tag("reason", retry.reason())
               .register(registry)
               .increment();
-          queue.addRateLimited(appId);
+          queue.addRateLimited(appId, laneOf(appId));
         }
       } catch (Exception e) {
         // a bug or a status that could not be published: try again later rather than lose the app
@@ -98,7 +123,7 @@ public final class ReconcileLoop implements AutoCloseable {
             .tag("reason", "error")
             .register(registry)
             .increment();
-        queue.addRateLimited(appId);
+        queue.addRateLimited(appId, laneOf(appId));
       } finally {
         queue.done(appId);
       }
