@@ -40,7 +40,17 @@ public record Profile(
     Duration idleSettle,
     // 7. soak
     int soakUsers,
-    int soakCycles) {
+    int soakCycles,
+    // 9. update -> status
+    int updatesSequential,
+    int updateUsers,
+    int updatesPerUser,
+    // 10. status stream fan-out
+    int fanOutSoloStreams,
+    int fanOutUsers,
+    int fanOutStreamsPerUser,
+    int fanOutAppsPerUser,
+    int fanOutRounds) {
 
   public static Profile smoke() {
     return new Profile(
@@ -68,6 +78,14 @@ public record Profile(
         Duration.ofSeconds(1),
         Duration.ofSeconds(1),
         2,
+        1,
+        2,
+        2,
+        1,
+        2,
+        2,
+        2,
+        1,
         1);
   }
 
@@ -101,7 +119,15 @@ public record Profile(
         Duration.ofSeconds(10),
         Duration.ofSeconds(10),
         20,
-        5);
+        5,
+        40,
+        20,
+        3,
+        10,
+        20,
+        10,
+        2,
+        4);
   }
 
   /**
@@ -133,6 +159,14 @@ public record Profile(
         listWindow,
         idleSettle,
         soakUsers,
-        soakCycles);
+        soakCycles,
+        updatesSequential,
+        updateUsers,
+        updatesPerUser,
+        fanOutSoloStreams,
+        fanOutUsers,
+        fanOutStreamsPerUser,
+        fanOutAppsPerUser,
+        fanOutRounds);
   }
 }
