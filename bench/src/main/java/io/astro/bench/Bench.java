@@ -10,6 +10,8 @@ import io.astro.bench.scenarios.ListApps;
 import io.astro.bench.scenarios.Logins;
 import io.astro.bench.scenarios.ReconcileAtScale;
 import io.astro.bench.scenarios.Soak;
+import io.astro.bench.scenarios.StatusFanOut;
+import io.astro.bench.scenarios.UpdateToRunning;
 import io.astro.bench.system.AstroSystem;
 import io.astro.bench.system.Nginx;
 import io.astro.bench.system.Proc;
@@ -86,6 +88,8 @@ public final class Bench {
         step(options, 2, bench, CommandToStatus::run);
         step(options, 7, bench, Soak::run);
         step(options, 8, bench, ConsoleFirstLoad::run);
+        step(options, 9, bench, UpdateToRunning::run);
+        step(options, 10, bench, StatusFanOut::run);
         system.stopService(AstroSystem.SYNC_WORKER);
         step(options, 5, bench, ListApps::run);
         system.backing().cluster().sandbox().simulator().close();

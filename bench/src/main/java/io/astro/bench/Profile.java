@@ -42,7 +42,17 @@ public record Profile(
     int soakUsers,
     int soakCycles,
     // 8. console first load
-    int consoleColdLoads) {
+    int consoleColdLoads,
+    // 9. update -> status
+    int updatesSequential,
+    int updateUsers,
+    int updatesPerUser,
+    // 10. status stream fan-out
+    int fanOutSoloStreams,
+    int fanOutUsers,
+    int fanOutStreamsPerUser,
+    int fanOutAppsPerUser,
+    int fanOutRounds) {
 
   public static Profile smoke() {
     return new Profile(
@@ -71,7 +81,15 @@ public record Profile(
         Duration.ofSeconds(1),
         2,
         1,
-        2);
+        2,
+        2,
+        2,
+        1,
+        2,
+        2,
+        2,
+        1,
+        1);
   }
 
   public static Profile full() {
@@ -105,7 +123,15 @@ public record Profile(
         Duration.ofSeconds(10),
         20,
         5,
-        10);
+        10,
+        40,
+        20,
+        3,
+        10,
+        20,
+        10,
+        2,
+        4);
   }
 
   /**
@@ -138,6 +164,14 @@ public record Profile(
         idleSettle,
         soakUsers,
         soakCycles,
-        consoleColdLoads);
+        consoleColdLoads,
+        updatesSequential,
+        updateUsers,
+        updatesPerUser,
+        fanOutSoloStreams,
+        fanOutUsers,
+        fanOutStreamsPerUser,
+        fanOutAppsPerUser,
+        fanOutRounds);
   }
 }

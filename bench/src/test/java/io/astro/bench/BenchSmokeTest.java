@@ -34,10 +34,19 @@ class BenchSmokeTest {
             "## 4. Login throughput",
             "## 5. List apps",
             "## 6. Footprint",
-            "## 8. Console first load");
+            "## 8. Console first load",
+            "## 9. Update → running latency",
+            "## 10. Status stream fan-out");
     assertThat(report.goals())
         .extracting(Report.Goal::benchmark)
-        .contains("1. gateway", "2. command → status", "3. reconcile", "4. login", "5. list apps");
+        .contains(
+            "1. gateway",
+            "2. command → status",
+            "3. reconcile",
+            "4. login",
+            "5. list apps",
+            "9. update → status",
+            "10. status fan-out");
     assertThat(md).doesNotContain("NaN");
   }
 }

@@ -9,6 +9,7 @@ import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1DeploymentList;
 import io.kubernetes.client.util.generic.GenericKubernetesApi;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.locks.LockSupport;
 
@@ -21,7 +22,30 @@ final class DeploymentWatch implements AutoCloseable {
 
   private final SharedInformerFactory factory;
 
+  /** Told of every Deployment added or updated, with when the watch delivered it. */
+  interface Seen {
+    void seen(V1Deployment deployment, long atMillis);
+  }
+
   DeploymentWatch(ApiClient client, EventTap tap) {
+    this(
+        client,
+        (d, now) -> {
+          String appId = appId(d);
+          if (appId == null) {
+            return;
+          }
+          Timeline t = tap.timeline(appId);
+          if (t.deploymentAdded == 0) {
+            t.deploymentAdded = now;
+          }
+          if (t.deploymentReady == 0 && ready(d)) {
+            t.deploymentReady = now;
+          }
+        });
+  }
+
+  DeploymentWatch(ApiClient client, Seen seen) {
     factory =
         new SharedInformerFactory(
             client,
@@ -49,21 +73,7 @@ final class DeploymentWatch implements AutoCloseable {
           public void onDelete(V1Deployment d, boolean finalStateUnknown) {}
 
           private void see(V1Deployment d) {
-            long now = System.currentTimeMillis();
-            String appId =
-                d.getMetadata().getLabels() == null
-                    ? null
-                    : d.getMetadata().getLabels().get(KubeNames.APP_ID_LABEL);
-            if (appId == null) {
-              return;
-            }
-            Timeline t = tap.timeline(appId);
-            if (t.deploymentAdded == 0) {
-              t.deploymentAdded = now;
-            }
-            if (t.deploymentReady == 0 && ready(d)) {
-              t.deploymentReady = now;
-            }
+            seen.seen(d, System.currentTimeMillis());
           }
         });
     factory.startAllRegisteredInformers();
@@ -73,7 +83,40 @@ final class DeploymentWatch implements AutoCloseable {
     }
   }
 
-  private static boolean ready(V1Deployment d) {
+  /** The Astro app a Deployment runs, or null. */
+  static String appId(V1Deployment d) {
+    return d.getMetadata().getLabels() == null
+        ? null
+        : d.getMetadata().getLabels().get(KubeNames.APP_ID_LABEL);
+  }
+
+  /** The app generation Astro last wrote into it ({@code astro.io/generation}), or 0. */
+  static long appGeneration(V1Deployment d) {
+    Map<String, String> annotations = d.getMetadata().getAnnotations();
+    String value = annotations == null ? null : annotations.get(KubeNames.GENERATION_ANNOTATION);
+    try {
+      return value == null ? 0 : Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  /**
+   * Rolled out: the controller saw this spec, every replica runs it and is ready, and no pod of an
+   * older template is left.
+   */
+  static boolean rolledOut(V1Deployment d) {
+    if (!ready(d)) {
+      return false;
+    }
+    int want = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+    int updated =
+        d.getStatus().getUpdatedReplicas() == null ? 0 : d.getStatus().getUpdatedReplicas();
+    int all = d.getStatus().getReplicas() == null ? 0 : d.getStatus().getReplicas();
+    return updated >= want && all <= want;
+  }
+
+  static boolean ready(V1Deployment d) {
     if (d.getStatus() == null || d.getSpec() == null) {
       return false;
     }

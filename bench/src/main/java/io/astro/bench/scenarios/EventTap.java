@@ -24,26 +24,49 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 /**
  * Reads the command and status topics from their current end, as an integration would, on a thread
  * of its own, and keeps a {@link Timeline} per app; waiters complete when the app's {@code running}
- * / {@code deleted} event shows. An extra {@code onStatus} hook sees every status event (reconcile
- * at scale counts them).
+ * / {@code deleted} event shows. An extra hook sees every status event (reconcile at scale counts
+ * them), or every record with its timestamp ({@link Records}).
  */
 final class EventTap implements AutoCloseable {
 
   private final KafkaConsumer<String, byte[]> consumer;
   private final String commandTopic;
   private final Map<String, Timeline> timelines = new ConcurrentHashMap<>();
-  private final Consumer<AppStatusEvent> onStatus;
+  private final Records records;
   private final Thread thread;
   private volatile boolean closed;
   private volatile Throwable failure;
+
+  /**
+   * Sees every command and status record the tap reads, with the record's timestamp (and a
+   * command's CloudEvent {@code time}, when app-service built it), in epoch milliseconds.
+   */
+  interface Records {
+    default void command(AppCommand command, long eventTime, long recordTimestamp) {}
+
+    default void status(AppStatusEvent status, long recordTimestamp) {}
+  }
 
   EventTap(
       String bootstrap,
       String commandTopic,
       String statusTopic,
       Consumer<AppStatusEvent> onStatus) {
+    this(
+        bootstrap,
+        commandTopic,
+        statusTopic,
+        new Records() {
+          @Override
+          public void status(AppStatusEvent status, long recordTimestamp) {
+            onStatus.accept(status);
+          }
+        });
+  }
+
+  EventTap(String bootstrap, String commandTopic, String statusTopic, Records records) {
     this.commandTopic = commandTopic;
-    this.onStatus = onStatus;
+    this.records = records;
     this.consumer =
         new KafkaConsumer<>(
             Map.of(
@@ -110,15 +133,17 @@ final class EventTap implements AutoCloseable {
   }
 
   private void command(AppCommand command, CloudEvent event, ConsumerRecord<?, ?> record) {
+    long time = event.getTime() == null ? 0 : event.getTime().toInstant().toEpochMilli();
+    records.command(command, time, record.timestamp());
     Timeline t = timeline(command.appId());
     if (command.command() == AppCommand.Command.CREATE && t.commandRecord == 0) {
-      t.commandTime = event.getTime() == null ? 0 : event.getTime().toInstant().toEpochMilli();
+      t.commandTime = time;
       t.commandRecord = record.timestamp();
     }
   }
 
   private void status(AppStatusEvent status, ConsumerRecord<?, ?> record) {
-    onStatus.accept(status);
+    records.status(status, record.timestamp());
     Timeline t = timeline(status.appId());
     AppStatus reached = status.state().status();
     if (reached == AppStatus.RUNNING && t.runningRecord == 0) {
