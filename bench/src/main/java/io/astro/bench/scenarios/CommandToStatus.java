@@ -258,23 +258,9 @@ public final class CommandToStatus {
 
   private static void row(
       StringBuilder md, String span, List<Timeline> items, ToLongFunction<Timeline> value) {
-    Samples s = Samples.of(items, value);
-    if (s.size() == 0) {
-      // the bench deletes each app once running: a `running` that reaches app-service after the
-      // delete is recorded as `deleting`, so the last span may have no samples
-      md.append(f("| %s | 0 | — | — | — | — | — |\n", span));
-      return;
-    }
-    md.append(
-        f(
-            "| %s | %d | %d | %d | %d | %d | %.1f |\n",
-            span,
-            s.size(),
-            s.percentile(50),
-            s.percentile(95),
-            s.percentile(99),
-            s.max(),
-            s.mean()));
+    // the bench deletes each app once running: a `running` that reaches app-service after the
+    // delete is recorded as `deleting`, so the last span may have no samples
+    md.append(Samples.of(items, value).row(span));
   }
 
   private static double workerMean(String before, String after) {

@@ -1,5 +1,7 @@
 package io.astro.bench.scenarios;
 
+import static io.astro.bench.Report.f;
+
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.ToLongFunction;
@@ -39,5 +41,17 @@ final class Samples {
 
   double mean() {
     return Arrays.stream(sorted).average().orElse(Double.NaN);
+  }
+
+  /**
+   * A stage table's row: {@code span}, n, p50, p95, p99, max (ms) and the mean; dashes if empty.
+   */
+  String row(String span) {
+    if (size() == 0) {
+      return f("| %s | 0 | — | — | — | — | — |\n", span);
+    }
+    return f(
+        "| %s | %d | %d | %d | %d | %d | %.1f |\n",
+        span, size(), percentile(50), percentile(95), percentile(99), max(), mean());
   }
 }

@@ -440,20 +440,6 @@ public final class UpdateToRunning {
 
   private static void row(
       StringBuilder md, String span, List<Update> items, ToLongFunction<Update> value) {
-    Samples s = Samples.of(items, value);
-    if (s.size() == 0) {
-      md.append(f("| %s | 0 | — | — | — | — | — |\n", span));
-      return;
-    }
-    md.append(
-        f(
-            "| %s | %d | %d | %d | %d | %d | %.1f |\n",
-            span,
-            s.size(),
-            s.percentile(50),
-            s.percentile(95),
-            s.percentile(99),
-            s.max(),
-            s.mean()));
+    md.append(Samples.of(items, value).row(span));
   }
 }

@@ -78,26 +78,7 @@ class SlimCacheTest {
                   .kind("Namespace")
                   .metadata(new V1ObjectMeta().name(ns)))
           .execute();
-      core.createNamespacedPod(
-              ns,
-              new V1Pod()
-                  .apiVersion("v1")
-                  .kind("Pod")
-                  .metadata(
-                      new V1ObjectMeta()
-                          .name("web-1")
-                          .namespace(ns)
-                          .labels(
-                              Map.of(
-                                  KubeNames.MANAGED_BY_LABEL,
-                                  KubeNames.MANAGER,
-                                  KubeNames.APP_ID_LABEL,
-                                  "a-1")))
-                  .spec(
-                      new V1PodSpec()
-                          .nodeName("node-1")
-                          .containers(List.of(new V1Container().name("app").image("nginx:1.27")))))
-          .execute();
+      core.createNamespacedPod(ns, managedPod(ns, "web-1")).execute();
       ApiClient watchClient = cluster.newClient();
       watchClient.setReadTimeout(0);
       try (ClusterConnection connection =
