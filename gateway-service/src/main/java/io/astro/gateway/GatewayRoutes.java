@@ -92,8 +92,9 @@ public final class GatewayRoutes {
       return false;
     }
     String path = ctx.normalizedPath();
+    // the path first: reading a parameter parses the whole query string
     return STATUS_STREAM.equals(path)
-        || ("true".equals(request.getParam("follow")) && FOLLOW_LOGS.matcher(path).matches());
+        || (FOLLOW_LOGS.matcher(path).matches() && "true".equals(request.getParam("follow")));
   }
 
   public void mount(Router router) {

@@ -80,6 +80,34 @@ class ProxyTest {
   }
 
   @Test
+  void header_names_are_told_apart_whatever_their_case() {
+    MultiMap headers =
+        GatewayFixture.bearer(fixture.token())
+            .add("X-REQUEST-ID", "trace-43")
+            .add("CONNECTION", "X-HOP-SECRET")
+            .add("x-hop-secret", "only for the next hop")
+            .add("KEEP-ALIVE", "timeout=5")
+            .add("proxy-AUTHORIZATION", "Basic c2VjcmV0")
+            .add("X-FORWARDED-FOR", "6.6.6.6")
+            .add("x-Forwarded-Proto", "https")
+            .add("FORWARDED", "for=6.6.6.6")
+            .add("X-REAL-IP", "6.6.6.6")
+            .add("X-Custom-Mixed", "kept");
+
+    Reply reply = fixture.sendRaw(HttpMethod.GET, "/api/v1/apps/a9", headers, null);
+
+    assertThat(reply.status()).isEqualTo(200);
+    JsonObject upstream = reply.json().getJsonObject("headers");
+    assertThat(upstream.getString("x-request-id")).isEqualTo("trace-43");
+    assertThat(upstream.getString("x-forwarded-for")).isEqualTo("127.0.0.1");
+    assertThat(upstream.getString("x-forwarded-proto")).isEqualTo("http");
+    assertThat(upstream.getString("x-real-ip")).isEqualTo("127.0.0.1");
+    assertThat(upstream.getString("x-custom-mixed")).isEqualTo("kept");
+    assertThat(upstream.fieldNames())
+        .doesNotContain("x-hop-secret", "keep-alive", "proxy-authorization", "forwarded");
+  }
+
+  @Test
   void each_route_reaches_its_upstream_and_unknown_paths_get_the_404_envelope() {
     String token = fixture.token();
     int users =

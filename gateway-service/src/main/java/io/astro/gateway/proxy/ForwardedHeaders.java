@@ -22,8 +22,10 @@ import java.util.Set;
  */
 public final class ForwardedHeaders {
 
-  private static final Set<String> HOP_BY_HOP =
-      Set.of(
+  // compared ignoring case where they are used: lower-casing each header's name cost a string per
+  // header, twice per request
+  private static final List<String> HOP_BY_HOP =
+      List.of(
           "connection",
           "keep-alive",
           "proxy-authenticate",
@@ -51,15 +53,15 @@ public final class ForwardedHeaders {
     MultiMap out = MultiMap.caseInsensitiveMultiMap();
     Set<String> named = namedByConnection(in.headers());
     for (Map.Entry<String, String> header : in.headers()) {
-      String name = header.getKey().toLowerCase(Locale.ROOT);
-      boolean forwarding = name.startsWith("x-forwarded-") || name.equals("forwarded");
-      if (!HOP_BY_HOP.contains(name)
-          && !named.contains(name)
-          && !name.equals("host")
-          && !name.equals("x-request-id")
-          && !name.equals("x-real-ip")
+      String name = header.getKey();
+      boolean forwarding =
+          name.regionMatches(true, 0, "x-forwarded-", 0, 12) || name.equalsIgnoreCase("forwarded");
+      if (!hopByHop(name, named)
+          && !name.equalsIgnoreCase("host")
+          && !name.equalsIgnoreCase("x-request-id")
+          && !name.equalsIgnoreCase("x-real-ip")
           && (trustClient || !forwarding)) {
-        out.add(header.getKey(), header.getValue());
+        out.add(name, header.getValue());
       }
     }
     String remote = in.remoteAddress().hostAddress();
@@ -82,10 +84,10 @@ public final class ForwardedHeaders {
   public void toClient(MultiMap fromUpstream, MultiMap toClient) {
     Set<String> named = namedByConnection(fromUpstream);
     for (Map.Entry<String, String> header : fromUpstream) {
-      String name = header.getKey().toLowerCase(Locale.ROOT);
+      String name = header.getKey();
       // the gateway already answers with the request id, the same one it handed on
-      if (!HOP_BY_HOP.contains(name) && !named.contains(name) && !name.equals("x-request-id")) {
-        toClient.add(header.getKey(), header.getValue());
+      if (!hopByHop(name, named) && !name.equalsIgnoreCase("x-request-id")) {
+        toClient.add(name, header.getValue());
       }
     }
   }
@@ -104,6 +106,16 @@ public final class ForwardedHeaders {
       return forwardedFor.substring(forwardedFor.lastIndexOf(',') + 1).trim();
     }
     return in.remoteAddress().hostAddress();
+  }
+
+  private static boolean hopByHop(String name, Set<String> namedByConnection) {
+    for (String hop : HOP_BY_HOP) {
+      if (hop.equalsIgnoreCase(name)) {
+        return true;
+      }
+    }
+    return !namedByConnection.isEmpty()
+        && namedByConnection.contains(name.toLowerCase(Locale.ROOT));
   }
 
   // the headers a Connection header names (lower case); none, and nothing allocated, without one
