@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
@@ -77,11 +78,13 @@ public final class OutboxStore {
   }
 
   /**
-   * Adds {@code message} to the outbox in the caller's transaction; the relay publishes it after
-   * the commit.
+   * Adds {@code message} to the outbox in the caller's transaction (or, given a pool, as a
+   * statement of its own: one round trip where a transaction takes three); the relay publishes it
+   * after the commit.
    */
-  public static Future<Void> insert(SqlConnection conn, String aggregateId, OutboxMessage message) {
-    return conn.preparedQuery(
+  public static Future<Void> insert(SqlClient client, String aggregateId, OutboxMessage message) {
+    return client
+        .preparedQuery(
             "INSERT INTO outbox (aggregate_id, type, topic, payload, headers) VALUES (?, ?, ?, ?, ?)")
         .execute(
             Tuple.of(
