@@ -78,11 +78,22 @@ public final class OutboxStore {
   }
 
   /**
-   * Adds {@code message} to the outbox in the caller's transaction (or, given a pool, as a
-   * statement of its own: one round trip where a transaction takes three); the relay publishes it
-   * after the commit.
+   * Adds {@code message} to the outbox in the caller's transaction; the relay publishes it after
+   * the commit.
    */
-  public static Future<Void> insert(SqlClient client, String aggregateId, OutboxMessage message) {
+  public static Future<Void> insert(SqlConnection conn, String aggregateId, OutboxMessage message) {
+    return write(conn, aggregateId, message);
+  }
+
+  /**
+   * Adds {@code message} to the outbox as a statement of its own, for a row that goes with no other
+   * change: one round trip where a transaction around it takes three.
+   */
+  public static Future<Void> insert(Pool pool, String aggregateId, OutboxMessage message) {
+    return write(pool, aggregateId, message);
+  }
+
+  private static Future<Void> write(SqlClient client, String aggregateId, OutboxMessage message) {
     return client
         .preparedQuery(
             "INSERT INTO outbox (aggregate_id, type, topic, payload, headers) VALUES (?, ?, ?, ?, ?)")
