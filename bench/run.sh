@@ -3,6 +3,7 @@
 #   bench/run.sh [--smoke] [--only 1,2,...] [--scale CLUSTERSxAPPS] [--results FILE]
 # Builds what is needed, installs nginx from Debian's packages when it is missing, runs the benchmarks and writes
 # bench/RESULTS.md (--smoke: bench/target/work-smoke/RESULTS.md). BENCH_SKIP_BUILD=1 uses the jars as they are.
+# BENCH_JFR=<service>,... records those services with JFR; the name bench records this JVM (the sandbox) too.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -38,4 +39,10 @@ fi
 RUN_JAR="$ROOT/bench/target/run/astro-bench.jar"
 mkdir -p "$(dirname "$RUN_JAR")"
 cp "$ROOT/bench/target/astro-bench.jar" "$RUN_JAR.tmp" && mv "$RUN_JAR.tmp" "$RUN_JAR"
-exec java -Dastro.root="$ROOT" -jar "$RUN_JAR" "$@"
+# BENCH_JFR=bench (beside the services' names) records this JVM too, which hosts the sandbox clusters and their
+# simulators: bench/target/bench.jfr, written when the run ends
+JFR_FLAGS=()
+if [[ ",${BENCH_JFR:-}," == *",bench,"* ]]; then
+  JFR_FLAGS=(-XX:StartFlightRecording=settings=profile,filename="$ROOT/bench/target/bench.jfr")
+fi
+exec java "${JFR_FLAGS[@]}" -Dastro.root="$ROOT" -jar "$RUN_JAR" "$@"

@@ -12,7 +12,7 @@ class UserServiceJarIT extends ServiceJarContract {
         Main.NAME,
         "ASTRO_USER_SERVICE_PORT",
         databaseEnv(Backends.mysql().createDatabase("user_jar")),
-        Readiness.up("database"));
+        Readiness.up("start-up", "database"));
   }
 
   private static Map<String, String> databaseEnv(TestDatabase db) {

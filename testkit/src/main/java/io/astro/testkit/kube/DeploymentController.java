@@ -33,6 +33,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -95,10 +96,21 @@ final class DeploymentController {
    */
   record Pass(Outcome outcome, String resourceVersion) {}
 
-  /** Converges the Deployment's ReplicaSets, pods and status. */
+  /** Converges the Deployment's ReplicaSets, pods and status, reading it from the API server. */
   Pass reconcile(String namespace, String name) throws ApiException {
+    return reconcile(namespace, name, Optional.ofNullable(readDeployment(namespace, name)));
+  }
+
+  /**
+   * Converges the Deployment's ReplicaSets, pods and status from the Deployment as a watch
+   * delivered it (empty: gone). A stale one is refused by the status write's resourceVersion (409),
+   * as the real controller's writes from its lister are.
+   */
+  Pass reconcile(String namespace, String name, Optional<V1Deployment> watched)
+      throws ApiException {
     Instant now = Instant.now();
-    V1Deployment d = readDeployment(namespace, name);
+    // a copy: the pass writes status into it, and the informer's object is shared
+    V1Deployment d = watched.map(w -> copy(w, V1Deployment.class)).orElse(null);
     String uid = d == null ? null : d.getMetadata().getUid();
     List<V1ReplicaSet> owned = new ArrayList<>();
     List<V1Pod> allPods = core.listNamespacedPod(namespace).execute().getItems();

@@ -19,6 +19,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -321,7 +322,7 @@ public final class KubeletSimulator implements AutoCloseable {
     running.incrementAndGet();
     try {
       if (forced || !unchangedSinceSettled(key)) {
-        reconcileNow(key);
+        reconcileNow(key, forced);
       }
     } finally {
       if (running.decrementAndGet() == 0) {
@@ -344,12 +345,23 @@ public final class KubeletSimulator implements AutoCloseable {
         && version.equals(cached.getMetadata().getResourceVersion());
   }
 
-  private void reconcileNow(String key) {
+  /**
+   * One pass. A pass an event or its own timer brought works from the Deployment as the informer
+   * holds it (at least the version of that event), as the real controller works from its lister: no
+   * read of it per pass. A forced one ({@link #resync}, a fault, a pod gone, a retry after a
+   * conflict) reads it from the API server, so it sees a write its caller has just made even before
+   * the watch delivers it.
+   */
+  private void reconcileNow(String key, boolean forced) {
     String namespace = key.substring(0, key.indexOf('/'));
     String name = key.substring(key.indexOf('/') + 1);
     settled.remove(key);
     try {
-      DeploymentController.Pass pass = controller.reconcile(namespace, name);
+      DeploymentController.Pass pass =
+          forced
+              ? controller.reconcile(namespace, name)
+              : controller.reconcile(
+                  namespace, name, Optional.ofNullable(deployments.getIndexer().getByKey(key)));
       switch (pass.outcome()) {
         case GONE -> known.remove(key);
         case SETTLED -> {
@@ -365,8 +377,9 @@ public final class KubeletSimulator implements AutoCloseable {
       }
     } catch (ApiException e) {
       if (e.getCode() == 409) {
-        // Someone wrote in between (often the test itself): re-read and go again, soon.
-        enqueueLater(key, CONFLICT_RETRY_MILLIS);
+        // Someone wrote in between (often the test itself), or the informer had not yet seen a
+        // write: read it from the API server and go again, soon.
+        enqueueLater(key, CONFLICT_RETRY_MILLIS, true);
       } else if (!closed) {
         LOG.warn(
             "kubelet simulator: reconcile of {} failed ({} {}); retrying in {} ms",
@@ -386,11 +399,15 @@ public final class KubeletSimulator implements AutoCloseable {
   }
 
   private void enqueueLater(String key, long millis) {
+    enqueueLater(key, millis, false);
+  }
+
+  private void enqueueLater(String key, long millis, boolean force) {
     if (closed) {
       return;
     }
     // a delayed pass needs no handle: once closed, enqueue() drops it
-    var unused = TIMER.schedule(() -> enqueue(key), millis, TimeUnit.MILLISECONDS);
+    var unused = TIMER.schedule(() -> enqueue(key, force), millis, TimeUnit.MILLISECONDS);
   }
 
   private static String key(V1Deployment d) {

@@ -308,6 +308,38 @@ class FakeClusterTest {
         List::isEmpty);
   }
 
+  /**
+   * As the real Deployment controller works from its informer's cache, a pass an event brought
+   * works from the Deployment that event delivered: creating, running and deleting one reads it
+   * from the API server not once (this test waits with lists, not reads, to leave the count to the
+   * simulator).
+   */
+  @Test
+  void theSimulatorWorksADeploymentFromItsWatchWithoutReadingItPerPass() throws Exception {
+    String ns = namespace("from-watch");
+    String path = "/apis/apps/v1/namespaces/" + ns + "/deployments/web";
+    apps.createNamespacedDeployment(ns, deployment(ns, "web", "nginx:1.27", 2)).execute();
+
+    Eventually.await(
+        "web ready with 2 replicas",
+        WAIT,
+        () -> apps.listNamespacedDeployment(ns).execute().getItems(),
+        list ->
+            list.size() == 1
+                && list.get(0).getStatus() != null
+                && Integer.valueOf(2).equals(list.get(0).getStatus().getReadyReplicas())
+                && Integer.valueOf(2).equals(list.get(0).getStatus().getUpdatedReplicas()));
+    apps.deleteNamespacedDeployment("web", ns).execute();
+    awaitPods(ns, "app=web", 0);
+    Eventually.await(
+        "replica sets of web removed",
+        WAIT,
+        () -> apps.listNamespacedReplicaSet(ns).execute().getItems(),
+        List::isEmpty);
+
+    assertThat(cluster.traffic().requests("GET", path)).isZero();
+  }
+
   @Test
   void podLogsAreServedThroughTheOfficialClient() throws Exception {
     String ns = namespace("logs");

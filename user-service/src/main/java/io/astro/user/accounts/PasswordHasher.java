@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,6 +18,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * are refused at once with 503, and other requests keep flowing.
  */
 public final class PasswordHasher {
+
+  // the salt and digest of some hash: a verify costs what the hash's cost factor says, whatever
+  // the digest, so the dummy takes the configured cost and this tail, and no hash is computed at
+  // start (the first one, not yet compiled, takes a good part of a second)
+  private static final String DUMMY_TAIL = "1XoYW.e6vBEePhtY3RwbUenoO6Zbg/9TEh6qwYF/3L/DVYuCPu6Ji";
 
   private final WorkerExecutor pool;
   private final int cost;
@@ -29,12 +35,18 @@ public final class PasswordHasher {
     this.pool = pool;
     this.cost = cost;
     this.maxQueued = maxQueued;
-    this.dummyHash = BCrypt.withDefaults().hash(cost, "astro-dummy-password".toCharArray());
+    this.dummyHash = dummyHash(cost);
   }
 
   public static PasswordHasher create(Vertx vertx, int cost, int threads, int maxQueued) {
     return new PasswordHasher(
         vertx.createSharedWorkerExecutor("bcrypt", threads, 30, TimeUnit.SECONDS), cost, maxQueued);
+  }
+
+  /** A well-formed bcrypt hash of {@code cost} that no password is expected to match. */
+  static byte[] dummyHash(int cost) {
+    return String.format(Locale.ROOT, "$2a$%02d$%s", cost, DUMMY_TAIL)
+        .getBytes(StandardCharsets.US_ASCII);
   }
 
   public Future<String> hash(String password) {

@@ -12,15 +12,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.astro.common.auth.JwtSettings;
 import io.astro.common.auth.TokenVerifier;
 import io.astro.common.config.ConfigException;
+import io.astro.common.runtime.Service;
+import io.astro.testkit.Eventually;
 import io.astro.testkit.db.MySqlExtension;
 import io.astro.testkit.db.TestDatabase;
+import io.astro.user.Main;
 import io.astro.user.RunningUserService;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -30,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,9 +51,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class UserApiTest {
 
   private static RunningUserService users;
+  private static TestDatabase database;
 
   @BeforeAll
   static void start(TestDatabase db) {
+    database = db;
     users =
         RunningUserService.startWithoutBroker(
             db,
@@ -350,6 +362,58 @@ class UserApiTest {
                 .statusCode())
         .isEqualTo(401);
     assertThat(users.login("trudy", PASSWORD).getString("token")).isNotBlank();
+  }
+
+  @Test
+  void an_instance_opens_its_ports_at_once_but_is_ready_only_once_its_bootstrap_admin_is_in_place()
+      throws Exception {
+    int management;
+    try (ServerSocket free = new ServerSocket(0)) {
+      management = free.getLocalPort();
+    }
+    Map<String, String> settings = new HashMap<>(admin("early-admin", null, "early-password"));
+    settings.put("ASTRO_USER_SERVICE_MANAGEMENT_PORT", Integer.toString(management));
+    Future<Service> starting;
+    // the accounts table held: the admin cannot be looked up (nor made) until it is let go
+    try (Connection holder =
+            DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password());
+        Statement statement = holder.createStatement()) {
+      statement.execute("LOCK TABLES users WRITE");
+      starting = Main.start(users.env().with(settings));
+
+      HttpResponse<String> waiting =
+          Eventually.await(
+              "/ready answering while the admin is pending",
+              Duration.ofSeconds(30),
+              () -> readiness(management),
+              response -> response != null);
+      assertThat(waiting.statusCode()).isEqualTo(503);
+      assertThat(waiting.body()).contains("start-up");
+      assertThat(starting.isComplete()).isFalse();
+      statement.execute("UNLOCK TABLES");
+    }
+    Service started = starting.await(30, TimeUnit.SECONDS);
+    try {
+      assertThat(readiness(management).statusCode()).isEqualTo(200);
+      assertThat(users.login("early-admin", "early-password").getString("token")).isNotBlank();
+    } finally {
+      started.close().await();
+    }
+  }
+
+  // null while nothing listens there yet
+  private static HttpResponse<String> readiness(int port) {
+    try {
+      return HttpClient.newHttpClient()
+          .send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready")).build(),
+              HttpResponse.BodyHandlers.ofString());
+    } catch (IOException notYet) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test

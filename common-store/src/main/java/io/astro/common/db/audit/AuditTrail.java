@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * astro.audit}): every call that changes something, whatever its answer, and the reads of other
  * users' data by operators. A service declares its actions ({@link #on}, {@link #adminRead}) and
  * mounts {@link #handler()} before its routes; once a matching request is answered, one line goes
- * into the service's own outbox in a transaction of its own, and the relay publishes it.
+ * into the service's own outbox in a statement of its own, and the relay publishes it.
  *
  * <p>A line holds the actor (from the verified token), the action, the target (its id from the
  * path, its name from one named field of the request body, or what the route {@linkplain #target
@@ -219,15 +219,17 @@ public final class AuditTrail {
                     e.getMessage()));
   }
 
-  /** Writes one line into the outbox in a transaction of its own, then wakes the relay. */
+  /**
+   * Writes one line into the outbox in a statement of its own (nothing else changes with it, so no
+   * transaction around it), then wakes the relay.
+   */
   public Future<Void> record(AuditEvent event) {
     JsonObject headers = new JsonObject();
     if (event.requestId() != null) {
       headers.put(Topics.REQUEST_ID_HEADER, event.requestId());
     }
     OutboxMessage message = new OutboxMessage(AuditEvent.TYPE, event.encode(), headers, topic);
-    return pool.withTransaction(conn -> OutboxStore.insert(conn, event.key(), message))
-        .onSuccess(v -> wake.run());
+    return OutboxStore.insert(pool, event.key(), message).onSuccess(v -> wake.run());
   }
 
   private static AuditEvent.Actor actor(RoutingContext ctx, Caller caller) {
