@@ -71,7 +71,14 @@ final class SyncWorkerVerticle extends VerticleBase {
     this.producer =
         new KafkaProducer<>(
             KafkaClients.producer(kafka.bootstrap(), kafka.security(), "sync-worker"));
-    StatusPublisher publisher = new StatusPublisher(producer, kafka.statusTopic(), registry);
+    // a status that could not be sent puts its app back on the queue, built below
+    StatusPublisher publisher =
+        new StatusPublisher(
+            producer,
+            kafka.statusTopic(),
+            registry,
+            StatusPublisher.MAX_IN_FLIGHT,
+            this::statusUnpublished);
     ObjectWriter writer =
         new ObjectWriter(
             (kind, verb) ->
@@ -241,6 +248,10 @@ final class SyncWorkerVerticle extends VerticleBase {
                   });
           return null;
         });
+  }
+
+  private void statusUnpublished(String appId) {
+    loop.unpublished(appId);
   }
 
   @Override

@@ -36,6 +36,9 @@ public final class ReconcileLoop implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ReconcileLoop.class);
 
+  /** The retry reason of an app whose status could not be sent. */
+  static final String UNPUBLISHED = "StatusUnpublished";
+
   private final ReconcileQueue queue;
   private final Reconciler reconciler;
   private final List<Thread> workers = new ArrayList<>();
@@ -85,6 +88,18 @@ public final class ReconcileLoop implements AutoCloseable {
    */
   public void touched(String appId) {
     queue.add(appId, Lane.EXISTING);
+  }
+
+  /**
+   * The app's latest status could not be sent: it is reconciled again after its back-off, and
+   * publishes its status as it is then.
+   */
+  public void unpublished(String appId) {
+    Counter.builder("astro_sync_reconcile_retries")
+        .tag("reason", UNPUBLISHED)
+        .register(registry)
+        .increment();
+    queue.addRateLimited(appId, laneOf(appId));
   }
 
   private Lane laneOf(String appId) {

@@ -5,6 +5,7 @@ import io.astro.common.events.app.AppState;
 import io.astro.common.events.app.AppStatusEvent;
 import io.astro.common.events.app.NamespaceStatusEvent;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -15,24 +16,52 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Publishes {@link AppStatusEvent}s (key = app id) when what a user sees of an app changed since
- * this worker last published it. After a start, a rebalance or a reconnect the memory is dropped
- * ({@link #forget}), so the current status of every app goes out once more. Sends are awaited: a
- * reconcile that could not publish fails and is retried.
+ * this worker last sent it. After a start, a rebalance or a reconnect the memory is dropped ({@link
+ * #forget}), so the current status of every app goes out once more.
+ *
+ * <p>Sends are not awaited: a reconcile worker waiting for each acknowledgement spent most of a
+ * cold start waiting for Kafka. What that gave stays so. A send that fails is forgotten, and the
+ * app is handed to {@code unpublished} (the reconcile queue), whose next reconcile publishes the
+ * app's status as it is then: never the failed record again, which could overtake a newer one.
+ * Records of one app share its key, hence its partition, and the idempotent producer keeps their
+ * order. At most {@code maxInFlight} statuses wait for their acknowledgement; a publish beyond that
+ * waits for one, so a slow Kafka slows the reconcile workers instead of filling the heap.
  */
 public final class StatusPublisher {
 
+  /** Statuses waiting for their acknowledgement, beyond which a publish waits (one KiB each). */
+  public static final int MAX_IN_FLIGHT = 1024;
+
   private record Commanded(long generation, long at) {}
+
+  /**
+   * A status as sent. Compared by identity: only a failure of the latest send of an app forgets it.
+   */
+  private static final class Sent {
+    final Published status;
+
+    Sent(Published status) {
+      this.status = status;
+    }
+  }
 
   private final KafkaProducer<String, String> producer;
   private final String topic;
-  private final Map<String, Published> published = new ConcurrentHashMap<>();
+  private final Consumer<String> unpublished;
+  private final int maxInFlight;
+  private final Semaphore inFlight;
+  private final Map<String, Sent> sent = new ConcurrentHashMap<>();
 
   /** A status as published: the state, where the app answered and its certificates' state. */
   private record Published(
@@ -45,16 +74,30 @@ public final class StatusPublisher {
   private final MeterRegistry registry;
   private final Timer commandToStatus;
 
+  /**
+   * @param unpublished told the id of an app whose latest status could not be sent (called on the
+   *     producer's thread: it should only queue the app)
+   */
   public StatusPublisher(
-      KafkaProducer<String, String> producer, String topic, MeterRegistry registry) {
+      KafkaProducer<String, String> producer,
+      String topic,
+      MeterRegistry registry,
+      int maxInFlight,
+      Consumer<String> unpublished) {
     this.producer = producer;
     this.topic = topic;
+    this.unpublished = unpublished;
+    this.maxInFlight = maxInFlight;
+    this.inFlight = new Semaphore(maxInFlight);
     this.registry = registry;
     this.commandToStatus =
         Timer.builder("astro_sync_command_to_status")
             .description("time from a command record to the first settled status of its generation")
             .publishPercentileHistogram()
             .register(registry);
+    Gauge.builder("astro_sync_status_in_flight", this, StatusPublisher::inFlight)
+        .description("statuses sent and not yet acknowledged")
+        .register(registry);
   }
 
   /**
@@ -65,15 +108,15 @@ public final class StatusPublisher {
     commanded.put(appId, new Commanded(generation, epochMillis));
   }
 
-  /** Publishes {@code status} unless it is what was published last; true when it went out. */
+  /** Publishes {@code status} unless it is what was sent last; true when it was sent. */
   public boolean publish(AppCommand app, AppState status) {
     return publish(app, status, null);
   }
 
   /**
    * Publishes {@code status} with the app's public {@code url} (null: none) and, with it, the
-   * custom domains its Ingress answers for, unless all are what was published last; true when it
-   * went out.
+   * custom domains its Ingress answers for, unless all are what was sent last; true when it was
+   * sent (its acknowledgement may still be on its way).
    */
   public boolean publish(AppCommand app, AppState status, String url) {
     return publish(app, status, url, List.of());
@@ -88,7 +131,8 @@ public final class StatusPublisher {
     List<String> domains = url == null ? List.of() : app.desired().domains();
     List<AppStatusEvent.Certificate> certs = url == null ? List.of() : certificates;
     Published now = new Published(status, url, domains, certs);
-    if (now.equals(published.get(app.appId()))) {
+    Sent last = sent.get(app.appId());
+    if (last != null && now.equals(last.status)) {
       return false;
     }
     Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
@@ -97,27 +141,60 @@ public final class StatusPublisher {
         (url == null ? observed : observed.reachableAt(url, domains).withCertificates(certs))
             .encode();
     try {
-      producer.send(new ProducerRecord<>(topic, app.appId(), event)).get(15, TimeUnit.SECONDS);
+      inFlight.acquire();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while publishing a status", e);
-    } catch (ExecutionException | TimeoutException e) {
+    }
+    Sent mine = new Sent(now);
+    sent.put(app.appId(), mine);
+    AtomicBoolean completed = new AtomicBoolean();
+    Callback done =
+        (metadata, failure) -> {
+          if (!completed.compareAndSet(false, true)) {
+            return;
+          }
+          try {
+            if (failure == null) {
+              acknowledged(app.appId(), status, at);
+            } else if (sent.remove(app.appId(), mine)) {
+              // a newer status sent since carries what is true now; else the app is reconciled
+              // again
+              unpublished.accept(app.appId());
+            }
+          } finally {
+            inFlight.release();
+          }
+        };
+    try {
+      // the callback has the outcome
+      var unused = producer.send(new ProducerRecord<>(topic, app.appId(), event), done);
+    } catch (RuntimeException e) {
+      // a closed producer, or an interrupt while waiting for room in its buffer
+      done.onCompletion(null, e);
       throw new IllegalStateException(
           "status of " + app.appId() + " not published: " + e.getMessage(), e);
     }
-    published.put(app.appId(), now);
+    return true;
+  }
+
+  private void acknowledged(String appId, AppState status, Instant at) {
     Counter.builder("astro_sync_status_published")
         .tag("status", status.status().value())
         .register(registry)
         .increment();
-    Commanded c = commanded.get(app.appId());
+    Commanded c = commanded.get(appId);
     if (c != null
         && c.generation() == status.observedGeneration()
         && status.status().settled()
-        && commanded.remove(app.appId(), c)) {
+        && commanded.remove(appId, c)) {
       commandToStatus.record(Duration.ofMillis(Math.max(0, at.toEpochMilli() - c.at())));
     }
-    return true;
+  }
+
+  /** Statuses sent and not yet acknowledged (or failed). */
+  public int inFlight() {
+    return maxInFlight - inFlight.availablePermits();
   }
 
   /**
@@ -142,8 +219,8 @@ public final class StatusPublisher {
         .increment();
   }
 
-  /** Forgets what was published for these apps, so their next reconcile publishes again. */
+  /** Forgets what was sent for these apps, so their next reconcile publishes again. */
   public void forget(Collection<String> appIds) {
-    appIds.forEach(published::remove);
+    appIds.forEach(sent::remove);
   }
 }

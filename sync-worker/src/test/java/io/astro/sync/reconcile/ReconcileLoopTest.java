@@ -180,6 +180,26 @@ class ReconcileLoopTest {
         .isEqualTo(2.0);
   }
 
+  @Test
+  void an_app_whose_status_could_not_be_sent_is_reconciled_again_and_counted() {
+    start(1, id -> true, id -> new AppReconciler.Result.Done());
+    loop.enqueue("a");
+    awaitReconciles(1);
+    releaseFirst.countDown();
+
+    loop.unpublished("a");
+
+    awaitReconciles(2);
+    assertThat(order).containsExactly("a", "a");
+    assertThat(
+            registry
+                .get("astro_sync_reconcile_retries")
+                .tag("reason", ReconcileLoop.UNPUBLISHED)
+                .counter()
+                .count())
+        .isEqualTo(1.0);
+  }
+
   private void awaitReconciles(int n) {
     Eventually.until(n + " reconciles", WAIT, () -> order.size() >= n);
   }
