@@ -11,6 +11,8 @@ import io.astro.common.db.Housekeeping;
 import io.astro.common.db.audit.AuditTrail;
 import io.astro.common.db.outbox.OutboxRelay;
 import io.astro.common.db.outbox.OutboxStore;
+import io.astro.common.http.ApiResponse;
+import io.astro.common.http.ErrorCode;
 import io.astro.common.ops.ReadinessCheck;
 import io.astro.common.runtime.Service;
 import io.astro.common.runtime.ServiceLauncher;
@@ -139,6 +141,19 @@ public final class Main {
             config.http(),
             List.of(startedUp, Database.readiness(pool)),
             router -> {
+              // the port opens early; the API answers once the schema and the admin are in place
+              router
+                  .route("/api/*")
+                  .handler(
+                      ctx -> {
+                        if (admin.succeeded() && workers.succeeded()) {
+                          ctx.next();
+                        } else {
+                          var unused =
+                              ApiResponse.error(
+                                  ctx, ErrorCode.UNAVAILABLE, "starting up, retry shortly", null);
+                        }
+                      });
               // before the routes: it records each answer of theirs
               router.route("/api/*").handler(audit.handler());
               routes.mount(router);

@@ -367,12 +367,11 @@ class UserApiTest {
   @Test
   void an_instance_opens_its_ports_at_once_but_is_ready_only_once_its_bootstrap_admin_is_in_place()
       throws Exception {
-    int management;
-    try (ServerSocket free = new ServerSocket(0)) {
-      management = free.getLocalPort();
-    }
+    int management = freePort();
+    int api = freePort();
     Map<String, String> settings = new HashMap<>(admin("early-admin", null, "early-password"));
     settings.put("ASTRO_USER_SERVICE_MANAGEMENT_PORT", Integer.toString(management));
+    settings.put("ASTRO_USER_SERVICE_PORT", Integer.toString(api));
     Future<Service> starting;
     // the accounts table held: the admin cannot be looked up (nor made) until it is let go
     try (Connection holder =
@@ -390,6 +389,10 @@ class UserApiTest {
       assertThat(waiting.statusCode()).isEqualTo(503);
       assertThat(waiting.body()).contains("start-up");
       assertThat(starting.isComplete()).isFalse();
+      // its API is open too, and says so rather than reaching a table that is not there yet
+      HttpResponse<String> early = get(api, "/api/v1/users/me");
+      assertThat(early.statusCode()).isEqualTo(503);
+      assertThat(new JsonObject(early.body()).getInteger("code")).isEqualTo(30005);
       statement.execute("UNLOCK TABLES");
     }
     Service started = starting.await(30, TimeUnit.SECONDS);
@@ -401,12 +404,22 @@ class UserApiTest {
     }
   }
 
+  private static int freePort() throws IOException {
+    try (ServerSocket free = new ServerSocket(0)) {
+      return free.getLocalPort();
+    }
+  }
+
   // null while nothing listens there yet
   private static HttpResponse<String> readiness(int port) {
+    return get(port, "/ready");
+  }
+
+  private static HttpResponse<String> get(int port, String path) {
     try {
       return HttpClient.newHttpClient()
           .send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready")).build(),
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
               HttpResponse.BodyHandlers.ofString());
     } catch (IOException notYet) {
       return null;
