@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,14 +17,27 @@ final class MockStore {
 
   record Answer(int code, Buffer body) {}
 
+  /**
+   * How long a request may wait for a connection, or for the mock's next bytes. Without a bound,
+   * one answer that never came held a sandbox controller's work queue for good (cert-manager's: its
+   * namespace's Certificates were never synced again); failed, the controller retries.
+   */
+  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
   private final HttpClientAgent http;
   private final String host;
   private final int port;
+  private final long timeoutMillis;
 
   MockStore(HttpClientAgent http, String host, int port) {
+    this(http, host, port, REQUEST_TIMEOUT);
+  }
+
+  MockStore(HttpClientAgent http, String host, int port, Duration timeout) {
     this.http = http;
     this.host = host;
     this.port = port;
+    this.timeoutMillis = timeout.toMillis();
   }
 
   /** The stored object, or null when there is none. */
@@ -51,7 +65,13 @@ final class MockStore {
 
   Future<Answer> send(HttpMethod method, String path, JsonObject body) {
     RequestOptions options =
-        new RequestOptions().setMethod(method).setHost(host).setPort(port).setURI(path);
+        new RequestOptions()
+            .setMethod(method)
+            .setHost(host)
+            .setPort(port)
+            .setURI(path)
+            .setConnectTimeout(timeoutMillis)
+            .setIdleTimeout(timeoutMillis);
     if (body != null) {
       options.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
     }
