@@ -18,9 +18,9 @@ final class MockStore {
   record Answer(int code, Buffer body) {}
 
   /**
-   * How long a request may wait for a connection, or for the mock's next bytes. Without a bound,
-   * one answer that never came held a sandbox controller's work queue for good (cert-manager's: its
-   * namespace's Certificates were never synced again); failed, the controller retries.
+   * How long a request may wait for a connection, or for the mock's next bytes. Without a bound, an
+   * answer that did not come held a sandbox controller's work queue as long (cert-manager's syncs
+   * of a namespace run one at a time); failed, the controller retries.
    */
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
