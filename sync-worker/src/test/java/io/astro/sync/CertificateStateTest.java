@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.astro.testkit.kafka.KafkaBroker;
 import io.astro.testkit.kafka.KafkaExtension;
 import io.astro.testkit.kube.FakeCluster;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.CustomObjectsApi;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,17 +57,17 @@ class CertificateStateTest {
     String host = app.k8sName() + "." + DOMAIN;
 
     JsonObject pending =
-        fx.awaitStatus(
+        awaitStatus(
             app,
             s -> "pending".equals(state(s, host)) && "pending".equals(state(s, "www.example.org")));
     assertThat(certificate(pending, host).getString("reason")).isEqualTo("DoesNotExist");
 
     cluster.certManager().hold(false);
-    fx.awaitStatus(
+    awaitStatus(
         app, s -> "issued".equals(state(s, host)) && "issued".equals(state(s, "www.example.org")));
 
     cluster.certManager().failIssuance("www.example.org");
-    JsonObject failed = fx.awaitStatus(app, s -> "failed".equals(state(s, "www.example.org")));
+    JsonObject failed = awaitStatus(app, s -> "failed".equals(state(s, "www.example.org")));
     assertThat(certificate(failed, "www.example.org").getString("reason")).isEqualTo("Failed");
     assertThat(state(failed, host)).isEqualTo("issued");
     assertThat(failed.getString("status")).isEqualTo("running");
@@ -108,6 +111,36 @@ class CertificateStateTest {
       assertThat(scaled.getJsonArray("certificates")).isEmpty();
       assertThat(fx.statuses(app, 1))
           .allSatisfy(s -> assertThat(s.getJsonArray("certificates", new JsonArray())).isEmpty());
+    }
+  }
+
+  /**
+   * As the fixture's wait; a timeout also tells what cluster 0 stores and what the app's statuses
+   * said, so a failure shows whether the sandbox's cert-manager or the worker stood still.
+   */
+  private static JsonObject awaitStatus(Commands.App app, Predicate<JsonObject> wanted) {
+    try {
+      return fx.awaitStatus(app, wanted);
+    } catch (AssertionError e) {
+      String stored;
+      try {
+        stored =
+            String.valueOf(
+                new CustomObjectsApi(fx.cluster(0).apiClient())
+                    .listClusterCustomObject("cert-manager.io", "v1", "certificates")
+                    .execute());
+      } catch (ApiException notListed) {
+        stored = notListed.getCode() + " " + notListed.getResponseBody();
+      }
+      List<Object> certificates =
+          fx.statuses(app, 0).stream().map(s -> s.getValue("certificates")).toList();
+      throw new AssertionError(
+          e.getMessage()
+              + "\nCertificates in the cluster: "
+              + stored
+              + "\nthe app's statuses' certificates, oldest first: "
+              + certificates,
+          e);
     }
   }
 
