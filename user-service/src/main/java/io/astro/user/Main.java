@@ -36,6 +36,7 @@ import io.vertx.sqlclient.Pool;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /** Accounts, passwords and tokens. */
 public final class Main {
@@ -134,19 +135,18 @@ public final class Main {
                                         store.releaseNames(lifecycle.usernameReservation(), batch)),
                         1));
     // open before the schema and the admin are in place, but not ready until they are
-    ReadinessCheck startedUp =
-        ReadinessCheck.loaded("start-up", () -> admin.succeeded() && workers.succeeded());
+    BooleanSupplier startedUp = () -> admin.succeeded() && workers.succeeded();
     Future<Service> served =
         service.serve(
             config.http(),
-            List.of(startedUp, Database.readiness(pool)),
+            List.of(ReadinessCheck.loaded("start-up", startedUp), Database.readiness(pool)),
             router -> {
               // the port opens early; the API answers once the schema and the admin are in place
               router
                   .route("/api/*")
                   .handler(
                       ctx -> {
-                        if (admin.succeeded() && workers.succeeded()) {
+                        if (startedUp.getAsBoolean()) {
                           ctx.next();
                         } else {
                           var unused =
