@@ -377,9 +377,8 @@ public final class FakeCluster implements KubeCluster {
     try {
       mock.destroy();
     } catch (IllegalStateException e) {
-      // fabric8's mock gives up when its watch listeners, which it awaits on its own event loop,
-      // take longer than its bound to stop (thousands of stored objects on a loaded machine):
-      // best effort as above
+      // fabric8's mock gives up when its server or Vert.x take longer than its bound (10 s) to
+      // close, e.g. on a loaded machine: best effort as above
     }
   }
 
