@@ -12,8 +12,11 @@ import io.astro.testkit.kube.FakeCluster;
 import io.kubernetes.client.custom.Quantity;
 import io.kubernetes.client.custom.V1Patch;
 import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.AppsV1Api;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.apis.NetworkingV1Api;
+import io.kubernetes.client.openapi.models.V1Deployment;
+import io.kubernetes.client.openapi.models.V1EnvVar;
 import io.kubernetes.client.openapi.models.V1LabelSelector;
 import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1NetworkPolicy;
@@ -217,6 +220,63 @@ class ClusterSurprisesTest {
     cluster.faults().clear();
     fx.awaitStatus(
         app, d -> "running".equals(d.getString("status")) && d.getString("reason") == null);
+  }
+
+  /**
+   * The decision in docs/sync-worker.md ("No write when nothing changed"): a hand edit of the pod
+   * template that keeps the spec-hash annotation, in a field the drift check does not read (here
+   * the environment), is trusted as Kubernetes' controllers trust their {@code pod-template-hash};
+   * the worker's cache does not even hold those fields. The next change of the desired state writes
+   * the whole Deployment again, without the edit.
+   */
+  @Test
+  void a_hand_edit_under_an_unchanged_spec_hash_stands_until_the_next_desired_change() {
+    Commands.App app = new Commands.App(57, "trusted", cluster.name());
+    fx.commands.send(app, "create");
+    fx.awaitStatus(app, "running");
+    AppsV1Api apps = new AppsV1Api(cluster.apiClient());
+    SyncWorkerFixture.await(
+        "the environment edited by hand",
+        () -> {
+          V1Deployment edited = fx.deployment(0, app);
+          edited
+              .getSpec()
+              .getTemplate()
+              .getSpec()
+              .getContainers()
+              .get(0)
+              .addEnvItem(new V1EnvVar().name("EDITED").value("by-hand"));
+          try {
+            apps.replaceNamespacedDeployment(app.k8sName(), app.namespace(), edited).execute();
+            return true;
+          } catch (ApiException e) {
+            if (e.getCode() == 409) {
+              return false; // a controller's status write came in between: read it again
+            }
+            throw new IllegalStateException(e);
+          }
+        });
+    long replacedByHand = replaces(app);
+
+    awaitResyncs(app, 5);
+
+    assertThat(replaces(app)).isEqualTo(replacedByHand);
+    assertThat(environment(app)).extracting(V1EnvVar::getName).contains("EDITED");
+
+    app.replicas = 2;
+    fx.commands.send(app, "scale");
+    fx.awaitStatus(
+        app,
+        d ->
+            "running".equals(d.getString("status"))
+                && Integer.valueOf(2).equals(d.getInteger("readyReplicas")));
+    assertThat(environment(app)).extracting(V1EnvVar::getName).doesNotContain("EDITED");
+  }
+
+  private static List<V1EnvVar> environment(Commands.App app) {
+    List<V1EnvVar> env =
+        fx.deployment(0, app).getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
+    return env == null ? List.of() : env;
   }
 
   @Test

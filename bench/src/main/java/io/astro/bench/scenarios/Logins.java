@@ -15,9 +15,10 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * 4. Logins through the gateway against the bcrypt bound measured in this run (one thread's cost-10
- * verify rate here × cores), and the p99 of a cheap authenticated GET ({@code /api/v1/users/me},
- * served by the same user-service) at a constant rate — idle, then while logins saturate the bcrypt
- * pool. A blocked event loop would show as that GET's p99 jumping.
+ * verify rate here × cores) and user-service's CPU per login, measured with logins alone; then the
+ * p99 of a cheap authenticated GET ({@code /api/v1/users/me}, served by the same user-service) at a
+ * constant rate — idle, then while logins saturate the bcrypt pool. A blocked event loop would show
+ * as that GET's p99 jumping.
  */
 public final class Logins {
 
@@ -53,10 +54,16 @@ public final class Logins {
     // login's path (token signing, the audit line, the relay) inside the window, 18 % of
     // user-service's CPU by its profile; the bound is a steady-state rate
     bench.load().closed(login, bench.profile().loginConnections(), bench.profile().loginWindow());
-    // the logins and the cheap GET side by side, on the generator's one event loop
+    // logins alone: user-service's CPU per login, against one thread's bcrypt rate
     ChildJvm userService = system.service(AstroSystem.USER_SERVICE);
-    double cpuBefore = userService.cpuSeconds();
-    long windowStart = System.nanoTime();
+    CpuWindow alone = CpuWindow.open(userService);
+    LoadResult saturated =
+        bench
+            .load()
+            .closed(login, bench.profile().loginConnections(), bench.profile().loginWindow());
+    double userServiceCores = alone.cores();
+    // then the logins and the cheap GET side by side, on the generator's one event loop
+    CpuWindow mixed = CpuWindow.open(userService);
     CompletableFuture<LoadResult> logins =
         CompletableFuture.supplyAsync(
             () ->
@@ -65,9 +72,8 @@ public final class Logins {
                     .closed(
                         login, bench.profile().loginConnections(), bench.profile().loginWindow()));
     LoadResult busy = bench.load().open(me, 4, rate, bench.profile().loginWindow());
-    LoadResult saturated = logins.join();
-    double userServiceCores =
-        (userService.cpuSeconds() - cpuBefore) / ((System.nanoTime() - windowStart) / 1e9);
+    LoadResult withGets = logins.join();
+    double mixedCores = mixed.cores();
 
     double ratio = saturated.throughput() / bound;
     double p99Ratio = busy.millis(99) / idle.millis(99);
@@ -97,6 +103,11 @@ public final class Logins {
             cores,
             saturated.throughput() / userServiceCores,
             saturated.throughput() / userServiceCores / oneThread));
+    md.append(
+        f(
+            "With the GET below alongside: %.1f logins/s; user-service used %.2f cores, %.2f of one thread's"
+                + " bcrypt rate per core (the GETs' own cost counted against the logins).\n\n",
+            withGets.throughput(), mixedCores, withGets.throughput() / mixedCores / oneThread));
     md.append(f("`GET /api/v1/users/me` open loop at %.0f/s:\n\n", rate));
     md.append("| while | p50 ms | p99 ms | p99.9 ms | errors |\n|---|---|---|---|---|\n");
     md.append(
@@ -125,6 +136,17 @@ public final class Logins {
             f("%.2f×", p99Ratio),
             p99Ratio <= 2.0);
     bench.report().section("4. Login throughput", md.toString());
+  }
+
+  /** A process's CPU seconds over wall-clock seconds since {@link #open}. */
+  private record CpuWindow(ChildJvm jvm, double cpuBefore, long start) {
+    static CpuWindow open(ChildJvm jvm) {
+      return new CpuWindow(jvm, jvm.cpuSeconds(), System.nanoTime());
+    }
+
+    double cores() {
+      return (jvm.cpuSeconds() - cpuBefore) / ((System.nanoTime() - start) / 1e9);
+    }
   }
 
   /** Verifications per second of one thread, over about {@code millis}, after a short warm-up. */

@@ -576,10 +576,17 @@ public final class ClusterConnection implements AutoCloseable {
 
   /**
    * Runs a create or replace of a Deployment ({@code write} answers what the API server stored, or
-   * null when nothing was written); the answer stands in for the informer's copy until delivered.
+   * null when nothing was written); the answer, slimmed as the informer's copy is, stands in for
+   * that copy until delivered.
    */
   public V1Deployment writeDeployment(String namespace, String name, Supplier<V1Deployment> write) {
-    return writtenDeployments.write(namespace, name, write);
+    return writtenDeployments.write(
+        namespace,
+        name,
+        () -> {
+          V1Deployment written = write.get();
+          return written == null ? null : SlimCache.deployment(written);
+        });
   }
 
   /** As {@link #writeDeployment}, for a Service. */

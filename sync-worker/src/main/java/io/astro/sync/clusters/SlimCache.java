@@ -14,10 +14,15 @@ import io.kubernetes.client.informer.ListerWatcher;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.JSON;
+import io.kubernetes.client.openapi.models.V1Container;
+import io.kubernetes.client.openapi.models.V1ContainerStatus;
 import io.kubernetes.client.openapi.models.V1Deployment;
+import io.kubernetes.client.openapi.models.V1DeploymentSpec;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodSpec;
+import io.kubernetes.client.openapi.models.V1PodStatus;
+import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
 import io.kubernetes.client.openapi.models.V1ReplicaSet;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.util.CallGenerator;
@@ -37,10 +42,13 @@ import okhttp3.ResponseBody;
  * Lists and watches that hand the informer's cache only what the worker reads, so its heap grows
  * with the number of apps by as little as it can (at 10 000 apps the caches were most of the live
  * heap). Every object loses {@code metadata.managedFields} (server-side bookkeeping, often larger
- * than the spec on a real server); a Pod keeps its metadata, {@code spec.nodeName} and status (what
- * its app's status reports); a ReplicaSet keeps its metadata (what an Event about it is matched to
- * its app by). Deployments and Services keep their spec: reconcile compares it. Pod logs and the
- * containers they name are read from the API server, never from this cache.
+ * than the spec on a real server); a Pod keeps its metadata, {@code spec.nodeName} and the parts of
+ * its status its app's status reports; a ReplicaSet keeps its metadata (what an Event about it is
+ * matched to its app by). A Deployment keeps its metadata (the spec-hash annotation reconcile
+ * compares), its status, and of its spec only what the drift check and the status read: replicas,
+ * the pod template's metadata and each container's name and image (docs/sync-worker.md, "No write
+ * when nothing changed"). Services keep their spec. Pod logs and the containers they name are read
+ * from the API server, never from this cache.
  *
  * @param <T> the kind
  * @param <L> its list
@@ -80,10 +88,45 @@ final class SlimCache<T extends KubernetesObject, L extends KubernetesListObject
     return new SlimCache<>(watchClient, calls, type, listType, items, slim);
   }
 
-  /** A Deployment as cached: without managedFields. */
+  /**
+   * A Deployment as cached: its metadata, its status, and of its spec the replicas, the pod
+   * template's labels and annotations and each container's name and image. The rest of the template
+   * (environment, probes, resources, volumes: most of a Deployment) is covered by the spec hash.
+   */
   static V1Deployment deployment(V1Deployment d) {
-    withoutManagedFields(d.getMetadata());
-    return d;
+    V1DeploymentSpec spec = d.getSpec();
+    return new V1Deployment()
+        .apiVersion(d.getApiVersion())
+        .kind(d.getKind())
+        .metadata(withoutManagedFields(d.getMetadata()))
+        .spec(
+            spec == null
+                ? null
+                : new V1DeploymentSpec()
+                    .replicas(spec.getReplicas())
+                    .template(template(spec.getTemplate())))
+        .status(d.getStatus());
+  }
+
+  private static V1PodTemplateSpec template(V1PodTemplateSpec template) {
+    if (template == null) {
+      return null;
+    }
+    V1ObjectMeta meta = template.getMetadata();
+    V1PodSpec spec = template.getSpec();
+    return new V1PodTemplateSpec()
+        .metadata(
+            meta == null
+                ? null
+                : new V1ObjectMeta().labels(meta.getLabels()).annotations(meta.getAnnotations()))
+        .spec(
+            spec == null || spec.getContainers() == null
+                ? null
+                : new V1PodSpec()
+                    .containers(
+                        spec.getContainers().stream()
+                            .map(c -> new V1Container().name(c.getName()).image(c.getImage()))
+                            .toList()));
   }
 
   /** A Service as cached: without managedFields. */
@@ -100,14 +143,36 @@ final class SlimCache<T extends KubernetesObject, L extends KubernetesListObject
         .metadata(withoutManagedFields(rs.getMetadata()));
   }
 
-  /** A Pod as cached: its metadata, the node it is bound to and its status. */
+  /**
+   * A Pod as cached: its metadata, the node it is bound to, its phase, conditions, and of each
+   * container's status its name, readiness, restarts and state (the last one's termination, image
+   * ids, IPs and times are not read).
+   */
   static V1Pod pod(V1Pod pod) {
+    V1PodStatus status = pod.getStatus();
     return new V1Pod()
         .apiVersion(pod.getApiVersion())
         .kind(pod.getKind())
         .metadata(withoutManagedFields(pod.getMetadata()))
         .spec(pod.getSpec() == null ? null : new V1PodSpec().nodeName(pod.getSpec().getNodeName()))
-        .status(pod.getStatus());
+        .status(
+            status == null
+                ? null
+                : new V1PodStatus()
+                    .phase(status.getPhase())
+                    .conditions(status.getConditions())
+                    .containerStatuses(
+                        status.getContainerStatuses() == null
+                            ? null
+                            : status.getContainerStatuses().stream()
+                                .map(
+                                    c ->
+                                        new V1ContainerStatus()
+                                            .name(c.getName())
+                                            .ready(c.getReady())
+                                            .restartCount(c.getRestartCount())
+                                            .state(c.getState()))
+                                .toList()));
   }
 
   private static V1ObjectMeta withoutManagedFields(V1ObjectMeta meta) {

@@ -10,13 +10,25 @@ import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Container;
+import io.kubernetes.client.openapi.models.V1ContainerPort;
+import io.kubernetes.client.openapi.models.V1ContainerState;
+import io.kubernetes.client.openapi.models.V1ContainerStateTerminated;
+import io.kubernetes.client.openapi.models.V1ContainerStateWaiting;
+import io.kubernetes.client.openapi.models.V1ContainerStatus;
+import io.kubernetes.client.openapi.models.V1Deployment;
+import io.kubernetes.client.openapi.models.V1DeploymentSpec;
+import io.kubernetes.client.openapi.models.V1DeploymentStatus;
+import io.kubernetes.client.openapi.models.V1EnvVar;
+import io.kubernetes.client.openapi.models.V1LabelSelector;
 import io.kubernetes.client.openapi.models.V1ManagedFieldsEntry;
 import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodCondition;
 import io.kubernetes.client.openapi.models.V1PodList;
 import io.kubernetes.client.openapi.models.V1PodSpec;
 import io.kubernetes.client.openapi.models.V1PodStatus;
+import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
 import io.kubernetes.client.openapi.models.V1ReplicaSet;
 import io.kubernetes.client.openapi.models.V1ReplicaSetSpec;
 import io.kubernetes.client.util.CallGeneratorParams;
@@ -51,6 +63,104 @@ class SlimCacheTest {
     assertThat(cached.getSpec().getNodeName()).isEqualTo("node-1");
     assertThat(cached.getSpec().getContainers()).isNullOrEmpty();
     assertThat(cached.getStatus().getPhase()).isEqualTo("Running");
+  }
+
+  @Test
+  void aCachedPodKeepsOfItsStatusWhatTheAppsStatusReports() {
+    V1ContainerStateWaiting crashing =
+        new V1ContainerStateWaiting().reason("CrashLoopBackOff").message("back-off 10s");
+    V1Pod pod =
+        new V1Pod()
+            .metadata(new V1ObjectMeta().name("web-1"))
+            .status(
+                new V1PodStatus()
+                    .phase("Running")
+                    .podIP("10.0.0.7")
+                    .conditions(List.of(new V1PodCondition().type("Ready").status("False")))
+                    .containerStatuses(
+                        List.of(
+                            new V1ContainerStatus()
+                                .name("app")
+                                .image("nginx:1.27")
+                                .imageID("docker.io/library/nginx@sha256:0")
+                                .ready(false)
+                                .restartCount(3)
+                                .state(new V1ContainerState().waiting(crashing))
+                                .lastState(
+                                    new V1ContainerState()
+                                        .terminated(
+                                            new V1ContainerStateTerminated()
+                                                .exitCode(1)
+                                                .message("a long last word"))))));
+
+    V1PodStatus cached = SlimCache.pod(pod).getStatus();
+
+    assertThat(cached.getPhase()).isEqualTo("Running");
+    assertThat(cached.getConditions())
+        .containsExactly(new V1PodCondition().type("Ready").status("False"));
+    assertThat(cached.getPodIP()).isNull();
+    assertThat(cached.getContainerStatuses())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.getRestartCount()).isEqualTo(3);
+              assertThat(c.getReady()).isFalse();
+              assertThat(c.getState().getWaiting()).isEqualTo(crashing);
+              assertThat(c.getLastState()).isNull();
+              assertThat(c.getImageID()).isNull();
+            });
+  }
+
+  @Test
+  void aCachedDeploymentKeepsWhatTheDriftCheckAndTheStatusRead() {
+    V1Deployment deployment =
+        new V1Deployment()
+            .metadata(
+                new V1ObjectMeta()
+                    .name("web")
+                    .namespace("astro-user-5")
+                    .generation(4L)
+                    .annotations(Map.of(KubeNames.SPEC_HASH_ANNOTATION, "abc"))
+                    .managedFields(List.of(new V1ManagedFieldsEntry().manager("astro"))))
+            .spec(
+                new V1DeploymentSpec()
+                    .replicas(2)
+                    .selector(new V1LabelSelector().matchLabels(Map.of("app", "web")))
+                    .template(
+                        new V1PodTemplateSpec()
+                            .metadata(
+                                new V1ObjectMeta()
+                                    .labels(Map.of("app", "web"))
+                                    .annotations(Map.of(KubeNames.RELEASE_ANNOTATION, "7")))
+                            .spec(
+                                new V1PodSpec()
+                                    .automountServiceAccountToken(false)
+                                    .containers(
+                                        List.of(
+                                            new V1Container()
+                                                .name("app")
+                                                .image("nginx:1.27")
+                                                .env(List.of(new V1EnvVar().name("A").value("1")))
+                                                .ports(
+                                                    List.of(
+                                                        new V1ContainerPort()
+                                                            .containerPort(8080))))))))
+            .status(new V1DeploymentStatus().observedGeneration(4L).readyReplicas(2));
+
+    V1Deployment cached = SlimCache.deployment(deployment);
+
+    assertThat(cached.getMetadata().getAnnotations())
+        .containsEntry(KubeNames.SPEC_HASH_ANNOTATION, "abc");
+    assertThat(cached.getMetadata().getGeneration()).isEqualTo(4L);
+    assertThat(cached.getMetadata().getManagedFields()).isNull();
+    assertThat(cached.getSpec().getReplicas()).isEqualTo(2);
+    assertThat(cached.getSpec().getSelector()).isNull();
+    assertThat(cached.getSpec().getTemplate().getMetadata().getAnnotations())
+        .containsEntry(KubeNames.RELEASE_ANNOTATION, "7");
+    assertThat(cached.getSpec().getTemplate().getSpec().getAutomountServiceAccountToken()).isNull();
+    assertThat(cached.getSpec().getTemplate().getSpec().getContainers())
+        .containsExactly(new V1Container().name("app").image("nginx:1.27"));
+    assertThat(cached.getStatus()).isEqualTo(deployment.getStatus());
   }
 
   @Test

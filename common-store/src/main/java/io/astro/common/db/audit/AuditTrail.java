@@ -150,8 +150,13 @@ public final class AuditTrail {
       String path = ctx.normalizedPath();
       HttpMethod method = ctx.request().method();
       for (Rule rule : declared) {
+        // the method first: a matcher per declared rule was most of what a request not audited
+        // (every read) allocated here
+        if (!rule.method().equals(method)) {
+          continue;
+        }
         Matcher matcher = rule.path().matcher(path);
-        if (rule.method().equals(method) && matcher.matches()) {
+        if (matcher.matches()) {
           String name = group(matcher, "name");
           String parent = group(matcher, "parent");
           String id = parent != null && name != null ? parent + "/" + name : group(matcher, "id");
