@@ -78,226 +78,212 @@ public final class Main {
     Service service = Service.create(NAME);
     Vertx vertx = service.vertx();
     AppServiceConfig.Kafka kafka = config.kafka();
-    return Database.migrate(vertx, config.db(), "db/apps")
+    // the schema is brought up on a worker thread while the rest is built and what reads no table
+    // starts; what reads or writes one starts once it is in place
+    Future<Void> migrated = Database.migrate(vertx, config.db(), "db/apps");
+    Pool pool = Database.pool(vertx, config.db());
+    AppStore store = new AppStore(pool, config.writeLimits());
+    OutboxRelay relay =
+        new OutboxRelay(
+            new OutboxStore(pool),
+            kafka.bootstrap(),
+            kafka.security(),
+            kafka.commandsTopic(),
+            kafka.outboxPollInterval(),
+            service.registry(),
+            "app-service-outbox",
+            "astro_app_events_emitted");
+    StatusConsumer status =
+        new StatusConsumer(
+            "app-status",
+            value -> StatusEvents.apply(store, value, relay::wake),
+            kafka.bootstrap(),
+            kafka.security(),
+            kafka.statusTopic(),
+            kafka.statusGroup());
+    AppServiceConfig.Clusters c = config.clusters();
+    ClusterStore clusterStore = new ClusterStore(pool);
+    StatusConsumer clusterStatus =
+        new StatusConsumer(
+            "cluster-status",
+            value -> clusterStore.applyState(ClusterStatusEvents.parse(value)),
+            kafka.bootstrap(),
+            kafka.security(),
+            c.statusTopic(),
+            c.statusGroup());
+    AuditLog auditLog = new AuditLog(pool);
+    StatusConsumer audit =
+        new StatusConsumer(
+            "audit",
+            value -> auditLog.append(AuditEvent.decode(value)),
+            kafka.bootstrap(),
+            kafka.security(),
+            config.kafka().auditTopic(),
+            AUDIT_GROUP);
+    AuditTrail trail =
+        AuditActions.declare(
+            new AuditTrail(
+                pool, NAME, config.kafka().auditTopic(), relay::wake, Clock.systemUTC()));
+    KafkaReadiness kafkaReady = new KafkaReadiness(kafka.bootstrap(), kafka.security());
+    DisabledUsers disabled =
+        JwksAuthHandler.disabledUsers(
+            vertx,
+            config.disabledUsers().url(),
+            config.disabledUsers().every(),
+            service.registry());
+    JwksAuthHandler auth =
+        config.publicJwk() != null
+            ? JwksAuthHandler.withKey(vertx, config.jwt(), config.publicJwk(), disabled)
+            : JwksAuthHandler.fetching(vertx, config.jwt(), config.jwksUrl(), disabled);
+    Placement placement =
+        new Placement(
+            clusterStore, config.defaultCluster(), c.placementLabels(), c.coresPerReplica());
+    RegistryStore registries = new RegistryStore(pool);
+    AppRules rules = new AppRules(config.imageAllowlist(), config.sizes().names());
+    AppService apps =
+        new AppService(
+            store,
+            registries,
+            rules,
+            c.cipher(),
+            new AppService.Limits(config.maxAppsPerUser(), config.sizes(), config.namespaceQuota()),
+            placement,
+            clusterStore,
+            relay::wake,
+            Clock.systemUTC());
+    StatusConsumer users =
+        new StatusConsumer(
+            "users",
+            new UserEvents(apps)::apply,
+            kafka.bootstrap(),
+            kafka.security(),
+            kafka.usersTopic(),
+            kafka.usersGroup());
+    ClusterService clusters =
+        new ClusterService(
+            clusterStore,
+            new KubeconfigCheck(vertx, c.checkTimeout(), c.addressGuard()),
+            c.cipher(),
+            c.acceptLegacySeals(),
+            c.topic(),
+            relay::wake,
+            Clock.systemUTC());
+    // log follows and status streams share each user's places
+    StreamSlots streamSlots = new StreamSlots(config.streams().perUser());
+    SyncWorkerLogs logs =
+        SyncWorkerLogs.create(
+            vertx,
+            config.syncWorker(),
+            streamSlots,
+            config.streams().lifetime(),
+            service.registry());
+    StatusStreams statusStreams =
+        new StatusStreams(
+            store, streamSlots, config.streams().lifetime(), config.streams().keepAlive());
+    AppRoutes routes = new AppRoutes(apps, rules, new AppDetail(c.healthInterval()), auth, logs);
+    ClusterRoutes clusterRoutes =
+        new ClusterRoutes(
+            clusters,
+            auth,
+            apps::reencrypt,
+            new StaticClusters(clusterStore, config.defaultCluster()),
+            ClusterViews.create(vertx, config.syncWorker()));
+    RegistryRoutes registryRoutes =
+        new RegistryRoutes(registries, c.cipher(), auth, Clock.systemUTC());
+    DomainSettings d = config.domains();
+    DomainStore domains = new DomainStore(pool, config.writeLimits());
+    DomainRoutes domainRoutes =
+        new DomainRoutes(
+            domains,
+            new DomainRoutes.Settings(
+                d.appsDomain(), d.ingressAddresses(), d.maxPerApp(), Clock.systemUTC()));
+    Handler<RoutingContext> answering = RequestDeadline.answering(config.requestDeadline());
+    // each verticle starts on its own event loop beside the others: none waits for another (a
+    // status applied before the relay runs is sent by the relay's first pass)
+    Future<Service> schemaFree =
+        service.deployAll(
+            List.of(
+                () -> kafkaReady,
+                // its start completes after the first poll, whatever the outcome
+                () -> disabled));
+    Future<Service> workers =
+        migrated.compose(
+            v ->
+                service.deployAll(
+                    List.of(
+                        () -> relay,
+                        () -> status,
+                        () -> clusterStatus,
+                        () -> users,
+                        () -> audit,
+                        () ->
+                            new StatusFeed(
+                                statusStreams,
+                                kafka.bootstrap(),
+                                kafka.security(),
+                                kafka.statusTopic()),
+                        () ->
+                            new AppHousekeeping(
+                                    pool,
+                                    new AppHousekeeping.Periods(
+                                        config.cleanup().every(),
+                                        config.cleanup().outboxRetention(),
+                                        config.cleanup().idempotencyKeyLifetime(),
+                                        config.cleanup().appEventsRetention(),
+                                        config.cleanup().auditRetention()),
+                                    Clock.systemUTC())
+                                .verticle(),
+                        () -> AppMetrics.polled(pool, service.registry(), AppRules.STATUSES),
+                        () ->
+                            new DomainVerifier(
+                                domains,
+                                DnsTxtCheck.of(d.resolvers(), d.dnsTimeout()),
+                                d.schedule(),
+                                Clock.systemUTC()))));
+    return Future.all(schemaFree, workers)
         .compose(
-            migrated -> {
-              Pool pool = Database.pool(vertx, config.db());
-              AppStore store = new AppStore(pool, config.writeLimits());
-              OutboxRelay relay =
-                  new OutboxRelay(
-                      new OutboxStore(pool),
-                      kafka.bootstrap(),
-                      kafka.security(),
-                      kafka.commandsTopic(),
-                      kafka.outboxPollInterval(),
-                      service.registry(),
-                      "app-service-outbox",
-                      "astro_app_events_emitted");
-              StatusConsumer status =
-                  new StatusConsumer(
-                      "app-status",
-                      value -> StatusEvents.apply(store, value, relay::wake),
-                      kafka.bootstrap(),
-                      kafka.security(),
-                      kafka.statusTopic(),
-                      kafka.statusGroup());
-              AppServiceConfig.Clusters c = config.clusters();
-              ClusterStore clusterStore = new ClusterStore(pool);
-              StatusConsumer clusterStatus =
-                  new StatusConsumer(
-                      "cluster-status",
-                      value -> clusterStore.applyState(ClusterStatusEvents.parse(value)),
-                      kafka.bootstrap(),
-                      kafka.security(),
-                      c.statusTopic(),
-                      c.statusGroup());
-              AuditLog auditLog = new AuditLog(pool);
-              StatusConsumer audit =
-                  new StatusConsumer(
-                      "audit",
-                      value -> auditLog.append(AuditEvent.decode(value)),
-                      kafka.bootstrap(),
-                      kafka.security(),
-                      config.kafka().auditTopic(),
-                      AUDIT_GROUP);
-              AuditTrail trail =
-                  AuditActions.declare(
-                      new AuditTrail(
-                          pool, NAME, config.kafka().auditTopic(), relay::wake, Clock.systemUTC()));
-              KafkaReadiness kafkaReady = new KafkaReadiness(kafka.bootstrap(), kafka.security());
-              DisabledUsers disabled =
-                  JwksAuthHandler.disabledUsers(
-                      vertx,
-                      config.disabledUsers().url(),
-                      config.disabledUsers().every(),
-                      service.registry());
-              JwksAuthHandler auth =
-                  config.publicJwk() != null
-                      ? JwksAuthHandler.withKey(vertx, config.jwt(), config.publicJwk(), disabled)
-                      : JwksAuthHandler.fetching(vertx, config.jwt(), config.jwksUrl(), disabled);
-              Placement placement =
-                  new Placement(
-                      clusterStore,
-                      config.defaultCluster(),
-                      c.placementLabels(),
-                      c.coresPerReplica());
-              RegistryStore registries = new RegistryStore(pool);
-              AppRules rules = new AppRules(config.imageAllowlist(), config.sizes().names());
-              AppService apps =
-                  new AppService(
-                      store,
-                      registries,
-                      rules,
-                      c.cipher(),
-                      new AppService.Limits(
-                          config.maxAppsPerUser(), config.sizes(), config.namespaceQuota()),
-                      placement,
-                      clusterStore,
-                      relay::wake,
-                      Clock.systemUTC());
-              StatusConsumer users =
-                  new StatusConsumer(
-                      "users",
-                      new UserEvents(apps)::apply,
-                      kafka.bootstrap(),
-                      kafka.security(),
-                      kafka.usersTopic(),
-                      kafka.usersGroup());
-              ClusterService clusters =
-                  new ClusterService(
-                      clusterStore,
-                      new KubeconfigCheck(vertx, c.checkTimeout(), c.addressGuard()),
-                      c.cipher(),
-                      c.acceptLegacySeals(),
-                      c.topic(),
-                      relay::wake,
-                      Clock.systemUTC());
-              // log follows and status streams share each user's places
-              StreamSlots streamSlots = new StreamSlots(config.streams().perUser());
-              SyncWorkerLogs logs =
-                  SyncWorkerLogs.create(
-                      vertx,
-                      config.syncWorker(),
-                      streamSlots,
-                      config.streams().lifetime(),
-                      service.registry());
-              StatusStreams statusStreams =
-                  new StatusStreams(
-                      store,
-                      streamSlots,
-                      config.streams().lifetime(),
-                      config.streams().keepAlive());
-              AppRoutes routes =
-                  new AppRoutes(apps, rules, new AppDetail(c.healthInterval()), auth, logs);
-              ClusterRoutes clusterRoutes =
-                  new ClusterRoutes(
-                      clusters,
-                      auth,
-                      apps::reencrypt,
-                      new StaticClusters(clusterStore, config.defaultCluster()),
-                      ClusterViews.create(vertx, config.syncWorker()));
-              RegistryRoutes registryRoutes =
-                  new RegistryRoutes(registries, c.cipher(), auth, Clock.systemUTC());
-              DomainSettings d = config.domains();
-              DomainStore domains = new DomainStore(pool, config.writeLimits());
-              DomainRoutes domainRoutes =
-                  new DomainRoutes(
-                      domains,
-                      new DomainRoutes.Settings(
-                          d.appsDomain(), d.ingressAddresses(), d.maxPerApp(), Clock.systemUTC()));
-              Handler<RoutingContext> answering =
-                  RequestDeadline.answering(config.requestDeadline());
-              return service
-                  .deploy(() -> kafkaReady, 1)
-                  // its start completes after the first poll, whatever the outcome
-                  .compose(s -> service.deploy(() -> disabled, 1))
-                  .compose(s -> service.deploy(() -> relay, 1))
-                  .compose(s -> service.deploy(() -> status, 1))
-                  .compose(s -> service.deploy(() -> clusterStatus, 1))
-                  .compose(s -> service.deploy(() -> users, 1))
-                  .compose(s -> service.deploy(() -> audit, 1))
-                  .compose(
-                      s ->
-                          service.deploy(
-                              () ->
-                                  new StatusFeed(
-                                      statusStreams,
-                                      kafka.bootstrap(),
-                                      kafka.security(),
-                                      kafka.statusTopic()),
-                              1))
-                  .compose(
-                      s ->
-                          service.deploy(
-                              () ->
-                                  new AppHousekeeping(
-                                          pool,
-                                          new AppHousekeeping.Periods(
-                                              config.cleanup().every(),
-                                              config.cleanup().outboxRetention(),
-                                              config.cleanup().idempotencyKeyLifetime(),
-                                              config.cleanup().appEventsRetention(),
-                                              config.cleanup().auditRetention()),
-                                          Clock.systemUTC())
-                                      .verticle(),
-                              1))
-                  .compose(
-                      s ->
-                          service.deploy(
-                              () -> AppMetrics.polled(pool, service.registry(), AppRules.STATUSES),
-                              1))
-                  .compose(
-                      s ->
-                          service.deploy(
-                              () ->
-                                  new DomainVerifier(
-                                      domains,
-                                      DnsTxtCheck.of(d.resolvers(), d.dnsTimeout()),
-                                      d.schedule(),
-                                      Clock.systemUTC()),
-                              1))
-                  .compose(
-                      s ->
-                          service.serve(
-                              config.http(),
-                              List.of(
-                                  Database.readiness(pool),
-                                  kafkaReady,
-                                  ReadinessCheck.loaded("token-keys", auth::keysLoaded),
-                                  ReadinessCheck.loaded("disabled-users", disabled::loaded)),
-                              router -> {
-                                // database work of each request ends before the gateway gives up;
-                                // an app's changes are all bounded transactions, so a change still
-                                // waiting at its deadline is answered then: nothing changed
-                                // (on the API only: a catch-all route would turn /health's 405s
-                                // into 404s)
-                                router
-                                    .route("/api/*")
-                                    .handler(RequestDeadline.handler(config.requestDeadline()));
-                                // records each answer of the routes below
-                                router.route("/api/*").handler(trail.handler());
-                                router
-                                    .route("/api/v1/apps*")
-                                    .handler(
-                                        ctx -> {
-                                          HttpMethod method = ctx.request().method();
-                                          if (HttpMethod.GET.equals(method)
-                                              || HttpMethod.HEAD.equals(method)) {
-                                            ctx.next();
-                                          } else {
-                                            answering.handle(ctx);
-                                          }
-                                        });
-                                // before the apps' /:id routes
-                                statusStreams.mount(router, auth);
-                                routes.mount(router);
-                                // after the apps' routes: behind their token check
-                                domainRoutes.mount(router);
-                                new AppCounts(store).mount(router);
-                                clusterRoutes.mount(router);
-                                registryRoutes.mount(router);
-                                new AuditRoutes(auditLog, auth).mount(router);
-                              }));
-            });
+            s ->
+                service.serve(
+                    config.http(),
+                    List.of(
+                        Database.readiness(pool),
+                        kafkaReady,
+                        ReadinessCheck.loaded("token-keys", auth::keysLoaded),
+                        ReadinessCheck.loaded("disabled-users", disabled::loaded)),
+                    router -> {
+                      // database work of each request ends before the gateway gives up;
+                      // an app's changes are all bounded transactions, so a change still
+                      // waiting at its deadline is answered then: nothing changed
+                      // (on the API only: a catch-all route would turn /health's 405s
+                      // into 404s)
+                      router
+                          .route("/api/*")
+                          .handler(RequestDeadline.handler(config.requestDeadline()));
+                      // records each answer of the routes below
+                      router.route("/api/*").handler(trail.handler());
+                      router
+                          .route("/api/v1/apps*")
+                          .handler(
+                              ctx -> {
+                                HttpMethod method = ctx.request().method();
+                                if (HttpMethod.GET.equals(method)
+                                    || HttpMethod.HEAD.equals(method)) {
+                                  ctx.next();
+                                } else {
+                                  answering.handle(ctx);
+                                }
+                              });
+                      // before the apps' /:id routes
+                      statusStreams.mount(router, auth);
+                      routes.mount(router);
+                      // after the apps' routes: behind their token check
+                      domainRoutes.mount(router);
+                      new AppCounts(store).mount(router);
+                      clusterRoutes.mount(router);
+                      registryRoutes.mount(router);
+                      new AuditRoutes(auditLog, auth).mount(router);
+                    }))
+        // nothing is left running by a start that failed (a schema that could not be brought up)
+        .onFailure(failed -> service.close());
   }
 }

@@ -115,9 +115,9 @@ public final class Main {
                 appService.name(), () -> control.probe(config.appService().resolve("/health"))),
             ReadinessCheck.loaded("token-keys", () -> keys.current() != null),
             ReadinessCheck.loaded("disabled-users", disabled::loaded));
+    // each start completes after its first fetch from user-service: both fetches go out together
     return service
-        .deploy(() -> keys, 1)
-        .compose(s -> s.deploy(() -> disabled, 1))
+        .deployAll(List.of(() -> keys, () -> disabled))
         .compose(
             s ->
                 s.serve(

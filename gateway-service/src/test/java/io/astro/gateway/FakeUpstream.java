@@ -44,6 +44,8 @@ final class FakeUpstream {
   private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
   private final List<Waiter> waiters = new CopyOnWriteArrayList<>();
   final AtomicReference<JsonObject> jwks = new AtomicReference<>();
+  // the JWKS is answered once this completes
+  volatile Future<?> jwksHeldUntil = Future.succeededFuture();
   final Set<String> disabled = ConcurrentHashMap.newKeySet();
   // user uuid to token version, as user-service serves them after password changes
   final Map<String, Long> tokenVersions = new ConcurrentHashMap<>();
@@ -118,13 +120,15 @@ final class FakeUpstream {
     switch (path) {
       case "/health" ->
           request.response().end("{\"code\":0,\"message\":\"ok\",\"data\":{\"status\":\"UP\"}}");
-      case "/.well-known/jwks.json" -> {
-        JsonObject document = jwks.get();
-        request
-            .response()
-            .setStatusCode(document == null ? 404 : 200)
-            .end(document == null ? "" : document.encode());
-      }
+      case "/.well-known/jwks.json" ->
+          jwksHeldUntil.onComplete(
+              held -> {
+                JsonObject document = jwks.get();
+                request
+                    .response()
+                    .setStatusCode(document == null ? 404 : 200)
+                    .end(document == null ? "" : document.encode());
+              });
       case "/internal/v1/users/disabled" ->
           request
               .response()

@@ -44,6 +44,25 @@ class KeysTest {
   }
 
   @Test
+  void the_keys_and_the_disabled_users_are_fetched_side_by_side_at_start() {
+    try (GatewayFixture fixture = new GatewayFixture()) {
+      fixture.apps.start();
+      fixture.users.start();
+      // the JWKS is answered only once the disabled-users list was asked for: a start that waited
+      // for its keys before asking would see its first fetch time out
+      fixture.users.jwksHeldUntil = fixture.users.hitsReached("/internal/v1/users/disabled", 1);
+
+      fixture.startGateway();
+      fixture.eventually("ready", () -> fixture.getManagement("/ready").status() == 200);
+
+      assertThat(fixture.users.hits(JWKS))
+          .as("the keys came from the first fetch: it was answered, no second try was needed")
+          .isEqualTo(1);
+      assertThat(fixture.get("/api/v1/apps", fixture.token()).status()).isEqualTo(200);
+    }
+  }
+
+  @Test
   void a_token_naming_a_new_key_makes_the_gateway_fetch_the_jwks_again() {
     try (GatewayFixture fixture =
         new GatewayFixture().with("ASTRO_GATEWAY_JWKS_MIN_REFETCH", "0s").start()) {

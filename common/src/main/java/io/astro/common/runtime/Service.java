@@ -87,6 +87,17 @@ public final class Service {
   }
 
   /**
+   * Deploys {@code verticles} (one instance each) side by side rather than one after the other:
+   * each starts on its own event loop while the others start, so a start-up is as long as its
+   * slowest verticle, not their sum. Fails if any fails; the others stay deployed (closing the
+   * service undeploys them).
+   */
+  public Future<Service> deployAll(List<Supplier<? extends Deployable>> verticles) {
+    List<Future<Service>> deployed = verticles.stream().map(v -> deploy(v, 1)).toList();
+    return Future.all(deployed).map(this);
+  }
+
+  /**
    * Serves the standard router (request ids, body limit, envelope failures, {@code /health}) plus
    * the service's own {@code routes} on the public port, and {@code /health}, {@code /ready} with
    * {@code checks} and {@code /metrics} on the management port.

@@ -39,6 +39,7 @@ public final class ClusterTopicConsumer implements AutoCloseable {
   private final DeadLetters deadLetters;
   private final String topic;
   private final PublishedClusters clusters;
+  private final Duration poll;
   private final Thread thread;
   private final CompletableFuture<Void> caughtUp = new CompletableFuture<>();
   private final CountDownLatch stopping = new CountDownLatch(1);
@@ -52,7 +53,18 @@ public final class ClusterTopicConsumer implements AutoCloseable {
       DeadLetters deadLetters,
       String topic,
       PublishedClusters clusters) {
+    this(consumerConfig, deadLetters, topic, clusters, POLL);
+  }
+
+  /** {@code poll}: how long one poll waits for records. */
+  ClusterTopicConsumer(
+      Map<String, Object> consumerConfig,
+      DeadLetters deadLetters,
+      String topic,
+      PublishedClusters clusters,
+      Duration poll) {
     this.consumer = new KafkaConsumer<>(consumerConfig);
+    this.poll = poll;
     this.deadLetters = deadLetters;
     this.topic = topic;
     this.clusters = clusters;
@@ -78,7 +90,9 @@ public final class ClusterTopicConsumer implements AutoCloseable {
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> end = null;
       while (running) {
-        process(consumer.poll(POLL));
+        // looked at before each poll, not after: a topic already read to its end (an empty one at
+        // a first start) is caught up at once, not after a poll that waits its whole time for
+        // records that will not come
         if (!caughtUp.isDone()) {
           try {
             end = end != null ? end : consumer.endOffsets(partitions);
@@ -91,6 +105,7 @@ public final class ClusterTopicConsumer implements AutoCloseable {
             LOG.warn("Kafka does not answer for topic {}, trying again: {}", topic, e.getMessage());
           }
         }
+        process(consumer.poll(poll));
       }
     } catch (WakeupException e) {
       // close() asked us to stop
