@@ -15,11 +15,16 @@ import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.openapi.models.V1Container;
+import io.kubernetes.client.openapi.models.V1ContainerState;
 import io.kubernetes.client.openapi.models.V1ContainerStatus;
 import io.kubernetes.client.openapi.models.V1Deployment;
+import io.kubernetes.client.openapi.models.V1DeploymentCondition;
 import io.kubernetes.client.openapi.models.V1DeploymentSpec;
+import io.kubernetes.client.openapi.models.V1DeploymentStatus;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1OwnerReference;
 import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodCondition;
 import io.kubernetes.client.openapi.models.V1PodSpec;
 import io.kubernetes.client.openapi.models.V1PodStatus;
 import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
@@ -48,13 +53,16 @@ import okhttp3.ResponseBody;
  * compares), its status, and of its spec only what the drift check and the status read: replicas,
  * the pod template's metadata and each container's name and image (docs/sync-worker.md, "No write
  * when nothing changed"). Services keep their spec. Pod logs and the containers they name are read
- * from the API server, never from this cache.
+ * from the API server, never from this cache. The strings the objects repeat (label and annotation
+ * keys, names, condition types, images) are kept once, in {@link SharedStrings}.
  *
  * @param <T> the kind
  * @param <L> its list
  */
 final class SlimCache<T extends KubernetesObject, L extends KubernetesListObject>
     implements ListerWatcher<T, L> {
+
+  private static final SharedStrings STRINGS = SharedStrings.CACHES;
 
   private final ApiClient client;
   private final CallGenerator calls;
@@ -95,9 +103,13 @@ final class SlimCache<T extends KubernetesObject, L extends KubernetesListObject
    */
   static V1Deployment deployment(V1Deployment d) {
     V1DeploymentSpec spec = d.getSpec();
+    V1DeploymentStatus status = d.getStatus();
+    if (status != null && status.getConditions() != null) {
+      status.getConditions().forEach(SlimCache::share);
+    }
     return new V1Deployment()
-        .apiVersion(d.getApiVersion())
-        .kind(d.getKind())
+        .apiVersion(share(d.getApiVersion()))
+        .kind(share(d.getKind()))
         .metadata(withoutManagedFields(d.getMetadata()))
         .spec(
             spec == null
@@ -105,7 +117,7 @@ final class SlimCache<T extends KubernetesObject, L extends KubernetesListObject
                 : new V1DeploymentSpec()
                     .replicas(spec.getReplicas())
                     .template(template(spec.getTemplate())))
-        .status(d.getStatus());
+        .status(status);
   }
 
   private static V1PodTemplateSpec template(V1PodTemplateSpec template) {
@@ -118,28 +130,37 @@ final class SlimCache<T extends KubernetesObject, L extends KubernetesListObject
         .metadata(
             meta == null
                 ? null
-                : new V1ObjectMeta().labels(meta.getLabels()).annotations(meta.getAnnotations()))
+                : new V1ObjectMeta()
+                    .labels(STRINGS.share(meta.getLabels()))
+                    .annotations(STRINGS.share(meta.getAnnotations())))
         .spec(
             spec == null || spec.getContainers() == null
                 ? null
                 : new V1PodSpec()
                     .containers(
                         spec.getContainers().stream()
-                            .map(c -> new V1Container().name(c.getName()).image(c.getImage()))
+                            .map(
+                                c ->
+                                    new V1Container()
+                                        .name(share(c.getName()))
+                                        .image(share(c.getImage())))
                             .toList()));
   }
 
   /** A Service as cached: without managedFields. */
   static V1Service service(V1Service s) {
     withoutManagedFields(s.getMetadata());
+    if (s.getSpec() != null) {
+      s.getSpec().setSelector(STRINGS.share(s.getSpec().getSelector()));
+    }
     return s;
   }
 
   /** A ReplicaSet as cached: its metadata only. */
   static V1ReplicaSet replicaSet(V1ReplicaSet rs) {
     return new V1ReplicaSet()
-        .apiVersion(rs.getApiVersion())
-        .kind(rs.getKind())
+        .apiVersion(share(rs.getApiVersion()))
+        .kind(share(rs.getKind()))
         .metadata(withoutManagedFields(rs.getMetadata()));
   }
 
@@ -150,16 +171,22 @@ final class SlimCache<T extends KubernetesObject, L extends KubernetesListObject
    */
   static V1Pod pod(V1Pod pod) {
     V1PodStatus status = pod.getStatus();
+    if (status != null && status.getConditions() != null) {
+      status.getConditions().forEach(SlimCache::share);
+    }
     return new V1Pod()
-        .apiVersion(pod.getApiVersion())
-        .kind(pod.getKind())
+        .apiVersion(share(pod.getApiVersion()))
+        .kind(share(pod.getKind()))
         .metadata(withoutManagedFields(pod.getMetadata()))
-        .spec(pod.getSpec() == null ? null : new V1PodSpec().nodeName(pod.getSpec().getNodeName()))
+        .spec(
+            pod.getSpec() == null
+                ? null
+                : new V1PodSpec().nodeName(share(pod.getSpec().getNodeName())))
         .status(
             status == null
                 ? null
                 : new V1PodStatus()
-                    .phase(status.getPhase())
+                    .phase(share(status.getPhase()))
                     .conditions(status.getConditions())
                     .containerStatuses(
                         status.getContainerStatuses() == null
@@ -168,18 +195,63 @@ final class SlimCache<T extends KubernetesObject, L extends KubernetesListObject
                                 .map(
                                     c ->
                                         new V1ContainerStatus()
-                                            .name(c.getName())
+                                            .name(share(c.getName()))
                                             .ready(c.getReady())
                                             .restartCount(c.getRestartCount())
-                                            .state(c.getState()))
+                                            .state(share(c.getState())))
                                 .toList()));
   }
 
+  /**
+   * The metadata without managedFields, its names, labels, annotations and owners' names shared
+   * with the other cached objects (uids and resource versions are unique: not shared).
+   */
   private static V1ObjectMeta withoutManagedFields(V1ObjectMeta meta) {
     if (meta != null) {
       meta.setManagedFields(null);
+      meta.setName(share(meta.getName()));
+      meta.setNamespace(share(meta.getNamespace()));
+      meta.setGenerateName(share(meta.getGenerateName()));
+      meta.setLabels(STRINGS.share(meta.getLabels()));
+      meta.setAnnotations(STRINGS.share(meta.getAnnotations()));
+      if (meta.getOwnerReferences() != null) {
+        for (V1OwnerReference owner : meta.getOwnerReferences()) {
+          owner.setApiVersion(share(owner.getApiVersion()));
+          owner.setKind(share(owner.getKind()));
+          owner.setName(share(owner.getName()));
+        }
+      }
     }
     return meta;
+  }
+
+  private static String share(String s) {
+    return STRINGS.share(s);
+  }
+
+  private static void share(V1DeploymentCondition c) {
+    c.setType(share(c.getType()));
+    c.setStatus(share(c.getStatus()));
+    c.setReason(share(c.getReason()));
+    c.setMessage(share(c.getMessage()));
+  }
+
+  private static void share(V1PodCondition c) {
+    c.setType(share(c.getType()));
+    c.setStatus(share(c.getStatus()));
+    c.setReason(share(c.getReason()));
+    c.setMessage(share(c.getMessage()));
+  }
+
+  private static V1ContainerState share(V1ContainerState state) {
+    if (state != null && state.getWaiting() != null) {
+      state.getWaiting().setReason(share(state.getWaiting().getReason()));
+      state.getWaiting().setMessage(share(state.getWaiting().getMessage()));
+    }
+    if (state != null && state.getTerminated() != null) {
+      state.getTerminated().setReason(share(state.getTerminated().getReason()));
+    }
+    return state;
   }
 
   /**
