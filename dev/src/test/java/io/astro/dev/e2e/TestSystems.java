@@ -5,10 +5,13 @@ import io.astro.dev.DevOptions;
 import io.astro.dev.Workspace;
 import io.astro.testkit.dns.TestDnsServer;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Dev mode as the tests start it: free ports, a workspace of their own, the edge's rate limits out
@@ -75,11 +78,27 @@ public final class TestSystems {
     return new Gateway(dev.gatewayUrl());
   }
 
+  private static final int LOWEST_PORT = 20_000;
+  private static final int PORTS = 32_768 - LOWEST_PORT;
+  private static final AtomicInteger nextPort =
+      new AtomicInteger(ThreadLocalRandom.current().nextInt(PORTS));
+
+  /**
+   * A free port below Linux's ephemeral range (32768–60999): a restart binds the ports of the first
+   * start again, and a port from that range can meanwhile be the local end of an outgoing
+   * connection.
+   */
   static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    for (int attempt = 0; attempt < 1_000; attempt++) {
+      // taken in turn from a random start, so the ports of one start differ
+      int port = LOWEST_PORT + Math.floorMod(nextPort.getAndIncrement(), PORTS);
+      try (ServerSocket socket = new ServerSocket()) {
+        socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        return port;
+      } catch (IOException taken) {
+        // another one
+      }
     }
+    throw new IllegalStateException("no free port between 20000 and 32767");
   }
 }
