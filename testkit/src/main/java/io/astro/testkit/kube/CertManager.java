@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +41,13 @@ public final class CertManager {
   static final Duration ISSUE_AFTER = Duration.ofMillis(300);
 
   private static final Duration RETRY_AFTER = Duration.ofMillis(100);
+
+  /**
+   * The longest a sync may take (a few requests of at most {@link MockStore#REQUEST_TIMEOUT} each):
+   * a sync that never completed would hold its namespace's queue, and every later sync, for good.
+   */
+  private static final Duration SYNC_BOUND = Duration.ofSeconds(15);
+
   private static final Logger LOG = LoggerFactory.getLogger(CertManager.class);
 
   private final Vertx vertx;
@@ -146,6 +155,16 @@ public final class CertManager {
                 .eventually(
                     () ->
                         attempt(ns)
+                            .timeout(SYNC_BOUND.toMillis(), TimeUnit.MILLISECONDS)
+                            .onFailure(
+                                failure -> {
+                                  if (failure instanceof TimeoutException) {
+                                    LOG.warn(
+                                        "cert-manager sync of {} did not finish in {}",
+                                        ns,
+                                        SYNC_BOUND);
+                                  }
+                                })
                             .recover(
                                 failure -> {
                                   // e.g. a conflict with a write in between: again, from what
