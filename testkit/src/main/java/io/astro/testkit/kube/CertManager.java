@@ -8,9 +8,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -200,10 +198,12 @@ public final class CertManager {
             + "/v1/namespaces/"
             + namespace
             + "/certificates";
-    return list("/apis/networking.k8s.io/v1/namespaces/" + namespace + "/ingresses")
+    return store
+        .list("/apis/networking.k8s.io/v1/namespaces/" + namespace + "/ingresses")
         .compose(
             ingresses ->
-                list(base)
+                store
+                    .list(base)
                     .compose(
                         certificates -> {
                           Map<String, JsonObject> have = new ConcurrentHashMap<>();
@@ -248,31 +248,6 @@ public final class CertManager {
                           }
                           return done;
                         }));
-  }
-
-  /**
-   * The objects of a collection; fails unless the mock answered 200. An unanswered read is not an
-   * empty namespace: taken as one, a sync found nothing wanted and nothing there, wrote nothing,
-   * succeeded and queued nothing more — after {@code hold(false)} the held Certificates stayed
-   * pending for good, with no failure to log.
-   */
-  private Future<List<JsonObject>> list(String path) {
-    return store
-        .send(HttpMethod.GET, path, null)
-        .compose(
-            answer -> {
-              if (answer.code() != 200) {
-                return Future.failedFuture(
-                    "GET " + path + " answered " + answer.code() + " " + answer.body());
-              }
-              List<JsonObject> items = new ArrayList<>();
-              for (Object o : answer.body().toJsonObject().getJsonArray("items", new JsonArray())) {
-                if (o instanceof JsonObject j) {
-                  items.add(j);
-                }
-              }
-              return Future.succeededFuture(items);
-            });
   }
 
   private static boolean pending(JsonObject certificate) {
