@@ -16,6 +16,8 @@ public record Profile(
     Duration warmup,
     Duration measure,
     double openLoadFraction,
+    // the longest JIT warm-up before it (none: measure the JVMs as they are)
+    Duration jitWarmupBound,
     // 2. command -> status
     int sequentialApps,
     int concurrentUsers,
@@ -62,6 +64,7 @@ public record Profile(
         Duration.ofMillis(200),
         Duration.ofMillis(700),
         0.5,
+        Duration.ZERO,
         4,
         2,
         2,
@@ -100,6 +103,7 @@ public record Profile(
         Duration.ofSeconds(3),
         Duration.ofSeconds(8),
         0.3,
+        Duration.ofMinutes(2),
         500,
         20,
         25,
@@ -145,6 +149,7 @@ public record Profile(
         warmup,
         measure,
         openLoadFraction,
+        jitWarmupBound,
         sequentialApps,
         concurrentUsers,
         appsPerConcurrentUser,

@@ -60,16 +60,28 @@ public final class GatewayOverhead {
       targets.add(Target.get("nginx", bench.nginx().url() + path, user.token()));
     }
 
+    // through the gateway, at the highest concurrency: both JVMs of the path compile it
+    int most = bench.profile().concurrencies().stream().max(Integer::compare).orElse(1);
+    String warmed =
+        JitWarmup.until(
+            slice -> bench.load().closed(targets.get(1), most, slice),
+            List.of(
+                bench.system().service(AstroSystem.GATEWAY),
+                bench.system().service(AstroSystem.APP_SERVICE)),
+            bench.profile().measure().dividedBy(ROUNDS),
+            bench.profile().jitWarmupBound());
     StringBuilder md = new StringBuilder();
     md.append(
         f(
-            "`GET %s` as a user with %d apps (%d-byte answer); %s warm-up, then %s per target in %d rounds of the"
+            "`GET %s` as a user with %d apps (%d-byte answer); a JIT warm-up through the gateway (%s), then at"
+                + " each concurrency %s warm-up, then %s per target in %d rounds of the"
                 + " targets taking turns; one connection per virtual user, keep-alive. Open loop: a constant rate of %.0f %% of the gateway's closed-loop"
                 + " throughput at that concurrency, the same for every target; latency counted from when each request"
                 + " was due.%s\n\n",
             path,
             apps,
             bodyLength(api, user, path),
+            warmed,
             text(bench.profile().warmup()),
             text(bench.profile().measure()),
             ROUNDS,
@@ -84,6 +96,7 @@ public final class GatewayOverhead {
             "| conns | gateway/direct req/s | gateway/nginx req/s |"
                 + " p99 gateway − direct (open) | p99 gateway − nginx (open) |\n|---|---|---|---|---|\n");
     for (int connections : bench.profile().concurrencies()) {
+      System.out.println("benchmark 1: " + connections + " connections");
       for (Target t : targets) {
         bench.load().closed(t, connections, bench.profile().warmup());
       }

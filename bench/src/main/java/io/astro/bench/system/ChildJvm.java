@@ -262,6 +262,11 @@ public final class ChildJvm implements AutoCloseable {
     return Proc.cpuTicks(pid()) / (double) CLOCK_TICKS;
   }
 
+  /** CPU seconds its JIT compiler threads used so far. */
+  public double compilerCpuSeconds() {
+    return Proc.compilerTicks(pid()) / (double) CLOCK_TICKS;
+  }
+
   /** SIGTERM, as an orchestrator stops it; killed if it has not exited within the bound. */
   public void stop(Duration bound) {
     process.toHandle().destroy();

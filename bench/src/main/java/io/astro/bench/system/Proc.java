@@ -50,6 +50,31 @@ public final class Proc {
   }
 
   /**
+   * utime + stime of the process's JIT compiler threads ({@code C1/C2 CompilerThread*}) in clock
+   * ticks; 0 when none can be read.
+   */
+  public static long compilerTicks(long pid) {
+    long sum = 0;
+    try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      for (Path task : tasks.toList()) {
+        try {
+          String stat = Files.readString(task.resolve("stat"));
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+          if (name.matches("C[12] CompilerThre.*")) {
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            sum += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+          }
+        } catch (IOException | RuntimeException e) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (IOException e) {
+      return 0;
+    }
+    return sum;
+  }
+
+  /**
    * Busy CPU ticks of the whole machine so far: the first line of /proc/stat without idle and
    * iowait.
    */

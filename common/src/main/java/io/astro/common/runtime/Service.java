@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One running service: its Vert.x instance and its metrics registry. Each service owns a registry
@@ -28,6 +30,8 @@ import java.util.function.Supplier;
  * one JVM (dev mode, end-to-end tests) and still report separately.
  */
 public final class Service {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Service.class);
 
   private final String name;
   private final Vertx vertx;
@@ -62,9 +66,16 @@ public final class Service {
     withoutMetrics.forEach(metrics::addDisabledMetricsCategory);
     Vertx vertx =
         Vertx.builder()
-            .with(new VertxOptions().setMetricsOptions(metrics))
+            .with(new VertxOptions().setMetricsOptions(metrics).setPreferNativeTransport(true))
             .withMetrics(new MicrometerMetricsFactory(registry))
             .build();
+    if (!vertx.isNativeTransportEnabled()) {
+      // NIO works everywhere; epoll costs fewer system calls and wake-ups per request
+      LOG.info(
+          "{} runs on Java NIO: the epoll transport is unavailable ({})",
+          name,
+          vertx.unavailableNativeTransportCause());
+    }
     return new Service(name, vertx, registry);
   }
 
