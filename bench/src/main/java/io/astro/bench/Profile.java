@@ -16,7 +16,7 @@ public record Profile(
     Duration warmup,
     Duration measure,
     double openLoadFraction,
-    // the longest JIT warm-up before it (none: measure the JVMs as they are)
+    // the longest JIT warm-up before benchmarks 1, 4 and 5 measure (zero: none)
     Duration jitWarmupBound,
     // 2. command -> status
     int sequentialApps,
