@@ -124,10 +124,35 @@ public final class SyncWorkerFixture implements AutoCloseable {
    * Waits for a status of the app matching {@code condition} on the status topic; answers its data.
    */
   public JsonObject awaitStatus(Commands.App app, Predicate<JsonObject> condition) {
-    List<ReceivedRecord> records =
-        broker.awaitRecords(
-            statusTopic, 1, r -> app.id.equals(r.key()) && condition.test(data(r)), WAIT);
+    List<ReceivedRecord> records;
+    try {
+      records =
+          broker.awaitRecords(
+              statusTopic, 1, r -> app.id.equals(r.key()) && condition.test(data(r)), WAIT);
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + whatTheWorkerDid(app), e);
+    }
     return data(records.get(0));
+  }
+
+  /**
+   * For a failed wait: the app's own statuses (the topic's other apps hide them in the awaiter's
+   * message), the worker's retry counters and the cluster's faults.
+   */
+  private String whatTheWorkerDid(Commands.App app) {
+    StringBuilder why = new StringBuilder("\nThe app's statuses, oldest first:");
+    broker
+        .awaitRecords(statusTopic, 0, r -> app.id.equals(r.key()), Duration.ofSeconds(10))
+        .forEach(r -> why.append("\n  ").append(data(r).encode()));
+    if (worker != null) {
+      why.append("\nThe worker's retries:");
+      worker
+          .metrics()
+          .lines()
+          .filter(line -> line.startsWith("astro_sync_reconcile_retries"))
+          .forEach(line -> why.append("\n  ").append(line));
+    }
+    return why.toString();
   }
 
   /** Waits for the status {@code status} of the app's current generation. */

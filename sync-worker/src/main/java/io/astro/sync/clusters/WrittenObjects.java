@@ -5,7 +5,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -18,10 +17,12 @@ import java.util.function.Supplier;
  * the object as it was before: create it again (409 AlreadyExists), replace it with a stale
  * resourceVersion (409 Conflict), or repeat a write already done.
  *
- * <p>The informer has caught up when it delivers the written resourceVersion (or, after a delete,
- * the object's deletion), or when its cache is found holding that version (or no object). A watch
- * delivers every version in order, so a write of someone else's after ours (a controller's status
- * update) is seen after ours and then stands. A re-list may skip versions; an entry therefore
+ * <p>The informer has caught up when it delivers the written resourceVersion or a later one (or,
+ * after a delete, the object's deletion), or when its cache is found holding such a version (or no
+ * object). A watch delivers every version in order, so a write of someone else's after ours (a
+ * controller's status update) is seen after ours and then stands. A re-list may skip versions (the
+ * one after a reconnect lists the object as the controller left it after our write): a later
+ * version ends the stand-in too ({@link ResourceVersions}). An entry whose versions do not compare
  * stands at most {@code ttl}.
  *
  * <p>The informer may deliver a write before its answer is back (the watch and the request are two
@@ -62,7 +63,8 @@ final class WrittenObjects<T extends KubernetesObject> {
     try {
       T written = write.get();
       if (written != null) {
-        if (flight.delivered.contains(written.getMetadata().getResourceVersion())) {
+        String version = written.getMetadata().getResourceVersion();
+        if (flight.delivered.stream().anyMatch(seen -> ResourceVersions.atLeast(seen, version))) {
           byKey.remove(key);
         } else {
           byKey.put(key, new Written<>(written, clock.instant()));
@@ -144,8 +146,8 @@ final class WrittenObjects<T extends KubernetesObject> {
       return cached == null;
     }
     return cached != null
-        && Objects.equals(
-            written.getMetadata().getResourceVersion(), cached.getMetadata().getResourceVersion());
+        && ResourceVersions.atLeast(
+            cached.getMetadata().getResourceVersion(), written.getMetadata().getResourceVersion());
   }
 
   private static String key(String namespace, String name) {

@@ -85,16 +85,35 @@ class WrittenObjectsTest {
   }
 
   @Test
-  void aWriteTheInformerNeverDeliversStandsNoLongerThanItsTtl() {
+  void aReListThatSkippedTheWrittenVersionEndsTheStandInWithALaterOne() {
     wrote(deployment("6", 3));
-    // a re-list skipped version 6: the cache went straight to 7
-    V1Deployment cachedV7 = deployment("7", 3);
-    assertThat(written.current("u-1", "web", cachedV7).getMetadata().getResourceVersion())
-        .isEqualTo("6");
+    // the informer re-listed (a reconnect) after the controller's status update: 6 never came
+    V1Deployment relistedV7 = deployment("7", 3);
+    written.seen(relistedV7);
+
+    assertThat(written.pending()).isZero();
+    assertThat(written.current("u-1", "web", relistedV7)).isSameAs(relistedV7);
+  }
+
+  @Test
+  void aLaterVersionInTheCacheEndsTheStandIn() {
+    wrote(deployment("9", 3));
+    V1Deployment cachedV10 = deployment("10", 3);
+
+    assertThat(written.current("u-1", "web", cachedV10)).isSameAs(cachedV10);
+  }
+
+  @Test
+  void aWriteWhoseVersionsDoNotCompareStandsNoLongerThanItsTtl() {
+    wrote(deployment("b6", 3));
+    V1Deployment cachedC7 = deployment("c7", 3);
+    written.seen(cachedC7);
+    assertThat(written.current("u-1", "web", cachedC7).getMetadata().getResourceVersion())
+        .isEqualTo("b6");
 
     clock.advance(Duration.ofSeconds(31));
 
-    assertThat(written.current("u-1", "web", cachedV7)).isSameAs(cachedV7);
+    assertThat(written.current("u-1", "web", cachedC7)).isSameAs(cachedC7);
     assertThat(written.pending()).isZero();
   }
 
@@ -113,6 +132,21 @@ class WrittenObjectsTest {
 
     assertThat(answered.getMetadata().getResourceVersion()).isEqualTo("6");
     assertThat(written.current("u-1", "web", statusV7)).isSameAs(statusV7);
+    assertThat(written.pending()).isZero();
+  }
+
+  @Test
+  void aWriteTheInformerDeliveredALaterVersionOfBeforeItsAnswerCameBackIsNotHeld() {
+    written.write(
+        "u-1",
+        "web",
+        () -> {
+          written.seen(deployment("6", 3));
+          // the controller's status update, delivered before the answer too
+          written.seen(deployment("7", 3));
+          return deployment("6", 3);
+        });
+
     assertThat(written.pending()).isZero();
   }
 

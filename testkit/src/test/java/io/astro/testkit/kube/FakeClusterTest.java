@@ -47,6 +47,7 @@ import io.kubernetes.client.util.PatchUtils;
 import io.kubernetes.client.util.Watch;
 import io.kubernetes.client.util.generic.GenericKubernetesApi;
 import java.io.StringReader;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -537,6 +538,30 @@ class FakeClusterTest {
     assertThat(nodes.get(0).getStatus().getCapacity()).containsKeys("cpu", "memory");
     assertThat(nodes.get(0).getStatus().getConditions())
         .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  @Test
+  void resourceVersionsAreIntegersThatGrowWithEachWriteAsKubernetesGuarantees() throws Exception {
+    // KEP-5504 (GA in 1.35): well-formed positive integers, a later write's the larger; the
+    // sync-worker's write-through relies on it
+    V1ConfigMap created =
+        core.createNamespacedConfigMap("default", configMap("default", "ordered")).execute();
+    V1ConfigMap replaced =
+        core.replaceNamespacedConfigMap("ordered", "default", created.data(Map.of("k", "v2")))
+            .execute();
+    String listed =
+        core.listNamespacedConfigMap("default").execute().getMetadata().getResourceVersion();
+
+    List<String> versions =
+        List.of(
+            created.getMetadata().getResourceVersion(),
+            replaced.getMetadata().getResourceVersion(),
+            listed);
+    assertThat(versions).allMatch(v -> v.matches("[1-9][0-9]*"));
+    List<BigInteger> numbers = versions.stream().map(BigInteger::new).toList();
+    assertThat(numbers.get(1)).isGreaterThan(numbers.get(0));
+    // a list is as of a revision at least as late as every object in it
+    assertThat(numbers.get(2)).isGreaterThanOrEqualTo(numbers.get(1));
   }
 
   @Test
