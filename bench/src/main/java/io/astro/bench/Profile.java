@@ -40,6 +40,8 @@ public record Profile(
     Duration listWindow,
     // 6. footprint
     Duration idleSettle,
+    // each service started again this often once the system is up (a restart, as in a rollout)
+    int restarts,
     // 7. soak
     int soakUsers,
     int soakCycles,
@@ -82,6 +84,7 @@ public record Profile(
         20,
         Duration.ofSeconds(1),
         Duration.ofSeconds(1),
+        1,
         2,
         1,
         2,
@@ -125,6 +128,7 @@ public record Profile(
         100,
         Duration.ofSeconds(10),
         Duration.ofSeconds(10),
+        5,
         20,
         5,
         10,
@@ -167,6 +171,7 @@ public record Profile(
         listRate,
         listWindow,
         idleSettle,
+        restarts,
         soakUsers,
         soakCycles,
         consoleColdLoads,

@@ -9,7 +9,9 @@ import io.astro.bench.system.ChildJvm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,9 +20,9 @@ import java.util.regex.Pattern;
 
 /**
  * 6. Each service started alone (one after the other, the previous one idle): time from process
- * start to {@code /ready} answering 200, and resident memory after an idle pause with the whole
- * system up. Services started with native memory tracking ({@code BENCH_NMT}) also get where that
- * memory goes.
+ * start to {@code /ready} answering 200, at its first start and at several restarts, and resident
+ * memory after an idle pause with the whole system up. Services started with native memory tracking
+ * ({@code BENCH_NMT}) also get where that memory goes.
  */
 public final class Footprint {
 
@@ -32,23 +34,31 @@ public final class Footprint {
 
   private Footprint() {}
 
+  /** What benchmark 6 read of one service while the system was idle, and its first start. */
+  private record Idle(
+      String name, Duration firstStart, long rss, long heap, long live, int threads) {}
+
   public static void run(Context bench) {
     try {
       Thread.sleep(bench.profile().idleSettle().toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    int restarts = bench.profile().restarts();
     StringBuilder md =
         new StringBuilder(
             f(
                 "Each service is its jar in its own JVM with its Dockerfile's `JAVA_OPTS` and variables"
                     + " (`-XX:MaxRAM` = its k8s memory limit, SerialGC as the JVM picks under 1792 MB),"
                     + " started after the previous one was ready; backing"
-                    + " services already up. RSS and heap read after %s idle with all four running.\n\n",
-                text(bench.profile().idleSettle())));
-    md.append(
-        "| service | time to ready | idle RSS | heap used | live heap (after full GC) | threads |");
-    md.append("\n|---|---|---|---|---|---|\n");
+                    + " services already up. RSS and heap read after %s idle with all four running."
+                    + " The first start is against an empty schema (migrations) and new topics; then"
+                    + " each service is stopped (SIGTERM) and started again %d times, one at a time,"
+                    + " the others running, as a rollout restarts it: the goal is on the median of"
+                    + " those starts. One start is not a measurement on this machine: the same jars'"
+                    + " first starts moved by a second from one run to the next.\n\n",
+                text(bench.profile().idleSettle()), restarts));
+    List<Idle> idle = new ArrayList<>();
     List<String> nmtRows = new ArrayList<>();
     for (ChildJvm s : bench.system().services()) {
       long rss = s.residentBytes();
@@ -57,25 +67,41 @@ public final class Footprint {
       if (AstroSystem.tracksNativeMemory(s.name())) {
         nmtRows.add(nativeMemory(s, rss));
       }
-      long heap = s.heapUsedBytes();
-      long live = s.liveHeapBytes();
+      idle.add(
+          new Idle(s.name(), s.readyAfter(), rss, s.heapUsedBytes(), s.liveHeapBytes(), threads));
+    }
+    md.append(
+        "| service | first start to ready | restart to ready, median (min–max) | idle RSS | heap used"
+            + " | live heap (after full GC) | threads |");
+    md.append("\n|---|---|---|---|---|---|---|\n");
+    for (Idle service : idle) {
+      List<Duration> starts = new ArrayList<>();
+      for (int i = 0; i < restarts; i++) {
+        starts.add(bench.system().restartService(service.name()));
+      }
+      Collections.sort(starts);
+      double median = seconds(starts.get(starts.size() / 2));
       md.append(
           f(
-              "| %s | %.2f s | %s | %s | %s | %d |\n",
-              s.name(),
-              s.readyAfter().toMillis() / 1000.0,
-              mib(rss),
-              mib(heap),
-              mib(live),
-              threads));
-      double ready = s.readyAfter().toMillis() / 1000.0;
+              "| %s | %.2f s | %.2f s (%.2f–%.2f s) | %s | %s | %s | %d |\n",
+              service.name(),
+              seconds(service.firstStart()),
+              median,
+              seconds(starts.get(0)),
+              seconds(starts.get(starts.size() - 1)),
+              mib(service.rss()),
+              mib(service.heap()),
+              mib(service.live()),
+              service.threads()));
       bench
           .report()
           .goal(
               "6. footprint",
-              s.name() + ": idle RSS ≤ 150 MiB, ready ≤ 1.5 s",
-              f("%s, %.2f s", mib(rss), ready),
-              rss <= 150L << 20 && ready <= 1.5);
+              service.name() + ": idle RSS ≤ 150 MiB, restart to ready ≤ 1.5 s (median)",
+              f(
+                  "%s, %.2f s (first start %.2f s)",
+                  mib(service.rss()), median, seconds(service.firstStart())),
+              service.rss() <= 150L << 20 && median <= 1.5);
     }
     if (!nmtRows.isEmpty()) {
       md.append(
@@ -86,6 +112,10 @@ public final class Footprint {
       nmtRows.forEach(md::append);
     }
     bench.report().section("6. Footprint", md.toString());
+  }
+
+  private static double seconds(Duration d) {
+    return d.toMillis() / 1000.0;
   }
 
   /** One row of the NMT table; the whole summary goes to {@code <logs>/<service>.nmt.txt}. */

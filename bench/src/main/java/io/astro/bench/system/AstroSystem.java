@@ -59,6 +59,13 @@ public final class AstroSystem implements AutoCloseable {
           Map.entry("ASTRO_WRITE_LIMIT_PER_USER", "1000000"),
           Map.entry("ASTRO_WRITE_LIMIT_PER_APP_ACTION", "100000"));
 
+  private static final Map<String, Function<Wiring, Map<String, String>>> ENVIRONMENTS =
+      Map.of(
+          USER_SERVICE, Wiring::userService,
+          APP_SERVICE, Wiring::appService,
+          SYNC_WORKER, Wiring::syncWorker,
+          GATEWAY, Wiring::gateway);
+
   private final Workspace workspace;
   private final Backing backing;
   private final Wiring wiring;
@@ -125,10 +132,9 @@ public final class AstroSystem implements AutoCloseable {
             GATEWAY,
             options.ports().gateway()));
     try {
-      system.startService(USER_SERVICE, w -> w.userService());
-      system.startService(APP_SERVICE, w -> w.appService());
-      system.startService(SYNC_WORKER, w -> w.syncWorker());
-      system.startService(GATEWAY, w -> w.gateway());
+      for (String service : List.of(USER_SERVICE, APP_SERVICE, SYNC_WORKER, GATEWAY)) {
+        system.startService(service);
+      }
       return system;
     } catch (RuntimeException e) {
       system.close();
@@ -136,14 +142,14 @@ public final class AstroSystem implements AutoCloseable {
     }
   }
 
-  private void startService(String name, Function<Wiring, Map<String, String>> env) {
+  private void startService(String name) {
     ChildJvm child =
         ChildJvm.start(
             name,
             jars.resolve(name + ".jar"),
             ports.get(name),
             containers.get(name),
-            env.apply(wiring),
+            ENVIRONMENTS.get(name).apply(wiring),
             workspace.logs(),
             profiling(name, workspace.logs()));
     services.put(name, child);
@@ -222,6 +228,16 @@ public final class AstroSystem implements AutoCloseable {
     if (child != null) {
       child.stop(Duration.ofSeconds(30));
     }
+  }
+
+  /**
+   * Stops a service (SIGTERM) and starts it again on the same port, against the schema and topics
+   * its first start left; answers its time from process start to ready.
+   */
+  public Duration restartService(String name) {
+    stopService(name);
+    startService(name);
+    return service(name).readyAfter();
   }
 
   // a build during the run rewrites target/*.jar in place; the children run copies
