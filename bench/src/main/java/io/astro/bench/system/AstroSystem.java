@@ -59,6 +59,8 @@ public final class AstroSystem implements AutoCloseable {
           Map.entry("ASTRO_WRITE_LIMIT_PER_USER", "1000000"),
           Map.entry("ASTRO_WRITE_LIMIT_PER_APP_ACTION", "100000"));
 
+  private static final String DUMP_CLASS_LIST = "-XX:DumpLoadedClassList=";
+
   private static final Map<String, Function<Wiring, Map<String, String>>> ENVIRONMENTS =
       Map.of(
           USER_SERVICE, Wiring::userService,
@@ -133,7 +135,7 @@ public final class AstroSystem implements AutoCloseable {
             options.ports().gateway()));
     try {
       for (String service : List.of(USER_SERVICE, APP_SERVICE, SYNC_WORKER, GATEWAY)) {
-        system.startService(service);
+        system.startService(service, true);
       }
       return system;
     } catch (RuntimeException e) {
@@ -142,7 +144,12 @@ public final class AstroSystem implements AutoCloseable {
     }
   }
 
-  private void startService(String name) {
+  private void startService(String name, boolean first) {
+    List<String> flags = new ArrayList<>(profiling(name, workspace.logs()));
+    if (!first) {
+      // the class list is the first start's: migrations into an empty schema included
+      flags.removeIf(flag -> flag.startsWith(DUMP_CLASS_LIST));
+    }
     ChildJvm child =
         ChildJvm.start(
             name,
@@ -151,7 +158,7 @@ public final class AstroSystem implements AutoCloseable {
             containers.get(name),
             ENVIRONMENTS.get(name).apply(wiring),
             workspace.logs(),
-            profiling(name, workspace.logs()));
+            flags);
     services.put(name, child);
     Duration ready = child.awaitReady(READY_BOUND);
     LOG.info("{} ready after {} ms", name, ready.toMillis());
@@ -185,7 +192,7 @@ public final class AstroSystem implements AutoCloseable {
     }
     if (classLists()) {
       flags.add("-Xshare:off");
-      flags.add("-XX:DumpLoadedClassList=" + logs.resolve(name + ".classlist"));
+      flags.add(DUMP_CLASS_LIST + logs.resolve(name + ".classlist"));
     }
     return flags;
   }
@@ -236,7 +243,7 @@ public final class AstroSystem implements AutoCloseable {
    */
   public Duration restartService(String name) {
     stopService(name);
-    startService(name);
+    startService(name, false);
     return service(name).readyAfter();
   }
 
