@@ -137,7 +137,7 @@ public final class SyncWorkerFixture implements AutoCloseable {
 
   /**
    * For a failed wait: the app's own statuses (the topic's other apps hide them in the awaiter's
-   * message), the worker's retry counters and the cluster's faults.
+   * message) and the worker's retry counters.
    */
   private String whatTheWorkerDid(Commands.App app) {
     StringBuilder why = new StringBuilder("\nThe app's statuses, oldest first:");
