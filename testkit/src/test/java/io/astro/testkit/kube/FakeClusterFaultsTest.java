@@ -360,9 +360,12 @@ class FakeClusterFaultsTest {
           WAIT,
           () -> cluster.faults().expireWatches("/namespaces/" + ns + "/deployments$") == 1);
 
-      // the kubelet simulator may still report the new Deployment's status before the expiry
+      // the kubelet simulator may still report the new Deployment's status before the expiry; one
+      // written between the list and the watch arrives as ADDED (docs/testkit-kube.md, Limits)
       Watch.Response<V1Deployment> event = watch.next();
-      for (int seen = 0; seen < 10 && "MODIFIED".equals(event.type); seen++) {
+      for (int seen = 0;
+          seen < 10 && ("MODIFIED".equals(event.type) || "ADDED".equals(event.type));
+          seen++) {
         event = watch.next();
       }
       assertThat(event.type).isEqualTo("ERROR");
