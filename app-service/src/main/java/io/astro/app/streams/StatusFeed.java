@@ -13,7 +13,11 @@ import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -35,6 +39,9 @@ public final class StatusFeed extends VerticleBase {
   private static final long RETRY_MS = 2_000;
   private static final long TOPIC_MISSING_MS = 5_000;
   private static final long START_WAIT_MS = 6_000;
+
+  /** Records handled at once: half the database pool's default size. */
+  static final int LANES = 4;
 
   private final StatusStreams streams;
   private final String bootstrap;
@@ -154,14 +161,25 @@ public final class StatusFeed extends VerticleBase {
             });
   }
 
-  // one record after the other: a stream sees an app's changes in the order they were published
+  /**
+   * A batch in {@value #LANES} lanes at once, an app's records (its id is the key) always in the
+   * same lane, one after the other: a stream sees an app's changes in the order they were
+   * published, a slow app (its row locked by a change) holds back only its lane, and a burst takes
+   * at most that many pooled connections from the requests.
+   */
   private Future<Void> process(KafkaConsumerRecords<String, String> records) {
-    Future<Void> chain = Future.succeededFuture();
+    List<Future<Void>> lanes =
+        new ArrayList<>(Collections.nCopies(LANES, Future.succeededFuture()));
     for (int i = 0; i < records.size(); i++) {
       KafkaConsumerRecord<String, String> record = records.recordAt(i);
-      chain = chain.compose(v -> handle(record));
+      int lane = laneOf(record.key());
+      lanes.set(lane, lanes.get(lane).compose(v -> handle(record)));
     }
-    return chain;
+    return Future.join(lanes).mapEmpty();
+  }
+
+  static int laneOf(String key) {
+    return Math.floorMod(Objects.hashCode(key), LANES);
   }
 
   private Future<Void> handle(KafkaConsumerRecord<String, String> record) {

@@ -17,6 +17,9 @@ import io.astro.testkit.db.TestDatabase;
 import io.astro.testkit.kafka.KafkaBroker;
 import io.astro.testkit.kafka.KafkaExtension;
 import io.vertx.core.json.JsonObject;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -41,6 +44,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class StatusStreamTest {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
+
+  /** Well inside MariaDB's 50 s lock wait: a feed stuck behind the locked row fails this. */
+  private static final Duration LOCKED = Duration.ofSeconds(20);
+
   private static final String TOKEN = "status-stream-test-internal-token";
   private static final String IMAGE = "nginx:1.27";
   private static final int PER_USER = 3;
@@ -164,6 +171,40 @@ class StatusStreamTest {
   }
 
   @Test
+  void an_app_whose_row_is_locked_by_a_change_holds_back_its_own_changes_only() throws Exception {
+    String token = one.token(USERS.incrementAndGet());
+    String locked = one.create(token, "locked", IMAGE, 1).getString("id");
+    String free = null;
+    for (int i = 0; free == null; i++) {
+      String id = one.create(token, "free-" + i, IMAGE, 1).getString("id");
+      if (StatusFeed.laneOf(id) != StatusFeed.laneOf(locked)) {
+        free = id;
+      }
+    }
+
+    try (EventStreamClient stream = open(one, token);
+        Connection db =
+            DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password())) {
+      stream.await("snapshot", WAIT);
+      // a change of the first app under way: its row locked until the change commits, as
+      // AppStore locks it (MariaDB makes others wait up to 50 s for it)
+      db.setAutoCommit(false);
+      try (PreparedStatement lock =
+          db.prepareStatement("SELECT id FROM apps WHERE id = ? FOR UPDATE")) {
+        lock.setString(1, locked);
+        lock.executeQuery().close();
+      }
+      // one batch, the locked app's change first
+      publishTogether(locked, free);
+
+      stream.await("the other app running, while the first is locked", LOCKED, running(free));
+      assertThat(stream.received()).noneMatch(running(locked));
+      db.rollback();
+      stream.await("the first app running once its row is free", WAIT, running(locked));
+    }
+  }
+
+  @Test
   void log_follows_and_status_streams_share_a_users_places_and_past_them_a_stream_is_refused() {
     long user = USERS.incrementAndGet();
     String token = one.token(user);
@@ -250,6 +291,30 @@ class StatusStreamTest {
   private static List<String> ids(Event snapshot) {
     return new JsonObject(snapshot.data())
         .getJsonArray("items").stream().map(a -> ((JsonObject) a).getString("id")).toList();
+  }
+
+  /**
+   * Each app {@code running}, in this order, in one batch of partition 0 (one append, one read).
+   */
+  private static void publishTogether(String... appIds) throws Exception {
+    AppState state = new AppState(AppStatus.RUNNING, 1, 1, List.of(), null, null, 1, 1, List.of());
+    try (KafkaProducer<String, String> batching =
+        new KafkaProducer<>(
+            Map.of(
+                "bootstrap.servers", kafka.bootstrapServers(), "acks", "all", "linger.ms", "60000"),
+            new StringSerializer(),
+            new StringSerializer())) {
+      for (String id : appIds) {
+        var unused =
+            batching.send(
+                new ProducerRecord<>(
+                    statusTopic,
+                    0,
+                    id,
+                    AppStatusEvent.observed(id, "default", state, T0).encode()));
+      }
+      batching.flush();
+    }
   }
 
   private static void publish(
