@@ -65,9 +65,13 @@ public final class CommandToStatus {
         sequential.add(createAndWait(api, tap, solo, "s" + i));
       }
       String between = worker.metrics();
+      CpuSplit cpuBefore = CpuSplit.now(system);
+      long began = System.nanoTime();
       List<Timeline> concurrent =
           concurrently(
               api, tap, bench.profile().concurrentUsers(), bench.profile().appsPerConcurrentUser());
+      double seconds = (System.nanoTime() - began) / 1e9;
+      CpuSplit cpuAfter = CpuSplit.now(system);
       String after = worker.metrics();
       tap.check();
       dbApplied(system.database(), sequential, concurrent);
@@ -79,6 +83,22 @@ public final class CommandToStatus {
           f("%d users at once, each one app at a time", bench.profile().concurrentUsers()),
           concurrent,
           workerMean(between, after));
+      md.append(
+          f(
+              "What the %d users' run cost: %d apps created, `running`, deleted and `deleted` in"
+                  + " %.1f s (%.1f apps/s, each user's next app once its last is gone: a user's"
+                  + " cycle is %d users / %.1f apps/s = %.0f ms). CPU meanwhile, by part, on %d"
+                  + " cores:\n\n",
+              bench.profile().concurrentUsers(),
+              concurrent.size(),
+              seconds,
+              concurrent.size() / seconds,
+              bench.profile().concurrentUsers(),
+              concurrent.size() / seconds,
+              1000 * seconds * bench.profile().concurrentUsers() / concurrent.size(),
+              Runtime.getRuntime().availableProcessors()));
+      md.append(cpuAfter.table(cpuBefore, seconds, concurrent.size(), "app"));
+      md.append('\n');
       Samples seq = Samples.of(complete(sequential), t -> t.runningRecord - t.postAnswered);
       Samples con = Samples.of(complete(concurrent), t -> t.runningRecord - t.postAnswered);
       bench

@@ -25,13 +25,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * 5. {@code GET /api/v1/apps?limit=50} for a user with 1 000 apps, at a constant rate, straight to
- * app-service and through the gateway; a deep page too, and MariaDB's plan for the query
- * app-service runs (the page with its count). Runs with the sync-worker stopped: the apps' commands
- * wait on Kafka, so no cluster work competes.
+ * app-service and through the gateway; a deep page too, the same server's {@code /health} beside
+ * them (the tail of a request that does nothing), and MariaDB's plan for the query app-service runs
+ * (the page with its count). Runs with the sync-worker stopped: the apps' commands wait on Kafka,
+ * so no cluster work competes.
  */
 public final class ListApps {
 
   private static final int ROUNDS = 4;
+  private static final String FLOOR = "direct, `/health` (no database)";
 
   private ListApps() {}
 
@@ -54,7 +56,10 @@ public final class ListApps {
             Target.get(
                 "gateway, first page", system.url(AstroSystem.GATEWAY) + first, user.token()),
             Target.get(
-                "direct, last page", system.url(AstroSystem.APP_SERVICE) + deep, user.token()));
+                "direct, last page", system.url(AstroSystem.APP_SERVICE) + deep, user.token()),
+            // the same server's cheapest answer (no token check, no database): the tail the
+            // machine and this load put on any request, beside the list's
+            Target.get(FLOOR, system.url(AstroSystem.APP_SERVICE) + "/health", user.token()));
     double rate = bench.profile().listRate();
     // closed loop through the gateway: both JVMs of the path compile it
     String warmed =
@@ -96,6 +101,12 @@ public final class ListApps {
     }
     LoadResult firstDirect = results.get(targets.get(0).name());
     LoadResult firstGateway = results.get(targets.get(1).name());
+    LoadResult floor = results.get(FLOOR);
+    md.append(
+        f(
+            "\nThe list's own tail over the same server's `/health`: p50 %+.2f ms, p99 %+.2f ms"
+                + " (direct, first page).\n",
+            firstDirect.millis(50) - floor.millis(50), firstDirect.millis(99) - floor.millis(99)));
     md.append("\nMariaDB's plan for the query behind the first and the last page:\n\n```\n")
         .append(explain(system.database()))
         .append("```\n");
