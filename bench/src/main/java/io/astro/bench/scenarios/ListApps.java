@@ -26,9 +26,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * 5. {@code GET /api/v1/apps?limit=50} for a user with 1 000 apps, at a constant rate, straight to
  * app-service and through the gateway; a deep page too, the same server's {@code /health} beside
- * them (the tail of a request that does nothing), and MariaDB's plan for the query app-service runs
- * (the page with its count). Runs with the sync-worker stopped: the apps' commands wait on Kafka,
- * so no cluster work competes.
+ * them (the tail of a request that does nothing), and MariaDB's plans for the query app-service
+ * runs (the page with its count) and for the live-apps gauge's count. Runs with the sync-worker
+ * stopped: the apps' commands wait on Kafka, so no cluster work competes.
  */
 public final class ListApps {
 
@@ -107,7 +107,9 @@ public final class ListApps {
             "\nThe list's own tail over the same server's `/health`: p50 %+.2f ms, p99 %+.2f ms"
                 + " (direct, first page).\n",
             firstDirect.millis(50) - floor.millis(50), firstDirect.millis(99) - floor.millis(99)));
-    md.append("\nMariaDB's plan for the query behind the first and the last page:\n\n```\n")
+    md.append(
+            "\nMariaDB's plans for the query behind the first and the last page, and for the"
+                + " live-apps gauge's count:\n\n```\n")
         .append(explain(system.database()))
         .append("```\n");
     bench
@@ -138,7 +140,10 @@ public final class ListApps {
     }
   }
 
-  /** EXPLAIN of the page query with its count, as AppStore.list sends it (first and last page). */
+  /**
+   * EXPLAIN of the page query with its count, as AppStore.list sends it (first and last page), and
+   * of the live-apps gauge's count.
+   */
   private static String explain(MySqlServer db) {
     StringBuilder out = new StringBuilder();
     String url = "jdbc:mariadb://" + db.host() + ":" + db.port() + "/" + Databases.APPS;
@@ -165,7 +170,9 @@ public final class ListApps {
                   + where
                   + ") AS total, a.* FROM apps a JOIN (SELECT seq"
                   + where
-                  + " ORDER BY seq DESC LIMIT 50 OFFSET 950) picked USING (seq) ORDER BY seq DESC")) {
+                  + " ORDER BY seq DESC LIMIT 50 OFFSET 950) picked USING (seq) ORDER BY seq DESC",
+              // the live-apps gauge's (AppMetrics), every 5 s on every instance
+              "SELECT status, COUNT(*) AS n FROM apps WHERE deleted_at IS NULL GROUP BY status")) {
         out.append(sql).append('\n');
         try (PreparedStatement s = c.prepareStatement("EXPLAIN " + sql);
             ResultSet rows = s.executeQuery()) {
