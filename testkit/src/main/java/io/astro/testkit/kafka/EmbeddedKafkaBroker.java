@@ -46,7 +46,8 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
   /** For tests: free ports; {@code workDir} is wiped now and deleted on close. */
   public static EmbeddedKafkaBroker startEphemeral(Path workDir) {
     delete(workDir);
-    return start(workDir, freePort(), freePort(), false);
+    int[] ports = freePorts();
+    return start(workDir, ports[0], ports[1], false);
   }
 
   /**
@@ -179,9 +180,15 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
     }
   }
 
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
+  /**
+   * Two free ports, told apart: both sockets are open at once, since one closed before the next is
+   * asked for can hand out the same port again (seen: the broker refused PLAINTEXT and CONTROLLER
+   * on one port).
+   */
+  private static int[] freePorts() {
+    try (ServerSocket one = new ServerSocket(0);
+        ServerSocket two = new ServerSocket(0)) {
+      return new int[] {one.getLocalPort(), two.getLocalPort()};
     } catch (IOException e) {
       throw new UncheckedIOException("No free port", e);
     }

@@ -51,8 +51,9 @@ public final class ServiceProcess implements AutoCloseable {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " does not exist: run the package phase first");
     }
-    int port = freePort();
-    int management = freePort();
+    int[] ports = freePorts();
+    int port = ports[0];
+    int management = ports[1];
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder builder =
         new ProcessBuilder(java, "-jar", jar.toString()).redirectErrorStream(true);
@@ -154,9 +155,11 @@ public final class ServiceProcess implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
+  /** Two free ports, told apart: both sockets open at once (one closed first can come back). */
+  private static int[] freePorts() throws IOException {
+    try (ServerSocket one = new ServerSocket(0);
+        ServerSocket two = new ServerSocket(0)) {
+      return new int[] {one.getLocalPort(), two.getLocalPort()};
     }
   }
 }
