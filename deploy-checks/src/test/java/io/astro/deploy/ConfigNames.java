@@ -19,16 +19,15 @@ import java.util.stream.Stream;
  *
  * <p>Rules: every string literal {@code "ASTRO_..."} in the service module's main sources; a name
  * given to {@code secret("X")} (or read by a file that appends {@code "_FILE"} itself) also as
- * {@code X_FILE}; {@code ${ASTRO_...}} in logback configuration; and from {@code common} only the
- * classes the service actually calls (table {@link #COMMON}). A common class with a new name and no
- * entry here fails loudly.
+ * {@code X_FILE}; from {@code common} the logging set-up's (every service logs through it) and only
+ * the classes the service actually calls (table {@link #COMMON}). A common class with a new name
+ * and no entry here fails loudly.
  */
 final class ConfigNames {
 
   private static final Pattern LITERAL = Pattern.compile("\"(ASTRO_[A-Z0-9_]+)\"");
   private static final Pattern SECRET = Pattern.compile("secret\\(\"(ASTRO_[A-Z0-9_]+)\"\\)");
   private static final Pattern SCRIPT = Pattern.compile("ASTRO_[A-Z0-9_]+");
-  private static final Pattern LOGBACK = Pattern.compile("\\$\\{(ASTRO_[A-Z0-9_]+)");
   private static final Pattern PORT =
       Pattern.compile(
           "HttpSettings\\.from\\(\\s*env,\\s*\"(ASTRO_[A-Z_]+_PORT)\",\\s*(\\d+),\\s*"
@@ -44,6 +43,9 @@ final class ConfigNames {
           "KafkaSecurity.java", "KafkaSecurity.fromEnv(",
           "ClusterAddressGuard.java", "ClusterAddressGuard.fromEnv(",
           "Env.java", "internalToken()");
+
+  /** common's classes that every service runs: Logback finds it through META-INF/services. */
+  private static final String EVERY_SERVICE = "LogConfigurator.java";
 
   private static final Map<String, Set<String>> BY_SERVICE = new TreeMap<>();
 
@@ -124,6 +126,10 @@ final class ConfigNames {
       if (found.isEmpty()) {
         continue;
       }
+      if (file.getFileName().toString().equals(EVERY_SERVICE)) {
+        names.addAll(found);
+        continue;
+      }
       String trigger = COMMON.get(file.getFileName().toString());
       if (trigger == null) {
         throw new IllegalStateException(
@@ -131,14 +137,6 @@ final class ConfigNames {
       }
       if (own.indexOf(trigger) >= 0) {
         names.addAll(found);
-      }
-    }
-    for (String module : new String[] {"common", service}) {
-      for (Path file : files(Repo.path(module + "/src/main/resources"), ".xml")) {
-        Matcher m = LOGBACK.matcher(Repo.read(file));
-        while (m.find()) {
-          names.add(m.group(1));
-        }
       }
     }
     return Set.copyOf(names);
