@@ -93,7 +93,6 @@ public final class ChildJvm implements AutoCloseable {
             .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
     builder.environment().putAll(container.env());
     builder.environment().putAll(env);
-    builder.environment().put("ASTRO_LOG_FORMAT", "text");
     try {
       // /ready and /metrics are on the management port: a free one, in the variable beside the
       // port's (ASTRO_X_PORT → ASTRO_X_MANAGEMENT_PORT)
