@@ -33,11 +33,11 @@ import net.logstash.logback.encoder.LogstashEncoder;
 @ConfiguratorRank(ConfiguratorRank.CUSTOM_HIGH_PRIORITY)
 public final class LogConfigurator extends ContextAwareBase implements Configurator {
 
-  static final String TEXT_PATTERN =
+  private static final String TEXT_PATTERN =
       "%d{HH:mm:ss.SSS} %-5level [%thread] %logger{36} [%requestId] %msg%n%ex";
 
   /** Loggers whose INFO lines drown our own. */
-  static final Map<String, Level> QUIETER =
+  private static final Map<String, Level> QUIETER =
       Map.of(
           "kafka", Level.WARN,
           "org.apache.kafka", Level.WARN,
@@ -62,7 +62,7 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
   }
 
   /** {@code format}: {@code text}, or anything else for JSON; {@code level}: a Logback level. */
-  static void configure(LoggerContext context, String format, String level) {
+  private static void configure(LoggerContext context, String format, String level) {
     ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
     console.setContext(context);
     console.setName("console");

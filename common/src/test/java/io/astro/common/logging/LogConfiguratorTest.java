@@ -17,6 +17,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -58,7 +59,7 @@ class LogConfiguratorTest {
   }
 
   @Test
-  void the_root_level_comes_from_the_environment_and_chatty_libraries_log_warnings_only() {
+  void the_root_level_is_astro_log_level_and_chatty_libraries_log_warnings_only() {
     System.setProperty("ASTRO_LOG_LEVEL", "debug");
     LoggerContext context = configured(ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY);
 
@@ -105,7 +106,7 @@ class LogConfiguratorTest {
   }
 
   /** Runs {@code work} on a request's Vert.x context, its request id bound. */
-  private static String inRequest(String requestId, java.util.function.Supplier<String> work)
+  private static String inRequest(String requestId, Supplier<String> work)
       throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
