@@ -106,8 +106,7 @@ class LogConfiguratorTest {
   }
 
   /** Runs {@code work} on a request's Vert.x context, its request id bound. */
-  private static String inRequest(String requestId, Supplier<String> work)
-      throws Exception {
+  private static String inRequest(String requestId, Supplier<String> work) throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
       ContextInternal request = ((ContextInternal) vertx.getOrCreateContext()).duplicate();
