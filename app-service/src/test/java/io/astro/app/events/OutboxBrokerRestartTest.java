@@ -4,6 +4,7 @@ import static io.astro.app.RunningAppService.data;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.astro.app.RunningAppService;
+import io.astro.testkit.FreePorts;
 import io.astro.testkit.db.MySqlExtension;
 import io.astro.testkit.db.TestDatabase;
 import io.astro.testkit.events.EventSchemas;
@@ -11,8 +12,6 @@ import io.astro.testkit.kafka.EmbeddedKafkaBroker;
 import io.astro.testkit.kafka.KafkaBroker;
 import io.astro.testkit.kafka.ReceivedRecord;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,8 +38,9 @@ class OutboxBrokerRestartTest {
   void commands_recorded_while_kafka_is_down_arrive_in_order_once_it_is_back(TestDatabase db)
       throws Exception {
     Path workDir = Path.of("target", "restart-kafka-" + ProcessHandle.current().pid());
-    int port = freePort();
-    int controllerPort = freePort();
+    int[] ports = FreePorts.distinct(2);
+    int port = ports[0];
+    int controllerPort = ports[1];
     String topic = "astro.app.commands";
     KafkaBroker broker = EmbeddedKafkaBroker.startPersistent(workDir, port, controllerPort);
     try {
@@ -105,11 +105,5 @@ class OutboxBrokerRestartTest {
   private static long accepted(HttpResponse<String> response) {
     assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
     return data(response).getLong("generation");
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 }

@@ -1,12 +1,12 @@
 package io.astro.testkit.kafka;
 
 import ch.qos.logback.classic.Level;
+import io.astro.testkit.FreePorts;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +46,7 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
   /** For tests: free ports; {@code workDir} is wiped now and deleted on close. */
   public static EmbeddedKafkaBroker startEphemeral(Path workDir) {
     delete(workDir);
-    int[] ports = freePorts();
+    int[] ports = FreePorts.distinct(2);
     return start(workDir, ports[0], ports[1], false);
   }
 
@@ -177,20 +177,6 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
       if (LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger logger) {
         logger.setLevel(Level.WARN);
       }
-    }
-  }
-
-  /**
-   * Two free ports, told apart: both sockets are open at once, since one closed before the next is
-   * asked for can hand out the same port again (seen: the broker refused PLAINTEXT and CONTROLLER
-   * on one port).
-   */
-  private static int[] freePorts() {
-    try (ServerSocket one = new ServerSocket(0);
-        ServerSocket two = new ServerSocket(0)) {
-      return new int[] {one.getLocalPort(), two.getLocalPort()};
-    } catch (IOException e) {
-      throw new UncheckedIOException("No free port", e);
     }
   }
 

@@ -1,11 +1,11 @@
 package io.astro.testkit.service;
 
 import io.astro.common.runtime.DaemonThreads;
+import io.astro.testkit.FreePorts;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -51,7 +51,7 @@ public final class ServiceProcess implements AutoCloseable {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " does not exist: run the package phase first");
     }
-    int[] ports = freePorts();
+    int[] ports = FreePorts.distinct(2);
     int port = ports[0];
     int management = ports[1];
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -152,14 +152,6 @@ public final class ServiceProcess implements AutoCloseable {
       }
     } catch (IOException closed) {
       // the process is gone; what was read is kept
-    }
-  }
-
-  /** Two free ports, told apart: both sockets open at once (one closed first can come back). */
-  private static int[] freePorts() throws IOException {
-    try (ServerSocket one = new ServerSocket(0);
-        ServerSocket two = new ServerSocket(0)) {
-      return new int[] {one.getLocalPort(), two.getLocalPort()};
     }
   }
 }

@@ -2,8 +2,7 @@ package io.astro.testkit.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.ServerSocket;
+import io.astro.testkit.FreePorts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -31,8 +30,9 @@ class PersistentKafkaBrokerTest {
   @Test
   void topicsRecordsAndCommittedOffsetsSurviveARestart() throws Exception {
     Path workDir = Path.of("target", "persistent-kafka-" + ProcessHandle.current().pid());
-    int port = freePort();
-    int controllerPort = freePort();
+    int[] ports = FreePorts.distinct(2);
+    int port = ports[0];
+    int controllerPort = ports[1];
     TopicPartition partition = new TopicPartition("kept", 0);
     try {
       try (KafkaBroker first = EmbeddedKafkaBroker.startPersistent(workDir, port, controllerPort)) {
@@ -77,11 +77,5 @@ class PersistentKafkaBrokerTest {
             false),
         new StringDeserializer(),
         new StringDeserializer());
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 }

@@ -14,6 +14,7 @@ import io.astro.common.auth.TokenVerifier;
 import io.astro.common.config.ConfigException;
 import io.astro.common.runtime.Service;
 import io.astro.testkit.Eventually;
+import io.astro.testkit.FreePorts;
 import io.astro.testkit.db.MySqlExtension;
 import io.astro.testkit.db.TestDatabase;
 import io.astro.user.Main;
@@ -22,7 +23,6 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -367,8 +367,9 @@ class UserApiTest {
   @Test
   void an_instance_opens_its_ports_at_once_but_is_ready_only_once_its_bootstrap_admin_is_in_place()
       throws Exception {
-    int management = freePort();
-    int api = freePort();
+    int[] ports = FreePorts.distinct(2);
+    int management = ports[0];
+    int api = ports[1];
     Map<String, String> settings = new HashMap<>(admin("early-admin", null, "early-password"));
     settings.put("ASTRO_USER_SERVICE_MANAGEMENT_PORT", Integer.toString(management));
     settings.put("ASTRO_USER_SERVICE_PORT", Integer.toString(api));
@@ -401,12 +402,6 @@ class UserApiTest {
       assertThat(users.login("early-admin", "early-password").getString("token")).isNotBlank();
     } finally {
       started.close().await();
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket free = new ServerSocket(0)) {
-      return free.getLocalPort();
     }
   }
 
