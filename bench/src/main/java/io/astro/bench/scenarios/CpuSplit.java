@@ -13,14 +13,15 @@ import java.util.Set;
 /**
  * CPU ticks used so far by each part of the system: this JVM (the sandbox clusters with their
  * simulated control planes, the Kafka broker, the load and the event tap), each service, the rest
- * of what this run started (MariaDB), and the whole machine. Two of them make a window's split, so
- * a latency measured under load can be read against what the machine spent and who spent it.
+ * of what this run started (MariaDB, nginx), and the whole machine. Two of them make a window's
+ * split, so a latency measured under load can be read against what the machine spent and who spent
+ * it.
  */
 record CpuSplit(Map<String, Long> ticks, long machine) {
 
   private static final String SANDBOX =
       "bench JVM (sandbox clusters and their control planes, Kafka, the load)";
-  private static final String REST = "MariaDB";
+  private static final String REST = "MariaDB (and nginx, idle here)";
   private static final double TICKS_PER_SECOND = 100;
 
   static CpuSplit now(AstroSystem system) {
