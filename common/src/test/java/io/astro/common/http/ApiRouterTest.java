@@ -18,7 +18,9 @@ import io.astro.common.runtime.ApiServerVerticle;
 import io.astro.common.runtime.Service;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.io.ByteArrayOutputStream;
@@ -108,22 +110,23 @@ class ApiRouterTest {
               router
                   .get("/whoami")
                   .handler(ctx -> ApiResponse.ok(ctx, ctx.request().getHeader(RequestIds.HEADER)));
+              // held by the route: Vert.x closes a client once nothing references it, so one made
+              // per request and dropped can lose its connection to a collection mid-call
+              io.vertx.core.http.HttpClient downstream = vertx.createHttpClient();
               router
                   .get("/relay")
                   .handler(
                       ctx ->
-                          vertx
-                              .createHttpClient()
+                          downstream
                               .request(
-                                  HttpMethod.GET,
-                                  ctx.request().localAddress().port(),
-                                  "127.0.0.1",
-                                  "/whoami")
-                              .compose(
-                                  request -> {
-                                    RequestIds.propagate(request.headers());
-                                    return request.send().compose(HttpClientResponse::body);
-                                  })
+                                  new RequestOptions()
+                                      .setMethod(HttpMethod.GET)
+                                      .setHost("127.0.0.1")
+                                      .setPort(ctx.request().localAddress().port())
+                                      .setURI("/whoami")
+                                      .setHeaders(RequestIds.propagate(HttpHeaders.headers())))
+                              .compose(request -> request.send())
+                              .compose(HttpClientResponse::body)
                               .onSuccess(
                                   body ->
                                       ApiResponse.ok(ctx, body.toJsonObject().getString("data")))
