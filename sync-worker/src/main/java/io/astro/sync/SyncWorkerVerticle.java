@@ -63,7 +63,6 @@ final class SyncWorkerVerticle extends VerticleBase {
   private final NamespaceRemoval removals;
   private ClusterTopicConsumer clusterTopic;
   private CommandConsumer commands;
-  private volatile boolean stopping;
 
   SyncWorkerVerticle(SyncWorkerConfig config, MeterRegistry registry) {
     this.config = config;
@@ -222,30 +221,22 @@ final class SyncWorkerVerticle extends VerticleBase {
                   },
                   engine);
           // apps are taken on once their clusters are known, or each would report "cluster unknown"
-          // at every start
-          CompletableFuture<Void> waited =
+          // at every start; the group is joined meanwhile
+          CompletableFuture<Void> clustersKnown =
               clusterTopic
                   .caughtUp()
                   .copy()
-                  .completeOnTimeout(null, CLUSTERS_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-          waited
-              .thenRun(
-                  () -> {
-                    if (!clusterTopic.caughtUp().isDone()) {
-                      LOG.warn(
-                          "cluster topic {} not read within {}: taking on apps anyway",
-                          kafka.clustersTopic(),
-                          CLUSTERS_WAIT);
-                    }
-                    if (!stopping) {
-                      commands.start();
-                    }
-                  })
-              .exceptionally(
-                  e -> {
-                    LOG.error("taking on apps failed", e);
-                    return null;
-                  });
+                  .completeOnTimeout(null, CLUSTERS_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+                  .thenRun(
+                      () -> {
+                        if (!clusterTopic.caughtUp().isDone()) {
+                          LOG.warn(
+                              "cluster topic {} not read within {}: taking on apps anyway",
+                              kafka.clustersTopic(),
+                              CLUSTERS_WAIT);
+                        }
+                      });
+          commands.start(clustersKnown);
           return null;
         });
   }
@@ -256,7 +247,6 @@ final class SyncWorkerVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    stopping = true;
     return vertx.executeBlocking(
         () -> {
           if (clusterTopic != null) {

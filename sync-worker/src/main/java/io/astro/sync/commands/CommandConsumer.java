@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -37,6 +38,8 @@ public final class CommandConsumer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(CommandConsumer.class);
   private static final Duration POLL = Duration.ofMillis(500);
+  // while partitions are held: how soon the gate opening is noticed
+  private static final Duration HELD_POLL = Duration.ofMillis(10);
   private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
 
   /**
@@ -66,6 +69,8 @@ public final class CommandConsumer implements AutoCloseable {
   private final Check check;
   private final Listener listener;
   private final Thread thread;
+  private CompletableFuture<?> takeOn;
+  private boolean held;
   private volatile boolean running = true;
   private volatile boolean assigned;
 
@@ -85,7 +90,13 @@ public final class CommandConsumer implements AutoCloseable {
     this.thread = DaemonThreads.thread("sync-worker-commands", this::run);
   }
 
-  public void start() {
+  /**
+   * Starts now but takes on no app before {@code takeOn} completes: the group is joined at once
+   * (what readiness waits for) and the partitions it gives are paused until then, so joining and
+   * what {@code takeOn} waits for go side by side rather than one after the other.
+   */
+  public void start(CompletableFuture<?> takeOn) {
+    this.takeOn = takeOn;
     thread.start();
   }
 
@@ -108,6 +119,10 @@ public final class CommandConsumer implements AutoCloseable {
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
               consumer.seekToBeginning(partitions);
+              if (!takeOn.isDone()) {
+                consumer.pause(partitions);
+                held = true;
+              }
               assigned = true;
             }
 
@@ -117,7 +132,11 @@ public final class CommandConsumer implements AutoCloseable {
             }
           });
       while (running) {
-        process(consumer.poll(POLL));
+        if (held && takeOn.isDone()) {
+          consumer.resume(consumer.paused());
+          held = false;
+        }
+        process(consumer.poll(held ? HELD_POLL : POLL));
       }
     } catch (WakeupException e) {
       // close() asked us to stop
