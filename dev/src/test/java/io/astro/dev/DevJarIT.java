@@ -2,10 +2,10 @@ package io.astro.dev;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.astro.testkit.FreePorts;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -100,9 +100,8 @@ class DevJarIT {
         .isEmpty();
   }
 
-  private Map<String, String> ports() throws IOException {
-    Map<String, String> env = new HashMap<>();
-    for (String variable :
+  private Map<String, String> ports() {
+    List<String> variables =
         List.of(
             "ASTRO_GATEWAY_PORT",
             "ASTRO_USER_SERVICE_PORT",
@@ -110,10 +109,11 @@ class DevJarIT {
             "ASTRO_SYNC_WORKER_PORT",
             "ASTRO_DEV_KAFKA_PORT",
             "ASTRO_DEV_KAFKA_CONTROLLER_PORT",
-            "ASTRO_DEV_DB_PORT")) {
-      try (ServerSocket socket = new ServerSocket(0)) {
-        env.put(variable, Integer.toString(socket.getLocalPort()));
-      }
+            "ASTRO_DEV_DB_PORT");
+    int[] ports = FreePorts.distinct(variables.size());
+    Map<String, String> env = new HashMap<>();
+    for (int i = 0; i < ports.length; i++) {
+      env.put(variables.get(i), Integer.toString(ports[i]));
     }
     return env;
   }
