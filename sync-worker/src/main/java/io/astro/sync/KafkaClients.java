@@ -41,8 +41,7 @@ final class KafkaClients {
                 // defaults (not compacted)
                 "allow.auto.create.topics", "false",
                 "max.poll.records", "500",
-                // nothing reads the clients' JMX beans
-                "metric.reporters", ""),
+                "metric.reporters", io.astro.common.events.KafkaClients.NO_JMX),
             security));
   }
 }

@@ -30,7 +30,8 @@ public final class KafkaReadiness extends VerticleBase implements ReadinessCheck
                     "bootstrap.servers", bootstrap,
                     "client.id", "app-service-readiness",
                     "request.timeout.ms", "3000",
-                    "default.api.timeout.ms", "3000"),
+                    "default.api.timeout.ms", "3000",
+                    "metric.reporters", KafkaClients.NO_JMX),
                 security));
     return Future.succeededFuture();
   }

@@ -10,10 +10,11 @@ import java.util.Map;
 public final class KafkaClients {
 
   /**
-   * Kafka 4 registers every client metric as a JMX bean by default; nothing reads JMX here (the
-   * services export their own metrics), so the beans are only memory.
+   * {@code metric.reporters} for every client: none. Kafka 4 registers each client metric as a JMX
+   * bean by default; nothing reads JMX here (the services export their own metrics), so the beans
+   * are only memory and work at start.
    */
-  private static final String NO_JMX = "";
+  public static final String NO_JMX = "";
 
   private KafkaClients() {}
 
