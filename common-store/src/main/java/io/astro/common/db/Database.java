@@ -53,10 +53,13 @@ public final class Database {
                   .connectRetries(5)
                   .load()
                   .migrate();
+          // Flyway gives no target version when it applied nothing: the schema is where it was
           LOG.info(
               "database {} at schema version {} ({} migrations applied)",
               settings.database(),
-              result.targetSchemaVersion,
+              result.migrationsExecuted == 0
+                  ? result.initialSchemaVersion
+                  : result.targetSchemaVersion,
               result.migrationsExecuted);
           return null;
         });
