@@ -10,6 +10,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.spi.FilterReply;
 import io.astro.common.http.RequestIds;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
@@ -72,6 +73,20 @@ class LogConfiguratorTest {
   }
 
   @Test
+  void the_kubernetes_clients_reports_of_its_stopped_informers_are_left_out_and_its_errors_kept() {
+    LoggerContext context = configured(ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY);
+    String controller = "io.kubernetes.client.informer.cache.Controller";
+
+    assertThat(decision(context, controller, new InterruptedException()))
+        .isEqualTo(FilterReply.DENY);
+    assertThat(decision(context, controller, new IllegalStateException("handler failed")))
+        .isEqualTo(FilterReply.NEUTRAL);
+    assertThat(decision(context, "io.astro.sync.clusters", new InterruptedException()))
+        .isEqualTo(FilterReply.NEUTRAL);
+    assertThat(context.getLogger(controller).getEffectiveLevel()).isEqualTo(Level.WARN);
+  }
+
+  @Test
   void a_configuration_file_named_on_the_command_line_is_left_to_logbacks_xml_reader() {
     System.setProperty("logback.configurationFile", "astro-dev-logback.xml");
     LoggerContext context = configured(ExecutionStatus.INVOKE_NEXT_IF_ANY);
@@ -87,6 +102,22 @@ class LogConfiguratorTest {
     configurator.setContext(context);
     assertThat(configurator.configure(context)).isEqualTo(expected);
     return context;
+  }
+
+  /** What the root's console appender's filters say of an ERROR from {@code logger}. */
+  private static FilterReply decision(LoggerContext context, String logger, Throwable thrown) {
+    var appender =
+        (OutputStreamAppender<ILoggingEvent>)
+            context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("console");
+    LoggingEvent event =
+        new LoggingEvent(
+            Logger.class.getName(),
+            context.getLogger(logger),
+            Level.ERROR,
+            "stopped",
+            thrown,
+            null);
+    return appender.getFilterChainDecision(event);
   }
 
   /** The line the root's console appender would write for an INFO event of {@code test.logger}. */
