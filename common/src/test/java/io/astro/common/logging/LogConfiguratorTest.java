@@ -24,8 +24,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Logging as every service sets it up: JSON lines by default, text with {@code
- * ASTRO_LOG_FORMAT=text}, the root level from {@code ASTRO_LOG_LEVEL}, third-party chatter quieter;
- * and Logback's XML where a test or dev mode brings its own.
+ * ASTRO_LOG_FORMAT=text}, the root level from {@code ASTRO_LOG_LEVEL}, third-party chatter quieter,
+ * the Kubernetes client's informer stops left out; and Logback's XML where a test or dev mode
+ * brings its own.
  */
 class LogConfiguratorTest {
 
@@ -106,9 +107,6 @@ class LogConfiguratorTest {
 
   /** What the root's console appender's filters say of an ERROR from {@code logger}. */
   private static FilterReply decision(LoggerContext context, String logger, Throwable thrown) {
-    var appender =
-        (OutputStreamAppender<ILoggingEvent>)
-            context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("console");
     LoggingEvent event =
         new LoggingEvent(
             Logger.class.getName(),
@@ -117,14 +115,11 @@ class LogConfiguratorTest {
             "stopped",
             thrown,
             null);
-    return appender.getFilterChainDecision(event);
+    return console(context).getFilterChainDecision(event);
   }
 
   /** The line the root's console appender would write for an INFO event of {@code test.logger}. */
   private static String encode(LoggerContext context, String message) {
-    var appender =
-        (OutputStreamAppender<ILoggingEvent>)
-            context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("console");
     LoggingEvent event =
         new LoggingEvent(
             Logger.class.getName(),
@@ -133,7 +128,12 @@ class LogConfiguratorTest {
             message,
             null,
             null);
-    return new String(appender.getEncoder().encode(event), StandardCharsets.UTF_8);
+    return new String(console(context).getEncoder().encode(event), StandardCharsets.UTF_8);
+  }
+
+  private static OutputStreamAppender<ILoggingEvent> console(LoggerContext context) {
+    return (OutputStreamAppender<ILoggingEvent>)
+        context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("console");
   }
 
   /** Runs {@code work} on a request's Vert.x context, its request id bound. */
