@@ -29,7 +29,7 @@ final class KafkaClients {
   static Map<String, Object> assignedConsumer(
       String bootstrap, KafkaSecurity security, String clientId) {
     return Map.copyOf(
-        io.astro.common.events.KafkaClients.secured(
+        io.astro.common.events.KafkaClients.settings(
             Map.of(
                 "bootstrap.servers", bootstrap,
                 "client.id", clientId,
@@ -40,8 +40,7 @@ final class KafkaClients {
                 // a topic that is not there yet is waited for, not created with the broker's
                 // defaults (not compacted)
                 "allow.auto.create.topics", "false",
-                "max.poll.records", "500",
-                "metric.reporters", io.astro.common.events.KafkaClients.NO_JMX),
+                "max.poll.records", "500"),
             security));
   }
 }

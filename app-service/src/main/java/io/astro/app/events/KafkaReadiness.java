@@ -25,13 +25,12 @@ public final class KafkaReadiness extends VerticleBase implements ReadinessCheck
     admin =
         KafkaAdminClient.create(
             vertx,
-            KafkaClients.secured(
+            KafkaClients.settings(
                 Map.of(
                     "bootstrap.servers", bootstrap,
                     "client.id", "app-service-readiness",
                     "request.timeout.ms", "3000",
-                    "default.api.timeout.ms", "3000",
-                    "metric.reporters", KafkaClients.NO_JMX),
+                    "default.api.timeout.ms", "3000"),
                 security));
     return Future.succeededFuture();
   }

@@ -64,7 +64,7 @@ public final class StatusFeed extends VerticleBase {
     consumer =
         KafkaConsumer.create(
             vertx,
-            KafkaClients.secured(
+            KafkaClients.settings(
                 Map.of(
                     "bootstrap.servers", bootstrap,
                     "client.id", "app-service-status-stream",
@@ -75,8 +75,7 @@ public final class StatusFeed extends VerticleBase {
                     // a call while Kafka is away fails in seconds and is tried again
                     "default.api.timeout.ms", "5000",
                     "auto.offset.reset", "latest",
-                    "max.poll.records", "100",
-                    "metric.reporters", KafkaClients.NO_JMX),
+                    "max.poll.records", "100"),
                 security));
     // started once the first try is over, so when the topic is there every event published after
     // the start is streamed; with no such topic, or Kafka away (at most a few seconds), the

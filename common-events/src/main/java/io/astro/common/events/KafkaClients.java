@@ -10,11 +10,10 @@ import java.util.Map;
 public final class KafkaClients {
 
   /**
-   * {@code metric.reporters} for every client: none. Kafka 4 registers each client metric as a JMX
-   * bean by default; nothing reads JMX here (the services export their own metrics), so the beans
-   * are only memory and work at start.
+   * Kafka 4 registers each client metric as a JMX bean by default; nothing reads JMX here (the
+   * services export their own metrics), so the beans are only memory and work at start.
    */
-  public static final String NO_JMX = "";
+  private static final String METRIC_REPORTERS = "metric.reporters";
 
   private KafkaClients() {}
 
@@ -36,26 +35,29 @@ public final class KafkaClients {
         Map.entry("linger.ms", "1"),
         Map.entry("max.block.ms", "5000"),
         Map.entry("request.timeout.ms", "5000"),
-        Map.entry("delivery.timeout.ms", "15000"),
-        Map.entry("metric.reporters", NO_JMX));
+        Map.entry("delivery.timeout.ms", "15000"));
   }
 
   /** {@link #producer(String, String)} through {@code security} (TLS, SCRAM). */
   public static Map<String, String> producer(
       String bootstrap, KafkaSecurity security, String clientId) {
-    return secured(producer(bootstrap, clientId), security);
+    return settings(producer(bootstrap, clientId), security);
   }
 
   /** {@link #consumer(String, String, int)} through {@code security} (TLS, SCRAM). */
   public static Map<String, String> consumer(
       String bootstrap, KafkaSecurity security, String group, int maxPollRecords) {
-    return secured(consumer(bootstrap, group, maxPollRecords), security);
+    return settings(consumer(bootstrap, group, maxPollRecords), security);
   }
 
-  /** {@code config} with the properties of {@code security} added. */
-  public static Map<String, String> secured(Map<String, String> config, KafkaSecurity security) {
+  /**
+   * A service client's settings: {@code config}, the properties of {@code security}, and no JMX
+   * reporter unless {@code config} names one. Every client of the services is made from these.
+   */
+  public static Map<String, String> settings(Map<String, String> config, KafkaSecurity security) {
     Map<String, String> all = new HashMap<>(config);
     all.putAll(security.properties());
+    all.putIfAbsent(METRIC_REPORTERS, "");
     return Map.copyOf(all);
   }
 
@@ -77,8 +79,6 @@ public final class KafkaClients {
         "auto.offset.reset",
         "earliest",
         "max.poll.records",
-        Integer.toString(maxPollRecords),
-        "metric.reporters",
-        NO_JMX);
+        Integer.toString(maxPollRecords));
   }
 }
