@@ -5,8 +5,10 @@ import static io.astro.bench.Report.f;
 import io.astro.bench.system.AstroSystem;
 import io.astro.bench.system.ChildJvm;
 import io.astro.bench.system.Proc;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -25,10 +27,18 @@ record CpuSplit(Map<String, Long> ticks, long machine) {
   private static final double TICKS_PER_SECOND = 100;
 
   static CpuSplit now(AstroSystem system) {
+    return now(system, List.of());
+  }
+
+  /**
+   * As {@link #now(AstroSystem)}, with JVMs a benchmark started beside the system's services (its
+   * own sync-worker) as parts of their own. One started after {@code before} counts from its start.
+   */
+  static CpuSplit now(AstroSystem system, List<ChildJvm> others) {
     Map<String, Long> ticks = new LinkedHashMap<>();
     ticks.put(SANDBOX, Proc.cpuTicks(ProcessHandle.current().pid()));
     Set<Long> services = new HashSet<>();
-    for (ChildJvm service : system.services()) {
+    for (ChildJvm service : concat(system.services(), others)) {
       ticks.put(service.name(), Proc.cpuTicks(service.pid()));
       services.add(service.pid());
     }
@@ -42,6 +52,17 @@ record CpuSplit(Map<String, Long> ticks, long machine) {
     return new CpuSplit(ticks, Proc.machineBusyTicks());
   }
 
+  /** CPU seconds {@code part} used from {@code before} to this. */
+  double seconds(CpuSplit before, String part) {
+    return (ticks.getOrDefault(part, 0L) - before.ticks.getOrDefault(part, 0L)) / TICKS_PER_SECOND;
+  }
+
+  private static List<ChildJvm> concat(List<ChildJvm> a, List<ChildJvm> b) {
+    List<ChildJvm> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
+  }
+
   /**
    * A table of what each part used from {@code before} to this: cores on average over {@code
    * seconds}, and CPU milliseconds per unit of work ({@code units} of {@code unit}).
@@ -50,11 +71,10 @@ record CpuSplit(Map<String, Long> ticks, long machine) {
     StringBuilder md =
         new StringBuilder(f("| part | cores | CPU ms per %s |\n|---|---|---|\n", unit));
     double sum = 0;
-    for (Map.Entry<String, Long> part : ticks.entrySet()) {
-      double used =
-          (part.getValue() - before.ticks.getOrDefault(part.getKey(), 0L)) / TICKS_PER_SECOND;
+    for (String part : ticks.keySet()) {
+      double used = seconds(before, part);
       sum += used;
-      md.append(row(part.getKey(), used, seconds, units));
+      md.append(row(part, used, seconds, units));
     }
     md.append(row("**all of the above**", sum, seconds, units));
     md.append(

@@ -9,6 +9,7 @@ import io.astro.common.events.app.AppStatus;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -80,8 +81,12 @@ public final class ReconcileAtScale {
               text(bench.profile().informerResync())));
 
       // cold
+      CpuSplit coldCpuBefore = CpuSplit.now(bench.system());
+      long coldBegan = System.nanoTime();
       ChildJvm cold = worker(bench, rig, 1);
       Phase coldRun = converge(cold, running, lastNew, total, COLD_BOUND);
+      CpuSplit coldCpuAfter = CpuSplit.now(bench.system(), List.of(cold));
+      double coldSeconds = (System.nanoTime() - coldBegan) / 1e9;
       String coldMetrics = cold.metrics();
       double coldWrites = writes(coldMetrics);
       cold.stop(Duration.ofSeconds(30));
@@ -139,6 +144,8 @@ public final class ReconcileAtScale {
               + " client-go's default 5 QPS, burst 10), so this is what the API servers and the worker's"
               + " reconcile workers allowed.\n");
       md.append(
+          coldCpu(coldCpuBefore, coldCpuAfter, cold.name(), coldSeconds, coldRun.seen, total));
+      md.append(
           "\nTimes from the worker's process start. An app the cold run could not make ready in its bound"
               + " (the simulated control planes run in the bench JVM) has no Deployment status, so the warm worker"
               + " rightly reports nothing for it.\n");
@@ -195,6 +202,26 @@ public final class ReconcileAtScale {
           .goal("3. reconcile", "worker RSS ≤ 512 MiB (steady)", mib(rss), rss <= 512L << 20);
     }
     bench.report().section("3. Reconcile at scale", md.toString());
+  }
+
+  /**
+   * What each part spent per app in the cold run, and the time the worker's own CPU per app sets as
+   * a floor for the whole run on this machine's cores, whatever the sandbox costs.
+   */
+  private static String coldCpu(
+      CpuSplit before, CpuSplit after, String worker, double seconds, int running, int total) {
+    int cores = Runtime.getRuntime().availableProcessors();
+    int apps = Math.max(1, running);
+    double workerMs = 1000 * after.seconds(before, worker) / apps;
+    return f(
+            "\nCPU in the cold run (%.1f s from the worker's start, %d apps `running`), by part, on %d"
+                + " cores:\n\n",
+            seconds, running, cores)
+        + after.table(before, seconds, apps, "app")
+        + f(
+            "\nThe worker's own floor: at %.1f ms of CPU per app, %d apps take at least %.1f s of"
+                + " this machine's %d cores, even beside a sandbox that cost nothing.\n",
+            workerMs, total, workerMs * total / 1000 / cores, cores);
   }
 
   private static ChildJvm worker(Context bench, ScaleRig rig, int n) {
