@@ -63,6 +63,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * The whole desired objects of an app and of its user's namespace, with {@code apiVersion} and
@@ -81,6 +82,12 @@ public final class Manifests {
   private final TenantPolicy policy;
   private final Duration rolloutDeadline;
   private final ClusterUrls urls;
+
+  // the hashes of each app's objects by what they were built from; the policy and the rollout
+  // deadline are the same for every object built here
+  private final SpecHashes deploymentHashes = new SpecHashes();
+  private final SpecHashes serviceHashes = new SpecHashes();
+  private final SpecHashes ingressHashes = new SpecHashes();
 
   public Manifests(TenantPolicy policy) {
     this(policy, DEFAULT_ROLLOUT_DEADLINE);
@@ -186,7 +193,8 @@ public final class Manifests {
             .kind("Ingress")
             .metadata(meta(app.namespace(), KubeNames.ingress(app.k8sName()), appLabels(app)))
             .spec(spec),
-        annotations);
+        annotations,
+        ingress -> ingressHashes.of(app.appId(), new Built(app, urls), () -> hashOf(ingress)));
   }
 
   public V1Deployment deployment(AppCommand app) {
@@ -271,7 +279,9 @@ public final class Manifests {
                                                     .name(KubeNames.pullSecret(app.k8sName()))))
                                     .containers(List.of(container)))));
     return stamp(
-        deployment, Map.of(KubeNames.GENERATION_ANNOTATION, Long.toString(app.generation())));
+        deployment,
+        Map.of(KubeNames.GENERATION_ANNOTATION, Long.toString(app.generation())),
+        d -> deploymentHashes.of(app.appId(), new Built(app, wantsIngress(app)), () -> hashOf(d)));
   }
 
   /**
@@ -427,7 +437,7 @@ public final class Manifests {
                                 .protocol("TCP")
                                 .port(app.desired().port())
                                 .targetPort(new IntOrString(app.desired().port())))));
-    return stamp(service, Map.of());
+    return stamp(service, Map.of(), svc -> serviceHashes.of(app.appId(), app, () -> hashOf(svc)));
   }
 
   public V1Namespace namespace(String name, long userId) {
@@ -594,13 +604,25 @@ public final class Manifests {
   // the hash covers everything built so far; annotations added with it (the generation) are part of
   // the input
   private static <T extends KubernetesObject> T stamp(T object, Map<String, String> annotations) {
+    return stamp(object, annotations, Manifests::hashOf);
+  }
+
+  /** Sets the annotations and the spec hash {@code hash} gives for the object carrying them. */
+  private static <T extends KubernetesObject> T stamp(
+      T object, Map<String, String> annotations, Function<T, String> hash) {
     Map<String, String> all = new LinkedHashMap<>(annotations);
     object.getMetadata().setAnnotations(all.isEmpty() ? null : all);
-    String json = JSON.serialize(object);
-    all.put(KubeNames.SPEC_HASH_ANNOTATION, sha256(json));
+    all.put(KubeNames.SPEC_HASH_ANNOTATION, hash.apply(object));
     object.getMetadata().setAnnotations(all);
     return object;
   }
+
+  private static String hashOf(KubernetesObject object) {
+    return sha256(JSON.serialize(object));
+  }
+
+  /** An app's command and the cluster's settings its object also depends on. */
+  private record Built(AppCommand app, Object settings) {}
 
   private static String sha256(String text) {
     try {

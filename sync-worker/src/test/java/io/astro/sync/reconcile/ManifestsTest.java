@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.astro.common.config.ConfigException;
 import io.astro.common.config.Env;
 import io.astro.common.events.app.AppCommand;
+import io.astro.common.events.cluster.ClusterPublicUrls;
 import io.astro.common.kube.KubeNames;
 import io.astro.testkit.kube.KubeValidation;
 import io.kubernetes.client.custom.Quantity;
@@ -55,6 +56,51 @@ class ManifestsTest {
         .isNotEqualTo(base);
     assertThat(Manifests.specHash(manifests.deployment(app(4, "nginx:1.27", 2, false, null))))
         .isNotEqualTo(base);
+  }
+
+  @Test
+  void each_object_carries_the_hash_of_its_own_json_whatever_was_built_before() {
+    for (AppCommand app :
+        List.of(
+            app(3, "nginx:1.27", 2, false, null),
+            app(4, "nginx:1.28", 2, false, null),
+            app(3, "nginx:1.27", 2, false, null),
+            app(3, "nginx:1.27", 2, false, null))) {
+      // a new instance hashes what it builds
+      assertThat(Manifests.specHash(manifests.deployment(app)))
+          .isEqualTo(Manifests.specHash(new Manifests(TenantPolicy.defaults()).deployment(app)));
+      assertThat(Manifests.specHash(manifests.service(app)))
+          .isEqualTo(Manifests.specHash(new Manifests(TenantPolicy.defaults()).service(app)));
+    }
+  }
+
+  @Test
+  void
+      a_clusters_public_urls_turned_on_change_the_hash_of_an_app_built_before_from_the_same_command() {
+    ClusterUrls urls = new ClusterUrls(PublicUrls.NONE);
+    Manifests withUrls = new Manifests(TenantPolicy.defaults(), Duration.ofMinutes(2), urls);
+    AppCommand app = app(3, "nginx:1.27", 2, false, null);
+    String before = Manifests.specHash(withUrls.deployment(app));
+
+    urls.put(app.cluster(), new ClusterPublicUrls("apps.example.com", null, null, null));
+    V1Deployment after = withUrls.deployment(app);
+
+    // the public label on its pods, so the ingress controller may reach them
+    assertThat(after.getSpec().getTemplate().getMetadata().getLabels())
+        .containsEntry(KubeNames.PUBLIC_LABEL, "true");
+    assertThat(Manifests.specHash(after))
+        .isNotEqualTo(before)
+        .isEqualTo(Manifests.specHash(newManifests(urls).deployment(app)));
+    String ingress = Manifests.specHash(withUrls.ingress(app));
+    urls.put(app.cluster(), new ClusterPublicUrls("apps.example.org", null, null, null));
+    assertThat(Manifests.specHash(withUrls.ingress(app)))
+        .isNotEqualTo(ingress)
+        .isEqualTo(Manifests.specHash(newManifests(urls).ingress(app)));
+  }
+
+  /** A new instance, nothing built before, on the same settings. */
+  private static Manifests newManifests(ClusterUrls urls) {
+    return new Manifests(TenantPolicy.defaults(), Duration.ofMinutes(2), urls);
   }
 
   @Test
