@@ -38,6 +38,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * The control-plane side of the simulation: what the Deployment controller, the ReplicaSet
@@ -62,6 +63,15 @@ final class DeploymentController {
   private final Set<String> recordedEvents = ConcurrentHashMap.newKeySet();
 
   private volatile Duration defaultProgressDeadline = Duration.ofMinutes(10);
+
+  /**
+   * The uid of each Deployment ({@code namespace/name}) after a pass that found it. A later pass of
+   * that same Deployment lists only the pods and ReplicaSets its selector matches, as the
+   * controllers' listers do; a new uid's first pass lists the whole namespace, since what a deleted
+   * Deployment of the same name owned (labelled for another selector, perhaps) is removed by owner
+   * here, there being no garbage collector behind the mock.
+   */
+  private final Map<String, String> passed = new ConcurrentHashMap<>();
 
   DeploymentController(AppsV1Api apps, CoreV1Api core, Kubelet kubelet) {
     this.apps = apps;
@@ -112,9 +122,13 @@ final class DeploymentController {
     // a copy: the pass writes status into it, and the informer's object is shared
     V1Deployment d = watched.map(w -> copy(w, V1Deployment.class)).orElse(null);
     String uid = d == null ? null : d.getMetadata().getUid();
+    String key = namespace + "/" + name;
+    String selector = uid != null && uid.equals(passed.get(key)) ? matchLabels(d) : null;
     List<V1ReplicaSet> owned = new ArrayList<>();
-    List<V1Pod> allPods = core.listNamespacedPod(namespace).execute().getItems();
-    for (V1ReplicaSet rs : apps.listNamespacedReplicaSet(namespace).execute().getItems()) {
+    List<V1Pod> allPods =
+        core.listNamespacedPod(namespace).labelSelector(selector).execute().getItems();
+    for (V1ReplicaSet rs :
+        apps.listNamespacedReplicaSet(namespace).labelSelector(selector).execute().getItems()) {
       V1OwnerReference owner = controllerOf(rs.getMetadata());
       if (owner == null || !"Deployment".equals(owner.getKind()) || !name.equals(owner.getName())) {
         continue;
@@ -130,8 +144,11 @@ final class DeploymentController {
       }
     }
     if (d == null || d.getMetadata().getDeletionTimestamp() != null) {
+      passed.remove(key);
       return new Pass(Outcome.GONE, null);
     }
+    // what a predecessor of the same name owned is gone now (its pods too, whatever their labels)
+    passed.put(key, uid);
 
     int desired = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
     String hash = PodTemplateHash.of(d.getSpec().getTemplate());
@@ -268,6 +285,25 @@ final class DeploymentController {
       int percent = Integer.parseInt(value.getStrValue().replace("%", "").trim());
       return roundUp ? (desired * percent + 99) / 100 : desired * percent / 100;
     }
+  }
+
+  /**
+   * The Deployment's {@code matchLabels} as a label selector, or null (list everything) when it has
+   * match expressions too or no labels: every pod and ReplicaSet it owns carries them, its
+   * template's labels being checked against the selector, which cannot change.
+   */
+  private static String matchLabels(V1Deployment d) {
+    V1LabelSelector selector = d.getSpec().getSelector();
+    if (selector == null
+        || selector.getMatchLabels() == null
+        || selector.getMatchLabels().isEmpty()
+        || (selector.getMatchExpressions() != null && !selector.getMatchExpressions().isEmpty())) {
+      return null;
+    }
+    return selector.getMatchLabels().entrySet().stream()
+        .map(label -> label.getKey() + "=" + label.getValue())
+        .sorted()
+        .collect(Collectors.joining(","));
   }
 
   private V1Deployment readDeployment(String namespace, String name) throws ApiException {
