@@ -144,7 +144,7 @@ public final class ReconcileAtScale {
               + " client-go's default 5 QPS, burst 10), so this is what the API servers and the worker's"
               + " reconcile workers allowed.\n");
       md.append(
-          coldCpu(coldCpuBefore, coldCpuAfter, cold.name(), coldSeconds, coldRun.seen, total));
+          coldCpu(coldCpuBefore, coldCpuAfter, cold.name(), coldSeconds, coldRun.seen, total, cpu));
       md.append(
           "\nTimes from the worker's process start. An app the cold run could not make ready in its bound"
               + " (the simulated control planes run in the bench JVM) has no Deployment status, so the warm worker"
@@ -205,23 +205,33 @@ public final class ReconcileAtScale {
   }
 
   /**
-   * What each part spent per app in the cold run, and the time the worker's own CPU per app sets as
-   * a floor for the whole run on this machine's cores, whatever the sandbox costs.
+   * What each part spent per app in the cold run, and the time the worker's own work per app sets
+   * as a floor for the whole run on this machine's cores, whatever the sandbox costs. That work is
+   * its CPU less what it spends with nothing changing ({@code restingCores}, the steady window's:
+   * informer resyncs of every app included), which grows with the run's length, not its apps.
    */
   private static String coldCpu(
-      CpuSplit before, CpuSplit after, String worker, double seconds, int running, int total) {
+      CpuSplit before,
+      CpuSplit after,
+      String worker,
+      double seconds,
+      int running,
+      int total,
+      double restingCores) {
     int cores = Runtime.getRuntime().availableProcessors();
     int apps = Math.max(1, running);
-    double workerMs = 1000 * after.seconds(before, worker) / apps;
+    double workerMs =
+        1000 * Math.max(0, after.seconds(before, worker) - restingCores * seconds) / apps;
     return f(
             "\nCPU in the cold run (%.1f s from the worker's start, %d apps `running`), by part, on %d"
                 + " cores:\n\n",
             seconds, running, cores)
         + after.table(before, seconds, apps, "app")
         + f(
-            "\nThe worker's own floor: at %.1f ms of CPU per app, %d apps take at least %.1f s of"
-                + " this machine's %d cores, even beside a sandbox that cost nothing.\n",
-            workerMs, total, workerMs * total / 1000 / cores, cores);
+            "\nThe worker's own floor: its CPU in the cold run less what it spends at rest (%.3f"
+                + " cores, below) is %.1f ms per app running; at that, %d apps take at least %.1f s"
+                + " of this machine's %d cores, even beside a sandbox that cost nothing.\n",
+            restingCores, workerMs, total, workerMs * total / 1000 / cores, cores);
   }
 
   private static ChildJvm worker(Context bench, ScaleRig rig, int n) {
