@@ -5,12 +5,12 @@ import static io.astro.bench.Report.f;
 import io.astro.bench.system.AstroSystem;
 import io.astro.bench.system.ChildJvm;
 import io.astro.bench.system.Proc;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * CPU ticks used so far by each part of the system: this JVM (the sandbox clusters with their
@@ -38,7 +38,7 @@ record CpuSplit(Map<String, Long> ticks, long machine) {
     Map<String, Long> ticks = new LinkedHashMap<>();
     ticks.put(SANDBOX, Proc.cpuTicks(ProcessHandle.current().pid()));
     Set<Long> services = new HashSet<>();
-    for (ChildJvm service : concat(system.services(), others)) {
+    for (ChildJvm service : Stream.concat(system.services().stream(), others.stream()).toList()) {
       ticks.put(service.name(), Proc.cpuTicks(service.pid()));
       services.add(service.pid());
     }
@@ -55,12 +55,6 @@ record CpuSplit(Map<String, Long> ticks, long machine) {
   /** CPU seconds {@code part} used from {@code before} to this. */
   double seconds(CpuSplit before, String part) {
     return (ticks.getOrDefault(part, 0L) - before.ticks.getOrDefault(part, 0L)) / TICKS_PER_SECOND;
-  }
-
-  private static List<ChildJvm> concat(List<ChildJvm> a, List<ChildJvm> b) {
-    List<ChildJvm> all = new ArrayList<>(a);
-    all.addAll(b);
-    return all;
   }
 
   /**

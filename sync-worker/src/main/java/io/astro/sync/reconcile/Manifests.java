@@ -117,8 +117,8 @@ public final class Manifests {
    * The pod template's labels: the app's, and {@value KubeNames#PUBLIC_LABEL} on the pods of a
    * public app (only where public URLs are on, so no pod rolls where they are not).
    */
-  private Map<String, String> podLabels(AppCommand app) {
-    if (!wantsIngress(app)) {
+  private static Map<String, String> podLabels(AppCommand app, boolean isPublic) {
+    if (!isPublic) {
       return appLabels(app);
     }
     Map<String, String> labels = new LinkedHashMap<>(appLabels(app));
@@ -199,6 +199,9 @@ public final class Manifests {
 
   public V1Deployment deployment(AppCommand app) {
     AppCommand.Release release = app.desired().release();
+    // read once: the cluster's settings may change meanwhile, and the labels and the hash's inputs
+    // must agree
+    boolean isPublic = wantsIngress(app);
     Map<String, String> templateAnnotations = new TreeMap<>();
     if (app.desired().restartedAt() != null) {
       templateAnnotations.put(KubeNames.RESTARTED_AT_ANNOTATION, app.desired().restartedAt());
@@ -264,7 +267,7 @@ public final class Manifests {
                         new V1PodTemplateSpec()
                             .metadata(
                                 new V1ObjectMeta()
-                                    .labels(podLabels(app))
+                                    .labels(podLabels(app, isPublic))
                                     .annotations(
                                         templateAnnotations.isEmpty() ? null : templateAnnotations))
                             .spec(
@@ -281,7 +284,7 @@ public final class Manifests {
     return stamp(
         deployment,
         Map.of(KubeNames.GENERATION_ANNOTATION, Long.toString(app.generation())),
-        d -> deploymentHashes.of(app.appId(), new Built(app, wantsIngress(app)), () -> hashOf(d)));
+        d -> deploymentHashes.of(app.appId(), new Built(app, isPublic), () -> hashOf(d)));
   }
 
   /**
