@@ -481,8 +481,8 @@ final class KubeApiProxy {
                 .compose(
                     admitted -> {
                       if (admitted.refusal() != null) {
-                        sendJson(resp, admitted.refusal());
-                        return Future.succeededFuture(false);
+                        return Future.succeededFuture(
+                            new Answer(false, () -> sendJson(resp, admitted.refusal())));
                       }
                       // the mock keeps a merge patch's nulls as values; RFC 7386 removes those
                       // keys: the merged object is stored whole instead
@@ -520,40 +520,51 @@ final class KubeApiProxy {
                                                         || up.statusCode() == 202)
                                                     && (HttpMethod.PUT.equals(req.method())
                                                         || HttpMethod.PATCH.equals(req.method()));
-                                            Buffer answer =
+                                            Buffer written =
                                                 removed ? admitted.written(req.method()) : body;
-                                            if (removed && answer.length() > 0) {
-                                              resp.setStatusCode(200)
-                                                  .putHeader(
-                                                      HttpHeaders.CONTENT_TYPE, "application/json")
-                                                  .end(answer);
-                                              return true;
+                                            if (removed && written.length() > 0) {
+                                              return new Answer(
+                                                  true,
+                                                  () ->
+                                                      resp.setStatusCode(200)
+                                                          .putHeader(
+                                                              HttpHeaders.CONTENT_TYPE,
+                                                              "application/json")
+                                                          .end(written));
                                             }
-                                            relay(
-                                                req,
-                                                up,
-                                                selector == null || up.statusCode() != 200
-                                                    ? body
-                                                    : selector.filterList(body));
-                                            return up.statusCode() < 300;
+                                            return new Answer(
+                                                up.statusCode() < 300,
+                                                () ->
+                                                    relay(
+                                                        req,
+                                                        up,
+                                                        selector == null || up.statusCode() != 200
+                                                            ? body
+                                                            : selector.filterList(body)));
                                           }));
                     })
-                .map(
-                    changed -> {
-                      if (changed
+                .compose(
+                    answer ->
+                        // the ResourceQuota admission counts a create in the quota's status before
+                        // the object is stored: a client that reads the quota after the answer
+                        // finds the create counted
+                        (answer.changed() && quotaNamespace != null
+                                ? refreshQuotas(
+                                    quotaNamespace, !api.get().resource().equals("pods"))
+                                : Future.<Void>succeededFuture())
+                            .map(answer))
+                .onSuccess(
+                    answer -> {
+                      answer.send().run();
+                      if (answer.changed()
                           && write
                           && api.isPresent()
                           && api.get().resource().equals("ingresses")
                           && api.get().namespace() != null) {
                         certManager.ingressChanged(api.get().namespace());
                       }
-                      return changed;
                     })
-                .compose(
-                    changed ->
-                        changed && quotaNamespace != null
-                            ? refreshQuotas(quotaNamespace)
-                            : Future.<Void>succeededFuture())
+                .<Void>mapEmpty()
                 .onFailure(
                     err -> {
                       if (!resp.ended()) {
@@ -580,18 +591,20 @@ final class KubeApiProxy {
 
   /**
    * The namespace whose quota status this write can change (pods created, deleted or their phase
-   * written; quotas created or replaced), if any.
+   * written; Secrets created or deleted; quotas created or replaced), if any.
    */
   private Optional<String> quotaNamespace(ApiPath api) {
     if (api.namespace() == null) {
       return Optional.empty();
     }
     boolean pods = api.resource().equals("pods");
-    boolean quotas = api.resource().equals("resourcequotas") && api.subresource() == null;
-    return pods || quotas ? Optional.of(api.namespace()) : Optional.empty();
+    boolean counted =
+        (api.resource().equals("resourcequotas") || api.resource().equals("secrets"))
+            && api.subresource() == null;
+    return pods || counted ? Optional.of(api.namespace()) : Optional.empty();
   }
 
-  private Future<Void> refreshQuotas(String ns) {
+  private Future<Void> refreshQuotas(String ns, boolean recountSecrets) {
     String base = "/api/v1/namespaces/" + ns;
     return store
         .list(base + "/resourcequotas")
@@ -599,13 +612,15 @@ final class KubeApiProxy {
             quotas ->
                 quotas.isEmpty()
                     ? Future.succeededFuture()
-                    : store
-                        .list(base + "/pods")
+                    : Future.all(
+                            store.list(base + "/pods"), secretCount(base, quotas, recountSecrets))
                         .compose(
-                            pods -> {
+                            both -> {
+                              List<JsonObject> pods = both.resultAt(0);
+                              int secrets = both.resultAt(1);
                               List<Future<?>> writes = new java.util.ArrayList<>();
                               for (JsonObject quota : quotas) {
-                                JsonObject status = QuotaAdmission.status(quota, pods);
+                                JsonObject status = QuotaAdmission.status(quota, pods, secrets);
                                 if (!status.equals(quota.getJsonObject("status"))) {
                                   quota.put("status", status);
                                   writes.add(
@@ -624,7 +639,26 @@ final class KubeApiProxy {
         .otherwiseEmpty();
   }
 
-  /** A write as admitted: the body to store, or the refusal to answer with. */
+  /**
+   * The namespace's Secrets when one of its quotas counts them (else 0): listed for a Secret or
+   * quota write, else as that quota's status last counted them (pod writes leave the count as it
+   * is, and a list for each would be most of what they cost the sandbox).
+   */
+  private Future<Integer> secretCount(String base, List<JsonObject> quotas, boolean recount) {
+    Optional<JsonObject> counting = quotas.stream().filter(QuotaAdmission::countsSecrets).findAny();
+    if (counting.isEmpty()) {
+      return Future.succeededFuture(0);
+    }
+    Optional<Integer> counted =
+        recount ? Optional.empty() : QuotaAdmission.secretsCounted(counting.get());
+    return counted.isPresent()
+        ? Future.succeededFuture(counted.get())
+        : store.list(base + "/secrets").map(List::size);
+  }
+
+  /** What the mock made of a request (whether it changed anything), and how to answer it. */
+  private record Answer(boolean changed, Runnable send) {}
+
   /**
    * A write as admitted: the body to store, or the refusal to answer with; for a merge patch also
    * the object it makes (a PUT's body is that object).
@@ -735,9 +769,11 @@ final class KubeApiProxy {
           if (refusal != null) {
             return Future.succeededFuture(Admitted.refuse(refusal));
           }
-          return "Pod".equals(kind)
-              ? admitPod(path, name, object)
-              : Future.succeededFuture(Admitted.pass(object.toBuffer()));
+          return switch (kind) {
+            case "Pod" -> admitPod(path, name, object);
+            case "Secret" -> admitSecret(path, name, object);
+            default -> Future.succeededFuture(Admitted.pass(object.toBuffer()));
+          };
         });
   }
 
@@ -826,6 +862,24 @@ final class KubeApiProxy {
                                         Admitted.refuse(
                                             StatusBodies.forbidden("", "pods", name, why, null)))
                                 .orElse(Admitted.pass(defaulted.toBuffer()))));
+  }
+
+  /** The ResourceQuota plugin on a Secret create: one more against each quota counting them. */
+  private Future<Admitted> admitSecret(ApiPath path, String name, JsonObject secret) {
+    String base = "/api/v1/namespaces/" + path.namespace();
+    return store
+        .list(base + "/resourcequotas")
+        .compose(
+            quotas ->
+                secretCount(base, quotas, true)
+                    .map(
+                        secrets ->
+                            QuotaAdmission.admitSecret(quotas, secrets)
+                                .map(
+                                    why ->
+                                        Admitted.refuse(
+                                            StatusBodies.forbidden("", "secrets", name, why, null)))
+                                .orElse(Admitted.pass(secret.toBuffer()))));
   }
 
   private Future<Admitted> admitReplace(ApiPath path, JsonObject object) {

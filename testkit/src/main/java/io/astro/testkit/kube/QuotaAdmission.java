@@ -17,7 +17,9 @@ import java.util.TreeSet;
  * LimitRange defaults and per-container min/max (plugin/pkg/admission/limitranger/admission.go),
  * then every quota of the namespace against the sum over its non-terminal pods
  * (k8s.io/apiserver/pkg/admission/plugin/resourcequota/controller.go, with pod usage as
- * pkg/quota/v1/evaluator/core/pods.go counts it). Pure functions: the proxy fetches and stores.
+ * pkg/quota/v1/evaluator/core/pods.go counts it); Secret creates against the quotas that count
+ * Secrets (pkg/quota/v1/evaluator/core/registry.go: the object count {@code count/secrets} and its
+ * legacy name {@code secrets}). Pure functions: the proxy fetches and stores.
  */
 final class QuotaAdmission {
 
@@ -45,6 +47,9 @@ final class QuotaAdmission {
    */
   static final Set<String> MUST_SPECIFY =
       Set.of("cpu", "memory", "requests.cpu", "requests.memory", "limits.cpu", "limits.memory");
+
+  /** The names a quota counts the namespace's Secrets by. */
+  static final Set<String> SECRET_COUNTS = Set.of("secrets", "count/secrets");
 
   /** The compute resources a container's requests and limits are counted for. */
   private static final List<String> COMPUTE = List.of("cpu", "memory", "ephemeral-storage");
@@ -221,47 +226,108 @@ final class QuotaAdmission {
         return Optional.of(
             "failed quota: " + name(quota) + ": must specify " + String.join(",", missing));
       }
-      Map<String, String> failedRequested = new TreeMap<>();
-      Map<String, String> failedUsed = new TreeMap<>();
-      Map<String, String> failedHard = new TreeMap<>();
-      for (Map.Entry<String, Object> h : hard.entrySet()) {
-        String r = h.getKey();
-        Optional<BigDecimal> limit = Quantities.parse(h.getValue());
-        if (!TRACKED.contains(r) || limit.isEmpty() || !requested.containsKey(r)) {
-          continue;
-        }
-        BigDecimal now = used.getOrDefault(r, BigDecimal.ZERO);
-        if (now.add(requested.get(r)).compareTo(limit.get()) > 0) {
-          failedRequested.put(r, format(r, requested.get(r)));
-          failedUsed.put(r, format(r, now));
-          failedHard.put(r, Quantities.canonical(h.getValue()));
-        }
-      }
-      if (!failedRequested.isEmpty()) {
-        return Optional.of(
-            "exceeded quota: "
-                + name(quota)
-                + ", requested: "
-                + pretty(failedRequested)
-                + ", used: "
-                + pretty(failedUsed)
-                + ", limited: "
-                + pretty(failedHard));
+      Optional<String> exceeded = exceeded(quota, requested, used);
+      if (exceeded.isPresent()) {
+        return exceeded;
       }
     }
     return Optional.empty();
   }
 
-  /** The quota's status as the quota controller keeps it: hard copied, used summed. */
-  static JsonObject status(JsonObject quota, List<JsonObject> pods) {
+  /**
+   * The refusal (message after {@code secrets "name" is forbidden: }) of one more Secret in a
+   * namespace holding {@code secrets}, by the first quota counting Secrets that it would exceed.
+   */
+  static Optional<String> admitSecret(List<JsonObject> quotas, int secrets) {
+    List<JsonObject> sorted = new ArrayList<>(quotas);
+    sorted.sort(Comparator.comparing(QuotaAdmission::name));
+    for (JsonObject quota : sorted) {
+      Optional<String> exceeded = exceeded(quota, secretCounts(1), secretCounts(secrets));
+      if (exceeded.isPresent()) {
+        return exceeded;
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Whether a quota counts Secrets: their creates and deletes change its status. */
+  static boolean countsSecrets(JsonObject quota) {
+    return ObjectValidation.map(quota.getJsonObject("spec", new JsonObject()), "hard")
+        .keySet()
+        .stream()
+        .anyMatch(SECRET_COUNTS::contains);
+  }
+
+  /** The Secrets the quota's status last counted, if it counts them yet. */
+  static Optional<Integer> secretsCounted(JsonObject quota) {
+    Map<String, Object> used =
+        ObjectValidation.map(quota.getJsonObject("status", new JsonObject()), "used");
+    return SECRET_COUNTS.stream()
+        .map(used::get)
+        .flatMap(value -> Quantities.parse(value).stream())
+        .map(BigDecimal::intValue)
+        .findFirst();
+  }
+
+  /**
+   * The resources of {@code requested} the quota limits and this request would take past its hard
+   * limit, as checkRequest words it ({@code exceeded quota: <quota>, requested: …}).
+   */
+  private static Optional<String> exceeded(
+      JsonObject quota, Map<String, BigDecimal> requested, Map<String, BigDecimal> used) {
+    Map<String, Object> hard =
+        ObjectValidation.map(quota.getJsonObject("spec", new JsonObject()), "hard");
+    Map<String, String> failedRequested = new TreeMap<>();
+    Map<String, String> failedUsed = new TreeMap<>();
+    Map<String, String> failedHard = new TreeMap<>();
+    for (Map.Entry<String, Object> h : hard.entrySet()) {
+      String r = h.getKey();
+      Optional<BigDecimal> limit = Quantities.parse(h.getValue());
+      if (limit.isEmpty() || !requested.containsKey(r)) {
+        continue;
+      }
+      BigDecimal now = used.getOrDefault(r, BigDecimal.ZERO);
+      if (now.add(requested.get(r)).compareTo(limit.get()) > 0) {
+        failedRequested.put(r, format(r, requested.get(r)));
+        failedUsed.put(r, format(r, now));
+        failedHard.put(r, Quantities.canonical(h.getValue()));
+      }
+    }
+    if (failedRequested.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "exceeded quota: "
+            + name(quota)
+            + ", requested: "
+            + pretty(failedRequested)
+            + ", used: "
+            + pretty(failedUsed)
+            + ", limited: "
+            + pretty(failedHard));
+  }
+
+  private static Map<String, BigDecimal> secretCounts(int secrets) {
+    BigDecimal n = BigDecimal.valueOf(secrets);
+    Map<String, BigDecimal> out = new TreeMap<>();
+    SECRET_COUNTS.forEach(r -> out.put(r, n));
+    return out;
+  }
+
+  /**
+   * The quota's status as the quota controller keeps it: hard copied, used summed over the pods and
+   * counted over the namespace's {@code secrets}.
+   */
+  static JsonObject status(JsonObject quota, List<JsonObject> pods, int secrets) {
     Map<String, Object> hard =
         ObjectValidation.map(quota.getJsonObject("spec", new JsonObject()), "hard");
     Map<String, BigDecimal> used = used(pods);
+    used.putAll(secretCounts(secrets));
     JsonObject usedJson = new JsonObject();
     JsonObject hardJson = new JsonObject();
     for (Map.Entry<String, Object> h : new TreeMap<>(hard).entrySet()) {
       hardJson.put(h.getKey(), Quantities.canonical(h.getValue()));
-      if (TRACKED.contains(h.getKey())) {
+      if (used.containsKey(h.getKey())) {
         usedJson.put(h.getKey(), format(h.getKey(), used.get(h.getKey())));
       }
     }

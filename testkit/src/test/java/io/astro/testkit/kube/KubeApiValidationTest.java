@@ -971,6 +971,48 @@ class KubeApiValidationTest {
   }
 
   @Test
+  void a_quota_counts_the_namespaces_secrets_as_they_are_created_and_refuses_one_past_its_limit()
+      throws Exception {
+    String ns = namespace();
+    core.createNamespacedResourceQuota(ns, quota(ns, "objects", Map.of("secrets", "2"))).execute();
+    core.createNamespacedResourceQuota(ns, quota(ns, "counts", Map.of("count/secrets", "10")))
+        .execute();
+    assertThat(used(ns, "objects", "secrets")).isEqualTo("0");
+    core.createNamespacedSecret(ns, secret(ns, "a", "Opaque", Map.of("K", "1"))).execute();
+    core.createNamespacedSecret(ns, secret(ns, "b", "Opaque", Map.of("K", "2"))).execute();
+    assertThat(used(ns, "objects", "secrets")).isEqualTo("2");
+    assertThat(used(ns, "counts", "count/secrets")).isEqualTo("2");
+
+    JsonObject status =
+        refusal(
+            () ->
+                core.createNamespacedSecret(ns, secret(ns, "c", "Opaque", Map.of("K", "3")))
+                    .execute());
+    assertThat(status.getInteger("code")).isEqualTo(403);
+    assertThat(status.getString("reason")).isEqualTo("Forbidden");
+    assertThat(status.getString("message"))
+        .isEqualTo(
+            "secrets \"c\" is forbidden: exceeded quota: objects, requested: secrets=1, used:"
+                + " secrets=2, limited: secrets=2");
+
+    // a delete gives the room back
+    core.deleteNamespacedSecret("a", ns).execute();
+    assertThat(used(ns, "objects", "secrets")).isEqualTo("1");
+    core.createNamespacedSecret(ns, secret(ns, "c", "Opaque", Map.of("K", "3"))).execute();
+    assertThat(used(ns, "counts", "count/secrets")).isEqualTo("2");
+  }
+
+  /** What the quota's status counts of {@code resource}, read right after a write was answered. */
+  private static String used(String ns, String quota, String resource) throws ApiException {
+    return core.readNamespacedResourceQuota(quota, ns)
+        .execute()
+        .getStatus()
+        .getUsed()
+        .get(resource)
+        .toSuffixedString();
+  }
+
+  @Test
   void a_quota_on_requests_needs_every_container_to_set_them_unless_a_limit_range_defaults_them()
       throws Exception {
     String ns = namespace();
