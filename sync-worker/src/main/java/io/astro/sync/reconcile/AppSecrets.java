@@ -37,7 +37,9 @@ import java.util.function.Supplier;
  * when it goes elsewhere), so without a write of its own it cannot be there. Reading it again every
  * {@code recheck} cost two GETs per app of every reconcile after it (a Secret of that name made by
  * hand is not Astro's to delete). A namespace this worker has just created holds no Secret at all
- * ({@link #namespaceCreated}): a new app's Secrets are not read to find them absent.
+ * ({@link #namespaceCreated}), nor does one whose quota counts none ({@link #noneIn}): an app's
+ * Secrets there are not read to find them absent — a fresh worker would otherwise read two per app
+ * whose release needs none.
  */
 public final class AppSecrets {
 
@@ -65,8 +67,8 @@ public final class AppSecrets {
   /** cluster/namespace/name → what was last written or read there. */
   private final Map<String, Known> known = new ConcurrentHashMap<>();
 
-  /** cluster/namespace → when this worker created it (empty). */
-  private final Map<String, Instant> createdEmpty = new ConcurrentHashMap<>();
+  /** cluster/namespace → when it last held no Secret: created here, or counted by its quota. */
+  private final Map<String, Instant> emptyAsOf = new ConcurrentHashMap<>();
 
   /** {@code keys} may be null (none configured): a command with sealed values is then refused. */
   public AppSecrets(KeyRing keys, Manifests manifests, ObjectWriter writer, Duration recheck) {
@@ -146,18 +148,18 @@ public final class AppSecrets {
   /** Forgets what is known of a cluster's Secrets (it went away, or was replaced). */
   public void forget(String clusterId) {
     known.keySet().removeIf(key -> key.startsWith(clusterId + "/"));
-    createdEmpty.keySet().removeIf(key -> key.startsWith(clusterId + "/"));
+    emptyAsOf.keySet().removeIf(key -> key.startsWith(clusterId + "/"));
   }
 
   /**
    * The apps went to another instance, which may write their Secrets from now on: what is known of
-   * them is read again if they come back. Which namespaces were created empty is forgotten too (one
+   * them is read again if they come back. Which namespaces were known empty is forgotten too (one
    * of those apps may come back to a namespace the other instance wrote into).
    */
   public void forget(Collection<String> appIds) {
     Set<String> ids = Set.copyOf(appIds);
     known.values().removeIf(k -> ids.contains(k.appId()));
-    createdEmpty.clear();
+    emptyAsOf.clear();
   }
 
   /**
@@ -168,7 +170,16 @@ public final class AppSecrets {
   public void namespaceCreated(String clusterId, String namespace) {
     String prefix = clusterId + "/" + namespace + "/";
     known.keySet().removeIf(key -> key.startsWith(prefix));
-    createdEmpty.put(clusterId + "/" + namespace, clock.instant());
+    noneIn(clusterId, namespace, clock.instant());
+  }
+
+  /**
+   * The namespace held no Secret at {@code asOf} (its quota counted none after that): for {@code
+   * recheck} from then, a Secret of its apps that is not known otherwise is absent. What is known
+   * stays: a Secret written since {@code asOf} was remembered later, so its hash outlasts this.
+   */
+  public void noneIn(String clusterId, String namespace, Instant asOf) {
+    emptyAsOf.merge(clusterId + "/" + namespace, asOf, (a, b) -> a.isAfter(b) ? a : b);
   }
 
   /**
@@ -225,10 +236,10 @@ public final class AppSecrets {
     known.put(key, new Known(hash, clock.instant(), app.appId()));
   }
 
-  /** Whether this worker created the namespace within {@code recheck}: it then held nothing. */
-  private boolean createdEmpty(ClusterConnection cluster, String namespace) {
-    Instant created = createdEmpty.get(cluster.id() + "/" + namespace);
-    return created != null && !created.plus(recheck).isBefore(clock.instant());
+  /** Whether the namespace held no Secret within {@code recheck}. */
+  private boolean emptyLately(ClusterConnection cluster, String namespace) {
+    Instant empty = emptyAsOf.get(cluster.id() + "/" + namespace);
+    return empty != null && !empty.plus(recheck).isBefore(clock.instant());
   }
 
   private void remove(ClusterConnection cluster, AppCommand app, String name) {
@@ -239,7 +250,7 @@ public final class AppSecrets {
       return;
     }
     if (have == null
-        && (createdEmpty(cluster, namespace)
+        && (emptyLately(cluster, namespace)
             || writer.read(cluster.apis().secrets(), "Secret", namespace, name) == null)) {
       remember(key, ABSENT, app);
       return;

@@ -527,6 +527,17 @@ public final class Manifests {
                                         .port(new IntOrString(53))))))));
   }
 
+  /**
+   * The Secrets a user namespace may hold: two per app (its variables, its registry credential) for
+   * the most apps a user may have (10 000, the ceiling of ASTRO_MAX_APPS_PER_USER), so it never
+   * refuses one of Astro's. It bounds what a namespace stores, and its count in the quota's status
+   * tells a worker when a namespace holds no Secret at all ({@link NamespaceSetup}).
+   */
+  static final int SECRETS_PER_NAMESPACE = 2 * 10_000;
+
+  /** The quota's object count of Secrets (the legacy name of {@code count/secrets}). */
+  static final String SECRET_COUNT = "secrets";
+
   public V1ResourceQuota resourceQuota(String namespace) {
     return stamp(
         new V1ResourceQuota()
@@ -538,11 +549,18 @@ public final class Manifests {
                     .hard(
                         sorted(
                             Map.of(
-                                "requests.cpu", policy.quotaCpu(),
-                                "requests.memory", policy.quotaMemory(),
-                                "requests.ephemeral-storage", policy.quotaEphemeralStorage(),
-                                "limits.ephemeral-storage", policy.quotaEphemeralStorage(),
-                                "pods", new Quantity(Integer.toString(policy.quotaPods())))))),
+                                "requests.cpu",
+                                policy.quotaCpu(),
+                                "requests.memory",
+                                policy.quotaMemory(),
+                                "requests.ephemeral-storage",
+                                policy.quotaEphemeralStorage(),
+                                "limits.ephemeral-storage",
+                                policy.quotaEphemeralStorage(),
+                                "pods",
+                                new Quantity(Integer.toString(policy.quotaPods())),
+                                SECRET_COUNT,
+                                new Quantity(Integer.toString(SECRETS_PER_NAMESPACE)))))),
         Map.of());
   }
 

@@ -2,8 +2,10 @@ package io.astro.sync.reconcile;
 
 import io.astro.sync.clusters.ClusterConnection;
 import io.astro.sync.clusters.KubeApis;
+import io.kubernetes.client.custom.Quantity;
 import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1NetworkPolicy;
+import io.kubernetes.client.openapi.models.V1ResourceQuota;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -139,8 +141,26 @@ public final class NamespaceSetup {
             ? null
             : writer.read(
                 apis.resourceQuotas(), "ResourceQuota", namespace, quota.getMetadata().getName());
-    writer.ensure(apis.resourceQuotas(), quota, haveQuota, Fence.drifted(quota, haveQuota));
+    boolean quotaDrifted = Fence.drifted(quota, haveQuota);
+    writer.ensure(apis.resourceQuotas(), quota, haveQuota, quotaDrifted);
+    if (haveQuota != null && !quotaDrifted && holdsNoSecret(haveQuota)) {
+      // counted after `now`: a Secret written since then is remembered later than this
+      secrets.noneIn(cluster.id(), namespace, now);
+    }
     checked.put(key, now);
+  }
+
+  /**
+   * The quota's status counts no Secret in the namespace. The API server counts a create as it
+   * admits it; a delete may stay counted until the quota controller's next sync, which errs on the
+   * side of reading. No count yet (a quota the controller has not synced) is not zero.
+   */
+  private static boolean holdsNoSecret(V1ResourceQuota quota) {
+    Quantity count =
+        quota.getStatus() == null || quota.getStatus().getUsed() == null
+            ? null
+            : quota.getStatus().getUsed().get(Manifests.SECRET_COUNT);
+    return count != null && count.getNumber().signum() == 0;
   }
 
   /** Something in the namespace was refused or went missing: check it on the next reconcile. */
