@@ -61,6 +61,11 @@ final class SyncEngine implements CommandConsumer.Listener, ClusterConnection.Ev
   }
 
   @Override
+  public void assigned() {
+    reconciler.ownersChanged();
+  }
+
+  @Override
   public void removeNamespace(NamespaceCommand command) {
     removals.request(command);
   }

@@ -58,6 +58,12 @@ public final class CommandConsumer implements AutoCloseable {
     /** These apps now belong to another instance (or to nobody until the next assignment). */
     void released(List<String> appIds);
 
+    /**
+     * Partitions came to this instance: their apps' commands follow, and another instance may have
+     * applied them until now.
+     */
+    void assigned();
+
     /** A user's namespace is to be removed from every cluster (their account was deleted). */
     void removeNamespace(NamespaceCommand command);
   }
@@ -118,6 +124,9 @@ public final class CommandConsumer implements AutoCloseable {
 
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+              if (!partitions.isEmpty()) {
+                listener.assigned();
+              }
               consumer.seekToBeginning(partitions);
               if (!takeOn.isDone()) {
                 consumer.pause(partitions);

@@ -459,6 +459,11 @@ public final class AppReconciler implements ReconcileLoop.Reconciler {
     secrets.forget(clusterId);
   }
 
+  /** Apps came to this instance: what another instance wrote of them until now is not known. */
+  public void ownersChanged() {
+    secrets.ownersChanged();
+  }
+
   /** Forgets failure counts, drift and what is known of the Secrets of apps that went elsewhere. */
   public void forget(List<String> appIds) {
     appIds.forEach(failuresInARow::remove);

@@ -37,9 +37,9 @@ import java.util.function.Supplier;
  * when it goes elsewhere), so without a write of its own it cannot be there. Reading it again every
  * {@code recheck} cost two GETs per app of every reconcile after it (a Secret of that name made by
  * hand is not Astro's to delete). A namespace this worker has just created holds no Secret at all
- * ({@link #namespaceCreated}), nor does one whose quota counts none ({@link #noneIn}): an app's
- * Secrets there are not read to find them absent — a fresh worker would otherwise read two per app
- * whose release needs none.
+ * ({@link #namespaceCreated}), nor does one whose quota counts none ({@link #noneIn}), if no apps
+ * came to this instance since ({@link #ownersChanged}): the Secrets there are not read to find them
+ * absent — a fresh worker would otherwise read two per app whose release needs none.
  */
 public final class AppSecrets {
 
@@ -69,6 +69,12 @@ public final class AppSecrets {
 
   /** cluster/namespace → when it last held no Secret: created here, or counted by its quota. */
   private final Map<String, Instant> emptyAsOf = new ConcurrentHashMap<>();
+
+  /**
+   * When apps last came to this instance (partitions assigned): from then on only it writes their
+   * Secrets, so a namespace is known empty for them by a look taken since.
+   */
+  private volatile Instant ownersChangedAt = Instant.MIN;
 
   /** {@code keys} may be null (none configured): a command with sealed values is then refused. */
   public AppSecrets(KeyRing keys, Manifests manifests, ObjectWriter writer, Duration recheck) {
@@ -152,14 +158,21 @@ public final class AppSecrets {
   }
 
   /**
-   * The apps went to another instance, which may write their Secrets from now on: what is known of
-   * them is read again if they come back. Which namespaces were known empty is forgotten too (one
-   * of those apps may come back to a namespace the other instance wrote into).
+   * Apps came to this instance, which another may have applied until now: a namespace known empty
+   * before this says nothing of their Secrets.
+   */
+  public void ownersChanged() {
+    ownersChangedAt = clock.instant();
+  }
+
+  /**
+   * The apps went to another instance, which may write their Secrets from now on, or were deleted:
+   * what is known of them is read again if they come back (they come back with partitions, {@link
+   * #ownersChanged}).
    */
   public void forget(Collection<String> appIds) {
     Set<String> ids = Set.copyOf(appIds);
     known.values().removeIf(k -> ids.contains(k.appId()));
-    emptyAsOf.clear();
   }
 
   /**
@@ -175,8 +188,9 @@ public final class AppSecrets {
 
   /**
    * The namespace held no Secret at {@code asOf} (its quota counted none after that): for {@code
-   * recheck} from then, a Secret of its apps that is not known otherwise is absent. What is known
-   * stays: a Secret written since {@code asOf} was remembered later, so its hash outlasts this.
+   * recheck} from then, a Secret of its apps not known otherwise is absent, unless apps came to
+   * this instance since. What is known stays: a Secret written since {@code asOf} was remembered
+   * later, so its hash outlasts this.
    */
   public void noneIn(String clusterId, String namespace, Instant asOf) {
     emptyAsOf.merge(clusterId + "/" + namespace, asOf, (a, b) -> a.isAfter(b) ? a : b);
@@ -236,10 +250,17 @@ public final class AppSecrets {
     known.put(key, new Known(hash, clock.instant(), app.appId()));
   }
 
-  /** Whether the namespace held no Secret within {@code recheck}. */
-  private boolean emptyLately(ClusterConnection cluster, String namespace) {
+  /**
+   * Whether the namespace held no Secret within {@code recheck}, at a time this instance already
+   * owned its apps: a Secret written since was this instance's own, and is known. (One written by
+   * an app's previous owner after that look, a rebalance's moment before the app came here, is not
+   * counted in it.)
+   */
+  private boolean emptySinceOwned(ClusterConnection cluster, String namespace) {
     Instant empty = emptyAsOf.get(cluster.id() + "/" + namespace);
-    return empty != null && !empty.plus(recheck).isBefore(clock.instant());
+    return empty != null
+        && !empty.isBefore(ownersChangedAt)
+        && !empty.plus(recheck).isBefore(clock.instant());
   }
 
   private void remove(ClusterConnection cluster, AppCommand app, String name) {
@@ -250,7 +271,7 @@ public final class AppSecrets {
       return;
     }
     if (have == null
-        && (emptyLately(cluster, namespace)
+        && (emptySinceOwned(cluster, namespace)
             || writer.read(cluster.apis().secrets(), "Secret", namespace, name) == null)) {
       remember(key, ABSENT, app);
       return;

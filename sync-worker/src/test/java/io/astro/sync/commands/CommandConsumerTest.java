@@ -91,6 +91,9 @@ class CommandConsumerTest {
               public void released(List<String> appIds) {}
 
               @Override
+              public void assigned() {}
+
+              @Override
               public void removeNamespace(NamespaceCommand command) {}
             });
     open.add(consumer);
