@@ -30,16 +30,7 @@ class ClusterTopicCatchUpTest {
   private final ClusterRegistry registry =
       new ClusterRegistry(
           new ConnectedClusters(),
-          new ClusterConnection.Events() {
-            @Override
-            public void appTouched(String cluster, String appId) {}
-
-            @Override
-            public void unreachable(String cluster) {}
-
-            @Override
-            public void reconnected(String cluster) {}
-          },
+          new QuietEvents(),
           Duration.ofSeconds(10),
           Duration.ofMinutes(10),
           5);

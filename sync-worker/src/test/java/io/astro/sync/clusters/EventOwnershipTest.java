@@ -51,16 +51,7 @@ class EventOwnershipTest {
             source.client(Duration.ofSeconds(10)),
             source.client(Duration.ZERO),
             Duration.ofMinutes(10),
-            new ClusterConnection.Events() {
-              @Override
-              public void appTouched(String cluster, String appId) {}
-
-              @Override
-              public void unreachable(String cluster) {}
-
-              @Override
-              public void reconnected(String cluster) {}
-            });
+            new QuietEvents());
     connection.start();
     new CoreV1Api(api).createNamespace(MANIFESTS.namespace(WEB.namespace(), 7)).execute();
     for (AppCommand app : List.of(WEB, WEB_X)) {

@@ -193,7 +193,7 @@ class SlimCacheTest {
       watchClient.setReadTimeout(0);
       try (ClusterConnection connection =
           new ClusterConnection(
-              "slim", cluster.newClient(), watchClient, Duration.ZERO, new Quiet())) {
+              "slim", cluster.newClient(), watchClient, Duration.ZERO, new QuietEvents())) {
         connection.start();
         Eventually.until("informers synced", Duration.ofSeconds(60), connection::synced);
         Eventually.until(
@@ -292,16 +292,5 @@ class SlimCacheTest {
             new V1PodSpec()
                 .nodeName("node-1")
                 .containers(List.of(new V1Container().name("app").image("nginx:1.27"))));
-  }
-
-  private static final class Quiet implements ClusterConnection.Events {
-    @Override
-    public void appTouched(String cluster, String appId) {}
-
-    @Override
-    public void unreachable(String cluster) {}
-
-    @Override
-    public void reconnected(String cluster) {}
   }
 }

@@ -102,7 +102,7 @@ class WarningEventsTest {
     watchClient.setReadTimeout(0);
     try (ClusterConnection connection =
         new ClusterConnection(
-            "events", cluster.newClient(), watchClient, Duration.ZERO, new Quiet())) {
+            "events", cluster.newClient(), watchClient, Duration.ZERO, new QuietEvents())) {
       connection.start();
       Eventually.until("informers synced", Duration.ofSeconds(60), connection::synced);
       Eventually.until(
@@ -141,7 +141,7 @@ class WarningEventsTest {
       watchClient.setReadTimeout(0);
       try (ClusterConnection connection =
           new ClusterConnection(
-              "aging", own.newClient(), watchClient, Duration.ZERO, new Quiet())) {
+              "aging", own.newClient(), watchClient, Duration.ZERO, new QuietEvents())) {
         connection.start();
         Eventually.until("informers synced", Duration.ofSeconds(60), connection::synced);
         Eventually.until(
@@ -189,16 +189,5 @@ class WarningEventsTest {
         .lastTimestamp(now.minusSeconds(i % 1800))
         .involvedObject(
             new V1ObjectReference().kind(KINDS.get(i % KINDS.size())).name("o-" + i).namespace(ns));
-  }
-
-  private static final class Quiet implements ClusterConnection.Events {
-    @Override
-    public void appTouched(String cluster, String appId) {}
-
-    @Override
-    public void unreachable(String cluster) {}
-
-    @Override
-    public void reconnected(String cluster) {}
   }
 }

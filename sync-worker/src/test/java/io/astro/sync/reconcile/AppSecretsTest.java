@@ -6,17 +6,15 @@ import io.astro.common.events.app.AppCommand;
 import io.astro.common.kube.KubeNames;
 import io.astro.sync.Commands;
 import io.astro.sync.clusters.ClusterConnection;
+import io.astro.sync.clusters.QuietEvents;
+import io.astro.testkit.SettableClock;
 import io.astro.testkit.kube.FakeCluster;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Secret;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -67,12 +65,12 @@ class AppSecretsTest {
     AppCommand owned = app("7f0e6a1c-0000-4000-8000-000000000001", "owned");
     AppCommand moved = app("7f0e6a1c-0000-4000-8000-000000000002", "moved");
     secrets.ownersChanged();
-    clock.advance();
+    clock.advance(Duration.ofSeconds(1));
     secrets.noneIn(cluster.name(), NAMESPACE, clock.instant());
     try (ClusterConnection connection = connection()) {
       secrets.prune(connection, owned);
     }
-    clock.advance();
+    clock.advance(Duration.ofSeconds(1));
     // the app's previous owner wrote its Secret, then a rebalance brought the app here
     String left = KubeNames.envSecret(moved.k8sName());
     core.createNamespacedSecret(
@@ -101,7 +99,7 @@ class AppSecretsTest {
 
   private static ClusterConnection connection() {
     return new ClusterConnection(
-        cluster.name(), cluster.newClient(), cluster.newClient(), Duration.ZERO, new Quiet());
+        cluster.name(), cluster.newClient(), cluster.newClient(), Duration.ZERO, new QuietEvents());
   }
 
   private static String secretPath(String name) {
@@ -119,39 +117,5 @@ class AppSecretsTest {
         KubeNames.objectName(name, USER),
         2,
         new AppCommand.Desired("nginx:1.27", 1, 8080, false, null, false, Commands.release(1)));
-  }
-
-  private static final class Quiet implements ClusterConnection.Events {
-    @Override
-    public void appTouched(String cluster, String appId) {}
-
-    @Override
-    public void unreachable(String cluster) {}
-
-    @Override
-    public void reconnected(String cluster) {}
-  }
-
-  private static final class SettableClock extends Clock {
-    private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-    void advance() {
-      now = now.plusSeconds(1);
-    }
-
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }

@@ -2,11 +2,8 @@ package io.astro.user.accounts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
+import io.astro.testkit.SettableClock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 class LoginThrottleTest {
@@ -14,7 +11,7 @@ class LoginThrottleTest {
   private static final String GUESSER = "203.0.113.9";
   private static final String OWNER = "198.51.100.7";
 
-  private final MutableClock clock = new MutableClock();
+  private final SettableClock clock = new SettableClock();
   private final LoginThrottle throttle =
       new LoginThrottle(
           new LoginThrottle.Limits(3, 6, Duration.ofMinutes(15), 4, Duration.ofMinutes(1)),
@@ -79,28 +76,5 @@ class LoginThrottleTest {
     }
     assertThat(counter.retryAfterSeconds("a")).isZero();
     assertThat(counter.retryAfterSeconds("c")).isPositive();
-  }
-
-  private static final class MutableClock extends Clock {
-    private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }
