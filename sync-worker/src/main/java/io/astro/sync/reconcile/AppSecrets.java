@@ -161,7 +161,7 @@ public final class AppSecrets {
    * Apps came to this instance, which another may have applied until now: a namespace known empty
    * before this says nothing of their Secrets.
    */
-  public void ownersChanged() {
+  void ownersChanged() {
     ownersChangedAt = clock.instant();
   }
 
@@ -192,7 +192,7 @@ public final class AppSecrets {
    * this instance since. What is known stays: a Secret written since {@code asOf} was remembered
    * later, so its hash outlasts this.
    */
-  public void noneIn(String clusterId, String namespace, Instant asOf) {
+  void noneIn(String clusterId, String namespace, Instant asOf) {
     emptyAsOf.merge(clusterId + "/" + namespace, asOf, (a, b) -> a.isAfter(b) ? a : b);
   }
 
