@@ -132,9 +132,11 @@ public record Profile(
         20,
         5,
         10,
-        40,
+        // 200 updates each way: with 40 (and 20 users x 3) the p99 the goal names was the slowest
+        // update
+        200,
         20,
-        3,
+        10,
         10,
         20,
         10,
