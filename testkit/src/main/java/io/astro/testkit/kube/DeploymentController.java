@@ -50,6 +50,10 @@ final class DeploymentController {
 
   static final String HASH_LABEL = "pod-template-hash";
   static final String REVISION = "deployment.kubernetes.io/revision";
+
+  /** The old ReplicaSets a Deployment keeps when it names no {@code revisionHistoryLimit}. */
+  static final int DEFAULT_REVISION_HISTORY = 10;
+
   private static final String CONTROLLER = "replicaset-controller";
 
   private final AppsV1Api apps;
@@ -225,6 +229,7 @@ final class DeploymentController {
     int cleanup = Math.max(0, allPodsCount - minAvailable - newUnavailable);
     int scaleDown = Math.max(0, newReadyBefore + oldReady - minAvailable);
     List<V1Pod> oldPods = new ArrayList<>();
+    List<V1ReplicaSet> olds = new ArrayList<>();
     for (V1ReplicaSet old : owned) {
       List<V1Pod> still = new ArrayList<>();
       List<V1Pod> pods = new ArrayList<>(podsOf(old, allPods));
@@ -245,14 +250,33 @@ final class DeploymentController {
       old = scale(old, still.size());
       writeReplicaSetStatus(old, still, null, now);
       oldPods.addAll(still);
+      olds.add(old);
     }
     boolean complete =
         writeDeploymentStatus(d, newRs, desired, newPods, oldPods, quotaFailure, now);
+    boolean settled = complete && quotaFailure == null && oldPods.isEmpty();
+    if (settled) {
+      dropHistory(d, olds);
+    }
     return new Pass(
-        complete && quotaFailure == null && oldPods.isEmpty()
-            ? Outcome.SETTLED
-            : Outcome.PROGRESSING,
-        d.getMetadata().getResourceVersion());
+        settled ? Outcome.SETTLED : Outcome.PROGRESSING, d.getMetadata().getResourceVersion());
+  }
+
+  /**
+   * A rollout complete, the old ReplicaSets past the Deployment's {@code revisionHistoryLimit} (10
+   * when unset, the apps/v1 default) go, oldest revision first, as the deployment controller's
+   * cleanupDeployment (pkg/controller/deployment/sync.go) removes those scaled to zero.
+   */
+  private void dropHistory(V1Deployment d, List<V1ReplicaSet> olds) throws ApiException {
+    Integer limit = d.getSpec().getRevisionHistoryLimit();
+    int excess = olds.size() - (limit == null ? DEFAULT_REVISION_HISTORY : limit);
+    List<V1ReplicaSet> oldestFirst = new ArrayList<>(olds);
+    oldestFirst.sort(Comparator.comparingInt(DeploymentController::revision));
+    for (V1ReplicaSet rs : oldestFirst.subList(0, Math.max(0, excess))) {
+      if (Objects.equals(rs.getSpec().getReplicas(), 0)) {
+        deleteReplicaSet(rs, List.of());
+      }
+    }
   }
 
   /**
@@ -352,15 +376,14 @@ final class DeploymentController {
                 .template(template));
   }
 
+  private static int revision(V1ReplicaSet rs) {
+    Map<String, String> annotations = rs.getMetadata().getAnnotations();
+    String revision = annotations == null ? null : annotations.get(REVISION);
+    return revision == null ? 0 : Integer.parseInt(revision);
+  }
+
   private static int nextRevision(List<V1ReplicaSet> owned) {
-    int max = 0;
-    for (V1ReplicaSet rs : owned) {
-      Map<String, String> annotations = rs.getMetadata().getAnnotations();
-      if (annotations != null && annotations.get(REVISION) != null) {
-        max = Math.max(max, Integer.parseInt(annotations.get(REVISION)));
-      }
-    }
-    return max + 1;
+    return owned.stream().mapToInt(DeploymentController::revision).max().orElse(0) + 1;
   }
 
   private V1ReplicaSet scale(V1ReplicaSet rs, int replicas) throws ApiException {

@@ -309,6 +309,53 @@ class FakeClusterTest {
         List::isEmpty);
   }
 
+  @Test
+  void aCompleteRolloutKeepsRevisionHistoryLimitOldReplicaSetsAndDropsTheOldestBeyond()
+      throws Exception {
+    String ns = namespace("history");
+    V1Deployment d = deployment(ns, "web", "nginx:1.27", 1);
+    d.getSpec().setRevisionHistoryLimit(1);
+    apps.createNamespacedDeployment(ns, d).execute();
+    awaitReady(ns, "web", 1);
+    String first = onlyReplicaSet(ns).getMetadata().getName();
+
+    for (String at : List.of("2026-11-22T10:00:00Z", "2026-11-22T11:00:00Z")) {
+      mergePatch(
+          ns,
+          "web",
+          "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":"
+              + "{\"kubectl.kubernetes.io/restartedAt\":\""
+              + at
+              + "\"}}}}}");
+      Eventually.await(
+          "web restarted at " + at,
+          WAIT,
+          () -> apps.readNamespacedDeployment("web", ns).execute(),
+          w ->
+              w.getStatus() != null
+                  && w.getMetadata().getGeneration().equals(w.getStatus().getObservedGeneration())
+                  && Integer.valueOf(1).equals(w.getStatus().getUpdatedReplicas())
+                  && Integer.valueOf(1).equals(w.getStatus().getReplicas()));
+    }
+    // the current ReplicaSet and one old one (revision 2); revision 1 went
+    List<V1ReplicaSet> kept =
+        Eventually.await(
+            "two replica sets of web",
+            WAIT,
+            () -> apps.listNamespacedReplicaSet(ns).execute().getItems(),
+            list -> list.size() == 2);
+    assertThat(kept)
+        .extracting(rs -> rs.getMetadata().getAnnotations().get(DeploymentController.REVISION))
+        .containsExactlyInAnyOrder("2", "3");
+    assertThat(kept).extracting(rs -> rs.getMetadata().getName()).doesNotContain(first);
+  }
+
+  private static V1ReplicaSet onlyReplicaSet(String ns) throws ApiException {
+    List<V1ReplicaSet> sets = apps.listNamespacedReplicaSet(ns).execute().getItems();
+    assertThat(sets).hasSize(1);
+    return sets.get(0);
+  }
+
   /**
    * As the real Deployment controller works from its informer's cache, a pass an event brought
    * works from the Deployment that event delivered: creating, running and deleting one reads it
