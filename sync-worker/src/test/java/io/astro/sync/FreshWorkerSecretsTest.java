@@ -74,7 +74,7 @@ class FreshWorkerSecretsTest {
 
     fx.startWorker(Map.of());
     SyncWorkerFixture.await(
-        "the leftover Secret removed", () -> secretOrNull(core, leftover, left) == null);
+        "the leftover Secret removed", () -> fx.secret(0, leftover, left) == null);
     // each app's status goes out once more when the fresh worker has reconciled it
     published.forEach((app, before) -> fx.statuses(app, before + 1));
     assertThat(secretReads(traffic, plain)).containsExactly(readsBefore);
@@ -103,16 +103,5 @@ class FreshWorkerSecretsTest {
                 traffic.requests(
                     "GET", "/api/v1/namespaces/" + app.namespace() + "/secrets/" + name))
         .toArray();
-  }
-
-  private static V1Secret secretOrNull(CoreV1Api core, Commands.App app, String name) {
-    try {
-      return core.readNamespacedSecret(name, app.namespace()).execute();
-    } catch (ApiException e) {
-      if (e.getCode() == 404) {
-        return null;
-      }
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -11,7 +11,6 @@ import io.astro.common.kube.KubeNames;
 import io.astro.testkit.kafka.KafkaBroker;
 import io.astro.testkit.kafka.KafkaExtension;
 import io.astro.testkit.kafka.ReceivedRecord;
-import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.CoreV1Event;
@@ -281,15 +280,15 @@ class ReleasesTest {
         Commands.release(1, app, KEYS, Map.of(), Map.of("TOKEN", "t0ken"), "{\"auths\":{}}");
     fx.commands.send(app, "create");
     fx.awaitStatus(app, "running");
-    assertThat(secretOrNull(app, KubeNames.envSecret(app.k8sName()))).isNotNull();
+    assertThat(fx.secret(0, app, KubeNames.envSecret(app.k8sName()))).isNotNull();
 
     app.release = Commands.release(2);
     fx.commands.send(app, "update");
     SyncWorkerFixture.await(
         "both Secrets removed",
         () ->
-            secretOrNull(app, KubeNames.envSecret(app.k8sName())) == null
-                && secretOrNull(app, KubeNames.pullSecret(app.k8sName())) == null);
+            fx.secret(0, app, KubeNames.envSecret(app.k8sName())) == null
+                && fx.secret(0, app, KubeNames.pullSecret(app.k8sName())) == null);
     assertThat(fx.deployment(0, app).getSpec().getTemplate().getSpec().getImagePullSecrets())
         .isNullOrEmpty();
 
@@ -298,12 +297,12 @@ class ReleasesTest {
     fx.commands.send(app, "update");
     SyncWorkerFixture.await(
         "the Secrets are back",
-        () -> secretOrNull(app, KubeNames.pullSecret(app.k8sName())) != null);
+        () -> fx.secret(0, app, KubeNames.pullSecret(app.k8sName())) != null);
     app.deleted = true;
     fx.commands.send(app, "delete");
     fx.awaitStatus(app, "deleted");
-    assertThat(secretOrNull(app, KubeNames.envSecret(app.k8sName()))).isNull();
-    assertThat(secretOrNull(app, KubeNames.pullSecret(app.k8sName()))).isNull();
+    assertThat(fx.secret(0, app, KubeNames.envSecret(app.k8sName()))).isNull();
+    assertThat(fx.secret(0, app, KubeNames.pullSecret(app.k8sName()))).isNull();
   }
 
   @Test
@@ -316,7 +315,7 @@ class ReleasesTest {
 
     core.deleteNamespacedSecret(name, app.namespace()).execute();
     SyncWorkerFixture.await(
-        "the deleted Secret written again", () -> secretOrNull(app, name) != null);
+        "the deleted Secret written again", () -> fx.secret(0, app, name) != null);
 
     V1Secret edited = secret(app, name);
     edited.putDataItem("TOKEN", "tampered".getBytes(StandardCharsets.UTF_8));
@@ -409,20 +408,9 @@ class ReleasesTest {
   }
 
   private static V1Secret secret(Commands.App app, String name) {
-    V1Secret secret = secretOrNull(app, name);
+    V1Secret secret = fx.secret(0, app, name);
     assertThat(secret).as("Secret " + name).isNotNull();
     return secret;
-  }
-
-  private static V1Secret secretOrNull(Commands.App app, String name) {
-    try {
-      return core.readNamespacedSecret(name, app.namespace()).execute();
-    } catch (ApiException e) {
-      if (e.getCode() == 404) {
-        return null;
-      }
-      throw new IllegalStateException(e);
-    }
   }
 
   private static List<String> logLines() {

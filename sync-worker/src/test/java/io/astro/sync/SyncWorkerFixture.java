@@ -9,7 +9,9 @@ import io.astro.testkit.kube.KubeCluster;
 import io.astro.testkit.kube.KubeClusters;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.AppsV1Api;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Deployment;
+import io.kubernetes.client.openapi.models.V1Secret;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
@@ -190,6 +192,20 @@ public final class SyncWorkerFixture implements AutoCloseable {
     try {
       return new AppsV1Api(kube(cluster).apiClient())
           .readNamespacedDeployment(app.k8sName(), app.namespace())
+          .execute();
+    } catch (ApiException e) {
+      if (e.getCode() == 404) {
+        return null;
+      }
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The app's Secret of that name in the i-th cluster, or null when there is none. */
+  public V1Secret secret(int cluster, Commands.App app, String name) {
+    try {
+      return new CoreV1Api(kube(cluster).apiClient())
+          .readNamespacedSecret(name, app.namespace())
           .execute();
     } catch (ApiException e) {
       if (e.getCode() == 404) {
