@@ -179,7 +179,11 @@ public final class Main {
             service.registry());
     StatusStreams statusStreams =
         new StatusStreams(
-            store, streamSlots, config.streams().lifetime(), config.streams().keepAlive());
+            store,
+            streamSlots,
+            config.streams().lifetime(),
+            config.streams().keepAlive(),
+            Clock.systemUTC());
     AppRoutes routes = new AppRoutes(apps, rules, new AppDetail(c.healthInterval()), auth, logs);
     ClusterRoutes clusterRoutes =
         new ClusterRoutes(

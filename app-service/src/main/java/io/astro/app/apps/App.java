@@ -315,6 +315,48 @@ public record App(
     return shown;
   }
 
+  /**
+   * The status the app takes once {@code o} is applied: what the cluster runs, unless the user's
+   * own wish says otherwise — a deleting app is {@code deleting} until it is gone ({@code
+   * deleted}), a suspended one {@code suspended}, and one gone while it should exist {@code
+   * pending} (the worker creates it again).
+   */
+  AppStatus statusAfter(Observation o) {
+    if (desired.deleting()) {
+      return o.gone() ? AppStatus.DELETED : AppStatus.DELETING;
+    }
+    if (desired.suspended()) {
+      // the cluster runs it at zero like a stopped app; the owner sees why
+      return AppStatus.SUSPENDED;
+    }
+    return o.gone() ? AppStatus.PENDING : o.status();
+  }
+
+  /**
+   * This app as {@link AppStore#apply} leaves it once {@code o} is applied, {@code updatedAt} aside
+   * (the database stamps the row when it writes it): the same app when {@code o} is no news or the
+   * app is already gone.
+   */
+  public App after(Observation o, Instant updatedAt) {
+    if (status == AppStatus.DELETED || !o.isNewerThan(observed)) {
+      return this;
+    }
+    return new App(
+        id,
+        userId,
+        name,
+        clusterId,
+        placement,
+        namespace,
+        k8sName,
+        desired,
+        generation,
+        statusAfter(o),
+        o.stored(),
+        createdAt,
+        updatedAt);
+  }
+
   public JsonObject toJson() {
     JsonObject json =
         new JsonObject()

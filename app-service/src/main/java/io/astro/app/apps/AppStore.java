@@ -574,18 +574,8 @@ public final class AppStore {
                       if (!o.isNewerThan(app.observed())) {
                         return Future.succeededFuture(Applied.STALE);
                       }
-                      boolean remove = o.gone() && app.desired().deleting();
-                      AppStatus status =
-                          remove
-                              ? AppStatus.DELETED
-                              : app.desired().deleting()
-                                  ? AppStatus.DELETING
-                                  // the cluster runs it at zero like a stopped app; the owner
-                                  // sees why
-                                  : app.desired().suspended()
-                                      ? AppStatus.SUSPENDED
-                                      // gone while it should exist: the worker will create it again
-                                      : o.gone() ? AppStatus.PENDING : o.status();
+                      AppStatus status = app.statusAfter(o);
+                      boolean remove = status == AppStatus.DELETED;
                       Future<?> history =
                           status == app.status()
                                   && Objects.equals(o.reason(), app.observed().reason())

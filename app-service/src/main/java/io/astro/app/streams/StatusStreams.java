@@ -16,7 +16,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -35,10 +37,11 @@ import org.slf4j.LoggerFactory;
  * the service shuts down: the client reconnects and starts again from a snapshot.
  *
  * <p>Every instance sees every status event ({@link StatusFeed}: all partitions, no consumer
- * group), whichever instance's group member applies it to the database. An event for a user with a
- * stream here is applied here too before the app is read — applying is idempotent (newer wins,
- * under the row lock), so the app sent is the database's state after the event, never one from
- * before it, and nothing is applied twice.
+ * group), whichever instance's group member applies it to the database. For an app whose owner has
+ * a stream here, the app is read (no lock) and the event applied to it in memory ({@link
+ * App#after}), as the group member applies it to the row: the app sent is the database's state
+ * after the event, {@code updated_at} aside, never one from before it, and it is sent without
+ * waiting for that write or for a change holding the row.
  */
 public final class StatusStreams {
 
@@ -55,13 +58,16 @@ public final class StatusStreams {
   private final StreamSlots slots;
   private final long lifetimeMillis;
   private final long keepAliveMillis;
+  private final Clock clock;
   private final Map<Long, Set<Listener>> listeners = new ConcurrentHashMap<>();
 
-  public StatusStreams(AppStore store, StreamSlots slots, Duration lifetime, Duration keepAlive) {
+  public StatusStreams(
+      AppStore store, StreamSlots slots, Duration lifetime, Duration keepAlive, Clock clock) {
     this.store = store;
     this.slots = slots;
     this.lifetimeMillis = lifetime.toMillis();
     this.keepAliveMillis = keepAlive.toMillis();
+    this.clock = clock;
   }
 
   /** Mounted before the apps' routes, whose {@code /:id} would otherwise take {@code stream}. */
@@ -85,17 +91,16 @@ public final class StatusStreams {
     String id = observation.appId();
     return store
         .anyById(id)
-        .compose(
+        .<Void>map(
             found -> {
-              if (found.isEmpty() || !listeners.containsKey(found.get().userId())) {
-                return Future.<Void>succeededFuture();
-              }
-              // applied whatever the outcome (newer, stale, refused): the app is read as it is now
-              return store
-                  .apply(observation)
-                  .transform(applied -> store.anyById(id))
-                  .onSuccess(app -> app.ifPresent(this::publish))
-                  .<Void>mapEmpty();
+              found
+                  .filter(app -> listeners.containsKey(app.userId()))
+                  .ifPresent(
+                      app ->
+                          publish(
+                              app.after(
+                                  observation, clock.instant().truncatedTo(ChronoUnit.MILLIS))));
+              return null;
             })
         .recover(
             failure -> {
