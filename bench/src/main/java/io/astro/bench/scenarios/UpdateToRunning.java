@@ -216,6 +216,9 @@ public final class UpdateToRunning {
     List<Update> sequential;
     List<Update> concurrent;
     int missing;
+    CpuSplit cpuBefore;
+    CpuSplit cpuAfter;
+    double seconds;
     int users = bench.profile().updateUsers();
     try (EventTap tap =
             new EventTap(system.kafkaBootstrap(), Topics.APP_COMMANDS, Topics.APP_STATUS, board);
@@ -229,7 +232,11 @@ public final class UpdateToRunning {
       sequential = Collections.synchronizedList(new ArrayList<>());
       int soloMissing = updates(api, board, solo, bench.profile().updatesSequential(), sequential);
       concurrent = Collections.synchronizedList(new ArrayList<>());
+      cpuBefore = CpuSplit.now(system);
+      long began = System.nanoTime();
       missing = soloMissing + concurrently(api, board, users, concurrent, bench);
+      seconds = (System.nanoTime() - began) / 1e9;
+      cpuAfter = CpuSplit.now(system);
       tap.check();
     }
     List<Update> all = new ArrayList<>(sequential);
@@ -255,6 +262,19 @@ public final class UpdateToRunning {
             "%d users at once, each updating its app %d times, one at a time",
             users, bench.profile().updatesPerUser()),
         concurrent);
+    md.append(
+        f(
+            "What the %d users' updates cost: %d in %.1f s (%.1f updates/s; each user's next once"
+                + " its last is `running`, so a user's cycle is %.0f ms). CPU meanwhile, by part, on"
+                + " %d cores:\n\n",
+            users,
+            concurrent.size(),
+            seconds,
+            concurrent.size() / seconds,
+            1000 * seconds * users / concurrent.size(),
+            Runtime.getRuntime().availableProcessors()));
+    md.append(cpuAfter.table(cpuBefore, seconds, concurrent.size(), "update"));
+    md.append('\n');
     int older = all.stream().mapToInt(u -> u.olderAfter).sum();
     md.append(
         f(
