@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -216,9 +217,7 @@ public final class UpdateToRunning {
     List<Update> sequential;
     List<Update> concurrent;
     int missing;
-    CpuSplit cpuBefore;
-    CpuSplit cpuAfter;
-    double seconds;
+    Window window;
     int users = bench.profile().updateUsers();
     try (EventTap tap =
             new EventTap(system.kafkaBootstrap(), Topics.APP_COMMANDS, Topics.APP_STATUS, board);
@@ -232,11 +231,8 @@ public final class UpdateToRunning {
       sequential = Collections.synchronizedList(new ArrayList<>());
       int soloMissing = updates(api, board, solo, bench.profile().updatesSequential(), sequential);
       concurrent = Collections.synchronizedList(new ArrayList<>());
-      cpuBefore = CpuSplit.now(system);
-      long began = System.nanoTime();
-      missing = soloMissing + concurrently(api, board, users, concurrent, bench);
-      seconds = (System.nanoTime() - began) / 1e9;
-      cpuAfter = CpuSplit.now(system);
+      window = concurrently(api, board, users, concurrent, bench);
+      missing = soloMissing + window.missing();
       tap.check();
     }
     List<Update> all = new ArrayList<>(sequential);
@@ -264,16 +260,17 @@ public final class UpdateToRunning {
         concurrent);
     md.append(
         f(
-            "What the %d users' updates cost: %d in %.1f s (%.1f updates/s; each user's next once"
-                + " its last is `running`, so a user's cycle is %.0f ms). CPU meanwhile, by part, on"
-                + " %d cores:\n\n",
+            "What the %d users' updates cost (their sign-ups, apps and deletes before and after the"
+                + " window): %d in %.1f s (%.1f updates/s; each user's next once its last is"
+                + " `running`, so a user's cycle is %.0f ms). CPU meanwhile, by part, on %d"
+                + " cores:\n\n",
             users,
             concurrent.size(),
-            seconds,
-            concurrent.size() / seconds,
-            1000 * seconds * users / concurrent.size(),
+            window.seconds(),
+            concurrent.size() / window.seconds(),
+            1000 * window.seconds() * users / concurrent.size(),
             Runtime.getRuntime().availableProcessors()));
-    md.append(cpuAfter.table(cpuBefore, seconds, concurrent.size(), "update"));
+    md.append(window.after().table(window.before(), window.seconds(), concurrent.size(), "update"));
     md.append('\n');
     int older = all.stream().mapToInt(u -> u.olderAfter).sum();
     md.append(
@@ -324,12 +321,19 @@ public final class UpdateToRunning {
    * Creates an app, waits for it to run, updates it {@code times} times (each once the previous
    * one's release runs), then deletes it (untimed). Answers how many updates never ran.
    */
-  private static int updates(Api api, Board board, Api.User user, int times, List<Update> into) {
+  /** The user's app, created and {@code running}. */
+  private static String runningApp(Api api, Board board, Api.User user) {
     Api.Answer created = api.create(user, "upd");
     String id = created.data().getString("id");
     if (!board.await(id, created.data().getLong("generation"), 1)) {
       throw new IllegalStateException("app " + id + " not running within " + WAIT_SECONDS + " s");
     }
+    return id;
+  }
+
+  /** Updates app {@code id} {@code times} times, one at a time; how many never ran. */
+  private static int updates(
+      Api api, Board board, Api.User user, String id, int times, List<Update> into) {
     int missing = 0;
     for (int i = 0; i < times; i++) {
       Api.Answer answer =
@@ -349,12 +353,26 @@ public final class UpdateToRunning {
         missing++;
       }
     }
-    api.delete(user, id);
-    board.awaitDeleted(id);
     return missing;
   }
 
-  private static int concurrently(
+  /** A user's own app updated {@code times} times, then deleted; how many updates never ran. */
+  private static int updates(Api api, Board board, Api.User user, int times, List<Update> into) {
+    String id = runningApp(api, board, user);
+    int missing = updates(api, board, user, id, times, into);
+    delete(api, board, user, id);
+    return missing;
+  }
+
+  private static void delete(Api api, Board board, Api.User user, String id) {
+    api.delete(user, id);
+    board.awaitDeleted(id);
+  }
+
+  /** The users' updates at once: how many never ran, and the CPU split of their window. */
+  private record Window(int missing, CpuSplit before, CpuSplit after, double seconds) {}
+
+  private static Window concurrently(
       Api api, Board board, int users, List<Update> into, Context bench) {
     ExecutorService pool = Executors.newFixedThreadPool(users);
     try {
@@ -362,16 +380,34 @@ public final class UpdateToRunning {
       for (int u = 0; u < users; u++) {
         people.add(api.newUser("u2c" + u + "x" + CommandToStatus.suffix()));
       }
+      List<String> apps = new ArrayList<>();
+      for (Future<String> app :
+          pool.invokeAll(
+              people.stream()
+                  .<Callable<String>>map(user -> () -> runningApp(api, board, user))
+                  .toList())) {
+        apps.add(app.get());
+      }
+      CpuSplit before = CpuSplit.now(bench.system());
+      long began = System.nanoTime();
       List<Future<Integer>> runs = new ArrayList<>();
-      for (Api.User user : people) {
+      for (int u = 0; u < users; u++) {
+        Api.User user = people.get(u);
+        String id = apps.get(u);
         runs.add(
-            pool.submit(() -> updates(api, board, user, bench.profile().updatesPerUser(), into)));
+            pool.submit(
+                () -> updates(api, board, user, id, bench.profile().updatesPerUser(), into)));
       }
       int missing = 0;
       for (Future<Integer> run : runs) {
         missing += run.get(10, TimeUnit.MINUTES);
       }
-      return missing;
+      double seconds = (System.nanoTime() - began) / 1e9;
+      CpuSplit after = CpuSplit.now(bench.system());
+      for (int u = 0; u < users; u++) {
+        delete(api, board, people.get(u), apps.get(u));
+      }
+      return new Window(missing, before, after, seconds);
     } catch (Exception e) {
       throw new IllegalStateException("concurrent updates failed: " + e, e);
     } finally {
