@@ -179,11 +179,7 @@ public final class Main {
             service.registry());
     StatusStreams statusStreams =
         new StatusStreams(
-            store,
-            streamSlots,
-            config.streams().lifetime(),
-            config.streams().keepAlive(),
-            Clock.systemUTC());
+            store, streamSlots, config.streams().lifetime(), config.streams().keepAlive());
     AppRoutes routes = new AppRoutes(apps, rules, new AppDetail(c.healthInterval()), auth, logs);
     ClusterRoutes clusterRoutes =
         new ClusterRoutes(

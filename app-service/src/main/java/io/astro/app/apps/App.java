@@ -332,31 +332,6 @@ public record App(
     return o.gone() ? AppStatus.PENDING : o.status();
   }
 
-  /**
-   * This app as {@link AppStore#apply} leaves it once {@code o} is applied, {@code updatedAt} aside
-   * (the database stamps the row when it writes it): the same app when {@code o} is no news or the
-   * app is already gone.
-   */
-  public App after(Observation o, Instant updatedAt) {
-    if (status == AppStatus.DELETED || !o.isNewerThan(observed)) {
-      return this;
-    }
-    return new App(
-        id,
-        userId,
-        name,
-        clusterId,
-        placement,
-        namespace,
-        k8sName,
-        desired,
-        generation,
-        statusAfter(o),
-        o.stored(),
-        createdAt,
-        updatedAt);
-  }
-
   public JsonObject toJson() {
     JsonObject json =
         new JsonObject()

@@ -5,7 +5,6 @@ import io.astro.common.events.app.AppStatus;
 import io.astro.common.events.app.AppStatusEvent;
 import io.vertx.core.json.JsonArray;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 
 /**
  * A status event as the store applies it. {@code status} is one of the status schema's values,
@@ -84,25 +83,6 @@ public record Observation(
 
   private static String cut(String text, int max) {
     return text == null || text.length() <= max ? text : text.substring(0, max);
-  }
-
-  /**
-   * What the app's row holds once this is applied: its time at the column's millisecond precision.
-   */
-  App.Observed stored() {
-    return new App.Observed(
-        desiredReplicas,
-        readyReplicas,
-        pods,
-        reason,
-        message,
-        observedGeneration,
-        // MariaDB truncates what a TIMESTAMP(3) cannot hold
-        observedAt.truncatedTo(ChronoUnit.MILLIS),
-        observedRelease,
-        warnings,
-        url,
-        certificates);
   }
 
   public boolean gone() {

@@ -164,7 +164,8 @@ public final class StatusFeed extends VerticleBase {
   /**
    * A batch in {@value #LANES} lanes at once, an app's records (its id is the key) always in the
    * same lane, one after the other: a stream sees an app's changes in the order they were
-   * published, and a burst takes at most that many pooled connections from the requests.
+   * published, a slow app (its row locked by a change) holds back only its lane, and a burst takes
+   * at most that many pooled connections from the requests.
    */
   private Future<Void> process(KafkaConsumerRecords<String, String> records) {
     List<Future<Void>> lanes =
@@ -177,7 +178,7 @@ public final class StatusFeed extends VerticleBase {
     return Future.join(lanes).mapEmpty();
   }
 
-  private static int laneOf(String key) {
+  static int laneOf(String key) {
     return Math.floorMod(Objects.hashCode(key), LANES);
   }
 

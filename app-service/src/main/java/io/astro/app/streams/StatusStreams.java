@@ -16,9 +16,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -37,11 +35,12 @@ import org.slf4j.LoggerFactory;
  * the service shuts down: the client reconnects and starts again from a snapshot.
  *
  * <p>Every instance sees every status event ({@link StatusFeed}: all partitions, no consumer
- * group), whichever instance's group member applies it to the database. For an app whose owner has
- * a stream here, the app is read (no lock) and the event applied to it in memory ({@link
- * App#after}), as the group member applies it to the row: the app sent is the database's state
- * after the event, {@code updated_at} aside, never one from before it, and it is sent without
- * waiting for that write or for a change holding the row.
+ * group), whichever instance's group member applies it to the database. An event for a user with a
+ * stream here is applied here too before the app is read — applying is idempotent (newer wins,
+ * under the row lock), so the app sent is the database's state after the event, never one from
+ * before it, and nothing is applied twice. A client may read the app (and its history) as soon as a
+ * frame arrives, as the console does: the database holds the event by then. An event the row
+ * already holds is not applied again: the row read to find its owner is sent.
  */
 public final class StatusStreams {
 
@@ -58,16 +57,13 @@ public final class StatusStreams {
   private final StreamSlots slots;
   private final long lifetimeMillis;
   private final long keepAliveMillis;
-  private final Clock clock;
   private final Map<Long, Set<Listener>> listeners = new ConcurrentHashMap<>();
 
-  public StatusStreams(
-      AppStore store, StreamSlots slots, Duration lifetime, Duration keepAlive, Clock clock) {
+  public StatusStreams(AppStore store, StreamSlots slots, Duration lifetime, Duration keepAlive) {
     this.store = store;
     this.slots = slots;
     this.lifetimeMillis = lifetime.toMillis();
     this.keepAliveMillis = keepAlive.toMillis();
-    this.clock = clock;
   }
 
   /** Mounted before the apps' routes, whose {@code /:id} would otherwise take {@code stream}. */
@@ -91,16 +87,22 @@ public final class StatusStreams {
     String id = observation.appId();
     return store
         .anyById(id)
-        .<Void>map(
+        .compose(
             found -> {
-              found
-                  .filter(app -> listeners.containsKey(app.userId()))
-                  .ifPresent(
-                      app ->
-                          publish(
-                              app.after(
-                                  observation, clock.instant().truncatedTo(ChronoUnit.MILLIS))));
-              return null;
+              if (found.isEmpty() || !listeners.containsKey(found.get().userId())) {
+                return Future.<Void>succeededFuture();
+              }
+              if (!observation.isNewerThan(found.get().observed())) {
+                // the row holds it already (the status group was first): sent as it is
+                publish(found.get());
+                return Future.<Void>succeededFuture();
+              }
+              // applied whatever the outcome (newer, stale, refused): the app is read as it is now
+              return store
+                  .apply(observation)
+                  .transform(applied -> store.anyById(id))
+                  .onSuccess(app -> app.ifPresent(this::publish))
+                  .<Void>mapEmpty();
             })
         .recover(
             failure -> {
