@@ -20,6 +20,7 @@ import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -188,14 +189,7 @@ class StatusStreamTest {
         Connection db =
             DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password())) {
       stream.await("snapshot", WAIT);
-      // a change of the first app under way: its row locked until the change commits, as
-      // AppStore locks it (MariaDB makes others wait up to 50 s for it)
-      db.setAutoCommit(false);
-      try (PreparedStatement lock =
-          db.prepareStatement("SELECT id FROM apps WHERE id = ? FOR UPDATE")) {
-        lock.setString(1, locked);
-        lock.executeQuery().close();
-      }
+      lockRow(db, locked);
       // one batch, the locked app's change first
       publishTogether(locked, free);
 
@@ -217,12 +211,7 @@ class StatusStreamTest {
         Connection db =
             DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password())) {
       stream.await("snapshot", WAIT);
-      db.setAutoCommit(false);
-      try (PreparedStatement lock =
-          db.prepareStatement("SELECT id FROM apps WHERE id = ? FOR UPDATE")) {
-        lock.setString(1, id);
-        lock.executeQuery().close();
-      }
+      lockRow(db, id);
       // delivered again: nothing to apply, so nothing to wait for
       publish(0, id, AppStatus.RUNNING, 1, 1, T0);
 
@@ -297,6 +286,19 @@ class StatusStreamTest {
         logs.awaitEnd(WAIT);
         Eventually.until("the sync-worker's stream hung up", WAIT, () -> worker.hungUp() > hungUp);
       }
+    }
+  }
+
+  /**
+   * A change of the app under way: its row locked until {@code db} commits or rolls back, as
+   * AppStore locks it (MariaDB makes others wait up to 50 s for it).
+   */
+  private static void lockRow(Connection db, String appId) throws SQLException {
+    db.setAutoCommit(false);
+    try (PreparedStatement lock =
+        db.prepareStatement("SELECT id FROM apps WHERE id = ? FOR UPDATE")) {
+      lock.setString(1, appId);
+      lock.executeQuery().close();
     }
   }
 
