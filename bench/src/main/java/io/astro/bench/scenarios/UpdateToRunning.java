@@ -317,10 +317,6 @@ public final class UpdateToRunning {
         u -> u.runningRecord - u.patchAnswered - (u.rolledOut - u.deploymentSeen));
   }
 
-  /**
-   * Creates an app, waits for it to run, updates it {@code times} times (each once the previous
-   * one's release runs), then deletes it (untimed). Answers how many updates never ran.
-   */
   /** The user's app, created and {@code running}. */
   private static String runningApp(Api api, Board board, Api.User user) {
     Api.Answer created = api.create(user, "upd");
@@ -331,7 +327,10 @@ public final class UpdateToRunning {
     return id;
   }
 
-  /** Updates app {@code id} {@code times} times, one at a time; how many never ran. */
+  /**
+   * Updates app {@code id} {@code times} times, each once the previous one's release runs; how many
+   * never ran.
+   */
   private static int updates(
       Api api, Board board, Api.User user, String id, int times, List<Update> into) {
     int missing = 0;
@@ -356,7 +355,7 @@ public final class UpdateToRunning {
     return missing;
   }
 
-  /** A user's own app updated {@code times} times, then deleted; how many updates never ran. */
+  /** A new app of the user's updated {@code times} times, then deleted (untimed). */
   private static int updates(Api api, Board board, Api.User user, int times, List<Update> into) {
     String id = runningApp(api, board, user);
     int missing = updates(api, board, user, id, times, into);
