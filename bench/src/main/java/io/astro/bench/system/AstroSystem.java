@@ -19,6 +19,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -38,6 +42,10 @@ public final class AstroSystem implements AutoCloseable {
   public static final String APP_SERVICE = "app-service";
   public static final String SYNC_WORKER = "sync-worker";
   public static final String GATEWAY = "gateway-service";
+
+  /** The services, in the order they start. */
+  private static final List<String> SERVICES =
+      List.of(USER_SERVICE, APP_SERVICE, SYNC_WORKER, GATEWAY);
 
   /**
    * The limits the benchmarks must not run into: rates, quotas and login throttling raised well
@@ -103,7 +111,28 @@ public final class AstroSystem implements AutoCloseable {
             new DevOptions.Ports(
                 freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()),
             env);
-    Backing backing = Backing.start(options, workspace);
+    // the images' class-data sharing archives (none while the lists they are made from are
+    // written) are made while the broker and the database start: one JVM of several seconds each
+    ExecutorService dumps = Executors.newFixedThreadPool(SERVICES.size());
+    Map<String, Future<ContainerJvm>> containers = new HashMap<>();
+    for (String service : SERVICES) {
+      containers.put(
+          service,
+          dumps.submit(
+              () -> {
+                ContainerJvm container = ContainerJvm.of(root, service);
+                return classLists()
+                    ? container.withoutArchive()
+                    : container.withArchive(jars.resolve(service + ".jar"), jars);
+              }));
+    }
+    Backing backing;
+    try {
+      backing = Backing.start(options, workspace);
+    } catch (RuntimeException e) {
+      dumps.shutdownNow();
+      throw e;
+    }
     Wiring wiring =
         new Wiring(
             options,
@@ -113,15 +142,19 @@ public final class AstroSystem implements AutoCloseable {
             Workspace.randomText(32),
             workspace.kubeconfigKeys());
     AstroSystem system = new AstroSystem(workspace, backing, wiring, jars, root);
-    for (String service : List.of(USER_SERVICE, APP_SERVICE, SYNC_WORKER, GATEWAY)) {
-      // the image's class-data sharing archive, made here for the jar copy the bench runs (none
-      // while the lists it is made from are written)
-      ContainerJvm container = ContainerJvm.of(root, service);
-      system.containers.put(
-          service,
-          classLists()
-              ? container.withoutArchive()
-              : container.withArchive(jars.resolve(service + ".jar"), jars));
+    try {
+      for (String service : SERVICES) {
+        system.containers.put(service, containers.get(service).get());
+      }
+    } catch (ExecutionException e) {
+      system.close();
+      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      system.close();
+      throw new IllegalStateException("interrupted", e);
+    } finally {
+      dumps.shutdownNow();
     }
     system.ports.putAll(
         Map.of(
@@ -134,7 +167,7 @@ public final class AstroSystem implements AutoCloseable {
             GATEWAY,
             options.ports().gateway()));
     try {
-      for (String service : List.of(USER_SERVICE, APP_SERVICE, SYNC_WORKER, GATEWAY)) {
+      for (String service : SERVICES) {
         system.startService(service, true);
       }
       return system;
@@ -213,7 +246,7 @@ public final class AstroSystem implements AutoCloseable {
 
   /** {@code BENCH_CLASSLIST}: each service's list of loaded classes into its module. */
   private void keepClassLists() {
-    for (String service : List.of(USER_SERVICE, APP_SERVICE, SYNC_WORKER, GATEWAY)) {
+    for (String service : SERVICES) {
       Path list = workspace.logs().resolve(service + ".classlist");
       if (!Files.isRegularFile(list)) {
         continue;
@@ -251,7 +284,7 @@ public final class AstroSystem implements AutoCloseable {
   private static Path copyJars(Path root, Path into) {
     try {
       Files.createDirectories(into);
-      for (String module : List.of(USER_SERVICE, APP_SERVICE, SYNC_WORKER, GATEWAY)) {
+      for (String module : SERVICES) {
         Path jar = root.resolve(module).resolve("target").resolve(module + ".jar");
         if (!Files.isRegularFile(jar)) {
           throw new IllegalStateException(
