@@ -33,6 +33,7 @@ class BenchSmokeTest {
             "## 3. Reconcile at scale",
             "## 4. Login throughput",
             "## 5. List apps",
+            "| database alone, the first page's statement",
             "## 6. Footprint",
             "## 8. Console first load",
             "## 9. Update → running latency",

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -43,7 +44,7 @@ public final class LoadGenerator implements AutoCloseable {
    */
   public LoadResult closed(Target target, int connections, Duration duration) {
     HttpClientAgent client = client(target, connections);
-    Run run = new Run(target, "closed", connections);
+    Run run = new Run(target.name(), "closed", connections);
     CompletableFuture<Void> done = new CompletableFuture<>();
     AtomicInteger active = new AtomicInteger(connections);
     vertx.runOnContext(
@@ -51,26 +52,31 @@ public final class LoadGenerator implements AutoCloseable {
           run.start = System.nanoTime();
           long end = run.start + duration.toNanos();
           for (int i = 0; i < connections; i++) {
-            loop(client, run, end, active, done);
+            loop(n -> send(client, target, n), run, end, active, done);
           }
         });
-    return finish(client, run, done, duration);
+    try {
+      return finish(run, done, duration);
+    } finally {
+      client.close();
+    }
   }
 
   private void loop(
-      HttpClientAgent client,
+      IntFunction<Future<?>> request,
       Run run,
       long end,
       AtomicInteger active,
       CompletableFuture<Void> done) {
     long sent = System.nanoTime();
-    send(client, run.target, run.sequence++)
+    request
+        .apply(run.sequence++)
         .onComplete(
             answer -> {
               long now = System.nanoTime();
               if (now <= end) {
-                run.record(answer.succeeded() ? answer.result() : -1, now - sent);
-                loop(client, run, end, active, done);
+                run.record(answer.succeeded(), now - sent);
+                loop(request, run, end, active, done);
               } else if (active.decrementAndGet() == 0) {
                 run.end = end;
                 done.complete(null);
@@ -84,7 +90,26 @@ public final class LoadGenerator implements AutoCloseable {
    */
   public LoadResult open(Target target, int connections, double rate, Duration duration) {
     HttpClientAgent client = client(target, connections);
-    Run run = new Run(target, "open", connections);
+    try {
+      return open(target.name(), connections, rate, duration, n -> send(client, target, n));
+    } finally {
+      client.close();
+    }
+  }
+
+  /**
+   * Requests of any kind due at {@code rate} per second for {@code duration}: {@code request} sends
+   * the n-th and completes when it is answered (failed: an error), its callbacks on this
+   * generator's event loop (a client built on {@link #vertx()}). {@code connections} is the
+   * client's, for the report.
+   */
+  public LoadResult open(
+      String name,
+      int connections,
+      double rate,
+      Duration duration,
+      IntFunction<Future<?>> request) {
+    Run run = new Run(name, "open", connections);
     CompletableFuture<Void> done = new CompletableFuture<>();
     long total = Math.max(1, Math.round(rate * duration.toNanos() / 1e9));
     double intervalNanos = 1e9 / rate;
@@ -104,11 +129,11 @@ public final class LoadGenerator implements AutoCloseable {
                     && run.start + (long) (run.sequence * intervalNanos) <= now) {
                   long due = run.start + (long) (run.sequence * intervalNanos);
                   outstanding.incrementAndGet();
-                  send(client, target, run.sequence++)
+                  request
+                      .apply(run.sequence++)
                       .onComplete(
                           answer -> {
-                            run.record(
-                                answer.succeeded() ? answer.result() : -1, System.nanoTime() - due);
+                            run.record(answer.succeeded(), System.nanoTime() - due);
                             if (outstanding.decrementAndGet() == 0 && run.sequence == total) {
                               done.complete(null);
                             }
@@ -119,11 +144,10 @@ public final class LoadGenerator implements AutoCloseable {
                 }
               });
         });
-    return finish(client, run, done, duration);
+    return finish(run, done, duration);
   }
 
-  private LoadResult finish(
-      HttpClientAgent client, Run run, CompletableFuture<Void> done, Duration duration) {
+  private LoadResult finish(Run run, CompletableFuture<Void> done, Duration duration) {
     try {
       done.get(duration.plus(DRAIN).toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
@@ -136,13 +160,12 @@ public final class LoadGenerator implements AutoCloseable {
           });
       counted.join();
     }
-    client.close();
     CompletableFuture<LoadResult> result = new CompletableFuture<>();
     vertx.runOnContext(
         v ->
             result.complete(
                 new LoadResult(
-                    run.target.name(),
+                    run.name,
                     run.mode,
                     run.connections,
                     (run.end - run.start) / 1e9,
@@ -162,8 +185,8 @@ public final class LoadGenerator implements AutoCloseable {
         new PoolOptions().setHttp1MaxSize(connections));
   }
 
-  /** Answers the status code once the whole body is read. */
-  private static Future<Integer> send(HttpClientAgent client, Target target, int n) {
+  /** Succeeds once the whole body of a 2xx answer is read, fails on any other. */
+  private static Future<Void> send(HttpClientAgent client, Target target, int n) {
     RequestOptions options =
         new RequestOptions()
             .setMethod(HttpMethod.valueOf(target.method()))
@@ -179,8 +202,20 @@ public final class LoadGenerator implements AutoCloseable {
                   target.body() == null
                       ? request.send()
                       : request.send(Buffer.buffer(target.body().apply(n)));
-              return response.compose(r -> r.body().map(b -> r.statusCode()));
+              return response.compose(
+                  r ->
+                      r.body()
+                          .compose(
+                              b ->
+                                  r.statusCode() / 100 == 2
+                                      ? Future.<Void>succeededFuture()
+                                      : Future.failedFuture("HTTP " + r.statusCode())));
             });
+  }
+
+  /** The Vert.x whose one event loop sends and records every request. */
+  public Vertx vertx() {
+    return vertx;
   }
 
   @Override
@@ -190,7 +225,7 @@ public final class LoadGenerator implements AutoCloseable {
 
   /** The counters of one run; touched only on the event loop. */
   private static final class Run {
-    final Target target;
+    final String name;
     final String mode;
     final int connections;
     final Histogram histogram = new Histogram(MAX_MICROS, 3);
@@ -200,14 +235,14 @@ public final class LoadGenerator implements AutoCloseable {
     long ok;
     long errors;
 
-    Run(Target target, String mode, int connections) {
-      this.target = target;
+    Run(String name, String mode, int connections) {
+      this.name = name;
       this.mode = mode;
       this.connections = connections;
     }
 
-    void record(int status, long nanos) {
-      if (status >= 200 && status < 300) {
+    void record(boolean answered, long nanos) {
+      if (answered) {
         ok++;
         histogram.recordValue(Math.min(MAX_MICROS, Math.max(1, nanos / 1000)));
       } else {

@@ -7,13 +7,17 @@ import io.astro.bench.load.Api;
 import io.astro.bench.load.LoadResult;
 import io.astro.bench.load.Target;
 import io.astro.bench.system.AstroSystem;
+import io.astro.common.db.Database;
+import io.astro.common.db.DbSettings;
 import io.astro.dev.Databases;
 import io.astro.testkit.db.MySqlServer;
+import io.vertx.sqlclient.Pool;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,18 +26,22 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 /**
  * 5. {@code GET /api/v1/apps?limit=50} for a user with 1 000 apps, at a constant rate, straight to
  * app-service and through the gateway; a deep page too, the same server's {@code /health} beside
- * them (the tail of a request that does nothing), and MariaDB's plans for the query app-service
- * runs (the page with its count) and for the live-apps gauge's count. Runs with the sync-worker
- * stopped: the apps' commands wait on Kafka, so no cluster work competes.
+ * them (the tail of a request that does nothing), the database alone answering the first page's
+ * statement (the part of the list app-service waits for), and MariaDB's plans for the query
+ * app-service runs (the page with its count) and for the live-apps gauge's count. Runs with the
+ * sync-worker stopped: the apps' commands wait on Kafka, so no cluster work competes.
  */
 public final class ListApps {
 
   private static final int ROUNDS = 4;
   private static final String FLOOR = "direct, `/health` (no database)";
+  private static final String DATABASE =
+      "database alone, the first page's statement (app-service's pool settings)";
 
   private ListApps() {}
 
@@ -78,21 +86,27 @@ public final class ListApps {
                 apps, Math.min(apps, 200), warmed, rate, text(bench.profile().listWindow())));
     md.append(
         "| request | req/s | p50 ms | p99 ms | p99.9 ms | errors |\n|---|---|---|---|---|---|\n");
+    // the database's part of the first page: the statement behind it, from a pool with
+    // app-service's settings, at the same rate
+    long userId = manyAppsUser(system.database());
+    Pool pool = Database.pool(bench.load().vertx(), settings(system.database()));
+    String firstPage = pageStatement(userId, 0);
+    IntFunction<io.vertx.core.Future<?>> query = n -> pool.preparedQuery(firstPage).execute();
     for (Target t : targets) {
       bench.load().open(t, 4, rate, bench.profile().warmup());
     }
+    bench.load().open(DATABASE, 4, rate, bench.profile().warmup(), query);
     // in rounds, the requests taking turns: a stall of the machine hits all of them alike
     Map<String, LoadResult> results = new LinkedHashMap<>();
+    Duration window = bench.profile().listWindow().dividedBy(ROUNDS);
     for (int round = 0; round < ROUNDS; round++) {
       for (Target t : targets) {
-        results.put(
-            t.name(),
-            bench
-                .load()
-                .open(t, 4, rate, bench.profile().listWindow().dividedBy(ROUNDS))
-                .plus(results.get(t.name())));
+        results.merge(t.name(), bench.load().open(t, 4, rate, window), LoadResult::plus);
       }
+      results.merge(
+          DATABASE, bench.load().open(DATABASE, 4, rate, window, query), LoadResult::plus);
     }
+    pool.close();
     for (LoadResult r : results.values()) {
       md.append(
           f(
@@ -102,15 +116,20 @@ public final class ListApps {
     LoadResult firstDirect = results.get(targets.get(0).name());
     LoadResult firstGateway = results.get(targets.get(1).name());
     LoadResult floor = results.get(FLOOR);
+    LoadResult database = results.get(DATABASE);
     md.append(
         f(
             "\nThe list's own tail over the same server's `/health`: p50 %+.2f ms, p99 %+.2f ms"
-                + " (direct, first page).\n",
-            firstDirect.millis(50) - floor.millis(50), firstDirect.millis(99) - floor.millis(99)));
+                + " (direct, first page). Over the database's answer to the page's statement:"
+                + " p50 %+.2f ms, p99 %+.2f ms.\n",
+            firstDirect.millis(50) - floor.millis(50),
+            firstDirect.millis(99) - floor.millis(99),
+            firstDirect.millis(50) - database.millis(50),
+            firstDirect.millis(99) - database.millis(99)));
     md.append(
             "\nMariaDB's plans for the query behind the first and the last page, and for the"
                 + " live-apps gauge's count:\n\n```\n")
-        .append(explain(system.database()))
+        .append(explain(system.database(), userId))
         .append("```\n");
     bench
         .report()
@@ -140,37 +159,15 @@ public final class ListApps {
     }
   }
 
-  /**
-   * EXPLAIN of the page query with its count, as AppStore.list sends it (first and last page), and
-   * of the live-apps gauge's count.
-   */
-  private static String explain(MySqlServer db) {
+  /** EXPLAIN of the first and the last page's statement and of the live-apps gauge's count. */
+  private static String explain(MySqlServer db, long userId) {
     StringBuilder out = new StringBuilder();
-    String url = "jdbc:mariadb://" + db.host() + ":" + db.port() + "/" + Databases.APPS;
-    try (Connection c = DriverManager.getConnection(url, db.user(), db.password())) {
-      long userId;
-      try (PreparedStatement s =
-              c.prepareStatement(
-                  "SELECT user_id FROM apps WHERE deleted_at IS NULL"
-                      + " GROUP BY user_id ORDER BY COUNT(*) DESC LIMIT 1");
-          ResultSet rows = s.executeQuery()) {
-        rows.next();
-        userId = rows.getLong(1);
-      }
-      String where = " FROM apps WHERE user_id = " + userId + " AND deleted_at IS NULL";
-      // the page with its count, as one statement; the last page's offset shows the index-only skip
+    try (Connection c = connect(db)) {
       for (String sql :
           List.of(
-              "SELECT (SELECT COUNT(*)"
-                  + where
-                  + ") AS total, a.* FROM apps a JOIN (SELECT seq"
-                  + where
-                  + " ORDER BY seq DESC LIMIT 50 OFFSET 0) picked USING (seq) ORDER BY seq DESC",
-              "SELECT (SELECT COUNT(*)"
-                  + where
-                  + ") AS total, a.* FROM apps a JOIN (SELECT seq"
-                  + where
-                  + " ORDER BY seq DESC LIMIT 50 OFFSET 950) picked USING (seq) ORDER BY seq DESC",
+              pageStatement(userId, 0),
+              // the last page's offset shows the index-only skip
+              pageStatement(userId, 950),
               // the live-apps gauge's (AppMetrics), every 5 s on every instance
               "SELECT status, COUNT(*) AS n FROM apps WHERE deleted_at IS NULL GROUP BY status")) {
         out.append(sql).append('\n');
@@ -193,5 +190,56 @@ public final class ListApps {
       out.append("EXPLAIN failed: ").append(e.getMessage()).append('\n');
     }
     return out.toString();
+  }
+
+  /**
+   * A page of 50 with the count, as AppStore.list sends it, the user's id written in; every column
+   * of the rows (app-service names 33 of them).
+   */
+  private static String pageStatement(long userId, int offset) {
+    String where = " FROM apps WHERE user_id = " + userId + " AND deleted_at IS NULL";
+    return "SELECT (SELECT COUNT(*)"
+        + where
+        + ") AS total, a.* FROM apps a JOIN (SELECT seq"
+        + where
+        + " ORDER BY seq DESC LIMIT 50 OFFSET "
+        + offset
+        + ") picked USING (seq) ORDER BY seq DESC";
+  }
+
+  /** The id of the user with the most live apps: the one the list is measured for. */
+  private static long manyAppsUser(MySqlServer db) {
+    try (Connection c = connect(db);
+        PreparedStatement s =
+            c.prepareStatement(
+                "SELECT user_id FROM apps WHERE deleted_at IS NULL"
+                    + " GROUP BY user_id ORDER BY COUNT(*) DESC LIMIT 1");
+        ResultSet rows = s.executeQuery()) {
+      rows.next();
+      return rows.getLong(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException("finding the user with many apps: " + e.getMessage(), e);
+    }
+  }
+
+  private static Connection connect(MySqlServer db) throws SQLException {
+    return DriverManager.getConnection(
+        "jdbc:mariadb://" + db.host() + ":" + db.port() + "/" + Databases.APPS,
+        db.user(),
+        db.password());
+  }
+
+  /** app-service's pool settings, four connections like the load's. */
+  private static DbSettings settings(MySqlServer db) {
+    return new DbSettings(
+        db.host(),
+        db.port(),
+        Databases.APPS,
+        db.user(),
+        db.password(),
+        4,
+        Duration.ofSeconds(2),
+        DbSettings.Tls.OFF,
+        null);
   }
 }
