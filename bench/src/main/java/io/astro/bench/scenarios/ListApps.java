@@ -33,7 +33,7 @@ import java.util.function.IntFunction;
  * app-service and through the gateway; a deep page too, the same server's {@code /health} beside
  * them (the tail of a request that does nothing), the database alone answering the first page's
  * statement (the part of the list app-service waits for), and MariaDB's plans for the query
- * app-service runs (the page with its count) and for the live-apps gauge's count. Runs with the
+ * app-service runs (the page with its total) and for the live-apps gauge's count. Runs with the
  * sync-worker stopped: the apps' commands wait on Kafka, so no cluster work competes.
  */
 public final class ListApps {
@@ -193,16 +193,15 @@ public final class ListApps {
   }
 
   /**
-   * A page of 50 with the count, as AppStore.list sends it, the user's id written in; every column
-   * of the rows (app-service names 33 of them).
+   * A page of 50 with the total (the owner's count of live apps), as AppStore.list sends it, the
+   * user's id written in; every column of the rows (app-service names 33 of them).
    */
   private static String pageStatement(long userId, int offset) {
-    String where = " FROM apps WHERE user_id = " + userId + " AND deleted_at IS NULL";
-    return "SELECT (SELECT COUNT(*)"
-        + where
-        + ") AS total, a.* FROM apps a JOIN (SELECT seq"
-        + where
-        + " ORDER BY seq DESC LIMIT 50 OFFSET "
+    return "SELECT (SELECT live_apps FROM app_owners WHERE user_id = "
+        + userId
+        + ") AS total, a.* FROM apps a JOIN (SELECT seq FROM apps WHERE user_id = "
+        + userId
+        + " AND deleted_at IS NULL ORDER BY seq DESC LIMIT 50 OFFSET "
         + offset
         + ") picked USING (seq) ORDER BY seq DESC";
   }
