@@ -252,9 +252,10 @@ public final class AppStore {
       args.addString(
           "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
     }
-    // unfiltered, the owner's count of live apps: its one parameter is the user, as the where's
+    // unfiltered, the owner's count of live apps, whose one parameter (the user) is all the where
+    // has
     String total =
-        args.size() > 1
+        status != null || search != null
             ? "SELECT COUNT(*)" + where
             : "SELECT live_apps FROM app_owners WHERE user_id = ?";
     Tuple pageArgs = Tuple.tuple();
