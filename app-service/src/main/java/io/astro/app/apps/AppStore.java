@@ -238,7 +238,7 @@ public final class AppStore {
    * their rows. Unfiltered, the total is the owner's count of live apps ({@code
    * app_owners.live_apps}, kept by {@link #create} and {@link #apply}); counting a user's 1 000
    * entries was a third of the database's time for the page. A filter's total is counted. A page
-   * past the end has no row to carry the total: it is counted apart.
+   * past the end has no row to carry the total: the same total is asked for apart.
    */
   public Future<Page<App>> list(long userId, String status, String search, int page, int limit) {
     StringBuilder where = new StringBuilder(" FROM apps WHERE user_id = ? AND deleted_at IS NULL");
@@ -257,7 +257,8 @@ public final class AppStore {
     String total =
         status != null || search != null
             ? "SELECT COUNT(*)" + where
-            : "SELECT live_apps FROM app_owners WHERE user_id = ?";
+            // a user who never created an app has no owner row
+            : "SELECT COALESCE((SELECT live_apps FROM app_owners WHERE user_id = ?), 0)";
     Tuple pageArgs = Tuple.tuple();
     for (int round = 0; round < 2; round++) {
       for (int i = 0; i < args.size(); i++) {
@@ -279,7 +280,7 @@ public final class AppStore {
                 rows.size() > 0
                     ? Future.succeededFuture(
                         new Page<>(apps(rows), rows.iterator().next().getLong("total")))
-                    : pool.preparedQuery("SELECT COUNT(*)" + where)
+                    : pool.preparedQuery(total)
                         .execute(args)
                         .map(count -> new Page<App>(List.of(), count.iterator().next().getLong(0))))
         .recover(Database::unavailable);
