@@ -17,6 +17,7 @@ import io.astro.testkit.db.TestDatabase;
 import io.astro.testkit.kafka.KafkaBroker;
 import io.astro.testkit.kafka.KafkaExtension;
 import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -201,6 +203,26 @@ class StatusStreamTest {
   }
 
   @Test
+  void a_streamed_app_takes_the_status_the_database_gives_the_event() throws Exception {
+    String token = one.token(USERS.incrementAndGet());
+    String id = one.create(token, "leaving", IMAGE, 1).getString("id");
+
+    try (EventStreamClient stream = open(one, token)) {
+      stream.await("snapshot", WAIT);
+      HttpResponse<String> deleted =
+          one.send("DELETE", "/api/v1/apps/" + id, null, token, Map.of());
+      assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(202);
+      // still running while it is being deleted, then gone from the cluster
+      publish(0, id, AppStatus.RUNNING, 1, 1, T0);
+      publish(0, id, AppStatus.DELETED, 0, 0, T0.plusSeconds(1));
+
+      stream.await("the app deleting", WAIT, status(id, "deleting"));
+      stream.await("the app deleted", WAIT, status(id, "deleted"));
+      assertThat(stream.received()).noneMatch(running(id));
+    }
+  }
+
+  @Test
   void an_event_the_row_already_holds_is_streamed_without_waiting_for_the_row() throws Exception {
     String token = one.token(USERS.incrementAndGet());
     String id = one.create(token, "held", IMAGE, 1).getString("id");
@@ -310,11 +332,15 @@ class StatusStreamTest {
     return new JsonObject(event.data());
   }
 
-  private static java.util.function.Predicate<Event> running(String id) {
+  private static Predicate<Event> running(String id) {
+    return status(id, "running");
+  }
+
+  private static Predicate<Event> status(String id, String status) {
     return e ->
         "app".equals(e.name())
             && id.equals(app(e).getString("id"))
-            && "running".equals(app(e).getString("status"));
+            && status.equals(app(e).getString("status"));
   }
 
   private static List<String> ids(Event snapshot) {
