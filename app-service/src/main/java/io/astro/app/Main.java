@@ -78,10 +78,10 @@ public final class Main {
     Service service = Service.create(NAME);
     Vertx vertx = service.vertx();
     AppServiceConfig.Kafka kafka = config.kafka();
+    Pool pool = Database.pool(vertx, config.db());
     // the schema is brought up on a worker thread while the rest is built and what reads no table
     // starts; what reads or writes one starts once it is in place
-    Future<Void> migrated = Database.migrate(vertx, config.db(), "db/apps");
-    Pool pool = Database.pool(vertx, config.db());
+    Future<Void> migrated = Database.migrate(vertx, pool, config.db(), "db/apps");
     AppStore store = new AppStore(pool, config.writeLimits());
     OutboxRelay relay =
         new OutboxRelay(

@@ -60,10 +60,10 @@ public final class Main {
     Service service = Service.create(NAME);
     Vertx vertx = service.vertx();
     Promise<Service> started = Promise.promise();
+    Pool pool = Database.pool(vertx, config.db());
     // the schema is brought up on a worker thread while everything that does not read the
     // database is built and the ports open: each start-up step waits only for what it needs
-    Future<Void> migrated = Database.migrate(vertx, config.db(), "db/users");
-    Pool pool = Database.pool(vertx, config.db());
+    Future<Void> migrated = Database.migrate(vertx, pool, config.db(), "db/users");
     UserStore store = new UserStore(pool);
     PasswordHasher hasher =
         PasswordHasher.create(

@@ -50,8 +50,8 @@ class AppHousekeepingTest {
                     "ASTRO_DB_PASSWORD",
                     db.password())),
             "unused");
-    Database.migrate(vertx, settings, "db/apps").await();
     pool = Database.pool(vertx, settings);
+    Database.migrate(vertx, pool, settings, "db/apps").await();
   }
 
   @AfterAll

@@ -19,6 +19,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -41,28 +42,45 @@ public final class Database {
 
   /**
    * Applies the migrations under {@code classpath:<location>}; safe to run on every start and by
-   * several instances.
+   * several instances. A database that has applied every one of them already, and nothing else, is
+   * left as it is without starting Flyway (a restart's case): {@code pool} reads its history.
    */
-  public static Future<Void> migrate(Vertx vertx, DbSettings settings, String location) {
-    return vertx.executeBlocking(
-        () -> {
-          var result =
-              Flyway.configure()
-                  .dataSource(settings.jdbcUrl(), settings.user(), settings.password())
-                  .locations("classpath:" + location)
-                  .connectRetries(5)
-                  .load()
-                  .migrate();
-          // Flyway gives no target version when it applied nothing: the schema is where it was
-          LOG.info(
-              "database {} at schema version {} ({} migrations applied)",
-              settings.database(),
-              result.migrationsExecuted == 0
-                  ? result.initialSchemaVersion
-                  : result.targetSchemaVersion,
-              result.migrationsExecuted);
-          return null;
-        });
+  public static Future<Void> migrate(Vertx vertx, Pool pool, DbSettings settings, String location) {
+    return vertx
+        .executeBlocking(() -> Migrations.carried(Database.class.getClassLoader(), location))
+        .compose(
+            carried ->
+                carried.isPresent()
+                    ? carried.get().allAppliedIn(pool)
+                    : Future.succeededFuture(Optional.<String>empty()))
+        .compose(
+            inPlace -> {
+              if (inPlace.isPresent()) {
+                LOG.info(
+                    "database {} at schema version {} (every migration already applied)",
+                    settings.database(),
+                    inPlace.get());
+                return Future.succeededFuture();
+              }
+              return vertx.executeBlocking(() -> flyway(settings, location));
+            });
+  }
+
+  private static Void flyway(DbSettings settings, String location) {
+    var result =
+        Flyway.configure()
+            .dataSource(settings.jdbcUrl(), settings.user(), settings.password())
+            .locations("classpath:" + location)
+            .connectRetries(5)
+            .load()
+            .migrate();
+    // Flyway gives no target version when it applied nothing: the schema is where it was
+    LOG.info(
+        "database {} at schema version {} ({} migrations applied)",
+        settings.database(),
+        result.migrationsExecuted == 0 ? result.initialSchemaVersion : result.targetSchemaVersion,
+        result.migrationsExecuted);
+    return null;
   }
 
   public static Pool pool(Vertx vertx, DbSettings settings) {
