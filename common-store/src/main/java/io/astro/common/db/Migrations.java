@@ -9,7 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.JarURLConnection;
-import java.net.URISyntaxException;
+import java.net.URI;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -60,12 +60,11 @@ final class Migrations {
       return Optional.empty();
     }
     while (roots.hasMoreElements()) {
-      URL root = roots.nextElement();
-      List<String> names = names(root, location);
-      if (names == null) {
+      Optional<List<String>> names = names(roots.nextElement(), location);
+      if (names.isEmpty()) {
         return Optional.empty();
       }
-      for (String name : names) {
+      for (String name : names.get()) {
         if (VERSIONED.matcher(name).matches()) {
           try (InputStream in = loader.getResourceAsStream(location + "/" + name)) {
             found.put(name, checksum(in));
@@ -124,20 +123,18 @@ final class Migrations {
     return (int) crc.getValue();
   }
 
-  /** The file names directly under {@code root}; null for a root that is neither jar nor file. */
-  private static List<String> names(URL root, String location) throws IOException {
+  /** The file names directly under {@code root}; empty for a root that is neither jar nor file. */
+  private static Optional<List<String>> names(URL root, String location) throws IOException {
     return switch (root.getProtocol()) {
-      case "file" -> directory(root);
-      case "jar" -> jarDirectory(root, location + "/");
-      default -> null;
+      case "file" -> Optional.of(directory(root));
+      case "jar" -> Optional.of(jarDirectory(root, location + "/"));
+      default -> Optional.empty();
     };
   }
 
   private static List<String> directory(URL root) throws IOException {
-    try (Stream<Path> files = Files.list(Path.of(root.toURI()))) {
+    try (Stream<Path> files = Files.list(Path.of(URI.create(root.toString())))) {
       return files.map(p -> p.getFileName().toString()).toList();
-    } catch (URISyntaxException e) {
-      return null;
     }
   }
 
