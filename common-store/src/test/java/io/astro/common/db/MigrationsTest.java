@@ -79,19 +79,20 @@ class MigrationsTest {
   @Test
   void a_migration_not_applied_yet_is_left_to_flyway() throws IOException {
     Database.migrate(vertx, pool, settings, LOCATION).await();
-    history("DELETE FROM flyway_schema_history WHERE version = '2'");
-    history("ALTER TABLE items DROP COLUMN size");
+    execute("DELETE FROM flyway_schema_history WHERE version = '2'");
+    execute("ALTER TABLE items DROP COLUMN size");
 
     assertThat(inPlace()).isEmpty();
     Database.migrate(vertx, pool, settings, LOCATION).await();
     assertThat(inPlace()).contains("2");
+    // the column is there again: V2 was applied
     assertThat(pool.query("SELECT size FROM items").execute().await().size()).isZero();
   }
 
   @Test
   void an_edited_migration_is_left_to_flyway_which_refuses_it() throws IOException {
     Database.migrate(vertx, pool, settings, LOCATION).await();
-    history("UPDATE flyway_schema_history SET checksum = checksum + 1 WHERE version = '1'");
+    execute("UPDATE flyway_schema_history SET checksum = checksum + 1 WHERE version = '1'");
 
     assertThat(inPlace()).isEmpty();
     assertThatThrownBy(() -> Database.migrate(vertx, pool, settings, LOCATION).await())
@@ -101,7 +102,7 @@ class MigrationsTest {
   @Test
   void a_failed_migration_is_left_to_flyway() throws IOException {
     Database.migrate(vertx, pool, settings, LOCATION).await();
-    history("UPDATE flyway_schema_history SET success = 0 WHERE version = '2'");
+    execute("UPDATE flyway_schema_history SET success = 0 WHERE version = '2'");
 
     assertThat(inPlace()).isEmpty();
   }
@@ -109,7 +110,7 @@ class MigrationsTest {
   @Test
   void a_migration_the_build_no_longer_carries_is_left_to_flyway() throws IOException {
     Database.migrate(vertx, pool, settings, LOCATION).await();
-    history(
+    execute(
         "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script,"
             + " checksum, installed_by, execution_time, success)"
             + " VALUES (3, '3', 'newer', 'SQL', 'V3__newer.sql', 7, 'test', 1, 1)");
@@ -143,7 +144,7 @@ class MigrationsTest {
         .await();
   }
 
-  private void history(String sql) {
+  private void execute(String sql) {
     pool.query(sql).execute().await();
   }
 
