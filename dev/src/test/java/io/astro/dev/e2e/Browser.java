@@ -114,6 +114,14 @@ final class Browser implements AutoCloseable {
     driver.get(base + "/" + hash);
   }
 
+  /**
+   * Leaves the console for an answer of the same origin that runs no script (the API's JSON): the
+   * console's own requests stop, while the tab's session storage stays.
+   */
+  void leaveConsole() {
+    driver.get(base + "/api/v1/");
+  }
+
   WebElement find(String css) {
     return until("element " + css, d -> d.findElements(By.cssSelector(css)).stream().findFirst())
         .orElseThrow();

@@ -312,14 +312,17 @@ class ConsoleBrowserTest {
     b.textAppears(".notice", "Your session has expired");
     b.heading("Sign in to Astro");
 
-    // a token the API refuses (401) ends the session the same way. The page is reloaded rather than
-    // navigated: the apps page's own requests (its poll, the stream) would race a click on a link.
+    // a token the API refuses (401) ends the session the same way. The console is left before its
+    // token is spoiled: a request of the apps page's own (its poll, the stream) would otherwise
+    // meet
+    // the bad token first and end the session before the console is opened with it.
     signIn(b, lin.username(), "correct horse battery " + lin.username());
+    b.leaveConsole();
     b.script(
         "const s = JSON.parse(sessionStorage.getItem('astro.session'));"
             + "s.token = 'not-a-token';"
             + "sessionStorage.setItem('astro.session', JSON.stringify(s));");
-    b.driver().navigate().refresh();
+    b.open("#/apps");
     b.heading("Sign in to Astro");
     b.textAppears(".notice", "Your session has ended");
   }
