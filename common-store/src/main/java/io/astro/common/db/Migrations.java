@@ -50,8 +50,8 @@ final class Migrations {
   }
 
   /**
-   * The migrations under {@code location}, or empty when it cannot be listed here (a classpath
-   * entry that is neither a directory nor a jar): then only Flyway can tell.
+   * The migrations under {@code location}, or empty when it cannot be listed here (not on the
+   * classpath, or in an entry that is neither a directory nor a jar): then only Flyway can tell.
    */
   static Optional<Migrations> carried(ClassLoader loader, String location) throws IOException {
     Map<String, Integer> found = new HashMap<>();
@@ -109,7 +109,7 @@ final class Migrations {
    * Flyway's checksum of a SQL migration: CRC-32 over each line's UTF-8 bytes without its line
    * ending, a byte-order mark at the start left out; so it does not change with line endings.
    */
-  static int checksum(InputStream in) throws IOException {
+  private static int checksum(InputStream in) throws IOException {
     CRC32 crc = new CRC32();
     BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
     String line = reader.readLine();
