@@ -109,6 +109,7 @@ final class SyncWorkerVerticle extends VerticleBase {
             new ClusterStatusPublisher(producer, kafka.clusterStatusTopic()),
             checks.interval(),
             checks.retry(),
+            checks.timeout(),
             checks.concurrency(),
             registry);
     this.removals = new NamespaceRemoval(connected, writer, publisher::publish, NAMESPACE_RECHECK);

@@ -106,6 +106,9 @@ public final class ClusterConnection implements AutoCloseable {
   private final SharedIndexInformer<CoreV1Event> events;
   private final Events listener;
 
+  /** {@link System#nanoTime()} when it was made, just before its informers start. */
+  private final long madeAt = System.nanoTime();
+
   /** cert-manager's Certificates: null until discovery shows them (and again after a refusal). */
   private volatile SharedInformerFactory certificateFactory;
 
@@ -528,6 +531,14 @@ public final class ClusterConnection implements AutoCloseable {
         && services.hasSynced()
         && ingresses.hasSynced()
         && events.hasSynced();
+  }
+
+  /**
+   * True while the informers' first lists are under way (none failing, not all listed), for at most
+   * {@code atMost} after the connection was made.
+   */
+  public boolean firstListing(Duration atMost) {
+    return !synced() && failure() == null && System.nanoTime() - madeAt < atMost.toNanos();
   }
 
   /**

@@ -30,16 +30,21 @@ import org.slf4j.LoggerFactory;
  * while its check runs makes it run once more after. A cluster whose check fails is asked for again
  * sooner than the interval, with the back-off of {@link RecheckBackoff}, so that one failed check
  * (a stalled API server, a timeout) does not leave it unhealthy for a whole interval; these
- * re-checks are ordinary requests, on the same threads.
+ * re-checks are ordinary requests, on the same threads. A cluster's first check waits for its
+ * informers' first lists, for at most one check's time budget: at a start the two would compete for
+ * the API server and the worker's CPU (its readiness waits for the lists, not for the check), and a
+ * check after them sees an informer that failed to list.
  */
 public final class ClusterHealthMonitor implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ClusterHealthMonitor.class);
+  private static final Duration FIRST_LIST_POLL = Duration.ofMillis(100);
 
   private final ConnectedClusters clusters;
   private final ClusterHealthCheck check;
   private final ClusterStatusPublisher publisher;
   private final Duration interval;
+  private final Duration firstListWait;
   private final MeterRegistry meters;
   private final ScheduledExecutorService timer;
   private final ExecutorService workers;
@@ -50,6 +55,7 @@ public final class ClusterHealthMonitor implements AutoCloseable {
   private final Map<String, AtomicInteger> healthy = new ConcurrentHashMap<>();
   private final RecheckBackoff backoff;
   private final Map<String, ScheduledFuture<?>> rechecks = new ConcurrentHashMap<>();
+  private final Set<String> awaitingLists = ConcurrentHashMap.newKeySet();
 
   public ClusterHealthMonitor(
       ConnectedClusters clusters,
@@ -57,12 +63,14 @@ public final class ClusterHealthMonitor implements AutoCloseable {
       ClusterStatusPublisher publisher,
       Duration interval,
       Duration firstRecheck,
+      Duration firstListWait,
       int concurrency,
       MeterRegistry meters) {
     this.clusters = clusters;
     this.check = check;
     this.publisher = publisher;
     this.interval = interval;
+    this.firstListWait = firstListWait;
     this.meters = meters;
     this.backoff = new RecheckBackoff(firstRecheck, interval);
     this.timer =
@@ -85,6 +93,9 @@ public final class ClusterHealthMonitor implements AutoCloseable {
   }
 
   public void request(String cluster) {
+    if (awaitingFirstLists(cluster)) {
+      return;
+    }
     synchronized (this) {
       boolean submitted = queued.contains(cluster) || running.contains(cluster);
       queued.add(cluster);
@@ -93,6 +104,29 @@ public final class ClusterHealthMonitor implements AutoCloseable {
       }
     }
     submit(cluster);
+  }
+
+  /**
+   * Whether the cluster's informers are still at their first lists; if so, the request is made
+   * again shortly, by the timer (a worker would sit idle in the meantime).
+   */
+  private boolean awaitingFirstLists(String name) {
+    boolean listing = clusters.get(name).map(c -> c.firstListing(firstListWait)).orElse(false);
+    if (listing && awaitingLists.add(name)) {
+      try {
+        var unused =
+            timer.schedule(
+                () -> {
+                  awaitingLists.remove(name);
+                  request(name);
+                },
+                FIRST_LIST_POLL.toMillis(),
+                TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException e) {
+        // closing
+      }
+    }
+    return listing;
   }
 
   private void submit(String cluster) {
