@@ -313,9 +313,8 @@ class ConsoleBrowserTest {
     b.heading("Sign in to Astro");
 
     // a token the API refuses (401) ends the session the same way. The console is left before its
-    // token is spoiled: a request of the apps page's own (its poll, the stream) would otherwise
-    // meet
-    // the bad token first and end the session before the console is opened with it.
+    // token is spoiled: a request of the apps page (its poll, the stream) would otherwise meet the
+    // bad token first and end the session before the console is opened with it.
     signIn(b, lin.username(), "correct horse battery " + lin.username());
     b.leaveConsole();
     b.script(
