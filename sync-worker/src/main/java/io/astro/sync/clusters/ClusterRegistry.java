@@ -1,5 +1,6 @@
 package io.astro.sync.clusters;
 
+import io.kubernetes.client.openapi.ApiClient;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Collection;
@@ -48,13 +49,10 @@ public final class ClusterRegistry implements AutoCloseable {
     }
     ClusterConnection connection;
     try {
+      ApiClient requests = source.client(requestTimeout);
       connection =
           new ClusterConnection(
-              source.id(),
-              source.client(requestTimeout),
-              source.client(Duration.ZERO),
-              resync,
-              events);
+              source.id(), requests, ClusterSource.watching(requests), resync, events);
     } catch (ClusterSource.LocalCredentialsRefused e) {
       throw new IllegalArgumentException("cluster " + source.id() + ": " + e.getMessage(), e);
     } catch (IOException | RuntimeException e) {

@@ -3,6 +3,7 @@ package io.astro.sync.clusters;
 import io.astro.common.config.ConfigException;
 import io.astro.common.net.ClusterAddressGuard;
 import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.auth.ApiKeyAuth;
 import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.KubeConfig;
 import java.io.IOException;
@@ -35,6 +36,7 @@ public record ClusterSource(String id, String kubeconfig, ClusterAddressGuard gu
 
   private static final Pattern ID = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
   private static final String IN_CLUSTER = "in-cluster";
+  private static final String BEARER = "BearerToken";
 
   public static ClusterSource inCluster(String id) {
     return new ClusterSource(id, null);
@@ -126,6 +128,26 @@ public record ClusterSource(String id, String kubeconfig, ClusterAddressGuard gu
     client.setReadTimeout((int) readTimeout.toMillis());
     client.setConnectTimeout(5_000);
     return client;
+  }
+
+  /**
+   * A client for informers' lists and watches on {@code requests}' cluster: no read timeout (a
+   * watch stays open), everything else {@code requests}' own — its connection pool, TLS set-up,
+   * address check, credentials and JSON. A cluster's kubeconfig is read and its TLS set up once,
+   * and its requests and watches share one pool of connections.
+   */
+  public static ApiClient watching(ApiClient requests) {
+    ApiClient watches =
+        new ApiClient(requests.getHttpClient().newBuilder().readTimeout(Duration.ZERO).build());
+    watches.setBasePath(requests.getBasePath());
+    watches.setJSON(requests.getJSON());
+    // a kubeconfig's token (or user and password) goes in this header; in-cluster credentials and
+    // client certificates are in the HTTP client, taken above
+    if (requests.getAuthentication(BEARER) instanceof ApiKeyAuth bearer) {
+      watches.setApiKeyPrefix(bearer.getApiKeyPrefix());
+      watches.setApiKey(bearer.getApiKey());
+    }
+    return watches;
   }
 
   private static void refuseLocal(
