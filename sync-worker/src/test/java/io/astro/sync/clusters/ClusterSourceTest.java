@@ -40,7 +40,7 @@ class ClusterSourceTest {
     assertThat(watches.getHttpClient().sslSocketFactory())
         .isSameAs(requests.getHttpClient().sslSocketFactory());
     assertThat(watches.getReadTimeout()).isZero();
-    assertThat(requests.getReadTimeout()).isEqualTo(7_000);
+    assertThat(requests.getReadTimeout()).isEqualTo(TIMEOUT.toMillis());
     assertThat(watches.getBasePath()).isEqualTo(requests.getBasePath());
   }
 

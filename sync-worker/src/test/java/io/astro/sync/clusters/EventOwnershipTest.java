@@ -44,12 +44,13 @@ class EventOwnershipTest {
   static void start() throws Exception {
     fake = FakeCluster.start("owners");
     api = fake.apiClient();
-    ClusterSource source = new ClusterSource(fake.name(), fake.kubeconfig());
+    ApiClient requests =
+        new ClusterSource(fake.name(), fake.kubeconfig()).client(Duration.ofSeconds(10));
     connection =
         new ClusterConnection(
             fake.name(),
-            source.client(Duration.ofSeconds(10)),
-            source.client(Duration.ZERO),
+            requests,
+            ClusterSource.watching(requests),
             Duration.ofMinutes(10),
             new QuietEvents());
     connection.start();
