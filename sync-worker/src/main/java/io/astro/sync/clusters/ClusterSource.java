@@ -102,7 +102,10 @@ public record ClusterSource(String id, String kubeconfig, ClusterAddressGuard gu
   private static final List<String> USER_LOCAL =
       List.of("exec", "auth-provider", "tokenFile", "client-certificate", "client-key");
 
-  /** A client for this cluster; {@code readTimeout} zero for one that holds watches open. */
+  /**
+   * A client for this cluster's requests, each read bounded by {@code readTimeout}; its watches go
+   * through {@link #watching} this client.
+   */
   public ApiClient client(Duration readTimeout) throws IOException {
     ApiClient client;
     if (kubeconfig == null) {
