@@ -63,12 +63,15 @@ final class Kubelet {
       }
     }
     V1PodStatus desired = statusOf(pod, now);
-    if (!JSON.serialize(desired).equals(JSON.serialize(pod.getStatus()))) {
-      pod.setStatus(desired);
-      pod = core.replaceNamespacedPodStatus(name, namespace, pod).execute();
-    }
+    boolean changed = !JSON.serialize(desired).equals(JSON.serialize(pod.getStatus()));
+    pod.setStatus(desired);
+    // The containers change before their status is written, as on a real node: whoever sees a
+    // status (a crash loop, say) can already read the logs that go with it.
     if (pod.getSpec().getNodeName() != null) {
       logs.put(namespace, name, started(pod).toInstant(), logContainers(pod));
+    }
+    if (changed) {
+      pod = core.replaceNamespacedPodStatus(name, namespace, pod).execute();
     }
     return pod;
   }
