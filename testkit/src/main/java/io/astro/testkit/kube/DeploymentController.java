@@ -558,9 +558,13 @@ final class DeploymentController {
             .readyReplicas(omitZero(ready))
             .availableReplicas(omitZero(ready))
             .observedGeneration(rs.getMetadata().getGeneration())
-            .conditions(conditions.isEmpty() ? null : conditions);
+            .conditions(conditions);
+    // Compared as read back: client-java's models start every list empty, so a stored status
+    // without conditions reads as an empty list. Compared with none, every old ReplicaSet's
+    // status was written again on every pass.
     if (!JSON.serialize(status).equals(JSON.serialize(rs.getStatus()))) {
-      rs.setStatus(status);
+      // sent as the API server stores it: an empty list is omitted (omitempty)
+      rs.setStatus(status.conditions(conditions.isEmpty() ? null : conditions));
       apps.replaceNamespacedReplicaSetStatus(
               rs.getMetadata().getName(), rs.getMetadata().getNamespace(), rs)
           .execute();

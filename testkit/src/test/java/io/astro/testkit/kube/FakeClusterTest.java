@@ -319,24 +319,8 @@ class FakeClusterTest {
     awaitReady(ns, "web", 1);
     String first = onlyReplicaSet(ns).getMetadata().getName();
 
-    for (String at : List.of("2026-11-22T10:00:00Z", "2026-11-22T11:00:00Z")) {
-      mergePatch(
-          ns,
-          "web",
-          "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":"
-              + "{\"kubectl.kubernetes.io/restartedAt\":\""
-              + at
-              + "\"}}}}}");
-      Eventually.await(
-          "web restarted at " + at,
-          WAIT,
-          () -> apps.readNamespacedDeployment("web", ns).execute(),
-          w ->
-              w.getStatus() != null
-                  && w.getMetadata().getGeneration().equals(w.getStatus().getObservedGeneration())
-                  && Integer.valueOf(1).equals(w.getStatus().getUpdatedReplicas())
-                  && Integer.valueOf(1).equals(w.getStatus().getReplicas()));
-    }
+    restartOneReplica(ns, "web", "2026-11-22T10:00:00Z");
+    restartOneReplica(ns, "web", "2026-11-22T11:00:00Z");
     // the current ReplicaSet and one old one (revision 2); revision 1 went
     List<V1ReplicaSet> kept =
         Eventually.await(
@@ -348,6 +332,51 @@ class FakeClusterTest {
         .extracting(rs -> rs.getMetadata().getAnnotations().get(DeploymentController.REVISION))
         .containsExactlyInAnyOrder("2", "3");
     assertThat(kept).extracting(rs -> rs.getMetadata().getName()).doesNotContain(first);
+  }
+
+  /**
+   * As the real ReplicaSet controller, the simulator writes a ReplicaSet's status when it changes:
+   * an old ReplicaSet scaled to zero is not written again by the passes of later rollouts.
+   */
+  @Test
+  void anOldReplicaSetsStatusIsNotWrittenAgainOnceItIsScaledDown() throws Exception {
+    String ns = namespace("rs-status");
+    apps.createNamespacedDeployment(ns, deployment(ns, "web", "nginx:1.27", 1)).execute();
+    awaitReady(ns, "web", 1);
+    String first = onlyReplicaSet(ns).getMetadata().getName();
+    String status = "/apis/apps/v1/namespaces/" + ns + "/replicasets/" + first + "/status";
+    restartOneReplica(ns, "web", "2026-11-22T10:00:00Z");
+    Eventually.await(
+        "the first replica set scaled to zero",
+        WAIT,
+        () -> apps.readNamespacedReplicaSet(first, ns).execute().getStatus(),
+        s -> s != null && Integer.valueOf(0).equals(s.getReplicas()));
+    long written = cluster.traffic().requests("PUT", status);
+
+    restartOneReplica(ns, "web", "2026-11-22T11:00:00Z");
+    restartOneReplica(ns, "web", "2026-11-22T12:00:00Z");
+
+    assertThat(cluster.traffic().requests("PUT", status)).isEqualTo(written);
+  }
+
+  /** Restarts a one-replica Deployment and waits for its rollout to complete. */
+  private static void restartOneReplica(String ns, String name, String at) throws Exception {
+    mergePatch(
+        ns,
+        name,
+        "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":"
+            + "{\"kubectl.kubernetes.io/restartedAt\":\""
+            + at
+            + "\"}}}}}");
+    Eventually.await(
+        name + " restarted at " + at,
+        WAIT,
+        () -> apps.readNamespacedDeployment(name, ns).execute(),
+        w ->
+            w.getStatus() != null
+                && w.getMetadata().getGeneration().equals(w.getStatus().getObservedGeneration())
+                && Integer.valueOf(1).equals(w.getStatus().getUpdatedReplicas())
+                && Integer.valueOf(1).equals(w.getStatus().getReplicas()));
   }
 
   private static V1ReplicaSet onlyReplicaSet(String ns) throws ApiException {
