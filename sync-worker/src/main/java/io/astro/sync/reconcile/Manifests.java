@@ -76,6 +76,15 @@ public final class Manifests {
   /** Kubernetes' own default of {@code spec.progressDeadlineSeconds} is 600 s; Astro's is 120 s. */
   public static final Duration DEFAULT_ROLLOUT_DEADLINE = Duration.ofMinutes(2);
 
+  /**
+   * The old ReplicaSets a Deployment keeps ({@code spec.revisionHistoryLimit}; Kubernetes keeps
+   * 10). Astro's releases are its history: each release's pod template carries its number, so a
+   * rollback is a new release and never brings an old ReplicaSet back. Two are kept for an
+   * operator's {@code kubectl rollout history}; more would only be objects that every cluster
+   * stores and the worker's ReplicaSet informer holds.
+   */
+  static final int REPLICA_SET_HISTORY = 2;
+
   /** The Secret type {@code imagePullSecrets} accept. */
   public static final String DOCKER_CONFIG_JSON = "kubernetes.io/dockerconfigjson";
 
@@ -263,6 +272,7 @@ public final class Manifests {
                                     .maxUnavailable(new IntOrString(0))
                                     .maxSurge(new IntOrString(1))))
                     .progressDeadlineSeconds((int) rolloutDeadline.toSeconds())
+                    .revisionHistoryLimit(REPLICA_SET_HISTORY)
                     .template(
                         new V1PodTemplateSpec()
                             .metadata(

@@ -398,7 +398,7 @@ class ManifestsTest {
 
   @Test
   void
-      the_deployment_rolls_one_extra_pod_at_a_time_within_the_rollout_deadline_and_stamps_the_release() {
+      the_deployment_rolls_one_extra_pod_at_a_time_within_the_rollout_deadline_keeps_two_old_replica_sets_and_stamps_the_release() {
     V1Deployment d =
         new Manifests(TenantPolicy.defaults(), Duration.ofSeconds(45))
             .deployment(withRelease(release(5, Map.of(), List.of(), null, null, null, null, null)));
@@ -409,6 +409,7 @@ class ManifestsTest {
     assertThat(d.getSpec().getStrategy().getRollingUpdate().getMaxSurge().getIntValue())
         .isEqualTo(1);
     assertThat(d.getSpec().getProgressDeadlineSeconds()).isEqualTo(45);
+    assertThat(d.getSpec().getRevisionHistoryLimit()).isEqualTo(2);
     assertThat(d.getSpec().getTemplate().getMetadata().getAnnotations())
         .containsEntry(KubeNames.RELEASE_ANNOTATION, "5");
     assertThat(
