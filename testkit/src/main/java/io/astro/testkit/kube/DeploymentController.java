@@ -560,8 +560,8 @@ final class DeploymentController {
             .observedGeneration(rs.getMetadata().getGeneration())
             .conditions(conditions);
     // Compared as read back: client-java's models start every list empty, so a stored status
-    // without conditions reads as an empty list. Compared with none, every old ReplicaSet's
-    // status was written again on every pass.
+    // without conditions reads as an empty list. Compared with none, every ReplicaSet of the
+    // Deployment had its status written again on every pass.
     if (!JSON.serialize(status).equals(JSON.serialize(rs.getStatus()))) {
       // sent as the API server stores it: an empty list is omitted (omitempty)
       rs.setStatus(status.conditions(conditions.isEmpty() ? null : conditions));
