@@ -103,8 +103,8 @@ public record ClusterSource(String id, String kubeconfig, ClusterAddressGuard gu
       List.of("exec", "auth-provider", "tokenFile", "client-certificate", "client-key");
 
   /**
-   * A client for this cluster's requests, each read bounded by {@code readTimeout}; its watches go
-   * through {@link #watching} this client.
+   * A client for this cluster's requests, each read bounded by {@code readTimeout}. Watches use the
+   * client {@link #watching} makes from it.
    */
   public ApiClient client(Duration readTimeout) throws IOException {
     ApiClient client;
