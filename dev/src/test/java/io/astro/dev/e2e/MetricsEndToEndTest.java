@@ -3,8 +3,13 @@ package io.astro.dev.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.astro.dev.AstroServices;
+import io.astro.dev.Databases;
 import io.astro.dev.Workspace;
 import io.astro.dev.e2e.Gateway.User;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -24,14 +29,14 @@ class MetricsEndToEndTest {
   };
 
   @Test
-  void every_service_reports_its_business_metrics() {
+  void every_service_reports_its_business_metrics() throws SQLException {
     Gateway api = astro.gateway();
     String users = url(AstroServices.USER_SERVICE);
     String apps = url(AstroServices.APP_SERVICE);
     String sync = url(AstroServices.SYNC_WORKER);
     String gateway = url(AstroServices.GATEWAY);
-    double disabledBefore = count(users, "astro_users", "status=\"disabled\"");
-    double stoppedBefore = count(apps, "astro_apps", "status=\"stopped\"");
+    double disabledBefore = settled(users, "astro_users", Databases.USERS, "users", "disabled");
+    double stoppedBefore = settled(apps, "astro_apps", Databases.APPS, "apps", "stopped");
     double commandsBefore = count(apps, "astro_app_events_emitted_total", COMMAND);
     double createsBefore = count(sync, "astro_sync_writes_total", DEPLOYMENT_CREATES);
     double runningBefore = count(sync, "astro_sync_status_published_total", "status=\"running\"");
@@ -85,6 +90,29 @@ class MetricsEndToEndTest {
     Gateway.Answer disabled =
         api.post("/api/v1/admin/users/" + user.uuid() + "/disable", operator.token(), null);
     assertThat(disabled.status()).as(disabled.body()).isEqualTo(200);
+  }
+
+  /**
+   * A gauge of live rows by status once it shows what the database holds now. Such gauges are read
+   * from the database every few seconds, so a change an earlier test made and undid (an account
+   * disabled and enabled again) may still be showing, and would be taken for this test's change.
+   */
+  private static double settled(
+      String serviceUrl, String name, String database, String table, String status)
+      throws SQLException {
+    long live;
+    try (Connection c = astro.database(database);
+        PreparedStatement count =
+            c.prepareStatement(
+                "SELECT COUNT(*) FROM " + table + " WHERE deleted_at IS NULL AND status = ?")) {
+      count.setString(1, status);
+      try (ResultSet rows = count.executeQuery()) {
+        rows.next();
+        live = rows.getLong(1);
+      }
+    }
+    Scrape.awaitSample(serviceUrl, name, n -> n == live, "status=\"" + status + "\"");
+    return live;
   }
 
   /** A counter or gauge now; a series not there yet counts 0. */

@@ -7,14 +7,12 @@ import io.astro.dev.Databases;
 import io.astro.dev.e2e.Gateway.Answer;
 import io.astro.dev.e2e.Gateway.User;
 import io.astro.testkit.Eventually;
-import io.astro.testkit.db.MySqlServer;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.List;
@@ -197,9 +195,7 @@ class PersonalTokensEndToEndTest {
   }
 
   private static void expire(String id) throws Exception {
-    MySqlServer db = astro.dev().backing().database();
-    String url = "jdbc:mariadb://" + db.host() + ":" + db.port() + "/" + Databases.USERS;
-    try (Connection c = DriverManager.getConnection(url, db.user(), db.password());
+    try (Connection c = astro.database(Databases.USERS);
         PreparedStatement update =
             c.prepareStatement(
                 "UPDATE api_tokens SET expires_at = CURRENT_TIMESTAMP(3) - INTERVAL 1 SECOND"

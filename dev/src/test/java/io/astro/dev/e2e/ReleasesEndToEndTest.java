@@ -10,7 +10,6 @@ import io.astro.common.kube.KubeNames;
 import io.astro.dev.Databases;
 import io.astro.dev.e2e.Gateway.Answer;
 import io.astro.dev.e2e.Gateway.User;
-import io.astro.testkit.db.MySqlServer;
 import io.astro.testkit.kafka.ReceivedRecord;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
@@ -22,7 +21,6 @@ import io.kubernetes.client.openapi.models.V1Secret;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -285,9 +283,8 @@ class ReleasesEndToEndTest {
       assertThat(records)
           .allSatisfy(r -> assertThat(String.valueOf(r.value())).doesNotContain(value));
     }
-    MySqlServer db = astro.dev().backing().database();
     for (String database : List.of(Databases.APPS, Databases.USERS)) {
-      assertThat(dump(db, database)).as(database).doesNotContain(value);
+      assertThat(dump(database)).as(database).doesNotContain(value);
     }
     assertThat(List.copyOf(LOGS.list))
         .isNotEmpty()
@@ -300,10 +297,9 @@ class ReleasesEndToEndTest {
   }
 
   /** Every row of every table, as text. */
-  private static String dump(MySqlServer db, String database) {
-    String url = "jdbc:mariadb://" + db.host() + ":" + db.port() + "/" + database;
+  private static String dump(String database) {
     StringBuilder all = new StringBuilder();
-    try (Connection c = DriverManager.getConnection(url, db.user(), db.password());
+    try (Connection c = astro.database(database);
         Statement s = c.createStatement()) {
       List<String> tables = new ArrayList<>();
       try (ResultSet rows = s.executeQuery("SHOW TABLES")) {

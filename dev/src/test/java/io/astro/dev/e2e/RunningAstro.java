@@ -4,6 +4,7 @@ import io.astro.dev.AstroServices;
 import io.astro.dev.DevMode;
 import io.astro.dev.DevOptions;
 import io.astro.testkit.Backends;
+import io.astro.testkit.db.MySqlServer;
 import io.astro.testkit.kafka.KafkaBroker;
 import io.astro.testkit.kube.FakeCluster;
 import io.astro.testkit.kube.K3sCluster;
@@ -14,6 +15,9 @@ import io.kubernetes.client.openapi.models.V1Deployment;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -122,6 +126,16 @@ public final class RunningAstro implements BeforeAllCallback {
 
   public AstroServices services() {
     return dev().services();
+  }
+
+  /**
+   * A connection to one of Astro's databases ({@link io.astro.dev.Databases}), for what no API
+   * shows.
+   */
+  public Connection database(String name) throws SQLException {
+    MySqlServer db = dev().backing().database();
+    String url = "jdbc:mariadb://" + db.host() + ":" + db.port() + "/" + name;
+    return DriverManager.getConnection(url, db.user(), db.password());
   }
 
   /** The app's Deployment in the sandbox, or null when there is none. */
