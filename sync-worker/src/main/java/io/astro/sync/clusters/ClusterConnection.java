@@ -178,10 +178,9 @@ public final class ClusterConnection implements AutoCloseable {
                         .watch(p.watch)
                         .timeoutSeconds(p.timeoutSeconds)
                         .buildCall(null),
-                V1Deployment.class,
                 V1DeploymentList.class,
                 V1DeploymentList::getItems,
-                SlimCache::deployment),
+                SlimCache.DEPLOYMENTS),
             V1Deployment.class,
             resyncMillis,
             this::watchFailed);
@@ -197,10 +196,9 @@ public final class ClusterConnection implements AutoCloseable {
                         .watch(p.watch)
                         .timeoutSeconds(p.timeoutSeconds)
                         .buildCall(null),
-                V1ReplicaSet.class,
                 V1ReplicaSetList.class,
                 V1ReplicaSetList::getItems,
-                SlimCache::replicaSet),
+                SlimCache.REPLICA_SETS),
             V1ReplicaSet.class,
             resyncMillis,
             this::watchFailed);
@@ -215,10 +213,9 @@ public final class ClusterConnection implements AutoCloseable {
                         .watch(p.watch)
                         .timeoutSeconds(p.timeoutSeconds)
                         .buildCall(null),
-                V1Pod.class,
                 V1PodList.class,
                 V1PodList::getItems,
-                SlimCache::pod),
+                SlimCache.PODS),
             V1Pod.class,
             resyncMillis,
             this::watchFailed);
@@ -233,10 +230,9 @@ public final class ClusterConnection implements AutoCloseable {
                         .watch(p.watch)
                         .timeoutSeconds(p.timeoutSeconds)
                         .buildCall(null),
-                V1Service.class,
                 V1ServiceList.class,
                 V1ServiceList::getItems,
-                SlimCache::service),
+                SlimCache.SERVICES),
             V1Service.class,
             resyncMillis,
             this::watchFailed);

@@ -2,6 +2,7 @@ package io.astro.sync.clusters;
 
 import com.google.gson.Gson;
 import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
@@ -35,11 +36,14 @@ import io.kubernetes.client.util.CallGeneratorParams;
 import io.kubernetes.client.util.Watch;
 import io.kubernetes.client.util.Watchable;
 import java.io.IOException;
+import java.lang.reflect.Type;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
+import okhttp3.Call;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
 
@@ -56,6 +60,11 @@ import okhttp3.ResponseBody;
  * from the API server, never from this cache. The strings the objects repeat (label and annotation
  * keys, names, condition types, images) are kept once, in {@link SharedStrings}.
  *
+ * <p>What is not kept is not decoded either: each object's JSON is pruned to what its kind keeps
+ * (plus the fields the client's models refuse to be without) before the client turns it into a
+ * model, which builds, checks and copies every field it is given. Decoding watch events was the
+ * largest part of the worker's CPU under a stream of rollouts.
+ *
  * @param <T> the kind
  * @param <L> its list
  */
@@ -66,34 +75,129 @@ final class SlimCache<T extends KubernetesObject, L extends KubernetesListObject
 
   private final ApiClient client;
   private final CallGenerator calls;
-  private final Class<T> type;
   private final Class<L> listType;
   private final Function<L, List<T>> items;
-  private final UnaryOperator<T> slim;
+  private final Slimming<T> slimming;
+  private final Type watchType;
+
+  /**
+   * What the cache keeps of one kind: its JSON pruned before decoding, then its model trimmed (the
+   * strings shared, and what the pruning kept only for the model's sake dropped).
+   */
+  record Slimming<T>(Class<T> type, Consumer<JsonObject> json, UnaryOperator<T> model) {
+
+    /** One object as the cache holds it, from its JSON (which this prunes). */
+    T decode(JsonObject object) {
+      json.accept(object);
+      return model.apply(JSON.getGson().fromJson(object, type));
+    }
+  }
+
+  static final Slimming<V1Deployment> DEPLOYMENTS =
+      new Slimming<>(V1Deployment.class, SlimCache::deploymentJson, SlimCache::deployment);
+  static final Slimming<V1ReplicaSet> REPLICA_SETS =
+      new Slimming<>(V1ReplicaSet.class, SlimCache::replicaSetJson, SlimCache::replicaSet);
+  static final Slimming<V1Pod> PODS =
+      new Slimming<>(V1Pod.class, SlimCache::podJson, SlimCache::pod);
+  static final Slimming<V1Service> SERVICES =
+      new Slimming<>(V1Service.class, SlimCache::serviceJson, SlimCache::service);
 
   private SlimCache(
       ApiClient client,
       CallGenerator calls,
-      Class<T> type,
       Class<L> listType,
       Function<L, List<T>> items,
-      UnaryOperator<T> slim) {
+      Slimming<T> slimming) {
     this.client = client;
     this.calls = calls;
-    this.type = type;
     this.listType = listType;
     this.items = items;
-    this.slim = slim;
+    this.slimming = slimming;
+    this.watchType = TypeToken.getParameterized(Watch.Response.class, slimming.type()).getType();
   }
 
   static <T extends KubernetesObject, L extends KubernetesListObject> SlimCache<T, L> of(
       ApiClient watchClient,
       CallGenerator calls,
-      Class<T> type,
       Class<L> listType,
       Function<L, List<T>> items,
-      UnaryOperator<T> slim) {
-    return new SlimCache<>(watchClient, calls, type, listType, items, slim);
+      Slimming<T> slimming) {
+    return new SlimCache<>(watchClient, calls, listType, items, slimming);
+  }
+
+  /**
+   * A Deployment's JSON without what {@link #deployment} drops, but for the spec's selector and the
+   * containers' names, which the models require.
+   */
+  static void deploymentJson(JsonObject d) {
+    dropManagedFields(d);
+    JsonObject spec = keep(d, "spec", "replicas", "selector", "template");
+    JsonObject template = keep(spec, "template", "metadata", "spec");
+    keep(template, "metadata", "labels", "annotations");
+    keepInEach(keep(template, "spec", "containers"), "containers", "name", "image");
+  }
+
+  /** A ReplicaSet's JSON: its metadata, as {@link #replicaSet}. */
+  static void replicaSetJson(JsonObject rs) {
+    dropManagedFields(rs);
+    rs.remove("spec");
+    rs.remove("status");
+  }
+
+  /**
+   * A Pod's JSON without what {@link #pod} drops, but for the containers of its spec (by name) and
+   * each container status's image and image id, which the models require.
+   */
+  static void podJson(JsonObject pod) {
+    dropManagedFields(pod);
+    keepInEach(keep(pod, "spec", "nodeName", "containers"), "containers", "name");
+    keepInEach(
+        keep(pod, "status", "phase", "conditions", "containerStatuses"),
+        "containerStatuses",
+        "name",
+        "ready",
+        "restartCount",
+        "state",
+        "image",
+        "imageID");
+  }
+
+  /** A Service's JSON without managedFields, as {@link #service}. */
+  static void serviceJson(JsonObject service) {
+    dropManagedFields(service);
+  }
+
+  private static void dropManagedFields(JsonObject object) {
+    JsonElement meta = object.get("metadata");
+    if (meta != null && meta.isJsonObject()) {
+      meta.getAsJsonObject().remove("managedFields");
+    }
+  }
+
+  /** The object at {@code field} of {@code parent}, keeping only {@code names}; null if none. */
+  private static JsonObject keep(JsonObject parent, String field, String... names) {
+    JsonElement child = parent == null ? null : parent.get(field);
+    if (child == null || !child.isJsonObject()) {
+      return null;
+    }
+    JsonObject object = child.getAsJsonObject();
+    Set<String> kept = Set.of(names);
+    object.keySet().removeIf(name -> !kept.contains(name));
+    return object;
+  }
+
+  /** Each object of the array at {@code field} of {@code parent}, keeping only {@code names}. */
+  private static void keepInEach(JsonObject parent, String field, String... names) {
+    JsonElement array = parent == null ? null : parent.get(field);
+    if (array == null || !array.isJsonArray()) {
+      return;
+    }
+    Set<String> kept = Set.of(names);
+    for (JsonElement item : array.getAsJsonArray()) {
+      if (item.isJsonObject()) {
+        item.getAsJsonObject().keySet().removeIf(name -> !kept.contains(name));
+      }
+    }
   }
 
   /**
@@ -280,7 +384,7 @@ final class SlimCache<T extends KubernetesObject, L extends KubernetesListObject
           if ("items".equals(field) && in.peek() == JsonToken.BEGIN_ARRAY) {
             in.beginArray();
             while (in.hasNext()) {
-              read.add(slim.apply(gson.<T>fromJson(in, type)));
+              read.add(slimming.decode(JsonParser.parseReader(in).getAsJsonObject()));
             }
             in.endArray();
           } else {
@@ -298,43 +402,64 @@ final class SlimCache<T extends KubernetesObject, L extends KubernetesListObject
     }
   }
 
+  /**
+   * The watch, as the client's {@code Watch.createWatch} opens it (a refusal is the API server's
+   * answer), with each event's object decoded as the cache keeps it.
+   */
   @Override
   public Watchable<T> watch(CallGeneratorParams p) throws ApiException {
-    Watch<T> watch =
-        Watch.createWatch(
-            client,
-            calls.generate(p),
-            TypeToken.getParameterized(Watch.Response.class, type).getType());
-    return new Slimmed(watch);
+    Call call = calls.generate(p);
+    try {
+      Response response = call.execute();
+      if (!response.isSuccessful()) {
+        try (ResponseBody body = response.body()) {
+          throw new ApiException(
+              response.message(),
+              response.code(),
+              response.headers().toMultimap(),
+              body == null ? null : body.string());
+        }
+      }
+      return watching(response.body(), call);
+    } catch (IOException e) {
+      throw new ApiException(e);
+    }
   }
 
-  /** The watch, each object slimmed as it arrives. */
-  private final class Slimmed implements Watchable<T> {
-    private final Watch<T> watch;
+  /** The events of a watch whose answer is {@code body}. */
+  Watch<T> watching(ResponseBody body, Call call) {
+    return new Slimmed(body, call);
+  }
 
-    Slimmed(Watch<T> watch) {
-      this.watch = watch;
+  /** The watch, each object pruned before it is decoded and trimmed after. */
+  private final class Slimmed extends Watch<T> {
+
+    Slimmed(ResponseBody body, Call call) {
+      super(client.getJSON(), body, watchType, call);
     }
 
     @Override
-    public boolean hasNext() {
-      return watch.hasNext();
+    protected Watch.Response<T> parseLine(String line) throws IOException {
+      JsonObject event;
+      try {
+        event = JsonParser.parseString(line).getAsJsonObject();
+      } catch (JsonParseException | IllegalStateException e) {
+        throw new IOException("unreadable watch event", e);
+      }
+      JsonElement object = event.get("object");
+      if (object == null || !object.isJsonObject() || isStatus(object.getAsJsonObject())) {
+        // an ERROR event (its object a Status, e.g. 410 Gone): the client reads it as ever
+        return super.parseLine(line);
+      }
+      JsonElement eventType = event.get("type");
+      return new Watch.Response<>(
+          eventType == null ? null : eventType.getAsString(),
+          slimming.decode(object.getAsJsonObject()));
     }
 
-    @Override
-    public Watch.Response<T> next() {
-      Watch.Response<T> r = watch.next();
-      return r.object == null ? r : new Watch.Response<>(r.type, slim.apply(r.object));
-    }
-
-    @Override
-    public Iterator<Watch.Response<T>> iterator() {
-      return this;
-    }
-
-    @Override
-    public void close() throws IOException {
-      watch.close();
+    private static boolean isStatus(JsonObject object) {
+      JsonElement kind = object.get("kind");
+      return kind != null && kind.isJsonPrimitive() && "Status".equals(kind.getAsString());
     }
   }
 }

@@ -3,11 +3,14 @@ package io.astro.sync.clusters;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.astro.common.kube.KubeNames;
 import io.astro.testkit.Eventually;
 import io.astro.testkit.kube.FakeCluster;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1ContainerPort;
@@ -16,6 +19,7 @@ import io.kubernetes.client.openapi.models.V1ContainerStateTerminated;
 import io.kubernetes.client.openapi.models.V1ContainerStateWaiting;
 import io.kubernetes.client.openapi.models.V1ContainerStatus;
 import io.kubernetes.client.openapi.models.V1Deployment;
+import io.kubernetes.client.openapi.models.V1DeploymentCondition;
 import io.kubernetes.client.openapi.models.V1DeploymentSpec;
 import io.kubernetes.client.openapi.models.V1DeploymentStatus;
 import io.kubernetes.client.openapi.models.V1EnvVar;
@@ -23,6 +27,7 @@ import io.kubernetes.client.openapi.models.V1LabelSelector;
 import io.kubernetes.client.openapi.models.V1ManagedFieldsEntry;
 import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1OwnerReference;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodCondition;
 import io.kubernetes.client.openapi.models.V1PodList;
@@ -31,10 +36,22 @@ import io.kubernetes.client.openapi.models.V1PodStatus;
 import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
 import io.kubernetes.client.openapi.models.V1ReplicaSet;
 import io.kubernetes.client.openapi.models.V1ReplicaSetSpec;
+import io.kubernetes.client.openapi.models.V1ReplicaSetStatus;
+import io.kubernetes.client.openapi.models.V1Service;
+import io.kubernetes.client.openapi.models.V1ServicePort;
+import io.kubernetes.client.openapi.models.V1ServiceSpec;
 import io.kubernetes.client.util.CallGeneratorParams;
+import io.kubernetes.client.util.Watch;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
+import okhttp3.Call;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.ResponseBody;
 import org.junit.jupiter.api.Test;
 
 /** The informers' cache holds what the worker reads of each object, and no more. */
@@ -177,6 +194,174 @@ class SlimCacheTest {
   }
 
   @Test
+  void eachKindIsPrunedBeforeDecodingToWhatItsCachedModelKeeps() {
+    OffsetDateTime at = OffsetDateTime.parse("2026-12-07T03:00:00Z");
+    Supplier<V1ObjectMeta> meta =
+        () ->
+            new V1ObjectMeta()
+                .name("web-abc")
+                .namespace("astro-user-5")
+                .uid("u-1")
+                .resourceVersion("42")
+                .generation(3L)
+                .creationTimestamp(at)
+                .labels(Map.of(KubeNames.APP_ID_LABEL, "a-1"))
+                .annotations(Map.of(KubeNames.SPEC_HASH_ANNOTATION, "abc"))
+                .ownerReferences(
+                    List.of(
+                        new V1OwnerReference()
+                            .apiVersion("apps/v1")
+                            .kind("ReplicaSet")
+                            .name("web-abc")
+                            .uid("u-0")
+                            .controller(true)));
+    V1PodTemplateSpec template =
+        new V1PodTemplateSpec()
+            .metadata(
+                new V1ObjectMeta()
+                    .labels(Map.of("app", "web"))
+                    .annotations(Map.of(KubeNames.RELEASE_ANNOTATION, "7")))
+            .spec(
+                new V1PodSpec()
+                    .nodeName("node-1")
+                    .automountServiceAccountToken(false)
+                    .containers(
+                        List.of(
+                            new V1Container()
+                                .name("app")
+                                .image("nginx:1.27")
+                                .env(List.of(new V1EnvVar().name("A").value("1")))
+                                .ports(List.of(new V1ContainerPort().containerPort(8080))))));
+    V1ContainerStatus container =
+        new V1ContainerStatus()
+            .name("app")
+            .image("nginx:1.27")
+            .imageID("docker.io/library/nginx@sha256:0")
+            .containerID("containerd://0")
+            .ready(false)
+            .started(true)
+            .restartCount(3)
+            .state(
+                new V1ContainerState()
+                    .waiting(new V1ContainerStateWaiting().reason("CrashLoopBackOff")))
+            .lastState(
+                new V1ContainerState()
+                    .terminated(new V1ContainerStateTerminated().exitCode(1).finishedAt(at)));
+    V1Pod pod =
+        new V1Pod()
+            .apiVersion("v1")
+            .kind("Pod")
+            .metadata(meta.get())
+            .spec(template.getSpec())
+            .status(
+                new V1PodStatus()
+                    .phase("Running")
+                    .podIP("10.0.0.7")
+                    .startTime(at)
+                    .conditions(
+                        List.of(
+                            new V1PodCondition()
+                                .type("Ready")
+                                .status("False")
+                                .lastTransitionTime(at)))
+                    .containerStatuses(List.of(container)));
+    V1Deployment deployment =
+        new V1Deployment()
+            .apiVersion("apps/v1")
+            .kind("Deployment")
+            .metadata(meta.get())
+            .spec(
+                new V1DeploymentSpec()
+                    .replicas(2)
+                    .revisionHistoryLimit(2)
+                    .selector(new V1LabelSelector().matchLabels(Map.of("app", "web")))
+                    .template(template))
+            .status(
+                new V1DeploymentStatus()
+                    .observedGeneration(3L)
+                    .readyReplicas(1)
+                    .conditions(
+                        List.of(
+                            new V1DeploymentCondition()
+                                .type("Available")
+                                .status("False")
+                                .lastUpdateTime(at))));
+    V1ReplicaSet replicaSet =
+        new V1ReplicaSet()
+            .apiVersion("apps/v1")
+            .kind("ReplicaSet")
+            .metadata(meta.get())
+            .spec(
+                new V1ReplicaSetSpec()
+                    .replicas(2)
+                    .selector(new V1LabelSelector().matchLabels(Map.of("app", "web")))
+                    .template(template))
+            .status(new V1ReplicaSetStatus().replicas(2).readyReplicas(1));
+    V1Service service =
+        new V1Service()
+            .apiVersion("v1")
+            .kind("Service")
+            .metadata(meta.get())
+            .spec(
+                new V1ServiceSpec()
+                    .selector(Map.of("app", "web"))
+                    .ports(List.of(new V1ServicePort().port(80))));
+
+    assertPrunedAsCached(SlimCache.PODS, pod);
+    assertPrunedAsCached(SlimCache.DEPLOYMENTS, deployment);
+    assertPrunedAsCached(SlimCache.REPLICA_SETS, replicaSet);
+    assertPrunedAsCached(SlimCache.SERVICES, service);
+  }
+
+  /**
+   * The pruned JSON decodes to what the whole object (with a server's managedFields) decodes to
+   * once trimmed, and is smaller.
+   */
+  private static <T> void assertPrunedAsCached(SlimCache.Slimming<T> slimming, T object) {
+    JsonObject whole = JsonParser.parseString(JSON.serialize(object)).getAsJsonObject();
+    whole
+        .getAsJsonObject("metadata")
+        .add(
+            "managedFields",
+            JsonParser.parseString(
+                "[{\"manager\":\"kubectl\",\"operation\":\"Update\",\"fieldsType\":\"FieldsV1\","
+                    + "\"fieldsV1\":{\"f:spec\":{\"f:replicas\":{}}}}]"));
+    String json = whole.toString();
+    JsonObject pruned = JsonParser.parseString(json).getAsJsonObject();
+
+    T cached = slimming.decode(pruned);
+
+    assertThat(cached).isEqualTo(slimming.model().apply(JSON.deserialize(json, slimming.type())));
+    assertThat(pruned.toString().length()).isLessThan(json.length());
+  }
+
+  @Test
+  void aWatchDecodesEachObjectAsCachedAndAnErrorAsTheClientDoes() throws Exception {
+    SlimCache<V1Pod, V1PodList> pods =
+        SlimCache.of(new ApiClient(), null, V1PodList.class, V1PodList::getItems, SlimCache.PODS);
+    String lines =
+        "{\"type\":\"MODIFIED\",\"object\":"
+            + JSON.serialize(managedPod("astro-user-5", "web-1"))
+            + "}\n"
+            + "{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+            + "\"status\":\"Failure\",\"code\":410,\"reason\":\"Expired\"}}\n";
+    Call neverSent =
+        new OkHttpClient().newCall(new Request.Builder().url("http://127.0.0.1/").build());
+
+    try (Watch<V1Pod> watch =
+        pods.watching(ResponseBody.create(lines, MediaType.get("application/json")), neverSent)) {
+      Watch.Response<V1Pod> modified = watch.next();
+      Watch.Response<V1Pod> error = watch.next();
+
+      assertThat(modified.type).isEqualTo("MODIFIED");
+      assertThat(modified.object.getSpec().getNodeName()).isEqualTo("node-1");
+      assertThat(modified.object.getSpec().getContainers()).isNullOrEmpty();
+      assertThat(error.type).isEqualTo("ERROR");
+      assertThat(error.status.getCode()).isEqualTo(410);
+    }
+  }
+
+  @Test
   void theConnectionsPodCacheHoldsSlimPods() throws Exception {
     FakeCluster cluster = FakeCluster.start();
     try {
@@ -268,10 +453,9 @@ class SlimCacheTest {
                 .resourceVersion(p.resourceVersion)
                 .watch(p.watch)
                 .buildCall(null),
-        V1Pod.class,
         V1PodList.class,
         V1PodList::getItems,
-        SlimCache::pod);
+        SlimCache.PODS);
   }
 
   private static V1Pod managedPod(String ns, String name) {
