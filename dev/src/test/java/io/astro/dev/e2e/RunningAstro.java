@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * MariaDB and Kafka broker and a sandbox cluster — but on free ports and in a throw-away workspace
  * under {@code target/}. One per test JVM (a start costs seconds), stopped after the last test;
  * tests reach it only as a user (the gateway) and an integration (the topics) would, plus the
- * cluster to check what landed there.
+ * cluster and the databases to check what landed there.
  *
  * <p>An end-to-end test class registers it, and that is all its setup:
  *
