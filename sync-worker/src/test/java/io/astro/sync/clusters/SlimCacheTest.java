@@ -143,25 +143,7 @@ class SlimCacheTest {
                 new V1DeploymentSpec()
                     .replicas(2)
                     .selector(new V1LabelSelector().matchLabels(Map.of("app", "web")))
-                    .template(
-                        new V1PodTemplateSpec()
-                            .metadata(
-                                new V1ObjectMeta()
-                                    .labels(Map.of("app", "web"))
-                                    .annotations(Map.of(KubeNames.RELEASE_ANNOTATION, "7")))
-                            .spec(
-                                new V1PodSpec()
-                                    .automountServiceAccountToken(false)
-                                    .containers(
-                                        List.of(
-                                            new V1Container()
-                                                .name("app")
-                                                .image("nginx:1.27")
-                                                .env(List.of(new V1EnvVar().name("A").value("1")))
-                                                .ports(
-                                                    List.of(
-                                                        new V1ContainerPort()
-                                                            .containerPort(8080))))))))
+                    .template(template()))
             .status(new V1DeploymentStatus().observedGeneration(4L).readyReplicas(2));
 
     V1Deployment cached = SlimCache.deployment(deployment);
@@ -215,23 +197,6 @@ class SlimCacheTest {
                             .name("web-abc")
                             .uid("u-0")
                             .controller(true)));
-    V1PodTemplateSpec template =
-        new V1PodTemplateSpec()
-            .metadata(
-                new V1ObjectMeta()
-                    .labels(Map.of("app", "web"))
-                    .annotations(Map.of(KubeNames.RELEASE_ANNOTATION, "7")))
-            .spec(
-                new V1PodSpec()
-                    .nodeName("node-1")
-                    .automountServiceAccountToken(false)
-                    .containers(
-                        List.of(
-                            new V1Container()
-                                .name("app")
-                                .image("nginx:1.27")
-                                .env(List.of(new V1EnvVar().name("A").value("1")))
-                                .ports(List.of(new V1ContainerPort().containerPort(8080))))));
     V1ContainerStatus container =
         new V1ContainerStatus()
             .name("app")
@@ -252,7 +217,7 @@ class SlimCacheTest {
             .apiVersion("v1")
             .kind("Pod")
             .metadata(meta.get())
-            .spec(template.getSpec())
+            .spec(template().getSpec().nodeName("node-1"))
             .status(
                 new V1PodStatus()
                     .phase("Running")
@@ -275,7 +240,7 @@ class SlimCacheTest {
                     .replicas(2)
                     .revisionHistoryLimit(2)
                     .selector(new V1LabelSelector().matchLabels(Map.of("app", "web")))
-                    .template(template))
+                    .template(template()))
             .status(
                 new V1DeploymentStatus()
                     .observedGeneration(3L)
@@ -295,7 +260,7 @@ class SlimCacheTest {
                 new V1ReplicaSetSpec()
                     .replicas(2)
                     .selector(new V1LabelSelector().matchLabels(Map.of("app", "web")))
-                    .template(template))
+                    .template(template()))
             .status(new V1ReplicaSetStatus().replicas(2).readyReplicas(1));
     V1Service service =
         new V1Service()
@@ -456,6 +421,25 @@ class SlimCacheTest {
         V1PodList.class,
         V1PodList::getItems,
         SlimCache.PODS);
+  }
+
+  /** An app's pod template: labels, a release, and a container with more than the cache keeps. */
+  private static V1PodTemplateSpec template() {
+    return new V1PodTemplateSpec()
+        .metadata(
+            new V1ObjectMeta()
+                .labels(Map.of("app", "web"))
+                .annotations(Map.of(KubeNames.RELEASE_ANNOTATION, "7")))
+        .spec(
+            new V1PodSpec()
+                .automountServiceAccountToken(false)
+                .containers(
+                    List.of(
+                        new V1Container()
+                            .name("app")
+                            .image("nginx:1.27")
+                            .env(List.of(new V1EnvVar().name("A").value("1")))
+                            .ports(List.of(new V1ContainerPort().containerPort(8080))))));
   }
 
   private static V1Pod managedPod(String ns, String name) {
