@@ -368,11 +368,7 @@ final class SlimCache<T extends KubernetesObject, L extends KubernetesListObject
     try (Response response = calls.generate(p).execute()) {
       ResponseBody body = response.body();
       if (!response.isSuccessful() || body == null) {
-        throw new ApiException(
-            response.message(),
-            response.code(),
-            response.headers().toMultimap(),
-            body == null ? null : body.string());
+        throw refusal(response);
       }
       Gson gson = JSON.getGson();
       JsonObject rest = new JsonObject();
@@ -412,18 +408,24 @@ final class SlimCache<T extends KubernetesObject, L extends KubernetesListObject
     try {
       Response response = call.execute();
       if (!response.isSuccessful()) {
-        try (ResponseBody body = response.body()) {
-          throw new ApiException(
-              response.message(),
-              response.code(),
-              response.headers().toMultimap(),
-              body == null ? null : body.string());
+        try (response) {
+          throw refusal(response);
         }
       }
       return watching(response.body(), call);
     } catch (IOException e) {
       throw new ApiException(e);
     }
+  }
+
+  /** The API server's answer to a list or watch it refused, its body read. */
+  private static ApiException refusal(Response response) throws IOException {
+    ResponseBody body = response.body();
+    return new ApiException(
+        response.message(),
+        response.code(),
+        response.headers().toMultimap(),
+        body == null ? null : body.string());
   }
 
   /** The events of a watch whose answer is {@code body}. */

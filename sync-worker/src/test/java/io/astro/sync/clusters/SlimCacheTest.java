@@ -41,7 +41,10 @@ import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1ServicePort;
 import io.kubernetes.client.openapi.models.V1ServiceSpec;
 import io.kubernetes.client.util.CallGeneratorParams;
+import io.kubernetes.client.util.ClientBuilder;
+import io.kubernetes.client.util.KubeConfig;
 import io.kubernetes.client.util.Watch;
+import java.io.StringReader;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -395,15 +398,30 @@ class SlimCacheTest {
   }
 
   @Test
-  void aRefusedListIsTheApiServersAnswer() throws Exception {
+  void aRefusedListOrWatchIsTheApiServersAnswer() throws Exception {
     FakeCluster cluster = FakeCluster.start();
     try {
       cluster.faults().respond(403, "GET", "/api/v1/pods.*", 1);
       SlimCache<V1Pod, V1PodList> pods =
           podLister(cluster.apiClient(), new CoreV1Api(cluster.apiClient()));
+      // the fault front never refuses a watch; a token the server does not know is refused
+      ApiClient stranger =
+          ClientBuilder.kubeconfig(
+                  KubeConfig.loadKubeConfig(
+                      new StringReader(
+                          cluster.kubeconfig().replaceAll("token: .*", "token: not-a-token"))))
+              .build();
+      SlimCache<V1Pod, V1PodList> strangers = podLister(stranger, new CoreV1Api(stranger));
 
       assertThatThrownBy(() -> pods.list(new CallGeneratorParams(false, null, null)))
           .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getCode()).isEqualTo(403));
+      assertThatThrownBy(() -> strangers.watch(new CallGeneratorParams(true, null, null)))
+          .isInstanceOfSatisfying(
+              ApiException.class,
+              e -> {
+                assertThat(e.getCode()).isEqualTo(401);
+                assertThat(e.getResponseBody()).contains("Unauthorized");
+              });
     } finally {
       cluster.close();
     }
