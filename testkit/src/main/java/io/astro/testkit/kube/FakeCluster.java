@@ -86,7 +86,10 @@ public final class FakeCluster implements KubeCluster {
   private String url;
   private ApiClient apiClient;
 
-  /** The cluster's own client: {@link #addNode} and the simulator. */
+  /**
+   * The cluster's own client ({@link #addNode}, the simulator), on the proxy's plain control-plane
+   * port.
+   */
   private ApiClient internalClient;
 
   private KubeletSimulator simulator;
@@ -137,9 +140,9 @@ public final class FakeCluster implements KubeCluster {
     proxy =
         new KubeApiProxy(
             vertx, mock.getPort(), token, internalToken, logs, traffic, faults, credential);
-    int port;
+    KubeApiProxy.Ports ports;
     try {
-      port =
+      ports =
           proxy
               .listen()
               .toCompletionStage()
@@ -151,9 +154,14 @@ public final class FakeCluster implements KubeCluster {
     } catch (Exception e) {
       throw new IllegalStateException("fake cluster " + name + ": proxy did not start", e);
     }
-    url = "https://127.0.0.1:" + port;
+    url = "https://127.0.0.1:" + ports.secure();
     apiClient = newClient();
-    internalClient = client(internalToken);
+    internalClient =
+        new ClientBuilder()
+            .setBasePath("http://127.0.0.1:" + ports.controlPlane())
+            .setAuthentication(new AccessTokenAuthentication(internalToken))
+            .setReadTimeout(Duration.ZERO)
+            .build();
     vertx.setPeriodic(REQUEST_LOG_PURGE_MILLIS, id -> mockWeb.reset());
     for (String ns : List.of("default", "kube-system", "kube-public", "kube-node-lease")) {
       addNamespace(ns);
@@ -179,15 +187,11 @@ public final class FakeCluster implements KubeCluster {
    * share one.
    */
   public ApiClient newClient() {
-    return client(token);
-  }
-
-  private ApiClient client(String bearerToken) {
     return new ClientBuilder()
         .setBasePath(url)
         .setCertificateAuthority(ApiServerCertificate.get().certBytes())
         .setVerifyingSsl(true)
-        .setAuthentication(new AccessTokenAuthentication(bearerToken))
+        .setAuthentication(new AccessTokenAuthentication(token))
         .setReadTimeout(Duration.ZERO)
         .build();
   }

@@ -57,7 +57,10 @@ import java.util.regex.Pattern;
  *       Status} for every kind except Pod and Service, which is what the official client parses it
  *       as (an object becomes an empty {@code V1Status}), so it is rewritten.
  *   <li>HTTPS ({@link ApiServerCertificate}) with bearer-token authentication, so code that forgets
- *       its CA or its credentials fails here as it would in production.
+ *       its CA or its credentials fails here as it would in production. The cluster's own control
+ *       plane (the simulator, {@code addNode}) talks plain HTTP to a second loopback port that
+ *       takes its token alone, as control-plane components once used the API server's insecure
+ *       localhost port: the same handling, without a TLS session per request on either side.
  *   <li>{@link ApiFaults}: injected error answers and an unreachable server, for every client
  *       except the cluster's own (the simulator's), which authenticates with a second, exempt
  *       token.
@@ -133,6 +136,7 @@ final class KubeApiProxy {
   private final WebSocketClient webSockets;
   private final CertManager certManager;
   private volatile HttpServer server;
+  private volatile HttpServer controlPlaneServer;
   private volatile DiscoveryDocuments discovery;
 
   KubeApiProxy(
@@ -185,8 +189,11 @@ final class KubeApiProxy {
     namespaces.delay(delay);
   }
 
-  /** Starts listening on a free loopback port and completes with it. */
-  Future<Integer> listen() {
+  /** The loopback ports the proxy listens on. */
+  record Ports(int secure, int controlPlane) {}
+
+  /** Starts listening on two free loopback ports and completes with them. */
+  Future<Ports> listen() {
     HttpServerOptions tls =
         new HttpServerOptions()
             .setSsl(true)
@@ -194,29 +201,41 @@ final class KubeApiProxy {
                 new PemKeyCertOptions()
                     .setCertValue(Buffer.buffer(ApiServerCertificate.get().certPem))
                     .setKeyValue(Buffer.buffer(ApiServerCertificate.get().keyPem)));
-    return vertx
-        .createHttpServer(tls)
-        .requestHandler(this::handle)
-        .listen(0, HOST)
+    Future<HttpServer> secure =
+        vertx.createHttpServer(tls).requestHandler(req -> handle(req, false)).listen(0, HOST);
+    Future<HttpServer> plain =
+        vertx.createHttpServer().requestHandler(req -> handle(req, true)).listen(0, HOST);
+    return Future.all(secure, plain)
         .map(
-            s -> {
-              server = s;
+            started -> {
+              server = secure.result();
+              controlPlaneServer = plain.result();
               discovery =
-                  new DiscoveryDocuments(HOST + ":" + s.actualPort(), certManager.installed());
-              return s.actualPort();
+                  new DiscoveryDocuments(HOST + ":" + server.actualPort(), certManager.installed());
+              return new Ports(server.actualPort(), controlPlaneServer.actualPort());
             });
   }
 
   Future<Void> close() {
-    HttpServer s = server;
-    return Future.join(
-            s == null ? Future.succeededFuture() : s.close(), http.close(), webSockets.close())
+    return Future.join(close(server), close(controlPlaneServer), http.close(), webSockets.close())
         .mapEmpty();
   }
 
-  private void handle(HttpServerRequest req) {
+  private static Future<Void> close(HttpServer s) {
+    return s == null ? Future.succeededFuture() : s.close();
+  }
+
+  /**
+   * One request, from either port: the control-plane port serves the cluster's own token alone, so
+   * a client that has only the cluster's kubeconfig cannot bypass TLS there.
+   */
+  private void handle(HttpServerRequest req, boolean controlPlanePort) {
     String authorization = req.getHeader(HttpHeaders.AUTHORIZATION);
     boolean internal = ("Bearer " + internalToken).equals(authorization);
+    if (controlPlanePort && !internal) {
+      sendStatus(req.response(), 401, "Unauthorized", "Unauthorized");
+      return;
+    }
     if (!internal) {
       if (faults.isUnreachable()) {
         // Unreachable: nothing is answered, nothing counted as served.

@@ -596,6 +596,18 @@ class FakeClusterTest {
   }
 
   @Test
+  void theControlPlanesPlainPortServesTheClustersOwnTokenAlone() throws Exception {
+    String controlPlane = cluster.internalClient().getBasePath();
+    assertThat(controlPlane).startsWith("http://127.0.0.1:");
+    assertThat(new CoreV1Api(cluster.internalClient()).listNode().execute().getItems()).hasSize(2);
+
+    ApiClient kubeconfigTokenInPlain =
+        Config.fromConfig(new StringReader(cluster.kubeconfig())).setBasePath(controlPlane);
+    assertThatThrownBy(() -> new CoreV1Api(kubeconfigTokenInPlain).listNode().execute())
+        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getCode()).isEqualTo(401));
+  }
+
+  @Test
   void versionDiscoveryAndKubeconfigWorkWithTheOfficialClient() throws Exception {
     assertThat(new VersionApi(cluster.apiClient()).getCode().execute().getGitVersion())
         .isEqualTo("v1.31.0");
