@@ -78,6 +78,13 @@ final class KubeApiProxy {
   /** How the mock words a create of an existing object: {@code Kind 'name' already exists}. */
   private static final Pattern MOCK_EXISTS = Pattern.compile("'([^']*)' already exists");
 
+  /**
+   * Why a write at a stale resourceVersion is refused, in the mock's words and a real server's
+   * (apiserver/pkg/registry/generic/registry/store.go {@code OptimisticLockErrorMsg}).
+   */
+  private static final String OPTIMISTIC_LOCK =
+      "the object has been modified; please apply your changes to the latest version and try again";
+
   private static final Set<String> HEALTH_PATHS = Set.of("/healthz", "/livez", "/readyz");
 
   /**
@@ -1059,6 +1066,17 @@ final class KubeApiProxy {
       resp.headers().set(HttpHeaders.CONTENT_TYPE, "application/json");
       resp.end(
           StatusBodies.alreadyExists(api.get().group(), api.get().resource(), name).toBuffer());
+    } else if (up.statusCode() == 409
+        && api.isPresent()
+        && api.get().name() != null
+        && body.toString().contains(OPTIMISTIC_LOCK)) {
+      // the mock refuses a write at a stale resourceVersion with reason Invalid; a real server
+      // answers Conflict naming the object
+      resp.headers().set(HttpHeaders.CONTENT_TYPE, "application/json");
+      resp.end(
+          StatusBodies.conflict(
+                  api.get().group(), api.get().resource(), api.get().name(), OPTIMISTIC_LOCK)
+              .toBuffer());
     } else if (HttpMethod.DELETE.equals(req.method()) && up.statusCode() == 200) {
       resp.end(deleteAnswer(req.path(), body));
     } else {

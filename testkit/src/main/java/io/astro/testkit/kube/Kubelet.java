@@ -51,7 +51,10 @@ final class Kubelet {
     this.logs = logs;
   }
 
-  /** Brings the pod's node binding and status up to date; returns the pod as stored. */
+  /**
+   * Brings the pod's node binding and status up to date; returns the pod as stored (this one, with
+   * the version the writes left).
+   */
   V1Pod sync(V1Pod pod, Supplier<String> readyNode, Instant now) throws ApiException {
     String namespace = pod.getMetadata().getNamespace();
     String name = pod.getMetadata().getName();
@@ -59,7 +62,8 @@ final class Kubelet {
       String node = readyNode.get();
       if (node != null) {
         pod.getSpec().setNodeName(node);
-        pod = core.replaceNamespacedPod(name, namespace, pod).execute();
+        Written.send(core.replaceNamespacedPod(name, namespace, pod).buildCall(null))
+            .applyTo(pod.getMetadata());
       }
     }
     V1PodStatus desired = statusOf(pod, now);
@@ -71,7 +75,8 @@ final class Kubelet {
       logs.put(namespace, name, started(pod).toInstant(), logContainers(pod));
     }
     if (changed) {
-      pod = core.replaceNamespacedPodStatus(name, namespace, pod).execute();
+      Written.send(core.replaceNamespacedPodStatus(name, namespace, pod).buildCall(null))
+          .applyTo(pod.getMetadata());
     }
     return pod;
   }
