@@ -1236,10 +1236,12 @@ final class KubeApiProxy {
    * On every watch the mock first replays all matching objects as ADDED, whatever resourceVersion
    * was asked for. A real server sends only what happened after that version, so replayed objects
    * the client already has (version at or below it) are dropped — otherwise every re-watch would
-   * hand informers a burst of no-op updates.
+   * hand informers a burst of no-op updates. Only an event with {@code "ADDED"} anywhere in its
+   * text is parsed: every change after the replay is sent to every watch of its kind, and parsing
+   * each whole only to find it MODIFIED was over half of the proxy's time on watch events.
    */
   private static boolean alreadySeen(String event, long since) {
-    if (since == 0) {
+    if (since == 0 || !event.contains("\"ADDED\"")) {
       return false;
     }
     try {
