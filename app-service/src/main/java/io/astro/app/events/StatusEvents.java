@@ -6,6 +6,7 @@ import io.astro.common.events.EventCodec;
 import io.astro.common.events.EventCodec.InvalidEventException;
 import io.astro.common.events.app.AppStatusEvent;
 import io.astro.common.events.app.NamespaceStatusEvent;
+import io.cloudevents.CloudEvent;
 import io.vertx.core.Future;
 
 /**
@@ -23,13 +24,14 @@ public final class StatusEvents {
    * afterTombstone} runs (it wakes the relay).
    */
   public static Future<?> apply(AppStore store, String value, Runnable afterTombstone) {
-    if (NamespaceStatusEvent.TYPE.equals(EventCodec.type(value))) {
-      NamespaceStatusEvent removed = NamespaceStatusEvent.decode(value);
+    CloudEvent event = EventCodec.decode(value);
+    if (NamespaceStatusEvent.TYPE.equals(event.getType())) {
+      NamespaceStatusEvent removed = NamespaceStatusEvent.fromData(EventCodec.data(event));
       return store
           .command(removed.namespace(), NamespaceEvents.tombstone())
           .onSuccess(v -> afterTombstone.run());
     }
-    return store.apply(parse(value));
+    return store.apply(Observation.of(AppStatusEvent.read(event)));
   }
 
   public static Observation parse(String value) {

@@ -56,7 +56,7 @@ public final class EventCodec {
    * an {@link InvalidEventException}.
    */
   public static CloudEvent decode(String value, String type) {
-    CloudEvent event = decode(value == null ? null : value.getBytes(StandardCharsets.UTF_8));
+    CloudEvent event = decode(value);
     if (!type.equals(event.getType())) {
       throw new InvalidEventException("unexpected event type " + event.getType());
     }
@@ -64,11 +64,11 @@ public final class EventCodec {
   }
 
   /**
-   * The type of a record value, for a consumer of a topic that carries more than one; a value that
-   * is not a CloudEvent is an {@link InvalidEventException}.
+   * Reads a record value (UTF-8 JSON text) of any type, for a consumer of a topic that carries more
+   * than one: it reads the type, then the data, from this one parse.
    */
-  public static String type(String value) {
-    return decode(value == null ? null : value.getBytes(StandardCharsets.UTF_8)).getType();
+  public static CloudEvent decode(String value) {
+    return decode(value == null ? null : value.getBytes(StandardCharsets.UTF_8));
   }
 
   /**

@@ -6,6 +6,7 @@ import io.astro.common.events.EventCodec.InvalidEventException;
 import io.astro.common.events.app.AppCommand;
 import io.astro.common.events.app.NamespaceCommand;
 import io.astro.common.runtime.DaemonThreads;
+import io.cloudevents.CloudEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -227,12 +228,13 @@ public final class CommandConsumer implements AutoCloseable {
     AppCommand app;
     try {
       // a namespace's command shares the topic (keyed by the namespace, not an app)
-      if (NamespaceCommand.TYPE.equals(EventCodec.type(record.value()))) {
-        listener.removeNamespace(NamespaceCommand.decode(record.value()));
+      CloudEvent event = EventCodec.decode(record.value());
+      if (NamespaceCommand.TYPE.equals(event.getType())) {
+        listener.removeNamespace(NamespaceCommand.fromData(EventCodec.data(event)));
         return;
       }
       // v1 records of apps not changed since releases came are still on the compacted topic
-      app = AppCommand.read(record.value());
+      app = AppCommand.read(event);
       check.check(app);
     } catch (InvalidEventException e) {
       deadLetter(record, e.getMessage());

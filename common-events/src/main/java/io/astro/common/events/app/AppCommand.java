@@ -22,7 +22,6 @@ import io.astro.common.kube.KubeNames;
 import io.cloudevents.CloudEvent;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -246,10 +245,13 @@ public record AppCommand(
 
   /** Reads a record of either version: a v1 command is the current one it means. */
   public static AppCommand read(String value) {
-    CloudEvent event =
-        EventCodec.decode(value == null ? null : value.getBytes(StandardCharsets.UTF_8));
+    return read(EventCodec.decode(value));
+  }
+
+  /** {@link #read(String)} of a record value already parsed. */
+  public static AppCommand read(CloudEvent event) {
     if (AppCommandV1.TYPE.equals(event.getType())) {
-      return AppCommandV1.decode(value).toCurrent();
+      return AppCommandV1.of(event).toCurrent();
     }
     if (!TYPE.equals(event.getType())) {
       throw new InvalidEventException("unexpected event type " + event.getType());

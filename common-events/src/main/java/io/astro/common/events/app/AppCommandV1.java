@@ -99,7 +99,11 @@ public record AppCommandV1(
 
   /** Reads and checks a record value; anything off the contract is an invalid (poison) event. */
   public static AppCommandV1 decode(String value) {
-    CloudEvent event = EventCodec.decode(value, TYPE);
+    return of(EventCodec.decode(value, TYPE));
+  }
+
+  /** A v1 event already parsed, checked as {@link #decode} checks it. */
+  static AppCommandV1 of(CloudEvent event) {
     AppCommandV1 command = fromData(EventCodec.data(event));
     if (!command.appId.equals(event.getSubject())) {
       throw new InvalidEventException("subject " + event.getSubject() + " is not the appId");

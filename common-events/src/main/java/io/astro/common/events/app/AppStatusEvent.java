@@ -12,7 +12,6 @@ import io.astro.common.events.EventFields;
 import io.cloudevents.CloudEvent;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,8 +109,11 @@ public record AppStatusEvent(
 
   /** Reads a record of either version: a v1 status is the current one it means. */
   public static AppStatusEvent read(String value) {
-    CloudEvent event =
-        EventCodec.decode(value == null ? null : value.getBytes(StandardCharsets.UTF_8));
+    return read(EventCodec.decode(value));
+  }
+
+  /** {@link #read(String)} of a record value already parsed. */
+  public static AppStatusEvent read(CloudEvent event) {
     if (AppStatusEventV1.TYPE.equals(event.getType())) {
       return AppStatusEventV1.fromData(EventCodec.data(event)).toCurrent();
     }
