@@ -273,8 +273,8 @@ final class DeploymentController {
 
   /**
    * The Deployment with a status of its own for the pass to write into; the rest is the object the
-   * informer holds (shared, so never changed here). A deep copy through JSON on every pass was a
-   * tenth of the simulator's CPU.
+   * informer holds (shared, so never changed here). A deep copy through JSON on every pass was 6 %
+   * of the simulator's CPU.
    */
   private static V1Deployment withOwnStatus(V1Deployment watched) {
     return new V1Deployment()
