@@ -31,11 +31,15 @@ public final class StatusEvents {
           .command(removed.namespace(), NamespaceEvents.tombstone())
           .onSuccess(v -> afterTombstone.run());
     }
-    return store.apply(Observation.of(AppStatusEvent.read(event)));
+    return store.apply(parse(event));
   }
 
   public static Observation parse(String value) {
+    return parse(EventCodec.decode(value));
+  }
+
+  private static Observation parse(CloudEvent event) {
     // v1 records (written before releases) are still on the topic after an upgrade
-    return Observation.of(AppStatusEvent.read(value));
+    return Observation.of(AppStatusEvent.read(event));
   }
 }
