@@ -221,11 +221,9 @@ final class DeploymentController {
       deletePod(newPods.remove(0));
     }
     int newReadyBefore = (int) newPods.stream().filter(Kubelet::isReady).count();
-    List<V1Pod> synced = new ArrayList<>();
     for (V1Pod pod : newPods) {
-      synced.add(kubelet.sync(pod, readyNode, now));
+      kubelet.sync(pod, readyNode, now);
     }
-    newPods = synced;
     writeReplicaSetStatus(newRs, newPods, quotaFailure, now);
 
     // Old pods go as the rollout allows (a failing rollout keeps them serving): unready ones first
@@ -253,7 +251,8 @@ final class DeploymentController {
           cleanup--;
           deletePod(pod);
         } else {
-          still.add(kubelet.sync(pod, readyNode, now));
+          kubelet.sync(pod, readyNode, now);
+          still.add(pod);
         }
       }
       old = scale(old, still.size());

@@ -52,10 +52,10 @@ final class Kubelet {
   }
 
   /**
-   * Brings the pod's node binding and status up to date; returns the pod as stored (this one, with
-   * the version the writes left).
+   * Brings the pod's node binding and status up to date, in place: the pod ends as stored, at the
+   * version its writes left.
    */
-  V1Pod sync(V1Pod pod, Supplier<String> readyNode, Instant now) throws ApiException {
+  void sync(V1Pod pod, Supplier<String> readyNode, Instant now) throws ApiException {
     String namespace = pod.getMetadata().getNamespace();
     String name = pod.getMetadata().getName();
     if (pod.getSpec().getNodeName() == null) {
@@ -78,7 +78,6 @@ final class Kubelet {
       Written.send(core.replaceNamespacedPodStatus(name, namespace, pod).buildCall(null))
           .applyTo(pod.getMetadata());
     }
-    return pod;
   }
 
   /** The pod is gone: its containers and their logs with it. */
