@@ -97,6 +97,25 @@ class StreamLimitsTest {
     }
   }
 
+  @Test
+  void a_stream_its_client_leaves_is_hung_up_upstream_at_once_and_its_place_is_free_again() {
+    try (GatewayFixture fixture =
+        new GatewayFixture().with("ASTRO_GATEWAY_STREAMS_PER_USER", "1").start()) {
+      String token = fixture.token();
+      try (EventStreamClient stream = open(fixture, FakeUpstream.STREAM, token)) {
+        assertThat(stream.status()).isEqualTo(200);
+        stream.await("snapshot", WAIT);
+      }
+
+      // the upstream sends nothing more: nothing but the client's leaving tells the gateway
+      fixture.eventually(
+          "the upstream stream hung up", () -> fixture.apps.streamsHungUp.get() == 1);
+      try (EventStreamClient again = open(fixture, FakeUpstream.STREAM, token)) {
+        assertThat(again.status()).isEqualTo(200);
+      }
+    }
+  }
+
   private static EventStreamClient open(GatewayFixture fixture, String path, String token) {
     return EventStreamClient.open(
         "http://127.0.0.1:" + fixture.gateway.httpPort() + path, token, WAIT);

@@ -278,6 +278,14 @@ public final class UpstreamProxy implements Handler<RoutingContext> {
       return;
     }
     Pipe<Buffer> pipe = response.pipe();
+    // a client gone is noticed by the pipe only at its next write, which a quiet stream may not
+    // make for long: hang up on the upstream at once, so it ends the stream and frees its place
+    exchange.ctx.addEndHandler(
+        done -> {
+          if (!res.ended()) {
+            exchange.out.reset();
+          }
+        });
     // a body cut short must reach the client as cut short, not as a complete one
     pipe.endOnFailure(false);
     pipe.to(res)
