@@ -48,6 +48,10 @@ class BenchSmokeTest {
             "5. list apps",
             "9. update → status",
             "10. status fan-out");
+    // the bare proxy beside the gateway answers what app-service answers, without errors
+    assertThat(md).containsPattern("\\| closed \\| Vert\\.x proxy \\| [1-9]\\d* \\|.*\\| 0 \\|\n");
+    assertThat(md)
+        .contains("waiting for a core, ms per update", "waiting for a core, ms per command");
     assertThat(md).doesNotContain("NaN");
   }
 }

@@ -88,7 +88,8 @@ public final class CommandToStatus {
               "What the %d users' run cost: %d apps created, `running`, deleted and `deleted` in"
                   + " %.1f s (%.1f apps/s, each user's next app once its last is gone: a user's"
                   + " cycle is %d users / %.1f apps/s = %.0f ms). CPU meanwhile, by part, on %d"
-                  + " cores:\n\n",
+                  + " cores, and how long each part's threads were ready to run but waited for a"
+                  + " core (the scheduler's run-queue delay, summed over threads):\n\n",
               bench.profile().concurrentUsers(),
               concurrent.size(),
               seconds,

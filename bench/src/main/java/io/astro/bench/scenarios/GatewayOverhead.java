@@ -7,6 +7,8 @@ import io.astro.bench.load.Api;
 import io.astro.bench.load.LoadResult;
 import io.astro.bench.load.Target;
 import io.astro.bench.system.AstroSystem;
+import io.astro.bench.system.ContainerJvm;
+import io.astro.bench.system.VertxProxy;
 import io.astro.common.events.app.AppStatus;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,18 +19,33 @@ import java.util.Map;
 /**
  * 1. The gateway's cost: the same authenticated {@code GET /api/v1/apps} (a user with 20 apps)
  * straight to app-service, through the gateway (JWT verify, per-user rate limit set high, bulkhead,
- * breaker, retry policy, proxy) and through nginx (a plain keep-alive proxy hop, the floor). Per
- * concurrency, the three targets run back to back: closed loop first (throughput), then open loop
- * at the same fixed rate for all three — a fraction of the gateway's closed-loop throughput — so
- * latencies compare at equal load, queueing included.
+ * breaker, retry policy, proxy), through a bare Vert.x proxy with the gateway's JVM flags ({@link
+ * VertxProxy}: the floor of a proxy hop in a JVM) and through nginx (a plain keep-alive proxy hop,
+ * the floor of any). Per concurrency, the targets run back to back: closed loop first (throughput),
+ * then open loop at the same fixed rate for all three — a fraction of the gateway's closed-loop
+ * throughput — so latencies compare at equal load, queueing included.
  */
 public final class GatewayOverhead {
 
   private static final int ROUNDS = 4;
 
+  /** The bare Vert.x proxy's name as a target. */
+  private static final String VERTX = "Vert.x proxy";
+
   private GatewayOverhead() {}
 
   public static void run(Context bench) {
+    try (VertxProxy proxy =
+        VertxProxy.start(
+            ContainerJvm.of(bench.root(), AstroSystem.GATEWAY),
+            AstroSystem.freePort(),
+            bench.system().port(AstroSystem.APP_SERVICE),
+            bench.work().resolve("vertx-proxy"))) {
+      run(bench, proxy);
+    }
+  }
+
+  private static void run(Context bench, VertxProxy proxy) {
     Api api = new Api(bench.system().url(AstroSystem.GATEWAY));
     Api.User user = api.newUser("gw" + System.currentTimeMillis() % 100000);
     int apps = bench.profile().listedApps();
@@ -56,24 +73,30 @@ public final class GatewayOverhead {
         Target.get("direct", bench.system().url(AstroSystem.APP_SERVICE) + path, user.token()));
     targets.add(
         Target.get("gateway", bench.system().url(AstroSystem.GATEWAY) + path, user.token()));
+    targets.add(Target.get(VERTX, proxy.url() + path, user.token()));
     if (bench.nginx() != null) {
       targets.add(Target.get("nginx", bench.nginx().url() + path, user.token()));
     }
 
-    // through the gateway, at the highest concurrency: both JVMs of the path compile it
+    // through the gateway and the bare proxy in turn, at the highest concurrency: every JVM of the
+    // paths compiles them
     int most = bench.profile().concurrencies().stream().max(Integer::compare).orElse(1);
     String warmed =
         JitWarmup.until(
-            slice -> bench.load().closed(targets.get(1), most, slice),
+            slice -> {
+              bench.load().closed(targets.get(1), most, slice.dividedBy(2));
+              bench.load().closed(targets.get(2), most, slice.dividedBy(2));
+            },
             List.of(
-                bench.system().service(AstroSystem.GATEWAY),
-                bench.system().service(AstroSystem.APP_SERVICE)),
+                bench.system().service(AstroSystem.GATEWAY).pid(),
+                bench.system().service(AstroSystem.APP_SERVICE).pid(),
+                proxy.pid()),
             bench.profile().measure().dividedBy(ROUNDS),
             bench.profile().jitWarmupBound());
     StringBuilder md = new StringBuilder();
     md.append(
         f(
-            "`GET %s` as a user with %d apps (%d-byte answer); a JIT warm-up through the gateway (%s), then at"
+            "`GET %s` as a user with %d apps (%d-byte answer); a JIT warm-up through the gateway and the Vert.x proxy (%s), then at"
                 + " each concurrency %s warm-up, then %s per target in %d rounds of the"
                 + " targets taking turns; one connection per virtual user, keep-alive. Open loop: a constant rate of %.0f %% of the gateway's closed-loop"
                 + " throughput at that concurrency, the same for every target; latency counted from when each request"
@@ -93,8 +116,10 @@ public final class GatewayOverhead {
         "| conns | mode | target | req/s | p50 ms | p99 ms | p99.9 ms | errors |\n|---|---|---|---|---|---|---|---|\n");
     StringBuilder ratios =
         new StringBuilder(
-            "| conns | gateway/direct req/s | gateway/nginx req/s |"
-                + " p99 gateway − direct (open) | p99 gateway − nginx (open) |\n|---|---|---|---|---|\n");
+            "| conns | gateway/direct req/s | Vert.x proxy/direct req/s | gateway/nginx req/s |"
+                + " p99 gateway − direct (open) | p99 gateway − nginx (open) |\n"
+                + "|---|---|---|---|---|---|\n");
+    StringBuilder hops = new StringBuilder();
     for (int connections : bench.profile().concurrencies()) {
       System.out.println("benchmark 1: " + connections + " connections");
       for (Target t : targets) {
@@ -125,9 +150,10 @@ public final class GatewayOverhead {
       double p99Overhead = open.get("gateway").millis(99) - open.get("direct").millis(99);
       ratios.append(
           f(
-              "| %d | %.2f | %s | %+.2f ms | %s |\n",
+              "| %d | %.2f | %.2f | %s | %+.2f ms | %s |\n",
               connections,
               tputRatio,
+              closed.get(VERTX).throughput() / closed.get("direct").throughput(),
               closed.containsKey("nginx")
                   ? f("%.2f", closed.get("gateway").throughput() / closed.get("nginx").throughput())
                   : "n/a",
@@ -148,6 +174,15 @@ public final class GatewayOverhead {
             1e6 / closed.get("gateway").throughput() - 1e6 / closed.get("direct").throughput();
         double nginxUs =
             1e6 / closed.get("nginx").throughput() - 1e6 / closed.get("direct").throughput();
+        double vertxUs =
+            1e6 / closed.get(VERTX).throughput() - 1e6 / closed.get("direct").throughput();
+        hops.append(
+            f(
+                "\nWhat each hop adds to a request at 1 connection (closed loop, 1 / throughput less"
+                    + " direct's): the gateway %.0f µs, the bare Vert.x proxy %.0f µs, nginx %.0f µs;"
+                    + " the gateway's own work (its routes, authentication, limits, metrics and"
+                    + " resilience) is the difference to the Vert.x proxy, %.0f µs.\n",
+                gatewayUs, vertxUs, nginxUs, gatewayUs - vertxUs));
         bench
             .report()
             .goal(
@@ -166,7 +201,9 @@ public final class GatewayOverhead {
                 p99Overhead <= 1.0);
       }
     }
-    md.append("\nRatios (closed loop for throughput, open loop for p99):\n\n").append(ratios);
+    md.append("\nRatios (closed loop for throughput, open loop for p99):\n\n")
+        .append(ratios)
+        .append(hops);
     bench.report().section("1. Gateway overhead", md.toString());
   }
 

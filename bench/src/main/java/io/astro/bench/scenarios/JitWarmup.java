@@ -1,6 +1,6 @@
 package io.astro.bench.scenarios;
 
-import io.astro.bench.system.ChildJvm;
+import io.astro.bench.system.Proc;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
@@ -15,31 +15,33 @@ final class JitWarmup {
   /** Settled: every JVM's compiler threads used under this share of one core during a slice. */
   private static final double SETTLED_SHARE = 0.05;
 
+  private static final double TICKS = 100; // USER_HZ on Linux
+
   private JitWarmup() {}
 
   /**
    * Runs {@code load} for {@code slice} again and again until the compiler threads of every one of
-   * {@code jvms} are nearly idle during one, or {@code bound} has passed (a zero bound: not at
-   * all).
+   * the JVMs {@code pids} are nearly idle during one, or {@code bound} has passed (a zero bound:
+   * not at all).
    *
    * @return what the warm-up took, for the report
    */
-  static String until(
-      Consumer<Duration> load, List<ChildJvm> jvms, Duration slice, Duration bound) {
+  static String until(Consumer<Duration> load, List<Long> pids, Duration slice, Duration bound) {
     if (bound.isZero()) {
       return "none";
     }
     long start = System.nanoTime();
     int slices = 0;
     while (true) {
-      double[] before = jvms.stream().mapToDouble(ChildJvm::compilerCpuSeconds).toArray();
+      long[] before = pids.stream().mapToLong(Proc::compilerTicks).toArray();
       long sliceStart = System.nanoTime();
       load.accept(slice);
       slices++;
       double seconds = (System.nanoTime() - sliceStart) / 1e9;
       double busiest = 0;
-      for (int i = 0; i < jvms.size(); i++) {
-        busiest = Math.max(busiest, (jvms.get(i).compilerCpuSeconds() - before[i]) / seconds);
+      for (int i = 0; i < pids.size(); i++) {
+        busiest =
+            Math.max(busiest, (Proc.compilerTicks(pids.get(i)) - before[i]) / TICKS / seconds);
       }
       Duration took = Duration.ofNanos(System.nanoTime() - start);
       System.out.printf(

@@ -73,7 +73,9 @@ public final class ListApps {
     String warmed =
         JitWarmup.until(
             slice -> bench.load().closed(targets.get(1), 4, slice),
-            List.of(system.service(AstroSystem.GATEWAY), system.service(AstroSystem.APP_SERVICE)),
+            List.of(
+                system.service(AstroSystem.GATEWAY).pid(),
+                system.service(AstroSystem.APP_SERVICE).pid()),
             bench.profile().listWindow().dividedBy(ROUNDS),
             bench.profile().jitWarmupBound());
     System.out.println("benchmark 5: measuring");

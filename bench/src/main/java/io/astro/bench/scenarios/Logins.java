@@ -57,7 +57,7 @@ public final class Logins {
     String warmed =
         JitWarmup.until(
             slice -> bench.load().closed(login, bench.profile().loginConnections(), slice),
-            List.of(userService, system.service(AstroSystem.GATEWAY)),
+            List.of(userService.pid(), system.service(AstroSystem.GATEWAY).pid()),
             bench.profile().loginWindow().dividedBy(4),
             bench.profile().jitWarmupBound());
     // logins alone: user-service's CPU per login, against one thread's bcrypt rate

@@ -177,6 +177,7 @@ public final class StatusFanOut {
       Samples delay,
       List<Cost> costs,
       double driveSeconds,
+      String split,
       String refusal,
       long reopenMillis,
       Set<String> encodings) {}
@@ -305,9 +306,13 @@ public final class StatusFanOut {
 
     long windowStart = System.currentTimeMillis();
     double[] cpuBefore = measured.stream().mapToDouble(ChildJvm::cpuSeconds).toArray();
+    CpuSplit splitBefore = CpuSplit.now(bench.system());
     long began = System.nanoTime();
     int commands = drive(bench, records, tenants, rounds);
     double driveSeconds = (System.nanoTime() - began) / 1e9;
+    String split =
+        CpuSplit.now(bench.system())
+            .table(splitBefore, driveSeconds, Math.max(1, commands), "command");
     List<Cost> costs = new ArrayList<>();
     for (int i = 0; i < measured.size(); i++) {
       costs.add(
@@ -343,6 +348,7 @@ public final class StatusFanOut {
         new Samples(match.delays),
         costs,
         driveSeconds,
+        split,
         refusal,
         reopenMillis,
         streams.stream()
@@ -575,6 +581,14 @@ public final class StatusFanOut {
                 p.driveSeconds(),
                 1000 * c.cpu() / delivered));
       }
+    }
+    for (Phase p : phases) {
+      md.append(
+          f(
+              "\n%s, while driven: CPU by part, and how long each part's threads were ready to run"
+                  + " but waited for a core (the scheduler's run-queue delay, summed over threads),"
+                  + " per command:\n\n%s",
+              p.title(), p.split()));
     }
     md.append('\n');
     for (Phase p : phases) {

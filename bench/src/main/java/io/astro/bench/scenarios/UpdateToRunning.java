@@ -217,6 +217,7 @@ public final class UpdateToRunning {
     List<Update> sequential;
     List<Update> concurrent;
     int missing;
+    Window alone;
     Window window;
     int users = bench.profile().updateUsers();
     try (EventTap tap =
@@ -229,10 +230,17 @@ public final class UpdateToRunning {
 
       Api.User solo = api.newUser("u2r" + CommandToStatus.suffix());
       sequential = Collections.synchronizedList(new ArrayList<>());
-      int soloMissing = updates(api, board, solo, bench.profile().updatesSequential(), sequential);
+      String soloApp = runningApp(api, board, solo);
+      CpuSplit before = CpuSplit.now(system);
+      long began = System.nanoTime();
+      int soloMissing =
+          updates(api, board, solo, soloApp, bench.profile().updatesSequential(), sequential);
+      alone =
+          new Window(soloMissing, before, CpuSplit.now(system), (System.nanoTime() - began) / 1e9);
+      delete(api, board, solo, soloApp);
       concurrent = Collections.synchronizedList(new ArrayList<>());
       window = concurrently(api, board, users, concurrent, bench);
-      missing = soloMissing + window.missing();
+      missing = alone.missing() + window.missing();
       tap.check();
     }
     List<Update> all = new ArrayList<>(sequential);
@@ -252,6 +260,14 @@ public final class UpdateToRunning {
                 + " left), the status record's timestamp and `observedAt`, app-service's history row."
                 + " All in ms.\n\n"));
     section(md, "sequential (1 user, one update at a time)", sequential);
+    md.append(
+        f(
+            "What the sequential updates cost: %d in %.1f s. CPU meanwhile, by part, on %d cores,"
+                + " and how long each part's threads were ready to run but waited for a core (the"
+                + " scheduler's run-queue delay, summed over threads):\n\n",
+            sequential.size(), alone.seconds(), Runtime.getRuntime().availableProcessors()));
+    md.append(alone.after().table(alone.before(), alone.seconds(), sequential.size(), "update"));
+    md.append('\n');
     section(
         md,
         f(
@@ -262,8 +278,8 @@ public final class UpdateToRunning {
         f(
             "What the %d users' updates cost (their sign-ups, apps and deletes before and after the"
                 + " window): %d in %.1f s (%.1f updates/s; each user's next once its last is"
-                + " `running`, so a user's cycle is %.0f ms). CPU meanwhile, by part, on %d"
-                + " cores:\n\n",
+                + " `running`, so a user's cycle is %.0f ms). CPU and waits for a core meanwhile, as"
+                + " above, on %d cores:\n\n",
             users,
             concurrent.size(),
             window.seconds(),

@@ -75,6 +75,27 @@ public final class Proc {
   }
 
   /**
+   * Nanoseconds the process's live threads have so far spent ready to run but waiting for a core
+   * (the second field of each {@code /proc/pid/task/tid/schedstat}, the scheduler's run-queue
+   * delay); -1 when it cannot be read. A thread that ended takes its share with it.
+   */
+  public static long runQueueNanos(long pid) {
+    long sum = 0;
+    try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      for (Path task : tasks.toList()) {
+        try {
+          sum += Long.parseLong(Files.readString(task.resolve("schedstat")).trim().split(" ")[1]);
+        } catch (IOException | RuntimeException e) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (IOException e) {
+      return -1;
+    }
+    return sum;
+  }
+
+  /**
    * Busy CPU ticks of the whole machine so far: the first line of /proc/stat without idle and
    * iowait.
    */
