@@ -22,7 +22,7 @@ import java.util.Map;
  * breaker, retry policy, proxy), through a bare Vert.x proxy with the gateway's JVM flags ({@link
  * VertxProxy}: the floor of a proxy hop in a JVM) and through nginx (a plain keep-alive proxy hop,
  * the floor of any). Per concurrency, the targets run back to back: closed loop first (throughput),
- * then open loop at the same fixed rate for all three — a fraction of the gateway's closed-loop
+ * then open loop at the same fixed rate for all of them — a fraction of the gateway's closed-loop
  * throughput — so latencies compare at equal load, queueing included.
  */
 public final class GatewayOverhead {

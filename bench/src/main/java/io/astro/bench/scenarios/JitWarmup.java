@@ -15,8 +15,6 @@ final class JitWarmup {
   /** Settled: every JVM's compiler threads used under this share of one core during a slice. */
   private static final double SETTLED_SHARE = 0.05;
 
-  private static final double TICKS = 100; // USER_HZ on Linux
-
   private JitWarmup() {}
 
   /**
@@ -33,15 +31,14 @@ final class JitWarmup {
     long start = System.nanoTime();
     int slices = 0;
     while (true) {
-      long[] before = pids.stream().mapToLong(Proc::compilerTicks).toArray();
+      double[] before = pids.stream().mapToDouble(Proc::compilerSeconds).toArray();
       long sliceStart = System.nanoTime();
       load.accept(slice);
       slices++;
       double seconds = (System.nanoTime() - sliceStart) / 1e9;
       double busiest = 0;
       for (int i = 0; i < pids.size(); i++) {
-        busiest =
-            Math.max(busiest, (Proc.compilerTicks(pids.get(i)) - before[i]) / TICKS / seconds);
+        busiest = Math.max(busiest, (Proc.compilerSeconds(pids.get(i)) - before[i]) / seconds);
       }
       Duration took = Duration.ofNanos(System.nanoTime() - start);
       System.out.printf(

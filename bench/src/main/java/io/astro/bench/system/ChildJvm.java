@@ -263,7 +263,7 @@ public final class ChildJvm implements AutoCloseable {
 
   /** CPU seconds its JIT compiler threads used so far. */
   public double compilerCpuSeconds() {
-    return Proc.compilerTicks(pid()) / (double) CLOCK_TICKS;
+    return Proc.compilerSeconds(pid());
   }
 
   /** SIGTERM, as an orchestrator stops it; killed if it has not exited within the bound. */

@@ -1,8 +1,6 @@
 package io.astro.bench.system;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,18 +11,14 @@ import java.util.List;
  * proxy in front of app-service: the floor a proxy hop costs. One worker process, as the gateway
  * serves HTTP on one event loop.
  */
-public final class Nginx implements AutoCloseable {
+public final class Nginx extends LoopbackProxy {
 
   private static final List<Path> CANDIDATES =
       List.of(
           Path.of("/usr/sbin/nginx"), Path.of("/usr/bin/nginx"), Path.of("/usr/local/sbin/nginx"));
 
-  private final Process process;
-  private final int port;
-
   private Nginx(Process process, int port) {
-    this.process = process;
-    this.port = port;
+    super("nginx", process, port);
   }
 
   /** The nginx binary, or null when it is not installed. */
@@ -89,39 +83,5 @@ public final class Nginx implements AutoCloseable {
         }
         """
         .formatted(dir, port, upstreamPort);
-  }
-
-  public String url() {
-    return "http://127.0.0.1:" + port;
-  }
-
-  public long pid() {
-    return process.pid();
-  }
-
-  private void awaitListening(Duration bound) {
-    long deadline = System.nanoTime() + bound.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("nginx exited with " + process.exitValue());
-      }
-      try {
-        new Socket(InetAddress.getLoopbackAddress(), port).close();
-        return;
-      } catch (IOException notYet) {
-        ChildJvm.sleep(20);
-      }
-    }
-    throw new IllegalStateException("nginx not listening on " + port + " within " + bound);
-  }
-
-  @Override
-  public void close() {
-    process.destroy();
-    try {
-      process.waitFor();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 /** Process facts from Linux's {@code /proc}. */
 public final class Proc {
 
+  private static final double TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
   private Proc() {}
 
   /** VmRSS of the process, or -1 when it cannot be read. */
@@ -47,6 +49,13 @@ public final class Proc {
     } catch (IOException | RuntimeException e) {
       return -1;
     }
+  }
+
+  /**
+   * Seconds of CPU the process's JIT compiler threads have used so far; 0 when none can be read.
+   */
+  public static double compilerSeconds(long pid) {
+    return compilerTicks(pid) / TICKS_PER_SECOND;
   }
 
   /**

@@ -13,8 +13,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,14 +27,10 @@ import java.util.List;
  * event-loop set-up (native transport, one server verticle), so benchmark 1 can tell what the
  * gateway's own work adds from what any Vert.x proxy on this machine pays.
  */
-public final class VertxProxy implements AutoCloseable {
-
-  private final Process process;
-  private final int port;
+public final class VertxProxy extends LoopbackProxy {
 
   private VertxProxy(Process process, int port) {
-    this.process = process;
-    this.port = port;
+    super("the Vert.x proxy", process, port);
   }
 
   /**
@@ -70,41 +64,6 @@ public final class VertxProxy implements AutoCloseable {
       return proxy;
     } catch (IOException | URISyntaxException e) {
       throw new IllegalStateException("cannot start the Vert.x proxy: " + e.getMessage(), e);
-    }
-  }
-
-  public String url() {
-    return "http://127.0.0.1:" + port;
-  }
-
-  public long pid() {
-    return process.pid();
-  }
-
-  private void awaitListening(Duration bound) {
-    long deadline = System.nanoTime() + bound.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("the Vert.x proxy exited with " + process.exitValue());
-      }
-      try {
-        new Socket(InetAddress.getLoopbackAddress(), port).close();
-        return;
-      } catch (IOException notYet) {
-        ChildJvm.sleep(20);
-      }
-    }
-    throw new IllegalStateException(
-        "the Vert.x proxy not listening on " + port + " within " + bound);
-  }
-
-  @Override
-  public void close() {
-    process.destroy();
-    try {
-      process.waitFor();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 
