@@ -13,7 +13,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,15 +39,14 @@ public final class VertxProxy extends LoopbackProxy {
    */
   public static VertxProxy start(ContainerJvm container, int port, int upstreamPort, Path logDir) {
     try {
-      Path jar =
-          Path.of(VertxProxy.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       List<String> command = new ArrayList<>();
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       command.addAll(container.withoutArchive().jvmFlags());
       command.addAll(
           List.of(
+              // this JVM's own class path: the bench jar, or the test run's classes and jars
               "-cp",
-              jar.toString(),
+              System.getProperty("java.class.path"),
               VertxProxy.class.getName(),
               Integer.toString(port),
               Integer.toString(upstreamPort)));
@@ -62,7 +60,7 @@ public final class VertxProxy extends LoopbackProxy {
       VertxProxy proxy = new VertxProxy(builder.start(), port);
       proxy.awaitListening(Duration.ofSeconds(30));
       return proxy;
-    } catch (IOException | URISyntaxException e) {
+    } catch (IOException e) {
       throw new IllegalStateException("cannot start the Vert.x proxy: " + e.getMessage(), e);
     }
   }
