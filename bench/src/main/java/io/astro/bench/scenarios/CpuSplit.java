@@ -25,7 +25,6 @@ record CpuSplit(Map<String, Long> ticks, Map<String, Long> waitNanos, long machi
   private static final String SANDBOX =
       "bench JVM (sandbox clusters and their control planes, Kafka, the load)";
   private static final String REST = "MariaDB (and nginx, idle here)";
-  private static final double TICKS_PER_SECOND = 100;
 
   static CpuSplit now(AstroSystem system) {
     return now(system, List.of());
@@ -62,7 +61,8 @@ record CpuSplit(Map<String, Long> ticks, Map<String, Long> waitNanos, long machi
 
   /** CPU seconds {@code part} used from {@code before} to this. */
   double seconds(CpuSplit before, String part) {
-    return (ticks.getOrDefault(part, 0L) - before.ticks.getOrDefault(part, 0L)) / TICKS_PER_SECOND;
+    return (ticks.getOrDefault(part, 0L) - before.ticks.getOrDefault(part, 0L))
+        / Proc.TICKS_PER_SECOND;
   }
 
   /** Milliseconds {@code part}'s threads waited for a core from {@code before} to this. */
@@ -98,7 +98,7 @@ record CpuSplit(Map<String, Long> ticks, Map<String, Long> waitNanos, long machi
     md.append(
         row(
             "the whole machine",
-            (machine - before.machine) / TICKS_PER_SECOND,
+            (machine - before.machine) / Proc.TICKS_PER_SECOND,
             seconds,
             units,
             "—"));

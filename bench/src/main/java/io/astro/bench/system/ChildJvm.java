@@ -25,7 +25,6 @@ public final class ChildJvm implements AutoCloseable {
 
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-  private static final long CLOCK_TICKS = 100; // USER_HZ on Linux
 
   private final String name;
   private final Process process;
@@ -258,7 +257,7 @@ public final class ChildJvm implements AutoCloseable {
 
   /** User + system CPU time the process has used so far. */
   public double cpuSeconds() {
-    return Proc.cpuTicks(pid()) / (double) CLOCK_TICKS;
+    return Proc.cpuTicks(pid()) / Proc.TICKS_PER_SECOND;
   }
 
   /** CPU seconds its JIT compiler threads used so far. */

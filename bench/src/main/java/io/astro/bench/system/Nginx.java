@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * nginx (from Debian's package; {@code bench/run.sh} installs it) as a plain keep-alive reverse
- * proxy in front of app-service: the floor a proxy hop costs. One worker process, as the gateway
+ * proxy in front of app-service: the floor any proxy hop costs. One worker process, as the gateway
  * serves HTTP on one event loop.
  */
 public final class Nginx extends LoopbackProxy {

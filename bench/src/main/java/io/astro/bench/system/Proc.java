@@ -7,7 +7,8 @@ import java.nio.file.Path;
 /** Process facts from Linux's {@code /proc}. */
 public final class Proc {
 
-  private static final double TICKS_PER_SECOND = 100; // USER_HZ on Linux
+  /** Clock ticks per second of the CPU times {@code /proc} gives (USER_HZ on Linux). */
+  public static final double TICKS_PER_SECOND = 100;
 
   private Proc() {}
 
