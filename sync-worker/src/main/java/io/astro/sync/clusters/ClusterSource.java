@@ -107,6 +107,8 @@ public record ClusterSource(String id, String kubeconfig, ClusterAddressGuard gu
    * client {@link #watching} makes from it.
    */
   public ApiClient client(Duration readTimeout) throws IOException {
+    // the client's JSON is one for the process, set before any client reads or writes
+    KubeJson.install();
     ApiClient client;
     if (kubeconfig == null) {
       client = ClientBuilder.cluster().build();

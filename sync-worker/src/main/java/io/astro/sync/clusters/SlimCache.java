@@ -14,7 +14,6 @@ import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.informer.ListerWatcher;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
-import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1ContainerState;
 import io.kubernetes.client.openapi.models.V1ContainerStatus;
@@ -61,9 +60,8 @@ import okhttp3.ResponseBody;
  * keys, names, condition types, images) are kept once, in {@link SharedStrings}.
  *
  * <p>What is not kept is not decoded either: each object's JSON is pruned to what its kind keeps
- * (plus the fields the client's models refuse to be without) before the client turns it into a
- * model, which builds, checks and copies every field it is given. Decoding watch events was nearly
- * a third of the worker's CPU under a stream of rollouts.
+ * before the client turns it into a model. Decoding watch events was nearly a third of the worker's
+ * CPU under a stream of rollouts.
  *
  * @param <T> the kind
  * @param <L> its list
@@ -89,7 +87,7 @@ final class SlimCache<T extends KubernetesObject, L extends KubernetesListObject
     /** One object as the cache holds it, from its JSON (which this prunes). */
     T decode(JsonObject object) {
       json.accept(object);
-      return model.apply(JSON.getGson().fromJson(object, type));
+      return model.apply(KubeJson.gson().fromJson(object, type));
     }
   }
 
@@ -125,13 +123,10 @@ final class SlimCache<T extends KubernetesObject, L extends KubernetesListObject
     return new SlimCache<>(watchClient, calls, listType, items, slimming);
   }
 
-  /**
-   * A Deployment's JSON without what {@link #deployment} drops, but for the spec's selector and the
-   * containers' names, which the models require.
-   */
+  /** A Deployment's JSON without what {@link #deployment} drops. */
   static void deploymentJson(JsonObject d) {
     dropManagedFields(d);
-    JsonObject spec = keep(d, "spec", "replicas", "selector", "template");
+    JsonObject spec = keep(d, "spec", "replicas", "template");
     JsonObject template = keep(spec, "template", "metadata", "spec");
     keep(template, "metadata", "labels", "annotations");
     keepInEach(keep(template, "spec", "containers"), "containers", "name", "image");
@@ -144,22 +139,17 @@ final class SlimCache<T extends KubernetesObject, L extends KubernetesListObject
     rs.remove("status");
   }
 
-  /**
-   * A Pod's JSON without what {@link #pod} drops, but for the containers of its spec (by name) and
-   * each container status's image and image id, which the models require.
-   */
+  /** A Pod's JSON without what {@link #pod} drops. */
   static void podJson(JsonObject pod) {
     dropManagedFields(pod);
-    keepInEach(keep(pod, "spec", "nodeName", "containers"), "containers", "name");
+    keep(pod, "spec", "nodeName");
     keepInEach(
         keep(pod, "status", "phase", "conditions", "containerStatuses"),
         "containerStatuses",
         "name",
         "ready",
         "restartCount",
-        "state",
-        "image",
-        "imageID");
+        "state");
   }
 
   /** A Service's JSON without managedFields, as {@link #service}. */
@@ -370,7 +360,7 @@ final class SlimCache<T extends KubernetesObject, L extends KubernetesListObject
       if (!response.isSuccessful() || body == null) {
         throw refusal(response);
       }
-      Gson gson = JSON.getGson();
+      Gson gson = KubeJson.gson();
       JsonObject rest = new JsonObject();
       List<T> read = new ArrayList<>();
       try (JsonReader in = gson.newJsonReader(body.charStream())) {

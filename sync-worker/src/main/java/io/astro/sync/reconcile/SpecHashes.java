@@ -5,10 +5,11 @@ import java.util.function.Supplier;
 
 /**
  * The spec hash of each app's object as last built, with what it was built from. Every reconcile
- * builds an app's desired objects again, and their hash is of their JSON: the Kubernetes client's
- * adapters write an object's tree once per level of nesting, which made hashing the Deployment and
- * Service the reconcile threads' largest cost (42 % of their CPU at 10 × 500 apps) for apps whose
- * desired state had not changed. An object built from equal inputs is equal, so its hash is reused.
+ * builds an app's desired objects again, and their hash is of their JSON: with the Kubernetes
+ * client's own adapters, which wrote an object's tree once per level of nesting, hashing the
+ * Deployment and Service was the reconcile threads' largest cost (42 % of their CPU at 10 × 500
+ * apps) for apps whose desired state had not changed. An object built from equal inputs is equal,
+ * so its hash is reused.
  *
  * <p>The table is fixed: each slot holds the last entry hashed to it, so it never grows with the
  * apps a worker has seen; two apps on one slot only cost a hash computed again.
