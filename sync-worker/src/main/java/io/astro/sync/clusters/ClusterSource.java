@@ -1,6 +1,7 @@
 package io.astro.sync.clusters;
 
 import io.astro.common.config.ConfigException;
+import io.astro.common.kubernetes.KubeJson;
 import io.astro.common.net.ClusterAddressGuard;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.auth.ApiKeyAuth;

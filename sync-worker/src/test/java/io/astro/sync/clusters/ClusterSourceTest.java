@@ -3,11 +3,16 @@ package io.astro.sync.clusters;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.gson.Gson;
+import io.astro.common.kubernetes.KubeJson;
 import io.astro.common.net.ClusterAddressGuard;
 import io.astro.testkit.kube.FakeCluster;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1Secret;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -64,5 +69,16 @@ class ClusterSourceTest {
     assertThatThrownBy(() -> new CoreV1Api(watches).listNamespace().limit(1).execute())
         .isInstanceOf(ApiException.class)
         .hasRootCauseInstanceOf(ClusterAddressGuard.Refused.class);
+  }
+
+  @Test
+  void a_cluster_s_client_reads_and_writes_with_kube_json() throws Exception {
+    JSON.setGson(new Gson()); // a plain Gson writes bytes as an array of numbers
+
+    new ClusterSource(fake.name(), fake.kubeconfig()).client(TIMEOUT);
+
+    assertThat(JSON.getGson()).isSameAs(KubeJson.gson());
+    V1Secret secret = new V1Secret().putDataItem("K", "s3cr3t".getBytes(StandardCharsets.UTF_8));
+    assertThat(JSON.serialize(secret)).contains("\"data\":{\"K\":\"czNjcjN0\"}");
   }
 }

@@ -1,5 +1,6 @@
 package io.astro.testkit.kube;
 
+import io.astro.common.kubernetes.KubeJson;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
@@ -99,6 +100,8 @@ public final class FakeCluster implements KubeCluster {
   // own constructors pass exactly this mapper
   @SuppressWarnings("deprecation")
   private FakeCluster(String name) {
+    // the control plane's clients read and write in one pass, as Astro's own do
+    KubeJson.install();
     this.name = name;
     this.mock =
         new KubernetesMockServer(

@@ -1,9 +1,8 @@
-package io.astro.sync.clusters;
+package io.astro.common.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.google.gson.Gson;
 import io.kubernetes.client.custom.IntOrString;
 import io.kubernetes.client.custom.Quantity;
 import io.kubernetes.client.openapi.JSON;
@@ -18,7 +17,6 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -27,7 +25,9 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Every Kubernetes client of the worker reads and writes objects as the API server has them. */
+/**
+ * The Kubernetes client, KubeJson installed, reads and writes objects as the API server has them.
+ */
 class KubeJsonTest {
 
   private static final String DEPLOYMENT =
@@ -125,25 +125,6 @@ class KubeJsonTest {
     // the client as shipped refuses a container without its name
     assertThatThrownBy(() -> shipped.roundTrip(pod, V1Pod.class.getName()))
         .hasRootCauseInstanceOf(IllegalArgumentException.class);
-  }
-
-  @Test
-  void building_a_cluster_s_client_makes_it_the_client_s_json() throws Exception {
-    JSON.setGson(new Gson()); // a plain Gson writes bytes as an array of numbers
-    new ClusterSource(
-            "c1",
-            """
-            apiVersion: v1
-            kind: Config
-            clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443"}}]
-            users: [{name: u, user: {token: t}}]
-            contexts: [{name: x, context: {cluster: c, user: u}}]
-            current-context: x
-            """)
-        .client(Duration.ofSeconds(5));
-
-    V1Secret secret = new V1Secret().putDataItem("K", "s3cr3t".getBytes(StandardCharsets.UTF_8));
-    assertThat(JSON.serialize(secret)).contains("\"data\":{\"K\":\"czNjcjN0\"}");
   }
 
   /**

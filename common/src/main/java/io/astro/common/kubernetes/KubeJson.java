@@ -1,4 +1,4 @@
-package io.astro.sync.clusters;
+package io.astro.common.kubernetes;
 
 import com.google.gson.Gson;
 import io.kubernetes.client.openapi.JSON;
@@ -20,8 +20,8 @@ import java.util.Date;
  * first read of every type loads the models of all factories before it. What is left here is what
  * the models' own annotations ask for ({@code @SerializedName}, the quantity and int-or-string
  * adapters), the client's adapters for dates and bytes (base64), and its {@link JSON#createGson()}:
- * the same JSON in and out, read in one pass (docs/sync-worker.md, "One pass over the Kubernetes
- * client's JSON").
+ * the same JSON in and out, read in one pass. The sync-worker's cluster clients and the test kit's
+ * control planes install it (docs/sync-worker.md, "One pass over the Kubernetes client's JSON").
  */
 public final class KubeJson {
 
@@ -48,8 +48,8 @@ public final class KubeJson {
 
   private KubeJson() {}
 
-  /** The Gson the worker's caches decode objects with, whether or not it is installed. */
-  static Gson gson() {
+  /** This Gson, for code that decodes with it whether or not it is installed. */
+  public static Gson gson() {
     return GSON;
   }
 
