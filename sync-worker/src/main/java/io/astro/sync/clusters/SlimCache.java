@@ -61,8 +61,8 @@ import okhttp3.ResponseBody;
  * keys, names, condition types, images) are kept once, in {@link SharedStrings}.
  *
  * <p>What is not kept is not decoded either: each object's JSON is pruned to what its kind keeps
- * before the client turns it into a model. Decoding watch events was nearly a third of the worker's
- * CPU under a stream of rollouts.
+ * before it is read into a model ({@link KubeJson}). Decoding watch events was nearly a third of
+ * the worker's CPU under a stream of rollouts.
  *
  * @param <T> the kind
  * @param <L> its list
