@@ -23,6 +23,7 @@ import io.astro.sync.reconcile.NamespaceSetup;
 import io.astro.sync.reconcile.ObjectWriter;
 import io.astro.sync.reconcile.ReconcileLoop;
 import io.astro.sync.status.StatusPublisher;
+import io.kubernetes.client.openapi.ApiClient;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,6 +31,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -50,6 +52,7 @@ final class SyncWorkerVerticle extends VerticleBase {
   private static final Duration NAMESPACE_RECHECK = Duration.ofSeconds(1);
 
   private final SyncWorkerConfig config;
+  private final CompletableFuture<Map<String, ApiClient>> configuredClients;
   private final DesiredState state = new DesiredState();
   private final KafkaProducer<String, String> producer;
   private final ConnectedClusters connected;
@@ -64,8 +67,16 @@ final class SyncWorkerVerticle extends VerticleBase {
   private ClusterTopicConsumer clusterTopic;
   private CommandConsumer commands;
 
-  SyncWorkerVerticle(SyncWorkerConfig config, MeterRegistry registry) {
+  /**
+   * @param configuredClients the request clients of {@code config}'s clusters by id, as {@link
+   *     ClusterRegistry#openEarly} makes them
+   */
+  SyncWorkerVerticle(
+      SyncWorkerConfig config,
+      CompletableFuture<Map<String, ApiClient>> configuredClients,
+      MeterRegistry registry) {
     this.config = config;
+    this.configuredClients = configuredClients;
     SyncWorkerConfig.Kafka kafka = config.kafka();
     this.producer =
         new KafkaProducer<>(
@@ -195,8 +206,10 @@ final class SyncWorkerVerticle extends VerticleBase {
                 "no clusters configured (ASTRO_CLUSTERS) and no ASTRO_KUBECONFIG_KEYS to open those of the "
                     + "cluster topic: commands are recorded, apps report status unknown");
           }
+          // a kubeconfig that could not be used fails the start with its cluster's reason
+          Map<String, ApiClient> clients = configuredClients.join();
           for (ClusterSource source : config.clusters().values()) {
-            clusters.put(source);
+            clusters.put(source, clients.get(source.id()));
           }
           SyncWorkerConfig.Kafka kafka = config.kafka();
           clusterTopic =

@@ -1,10 +1,14 @@
 package io.astro.sync.clusters;
 
+import io.astro.common.runtime.DaemonThreads;
 import io.kubernetes.client.openapi.ApiClient;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,18 +45,57 @@ public final class ClusterRegistry implements AutoCloseable {
     this.maxClusters = maxClusters;
   }
 
+  /**
+   * Starts making the request clients of {@code sources} on a thread of their own, as {@link
+   * #put(ClusterSource)} would: a start reads the operator's kubeconfigs and sets up their TLS
+   * while Vert.x and the rest of the worker are built, instead of after them. Completes with each
+   * client by cluster id, or with the first cluster's {@link IllegalArgumentException}.
+   */
+  public static CompletableFuture<Map<String, ApiClient>> openEarly(
+      Collection<ClusterSource> sources, Duration requestTimeout) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          Map<String, ApiClient> clients = new LinkedHashMap<>();
+          for (ClusterSource source : sources) {
+            clients.put(source.id(), open(source, requestTimeout));
+          }
+          return clients;
+        },
+        body -> DaemonThreads.thread("clusters-open", body).start());
+  }
+
   /** Connects to {@code source} (replacing a cluster of the same id) and starts its informers. */
-  public synchronized void put(ClusterSource source) {
+  public void put(ClusterSource source) {
+    put(source, open(source, requestTimeout));
+  }
+
+  /**
+   * Connects to {@code source} through {@code requests}, the client {@link #openEarly} made for it,
+   * replacing a cluster of the same id, and starts its informers.
+   */
+  public synchronized void put(ClusterSource source, ApiClient requests) {
     if (!connections.contains(source.id()) && connections.size() >= maxClusters) {
       throw new IllegalStateException(
           "cluster " + source.id() + " refused: at most " + maxClusters + " clusters");
     }
-    ClusterConnection connection;
+    ClusterConnection connection =
+        new ClusterConnection(
+            source.id(), requests, ClusterSource.watching(requests), resync, events);
+    ClusterConnection previous = connections.put(source.id(), connection);
+    if (previous != null) {
+      previous.close();
+    }
+    connection.start();
+    LOG.info("cluster {} {}", source.id(), previous == null ? "added" : "replaced");
+    // a new connection: its namespaces are checked anew, its apps queued (also those that waited
+    // for it)
+    events.reconnected(source.id());
+  }
+
+  /** {@code source}'s request client; a kubeconfig it cannot use is refused by cluster id. */
+  private static ApiClient open(ClusterSource source, Duration requestTimeout) {
     try {
-      ApiClient requests = source.client(requestTimeout);
-      connection =
-          new ClusterConnection(
-              source.id(), requests, ClusterSource.watching(requests), resync, events);
+      return source.client(requestTimeout);
     } catch (ClusterSource.LocalCredentialsRefused e) {
       throw new IllegalArgumentException("cluster " + source.id() + ": " + e.getMessage(), e);
     } catch (IOException | RuntimeException e) {
@@ -65,15 +108,6 @@ public final class ClusterRegistry implements AutoCloseable {
               + e.getClass().getSimpleName()
               + ")");
     }
-    ClusterConnection previous = connections.put(source.id(), connection);
-    if (previous != null) {
-      previous.close();
-    }
-    connection.start();
-    LOG.info("cluster {} {}", source.id(), previous == null ? "added" : "replaced");
-    // a new connection: its namespaces are checked anew, its apps queued (also those that waited
-    // for it)
-    events.reconnected(source.id());
   }
 
   public synchronized void remove(String id) {
