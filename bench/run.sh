@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Astro benchmarks (see bench/README.md).
-#   bench/run.sh [--smoke] [--only 1,2,...] [--scale CLUSTERSxAPPS] [--results FILE]
+#   bench/run.sh [--smoke] [--only 1,2,...] [--scale CLUSTERSxAPPS] [--results FILE] [--baseline CHECKOUT]
 # Builds what is needed, installs nginx from Debian's packages when it is missing, runs the benchmarks and writes
 # bench/RESULTS.md (--smoke: bench/target/work-smoke/RESULTS.md). BENCH_SKIP_BUILD=1 uses the jars as they are.
 # BENCH_JFR=<service>,... records those services with JFR; the name bench records this JVM (the sandbox) too.
+# --baseline names another checkout, built: benchmark 6 restarts its services in turn with this one's.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"

@@ -26,17 +26,24 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
- * {@code bench/run.sh [--smoke] [--only 1,2,...] [--scale CLUSTERSxAPPS] [--results FILE]}: starts
- * Astro (backing services here, each service a child JVM), nginx when installed, runs the
- * benchmarks in an order that keeps them from disturbing each other, prints each section and writes
- * the report.
+ * {@code bench/run.sh [--smoke] [--only 1,2,...] [--scale CLUSTERSxAPPS] [--results FILE]
+ * [--baseline CHECKOUT]}: starts Astro (backing services here, each service a child JVM), nginx
+ * when installed, runs the benchmarks in an order that keeps them from disturbing each other,
+ * prints each section and writes the report.
  */
 public final class Bench {
 
   private Bench() {}
 
-  /** What to run and where to write. */
-  public record Options(Profile profile, Set<Integer> only, Path results, Path work, Path root) {}
+  /**
+   * What to run and where to write.
+   *
+   * @param baseline another checkout, built, whose services benchmark 6 restarts in turn with
+   *     {@code root}'s, so a change to a start is measured against the code before it, pair by pair
+   *     on the machine as it is at that moment; null for none
+   */
+  public record Options(
+      Profile profile, Set<Integer> only, Path results, Path work, Path root, Path baseline) {}
 
   public static void main(String[] args) {
     Options options = parse(args);
@@ -63,7 +70,8 @@ public final class Bench {
     Runtime.getRuntime().addShutdownHook(reaper);
     Report report = new Report(options.profile().name(), Machine.describe());
     long began = System.nanoTime();
-    try (AstroSystem system = AstroSystem.start(options.root(), options.work().resolve("astro"));
+    try (AstroSystem system =
+            AstroSystem.start(options.root(), options.baseline(), options.work().resolve("astro"));
         LoadGenerator load = new LoadGenerator()) {
       Path nginxBinary = Nginx.binary();
       Nginx nginx =
@@ -152,6 +160,7 @@ public final class Bench {
     Set<Integer> only = new TreeSet<>();
     Path results = null;
     Path root = findRoot();
+    Path baseline = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--smoke" -> profile = Profile.smoke();
@@ -166,11 +175,13 @@ public final class Bench {
           profile = profile.withScale(Integer.parseInt(cxn[0]), Integer.parseInt(cxn[1]));
         }
         case "--results" -> results = Path.of(args[++i]);
+        case "--baseline" -> baseline = Path.of(args[++i]).toAbsolutePath();
         default ->
             throw new IllegalArgumentException(
                 "unknown argument "
                     + args[i]
-                    + "; usage: bench/run.sh [--smoke] [--only 1,2,...] [--scale CLUSTERSxAPPS] [--results FILE]");
+                    + "; usage: bench/run.sh [--smoke] [--only 1,2,...] [--scale CLUSTERSxAPPS] [--results FILE]"
+                    + " [--baseline CHECKOUT]");
       }
     }
     Path work = root.resolve("bench/target/work-" + profile.name());
@@ -180,7 +191,7 @@ public final class Bench {
               ? root.resolve("bench/RESULTS.md")
               : work.resolve("RESULTS.md");
     }
-    return new Options(profile, only, results.toAbsolutePath(), work, root);
+    return new Options(profile, only, results.toAbsolutePath(), work, root, baseline);
   }
 
   /**

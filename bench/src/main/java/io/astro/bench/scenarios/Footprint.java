@@ -76,32 +76,54 @@ public final class Footprint {
             + " full GC) | threads |");
     md.append("\n|---|---|---|---|---|---|---|---|\n");
     int cores = Runtime.getRuntime().availableProcessors();
+    boolean againstBaseline = bench.system().hasBaseline();
+    StringBuilder baselineRows = new StringBuilder();
     for (Idle service : idle) {
       List<Duration> starts = new ArrayList<>();
       List<Double> cpu = new ArrayList<>();
       List<Double> compilers = new ArrayList<>();
+      List<Duration> baselineStarts = new ArrayList<>();
+      List<Double> baselineCpu = new ArrayList<>();
+      List<Long> differences = new ArrayList<>();
       for (int i = 0; i < restarts; i++) {
+        if (againstBaseline) {
+          baselineStarts.add(bench.system().restartBaseline(service.name()));
+          baselineCpu.add(bench.system().service(service.name()).cpuSeconds());
+        }
+        // this checkout's jar last: the benchmarks after this one run it
         starts.add(bench.system().restartService(service.name()));
         // read just after /ready first answered 200: what the start took of the cores
         ChildJvm started = bench.system().service(service.name());
         cpu.add(started.cpuSeconds());
         compilers.add(started.compilerCpuSeconds());
+        if (againstBaseline) {
+          differences.add(starts.get(i).minus(baselineStarts.get(i)).toMillis());
+        }
       }
-      Collections.sort(starts);
-      Collections.sort(cpu);
-      Collections.sort(compilers);
-      double median = seconds(starts.get(starts.size() / 2));
-      double cpuMedian = cpu.get(cpu.size() / 2);
+      if (againstBaseline) {
+        baselineRows.append(
+            f(
+                "| %s | %.2f s | %.2f s | %+d ms | %d of %d | %.2f s | %.2f s |\n",
+                service.name(),
+                seconds(median(starts)),
+                seconds(median(baselineStarts)),
+                median(differences),
+                differences.stream().filter(d -> d < 0).count(),
+                differences.size(),
+                median(cpu),
+                median(baselineCpu)));
+      }
+      double median = seconds(median(starts));
       md.append(
           f(
               "| %s | %.2f s | %.2f s (%.2f–%.2f s) | %.2f s (%.2f s) | %s | %s | %s | %d |\n",
               service.name(),
               seconds(service.firstStart()),
               median,
-              seconds(starts.get(0)),
-              seconds(starts.get(starts.size() - 1)),
-              cpuMedian,
-              compilers.get(compilers.size() / 2),
+              seconds(Collections.min(starts)),
+              seconds(Collections.max(starts)),
+              median(cpu),
+              median(compilers),
               mib(service.rss()),
               mib(service.heap()),
               mib(service.live()),
@@ -122,6 +144,18 @@ public final class Footprint {
                 + " can take: a restart that costs more than %.1f s of CPU cannot be ready in 1.5 s"
                 + " here.\n",
             cores, 1.5 * cores));
+    if (againstBaseline) {
+      md.append(
+          f(
+              "\nAgainst the baseline (`--baseline`: another checkout's jars, with its Dockerfiles'"
+                  + " flags): each of the %d restarts above came right after one of the baseline's,"
+                  + " so each pair ran on the machine as it was at that moment.\n\n"
+                  + "| service | restart to ready, median | the baseline's | this minus the"
+                  + " baseline, median of the pairs | pairs where this was faster | restart's CPU,"
+                  + " median | the baseline's |\n|---|---|---|---|---|---|---|\n",
+              restarts));
+      md.append(baselineRows);
+    }
     if (!nmtRows.isEmpty()) {
       md.append(
           "\nNative memory tracking (`BENCH_NMT`; committed MiB; the tracking itself adds a little):"
@@ -131,6 +165,13 @@ public final class Footprint {
       nmtRows.forEach(md::append);
     }
     bench.report().section("6. Footprint", md.toString());
+  }
+
+  /** The middle value (the upper one of an even count, as the table's medians). */
+  private static <T extends Comparable<? super T>> T median(List<T> values) {
+    List<T> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    return sorted.get(sorted.size() / 2);
   }
 
   private static double seconds(Duration d) {

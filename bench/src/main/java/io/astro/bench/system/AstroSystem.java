@@ -85,22 +85,38 @@ public final class AstroSystem implements AutoCloseable {
   private final Map<String, Integer> ports = new HashMap<>();
   private final Map<String, ContainerJvm> containers = new HashMap<>();
 
-  private AstroSystem(Workspace workspace, Backing backing, Wiring wiring, Path jars, Path root) {
+  /** Copies of the baseline checkout's jars, or null. */
+  private final Path baselineJars;
+
+  private final Map<String, ContainerJvm> baselineContainers = new HashMap<>();
+
+  private AstroSystem(
+      Workspace workspace,
+      Backing backing,
+      Wiring wiring,
+      Path jars,
+      Path baselineJars,
+      Path root) {
     this.root = root;
     this.workspace = workspace;
     this.backing = backing;
     this.wiring = wiring;
     this.jars = jars;
+    this.baselineJars = baselineJars;
   }
 
   /**
    * Starts the backing services in this JVM, then the four services, each awaited before the next.
+   *
+   * @param baseline another checkout, built, or null: benchmark 6 restarts each service from its
+   *     jars (with its Dockerfiles' flags) in turn with {@code root}'s
    */
-  public static AstroSystem start(Path root, Path dir) {
+  public static AstroSystem start(Path root, Path baseline, Path dir) {
     Workspace workspace = Workspace.open(dir);
     workspace.lock();
     workspace.reset();
     Path jars = copyJars(root, dir.resolve("jars"));
+    Path baselineJars = baseline == null ? null : copyJars(baseline, dir.resolve("jars-baseline"));
     Map<String, String> env = new HashMap<>(RAISED_LIMITS);
     DevOptions options =
         new DevOptions(
@@ -115,16 +131,13 @@ public final class AstroSystem implements AutoCloseable {
     // written) are made while the broker and the database start: one JVM of several seconds each
     ExecutorService dumps = Executors.newFixedThreadPool(SERVICES.size());
     Map<String, Future<ContainerJvm>> containers = new HashMap<>();
+    Map<String, Future<ContainerJvm>> baselineContainers = new HashMap<>();
     for (String service : SERVICES) {
-      containers.put(
-          service,
-          dumps.submit(
-              () -> {
-                ContainerJvm container = ContainerJvm.of(root, service);
-                return classLists()
-                    ? container.withoutArchive()
-                    : container.withArchive(jars.resolve(service + ".jar"), jars);
-              }));
+      containers.put(service, dumps.submit(() -> container(root, service, jars)));
+      if (baseline != null) {
+        baselineContainers.put(
+            service, dumps.submit(() -> container(baseline, service, baselineJars)));
+      }
     }
     Backing backing;
     try {
@@ -141,10 +154,13 @@ public final class AstroSystem implements AutoCloseable {
             workspace.admin(null, null),
             Workspace.randomText(32),
             workspace.kubeconfigKeys());
-    AstroSystem system = new AstroSystem(workspace, backing, wiring, jars, root);
+    AstroSystem system = new AstroSystem(workspace, backing, wiring, jars, baselineJars, root);
     try {
       for (String service : SERVICES) {
         system.containers.put(service, containers.get(service).get());
+      }
+      for (Map.Entry<String, Future<ContainerJvm>> b : baselineContainers.entrySet()) {
+        system.baselineContainers.put(b.getKey(), b.getValue().get());
       }
     } catch (ExecutionException e) {
       system.close();
@@ -177,7 +193,19 @@ public final class AstroSystem implements AutoCloseable {
     }
   }
 
+  /** The service as its Dockerfile in {@code checkout} runs it, its jar copied to {@code jars}. */
+  private static ContainerJvm container(Path checkout, String service, Path jars) {
+    ContainerJvm container = ContainerJvm.of(checkout, service);
+    return classLists()
+        ? container.withoutArchive()
+        : container.withArchive(jars.resolve(service + ".jar"), jars);
+  }
+
   private void startService(String name, boolean first) {
+    startService(name, first, false);
+  }
+
+  private void startService(String name, boolean first, boolean baseline) {
     List<String> flags = new ArrayList<>(profiling(name, workspace.logs()));
     if (!first) {
       // the class list is the first start's: migrations into an empty schema included
@@ -186,9 +214,9 @@ public final class AstroSystem implements AutoCloseable {
     ChildJvm child =
         ChildJvm.start(
             name,
-            jars.resolve(name + ".jar"),
+            (baseline ? baselineJars : jars).resolve(name + ".jar"),
             ports.get(name),
-            containers.get(name),
+            (baseline ? baselineContainers : containers).get(name),
             ENVIRONMENTS.get(name).apply(wiring),
             workspace.logs(),
             flags);
@@ -240,6 +268,14 @@ public final class AstroSystem implements AutoCloseable {
     return Arrays.asList(wanted.split(",")).contains(name);
   }
 
+  /**
+   * Whether the system was started with a baseline checkout, whose jars {@link #restartBaseline}
+   * runs.
+   */
+  public boolean hasBaseline() {
+    return baselineJars != null;
+  }
+
   private static boolean classLists() {
     return !System.getenv().getOrDefault("BENCH_CLASSLIST", "").isBlank();
   }
@@ -277,6 +313,16 @@ public final class AstroSystem implements AutoCloseable {
   public Duration restartService(String name) {
     stopService(name);
     startService(name, false);
+    return service(name).readyAfter();
+  }
+
+  /** {@link #restartService} with the baseline checkout's jar of the service. */
+  public Duration restartBaseline(String name) {
+    if (baselineJars == null) {
+      throw new IllegalStateException("started without a baseline checkout");
+    }
+    stopService(name);
+    startService(name, false, true);
     return service(name).readyAfter();
   }
 
