@@ -47,7 +47,7 @@ class ClusterRegistryTest {
 
   @Test
   void an_unusable_kubeconfig_is_refused_by_cluster_id_without_its_text() {
-    String broken = "clusters: [ {cluster: {server: 'https://10.0.0.1', token: s3cret-token";
+    String broken = "clusters: [ {cluster: {server: 'https://127.0.0.1:1', token: s3cret-token";
 
     assertThatThrownBy(
             () ->
