@@ -64,8 +64,12 @@ public final class ClusterRegistry implements AutoCloseable {
         body -> DaemonThreads.thread("clusters-open", body).start());
   }
 
-  /** Connects to {@code source} (replacing a cluster of the same id) and starts its informers. */
+  /**
+   * Connects to {@code source} (replacing a cluster of the same id) and starts its informers. A
+   * cluster over the bound is refused before its client is made.
+   */
   public void put(ClusterSource source) {
+    refuseOverBound(source.id());
     put(source, open(source, requestTimeout));
   }
 
@@ -74,10 +78,7 @@ public final class ClusterRegistry implements AutoCloseable {
    * replacing a cluster of the same id, and starts its informers.
    */
   public synchronized void put(ClusterSource source, ApiClient requests) {
-    if (!connections.contains(source.id()) && connections.size() >= maxClusters) {
-      throw new IllegalStateException(
-          "cluster " + source.id() + " refused: at most " + maxClusters + " clusters");
-    }
+    refuseOverBound(source.id()); // again: another cluster may have been put while it was made
     ClusterConnection connection =
         new ClusterConnection(
             source.id(), requests, ClusterSource.watching(requests), resync, events);
@@ -90,6 +91,13 @@ public final class ClusterRegistry implements AutoCloseable {
     // a new connection: its namespaces are checked anew, its apps queued (also those that waited
     // for it)
     events.reconnected(source.id());
+  }
+
+  private void refuseOverBound(String id) {
+    if (!connections.contains(id) && connections.size() >= maxClusters) {
+      throw new IllegalStateException(
+          "cluster " + id + " refused: at most " + maxClusters + " clusters");
+    }
   }
 
   /** {@code source}'s request client; a kubeconfig it cannot use is refused by cluster id. */

@@ -15,7 +15,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The operator's clusters' clients are made ahead of the worker's start, as a put makes them. */
+/**
+ * The operator's clusters' clients are made ahead of the worker's start, as a put makes them; the
+ * number of clusters is bounded.
+ */
 class ClusterRegistryTest {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(7);
@@ -63,4 +66,35 @@ class ClusterRegistryTest {
         .hasMessageStartingWith("cluster west: unusable kubeconfig (")
         .hasMessageNotContaining("s3cret");
   }
+
+  @Test
+  void a_cluster_over_the_bound_is_refused_before_its_kubeconfig_is_read() {
+    try (ClusterRegistry registry =
+        new ClusterRegistry(new ConnectedClusters(), IGNORED, TIMEOUT, Duration.ofMinutes(10), 1)) {
+      registry.put(new ClusterSource("east", fake.kubeconfig()));
+
+      // an unusable kubeconfig would be refused as such had its client been made
+      assertThatThrownBy(() -> registry.put(new ClusterSource("west", "clusters: [")))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("cluster west refused: at most 1 clusters");
+      assertThat(registry.get("west")).isEmpty();
+
+      // a cluster already held may still be replaced
+      ClusterConnection first = registry.get("east").orElseThrow();
+      registry.put(new ClusterSource("east", fake.kubeconfig()));
+      assertThat(registry.get("east").orElseThrow()).isNotSameAs(first);
+    }
+  }
+
+  private static final ClusterConnection.Events IGNORED =
+      new ClusterConnection.Events() {
+        @Override
+        public void appTouched(String cluster, String appId) {}
+
+        @Override
+        public void unreachable(String cluster) {}
+
+        @Override
+        public void reconnected(String cluster) {}
+      };
 }
