@@ -13,15 +13,13 @@ import java.util.Date;
  * The Gson the Kubernetes client reads and writes every object with (a static of its {@link JSON},
  * shared by every client of the process), made without the client's per-model adapters.
  *
- * <p>The client registers an adapter factory for each of 717 models. Each adapter reads an object
- * into a JSON tree, checks the tree against the model's required fields, and reads the tree again
- * into the model, whose nested models do the same with a copy of their part of the tree; it writes
- * through a tree as well. Gson asks the factories in turn for each type it meets, so the first read
- * of every type loads the models of all factories before it. What is left here is what the models'
- * own annotations ask for ({@code @SerializedName}, the quantity and int-or-string adapters), the
- * client's adapters for dates and bytes (base64), and its {@link JSON#createGson()}: the same JSON
- * in and out, read in one pass. The sync-worker's cluster clients and the test kit's control planes
- * install it (docs/sync-worker.md, "One pass over the Kubernetes client's JSON").
+ * <p>The client registers an adapter factory for each model: each adapter reads an object through a
+ * JSON tree checked for the model's required fields, and the first read of every type loads the
+ * models of all factories before it. What is left here is what the models' own annotations ask for
+ * ({@code @SerializedName}, the quantity and int-or-string adapters), the client's adapters for
+ * dates and bytes (base64), and its {@link JSON#createGson()}: the same JSON in and out, read in
+ * one pass. The sync-worker's cluster clients and the test kit's control planes install it
+ * (docs/sync-worker.md, "One pass over the Kubernetes client's JSON").
  */
 public final class KubeJson {
 
