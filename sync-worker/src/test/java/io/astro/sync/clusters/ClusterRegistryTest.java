@@ -70,7 +70,8 @@ class ClusterRegistryTest {
   @Test
   void a_cluster_over_the_bound_is_refused_before_its_kubeconfig_is_read() {
     try (ClusterRegistry registry =
-        new ClusterRegistry(new ConnectedClusters(), IGNORED, TIMEOUT, Duration.ofMinutes(10), 1)) {
+        new ClusterRegistry(
+            new ConnectedClusters(), new QuietEvents(), TIMEOUT, Duration.ofMinutes(10), 1)) {
       registry.put(new ClusterSource("east", fake.kubeconfig()));
 
       // an unusable kubeconfig would be refused as such had its client been made
@@ -85,16 +86,4 @@ class ClusterRegistryTest {
       assertThat(registry.get("east").orElseThrow()).isNotSameAs(first);
     }
   }
-
-  private static final ClusterConnection.Events IGNORED =
-      new ClusterConnection.Events() {
-        @Override
-        public void appTouched(String cluster, String appId) {}
-
-        @Override
-        public void unreachable(String cluster) {}
-
-        @Override
-        public void reconnected(String cluster) {}
-      };
 }
