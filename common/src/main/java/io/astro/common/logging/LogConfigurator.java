@@ -16,7 +16,6 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Supplier;
-import net.logstash.logback.encoder.LogstashEncoder;
 
 /**
  * Every service's logging, set up in code when Logback starts (found through {@code
@@ -81,11 +80,8 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
   }
 
   private static Encoder<ILoggingEvent> json(LoggerContext context) {
-    LogstashEncoder encoder = new LogstashEncoder();
+    JsonLineEncoder encoder = new JsonLineEncoder();
     encoder.setContext(context);
-    encoder.addProvider(new RequestIdJsonProvider());
-    encoder.getFieldNames().setLevelValue("[ignore]");
-    encoder.getFieldNames().setVersion("[ignore]");
     encoder.start();
     return encoder;
   }

@@ -12,7 +12,7 @@ import io.astro.common.auth.SigningKeys;
 import io.astro.common.auth.TokenIssuer;
 import io.astro.common.auth.TokenVerifier;
 import io.astro.common.config.HttpSettings;
-import io.astro.common.logging.RequestIdJsonProvider;
+import io.astro.common.logging.JsonLineEncoder;
 import io.astro.common.ops.OpsRoutes;
 import io.astro.common.runtime.ApiServerVerticle;
 import io.astro.common.runtime.Service;
@@ -31,7 +31,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import net.logstash.logback.encoder.LogstashEncoder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -335,9 +334,8 @@ class ApiRouterTest {
 
   private static void captureJsonLogs() {
     LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-    LogstashEncoder encoder = new LogstashEncoder();
+    JsonLineEncoder encoder = new JsonLineEncoder();
     encoder.setContext(context);
-    encoder.addProvider(new RequestIdJsonProvider());
     encoder.start();
     OutputStreamAppender<ILoggingEvent> appender = new OutputStreamAppender<>();
     appender.setContext(context);
