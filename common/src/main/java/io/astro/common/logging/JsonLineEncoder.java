@@ -16,7 +16,7 @@ import java.io.UncheckedIOException;
  * logger_name}, {@code thread_name}, {@code level}, {@code request_id} within a request and {@code
  * stack_trace} with a throwable — the field names of the Logstash format that log shippers know.
  * Written with jackson-core, which Vert.x loads anyway: logstash-logback-encoder, writing the same
- * fields, took 0.1 s of each service's main thread at every start (docs/decisions.md).
+ * fields, made the logging's set-up at every start twice as long (docs/decisions.md).
  *
  * <p>The request id is read when the line is encoded, on the logging thread (our appenders are
  * synchronous), where the Vert.x context is the request's.
